@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * ctl_server.h - nfvd's control socket: JSON requests over a UNIX socket.
+ *
+ * Wire format (docs/operations.md): each request is one JSON object on one
+ * line, {"cmd": "show ports", ...arguments}; each reply is one JSON object
+ * on one line, {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
+ * A client may send several requests on one connection.
+ *
+ * Commands are registered by the data plane (dataplane/ctl_cmds.c) before
+ * ctl_server_open().  The same handlers back the rte_telemetry commands
+ * under /nfv/ (control/telemetry.c), so both show the same figures.
+ *
+ * Threads: everything here runs on the control thread, except that
+ * telemetry calls handlers from DPDK's telemetry thread; ctl_server_lock()
+ * serialises the two.
+ */
+#ifndef NFV_CTL_SERVER_H
+#define NFV_CTL_SERVER_H
+
+#include <jansson.h>
+
+/*
+ * A command handler.  `req` is the whole request object (read arguments
+ * from it, e.g. json_object_get(req, "name")).  On success return 0 and set
+ * *result to a new reference (or leave it NULL for no result).  On failure
+ * return -errno and set *error to a static or strdup'ed-by-caller message
+ * via ctl_error().
+ */
+typedef int ctl_cmd_fn(json_t *req, json_t **result, void *arg);
+
+/* Register `cmd` (e.g. "show ports").  Control thread, before open. */
+int ctl_server_register(const char *cmd, ctl_cmd_fn *fn, void *arg,
+			const char *help);
+
+/* Run one request object through the dispatch table; returns the reply
+ * object ({"ok":..}).  Used by the socket, by telemetry and by tests. */
+json_t *ctl_server_dispatch(json_t *req);
+
+/* Handlers report an error with this; returns err. */
+int ctl_error(json_t **result, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Create the socket (mode 0600, parent directory created, a stale socket
+ * replaced, a live one refused).  0 or -errno. */
+int ctl_server_open(const char *path);
+/* Serve clients for up to timeout_ms; returns after at most that long. */
+void ctl_server_poll(int timeout_ms);
+/* Close every connection and unlink the socket.  No-op if not open. */
+void ctl_server_close(void);
+
+void ctl_server_lock(void);
+void ctl_server_unlock(void);
+
+/* Register /nfv/... telemetry commands that forward to the handlers. */
+int ctl_telemetry_init(void);
+
+#endif /* NFV_CTL_SERVER_H */
