@@ -1,0 +1,733 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * ctl_server.c - nfvd's control socket: a command registry, the dispatcher
+ * and a non-blocking UNIX stream server speaking newline-delimited JSON.
+ *
+ * Threads: the registry, the socket and every connection belong to the
+ * control thread (nfvd's main loop calls ctl_server_poll()).  The only other
+ * caller is DPDK's telemetry thread, which runs ctl_server_dispatch() under
+ * ctl_server_lock() (control/telemetry.c); the socket path takes the same
+ * lock around each dispatch, so handlers never run concurrently.
+ *
+ * A misbehaving client (garbage, an oversize line, a half-sent request, a
+ * client that never reads its replies) costs only its own connection: input
+ * is bounded per request, output is bounded by back-pressure (we stop
+ * reading a client whose replies are not drained), and every socket call is
+ * non-blocking.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_log.h>
+
+#include "control/ctl_server.h"
+
+RTE_LOG_REGISTER(ctl_server_logtype, nfv.ctl, INFO);
+#define CTL_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, ctl_server_logtype, "ctl: " fmt "\n", \
+		##__VA_ARGS__)
+
+/* One request line, without its newline, may be at most this long. */
+#define CTL_REQ_MAX (64 * 1024)
+/* Stop reading a client while this much of its output is unsent. */
+#define CTL_OUT_HIGH (1024 * 1024)
+/* Read at most this much per client per poll, for fairness. */
+#define CTL_READ_BUDGET (256 * 1024)
+#define CTL_MAX_CLIENTS 64
+#define CTL_LISTEN_BACKLOG 16
+
+struct ctl_cmd {
+	char *name;
+	ctl_cmd_fn *fn;
+	void *arg;
+	char *help;
+};
+
+struct ctl_conn {
+	int fd;
+	char *in;		/* unparsed input; in_len bytes */
+	size_t in_len, in_cap;
+	char *out;		/* replies; out[out_off..out_len) unsent */
+	size_t out_len, out_off, out_cap;
+	bool eof;		/* peer closed its write side */
+	bool closing;		/* close once out is flushed */
+};
+
+static pthread_mutex_t ctl_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static struct ctl_cmd *ctl_cmds;
+static unsigned int ctl_n_cmds;
+
+static int ctl_listen_fd = -1;
+static char *ctl_path;
+static dev_t ctl_sock_dev;
+static ino_t ctl_sock_ino;
+static struct ctl_conn *ctl_conns[CTL_MAX_CLIENTS];
+static unsigned int ctl_n_conns;
+
+void ctl_server_lock(void)
+{
+	pthread_mutex_lock(&ctl_mutex);
+}
+
+void ctl_server_unlock(void)
+{
+	pthread_mutex_unlock(&ctl_mutex);
+}
+
+/* ---- registry and dispatch ---------------------------------------------- */
+
+static struct ctl_cmd *ctl_cmd_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctl_n_cmds; i++)
+		if (strcmp(ctl_cmds[i].name, name) == 0)
+			return &ctl_cmds[i];
+	return NULL;
+}
+
+/* The built-in "help": [{"cmd": "help", "help": "..."}, ...] in
+ * registration order. */
+static int ctl_cmd_help(json_t *req, json_t **result, void *arg)
+{
+	json_t *list;
+	unsigned int i;
+
+	(void)req;
+	(void)arg;
+	list = json_array();
+	if (list == NULL)
+		return -ENOMEM;
+	if (json_array_append_new(list, json_pack("{s:s,s:s}", "cmd", "help",
+			"help", "list the commands this nfvd knows")) < 0)
+		goto err_nomem;
+	for (i = 0; i < ctl_n_cmds; i++) {
+		json_t *e = json_pack("{s:s,s:s}", "cmd", ctl_cmds[i].name,
+				      "help", ctl_cmds[i].help ? ctl_cmds[i].help : "");
+
+		if (json_array_append_new(list, e) < 0)
+			goto err_nomem;
+	}
+	*result = list;
+	return 0;
+
+err_nomem:
+	json_decref(list);
+	return -ENOMEM;
+}
+
+/*
+ * Control thread, before ctl_server_open() (registering later is safe too:
+ * the registry is guarded by the dispatch lock).  -EEXIST for a name that is
+ * taken ("help" is built in), -EINVAL for an empty name or no handler.
+ */
+int ctl_server_register(const char *cmd, ctl_cmd_fn *fn, void *arg,
+			const char *help)
+{
+	struct ctl_cmd *cmds, *c;
+	int ret = 0;
+
+	if (cmd == NULL || *cmd == '\0' || fn == NULL)
+		return -EINVAL;
+	ctl_server_lock();
+	if (strcmp(cmd, "help") == 0 || ctl_cmd_find(cmd) != NULL) {
+		ret = -EEXIST;
+		goto out;
+	}
+	cmds = realloc(ctl_cmds, (ctl_n_cmds + 1) * sizeof(*cmds));
+	if (cmds == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ctl_cmds = cmds;
+	c = &ctl_cmds[ctl_n_cmds];
+	c->name = strdup(cmd);
+	c->help = strdup(help ? help : "");
+	if (c->name == NULL || c->help == NULL) {
+		free(c->name);
+		free(c->help);
+		ret = -ENOMEM;
+		goto out;
+	}
+	c->fn = fn;
+	c->arg = arg;
+	ctl_n_cmds++;
+out:
+	ctl_server_unlock();
+	return ret;
+}
+
+/* vsnprintf() may cut a message inside a UTF-8 sequence, which jansson
+ * would refuse; drop the incomplete tail. */
+static void ctl_utf8_trim(char *s)
+{
+	size_t len = strlen(s), i, need;
+	unsigned char c;
+
+	if (len == 0)
+		return;
+	i = len - 1;
+	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+		i--;
+	c = (unsigned char)s[i];
+	if (c < 0x80)
+		return;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (len - i < need)
+		s[i] = '\0';
+}
+
+/*
+ * Sets *result to the error message (a JSON string) for the dispatcher and
+ * returns err as a negative errno (callers may pass EINVAL or -EINVAL).
+ */
+int ctl_error(json_t **result, int err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctl_utf8_trim(msg);
+	if (result != NULL) {
+		json_decref(*result);
+		*result = json_string(msg);
+		if (*result == NULL) /* not UTF-8: keep the errno only */
+			*result = json_string(strerror(err < 0 ? -err : err));
+	}
+	if (err == 0)
+		return -EINVAL;
+	return err < 0 ? err : -err;
+}
+
+static json_t *ctl_reply_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static json_t *ctl_reply_error(const char *fmt, ...)
+{
+	char msg[512];
+	json_t *reply;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctl_utf8_trim(msg);
+	reply = json_pack("{s:b,s:s}", "ok", 0, "error", msg);
+	if (reply == NULL) /* msg quoted invalid UTF-8 from a client */
+		reply = json_pack("{s:b,s:s}", "ok", 0, "error",
+				  "invalid request");
+	return reply;
+}
+
+/*
+ * Caller holds ctl_server_lock().  Never returns NULL unless out of memory.
+ * Handlers get `req` borrowed; the reply takes over their result.
+ */
+json_t *ctl_server_dispatch(json_t *req)
+{
+	json_t *cmdv, *result = NULL, *reply;
+	const struct ctl_cmd *c;
+	const char *name;
+	int ret;
+
+	if (!json_is_object(req))
+		return ctl_reply_error("request must be a JSON object");
+	cmdv = json_object_get(req, "cmd");
+	if (cmdv == NULL)
+		return ctl_reply_error("request has no \"cmd\"");
+	if (!json_is_string(cmdv))
+		return ctl_reply_error("\"cmd\" must be a string");
+	name = json_string_value(cmdv);
+
+	if (strcmp(name, "help") == 0) {
+		ret = ctl_cmd_help(req, &result, NULL);
+	} else {
+		c = ctl_cmd_find(name);
+		if (c == NULL)
+			return ctl_reply_error("unknown command '%.64s' (try 'help')",
+					       name);
+		ret = c->fn(req, &result, c->arg);
+	}
+
+	if (ret != 0) {
+		if (json_is_string(result))
+			reply = ctl_reply_error("%s", json_string_value(result));
+		else
+			reply = ctl_reply_error("%s", strerror(ret < 0 ? -ret : ret));
+		json_decref(result);
+		return reply;
+	}
+	reply = json_object();
+	if (reply == NULL) {
+		json_decref(result);
+		return NULL;
+	}
+	json_object_set_new(reply, "ok", json_true());
+	json_object_set_new(reply, "result", result ? result : json_null());
+	return reply;
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+static void ctl_conn_free(struct ctl_conn *conn)
+{
+	if (conn == NULL)
+		return;
+	if (conn->fd >= 0)
+		close(conn->fd);
+	free(conn->in);
+	free(conn->out);
+	free(conn);
+}
+
+static int ctl_buf_reserve(char **buf, size_t *cap, size_t need)
+{
+	size_t ncap = *cap ? *cap : 4096;
+	char *nbuf;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	nbuf = realloc(*buf, ncap);
+	if (nbuf == NULL)
+		return -ENOMEM;
+	*buf = nbuf;
+	*cap = ncap;
+	return 0;
+}
+
+/* Queue one reply (compact JSON and a newline).  Takes over `reply`. */
+static int ctl_conn_queue(struct ctl_conn *conn, json_t *reply)
+{
+	size_t len;
+	char *s;
+	int ret;
+
+	if (reply == NULL)
+		return -ENOMEM;
+	s = json_dumps(reply, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(reply);
+	if (s == NULL)
+		return -ENOMEM;
+	len = strlen(s);
+	/* Compact the buffer first so it does not grow for ever. */
+	if (conn->out_off > 0 && conn->out_off == conn->out_len)
+		conn->out_off = conn->out_len = 0;
+	ret = ctl_buf_reserve(&conn->out, &conn->out_cap,
+			      conn->out_len + len + 1);
+	if (ret == 0) {
+		memcpy(conn->out + conn->out_len, s, len);
+		conn->out[conn->out_len + len] = '\n';
+		conn->out_len += len + 1;
+	}
+	free(s);
+	return ret;
+}
+
+/* Write what we can.  0, or -errno when the connection is dead. */
+static int ctl_conn_flush(struct ctl_conn *conn)
+{
+	while (conn->out_off < conn->out_len) {
+		ssize_t n = send(conn->fd, conn->out + conn->out_off,
+				 conn->out_len - conn->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -errno;
+		}
+		conn->out_off += n;
+	}
+	conn->out_off = conn->out_len = 0;
+	return 0;
+}
+
+/* One request line (no newline), parsed and dispatched; queues the reply. */
+static int ctl_conn_request(struct ctl_conn *conn, const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *req, *reply;
+
+	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (req == NULL)
+		return ctl_conn_queue(conn, ctl_reply_error("invalid JSON: %s (column %d)",
+							    jerr.text, jerr.column));
+	ctl_server_lock();
+	reply = ctl_server_dispatch(req);
+	ctl_server_unlock();
+	json_decref(req);
+	return ctl_conn_queue(conn, reply);
+}
+
+/*
+ * Run the complete lines in conn->in, as long as the client drains its
+ * replies.  At EOF a trailing line without a newline counts as a request
+ * too (printf '{"cmd":"help"}' | socat - UNIX:...).
+ */
+static int ctl_conn_process(struct ctl_conn *conn)
+{
+	size_t off = 0;
+	int ret = 0;
+
+	while (off < conn->in_len && !conn->closing &&
+	       conn->out_len - conn->out_off < CTL_OUT_HIGH) {
+		char *nl = memchr(conn->in + off, '\n', conn->in_len - off);
+		size_t len;
+
+		if (nl == NULL) {
+			if (!conn->eof)
+				break;
+			len = conn->in_len - off;
+		} else {
+			len = nl - (conn->in + off);
+		}
+		if (len > CTL_REQ_MAX) {
+			ret = ctl_conn_queue(conn, ctl_reply_error(
+				"request too long (over %d bytes)", CTL_REQ_MAX));
+			conn->closing = true;
+			break;
+		}
+		/* Tolerate CRLF and blank lines (an interactive socat). */
+		if (len > 0 && conn->in[off + len - 1] == '\r')
+			len--;
+		if (len > 0)
+			ret = ctl_conn_request(conn, conn->in + off, len);
+		off += (nl ? (size_t)(nl - (conn->in + off)) + 1 : conn->in_len - off);
+		if (ret < 0)
+			break;
+	}
+	if (off > 0) {
+		memmove(conn->in, conn->in + off, conn->in_len - off);
+		conn->in_len -= off;
+	}
+	/* A partial line that is already too long will never be served. */
+	if (!conn->closing && conn->in_len > CTL_REQ_MAX &&
+	    memchr(conn->in, '\n', conn->in_len) == NULL) {
+		ret = ctl_conn_queue(conn, ctl_reply_error(
+			"request too long (over %d bytes)", CTL_REQ_MAX));
+		conn->closing = true;
+	}
+	if (conn->closing)
+		conn->in_len = 0;
+	return ret;
+}
+
+static int ctl_conn_read(struct ctl_conn *conn)
+{
+	size_t budget = CTL_READ_BUDGET;
+
+	while (budget > 0 && !conn->eof && !conn->closing) {
+		ssize_t n;
+		int ret;
+
+		ret = ctl_buf_reserve(&conn->in, &conn->in_cap,
+				      conn->in_len + 16384);
+		if (ret < 0)
+			return ret;
+		n = recv(conn->fd, conn->in + conn->in_len,
+			 conn->in_cap - conn->in_len, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return -errno;
+		}
+		if (n == 0) {
+			conn->eof = true;
+			break;
+		}
+		conn->in_len += n;
+		budget -= (size_t)n < budget ? (size_t)n : budget;
+		/* Serve as we go so that a long stream of requests does not
+		 * pile up in memory. */
+		ret = ctl_conn_process(conn);
+		if (ret < 0)
+			return ret;
+		if (conn->out_len - conn->out_off >= CTL_OUT_HIGH)
+			break;
+	}
+	return ctl_conn_process(conn);
+}
+
+static void ctl_conn_drop(unsigned int i)
+{
+	ctl_conn_free(ctl_conns[i]);
+	ctl_conns[i] = ctl_conns[--ctl_n_conns];
+	ctl_conns[ctl_n_conns] = NULL;
+}
+
+static void ctl_server_accept(void)
+{
+	for (;;) {
+		struct ctl_conn *conn;
+		int fd;
+
+		fd = accept4(ctl_listen_fd, NULL, NULL,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				CTL_LOG(WARNING, "accept: %s", strerror(errno));
+			return;
+		}
+		if (ctl_n_conns == CTL_MAX_CLIENTS) {
+			static const char busy[] =
+				"{\"ok\":false,\"error\":\"too many clients\"}\n";
+
+			if (send(fd, busy, sizeof(busy) - 1,
+				 MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+				CTL_LOG(DEBUG, "reject client: %s", strerror(errno));
+			close(fd);
+			continue;
+		}
+		conn = calloc(1, sizeof(*conn));
+		if (conn == NULL) {
+			close(fd);
+			continue;
+		}
+		conn->fd = fd;
+		ctl_conns[ctl_n_conns++] = conn;
+	}
+}
+
+/*
+ * Control thread.  One poll() of at most timeout_ms (negative: wait for an
+ * event), then serve whatever is ready.  Without an open socket it just
+ * sleeps, so nfvd's loop keeps its pace.
+ */
+void ctl_server_poll(int timeout_ms)
+{
+	struct pollfd pfd[CTL_MAX_CLIENTS + 1];
+	struct ctl_conn *polled[CTL_MAX_CLIENTS];
+	unsigned int i, n = 0, n_polled;
+	int ret;
+
+	if (ctl_listen_fd >= 0) {
+		pfd[n].fd = ctl_listen_fd;
+		pfd[n].events = POLLIN;
+		n++;
+	}
+	for (i = 0; i < ctl_n_conns; i++) {
+		struct ctl_conn *conn = ctl_conns[i];
+
+		pfd[n].fd = conn->fd;
+		pfd[n].events = 0;
+		if (!conn->eof && !conn->closing &&
+		    conn->out_len - conn->out_off < CTL_OUT_HIGH)
+			pfd[n].events |= POLLIN;
+		if (conn->out_off < conn->out_len)
+			pfd[n].events |= POLLOUT;
+		polled[n - (ctl_listen_fd >= 0)] = conn;
+		n++;
+	}
+	n_polled = ctl_n_conns;
+	ret = poll(pfd, n, timeout_ms);
+	if (ret <= 0)
+		return; /* timeout or EINTR: the caller loops */
+
+	for (i = 0; i < n_polled; i++) {
+		struct pollfd *p = &pfd[i + (ctl_listen_fd >= 0)];
+		struct ctl_conn *conn = polled[i];
+
+		if (p->revents & (POLLIN | POLLHUP | POLLERR))
+			ret = ctl_conn_read(conn);
+		else
+			ret = 0;
+		if (ret == 0)
+			ret = ctl_conn_flush(conn);
+		/* Output drained below the mark: run lines held back. */
+		if (ret == 0 && conn->in_len > 0)
+			ret = ctl_conn_process(conn);
+		if (ret == 0)
+			ret = ctl_conn_flush(conn);
+		if (ret < 0 || (p->revents & POLLERR)) {
+			/* Dead peer: nothing more can be delivered. */
+			conn->closing = true;
+			conn->out_off = conn->out_len = 0;
+		}
+	}
+	/* Reap finished connections: dead, told to go, or done talking. */
+	for (i = 0; i < ctl_n_conns;) {
+		struct ctl_conn *conn = ctl_conns[i];
+		bool pending = conn->out_off < conn->out_len;
+
+		if (!pending && (conn->closing ||
+				 (conn->eof && conn->in_len == 0)))
+			ctl_conn_drop(i);
+		else
+			i++;
+	}
+	if (ctl_listen_fd >= 0 && (pfd[0].revents & POLLIN))
+		ctl_server_accept();
+}
+
+/* ---- the listening socket ----------------------------------------------- */
+
+/* mkdir -p the directory holding `path`; new levels get mode 0700 so only
+ * nfvd's user can reach the socket. */
+static int ctl_mkdir_parents(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *p;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+				return -errno;
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+/* Is someone accepting on `addr`?  1 yes, 0 no (stale), -errno unknown. */
+static int ctl_sock_is_live(const struct sockaddr_un *addr)
+{
+	int fd, ret;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0)
+		ret = 1;
+	else if (errno == EAGAIN || errno == EINPROGRESS)
+		ret = 1; /* a listener whose backlog is full */
+	else if (errno == ECONNREFUSED || errno == ENOENT)
+		ret = 0;
+	else
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Control thread.  Socket mode 0600: chmod() runs between bind() and
+ * listen(), when nobody can connect yet, so there is no window with wider
+ * permissions (and no process-wide umask() games).
+ */
+int ctl_server_open(const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd, ret;
+
+	if (ctl_listen_fd >= 0)
+		return -EALREADY;
+	if (path == NULL || *path == '\0')
+		return -EINVAL;
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+
+	ret = ctl_mkdir_parents(path);
+	if (ret < 0) {
+		CTL_LOG(ERR, "cannot create the directory of %s: %s", path,
+			strerror(-ret));
+		return ret;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		ret = -errno;
+		if (ret != -EADDRINUSE)
+			goto err_close;
+		if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+			/* Never unlink something that is not a socket. */
+			ret = -EEXIST;
+			CTL_LOG(ERR, "%s exists and is not a socket", path);
+			goto err_close;
+		}
+		ret = ctl_sock_is_live(&addr);
+		if (ret != 0) {
+			if (ret > 0) {
+				ret = -EADDRINUSE;
+				CTL_LOG(ERR, "%s: another nfvd is listening", path);
+			}
+			goto err_close;
+		}
+		CTL_LOG(INFO, "replacing stale socket %s", path);
+		if (unlink(path) < 0 && errno != ENOENT) {
+			ret = -errno;
+			goto err_close;
+		}
+		if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+			ret = -errno;
+			goto err_close;
+		}
+	}
+	if (chmod(path, 0600) < 0 || stat(path, &st) < 0) {
+		ret = -errno;
+		goto err_unlink;
+	}
+	if (listen(fd, CTL_LISTEN_BACKLOG) < 0) {
+		ret = -errno;
+		goto err_unlink;
+	}
+	ctl_path = strdup(path);
+	if (ctl_path == NULL) {
+		ret = -ENOMEM;
+		goto err_unlink;
+	}
+	ctl_sock_dev = st.st_dev;
+	ctl_sock_ino = st.st_ino;
+	ctl_listen_fd = fd;
+	CTL_LOG(INFO, "control socket %s", path);
+	return 0;
+
+err_unlink:
+	unlink(path);
+err_close:
+	close(fd);
+	return ret;
+}
+
+/* Control thread.  Unlinks the socket only if it is still ours. */
+void ctl_server_close(void)
+{
+	struct stat st;
+
+	while (ctl_n_conns > 0)
+		ctl_conn_drop(ctl_n_conns - 1);
+	if (ctl_listen_fd < 0)
+		return;
+	close(ctl_listen_fd);
+	ctl_listen_fd = -1;
+	if (stat(ctl_path, &st) == 0 && st.st_dev == ctl_sock_dev &&
+	    st.st_ino == ctl_sock_ino)
+		unlink(ctl_path);
+	free(ctl_path);
+	ctl_path = NULL;
+}
