@@ -17,6 +17,7 @@
 #ifndef NFV_VNF_H
 #define NFV_VNF_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -140,7 +141,10 @@ struct vnf_ops {
 	/* Control thread, optional.  A control request: `verb` is e.g.
 	 * "show", "mac-flush", "route-add"; `args` the request object.  On
 	 * success *reply is a new JSON value (may stay NULL) and 0 is
-	 * returned; else -errno and *reply may hold {"error": "..."}. */
+	 * returned; else -errno and *reply may hold the message as a JSON
+	 * string.  -ENOTSUP: the VNF has no such verb.  The verb "knows"
+	 * (args: a JSON string) asks, without acting, whether the VNF
+	 * serves that verb: 0 or -ENOTSUP. */
 	int (*ctl)(struct vnf_instance *vi, const char *verb, json_t *args,
 		   json_t **reply);
 };

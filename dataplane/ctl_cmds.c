@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * ctl_cmds.c - the control commands nfvd answers (nfvctl, telemetry).
+ *
+ * Handlers run on the control thread (or the telemetry thread, under
+ * ctl_server_lock()).  They read worker counters without locks: each is a
+ * 64-bit word written by one worker, so a reader sees a value that was
+ * true at some moment; sums over workers are as exact as any snapshot of
+ * running counters can be.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "control/ctl_server.h"
+#include "dataplane/dataplane.h"
+
+static const char *
+nfv_link_name(bool up)
+{
+	return up ? "up" : "down";
+}
+
+static json_t *
+nfv_port_json(const struct nfv_port *p)
+{
+	struct rte_eth_stats st = {0};
+	json_t *drops = json_object();
+	uint64_t d[NFV_PD_MAX] = {0};
+	unsigned int w, r;
+
+	rte_eth_stats_get(p->eth_port, &st);
+	for (w = 0; w < nfv_dp.n_workers; w++)
+		for (r = 0; r < NFV_PD_MAX; r++)
+			d[r] += nfv_dp.workers[w].ctx->pstats[p->idx].drops[r];
+	for (r = 0; r < NFV_PD_MAX; r++)
+		json_object_set_new(drops, nfv_port_drop_desc[r].name,
+				    json_integer((json_int_t)d[r]));
+	json_object_set_new(drops, "rx-missed", json_integer((json_int_t)st.imissed));
+	json_object_set_new(drops, "rx-nombuf", json_integer((json_int_t)st.rx_nombuf));
+	json_object_set_new(drops, "rx-errors", json_integer((json_int_t)st.ierrors));
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "name",
+			 p->name, "type", ctl_port_type_name(p->cfg->type),
+			 "link", nfv_link_name(p->link_up), "rx_packets",
+			 (json_int_t)st.ipackets, "rx_bytes",
+			 (json_int_t)st.ibytes, "tx_packets",
+			 (json_int_t)st.opackets, "tx_bytes",
+			 (json_int_t)st.obytes, "drops", drops);
+}
+
+static int
+nfv_cmd_show_ports(json_t *req, json_t **result, void *arg)
+{
+	json_t *arr = json_array();
+	unsigned int i;
+
+	RTE_SET_USED(req);
+	RTE_SET_USED(arg);
+	for (i = 0; i < nfv_dp.n_ports; i++)
+		json_array_append_new(arr, nfv_port_json(&nfv_dp.ports[i]));
+	*result = arr;
+	return 0;
+}
+
+static double
+nfv_ratio(uint64_t a, uint64_t b)
+{
+	return b == 0 ? 0.0 : (double)a / (double)b;
+}
+
+/* Counters, drops and cost of one VNF instance, summed over workers. */
+static void
+nfv_vnf_stats_json(const struct vnf_instance *vi, json_t *o)
+{
+	json_t *ctr = json_object(), *drops = json_object();
+	uint64_t pkts = 0, cycles = 0, calls = 0;
+	uint64_t rd[NFV_VD_MAX] = {0};
+	unsigned int w, c;
+
+	for (w = 0; w < vi->n_workers; w++) {
+		pkts += vi->slots[w].pkts;
+		cycles += vi->slots[w].cycles;
+		calls += vi->slots[w].calls;
+		for (c = 0; c < NFV_VD_MAX; c++)
+			rd[c] += nfv_dp.workers[w].ctx->vstats[vi->id].drops[c];
+	}
+	for (c = 0; c < vi->ops->n_counters; c++) {
+		const struct vnf_counter_desc *d = &vi->ops->counters[c];
+
+		json_object_set_new(d->is_drop ? drops : ctr, d->name,
+				    json_integer((json_int_t)vnf_counter_sum(vi, (uint16_t)c)));
+	}
+	for (c = 0; c < NFV_VD_MAX; c++)
+		json_object_set_new(drops, nfv_vnf_drop_desc[c].name,
+				    json_integer((json_int_t)rd[c]));
+	json_object_set_new(o, "name", json_string(vi->name));
+	json_object_set_new(o, "type", json_string(vi->ops->type));
+	json_object_set_new(o, "packets", json_integer((json_int_t)pkts));
+	json_object_set_new(o, "calls", json_integer((json_int_t)calls));
+	json_object_set_new(o, "cycles_per_packet",
+			    json_real(nfv_ratio(cycles, pkts)));
+	json_object_set_new(o, "counters", ctr);
+	json_object_set_new(o, "drops", drops);
+}
+
+static int
+nfv_cmd_show_stats(json_t *req, json_t **result, void *arg)
+{
+	json_t *workers = json_array(), *vnfs = json_array();
+	unsigned int i;
+
+	RTE_SET_USED(req);
+	RTE_SET_USED(arg);
+	for (i = 0; i < nfv_dp.n_workers; i++) {
+		const struct nfv_worker *wk = &nfv_dp.workers[i];
+
+		json_array_append_new(
+			workers,
+			json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:f}", "id",
+				  (int)i, "lcore", (int)wk->lcore, "loops",
+				  (json_int_t)wk->loops, "busy_loops",
+				  (json_int_t)wk->busy_loops, "packets",
+				  (json_int_t)wk->pkts, "busy_cycles",
+				  (json_int_t)wk->busy_cycles,
+				  "cycles_per_packet",
+				  nfv_ratio(wk->busy_cycles, wk->pkts)));
+	}
+	for (i = 0; i < nfv_dp.n_vnfs; i++) {
+		json_t *o = json_object();
+
+		nfv_vnf_stats_json(nfv_dp.vnfs[i], o);
+		json_array_append_new(vnfs, o);
+	}
+	*result = json_pack("{s:o, s:o}", "workers", workers, "vnfs", vnfs);
+	return 0;
+}
+
+static struct vnf_instance *
+nfv_vnf_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nfv_dp.n_vnfs; i++)
+		if (strcmp(nfv_dp.vnfs[i]->name, name) == 0)
+			return nfv_dp.vnfs[i];
+	return NULL;
+}
+
+static void
+nfv_ep_name(const struct nfv_ep *ep, char *buf, size_t len)
+{
+	switch (ep->kind) {
+	case NFV_EP_PORT:
+		snprintf(buf, len, "%s", nfv_dp.ports[ep->idx].name);
+		break;
+	case NFV_EP_VNF:
+		snprintf(buf, len, "%s.%s", nfv_dp.vnfs[ep->idx]->name,
+			 nfv_dp.vnfs[ep->idx]->ifaces[ep->iface].name);
+		break;
+	default:
+		snprintf(buf, len, "-");
+	}
+}
+
+static int
+nfv_cmd_show_vnf(json_t *req, json_t **result, void *arg)
+{
+	const char *name = json_string_value(json_object_get(req, "name"));
+	const struct nfv_graph *g = nfv_graph_current();
+	struct vnf_instance *vi;
+	json_t *o, *ifaces, *details = NULL;
+	char peer[80];
+	uint16_t i;
+
+	RTE_SET_USED(arg);
+	if (name == NULL)
+		return ctl_error(result, -EINVAL, "show vnf: missing \"name\"");
+	vi = nfv_vnf_by_name(name);
+	if (vi == NULL)
+		return ctl_error(result, -ENOENT, "no vnf named %s", name);
+	o = json_object();
+	nfv_vnf_stats_json(vi, o);
+	ifaces = json_array();
+	for (i = 0; i < vi->n_ifaces; i++) {
+		nfv_ep_name(&g->iface_peer[vi->id][i], peer, sizeof(peer));
+		json_array_append_new(ifaces,
+				      json_pack("{s:s, s:s}", "name",
+						vi->ifaces[i].name, "peer", peer));
+	}
+	json_object_set_new(o, "ifaces", ifaces);
+	if (vi->ops->ctl != NULL &&
+	    vi->ops->ctl(vi, "details", req, &details) == 0 && details != NULL)
+		json_object_set_new(o, "details", details);
+	*result = o;
+	return 0;
+}
+
+/*
+ * A command served by the VNFs themselves (`arg` is the verb): to the VNF
+ * the request names, else to every VNF that knows the verb.  "show ..."
+ * concatenates their arrays; a change needs exactly one such VNF.
+ */
+static int
+nfv_cmd_vnf_verb(json_t *req, json_t **result, void *arg)
+{
+	const char *verb = arg;
+	const char *name = json_string_value(json_object_get(req, "vnf"));
+	bool is_show = strncmp(verb, "show ", 5) == 0;
+	struct vnf_instance *vi, *only = NULL;
+	json_t *all = json_array(), *jverb = json_string(verb);
+	unsigned int i, n = 0;
+	int rc;
+
+	if (name != NULL) {
+		vi = nfv_vnf_by_name(name);
+		if (vi == NULL)
+			return ctl_error(result, -ENOENT, "no vnf named %s", name);
+		json_decref(all);
+		json_decref(jverb);
+		if (vi->ops->ctl == NULL ||
+		    (rc = vi->ops->ctl(vi, verb, req, result)) == -ENOTSUP) {
+			json_decref(*result);
+			*result = NULL;
+			return ctl_error(result, -ENOTSUP,
+					 "vnf %s (%s) has no \"%s\"", name,
+					 vi->ops->type, verb);
+		}
+		return rc;
+	}
+	for (i = 0; i < nfv_dp.n_vnfs; i++) {
+		json_t *r = NULL;
+
+		vi = nfv_dp.vnfs[i];
+		if (vi->ops->ctl == NULL)
+			continue;
+		if (!is_show) {
+			/* Probe without acting: count who knows the verb. */
+			rc = vi->ops->ctl(vi, "knows", jverb, &r);
+			json_decref(r);
+			if (rc == 0) {
+				only = vi;
+				n++;
+			}
+			continue;
+		}
+		rc = vi->ops->ctl(vi, verb, req, &r);
+		if (rc == -ENOTSUP) {
+			json_decref(r);
+			continue;
+		}
+		n++;
+		if (rc < 0) {
+			json_decref(all);
+			json_decref(jverb);
+			*result = r;
+			return rc;
+		}
+		if (json_is_array(r))
+			json_array_extend(all, r);
+		else if (r != NULL)
+			json_array_append(all, r);
+		json_decref(r);
+	}
+	json_decref(jverb);
+	if (is_show) {
+		*result = all;
+		return 0;
+	}
+	json_decref(all);
+	if (n == 0)
+		return ctl_error(result, -ENOTSUP, "no vnf supports \"%s\"", verb);
+	if (n > 1)
+		return ctl_error(result, -EINVAL,
+				 "several vnfs support \"%s\": name one with \"vnf\"",
+				 verb);
+	return only->ops->ctl(only, verb, req, result);
+}
+
+/* mac flush without a vnf: every switch. */
+static int
+nfv_cmd_mac_flush(json_t *req, json_t **result, void *arg)
+{
+	json_int_t total = 0;
+	unsigned int i;
+
+	RTE_SET_USED(arg);
+	if (json_object_get(req, "vnf") != NULL)
+		return nfv_cmd_vnf_verb(req, result, "mac flush");
+	for (i = 0; i < nfv_dp.n_vnfs; i++) {
+		struct vnf_instance *vi = nfv_dp.vnfs[i];
+		json_t *r = NULL;
+
+		if (vi->ops->ctl != NULL &&
+		    vi->ops->ctl(vi, "mac flush", req, &r) == 0)
+			total += json_integer_value(json_object_get(r, "flushed"));
+		json_decref(r);
+	}
+	*result = json_pack("{s:I}", "flushed", total);
+	return 0;
+}
+
+int
+nfv_ctl_cmds_register(void)
+{
+	static const char *const verbs[][2] = {
+		{"show mac", "MAC tables [vnf NAME]"},
+		{"show routes", "routes [vnf NAME]"},
+		{"show neigh", "neighbours [vnf NAME]"},
+		{"show rules", "firewall rules [vnf NAME]"},
+		{"show conn", "tracked connections [vnf NAME]"},
+		{"route add", "add a route"},
+		{"route del", "delete a route"},
+		{"rule add", "add a firewall rule"},
+		{"rule del", "delete a firewall rule"},
+	};
+	unsigned int i;
+	int rc = 0;
+
+	rc |= ctl_server_register("show ports", nfv_cmd_show_ports, NULL,
+				  "ports: link, packets, bytes, drops");
+	rc |= ctl_server_register("show stats", nfv_cmd_show_stats, NULL,
+				  "workers and VNFs: counters, cycles per packet");
+	rc |= ctl_server_register("show vnf", nfv_cmd_show_vnf, NULL,
+				  "one VNF: ifaces, counters, details (name)");
+	rc |= ctl_server_register("mac flush", nfv_cmd_mac_flush, NULL,
+				  "forget learned MACs [vnf NAME]");
+	for (i = 0; i < RTE_DIM(verbs); i++)
+		rc |= ctl_server_register(verbs[i][0], nfv_cmd_vnf_verb,
+					  (void *)(uintptr_t)verbs[i][0],
+					  verbs[i][1]);
+	return rc < 0 ? -EINVAL : 0;
+}

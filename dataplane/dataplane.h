@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * dataplane.h - the state of one nfvd process: ports, VNF instances,
+ * workers, and how the control thread builds and tears them down.
+ */
+#ifndef NFV_DATAPLANE_H
+#define NFV_DATAPLANE_H
+
+#include <stdint.h>
+
+#include "control/config.h"
+#include "dataplane/graph.h"
+#include "dataplane/nfv.h"
+#include "dataplane/port.h"
+#include "vnf/vnf.h"
+
+struct nfv_rxq {
+	uint16_t port;		/* port index */
+	uint16_t eth_port;
+	uint16_t queue;
+};
+
+/*
+ * One poll-mode worker.  The counters are written by the worker only and
+ * read, unlocked, by the control thread: 64-bit aligned loads and stores
+ * are atomic on the CPUs DPDK supports, and a reader only needs a value
+ * that was true at some point.
+ */
+struct nfv_worker {
+	struct nfv_wctx *ctx;
+	unsigned int lcore;
+	unsigned int n_rxq;
+	struct nfv_rxq rxq[NFV_MAX_PORTS * 4];
+	uint64_t loops;
+	uint64_t busy_loops;
+	uint64_t pkts;
+	uint64_t busy_cycles;
+} __rte_cache_aligned;
+
+struct nfv_dataplane {
+	struct ctl_config *cfg;
+	unsigned int n_workers;
+	struct rte_mempool *pool;
+	unsigned int n_ports;
+	struct nfv_port ports[NFV_MAX_PORTS];
+	unsigned int n_vnfs;
+	struct vnf_instance *vnfs[NFV_MAX_VNFS];
+	struct nfv_worker workers[NFV_MAX_WORKERS];
+};
+
+extern struct nfv_dataplane nfv_dp;
+
+/* Control thread: build everything the config names; 0 or -errno and a
+ * one-line reason.  nfv_dataplane_destroy() undoes any part of it. */
+int nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen);
+void nfv_dataplane_destroy(void);
+/* Launch the workers on their lcores / stop and join them. */
+int nfv_workers_start(void);
+void nfv_workers_stop(void);
+/* Control thread, every ~100 ms: links, VNF housekeeping, RCU frees. */
+void nfv_dataplane_periodic(void);
+
+/* Control commands (dataplane/ctl_cmds.c). */
+int nfv_ctl_cmds_register(void);
+
+/* EAL arguments for a config (dataplane/eal.c). */
+int nfv_eal_args(const struct ctl_config *cfg, int user_argc,
+		 char **user_argv, const char *log_level, char ***argv_out,
+		 int *argc_out, char *err, size_t errlen);
+/* Remove this process's hugepage files after rte_eal_cleanup(). */
+void nfv_eal_remove_hugefiles(const char *prefix);
+
+#endif /* NFV_DATAPLANE_H */

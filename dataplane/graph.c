@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * graph.c - the runner: moves bursts between ports and VNF instances.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "dataplane/graph.h"
+#include "dataplane/rcu.h"
+
+const struct vnf_counter_desc nfv_port_drop_desc[NFV_PD_MAX] = {
+	NFV_PORT_DROPS(VNF_COUNTER_DESC)};
+const struct vnf_counter_desc nfv_vnf_drop_desc[NFV_VD_MAX] = {
+	NFV_VNF_DROPS(VNF_COUNTER_DESC)};
+
+struct nfv_graph *_Atomic nfv_graph_cur;
+atomic_bool nfv_port_link_up[NFV_MAX_PORTS];
+
+static void nfv_graph_send(struct nfv_wctx *w, const struct nfv_graph *g,
+			   struct nfv_ep ep, struct rte_mbuf **pkts, uint16_t n,
+			   unsigned int depth);
+
+static void
+nfv_txbuf_flush(struct nfv_wctx *w, uint16_t port)
+{
+	struct nfv_txbuf *tb = &w->tx[port];
+	uint16_t sent;
+
+	if (tb->lock != NULL)
+		rte_spinlock_lock(tb->lock);
+	sent = w->tx_burst(tb->eth_port, tb->queue, tb->pkts, tb->n);
+	if (tb->lock != NULL)
+		rte_spinlock_unlock(tb->lock);
+	if (unlikely(sent < tb->n)) {
+		/* The peer's ring is full, or the port is down: no retry,
+		 * like testpmd's io mode; the packets are counted drops. */
+		bool up = atomic_load_explicit(&nfv_port_link_up[port],
+					       memory_order_relaxed);
+
+		w->pstats[port].drops[up ? NFV_PD_TX_FULL : NFV_PD_PORT_DOWN] +=
+			tb->n - sent;
+		rte_pktmbuf_free_bulk(&tb->pkts[sent], tb->n - sent);
+	}
+	tb->n = 0;
+}
+
+static inline void
+nfv_txbuf_add(struct nfv_wctx *w, uint16_t port, struct rte_mbuf **pkts,
+	      uint16_t n)
+{
+	struct nfv_txbuf *tb = &w->tx[port];
+
+	if (unlikely(tb->n + n > NFV_TXBUF))
+		nfv_txbuf_flush(w, port);
+	memcpy(&tb->pkts[tb->n], pkts, n * sizeof(pkts[0]));
+	tb->n += n;
+	w->tx_dirty |= UINT64_C(1) << port;
+}
+
+void
+nfv_graph_flush(struct nfv_wctx *w)
+{
+	uint64_t dirty = w->tx_dirty;
+
+	while (dirty != 0) {
+		unsigned int port = __builtin_ctzll(dirty);
+
+		dirty &= dirty - 1;
+		nfv_txbuf_flush(w, port);
+	}
+	w->tx_dirty = 0;
+}
+
+void
+nfv_graph_discard(struct nfv_wctx *w)
+{
+	uint64_t dirty = w->tx_dirty;
+
+	while (dirty != 0) {
+		unsigned int port = __builtin_ctzll(dirty);
+
+		dirty &= dirty - 1;
+		rte_pktmbuf_free_bulk(w->tx[port].pkts, w->tx[port].n);
+		w->tx[port].n = 0;
+	}
+	w->tx_dirty = 0;
+}
+
+/* Hand one group of packets that left VNF `vi` by `next` onwards. */
+static void
+nfv_graph_group(struct nfv_wctx *w, const struct nfv_graph *g,
+		struct vnf_instance *vi, uint16_t next, struct rte_mbuf **pkts,
+		uint16_t n, unsigned int depth)
+{
+	struct vnf_worker_slot *slot = &vi->slots[w->id];
+
+	if (VNF_NEXT_IS_DROP(next)) {
+		uint16_t c = VNF_NEXT_COUNTER(next);
+
+		if (likely(c < vi->ops->n_counters))
+			slot->counters[c] += n;
+		else
+			w->vstats[vi->id].drops[NFV_VD_BAD_NEXT] += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	if (unlikely(next >= vi->n_ifaces)) {
+		w->vstats[vi->id].drops[NFV_VD_BAD_NEXT] += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	if (unlikely(g->iface_peer[vi->id][next].kind == NFV_EP_NONE)) {
+		w->vstats[vi->id].drops[NFV_VD_UNLINKED] += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	nfv_graph_send(w, g, g->iface_peer[vi->id][next], pkts, n, depth);
+}
+
+/*
+ * Group pkts[] by next[] and hand each group on.  The common case, every
+ * packet going the same way, passes the burst on as it is.
+ */
+static void
+nfv_graph_dispatch(struct nfv_wctx *w, const struct nfv_graph *g,
+		   struct vnf_instance *vi, struct rte_mbuf **pkts,
+		   uint16_t *next, uint16_t n, unsigned int depth)
+{
+	struct rte_mbuf *grp[VNF_BURST_MAX];
+	uint32_t left;
+	uint16_t i, k, cur;
+
+	for (i = 1; i < n; i++)
+		if (next[i] != next[0])
+			break;
+	if (likely(i == n)) {
+		nfv_graph_group(w, g, vi, next[0], pkts, n, depth);
+		return;
+	}
+
+	/* Mixed: collect one destination at a time, in arrival order. */
+	left = (n == 32) ? UINT32_MAX : ((UINT32_C(1) << n) - 1);
+	while (left != 0) {
+		i = __builtin_ctz(left);
+		cur = next[i];
+		k = 0;
+		for (; i < n; i++) {
+			if ((left & (UINT32_C(1) << i)) && next[i] == cur) {
+				grp[k++] = pkts[i];
+				left &= ~(UINT32_C(1) << i);
+			}
+		}
+		nfv_graph_group(w, g, vi, cur, grp, k, depth);
+	}
+}
+
+static void
+nfv_graph_vnf(struct nfv_wctx *w, const struct nfv_graph *g, struct nfv_ep ep,
+	      struct rte_mbuf **pkts, uint16_t n, unsigned int depth)
+{
+	struct vnf_instance *vi = g->vnfs[ep.idx];
+	struct vnf_worker_slot *slot = &vi->slots[w->id];
+	struct vnf_emit *e = &w->emit;
+	uint16_t next[VNF_BURST_MAX];
+	struct rte_mbuf *burst[VNF_BURST_MAX];
+	struct vnf_wctx wc = {
+		.state = slot->state,
+		.counters = slot->counters,
+		.emit = e,
+		.pool = w->pool,
+		.now = w->now,
+		.worker = w->id,
+	};
+	struct vnf_burst b = {
+		.pkts = burst,
+		.next = next,
+		.n = n,
+		.in_iface = ep.iface,
+	};
+	uint16_t base = e->n, top, i;
+	uint64_t t0;
+
+	/* The VNF may reorder or rewrite pkts[]: give it its own array so the
+	 * caller's group buffer stays untouched. */
+	memcpy(burst, pkts, n * sizeof(pkts[0]));
+	t0 = rte_rdtsc();
+	vi->ops->process(vi, &wc, &b);
+	slot->cycles += rte_rdtsc() - t0;
+	slot->pkts += n;
+	slot->calls++;
+
+	top = e->n;
+	nfv_graph_dispatch(w, g, vi, burst, next, b.n, depth + 1);
+
+	/* Extra packets the VNF emitted (flood copies, replies).  Nested
+	 * VNFs use the emit area above `top` and leave e->n there. */
+	for (i = base; i < top; i += VNF_BURST_MAX) {
+		uint16_t k = RTE_MIN(top - i, VNF_BURST_MAX);
+
+		memcpy(next, &e->next[i], k * sizeof(next[0]));
+		memcpy(burst, &e->pkts[i], k * sizeof(burst[0]));
+		nfv_graph_dispatch(w, g, vi, burst, next, k, depth + 1);
+	}
+	e->n = base;
+}
+
+static void
+nfv_graph_send(struct nfv_wctx *w, const struct nfv_graph *g, struct nfv_ep ep,
+	       struct rte_mbuf **pkts, uint16_t n, unsigned int depth)
+{
+	if (n == 0)
+		return;
+	switch (ep.kind) {
+	case NFV_EP_PORT:
+		nfv_txbuf_add(w, ep.idx, pkts, n);
+		return;
+	case NFV_EP_VNF:
+		if (unlikely(depth >= NFV_GRAPH_MAX_DEPTH)) {
+			w->vstats[ep.idx].drops[NFV_VD_LOOP] += n;
+			break;
+		}
+		nfv_graph_vnf(w, g, ep, pkts, n, depth);
+		return;
+	default:
+		break;
+	}
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+void
+nfv_graph_input(struct nfv_wctx *w, const struct nfv_graph *g, uint16_t port,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	struct nfv_ep ep = g->port_peer[port];
+
+	if (unlikely(ep.kind == NFV_EP_NONE)) {
+		w->pstats[port].drops[NFV_PD_UNLINKED] += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	nfv_graph_send(w, g, ep, pkts, n, 0);
+}
+
+const struct nfv_graph *
+nfv_graph_current(void)
+{
+	return atomic_load_explicit(&nfv_graph_cur, memory_order_acquire);
+}
+
+struct nfv_graph *
+nfv_graph_alloc(void)
+{
+	return rte_zmalloc("nfv_graph", sizeof(struct nfv_graph),
+			   RTE_CACHE_LINE_SIZE);
+}
+
+void
+nfv_graph_free(void *g)
+{
+	rte_free(g);
+}
+
+void
+nfv_graph_publish(struct nfv_graph *g)
+{
+	struct nfv_graph *old;
+
+	/* Release: the snapshot is complete before any worker can see it. */
+	old = atomic_exchange_explicit(&nfv_graph_cur, g, memory_order_acq_rel);
+	if (old != NULL)
+		nfv_rcu_defer(nfv_graph_free, old);
+}

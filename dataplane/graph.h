@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * graph.h - the wiring of ports and VNF instances, and the runner that
+ * moves bursts along it.
+ *
+ * The wiring is an immutable snapshot (struct nfv_graph) published by the
+ * control thread with one release store (nfv_graph_publish()) and read by
+ * workers once per loop iteration; an old snapshot is freed after an RCU
+ * grace period.  The runner (nfv_graph_input()) takes a received burst,
+ * hands it to the VNF its port is linked to, groups the VNF's verdicts by
+ * destination iface, and hands each group on: to the linked VNF (recursion,
+ * bounded by NFV_GRAPH_MAX_DEPTH) or to the linked port's TX buffer.  A
+ * burst whose packets all go one way is passed on as it is.  Drops are
+ * freed and counted by reason.  Workers only; no locks.
+ */
+#ifndef NFV_GRAPH_H
+#define NFV_GRAPH_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_spinlock.h>
+
+#include "dataplane/nfv.h"
+#include "vnf/vnf.h"
+
+#define NFV_MAX_VNFS 64
+#define NFV_GRAPH_MAX_DEPTH 16
+#define NFV_TXBUF 64
+
+enum nfv_ep_kind {
+	NFV_EP_NONE = 0,	/* not linked: packets sent here are dropped */
+	NFV_EP_PORT,
+	NFV_EP_VNF,
+};
+
+/* Where a link leads: a port, or an iface of a VNF instance. */
+struct nfv_ep {
+	uint8_t kind;
+	uint16_t idx;		/* port index or VNF instance index */
+	uint16_t iface;		/* VNF iface index */
+};
+
+struct nfv_graph {
+	uint16_t n_ports;
+	uint16_t n_vnfs;
+	struct nfv_ep port_peer[NFV_MAX_PORTS];
+	struct vnf_instance *vnfs[NFV_MAX_VNFS];
+	struct nfv_ep iface_peer[NFV_MAX_VNFS][VNF_MAX_IFACES];
+};
+
+/* Per worker, per port drop reasons counted by the runner. */
+#define NFV_PORT_DROPS(_)                                                     \
+	_(NFV_PD_TX_FULL, "tx-full", true)                                    \
+	_(NFV_PD_UNLINKED, "unlinked", true)                                  \
+	_(NFV_PD_PORT_DOWN, "port-down", true)
+
+enum { NFV_PORT_DROPS(VNF_COUNTER_ENUM) NFV_PD_MAX };
+extern const struct vnf_counter_desc nfv_port_drop_desc[NFV_PD_MAX];
+
+/* Drops the runner counts against a VNF instance (not the VNF's own). */
+#define NFV_VNF_DROPS(_)                                                      \
+	_(NFV_VD_UNLINKED, "iface-unlinked", true)                            \
+	_(NFV_VD_LOOP, "graph-loop", true)                                    \
+	_(NFV_VD_BAD_NEXT, "bad-next", true)
+
+enum { NFV_VNF_DROPS(VNF_COUNTER_ENUM) NFV_VD_MAX };
+extern const struct vnf_counter_desc nfv_vnf_drop_desc[NFV_VD_MAX];
+
+struct nfv_txbuf {
+	uint16_t n;
+	uint16_t eth_port;
+	uint16_t queue;
+	rte_spinlock_t *lock;	/* non-NULL when workers share this queue */
+	struct rte_mbuf *pkts[NFV_TXBUF];
+};
+
+struct nfv_port_wstats {
+	uint64_t drops[NFV_PD_MAX];
+} __rte_cache_aligned;
+
+/* Runner-side drops per VNF instance, per worker. */
+struct nfv_vnf_wstats {
+	uint64_t drops[NFV_VD_MAX];
+} __rte_cache_aligned;
+
+/* Everything one worker owns; nobody else writes it. */
+struct nfv_wctx {
+	unsigned int id;		/* worker index */
+	struct rte_mempool *pool;
+	uint64_t now;			/* TSC at the start of this loop */
+	uint64_t tx_dirty;		/* bit per port with buffered packets */
+	struct nfv_txbuf tx[NFV_MAX_PORTS];
+	struct nfv_port_wstats pstats[NFV_MAX_PORTS];
+	struct nfv_vnf_wstats vstats[NFV_MAX_VNFS];
+	struct vnf_emit emit;
+	/* Send hook: rte_eth_tx_burst, replaced by unit tests. */
+	uint16_t (*tx_burst)(uint16_t port, uint16_t queue,
+			     struct rte_mbuf **pkts, uint16_t n);
+} __rte_cache_aligned;
+
+/* Link state of each port, written by the control thread when it sees a
+ * change, read by workers only to name a TX drop (relaxed is enough). */
+extern atomic_bool nfv_port_link_up[NFV_MAX_PORTS];
+
+/* Worker: feed a burst received on port `port` into the graph. */
+void nfv_graph_input(struct nfv_wctx *w, const struct nfv_graph *g,
+		     uint16_t port, struct rte_mbuf **pkts, uint16_t n);
+/* Worker: send every buffered packet; refused ones are freed and counted. */
+void nfv_graph_flush(struct nfv_wctx *w);
+/* Worker: drop everything buffered (shutdown). */
+void nfv_graph_discard(struct nfv_wctx *w);
+
+/* Control thread: the current snapshot, and replacing it.  The old one is
+ * freed after a grace period (see dataplane/rcu.h). */
+const struct nfv_graph *nfv_graph_current(void);
+void nfv_graph_publish(struct nfv_graph *g);
+struct nfv_graph *nfv_graph_alloc(void);
+void nfv_graph_free(void *g);
+
+/* Worker: the snapshot to use for this loop iteration.  The acquire load
+ * pairs with the release store in nfv_graph_publish(): every field of the
+ * snapshot written before publishing is visible here. */
+extern struct nfv_graph *_Atomic nfv_graph_cur;
+static inline const struct nfv_graph *
+nfv_graph_get(void)
+{
+	return atomic_load_explicit(&nfv_graph_cur, memory_order_acquire);
+}
+
+#endif /* NFV_GRAPH_H */

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * main.c - nfvd: load the config, start EAL, ports, VNFs and workers, serve
+ * the control socket until SIGINT/SIGTERM, then take everything down.
+ *
+ *   nfvd -c FILE [--log-level L] [-- EAL args]
+ *
+ * A bad config is reported in one line (file, key, reason) and nfvd exits
+ * with 1 before anything is started.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_pdump.h>
+
+#include "control/config.h"
+#include "control/ctl_server.h"
+#include "dataplane/dataplane.h"
+
+RTE_LOG_REGISTER(nfv_logtype_main, nfv.main, INFO);
+RTE_LOG_REGISTER(nfv_logtype_port, nfv.port, INFO);
+RTE_LOG_REGISTER(nfv_logtype_graph, nfv.graph, INFO);
+
+#define NFV_PERIOD_MS 100
+
+static void
+nfv_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: nfvd -c FILE [--log-level LEVEL] [-- EAL-ARGS...]\n"
+		"  -c, --config FILE     topology and settings (docs/config.md)\n"
+		"  -l, --log-level LEVEL emerg..debug for nfvd's messages (info)\n"
+		"  -t, --check           validate the config and exit\n"
+		"  -h, --help            this text\n"
+		"EAL arguments after `--` are passed to DPDK and win over the\n"
+		"ones nfvd derives from the config.\n");
+}
+
+static void
+nfv_on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	atomic_store(&nfv_stopping, true);
+}
+
+static uint64_t
+nfv_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+nfv_control_loop(void)
+{
+	uint64_t next = nfv_now_ms() + NFV_PERIOD_MS;
+
+	while (!atomic_load(&nfv_stopping)) {
+		uint64_t now = nfv_now_ms();
+
+		if (now >= next) {
+			ctl_server_lock();
+			nfv_dataplane_periodic();
+			ctl_server_unlock();
+			next = now + NFV_PERIOD_MS;
+			continue;
+		}
+		ctl_server_poll((int)(next - now));
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"check", no_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cfg_path = NULL, *log_level = NULL;
+	struct ctl_config *cfg = NULL;
+	struct sigaction sa = {0};
+	char err[512], **eal_argv;
+	int opt, eal_argc, rc, ret = 1;
+	bool check_only = false;
+
+	while ((opt = getopt_long(argc, argv, "+c:l:th", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			cfg_path = optarg;
+			break;
+		case 'l':
+			log_level = optarg;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		case 'h':
+			nfv_usage(stdout);
+			return 0;
+		default:
+			nfv_usage(stderr);
+			return 2;
+		}
+	}
+	if (cfg_path == NULL) {
+		fprintf(stderr, "nfvd: no config file (-c FILE)\n");
+		nfv_usage(stderr);
+		return 2;
+	}
+
+	rc = ctl_config_load(cfg_path, &cfg, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "nfvd: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("nfvd: %s: OK (%u ports, %u vnfs, %u links)\n", cfg_path,
+		       cfg->n_ports, cfg->n_vnfs, cfg->n_links);
+		ctl_config_free(cfg);
+		return 0;
+	}
+	rc = nfv_eal_args(cfg, argc - optind, argv + optind, log_level,
+			  &eal_argv, &eal_argc, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "nfvd: %s\n", err);
+		goto out_cfg;
+	}
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "nfvd: DPDK EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		goto out_cfg;
+	}
+
+	sa.sa_handler = nfv_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = nfv_dataplane_create(cfg, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "nfvd: %s\n", err);
+		goto out_dp;
+	}
+	if (nfv_ctl_cmds_register() < 0) {
+		fprintf(stderr, "nfvd: cannot register control commands\n");
+		goto out_dp;
+	}
+	rc = ctl_server_open(cfg->control.socket);
+	if (rc < 0) {
+		fprintf(stderr, "nfvd: control socket %s: %s\n",
+			cfg->control.socket, strerror(-rc));
+		goto out_dp;
+	}
+	if (ctl_telemetry_init() < 0)
+		NFV_LOG(WARNING, main, "telemetry commands not registered");
+	/* Lets dpdk-dumpcap / dpdk-pdump capture from our ports. */
+	if (rte_pdump_init() < 0)
+		NFV_LOG(WARNING, main, "packet capture unavailable: %s",
+			rte_strerror(rte_errno));
+
+	if (nfv_workers_start() < 0) {
+		fprintf(stderr, "nfvd: cannot launch the workers\n");
+		goto out_ctl;
+	}
+	NFV_LOG(NOTICE, main,
+		"ready: %u ports, %u vnfs, %u workers; control socket %s",
+		nfv_dp.n_ports, nfv_dp.n_vnfs, nfv_dp.n_workers,
+		cfg->control.socket);
+
+	if (!atomic_load(&nfv_stopping))
+		nfv_control_loop();
+	NFV_LOG(NOTICE, main, "shutting down");
+	ret = 0;
+
+out_ctl:
+	nfv_workers_stop();
+	ctl_server_close();
+	rte_pdump_uninit();
+out_dp:
+	nfv_workers_stop();
+	nfv_dataplane_destroy();
+	rte_eal_cleanup();
+	nfv_eal_remove_hugefiles(cfg->dataplane.file_prefix ?
+					 cfg->dataplane.file_prefix : "nfvd");
+out_cfg:
+	ctl_config_free(cfg);
+	return ret;
+}

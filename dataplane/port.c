@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * port.c - ports as DPDK ethdevs.  Control thread only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "dataplane/graph.h"
+#include "dataplane/nfv.h"
+#include "dataplane/port.h"
+
+static void
+nfv_port_mac_arg(char *buf, size_t len, const struct ctl_port_config *c)
+{
+	const uint8_t *m = c->mac;
+
+	if (!c->has_mac) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, len, ",mac=%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+		 m[2], m[3], m[4], m[5]);
+}
+
+/*
+ * A vhost-user server socket left behind by a process that died: nobody
+ * accepts on it, and the driver's bind() would fail.  Remove it; refuse a
+ * live one.
+ */
+static int
+nfv_port_clear_stale_socket(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket", path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	if (rc == 0) {
+		snprintf(err, errlen, "%s is in use by another process", path);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	return 0;
+}
+
+static int
+nfv_port_devargs(struct nfv_port *p, const struct ctl_port_config *c,
+		 char *args, size_t alen, char *err, size_t errlen)
+{
+	char mac[32];
+	int rc;
+
+	nfv_port_mac_arg(mac, sizeof(mac), c);
+	switch (c->type) {
+	case CTL_PORT_VHOST_USER:
+		if (!c->client) {
+			rc = nfv_port_clear_stale_socket(c->path, err, errlen);
+			if (rc < 0)
+				return rc;
+		}
+		snprintf(p->devname, sizeof(p->devname), "net_vhost_%s",
+			 c->name);
+		snprintf(args, alen, "iface=%s,queues=%u,client=%d", c->path,
+			 c->queues, c->client ? 1 : 0);
+		return 0;
+	case CTL_PORT_VIRTIO_USER:
+		snprintf(p->devname, sizeof(p->devname), "net_virtio_user_%s",
+			 c->name);
+		snprintf(args, alen, "path=%s,queues=%u,queue_size=%u%s",
+			 c->path, c->queues, c->ring_size, mac);
+		return 0;
+	case CTL_PORT_PCAP:
+		snprintf(p->devname, sizeof(p->devname), "net_pcap_%s", c->name);
+		/* Without rx_pcap, net_pcap's RX is a dummy returning
+		 * nothing; without tx_pcap we write to /dev/null. */
+		snprintf(args, alen, "%s%s%stx_pcap=%s", c->rx ? "rx_pcap=" : "",
+			 c->rx ? c->rx : "", c->rx ? "," : "",
+			 c->tx ? c->tx : "/dev/null");
+		return 0;
+	case CTL_PORT_TAP:
+		snprintf(p->devname, sizeof(p->devname), "net_tap_%s", c->name);
+		snprintf(args, alen, "iface=%s%s", c->ifname ? c->ifname : c->name,
+			 mac);
+		return 0;
+	case CTL_PORT_AF_PACKET:
+		snprintf(p->devname, sizeof(p->devname), "net_af_packet_%s",
+			 c->name);
+		snprintf(args, alen, "iface=%s,qpairs=%u", c->ifname, c->queues);
+		return 0;
+	case CTL_PORT_AF_XDP:
+		snprintf(p->devname, sizeof(p->devname), "net_af_xdp_%s",
+			 c->name);
+		snprintf(args, alen, "iface=%s,start_queue=0,queue_count=%u",
+			 c->ifname, c->queues);
+		return 0;
+	case CTL_PORT_PCI:
+		snprintf(p->devname, sizeof(p->devname), "%s", c->address);
+		args[0] = '\0';
+		return 0;
+	}
+	snprintf(err, errlen, "unknown port type");
+	return -EINVAL;
+}
+
+/* Open a netlink route socket inside network namespace `ns`. */
+static struct nl_sock *
+nfv_netns_nl_socket(int nsfd)
+{
+	struct nl_sock *sk = NULL;
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (self < 0)
+		return NULL;
+	if (setns(nsfd, CLONE_NEWNET) != 0)
+		goto out;
+	sk = nl_socket_alloc();
+	if (sk != NULL && nl_connect(sk, NETLINK_ROUTE) != 0) {
+		nl_socket_free(sk);
+		sk = NULL;
+	}
+	if (setns(self, CLONE_NEWNET) != 0) {
+		/* We could not come back: this thread would do everything
+		 * after this in the wrong namespace. */
+		NFV_LOG(CRIT, port, "cannot return to our network namespace");
+		abort();
+	}
+out:
+	close(self);
+	return sk;
+}
+
+/* Move a tap's kernel side into netns `ns` and set it up there. */
+static int
+nfv_port_tap_to_netns(const char *ifname, const char *ns, char *err,
+		      size_t errlen)
+{
+	struct rtnl_link *link = NULL, *chg = NULL;
+	struct nl_sock *sk = NULL, *nsk = NULL;
+	char path[PATH_MAX];
+	int nsfd, rc;
+
+	snprintf(path, sizeof(path), "/var/run/netns/%s", ns);
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0) {
+		snprintf(err, errlen, "netns %s: %s (create it with `ip netns add %s`)",
+			 ns, strerror(errno), ns);
+		return -errno;
+	}
+	rc = -ENOMEM;
+	sk = nl_socket_alloc();
+	chg = rtnl_link_alloc();
+	if (sk == NULL || chg == NULL)
+		goto out;
+	rc = nl_connect(sk, NETLINK_ROUTE);
+	if (rc == 0)
+		rc = rtnl_link_get_kernel(sk, 0, ifname, &link);
+	if (rc == 0) {
+		rtnl_link_set_ns_fd(chg, nsfd);
+		rc = rtnl_link_change(sk, link, chg, 0);
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "moving %s to netns %s: %s", ifname, ns,
+			 nl_geterror(rc));
+		rc = -EIO;
+		goto out;
+	}
+	/* Moving a device takes it down; bring it up on the other side. */
+	nsk = nfv_netns_nl_socket(nsfd);
+	rtnl_link_put(link);
+	link = NULL;
+	if (nsk == NULL || rtnl_link_get_kernel(nsk, 0, ifname, &link) != 0) {
+		snprintf(err, errlen, "netns %s: cannot find %s after the move",
+			 ns, ifname);
+		rc = -EIO;
+		goto out;
+	}
+	rtnl_link_put(chg);
+	chg = rtnl_link_alloc();
+	if (chg == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rtnl_link_set_flags(chg, IFF_UP);
+	rc = rtnl_link_change(nsk, link, chg, 0);
+	if (rc < 0) {
+		snprintf(err, errlen, "netns %s: setting %s up: %s", ns, ifname,
+			 nl_geterror(rc));
+		rc = -EIO;
+	}
+out:
+	if (link != NULL)
+		rtnl_link_put(link);
+	if (chg != NULL)
+		rtnl_link_put(chg);
+	if (nsk != NULL)
+		nl_socket_free(nsk);
+	if (sk != NULL)
+		nl_socket_free(sk);
+	close(nsfd);
+	return rc;
+}
+
+unsigned int
+nfv_port_mbufs_needed(const struct ctl_port_config *cfg, unsigned int n_workers)
+{
+	unsigned int q = RTE_MAX(cfg->queues, n_workers);
+
+	/* RX rings full, TX rings full, and each worker's TX buffer. */
+	return 2 * q * cfg->ring_size + n_workers * NFV_TXBUF;
+}
+
+int
+nfv_port_create(struct nfv_port *p, uint16_t idx,
+		const struct ctl_port_config *c, unsigned int n_workers,
+		struct rte_mempool *mp, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	uint16_t nb_rxd = c->ring_size, nb_txd = c->ring_size, q;
+	char args[512];
+	int rc, sock;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", c->name);
+	p->cfg = c;
+	p->idx = idx;
+	for (q = 0; q < RTE_MAX_QUEUES_PER_PORT; q++)
+		rte_spinlock_init(&p->txq_lock[q]);
+
+	rc = nfv_port_devargs(p, c, args, sizeof(args), err, errlen);
+	if (rc < 0)
+		return rc;
+	if (c->type != CTL_PORT_PCI) {
+		rc = rte_vdev_init(p->devname, args);
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot create %s (%s): %s",
+				 p->devname, args, strerror(-rc));
+			return rc;
+		}
+		p->created = true;
+	}
+	rc = rte_eth_dev_get_port_by_name(p->devname, &p->eth_port);
+	if (rc < 0) {
+		snprintf(err, errlen, "no DPDK port %s%s", p->devname,
+			 c->type == CTL_PORT_PCI ?
+				 " (is it bound to vfio-pci or uio?)" : "");
+		goto err_dev;
+	}
+	rc = rte_eth_dev_info_get(p->eth_port, &info);
+	if (rc < 0) {
+		snprintf(err, errlen, "device info: %s", strerror(-rc));
+		goto err_dev;
+	}
+
+	p->nb_rxq = RTE_MIN(c->queues, info.max_rx_queues);
+	if (c->type == CTL_PORT_VHOST_USER)
+		p->nb_txq = RTE_MIN(c->queues, info.max_tx_queues);
+	else
+		p->nb_txq = RTE_MIN(RTE_MAX(c->queues, n_workers),
+				    info.max_tx_queues);
+	if (p->nb_rxq == 0 || p->nb_txq == 0) {
+		snprintf(err, errlen, "device has no queues");
+		rc = -EINVAL;
+		goto err_dev;
+	}
+	rc = rte_eth_dev_configure(p->eth_port, p->nb_rxq, p->nb_txq, &conf);
+	if (rc < 0) {
+		snprintf(err, errlen, "configure: %s", strerror(-rc));
+		goto err_dev;
+	}
+	rte_eth_dev_adjust_nb_rx_tx_desc(p->eth_port, &nb_rxd, &nb_txd);
+	sock = rte_eth_dev_socket_id(p->eth_port);
+	if (sock < 0)
+		sock = (int)rte_socket_id();
+	for (q = 0; q < p->nb_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(p->eth_port, q, nb_rxd, sock, NULL,
+					    mp);
+		if (rc < 0) {
+			snprintf(err, errlen, "rx queue %u: %s", q, strerror(-rc));
+			goto err_dev;
+		}
+	}
+	for (q = 0; q < p->nb_txq; q++) {
+		rc = rte_eth_tx_queue_setup(p->eth_port, q, nb_txd, sock, NULL);
+		if (rc < 0) {
+			snprintf(err, errlen, "tx queue %u: %s", q, strerror(-rc));
+			goto err_dev;
+		}
+	}
+	rc = rte_eth_dev_start(p->eth_port);
+	if (rc < 0) {
+		snprintf(err, errlen, "start: %s", strerror(-rc));
+		goto err_dev;
+	}
+	p->started = true;
+	/* A switch port must see every MAC; drivers without the notion say
+	 * -ENOTSUP, which is fine. */
+	rte_eth_promiscuous_enable(p->eth_port);
+
+	if (c->type == CTL_PORT_TAP && c->netns != NULL) {
+		rc = nfv_port_tap_to_netns(c->ifname ? c->ifname : c->name,
+					   c->netns, err, errlen);
+		if (rc < 0)
+			goto err_dev;
+	}
+	nfv_port_poll_link(p);
+	NFV_LOG(INFO, port, "port %s: %s %s, %u rx / %u tx queues", p->name,
+		ctl_port_type_name(c->type), args, p->nb_rxq, p->nb_txq);
+	return 0;
+
+err_dev:
+	nfv_port_destroy(p);
+	return rc < 0 ? rc : -EINVAL;
+}
+
+void
+nfv_port_destroy(struct nfv_port *p)
+{
+	if (p == NULL || p->cfg == NULL)
+		return;
+	if (p->started) {
+		rte_eth_dev_stop(p->eth_port);
+		p->started = false;
+	}
+	if (p->created) {
+		rte_eth_dev_close(p->eth_port);
+		rte_vdev_uninit(p->devname);
+		p->created = false;
+		/* The vhost driver unlinks its server socket; make sure. */
+		if (p->cfg->type == CTL_PORT_VHOST_USER && !p->cfg->client)
+			unlink(p->cfg->path);
+	}
+}
+
+bool
+nfv_port_poll_link(struct nfv_port *p)
+{
+	struct rte_eth_link link;
+	bool up;
+
+	if (!p->started || rte_eth_link_get_nowait(p->eth_port, &link) != 0)
+		return false;
+	up = link.link_status == RTE_ETH_LINK_UP;
+	if (up == p->link_up)
+		return false;
+	p->link_up = up;
+	NFV_LOG(NOTICE, port, "port %s: link %s", p->name, up ? "up" : "down");
+	return true;
+}

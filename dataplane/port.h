@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * port.h - nfvd's ports: DPDK ethdevs made from the config's `ports:`.
+ *
+ * Every port type is a DPDK driver: vhost-user is net_vhost, virtio-user
+ * net_virtio_user, pcap net_pcap, tap net_tap, af_packet and af_xdp their
+ * PMDs, pci whatever EAL probed.  This file turns a port's config into the
+ * driver's device arguments, configures queues (RX queues per the config,
+ * one TX queue per worker where the driver has them), and watches the link.
+ * Control thread only.
+ */
+#ifndef NFV_PORT_H
+#define NFV_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <rte_spinlock.h>
+
+#include "control/config.h"
+
+struct rte_mempool;
+
+struct nfv_port {
+	char name[CTL_NAME_MAX];
+	const struct ctl_port_config *cfg;
+	uint16_t idx;		/* index in the config, and in the graph */
+	uint16_t eth_port;	/* DPDK port id */
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	bool created;		/* a vdev we made (and must remove) */
+	bool started;
+	bool link_up;
+	char devname[64];
+	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
+};
+
+/* Create and start the port.  0 or -errno with a one-line reason. */
+int nfv_port_create(struct nfv_port *p, uint16_t idx,
+		    const struct ctl_port_config *cfg, unsigned int n_workers,
+		    struct rte_mempool *mp, char *err, size_t errlen);
+/* Stop, close and remove the device (vhost-user server sockets are
+ * unlinked by the driver).  No-op on a port never created. */
+void nfv_port_destroy(struct nfv_port *p);
+/* Read the link state; log a change.  Returns true when it changed. */
+bool nfv_port_poll_link(struct nfv_port *p);
+/* Descriptors the port may hold at once (for sizing the mbuf pool). */
+unsigned int nfv_port_mbufs_needed(const struct ctl_port_config *cfg,
+				   unsigned int n_workers);
+
+#endif /* NFV_PORT_H */

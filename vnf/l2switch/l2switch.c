@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * l2switch.c - a learning Ethernet switch with VLANs.
+ *
+ * Per burst: classify each frame's VLAN (only when some iface has VLAN
+ * config), build the (VLAN, MAC) keys, look up the distinct ones in one
+ * rte_hash bulk call, learn the sources, then pick each frame's iface:
+ * a known unicast goes to its iface, everything else is flooded to every
+ * other member of its VLAN (copies are emitted; the original takes the last
+ * member).  Consecutive frames of one flow share one key, so a burst of one
+ * flow costs two table lookups, not sixty-four.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_malloc.h>
+
+#include "control/config.h"
+#include "vnf/l2switch/mac_table.h"
+#include "vnf/vnf.h"
+
+#define L2SW_COUNTERS(_)                                                      \
+	_(L2_LEARNED, "learned", false)                                       \
+	_(L2_MOVED, "mac-moved", false)                                       \
+	_(L2_UNKNOWN, "unknown-unicast", false)                               \
+	_(L2_BCAST, "broadcast-multicast", false)                             \
+	_(L2_FLOOD_COPIES, "flood-copies", false)                             \
+	_(L2_TABLE_FULL, "table-full", false)                                 \
+	_(L2_STATIC_MOVE, "static-mac-seen-elsewhere", false)                 \
+	_(L2_DROP_RUNT, "runt", true)                                         \
+	_(L2_DROP_SRC_MCAST, "src-multicast", true)                           \
+	_(L2_DROP_SAME_IFACE, "same-iface", true)                             \
+	_(L2_DROP_VLAN, "vlan-denied", true)                                  \
+	_(L2_DROP_NO_TARGET, "flood-no-target", true)                         \
+	_(L2_DROP_COPY_FAIL, "copy-failed", true)                             \
+	_(L2_DROP_EMIT_FULL, "emit-full", true)
+
+enum { L2SW_COUNTERS(VNF_COUNTER_ENUM) L2_N_COUNTERS };
+
+static const struct vnf_counter_desc l2sw_counters[L2_N_COUNTERS] = {
+	L2SW_COUNTERS(VNF_COUNTER_DESC)};
+
+#define L2_NO_KEY 0xff
+#define L2_VLAN_MAX 4096
+
+struct l2sw_iface {
+	enum ctl_vlan_mode mode;
+	uint16_t vlan;		/* access VLAN, or trunk native VLAN (0: none) */
+};
+
+struct l2sw {
+	struct mac_table mt;
+	bool vlan_aware;
+	uint32_t aging_time;
+	struct l2sw_iface ifaces[VNF_MAX_IFACES];
+	uint64_t members[L2_VLAN_MAX];	/* per VLAN: bit per member iface */
+};
+
+/* Remove the 802.1Q tag of an untouched frame; 0 or -1. */
+static inline int
+l2sw_vlan_pop(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	if (m->data_len < sizeof(*eh) + sizeof(struct rte_vlan_hdr))
+		return -1;
+	memmove((char *)eh + sizeof(struct rte_vlan_hdr), eh,
+		2 * RTE_ETHER_ADDR_LEN);
+	rte_pktmbuf_adj(m, sizeof(struct rte_vlan_hdr));
+	return 0;
+}
+
+static inline int
+l2sw_vlan_push(struct rte_mbuf *m, uint16_t vid)
+{
+	struct rte_ether_hdr *eh;
+	struct rte_vlan_hdr *vh;
+	char *p = rte_pktmbuf_prepend(m, sizeof(struct rte_vlan_hdr));
+
+	if (p == NULL)
+		return -1;
+	memmove(p, p + sizeof(struct rte_vlan_hdr), 2 * RTE_ETHER_ADDR_LEN);
+	eh = (struct rte_ether_hdr *)p;
+	vh = (struct rte_vlan_hdr *)(eh + 1);
+	vh->eth_proto = eh->ether_type;
+	vh->vlan_tci = rte_cpu_to_be_16(vid);
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+	return 0;
+}
+
+/*
+ * Ingress VLAN of a frame on iface `in`: its VLAN, or -1 when the iface
+ * does not accept it.  A trunk's tag is removed here and put back on egress.
+ */
+static inline int
+l2sw_vlan_in(const struct l2sw *sw, uint16_t in, struct rte_mbuf *m)
+{
+	const struct l2sw_iface *ifc = &sw->ifaces[in];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint16_t vid;
+
+	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
+		switch (ifc->mode) {
+		case CTL_VLAN_NONE:
+			return 0;
+		case CTL_VLAN_ACCESS:
+			return ifc->vlan;
+		case CTL_VLAN_TRUNK:
+			return ifc->vlan != 0 ? ifc->vlan : -1;
+		}
+		return -1;
+	}
+	if (ifc->mode == CTL_VLAN_NONE)
+		return 0; /* VLAN-unaware iface: the tag is payload */
+	if (m->data_len < sizeof(*eh) + sizeof(struct rte_vlan_hdr))
+		return -1;
+	vid = rte_be_to_cpu_16(((struct rte_vlan_hdr *)(eh + 1))->vlan_tci) &
+	      0xfff;
+	if (ifc->mode == CTL_VLAN_ACCESS)
+		return -1;
+	if (vid == 0 || !(sw->members[vid] & (UINT64_C(1) << in)))
+		return -1;
+	if (l2sw_vlan_pop(m) != 0)
+		return -1;
+	return vid;
+}
+
+/* Egress: tag the frame for iface `out` if that iface wants a tag. */
+static inline int
+l2sw_vlan_out(const struct l2sw *sw, uint16_t out, struct rte_mbuf *m,
+	      uint16_t vid)
+{
+	const struct l2sw_iface *ifc = &sw->ifaces[out];
+
+	if (ifc->mode != CTL_VLAN_TRUNK || vid == ifc->vlan)
+		return 0;
+	return l2sw_vlan_push(m, vid);
+}
+
+/* Flood pkt m (VLAN vid, arrived on `in`) to the other members of vid. */
+static inline uint16_t
+l2sw_flood(const struct l2sw *sw, struct vnf_wctx *w, struct rte_mbuf *m,
+	   uint16_t in, uint16_t vid)
+{
+	uint64_t targets = sw->members[vid] & ~(UINT64_C(1) << in);
+	uint16_t last;
+
+	if (targets == 0)
+		return VNF_DROP(L2_DROP_NO_TARGET);
+	last = 63 - __builtin_clzll(targets);
+	targets &= ~(UINT64_C(1) << last);
+	while (targets != 0) {
+		uint16_t t = __builtin_ctzll(targets);
+		struct rte_mbuf *c;
+
+		targets &= targets - 1;
+		c = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
+		if (unlikely(c == NULL)) {
+			w->counters[L2_DROP_COPY_FAIL]++;
+			continue;
+		}
+		if (unlikely(sw->vlan_aware && l2sw_vlan_out(sw, t, c, vid))) {
+			w->counters[L2_DROP_COPY_FAIL]++;
+			rte_pktmbuf_free(c);
+			continue;
+		}
+		if (unlikely(vnf_emit(w, c, t) != 0)) {
+			w->counters[L2_DROP_EMIT_FULL]++;
+			rte_pktmbuf_free(c);
+			continue;
+		}
+		w->counters[L2_FLOOD_COPIES]++;
+	}
+	if (unlikely(sw->vlan_aware && l2sw_vlan_out(sw, last, m, vid)))
+		return VNF_DROP(L2_DROP_COPY_FAIL);
+	return last;
+}
+
+static void
+l2sw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
+{
+	struct l2sw *sw = vi->priv;
+	const uint16_t in = b->in_iface;
+	const uint16_t n = b->n;
+	uint64_t keys[2 * VNF_BURST_MAX], vals[2 * VNF_BURST_MAX];
+	int32_t pos[2 * VNF_BURST_MAX];
+	uint8_t sidx[VNF_BURST_MAX], didx[VNF_BURST_MAX];
+	uint16_t vid[VNF_BURST_MAX];
+	uint64_t prev_s = UINT64_MAX, prev_d = UINT64_MAX;
+	uint64_t learned = 0; /* bit per key index */
+	uint8_t ps = L2_NO_KEY, pd = L2_NO_KEY;
+	unsigned int nk = 0;
+	uint16_t i;
+
+	/* Pass 1: keys, with consecutive duplicates folded. */
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+		struct rte_ether_hdr *eh;
+		uint64_t sk, dk;
+		int v = 0;
+
+		sidx[i] = L2_NO_KEY;
+		didx[i] = L2_NO_KEY;
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
+		if (unlikely(m->data_len < RTE_ETHER_HDR_LEN)) {
+			b->next[i] = VNF_DROP(L2_DROP_RUNT);
+			continue;
+		}
+		if (unlikely(sw->vlan_aware)) {
+			v = l2sw_vlan_in(sw, in, m);
+			if (v < 0) {
+				b->next[i] = VNF_DROP(L2_DROP_VLAN);
+				continue;
+			}
+		}
+		vid[i] = (uint16_t)v;
+		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		if (unlikely(rte_is_multicast_ether_addr(&eh->src_addr))) {
+			b->next[i] = VNF_DROP(L2_DROP_SRC_MCAST);
+			continue;
+		}
+		b->next[i] = 0;
+		sk = mac_table_key(&eh->src_addr, vid[i]);
+		if (sk != prev_s) {
+			keys[nk] = sk;
+			ps = nk++;
+			prev_s = sk;
+		}
+		sidx[i] = ps;
+		if (rte_is_multicast_ether_addr(&eh->dst_addr))
+			continue;
+		dk = mac_table_key(&eh->dst_addr, vid[i]);
+		if (dk != prev_d) {
+			keys[nk] = dk;
+			pd = nk++;
+			prev_d = dk;
+		}
+		didx[i] = pd;
+	}
+	if (nk != 0)
+		mac_table_lookup_bulk(&sw->mt, keys, nk, vals, pos);
+
+	/* Pass 2: learn each distinct source once, then forward. */
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+		uint8_t s = sidx[i], d = didx[i];
+		uint16_t out;
+
+		if (s == L2_NO_KEY)
+			continue; /* dropped in pass 1 */
+		if (!(learned & (UINT64_C(1) << s))) {
+			int r = mac_table_learn(&sw->mt, keys[s], pos[s],
+						vals[s], in, w->now);
+
+			learned |= UINT64_C(1) << s;
+			if (unlikely(r != 0)) {
+				if (r == 1)
+					w->counters[L2_LEARNED]++;
+				else if (r == 2)
+					w->counters[L2_MOVED]++;
+				else if (r == -ENOSPC)
+					w->counters[L2_TABLE_FULL]++;
+				else if (r == -EPERM)
+					w->counters[L2_STATIC_MOVE]++;
+			}
+		}
+		if (d == L2_NO_KEY) {
+			w->counters[L2_BCAST]++;
+			b->next[i] = l2sw_flood(sw, w, m, in, vid[i]);
+			continue;
+		}
+		if (vals[d] == 0) {
+			w->counters[L2_UNKNOWN]++;
+			b->next[i] = l2sw_flood(sw, w, m, in, vid[i]);
+			continue;
+		}
+		out = mac_entry_iface(vals[d]);
+		if (unlikely(out == in)) {
+			b->next[i] = VNF_DROP(L2_DROP_SAME_IFACE);
+			continue;
+		}
+		if (unlikely(sw->vlan_aware) &&
+		    unlikely(l2sw_vlan_out(sw, out, m, vid[i]) != 0)) {
+			b->next[i] = VNF_DROP(L2_DROP_COPY_FAIL);
+			continue;
+		}
+		b->next[i] = out;
+	}
+}
+
+static int
+l2sw_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg,
+	    char *err, size_t errlen)
+{
+	struct l2sw *sw;
+	char hname[RTE_HASH_NAMESIZE];
+	unsigned int i, j;
+	int rc;
+
+	sw = rte_zmalloc("l2sw", sizeof(*sw), RTE_CACHE_LINE_SIZE);
+	if (sw == NULL) {
+		snprintf(err, errlen, "vnf %s: out of memory", cfg->name);
+		return -ENOMEM;
+	}
+	vi->priv = sw;
+	sw->aging_time = cfg->aging_time;
+	snprintf(hname, sizeof(hname), "l2m%u_%.20s", (unsigned int)(vi->id % 1000), cfg->name);
+	rc = mac_table_create(&sw->mt, hname, cfg->mac_table_size,
+			      cfg->aging_time, vi->rcu);
+	if (rc < 0) {
+		snprintf(err, errlen, "vnf %s: MAC table of %u entries: %s",
+			 cfg->name, cfg->mac_table_size, strerror(-rc));
+		return rc;
+	}
+
+	for (i = 0; i < cfg->n_ifaces; i++) {
+		const struct ctl_iface_config *ic = &cfg->ifaces[i];
+		uint64_t bit = UINT64_C(1) << i;
+
+		sw->ifaces[i].mode = ic->vlan_mode;
+		sw->ifaces[i].vlan = ic->vlan;
+		switch (ic->vlan_mode) {
+		case CTL_VLAN_NONE:
+			sw->members[0] |= bit;
+			break;
+		case CTL_VLAN_ACCESS:
+			sw->vlan_aware = true;
+			sw->members[ic->vlan] |= bit;
+			break;
+		case CTL_VLAN_TRUNK:
+			sw->vlan_aware = true;
+			if (ic->vlan != 0)
+				sw->members[ic->vlan] |= bit;
+			for (j = 0; j < ic->n_trunk; j++)
+				sw->members[ic->trunk[j]] |= bit;
+			break;
+		}
+	}
+
+	for (i = 0; i < cfg->n_static_macs; i++) {
+		const struct ctl_static_mac *sm = &cfg->static_macs[i];
+		struct rte_ether_addr a;
+		int ifc = vnf_iface_index(vi, sm->iface);
+
+		memcpy(a.addr_bytes, sm->mac, RTE_ETHER_ADDR_LEN);
+		if (ifc < 0) {
+			snprintf(err, errlen, "vnf %s: static_macs[%u]: no iface %s",
+				 cfg->name, i, sm->iface);
+			return -ENOENT;
+		}
+		rc = mac_table_add_static(&sw->mt, mac_table_key(&a, sm->vlan),
+					  (uint16_t)ifc);
+		if (rc < 0) {
+			snprintf(err, errlen, "vnf %s: static_macs[%u]: %s",
+				 cfg->name, i, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void
+l2sw_destroy(struct vnf_instance *vi)
+{
+	struct l2sw *sw = vi->priv;
+
+	if (sw == NULL)
+		return;
+	mac_table_destroy(&sw->mt);
+	rte_free(sw);
+	vi->priv = NULL;
+}
+
+static void
+l2sw_periodic(struct vnf_instance *vi, uint64_t now)
+{
+	struct l2sw *sw = vi->priv;
+
+	/* A slice of the table per call: a full pass over the default 64K
+	 * table every call, 16M entries in about half a minute. */
+	mac_table_age(&sw->mt, now, 1u << 16);
+}
+
+struct l2sw_walk {
+	struct vnf_instance *vi;
+	json_t *arr;
+	uint32_t now_ticks;
+	double tick_s;
+};
+
+static void
+l2sw_show_one(uint64_t key, uint64_t val, void *arg)
+{
+	struct l2sw_walk *wk = arg;
+	uint16_t ifc = mac_entry_iface(val);
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	struct rte_ether_addr a;
+	bool st = (val & MAC_E_STATIC) != 0;
+
+	memcpy(a.addr_bytes, &key, RTE_ETHER_ADDR_LEN);
+	rte_ether_format_addr(mac, sizeof(mac), &a);
+	json_array_append_new(
+		wk->arr,
+		json_pack("{s:s, s:s, s:i, s:s, s:s, s:i}", "vnf", wk->vi->name,
+			  "mac", mac, "vlan", (int)(key >> 48), "iface",
+			  ifc < wk->vi->n_ifaces ? wk->vi->ifaces[ifc].name
+						 : "?",
+			  "type", st ? "static" : "dynamic", "age",
+			  st ? 0
+			     : (int)((uint32_t)(wk->now_ticks -
+						mac_entry_time(val)) *
+				     wk->tick_s)));
+}
+
+static int
+l2sw_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
+	 json_t **reply)
+{
+	struct l2sw *sw = vi->priv;
+
+	if (strcmp(verb, "knows") == 0) {
+		const char *v = json_string_value(args);
+
+		return v != NULL && (strcmp(v, "show mac") == 0 ||
+				     strcmp(v, "mac flush") == 0) ?
+			       0 :
+			       -ENOTSUP;
+	}
+	if (strcmp(verb, "show mac") == 0) {
+		struct l2sw_walk wk = {
+			.vi = vi,
+			.arr = json_array(),
+			.now_ticks = mac_table_ticks(rte_rdtsc()),
+			.tick_s = (double)(UINT64_C(1) << MAC_TIME_SHIFT) /
+				  (double)rte_get_tsc_hz(),
+		};
+
+		mac_table_walk(&sw->mt, l2sw_show_one, &wk);
+		*reply = wk.arr;
+		return 0;
+	}
+	if (strcmp(verb, "mac flush") == 0) {
+		*reply = json_pack("{s:i}", "flushed",
+				   (int)mac_table_flush(&sw->mt, false));
+		return 0;
+	}
+	if (strcmp(verb, "details") == 0) {
+		*reply = json_pack("{s:i, s:i, s:i, s:b}", "mac_table_size",
+				   (int)sw->mt.limit, "mac_entries",
+				   (int)atomic_load(&sw->mt.count),
+				   "aging_time", (int)sw->aging_time,
+				   "vlan_aware", sw->vlan_aware);
+		return 0;
+	}
+	return -ENOTSUP;
+}
+
+static const struct vnf_ops l2switch_ops = {
+	.type = "l2switch",
+	.worker_size = 0,
+	.counters = l2sw_counters,
+	.n_counters = L2_N_COUNTERS,
+	.create = l2sw_create,
+	.destroy = l2sw_destroy,
+	.process = l2sw_process,
+	.periodic = l2sw_periodic,
+	.ctl = l2sw_ctl,
+};
+
+VNF_REGISTER(l2switch_ops);

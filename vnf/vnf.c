@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * vnf.c - the registry of VNF types and the life cycle of instances.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "control/config.h"
+#include "vnf/vnf.h"
+
+#define VNF_MAX_TYPES 16
+
+static const struct vnf_ops *vnf_types[VNF_MAX_TYPES];
+static unsigned int vnf_n_types;
+
+void
+vnf_register(const struct vnf_ops *ops)
+{
+	/* Constructors run before main(): there is nobody to tell. */
+	if (vnf_n_types < VNF_MAX_TYPES)
+		vnf_types[vnf_n_types++] = ops;
+}
+
+const struct vnf_ops *
+vnf_lookup(const char *type)
+{
+	unsigned int i;
+
+	for (i = 0; i < vnf_n_types; i++)
+		if (strcmp(vnf_types[i]->type, type) == 0)
+			return vnf_types[i];
+	return NULL;
+}
+
+void
+vnf_foreach_type(void (*fn)(const struct vnf_ops *ops, void *arg), void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < vnf_n_types; i++)
+		fn(vnf_types[i], arg);
+}
+
+int
+vnf_iface_index(const struct vnf_instance *vi, const char *name)
+{
+	uint16_t i;
+
+	for (i = 0; i < vi->n_ifaces; i++)
+		if (strcmp(vi->ifaces[i].name, name) == 0)
+			return i;
+	return -ENOENT;
+}
+
+uint64_t
+vnf_counter_sum(const struct vnf_instance *vi, uint16_t c)
+{
+	uint64_t sum = 0;
+	unsigned int w;
+
+	for (w = 0; w < vi->n_workers; w++)
+		sum += vi->slots[w].counters[c];
+	return sum;
+}
+
+int
+vnf_instance_create(const struct ctl_vnf_config *cfg, uint16_t id,
+		    unsigned int n_workers, struct rte_rcu_qsbr *rcu,
+		    struct vnf_instance **out, char *err, size_t errlen)
+{
+	const struct vnf_ops *ops = vnf_lookup(cfg->type);
+	struct vnf_instance *vi;
+	size_t csz;
+	unsigned int w, i;
+	int rc;
+
+	if (ops == NULL) {
+		snprintf(err, errlen, "vnf %s: unknown type %s", cfg->name,
+			 cfg->type);
+		return -ENOENT;
+	}
+	if (cfg->n_ifaces > VNF_MAX_IFACES) {
+		snprintf(err, errlen, "vnf %s: more than %d ifaces", cfg->name,
+			 VNF_MAX_IFACES);
+		return -E2BIG;
+	}
+	vi = rte_zmalloc("vnf", sizeof(*vi), RTE_CACHE_LINE_SIZE);
+	if (vi == NULL)
+		goto err_nomem;
+	snprintf(vi->name, sizeof(vi->name), "%s", cfg->name);
+	vi->ops = ops;
+	vi->id = id;
+	vi->rcu = rcu;
+	vi->n_workers = n_workers;
+	vi->n_ifaces = cfg->n_ifaces;
+	for (i = 0; i < cfg->n_ifaces; i++)
+		snprintf(vi->ifaces[i].name, sizeof(vi->ifaces[i].name), "%s",
+			 cfg->ifaces[i].name);
+
+	vi->slots = rte_zmalloc("vnf_slots", n_workers * sizeof(vi->slots[0]),
+				RTE_CACHE_LINE_SIZE);
+	if (vi->slots == NULL)
+		goto err_free;
+	/* Counters and state of each worker on cache lines of their own. */
+	csz = RTE_ALIGN_CEIL(RTE_MAX(ops->n_counters, 1) * sizeof(uint64_t),
+			     RTE_CACHE_LINE_SIZE);
+	for (w = 0; w < n_workers; w++) {
+		vi->slots[w].counters =
+			rte_zmalloc("vnf_ctr", csz, RTE_CACHE_LINE_SIZE);
+		if (vi->slots[w].counters == NULL)
+			goto err_free;
+		if (ops->worker_size == 0)
+			continue;
+		vi->slots[w].state = rte_zmalloc("vnf_wstate", ops->worker_size,
+						 RTE_CACHE_LINE_SIZE);
+		if (vi->slots[w].state == NULL)
+			goto err_free;
+	}
+
+	rc = ops->create(vi, cfg, err, errlen);
+	if (rc < 0)
+		goto err_create;
+	*out = vi;
+	return 0;
+
+err_nomem:
+	snprintf(err, errlen, "vnf %s: out of memory", cfg->name);
+	return -ENOMEM;
+err_free:
+	snprintf(err, errlen, "vnf %s: out of memory", cfg->name);
+	rc = -ENOMEM;
+err_create:
+	vnf_instance_destroy(vi);
+	return rc;
+}
+
+void
+vnf_instance_destroy(struct vnf_instance *vi)
+{
+	unsigned int w;
+
+	if (vi == NULL)
+		return;
+	if (vi->ops->destroy != NULL)
+		vi->ops->destroy(vi);
+	if (vi->slots != NULL) {
+		for (w = 0; w < vi->n_workers; w++) {
+			rte_free(vi->slots[w].counters);
+			rte_free(vi->slots[w].state);
+		}
+		rte_free(vi->slots);
+	}
+	rte_free(vi);
+}
