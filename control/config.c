@@ -365,6 +365,19 @@ static yaml_node_t *ld_find(struct ld *ld, const char *path,
 	return n;
 }
 
+/*
+ * Whether key `key` of the object at `at` is in the file.  libcyaml leaves
+ * an empty list ("trunk: []") as NULL, the same as an absent key.
+ */
+static bool ld_given(struct ld *ld, const char *at, const char *key)
+{
+	char path[256];
+	unsigned long line;
+
+	snprintf(path, sizeof(path), "%s.%s", at, key);
+	return ld_find(ld, path, &line) != NULL;
+}
+
 /* Keep the message on one line, whatever bytes the file held. */
 static void ld_sanitize(char *s)
 {
@@ -1156,6 +1169,7 @@ static int load_iface(struct ld *ld, const char *at, enum vnf_kind kind,
 		      struct ctl_iface_config *f)
 {
 	bool l2 = kind == VNF_L2SWITCH, l3 = kind == VNF_ROUTER;
+	bool trunk = ld_given(ld, at, "trunk");
 	unsigned int i, j;
 	char key[32];
 
@@ -1167,13 +1181,13 @@ static int load_iface(struct ld *ld, const char *at, enum vnf_kind kind,
 	if (r->mtu && !l3)
 		return ld_fail(ld, at, "mtu", "not valid for an iface of a %s",
 			       vtype);
-	if (r->address && !l3)
+	if (ld_given(ld, at, "address") && !l3)
 		return ld_fail(ld, at, "address",
 			       "not valid for an iface of a %s", vtype);
 	if (r->vlan && !l2)
 		return ld_fail(ld, at, "vlan", "not valid for an iface of a %s",
 			       vtype);
-	if (r->trunk && !l2)
+	if (trunk && !l2)
 		return ld_fail(ld, at, "trunk",
 			       "not valid for an iface of a %s", vtype);
 
@@ -1207,7 +1221,7 @@ static int load_iface(struct ld *ld, const char *at, enum vnf_kind kind,
 	if (r->vlan && load_vlan(ld, at, "vlan", r->vlan, &f->vlan))
 		return -EINVAL;
 	f->vlan_mode = r->vlan ? CTL_VLAN_ACCESS : CTL_VLAN_NONE;
-	if (r->trunk) {
+	if (trunk) {
 		f->vlan_mode = CTL_VLAN_TRUNK;
 		if (!r->trunk_count)
 			return ld_fail(ld, at, "trunk",
@@ -1337,6 +1351,7 @@ static int load_route(struct ld *ld, const char *at, const struct raw_route *r,
 	};
 	char nat[96];
 	unsigned int i;
+	bool nexthops;
 	int t;
 
 	if (!r->prefix)
@@ -1350,30 +1365,31 @@ static int load_route(struct ld *ld, const char *at, const struct raw_route *r,
 			return t;
 		rt->type = (enum ctl_route_type)t;
 	}
+	nexthops = ld_given(ld, at, "nexthops");
 	if (rt->type != CTL_ROUTE_UNICAST) {
 		const char *k = r->via ? "via" : r->iface ? "iface" :
-				r->nexthops ? "nexthops" : NULL;
+				nexthops ? "nexthops" : NULL;
 
 		if (k)
 			return ld_fail(ld, at, k,
 				       "not valid for a %s route", r->type);
 		return 0;
 	}
-	if (r->nexthops && (r->via || r->iface))
+	if (nexthops && (r->via || r->iface))
 		return ld_fail(ld, at, r->via ? "via" : "iface",
 			       "give via/iface or nexthops, not both");
-	if (r->nexthops && !r->nexthops_count)
+	if (nexthops && !r->nexthops_count)
 		return ld_fail(ld, at, "nexthops", "must not be empty");
-	if (!r->nexthops && !r->via && !r->iface)
+	if (!nexthops && !r->via && !r->iface)
 		return ld_fail(ld, at, NULL,
 			       "a unicast route needs via, iface or nexthops");
-	rt->n_nh = r->nexthops ? r->nexthops_count : 1;
+	rt->n_nh = nexthops ? r->nexthops_count : 1;
 	rt->nh = calloc(rt->n_nh, sizeof(*rt->nh));
 	if (!rt->nh) {
 		rt->n_nh = 0;
 		return ld_oom(ld);
 	}
-	if (!r->nexthops)
+	if (!nexthops)
 		return load_nexthop(ld, at, r->via, r->iface, rt, v, &rt->nh[0]);
 	for (i = 0; i < rt->n_nh; i++) {
 		snprintf(nat, sizeof(nat), "%s.nexthops[%u]", at, i);
@@ -1636,11 +1652,12 @@ static int load_vnf(struct ld *ld, const char *at, const struct raw_vnf *r,
 	} keys[] = {
 		{ "mac_table_size", r->mac_table_size, VNF_L2SWITCH },
 		{ "aging_time", r->aging_time, VNF_L2SWITCH },
-		{ "static_macs", r->static_macs != NULL, VNF_L2SWITCH },
-		{ "routes", r->routes != NULL, VNF_ROUTER },
-		{ "neighbors", r->neighbors != NULL, VNF_ROUTER },
+		{ "static_macs", ld_given(ld, at, "static_macs"),
+		  VNF_L2SWITCH },
+		{ "routes", ld_given(ld, at, "routes"), VNF_ROUTER },
+		{ "neighbors", ld_given(ld, at, "neighbors"), VNF_ROUTER },
 		{ "default", r->default_action, VNF_FIREWALL },
-		{ "rules", r->rules != NULL, VNF_FIREWALL },
+		{ "rules", ld_given(ld, at, "rules"), VNF_FIREWALL },
 		{ "conn_table_size", r->conn_table_size, VNF_FIREWALL },
 	};
 	char fat[64];
@@ -1885,7 +1902,7 @@ static const char *cy_kind_name(const char *ev)
 static int cy_fail(struct ld *ld, cyaml_err_t rc)
 {
 	struct {
-		bool entry;
+		enum { FR_MAPPING, FR_FIELD, FR_ENTRY } kind;
 		unsigned int idx;
 		char name[64];
 	} fr[32];
@@ -1906,12 +1923,13 @@ static int cy_fail(struct ld *ld, cyaml_err_t rc)
 		if (nfr == sizeof(fr) / sizeof(fr[0]))
 			continue;
 		if (sscanf(l, "  in mapping field '%63[^']'",
-			   fr[nfr].name) == 1) {
-			fr[nfr++].entry = false;
-		} else if (sscanf(l, "  in sequence entry '%u'",
-				  &fr[nfr].idx) == 1) {
-			fr[nfr++].entry = true;
-		}
+			   fr[nfr].name) == 1)
+			fr[nfr++].kind = FR_FIELD;
+		else if (sscanf(l, "  in sequence entry '%u'",
+				&fr[nfr].idx) == 1)
+			fr[nfr++].kind = FR_ENTRY;
+		else if (!strncmp(l, "  in mapping (", 14))
+			fr[nfr++].kind = FR_MAPPING;
 	}
 
 	/*
@@ -1923,12 +1941,15 @@ static int cy_fail(struct ld *ld, cyaml_err_t rc)
 			  !strncmp(msg, "Missing required", 16));
 	count_msg = msg && (!strncmp(msg, "Insufficient", 12) ||
 			    !strncmp(msg, "Excessive", 9));
-	if (nfr && ((key_msg && !fr[0].entry) || (count_msg && fr[0].entry)))
+	if (nfr && ((key_msg && fr[0].kind == FR_FIELD) ||
+		    (count_msg && fr[0].kind == FR_ENTRY)))
 		first = 1;
 	for (i = nfr; i-- > first;) {
 		if (off >= sizeof(path))
 			break;
-		if (fr[i].entry)
+		if (fr[i].kind == FR_MAPPING)
+			continue;
+		if (fr[i].kind == FR_ENTRY)
 			off += (size_t)snprintf(path + off, sizeof(path) - off,
 						"[%u]",
 						fr[i].idx ? fr[i].idx - 1 : 0);
