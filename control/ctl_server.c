@@ -469,8 +469,25 @@ static int ctl_conn_read(struct ctl_conn *conn)
 	return ctl_conn_process(conn);
 }
 
+/*
+ * Closing a UNIX socket with unread input makes the peer's next read fail
+ * with ECONNRESET instead of delivering our last reply and EOF; discard
+ * what is pending (bounded) first.
+ */
+static void ctl_conn_discard_input(struct ctl_conn *conn)
+{
+	char junk[16384];
+	int i;
+
+	for (i = 0; i < 64; i++)
+		if (recv(conn->fd, junk, sizeof(junk), MSG_DONTWAIT) <= 0)
+			break;
+}
+
 static void ctl_conn_drop(unsigned int i)
 {
+	if (!ctl_conns[i]->eof)
+		ctl_conn_discard_input(ctl_conns[i]);
 	ctl_conn_free(ctl_conns[i]);
 	ctl_conns[i] = ctl_conns[--ctl_n_conns];
 	ctl_conns[ctl_n_conns] = NULL;

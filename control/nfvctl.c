@@ -602,9 +602,11 @@ static void print_generic(json_t *v, int depth)
 				char *s;
 
 				if (json_is_array(m)) {
+					json_t *el;
+
 					s = NULL;
-					json_array_foreach(m, i, m) {
-						char *e = val_str(m), *n;
+					json_array_foreach(m, i, el) {
+						char *e = val_str(el), *n;
 
 						if (asprintf(&n, "%s%s%s", s ? s : "",
 							     s ? ", " : "", e) < 0)
