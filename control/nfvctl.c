@@ -48,6 +48,20 @@ static const char *sock_path;
 static bool opt_json;
 static int opt_timeout = NFVCTL_DEFAULT_TIMEOUT;
 
+/* Alive while we may exit() from a helper; freed by an atexit() handler so
+ * that leak checkers (ASan CI jobs) stay quiet on error paths too. */
+static json_t *g_req, *g_reply;
+static char *g_buf;
+
+static void cleanup(void)
+{
+	json_decref(g_req);
+	json_decref(g_reply);
+	free(g_buf);
+	g_req = g_reply = NULL;
+	g_buf = NULL;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -112,12 +126,15 @@ static void die(const char *fmt, ...)
 
 /* ---- request building --------------------------------------------------- */
 
+/* Every builder makes its request with this first, so g_req holds it. */
 static json_t *req_new(const char *cmd)
 {
 	json_t *req = json_pack("{s:s}", "cmd", cmd);
 
 	if (req == NULL)
 		die("out of memory");
+	json_decref(g_req);
+	g_req = req;
 	return req;
 }
 
@@ -317,7 +334,10 @@ static json_t *build_port_add(const char *cmd, int argc, char **argv)
 
 	if (argc < 3 || argc % 2 == 0)
 		die_usage("usage: port add NAME type T [KEY VALUE]...");
+	req = req_new(cmd);
 	port = json_object();
+	if (port == NULL || json_object_set_new(req, "port", port) < 0)
+		die("out of memory");
 	req_set_str(port, "name", argv[0]);
 	for (i = 1; i < argc; i += 2) {
 		if (strcmp(argv[i], "name") == 0 ||
@@ -330,8 +350,6 @@ static json_t *build_port_add(const char *cmd, int argc, char **argv)
 	}
 	if (!json_is_string(json_object_get(port, "type")))
 		die_usage("%s: 'type' is required", cmd);
-	req = req_new(cmd);
-	json_object_set_new(req, "port", port);
 	return req;
 }
 
@@ -354,6 +372,8 @@ static json_t *build_raw(const char *cmd, int argc, char **argv)
 	if (argc != 1)
 		die_usage("usage: raw '{\"cmd\": \"...\", ...}'");
 	req = json_loads(argv[0], 0, &jerr);
+	json_decref(g_req);
+	g_req = req;
 	if (!json_is_object(req))
 		die_usage("%s: not a JSON object: %s", cmd,
 			  req ? "wrong type" : jerr.text);
@@ -979,6 +999,7 @@ static char *recv_line(int fd, size_t *lenp)
 
 	if (buf == NULL)
 		die("out of memory");
+	g_buf = buf;
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		char *nl;
@@ -991,10 +1012,12 @@ static char *recv_line(int fd, size_t *lenp)
 		if (r == 0)
 			die("no reply from %s within %d s", sock_path, opt_timeout);
 		if (len + 4096 > cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (buf == NULL)
+			char *nbuf = realloc(buf, cap * 2);
+
+			if (nbuf == NULL)
 				die("out of memory");
+			g_buf = buf = nbuf;
+			cap *= 2;
 		}
 		n = recv(fd, buf + len, cap - len, 0);
 		if (n < 0) {
@@ -1025,6 +1048,7 @@ static json_t *ctl_call(json_t *req)
 	line = json_dumps(req, JSON_COMPACT);
 	if (line == NULL)
 		die("out of memory");
+	g_buf = line;
 	fd = ctl_connect(sock_path);
 	if (fd < 0)
 		die("cannot connect to %s: %s (is nfvd running?)", sock_path,
@@ -1032,10 +1056,13 @@ static json_t *ctl_call(json_t *req)
 	send_all(fd, line, strlen(line));
 	send_all(fd, "\n", 1);
 	free(line);
+	g_buf = NULL;
 	rbuf = recv_line(fd, &len);
 	close(fd);
 	reply = json_loadb(rbuf, len, 0, &jerr);
 	free(rbuf);
+	g_buf = NULL;
+	g_reply = reply;
 	if (!json_is_object(reply))
 		die("bad reply from nfvd: %s", reply ? "not an object" : jerr.text);
 	if (!json_is_true(json_object_get(reply, "ok"))) {
@@ -1047,6 +1074,7 @@ static json_t *ctl_call(json_t *req)
 	result = json_object_get(reply, "result");
 	result = json_incref(result ? result : json_null());
 	json_decref(reply);
+	g_reply = NULL;
 	return result;
 }
 
@@ -1081,6 +1109,7 @@ int main(int argc, char **argv)
 	uint64_t t;
 	int opt, n = 0;
 
+	atexit(cleanup);
 	sock_path = getenv("NFVD_SOCKET");
 	if (sock_path == NULL || *sock_path == '\0')
 		sock_path = NFVCTL_DEFAULT_SOCKET;
@@ -1126,7 +1155,6 @@ int main(int argc, char **argv)
 
 	req = cmd->build(cmd->words, argc - n, argv + n);
 	result = ctl_call(req);
-	json_decref(req);
 
 	if (opt_json) {
 		char *s = json_dumps(result, JSON_INDENT(2) | JSON_ENCODE_ANY);
@@ -1138,7 +1166,7 @@ int main(int argc, char **argv)
 	} else {
 		cmd->print(result);
 	}
-	json_decref(result);
+	json_decref(result); /* req is g_req: cleanup() frees it */
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die("cannot write output: %s", strerror(errno));
 	return 0;
