@@ -75,7 +75,7 @@ static void
 nfv_vnf_stats_json(const struct vnf_instance *vi, json_t *o)
 {
 	json_t *ctr = json_object(), *drops = json_object();
-	uint64_t pkts = 0, cycles = 0, calls = 0;
+	uint64_t pkts = 0, cycles = 0, calls = 0, timed = 0;
 	uint64_t rd[NFV_VD_MAX] = {0};
 	unsigned int w, c;
 
@@ -83,6 +83,7 @@ nfv_vnf_stats_json(const struct vnf_instance *vi, json_t *o)
 		pkts += vi->slots[w].pkts;
 		cycles += vi->slots[w].cycles;
 		calls += vi->slots[w].calls;
+		timed += vi->slots[w].timed_pkts;
 		for (c = 0; c < NFV_VD_MAX; c++)
 			rd[c] += nfv_dp.workers[w].ctx->vstats[vi->id].drops[c];
 	}
@@ -100,7 +101,7 @@ nfv_vnf_stats_json(const struct vnf_instance *vi, json_t *o)
 	json_object_set_new(o, "packets", json_integer((json_int_t)pkts));
 	json_object_set_new(o, "calls", json_integer((json_int_t)calls));
 	json_object_set_new(o, "cycles_per_packet",
-			    json_real(nfv_ratio(cycles, pkts)));
+			    json_real(nfv_ratio(cycles, timed)));
 	json_object_set_new(o, "counters", ctr);
 	json_object_set_new(o, "drops", drops);
 }

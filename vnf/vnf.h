@@ -100,7 +100,8 @@ struct vnf_worker_slot {
 	void *state;
 	uint64_t pkts;		/* packets handed to process() */
 	uint64_t calls;		/* process() calls */
-	uint64_t cycles;	/* TSC cycles spent in process() */
+	uint64_t cycles;	/* TSC cycles in the timed process() calls */
+	uint64_t timed_pkts;	/* packets of the timed calls */
 } __rte_cache_aligned;
 
 struct vnf_instance {

@@ -123,8 +123,10 @@ mac_table_learn(struct mac_table *mt, uint64_t key, int32_t pos, uint64_t val,
 			return -EPERM;
 		if (atomic_compare_exchange_strong_explicit(
 			    &mt->entries[pos], &val, nv, memory_order_relaxed,
-			    memory_order_relaxed))
+			    memory_order_relaxed)) {
+			mac_table_bump(mt);
 			return 2;
+		}
 		return 0;
 	}
 
@@ -140,6 +142,7 @@ mac_table_learn(struct mac_table *mt, uint64_t key, int32_t pos, uint64_t val,
 						     memory_order_relaxed))
 		return 0; /* another worker learned it first */
 	atomic_fetch_add_explicit(&mt->count, 1, memory_order_relaxed);
+	mac_table_bump(mt);
 	/* The ageing scan may have deleted this key between our add and our
 	 * store; then the position is on its way back to the free list and
 	 * must not keep a valid word. */
@@ -167,6 +170,7 @@ mac_table_add_static(struct mac_table *mt, uint64_t key, uint16_t iface)
 				       memory_order_relaxed);
 	if (old == 0)
 		atomic_fetch_add_explicit(&mt->count, 1, memory_order_relaxed);
+	mac_table_bump(mt);
 	return 0;
 }
 
@@ -191,6 +195,7 @@ mac_table_del_pos(struct mac_table *mt, uint32_t pos)
 				       memory_order_relaxed);
 	if (old != 0)
 		atomic_fetch_sub_explicit(&mt->count, 1, memory_order_relaxed);
+	mac_table_bump(mt);
 	return true;
 }
 

@@ -42,16 +42,40 @@ struct mac_table {
 	uint32_t refresh_ticks;		/* re-stamp a MAC at most this often */
 	uint32_t age_ticks;		/* 0: never age */
 	uint32_t scan_pos;		/* where the ageing scan goes on */
+	/* Bumped (relaxed) by every change that can alter a lookup's answer:
+	 * a MAC learned, moved or removed.  Workers' verdict caches compare
+	 * it; seeing a change a little late equals a lookup racing the
+	 * change, which the table allows anyway. */
+	atomic_uint gen;
 };
 
-/* The hash key: MAC in the low 48 bits, VLAN above. */
+static inline uint32_t
+mac_table_gen(struct mac_table *mt)
+{
+	return atomic_load_explicit(&mt->gen, memory_order_relaxed);
+}
+
+static inline void
+mac_table_bump(struct mac_table *mt)
+{
+	atomic_fetch_add_explicit(&mt->gen, 1, memory_order_relaxed);
+}
+
+/*
+ * The hash key: MAC in the low 48 bits (in wire order, as a little-endian
+ * load sees it), VLAN above.  Built from a 4-byte and a 2-byte load in
+ * registers: a 6-byte memcpy into a stack word followed by an 8-byte load
+ * stalls store-to-load forwarding, which cost ~35 cycles per frame.
+ */
 static inline uint64_t
 mac_table_key(const struct rte_ether_addr *a, uint16_t vlan)
 {
-	uint64_t k = 0;
+	uint32_t lo;
+	uint16_t hi;
 
-	memcpy(&k, a->addr_bytes, RTE_ETHER_ADDR_LEN);
-	return k | ((uint64_t)vlan << 48);
+	memcpy(&lo, &a->addr_bytes[0], sizeof(lo));
+	memcpy(&hi, &a->addr_bytes[4], sizeof(hi));
+	return (uint64_t)lo | ((uint64_t)hi << 32) | ((uint64_t)vlan << 48);
 }
 
 static inline uint16_t
