@@ -113,6 +113,11 @@ nfv_workers_setup(char *err, size_t errlen)
 			struct nfv_worker *wk =
 				&nfv_dp.workers[next++ % nfv_dp.n_workers];
 
+			if (wk->n_rxq == RTE_DIM(wk->rxq)) {
+				snprintf(err, errlen, "too many RX queues for %u workers",
+					 nfv_dp.n_workers);
+				return -E2BIG;
+			}
 			wk->rxq[wk->n_rxq].port = (uint16_t)i;
 			wk->rxq[wk->n_rxq].eth_port = p->eth_port;
 			wk->rxq[wk->n_rxq].queue = (uint16_t)q;

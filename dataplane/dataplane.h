@@ -30,7 +30,7 @@ struct nfv_worker {
 	struct nfv_wctx *ctx;
 	unsigned int lcore;
 	unsigned int n_rxq;
-	struct nfv_rxq rxq[NFV_MAX_PORTS * 4];
+	struct nfv_rxq rxq[NFV_MAX_PORTS * 16];	/* config allows 16 queues */
 	uint64_t loops;
 	uint64_t busy_loops;
 	uint64_t pkts;

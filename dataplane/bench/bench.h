@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * bench.h - nfv-bench: a traffic generator and RFC 2544 zero-loss search
+ * over virtio-user ports into a device under test's vhost-user sockets.
+ *
+ * One thread does everything: it builds frames from templates, sends them
+ * (closed loop: a fixed number of bursts circulates through the device;
+ * open loop: a token bucket on the TSC), receives them, checks the
+ * signature each frame carries in its payload and counts per direction
+ * what was sent, delivered, lost and reordered, and the latency.  Ports
+ * pair up: 0<->1, 2<->3; port p's frames are addressed to its peer p^1.
+ *
+ * Files: main.c (options, EAL, modes), traffic.c (templates, checksums,
+ * the signature, pcap output), ports.c (virtio-user and ring ports, the
+ * in-process test device), trial.c (one trial), search.c (measurement
+ * and the RFC 2544 search), report.c (progress, table, JSON, plot),
+ * vnfcost.c (per-function cost of nfvd's VNFs, no ports).
+ */
+#ifndef NFVB_BENCH_H
+#define NFVB_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+struct rte_ring;
+typedef struct json_t json_t;
+
+#define NFVB_VERSION "0.1.0"
+#define NFVB_SCHEMA 1
+#define NFVB_MAX_PORTS 8
+#define NFVB_MAX_SIZES 16
+#define NFVB_MAX_CLASSES 3
+#define NFVB_MAX_FLOWS 65536
+#define NFVB_MAX_BURST 64
+#define NFVB_MAX_INFLIGHT 128		/* bursts per port, closed loop */
+#define NFVB_PEND 8192			/* closed-loop resend queue, power of 2 */
+#define NFVB_TMPL_SZ 128		/* bytes kept per template */
+#define NFVB_MIN_SIZE 64
+#define NFVB_MAX_SIZE 1518
+#define NFVB_SIZE_IMIX 0		/* in sizes[]: the IMIX mix */
+#define NFVB_HIST_BUCKETS 896
+#define NFVB_SIG_MAGIC 0x4e42u		/* "NB" in the first two bytes */
+
+/* Usage errors exit with 2, runtime failures with 1. */
+#define NFVB_EXIT_USAGE 2
+
+/*
+ * The signature each frame carries right after its L4 header.  Every
+ * field sits at an even offset from the L4 header so that `fix` can keep
+ * the L4 checksum valid without recomputing it: the template is summed
+ * with seq = tsc = 0 and fix = 0xffff, and at send time fix is set so the
+ * ones'-complement sum of seq, tsc and fix is 0xffff again.
+ */
+struct nfvb_sig {
+	uint16_t magic;		/* NFVB_SIG_MAGIC, host order */
+	uint8_t port;		/* the sending port */
+	uint8_t meta;		/* size class << 6 | trial generation (6 bits) */
+	uint16_t flow;
+	uint16_t fix;		/* checksum compensation */
+	uint32_t seq;		/* per sending port */
+	uint32_t tsc;		/* low 32 bits of the TSC when sent */
+} __rte_packed;
+
+#define NFVB_SIG_LEN ((unsigned int)sizeof(struct nfvb_sig))
+#define NFVB_META(cls, gen) ((uint8_t)(((cls) << 6) | ((gen) & 0x3f)))
+#define NFVB_META_CLASS(m) ((unsigned int)(m) >> 6)
+#define NFVB_META_GEN(m) ((unsigned int)(m) & 0x3f)
+
+/* Flow fields that change from flow to flow (--vary). */
+enum {
+	NFVB_VARY_SRC_IP = 1u << 0,
+	NFVB_VARY_DST_IP = 1u << 1,
+	NFVB_VARY_SRC_PORT = 1u << 2,
+	NFVB_VARY_DST_PORT = 1u << 3,
+	NFVB_VARY_SRC_MAC = 1u << 4,
+};
+
+enum nfvb_rate_kind {
+	NFVB_RATE_NONE = 0,	/* not given */
+	NFVB_RATE_PPS,
+	NFVB_RATE_BPS,		/* layer-1 bits per second */
+	NFVB_RATE_PCT,		/* percent of --line-rate */
+};
+
+struct nfvb_rate {
+	enum nfvb_rate_kind kind;
+	double v;
+};
+
+enum nfvb_ports_kind {
+	NFVB_PORTS_VIRTIO = 0,	/* --port: virtio-user to a vhost-user socket */
+	NFVB_PORTS_SELF,	/* --self-test: rings joining port 0 and 1 */
+	NFVB_PORTS_TEST_DUT,	/* --test-dut: rings through a policer */
+};
+
+enum nfvb_mode {
+	NFVB_MODE_MEASURE = 0,	/* one trial per size */
+	NFVB_MODE_RFC2544,	/* zero-loss search per size */
+	NFVB_MODE_VNF_COST,	/* nfvd's VNFs on prepared bursts */
+	NFVB_MODE_PCAP,		/* write the frames it would send, exit */
+};
+
+struct nfvb_port_opts {
+	char *path;
+	bool server;
+	bool has_mac, has_peer;
+	uint8_t mac[6];
+	uint8_t peer[6];
+};
+
+struct nfvb_opts {
+	enum nfvb_mode mode;
+	enum nfvb_ports_kind ports_kind;
+	unsigned int n_ports;
+	struct nfvb_port_opts ports[NFVB_MAX_PORTS];
+	double test_dut_pps;		/* --test-dut, per direction */
+
+	unsigned int n_sizes;
+	unsigned int sizes[NFVB_MAX_SIZES];	/* NFVB_SIZE_IMIX for imix */
+	uint32_t flows;
+	unsigned int vary;
+	bool ipv6;
+	bool tcp;
+	bool has_src_ip, has_dst_ip;
+	uint8_t src_ip[16], dst_ip[16];
+	uint16_t src_port, dst_port;
+	bool unidir;
+
+	struct nfvb_rate rate;		/* NONE: closed loop */
+	unsigned int inflight;
+	unsigned int burst;
+	double line_gbps;
+	double duration;
+	double warmup;
+
+	struct nfvb_rate max_rate, min_rate, precision;
+	double loss_tol;		/* percent */
+	double trial_time;
+	double verify_time;
+
+	const char *json;
+	const char *plot;
+	const char *pcap;
+	bool quiet;
+
+	const char *vnf_cost_cfg;
+	unsigned long iterations;
+
+	int cpu;
+	const char *file_prefix;
+	unsigned int memory;
+	bool no_huge;
+	unsigned int ring_size;
+	int eal_argc;			/* after `--` */
+	char **eal_argv;
+};
+
+/* Options: parse argv; 0, or NFVB_EXIT_USAGE after printing why. */
+int nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv);
+void nfvb_usage(FILE *f);
+int nfvb_parse_rate(const char *s, struct nfvb_rate *r);
+int nfvb_parse_mac(const char *s, uint8_t mac[6]);
+void nfvb_default_mac(unsigned int port, uint8_t mac[6]);
+/* Packets per second per port that `r` means for frames of mean size
+ * `mean` bytes (FCS included). */
+double nfvb_rate_pps(const struct nfvb_rate *r, double mean, double line_gbps);
+const char *nfvb_size_name(unsigned int size, char *buf, size_t len);
+
+/*
+ * Templates of one trial: for each sending port, size class and flow, the
+ * first NFVB_TMPL_SZ bytes of the frame (headers and the signature with
+ * seq = tsc = 0).  Every byte of a frame beyond copy_len is zero, on the
+ * wire and in the pool (see nfvb_pool_create()), so the L4 checksum
+ * computed here stays right for any frame length.
+ */
+struct nfvb_traffic {
+	unsigned int size;		/* as in sizes[] */
+	unsigned int n_classes;
+	uint16_t len[NFVB_MAX_CLASSES];	/* frame length without FCS */
+	unsigned int n_pattern;
+	uint8_t pattern[12];		/* class of each frame, cyclic */
+	double mean_size;		/* FCS included */
+	uint32_t flows;
+	unsigned int n_ports;
+	uint16_t l4_off;
+	uint16_t sig_off;
+	uint16_t copy_len;		/* bytes copied from a template */
+	bool has_sig;			/* the smallest class holds a signature */
+	uint8_t gen;			/* trial generation, 6 bits */
+	uint8_t *tmpl;			/* [port][class][flow][NFVB_TMPL_SZ] */
+};
+
+int nfvb_traffic_build(struct nfvb_traffic *t, const struct nfvb_opts *o,
+		       unsigned int n_ports, unsigned int size, char *err,
+		       size_t errlen);
+void nfvb_traffic_free(struct nfvb_traffic *t);
+/* Change the generation byte in every template (a new trial). */
+void nfvb_traffic_set_gen(struct nfvb_traffic *t, uint8_t gen);
+
+static inline uint8_t *
+nfvb_tmpl(const struct nfvb_traffic *t, unsigned int port, unsigned int cls,
+	  uint32_t flow)
+{
+	size_t idx = ((size_t)port * t->n_classes + cls) * t->flows + flow;
+
+	return t->tmpl + idx * NFVB_TMPL_SZ;
+}
+
+/* Fill seq/tsc and the compensation word; the L4 checksum stays valid. */
+static inline void
+nfvb_sig_stamp(struct nfvb_sig *s, uint32_t seq, uint32_t tsc)
+{
+	uint32_t sum = (seq & 0xffff) + (seq >> 16) + (tsc & 0xffff) +
+		       (tsc >> 16);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	/* Unaligned stores: the signature may sit at any even offset. */
+	s->seq = seq;
+	s->tsc = tsc;
+	s->fix = (uint16_t)~sum;
+}
+
+/* Write the frames of t as a pcap file (up to `per_port` per port). */
+int nfvb_pcap_write(const struct nfvb_traffic *t, const char *path,
+		    unsigned int per_port);
+
+/* Latency, in TSC cycles, as a log-linear histogram (about 3 %). */
+struct nfvb_lat {
+	uint64_t n;
+	uint64_t sum;
+	uint32_t min, max;
+	uint32_t hist[NFVB_HIST_BUCKETS];
+};
+
+static inline unsigned int
+nfvb_hist_bucket(uint32_t v)
+{
+	unsigned int e;
+
+	if (v < 64)
+		return v;
+	e = 31 - (unsigned int)__builtin_clz(v);	/* 6..31 */
+	return 64 + (e - 6) * 32 + ((v >> (e - 5)) & 31);
+}
+
+static inline void
+nfvb_lat_add(struct nfvb_lat *l, uint32_t v)
+{
+	l->n++;
+	l->sum += v;
+	if (v < l->min)
+		l->min = v;
+	if (v > l->max)
+		l->max = v;
+	l->hist[nfvb_hist_bucket(v)]++;
+}
+
+/* Lower bound of a bucket; the q-quantile (0..1) in cycles. */
+uint32_t nfvb_hist_low(unsigned int b);
+double nfvb_lat_quantile(const struct nfvb_lat *l, double q);
+
+/* Counters of one port in one trial's measurement window. */
+struct nfvb_pstats {
+	uint64_t tx_pkts, tx_bytes;	/* sent by this port (bytes with FCS) */
+	uint64_t tx_refused;		/* open loop: the TX ring was full */
+	uint64_t rx_pkts, rx_bytes;	/* window frames received on this port */
+	uint64_t delivered;		/* this port's frames received anywhere */
+	uint64_t reordered;		/* this port's frames older than one seen */
+	uint64_t foreign;		/* received here without our signature */
+	uint64_t stale;			/* ours, from an earlier trial */
+	struct nfvb_lat lat;		/* this port's frames */
+};
+
+/* What one trial produced. */
+struct nfvb_trial {
+	unsigned int index;
+	const char *kind;		/* "measure", "search", "verify" */
+	unsigned int size;
+	bool closed_loop;
+	double requested_pps;		/* per sending port; 0: closed loop */
+	double duration;		/* measured seconds */
+	bool has_pass;
+	bool pass;
+	bool gen_limited;		/* sent < 99 % of what was asked */
+	unsigned int n_ports;
+	bool tx_on[NFVB_MAX_PORTS];
+	struct nfvb_pstats ps[NFVB_MAX_PORTS];
+	uint64_t tsc_hz;
+};
+
+/* Derived figures of a trial. */
+double nfvb_trial_loss_pct(const struct nfvb_trial *t);
+double nfvb_trial_offered_pps(const struct nfvb_trial *t); /* per sender */
+double nfvb_trial_rx_pps(const struct nfvb_trial *t);	   /* per receiver */
+
+/* The ports of this process. */
+struct nfvb_port {
+	uint16_t eth;
+	uint16_t peer;			/* index of the paired port */
+	uint8_t mac[6], peer_mac[6];
+};
+
+struct nfvb_ctx {
+	const struct nfvb_opts *o;
+	struct rte_mempool *pool;
+	unsigned int n_ports;
+	struct nfvb_port ports[NFVB_MAX_PORTS];
+	uint64_t hz;
+	/* ring modes */
+	struct rte_ring *rings[2 * NFVB_MAX_PORTS];
+	bool test_dut;
+	double test_dut_pps;
+	double dut_tokens[2];
+	uint64_t dut_last;
+	uint64_t dut_dropped;
+	unsigned int trials;		/* trials run so far */
+	uint8_t gen;
+};
+
+/* Ports (ports.c).  0 or -errno with a reason in err. */
+int nfvb_pool_create(struct nfvb_ctx *c, unsigned int n_mbufs);
+int nfvb_ports_open(struct nfvb_ctx *c, char *err, size_t errlen);
+void nfvb_ports_close(struct nfvb_ctx *c);
+/* The vdev arguments of --port i ("net_virtio_user0,path=...") */
+int nfvb_vdev_arg(const struct nfvb_opts *o, unsigned int i, char *buf,
+		  size_t len);
+/* Test device: move frames between the rings, dropping above the rate. */
+void nfvb_test_dut_poll(struct nfvb_ctx *c, uint64_t now);
+
+/* One trial (trial.c).  rate_pps 0: closed loop. */
+struct nfvb_trial_cfg {
+	const char *kind;
+	double rate_pps;
+	double duration;
+	double warmup;
+};
+int nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
+		   const struct nfvb_trial_cfg *tc, struct nfvb_trial *r);
+
+/* The result for one frame size (search.c). */
+struct nfvb_result {
+	unsigned int size;
+	double mean_size;
+	unsigned int n_trials;
+	struct nfvb_trial *trials;	/* every trial, in order */
+	int final;			/* index into trials; -1: none */
+	bool found;			/* rfc2544: a passing rate */
+	double throughput_pps;		/* per sending port */
+};
+
+int nfvb_run_size(struct nfvb_ctx *c, unsigned int size,
+		  struct nfvb_result *res);
+void nfvb_result_free(struct nfvb_result *res);
+
+/* Output (report.c). */
+void nfvb_report_trial(const struct nfvb_ctx *c, const struct nfvb_trial *t);
+void nfvb_report_table(const struct nfvb_ctx *c, const struct nfvb_result *res,
+		       unsigned int n);
+int nfvb_report_json(const struct nfvb_ctx *c, const struct nfvb_result *res,
+		     unsigned int n, json_t *extra, const char *path);
+int nfvb_report_plot(const struct nfvb_ctx *c, const struct nfvb_result *res,
+		     unsigned int n, const char *path);
+
+/* Per-function cost (vnfcost.c): 0 or an exit code. */
+int nfvb_vnf_cost(const struct nfvb_opts *o);
+
+#endif /* NFVB_BENCH_H */
