@@ -21,11 +21,12 @@
 #include <jansson.h>
 
 /*
- * A command handler.  `req` is the whole request object (read arguments
- * from it, e.g. json_object_get(req, "name")).  On success return 0 and set
- * *result to a new reference (or leave it NULL for no result).  On failure
- * return -errno and set *error to a static or strdup'ed-by-caller message
- * via ctl_error().
+ * A command handler.  `req` is the whole request object (borrowed; read
+ * arguments from it, e.g. json_object_get(req, "name")).  On success return
+ * 0 and set *result to a new reference (or leave it NULL for no result).
+ * On failure return ctl_error(result, -errno, "message", ...): the reply
+ * becomes {"ok": false, "error": "message"} (a bare -errno without
+ * ctl_error() gives strerror()'s text).  Runs under ctl_server_lock().
  */
 typedef int ctl_cmd_fn(json_t *req, json_t **result, void *arg);
 
@@ -34,17 +35,26 @@ int ctl_server_register(const char *cmd, ctl_cmd_fn *fn, void *arg,
 			const char *help);
 
 /* Run one request object through the dispatch table; returns the reply
- * object ({"ok":..}).  Used by the socket, by telemetry and by tests. */
+ * object ({"ok":..}, a new reference; NULL only when out of memory).  Any
+ * request, even NULL or a non-object, gets a reply.  The caller holds
+ * ctl_server_lock().  Used by the socket, by telemetry and by tests.
+ * "help" is built in: [{"cmd": ..., "help": ...}, ...]. */
 json_t *ctl_server_dispatch(json_t *req);
 
-/* Handlers report an error with this; returns err. */
+/* Handlers report an error with this: sets *result to the message (a JSON
+ * string, replacing any result already set) and returns err as a negative
+ * errno (EINVAL and -EINVAL both give -EINVAL; 0 gives -EINVAL). */
 int ctl_error(json_t **result, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Create the socket (mode 0600, parent directory created, a stale socket
- * replaced, a live one refused).  0 or -errno. */
+/* Create the socket (mode 0600, missing parent directories created 0700,
+ * a stale socket replaced, a live one refused with -EADDRINUSE, a
+ * non-socket file left alone with -EEXIST, -EALREADY if open).  0 or
+ * -errno. */
 int ctl_server_open(const char *path);
-/* Serve clients for up to timeout_ms; returns after at most that long. */
+/* Serve clients for up to timeout_ms (negative: until an event); returns
+ * after at most that long.  Takes ctl_server_lock() around each dispatch,
+ * so the caller must not hold it.  Without an open socket it just sleeps. */
 void ctl_server_poll(int timeout_ms);
 /* Close every connection and unlink the socket.  No-op if not open. */
 void ctl_server_close(void);

@@ -501,6 +501,36 @@ static void test_many_clients(void **state)
 	}
 }
 
+/* Past 64 clients a newcomer is told so and closed; the others go on. */
+static void test_too_many_clients(void **state)
+{
+	enum { MAX = 64 };
+	struct client *cs[MAX], *extra;
+	int i;
+
+	(void)state;
+	for (i = 0; i < MAX; i++) {
+		cs[i] = client_new();
+		/* A reply proves the server has accepted it. */
+		client_sends(cs[i], "{\"cmd\":\"echo\",\"seq\":1}\n");
+		expect_ok_echo(cs[i], 1);
+	}
+	extra = client_new();
+	expect_error(extra, "too many clients");
+	assert_null(client_reply(extra));
+	client_free(extra);
+	client_sends(cs[0], "{\"cmd\":\"echo\",\"seq\":2}\n");
+	expect_ok_echo(cs[0], 2);
+	for (i = 0; i < MAX; i++)
+		client_free(cs[i]);
+	/* Slots come back once clients leave. */
+	usleep(100 * 1000);
+	extra = client_new();
+	client_sends(extra, "{\"cmd\":\"echo\",\"seq\":3}\n");
+	expect_ok_echo(extra, 3);
+	client_free(extra);
+}
+
 static void test_stale_and_live(void **state)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -621,6 +651,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_large_reply_slow_reader, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_many_clients, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_clients, test_setup,
+						test_teardown),
 		cmocka_unit_test_setup_teardown(test_stale_and_live, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_close_unlinks, test_setup,
