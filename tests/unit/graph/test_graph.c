@@ -1,0 +1,938 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * test_graph.c - dataplane/graph.c, the runner: grouping by next[], drops
+ * by reason, unlinked ifaces and ports, the depth limit, emitted packets,
+ * TX buffers and refused TX, and publishing a snapshot under RCU.
+ *
+ * A fake VNF type ("ut_fake") does what each packet tells it: every packet
+ * carries a sequence number and, per VNF instance, a command (the next[]
+ * value to write, and how many copies to emit to which iface).  Graphs are
+ * built by hand; the worker context's tx_burst hook captures what the
+ * runner sends to each port.  Every test ends with every mbuf back in the
+ * pool.  One thread plays both the worker and the control thread.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "control/config.h"
+#include "dataplane/graph.h"
+#include "dataplane/rcu.h"
+#include "vnf/vnf.h"
+
+#define UT_POOL_SIZE 4095
+#define UT_MAX_INST 4
+#define UT_CAP_MAX 4096
+#define UT_COPY_BIT 0x80000000u
+
+/* ---- the fake VNF ---- */
+
+/* What instance `id` does with a packet: at offset UT_CMD_OFF(id). */
+struct ut_cmd {
+	uint16_t next;		/* written to next[] as is */
+	uint16_t copy_next;	/* where the copies go */
+	uint8_t n_copies;
+	uint8_t pad[3];
+};
+
+/* Packet layout: a 32-bit sequence number, then one command per instance. */
+#define UT_SEQ_OFF 0
+#define UT_CMD_OFF(id) (8 + (id) * sizeof(struct ut_cmd))
+#define UT_PKT_LEN (UT_CMD_OFF(UT_MAX_INST))
+
+enum { UT_C_SEEN, UT_C_DROP_A, UT_C_DROP_B, UT_C_COPY_FAIL, UT_N_COUNTERS };
+
+static const struct vnf_counter_desc ut_counters[UT_N_COUNTERS] = {
+	{.name = "seen", .is_drop = false},
+	{.name = "drop-a", .is_drop = true},
+	{.name = "drop-b", .is_drop = true},
+	{.name = "copy-failed", .is_drop = true},
+};
+
+/* Per worker state: proves the runner hands process() the right slot. */
+struct ut_fake_wstate {
+	uint64_t calls;
+	uint16_t last_in_iface;
+	uint16_t max_burst;
+};
+
+static int
+ut_fake_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg,
+	       char *err, size_t errlen)
+{
+	RTE_SET_USED(vi);
+	RTE_SET_USED(cfg);
+	RTE_SET_USED(err);
+	RTE_SET_USED(errlen);
+	return 0;
+}
+
+static void
+ut_fake_process(struct vnf_instance *vi, struct vnf_wctx *w,
+		struct vnf_burst *b)
+{
+	struct ut_fake_wstate *st = w->state;
+	uint16_t i;
+	uint8_t k;
+
+	st->calls++;
+	st->last_in_iface = b->in_iface;
+	if (b->n > st->max_burst)
+		st->max_burst = b->n;
+	for (i = 0; i < b->n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+		struct ut_cmd c;
+
+		memcpy(&c, rte_pktmbuf_mtod_offset(m, char *, UT_CMD_OFF(vi->id)),
+		       sizeof(c));
+		w->counters[UT_C_SEEN]++;
+		b->next[i] = c.next;
+		for (k = 0; k < c.n_copies; k++) {
+			struct rte_mbuf *cp =
+				rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
+			uint32_t seq;
+
+			if (cp == NULL) {
+				w->counters[UT_C_COPY_FAIL]++;
+				continue;
+			}
+			seq = *rte_pktmbuf_mtod_offset(cp, uint32_t *, UT_SEQ_OFF);
+			*rte_pktmbuf_mtod_offset(cp, uint32_t *, UT_SEQ_OFF) =
+				seq | UT_COPY_BIT;
+			if (vnf_emit(w, cp, c.copy_next) != 0) {
+				w->counters[UT_C_COPY_FAIL]++;
+				rte_pktmbuf_free(cp);
+			}
+		}
+	}
+}
+
+static const struct vnf_ops ut_fake_ops = {
+	.type = "ut_fake",
+	.worker_size = sizeof(struct ut_fake_wstate),
+	.counters = ut_counters,
+	.n_counters = UT_N_COUNTERS,
+	.create = ut_fake_create,
+	.process = ut_fake_process,
+};
+
+VNF_REGISTER(ut_fake_ops);
+
+/* ---- fixture ---- */
+
+struct ut_cap {
+	struct rte_mbuf *pkts[UT_CAP_MAX];
+	unsigned int n;
+	unsigned int calls;
+	unsigned int accept;	/* packets accepted per call */
+};
+
+static struct rte_mempool *ut_pool;
+static struct ut_cap ut_cap[NFV_MAX_PORTS];
+static struct nfv_wctx *ut_w;
+static struct nfv_graph *ut_g;
+static struct vnf_instance *ut_vi[UT_MAX_INST];
+
+/* The tx_burst hook: keeps what it accepts for the test to look at. */
+static uint16_t
+ut_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ut_cap *c = &ut_cap[port];
+	uint16_t take = n, i;
+
+	assert_true(port < NFV_MAX_PORTS);
+	assert_int_equal(queue, 0);
+	c->calls++;
+	if (take > c->accept)
+		take = (uint16_t)c->accept;
+	assert_true(c->n + take <= UT_CAP_MAX);
+	for (i = 0; i < take; i++)
+		c->pkts[c->n++] = pkts[i];
+	return take;
+}
+
+static int
+ut_setup(void **state)
+{
+	unsigned int p;
+
+	RTE_SET_USED(state);
+	memset(ut_cap, 0, sizeof(ut_cap));
+	for (p = 0; p < NFV_MAX_PORTS; p++) {
+		ut_cap[p].accept = UINT32_MAX;
+		atomic_store(&nfv_port_link_up[p], true);
+	}
+	ut_w = rte_zmalloc("ut_wctx", sizeof(*ut_w), RTE_CACHE_LINE_SIZE);
+	ut_g = nfv_graph_alloc();
+	if (ut_w == NULL || ut_g == NULL)
+		return -1;
+	ut_w->id = 0;
+	ut_w->pool = ut_pool;
+	ut_w->tx_burst = ut_tx_burst;
+	for (p = 0; p < NFV_MAX_PORTS; p++) {
+		ut_w->tx[p].eth_port = (uint16_t)p;
+		ut_w->tx[p].queue = 0;
+	}
+	return 0;
+}
+
+static void
+ut_cap_free_all(void)
+{
+	unsigned int p;
+
+	for (p = 0; p < NFV_MAX_PORTS; p++) {
+		rte_pktmbuf_free_bulk(ut_cap[p].pkts, ut_cap[p].n);
+		ut_cap[p].n = 0;
+	}
+}
+
+static int
+ut_teardown(void **state)
+{
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	nfv_graph_discard(ut_w);
+	ut_cap_free_all();
+	for (i = 0; i < UT_MAX_INST; i++) {
+		vnf_instance_destroy(ut_vi[i]);
+		ut_vi[i] = NULL;
+	}
+	nfv_graph_free(ut_g);
+	ut_g = NULL;
+	rte_free(ut_w);
+	ut_w = NULL;
+	/* Every test must give back every mbuf it took. */
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+	return 0;
+}
+
+/* Create fake instance `id` with ifaces named a, b, c, ... */
+static struct vnf_instance *
+ut_fake_new(uint16_t id, unsigned int n_ifaces)
+{
+	struct ctl_iface_config ifc[8];
+	struct ctl_vnf_config cfg;
+	char err[256] = "";
+	unsigned int i;
+	int rc;
+
+	assert_true(id < UT_MAX_INST && n_ifaces <= 8);
+	memset(&cfg, 0, sizeof(cfg));
+	memset(ifc, 0, sizeof(ifc));
+	snprintf(cfg.name, sizeof(cfg.name), "fake%u", id);
+	snprintf(cfg.type, sizeof(cfg.type), "ut_fake");
+	for (i = 0; i < n_ifaces; i++)
+		snprintf(ifc[i].name, sizeof(ifc[i].name), "%c", 'a' + i);
+	cfg.ifaces = ifc;
+	cfg.n_ifaces = n_ifaces;
+	rc = vnf_instance_create(&cfg, id, 1, NULL, &ut_vi[id], err,
+				 sizeof(err));
+	if (rc != 0)
+		fail_msg("vnf_instance_create: %d %s", rc, err);
+	ut_g->vnfs[id] = ut_vi[id];
+	if (ut_g->n_vnfs <= id)
+		ut_g->n_vnfs = id + 1;
+	return ut_vi[id];
+}
+
+static struct nfv_ep
+ut_ep_port(uint16_t port)
+{
+	return (struct nfv_ep){.kind = NFV_EP_PORT, .idx = port};
+}
+
+static struct nfv_ep
+ut_ep_vnf(uint16_t id, uint16_t iface)
+{
+	return (struct nfv_ep){.kind = NFV_EP_VNF, .idx = id, .iface = iface};
+}
+
+/* A link, both ways, as dataplane.c builds them. */
+static void
+ut_link_port(uint16_t port, uint16_t id, uint16_t iface)
+{
+	ut_g->port_peer[port] = ut_ep_vnf(id, iface);
+	ut_g->iface_peer[id][iface] = ut_ep_port(port);
+	if (ut_g->n_ports <= port)
+		ut_g->n_ports = port + 1;
+}
+
+static void
+ut_link_vnf(uint16_t a, uint16_t ia, uint16_t b, uint16_t ib)
+{
+	ut_g->iface_peer[a][ia] = ut_ep_vnf(b, ib);
+	ut_g->iface_peer[b][ib] = ut_ep_vnf(a, ia);
+}
+
+static struct rte_mbuf *
+ut_pkt(uint32_t seq)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ut_pool);
+	char *d;
+
+	assert_non_null(m);
+	assert_non_null(rte_pktmbuf_append(m, UT_PKT_LEN));
+	/* Through mtod: gcc 12 misreads append()'s pointer arithmetic. */
+	d = rte_pktmbuf_mtod(m, char *);
+	memset(d, 0, UT_PKT_LEN);
+	memcpy(d + UT_SEQ_OFF, &seq, sizeof(seq));
+	return m;
+}
+
+static void
+ut_pkt_cmd(struct rte_mbuf *m, uint16_t id, uint16_t next, uint8_t n_copies,
+	   uint16_t copy_next)
+{
+	struct ut_cmd c = {.next = next, .copy_next = copy_next,
+			   .n_copies = n_copies};
+
+	memcpy(rte_pktmbuf_mtod_offset(m, char *, UT_CMD_OFF(id)), &c,
+	       sizeof(c));
+}
+
+static uint32_t
+ut_seq(const struct rte_mbuf *m)
+{
+	return *rte_pktmbuf_mtod_offset(m, const uint32_t *, UT_SEQ_OFF);
+}
+
+static uint64_t
+ut_ctr(uint16_t id, uint16_t c)
+{
+	return vnf_counter_sum(ut_vi[id], c);
+}
+
+static struct ut_fake_wstate *
+ut_wstate(uint16_t id)
+{
+	return ut_vi[id]->slots[0].state;
+}
+
+/* ---- tests ---- */
+
+/* One destination: the burst reaches the TX buffer whole, as the same
+ * mbufs in the same order, and leaves in one tx_burst call. */
+static void
+test_single_destination_moves_whole(void **state)
+{
+	struct rte_mbuf *pkts[32], *orig[32];
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 2);
+	ut_link_port(0, 0, 0);
+	ut_link_port(1, 0, 1);
+	for (i = 0; i < 32; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
+		orig[i] = pkts[i];
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
+
+	assert_int_equal(ut_w->tx[1].n, 32);
+	assert_true(ut_w->tx_dirty == (UINT64_C(1) << 1));
+	assert_memory_equal(ut_w->tx[1].pkts, orig, sizeof(orig));
+	assert_int_equal(ut_cap[1].calls, 0);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_w->tx[1].n, 0);
+	assert_true(ut_w->tx_dirty == 0);
+	assert_int_equal(ut_cap[1].calls, 1);
+	assert_int_equal(ut_cap[1].n, 32);
+	assert_memory_equal(ut_cap[1].pkts, orig, sizeof(orig));
+	assert_int_equal(ut_cap[0].n, 0);
+
+	assert_int_equal(ut_vi[0]->slots[0].pkts, 32);
+	assert_int_equal(ut_vi[0]->slots[0].calls, 1);
+	assert_int_equal(ut_ctr(0, UT_C_SEEN), 32);
+	assert_int_equal(ut_wstate(0)->calls, 1);
+	assert_int_equal(ut_wstate(0)->last_in_iface, 0);
+	assert_int_equal(ut_wstate(0)->max_burst, 32);
+
+	/* The other way, a short burst, entering by iface b. */
+	for (i = 0; i < 5; i++) {
+		pkts[i] = ut_pkt(100 + i);
+		ut_pkt_cmd(pkts[i], 0, 0, 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 1, pkts, 5);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_wstate(0)->last_in_iface, 1);
+	assert_int_equal(ut_cap[0].n, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(ut_seq(ut_cap[0].pkts[i]), 100 + i);
+}
+
+/* A fixed mixed pattern: each destination gets its packets in order. */
+static void
+test_mixed_burst_grouped_in_order(void **state)
+{
+	static const uint16_t pattern[] = {1, 2, 1, 3, 2, 1, VNF_DROP(UT_C_DROP_A),
+					   3, 3, 1};
+	const uint16_t n = RTE_DIM(pattern);
+	struct rte_mbuf *pkts[RTE_DIM(pattern)];
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 4);
+	for (i = 0; i < 4; i++)
+		ut_link_port(i, 0, i);
+	for (i = 0; i < n; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, pattern[i], 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, n);
+	nfv_graph_flush(ut_w);
+
+	assert_int_equal(ut_cap[1].n, 4);
+	assert_int_equal(ut_seq(ut_cap[1].pkts[0]), 0);
+	assert_int_equal(ut_seq(ut_cap[1].pkts[1]), 2);
+	assert_int_equal(ut_seq(ut_cap[1].pkts[2]), 5);
+	assert_int_equal(ut_seq(ut_cap[1].pkts[3]), 9);
+	assert_int_equal(ut_cap[2].n, 2);
+	assert_int_equal(ut_seq(ut_cap[2].pkts[0]), 1);
+	assert_int_equal(ut_seq(ut_cap[2].pkts[1]), 4);
+	assert_int_equal(ut_cap[3].n, 3);
+	assert_int_equal(ut_seq(ut_cap[3].pkts[0]), 3);
+	assert_int_equal(ut_seq(ut_cap[3].pkts[1]), 7);
+	assert_int_equal(ut_seq(ut_cap[3].pkts[2]), 8);
+	assert_int_equal(ut_cap[0].n, 0);
+	assert_int_equal(ut_ctr(0, UT_C_DROP_A), 1);
+}
+
+/* Many random bursts of random sizes: per destination, arrival order is
+ * kept; drops are counted per reason; nothing is lost or duplicated. */
+static void
+test_mixed_bursts_random(void **state)
+{
+	static const uint16_t choice[] = {1, 2, 3, VNF_DROP(UT_C_DROP_A),
+					  VNF_DROP(UT_C_DROP_B)};
+	uint32_t expect[4][UT_CAP_MAX / 4], n_expect[4] = {0};
+	uint64_t drops_a = 0, drops_b = 0;
+	struct rte_mbuf *pkts[32];
+	uint32_t seq = 0, rng = 12345;
+	unsigned int round, p, k;
+	uint16_t i, n;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 4);
+	for (i = 0; i < 4; i++)
+		ut_link_port(i, 0, i);
+	for (round = 0; round < 40; round++) {
+		rng = rng * 1103515245u + 12345u;
+		n = (uint16_t)(1 + (rng >> 16) % 32);
+		for (i = 0; i < n; i++) {
+			uint16_t nx;
+
+			rng = rng * 1103515245u + 12345u;
+			/* Some bursts all one way, to cover the fast path. */
+			nx = choice[(round % 5 == 0) ? round % 3 :
+						       (rng >> 16) % RTE_DIM(choice)];
+			pkts[i] = ut_pkt(seq);
+			ut_pkt_cmd(pkts[i], 0, nx, 0, 0);
+			if (nx == VNF_DROP(UT_C_DROP_A))
+				drops_a++;
+			else if (nx == VNF_DROP(UT_C_DROP_B))
+				drops_b++;
+			else
+				expect[nx][n_expect[nx]++] = seq;
+			seq++;
+		}
+		nfv_graph_input(ut_w, ut_g, 0, pkts, n);
+		if (round % 3 == 2)
+			nfv_graph_flush(ut_w);
+	}
+	nfv_graph_flush(ut_w);
+	for (p = 1; p < 4; p++) {
+		assert_int_equal(ut_cap[p].n, n_expect[p]);
+		for (k = 0; k < n_expect[p]; k++)
+			assert_int_equal(ut_seq(ut_cap[p].pkts[k]), expect[p][k]);
+	}
+	assert_int_equal(ut_ctr(0, UT_C_DROP_A), drops_a);
+	assert_int_equal(ut_ctr(0, UT_C_DROP_B), drops_b);
+	assert_int_equal(ut_ctr(0, UT_C_SEEN), seq);
+	assert_int_equal(ut_vi[0]->slots[0].calls, 40);
+}
+
+/* Drops are freed and counted by reason; a drop counter or an iface the
+ * VNF does not have is a "bad-next", counted by the runner. */
+static void
+test_drops_counted_by_reason(void **state)
+{
+	static const uint16_t pattern[] = {
+		VNF_DROP(UT_C_DROP_A), VNF_DROP(UT_C_DROP_B), VNF_DROP(UT_C_DROP_A),
+		VNF_DROP(UT_N_COUNTERS + 3), 7, 1, VNF_DROP(UT_C_DROP_A),
+		VNF_DROP(0x7fff),
+	};
+	const uint16_t n = RTE_DIM(pattern);
+	struct rte_mbuf *pkts[RTE_DIM(pattern)];
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 2);
+	ut_link_port(0, 0, 0);
+	ut_link_port(1, 0, 1);
+	for (i = 0; i < n; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, pattern[i], 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, n);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_ctr(0, UT_C_DROP_A), 3);
+	assert_int_equal(ut_ctr(0, UT_C_DROP_B), 1);
+	assert_int_equal(ut_w->vstats[0].drops[NFV_VD_BAD_NEXT], 3);
+	assert_int_equal(ut_cap[1].n, 1);
+	assert_int_equal(ut_seq(ut_cap[1].pkts[0]), 5);
+	ut_cap_free_all();
+	/* Dropped mbufs went back to the pool straight away. */
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+
+	/* A whole burst dropped takes the one-destination path. */
+	for (i = 0; i < n; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, VNF_DROP(UT_C_DROP_B), 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, n);
+	assert_int_equal(ut_ctr(0, UT_C_DROP_B), 1 + n);
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+}
+
+/* Packets to an iface with no link, or from a port with no link. */
+static void
+test_unlinked_iface_and_port(void **state)
+{
+	struct rte_mbuf *pkts[8];
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 3);
+	ut_link_port(0, 0, 0);
+	ut_link_port(1, 0, 1);
+	/* iface c (2) is not linked; port 2 is not linked. */
+	for (i = 0; i < 8; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, (i & 1) ? 2 : 1, 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 8);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_w->vstats[0].drops[NFV_VD_UNLINKED], 4);
+	assert_int_equal(ut_cap[1].n, 4);
+
+	for (i = 0; i < 6; i++)
+		pkts[i] = ut_pkt(i);
+	nfv_graph_input(ut_w, ut_g, 2, pkts, 6);
+	assert_int_equal(ut_w->pstats[2].drops[NFV_PD_UNLINKED], 6);
+	assert_int_equal(ut_vi[0]->slots[0].pkts, 8);
+	assert_true(ut_w->tx_dirty == 0);
+}
+
+/* Two VNFs wired in a ring: a packet that goes round and round stops at
+ * NFV_GRAPH_MAX_DEPTH VNF visits and is counted as a loop. */
+static void
+test_graph_loop_stops_at_depth(void **state)
+{
+	struct rte_mbuf *pkts[4];
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 3);
+	ut_fake_new(1, 2);
+	ut_link_port(0, 0, 0);
+	/* fake0.b - fake1.a, fake1.b - fake0.c: fake0 -> fake1 -> fake0 ... */
+	ut_link_vnf(0, 1, 1, 0);
+	ut_link_vnf(1, 1, 0, 2);
+	for (i = 0; i < 4; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
+		ut_pkt_cmd(pkts[i], 1, 1, 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 4);
+	nfv_graph_flush(ut_w);
+
+	assert_int_equal(ut_vi[0]->slots[0].calls + ut_vi[1]->slots[0].calls,
+			 NFV_GRAPH_MAX_DEPTH);
+	assert_int_equal(ut_vi[0]->slots[0].calls, NFV_GRAPH_MAX_DEPTH / 2);
+	/* The packets were about to enter fake0 for the 9th time. */
+	assert_int_equal(ut_w->vstats[0].drops[NFV_VD_LOOP], 4);
+	assert_int_equal(ut_w->vstats[1].drops[NFV_VD_LOOP], 0);
+	assert_int_equal(ut_wstate(0)->last_in_iface, 2);
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+}
+
+/* A VNF wired to itself (iface b to its own iface c). */
+static void
+test_graph_self_loop(void **state)
+{
+	struct rte_mbuf *pkts[3];
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 3);
+	ut_link_port(0, 0, 0);
+	ut_link_vnf(0, 1, 0, 2);
+	for (i = 0; i < 3; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 3);
+	assert_int_equal(ut_vi[0]->slots[0].calls, NFV_GRAPH_MAX_DEPTH);
+	assert_int_equal(ut_w->vstats[0].drops[NFV_VD_LOOP], 3);
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+}
+
+/* A loop where every visit also emits a copy back into the loop: the
+ * work stays bounded and every copy is freed. */
+static void
+test_graph_loop_with_copies(void **state)
+{
+	struct rte_mbuf *pkts[2];
+	uint64_t loops;
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 3);
+	ut_link_port(0, 0, 0);
+	ut_link_vnf(0, 1, 0, 2);
+	for (i = 0; i < 2; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1, 1, 1);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 2);
+	loops = ut_w->vstats[0].drops[NFV_VD_LOOP];
+	/* Each visit at depth d doubles the packets: 2 * 2^16 reach the
+	 * limit, none escapes. */
+	assert_int_equal(loops, 2u << NFV_GRAPH_MAX_DEPTH);
+	assert_int_equal(ut_ctr(0, UT_C_COPY_FAIL), 0);
+	assert_int_equal(ut_w->emit.n, 0);
+	assert_true(ut_w->tx_dirty == 0);
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+}
+
+/* Emitted copies are dispatched after the burst, in emit order, in
+ * chunks of a burst; a TX buffer that would overflow is flushed first. */
+static void
+test_emitted_packets_dispatched(void **state)
+{
+	struct rte_mbuf *pkts[32];
+	unsigned int k;
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 3);
+	for (i = 0; i < 3; i++)
+		ut_link_port(i, 0, i);
+	for (i = 0; i < 32; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1, 3, 2);	/* 3 copies to c */
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
+	assert_int_equal(ut_w->emit.n, 0);
+	/* 96 copies: the buffer (64) was flushed once on the way. */
+	assert_int_equal(ut_cap[2].calls, 1);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_cap[1].n, 32);
+	for (k = 0; k < 32; k++)
+		assert_int_equal(ut_seq(ut_cap[1].pkts[k]), k);
+	assert_int_equal(ut_cap[2].n, 96);
+	for (k = 0; k < 96; k++)
+		assert_int_equal(ut_seq(ut_cap[2].pkts[k]), (k / 3) | UT_COPY_BIT);
+	assert_int_equal(ut_ctr(0, UT_C_SEEN), 32);
+}
+
+/* Copies emitted into another VNF which emits copies of its own: the
+ * nested VNF's emit area sits above the outer one's and is given back. */
+static void
+test_nested_emit(void **state)
+{
+	struct rte_mbuf *pkts[10];
+	unsigned int k;
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 3);
+	ut_fake_new(1, 3);
+	ut_link_port(0, 0, 0);
+	ut_link_port(1, 0, 1);
+	ut_link_vnf(0, 2, 1, 0);	/* fake0.c - fake1.a */
+	ut_link_port(2, 1, 1);		/* fake1.b - port 2 */
+	ut_link_port(3, 1, 2);		/* fake1.c - port 3 */
+	for (i = 0; i < 10; i++) {
+		pkts[i] = ut_pkt(i);
+		/* fake0: original to port 1, 2 copies into fake1. */
+		ut_pkt_cmd(pkts[i], 0, 1, 2, 2);
+		/* fake1: to port 2, 1 copy to port 3. */
+		ut_pkt_cmd(pkts[i], 1, 1, 1, 2);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 10);
+	assert_int_equal(ut_w->emit.n, 0);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_cap[1].n, 10);
+	assert_int_equal(ut_cap[2].n, 20);
+	assert_int_equal(ut_cap[3].n, 20);
+	for (k = 0; k < 20; k++) {
+		assert_int_equal(ut_seq(ut_cap[2].pkts[k]), (k / 2) | UT_COPY_BIT);
+		assert_int_equal(ut_seq(ut_cap[3].pkts[k]), (k / 2) | UT_COPY_BIT);
+	}
+	assert_int_equal(ut_ctr(1, UT_C_SEEN), 20);
+}
+
+/* A port that takes only part of a burst: the rest is freed and counted
+ * as tx-full, or port-down when the link is down. */
+static void
+test_tx_refused(void **state)
+{
+	struct rte_mbuf *pkts[32];
+	unsigned int r;
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 2);
+	ut_link_port(0, 0, 0);
+	ut_link_port(1, 0, 1);
+	ut_cap[1].accept = 10;
+	for (i = 0; i < 32; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_cap[1].n, 10);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(ut_seq(ut_cap[1].pkts[i]), i);
+	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_TX_FULL], 22);
+	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_PORT_DOWN], 0);
+	ut_cap_free_all();
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+
+	/* Link down, nothing accepted. */
+	atomic_store(&nfv_port_link_up[1], false);
+	ut_cap[1].accept = 0;
+	for (i = 0; i < 32; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_PORT_DOWN], 32);
+	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_TX_FULL], 22);
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+
+	/* Refused during the overflow flush inside the runner too. */
+	atomic_store(&nfv_port_link_up[1], true);
+	ut_cap[1].accept = 40;
+	for (r = 0; r < 3; r++) {
+		for (i = 0; i < 32; i++) {
+			pkts[i] = ut_pkt(r * 32 + i);
+			ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
+		}
+		nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
+	}
+	nfv_graph_flush(ut_w);
+	/* 64 buffered, 40 taken; then 32, all taken. */
+	assert_int_equal(ut_cap[1].n, 72);
+	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_TX_FULL], 22 + 24);
+}
+
+/* Packets buffered for TX and never flushed are freed by discard. */
+static void
+test_discard_frees_buffered(void **state)
+{
+	struct rte_mbuf *pkts[32];
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 3);
+	for (i = 0; i < 3; i++)
+		ut_link_port(i, 0, i);
+	for (i = 0; i < 32; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1 + (i & 1), 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
+	assert_int_equal(ut_w->tx[1].n + ut_w->tx[2].n, 32);
+	assert_true(rte_mempool_avail_count(ut_pool) < ut_pool->size);
+	nfv_graph_discard(ut_w);
+	assert_true(ut_w->tx_dirty == 0);
+	assert_int_equal(ut_w->tx[1].n, 0);
+	assert_int_equal(ut_cap[1].calls + ut_cap[2].calls, 0);
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+}
+
+/* Port to port through a chain of two VNFs, and a port linked straight to
+ * a port (no VNF at all). */
+static void
+test_chain_and_port_to_port(void **state)
+{
+	struct rte_mbuf *pkts[16];
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 2);
+	ut_fake_new(1, 2);
+	ut_link_port(0, 0, 0);
+	ut_link_vnf(0, 1, 1, 0);
+	ut_link_port(1, 1, 1);
+	ut_g->port_peer[2] = ut_ep_port(3);
+	ut_g->port_peer[3] = ut_ep_port(2);
+	for (i = 0; i < 16; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
+		ut_pkt_cmd(pkts[i], 1, 1, 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 8);
+	nfv_graph_input(ut_w, ut_g, 2, pkts + 8, 8);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_cap[1].n, 8);
+	assert_int_equal(ut_cap[3].n, 8);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(ut_seq(ut_cap[1].pkts[i]), i);
+		assert_int_equal(ut_seq(ut_cap[3].pkts[i]), 8 + i);
+	}
+	assert_int_equal(ut_wstate(1)->last_in_iface, 0);
+}
+
+/* Bytes allocated on the rte_malloc heaps. */
+static size_t
+ut_heap_used(void)
+{
+	struct rte_malloc_socket_stats st;
+	size_t total = 0;
+	unsigned int s;
+
+	for (s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		if (rte_malloc_get_socket_stats((int)s, &st) == 0)
+			total += st.heap_allocsz_bytes;
+	return total;
+}
+
+/* nfv_graph_publish(): the new snapshot is current at once; the old one
+ * is freed only after the worker has reported a quiescent state. */
+static void
+test_rcu_publish(void **state)
+{
+	struct nfv_graph *g1, *g2, *g3;
+	size_t before, with_old;
+
+	RTE_SET_USED(state);
+	/* Before RCU exists (unit tests, early start-up) the old snapshot
+	 * is freed in place. */
+	g1 = nfv_graph_alloc();
+	g2 = nfv_graph_alloc();
+	assert_non_null(g1);
+	assert_non_null(g2);
+	nfv_graph_publish(g1);
+	assert_ptr_equal(nfv_graph_current(), g1);
+	before = ut_heap_used();
+	nfv_graph_publish(g2);
+	assert_ptr_equal(nfv_graph_get(), g2);
+	assert_true(ut_heap_used() + sizeof(struct nfv_graph) <= before);
+
+	assert_int_equal(nfv_rcu_init(1), 0);
+	assert_non_null(nfv_rcu());
+	/* This thread plays worker 0: online, holding g2. */
+	nfv_rcu_worker_online(0);
+	assert_ptr_equal(nfv_graph_get(), g2);
+	g3 = nfv_graph_alloc();
+	assert_non_null(g3);
+	with_old = ut_heap_used();
+	nfv_graph_publish(g3);
+	assert_ptr_equal(nfv_graph_current(), g3);
+	/* No quiescent state yet: g2 must survive any number of reclaims. */
+	nfv_rcu_reclaim();
+	nfv_rcu_reclaim();
+	assert_int_equal(ut_heap_used(), with_old);
+	/* The worker finishes its loop iteration. */
+	nfv_rcu_quiescent(nfv_rcu(), 0);
+	nfv_rcu_reclaim();
+	assert_true(ut_heap_used() + sizeof(struct nfv_graph) <= with_old);
+
+	/* A worker that went offline does not hold up grace periods. */
+	nfv_rcu_worker_offline(0);
+	with_old = ut_heap_used();
+	nfv_graph_publish(NULL);
+	nfv_rcu_reclaim();
+	assert_true(ut_heap_used() + sizeof(struct nfv_graph) <= with_old);
+	assert_null(nfv_graph_current());
+	nfv_rcu_fini();
+	assert_null(nfv_rcu());
+}
+
+int
+main(int argc, char **argv)
+{
+	/* --in-memory is refused with --no-huge by DPDK 22.11 (--no-huge
+	 * implies legacy memory); --no-shconf keeps the run just as free of
+	 * shared files. */
+	char *eal_argv[] = {
+		argv[0], "-l", "0", "--no-huge", "--no-pci", "--no-shconf",
+		"-m", "128", "--file-prefix", "ut-graph", "--no-telemetry",
+		"--log-level=*:error", NULL,
+	};
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_single_destination_moves_whole,
+						ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_mixed_burst_grouped_in_order,
+						ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_mixed_bursts_random,
+						ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_drops_counted_by_reason,
+						ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_unlinked_iface_and_port,
+						ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_graph_loop_stops_at_depth,
+						ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_graph_self_loop, ut_setup,
+						ut_teardown),
+		cmocka_unit_test_setup_teardown(test_graph_loop_with_copies,
+						ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_emitted_packets_dispatched,
+						ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_nested_emit, ut_setup,
+						ut_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_refused, ut_setup,
+						ut_teardown),
+		cmocka_unit_test_setup_teardown(test_discard_frees_buffered,
+						ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_chain_and_port_to_port,
+						ut_setup, ut_teardown),
+		cmocka_unit_test(test_rcu_publish),
+	};
+	char rundir[PATH_MAX];
+	int rc;
+
+	RTE_SET_USED(argc);
+	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
+		fprintf(stderr, "test_graph: EAL init failed\n");
+		return 1;
+	}
+	/* No mempool cache: rte_mempool_avail_count() is then exact. */
+	ut_pool = rte_pktmbuf_pool_create("ut_graph", UT_POOL_SIZE, 0, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  (int)rte_socket_id());
+	if (ut_pool == NULL) {
+		fprintf(stderr, "test_graph: no mbuf pool\n");
+		rte_eal_cleanup();
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_mempool_free(ut_pool);
+	/* EAL leaves its (empty, with --no-shconf) runtime dir behind. */
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(rundir);
+	return rc;
+}
