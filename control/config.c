@@ -1893,6 +1893,53 @@ static const char *cy_kind_name(const char *ev)
 }
 
 /*
+ * The keys the schema allows in the mapping at `path` ("vnfs[0].ifaces[1]"),
+ * as "a, b, c", for the hint after "unknown key".
+ */
+static void cy_keys_at(const char *path, char *buf, size_t len)
+{
+	const cyaml_schema_value_t *v = &top_schema;
+	const cyaml_schema_field_t *f;
+	const char *p = path;
+	size_t off = 0;
+
+	*buf = '\0';
+	while (*p) {
+		size_t klen;
+
+		if (*p == '.') {
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			if (v->type != CYAML_SEQUENCE &&
+			    v->type != CYAML_SEQUENCE_FIXED)
+				return;
+			v = v->sequence.entry;
+			p += strcspn(p, "]");
+			if (*p)
+				p++;
+			continue;
+		}
+		if (v->type != CYAML_MAPPING)
+			return;
+		klen = strcspn(p, ".[");
+		for (f = v->mapping.fields; f->key; f++)
+			if (strlen(f->key) == klen && !strncmp(f->key, p, klen))
+				break;
+		if (!f->key)
+			return;
+		v = &f->value;
+		p += klen;
+	}
+	if (v->type != CYAML_MAPPING)
+		return;
+	for (f = v->mapping.fields; f->key && off < len; f++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					off ? ", " : "", f->key);
+}
+
+/*
  * libcyaml logs "Load: <what>" and then "Load: Backtrace:" with one
  * "  in mapping field 'k' (line..)" / "  in sequence entry 'n' (line..)" /
  * "  in mapping (line..)" per level, innermost first.  A sequence entry's
@@ -1973,8 +2020,14 @@ static int cy_fail(struct ld *ld, cyaml_err_t rc)
 			 "YAML aliases (*name) are not supported");
 	} else if (!msg) {
 		snprintf(reason, sizeof(reason), "%s", cyaml_strerror(rc));
-	} else if (sscanf(msg, "Unexpected key: %127[^\n]", key) == 1) {
-		snprintf(reason, sizeof(reason), "unknown key");
+	} else if (!strncmp(msg, "Unexpected key: ", 16)) {
+		char keys[200];
+
+		snprintf(key, sizeof(key), "%s", msg + 16);
+		cy_keys_at(path, keys, sizeof(keys));
+		snprintf(reason, sizeof(reason), "unknown key%s%s%s",
+			 *key ? "" : " \"\"", *keys ? "; expected one of: " : "",
+			 keys);
 	} else if (sscanf(msg, "Mapping field already seen: %127[^\n]",
 			  key) == 1) {
 		snprintf(reason, sizeof(reason), "key given twice");
@@ -2001,9 +2054,7 @@ static int cy_fail(struct ld *ld, cyaml_err_t rc)
 	if (count_msg && !strncmp(path, "links[", 6) && !strchr(path, '.'))
 		strncat(reason, " (a link joins exactly 2 endpoints)",
 			sizeof(reason) - strlen(reason) - 1);
-	if (key_msg)
-		return ld_fail(ld, path, key, "%s", reason);
-	return ld_fail(ld, path, NULL, "%s", reason);
+	return ld_fail(ld, path, *key ? key : NULL, "%s", reason);
 }
 
 /* ---- the whole file ---- */
