@@ -4,6 +4,7 @@
  * one thread: the client socket is non-blocking and the server is polled
  * between sends and receives, so any input runs to completion (or aborts).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -75,13 +77,39 @@ static int cmd_show_vnf(json_t *req, json_t **result, void *arg)
 	return 0;
 }
 
+/*
+ * libFuzzer leaves by _Exit() (time limit, crash), so no atexit() cleanup
+ * runs: name the directory by pid, and sweep those of dead fuzzers here.
+ */
+static void ctl_fuzz_sweep(void)
+{
+	char path[160];
+	struct dirent *e;
+	DIR *d = opendir("/tmp");
+	long pid;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (sscanf(e->d_name, "nfv-ctl-fuzz-%ld", &pid) != 1 || pid <= 0 ||
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		snprintf(path, sizeof(path), "/tmp/%s/ctl.sock", e->d_name);
+		unlink(path);
+		snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
 int ctl_fuzz_setup(void)
 {
 	int ret;
 
 	signal(SIGPIPE, SIG_IGN);
-	snprintf(fuzz_dir, sizeof(fuzz_dir), "/tmp/nfv-ctl-fuzz-XXXXXX");
-	if (mkdtemp(fuzz_dir) == NULL)
+	ctl_fuzz_sweep();
+	snprintf(fuzz_dir, sizeof(fuzz_dir), "/tmp/nfv-ctl-fuzz-%ld", (long)getpid());
+	if (mkdir(fuzz_dir, 0700) < 0)
 		return -errno;
 	snprintf(fuzz_sock, sizeof(fuzz_sock), "%s/ctl.sock", fuzz_dir);
 	if (ctl_server_register("echo", cmd_echo, NULL, "echo the request") ||
