@@ -83,7 +83,7 @@ static int cmd_show_vnf(json_t *req, json_t **result, void *arg)
  */
 static void ctl_fuzz_sweep(void)
 {
-	char path[160];
+	char name[64], path[96];
 	struct dirent *e;
 	DIR *d = opendir("/tmp");
 	long pid;
@@ -91,12 +91,16 @@ static void ctl_fuzz_sweep(void)
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		if (sscanf(e->d_name, "nfv-ctl-fuzz-%ld", &pid) != 1 || pid <= 0 ||
-		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+		if (sscanf(e->d_name, "nfv-ctl-fuzz-%ld", &pid) != 1 || pid <= 0)
 			continue;
-		snprintf(path, sizeof(path), "/tmp/%s/ctl.sock", e->d_name);
+		/* Exactly our own naming, and its process is gone. */
+		snprintf(name, sizeof(name), "nfv-ctl-fuzz-%ld", pid);
+		if (strcmp(name, e->d_name) != 0 ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "/tmp/%s/ctl.sock", name);
 		unlink(path);
-		snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+		snprintf(path, sizeof(path), "/tmp/%s", name);
 		rmdir(path);
 	}
 	closedir(d);
