@@ -31,6 +31,13 @@
 
 #define HDR_MAGIC 0x53726448	/* "HdrS" */
 
+struct vmm_boot_info {
+	uint64_t pm_off;	/* protected-mode kernel in the file */
+	uint64_t pm_size;
+	uint64_t init_size;	/* memory it needs from its load address */
+	uint64_t load;
+};
+
 #define MSR_IA32_SYSENTER_CS 0x174
 #define MSR_IA32_SYSENTER_ESP 0x175
 #define MSR_IA32_SYSENTER_EIP 0x176
@@ -130,6 +137,84 @@ static void vmm_boot_tables(struct vmm *vm)
 	gdt[5] = 0;
 }
 
+/*
+ * Checks that kernel is a 64-bit bzImage and works out where it loads.
+ * Logs what is wrong.  Needs no VM: main() calls it before creating one,
+ * so that a wrong file fails at once.
+ */
+static int vmm_boot_header(const char *kernel, int fd, uint8_t *head,
+			   size_t head_len, struct vmm_boot_info *info)
+{
+	struct setup_header *hdr;
+	unsigned int setup_sects;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		vmm_err("--kernel %s: not a regular file", kernel);
+		return -EINVAL;
+	}
+	if (st.st_size < (off_t)head_len ||
+	    vmm_pread_all(fd, head, head_len, 0)) {
+		vmm_err("--kernel %s: not a bzImage (too short)", kernel);
+		return -ENOEXEC;
+	}
+	hdr = (struct setup_header *)(head + 0x1f1);
+	if (hdr->boot_flag != 0xaa55 || hdr->header != HDR_MAGIC) {
+		vmm_err("--kernel %s: not a bzImage (no Linux boot header; an ELF vmlinux will not do)",
+			kernel);
+		return -ENOEXEC;
+	}
+	if (hdr->version < 0x020c || !(hdr->xloadflags & XLF_KERNEL_64)) {
+		vmm_err("--kernel %s: boot protocol %u.%02u without a 64-bit entry point (need 2.12+, a 64-bit kernel)",
+			kernel, hdr->version >> 8, hdr->version & 0xff);
+		return -ENOEXEC;
+	}
+	setup_sects = hdr->setup_sects ? hdr->setup_sects : 4;
+	info->pm_off = (setup_sects + 1) * 512ULL;
+	if ((uint64_t)st.st_size <= info->pm_off) {
+		vmm_err("--kernel %s: truncated bzImage", kernel);
+		return -ENOEXEC;
+	}
+	info->pm_size = (uint64_t)st.st_size - info->pm_off;
+	info->init_size = hdr->init_size > info->pm_size ? hdr->init_size :
+							    info->pm_size;
+	info->load = hdr->pref_address >= 0x100000 ? hdr->pref_address :
+						      0x1000000;
+	if (hdr->kernel_alignment > 1)
+		info->load = VMM_ALIGN_UP(info->load, hdr->kernel_alignment);
+	return 0;
+}
+
+int vmm_boot_probe_linux(const char *kernel, const char *initrd,
+			 uint64_t *min_mem)
+{
+	struct vmm_boot_info info;
+	uint8_t head[0x400];
+	struct stat st;
+	int fd, ret;
+
+	fd = open(kernel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		vmm_err("--kernel %s: %s", kernel, strerror(errno));
+		return ret;
+	}
+	ret = vmm_boot_header(kernel, fd, head, sizeof(head), &info);
+	close(fd);
+	if (ret)
+		return ret;
+	*min_mem = info.load + info.init_size;
+	if (initrd) {
+		if (stat(initrd, &st) < 0) {
+			ret = -errno;
+			vmm_err("--initrd %s: %s", initrd, strerror(errno));
+			return ret;
+		}
+		*min_mem += VMM_ALIGN_UP((uint64_t)st.st_size, 4096);
+	}
+	return 0;
+}
+
 int vmm_boot_load_linux(struct vmm *vm, const char *kernel,
 			const char *initrd, const char *cmdline,
 			struct vmm_boot *b)
@@ -137,9 +222,9 @@ int vmm_boot_load_linux(struct vmm *vm, const char *kernel,
 	uint8_t head[0x400];
 	struct boot_params *bp;
 	struct setup_header *hdr;
-	uint64_t load, pm_off, pm_size, init_size, low_end, kend;
-	unsigned int setup_sects, hdr_end;
-	struct stat st;
+	struct vmm_boot_info info;
+	uint64_t load, pm_size, low_end, kend;
+	unsigned int hdr_end;
 	int fd, ret;
 
 	memset(b, 0, sizeof(*b));
@@ -149,44 +234,14 @@ int vmm_boot_load_linux(struct vmm *vm, const char *kernel,
 		vmm_err("--kernel %s: %s", kernel, strerror(errno));
 		return ret;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		vmm_err("--kernel %s: not a regular file", kernel);
-		ret = -EINVAL;
+	ret = vmm_boot_header(kernel, fd, head, sizeof(head), &info);
+	if (ret)
 		goto out;
-	}
-	if (st.st_size < (off_t)sizeof(head) ||
-	    vmm_pread_all(fd, head, sizeof(head), 0)) {
-		vmm_err("--kernel %s: not a bzImage (too short)", kernel);
-		ret = -ENOEXEC;
-		goto out;
-	}
 	hdr = (struct setup_header *)(head + 0x1f1);
-	if (hdr->boot_flag != 0xaa55 || hdr->header != HDR_MAGIC) {
-		vmm_err("--kernel %s: not a bzImage (no Linux boot header; an ELF vmlinux will not do)",
-			kernel);
-		ret = -ENOEXEC;
-		goto out;
-	}
-	if (hdr->version < 0x020c || !(hdr->xloadflags & XLF_KERNEL_64)) {
-		vmm_err("--kernel %s: boot protocol %u.%02u without a 64-bit entry point (need 2.12+, a 64-bit kernel)",
-			kernel, hdr->version >> 8, hdr->version & 0xff);
-		ret = -ENOEXEC;
-		goto out;
-	}
-	setup_sects = hdr->setup_sects ? hdr->setup_sects : 4;
-	pm_off = (setup_sects + 1) * 512ULL;
-	if ((uint64_t)st.st_size <= pm_off) {
-		vmm_err("--kernel %s: truncated bzImage", kernel);
-		ret = -ENOEXEC;
-		goto out;
-	}
-	pm_size = (uint64_t)st.st_size - pm_off;
-	init_size = hdr->init_size > pm_size ? hdr->init_size : pm_size;
-	load = hdr->pref_address >= 0x100000 ? hdr->pref_address : 0x1000000;
-	if (hdr->kernel_alignment > 1)
-		load = VMM_ALIGN_UP(load, hdr->kernel_alignment);
+	load = info.load;
+	pm_size = info.pm_size;
 	low_end = vmm_boot_low_end(vm);
-	kend = load + init_size;
+	kend = load + info.init_size;
 	if (kend > low_end) {
 		vmm_err("--mem %llu MiB is too little for this kernel: it needs %llu MiB below 3 GiB before the initrd",
 			(unsigned long long)(vm->mem.size / VMM_MIB),
@@ -195,7 +250,7 @@ int vmm_boot_load_linux(struct vmm *vm, const char *kernel,
 		goto out;
 	}
 	ret = vmm_pread_all(fd, vmm_mem_ptr(&vm->mem, load, pm_size), pm_size,
-			    (off_t)pm_off);
+			    (off_t)info.pm_off);
 	if (ret) {
 		vmm_err("--kernel %s: read: %s", kernel, strerror(-ret));
 		goto out;

@@ -147,6 +147,20 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* A wrong kernel or too little memory fails before any VM exists. */
+	if (o.kernel) {
+		uint64_t need;
+
+		if (vmm_boot_probe_linux(o.kernel, o.initrd, &need))
+			return VMM_EXIT_ERROR;
+		if (need > (o.mem < VMM_MEM_HOLE_START ? o.mem : VMM_MEM_HOLE_START)) {
+			vmm_err("--mem %llu MiB is too little: this kernel%s needs %llu MiB",
+				(unsigned long long)(o.mem / VMM_MIB),
+				o.initrd ? " and initrd" : "",
+				(unsigned long long)((need + VMM_MIB - 1) / VMM_MIB));
+			return VMM_EXIT_ERROR;
+		}
+	}
 	if (vmm_main_console(&o, &out_fd, &in_fd))
 		return VMM_EXIT_ERROR;
 	ret = vmm_create(&vm, o.mem, o.hugepages, o.cpus, true);

@@ -255,6 +255,9 @@ struct vmm_boot {
 	uint64_t initrd_size;
 };
 
+/* Before any VM: is kernel a 64-bit bzImage; RAM it needs with initrd. */
+int vmm_boot_probe_linux(const char *kernel, const char *initrd,
+			 uint64_t *min_mem);
 int vmm_boot_load_linux(struct vmm *vm, const char *kernel,
 			const char *initrd, const char *cmdline,
 			struct vmm_boot *b);
