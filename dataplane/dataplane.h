@@ -67,7 +67,9 @@ int nfv_ctl_cmds_register(void);
 int nfv_eal_args(const struct ctl_config *cfg, int user_argc,
 		 char **user_argv, const char *log_level, char ***argv_out,
 		 int *argc_out, char *err, size_t errlen);
-/* Remove this process's hugepage files after rte_eal_cleanup(). */
+/* Remove this process's hugepage files and DPDK runtime directory
+ * (/var/run/dpdk/PREFIX) after rte_eal_cleanup(). */
 void nfv_eal_remove_hugefiles(const char *prefix);
+void nfv_eal_remove_runtime_dir(const char *dir);
 
 #endif /* NFV_DATAPLANE_H */

@@ -210,6 +210,29 @@ nfv_eal_args(const struct ctl_config *cfg, int user_argc, char **user_argv,
 }
 
 void
+nfv_eal_remove_runtime_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (dir == NULL || dir[0] == '\0')
+		return;
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	/* DPDK's files only: config, telemetry and multi-process sockets. */
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+void
 nfv_eal_remove_hugefiles(const char *prefix)
 {
 	char name[256], path[PATH_MAX];

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -91,6 +92,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *cfg_path = NULL, *log_level = NULL;
+	char runtime_dir[PATH_MAX] = "";
 	struct ctl_config *cfg = NULL;
 	struct sigaction sa = {0};
 	char err[512], **eal_argv;
@@ -145,6 +147,8 @@ main(int argc, char **argv)
 		goto out_cfg;
 	}
 
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
+		 rte_eal_get_runtime_dir());
 	sa.sa_handler = nfv_on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -194,8 +198,12 @@ out_dp:
 	nfv_workers_stop();
 	nfv_dataplane_destroy();
 	rte_eal_cleanup();
-	nfv_eal_remove_hugefiles(cfg->dataplane.file_prefix ?
-					 cfg->dataplane.file_prefix : "nfvd");
+	/* The runtime directory is named after the file prefix, whether the
+	 * config or a user's EAL argument chose it. */
+	if (runtime_dir[0] != '\0') {
+		nfv_eal_remove_hugefiles(strrchr(runtime_dir, '/') + 1);
+		nfv_eal_remove_runtime_dir(runtime_dir);
+	}
 out_cfg:
 	ctl_config_free(cfg);
 	return ret;
