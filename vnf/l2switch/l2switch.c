@@ -106,7 +106,8 @@ l2sw_vlan_push(struct rte_mbuf *m, uint16_t vid)
 	memmove(p, p + sizeof(struct rte_vlan_hdr), 2 * RTE_ETHER_ADDR_LEN);
 	eh = (struct rte_ether_hdr *)p;
 	vh = (struct rte_vlan_hdr *)(eh + 1);
-	vh->eth_proto = eh->ether_type;
+	/* vh->eth_proto already holds the frame's ethertype: it did not move.
+	 * (eh->ether_type now overlaps the old source MAC's last bytes.) */
 	vh->vlan_tci = rte_cpu_to_be_16(vid);
 	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
 	return 0;
