@@ -216,7 +216,10 @@ mac_table_age(struct mac_table *mt, uint64_t now, uint32_t budget)
 		mt->scan_pos = (pos + 1 == mt->n_pos) ? 0 : pos + 1;
 		if (v == 0 || (v & MAC_E_STATIC))
 			continue;
-		if ((uint32_t)(t - mac_entry_time(v)) <= mt->age_ticks)
+		/* Signed: a worker whose loop began after our `now` may
+		 * have stamped the entry a tick later; it is fresh, not
+		 * 2^32 ticks old.  age_ticks <= UINT32_MAX / 2. */
+		if ((int32_t)(t - mac_entry_time(v)) <= (int32_t)mt->age_ticks)
 			continue;
 		if (mac_table_del_pos(mt, pos))
 			removed++;
