@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * fuzz_l2switch.c - feed arbitrary frames and control actions through two
+ * l2switch instances via the real runner (dataplane/graph.c).
+ *
+ * Topology (port pN is graph port N):
+ *   p0 - sw.i0 access 10     p1 - sw.i1 access 20
+ *   p2 - sw.i2 trunk [10, 20, 30]   p3 - sw.i3 trunk [10], native 20
+ *   p4 - sw.i4 VLAN-unaware  sw.i5 access 30 - sw2.a (VLAN-unaware switch)
+ *   p5 - sw2.b               p6 - sw2.c
+ * sw has a 16-entry table (it fills) and ages after 1 s; time moves only
+ * when the input says so.
+ *
+ * The input is a little program, read byte by byte (missing bytes read as
+ * 0): each op either builds a frame (any length 0..2000, MACs from a small
+ * pool or random, 0-3 tags with 802.1Q or 802.1ad TPIDs, optionally no
+ * headroom or in two segments) and queues it on an RX port, or submits the
+ * queued bursts, moves time and runs ageing, runs a control verb, makes
+ * the ports refuse part of what they are sent, or flips a port's link.
+ *
+ * Invariants checked (abort() on failure, so libFuzzer and ASan report
+ * it): a frame never leaves by the port it came in by; a frame leaves at
+ * least 14 bytes long and differs in length from what came in by 0 or 4
+ * (one tag pushed or popped); after every input every mbuf is back in the
+ * pool.  The pool has no per-lcore cache, so its count is exact.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ether.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "control/config.h"
+#include "dataplane/graph.h"
+#include "dataplane/rcu.h"
+#include "vnf/vnf.h"
+#include "fuzz_l2switch.h"
+
+#define FZ_PORTS 7
+#define FZ_POOL 8191
+#define FZ_FRAME_MAX 2000
+
+#define FZ_CHECK(cond)                                                        \
+	do {                                                                  \
+		if (!(cond)) {                                                \
+			fprintf(stderr, "fuzz_l2switch: %s:%d: %s\n",         \
+				__FILE__, __LINE__, #cond);                   \
+			abort();                                              \
+		}                                                             \
+	} while (0)
+
+static struct rte_mempool *fz_pool;
+static struct nfv_wctx *fz_w;
+static struct nfv_graph *fz_g;
+static struct vnf_instance *fz_sw, *fz_sw2;
+static struct rte_mbuf *fz_pending[FZ_PORTS][VNF_BURST_MAX];
+static uint16_t fz_n_pending[FZ_PORTS];
+static unsigned int fz_accept = UINT_MAX;
+static uint64_t fz_hz, fz_sent, fz_refused;
+static char fz_rundir[PATH_MAX];
+
+/* Worker: the ports' send hook.  Checks each frame and frees it. */
+static uint16_t
+fz_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t take = n < fz_accept ? n : (uint16_t)fz_accept, i;
+	const char *why = NULL;
+
+	RTE_SET_USED(queue);
+	FZ_CHECK(port < FZ_PORTS);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t in_len = m->hash.usr, len = rte_pktmbuf_pkt_len(m);
+
+		FZ_CHECK(m->port != port);
+		FZ_CHECK(len >= RTE_ETHER_HDR_LEN);
+		FZ_CHECK(len == in_len || len == in_len + 4 || len + 4 == in_len);
+		FZ_CHECK(rte_mbuf_check(m, 1, &why) == 0);
+	}
+	rte_pktmbuf_free_bulk(pkts, take);
+	fz_sent += take;
+	fz_refused += n - take;
+	return take;
+}
+
+/* ---- set-up ---- */
+
+static int
+fz_vnf(const char *name, uint16_t id, struct ctl_iface_config *ifc,
+       unsigned int n, uint32_t size, uint32_t aging,
+       struct vnf_instance **out)
+{
+	struct ctl_vnf_config cfg;
+	char err[256] = "";
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.name, sizeof(cfg.name), "%s", name);
+	snprintf(cfg.type, sizeof(cfg.type), "l2switch");
+	cfg.ifaces = ifc;
+	cfg.n_ifaces = n;
+	cfg.mac_table_size = size;
+	cfg.aging_time = aging;
+	rc = vnf_instance_create(&cfg, id, 1, nfv_rcu(), out, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "fuzz_l2switch: %s\n", err);
+	return rc;
+}
+
+static struct nfv_ep
+fz_ep(uint8_t kind, uint16_t idx, uint16_t iface)
+{
+	return (struct nfv_ep){.kind = kind, .idx = idx, .iface = iface};
+}
+
+static void
+fz_link_port(uint16_t port, uint16_t vnf, uint16_t iface)
+{
+	fz_g->port_peer[port] = fz_ep(NFV_EP_VNF, vnf, iface);
+	fz_g->iface_peer[vnf][iface] = fz_ep(NFV_EP_PORT, port, 0);
+}
+
+int
+fz_init(const char *prog)
+{
+	/* --in-memory is refused with --no-huge by DPDK 22.11; --no-shconf
+	 * leaves no shared files either. */
+	char *eal_argv[] = {
+		(char *)(uintptr_t)prog, "-l", "0", "--no-huge", "--no-pci",
+		"--no-shconf", "-m", "128", "--file-prefix", "fz-l2switch",
+		"--no-telemetry", "--log-level=*:error", NULL,
+	};
+	static uint16_t trunk2[] = {10, 20, 30}, trunk3[] = {10};
+	struct ctl_iface_config ifc[6], ifc2[3];
+	unsigned int i;
+	int rc;
+
+	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0)
+		return -EINVAL;
+	snprintf(fz_rundir, sizeof(fz_rundir), "%s", rte_eal_get_runtime_dir());
+	fz_hz = rte_get_tsc_hz();
+	fz_pool = rte_pktmbuf_pool_create("fz_l2sw", FZ_POOL, 0, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  (int)rte_socket_id());
+	if (fz_pool == NULL)
+		return -ENOMEM;
+	rc = nfv_rcu_init(1);
+	if (rc < 0)
+		return rc;
+
+	memset(ifc, 0, sizeof(ifc));
+	for (i = 0; i < 6; i++)
+		snprintf(ifc[i].name, sizeof(ifc[i].name), "i%u", i);
+	ifc[0].vlan_mode = CTL_VLAN_ACCESS;
+	ifc[0].vlan = 10;
+	ifc[1].vlan_mode = CTL_VLAN_ACCESS;
+	ifc[1].vlan = 20;
+	ifc[2].vlan_mode = CTL_VLAN_TRUNK;
+	ifc[2].trunk = trunk2;
+	ifc[2].n_trunk = RTE_DIM(trunk2);
+	ifc[3].vlan_mode = CTL_VLAN_TRUNK;
+	ifc[3].vlan = 20;
+	ifc[3].trunk = trunk3;
+	ifc[3].n_trunk = RTE_DIM(trunk3);
+	ifc[5].vlan_mode = CTL_VLAN_ACCESS;
+	ifc[5].vlan = 30;
+	memset(ifc2, 0, sizeof(ifc2));
+	for (i = 0; i < 3; i++)
+		snprintf(ifc2[i].name, sizeof(ifc2[i].name), "%c", 'a' + i);
+	rc = fz_vnf("sw", 0, ifc, 6, 16, 1, &fz_sw);
+	if (rc == 0)
+		rc = fz_vnf("sw2", 1, ifc2, 3, 1024, 300, &fz_sw2);
+	if (rc < 0)
+		return rc;
+
+	fz_g = nfv_graph_alloc();
+	fz_w = rte_zmalloc("fz_wctx", sizeof(*fz_w), RTE_CACHE_LINE_SIZE);
+	if (fz_g == NULL || fz_w == NULL)
+		return -ENOMEM;
+	fz_g->n_ports = FZ_PORTS;
+	fz_g->n_vnfs = 2;
+	fz_g->vnfs[0] = fz_sw;
+	fz_g->vnfs[1] = fz_sw2;
+	for (i = 0; i < 5; i++)
+		fz_link_port((uint16_t)i, 0, (uint16_t)i);
+	fz_g->iface_peer[0][5] = fz_ep(NFV_EP_VNF, 1, 0);
+	fz_g->iface_peer[1][0] = fz_ep(NFV_EP_VNF, 0, 5);
+	fz_link_port(5, 1, 1);
+	fz_link_port(6, 1, 2);
+
+	fz_w->pool = fz_pool;
+	fz_w->tx_burst = fz_tx_burst;
+	fz_w->now = rte_rdtsc();
+	for (i = 0; i < FZ_PORTS; i++) {
+		fz_w->tx[i].eth_port = (uint16_t)i;
+		atomic_store(&nfv_port_link_up[i], true);
+	}
+	return 0;
+}
+
+int
+fz_fini(void)
+{
+	unsigned int avail = 0, size = 0;
+
+	vnf_instance_destroy(fz_sw);
+	vnf_instance_destroy(fz_sw2);
+	nfv_graph_free(fz_g);
+	rte_free(fz_w);
+	nfv_rcu_fini();
+	if (fz_pool != NULL) {
+		avail = rte_mempool_avail_count(fz_pool);
+		size = fz_pool->size;
+		rte_mempool_free(fz_pool);
+	}
+	rte_eal_cleanup();
+	rmdir(fz_rundir);
+	return avail == size ? 0 : -1;
+}
+
+/* ---- the input program ---- */
+
+struct fz_in {
+	const uint8_t *p;
+	size_t n;
+};
+
+static uint8_t
+fz_u8(struct fz_in *in)
+{
+	if (in->n == 0)
+		return 0;
+	in->n--;
+	return *in->p++;
+}
+
+static uint16_t
+fz_u16(struct fz_in *in)
+{
+	uint16_t hi = fz_u8(in);
+
+	return (uint16_t)(hi << 8 | fz_u8(in));
+}
+
+static const uint8_t fz_macs[8][6] = {
+	{0x02, 0, 0, 0, 0, 0x0a}, {0x02, 0, 0, 0, 0, 0x0b},
+	{0x02, 0, 0, 0, 0, 0x0c}, {0x02, 0, 0, 0, 0, 0x0d},
+	{0x02, 0, 0, 0, 0, 0x0e}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+	{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}, {0x33, 0x33, 0, 0, 0, 0x01},
+};
+
+static void
+fz_mac(struct fz_in *in, uint8_t *out)
+{
+	uint8_t sel = fz_u8(in);
+	unsigned int i;
+
+	if (sel < 0xc0) {
+		memcpy(out, fz_macs[sel % 8], 6);
+		return;
+	}
+	for (i = 0; i < 6; i++)
+		out[i] = fz_u8(in);
+}
+
+static void
+fz_submit(uint16_t port)
+{
+	if (fz_n_pending[port] == 0)
+		return;
+	nfv_graph_input(fz_w, fz_g, port, fz_pending[port], fz_n_pending[port]);
+	fz_n_pending[port] = 0;
+}
+
+static void
+fz_submit_all(void)
+{
+	uint16_t p;
+
+	for (p = 0; p < FZ_PORTS; p++)
+		fz_submit(p);
+	nfv_graph_flush(fz_w);
+	FZ_CHECK(fz_w->emit.n == 0);
+}
+
+/* Build one frame from the input and queue it; false when out of mbufs. */
+static bool
+fz_frame(struct fz_in *in)
+{
+	static const uint16_t vids[] = {0, 10, 20, 30, 40, 4095};
+	uint8_t buf[FZ_FRAME_MAX + 64];
+	uint16_t port = fz_u8(in) % FZ_PORTS;
+	uint8_t flags = fz_u8(in), fill = fz_u8(in);
+	uint16_t len = fz_u16(in) % (FZ_FRAME_MAX + 1);
+	unsigned int off = 12, ntags, i;
+	struct rte_mbuf *m, *m2 = NULL;
+	uint16_t first = len;
+	char *d;
+
+	fz_mac(in, buf);
+	fz_mac(in, buf + 6);
+	ntags = fz_u8(in) % 4;
+	for (i = 0; i < ntags; i++) {
+		uint8_t sel = fz_u8(in);
+		uint16_t tci = sel < 0xc0 ? vids[sel % RTE_DIM(vids)] : fz_u16(in);
+		uint16_t tpid = (sel & 0x20) ? RTE_ETHER_TYPE_QINQ :
+					       RTE_ETHER_TYPE_VLAN;
+
+		buf[off++] = (uint8_t)(tpid >> 8);
+		buf[off++] = (uint8_t)tpid;
+		buf[off++] = (uint8_t)(tci >> 8);
+		buf[off++] = (uint8_t)tci;
+	}
+	buf[off++] = 0x08;
+	buf[off++] = 0x00;
+	for (i = off; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(fill + i);
+
+	m = rte_pktmbuf_alloc(fz_pool);
+	if (m == NULL)
+		return false;
+	if (flags & 1)
+		m->data_off = 0;	/* no headroom: a push must fail */
+	if ((flags & 2) && len >= 2) {
+		m2 = rte_pktmbuf_alloc(fz_pool);
+		if (m2 == NULL) {
+			rte_pktmbuf_free(m);
+			return false;
+		}
+		first = 1 + fz_u8(in) % (len - 1);
+	}
+	if (first > 0) {
+		d = rte_pktmbuf_append(m, first);
+		FZ_CHECK(d != NULL);
+		memcpy(rte_pktmbuf_mtod(m, void *), buf, first);
+	}
+	if (m2 != NULL) {
+		d = rte_pktmbuf_append(m2, len - first);
+		FZ_CHECK(d != NULL);
+		memcpy(rte_pktmbuf_mtod(m2, void *), buf + first, len - first);
+		FZ_CHECK(rte_pktmbuf_chain(m, m2) == 0);
+	}
+	m->port = port;
+	m->hash.usr = len;
+	fz_pending[port][fz_n_pending[port]++] = m;
+	if (fz_n_pending[port] == VNF_BURST_MAX)
+		fz_submit(port);
+	return true;
+}
+
+static void
+fz_ctl(struct vnf_instance *vi, uint8_t what)
+{
+	static const char *const verbs[] = {"show mac", "mac flush", "details",
+					    "no such verb"};
+	json_t *reply = NULL;
+	int rc = vi->ops->ctl(vi, verbs[what % RTE_DIM(verbs)], NULL, &reply);
+
+	FZ_CHECK(rc == 0 || (what % RTE_DIM(verbs)) == 3);
+	json_decref(reply);
+}
+
+unsigned int
+fz_run(const uint8_t *data, size_t len)
+{
+	struct fz_in in = {.p = data, .n = len};
+	unsigned int frames = 0;
+	uint16_t p;
+
+	/* Each input starts from the same state: empty tables, every port
+	 * up and taking everything.  Time only moves forward. */
+	fz_ctl(fz_sw, 1);
+	fz_ctl(fz_sw2, 1);
+	fz_accept = UINT_MAX;
+	for (p = 0; p < FZ_PORTS; p++)
+		atomic_store(&nfv_port_link_up[p], true);
+
+	while (in.n > 0) {
+		uint8_t op = fz_u8(&in) % 16, arg;
+
+		if (op <= 10) {
+			if (!fz_frame(&in))
+				fz_submit_all();
+			else
+				frames++;
+			continue;
+		}
+		arg = fz_u8(&in);
+		switch (op) {
+		case 11:
+			fz_submit_all();
+			break;
+		case 12:
+			fz_submit_all();
+			fz_w->now += (uint64_t)arg * (fz_hz / 20);
+			fz_sw->ops->periodic(fz_sw, fz_w->now);
+			fz_sw2->ops->periodic(fz_sw2, fz_w->now);
+			break;
+		case 13:
+			fz_ctl((arg & 0x80) ? fz_sw2 : fz_sw, arg);
+			break;
+		case 14:
+			fz_accept = arg % 40;	/* 32 and up: everything */
+			break;
+		case 15:
+			p = arg % FZ_PORTS;
+			atomic_store(&nfv_port_link_up[p],
+				     !atomic_load(&nfv_port_link_up[p]));
+			break;
+		}
+	}
+	fz_submit_all();
+	FZ_CHECK(fz_w->tx_dirty == 0);
+	FZ_CHECK(rte_mempool_avail_count(fz_pool) == fz_pool->size);
+	return frames;
+}
+
+void
+fz_print_counters(FILE *f)
+{
+	struct vnf_instance *v[2] = {fz_sw, fz_sw2};
+	unsigned int i;
+	uint16_t c;
+
+	fprintf(f, "sent %" PRIu64 ", refused by the ports %" PRIu64 "\n",
+		fz_sent, fz_refused);
+	for (i = 0; i < 2; i++) {
+		fprintf(f, "%s:", v[i]->name);
+		for (c = 0; c < v[i]->ops->n_counters; c++) {
+			uint64_t n = vnf_counter_sum(v[i], c);
+
+			if (n != 0)
+				fprintf(f, " %s %" PRIu64,
+					v[i]->ops->counters[c].name, n);
+		}
+		fprintf(f, "\n");
+	}
+}
