@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include <rte_common.h>
@@ -298,6 +299,8 @@ struct nfvb_trial {
 double nfvb_trial_loss_pct(const struct nfvb_trial *t);
 double nfvb_trial_offered_pps(const struct nfvb_trial *t); /* per sender */
 double nfvb_trial_rx_pps(const struct nfvb_trial *t);	   /* per receiver */
+double nfvb_trial_offered_bps(const struct nfvb_trial *t);
+double nfvb_trial_rx_bps(const struct nfvb_trial *t);
 
 /* The ports of this process. */
 struct nfvb_port {
@@ -333,6 +336,9 @@ int nfvb_vdev_arg(const struct nfvb_opts *o, unsigned int i, char *buf,
 /* Test device: move frames between the rings, dropping above the rate. */
 void nfvb_test_dut_poll(struct nfvb_ctx *c, uint64_t now);
 
+/* Set by SIGINT/SIGTERM: the running trial ends early. */
+extern volatile sig_atomic_t nfvb_interrupted;
+
 /* One trial (trial.c).  rate_pps 0: closed loop. */
 struct nfvb_trial_cfg {
 	const char *kind;
@@ -351,7 +357,10 @@ struct nfvb_result {
 	struct nfvb_trial *trials;	/* every trial, in order */
 	int final;			/* index into trials; -1: none */
 	bool found;			/* rfc2544: a passing rate */
-	double throughput_pps;		/* per sending port */
+	double throughput_pps;		/* per port: what the final trial sent
+					 * (open loop) or received (closed) */
+	double throughput_bps;		/* the same in layer-2 bits */
+	bool gen_limited;		/* the final trial was */
 };
 
 int nfvb_run_size(struct nfvb_ctx *c, unsigned int size,
@@ -366,6 +375,10 @@ int nfvb_report_json(const struct nfvb_ctx *c, const struct nfvb_result *res,
 		     unsigned int n, json_t *extra, const char *path);
 int nfvb_report_plot(const struct nfvb_ctx *c, const struct nfvb_result *res,
 		     unsigned int n, const char *path);
+
+/* EAL for this process (main.c): one core, --in-memory, the vdevs. */
+int nfvb_eal_init(const struct nfvb_opts *o);
+void nfvb_eal_cleanup(void);
 
 /* Per-function cost (vnfcost.c): 0 or an exit code. */
 int nfvb_vnf_cost(const struct nfvb_opts *o);

@@ -154,8 +154,8 @@ static const struct option nfvb_long_opts[] = {
 static int
 nfvb_bad(const char *opt, const char *arg, const char *why)
 {
-	fprintf(stderr, "nfv-bench: --%s %s: %s (try --help)\n", opt,
-		arg ? arg : "", why);
+	fprintf(stderr, "nfv-bench: --%s%s%s: %s (try --help)\n", opt,
+		arg ? " " : "", arg ? arg : "", why);
 	return NFVB_EXIT_USAGE;
 }
 

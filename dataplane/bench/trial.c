@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * trial.c - one trial: warm up, measure for a set time, drain.
+ *
+ * Closed loop: each sending port starts `inflight` bursts; every frame
+ * that comes back gets its headers restored from its template, a new
+ * sequence number and timestamp, and goes out again on the port that
+ * first sent it (like testpmd's `start tx_first N` with mac forwarding).
+ * The device under test is then the bottleneck.  Open loop: a token
+ * bucket on the TSC offers `rate_pps` per sending port; a frame the TX
+ * ring refuses is freed and counted as refused (on vhost-user a full ring
+ * means the device did not keep up, so it counts against the pass).
+ *
+ * The window: at the end of the warm-up each port's next sequence number
+ * is noted (s0); at the end of the window again (s1).  Frames with a
+ * sequence number in [s0, s1) are the window's: they are counted as
+ * delivered whenever they arrive, also while draining.  Main thread only.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+
+#include "dataplane/bench/bench.h"
+
+volatile sig_atomic_t nfvb_interrupted;
+
+enum nfvb_phase {
+	NFVB_WARM,
+	NFVB_MEASURE,
+	NFVB_DRAIN,
+};
+
+/* Closed-loop frames waiting to go out again on one port. */
+struct nfvb_pend {
+	unsigned int head, n;
+	struct rte_mbuf *m[NFVB_PEND];
+};
+
+struct nfvb_run {
+	struct nfvb_ctx *c;
+	struct nfvb_traffic *t;
+	struct nfvb_trial *r;
+	bool closed;
+	double pps;
+	enum nfvb_phase phase;
+	uint32_t seq[NFVB_MAX_PORTS];
+	uint32_t flow[NFVB_MAX_PORTS];
+	unsigned int pat[NFVB_MAX_PORTS];
+	double tokens[NFVB_MAX_PORTS];
+	uint64_t last;
+	uint32_t s0[NFVB_MAX_PORTS], s1[NFVB_MAX_PORTS];
+	uint32_t max_seq[NFVB_MAX_PORTS];
+	bool seen[NFVB_MAX_PORTS];
+	uint64_t last_rx;
+};
+
+static struct nfvb_pend nfvb_pend[NFVB_MAX_PORTS];
+
+static inline void
+nfvb_pend_push(struct nfvb_pend *q, struct rte_mbuf *m, struct rte_mbuf **drop,
+	       unsigned int *nd)
+{
+	if (unlikely(q->n == NFVB_PEND)) {
+		drop[(*nd)++] = m;
+		return;
+	}
+	q->m[(q->head + q->n) & (NFVB_PEND - 1)] = m;
+	q->n++;
+}
+
+static void
+nfvb_pend_flush_all(void)
+{
+	unsigned int p;
+
+	for (p = 0; p < NFVB_MAX_PORTS; p++) {
+		struct nfvb_pend *q = &nfvb_pend[p];
+
+		while (q->n > 0) {
+			rte_pktmbuf_free(q->m[q->head]);
+			q->head = (q->head + 1) & (NFVB_PEND - 1);
+			q->n--;
+		}
+		q->head = 0;
+	}
+}
+
+/* Fresh frames from the templates; seq and tsc are set when sent. */
+static void
+nfvb_build(struct nfvb_run *run, unsigned int p, struct rte_mbuf **m,
+	   unsigned int n)
+{
+	const struct nfvb_traffic *t = run->t;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int cls = t->pattern[run->pat[p]];
+		uint32_t f = run->flow[p];
+		char *d = rte_pktmbuf_mtod(m[i], char *);
+
+		if (++run->pat[p] == t->n_pattern)
+			run->pat[p] = 0;
+		if (++run->flow[p] == t->flows)
+			run->flow[p] = 0;
+		rte_memcpy(d, nfvb_tmpl(t, p, cls, f), t->copy_len);
+		m[i]->data_len = t->len[cls];
+		m[i]->pkt_len = t->len[cls];
+	}
+}
+
+/* Stamp and send; returns how many the TX ring took. */
+static unsigned int
+nfvb_send(struct nfvb_run *run, unsigned int p, struct rte_mbuf **m,
+	  unsigned int n, uint64_t now)
+{
+	const struct nfvb_traffic *t = run->t;
+	struct nfvb_pstats *ps = &run->r->ps[p];
+	uint32_t seq = run->seq[p];
+	unsigned int i, k;
+
+	if (t->has_sig)
+		for (i = 0; i < n; i++)
+			nfvb_sig_stamp(rte_pktmbuf_mtod_offset(
+					       m[i], struct nfvb_sig *,
+					       t->sig_off),
+				       seq + i, (uint32_t)now);
+	k = rte_eth_tx_burst(run->c->ports[p].eth, 0, m, (uint16_t)n);
+	run->seq[p] = seq + k;
+	if (run->phase == NFVB_MEASURE) {
+		ps->tx_pkts += k;
+		for (i = 0; i < k; i++)
+			ps->tx_bytes += m[i]->pkt_len + 4;
+	}
+	return k;
+}
+
+static void
+nfvb_tx_open(struct nfvb_run *run, unsigned int p, uint64_t now)
+{
+	struct nfvb_ctx *c = run->c;
+	struct rte_mbuf *m[NFVB_MAX_BURST];
+	unsigned int n, k;
+
+	n = RTE_MIN((unsigned int)run->tokens[p], c->o->burst);
+	if (n == 0)
+		return;
+	if (rte_pktmbuf_alloc_bulk(c->pool, m, n) != 0)
+		return;	/* the pool is empty: frames are still in flight */
+	run->tokens[p] -= n;
+	nfvb_build(run, p, m, n);
+	k = nfvb_send(run, p, m, n, now);
+	if (k < n) {
+		if (run->phase == NFVB_MEASURE)
+			run->r->ps[p].tx_refused += n - k;
+		rte_pktmbuf_free_bulk(&m[k], n - k);
+	}
+}
+
+static void
+nfvb_tx_closed(struct nfvb_run *run, unsigned int p, uint64_t now)
+{
+	struct nfvb_pend *q = &nfvb_pend[p];
+	struct rte_mbuf *m[NFVB_MAX_BURST];
+	unsigned int n, i, k;
+
+	n = RTE_MIN(q->n, run->c->o->burst);
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+		m[i] = q->m[(q->head + i) & (NFVB_PEND - 1)];
+	k = nfvb_send(run, p, m, n, now);
+	/* The rest stays queued: in flight stays constant. */
+	q->head = (q->head + k) & (NFVB_PEND - 1);
+	q->n -= k;
+}
+
+/* Put a frame that came back into the shape its template gave it. */
+static inline bool
+nfvb_restore(const struct nfvb_traffic *t, struct rte_mbuf *m,
+	     unsigned int sp, unsigned int cls, uint32_t flow)
+{
+	char *d = rte_pktmbuf_mtod(m, char *);
+
+	if (unlikely(cls >= t->n_classes || flow >= t->flows))
+		return false;
+	if (unlikely(m->data_len != t->len[cls] || m->nb_segs != 1)) {
+		/* The device changed its length: keep the zero tail. */
+		if (m->nb_segs != 1)
+			return false;
+		memset(d, 0, RTE_MAX(m->data_len, t->len[cls]));
+		m->data_len = t->len[cls];
+		m->pkt_len = t->len[cls];
+	}
+	rte_memcpy(d, nfvb_tmpl(t, sp, cls, flow), t->copy_len);
+	return true;
+}
+
+static void
+nfvb_rx(struct nfvb_run *run, unsigned int q, uint64_t now)
+{
+	struct nfvb_ctx *c = run->c;
+	const struct nfvb_traffic *t = run->t;
+	struct nfvb_trial *r = run->r;
+	struct rte_mbuf *m[NFVB_MAX_BURST], *drop[NFVB_MAX_BURST];
+	bool resend = run->closed && run->phase != NFVB_DRAIN;
+	unsigned int n, i, nd = 0;
+
+	n = rte_eth_rx_burst(c->ports[q].eth, 0, m, (uint16_t)c->o->burst);
+	if (n == 0)
+		return;
+	/* The loop's `now` may predate the frames' own stamps. */
+	now = rte_rdtsc();
+	run->last_rx = now;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *x = m[i];
+		struct nfvb_sig *s;
+		unsigned int sp;
+		uint32_t hi;
+
+		if (!t->has_sig) {
+			/* Small frames: counted by port and time only. */
+			unsigned int pp = q ^ 1;
+
+			if (run->phase != NFVB_WARM) {
+				r->ps[q].rx_pkts++;
+				r->ps[q].rx_bytes += x->pkt_len + 4;
+				r->ps[pp].delivered++;
+			}
+			if (resend) {
+				struct rte_ether_hdr *eh = rte_pktmbuf_mtod(
+					x, struct rte_ether_hdr *);
+
+				memcpy(eh->dst_addr.addr_bytes,
+				       c->ports[pp].peer_mac, 6);
+				memcpy(eh->src_addr.addr_bytes,
+				       c->ports[pp].mac, 6);
+				nfvb_pend_push(&nfvb_pend[pp], x, drop, &nd);
+			} else {
+				drop[nd++] = x;
+			}
+			continue;
+		}
+
+		s = rte_pktmbuf_mtod_offset(x, struct nfvb_sig *, t->sig_off);
+		if (unlikely(x->data_len < t->sig_off + NFVB_SIG_LEN ||
+			     s->magic != NFVB_SIG_MAGIC ||
+			     s->port >= c->n_ports)) {
+			/* Not ours: zero it, the pool's buffers stay clean. */
+			r->ps[q].foreign++;
+			memset(rte_pktmbuf_mtod(x, char *), 0, x->data_len);
+			drop[nd++] = x;
+			continue;
+		}
+		sp = s->port;
+		if (unlikely(NFVB_META_GEN(s->meta) != t->gen)) {
+			r->ps[q].stale++;
+			drop[nd++] = x;
+			continue;
+		}
+		hi = run->phase == NFVB_DRAIN ? run->s1[sp] : run->seq[sp];
+		if (run->phase != NFVB_WARM &&
+		    (uint32_t)(s->seq - run->s0[sp]) <
+			    (uint32_t)(hi - run->s0[sp])) {
+			struct nfvb_pstats *ps = &r->ps[sp];
+
+			ps->delivered++;
+			r->ps[q].rx_pkts++;
+			r->ps[q].rx_bytes += x->pkt_len + 4;
+			nfvb_lat_add(&ps->lat, (uint32_t)now - s->tsc);
+			if (run->seen[sp] &&
+			    (int32_t)(s->seq - run->max_seq[sp]) < 0) {
+				ps->reordered++;
+			} else {
+				run->max_seq[sp] = s->seq;
+				run->seen[sp] = true;
+			}
+		}
+		if (resend && nfvb_restore(t, x, sp, NFVB_META_CLASS(s->meta),
+					   s->flow))
+			nfvb_pend_push(&nfvb_pend[sp], x, drop, &nd);
+		else
+			drop[nd++] = x;
+	}
+	if (nd > 0)
+		rte_pktmbuf_free_bulk(drop, nd);
+}
+
+static void
+nfvb_window_open(struct nfvb_run *run)
+{
+	unsigned int p;
+
+	for (p = 0; p < run->r->n_ports; p++) {
+		memset(&run->r->ps[p], 0, sizeof(run->r->ps[p]));
+		run->r->ps[p].lat.min = UINT32_MAX;
+		run->s0[p] = run->seq[p];
+		run->seen[p] = false;
+	}
+	run->phase = NFVB_MEASURE;
+}
+
+static bool
+nfvb_all_delivered(const struct nfvb_run *run)
+{
+	unsigned int p;
+
+	if (!run->t->has_sig)
+		return false;
+	for (p = 0; p < run->r->n_ports; p++)
+		if (run->r->ps[p].delivered < run->r->ps[p].tx_pkts)
+			return false;
+	return true;
+}
+
+int
+nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
+	       const struct nfvb_trial_cfg *tc, struct nfvb_trial *r)
+{
+	const struct nfvb_opts *o = c->o;
+	static struct nfvb_run run;
+	uint64_t t_meas, t_end = 0, t_win = 0, drain0 = 0, now;
+	uint64_t quiet = c->hz / 100, drain_max = c->hz;
+	unsigned int p, i;
+	int rc = 0;
+
+	memset(&run, 0, sizeof(run));
+	memset(r, 0, sizeof(*r));
+	run.c = c;
+	run.t = t;
+	run.r = r;
+	run.closed = tc->rate_pps <= 0;
+	run.pps = tc->rate_pps;
+	r->index = c->trials++;
+	r->kind = tc->kind;
+	r->size = t->size;
+	r->closed_loop = run.closed;
+	r->requested_pps = run.closed ? 0 : tc->rate_pps;
+	r->n_ports = c->n_ports;
+	r->tsc_hz = c->hz;
+	for (p = 0; p < c->n_ports; p++) {
+		r->tx_on[p] = !o->unidir || (p & 1) == 0;
+		r->ps[p].lat.min = UINT32_MAX;
+	}
+
+	/* A new generation: frames of earlier trials are told apart. */
+	c->gen = (uint8_t)((c->gen + 1) & 0x3f);
+	nfvb_traffic_set_gen(t, c->gen);
+
+	if (run.closed) {
+		for (p = 0; p < c->n_ports; p++) {
+			struct rte_mbuf *m[NFVB_MAX_BURST];
+
+			if (!r->tx_on[p])
+				continue;
+			for (i = 0; i < o->inflight; i++) {
+				struct rte_mbuf *drop[NFVB_MAX_BURST];
+				unsigned int k, nd = 0;
+
+				if (rte_pktmbuf_alloc_bulk(c->pool, m,
+							   o->burst) != 0) {
+					rc = -ENOMEM;
+					goto out;
+				}
+				nfvb_build(&run, p, m, o->burst);
+				for (k = 0; k < o->burst; k++)
+					nfvb_pend_push(&nfvb_pend[p], m[k],
+						       drop, &nd);
+				if (nd > 0)
+					rte_pktmbuf_free_bulk(drop, nd);
+			}
+		}
+	}
+
+	now = rte_rdtsc();
+	run.last = now;
+	run.last_rx = now;
+	t_meas = now + (uint64_t)(tc->warmup * (double)c->hz);
+	run.phase = NFVB_WARM;
+	for (;;) {
+		now = rte_rdtsc();
+		if (run.phase == NFVB_WARM && now >= t_meas) {
+			nfvb_window_open(&run);
+			t_win = now;
+			t_end = now + (uint64_t)(tc->duration * (double)c->hz);
+		} else if (run.phase == NFVB_MEASURE &&
+			   (now >= t_end || nfvb_interrupted)) {
+			for (p = 0; p < c->n_ports; p++)
+				run.s1[p] = run.seq[p];
+			r->duration = (double)(now - t_win) / (double)c->hz;
+			run.phase = NFVB_DRAIN;
+			drain0 = now;
+			if (run.closed)
+				nfvb_pend_flush_all();
+		} else if (run.phase == NFVB_DRAIN) {
+			if (nfvb_all_delivered(&run) ||
+			    (now - run.last_rx > quiet && now - drain0 > quiet) ||
+			    now - drain0 > drain_max)
+				break;
+		}
+
+		if (run.phase != NFVB_DRAIN) {
+			if (!run.closed) {
+				double add = (double)(now - run.last) *
+					     run.pps / (double)c->hz;
+
+				run.last = now;
+				for (p = 0; p < c->n_ports; p++) {
+					if (!r->tx_on[p])
+						continue;
+					/* A stall must not turn into a burst
+					 * the rate never asked for. */
+					run.tokens[p] = RTE_MIN(
+						run.tokens[p] + add,
+						(double)o->burst);
+					nfvb_tx_open(&run, p, now);
+				}
+			} else {
+				for (p = 0; p < c->n_ports; p++)
+					if (r->tx_on[p])
+						nfvb_tx_closed(&run, p, now);
+			}
+		}
+		if (c->test_dut)
+			nfvb_test_dut_poll(c, now);
+		for (p = 0; p < c->n_ports; p++)
+			nfvb_rx(&run, p, now);
+	}
+
+	if (!run.closed && r->duration > 0) {
+		uint64_t asked = 0, tried = 0;
+
+		for (p = 0; p < c->n_ports; p++) {
+			if (!r->tx_on[p])
+				continue;
+			asked += (uint64_t)(run.pps * r->duration);
+			tried += r->ps[p].tx_pkts + r->ps[p].tx_refused;
+		}
+		r->gen_limited = (double)tried < 0.99 * (double)asked;
+	}
+	if (nfvb_interrupted)
+		rc = -EINTR;
+out:
+	nfvb_pend_flush_all();
+	return rc;
+}
+
+double
+nfvb_trial_loss_pct(const struct nfvb_trial *t)
+{
+	uint64_t tried = 0, got = 0;
+	unsigned int p;
+
+	for (p = 0; p < t->n_ports; p++) {
+		if (!t->tx_on[p])
+			continue;
+		tried += t->ps[p].tx_pkts + t->ps[p].tx_refused;
+		got += t->ps[p].delivered;
+	}
+	if (tried == 0 || got >= tried)
+		return tried == 0 ? 100.0 : 0.0;
+	return 100.0 * (double)(tried - got) / (double)tried;
+}
+
+double
+nfvb_trial_offered_pps(const struct nfvb_trial *t)
+{
+	uint64_t sum = 0;
+	unsigned int p, n = 0;
+
+	for (p = 0; p < t->n_ports; p++) {
+		if (!t->tx_on[p])
+			continue;
+		sum += t->ps[p].tx_pkts;
+		n++;
+	}
+	return (n == 0 || t->duration <= 0) ? 0 :
+					      (double)sum / n / t->duration;
+}
+
+double
+nfvb_trial_rx_pps(const struct nfvb_trial *t)
+{
+	uint64_t sum = 0;
+	unsigned int p, n = 0;
+
+	for (p = 0; p < t->n_ports; p++) {
+		if (!t->tx_on[p ^ 1])
+			continue;
+		sum += t->ps[p].rx_pkts;
+		n++;
+	}
+	return (n == 0 || t->duration <= 0) ? 0 :
+					      (double)sum / n / t->duration;
+}
+
+double
+nfvb_trial_offered_bps(const struct nfvb_trial *t)
+{
+	uint64_t sum = 0;
+	unsigned int p, n = 0;
+
+	for (p = 0; p < t->n_ports; p++) {
+		if (!t->tx_on[p])
+			continue;
+		sum += t->ps[p].tx_bytes;
+		n++;
+	}
+	return (n == 0 || t->duration <= 0) ? 0 :
+					      8.0 * (double)sum / n / t->duration;
+}
+
+double
+nfvb_trial_rx_bps(const struct nfvb_trial *t)
+{
+	uint64_t sum = 0;
+	unsigned int p, n = 0;
+
+	for (p = 0; p < t->n_ports; p++) {
+		if (!t->tx_on[p ^ 1])
+			continue;
+		sum += t->ps[p].rx_bytes;
+		n++;
+	}
+	return (n == 0 || t->duration <= 0) ? 0 :
+					      8.0 * (double)sum / n / t->duration;
+}
