@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * fib.c - the router's route tables: rte_fib (DIR-24-8) for IPv4 and
+ * rte_fib6 (trie) for IPv6, each kept twice.
+ *
+ * Why two copies.  DPDK 22.11's DIR-24-8 and trie change their tables in
+ * place with plain stores, and free a tbl8 group (zeroing it) as soon as a
+ * change makes it uniform; the very next allocation, even within the same
+ * rte_fib_add(), may hand the group out again for another /24.  A lookup
+ * that read the old tbl24 entry a moment before then reads a zero or a
+ * foreign next hop: a packet of an unchanged route goes wrong.  (DPDK 24.11
+ * added rte_fib_rcu_qsbr_add() for exactly this.)  So no lookup may ever
+ * run on a table being changed:
+ *
+ *   1. apply the change to the standby table (no reader uses it);
+ *   2. publish it: one release store of `active`;
+ *   3. wait for a grace period (rte_rcu_qsbr_synchronize): from here on no
+ *      worker is still inside the old table;
+ *   4. apply the same change to the old table, which becomes the standby.
+ *
+ * Lookups never see a table mid-change and never block; a batch costs one
+ * grace period.  Memory is twice the table (see rt_fib_memory()).
+ *
+ * Growth.  rte_fib's sizes (routes, tbl8 groups) are fixed at creation.
+ * When a change fails for room (-ENOMEM: RIB nodes, -ENOSPC: tbl8 groups)
+ * the standby is rebuilt larger from the active one and the change goes
+ * on there; after the switch the old active is freed and rebuilt at the
+ * new size too.  2-byte next hops limit tbl8 groups to 32767; beyond that
+ * the tables switch to 4-byte entries (tbl24 doubles to 64 MiB).
+ *
+ * Control thread only, except rt_fib4_lookup()/rt_fib6_lookup() (workers).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_errno.h>
+#include <rte_fib.h>
+#include <rte_fib6.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_rib.h>
+#include <rte_rib6.h>
+
+#include "vnf/router/router_priv.h"
+
+#define RT_FIB_MIN_ROUTES 4096u
+#define RT_FIB_MIN_TBL8 1024u
+#define RT_FIB_TBL8_MAX_2B 32767u
+#define RT_FIB_TBL8_MAX_4B (1u << 24)
+/* struct rte_rib_node plus mempool header, rounded to a cache line; the
+ * RIB holds two nodes per route (rte_fib_create). */
+#define RT_FIB_RIB_NODE 64u
+
+static uint32_t
+rt_fib_addr4(const uint8_t *a)
+{
+	return ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) |
+	       ((uint32_t)a[2] << 8) | a[3];
+}
+
+static void
+rt_fib_addr4_out(uint32_t ip, uint8_t *a)
+{
+	memset(a, 0, 16);
+	a[0] = (uint8_t)(ip >> 24);
+	a[1] = (uint8_t)(ip >> 16);
+	a[2] = (uint8_t)(ip >> 8);
+	a[3] = (uint8_t)ip;
+}
+
+static void *
+rt_fib_create_table(struct rt_fib *f)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s%u", f->name, f->seq++);
+	if (f->family == AF_INET) {
+		struct rte_fib_conf c;
+
+		memset(&c, 0, sizeof(c));
+		c.type = RTE_FIB_DIR24_8;
+		c.default_nh = RT_NHID_NOROUTE;
+		c.max_routes = (int)f->max_routes;
+		c.dir24_8.nh_sz = f->nh_bytes == 2 ? RTE_FIB_DIR24_8_2B :
+						     RTE_FIB_DIR24_8_4B;
+		c.dir24_8.num_tbl8 = f->num_tbl8;
+		return rte_fib_create(name, SOCKET_ID_ANY, &c);
+	} else {
+		struct rte_fib6_conf c;
+
+		memset(&c, 0, sizeof(c));
+		c.type = RTE_FIB6_TRIE;
+		c.default_nh = RT_NHID_NOROUTE;
+		c.max_routes = (int)f->max_routes;
+		c.trie.nh_sz = f->nh_bytes == 2 ? RTE_FIB6_TRIE_2B :
+						  RTE_FIB6_TRIE_4B;
+		c.trie.num_tbl8 = f->num_tbl8;
+		return rte_fib6_create(name, SOCKET_ID_ANY, &c);
+	}
+}
+
+static void
+rt_fib_free_table(const struct rt_fib *f, void *t)
+{
+	if (t == NULL)
+		return;
+	if (f->family == AF_INET)
+		rte_fib_free(t);
+	else
+		rte_fib6_free(t);
+}
+
+/* One change to table t; 0 or -errno (-ENOENT is swallowed for deletes). */
+static int
+rt_fib_modify(const struct rt_fib *f, void *t, const struct rt_fib_op *op)
+{
+	int rc;
+
+	if (f->family == AF_INET) {
+		uint32_t ip = rt_fib_addr4(op->addr);
+
+		rc = op->del ? rte_fib_delete(t, ip, op->len) :
+			       rte_fib_add(t, ip, op->len, op->nh);
+	} else {
+		rc = op->del ? rte_fib6_delete(t, op->addr, op->len) :
+			       rte_fib6_add(t, op->addr, op->len, op->nh);
+	}
+	if (rc == -ENOENT && op->del)
+		rc = 0;
+	return rc;
+}
+
+/* Does table t hold addr/len? */
+static bool
+rt_fib_has(const struct rt_fib *f, void *t, const uint8_t *addr, uint8_t len,
+	   uint64_t *nh)
+{
+	if (f->family == AF_INET) {
+		struct rte_rib_node *n = rte_rib_lookup_exact(
+			rte_fib_get_rib(t), rt_fib_addr4(addr), len);
+
+		if (n != NULL && nh != NULL)
+			rte_rib_get_nh(n, nh);
+		return n != NULL;
+	} else {
+		struct rte_rib6_node *n =
+			rte_rib6_lookup_exact(rte_fib6_get_rib(t), addr, len);
+
+		if (n != NULL && nh != NULL)
+			rte_rib6_get_nh(n, nh);
+		return n != NULL;
+	}
+}
+
+/* Visit every prefix of table t, the default route included. */
+static void
+rt_fib_walk_table(const struct rt_fib *f, void *t,
+		  int (*fn)(const uint8_t *addr, uint8_t len, uint16_t nh,
+			    void *arg),
+		  void *arg)
+{
+	uint8_t a[16];
+	uint64_t nh;
+
+	if (f->family == AF_INET) {
+		struct rte_rib *rib = rte_fib_get_rib(t);
+		struct rte_rib_node *n;
+		uint32_t ip;
+		uint8_t d;
+
+		/* rte_rib_get_nxt() returns only prefixes longer than the
+		 * one it is given: 0/0 itself separately. */
+		n = rte_rib_lookup_exact(rib, 0, 0);
+		if (n != NULL) {
+			rte_rib_get_nh(n, &nh);
+			memset(a, 0, sizeof(a));
+			if (fn(a, 0, (uint16_t)nh, arg) != 0)
+				return;
+		}
+		n = NULL;
+		while ((n = rte_rib_get_nxt(rib, 0, 0, n,
+					    RTE_RIB_GET_NXT_ALL)) != NULL) {
+			rte_rib_get_ip(n, &ip);
+			rte_rib_get_depth(n, &d);
+			rte_rib_get_nh(n, &nh);
+			rt_fib_addr4_out(ip, a);
+			if (fn(a, d, (uint16_t)nh, arg) != 0)
+				return;
+		}
+	} else {
+		struct rte_rib6 *rib = rte_fib6_get_rib(t);
+		struct rte_rib6_node *n;
+		uint8_t zero[16] = {0};
+		uint8_t d;
+
+		n = rte_rib6_lookup_exact(rib, zero, 0);
+		if (n != NULL) {
+			rte_rib6_get_nh(n, &nh);
+			if (fn(zero, 0, (uint16_t)nh, arg) != 0)
+				return;
+		}
+		n = NULL;
+		while ((n = rte_rib6_get_nxt(rib, zero, 0, n,
+					     RTE_RIB6_GET_NXT_ALL)) != NULL) {
+			rte_rib6_get_ip(n, a);
+			rte_rib6_get_depth(n, &d);
+			rte_rib6_get_nh(n, &nh);
+			if (fn(a, d, (uint16_t)nh, arg) != 0)
+				return;
+		}
+	}
+}
+
+struct rt_fib_copy {
+	const struct rt_fib *f;
+	void *dst;
+	int rc;
+};
+
+static int
+rt_fib_copy_one(const uint8_t *addr, uint8_t len, uint16_t nh, void *arg)
+{
+	struct rt_fib_copy *c = arg;
+	struct rt_fib_op op = {.len = len, .nh = nh};
+
+	memcpy(op.addr, addr, 16);
+	c->rc = rt_fib_modify(c->f, c->dst, &op);
+	return c->rc;
+}
+
+/*
+ * A new table at the current sizes holding what `src` holds.  -ENOMEM when
+ * the memory for the table is not there; -EAGAIN (and the reason in *why)
+ * when the sizes are too small for the content.
+ */
+static int
+rt_fib_clone(struct rt_fib *f, void *src, void **out, int *why)
+{
+	struct rt_fib_copy c = {.f = f, .rc = 0};
+
+	c.dst = rt_fib_create_table(f);
+	if (c.dst == NULL)
+		return -ENOMEM;
+	rt_fib_walk_table(f, src, rt_fib_copy_one, &c);
+	if (c.rc < 0) {
+		rt_fib_free_table(f, c.dst);
+		if (c.rc == -ENOMEM || c.rc == -ENOSPC) {
+			*why = c.rc;
+			return -EAGAIN;
+		}
+		return c.rc;
+	}
+	*out = c.dst;
+	return 0;
+}
+
+/* Make the sizes bigger for a failure `why` (-ENOMEM/-ENOSPC); -E2BIG
+ * when they cannot grow any more. */
+static int
+rt_fib_enlarge(struct rt_fib *f, int why, uint32_t want_routes)
+{
+	uint32_t tmax;
+
+	if (want_routes > f->max_routes) {
+		f->max_routes = want_routes;
+		return 0;
+	}
+	if (why == -ENOSPC) {
+		tmax = f->nh_bytes == 2 ? RT_FIB_TBL8_MAX_2B : RT_FIB_TBL8_MAX_4B;
+		if (f->num_tbl8 >= tmax) {
+			if (f->nh_bytes == 4)
+				return -E2BIG;
+			f->nh_bytes = 4;
+		}
+		f->num_tbl8 = RTE_MIN(f->num_tbl8 * 2,
+				      f->nh_bytes == 2 ? RT_FIB_TBL8_MAX_2B :
+							 RT_FIB_TBL8_MAX_4B);
+		return 0;
+	}
+	if (f->max_routes >= (1u << 28))
+		return -E2BIG;
+	f->max_routes *= 2;
+	return 0;
+}
+
+static void
+rt_fib_publish(struct rt_fib *f, unsigned int idx)
+{
+	/* Release: every store that built the table (and the next hops it
+	 * points to) is visible to a worker that loads the pointer. */
+	atomic_store_explicit(&f->active, f->tbl[idx], memory_order_release);
+	f->act = idx;
+	if (f->rcu != NULL)
+		rte_rcu_qsbr_synchronize(f->rcu, RTE_QSBR_THRID_INVALID);
+}
+
+int
+rt_fib_init(struct rt_fib *f, int family, const char *name,
+	    uint32_t routes_hint, struct rte_rcu_qsbr *rcu)
+{
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->family = family;
+	f->rcu = rcu;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->max_routes = RTE_MAX(rte_align32pow2(routes_hint + routes_hint / 4),
+				RT_FIB_MIN_ROUTES);
+	f->num_tbl8 = RT_FIB_MIN_TBL8;
+	f->nh_bytes = 2;
+	f->tbl[0] = rt_fib_create_table(f);
+	if (f->tbl[0] == NULL)
+		goto err;
+	f->tbl[1] = rt_fib_create_table(f);
+	if (f->tbl[1] == NULL)
+		goto err;
+	f->act = 0;
+	atomic_store_explicit(&f->active, f->tbl[0], memory_order_release);
+	return 0;
+err:
+	rc = rte_errno ? -rte_errno : -ENOMEM;
+	rt_fib_fini(f);
+	return rc;
+}
+
+void
+rt_fib_fini(struct rt_fib *f)
+{
+	rt_fib_free_table(f, f->tbl[0]);
+	rt_fib_free_table(f, f->tbl[1]);
+	f->tbl[0] = f->tbl[1] = NULL;
+	atomic_store(&f->active, NULL);
+}
+
+/*
+ * Replace the standby by a larger copy of the active table with ops[0..n)
+ * applied (the ops that the old standby had already taken).
+ */
+static int
+rt_fib_grow_standby(struct rt_fib *f, int why, uint32_t want_routes,
+		    const struct rt_fib_op *ops, unsigned int n)
+{
+	unsigned int s = f->act ^ 1, i;
+	void *t;
+	int rc;
+
+	rc = rt_fib_enlarge(f, why, want_routes);
+	if (rc < 0)
+		return rc;
+	rt_fib_free_table(f, f->tbl[s]);
+	f->tbl[s] = NULL;
+	for (;;) {
+		rc = rt_fib_clone(f, f->tbl[f->act], &t, &why);
+		if (rc == 0) {
+			for (i = 0; i < n; i++) {
+				rc = rt_fib_modify(f, t, &ops[i]);
+				if (rc < 0)
+					break;
+			}
+			if (rc == 0) {
+				f->tbl[s] = t;
+				return 0;
+			}
+			rt_fib_free_table(f, t);
+			if (rc != -ENOMEM && rc != -ENOSPC)
+				return rc;
+			why = rc;
+		} else if (rc != -EAGAIN) {
+			return rc;
+		}
+		rc = rt_fib_enlarge(f, why, 0);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+/* After a switch to a grown table: rebuild the old active at the new size. */
+static int
+rt_fib_rebuild_standby(struct rt_fib *f)
+{
+	unsigned int s = f->act ^ 1;
+	void *t;
+	int rc;
+
+	int why;
+
+	rt_fib_free_table(f, f->tbl[s]);
+	f->tbl[s] = NULL;
+	rc = rt_fib_clone(f, f->tbl[f->act], &t, &why);
+	if (rc < 0)
+		return rc == -EAGAIN ? -EIO : rc; /* same sizes: cannot be */
+	f->tbl[s] = t;
+	return 0;
+}
+
+int
+rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
+	     unsigned int *done)
+{
+	unsigned int s = f->act ^ 1, i, k;
+	bool grown = false, had;
+	int32_t delta = 0;
+	int rc = 0, rc2;
+
+	*done = 0;
+	if (f->tbl[s] == NULL) {
+		/* A previous rebuild failed for memory: try again now. */
+		rc = rt_fib_rebuild_standby(f);
+		if (rc < 0)
+			return rc;
+	}
+
+	/* 1. The standby, growing it when it runs out of room. */
+	for (i = 0; i < n; i++) {
+		had = rt_fib_has(f, f->tbl[s], ops[i].addr, ops[i].len, NULL);
+		rc = rt_fib_modify(f, f->tbl[s], &ops[i]);
+		if (rc == -ENOMEM || rc == -ENOSPC) {
+			rc = rt_fib_grow_standby(f, rc, 0, ops, i);
+			if (rc < 0)
+				break;
+			grown = true;
+			i--;
+			continue;
+		}
+		if (rc < 0)
+			break;
+		if (ops[i].del && had)
+			delta--;
+		else if (!ops[i].del && !had)
+			delta++;
+	}
+	k = i;
+	if (k == 0 && !grown)
+		return rc;
+	if (f->tbl[s] == NULL)
+		return rc; /* growth failed before a standby existed again */
+
+	/* 2-3. Switch and wait until no worker is in the old table. */
+	f->n_routes += delta;
+	rt_fib_publish(f, s);
+
+	/* 4. The old table catches up. */
+	if (grown) {
+		rc2 = rt_fib_rebuild_standby(f);
+	} else {
+		rc2 = 0;
+		for (i = 0; i < k; i++) {
+			rc2 = rt_fib_modify(f, f->tbl[f->act ^ 1], &ops[i]);
+			if (rc2 < 0)
+				break;
+		}
+		if (rc2 < 0) /* should not happen: same sizes, same content */
+			rc2 = rt_fib_rebuild_standby(f);
+	}
+	*done = k;
+	if (rc2 < 0 && rc == 0)
+		rc = rc2;
+	return rc;
+}
+
+int
+rt_fib_reserve(struct rt_fib *f, uint32_t routes)
+{
+	uint64_t want = (uint64_t)f->n_routes + routes;
+	int rc;
+
+	/* rte_fib's RIB has two nodes per route: it holds max_routes. */
+	if (want <= f->max_routes)
+		return 0;
+	want = want + want / 16;
+	if (want > (1u << 28))
+		return -E2BIG;
+	rc = rt_fib_grow_standby(f, -ENOMEM, (uint32_t)want, NULL, 0);
+	if (rc < 0)
+		return rc;
+	rt_fib_publish(f, f->act ^ 1);
+	return rt_fib_rebuild_standby(f);
+}
+
+int
+rt_fib_get(const struct rt_fib *f, const uint8_t *addr, uint8_t len,
+	   uint16_t *nh)
+{
+	uint64_t v;
+
+	if (!rt_fib_has(f, f->tbl[f->act], addr, len, &v))
+		return -ENOENT;
+	*nh = (uint16_t)v;
+	return 0;
+}
+
+uint16_t
+rt_fib_lookup_one(const struct rt_fib *f, const uint8_t *addr)
+{
+	uint64_t nh = RT_NHID_NOROUTE;
+
+	if (f->family == AF_INET) {
+		uint32_t ip = rt_fib_addr4(addr);
+
+		rte_fib_lookup_bulk(f->tbl[f->act], &ip, &nh, 1);
+	} else {
+		uint8_t ips[1][16];
+
+		memcpy(ips[0], addr, 16);
+		rte_fib6_lookup_bulk(f->tbl[f->act], ips, &nh, 1);
+	}
+	return (uint16_t)nh;
+}
+
+void
+rt_fib_walk(const struct rt_fib *f,
+	    int (*fn)(const uint8_t *addr, uint8_t len, uint16_t nh, void *arg),
+	    void *arg)
+{
+	rt_fib_walk_table(f, f->tbl[f->act], fn, arg);
+}
+
+uint64_t
+rt_fib_memory(const struct rt_fib *f)
+{
+	uint64_t one;
+
+	if (f->tbl[0] == NULL)
+		return 0;
+	one = ((uint64_t)1 << 24) * f->nh_bytes +
+	      ((uint64_t)f->num_tbl8 + 1) * 256 * f->nh_bytes +
+	      (uint64_t)f->max_routes * 2 * RT_FIB_RIB_NODE;
+	return 2 * one;
+}
+
+void
+rt_fib4_lookup(const struct rt_fib *f, uint32_t *ips, uint64_t *nhs,
+	       unsigned int n)
+{
+	/* Acquire pairs with rt_fib_publish(). */
+	struct rte_fib *t =
+		atomic_load_explicit(&f->active, memory_order_acquire);
+
+	rte_fib_lookup_bulk(t, ips, nhs, (int)n);
+}
+
+void
+rt_fib6_lookup(const struct rt_fib *f, uint8_t (*ips)[16], uint64_t *nhs,
+	       unsigned int n)
+{
+	struct rte_fib6 *t =
+		atomic_load_explicit(&f->active, memory_order_acquire);
+
+	rte_fib6_lookup_bulk(t, ips, nhs, (int)n);
+}

@@ -1,0 +1,887 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * router.c - the router VNF: IPv4/IPv6 forwarding between its ifaces.
+ *
+ * Per burst (process(), worker):
+ *   1. classify each frame: not for our MAC, ARP (answered in place or
+ *      learned), IPv4/IPv6 header checks (counted drops), IPv6 multicast
+ *      and link-local (ND, echo), everything else collects its destination
+ *      address for the FIB;
+ *   2. one rte_fib_lookup_bulk() for the IPv4 destinations, one
+ *      rte_fib6_lookup_bulk() for the IPv6 ones;
+ *   3. per packet, act on the next hop: a gateway or on-link neighbour
+ *      with a MAC (TTL/hop limit, MTU, rewrite), local delivery (echo,
+ *      punt), errors (ICMP, rate-limited), resolution (packet held);
+ *   4. packets consumed here (held, punted, fragmented) leave the burst;
+ *      held packets whose neighbour answered are emitted.
+ * The common case, a gateway whose neighbour is REACHABLE, reads the FIB,
+ * one next-hop line and one neighbour word, and writes 12 bytes of MACs,
+ * the TTL and the checksum.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include "control/config.h"
+#include "vnf/router/router.h"
+#include "vnf/router/router_priv.h"
+
+static const struct vnf_counter_desc rt_counters[RT_N_COUNTERS] = {
+	RT_COUNTERS(VNF_COUNTER_DESC)};
+
+static atomic_uint rt_instance_seq;
+
+/* ---- helpers shared with the other files ------------------------------------- */
+
+void
+rt_emit(struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface)
+{
+	if (unlikely(vnf_emit(w, m, iface) != 0)) {
+		rte_pktmbuf_free(m);
+		w->counters[RT_D_EMIT_FULL]++;
+	}
+}
+
+uint16_t
+rt_punt(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m)
+{
+	if (rte_ring_mp_enqueue(rt->punt, m) != 0)
+		return VNF_DROP(RT_D_PUNT_FULL);
+	w->counters[RT_C_PUNTED]++;
+	return RT_NEXT_CONSUMED;
+}
+
+bool
+rt_iface_has4(const struct rt_iface *ifc, rte_be32_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < ifc->n4; i++)
+		if (ifc->v4[i].addr == addr)
+			return true;
+	return false;
+}
+
+bool
+rt_iface_has6(const struct rt_iface *ifc, const uint8_t *addr)
+{
+	unsigned int i;
+
+	if (memcmp(ifc->ll, addr, 16) == 0 && ifc->ll[0] == 0xfe)
+		return true;
+	for (i = 0; i < ifc->n6; i++)
+		if (memcmp(ifc->v6[i].addr, addr, 16) == 0)
+			return true;
+	return false;
+}
+
+rte_be32_t
+rt_iface_src4(const struct rt_iface *ifc, rte_be32_t dst)
+{
+	unsigned int i;
+
+	for (i = 0; i < ifc->n4; i++)
+		if (((dst ^ ifc->v4[i].addr) & ifc->v4[i].mask) == 0)
+			return ifc->v4[i].addr;
+	return ifc->n4 != 0 ? ifc->v4[0].addr : 0;
+}
+
+static bool
+rt_prefix6_match(const uint8_t *a, const uint8_t *b, unsigned int len)
+{
+	unsigned int full = len / 8, rem = len % 8;
+
+	if (memcmp(a, b, full) != 0)
+		return false;
+	return rem == 0 ||
+	       ((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rem))) == 0;
+}
+
+const uint8_t *
+rt_iface_src6(const struct rt *rt, uint16_t in, const uint8_t *dst)
+{
+	const struct rt_iface *ifc = &rt->ifaces[in];
+	unsigned int i;
+
+	if (!rt->v6)
+		return NULL;
+	if (dst == NULL || (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80) ||
+	    (dst[0] == 0xff && (dst[1] & 0x0f) == 0x02))
+		return ifc->ll;
+	for (i = 0; i < ifc->n6; i++)
+		if (rt_prefix6_match(ifc->v6[i].addr, dst, ifc->v6[i].len))
+			return ifc->v6[i].addr;
+	if (ifc->n6 != 0)
+		return ifc->v6[0].addr;
+	for (i = 0; i < rt->n_ifaces; i++)
+		if (rt->ifaces[i].n6 != 0)
+			return rt->ifaces[i].v6[0].addr;
+	return ifc->ll;
+}
+
+/* ---- forwarding ---------------------------------------------------------------- */
+
+static inline uint32_t
+rt_flow_hash4(const struct rte_ipv4_hdr *ip)
+{
+	uint32_t h = rte_hash_crc_4byte(ip->src_addr, ip->next_proto_id);
+
+	h = rte_hash_crc_4byte(ip->dst_addr, h);
+	if ((ip->next_proto_id == IPPROTO_TCP ||
+	     ip->next_proto_id == IPPROTO_UDP) &&
+	    !(ip->fragment_offset &
+	      rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+		h = rte_hash_crc_4byte(
+			*(const uint32_t *)((const uint8_t *)ip +
+					    rte_ipv4_hdr_len(ip)),
+			h);
+	return h;
+}
+
+static inline uint32_t
+rt_flow_hash6(const struct rte_ipv6_hdr *ip6)
+{
+	uint32_t h = rte_hash_crc(ip6->src_addr, 32, ip6->proto);
+
+	if (ip6->proto == IPPROTO_TCP || ip6->proto == IPPROTO_UDP)
+		h = rte_hash_crc_4byte(*(const uint32_t *)(ip6 + 1), h);
+	return h;
+}
+
+/* One member of a group for this flow. */
+static inline const struct rt_nh *
+rt_nh_pick(const struct rt *rt, const struct rt_nh *g, uint32_t h)
+{
+	return &rt->nh[g->members[((uint64_t)h * g->n_members) >> 32]];
+}
+
+/* RFC 1624 eqn. 3: the checksum after the 16-bit word old became new. */
+static inline rte_be16_t
+rt_cksum_adjust(rte_be16_t ck, rte_be16_t oldw, rte_be16_t neww)
+{
+	uint32_t s = (uint16_t)~rte_be_to_cpu_16(ck);
+
+	s += (uint16_t)~rte_be_to_cpu_16(oldw);
+	s += rte_be_to_cpu_16(neww);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return rte_cpu_to_be_16((uint16_t)~s);
+}
+
+static inline void
+rt_eth_rewrite(struct rte_ether_hdr *eh, uint64_t word,
+	       const struct rte_ether_addr *src)
+{
+	memcpy(&eh->dst_addr, &word, RTE_ETHER_ADDR_LEN);
+	rte_ether_addr_copy(src, &eh->src_addr);
+}
+
+static inline void
+rt_key4(struct rt_neigh_key *k, rte_be32_t ip, uint16_t iface)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->ip, &ip, 4);
+	k->iface = iface;
+	k->family = AF_INET;
+}
+
+/* Local delivery of an IPv4 packet (after the FIB said LOCAL/BCAST/MCAST). */
+static uint16_t
+rt_local4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
+	  struct rte_ipv4_hdr *ip, uint8_t type)
+{
+	if (type == RT_NH_LOCAL)
+		return rt_icmp4_local(rt, w, m, in, ip);
+	if (type == RT_NH_MCAST &&
+	    (rte_be_to_cpu_32(ip->dst_addr) & 0xffffff00) != 0xe0000000)
+		return VNF_DROP(RT_D_MCAST); /* not 224.0.0.0/24 */
+	return rt_punt(rt, w, m);
+}
+
+static uint16_t
+rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
+	uint16_t nhid)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	const struct rt_nh *nh = &rt->nh[nhid];
+	struct rt_neigh_key k;
+	int32_t pos;
+	uint64_t word;
+	uint16_t out, oldw;
+
+	if (unlikely(nh->type == RT_NH_GROUP)) {
+		nh = rt_nh_pick(rt, nh, rt_flow_hash4(ip));
+		w->counters[RT_C_MULTIPATH]++;
+	}
+	if (likely(nh->type == RT_NH_GW)) {
+		pos = nh->neigh;
+	} else if (nh->type == RT_NH_CONNECTED) {
+		pos = -2; /* looked up below, once the checks passed */
+	} else {
+		switch (nh->type) {
+		case RT_NH_LOCAL:
+		case RT_NH_BCAST:
+		case RT_NH_MCAST:
+			return rt_local4(rt, w, m, in, ip, nh->type);
+		case RT_NH_BLACKHOLE:
+			return VNF_DROP(RT_D_BLACKHOLE);
+		case RT_NH_UNREACH:
+			rt_icmp4_error(rt, w, m, in, RT_ICMP_DEST_UNREACH,
+				       RT_ICMP_CODE_HOST, 0);
+			return VNF_DROP(RT_D_UNREACH);
+		default:
+			rt_icmp4_error(rt, w, m, in, RT_ICMP_DEST_UNREACH,
+				       RT_ICMP_CODE_NET, 0);
+			return VNF_DROP(RT_D_NO_ROUTE);
+		}
+	}
+	out = nh->iface;
+	if (unlikely(ip->src_addr == 0))
+		return VNF_DROP(RT_D_MARTIAN);
+	if (unlikely(ip->time_to_live <= 1)) {
+		rt_icmp4_error(rt, w, m, in, RT_ICMP_TIME_EXCEEDED, 0, 0);
+		return VNF_DROP(RT_D_TTL);
+	}
+	if (unlikely(rte_be_to_cpu_16(ip->total_length) > rt->ifaces[out].mtu) &&
+	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))) {
+		rt_icmp4_error(rt, w, m, in, RT_ICMP_DEST_UNREACH,
+			       RT_ICMP_CODE_FRAG_NEEDED,
+			       rt->ifaces[out].mtu);
+		return VNF_DROP(RT_D_TOO_BIG);
+	}
+
+	/* TTL - 1, checksum adjusted for the TTL/protocol word. */
+	oldw = *(uint16_t *)&ip->time_to_live;
+	ip->time_to_live--;
+	ip->hdr_checksum = rt_cksum_adjust(ip->hdr_checksum, oldw,
+					   *(uint16_t *)&ip->time_to_live);
+	w->counters[RT_C_FWD4]++;
+
+	if (pos == -2) {
+		rt_key4(&k, ip->dst_addr, out);
+		pos = rt_neigh_lookup(rt, &k);
+		word = pos >= 0 ? atomic_load_explicit(&rt->neigh.e[pos].word,
+						       memory_order_relaxed) :
+				  0;
+	} else {
+		word = atomic_load_explicit(&rt->neigh.e[pos].word,
+					    memory_order_relaxed);
+	}
+	if (likely((rt_nw_state(word) == RT_NS_REACHABLE ||
+		    rt_nw_state(word) == RT_NS_STATIC) &&
+		   rte_be_to_cpu_16(ip->total_length) <= rt->ifaces[out].mtu)) {
+		rt_eth_rewrite(eh, word, &rt->ifaces[out].mac);
+		return out;
+	}
+	/* Resolution, refresh, or fragmentation. */
+	if (nh->type != RT_NH_CONNECTED) {
+		rte_be32_t gw;
+
+		memcpy(&gw, nh->gw, 4);
+		rt_key4(&k, gw, out);
+	}
+	return rt_neigh_output_slow(rt, w, m, &k, pos, in);
+}
+
+static uint16_t
+rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
+	uint16_t nhid)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eh + 1);
+	const struct rt_nh *nh = &rt->nh[nhid];
+	struct rt_neigh_key k;
+	int32_t pos;
+	uint64_t word;
+	uint16_t out;
+	uint32_t len;
+
+	if (unlikely(nh->type == RT_NH_GROUP)) {
+		nh = rt_nh_pick(rt, nh, rt_flow_hash6(ip6));
+		w->counters[RT_C_MULTIPATH]++;
+	}
+	if (likely(nh->type == RT_NH_GW)) {
+		pos = nh->neigh;
+	} else if (nh->type == RT_NH_CONNECTED) {
+		pos = -2;
+	} else {
+		switch (nh->type) {
+		case RT_NH_LOCAL:
+			return rt_icmp6_local(rt, w, m, in, ip6);
+		case RT_NH_BLACKHOLE:
+			return VNF_DROP(RT_D_BLACKHOLE);
+		case RT_NH_UNREACH:
+			rt_icmp6_error(rt, w, m, in, RT_ICMP6_DEST_UNREACH,
+				       RT_ICMP6_CODE_NOROUTE, 0);
+			return VNF_DROP(RT_D_UNREACH);
+		default:
+			rt_icmp6_error(rt, w, m, in, RT_ICMP6_DEST_UNREACH,
+				       RT_ICMP6_CODE_NOROUTE, 0);
+			return VNF_DROP(RT_D_NO_ROUTE);
+		}
+	}
+	out = nh->iface;
+	/* RFC 4291 2.5.6: a link-local source never leaves its link. */
+	if (unlikely(ip6->src_addr[0] == 0xfe && (ip6->src_addr[1] & 0xc0) == 0x80))
+		return VNF_DROP(RT_D_LINKLOCAL);
+	if (unlikely(ip6->hop_limits <= 1)) {
+		rt_icmp6_error(rt, w, m, in, RT_ICMP6_TIME_EXCEEDED, 0, 0);
+		return VNF_DROP(RT_D_TTL);
+	}
+	len = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
+	if (unlikely(len > rt->ifaces[out].mtu)) {
+		rt_icmp6_error(rt, w, m, in, RT_ICMP6_PACKET_TOO_BIG, 0,
+			       rt->ifaces[out].mtu);
+		return VNF_DROP(RT_D_TOO_BIG);
+	}
+	ip6->hop_limits--;
+	w->counters[RT_C_FWD6]++;
+
+	memset(&k, 0, sizeof(k));
+	k.iface = out;
+	k.family = AF_INET6;
+	if (pos == -2) {
+		memcpy(k.ip, ip6->dst_addr, 16);
+		pos = rt_neigh_lookup(rt, &k);
+		word = pos >= 0 ? atomic_load_explicit(&rt->neigh.e[pos].word,
+						       memory_order_relaxed) :
+				  0;
+	} else {
+		memcpy(k.ip, nh->gw, 16);
+		word = atomic_load_explicit(&rt->neigh.e[pos].word,
+					    memory_order_relaxed);
+	}
+	if (likely(rt_nw_state(word) == RT_NS_REACHABLE ||
+		   rt_nw_state(word) == RT_NS_STATIC)) {
+		rt_eth_rewrite(eh, word, &rt->ifaces[out].mac);
+		return out;
+	}
+	return rt_neigh_output_slow(rt, w, m, &k, pos, in);
+}
+
+/* IPv6 to a multicast group: the groups of every router on the link
+ * (ff02::1, ff02::2, solicited-node ff02::1:ffXX:XXXX) are for us. */
+static uint16_t
+rt_mcast6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
+	  struct rte_ipv6_hdr *ip6)
+{
+	static const uint8_t ll_all[15] = {0xff, 0x02};
+	static const uint8_t snm[13] = {0xff, 0x02, [11] = 1, [12] = 0xff};
+	const uint8_t *d = ip6->dst_addr;
+
+	if ((memcmp(d, ll_all, 15) == 0 && (d[15] == 1 || d[15] == 2)) ||
+	    memcmp(d, snm, 13) == 0)
+		return rt_icmp6_local(rt, w, m, in, ip6);
+	return VNF_DROP(RT_D_MCAST);
+}
+
+static void
+rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
+{
+	struct rt *rt = vi->priv;
+	const uint16_t in = b->in_iface;
+	const struct rt_iface *ifc = &rt->ifaces[in];
+	const uint16_t n = b->n;
+	uint32_t ip4[VNF_BURST_MAX];
+	uint8_t ip6[VNF_BURST_MAX][16];
+	uint64_t nh4[VNF_BURST_MAX], nh6[VNF_BURST_MAX];
+	uint8_t idx4[VNF_BURST_MAX], idx6[VNF_BURST_MAX];
+	unsigned int n4 = 0, n6 = 0, i, k;
+	bool consumed = false;
+
+	/* 1. Classify and check. */
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+		struct rte_ether_hdr *eh;
+		uint16_t et, nx;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
+		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		if (unlikely(m->data_len < RTE_ETHER_HDR_LEN)) {
+			b->next[i] = VNF_DROP(RT_D_RUNT);
+			continue;
+		}
+		if (unlikely(!rte_is_same_ether_addr(&eh->dst_addr, &ifc->mac) &&
+			     !rte_is_multicast_ether_addr(&eh->dst_addr))) {
+			b->next[i] = VNF_DROP(RT_D_NOT_FOR_US);
+			continue;
+		}
+		et = eh->ether_type;
+		if (likely(et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+			uint32_t ihl, tot, plen = m->pkt_len - RTE_ETHER_HDR_LEN;
+			uint8_t s0;
+
+			if (unlikely(m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip))) {
+				b->next[i] = VNF_DROP(RT_D_V4_LEN);
+				continue;
+			}
+			if (unlikely(ip->version_ihl != RTE_IPV4_VHL_DEF)) {
+				if ((ip->version_ihl >> 4) != 4) {
+					b->next[i] = VNF_DROP(RT_D_V4_VERSION);
+					continue;
+				}
+				ihl = rte_ipv4_hdr_len(ip);
+				if (ihl < sizeof(*ip) ||
+				    m->data_len < RTE_ETHER_HDR_LEN + ihl) {
+					b->next[i] = VNF_DROP(RT_D_V4_IHL);
+					continue;
+				}
+			} else {
+				ihl = sizeof(*ip);
+			}
+			tot = rte_be_to_cpu_16(ip->total_length);
+			if (unlikely(tot < ihl || tot > plen)) {
+				b->next[i] = VNF_DROP(RT_D_V4_LEN);
+				continue;
+			}
+			if (unlikely(rte_raw_cksum(ip, ihl) != 0xffff)) {
+				b->next[i] = VNF_DROP(RT_D_V4_CKSUM);
+				continue;
+			}
+			if (unlikely(tot < plen)) /* Ethernet padding */
+				rte_pktmbuf_trim(m, (uint16_t)(plen - tot));
+			s0 = ((const uint8_t *)&ip->src_addr)[0];
+			if (unlikely(s0 == 127 || s0 >= 224)) {
+				b->next[i] = VNF_DROP(RT_D_MARTIAN);
+				continue;
+			}
+			ip4[n4] = rte_be_to_cpu_32(ip->dst_addr);
+			idx4[n4++] = (uint8_t)i;
+			continue;
+		}
+		if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+			struct rte_ipv6_hdr *h6 = (struct rte_ipv6_hdr *)(eh + 1);
+			uint32_t plen = m->pkt_len - RTE_ETHER_HDR_LEN, len;
+
+			if (unlikely(!rt->v6)) {
+				b->next[i] = VNF_DROP(RT_D_V6_OFF);
+				continue;
+			}
+			if (unlikely(m->data_len < RTE_ETHER_HDR_LEN + sizeof(*h6))) {
+				b->next[i] = VNF_DROP(RT_D_V6_LEN);
+				continue;
+			}
+			if (unlikely((rte_be_to_cpu_32(h6->vtc_flow) >> 28) != 6)) {
+				b->next[i] = VNF_DROP(RT_D_V6_VERSION);
+				continue;
+			}
+			len = sizeof(*h6) + rte_be_to_cpu_16(h6->payload_len);
+			if (unlikely(len > plen)) {
+				b->next[i] = VNF_DROP(RT_D_V6_LEN);
+				continue;
+			}
+			if (unlikely(len < plen))
+				rte_pktmbuf_trim(m, (uint16_t)(plen - len));
+			if (unlikely(h6->src_addr[0] == 0xff)) {
+				b->next[i] = VNF_DROP(RT_D_MARTIAN);
+				continue;
+			}
+			if (h6->dst_addr[0] == 0xff) {
+				nx = rt_mcast6(rt, w, m, in, h6);
+				goto slow_next;
+			}
+			if (unlikely(h6->dst_addr[0] == 0xfe &&
+				     (h6->dst_addr[1] & 0xc0) == 0x80)) {
+				nx = rt_iface_has6(ifc, h6->dst_addr) ?
+					     rt_icmp6_local(rt, w, m, in, h6) :
+					     VNF_DROP(RT_D_LINKLOCAL);
+				goto slow_next;
+			}
+			memcpy(ip6[n6], h6->dst_addr, 16);
+			idx6[n6++] = (uint8_t)i;
+			continue;
+		}
+		if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+			nx = rt_arp_input(rt, w, m, in);
+			goto slow_next;
+		}
+		b->next[i] = VNF_DROP(RT_D_ETHERTYPE);
+		continue;
+slow_next:
+		b->next[i] = nx;
+		consumed |= nx == RT_NEXT_CONSUMED;
+	}
+
+	/* 2-3. Look up and forward. */
+	if (n4 != 0) {
+		rt_fib4_lookup(&rt->fib4, ip4, nh4, n4);
+		for (k = 0; k < n4; k++) {
+			uint16_t nx = rt_fwd4(rt, w, b->pkts[idx4[k]], in,
+					      (uint16_t)nh4[k]);
+
+			b->next[idx4[k]] = nx;
+			consumed |= nx == RT_NEXT_CONSUMED;
+		}
+	}
+	if (n6 != 0) {
+		rt_fib6_lookup(&rt->fib6, ip6, nh6, n6);
+		for (k = 0; k < n6; k++) {
+			uint16_t nx = rt_fwd6(rt, w, b->pkts[idx6[k]], in,
+					      (uint16_t)nh6[k]);
+
+			b->next[idx6[k]] = nx;
+			consumed |= nx == RT_NEXT_CONSUMED;
+		}
+	}
+
+	/* 4. Drop what we kept from the burst; release what was resolved. */
+	if (unlikely(consumed)) {
+		for (i = 0, k = 0; i < n; i++) {
+			if (b->next[i] == RT_NEXT_CONSUMED)
+				continue;
+			b->pkts[k] = b->pkts[i];
+			b->next[k++] = b->next[i];
+		}
+		b->n = (uint16_t)k;
+	}
+	rt_neigh_pending_run(rt, w);
+}
+
+/* ---- life cycle -------------------------------------------------------------- */
+
+static void
+rt_mac_generate(const char *vnf, const char *iface, struct rte_ether_addr *a)
+{
+	uint32_t h = rte_hash_crc(vnf, strlen(vnf), 0x4e465644);
+
+	h = rte_hash_crc(iface, strlen(iface), h);
+	a->addr_bytes[0] = 0x02; /* locally administered, unicast */
+	a->addr_bytes[1] = 0xfe;
+	memcpy(&a->addr_bytes[2], &h, 4);
+}
+
+static void
+rt_ll_make(const struct rte_ether_addr *mac, uint8_t *ll)
+{
+	memset(ll, 0, 16);
+	ll[0] = 0xfe;
+	ll[1] = 0x80;
+	ll[8] = mac->addr_bytes[0] ^ 0x02;
+	ll[9] = mac->addr_bytes[1];
+	ll[10] = mac->addr_bytes[2];
+	ll[11] = 0xff;
+	ll[12] = 0xfe;
+	ll[13] = mac->addr_bytes[3];
+	ll[14] = mac->addr_bytes[4];
+	ll[15] = mac->addr_bytes[5];
+}
+
+static int
+rt_ifaces_setup(struct rt *rt, const struct ctl_vnf_config *cfg, char *err,
+		size_t errlen)
+{
+	unsigned int i, j;
+
+	rt->n_ifaces = (uint16_t)cfg->n_ifaces;
+	for (i = 0; i < cfg->n_ifaces; i++) {
+		const struct ctl_iface_config *ic = &cfg->ifaces[i];
+		struct rt_iface *f = &rt->ifaces[i];
+
+		if (ic->has_mac)
+			memcpy(f->mac.addr_bytes, ic->mac, 6);
+		else
+			rt_mac_generate(cfg->name, ic->name, &f->mac);
+		f->mtu = ic->mtu != 0 ? ic->mtu : 1500;
+		for (j = 0; j < ic->n_addrs; j++) {
+			const struct ctl_prefix *p = &ic->addrs[j];
+
+			if (p->family == AF_INET) {
+				if (f->n4 == RT_ADDR_MAX)
+					goto err_many;
+				memcpy(&f->v4[f->n4].addr, p->addr, 4);
+				f->v4[f->n4].len = p->len;
+				f->v4[f->n4].mask = rte_cpu_to_be_32(
+					p->len == 0 ? 0 : ~0u << (32 - p->len));
+				f->n4++;
+			} else {
+				if (f->n6 == RT_ADDR_MAX)
+					goto err_many;
+				memcpy(f->v6[f->n6].addr, p->addr, 16);
+				f->v6[f->n6].len = p->len;
+				f->n6++;
+				rt->v6 = true;
+			}
+		}
+	}
+	if (rt->v6)
+		for (i = 0; i < rt->n_ifaces; i++)
+			rt_ll_make(&rt->ifaces[i].mac, rt->ifaces[i].ll);
+	return 0;
+err_many:
+	snprintf(err, errlen, "vnf %s: iface %s: more than %d addresses of a family",
+		 cfg->name, cfg->ifaces[i].name, RT_ADDR_MAX);
+	return -E2BIG;
+}
+
+static void rt_destroy(struct vnf_instance *vi);
+
+static int
+rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
+	  size_t errlen)
+{
+	char name[16], rname[RTE_RING_NAMESIZE];
+	uint32_t hint4 = 0, hint6 = 0;
+	struct rt *rt;
+	unsigned int i, seq;
+	int rc;
+
+	rt = rte_zmalloc("rt", sizeof(*rt), RTE_CACHE_LINE_SIZE);
+	if (rt == NULL) {
+		snprintf(err, errlen, "vnf %s: out of memory", cfg->name);
+		return -ENOMEM;
+	}
+	vi->priv = rt;
+	rt->vi = vi;
+	rt->hz = rte_get_tsc_hz();
+	rt->t_retrans = (uint32_t)(rt->hz * RT_RETRANS_MS / 1000 >> RT_TICK_SHIFT);
+	rt->t_reachable = (uint32_t)(rt->hz * RT_REACHABLE_S >> RT_TICK_SHIFT);
+	rt->t_stale_gc = (uint32_t)(rt->hz * RT_STALE_GC_S >> RT_TICK_SHIFT);
+	rt->t_failed_gc = (uint32_t)(rt->hz * RT_FAILED_GC_S >> RT_TICK_SHIFT);
+	rt->icmp_interval = rt->hz / RT_ICMP_RATE;
+	rt->icmp_burst_tsc = rt->icmp_interval * (RT_ICMP_BURST - 1);
+
+	rc = rt_ifaces_setup(rt, cfg, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < cfg->n_routes; i++) {
+		if (cfg->routes[i].prefix.family == AF_INET)
+			hint4++;
+		else
+			hint6++;
+	}
+	if (hint6 != 0 && !rt->v6) {
+		snprintf(err, errlen,
+			 "vnf %s: IPv6 routes but no iface has an IPv6 address",
+			 cfg->name);
+		return -EINVAL;
+	}
+
+	/* rte object names must be unique in the process: a sequence. */
+	seq = atomic_fetch_add(&rt_instance_seq, 1) % 10000;
+	snprintf(name, sizeof(name), "rt%u", seq);
+	rc = rt_nh_init(rt, name);
+	if (rc < 0)
+		goto err_mem;
+	rc = rt_neigh_init(rt, name, RT_NEIGH_DEFAULT, vi->rcu);
+	if (rc < 0)
+		goto err_mem;
+	snprintf(name, sizeof(name), "rt%u4_", seq);
+	rc = rt_fib_init(&rt->fib4, AF_INET, name, hint4 + 64, vi->rcu);
+	if (rc < 0)
+		goto err_fib;
+	if (rt->v6) {
+		snprintf(name, sizeof(name), "rt%u6_", seq);
+		rc = rt_fib_init(&rt->fib6, AF_INET6, name, hint6 + 64, vi->rcu);
+		if (rc < 0)
+			goto err_fib;
+	}
+	snprintf(rname, sizeof(rname), "rt%upunt", seq);
+	rt->punt = rte_ring_create(rname, RT_PUNT_RING, SOCKET_ID_ANY,
+				   RING_F_SC_DEQ);
+	if (rt->punt == NULL) {
+		rc = rte_errno ? -rte_errno : -ENOMEM;
+		goto err_mem;
+	}
+
+	rc = rt_routes_connected(rt, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < cfg->n_neighbors; i++) {
+		const struct ctl_neigh_config *nc = &cfg->neighbors[i];
+		struct rt_neigh_key k;
+		struct rte_ether_addr mac;
+		int ifi = vnf_iface_index(vi, nc->iface);
+
+		if (ifi < 0) {
+			snprintf(err, errlen, "vnf %s: neighbors[%u]: no iface %s",
+				 cfg->name, i, nc->iface);
+			return -ENOENT;
+		}
+		if (nc->ip.family == AF_INET6 && !rt->v6) {
+			snprintf(err, errlen,
+				 "vnf %s: neighbors[%u]: IPv6 but no iface has an IPv6 address",
+				 cfg->name, i);
+			return -EINVAL;
+		}
+		memset(&k, 0, sizeof(k));
+		memcpy(k.ip, nc->ip.addr, nc->ip.family == AF_INET ? 4 : 16);
+		k.iface = (uint16_t)ifi;
+		k.family = nc->ip.family;
+		memcpy(mac.addr_bytes, nc->mac, 6);
+		rc = rt_neigh_add_static(rt, &k, &mac);
+		if (rc < 0) {
+			snprintf(err, errlen, "vnf %s: neighbors[%u]: %s",
+				 cfg->name, i, strerror(-rc));
+			return rc;
+		}
+	}
+	for (i = 0; i < cfg->n_routes; i++) {
+		char rerr[192];
+
+		rc = rt_route_add(rt, &cfg->routes[i], false, rerr, sizeof(rerr));
+		if (rc < 0) {
+			snprintf(err, errlen, "vnf %s: routes[%u]: %s", cfg->name,
+				 i, rerr);
+			return rc;
+		}
+	}
+	return 0;
+
+err_fib:
+	snprintf(err, errlen,
+		 "vnf %s: route tables: %s (raise dataplane.memory: each family "
+		 "takes about %u MiB)",
+		 cfg->name, strerror(-rc), 70);
+	return rc;
+err_mem:
+	snprintf(err, errlen, "vnf %s: %s", cfg->name, strerror(-rc));
+	return rc;
+}
+
+static void
+rt_punt_drain(struct rt *rt)
+{
+	void *objs[64];
+	unsigned int n, i;
+
+	while ((n = rte_ring_sc_dequeue_burst(rt->punt, objs, RTE_DIM(objs),
+					      NULL)) != 0) {
+		for (i = 0; i < n; i++)
+			rte_pktmbuf_free(objs[i]);
+		rt->punt_discarded += n;
+	}
+}
+
+static void
+rt_destroy(struct vnf_instance *vi)
+{
+	struct rt *rt = vi->priv;
+	unsigned int w;
+
+	if (rt == NULL)
+		return;
+	/* Workers are stopped: their held packets go back to the pool. */
+	if (vi->slots != NULL)
+		for (w = 0; w < vi->n_workers; w++)
+			if (vi->slots[w].state != NULL)
+				rt_neigh_pending_flush(rt, vi->slots[w].state);
+	if (rt->punt != NULL) {
+		rt_punt_drain(rt);
+		rte_ring_free(rt->punt);
+	}
+	rt_fib_fini(&rt->fib4);
+	if (rt->fib6.tbl[0] != NULL || rt->fib6.tbl[1] != NULL)
+		rt_fib_fini(&rt->fib6);
+	rt_neigh_fini(rt);
+	rt_nh_fini(rt);
+	rte_free(rt);
+	vi->priv = NULL;
+}
+
+static void
+rt_periodic(struct vnf_instance *vi, uint64_t now)
+{
+	struct rt *rt = vi->priv;
+
+	rt_neigh_age(rt, now, 8192);
+	/* Until a control plane reads the punt queue, keep it from holding
+	 * mbufs for good. */
+	if (!atomic_load_explicit(&rt->punt_reader, memory_order_relaxed))
+		rt_punt_drain(rt);
+}
+
+/* ---- public API (router.h) --------------------------------------------------- */
+
+static struct rt *
+rt_of(struct vnf_instance *vi)
+{
+	return vi != NULL && vi->ops != NULL &&
+			       strcmp(vi->ops->type, "router") == 0 ?
+		       vi->priv :
+		       NULL;
+}
+
+bool
+vnf_router_is(const struct vnf_instance *vi)
+{
+	return rt_of((struct vnf_instance *)(uintptr_t)vi) != NULL;
+}
+
+struct rte_ring *
+vnf_router_punt_ring(struct vnf_instance *vi)
+{
+	struct rt *rt = rt_of(vi);
+
+	if (rt == NULL)
+		return NULL;
+	atomic_store(&rt->punt_reader, true);
+	return rt->punt;
+}
+
+int
+vnf_router_route_add(struct vnf_instance *vi, const struct ctl_route_config *r,
+		     bool replace, char *err, size_t errlen)
+{
+	struct rt *rt = rt_of(vi);
+
+	if (rt == NULL)
+		return -EINVAL;
+	return rt_route_add(rt, r, replace, err, errlen);
+}
+
+int
+vnf_router_route_del(struct vnf_instance *vi, const struct ctl_prefix *p,
+		     char *err, size_t errlen)
+{
+	struct rt *rt = rt_of(vi);
+
+	if (rt == NULL)
+		return -EINVAL;
+	return rt_route_del(rt, p, err, errlen);
+}
+
+int
+vnf_router_routes_load(struct vnf_instance *vi, const char *path, bool replace,
+		       unsigned int *n_loaded, char *err, size_t errlen)
+{
+	struct rt *rt = rt_of(vi);
+
+	if (rt == NULL)
+		return -EINVAL;
+	return rt_routes_load(rt, path, replace, n_loaded, err, errlen);
+}
+
+uint64_t
+vnf_router_fib_memory(struct vnf_instance *vi)
+{
+	struct rt *rt = rt_of(vi);
+
+	if (rt == NULL)
+		return 0;
+	return rt_fib_memory(&rt->fib4) + rt_fib_memory(&rt->fib6);
+}
+
+static const struct vnf_ops router_ops = {
+	.type = "router",
+	.worker_size = sizeof(struct rt_worker),
+	.counters = rt_counters,
+	.n_counters = RT_N_COUNTERS,
+	.create = rt_create,
+	.destroy = rt_destroy,
+	.process = rt_process,
+	.periodic = rt_periodic,
+	.ctl = rt_ctl,
+};
+
+VNF_REGISTER(router_ops);

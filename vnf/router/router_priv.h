@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * router_priv.h - the router VNF's internals, shared by its files:
+ *   router.c  create/destroy/periodic and the fast path (process)
+ *   fib.c     the double-buffered rte_fib / rte_fib6 tables
+ *   nexthop.c the next-hop table the FIBs point into
+ *   neigh.c   the ARP/ND neighbour table, resolution and its queues
+ *   icmp.c    ICMP/ICMPv6 replies and errors, the rate limit
+ *   ctl.c     control verbs (show routes/neigh, route add/del)
+ *
+ * Data the workers read and who writes it:
+ *   - rt->ifaces[]: written once by create(), read-only afterwards.
+ *   - the FIBs: rt_fib publishes a whole table with one release store; the
+ *     table a worker may be reading is never modified (see fib.c).
+ *   - rt->nh[]: an entry is written by the control thread before any FIB
+ *     refers to it, and cleared only after no FIB refers to it and a grace
+ *     period has passed (see nexthop.c).
+ *   - rt->neigh: the neighbour table, written by workers (ARP/ND learning,
+ *     resolution) and the control thread (static entries, ageing) with
+ *     atomics only (see neigh.c).
+ *   - struct rt_worker: one per worker, written by that worker only (the
+ *     control thread touches it only when workers are stopped).
+ */
+#ifndef NFV_ROUTER_PRIV_H
+#define NFV_ROUTER_PRIV_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "vnf/vnf.h"
+
+struct rte_hash;
+struct rte_ring;
+struct rte_rcu_qsbr;
+struct ctl_vnf_config;
+struct ctl_route_config;
+struct ctl_prefix;
+
+/*
+ * Counters and drop reasons.  A counter that is not a drop may still be
+ * used with VNF_DROP(): the packet was consumed (an ARP reply learned, a
+ * packet handed to the punt queue) and is counted under that name.
+ */
+#define RT_COUNTERS(_)                                                        \
+	_(RT_C_FWD4, "forwarded-ipv4", false)                                 \
+	_(RT_C_FWD6, "forwarded-ipv6", false)                                 \
+	_(RT_C_MULTIPATH, "multipath-forwarded", false)                       \
+	_(RT_C_ECHO4, "echo-replies-ipv4", false)                             \
+	_(RT_C_ECHO6, "echo-replies-ipv6", false)                             \
+	_(RT_C_ARP_REPLIES, "arp-replies-sent", false)                        \
+	_(RT_C_ARP_REQUESTS, "arp-requests-sent", false)                      \
+	_(RT_C_ARP_IN, "arp-received", false)                                 \
+	_(RT_C_NA_SENT, "nd-advertisements-sent", false)                      \
+	_(RT_C_NS_SENT, "nd-solicitations-sent", false)                       \
+	_(RT_C_ND_IN, "nd-received", false)                                   \
+	_(RT_C_NEIGH_LEARNED, "neigh-learned", false)                         \
+	_(RT_C_NEIGH_UPDATED, "neigh-updated", false)                         \
+	_(RT_C_QUEUED, "queued-for-resolution", false)                        \
+	_(RT_C_RELEASED, "released-after-resolution", false)                  \
+	_(RT_C_PUNTED, "punted", false)                                       \
+	_(RT_C_ICMP_ERRORS, "icmp-errors-sent", false)                        \
+	_(RT_C_ICMP_LIMITED, "icmp-errors-rate-limited", false)               \
+	_(RT_C_FRAGMENTS, "fragments-sent", false)                            \
+	_(RT_D_RUNT, "runt", true)                                            \
+	_(RT_D_NOT_FOR_US, "not-for-us", true)                                \
+	_(RT_D_ETHERTYPE, "unknown-ethertype", true)                          \
+	_(RT_D_V4_VERSION, "ipv4-bad-version", true)                          \
+	_(RT_D_V4_IHL, "ipv4-bad-ihl", true)                                  \
+	_(RT_D_V4_LEN, "ipv4-bad-length", true)                               \
+	_(RT_D_V4_CKSUM, "ipv4-bad-checksum", true)                           \
+	_(RT_D_V6_VERSION, "ipv6-bad-version", true)                          \
+	_(RT_D_V6_LEN, "ipv6-bad-length", true)                               \
+	_(RT_D_V6_OFF, "ipv6-disabled", true)                                 \
+	_(RT_D_MARTIAN, "martian-address", true)                              \
+	_(RT_D_LINKLOCAL, "link-local-scope", true)                           \
+	_(RT_D_MCAST, "multicast-not-routed", true)                           \
+	_(RT_D_TTL, "ttl-exceeded", true)                                     \
+	_(RT_D_NO_ROUTE, "no-route", true)                                    \
+	_(RT_D_BLACKHOLE, "blackhole", true)                                  \
+	_(RT_D_UNREACH, "unreachable-route", true)                            \
+	_(RT_D_TOO_BIG, "too-big", true)                                      \
+	_(RT_D_FRAG_FAIL, "fragmentation-failed", true)                       \
+	_(RT_D_ARP_BAD, "arp-malformed", true)                                \
+	_(RT_D_ARP_IGNORED, "arp-ignored", true)                              \
+	_(RT_D_ND_BAD, "nd-malformed", true)                                  \
+	_(RT_D_ND_IGNORED, "nd-ignored", true)                                \
+	_(RT_D_ICMP_BAD, "icmp-malformed", true)                              \
+	_(RT_D_NEIGH_QFULL, "neigh-queue-full", true)                         \
+	_(RT_D_NEIGH_PENDING, "neigh-pending-table-full", true)               \
+	_(RT_D_NEIGH_TIMEOUT, "neigh-timeout", true)                          \
+	_(RT_D_NEIGH_FULL, "neigh-table-full", true)                          \
+	_(RT_D_NO_SRC, "no-source-address", true)                             \
+	_(RT_D_PUNT_FULL, "punt-queue-full", true)                            \
+	_(RT_D_NOMBUF, "mbuf-alloc-failed", true)                             \
+	_(RT_D_EMIT_FULL, "emit-full", true)
+
+enum { RT_COUNTERS(VNF_COUNTER_ENUM) RT_N_COUNTERS };
+
+/* ICMP types and codes (rte_icmp.h of DPDK 22.11 has only echo). */
+#define RT_ICMP_DEST_UNREACH 3
+#define RT_ICMP_TIME_EXCEEDED 11
+#define RT_ICMP_CODE_NET 0
+#define RT_ICMP_CODE_HOST 1
+#define RT_ICMP_CODE_FRAG_NEEDED 4
+#define RT_ICMP6_DEST_UNREACH 1
+#define RT_ICMP6_PACKET_TOO_BIG 2
+#define RT_ICMP6_TIME_EXCEEDED 3
+#define RT_ICMP6_CODE_NOROUTE 0
+#define RT_ICMP6_CODE_ADDR 3
+
+/* ---- sizes and timers ---------------------------------------------------- */
+
+#define RT_ADDR_MAX 8		/* addresses per family per iface */
+#define RT_NH_MAX 32768		/* next-hop ids: 2-byte FIB entries, 15 bits */
+#define RT_NH_GROUP_MAX 16	/* members of a multipath group */
+#define RT_NEIGH_DEFAULT 65536	/* neighbour table entries */
+#define RT_PENDING_MAX 64	/* unresolved neighbours per worker */
+#define RT_PENDING_QLEN 8	/* packets held per unresolved neighbour */
+#define RT_PUNT_RING 1024	/* punt queue entries */
+#define RT_SOLICIT_MAX 3	/* ARP/NS requests before a neighbour fails */
+#define RT_RETRANS_MS 1000	/* between two ARP/NS requests */
+#define RT_REACHABLE_S 30	/* REACHABLE -> STALE */
+#define RT_STALE_GC_S 60	/* unused STALE entries are removed */
+#define RT_FAILED_GC_S 10	/* FAILED entries are removed */
+#define RT_ICMP_RATE 1000	/* ICMP errors per second per worker */
+#define RT_ICMP_BURST 100
+#define RT_TICK_SHIFT 20	/* ticks = TSC >> RT_TICK_SHIFT (~0.4 ms) */
+#define RT_TTL 64		/* TTL / hop limit of what the router sends */
+
+/* Marks a packet that process() consumed itself (queued, punted,
+ * fragmented); the burst is compacted before it is returned. */
+#define RT_NEXT_CONSUMED 0x7fffu
+
+static inline uint32_t
+rt_ticks(uint64_t tsc)
+{
+	return (uint32_t)(tsc >> RT_TICK_SHIFT);
+}
+
+/* a - b in ticks, correct across the 32-bit wrap. */
+static inline int32_t
+rt_ticks_diff(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b);
+}
+
+/* ---- ifaces --------------------------------------------------------------- */
+
+struct rt_addr4 {
+	rte_be32_t addr;
+	rte_be32_t mask;
+	uint8_t len;
+};
+
+struct rt_addr6 {
+	uint8_t addr[16];
+	uint8_t len;
+};
+
+struct rt_iface {
+	struct rte_ether_addr mac;
+	uint16_t mtu;
+	uint8_t n4, n6;
+	struct rt_addr4 v4[RT_ADDR_MAX];
+	struct rt_addr6 v6[RT_ADDR_MAX];
+	uint8_t ll[16];		/* fe80::/64 EUI-64 link-local (IPv6 on) */
+};
+
+/* ---- FIB (fib.c) ---------------------------------------------------------- */
+
+/*
+ * One family's routes: two identical rte_fib (DIR-24-8) or rte_fib6 (trie)
+ * tables.  Workers look up the active one; the control thread changes the
+ * standby, publishes it, waits a grace period and applies the same change
+ * to the other.  DPDK 22.11's tables free and immediately reuse tbl8
+ * groups during a change, so a lookup running during a change of the same
+ * table can return a wrong next hop; with two copies no lookup ever runs
+ * on a table that is changing.  Tables grow (rebuilt larger) when full.
+ */
+struct rt_fib {
+	int family;		/* AF_INET, AF_INET6 */
+	char name[16];		/* base of the rte object names */
+	struct rte_rcu_qsbr *rcu;
+	void *tbl[2];		/* struct rte_fib * or struct rte_fib6 * */
+	unsigned int act;	/* index of the active table (control) */
+	void *_Atomic active;	/* what workers read (acquire) */
+	unsigned int seq;	/* uniquifies rte object names */
+	uint32_t max_routes;
+	uint32_t num_tbl8;
+	uint8_t nh_bytes;	/* 2 or 4 */
+	uint32_t n_routes;	/* prefixes in each table */
+};
+
+/* A change to a FIB: add/replace (nh) or delete a prefix. */
+struct rt_fib_op {
+	uint8_t addr[16];	/* network order; IPv4 in addr[0..3] */
+	uint8_t len;
+	bool del;
+	uint16_t nh;
+};
+
+/* ---- next hops (nexthop.c) ---------------------------------------------- */
+
+enum rt_nh_type {
+	RT_NH_FREE = 0,
+	RT_NH_NOROUTE,		/* the FIBs' default: no route */
+	RT_NH_BLACKHOLE,
+	RT_NH_UNREACH,
+	RT_NH_LOCAL,		/* an address of the router */
+	RT_NH_BCAST,		/* a subnet broadcast address */
+	RT_NH_MCAST,		/* IPv4 multicast */
+	RT_NH_GW,		/* via a gateway (neigh is fixed) */
+	RT_NH_CONNECTED,	/* on link: the neighbour is the destination */
+	RT_NH_GROUP,		/* multipath: one member per flow */
+};
+
+/* Fixed ids of the special next hops; dynamic ids start above. */
+enum {
+	RT_NHID_NOROUTE = 0,
+	RT_NHID_BLACKHOLE,
+	RT_NHID_UNREACH,
+	RT_NHID_LOCAL,
+	RT_NHID_BCAST,
+	RT_NHID_MCAST,
+	RT_NHID_FIRST_DYN,
+};
+
+struct rt_nh {
+	uint8_t type;		/* enum rt_nh_type */
+	uint8_t family;		/* AF_INET / AF_INET6 / 0 (specials) */
+	uint16_t iface;
+	int32_t neigh;		/* RT_NH_GW: neighbour table position */
+	uint16_t n_members;	/* RT_NH_GROUP */
+	uint16_t members[RT_NH_GROUP_MAX];
+	uint8_t gw[16];		/* RT_NH_GW */
+	uint32_t refs;		/* control thread: routes + groups using it */
+} __rte_aligned(64);
+
+/* ---- neighbours (neigh.c) ------------------------------------------------- */
+
+enum rt_neigh_state {
+	RT_NS_NONE = 0,
+	RT_NS_INCOMPLETE,	/* being resolved, no MAC */
+	RT_NS_REACHABLE,	/* confirmed recently */
+	RT_NS_STALE,		/* usable, to be re-confirmed on use */
+	RT_NS_PROBE,		/* usable, unicast requests sent */
+	RT_NS_FAILED,		/* no answer */
+	RT_NS_STATIC,		/* from the config: never changes */
+};
+
+/*
+ * Entry word: bits 0-47 the MAC (as it lies in memory), bits 48-51 the
+ * state, bits 52-55 requests sent in this state.  Workers and the control
+ * thread change it with compare-and-swap only, so a reader always sees a
+ * MAC and a state that belong together.
+ */
+#define RT_NW_MAC_MASK ((UINT64_C(1) << 48) - 1)
+#define RT_NW_STATE_SHIFT 48
+#define RT_NW_PROBES_SHIFT 52
+
+static inline unsigned int
+rt_nw_state(uint64_t w)
+{
+	return (unsigned int)(w >> RT_NW_STATE_SHIFT) & 0xf;
+}
+
+static inline unsigned int
+rt_nw_probes(uint64_t w)
+{
+	return (unsigned int)(w >> RT_NW_PROBES_SHIFT) & 0xf;
+}
+
+static inline uint64_t
+rt_nw_make(uint64_t mac, unsigned int state, unsigned int probes)
+{
+	return (mac & RT_NW_MAC_MASK) | ((uint64_t)state << RT_NW_STATE_SHIFT) |
+	       ((uint64_t)probes << RT_NW_PROBES_SHIFT);
+}
+
+/* A state whose MAC may be used to send. */
+static inline bool
+rt_nw_usable(uint64_t w)
+{
+	unsigned int s = rt_nw_state(w);
+
+	return s == RT_NS_REACHABLE || s == RT_NS_STALE || s == RT_NS_PROBE ||
+	       s == RT_NS_STATIC;
+}
+
+struct rt_neigh_key {
+	uint8_t ip[16];		/* IPv4 in ip[0..3], the rest zero */
+	uint16_t iface;
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t pad;
+};
+
+struct rt_neigh {
+	_Atomic uint64_t word;	/* see above; 0: unused position */
+	_Atomic uint32_t stamp;	/* ticks of the last state change/request */
+	uint32_t refs;		/* control thread: next hops + static pin */
+};
+
+struct rt_neigh_table {
+	struct rte_hash *h;	/* key -> position, lock-free readers */
+	struct rt_neigh *e;	/* [n_pos] */
+	uint32_t n_pos;
+	uint32_t limit;
+	atomic_uint count;
+	uint32_t scan_pos;	/* control thread: where ageing goes on */
+};
+
+/* ---- per worker state ---------------------------------------------------- */
+
+struct rt_pending {
+	struct rt_neigh_key key;	/* family 0: free slot */
+	uint16_t n;
+	uint32_t deadline;		/* ticks: drop the packets after */
+	struct rte_mbuf *pkts[RT_PENDING_QLEN];
+};
+
+struct rt_worker {
+	uint32_t seen_gen;	/* rt->resolved_gen at the last scan */
+	uint16_t n_pending;
+	uint32_t next_scan;	/* ticks: next retransmit/timeout check */
+	uint64_t icmp_tat;	/* ICMP bucket: theoretical arrival (TSC) */
+	uint16_t ip_id;
+	struct rt_pending pending[RT_PENDING_MAX];
+};
+
+/* ---- the instance ------------------------------------------------------- */
+
+struct rt {
+	struct vnf_instance *vi;
+	uint16_t n_ifaces;
+	bool v6;		/* IPv6 on: some iface has an IPv6 address */
+	struct rt_iface ifaces[VNF_MAX_IFACES];
+
+	struct rt_fib fib4, fib6;
+
+	struct rt_nh *nh;	/* [RT_NH_MAX] */
+	struct rte_hash *nh_index;	/* control: nh descriptor -> id */
+	uint32_t nh_used;
+	uint16_t nh_hint;	/* where the search for a free id starts */
+
+	struct rt_neigh_table neigh;
+	/* Bumped (relaxed) whenever a neighbour becomes usable, so that
+	 * workers holding packets for it look at their queues. */
+	atomic_uint resolved_gen;
+
+	struct rte_ring *punt;	/* MP/SC: workers put, the control side gets */
+	atomic_bool punt_reader;	/* somebody reads the punt ring */
+	uint64_t punt_discarded;	/* control: drained without a reader */
+
+	uint64_t hz;
+	uint32_t t_retrans, t_reachable, t_stale_gc, t_failed_gc; /* ticks */
+	uint64_t icmp_interval;	/* TSC between two ICMP errors */
+	uint64_t icmp_burst_tsc;
+};
+
+/* ---- fib.c ---------------------------------------------------------------- */
+
+int rt_fib_init(struct rt_fib *f, int family, const char *name,
+		uint32_t routes_hint, struct rte_rcu_qsbr *rcu);
+void rt_fib_fini(struct rt_fib *f);
+/*
+ * Control thread.  Apply ops[0..n) to both tables (see struct rt_fib).  A
+ * delete of a missing prefix is not an error.  Returns 0, or -errno with
+ * *done ops applied (to both tables) before the failing one.
+ */
+int rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
+		 unsigned int *done);
+/* Control thread: make room for `routes` prefixes in one go. */
+int rt_fib_reserve(struct rt_fib *f, uint32_t routes);
+/* Control thread: the next hop of exactly addr/len; 0 or -ENOENT. */
+int rt_fib_get(const struct rt_fib *f, const uint8_t *addr, uint8_t len,
+	       uint16_t *nh);
+/* Control thread: longest-prefix lookup of one address in the active table. */
+uint16_t rt_fib_lookup_one(const struct rt_fib *f, const uint8_t *addr);
+/* Control thread: call fn for every prefix (stops when fn returns != 0). */
+void rt_fib_walk(const struct rt_fib *f,
+		 int (*fn)(const uint8_t *addr, uint8_t len, uint16_t nh,
+			   void *arg),
+		 void *arg);
+/* Bytes of DPDK memory both tables take (tbl24, tbl8, RIB). */
+uint64_t rt_fib_memory(const struct rt_fib *f);
+
+/* Worker: look up n (<= 32) IPv4 addresses (host order). */
+void rt_fib4_lookup(const struct rt_fib *f, uint32_t *ips, uint64_t *nhs,
+		    unsigned int n);
+/* Worker: look up n IPv6 addresses. */
+void rt_fib6_lookup(const struct rt_fib *f, uint8_t (*ips)[16], uint64_t *nhs,
+		    unsigned int n);
+
+/* ---- nexthop.c ------------------------------------------------------------ */
+
+int rt_nh_init(struct rt *rt, const char *name);
+void rt_nh_fini(struct rt *rt);
+/* Control thread: find or create a next hop and take a reference. */
+int rt_nh_get_gw(struct rt *rt, uint8_t family, uint16_t iface,
+		 const uint8_t *gw, uint16_t *id);
+int rt_nh_get_connected(struct rt *rt, uint8_t family, uint16_t iface,
+			uint16_t *id);
+int rt_nh_get_group(struct rt *rt, const uint16_t *members, unsigned int n,
+		    uint16_t *id);
+/* Control thread: take / drop a reference; the last put frees the id. The
+ * caller guarantees that no FIB table refers to it any more and that a
+ * grace period passed since the active one stopped doing so. */
+void rt_nh_hold(struct rt *rt, uint16_t id);
+void rt_nh_put(struct rt *rt, uint16_t id);
+
+/* ---- neigh.c -------------------------------------------------------------- */
+
+int rt_neigh_init(struct rt *rt, const char *name, uint32_t size,
+		  struct rte_rcu_qsbr *rcu);
+void rt_neigh_fini(struct rt *rt);
+/* Control thread: position of key, created INCOMPLETE when missing, with a
+ * reference held (next hops keep their gateway's entry alive). */
+int rt_neigh_ref(struct rt *rt, const struct rt_neigh_key *k, int32_t *pos);
+void rt_neigh_unref(struct rt *rt, int32_t pos);
+/* Control thread: a static entry. */
+int rt_neigh_add_static(struct rt *rt, const struct rt_neigh_key *k,
+			const struct rte_ether_addr *mac);
+/* Control thread: ageing, about every 100 ms. */
+void rt_neigh_age(struct rt *rt, uint64_t now, uint32_t budget);
+/* Control thread: call fn for every entry. */
+void rt_neigh_walk(struct rt *rt,
+		   void (*fn)(const struct rt_neigh_key *k, uint64_t word,
+			      uint32_t stamp, void *arg),
+		   void *arg);
+
+/* Worker: position of key or -1. */
+int32_t rt_neigh_lookup(struct rt *rt, const struct rt_neigh_key *k);
+/*
+ * Worker: the neighbour `k` (at pos, -1 if unknown) said its MAC is `mac`.
+ * `solicited`: an answer to our request (ARP reply, NA with S); `create`:
+ * make an entry if there is none (the sender of a request for us).
+ */
+void rt_neigh_learn(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
+		    const struct rte_ether_addr *mac, bool solicited, bool create,
+		    bool override);
+/*
+ * Worker: send m (IP header already rewritten, Ethernet header still as
+ * received) to the neighbour k via iface k->iface, resolving it first when
+ * needed; `in` is where m came from (for an ICMP error if resolution
+ * fails).  Returns the iface to send by (Ethernet header written), a
+ * VNF_DROP(), or RT_NEXT_CONSUMED (m is held until resolution).
+ */
+uint16_t rt_neigh_output_slow(struct rt *rt, struct vnf_wctx *w,
+			      struct rte_mbuf *m, const struct rt_neigh_key *k,
+			      int32_t pos, uint16_t in);
+/* Worker: a usable entry is being used: refresh it if it is stale. */
+void rt_neigh_touch(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
+		    int32_t pos, uint64_t word);
+/* Worker: release/expire held packets; cheap when there is nothing to do. */
+void rt_neigh_pending_run(struct rt *rt, struct vnf_wctx *w);
+/* Control thread, workers stopped: free every held packet. */
+void rt_neigh_pending_flush(struct rt *rt, struct rt_worker *ws);
+
+/* Worker: handle an ARP frame; returns the next (reply sent in place). */
+uint16_t rt_arp_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+		      uint16_t in);
+/* Worker: handle NS (135) / NA (136); ip6 points into m. */
+uint16_t rt_nd_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+		     uint16_t in, struct rte_ipv6_hdr *ip6, uint32_t l4len);
+
+/* ---- icmp.c --------------------------------------------------------------- */
+
+/* Worker: an echo request to the router: turn m into the reply in place.
+ * Returns the next. */
+uint16_t rt_icmp4_local(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+			uint16_t in, struct rte_ipv4_hdr *ip);
+uint16_t rt_icmp6_local(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+			uint16_t in, struct rte_ipv6_hdr *ip6);
+/* Worker: send an ICMP error about m (which the caller then drops) back
+ * by iface `in` to m's Ethernet source.  `info`: the MTU for "fragmentation
+ * needed" / "packet too big", else 0. */
+void rt_icmp4_error(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+		    uint16_t in, uint8_t type, uint8_t code, uint32_t info);
+void rt_icmp6_error(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+		    uint16_t in, uint8_t type, uint8_t code, uint32_t info);
+/* Worker: may one more ICMP error go out now? */
+bool rt_icmp_allow(struct rt *rt, struct vnf_wctx *w);
+/* The ICMPv6 checksum of l4[0..len) under ip6's addresses: the value to
+ * store (with the checksum field zeroed), or 0 when verifying a correct
+ * message (checksum field included). */
+uint16_t rt_cksum_icmp6(const struct rte_ipv6_hdr *ip6, const void *l4,
+			uint32_t len);
+/* Worker: fragment m (Ethernet + IPv4, DF clear) for iface `out` whose
+ * neighbour has MAC dmac, and emit the fragments; m is consumed.  0 or a
+ * VNF_DROP() next for m (then not consumed). */
+uint16_t rt_frag4_send(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+		       uint16_t out, const struct rte_ether_addr *dmac);
+
+/* ---- router.c --------------------------------------------------------------- */
+
+/* Worker: hand m to the punt queue (consumed). */
+uint16_t rt_punt(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m);
+/* Worker: an address of iface `in` to send from (IPv4, network order) for
+ * a packet to `dst`; 0 if the iface has none. */
+rte_be32_t rt_iface_src4(const struct rt_iface *ifc, rte_be32_t dst);
+/* IPv6: a global address of `in` (or of any iface), else its link-local;
+ * NULL if IPv6 is off. */
+const uint8_t *rt_iface_src6(const struct rt *rt, uint16_t in,
+			     const uint8_t *dst);
+/* Is addr one of iface `in`'s addresses (IPv6 incl. its link-local)? */
+bool rt_iface_has4(const struct rt_iface *ifc, rte_be32_t addr);
+bool rt_iface_has6(const struct rt_iface *ifc, const uint8_t *addr);
+/* Worker: transmit a fully built packet by iface (counts when full). */
+void rt_emit(struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface);
+
+/* ---- ctl.c ---------------------------------------------------------------- */
+
+int rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
+	   json_t **reply);
+/* Control thread: routes of the config or of a request. */
+int rt_route_add(struct rt *rt, const struct ctl_route_config *r, bool replace,
+		 char *err, size_t errlen);
+int rt_route_del(struct rt *rt, const struct ctl_prefix *p, char *err,
+		 size_t errlen);
+int rt_routes_load(struct rt *rt, const char *path, bool replace,
+		   unsigned int *n_loaded, char *err, size_t errlen);
+/* Install connected, local and broadcast routes of the ifaces. */
+int rt_routes_connected(struct rt *rt, char *err, size_t errlen);
+
+static inline struct rt_fib *
+rt_fib_of(struct rt *rt, int family)
+{
+	return family == AF_INET ? &rt->fib4 : &rt->fib6;
+}
+
+#endif /* NFV_ROUTER_PRIV_H */
