@@ -32,7 +32,7 @@ setup() {
 		return 0
 	fi
 	# A half-configured directory (an interrupted setup) starts over.
-	if [ -d "$dir" ]; then
+	if [ -d "$dir/meson-private" ]; then
 		meson setup --wipe "$dir" -Dtests=enabled "$@" ${NFV_MESON_ARGS:-}
 	else
 		meson setup "$dir" -Dtests=enabled "$@" ${NFV_MESON_ARGS:-}
