@@ -1052,6 +1052,102 @@ static void test_block_style(void **state)
 	ctl_config_free(cfg);
 }
 
+/* A growing text buffer for generated configs. */
+struct gen {
+	char *buf;
+	size_t len, cap;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+gen_add(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(g->buf + g->len, g->cap - g->len, fmt, ap);
+		va_end(ap);
+		assert_true(n >= 0);
+		if ((size_t)n < g->cap - g->len)
+			break;
+		g->cap = g->cap * 2 + (size_t)n + 64;
+		g->buf = realloc(g->buf, g->cap);
+		assert_non_null(g->buf);
+	}
+	g->len += (size_t)n;
+}
+
+/* One port more than CTL_MAX_PORTS is a clear error on "ports". */
+static void test_too_many_ports(void **state)
+{
+	struct gen g = { 0 };
+	struct ctl_config *cfg;
+	char err[512], path[64];
+	unsigned int i;
+
+	(void)state;
+	gen_add(&g, "ports:\n");
+	for (i = 0; i <= CTL_MAX_PORTS; i++)
+		gen_add(&g, "  - {name: p%u, type: pcap, rx: in.pcap}\n", i);
+	assert_int_equal(load_str(g.buf, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, ": ports: has more than 32 entries"));
+	free(g.buf);
+}
+
+/*
+ * 100000 routes load, and a duplicate at the end is found: the duplicate
+ * checks are O(n log n), so a full table does not stall nfvd's start.
+ */
+static void test_many_routes(void **state)
+{
+	const unsigned int n = 100000;
+	struct gen g = { 0 };
+	struct ctl_config *cfg;
+	char err[512], path[64], want[64];
+	unsigned int i;
+
+	(void)state;
+	gen_add(&g, "vnfs:\n  - name: r\n    type: router\n"
+		"    ifaces: [{name: a, address: [192.0.2.1/24]}]\n"
+		"    routes:\n");
+	for (i = 0; i < n; i++)
+		gen_add(&g, "      - {prefix: 10.%u.%u.%u/32, via: 192.0.2.2}\n",
+			i >> 16, (i >> 8) & 255, i & 255);
+	cfg = load_ok(g.buf);
+	assert_int_equal(cfg->vnfs[0].n_routes, n);
+	assert_prefix(&cfg->vnfs[0].routes[n - 1].prefix, "10.1.134.159", 32);
+	ctl_config_free(cfg);
+
+	gen_add(&g, "      - {prefix: 10.0.0.7/32, iface: a}\n");
+	assert_int_equal(load_str(g.buf, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	snprintf(want, sizeof(want), "vnfs[0].routes[%u].prefix: ", n);
+	assert_non_null(strstr(err, want));
+	assert_non_null(strstr(err, "already routed by routes[7]"));
+	free(g.buf);
+}
+
+/* hugepages also takes YAML's booleans. */
+static void test_hugepages_bool(void **state)
+{
+	struct ctl_config *cfg;
+
+	(void)state;
+	cfg = load_ok("dataplane: {hugepages: yes}\n");
+	assert_int_equal(cfg->dataplane.hugepages, 1);
+	ctl_config_free(cfg);
+	cfg = load_ok("dataplane: {hugepages: false}\n");
+	assert_int_equal(cfg->dataplane.hugepages, 0);
+	ctl_config_free(cfg);
+	cfg = load_ok("dataplane: {hugepages: auto}\n");
+	assert_int_equal(cfg->dataplane.hugepages, -1);
+	ctl_config_free(cfg);
+}
+
 static void test_missing_file(void **state)
 {
 	struct ctl_config *cfg = (void *)1;
@@ -1240,6 +1336,9 @@ int main(void)
 		cmocka_unit_test(test_empty_mapping),
 		cmocka_unit_test(test_everything_values),
 		cmocka_unit_test(test_block_style),
+		cmocka_unit_test(test_too_many_ports),
+		cmocka_unit_test(test_many_routes),
+		cmocka_unit_test(test_hugepages_bool),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_small_err),
