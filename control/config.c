@@ -1329,7 +1329,8 @@ static bool iface_has_vlan(const struct ctl_iface_config *f, uint16_t vlan)
 
 	if (f->vlan_mode == CTL_VLAN_NONE)
 		return vlan == 0;
-	if (f->vlan == vlan)
+	/* A trunk without a native VLAN carries no untagged traffic. */
+	if (f->vlan && f->vlan == vlan)
 		return true;
 	if (f->vlan_mode == CTL_VLAN_TRUNK)
 		for (i = 0; i < f->n_trunk; i++)
@@ -1384,8 +1385,15 @@ static int load_l2switch(struct ld *ld, const char *at,
 		if (get_iface_ref(ld, sat, "iface", rs->iface, v, s->iface,
 				  &idx))
 			return -EINVAL;
+		/* Left out, the VLAN is the iface's untagged one. */
+		if (!rs->vlan)
+			s->vlan = v->ifaces[idx].vlan;
+		if (!rs->vlan && !iface_has_vlan(&v->ifaces[idx], s->vlan))
+			return ld_fail(ld, sat, "vlan", "missing: iface %s is a "
+				       "trunk without a native VLAN, so give "
+				       "the VLAN", s->iface);
 		if (!iface_has_vlan(&v->ifaces[idx], s->vlan))
-			return ld_fail(ld, sat, rs->vlan ? "vlan" : "iface",
+			return ld_fail(ld, sat, "vlan",
 				       "iface %s does not carry VLAN %u",
 				       s->iface, s->vlan);
 	}

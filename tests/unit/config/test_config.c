@@ -396,6 +396,12 @@ static const struct bad_case bad_cases[] = {
 	  SW "    static_macs: [{mac: \"02:00:00:00:00:01\", iface: a, "
 	  "vlan: 5}]\n",
 	  "vnfs[0].static_macs[0].vlan", "iface a does not carry VLAN 5" },
+	{ "static_mac_trunk_no_vlan",
+	  "vnfs: [{name: sw, type: l2switch, ifaces: [{name: a, trunk: [5]}, "
+	  "{name: b}],\n"
+	  "        static_macs: [{mac: \"02:00:00:00:00:01\", iface: a}]}]\n",
+	  "vnfs[0].static_macs[0].vlan", "iface a is a trunk without a native "
+	  "VLAN" },
 	{ "static_mac_vlan_range",
 	  SW "    static_macs: [{mac: \"02:00:00:00:00:01\", iface: a, "
 	  "vlan: 4095}]\n",
@@ -891,6 +897,8 @@ static void test_everything_values(void **state)
 		"      - {mac: \"02:00:00:00:00:01\", vlan: 10, iface: a}\n"
 		"      - {mac: \"02:00:00:00:00:01\", vlan: 20, iface: t}\n"
 		"      - {mac: \"01:00:5e:00:00:fb\", vlan: 99, iface: n}\n"
+		"      - {mac: \"02:00:00:00:00:04\", iface: a}\n"
+		"      - {mac: \"02:00:00:00:00:05\", iface: n}\n"
 		"  - name: r\n"
 		"    type: router\n"
 		"    ifaces:\n"
@@ -972,7 +980,10 @@ static void test_everything_values(void **state)
 	assert_int_equal(sw->ifaces[2].vlan_mode, CTL_VLAN_TRUNK);
 	assert_int_equal(sw->ifaces[2].vlan, 99);
 	assert_int_equal(sw->ifaces[2].n_trunk, 1);
-	assert_int_equal(sw->n_static_macs, 3);
+	assert_int_equal(sw->n_static_macs, 5);
+	/* left out, a static MAC's VLAN is the iface's untagged one */
+	assert_int_equal(sw->static_macs[3].vlan, 10);
+	assert_int_equal(sw->static_macs[4].vlan, 99);
 	assert_int_equal(sw->static_macs[1].vlan, 20);
 	assert_string_equal(sw->static_macs[1].iface, "t");
 
