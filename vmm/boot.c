@@ -402,9 +402,10 @@ static int vmm_vcpu_set_msrs(struct vmm_vcpu *v)
 		MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE, MSR_IA32_MISC_ENABLE,
 		MSR_MTRR_DEF_TYPE,
 	};
-	struct {
+	union {
 		struct kvm_msrs h;
-		struct kvm_msr_entry e[VMM_ARRAY_SIZE(idx)];
+		uint8_t buf[sizeof(struct kvm_msrs) +
+			    VMM_ARRAY_SIZE(idx) * sizeof(struct kvm_msr_entry)];
 	} m;
 	unsigned int i;
 	int n;
@@ -412,11 +413,11 @@ static int vmm_vcpu_set_msrs(struct vmm_vcpu *v)
 	memset(&m, 0, sizeof(m));
 	m.h.nmsrs = VMM_ARRAY_SIZE(idx);
 	for (i = 0; i < VMM_ARRAY_SIZE(idx); i++) {
-		m.e[i].index = idx[i];
+		m.h.entries[i].index = idx[i];
 		if (idx[i] == MSR_IA32_MISC_ENABLE)
-			m.e[i].data = 1;	/* fast string operations */
+			m.h.entries[i].data = 1;	/* fast string operations */
 		else if (idx[i] == MSR_MTRR_DEF_TYPE)
-			m.e[i].data = (1 << 11) | 6;	/* MTRRs on, WB */
+			m.h.entries[i].data = (1 << 11) | 6;	/* MTRRs on, WB */
 	}
 	n = ioctl(v->fd, KVM_SET_MSRS, &m);
 	if (n < 0)
