@@ -313,6 +313,7 @@ struct nfvb_ctx {
 	const struct nfvb_opts *o;
 	struct rte_mempool *pool;
 	unsigned int n_ports;
+	unsigned int n_started;		/* ports to stop and close */
 	struct nfvb_port ports[NFVB_MAX_PORTS];
 	uint64_t hz;
 	/* ring modes */

@@ -215,6 +215,7 @@ nfvb_ports_open(struct nfvb_ctx *c, char *err, size_t errlen)
 		rc = nfvb_port_start(c, i, err, errlen);
 		if (rc < 0)
 			return rc;
+		c->n_started = i + 1;
 	}
 	if (o->ports_kind == NFVB_PORTS_VIRTIO)
 		for (i = 0; i < c->n_ports; i++) {
@@ -232,10 +233,11 @@ nfvb_ports_close(struct nfvb_ctx *c)
 {
 	unsigned int i;
 
-	for (i = 0; i < c->n_ports; i++) {
+	for (i = 0; i < c->n_started; i++) {
 		rte_eth_dev_stop(c->ports[i].eth);
 		rte_eth_dev_close(c->ports[i].eth);
 	}
+	c->n_started = 0;
 	for (i = 0; i < RTE_DIM(c->rings); i++) {
 		if (c->rings[i] == NULL)
 			continue;

@@ -37,6 +37,7 @@ RTE_LOG_REGISTER(nfv_logtype_graph, nfv.graph, NOTICE);
 
 #define NFVB_SINK 8192
 #define NFVB_COST_WARMUP 2000
+#define NFVB_COST_ROUNDS 5
 
 struct nfvb_sink {
 	unsigned int n;
@@ -151,6 +152,59 @@ nfvb_sink_free(void)
 	nfvb_sink.n = 0;
 }
 
+/* What one timed burst needs. */
+struct nfvb_cost_burst {
+	const struct nfvb_traffic *t;
+	struct nfv_wctx *w;
+	const struct nfv_graph *g;
+	struct rte_mempool *pool;
+	unsigned int burst;
+	uint32_t flow[NFV_MAX_PORTS], seq[NFV_MAX_PORTS];
+	unsigned int pat[NFV_MAX_PORTS];
+};
+
+/* One burst into port p; the runner's time is added to *chain. */
+static int
+nfvb_cost_burst(struct nfvb_cost_burst *cb, uint16_t p, uint64_t *chain)
+{
+	struct rte_mbuf *m[NFVB_MAX_BURST];
+	uint64_t t0;
+
+	if (rte_pktmbuf_alloc_bulk(cb->pool, m, cb->burst) != 0) {
+		fprintf(stderr, "nfv-bench: the pool ran dry: the graph keeps mbufs\n");
+		return -ENOMEM;
+	}
+	nfvb_cost_build(cb->t, p, m, cb->burst, &cb->flow[p], &cb->pat[p],
+			&cb->seq[p]);
+	cb->w->now = rte_rdtsc();
+	t0 = rte_rdtsc();
+	nfv_graph_input(cb->w, cb->g, p, m, (uint16_t)cb->burst);
+	nfv_graph_flush(cb->w);
+	if (chain != NULL)
+		*chain += rte_rdtsc() - t0;
+	nfvb_sink_free();
+	nfv_rcu_quiescent(nfv_rcu(), 0);
+	return 0;
+}
+
+static int
+nfvb_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+nfvb_median(const double *v, unsigned int n)
+{
+	double tmp[NFVB_COST_ROUNDS];
+
+	memcpy(tmp, v, n * sizeof(tmp[0]));
+	qsort(tmp, n, sizeof(tmp[0]), nfvb_cmp_double);
+	return (n & 1) ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
 int
 nfvb_vnf_cost(const struct nfvb_opts *o)
 {
@@ -161,11 +215,13 @@ nfvb_vnf_cost(const struct nfvb_opts *o)
 	struct rte_mempool *pool = NULL;
 	struct nfvb_traffic t = {0};
 	uint16_t inputs[NFV_MAX_PORTS];
-	uint32_t flow[NFV_MAX_PORTS] = {0}, seq[NFV_MAX_PORTS] = {0};
-	unsigned int pat[NFV_MAX_PORTS] = {0};
-	unsigned int n_in = 0, n_vnfs = 0, i, n_tports;
-	uint64_t chain = 0, in_pkts = 0, hz, drops = 0, out = 0;
-	unsigned long it;
+	static double vnf_cpp[NFV_MAX_VNFS][NFVB_COST_ROUNDS];
+	static double vnf_med[NFV_MAX_VNFS];
+	double chain_cpp[NFVB_COST_ROUNDS], chain_med;
+	struct nfvb_cost_burst cb;
+	unsigned int n_in = 0, n_vnfs = 0, i, n_tports, r;
+	uint64_t in_pkts = 0, hz, drops = 0, out = 0;
+	unsigned long it, per_round;
 	char err[512];
 	int ret = 1, rc;
 
@@ -234,36 +290,48 @@ nfvb_vnf_cost(const struct nfvb_opts *o)
 		goto out_vnfs;
 	}
 	nfv_rcu_worker_online(0);
+	memset(&cb, 0, sizeof(cb));
+	cb.t = &t;
+	cb.w = w;
+	cb.g = g;
+	cb.pool = pool;
+	cb.burst = o->burst;
 
-	/* Warm up (tables learn, caches fill), then time. */
-	for (it = 0; it < NFVB_COST_WARMUP + o->iterations; it++) {
-		struct rte_mbuf *m[NFVB_MAX_BURST];
-		uint16_t p = inputs[it % n_in];
-		uint64_t t0;
-
-		if (it == NFVB_COST_WARMUP) {
-			nfvb_cost_reset(vnfs, n_vnfs);
-			chain = 0;
-			in_pkts = 0;
-		}
-		if (rte_pktmbuf_alloc_bulk(pool, m, o->burst) != 0) {
-			fprintf(stderr, "nfv-bench: mbufs leak: pool empty after %lu bursts\n",
-				it);
+	/* Warm up (tables learn, caches fill), then time in rounds; the
+	 * median round is reported, so a preemption on a busy machine
+	 * spoils one round, not the figure. */
+	for (it = 0; it < NFVB_COST_WARMUP; it++)
+		if (nfvb_cost_burst(&cb, inputs[it % n_in], NULL) < 0)
 			goto out_offline;
-		}
-		nfvb_cost_build(&t, p, m, o->burst, &flow[p], &pat[p], &seq[p]);
-		w->now = rte_rdtsc();
-		t0 = rte_rdtsc();
-		nfv_graph_input(w, g, p, m, (uint16_t)o->burst);
-		nfv_graph_flush(w);
-		chain += rte_rdtsc() - t0;
-		in_pkts += o->burst;
-		nfvb_sink_free();
-		nfv_rcu_quiescent(nfv_rcu(), 0);
-	}
+	nfvb_cost_reset(vnfs, n_vnfs);
+	per_round = RTE_MAX(1ul, o->iterations / NFVB_COST_ROUNDS);
+	for (r = 0; r < NFVB_COST_ROUNDS; r++) {
+		uint64_t c0[NFV_MAX_VNFS], p0[NFV_MAX_VNFS], chain = 0;
 
-	printf("nfv-bench: per-function cost, %s, %lu bursts of %u, %s B frames, %u flows, TSC %.3f GHz\n",
-	       o->vnf_cost_cfg, o->iterations, o->burst,
+		for (i = 0; i < n_vnfs; i++) {
+			c0[i] = vnfs[i]->slots[0].cycles;
+			p0[i] = vnfs[i]->slots[0].timed_pkts;
+		}
+		for (it = 0; it < per_round; it++)
+			if (nfvb_cost_burst(&cb, inputs[it % n_in], &chain) < 0)
+				goto out_offline;
+		in_pkts += per_round * o->burst;
+		chain_cpp[r] = (double)chain / (double)(per_round * o->burst);
+		for (i = 0; i < n_vnfs; i++) {
+			uint64_t dp = vnfs[i]->slots[0].timed_pkts - p0[i];
+
+			vnf_cpp[i][r] = dp == 0 ? 0.0 :
+				(double)(vnfs[i]->slots[0].cycles - c0[i]) /
+					(double)dp;
+		}
+	}
+	chain_med = nfvb_median(chain_cpp, NFVB_COST_ROUNDS);
+	for (i = 0; i < n_vnfs; i++)
+		vnf_med[i] = nfvb_median(vnf_cpp[i], NFVB_COST_ROUNDS);
+
+	printf("nfv-bench: per-function cost, %s, %lu bursts of %u in %d rounds (median shown), %s B frames, %u flows, TSC %.3f GHz\n",
+	       o->vnf_cost_cfg, per_round * NFVB_COST_ROUNDS, o->burst,
+	       NFVB_COST_ROUNDS,
 	       nfvb_size_name(o->sizes[0], err, sizeof(err)), o->flows,
 	       (double)hz / 1e9);
 	printf("%-16s %-10s %12s %10s %14s\n", "vnf", "type", "packets",
@@ -273,9 +341,7 @@ nfvb_vnf_cost(const struct nfvb_opts *o)
 
 		printf("%-16s %-10s %12llu %10llu %14.1f\n", vnfs[i]->name,
 		       vnfs[i]->ops->type, (unsigned long long)s->pkts,
-		       (unsigned long long)s->calls,
-		       s->timed_pkts ? (double)s->cycles / (double)s->timed_pkts :
-				       0.0);
+		       (unsigned long long)s->calls, vnf_med[i]);
 	}
 	for (i = 0; i < cfg->n_ports; i++)
 		out += nfvb_sink.out[i];
@@ -286,8 +352,7 @@ nfvb_vnf_cost(const struct nfvb_opts *o)
 			drops += w->vstats[i].drops[r];
 	}
 	printf("%-16s %-10s %12llu %10s %14.1f   (runner included; %llu out, %llu runner drops)\n",
-	       "chain", "-", (unsigned long long)in_pkts, "-",
-	       in_pkts ? (double)chain / (double)in_pkts : 0.0,
+	       "chain", "-", (unsigned long long)in_pkts, "-", chain_med,
 	       (unsigned long long)out, (unsigned long long)drops);
 
 	if (o->json != NULL) {
@@ -303,11 +368,7 @@ nfvb_vnf_cost(const struct nfvb_opts *o)
 					  vnfs[i]->ops->type, "packets",
 					  (json_int_t)s->pkts, "calls",
 					  (json_int_t)s->calls,
-					  "cycles_per_packet",
-					  s->timed_pkts ?
-						  (double)s->cycles /
-							  (double)s->timed_pkts :
-						  0.0));
+					  "cycles_per_packet", vnf_med[i]));
 		}
 		root = json_pack("{s:s, s:s, s:i, s:s, s:I, s:{s:s, s:o, s:I, s:i, s:I}, s:o, s:{s:I, s:I, s:I, s:f}}",
 				 "tool", "nfv-bench", "version", NFVB_VERSION,
@@ -319,11 +380,12 @@ nfvb_vnf_cost(const struct nfvb_opts *o)
 					 json_integer(o->sizes[0]),
 				 "flows", (json_int_t)o->flows, "burst",
 				 (int)o->burst, "iterations",
-				 (json_int_t)o->iterations, "vnfs", arr,
+				 (json_int_t)(per_round * NFVB_COST_ROUNDS),
+				 "vnfs", arr,
 				 "chain", "packets_in", (json_int_t)in_pkts,
 				 "packets_out", (json_int_t)out, "runner_drops",
 				 (json_int_t)drops, "cycles_per_packet",
-				 in_pkts ? (double)chain / (double)in_pkts : 0.0);
+				 chain_med);
 		if (root == NULL ||
 		    json_dump_file(root, o->json, JSON_INDENT(2)) != 0) {
 			fprintf(stderr, "nfv-bench: %s: cannot write JSON\n",

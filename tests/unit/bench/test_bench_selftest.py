@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""nfv-bench --self-test: ports 0 and 1 joined by rings in one process, no
+device in between.  Whatever is sent must arrive: per port sent ==
+delivered, nothing lost, refused, reordered or foreign, latency measured;
+in the closed loop, in rate mode (64 B and IMIX, both directions and one)
+and with many IPv6/TCP flows.  Every JSON written matches the documented
+schema.  Short runs, no hugepages."""
+import os
+import benchtest as bt
+
+
+def check_no_loss(doc, name, closed):
+    for res in doc["results"]:
+        tr = res["trials"][res["final_trial"]]
+        label = "%s size %s" % (name, res["size"])
+        sending = [p for p in tr["ports"] if p["sending"]]
+        bt.expect(sending and all(p["tx_packets"] > 1000 for p in sending),
+                  "%s: every sending port sent (%s)" % (label, [p["tx_packets"] for p in sending]))
+        bt.expect(all(p["tx_packets"] == p["delivered"] and p["lost"] == 0 for p in tr["ports"]),
+                  "%s: sent == delivered on every port (%s)" % (
+                      label, [(p["tx_packets"], p["delivered"]) for p in tr["ports"]]))
+        bt.expect(all(p["tx_refused"] == 0 and p["reordered"] == 0 and p["foreign"] == 0 for p in tr["ports"]),
+                  "%s: nothing refused, reordered or foreign" % label)
+        rx = sum(p["rx_packets"] for p in tr["ports"])
+        tx = sum(p["tx_packets"] for p in tr["ports"])
+        bt.expect(rx == tx, "%s: received == sent in total (%d, %d)" % (label, rx, tx))
+        bt.expect(tr["loss_pct"] == 0 and tr["latency_us"] is not None and tr["latency_us"]["samples"] == tx,
+                  "%s: no loss, a latency sample per frame" % label)
+        bt.expect(tr["closed_loop"] == closed, "%s: closed_loop is %s" % (label, closed))
+        if not closed:
+            bt.expect(tr["requested_pps"] == 200000.0, "%s: the rate asked is recorded" % label)
+
+
+def main():
+    bt.need_binary()
+    with bt.tmpdir() as tmp:
+        cases = [
+            ("closed loop", ["--duration", "0.5", "--warmup", "0.1"], True),
+            ("rate 64,imix", ["--rate", "0.2Mpps", "--duration", "0.5", "--warmup", "0.1",
+                              "--size", "64,imix", "--flows", "50"], False),
+            ("rate unidirectional", ["--rate", "200kpps", "--duration", "0.3", "--warmup", "0.1",
+                                     "--unidirectional"], False),
+            ("closed loop ipv6 tcp", ["--duration", "0.3", "--warmup", "0.1", "--ipv6", "--tcp",
+                                      "--size", "128", "--flows", "1000", "--vary", "src-ip,dst-port",
+                                      "--inflight", "4", "--burst", "16"], True),
+        ]
+        for i, (name, args, closed) in enumerate(cases):
+            path = os.path.join(tmp, "r%d.json" % i)
+            rc, out, err = bt.run(["--self-test", "--json", path] + bt.eal_args("self%d" % i) + args, timeout=60)
+            if not bt.expect(rc == 0, "%s: exit 0 (rc %d: %s)" % (name, rc, err.strip()[-300:])):
+                continue
+            bt.expect("nfv-bench: [0]" in out and "Mpps/port" in out, "%s: a line per trial and a table" % name)
+            doc = bt.load_json(path)
+            bt.expect(doc["config"]["ports_kind"] == "self-test", "%s: ports_kind self-test" % name)
+            check_no_loss(doc, name, closed)
+            if "--unidirectional" in args:
+                tr = doc["results"][0]["trials"][0]
+                bt.expect(tr["ports"][1]["tx_packets"] == 0 and tr["ports"][1]["rx_packets"] == tr["ports"][0]["tx_packets"],
+                          "%s: only port 0 sends, port 1 receives it all" % name)
+    bt.finish()
+
+
+if __name__ == "__main__":
+    main()
