@@ -2275,6 +2275,30 @@ static int ld_read(struct ld *ld, const char *path, char **buf, size_t *len)
 	return 0;
 }
 
+/*
+ * A hint for the one syntax error users keep making: in flow style
+ * ([...], {...}) a plain scalar cannot start with ':', so [::1] or
+ * {prefix: ::/0} does not parse.
+ */
+static const char *ld_syntax_hint(const char *buf, size_t len, size_t line)
+{
+	const char *p = buf, *end = buf + len, *eol;
+
+	for (; line && p < end; line--) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (!p)
+			return "";
+		p++;
+	}
+	eol = memchr(p, '\n', (size_t)(end - p));
+	if (!eol)
+		eol = end;
+	if (memmem(p, (size_t)(eol - p), "::", 2))
+		return " (quote IPv6 addresses that start with \"::\" inside "
+		       "[...] or {...}, like \"::/0\")";
+	return "";
+}
+
 /* libyaml: syntax, emptiness, the top-level shape. */
 static int ld_compose(struct ld *ld, const char *buf, size_t len)
 {
@@ -2292,11 +2316,13 @@ static int ld_compose(struct ld *ld, const char *buf, size_t len)
 	if (!yaml_parser_load(&parser, &ld->doc)) {
 		if (ld->err && ld->errlen)
 			snprintf(ld->err, ld->errlen,
-				 "%s:%zu: YAML syntax error: %s%s%s",
+				 "%s:%zu: YAML syntax error: %s%s%s%s",
 				 ld->file, parser.problem_mark.line + 1,
 				 parser.problem ? parser.problem : "unknown",
 				 parser.context ? " " : "",
-				 parser.context ? parser.context : "");
+				 parser.context ? parser.context : "",
+				 ld_syntax_hint(buf, len,
+						parser.problem_mark.line));
 		if (ld->err && ld->errlen)
 			ld_sanitize(ld->err);
 		rc = parser.error == YAML_MEMORY_ERROR ? -ENOMEM : -EINVAL;

@@ -105,6 +105,9 @@ static const struct bad_case bad_cases[] = {
 	{ "top_is_scalar", "hello\n", "", "top level must be a mapping" },
 	{ "syntax_error", "ports: [\n  {name: a\n", "", "YAML syntax error" },
 	{ "tab_indent", "dataplane:\n\tworkers: 1\n", "", "YAML syntax error" },
+	{ "ipv6_flow_unquoted", "vnfs: [{name: r, type: router, ifaces: "
+	  "[{name: a, address: [::1]}]}]\n", "",
+	  "quote IPv6 addresses that start with \"::\"" },
 	{ "unknown_top_key", "dataplane: {}\nbridges: []\n", "bridges",
 	  "unknown key", 2 },
 	{ "two_documents", "dataplane: {}\n---\nports: []\n", "",
