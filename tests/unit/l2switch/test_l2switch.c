@@ -1268,6 +1268,220 @@ test_ctl_show_mac_and_flush(void **state)
 	}
 }
 
+/* ---- bursts of one flow (the per-worker verdict cache) ---- */
+
+/* n copies of frame f, sent as one burst into port `port`. */
+static void
+ut_send_same(uint16_t port, const struct ut_frame *f, unsigned int n)
+{
+	struct ut_frame fs[VNF_BURST_MAX];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fs[i] = *f;
+	ut_send(port, fs, n);
+}
+
+/* Port `port` got exactly n frames, each equal to f; clears it. */
+static void
+ut_expect_n(uint16_t port, unsigned int n, const struct ut_frame *f)
+{
+	unsigned int k;
+
+	if (ut_cap[port].n != n)
+		fail_msg("port %u: %u packets, wanted %u", port, ut_cap[port].n,
+			 n);
+	for (k = 0; k < n; k++)
+		ut_expect_at(port, k, f);
+	rte_pktmbuf_free_bulk(ut_cap[port].pkts, ut_cap[port].n);
+	ut_cap[port].n = 0;
+}
+
+/* A burst of one unknown or broadcast flow floods every frame of it. */
+static void
+test_uniform_burst_flooded(void **state)
+{
+	struct ut_frame f;
+
+	RTE_SET_USED(state);
+	ut_sw_plain(3);
+	f = ut_fr(C, A, -1, 60, 1);
+	ut_send_same(0, &f, 32);
+	ut_expect_n(1, 32, &f);
+	ut_expect_n(2, 32, &f);
+	assert_int_equal(ut_ctr("unknown-unicast"), 32);
+	assert_int_equal(ut_ctr("learned"), 1);
+	f = ut_fr(BC, A, -1, 60, 2);
+	ut_send_same(0, &f, 17);
+	ut_expect_n(1, 17, &f);
+	ut_expect_n(2, 17, &f);
+	ut_expect_nothing();
+}
+
+/* A burst of one known flow goes whole to its port; when the MAC moves,
+ * is flushed or ages out, the next burst follows the table, not a
+ * remembered verdict. */
+static void
+test_uniform_burst_follows_table_changes(void **state)
+{
+	struct ut_sw_cfg sc = {.n_ifaces = 4, .aging = 10};
+	struct ut_frame f;
+	json_t *reply = NULL;
+	unsigned int r;
+
+	RTE_SET_USED(state);
+	ut_sw_new(&sc);
+	ut_send1(1, ut_fr(BC, B, -1, 60, 0));
+	ut_cap_free_all();
+	f = ut_fr(B, A, -1, 200, 1);
+	for (r = 0; r < 3; r++) {
+		ut_send_same(0, &f, 32);
+		ut_expect_n(1, 32, &f);
+		ut_expect_nothing();
+	}
+	/* B moves to port 2. */
+	ut_send1(2, ut_fr(BC, B, -1, 60, 0));
+	ut_cap_free_all();
+	ut_send_same(0, &f, 32);
+	ut_expect_n(2, 32, &f);
+	ut_expect_nothing();
+	/* Flushed: unknown, flooded. */
+	assert_int_equal(ut_sw->ops->ctl(ut_sw, "mac flush", NULL, &reply), 0);
+	json_decref(reply);
+	ut_send_same(0, &f, 32);
+	ut_expect_n(1, 32, &f);
+	ut_expect_n(2, 32, &f);
+	ut_expect_n(3, 32, &f);
+	/* Learned again on 3, then aged out. */
+	ut_send1(3, ut_fr(BC, B, -1, 60, 0));
+	ut_cap_free_all();
+	ut_send_same(0, &f, 32);
+	ut_expect_n(3, 32, &f);
+	ut_sw->ops->periodic(ut_sw, ut_t0 + ut_sec(20));
+	ut_w->now = ut_t0 + ut_sec(20);
+	ut_send_same(0, &f, 32);
+	ut_expect_n(1, 32, &f);
+	ut_expect_n(2, 32, &f);
+	ut_expect_n(3, 32, &f);
+}
+
+/* The same 16 header bytes arriving by another iface get their own
+ * verdict. */
+static void
+test_uniform_burst_per_ingress_iface(void **state)
+{
+	struct ut_frame f;
+
+	RTE_SET_USED(state);
+	ut_sw_plain(3);
+	ut_send1(1, ut_fr(BC, B, -1, 60, 0));
+	ut_cap_free_all();
+	f = ut_fr(B, A, -1, 60, 1);
+	ut_send_same(0, &f, 8);
+	ut_expect_n(1, 8, &f);
+	/* From port 1, where B lives: same-iface, all 8 counted. */
+	ut_send_same(1, &f, 8);
+	ut_expect_nothing();
+	assert_int_equal(ut_ctr("same-iface"), 8);
+	assert_int_equal(ut_ctr("mac-moved"), 1);	/* A moved 0 -> 1 */
+	ut_send_same(1, &f, 8);
+	ut_expect_nothing();
+	assert_int_equal(ut_ctr("same-iface"), 16);
+	/* And from port 2: to port 1. */
+	ut_send_same(2, &f, 8);
+	ut_expect_n(1, 8, &f);
+}
+
+/* Alternating bursts of two flows from one iface, the table unchanged in
+ * between: each burst gets its own flow's verdict. */
+static void
+test_uniform_bursts_of_two_flows(void **state)
+{
+	struct ut_frame f, g, h;
+	unsigned int r;
+
+	RTE_SET_USED(state);
+	ut_sw_plain(4);
+	ut_send1(1, ut_fr(BC, B, -1, 60, 0));
+	ut_send1(2, ut_fr(BC, C, -1, 60, 0));
+	ut_send1(0, ut_fr(BC, A, -1, 60, 0));
+	ut_send1(3, ut_fr(BC, D, -1, 60, 0));
+	ut_cap_free_all();
+	/* f and g differ only in bytes 0-7 (the same payload). */
+	f = ut_fr(B, A, -1, 60, 1);
+	g = ut_fr(C, A, -1, 60, 1);
+	assert_memory_equal(f.b + 8, g.b + 8, 8);
+	for (r = 0; r < 3; r++) {
+		ut_send_same(0, &f, 16);
+		ut_expect_n(1, 16, &f);
+		ut_send_same(0, &g, 16);
+		ut_expect_n(2, 16, &g);
+		ut_expect_nothing();
+	}
+	/* A source that differs from A only in bytes 8-15 of the frame,
+	 * right after a burst from A: it must be learned, not passed on
+	 * under A's verdict. */
+	ut_send_same(0, &f, 16);
+	ut_expect_n(1, 16, &f);
+	h = ut_fr(B, "02:00:00:00:01:0a", -1, 60, 1);
+	assert_memory_equal(f.b, h.b, 8);
+	ut_send_same(0, &h, 16);
+	ut_expect_n(1, 16, &h);
+	h = ut_fr("02:00:00:00:01:0a", D, -1, 60, 4);
+	ut_send1(3, h);
+	ut_expect_only(BIT(0), &h);
+}
+
+/* Frames that share 16 bytes but one is shorter than that: each frame
+ * gets its own verdict (the short one is a runt). */
+static void
+test_uniform_prefix_with_runt(void **state)
+{
+	struct ut_frame f[4];
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	ut_sw_plain(2);
+	for (i = 0; i < 4; i++)
+		f[i] = ut_fr(BC, A, -1, 60, 0);
+	f[2].len = 10;
+	ut_send(0, f, 4);
+	assert_int_equal(ut_ctr("runt"), 1);
+	ut_expect_n(1, 3, &f[0]);
+}
+
+/* A source that only ever sends bursts of one flow must stay in the table
+ * (its entry is re-stamped) even though most bursts skip the lookup. */
+static void
+test_uniform_flow_source_not_aged(void **state)
+{
+	struct ut_sw_cfg sc = {.n_ifaces = 3, .aging = 3};
+	struct ut_frame f, g;
+	unsigned int step;
+
+	RTE_SET_USED(state);
+	ut_sw_new(&sc);
+	ut_send1(1, ut_fr(BC, B, -1, 60, 0));
+	ut_cap_free_all();
+	f = ut_fr(B, A, -1, 60, 1);
+	for (step = 0; step <= 40; step++) {
+		uint64_t now = ut_t0 + ut_sec(0.25 * step);
+
+		ut_w->now = now;
+		ut_sw->ops->periodic(ut_sw, now);
+		ut_send_same(0, &f, 32);
+		ut_expect_n(1, 32, &f);
+		/* B keeps talking too, one frame at a time. */
+		g = ut_fr(A, B, -1, 60, 2);
+		ut_send1(1, g);
+		if (ut_cap[0].n != 1 || ut_cap[2].n != 0)
+			fail_msg("step %u (%.2f s): A unknown: %u/%u frames",
+				 step, 0.25 * step, ut_cap[0].n, ut_cap[2].n);
+		ut_expect_only(BIT(0), &g);
+	}
+	assert_int_equal(ut_ctr("learned"), 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1304,6 +1518,12 @@ main(int argc, char **argv)
 		T(test_emit_area_full),
 		T(test_copy_fails_without_mbufs),
 		T(test_ctl_show_mac_and_flush),
+		T(test_uniform_burst_flooded),
+		T(test_uniform_burst_follows_table_changes),
+		T(test_uniform_burst_per_ingress_iface),
+		T(test_uniform_bursts_of_two_flows),
+		T(test_uniform_prefix_with_runt),
+		T(test_uniform_flow_source_not_aged),
 	};
 #undef T
 	char rundir[PATH_MAX];
