@@ -19,9 +19,10 @@
  *     filled in and every semantic rule checked: type-specific keys,
  *     ranges, names, MACs, prefixes, link endpoints.
  *
- * Every error is one line "FILE:LINE: KEY.PATH: reason" (no LINE when the
- * key is not in the file, e.g. a missing key of a flow mapping; no KEY.PATH
- * for the file as a whole).
+ * Every error is one line "FILE:LINE: KEY.PATH: reason".  LINE is the
+ * line of the key, or of the object that lacks a missing key; KEY.PATH is
+ * left out for errors about the file as a whole.  docs/config.md lists
+ * every key and rule.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -290,7 +291,7 @@ struct ld {
 	size_t errlen;
 	yaml_document_t doc;
 	bool have_doc;
-	char cylog[1024];	/* libcyaml's error log, newline separated */
+	char cylog[4096];	/* libcyaml's error log, newline separated */
 	size_t cylog_len;
 };
 
@@ -2014,20 +2015,29 @@ out:
 
 /* ---- libcyaml's log, turned into one line ---- */
 
+/*
+ * Collect libcyaml's error lines.  Each is cut to 200 bytes so that a long
+ * key in the first line cannot push the backtrace out of the buffer.
+ */
 static void cy_log(cyaml_log_t level, void *ctx, const char *fmt,
 		   va_list args)
 {
 	struct ld *ld = ctx;
-	int n;
+	char line[200];
+	size_t n;
 
-	if (level < CYAML_LOG_ERROR || ld->cylog_len >= sizeof(ld->cylog) - 1)
+	if (level < CYAML_LOG_ERROR)
 		return;
-	n = vsnprintf(ld->cylog + ld->cylog_len,
-		      sizeof(ld->cylog) - ld->cylog_len, fmt, args);
-	if (n > 0)
-		ld->cylog_len += (size_t)n;
-	if (ld->cylog_len >= sizeof(ld->cylog))
-		ld->cylog_len = sizeof(ld->cylog) - 1;
+	vsnprintf(line, sizeof(line), fmt, args);
+	n = strlen(line);
+	if (!n || ld->cylog_len + n + 2 > sizeof(ld->cylog))
+		return;
+	memcpy(ld->cylog + ld->cylog_len, line, n);
+	ld->cylog_len += n;
+	/* A cut line lost its newline; libcyaml's lines all have one. */
+	if (line[n - 1] != '\n')
+		ld->cylog[ld->cylog_len++] = '\n';
+	ld->cylog[ld->cylog_len] = '\0';
 }
 
 /* libcyaml names types and events ("STRING", "SEQUENCE_START"). */
@@ -2448,12 +2458,17 @@ static int ld_convert(struct ld *ld, const struct raw_top *r,
 	return load_links(ld, r, cfg);
 }
 
-int ctl_config_load(const char *path, struct ctl_config **out, char *err,
-		    size_t errlen)
+/*
+ * Parse and validate a config held in buf (len bytes, need not be NUL
+ * terminated).  `name` stands for the file in messages.  Takes buf over:
+ * it is freed here.
+ */
+static int ctl_config_parse(const char *name, char *buf, size_t len,
+			    struct ctl_config **out, char *err, size_t errlen)
 {
 	static char dummy[1];
 	struct ld ld = {
-		.file = path,
+		.file = name,
 		.err = err && errlen ? err : dummy,
 		.errlen = err && errlen ? errlen : sizeof(dummy),
 	};
@@ -2468,20 +2483,11 @@ int ctl_config_load(const char *path, struct ctl_config **out, char *err,
 	};
 	struct raw_top *raw = NULL;
 	struct ctl_config *cfg = NULL;
-	char *buf = NULL;
-	size_t len = 0;
+	const char *path = name;
 	cyaml_err_t cerr;
 	int rc;
 
-	if (!out)
-		return -EINVAL;
-	*out = NULL;
 	*ld.err = '\0';
-	if (!path)
-		return ld_fail(&ld, NULL, NULL, "no config file given");
-	rc = ld_read(&ld, path, &buf, &len);
-	if (rc)
-		return rc;
 	rc = ld_compose(&ld, buf, len);
 	if (rc)
 		goto err_doc;
@@ -2523,4 +2529,48 @@ err_doc:
 		yaml_document_delete(&ld.doc);
 	free(buf);
 	return rc;
+}
+
+int ctl_config_load(const char *path, struct ctl_config **out, char *err,
+		    size_t errlen)
+{
+	static char dummy[1];
+	struct ld ld = {
+		.file = path,
+		.err = err && errlen ? err : dummy,
+		.errlen = err && errlen ? errlen : sizeof(dummy),
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	*ld.err = '\0';
+	if (!path)
+		return ld_fail(&ld, NULL, NULL, "no config file given");
+	rc = ld_read(&ld, path, &buf, &len);
+	if (rc)
+		return rc;
+	return ctl_config_parse(path, buf, len, out, err, errlen);
+}
+
+int ctl_config_load_buffer(const char *name, const char *text, size_t len,
+			   struct ctl_config **out, char *err, size_t errlen)
+{
+	char *buf;
+
+	if (!out || !name || !text)
+		return -EINVAL;
+	*out = NULL;
+	buf = malloc(len + 1);
+	if (!buf) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return ctl_config_parse(name, buf, len, out, err, errlen);
 }
