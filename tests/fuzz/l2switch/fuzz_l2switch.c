@@ -14,7 +14,8 @@
  * The input is a little program, read byte by byte (missing bytes read as
  * 0): each op either builds a frame (any length 0..2000, MACs from a small
  * pool or random, 0-3 tags with 802.1Q or 802.1ad TPIDs, optionally no
- * headroom or in two segments) and queues it on an RX port, or submits the
+ * headroom or in two segments) and queues it on an RX port, repeats the
+ * last frame up to 31 times (bursts of one flow), or submits the
  * queued bursts, moves time and runs ageing, runs a control verb, makes
  * the ports refuse part of what they are sent, or flips a port's link.
  *
@@ -296,19 +297,61 @@ fz_submit_all(void)
 	FZ_CHECK(fz_w->emit.n == 0);
 }
 
+/* The last frame built, for bursts of one flow (op 10). */
+static struct {
+	uint8_t buf[FZ_FRAME_MAX + 64];
+	uint16_t len, first, port;
+	uint8_t flags;
+	bool valid;
+} fz_last;
+
+/* Queue fz_last once more; false when out of mbufs. */
+static bool
+fz_enqueue_last(void)
+{
+	struct rte_mbuf *m, *m2 = NULL;
+	uint16_t len = fz_last.len, first = fz_last.first, port = fz_last.port;
+
+	m = rte_pktmbuf_alloc(fz_pool);
+	if (m == NULL)
+		return false;
+	if (fz_last.flags & 1)
+		m->data_off = 0;	/* no headroom: a push must fail */
+	if (first < len) {
+		m2 = rte_pktmbuf_alloc(fz_pool);
+		if (m2 == NULL) {
+			rte_pktmbuf_free(m);
+			return false;
+		}
+	}
+	if (first > 0) {
+		FZ_CHECK(rte_pktmbuf_append(m, first) != NULL);
+		memcpy(rte_pktmbuf_mtod(m, void *), fz_last.buf, first);
+	}
+	if (m2 != NULL) {
+		FZ_CHECK(rte_pktmbuf_append(m2, len - first) != NULL);
+		memcpy(rte_pktmbuf_mtod(m2, void *), fz_last.buf + first,
+		       len - first);
+		FZ_CHECK(rte_pktmbuf_chain(m, m2) == 0);
+	}
+	m->port = port;
+	m->hash.usr = len;
+	fz_pending[port][fz_n_pending[port]++] = m;
+	if (fz_n_pending[port] == VNF_BURST_MAX)
+		fz_submit(port);
+	return true;
+}
+
 /* Build one frame from the input and queue it; false when out of mbufs. */
 static bool
 fz_frame(struct fz_in *in)
 {
 	static const uint16_t vids[] = {0, 10, 20, 30, 40, 4095};
-	uint8_t buf[FZ_FRAME_MAX + 64];
+	uint8_t *buf = fz_last.buf;
 	uint16_t port = fz_u8(in) % FZ_PORTS;
 	uint8_t flags = fz_u8(in), fill = fz_u8(in);
 	uint16_t len = fz_u16(in) % (FZ_FRAME_MAX + 1);
 	unsigned int off = 12, ntags, i;
-	struct rte_mbuf *m, *m2 = NULL;
-	uint16_t first = len;
-	char *d;
 
 	fz_mac(in, buf);
 	fz_mac(in, buf + 6);
@@ -326,39 +369,17 @@ fz_frame(struct fz_in *in)
 	}
 	buf[off++] = 0x08;
 	buf[off++] = 0x00;
-	for (i = off; i < sizeof(buf); i++)
+	for (i = off; i < sizeof(fz_last.buf); i++)
 		buf[i] = (uint8_t)(fill + i);
-
-	m = rte_pktmbuf_alloc(fz_pool);
-	if (m == NULL)
-		return false;
-	if (flags & 1)
-		m->data_off = 0;	/* no headroom: a push must fail */
-	if ((flags & 2) && len >= 2) {
-		m2 = rte_pktmbuf_alloc(fz_pool);
-		if (m2 == NULL) {
-			rte_pktmbuf_free(m);
-			return false;
-		}
-		first = 1 + fz_u8(in) % (len - 1);
-	}
-	if (first > 0) {
-		d = rte_pktmbuf_append(m, first);
-		FZ_CHECK(d != NULL);
-		memcpy(rte_pktmbuf_mtod(m, void *), buf, first);
-	}
-	if (m2 != NULL) {
-		d = rte_pktmbuf_append(m2, len - first);
-		FZ_CHECK(d != NULL);
-		memcpy(rte_pktmbuf_mtod(m2, void *), buf + first, len - first);
-		FZ_CHECK(rte_pktmbuf_chain(m, m2) == 0);
-	}
-	m->port = port;
-	m->hash.usr = len;
-	fz_pending[port][fz_n_pending[port]++] = m;
-	if (fz_n_pending[port] == VNF_BURST_MAX)
-		fz_submit(port);
-	return true;
+	fz_last.port = port;
+	fz_last.flags = flags;
+	fz_last.len = len;
+	/* Two segments: the first one 1..len-1 bytes long. */
+	fz_last.first = ((flags & 2) && len >= 2) ?
+				(uint16_t)(1 + fz_u8(in) % (len - 1)) :
+				len;
+	fz_last.valid = true;
+	return fz_enqueue_last();
 }
 
 static void
@@ -384,6 +405,7 @@ fz_run(const uint8_t *data, size_t len)
 	 * up and taking everything.  Time only moves forward. */
 	fz_ctl(fz_sw, 1);
 	fz_ctl(fz_sw2, 1);
+	fz_last.valid = false;
 	fz_accept = UINT_MAX;
 	for (p = 0; p < FZ_PORTS; p++)
 		atomic_store(&nfv_port_link_up[p], true);
@@ -391,7 +413,7 @@ fz_run(const uint8_t *data, size_t len)
 	while (in.n > 0) {
 		uint8_t op = fz_u8(&in) % 16, arg;
 
-		if (op <= 10) {
+		if (op <= 9) {
 			if (!fz_frame(&in))
 				fz_submit_all();
 			else
@@ -400,6 +422,17 @@ fz_run(const uint8_t *data, size_t len)
 		}
 		arg = fz_u8(&in);
 		switch (op) {
+		case 10:
+			/* A burst of one flow: the last frame again, up to 31
+			 * times (the switch's verdict cache). */
+			for (arg %= 32; arg > 0 && fz_last.valid; arg--) {
+				if (!fz_enqueue_last()) {
+					fz_submit_all();
+					break;
+				}
+				frames++;
+			}
+			break;
 		case 11:
 			fz_submit_all();
 			break;
