@@ -199,6 +199,10 @@ struct ctl_config {
  */
 int ctl_config_load(const char *path, struct ctl_config **out, char *err,
 		    size_t errlen);
+/* The same for a config held in memory; `name` stands for the file in
+ * messages (e.g. "port add").  Used for run-time changes. */
+int ctl_config_load_buffer(const char *name, const char *text, size_t len,
+			   struct ctl_config **out, char *err, size_t errlen);
 void ctl_config_free(struct ctl_config *cfg);
 
 /* Helpers shared with nfvctl and the VNFs. */

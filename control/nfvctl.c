@@ -89,7 +89,8 @@ static void usage(FILE *f)
 "  rule add [vnf NAME] [index N] action A [proto P] [src PFX] [dst PFX]\n"
 "           [sport N[-M]] [dport N[-M]] [iface I]\n"
 "  rule del [vnf NAME] INDEX\n"
-"  port add NAME type T [KEY VALUE]...   (path, mode, ifname, netns, ...)\n"
+"  port add NAME type T [KEY VALUE]... [link VNF.IFACE]\n"
+"                                 (path, mode, ifname, netns, ...)\n"
 "  port del NAME\n"
 "  lab up FILE | lab down [FILE]  start/stop a lab (nfvd + VMs)\n"
 "  help                           the commands this nfvd serves\n"
@@ -324,8 +325,9 @@ static json_t *build_rule_del(const char *cmd, int argc, char **argv)
 	die_usage("usage: rule del [vnf NAME] INDEX");
 }
 
-/* port add NAME type T [KEY VALUE]...: the pairs become the port object, as
- * in the config file's `ports:` (all-digit values become numbers). */
+/* port add NAME type T [KEY VALUE]... [link ENDPOINT]: the pairs become the
+ * port object, as in the config file's `ports:` (all-digit values become
+ * numbers); `link` names what to wire the new port to (VNF.IFACE). */
 static json_t *build_port_add(const char *cmd, int argc, char **argv)
 {
 	json_t *req, *port;
@@ -341,8 +343,14 @@ static json_t *build_port_add(const char *cmd, int argc, char **argv)
 	req_set_str(port, "name", argv[0]);
 	for (i = 1; i < argc; i += 2) {
 		if (strcmp(argv[i], "name") == 0 ||
-		    json_object_get(port, argv[i]) != NULL)
+		    json_object_get(port, argv[i]) != NULL ||
+		    (strcmp(argv[i], "link") == 0 &&
+		     json_object_get(req, "link") != NULL))
 			die_usage("%s: '%s' given twice", cmd, argv[i]);
+		if (strcmp(argv[i], "link") == 0) {
+			req_set_str(req, "link", argv[i + 1]);
+			continue;
+		}
 		if (parse_u64(argv[i + 1], INT64_MAX, &n))
 			json_object_set_new(port, argv[i], json_integer(n));
 		else

@@ -9,6 +9,7 @@
  * running counters can be.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,7 +60,9 @@ nfv_cmd_show_ports(json_t *req, json_t **result, void *arg)
 	RTE_SET_USED(req);
 	RTE_SET_USED(arg);
 	for (i = 0; i < nfv_dp.n_ports; i++)
-		json_array_append_new(arr, nfv_port_json(&nfv_dp.ports[i]));
+		if (nfv_port_in_use(&nfv_dp.ports[i]))
+			json_array_append_new(arr,
+					      nfv_port_json(&nfv_dp.ports[i]));
 	*result = arr;
 	return 0;
 }
@@ -302,6 +305,64 @@ nfv_cmd_mac_flush(json_t *req, json_t **result, void *arg)
 	return 0;
 }
 
+/*
+ * port add: {"port": {...as in the config's ports:...}, "link": "VNF.IFACE"}.
+ * The port object goes through the config loader (JSON is YAML), so it is
+ * checked exactly like a port in a config file.
+ */
+static int
+nfv_cmd_port_add(json_t *req, json_t **result, void *arg)
+{
+	json_t *port = json_object_get(req, "port");
+	const char *link = json_string_value(json_object_get(req, "link"));
+	struct ctl_config *cfg = NULL;
+	char err[512], *js, *text = NULL;
+	unsigned int i;
+	int rc, len;
+
+	RTE_SET_USED(arg);
+	if (!json_is_object(port))
+		return ctl_error(result, -EINVAL,
+				 "port add: missing \"port\" object");
+	js = json_dumps(port, JSON_COMPACT);
+	if (js == NULL)
+		return ctl_error(result, -ENOMEM, "out of memory");
+	len = asprintf(&text, "ports:\n  - %s\n", js);
+	free(js);
+	if (len < 0)
+		return ctl_error(result, -ENOMEM, "out of memory");
+	rc = ctl_config_load_buffer("port add", text, (size_t)len, &cfg, err,
+				    sizeof(err));
+	free(text);
+	if (rc < 0)
+		return ctl_error(result, rc, "%s", err);
+	rc = nfv_dataplane_port_add(cfg, link, err, sizeof(err));
+	if (rc < 0)
+		return ctl_error(result, rc, "%s", err);
+	for (i = 0; i < nfv_dp.n_ports; i++)
+		if (nfv_port_in_use(&nfv_dp.ports[i]) &&
+		    nfv_dp.ports[i].cfg == &cfg->ports[0])
+			*result = nfv_port_json(&nfv_dp.ports[i]);
+	return 0;
+}
+
+static int
+nfv_cmd_port_del(json_t *req, json_t **result, void *arg)
+{
+	const char *name = json_string_value(json_object_get(req, "name"));
+	char err[256];
+	int rc;
+
+	RTE_SET_USED(arg);
+	if (name == NULL)
+		return ctl_error(result, -EINVAL, "port del: missing \"name\"");
+	rc = nfv_dataplane_port_del(name, err, sizeof(err));
+	if (rc < 0)
+		return ctl_error(result, rc, "%s", err);
+	*result = json_pack("{s:s}", "removed", name);
+	return 0;
+}
+
 int
 nfv_ctl_cmds_register(void)
 {
@@ -327,6 +388,10 @@ nfv_ctl_cmds_register(void)
 				  "one VNF: ifaces, counters, details (name)");
 	rc |= ctl_server_register("mac flush", nfv_cmd_mac_flush, NULL,
 				  "forget learned MACs [vnf NAME]");
+	rc |= ctl_server_register("port add", nfv_cmd_port_add, NULL,
+				  "add a port (port: {...}, link: VNF.IFACE)");
+	rc |= ctl_server_register("port del", nfv_cmd_port_del, NULL,
+				  "remove a port (name)");
 	for (i = 0; i < RTE_DIM(verbs); i++)
 		rc |= ctl_server_register(verbs[i][0], nfv_cmd_vnf_verb,
 					  (void *)(uintptr_t)verbs[i][0],

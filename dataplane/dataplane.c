@@ -19,6 +19,65 @@
 
 struct nfv_dataplane nfv_dp;
 
+/*
+ * Fill g->wrx: which RX queues each worker polls.  A queue keeps the worker
+ * it had in `old` (two workers must never poll one queue, and during a
+ * switch-over some workers still run the old snapshot); queues of port
+ * `drop` are left out; queues not in `old` go to the least loaded worker.
+ */
+static int
+nfv_graph_assign_rx(struct nfv_graph *g, const struct nfv_graph *old, int drop,
+		    char *err, size_t errlen)
+{
+	unsigned int nw = nfv_dp.n_workers, i, w, q;
+
+	g->wrx = rte_zmalloc("nfv_wrx", nw * sizeof(*g->wrx),
+			     RTE_CACHE_LINE_SIZE);
+	if (g->wrx == NULL) {
+		snprintf(err, errlen, "out of memory for the RX queue lists");
+		return -ENOMEM;
+	}
+	for (w = 0; old != NULL && old->wrx != NULL && w < nw; w++) {
+		for (i = 0; i < old->wrx[w].n; i++) {
+			if (old->wrx[w].q[i].port == drop)
+				continue;
+			g->wrx[w].q[g->wrx[w].n++] = old->wrx[w].q[i];
+		}
+	}
+	for (i = 0; i < nfv_dp.n_ports; i++) {
+		const struct nfv_port *p = &nfv_dp.ports[i];
+
+		if (!nfv_port_in_use(p) || (int)i == drop)
+			continue;
+		if (old != NULL && old->wrx != NULL) {
+			bool known = false;
+
+			for (w = 0; w < nw && !known; w++)
+				for (q = 0; q < old->wrx[w].n && !known; q++)
+					known = old->wrx[w].q[q].port == i;
+			if (known)
+				continue;
+		}
+		for (q = 0; q < p->nb_rxq; q++) {
+			struct nfv_wrx *rx = &g->wrx[0];
+
+			for (w = 1; w < nw; w++)
+				if (g->wrx[w].n < rx->n)
+					rx = &g->wrx[w];
+			if (rx->n == NFV_MAX_RXQ) {
+				snprintf(err, errlen, "too many RX queues for %u workers",
+					 nw);
+				return -E2BIG;
+			}
+			rx->q[rx->n].port = (uint16_t)i;
+			rx->q[rx->n].eth_port = p->eth_port;
+			rx->q[rx->n].queue = (uint16_t)q;
+			rx->n++;
+		}
+	}
+	return 0;
+}
+
 static struct nfv_ep
 nfv_ep_from_config(const struct ctl_endpoint *e)
 {
@@ -30,33 +89,40 @@ nfv_ep_from_config(const struct ctl_endpoint *e)
 	return ep;
 }
 
-static void
-nfv_graph_link(struct nfv_graph *g, struct nfv_ep from, struct nfv_ep to)
+static struct nfv_ep *
+nfv_graph_peer(struct nfv_graph *g, struct nfv_ep at)
 {
-	if (from.kind == NFV_EP_PORT)
-		g->port_peer[from.idx] = to;
-	else
-		g->iface_peer[from.idx][from.iface] = to;
+	return at.kind == NFV_EP_PORT ? &g->port_peer[at.idx]
+				      : &g->iface_peer[at.idx][at.iface];
+}
+
+static void
+nfv_graph_link(struct nfv_graph *g, struct nfv_ep a, struct nfv_ep b)
+{
+	*nfv_graph_peer(g, a) = b;
+	*nfv_graph_peer(g, b) = a;
 }
 
 static struct nfv_graph *
-nfv_graph_build(const struct ctl_config *cfg)
+nfv_graph_build(const struct ctl_config *cfg, char *err, size_t errlen)
 {
 	struct nfv_graph *g = nfv_graph_alloc();
 	unsigned int i;
 
-	if (g == NULL)
+	if (g == NULL) {
+		snprintf(err, errlen, "out of memory for the graph");
 		return NULL;
+	}
 	g->n_ports = (uint16_t)nfv_dp.n_ports;
 	g->n_vnfs = (uint16_t)nfv_dp.n_vnfs;
 	for (i = 0; i < nfv_dp.n_vnfs; i++)
 		g->vnfs[i] = nfv_dp.vnfs[i];
-	for (i = 0; i < cfg->n_links; i++) {
-		struct nfv_ep a = nfv_ep_from_config(&cfg->links[i].a);
-		struct nfv_ep b = nfv_ep_from_config(&cfg->links[i].b);
-
-		nfv_graph_link(g, a, b);
-		nfv_graph_link(g, b, a);
+	for (i = 0; i < cfg->n_links; i++)
+		nfv_graph_link(g, nfv_ep_from_config(&cfg->links[i].a),
+			       nfv_ep_from_config(&cfg->links[i].b));
+	if (nfv_graph_assign_rx(g, NULL, -1, err, errlen) < 0) {
+		nfv_graph_free(g);
+		return NULL;
 	}
 	return g;
 }
@@ -76,10 +142,33 @@ nfv_pool_size(const struct ctl_config *cfg, unsigned int n_workers)
 	return RTE_MAX(n, 8192u);
 }
 
+/* Point every worker's TX buffer for port i at the port's TX queue. */
+static void
+nfv_port_tx_setup(unsigned int i)
+{
+	struct nfv_port *p = &nfv_dp.ports[i];
+	unsigned int w;
+
+	for (w = 0; w < nfv_dp.n_workers; w++) {
+		struct nfv_wctx *c = nfv_dp.workers[w].ctx;
+		struct nfv_txbuf *tb = &c->tx[i];
+
+		tb->n = 0;
+		tb->eth_port = p->eth_port;
+		tb->queue = (uint16_t)(w % p->nb_txq);
+		/* vhost-user queues have their own lock in the library. */
+		tb->lock = (nfv_dp.n_workers > p->nb_txq &&
+			    p->cfg->type != CTL_PORT_VHOST_USER) ?
+				   &p->txq_lock[tb->queue] :
+				   NULL;
+		memset(&c->pstats[i], 0, sizeof(c->pstats[i]));
+	}
+}
+
 static int
 nfv_workers_setup(char *err, size_t errlen)
 {
-	unsigned int lcore, w = 0, i, q, next = 0;
+	unsigned int lcore, w = 0, i;
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (w == nfv_dp.n_workers)
@@ -103,37 +192,8 @@ nfv_workers_setup(char *err, size_t errlen)
 		return -EINVAL;
 	}
 
-	/* RX queues round-robin over the workers; each worker sends on its
-	 * own TX queue of every port, sharing (under a lock) only when a
-	 * port has fewer TX queues than there are workers. */
-	for (i = 0; i < nfv_dp.n_ports; i++) {
-		struct nfv_port *p = &nfv_dp.ports[i];
-
-		for (q = 0; q < p->nb_rxq; q++) {
-			struct nfv_worker *wk =
-				&nfv_dp.workers[next++ % nfv_dp.n_workers];
-
-			if (wk->n_rxq == RTE_DIM(wk->rxq)) {
-				snprintf(err, errlen, "too many RX queues for %u workers",
-					 nfv_dp.n_workers);
-				return -E2BIG;
-			}
-			wk->rxq[wk->n_rxq].port = (uint16_t)i;
-			wk->rxq[wk->n_rxq].eth_port = p->eth_port;
-			wk->rxq[wk->n_rxq].queue = (uint16_t)q;
-			wk->n_rxq++;
-		}
-		for (w = 0; w < nfv_dp.n_workers; w++) {
-			struct nfv_txbuf *tb = &nfv_dp.workers[w].ctx->tx[i];
-
-			tb->eth_port = p->eth_port;
-			tb->queue = (uint16_t)(w % p->nb_txq);
-			tb->lock = (nfv_dp.n_workers > p->nb_txq &&
-				    p->cfg->type != CTL_PORT_VHOST_USER) ?
-					   &p->txq_lock[tb->queue] :
-					   NULL;
-		}
-	}
+	for (i = 0; i < nfv_dp.n_ports; i++)
+		nfv_port_tx_setup(i);
 	return 0;
 }
 
@@ -195,11 +255,9 @@ nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen)
 	rc = nfv_workers_setup(err, errlen);
 	if (rc < 0)
 		return rc;
-	g = nfv_graph_build(cfg);
-	if (g == NULL) {
-		snprintf(err, errlen, "out of memory for the graph");
+	g = nfv_graph_build(cfg, err, errlen);
+	if (g == NULL)
 		return -ENOMEM;
-	}
 	nfv_graph_publish(g);
 	return 0;
 }
@@ -217,8 +275,11 @@ nfv_dataplane_destroy(void)
 		if (nfv_dp.workers[i].ctx != NULL)
 			nfv_graph_discard(nfv_dp.workers[i].ctx);
 	}
-	for (i = 0; i < nfv_dp.n_ports; i++)
+	for (i = 0; i < nfv_dp.n_ports; i++) {
 		nfv_port_destroy(&nfv_dp.ports[i]);
+		ctl_config_free(nfv_dp.port_cfg[i]);
+		nfv_dp.port_cfg[i] = NULL;
+	}
 	nfv_dp.n_ports = 0;
 	for (i = 0; i < nfv_dp.n_vnfs; i++)
 		vnf_instance_destroy(nfv_dp.vnfs[i]);
@@ -249,7 +310,8 @@ nfv_dataplane_periodic(void)
 	unsigned int i;
 
 	for (i = 0; i < nfv_dp.n_ports; i++)
-		if (nfv_port_poll_link(&nfv_dp.ports[i]))
+		if (nfv_port_in_use(&nfv_dp.ports[i]) &&
+		    nfv_port_poll_link(&nfv_dp.ports[i]))
 			atomic_store_explicit(&nfv_port_link_up[i],
 					      nfv_dp.ports[i].link_up,
 					      memory_order_relaxed);
@@ -257,4 +319,211 @@ nfv_dataplane_periodic(void)
 		if (nfv_dp.vnfs[i]->ops->periodic != NULL)
 			nfv_dp.vnfs[i]->ops->periodic(nfv_dp.vnfs[i], now);
 	nfv_rcu_reclaim();
+}
+
+/* Find an endpoint by name: a port, or VNF.IFACE. */
+static int
+nfv_ep_lookup(const char *name, struct nfv_ep *ep)
+{
+	const char *dot = strchr(name, '.');
+	unsigned int i;
+	int ifc;
+
+	for (i = 0; dot == NULL && i < nfv_dp.n_ports; i++) {
+		if (nfv_port_in_use(&nfv_dp.ports[i]) &&
+		    strcmp(nfv_dp.ports[i].name, name) == 0) {
+			*ep = (struct nfv_ep){.kind = NFV_EP_PORT,
+					      .idx = (uint16_t)i};
+			return 0;
+		}
+	}
+	for (i = 0; dot != NULL && i < nfv_dp.n_vnfs; i++) {
+		const struct vnf_instance *vi = nfv_dp.vnfs[i];
+
+		if (strlen(vi->name) != (size_t)(dot - name) ||
+		    strncmp(vi->name, name, (size_t)(dot - name)) != 0)
+			continue;
+		ifc = vnf_iface_index(vi, dot + 1);
+		if (ifc < 0)
+			return -ENOENT;
+		*ep = (struct nfv_ep){.kind = NFV_EP_VNF, .idx = (uint16_t)i,
+				      .iface = (uint16_t)ifc};
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static bool
+nfv_name_taken(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nfv_dp.n_ports; i++)
+		if (nfv_port_in_use(&nfv_dp.ports[i]) &&
+		    strcmp(nfv_dp.ports[i].name, name) == 0)
+			return true;
+	for (i = 0; i < nfv_dp.n_vnfs; i++)
+		if (strcmp(nfv_dp.vnfs[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+nfv_path_taken(const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; path != NULL && i < nfv_dp.n_ports; i++) {
+		const struct nfv_port *p = &nfv_dp.ports[i];
+
+		if (nfv_port_in_use(p) && p->cfg->path != NULL &&
+		    strcmp(p->cfg->path, path) == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
+		       size_t errlen)
+{
+	const struct nfv_graph *cur = nfv_graph_current();
+	const struct ctl_port_config *pc = &cfg->ports[0];
+	struct nfv_ep self, peer = {0};
+	struct nfv_graph *g;
+	char perr[256];
+	unsigned int i;
+	int rc;
+
+	if (cfg->n_ports != 1) {
+		snprintf(err, errlen, "port add: exactly one port");
+		rc = -EINVAL;
+		goto err_cfg;
+	}
+	if (nfv_name_taken(pc->name)) {
+		snprintf(err, errlen, "port add: the name %s is taken", pc->name);
+		rc = -EEXIST;
+		goto err_cfg;
+	}
+	if (nfv_path_taken(pc->path)) {
+		snprintf(err, errlen, "port add: %s is used by another port",
+			 pc->path);
+		rc = -EEXIST;
+		goto err_cfg;
+	}
+	if (link != NULL) {
+		if (nfv_ep_lookup(link, &peer) < 0) {
+			snprintf(err, errlen, "port add: no port or VNF iface %s",
+				 link);
+			rc = -ENOENT;
+			goto err_cfg;
+		}
+		if ((peer.kind == NFV_EP_PORT ? cur->port_peer[peer.idx]
+					      : cur->iface_peer[peer.idx][peer.iface])
+			    .kind != NFV_EP_NONE) {
+			snprintf(err, errlen, "port add: %s is already linked",
+				 link);
+			rc = -EBUSY;
+			goto err_cfg;
+		}
+	}
+	for (i = 0; i < NFV_MAX_PORTS; i++)
+		if (!nfv_port_in_use(&nfv_dp.ports[i]))
+			break;
+	if (i == NFV_MAX_PORTS) {
+		snprintf(err, errlen, "port add: at most %d ports", NFV_MAX_PORTS);
+		rc = -E2BIG;
+		goto err_cfg;
+	}
+
+	rc = nfv_port_create(&nfv_dp.ports[i], (uint16_t)i, pc, nfv_dp.n_workers,
+			     nfv_dp.pool, perr, sizeof(perr));
+	if (rc < 0) {
+		snprintf(err, errlen, "port %s: %s", pc->name, perr);
+		memset(&nfv_dp.ports[i], 0, sizeof(nfv_dp.ports[i]));
+		goto err_cfg;
+	}
+	nfv_dp.port_cfg[i] = cfg;
+	if (i >= nfv_dp.n_ports)
+		nfv_dp.n_ports = i + 1;
+	atomic_store(&nfv_port_link_up[i], nfv_dp.ports[i].link_up);
+	/* Workers do not touch slot i before a snapshot names the port. */
+	nfv_port_tx_setup(i);
+
+	g = nfv_graph_clone(cur);
+	if (g == NULL) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto err_port;
+	}
+	g->n_ports = (uint16_t)nfv_dp.n_ports;
+	self = (struct nfv_ep){.kind = NFV_EP_PORT, .idx = (uint16_t)i};
+	g->port_peer[i] = (struct nfv_ep){0};
+	if (link != NULL)
+		nfv_graph_link(g, self, peer);
+	rc = nfv_graph_assign_rx(g, cur, -1, err, errlen);
+	if (rc < 0) {
+		nfv_graph_free(g);
+		goto err_port;
+	}
+	nfv_graph_publish(g);
+	NFV_LOG(NOTICE, port, "port %s added%s%s", pc->name,
+		link ? ", linked to " : "", link ? link : "");
+	return 0;
+
+err_port:
+	nfv_port_destroy(&nfv_dp.ports[i]);
+	memset(&nfv_dp.ports[i], 0, sizeof(nfv_dp.ports[i]));
+	nfv_dp.port_cfg[i] = NULL;
+err_cfg:
+	ctl_config_free(cfg);
+	return rc;
+}
+
+int
+nfv_dataplane_port_del(const char *name, char *err, size_t errlen)
+{
+	const struct nfv_graph *cur = nfv_graph_current();
+	struct nfv_ep ep;
+	struct nfv_graph *g;
+	unsigned int v, f, i;
+	int rc;
+
+	if (strchr(name, '.') != NULL || nfv_ep_lookup(name, &ep) < 0) {
+		snprintf(err, errlen, "no port named %s", name);
+		return -ENOENT;
+	}
+	g = nfv_graph_clone(cur);
+	if (g == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* Unlink it from both sides. */
+	g->port_peer[ep.idx] = (struct nfv_ep){0};
+	for (i = 0; i < g->n_ports; i++)
+		if (g->port_peer[i].kind == NFV_EP_PORT &&
+		    g->port_peer[i].idx == ep.idx)
+			g->port_peer[i] = (struct nfv_ep){0};
+	for (v = 0; v < g->n_vnfs; v++)
+		for (f = 0; f < VNF_MAX_IFACES; f++)
+			if (g->iface_peer[v][f].kind == NFV_EP_PORT &&
+			    g->iface_peer[v][f].idx == ep.idx)
+				g->iface_peer[v][f] = (struct nfv_ep){0};
+	rc = nfv_graph_assign_rx(g, cur, ep.idx, err, errlen);
+	if (rc < 0) {
+		nfv_graph_free(g);
+		return rc;
+	}
+	nfv_graph_publish(g);
+	/* Once every worker has passed a quiescent state no worker polls
+	 * the port or holds a packet for it (TX buffers are flushed before
+	 * each quiescent report): the device can go. */
+	nfv_rcu_synchronize();
+	nfv_port_destroy(&nfv_dp.ports[ep.idx]);
+	memset(&nfv_dp.ports[ep.idx], 0, sizeof(nfv_dp.ports[ep.idx]));
+	ctl_config_free(nfv_dp.port_cfg[ep.idx]);
+	nfv_dp.port_cfg[ep.idx] = NULL;
+	atomic_store(&nfv_port_link_up[ep.idx], false);
+	NFV_LOG(NOTICE, port, "port %s removed", name);
+	return 0;
 }

@@ -14,12 +14,6 @@
 #include "dataplane/port.h"
 #include "vnf/vnf.h"
 
-struct nfv_rxq {
-	uint16_t port;		/* port index */
-	uint16_t eth_port;
-	uint16_t queue;
-};
-
 /*
  * One poll-mode worker.  The counters are written by the worker only and
  * read, unlocked, by the control thread: 64-bit aligned loads and stores
@@ -29,8 +23,6 @@ struct nfv_rxq {
 struct nfv_worker {
 	struct nfv_wctx *ctx;
 	unsigned int lcore;
-	unsigned int n_rxq;
-	struct nfv_rxq rxq[NFV_MAX_PORTS * 16];	/* config allows 16 queues */
 	uint64_t loops;
 	uint64_t busy_loops;
 	uint64_t pkts;
@@ -41,8 +33,9 @@ struct nfv_dataplane {
 	struct ctl_config *cfg;
 	unsigned int n_workers;
 	struct rte_mempool *pool;
-	unsigned int n_ports;
+	unsigned int n_ports;		/* slots used so far; see nfv_port_in_use() */
 	struct nfv_port ports[NFV_MAX_PORTS];
+	struct ctl_config *port_cfg[NFV_MAX_PORTS]; /* added at run time: owner */
 	unsigned int n_vnfs;
 	struct vnf_instance *vnfs[NFV_MAX_VNFS];
 	struct nfv_worker workers[NFV_MAX_WORKERS];
@@ -59,6 +52,19 @@ int nfv_workers_start(void);
 void nfv_workers_stop(void);
 /* Control thread, every ~100 ms: links, VNF housekeeping, RCU frees. */
 void nfv_dataplane_periodic(void);
+
+/* Control thread: add a port described by `cfg` (which it takes over) and
+ * optionally link it to `link` (a free VNF iface "VNF.IFACE"); remove one.
+ * Workers keep running; no packet of another port is lost. */
+int nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
+			   size_t errlen);
+int nfv_dataplane_port_del(const char *name, char *err, size_t errlen);
+
+static inline bool
+nfv_port_in_use(const struct nfv_port *p)
+{
+	return p->cfg != NULL;
+}
 
 /* Control commands (dataplane/ctl_cmds.c). */
 int nfv_ctl_cmds_register(void);

@@ -266,9 +266,26 @@ nfv_graph_alloc(void)
 			   RTE_CACHE_LINE_SIZE);
 }
 
-void
-nfv_graph_free(void *g)
+struct nfv_graph *
+nfv_graph_clone(const struct nfv_graph *g)
 {
+	struct nfv_graph *c = nfv_graph_alloc();
+
+	if (c == NULL)
+		return NULL;
+	memcpy(c, g, sizeof(*c));
+	c->wrx = NULL;
+	return c;
+}
+
+void
+nfv_graph_free(void *p)
+{
+	struct nfv_graph *g = p;
+
+	if (g == NULL)
+		return;
+	rte_free(g->wrx);
 	rte_free(g);
 }
 

@@ -42,12 +42,31 @@ struct nfv_ep {
 	uint16_t iface;		/* VNF iface index */
 };
 
+#define NFV_MAX_RXQ (NFV_MAX_PORTS * 16) /* the config allows 16 queues */
+
+/* An RX queue a worker polls. */
+struct nfv_rxq {
+	uint16_t port;		/* port index */
+	uint16_t eth_port;
+	uint16_t queue;
+};
+
+/* The RX queues of one worker. */
+struct nfv_wrx {
+	uint16_t n;
+	struct nfv_rxq q[NFV_MAX_RXQ];
+};
+
 struct nfv_graph {
 	uint16_t n_ports;
 	uint16_t n_vnfs;
 	struct nfv_ep port_peer[NFV_MAX_PORTS];
 	struct vnf_instance *vnfs[NFV_MAX_VNFS];
 	struct nfv_ep iface_peer[NFV_MAX_VNFS][VNF_MAX_IFACES];
+	/* [n_workers]: which RX queues each worker polls.  Part of the
+	 * snapshot so that ports come and go while workers run; freed with
+	 * the graph.  NULL in graphs that no worker loop reads (tests). */
+	struct nfv_wrx *wrx;
 };
 
 /* Per worker, per port drop reasons counted by the runner. */
@@ -117,6 +136,8 @@ void nfv_graph_discard(struct nfv_wctx *w);
 const struct nfv_graph *nfv_graph_current(void);
 void nfv_graph_publish(struct nfv_graph *g);
 struct nfv_graph *nfv_graph_alloc(void);
+/* A copy of g's wiring (not its RX queue lists). */
+struct nfv_graph *nfv_graph_clone(const struct nfv_graph *g);
 void nfv_graph_free(void *g);
 
 /* Worker: the snapshot to use for this loop iteration.  The acquire load

@@ -29,12 +29,13 @@ nfv_worker_main(void *arg)
 	nfv_rcu_worker_online(w->id);
 	while (!atomic_load_explicit(&nfv_stopping, memory_order_relaxed)) {
 		const struct nfv_graph *g = nfv_graph_get();
+		const struct nfv_wrx *rx = &g->wrx[w->id];
 		uint64_t t0 = rte_rdtsc();
 		uint32_t got = 0;
 
 		w->now = t0;
-		for (i = 0; i < wk->n_rxq; i++) {
-			const struct nfv_rxq *q = &wk->rxq[i];
+		for (i = 0; i < rx->n; i++) {
+			const struct nfv_rxq *q = &rx->q[i];
 			uint16_t n = rte_eth_rx_burst(q->eth_port, q->queue,
 						      pkts, NFV_BURST);
 
