@@ -871,6 +871,37 @@ test_rcu_publish(void **state)
 	assert_null(nfv_rcu());
 }
 
+/* nfv_graph_clone() copies the wiring but not the workers' RX queue
+ * lists; nfv_graph_free() frees a graph with its lists, and NULL. */
+static void
+test_graph_clone_and_free(void **state)
+{
+	struct nfv_graph *g, *c;
+	size_t before = ut_heap_used();
+
+	RTE_SET_USED(state);
+	g = nfv_graph_alloc();
+	assert_non_null(g);
+	g->n_ports = 3;
+	g->n_vnfs = 1;
+	g->port_peer[2] = ut_ep_vnf(0, 5);
+	g->iface_peer[0][5] = ut_ep_port(2);
+	g->wrx = rte_zmalloc("ut_wrx", sizeof(*g->wrx), RTE_CACHE_LINE_SIZE);
+	assert_non_null(g->wrx);
+	g->wrx->n = 1;
+	c = nfv_graph_clone(g);
+	assert_non_null(c);
+	assert_null(c->wrx);
+	assert_int_equal(c->n_ports, 3);
+	assert_int_equal(c->n_vnfs, 1);
+	assert_memory_equal(c->port_peer, g->port_peer, sizeof(g->port_peer));
+	assert_memory_equal(c->iface_peer, g->iface_peer, sizeof(g->iface_peer));
+	nfv_graph_free(g);
+	nfv_graph_free(c);
+	nfv_graph_free(NULL);
+	assert_int_equal(ut_heap_used(), before);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -910,6 +941,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_chain_and_port_to_port,
 						ut_setup, ut_teardown),
 		cmocka_unit_test(test_rcu_publish),
+		cmocka_unit_test(test_graph_clone_and_free),
 	};
 	char rundir[PATH_MAX];
 	int rc;
