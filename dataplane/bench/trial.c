@@ -317,6 +317,106 @@ nfvb_all_delivered(const struct nfvb_run *run)
 	return true;
 }
 
+/* Probe: receive and free everything; note which senders came back. */
+static void
+nfvb_probe_rx(struct nfvb_run *run, bool *got)
+{
+	struct nfvb_ctx *c = run->c;
+	const struct nfvb_traffic *t = run->t;
+	struct rte_mbuf *m[NFVB_MAX_BURST];
+	unsigned int q, i, n;
+
+	for (q = 0; q < c->n_ports; q++) {
+		n = rte_eth_rx_burst(c->ports[q].eth, 0, m, NFVB_MAX_BURST);
+		for (i = 0; i < n; i++) {
+			struct nfvb_sig *s = rte_pktmbuf_mtod_offset(
+				m[i], struct nfvb_sig *, t->sig_off);
+
+			if (!t->has_sig) {
+				if (got != NULL)
+					got[q ^ 1] = true;
+			} else if (m[i]->data_len >= t->sig_off + NFVB_SIG_LEN &&
+				   s->magic == NFVB_SIG_MAGIC &&
+				   s->port < c->n_ports) {
+				if (got != NULL &&
+				    NFVB_META_GEN(s->meta) == t->gen)
+					got[s->port] = true;
+			} else {
+				/* Not ours: the pool's buffers stay zero. */
+				memset(rte_pktmbuf_mtod(m[i], char *), 0,
+				       m[i]->data_len);
+			}
+		}
+		if (n > 0)
+			rte_pktmbuf_free_bulk(m, n);
+	}
+}
+
+/*
+ * Before a trial: one frame from each sending port must come back from
+ * the device, so that a direction whose far side was not ready yet (the
+ * device drops what it cannot deliver) does not start with its closed
+ * loop already empty.  Also teaches learning switches both MACs.
+ * 0, or -EHOSTUNREACH after `seconds` with the silent direction named.
+ */
+static int
+nfvb_probe(struct nfvb_run *run, double seconds)
+{
+	struct nfvb_ctx *c = run->c;
+	const struct nfvb_traffic *t = run->t;
+	uint64_t now = rte_rdtsc(), end, next = 0, quiet;
+	bool got[NFVB_MAX_PORTS] = {false}, all;
+	struct rte_mbuf *m[1];
+	unsigned int p;
+
+	end = now + (uint64_t)(seconds * (double)c->hz);
+	for (;;) {
+		now = rte_rdtsc();
+		all = true;
+		for (p = 0; p < c->n_ports; p++)
+			all &= !run->r->tx_on[p] || got[p];
+		if (all)
+			break;
+		if (now > end) {
+			for (p = 0; p < c->n_ports; p++)
+				if (run->r->tx_on[p] && !got[p])
+					break;
+			fprintf(stderr,
+				"nfv-bench: no frame sent on port %u came back on port %u within %.0f s: is the device forwarding, and to the right MAC?\n",
+				p, p ^ 1, seconds);
+			return -EHOSTUNREACH;
+		}
+		if (now >= next) {
+			/* One frame per silent port, every 20 ms. */
+			for (p = 0; p < c->n_ports; p++) {
+				if (!run->r->tx_on[p] || got[p] ||
+				    rte_pktmbuf_alloc_bulk(c->pool, m, 1) != 0)
+					continue;
+				nfvb_build(run, p, m, 1);
+				if (t->has_sig)
+					nfvb_sig_stamp(rte_pktmbuf_mtod_offset(
+							       m[0], struct nfvb_sig *,
+							       t->sig_off),
+						       0, (uint32_t)now);
+				if (rte_eth_tx_burst(c->ports[p].eth, 0, m, 1) != 1)
+					rte_pktmbuf_free(m[0]);
+			}
+			next = now + c->hz / 50;
+		}
+		if (c->test_dut)
+			nfvb_test_dut_poll(c, now);
+		nfvb_probe_rx(run, got);
+	}
+	/* Let stragglers (repeated probes) arrive before the trial. */
+	quiet = rte_rdtsc() + c->hz / 100;
+	while (rte_rdtsc() < quiet) {
+		if (c->test_dut)
+			nfvb_test_dut_poll(c, rte_rdtsc());
+		nfvb_probe_rx(run, NULL);
+	}
+	return 0;
+}
+
 int
 nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 	       const struct nfvb_trial_cfg *tc, struct nfvb_trial *r)
@@ -351,6 +451,9 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 	c->gen = (uint8_t)((c->gen + 1) & 0x3f);
 	nfvb_traffic_set_gen(t, c->gen);
 
+	rc = nfvb_probe(&run, 5);
+	if (rc < 0)
+		goto out;
 	if (run.closed) {
 		for (p = 0; p < c->n_ports; p++) {
 			struct rte_mbuf *m[NFVB_MAX_BURST];

@@ -1,0 +1,657 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# compare.sh - peers side by side, in one run, on one generator.
+#
+# Each device under test (DUT) in turn serves two vhost-user sockets on the
+# DUT core (default 1; its main/control thread shares the generator's core,
+# default 0), and nfv-bench drives 64 B frames through it in a closed loop
+# (--inflight bursts circulating, like testpmd's `start tx_first 8`), so
+# the DUT is the bottleneck.  The DUTs:
+#
+#   ceiling       dpdk-testpmd io forwarding: what any switch on vhost-user
+#                 can reach on this machine; every ratio is against it
+#   testpmd-mac   dpdk-testpmd mac forwarding
+#   ovs-normal    Open vSwitch with the DPDK datapath (Debian's
+#                 openvswitch-switch-dpdk), netdev bridge, two dpdkvhostuser
+#                 ports, one PMD on the DUT core, the NORMAL action
+#   ovs-flows     the same with two in_port -> output flows
+#   nfvd:NAME     nfvd with configs/NAME.yaml, for each config with exactly
+#                 two vhost-user server ports and one worker
+#
+# Rounds: every DUT once per round, N rounds (default 3); the table shows
+# medians.  Mpps per direction, the ratio to the ceiling of the same run,
+# and cycles per packet on the DUT core: nfvd's own figure (nfvctl show
+# stats: busy cycles / packets of its worker); for the others an estimate,
+# TSC Hz / packets per second through the core (both directions), marked ~.
+#
+# Everything it starts is stopped by PID, and every file it makes (a private
+# directory, EAL runtime directories and hugepage files of its own
+# prefixes) is removed on exit, also on failure or Ctrl-C.  It installs
+# openvswitch-switch-dpdk (and python3-yaml) with apt-get when missing,
+# without letting the package start the system's OVS services.
+#
+# A config may carry extra generator arguments (e.g. a router needs the
+# router's MAC and addresses in its subnets) in a comment line:
+#   # nfv-bench-args: --port-peer ... --src-ip 10.0.0.2 --dst-ip 10.1.0.2
+# (the text after the colon is added to nfv-bench's arguments).
+#
+# Usage: tests/bench/compare.sh [options]; -h for the list.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${NFV_BUILDDIR:-$ROOT/build}
+RUNS=3
+DURATION=10
+WARMUP=3
+SIZE=64
+GEN_CPU=0
+DUT_CPU=1
+ONLY=""
+INSTALL=1
+NO_HUGE=0
+JSON_OUT=""
+LIST_ONLY=0
+CONFIGS=()
+EXTRA_GEN=()
+
+usage() {
+	cat <<EOF
+usage: $0 [options] [-- extra nfv-bench arguments]
+  -b, --build DIR     build directory with nfvd, nfvctl, nfv-bench [$BUILD]
+  -n, --runs N        rounds; the table shows medians [$RUNS]
+  -d, --duration S    measured seconds per run [$DURATION]
+  -w, --warmup S      unmeasured seconds before each run [$WARMUP]
+  -s, --size N        frame size [$SIZE]
+      --only LIST     comma list of ceiling, testpmd-mac, ovs-normal,
+                      ovs-flows, nfvd, nfvd:NAME (the ceiling always runs)
+  -c, --config FILE   nfvd config to compare (repeat) [configs/*.yaml]
+      --gen-cpu N     generator core [$GEN_CPU]
+      --dut-cpu N     device-under-test core [$DUT_CPU]
+      --no-install    do not apt-get install what is missing (skip instead)
+      --no-huge       ordinary memory everywhere instead of hugepages
+  -j, --json FILE     every run and the medians as JSON
+      --list          print the devices it would compare and exit
+  -h, --help          this text
+EOF
+}
+
+die_usage() {
+	echo "compare.sh: $*" >&2
+	echo "try: $0 --help" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-b | --build) BUILD=${2:?}; shift 2 ;;
+	-n | --runs) RUNS=${2:-}; shift 2 ;;
+	-d | --duration) DURATION=${2:-}; shift 2 ;;
+	-w | --warmup) WARMUP=${2:-}; shift 2 ;;
+	-s | --size) SIZE=${2:-}; shift 2 ;;
+	--only) ONLY=${2:-}; shift 2 ;;
+	-c | --config) CONFIGS+=("${2:?}"); shift 2 ;;
+	--gen-cpu) GEN_CPU=${2:-}; shift 2 ;;
+	--dut-cpu) DUT_CPU=${2:-}; shift 2 ;;
+	--no-install) INSTALL=0; shift ;;
+	--no-huge) NO_HUGE=1; shift ;;
+	-j | --json) JSON_OUT=${2:?}; shift 2 ;;
+	--list) LIST_ONLY=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	--) shift; EXTRA_GEN=("$@"); break ;;
+	*) die_usage "unknown argument: $1" ;;
+	esac
+done
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die_usage "--runs: a positive number"
+[[ "$DURATION" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die_usage "--duration: seconds"
+[[ "$WARMUP" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die_usage "--warmup: seconds"
+[[ "$SIZE" =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 64 ] && [ "$SIZE" -le 1518 ] ||
+	die_usage "--size: 64..1518"
+[[ "$GEN_CPU" =~ ^[0-9]+$ ]] || die_usage "--gen-cpu: a CPU number"
+[[ "$DUT_CPU" =~ ^[0-9]+$ ]] || die_usage "--dut-cpu: a CPU number"
+[ "$GEN_CPU" != "$DUT_CPU" ] || die_usage "the generator and the DUT need different cores"
+if [ ${#CONFIGS[@]} -eq 0 ]; then
+	CONFIGS=("$ROOT"/configs/*.yaml)
+fi
+
+BENCH=$BUILD/dataplane/bench/nfv-bench
+NFVD=$BUILD/dataplane/nfvd
+NFVCTL=$BUILD/control/nfvctl
+TESTPMD=$(command -v dpdk-testpmd || true)
+VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
+OVS_SCHEMA=/usr/share/openvswitch/vswitch.ovsschema
+TAG=nfvb-cmp-$$
+
+say() { printf 'compare: %s\n' "$*"; }
+warn() { printf 'compare: %s\n' "$*" >&2; }
+
+wanted() {	# wanted NAME: is this DUT asked for?
+	[ -z "$ONLY" ] && return 0
+	[ "$1" = ceiling ] && return 0
+	local w
+	IFS=, read -ra w <<<"$ONLY"
+	for x in "${w[@]}"; do
+		[ "$x" = "$1" ] && return 0
+		[ "$x" = nfvd ] && [[ "$1" == nfvd:* ]] && return 0
+	done
+	return 1
+}
+
+# --- state and cleanup ---------------------------------------------------
+DIR=""
+PIDS=()
+PREFIXES=("$TAG-gen")
+POLICY_RC_MADE=0
+
+stop_pid() {	# stop_pid PID: TERM, up to 10 s, then KILL; reaps our children
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		warn "PID $pid ignored SIGTERM: SIGKILL"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+forget_pid() {
+	local keep=() p
+	for p in "${PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	PIDS=("${keep[@]}")
+}
+
+remove_prefix_files() {	# hugepage files and EAL runtime dir of a prefix
+	local p=$1 m
+	rm -rf "/var/run/dpdk/$p" 2>/dev/null
+	while read -r _ m fs _; do
+		[ "$fs" = hugetlbfs ] && rm -f "$m/${p}map_"* 2>/dev/null
+	done </proc/mounts
+}
+
+cleanup() {
+	local p
+	trap - EXIT INT TERM
+	for p in "${PIDS[@]}"; do
+		stop_pid "$p"
+	done
+	PIDS=()
+	for p in "${PREFIXES[@]}"; do
+		remove_prefix_files "$p"
+	done
+	if [ "$POLICY_RC_MADE" = 1 ]; then
+		rm -f /usr/sbin/policy-rc.d
+	fi
+	[ -n "$DIR" ] && rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'warn "interrupted"; exit 130' INT TERM
+
+# --- what is there -------------------------------------------------------
+apt_install() {	# apt_install PKG...: without starting any service
+	[ "$INSTALL" = 1 ] || return 1
+	[ "$(id -u)" = 0 ] || { warn "not root: cannot install $*"; return 1; }
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		# Debian's way to keep a package's postinst from starting its
+		# services; removed again right after (and by cleanup).
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d &&
+			chmod 755 /usr/sbin/policy-rc.d && POLICY_RC_MADE=1
+	fi
+	say "installing $* (apt-get)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" \
+		>"$DIR/apt.log" 2>&1
+	local rc=$?
+	if [ "$POLICY_RC_MADE" = 1 ]; then
+		rm -f /usr/sbin/policy-rc.d
+		POLICY_RC_MADE=0
+	fi
+	[ $rc = 0 ] || { warn "apt-get install $* failed:"; tail -3 "$DIR/apt.log" >&2; }
+	return $rc
+}
+
+python_yaml() { python3 -c 'import yaml' 2>/dev/null; }
+
+# Configs nfvd can run here: exactly two vhost-user server ports, one
+# worker.  Prints "NAME<TAB>PATH" per config, reasons on stderr.
+pick_configs() {
+	python3 - "$@" <<'EOF'
+import os, sys, yaml
+for path in sys.argv[1:]:
+    name = os.path.splitext(os.path.basename(path))[0]
+    try:
+        cfg = yaml.safe_load(open(path))
+    except Exception as e:
+        print("compare: %s: not read (%s)" % (path, e), file=sys.stderr)
+        continue
+    ports = (cfg or {}).get("ports") or []
+    vh = [p for p in ports if p.get("type") == "vhost-user"]
+    why = None
+    if len(ports) != 2 or len(vh) != 2:
+        why = "not exactly two vhost-user ports"
+    elif any(p.get("mode", "server") != "server" for p in vh):
+        why = "a vhost-user port in client mode"
+    elif int((cfg.get("dataplane") or {}).get("workers", 1)) != 1:
+        why = "more than one worker"
+    if why:
+        print("compare: %s: skipped (%s)" % (path, why), file=sys.stderr)
+        continue
+    print("%s\t%s" % (name, os.path.abspath(path)))
+EOF
+}
+
+# A private copy of a config: our sockets, control socket, file prefix,
+# and the worker on the DUT core.
+private_config() {	# private_config SRC DST PREFIX
+	python3 - "$@" "$DIR" "$DUT_CPU" "$NO_HUGE" <<'EOF'
+import sys, yaml
+src, dst, prefix, d, cpu, nohuge = sys.argv[1:7]
+cfg = yaml.safe_load(open(src))
+dp = cfg.setdefault("dataplane", {}) or {}
+cfg["dataplane"] = dp
+dp["file_prefix"] = prefix
+dp["lcores"] = str(cpu)
+dp["workers"] = 1
+if nohuge == "1":
+    dp["hugepages"] = "off"
+cfg.setdefault("control", {})
+cfg["control"] = cfg["control"] or {}
+cfg["control"]["socket"] = d + "/nfvd-ctl.sock"
+for i, p in enumerate(cfg["ports"]):
+    p["path"] = "%s/nfvd-p%d.sock" % (d, i)
+yaml.safe_dump(cfg, open(dst, "w"), default_flow_style=None, sort_keys=False)
+EOF
+}
+
+config_gen_args() {	# the "# nfv-bench-args:" line of a config
+	sed -n 's/^[[:space:]]*#[[:space:]]*nfv-bench-args:[[:space:]]*//p' "$1" | head -1
+}
+
+DIR=$(mktemp -d /tmp/nfv-bench-cmp.XXXXXX) || exit 1
+chmod 755 "$DIR"
+
+DUTS=("ceiling")
+wanted testpmd-mac && DUTS+=("testpmd-mac")
+wanted ovs-normal && DUTS+=("ovs-normal")
+wanted ovs-flows && DUTS+=("ovs-flows")
+declare -A CONFIG_OF=()
+if ! python_yaml; then
+	if [ "$LIST_ONLY" = 1 ] || ! apt_install python3-yaml || ! python_yaml; then
+		warn "python3 has no yaml module (python3-yaml): nfvd configs not read"
+	fi
+fi
+if python_yaml; then
+	while IFS=$'\t' read -r name path; do
+		[ -n "$name" ] || continue
+		wanted "nfvd:$name" || continue
+		DUTS+=("nfvd:$name")
+		CONFIG_OF[$name]=$path
+	done < <(pick_configs "${CONFIGS[@]}")
+fi
+
+if [ "$LIST_ONLY" = 1 ]; then
+	for d in "${DUTS[@]}"; do
+		if [[ "$d" == nfvd:* ]]; then
+			echo "$d ${CONFIG_OF[${d#nfvd:}]}"
+		else
+			echo "$d"
+		fi
+	done
+	exit 0
+fi
+
+[ -x "$BENCH" ] || { warn "$BENCH not built (ninja -C $BUILD)"; exit 1; }
+[ -n "$TESTPMD" ] || { warn "dpdk-testpmd not found (apt-get install dpdk): no ceiling"; exit 1; }
+if [ "$(nproc)" -lt 2 ]; then
+	warn "needs two cores (generator and device)"
+	exit 1
+fi
+
+if wanted ovs-normal || wanted ovs-flows; then
+	if [ ! -x "$VSWITCHD" ]; then
+		apt_install openvswitch-switch-dpdk || true
+	fi
+	if [ ! -x "$VSWITCHD" ] || ! command -v ovsdb-server >/dev/null; then
+		warn "OVS-DPDK not available: no OVS rows"
+		DUTS=("${DUTS[@]/ovs-normal/}")
+		DUTS=("${DUTS[@]/ovs-flows/}")
+	fi
+fi
+if [ ! -x "$NFVD" ] || [ ! -x "$NFVCTL" ]; then
+	warn "nfvd or nfvctl not built in $BUILD: no nfvd rows"
+	for i in "${!DUTS[@]}"; do
+		[[ "${DUTS[$i]}" == nfvd:* ]] && DUTS[$i]=""
+	done
+fi
+
+# Memory: the generator 256 MiB and a DUT 512 MiB, hugepages if free.
+FREE_MB=$(($(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0) * 2))
+if [ "$NO_HUGE" = 0 ] && { ! grep -q hugetlbfs /proc/mounts || [ "$FREE_MB" -lt 800 ]; }; then
+	warn "fewer than 800 MiB of free 2 MiB hugepages mounted: using ordinary memory (--no-huge)"
+	NO_HUGE=1
+fi
+if [ "$NO_HUGE" = 1 ]; then
+	GEN_MEM=(--no-huge)
+	DPDK_MEM=(--no-huge --no-shconf -m 512)
+else
+	GEN_MEM=()
+	DPDK_MEM=(--in-memory --single-file-segments -m 512)
+fi
+mask() { printf '0x%x' $((1 << $1)); }
+
+wait_files() {	# wait_files PID SECONDS FILE...: all exist, PID alive
+	local pid=$1 t=$(($2 * 10)) f ok
+	shift 2
+	while [ $t -gt 0 ]; do
+		kill -0 "$pid" 2>/dev/null || return 1
+		ok=1
+		for f in "$@"; do [ -S "$f" ] || ok=0; done
+		[ $ok = 1 ] && return 0
+		sleep 0.1
+		t=$((t - 1))
+	done
+	return 1
+}
+
+# --- devices under test ------------------------------------------------------
+# Each start_* sets SOCK0/SOCK1 (and DUT_PID) or returns 1 with a reason.
+SOCK0="" SOCK1="" DUT_PID="" DUT_LOG=""
+
+start_testpmd() {	# start_testpmd io|mac
+	local prefix=$TAG-tp fwd=("--forward-mode=$1")
+	[ "$1" = mac ] && fwd+=(--eth-peer=0,02:00:00:00:00:01 --eth-peer=1,02:00:00:00:00:02)
+	PREFIXES+=("$prefix")
+	SOCK0=$DIR/tp0.sock SOCK1=$DIR/tp1.sock DUT_LOG=$DIR/testpmd-$1.log
+	rm -f "$SOCK0" "$SOCK1"
+	# Non-interactive with a long stats period: testpmd then runs until
+	# SIGTERM instead of waiting for a key.
+	"$TESTPMD" --lcores "0@$GEN_CPU,1@$DUT_CPU" --no-pci "${DPDK_MEM[@]}" \
+		--file-prefix "$prefix" --no-telemetry \
+		--vdev "net_vhost0,iface=$SOCK0,queues=1" \
+		--vdev "net_vhost1,iface=$SOCK1,queues=1" -- \
+		"${fwd[@]}" --auto-start --nb-cores=1 --rxq=1 --txq=1 \
+		--total-num-mbufs=32768 --stats-period 86400 \
+		</dev/null >"$DUT_LOG" 2>&1 &
+	DUT_PID=$!
+	PIDS+=("$DUT_PID")
+	wait_files "$DUT_PID" 30 "$SOCK0" "$SOCK1"
+}
+
+OVS_DB_PID="" OVS_SW_PID=""
+ovs_env() {
+	export OVS_RUNDIR=$DIR/ovs OVS_LOGDIR=$DIR/ovs OVS_DBDIR=$DIR/ovs \
+		OVS_SYSCONFDIR=$DIR/ovs OVS_PKGDATADIR=/usr/share/openvswitch
+}
+vsctl() { ovs-vsctl --db="unix:$DIR/ovs/db.sock" --timeout=60 "$@"; }
+
+start_ovs() {
+	local prefix=$TAG-ovs extra i pid
+	ovs_env
+	rm -rf "$DIR/ovs"
+	mkdir -p "$DIR/ovs"
+	PREFIXES+=("$prefix")
+	ovsdb-tool create "$DIR/ovs/conf.db" "$OVS_SCHEMA" || return 1
+	ovsdb-server "$DIR/ovs/conf.db" --remote="punix:$DIR/ovs/db.sock" \
+		--pidfile="$DIR/ovs/ovsdb-server.pid" \
+		--unixctl="$DIR/ovs/ovsdb-server.ctl" \
+		--log-file="$DIR/ovs/ovsdb-server.log" --detach --no-chdir \
+		>"$DIR/ovs/ovsdb-server.out" 2>&1 || return 1
+	OVS_DB_PID=$(cat "$DIR/ovs/ovsdb-server.pid")
+	PIDS+=("$OVS_DB_PID")
+	if [ "$NO_HUGE" = 1 ]; then
+		extra="--file-prefix=$prefix --no-pci --no-telemetry --no-huge --no-shconf -m 512"
+		vsctl --no-wait init -- set Open_vSwitch . \
+			other_config:dpdk-init=true \
+			"other_config:dpdk-lcore-mask=$(mask "$GEN_CPU")" \
+			"other_config:pmd-cpu-mask=$(mask "$DUT_CPU")" \
+			"other_config:dpdk-extra=\"$extra\"" || return 1
+	else
+		extra="--file-prefix=$prefix --no-pci --no-telemetry --in-memory --single-file-segments"
+		vsctl --no-wait init -- set Open_vSwitch . \
+			other_config:dpdk-init=true \
+			"other_config:dpdk-lcore-mask=$(mask "$GEN_CPU")" \
+			"other_config:pmd-cpu-mask=$(mask "$DUT_CPU")" \
+			other_config:dpdk-socket-mem=512 \
+			other_config:dpdk-socket-limit=512 \
+			"other_config:dpdk-extra=\"$extra\"" || return 1
+	fi
+	# Its non-PMD threads on the generator's core, like every DUT's main
+	# thread; the PMD thread pins itself to pmd-cpu-mask.
+	taskset -c "$GEN_CPU" "$VSWITCHD" "unix:$DIR/ovs/db.sock" \
+		--pidfile="$DIR/ovs/ovs-vswitchd.pid" \
+		--unixctl="$DIR/ovs/ovs-vswitchd.ctl" \
+		--log-file="$DIR/ovs/ovs-vswitchd.log" --detach --no-chdir \
+		>"$DIR/ovs/ovs-vswitchd.out" 2>&1 || return 1
+	OVS_SW_PID=$(cat "$DIR/ovs/ovs-vswitchd.pid")
+	PIDS+=("$OVS_SW_PID")
+	DUT_PID=$OVS_SW_PID DUT_LOG=$DIR/ovs/ovs-vswitchd.log
+	for i in $(seq 600); do
+		[ "$(vsctl get Open_vSwitch . dpdk_initialized 2>/dev/null)" = true ] && break
+		kill -0 "$OVS_SW_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	vsctl add-br br0 -- set bridge br0 datapath_type=netdev || return 1
+	vsctl add-port br0 vhu0 -- set Interface vhu0 type=dpdkvhostuser ofport_request=1 &&
+		vsctl add-port br0 vhu1 -- set Interface vhu1 type=dpdkvhostuser ofport_request=2 ||
+		return 1
+	SOCK0=$DIR/ovs/vhu0 SOCK1=$DIR/ovs/vhu1
+	wait_files "$OVS_SW_PID" 30 "$SOCK0" "$SOCK1" || return 1
+	sleep 0.5	# the socket exists before OVS serves it
+}
+
+ovs_flows() {	# ovs_flows normal|p2p
+	ovs_env
+	ovs-ofctl del-flows br0 || return 1
+	if [ "$1" = normal ]; then
+		ovs-ofctl add-flow br0 actions=NORMAL
+	else
+		ovs-ofctl add-flow br0 in_port=1,actions=output:2 &&
+			ovs-ofctl add-flow br0 in_port=2,actions=output:1
+	fi
+}
+
+stop_ovs() {
+	local p
+	for p in "$OVS_SW_PID" "$OVS_DB_PID"; do
+		[ -n "$p" ] || continue
+		stop_pid "$p"
+		forget_pid "$p"
+	done
+	OVS_SW_PID="" OVS_DB_PID=""
+	remove_prefix_files "$TAG-ovs"
+}
+
+NFVD_CTL=""
+start_nfvd() {	# start_nfvd NAME
+	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1.yaml
+	PREFIXES+=("$prefix")
+	private_config "${CONFIG_OF[$name]}" "$cfg" "$prefix" || return 1
+	SOCK0=$DIR/nfvd-p0.sock SOCK1=$DIR/nfvd-p1.sock DUT_LOG=$DIR/nfvd-$name.log
+	NFVD_CTL=$DIR/nfvd-ctl.sock
+	rm -f "$SOCK0" "$SOCK1" "$NFVD_CTL"
+	"$NFVD" -c "$cfg" >"$DUT_LOG" 2>&1 &
+	DUT_PID=$!
+	PIDS+=("$DUT_PID")
+	wait_files "$DUT_PID" 30 "$SOCK0" "$SOCK1" "$NFVD_CTL"
+}
+
+stop_dut() {
+	if [ -n "$OVS_SW_PID$OVS_DB_PID" ]; then
+		stop_ovs
+	elif [ -n "$DUT_PID" ]; then
+		stop_pid "$DUT_PID"
+		forget_pid "$DUT_PID"
+	fi
+	DUT_PID=""
+	rm -f "$SOCK0" "$SOCK1"
+}
+
+# --- one measurement ---------------------------------------------------------
+RESULTS=$DIR/results.tsv	# dut run mpps01 mpps10 loss cycles estimated
+: >"$RESULTS"
+
+measure() {	# measure DUT RUN [extra nfv-bench args...]
+	local dut=$1 run=$2 json=$DIR/run.json log=$DIR/gen.log cyc="" est=1 line
+	shift 2
+	local rc attempt
+	# A vhost-user server whose socket just appeared may not answer yet
+	# (OVS): when nfv-bench could not even open its ports, try again.
+	for attempt in 1 2 3; do
+		rm -f "$json"
+		timeout $((${DURATION%.*} + ${WARMUP%.*} + 90)) "$BENCH" \
+			-p "$SOCK0" -p "$SOCK1" -s "$SIZE" -d "$DURATION" -w "$WARMUP" \
+			--cpu "$GEN_CPU" --file-prefix "$TAG-gen" "${GEN_MEM[@]}" -q \
+			-j "$json" "$@" "${EXTRA_GEN[@]}" >"$log" 2>&1
+		rc=$?
+		remove_prefix_files "$TAG-gen"
+		[ $rc != 0 ] && grep -q "no device on" "$log" || break
+		sleep 1
+	done
+	if [ $rc != 0 ] || [ ! -s "$json" ]; then
+		warn "$dut run $run: nfv-bench failed (exit $rc):"
+		tail -5 "$log" | sed 's/^/  /' >&2
+		[ -n "$DUT_LOG" ] && tail -5 "$DUT_LOG" | sed 's/^/  dut: /' >&2
+		return 1
+	fi
+	if [[ "$dut" == nfvd:* ]]; then
+		cyc=$("$NFVCTL" -s "$NFVD_CTL" -j show stats 2>/dev/null | python3 -c '
+import json, sys
+w = json.load(sys.stdin)["workers"]
+print("%.1f" % w[0]["cycles_per_packet"] if w else "")' 2>/dev/null)
+		[ -n "$cyc" ] && est=0
+	fi
+	line=$(python3 - "$json" "$dut" "$run" "$cyc" "$est" <<'EOF'
+import json, sys
+path, dut, run, cyc, est = sys.argv[1:6]
+b = json.load(open(path))
+res = b["results"][0]
+t = res["trials"][res["final_trial"]]
+ps = {p["port"]: p for p in t["ports"]}
+m01, m10 = ps[1]["received_mpps"], ps[0]["received_mpps"]
+loss = t["loss_pct"]
+if not cyc:
+    tot = (m01 + m10) * 1e6
+    cyc = "%.1f" % (b["tsc_hz"] / tot) if tot > 0 else ""
+print("\t".join([dut, run, "%.4f" % m01, "%.4f" % m10, "%.4f" % loss, cyc, est]))
+EOF
+)
+	echo "$line" >>"$RESULTS"
+	say "$(echo "$line" | awk -F'\t' '{printf "%-22s run %s: %s / %s Mpps per direction, loss %s%%, cycles/packet %s%s", $1, $2, $3, $4, $5, ($7 == 1 ? "~" : ""), $6}')"
+	return 0
+}
+
+run_dut() {	# run_dut DUT RUN
+	local dut=$1 run=$2 extra=()
+	case "$dut" in
+	ceiling) start_testpmd io || { warn "testpmd io did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
+	testpmd-mac) start_testpmd mac || { warn "testpmd mac did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
+	nfvd:*)
+		if ! start_nfvd "${dut#nfvd:}"; then
+			warn "$dut did not start"
+			tail -5 "$DUT_LOG" >&2
+			stop_dut
+			return 1
+		fi
+		read -ra extra <<<"$(config_gen_args "${CONFIG_OF[${dut#nfvd:}]}")"
+		;;
+	esac
+	measure "$dut" "$run" "${extra[@]}"
+	local rc=$?
+	stop_dut
+	return $rc
+}
+
+run_ovs() {	# run_ovs RUN: both OVS rows on one OVS instance
+	local run=$1
+	if ! start_ovs; then
+		warn "OVS-DPDK did not start:"
+		tail -5 "$DIR/ovs/ovs-vswitchd.log" "$DIR/ovs/ovs-vswitchd.out" 2>/dev/null | sed 's/^/  /' >&2
+		stop_dut
+		return 1
+	fi
+	if wanted ovs-normal && [[ " ${DUTS[*]} " == *" ovs-normal "* ]]; then
+		ovs_flows normal && measure ovs-normal "$run"
+	fi
+	if wanted ovs-flows && [[ " ${DUTS[*]} " == *" ovs-flows "* ]]; then
+		ovs_flows p2p && measure ovs-flows "$run"
+	fi
+	stop_dut
+}
+
+say "devices: $(echo "${DUTS[*]}" | tr -s ' ')"
+say "generator on core $GEN_CPU, devices on core $DUT_CPU; $SIZE B, $RUNS rounds of ${DURATION} s (+${WARMUP} s warm-up); $([ "$NO_HUGE" = 1 ] && echo ordinary memory || echo hugepages)"
+for run in $(seq "$RUNS"); do
+	ovs_done=0
+	for dut in "${DUTS[@]}"; do
+		[ -n "$dut" ] || continue
+		case "$dut" in
+		ovs-*)
+			[ $ovs_done = 1 ] && continue
+			ovs_done=1
+			run_ovs "$run"
+			;;
+		*) run_dut "$dut" "$run" ;;
+		esac
+	done
+done
+
+# --- the table ---------------------------------------------------------------------
+python3 - "$RESULTS" "$SIZE" "$RUNS" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+	"$JSON_OUT" "${DUTS[@]}" <<'EOF'
+import datetime, json, statistics, sys
+path, size, runs, commit, json_out = sys.argv[1:6]
+order = [d for d in sys.argv[6:] if d]
+names = {"ceiling": "testpmd io-forward (ceiling)", "testpmd-mac": "testpmd mac-forward",
+         "ovs-normal": "OVS-DPDK, NORMAL action", "ovs-flows": "OVS-DPDK, port-to-port flows"}
+rows = {}
+for line in open(path):
+    f = line.rstrip("\n").split("\t")
+    if len(f) != 7:
+        continue
+    dut, run, m01, m10, loss, cyc, est = f
+    rows.setdefault(dut, []).append({"run": int(run), "mpps_0to1": float(m01), "mpps_1to0": float(m10),
+                                     "loss_pct": float(loss), "cycles_per_packet": float(cyc) if cyc else None,
+                                     "cycles_estimated": est == "1"})
+med = {}
+for dut, rs in rows.items():
+    per_dir = statistics.median([(r["mpps_0to1"] + r["mpps_1to0"]) / 2 for r in rs])
+    cyc = [r["cycles_per_packet"] for r in rs if r["cycles_per_packet"] is not None]
+    med[dut] = {"mpps_per_direction": per_dir,
+                "mpps_0to1": statistics.median([r["mpps_0to1"] for r in rs]),
+                "mpps_1to0": statistics.median([r["mpps_1to0"] for r in rs]),
+                "loss_pct": statistics.median([r["loss_pct"] for r in rs]),
+                "cycles_per_packet": statistics.median(cyc) if cyc else None,
+                "cycles_estimated": rs[0]["cycles_estimated"], "runs": len(rs)}
+ceil = med.get("ceiling", {}).get("mpps_per_direction")
+ovs = med.get("ovs-normal", {}).get("mpps_per_direction")
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+print()
+print("Peers side by side, %s B, closed loop; medians of %s runs; %s, commit %s" % (size, runs, now, commit))
+print()
+print("| device under test | Mpps per direction (0->1 / 1->0) | ratio to ceiling | x OVS NORMAL | cycles/packet | runs |")
+print("|---|---|---|---|---|---|")
+for dut in order:
+    name = names.get(dut, "nfvd, " + dut[5:] + ".yaml" if dut.startswith("nfvd:") else dut)
+    m = med.get(dut)
+    if m is None:
+        print("| %s | failed | | | | 0 |" % name)
+        continue
+    ratio = "%.2f" % (m["mpps_per_direction"] / ceil) if ceil else "-"
+    xovs = "%.2f" % (m["mpps_per_direction"] / ovs) if ovs and not dut.startswith("ovs") else "-"
+    cyc = "-" if m["cycles_per_packet"] is None else ("~%.0f" if m["cycles_estimated"] else "%.0f") % m["cycles_per_packet"]
+    print("| %s | %.2f (%.2f / %.2f) | %s | %s | %s | %d |" % (name, m["mpps_per_direction"], m["mpps_0to1"],
+                                                             m["mpps_1to0"], ratio, xovs, cyc, m["runs"]))
+print()
+print("~: estimated as TSC Hz / packets per second through the device's core;"
+      " nfvd's figure is its worker's busy cycles per packet (nfvctl show stats).")
+if json_out:
+    json.dump({"tool": "compare.sh", "size": int(size), "runs": int(runs), "date": now, "commit": commit,
+               "devices": order, "runs_detail": rows, "medians": med}, open(json_out, "w"), indent=2)
+bad = [d for d in order if d not in med]
+sys.exit(1 if bad or not ceil else 0)
+EOF

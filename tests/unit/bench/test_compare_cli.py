@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""tests/bench/compare.sh without running anything: --list names the
+ceiling, both testpmd modes, both OVS rows and nfvd with each config of
+configs/ that has exactly two vhost-user server ports (and not others),
+--only narrows it, and bad arguments exit 2.  Nothing is left in /tmp."""
+import glob
+import os
+import subprocess
+import benchtest as bt
+
+SCRIPT = os.path.join(bt.REPO, "tests", "bench", "compare.sh")
+
+
+def run(args):
+    p = subprocess.run(["bash", SCRIPT] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def main():
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        print("skip: python3 has no yaml module (python3-yaml)")
+        raise SystemExit(bt.SKIP)
+    before = set(glob.glob("/tmp/nfv-bench-cmp.*"))
+    rc, out, err = run(["--list"])
+    names = [line.split()[0] for line in out.splitlines()]
+    bt.expect(rc == 0 and names[:4] == ["ceiling", "testpmd-mac", "ovs-normal", "ovs-flows"],
+              "--list: the ceiling, testpmd and OVS rows first (%s)" % names)
+    bt.expect("nfvd:l2-switch" in names, "--list: nfvd with configs/l2-switch.yaml")
+    with bt.tmpdir() as tmp:
+        three = os.path.join(tmp, "three.yaml")
+        with open(three, "w") as f:
+            f.write("ports:\n" + "".join("  - {name: p%d, type: vhost-user, path: /tmp/x%d.sock}\n" % (i, i)
+                                         for i in range(3)))
+        client = os.path.join(tmp, "client.yaml")
+        with open(client, "w") as f:
+            f.write("ports:\n  - {name: a, type: vhost-user, path: /tmp/a.sock, mode: client}\n"
+                    "  - {name: b, type: vhost-user, path: /tmp/b.sock}\n")
+        two = os.path.join(tmp, "two.yaml")
+        with open(two, "w") as f:
+            f.write("ports:\n  - {name: a, type: vhost-user, path: /tmp/a.sock}\n"
+                    "  - {name: b, type: vhost-user, path: /tmp/b.sock, mode: server}\n")
+        rc, out, err = run(["--list", "-c", three, "-c", client, "-c", two])
+        names = [line.split()[0] for line in out.splitlines()]
+        bt.expect(rc == 0 and "nfvd:two" in names and "nfvd:three" not in names and "nfvd:client" not in names,
+                  "--list -c: only two vhost-user server ports qualify (%s)" % names)
+        bt.expect("three.yaml: skipped" in err and "client.yaml: skipped" in err, "--list -c: says why a config is skipped")
+    rc, out, err = run(["--list", "--only", "nfvd:l2-switch"])
+    names = [line.split()[0] for line in out.splitlines()]
+    bt.expect(rc == 0 and names == ["ceiling", "nfvd:l2-switch"], "--only: the ceiling and what was asked (%s)" % names)
+    for bad in (["--runs", "0"], ["--size", "9000"], ["--gen-cpu", "1", "--dut-cpu", "1"], ["--colour"]):
+        rc, out, err = run(bad)
+        bt.expect(rc == 2 and "compare.sh:" in err, "%s: usage error, exit 2" % " ".join(bad))
+    rc, out, err = run(["--help"])
+    bt.expect(rc == 0 and "--only" in out, "--help: exit 0")
+    bt.expect(set(glob.glob("/tmp/nfv-bench-cmp.*")) == before, "nothing left in /tmp")
+    if bt.failures:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
