@@ -10,6 +10,9 @@
  *   test=loopback     as pci, then set up RX/TX queues, DRIVER_OK, send one
  *                     frame and wait for it to come back (a loopback
  *                     backend), exit 0 when it did
+ *   test=l2 frames=N  DRIVER_OK, then broadcast tagged frames until N
+ *                     frames from another MAC arrived (two guests on a
+ *                     switch), exit 0
  *   test=badio        hostile accesses: BARs, config space, notify, rings
  *                     out of RAM; the VMM must survive; exit 0
  *   test=fault        ud2 with no IDT: triple fault
@@ -469,6 +472,81 @@ static int test_loopback(struct vdev *v)
 	return 0;
 }
 
+/*
+ * Two guests on a switch: broadcast a tagged frame now and then, until
+ * want frames from another MAC have arrived.  Descriptors cycle through
+ * the ring; the backend is done with one long before it comes round.
+ */
+static int test_l2(struct vdev *v)
+{
+	u8 *txb = (u8 *)BUF_BASE, *rx = (u8 *)(BUF_BASE + 0x10000);
+	u64 c = v->common, want = arg_num("frames", 1), got = 0, spins;
+	u16 seen = 0, sent = 0, linger = 0;
+	u8 mac[6];
+	u32 i;
+
+	for (i = 0; i < 6; i++)
+		mac[i] = mmio_r8(v->devcfg + i);
+	queue_setup(v, 0);
+	queue_setup(v, 1);
+	mmio_w8(c + C_STATUS, 1 | 2 | 8 | 4);
+	if (mmio_r8(c + C_STATUS) & 0x40)
+		return -1;
+	for (i = 0; i < 32; i++)
+		queue_add(0, (u16)i, (u64)(rx + i * 2048), 2048, 1);
+	queue_kick(v, 0);
+	/* Done when want frames came in and a few more went out (the peer
+	 * may have missed the first ones while it set up its rings). */
+	for (spins = 0; (got < want || linger < 4) && spins < 4000000000ULL;
+	     spins++) {
+		if (spins % 20000 == 0 && sent < 1000) {
+			if (got >= want)
+				linger++;
+			u8 *t = txb + (sent % QSIZE) * 128;
+
+			memset_(t, 0, 12 + 60);
+			for (i = 0; i < 6; i++) {
+				t[12 + i] = 0xff;
+				t[12 + 6 + i] = mac[i];
+			}
+			t[12 + 12] = 0x88;
+			t[12 + 13] = 0xb5;
+			t[12 + 14] = 'L';
+			queue_add(1, (u16)(sent % QSIZE), (u64)t, 12 + 60, 0);
+			queue_kick(v, 1);
+			sent++;
+		}
+		while (seen != used_idx(0)) {
+			volatile u32 *ue = (volatile u32 *)(ring_used(0) + 4 + 8 * (seen % QSIZE));
+			u32 id = ue[0];
+			u8 *f = rx + id * 2048 + 12;
+
+			seen++;
+			if (f[12] == 0x88 && f[13] == 0xb5 && f[14] == 'L' &&
+			    (f[6] != mac[0] || f[7] != mac[1] || f[8] != mac[2] ||
+			     f[9] != mac[3] || f[10] != mac[4] || f[11] != mac[5])) {
+				got++;
+				say("l2 got frame from ");
+				for (i = 0; i < 6; i++) {
+					puthex(f[6 + i], 2);
+					if (i < 5)
+						putc_(':');
+				}
+				puts_("\n");
+			}
+			/* Give the buffer back. */
+			queue_add(0, (u16)id, (u64)(rx + id * 2048), 2048, 1);
+			queue_kick(v, 0);
+		}
+	}
+	say("l2 sent ");
+	putdec(sent);
+	puts_(" got ");
+	putdec(got);
+	puts_("\n");
+	return got >= want ? 0 : -1;
+}
+
 static int test_badio(struct vdev *v)
 {
 	u64 b0 = v->bar[0], b1 = v->bar[1];
@@ -590,6 +668,8 @@ int payload_main(u64 cpu, const u8 *zero_page)
 	}
 	if (arg_is("test", "loopback"))
 		return test_loopback(&v) ? 13 : 0;
+	if (arg_is("test", "l2"))
+		return test_l2(&v) ? 15 : 0;
 	say("unknown test\n");
 	return 20;
 }
