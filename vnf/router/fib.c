@@ -111,9 +111,9 @@ rt_fib_free_table(const struct rt_fib *f, void *t)
 		rte_fib6_free(t);
 }
 
-/* One change to table t; 0 or -errno (-ENOENT is swallowed for deletes). */
+/* One change to table t, as DPDK does it; -ENOENT is swallowed for deletes. */
 static int
-rt_fib_modify(const struct rt_fib *f, void *t, const struct rt_fib_op *op)
+rt_fib_modify_raw(const struct rt_fib *f, void *t, const struct rt_fib_op *op)
 {
 	int rc;
 
@@ -128,6 +128,83 @@ rt_fib_modify(const struct rt_fib *f, void *t, const struct rt_fib_op *op)
 	}
 	if (rc == -ENOENT && op->del)
 		rc = 0;
+	return rc;
+}
+
+static bool rt_fib_has(const struct rt_fib *f, void *t, const uint8_t *addr,
+		       uint8_t len, uint64_t *nh);
+
+/* Are the first len bits of addr all ones (does the prefix hold the last
+ * address of the space)? */
+static bool
+rt_fib_is_top(const uint8_t *addr, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len / 8; i++)
+		if (addr[i] != 0xff)
+			return false;
+	return len % 8 == 0 ||
+	       (addr[len / 8] | (uint8_t)(0xff >> (len % 8))) == 0xff;
+}
+
+/* The top prefix of length len. */
+static void
+rt_fib_top(uint8_t *addr, unsigned int len)
+{
+	memset(addr, 0, 16);
+	memset(addr, 0xff, len / 8);
+	if (len % 8)
+		addr[len / 8] = (uint8_t)(0xff << (8 - len % 8));
+}
+
+/*
+ * One change to table t.  Works around a DPDK 22.11 bug: changing a prefix
+ * that holds the last address of the space (0/0, 128/1, ...) while a more
+ * specific prefix also holding it exists makes dir24_8/trie's modify walk
+ * wrap around to 0 and rewrite the whole table with the new next hop.  So
+ * such more specific prefixes (at most one per length) are taken out
+ * first, longest first, and put back after, shortest first: each step then
+ * has no more specific "top" prefix.  Only ever done to a table no worker
+ * reads (the standby), so the detour is invisible.
+ */
+static int
+rt_fib_modify(const struct rt_fib *f, void *t, const struct rt_fib_op *op)
+{
+	unsigned int max = f->family == AF_INET ? 32 : 128, l, n = 0, i;
+	struct rt_fib_op chain[129];
+	uint64_t nh;
+	int rc, rc2;
+
+	if (!rt_fib_is_top(op->addr, op->len))
+		return rt_fib_modify_raw(f, t, op);
+	for (l = op->len + 1u; l <= max; l++) {
+		struct rt_fib_op *c = &chain[n];
+
+		memset(c, 0, sizeof(*c));
+		rt_fib_top(c->addr, l);
+		c->len = (uint8_t)l;
+		if (rt_fib_has(f, t, c->addr, c->len, &nh)) {
+			c->nh = (uint16_t)nh;
+			n++;
+		}
+	}
+	if (n == 0)
+		return rt_fib_modify_raw(f, t, op);
+	for (i = n; i-- > 0;) {
+		chain[i].del = true;
+		rc = rt_fib_modify_raw(f, t, &chain[i]);
+		chain[i].del = false;
+		if (rc < 0)
+			return rc; /* cannot be: deletes need no room */
+	}
+	rc = rt_fib_modify_raw(f, t, op);
+	for (i = 0; i < n; i++) {
+		/* They held RIB nodes and tbl8 groups a moment ago. */
+		rc2 = rt_fib_modify_raw(f, t, &chain[i]);
+		if (rc2 < 0 && rc == 0)
+			rc = rc2;
+	}
 	return rc;
 }
 
