@@ -289,6 +289,10 @@ struct nfvb_trial {
 	bool has_pass;
 	bool pass;
 	bool gen_limited;		/* sent < 99 % of what was asked */
+	double gen_busy_pct;		/* share of the window the generator's
+					 * loop moved frames; near 100 % in a
+					 * closed loop: it, not the device, may
+					 * be the bottleneck */
 	unsigned int n_ports;
 	bool tx_on[NFVB_MAX_PORTS];
 	struct nfvb_pstats ps[NFVB_MAX_PORTS];

@@ -121,10 +121,11 @@ nfvb_report_trial(const struct nfvb_ctx *c, const struct nfvb_trial *t)
 		snprintf(latb, sizeof(latb), "  lat p50 %.1f p99 %.1f us",
 			 nfvb_us(c, nfvb_lat_quantile(&lat, 0.5)),
 			 nfvb_us(c, nfvb_lat_quantile(&lat, 0.99)));
-	printf("nfv-bench: [%u] %-7s %4s B  %s  sent %.3f  recv %.3f Mpps/port  loss %.4f%%%s%s%s\n",
+	printf("nfv-bench: [%u] %-7s %4s B  %s  sent %.3f  recv %.3f Mpps/port  loss %.4f%%%s  gen busy %.0f%%%s%s\n",
 	       t->index, t->kind, nfvb_size_name(t->size, sz, sizeof(sz)),
 	       asked, nfvb_trial_offered_pps(t) / 1e6,
 	       nfvb_trial_rx_pps(t) / 1e6, nfvb_trial_loss_pct(t), latb,
+	       t->gen_busy_pct,
 	       t->has_pass ? (t->pass ? "  PASS" : "  FAIL") : "",
 	       t->gen_limited ? "  (generator-limited)" : "");
 	fflush(stdout);
@@ -248,14 +249,15 @@ nfvb_json_trial(const struct nfvb_ctx *c, const struct nfvb_trial *t)
 				  "latency_us", nfvb_json_lat(c, &ps->lat)));
 	}
 	nfvb_trial_lat(t, &lat);
-	o = json_pack("{s:i, s:s, s:o, s:b, s:o, s:f, s:o, s:b, s:f, s:f, s:f, s:o, s:o}",
+	o = json_pack("{s:i, s:s, s:o, s:b, s:o, s:f, s:o, s:b, s:f, s:f, s:f, s:f, s:o, s:o}",
 		      "index", (int)t->index, "kind", t->kind, "size",
 		      nfvb_json_size(t->size), "closed_loop", t->closed_loop,
 		      "requested_pps",
 		      t->closed_loop ? json_null() : json_real(t->requested_pps),
 		      "duration_s", t->duration, "pass",
 		      t->has_pass ? json_boolean(t->pass) : json_null(),
-		      "generator_limited", t->gen_limited, "offered_mpps",
+		      "generator_limited", t->gen_limited, "generator_busy_pct",
+		      t->gen_busy_pct, "offered_mpps",
 		      nfvb_trial_offered_pps(t) / 1e6, "received_mpps",
 		      nfvb_trial_rx_pps(t) / 1e6, "loss_pct",
 		      nfvb_trial_loss_pct(t), "latency_us",

@@ -139,7 +139,7 @@ nfvb_send(struct nfvb_run *run, unsigned int p, struct rte_mbuf **m,
 	return k;
 }
 
-static void
+static unsigned int
 nfvb_tx_open(struct nfvb_run *run, unsigned int p, uint64_t now)
 {
 	struct nfvb_ctx *c = run->c;
@@ -148,9 +148,9 @@ nfvb_tx_open(struct nfvb_run *run, unsigned int p, uint64_t now)
 
 	n = RTE_MIN((unsigned int)run->tokens[p], c->o->burst);
 	if (n == 0)
-		return;
+		return 0;
 	if (rte_pktmbuf_alloc_bulk(c->pool, m, n) != 0)
-		return;	/* the pool is empty: frames are still in flight */
+		return 0; /* the pool is empty: frames are still in flight */
 	run->tokens[p] -= n;
 	nfvb_build(run, p, m, n);
 	k = nfvb_send(run, p, m, n, now);
@@ -159,9 +159,10 @@ nfvb_tx_open(struct nfvb_run *run, unsigned int p, uint64_t now)
 			run->r->ps[p].tx_refused += n - k;
 		rte_pktmbuf_free_bulk(&m[k], n - k);
 	}
+	return k;
 }
 
-static void
+static unsigned int
 nfvb_tx_closed(struct nfvb_run *run, unsigned int p, uint64_t now)
 {
 	struct nfvb_pend *q = &nfvb_pend[p];
@@ -170,13 +171,14 @@ nfvb_tx_closed(struct nfvb_run *run, unsigned int p, uint64_t now)
 
 	n = RTE_MIN(q->n, run->c->o->burst);
 	if (n == 0)
-		return;
+		return 0;
 	for (i = 0; i < n; i++)
 		m[i] = q->m[(q->head + i) & (NFVB_PEND - 1)];
 	k = nfvb_send(run, p, m, n, now);
 	/* The rest stays queued: in flight stays constant. */
 	q->head = (q->head + k) & (NFVB_PEND - 1);
 	q->n -= k;
+	return k;
 }
 
 /* Put a frame that came back into the shape its template gave it. */
@@ -200,7 +202,7 @@ nfvb_restore(const struct nfvb_traffic *t, struct rte_mbuf *m,
 	return true;
 }
 
-static void
+static unsigned int
 nfvb_rx(struct nfvb_run *run, unsigned int q, uint64_t now)
 {
 	struct nfvb_ctx *c = run->c;
@@ -212,7 +214,7 @@ nfvb_rx(struct nfvb_run *run, unsigned int q, uint64_t now)
 
 	n = rte_eth_rx_burst(c->ports[q].eth, 0, m, (uint16_t)c->o->burst);
 	if (n == 0)
-		return;
+		return 0;
 	/* The loop's `now` may predate the frames' own stamps. */
 	now = rte_rdtsc();
 	run->last_rx = now;
@@ -288,6 +290,7 @@ nfvb_rx(struct nfvb_run *run, unsigned int q, uint64_t now)
 	}
 	if (nd > 0)
 		rte_pktmbuf_free_bulk(drop, nd);
+	return n;
 }
 
 static void
@@ -425,7 +428,8 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 	static struct nfvb_run run;
 	uint64_t t_meas, t_end = 0, t_win = 0, drain0 = 0, now;
 	uint64_t quiet = c->hz / 100, drain_max = c->hz;
-	unsigned int p, i;
+	uint64_t busy = 0, prev = 0;
+	unsigned int p, i, work = 0;
 	int rc = 0;
 
 	memset(&run, 0, sizeof(run));
@@ -486,6 +490,11 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 	run.phase = NFVB_WARM;
 	for (;;) {
 		now = rte_rdtsc();
+		/* Busy: the previous iteration moved frames. */
+		if (work && run.phase == NFVB_MEASURE)
+			busy += now - prev;
+		prev = now;
+		work = 0;
 		if (run.phase == NFVB_WARM && now >= t_meas) {
 			nfvb_window_open(&run);
 			t_win = now;
@@ -495,6 +504,9 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 			for (p = 0; p < c->n_ports; p++)
 				run.s1[p] = run.seq[p];
 			r->duration = (double)(now - t_win) / (double)c->hz;
+			r->gen_busy_pct = now > t_win ? 100.0 * (double)busy /
+								(double)(now - t_win) :
+							0;
 			run.phase = NFVB_DRAIN;
 			drain0 = now;
 			if (run.closed)
@@ -520,18 +532,19 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 					run.tokens[p] = RTE_MIN(
 						run.tokens[p] + add,
 						(double)o->burst);
-					nfvb_tx_open(&run, p, now);
+					work |= nfvb_tx_open(&run, p, now);
 				}
 			} else {
 				for (p = 0; p < c->n_ports; p++)
 					if (r->tx_on[p])
-						nfvb_tx_closed(&run, p, now);
+						work |= nfvb_tx_closed(&run, p,
+									now);
 			}
 		}
 		if (c->test_dut)
 			nfvb_test_dut_poll(c, now);
 		for (p = 0; p < c->n_ports; p++)
-			nfvb_rx(&run, p, now);
+			work |= nfvb_rx(&run, p, now);
 	}
 
 	if (!run.closed && r->duration > 0) {

@@ -492,7 +492,7 @@ stop_dut() {
 }
 
 # --- one measurement ---------------------------------------------------------
-RESULTS=$DIR/results.tsv	# dut run mpps01 mpps10 loss cycles estimated
+RESULTS=$DIR/results.tsv	# dut run mpps01 mpps10 loss cycles estimated gen-busy
 : >"$RESULTS"
 
 measure() {	# measure DUT RUN [extra nfv-bench args...]
@@ -537,11 +537,12 @@ loss = t["loss_pct"]
 if not cyc:
     tot = (m01 + m10) * 1e6
     cyc = "%.1f" % (b["tsc_hz"] / tot) if tot > 0 else ""
-print("\t".join([dut, run, "%.4f" % m01, "%.4f" % m10, "%.4f" % loss, cyc, est]))
+print("\t".join([dut, run, "%.4f" % m01, "%.4f" % m10, "%.4f" % loss, cyc, est,
+                 "%.1f" % t["generator_busy_pct"]]))
 EOF
 )
 	echo "$line" >>"$RESULTS"
-	say "$(echo "$line" | awk -F'\t' '{printf "%-22s run %s: %s / %s Mpps per direction, loss %s%%, cycles/packet %s%s", $1, $2, $3, $4, $5, ($7 == 1 ? "~" : ""), $6}')"
+	say "$(echo "$line" | awk -F'\t' '{printf "%-22s run %s: %s / %s Mpps per direction, loss %s%%, cycles/packet %s%s, generator busy %s%%", $1, $2, $3, $4, $5, ($7 == 1 ? "~" : ""), $6, $8}')"
 	return 0
 }
 
@@ -611,12 +612,12 @@ names = {"ceiling": "testpmd io-forward (ceiling)", "testpmd-mac": "testpmd mac-
 rows = {}
 for line in open(path):
     f = line.rstrip("\n").split("\t")
-    if len(f) != 7:
+    if len(f) != 8:
         continue
-    dut, run, m01, m10, loss, cyc, est = f
+    dut, run, m01, m10, loss, cyc, est, busy = f
     rows.setdefault(dut, []).append({"run": int(run), "mpps_0to1": float(m01), "mpps_1to0": float(m10),
                                      "loss_pct": float(loss), "cycles_per_packet": float(cyc) if cyc else None,
-                                     "cycles_estimated": est == "1"})
+                                     "cycles_estimated": est == "1", "generator_busy_pct": float(busy)})
 med = {}
 for dut, rs in rows.items():
     per_dir = statistics.median([(r["mpps_0to1"] + r["mpps_1to0"]) / 2 for r in rs])
@@ -626,29 +627,33 @@ for dut, rs in rows.items():
                 "mpps_1to0": statistics.median([r["mpps_1to0"] for r in rs]),
                 "loss_pct": statistics.median([r["loss_pct"] for r in rs]),
                 "cycles_per_packet": statistics.median(cyc) if cyc else None,
-                "cycles_estimated": rs[0]["cycles_estimated"], "runs": len(rs)}
+                "cycles_estimated": rs[0]["cycles_estimated"], "runs": len(rs),
+                "generator_busy_pct": statistics.median([r["generator_busy_pct"] for r in rs])}
 ceil = med.get("ceiling", {}).get("mpps_per_direction")
 ovs = med.get("ovs-normal", {}).get("mpps_per_direction")
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 print()
 print("Peers side by side, %s B, closed loop; medians of %s runs; %s, commit %s" % (size, runs, now, commit))
 print()
-print("| device under test | Mpps per direction (0->1 / 1->0) | ratio to ceiling | x OVS NORMAL | cycles/packet | runs |")
-print("|---|---|---|---|---|---|")
+print("| device under test | Mpps per direction (0->1 / 1->0) | ratio to ceiling | x OVS NORMAL | cycles/packet | generator busy | runs |")
+print("|---|---|---|---|---|---|---|")
 for dut in order:
     name = names.get(dut, "nfvd, " + dut[5:] + ".yaml" if dut.startswith("nfvd:") else dut)
     m = med.get(dut)
     if m is None:
-        print("| %s | failed | | | | 0 |" % name)
+        print("| %s | failed | | | | | 0 |" % name)
         continue
     ratio = "%.2f" % (m["mpps_per_direction"] / ceil) if ceil else "-"
     xovs = "%.2f" % (m["mpps_per_direction"] / ovs) if ovs and not dut.startswith("ovs") else "-"
     cyc = "-" if m["cycles_per_packet"] is None else ("~%.0f" if m["cycles_estimated"] else "%.0f") % m["cycles_per_packet"]
-    print("| %s | %.2f (%.2f / %.2f) | %s | %s | %s | %d |" % (name, m["mpps_per_direction"], m["mpps_0to1"],
-                                                             m["mpps_1to0"], ratio, xovs, cyc, m["runs"]))
+    print("| %s | %.2f (%.2f / %.2f) | %s | %s | %s | %.0f%% | %d |" % (
+        name, m["mpps_per_direction"], m["mpps_0to1"], m["mpps_1to0"], ratio, xovs, cyc,
+        m["generator_busy_pct"], m["runs"]))
 print()
 print("~: estimated as TSC Hz / packets per second through the device's core;"
       " nfvd's figure is its worker's busy cycles per packet (nfvctl show stats).")
+print("generator busy: share of the time nfv-bench's loop moved frames; near 100%"
+      " the generator, not the device, may set the pace.")
 if json_out:
     json.dump({"tool": "compare.sh", "size": int(size), "runs": int(runs), "date": now, "commit": commit,
                "devices": order, "runs_detail": rows, "medians": med}, open(json_out, "w"), indent=2)

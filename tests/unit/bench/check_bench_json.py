@@ -133,6 +133,7 @@ TRIAL = obj({
     "duration_s": (nonneg_num, True),
     "pass": (nullable(boolean), True),
     "generator_limited": (boolean, True),
+    "generator_busy_pct": (pct, True),
     "offered_mpps": (nonneg_num, True),
     "received_mpps": (nonneg_num, True),
     "loss_pct": (pct, True),

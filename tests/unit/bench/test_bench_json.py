@@ -20,7 +20,7 @@ def port(i, sending=True):
 
 def trial(i, kind, pps, passed):
     return {"index": i, "kind": kind, "size": 64, "closed_loop": False, "requested_pps": pps,
-            "duration_s": 1.0, "pass": passed, "generator_limited": False, "offered_mpps": 1.0,
+            "duration_s": 1.0, "pass": passed, "generator_limited": False, "generator_busy_pct": 50.0, "offered_mpps": 1.0,
             "received_mpps": 1.0, "loss_pct": 0.0, "latency_us": dict(LAT), "ports": [port(0), port(1)]}
 
 
