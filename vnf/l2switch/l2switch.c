@@ -80,7 +80,11 @@ struct l2sw {
 	uint64_t members[L2_VLAN_MAX];	/* per VLAN: bit per member iface */
 };
 
-/* Remove the 802.1Q tag of an untouched frame; 0 or -1. */
+/*
+ * Remove the 802.1Q tag of an untouched frame; 0 or -1.  The tag's priority
+ * and DEI bits are kept in m->vlan_tci for the push on egress (mbufs come
+ * from the PMDs with vlan_tci 0, and rte_pktmbuf_copy() copies it).
+ */
 static inline int
 l2sw_vlan_pop(struct rte_mbuf *m)
 {
@@ -88,6 +92,7 @@ l2sw_vlan_pop(struct rte_mbuf *m)
 
 	if (m->data_len < sizeof(*eh) + sizeof(struct rte_vlan_hdr))
 		return -1;
+	m->vlan_tci = rte_be_to_cpu_16(((struct rte_vlan_hdr *)(eh + 1))->vlan_tci);
 	memmove((char *)eh + sizeof(struct rte_vlan_hdr), eh,
 		2 * RTE_ETHER_ADDR_LEN);
 	rte_pktmbuf_adj(m, sizeof(struct rte_vlan_hdr));
@@ -108,7 +113,7 @@ l2sw_vlan_push(struct rte_mbuf *m, uint16_t vid)
 	vh = (struct rte_vlan_hdr *)(eh + 1);
 	/* vh->eth_proto already holds the frame's ethertype: it did not move.
 	 * (eh->ether_type now overlaps the old source MAC's last bytes.) */
-	vh->vlan_tci = rte_cpu_to_be_16(vid);
+	vh->vlan_tci = rte_cpu_to_be_16((m->vlan_tci & 0xf000) | vid);
 	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
 	return 0;
 }

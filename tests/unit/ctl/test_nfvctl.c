@@ -556,22 +556,6 @@ static void test_socket_choice(void **state)
 	run_done(&r);
 }
 
-static void test_lab_not_built(void **state)
-{
-	struct run r;
-
-	(void)state;
-	run_nfvctl(&r, SOCK_OPT, NULL, ARGS("lab", "down"));
-#ifdef NFVCTL_WITH_LAB
-	(void)r;
-	skip();
-#else
-	assert_int_equal(r.status, 1);
-	assert_string_equal(r.err, "nfvctl: lab: not built\n");
-#endif
-	run_done(&r);
-}
-
 static int group_setup(void **state)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -618,7 +602,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_no_command_and_help),
 		cmocka_unit_test(test_socket_choice),
-		cmocka_unit_test(test_lab_not_built),
 	};
 
 	if (argc != 2) {
