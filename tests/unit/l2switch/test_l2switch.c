@@ -1008,6 +1008,31 @@ test_vlan_flood_access_and_trunk(void **state)
 	assert_int_equal(ut_ctr("vlan-denied"), 0);
 }
 
+/* A tag's priority and DEI bits survive the pop on one trunk and the
+ * push on another; an access port's frame leaves a trunk with PCP 0. */
+static void
+test_vlan_priority_kept(void **state)
+{
+	struct ut_frame t10, u;
+
+	RTE_SET_USED(state);
+	ut_vlan_switch();
+
+	/* PCP 5, DEI 1, VID 10 on trunk i3: i4 gets the same TCI. */
+	t10 = ut_fr(BC, C, 10, 64, 7);
+	t10.b[14] |= 0xb0;
+	u = ut_untag(&t10);
+	ut_send1(3, t10);
+	ut_expect_each((const struct ut_frame *[]){&u, NULL, &u, NULL, &t10},
+		       5);
+	/* Then from access i0: tagged on i3 and i4 with PCP 0. */
+	u = ut_fr(BC, A, -1, 60, 8);
+	t10 = ut_tag(&u, 10);
+	ut_send1(0, u);
+	ut_expect_each((const struct ut_frame *[]){NULL, NULL, &u, &t10, &t10},
+		       5);
+}
+
 /* Frames a port does not accept: a VLAN not allowed on the trunk, an
  * untagged frame on a trunk without a native VLAN, a tagged frame on an
  * access port, priority tags, and a VLAN header cut short. */
@@ -1511,6 +1536,7 @@ main(int argc, char **argv)
 		T(test_runt_and_multicast_source),
 		T(test_many_keys_in_one_burst),
 		T(test_vlan_flood_access_and_trunk),
+		T(test_vlan_priority_kept),
 		T(test_vlan_denied),
 		T(test_vlan_isolated_tables),
 		T(test_vlan_unaware_passes_tags),
