@@ -120,6 +120,8 @@ nfvb_eal_init(const struct nfvb_opts *o)
 		argv[argc++] = "--no-shconf";
 	}
 	argv[argc++] = "--log-level=lib.*:notice";
+	/* EAL warns on every run that no 1 GiB pages are free. */
+	argv[argc++] = "--log-level=lib.eal:error";
 	argv[argc++] = "--log-level=pmd.*:notice";
 	if (o->ports_kind == NFVB_PORTS_VIRTIO && o->mode != NFVB_MODE_VNF_COST) {
 		for (i = 0; i < o->n_ports; i++) {
