@@ -1,0 +1,1701 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * test_router.c - the router VNF driven through its process() callback with
+ * mbufs built from byte arrays, the way the graph runner drives it:
+ *  - IPv4/IPv6 header validation (a counted drop per reason);
+ *  - every ICMP path: echo replies (v4, v6, link-local, all-nodes), time
+ *    exceeded, unreachable (no route, unreachable route), fragmentation
+ *    needed, packet too big, fragmentation, the rate limit, and the cases
+ *    where no error may be sent;
+ *  - ARP: answers, learning, resolution with held packets, retransmits,
+ *    timeout (host unreachable), the queue bound, ageing and refresh
+ *    (STALE -> PROBE -> REACHABLE), gratuitous ARP, static entries;
+ *  - ND: NS/NA for own addresses, DAD, resolution, malformed messages;
+ *  - control: route add/del/replace and their errors, multipath, route
+ *    files, show routes/neigh, the punt queue.
+ * Time is the test's: wctx.now is set, never read from the clock.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "control/config.h"
+#include "vnf/router/router.h"
+#include "vnf/router/router_priv.h"
+
+#define LAN 0
+#define WAN 1
+
+static const uint8_t R_LAN[6] = {2, 0, 0, 0, 1, 1};
+static const uint8_t R_WAN[6] = {2, 0, 0, 0, 1, 2};
+static const uint8_t H1[6] = {2, 0, 0, 0, 0, 2};
+static const uint8_t GW[6] = {2, 0, 0, 0, 2, 0xfe};
+static const uint8_t GW2[6] = {2, 0, 0, 0, 2, 0xfd};
+static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+static struct rte_mempool *pool;
+static struct rte_rcu_qsbr *qsbr;
+static struct vnf_instance *vi;
+static struct rt *rt;
+static struct vnf_emit emit;
+static struct vnf_wctx wc;
+static uint64_t hz;
+
+/* What one process() call produced, like the runner sees it. */
+#define OUT_MAX 600
+static struct rte_mbuf *out_m[OUT_MAX];
+static uint16_t out_next[OUT_MAX];
+static unsigned int n_out;
+
+/* ---- config ------------------------------------------------------------ */
+
+static struct ctl_prefix lan_addrs[2], wan_addrs[2];
+static struct ctl_iface_config ifcs[2];
+static struct ctl_route_config routes[4];
+static struct ctl_nexthop nhs[4];
+static struct ctl_neigh_config neighs[4];
+static struct ctl_vnf_config cfg;
+
+static void
+pfx(struct ctl_prefix *p, const char *a, uint8_t len)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = strchr(a, ':') ? AF_INET6 : AF_INET;
+	assert_int_equal(inet_pton(p->family, a, p->addr), 1);
+	p->len = len;
+}
+
+/* lan 10.0.0.1/24 2001:db8::1/64, wan 192.0.2.1/24 2001:db8:1::1/64;
+ * 198.51.100.0/24 via 192.0.2.254, 2001:db8:100::/48 via 2001:db8:1::fe. */
+static void
+cfg_default(bool static_gw)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	memset(ifcs, 0, sizeof(ifcs));
+	snprintf(cfg.name, sizeof(cfg.name), "rtr");
+	snprintf(cfg.type, sizeof(cfg.type), "router");
+	snprintf(ifcs[0].name, sizeof(ifcs[0].name), "lan");
+	snprintf(ifcs[1].name, sizeof(ifcs[1].name), "wan");
+	ifcs[0].has_mac = ifcs[1].has_mac = true;
+	memcpy(ifcs[0].mac, R_LAN, 6);
+	memcpy(ifcs[1].mac, R_WAN, 6);
+	ifcs[0].mtu = ifcs[1].mtu = 1500;
+	pfx(&lan_addrs[0], "10.0.0.1", 24);
+	pfx(&lan_addrs[1], "2001:db8::1", 64);
+	pfx(&wan_addrs[0], "192.0.2.1", 24);
+	pfx(&wan_addrs[1], "2001:db8:1::1", 64);
+	ifcs[0].addrs = lan_addrs;
+	ifcs[0].n_addrs = 2;
+	ifcs[1].addrs = wan_addrs;
+	ifcs[1].n_addrs = 2;
+	cfg.ifaces = ifcs;
+	cfg.n_ifaces = 2;
+
+	memset(routes, 0, sizeof(routes));
+	memset(nhs, 0, sizeof(nhs));
+	pfx(&routes[0].prefix, "198.51.100.0", 24);
+	routes[0].nh = &nhs[0];
+	routes[0].n_nh = 1;
+	nhs[0].has_via = true;
+	pfx(&nhs[0].via, "192.0.2.254", 32);
+	pfx(&routes[1].prefix, "2001:db8:100::", 48);
+	routes[1].nh = &nhs[1];
+	routes[1].n_nh = 1;
+	nhs[1].has_via = true;
+	pfx(&nhs[1].via, "2001:db8:1::fe", 128);
+	pfx(&routes[2].prefix, "203.0.113.128", 25);
+	routes[2].type = CTL_ROUTE_BLACKHOLE;
+	pfx(&routes[3].prefix, "203.0.113.64", 26);
+	routes[3].type = CTL_ROUTE_UNREACHABLE;
+	cfg.routes = routes;
+	cfg.n_routes = 4;
+
+	memset(neighs, 0, sizeof(neighs));
+	if (static_gw) {
+		snprintf(neighs[0].iface, CTL_NAME_MAX, "wan");
+		pfx(&neighs[0].ip, "192.0.2.254", 32);
+		memcpy(neighs[0].mac, GW, 6);
+		snprintf(neighs[1].iface, CTL_NAME_MAX, "wan");
+		pfx(&neighs[1].ip, "2001:db8:1::fe", 128);
+		memcpy(neighs[1].mac, GW, 6);
+		cfg.neighbors = neighs;
+		cfg.n_neighbors = 2;
+	}
+}
+
+static void
+out_flush(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_out; i++)
+		rte_pktmbuf_free(out_m[i]);
+	n_out = 0;
+}
+
+static void
+router_start(void)
+{
+	char err[256] = "";
+	int rc;
+
+	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
+	if (rc != 0)
+		fail_msg("create: %s", err);
+	rt = vi->priv;
+	memset(&emit, 0, sizeof(emit));
+	memset(&wc, 0, sizeof(wc));
+	wc.state = vi->slots[0].state;
+	wc.counters = vi->slots[0].counters;
+	wc.emit = &emit;
+	wc.pool = pool;
+	wc.now = rte_rdtsc();
+	wc.worker = 0;
+	n_out = 0;
+}
+
+static int
+setup_resolve(void **state)
+{
+	(void)state;
+	cfg_default(false);
+	router_start();
+	return 0;
+}
+
+static int
+setup_static(void **state)
+{
+	(void)state;
+	cfg_default(true);
+	router_start();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	out_flush();
+	vnf_instance_destroy(vi);
+	vi = NULL;
+	rt = NULL;
+	/* Every mbuf is back: held, punted and emitted ones included. */
+	assert_int_equal(rte_mempool_in_use_count(pool), 0);
+	return 0;
+}
+
+static uint64_t
+ctr(unsigned int c)
+{
+	return vi->slots[0].counters[c];
+}
+
+/* Run one burst that arrived on iface `in`; outputs go to out_*. Drops are
+ * counted and freed like the runner does. */
+static void
+run(uint16_t in, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *burst[VNF_BURST_MAX];
+	uint16_t next[VNF_BURST_MAX], i;
+	struct vnf_burst b = {.pkts = burst, .next = next, .n = n,
+			      .in_iface = in};
+
+	memcpy(burst, pkts, n * sizeof(pkts[0]));
+	emit.n = 0;
+	vi->ops->process(vi, &wc, &b);
+	for (i = 0; i < b.n; i++) {
+		assert_true(next[i] != RT_NEXT_CONSUMED);
+		if (VNF_NEXT_IS_DROP(next[i])) {
+			assert_true(VNF_NEXT_COUNTER(next[i]) < RT_N_COUNTERS);
+			vi->slots[0].counters[VNF_NEXT_COUNTER(next[i])]++;
+			rte_pktmbuf_free(burst[i]);
+			continue;
+		}
+		assert_true(next[i] < vi->n_ifaces);
+		assert_true(n_out < OUT_MAX);
+		out_m[n_out] = burst[i];
+		out_next[n_out++] = next[i];
+	}
+	for (i = 0; i < emit.n; i++) {
+		assert_true(emit.next[i] < vi->n_ifaces);
+		assert_true(n_out < OUT_MAX);
+		out_m[n_out] = emit.pkts[i];
+		out_next[n_out++] = emit.next[i];
+	}
+	emit.n = 0;
+}
+
+static void
+run1(uint16_t in, struct rte_mbuf *m)
+{
+	run(in, &m, 1);
+}
+
+static void
+advance_ms(uint64_t ms)
+{
+	wc.now += hz * ms / 1000;
+}
+
+/* The control thread's housekeeping, enough times to scan every entry. */
+static void
+age_all(void)
+{
+	uint32_t i;
+
+	for (i = 0; i <= rt->neigh.n_pos / 8192 + 1; i++)
+		vi->ops->periodic(vi, wc.now);
+}
+
+/* ---- packet building --------------------------------------------------- */
+
+struct pkt {
+	uint8_t b[2048];
+	uint16_t len;
+};
+
+static uint16_t
+csum(const void *p, size_t len, uint32_t sum)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(b[len - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void
+eth(struct pkt *p, const uint8_t *dst, const uint8_t *src, uint16_t type)
+{
+	memcpy(p->b, dst, 6);
+	memcpy(p->b + 6, src, 6);
+	put16(p->b + 12, type);
+	p->len = 14;
+}
+
+static void
+ip4_addr(uint8_t *p, const char *a)
+{
+	assert_int_equal(inet_pton(AF_INET, a, p), 1);
+}
+
+/* IPv4 with `plen` bytes of L4 (filled by pattern unless l4 given). */
+static uint8_t *
+ipv4(struct pkt *p, const char *src, const char *dst, uint8_t proto,
+     uint8_t ttl, uint16_t plen, uint16_t frag)
+{
+	uint8_t *ip = p->b + p->len;
+	uint16_t i;
+
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(20 + plen));
+	put16(ip + 4, 0x1234);
+	put16(ip + 6, frag);
+	ip[8] = ttl;
+	ip[9] = proto;
+	ip4_addr(ip + 12, src);
+	ip4_addr(ip + 16, dst);
+	put16(ip + 10, csum(ip, 20, 0));
+	for (i = 0; i < plen; i++)
+		ip[20 + i] = (uint8_t)(i * 3);
+	p->len = (uint16_t)(p->len + 20 + plen);
+	return ip;
+}
+
+static void
+icmp4_fix(uint8_t *ip)
+{
+	uint16_t tot = get16(ip + 2);
+	uint8_t *ic = ip + 20;
+
+	put16(ic + 2, 0);
+	put16(ic + 2, csum(ic, tot - 20u, 0));
+}
+
+static struct pkt
+echo4(const char *src, const char *dst, uint8_t ttl, uint16_t seq)
+{
+	struct pkt p;
+	uint8_t *ip;
+
+	eth(&p, R_LAN, H1, 0x0800);
+	ip = ipv4(&p, src, dst, 1, ttl, 64, 0);
+	ip[20] = 8;
+	ip[21] = 0;
+	put16(ip + 24, 0x77);
+	put16(ip + 26, seq);
+	icmp4_fix(ip);
+	return p;
+}
+
+static struct pkt
+udp4(const uint8_t *dmac, const char *src, const char *dst, uint8_t ttl,
+     uint16_t sport, uint16_t dport, uint16_t plen, uint16_t frag)
+{
+	struct pkt p;
+	uint8_t *ip;
+
+	eth(&p, dmac, H1, 0x0800);
+	ip = ipv4(&p, src, dst, 17, ttl, (uint16_t)(8 + plen), frag);
+	put16(ip + 20, sport);
+	put16(ip + 22, dport);
+	put16(ip + 24, (uint16_t)(8 + plen));
+	put16(ip + 26, 0);
+	return p;
+}
+
+static uint16_t
+icmp6_csum(const uint8_t *ip6, const uint8_t *l4, uint32_t len)
+{
+	uint8_t ph[40];
+
+	memcpy(ph, ip6 + 8, 32);
+	ph[32] = (uint8_t)(len >> 24);
+	ph[33] = (uint8_t)(len >> 16);
+	ph[34] = (uint8_t)(len >> 8);
+	ph[35] = (uint8_t)len;
+	ph[36] = ph[37] = ph[38] = 0;
+	ph[39] = 58;
+	{
+		uint32_t sum = (uint16_t)~csum(ph, 40, 0);
+
+		return csum(l4, len, sum);
+	}
+}
+
+static uint8_t *
+ipv6(struct pkt *p, const char *src, const char *dst, uint8_t nh,
+     uint8_t hlim, uint16_t plen)
+{
+	uint8_t *ip = p->b + p->len;
+	uint16_t i;
+
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	put16(ip + 4, plen);
+	ip[6] = nh;
+	ip[7] = hlim;
+	assert_int_equal(inet_pton(AF_INET6, src, ip + 8), 1);
+	assert_int_equal(inet_pton(AF_INET6, dst, ip + 24), 1);
+	for (i = 0; i < plen; i++)
+		ip[40 + i] = (uint8_t)(i * 5);
+	p->len = (uint16_t)(p->len + 40 + plen);
+	return ip;
+}
+
+static void
+icmp6_fix(uint8_t *ip6)
+{
+	uint16_t plen = get16(ip6 + 4);
+
+	put16(ip6 + 42, 0);
+	put16(ip6 + 42, icmp6_csum(ip6, ip6 + 40, plen));
+}
+
+static struct pkt
+echo6(const uint8_t *dmac, const char *src, const char *dst, uint8_t hlim)
+{
+	struct pkt p;
+	uint8_t *ip;
+
+	eth(&p, dmac, H1, 0x86dd);
+	ip = ipv6(&p, src, dst, 58, hlim, 64);
+	ip[40] = 128;
+	ip[41] = 0;
+	put16(ip + 44, 0x77);
+	put16(ip + 46, 1);
+	icmp6_fix(ip);
+	return p;
+}
+
+static struct pkt
+arp(const uint8_t *dmac, const uint8_t *smac, uint16_t op, const uint8_t *sha,
+    const char *sip, const uint8_t *tha, const char *tip)
+{
+	struct pkt p;
+	uint8_t *a;
+
+	eth(&p, dmac, smac, 0x0806);
+	a = p.b + 14;
+	put16(a, 1);
+	put16(a + 2, 0x0800);
+	a[4] = 6;
+	a[5] = 4;
+	put16(a + 6, op);
+	memcpy(a + 8, sha, 6);
+	ip4_addr(a + 14, sip);
+	memcpy(a + 18, tha, 6);
+	ip4_addr(a + 24, tip);
+	p.len = 14 + 28 + 18; /* padded to 60 like on the wire */
+	memset(p.b + 42, 0, 18);
+	return p;
+}
+
+/* NS (135) or NA (136) with a link-layer option. */
+static struct pkt
+nd(const uint8_t *dmac, const uint8_t *smac, uint8_t type, const char *src,
+   const char *dst, const char *target, uint8_t flags, uint8_t hlim,
+   bool with_lla)
+{
+	struct pkt p;
+	uint8_t *ip, *ic;
+
+	eth(&p, dmac, smac, 0x86dd);
+	ip = ipv6(&p, src, dst, 58, hlim, with_lla ? 32 : 24);
+	ic = ip + 40;
+	memset(ic, 0, with_lla ? 32 : 24);
+	ic[0] = type;
+	ic[4] = flags;
+	assert_int_equal(inet_pton(AF_INET6, target, ic + 8), 1);
+	if (with_lla) {
+		ic[24] = type == 135 ? 1 : 2;
+		ic[25] = 1;
+		memcpy(ic + 26, smac, 6);
+	}
+	icmp6_fix(ip);
+	return p;
+}
+
+static struct rte_mbuf *
+mbuf(const struct pkt *p)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	char *d;
+
+	assert_non_null(m);
+	d = rte_pktmbuf_append(m, p->len);
+	assert_non_null(d);
+	memcpy(d, p->b, p->len);
+	return m;
+}
+
+static const uint8_t *
+od(unsigned int i)
+{
+	assert_true(i < n_out);
+	return rte_pktmbuf_mtod(out_m[i], const uint8_t *);
+}
+
+static void
+assert_ip4(const uint8_t *p, const char *a)
+{
+	uint8_t x[4];
+
+	ip4_addr(x, a);
+	assert_memory_equal(p, x, 4);
+}
+
+static void
+assert_ip6(const uint8_t *p, const char *a)
+{
+	uint8_t x[16];
+
+	assert_int_equal(inet_pton(AF_INET6, a, x), 1);
+	assert_memory_equal(p, x, 16);
+}
+
+static unsigned int
+neigh_state(const char *ip, uint16_t iface, uint8_t *mac_out)
+{
+	struct rt_neigh_key k;
+	int32_t pos;
+	uint64_t w;
+
+	memset(&k, 0, sizeof(k));
+	k.family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	assert_int_equal(inet_pton(k.family, ip, k.ip), 1);
+	k.iface = iface;
+	pos = rt_neigh_lookup(rt, &k);
+	if (pos < 0)
+		return RT_NS_NONE;
+	w = atomic_load(&rt->neigh.e[pos].word);
+	if (mac_out != NULL)
+		memcpy(mac_out, &w, 6);
+	return rt_nw_state(w);
+}
+
+/* ---- header validation ---------------------------------------------------- */
+
+static void
+test_validation_ipv4(void **state)
+{
+	struct pkt p;
+	struct rte_mbuf *m;
+
+	(void)state;
+	/* Good, with Ethernet padding: forwarded, padding removed. */
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 2, 0);
+	memset(p.b + p.len, 0xee, 16);
+	p.len = (uint16_t)(p.len + 16);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], WAN);
+	assert_int_equal(rte_pktmbuf_pkt_len(out_m[0]), 14 + 20 + 8 + 2);
+	out_flush();
+
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 10, 0);
+	p.b[24] ^= 0x01; /* checksum */
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_V4_CKSUM), 1);
+
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 10, 0);
+	p.b[14] = 0x55;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_V4_VERSION), 1);
+
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 10, 0);
+	p.b[14] = 0x44;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_V4_IHL), 1);
+
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 10, 0);
+	p.b[14] = 0x4f; /* 60-byte header, frame shorter */
+	p.len = 14 + 40;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_V4_IHL), 2);
+
+	/* total length beyond the frame, and below the header */
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 10, 0);
+	put16(p.b + 16, 200);
+	put16(p.b + 24, 0);
+	put16(p.b + 24, csum(p.b + 14, 20, 0));
+	run1(LAN, mbuf(&p));
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 10, 0);
+	put16(p.b + 16, 16);
+	put16(p.b + 24, 0);
+	put16(p.b + 24, csum(p.b + 14, 20, 0));
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_V4_LEN), 2);
+
+	/* truncated header, runt */
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 10, 0);
+	p.len = 14 + 12;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_V4_LEN), 3);
+	p.len = 10;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_RUNT), 1);
+
+	/* martian sources */
+	p = udp4(R_LAN, "127.0.0.1", "198.51.100.7", 64, 1, 2, 10, 0);
+	run1(LAN, mbuf(&p));
+	p = udp4(R_LAN, "224.0.0.5", "198.51.100.7", 64, 1, 2, 10, 0);
+	run1(LAN, mbuf(&p));
+	p = udp4(R_LAN, "0.0.0.0", "198.51.100.7", 64, 1, 2, 10, 0);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_MARTIAN), 3);
+
+	/* not for our MAC; unknown ethertype; VLAN tag */
+	p = udp4(GW2, "10.0.0.2", "198.51.100.7", 64, 1, 2, 10, 0);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_NOT_FOR_US), 1);
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 10, 0);
+	put16(p.b + 12, 0x8100);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_ETHERTYPE), 1);
+
+	/* multicast not routed; broadcast punted */
+	p = udp4(R_LAN, "10.0.0.2", "239.1.1.1", 64, 1, 2, 10, 0);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_MCAST), 1);
+	p = udp4(BCAST, "10.0.0.2", "255.255.255.255", 64, 68, 67, 10, 0);
+	m = mbuf(&p);
+	run1(LAN, m);
+	p = udp4(BCAST, "10.0.0.2", "10.0.0.255", 64, 68, 67, 10, 0);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_C_PUNTED), 2);
+	assert_int_equal(n_out, 0);
+	assert_int_equal(ctr(RT_C_FWD4), 1);
+}
+
+static void
+test_validation_ipv6(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	p = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], WAN);
+	assert_int_equal(od(0)[14 + 7], 63);
+	out_flush();
+
+	p = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64);
+	p.b[14] = 0x40;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_V6_VERSION), 1);
+
+	p = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64);
+	put16(p.b + 18, 500);
+	run1(LAN, mbuf(&p));
+	p.len = 14 + 30;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_V6_LEN), 2);
+
+	p = echo6(R_LAN, "ff02::5", "2001:db8:100::7", 64);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_MARTIAN), 1);
+
+	/* link-local: never forwarded; to another link-local: not ours */
+	p = echo6(R_LAN, "fe80::2", "2001:db8:100::7", 64);
+	run1(LAN, mbuf(&p));
+	p = echo6(R_LAN, "fe80::2", "fe80::99", 64);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_LINKLOCAL), 2);
+
+	/* a group we are not in */
+	p = echo6((const uint8_t[]){0x33, 0x33, 0, 0, 0, 0x16}, "fe80::2",
+		  "ff02::16", 1);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_MCAST), 1);
+	assert_int_equal(n_out, 0);
+}
+
+static void
+test_ipv6_off(void **state)
+{
+	char err[256];
+	struct pkt p;
+	int rc;
+
+	(void)state;
+	vnf_instance_destroy(vi);
+	cfg_default(false);
+	ifcs[0].n_addrs = 1;
+	ifcs[1].n_addrs = 1;
+	cfg.n_routes = 1;
+	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	rt = vi->priv;
+	wc.state = vi->slots[0].state;
+	wc.counters = vi->slots[0].counters;
+	p = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_V6_OFF), 1);
+	/* and IPv6 routes are refused with a reason */
+	cfg.n_routes = 2;
+	vnf_instance_destroy(vi);
+	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
+	assert_int_equal(rc, -EINVAL);
+	assert_non_null(strstr(err, "IPv6"));
+	vi = NULL;
+	cfg_default(false);
+	router_start();
+}
+
+/* ---- ICMP ------------------------------------------------------------------- */
+
+static void
+test_echo4(void **state)
+{
+	struct pkt p = echo4("10.0.0.2", "192.0.2.1", 9, 5);
+	const uint8_t *o;
+
+	(void)state;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], LAN);
+	o = od(0);
+	assert_memory_equal(o, H1, 6);
+	assert_memory_equal(o + 6, R_LAN, 6);
+	assert_ip4(o + 26, "192.0.2.1");
+	assert_ip4(o + 30, "10.0.0.2");
+	assert_int_equal(o[22], 64);	/* TTL */
+	assert_int_equal(csum(o + 14, 20, 0), 0);
+	assert_int_equal(o[34], 0);	/* echo reply */
+	assert_int_equal(csum(o + 34, 72, 0), 0);
+	assert_memory_equal(o + 34 + 8, p.b + 34 + 8, 56);
+	assert_int_equal(ctr(RT_C_ECHO4), 1);
+
+	/* bad ICMP checksum: dropped; other ICMP types: punted */
+	p = echo4("10.0.0.2", "10.0.0.1", 9, 6);
+	p.b[34 + 10] ^= 1;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_ICMP_BAD), 1);
+	p = echo4("10.0.0.2", "10.0.0.1", 9, 7);
+	p.b[34] = 13; /* timestamp */
+	icmp4_fix(p.b + 14);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_C_PUNTED), 1);
+	assert_int_equal(n_out, 1);
+}
+
+static void
+test_echo6(void **state)
+{
+	static const uint8_t all_nodes[6] = {0x33, 0x33, 0, 0, 0, 1};
+	struct pkt p = echo6(R_LAN, "2001:db8::2", "2001:db8:1::1", 9);
+	const uint8_t *o;
+
+	(void)state;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	o = od(0);
+	assert_int_equal(out_next[0], LAN);
+	assert_memory_equal(o, H1, 6);
+	assert_ip6(o + 22, "2001:db8:1::1");
+	assert_ip6(o + 38, "2001:db8::2");
+	assert_int_equal(o[21], 64);
+	assert_int_equal(o[54], 129);
+	assert_int_equal(icmp6_csum(o + 14, o + 54, 64), 0);
+
+	/* To our link-local (EUI-64 of 02:00:00:00:01:01) and to ff02::1:
+	 * answered from the link-local. */
+	p = echo6(R_LAN, "fe80::2", "fe80::ff:fe00:101", 64);
+	run1(LAN, mbuf(&p));
+	p = echo6(all_nodes, "fe80::2", "ff02::1", 1);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 3);
+	assert_ip6(od(1) + 22, "fe80::ff:fe00:101");
+	assert_ip6(od(2) + 22, "fe80::ff:fe00:101");
+	assert_int_equal(icmp6_csum(od(2) + 14, od(2) + 54, 64), 0);
+	assert_int_equal(ctr(RT_C_ECHO6), 3);
+}
+
+/* An ICMP error in out slot i: type/code, sent back by LAN to H1 from src,
+ * quoting the first bytes of the original IP packet `orig`. */
+static void
+assert_icmp4_error(unsigned int i, uint8_t type, uint8_t code, const char *src,
+		   const struct pkt *orig, uint16_t mtu)
+{
+	const uint8_t *o = od(i);
+	uint16_t tot = get16(o + 16);
+	uint16_t olen = (uint16_t)(orig->len - 14);
+
+	assert_int_equal(out_next[i], LAN);
+	assert_memory_equal(o, H1, 6);
+	assert_memory_equal(o + 6, R_LAN, 6);
+	assert_int_equal(o[15], 0xc0);
+	assert_int_equal(get16(o + 20), 0x4000); /* DF */
+	assert_int_equal(o[22], 64);
+	assert_int_equal(o[23], 1);
+	assert_ip4(o + 26, src);
+	assert_memory_equal(o + 30, orig->b + 26, 4);
+	assert_int_equal(csum(o + 14, 20, 0), 0);
+	assert_int_equal(o[34], type);
+	assert_int_equal(o[35], code);
+	assert_int_equal(get16(o + 40), mtu);
+	if (olen > 548)
+		olen = 548;
+	assert_int_equal(tot, 20 + 8 + olen);
+	assert_int_equal(rte_pktmbuf_pkt_len(out_m[i]), 14u + tot);
+	assert_memory_equal(o + 42, orig->b + 14, olen);
+	assert_int_equal(csum(o + 34, tot - 20u, 0), 0);
+}
+
+static void
+test_ttl_exceeded(void **state)
+{
+	struct pkt p1 = echo4("10.0.0.2", "198.51.100.7", 1, 1);
+	struct pkt p2 = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 1, 1, 2, 900, 0);
+	struct pkt p3 = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 1);
+	struct pkt p4 = echo4("10.0.0.2", "198.51.100.7", 0, 2);
+	struct pkt p5 = echo4("10.0.0.2", "198.51.100.7", 2, 3);
+	const uint8_t *o;
+
+	(void)state;
+	run1(LAN, mbuf(&p1));
+	run1(LAN, mbuf(&p2));
+	run1(LAN, mbuf(&p4));
+	assert_int_equal(n_out, 3);
+	assert_icmp4_error(0, 11, 0, "10.0.0.1", &p1, 0);
+	assert_icmp4_error(1, 11, 0, "10.0.0.1", &p2, 0); /* quote cut at 548 */
+	assert_icmp4_error(2, 11, 0, "10.0.0.1", &p4, 0);
+	out_flush();
+
+	run1(LAN, mbuf(&p3));
+	assert_int_equal(n_out, 1);
+	o = od(0);
+	assert_int_equal(o[20], 58);
+	assert_int_equal(o[21], 64);
+	assert_ip6(o + 22, "2001:db8::1");
+	assert_ip6(o + 38, "2001:db8::2");
+	assert_int_equal(o[54], 3);
+	assert_int_equal(o[55], 0);
+	assert_memory_equal(o + 62, p3.b + 14, p3.len - 14u);
+	assert_int_equal(icmp6_csum(o + 14, o + 54, get16(o + 18)), 0);
+	out_flush();
+
+	/* TTL 2 leaves with TTL 1 and a correct checksum. */
+	run1(LAN, mbuf(&p5));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], WAN);
+	assert_int_equal(od(0)[22], 1);
+	assert_int_equal(csum(od(0) + 14, 20, 0), 0);
+	assert_memory_equal(od(0), GW, 6);
+	assert_memory_equal(od(0) + 6, R_WAN, 6);
+	assert_int_equal(ctr(RT_D_TTL), 4);
+	assert_int_equal(ctr(RT_C_ICMP_ERRORS), 4);
+}
+
+static void
+test_unreachable(void **state)
+{
+	struct pkt p1 = echo4("10.0.0.2", "203.0.113.5", 64, 1);
+	struct pkt p2 = echo4("10.0.0.2", "203.0.113.65", 64, 2);
+	struct pkt p3 = echo4("10.0.0.2", "203.0.113.200", 64, 3);
+	struct pkt p4 = echo6(R_LAN, "2001:db8::2", "2001:db8:999::1", 64);
+
+	(void)state;
+	run1(LAN, mbuf(&p1));
+	run1(LAN, mbuf(&p2));
+	run1(LAN, mbuf(&p3));
+	assert_int_equal(n_out, 2);
+	assert_icmp4_error(0, 3, 0, "10.0.0.1", &p1, 0);
+	assert_icmp4_error(1, 3, 1, "10.0.0.1", &p2, 0);
+	out_flush();
+	run1(LAN, mbuf(&p4));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(od(0)[54], 1);
+	assert_int_equal(od(0)[55], 0);
+	assert_int_equal(ctr(RT_D_NO_ROUTE), 2);
+	assert_int_equal(ctr(RT_D_UNREACH), 1);
+	assert_int_equal(ctr(RT_D_BLACKHOLE), 1);
+}
+
+static void
+test_mtu(void **state)
+{
+	struct pkt df = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 1400,
+			     0x4000);
+	struct pkt nodf = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2,
+			       2000, 0);
+	struct pkt v6 = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64);
+	unsigned int i, total = 0;
+	uint8_t *ip6;
+
+	(void)state;
+	rt->ifaces[WAN].mtu = 1280; /* as if configured */
+	run1(LAN, mbuf(&df));
+	assert_int_equal(n_out, 1);
+	assert_icmp4_error(0, 3, 4, "10.0.0.1", &df, 1280);
+	out_flush();
+
+	/* DF clear: fragments of at most 1280 bytes, offsets in 8s. */
+	run1(LAN, mbuf(&nodf));
+	assert_int_equal(n_out, 2);
+	for (i = 0; i < n_out; i++) {
+		struct rte_mbuf *m = out_m[i];
+		uint8_t hdr[34];
+		const uint8_t *h = rte_pktmbuf_read(m, 0, 34, hdr);
+		uint16_t fo = get16(h + 20);
+
+		assert_int_equal(out_next[i], WAN);
+		assert_memory_equal(h, GW, 6);
+		assert_true(rte_pktmbuf_pkt_len(m) - 14 <= 1280);
+		assert_int_equal(get16(h + 16), rte_pktmbuf_pkt_len(m) - 14);
+		assert_int_equal(h[22], 63);
+		assert_int_equal(csum(h + 14, 20, 0), 0);
+		assert_int_equal((fo & 0x1fff) * 8u, total);
+		assert_int_equal((fo & 0x2000) != 0, i + 1 < n_out);
+		total += get16(h + 16) - 20u;
+	}
+	assert_int_equal(total, 8 + 2000);
+	assert_int_equal(ctr(RT_C_FRAGMENTS), 2);
+	out_flush();
+
+	/* IPv6 never fragments: packet too big */
+	ip6 = v6.b + 14;
+	put16(ip6 + 4, 1300);
+	memset(ip6 + 40 + 64, 0xab, 1300 - 64);
+	v6.len = 14 + 40 + 1300;
+	icmp6_fix(ip6);
+	run1(LAN, mbuf(&v6));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(od(0)[54], 2);
+	assert_int_equal(get16(od(0) + 60), 1280);
+	assert_int_equal(rte_pktmbuf_pkt_len(out_m[0]), 14 + 1280);
+	assert_int_equal(ctr(RT_D_TOO_BIG), 2);
+}
+
+static void
+test_icmp_rate_limit(void **state)
+{
+	struct rte_mbuf *ms[32];
+	unsigned int i, k;
+
+	(void)state;
+	for (k = 0; k < 5; k++) {
+		for (i = 0; i < 30; i++) {
+			struct pkt p = echo4("10.0.0.2", "198.51.100.7", 1,
+					     (uint16_t)i);
+
+			ms[i] = mbuf(&p);
+		}
+		run(LAN, ms, 30);
+		out_flush();
+	}
+	/* 150 errors at one instant: the burst, the rest counted. */
+	assert_int_equal(ctr(RT_C_ICMP_ERRORS), RT_ICMP_BURST);
+	assert_int_equal(ctr(RT_C_ICMP_LIMITED), 150 - RT_ICMP_BURST);
+	advance_ms(10); /* 10 ms: 10 more tokens */
+	for (i = 0; i < 30; i++) {
+		struct pkt p = echo4("10.0.0.2", "198.51.100.7", 1, (uint16_t)i);
+
+		ms[i] = mbuf(&p);
+	}
+	run(LAN, ms, 30);
+	assert_true(ctr(RT_C_ICMP_ERRORS) >= RT_ICMP_BURST + 9 &&
+		    ctr(RT_C_ICMP_ERRORS) <= RT_ICMP_BURST + 11);
+	assert_int_equal(ctr(RT_D_TTL), 180);
+}
+
+static void
+test_icmp_never_about(void **state)
+{
+	struct pkt p;
+	uint8_t *ip;
+
+	(void)state;
+	/* an ICMP error */
+	eth(&p, R_LAN, H1, 0x0800);
+	ip = ipv4(&p, "10.0.0.2", "198.51.100.7", 1, 1, 36, 0);
+	ip[20] = 3;
+	ip[21] = 1;
+	icmp4_fix(ip);
+	run1(LAN, mbuf(&p));
+	/* a non-first fragment */
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 1, 1, 2, 10, 0x0010);
+	run1(LAN, mbuf(&p));
+	/* an ICMPv6 error */
+	eth(&p, R_LAN, H1, 0x86dd);
+	ip = ipv6(&p, "2001:db8::2", "2001:db8:100::7", 58, 1, 48);
+	ip[40] = 1;
+	icmp6_fix(ip);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 0);
+	assert_int_equal(ctr(RT_D_TTL), 3);
+	assert_int_equal(ctr(RT_C_ICMP_ERRORS), 0);
+}
+
+/* ---- ARP ------------------------------------------------------------------- */
+
+static void
+test_arp_answer_and_learn(void **state)
+{
+	static const uint8_t zero[6];
+	struct pkt p = arp(BCAST, H1, 1, H1, "10.0.0.2", zero, "10.0.0.1");
+	uint8_t mac[6];
+	const uint8_t *o;
+
+	(void)state;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], LAN);
+	assert_int_equal(rte_pktmbuf_pkt_len(out_m[0]), 42);
+	o = od(0);
+	assert_memory_equal(o, H1, 6);
+	assert_memory_equal(o + 6, R_LAN, 6);
+	assert_int_equal(get16(o + 20), 2);
+	assert_memory_equal(o + 22, R_LAN, 6);
+	assert_ip4(o + 28, "10.0.0.1");
+	assert_memory_equal(o + 32, H1, 6);
+	assert_ip4(o + 38, "10.0.0.2");
+	assert_int_equal(neigh_state("10.0.0.2", LAN, mac), RT_NS_STALE);
+	assert_memory_equal(mac, H1, 6);
+
+	/* The wan address is not answered on lan; others not at all. */
+	p = arp(BCAST, H1, 1, H1, "10.0.0.2", zero, "192.0.2.1");
+	run1(LAN, mbuf(&p));
+	p = arp(BCAST, H1, 1, H1, "10.0.0.2", zero, "10.0.0.77");
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_ARP_IGNORED), 2);
+	/* malformed */
+	p = arp(BCAST, H1, 1, H1, "10.0.0.2", zero, "10.0.0.1");
+	p.b[18] = 8;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_ARP_BAD), 1);
+	/* an unsolicited reply creates nothing */
+	p = arp(R_LAN, GW2, 2, GW2, "10.0.0.9", R_LAN, "10.0.0.1");
+	run1(LAN, mbuf(&p));
+	assert_int_equal(neigh_state("10.0.0.9", LAN, NULL), RT_NS_NONE);
+	assert_int_equal(n_out, 1);
+	assert_int_equal(ctr(RT_C_ARP_REPLIES), 1);
+}
+
+/* Packets for the unresolved gateway: held, one request per second, the
+ * reply releases them in order with the gateway's MAC. */
+static void
+test_arp_resolution(void **state)
+{
+	struct pkt p1 = echo4("10.0.0.2", "198.51.100.7", 64, 1);
+	struct pkt p2 = echo4("10.0.0.2", "198.51.100.8", 64, 2);
+	struct pkt p3 = echo4("10.0.0.2", "198.51.100.9", 64, 3);
+	struct pkt rep;
+	const uint8_t *o;
+
+	(void)state;
+	run1(LAN, mbuf(&p1));
+	assert_int_equal(n_out, 1); /* the request */
+	assert_int_equal(out_next[0], WAN);
+	o = od(0);
+	assert_memory_equal(o, BCAST, 6);
+	assert_memory_equal(o + 6, R_WAN, 6);
+	assert_int_equal(get16(o + 12), 0x0806);
+	assert_int_equal(get16(o + 20), 1);
+	assert_ip4(o + 28, "192.0.2.1");
+	assert_ip4(o + 38, "192.0.2.254");
+	assert_int_equal(neigh_state("192.0.2.254", WAN, NULL),
+			 RT_NS_INCOMPLETE);
+	out_flush();
+
+	run1(LAN, mbuf(&p2)); /* same second: no new request */
+	assert_int_equal(n_out, 0);
+	advance_ms(1001);
+	run1(LAN, mbuf(&p3));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(ctr(RT_C_ARP_REQUESTS), 2);
+	assert_int_equal(ctr(RT_C_QUEUED), 3);
+	out_flush();
+
+	rep = arp(R_WAN, GW, 2, GW, "192.0.2.254", R_WAN, "192.0.2.1");
+	run1(WAN, mbuf(&rep));
+	assert_int_equal(n_out, 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		o = od(i);
+		assert_int_equal(out_next[i], WAN);
+		assert_memory_equal(o, GW, 6);
+		assert_memory_equal(o + 6, R_WAN, 6);
+		assert_int_equal(o[22], 63);
+		assert_int_equal(csum(o + 14, 20, 0), 0);
+		assert_int_equal(get16(o + 40), i + 1); /* in order */
+	}
+	assert_int_equal(neigh_state("192.0.2.254", WAN, NULL), RT_NS_REACHABLE);
+	assert_int_equal(ctr(RT_C_RELEASED), 3);
+	assert_int_equal(ctr(RT_C_ARP_IN), 1);
+	out_flush();
+
+	/* From now on straight through. */
+	run1(LAN, mbuf(&p1));
+	assert_int_equal(n_out, 1);
+	assert_memory_equal(od(0), GW, 6);
+}
+
+/* p as the router held it: TTL - 1, checksum adjusted. */
+static struct pkt
+decremented(struct pkt p)
+{
+	p.b[22]--;
+	put16(p.b + 24, 0);
+	put16(p.b + 24, csum(p.b + 14, 20, 0));
+	return p;
+}
+
+static void
+test_arp_timeout(void **state)
+{
+	struct pkt p = echo4("10.0.0.2", "198.51.100.7", 64, 1);
+	struct pkt held = decremented(p);
+	unsigned int i;
+
+	(void)state;
+	run1(LAN, mbuf(&p));
+	run1(LAN, mbuf(&p));
+	for (i = 0; i < 2; i++) {
+		advance_ms(1001);
+		run1(LAN, mbuf(&p));
+	}
+	assert_int_equal(ctr(RT_C_ARP_REQUESTS), RT_SOLICIT_MAX);
+	assert_int_equal(ctr(RT_C_QUEUED), 4);
+	out_flush();
+	/* After the third second: the held packets are dropped, each with a
+	 * host unreachable back to its sender. */
+	advance_ms(1001);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_NEIGH_TIMEOUT), 5);
+	assert_int_equal(neigh_state("192.0.2.254", WAN, NULL), RT_NS_FAILED);
+	assert_int_equal(n_out, 5);
+	for (i = 0; i < n_out; i++)
+		assert_icmp4_error(i, 3, 1, "10.0.0.1", &held, 0);
+	out_flush();
+	/* FAILED: dropped at once for a second, then tried again. */
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_NEIGH_TIMEOUT), 6);
+	advance_ms(1001);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(neigh_state("192.0.2.254", WAN, NULL), RT_NS_INCOMPLETE);
+	assert_int_equal(ctr(RT_C_ARP_REQUESTS), RT_SOLICIT_MAX + 1);
+}
+
+static void
+test_arp_queue_bound(void **state)
+{
+	struct rte_mbuf *ms[RT_PENDING_QLEN + 3];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RT_PENDING_QLEN + 3; i++) {
+		struct pkt p = echo4("10.0.0.2", "198.51.100.7", 64, (uint16_t)i);
+
+		ms[i] = mbuf(&p);
+	}
+	run(LAN, ms, RT_PENDING_QLEN + 3);
+	assert_int_equal(ctr(RT_C_QUEUED), RT_PENDING_QLEN);
+	assert_int_equal(ctr(RT_D_NEIGH_QFULL), 3);
+	/* Many unresolved on-link hosts: the per-worker table is bounded. */
+	for (i = 0; i < RT_PENDING_MAX + 2; i++) {
+		char dst[32];
+		struct pkt p;
+
+		snprintf(dst, sizeof(dst), "192.0.2.%u", 10 + i);
+		p = echo4("10.0.0.2", dst, 64, (uint16_t)i);
+		run1(LAN, mbuf(&p));
+	}
+	assert_int_equal(ctr(RT_D_NEIGH_PENDING), 3); /* the gateway has one */
+}
+
+/* REACHABLE -> (30 s) STALE -> used: PROBE + unicast request -> reply:
+ * REACHABLE; an unused learned host is removed after the stale time. */
+static void
+test_arp_ageing(void **state)
+{
+	static const uint8_t zero[6];
+	struct pkt p = echo4("10.0.0.2", "198.51.100.7", 64, 1);
+	struct pkt rep = arp(R_WAN, GW, 2, GW, "192.0.2.254", R_WAN, "192.0.2.1");
+	struct pkt req = arp(BCAST, H1, 1, H1, "10.0.0.2", zero, "10.0.0.1");
+	const uint8_t *o;
+
+	(void)state;
+	run1(LAN, mbuf(&p));
+	run1(WAN, mbuf(&rep));
+	run1(LAN, mbuf(&req)); /* learns 10.0.0.2 (STALE) */
+	out_flush();
+	assert_int_equal(neigh_state("192.0.2.254", WAN, NULL), RT_NS_REACHABLE);
+
+	advance_ms((RT_REACHABLE_S + 1) * 1000);
+	age_all();
+	assert_int_equal(neigh_state("192.0.2.254", WAN, NULL), RT_NS_STALE);
+
+	run1(LAN, mbuf(&p)); /* still forwarded, and a probe */
+	assert_int_equal(n_out, 2);
+	assert_memory_equal(od(0), GW, 6);
+	o = od(1);
+	assert_int_equal(get16(o + 12), 0x0806);
+	assert_memory_equal(o, GW, 6); /* unicast */
+	assert_memory_equal(o + 32, GW, 6);
+	assert_int_equal(neigh_state("192.0.2.254", WAN, NULL), RT_NS_PROBE);
+	out_flush();
+	run1(WAN, mbuf(&rep));
+	assert_int_equal(neigh_state("192.0.2.254", WAN, NULL), RT_NS_REACHABLE);
+
+	advance_ms((RT_STALE_GC_S + 1) * 1000);
+	age_all();
+	/* the host is gone; the gateway (a next hop uses it) stays */
+	assert_int_equal(neigh_state("10.0.0.2", LAN, NULL), RT_NS_NONE);
+	assert_int_equal(neigh_state("192.0.2.254", WAN, NULL), RT_NS_STALE);
+}
+
+static void
+test_arp_gratuitous_and_static(void **state)
+{
+	static const uint8_t newmac[6] = {2, 0, 0, 0, 3, 3};
+	struct pkt p;
+	uint8_t mac[6];
+
+	(void)state;
+	/* static gateway: ARP does not move it */
+	p = arp(BCAST, newmac, 1, newmac, "192.0.2.254", BCAST, "192.0.2.254");
+	run1(WAN, mbuf(&p));
+	assert_int_equal(neigh_state("192.0.2.254", WAN, mac), RT_NS_STATIC);
+	assert_memory_equal(mac, GW, 6);
+
+	/* learned host: a gratuitous ARP updates it; unknown ones are not
+	 * created */
+	p = arp(BCAST, H1, 1, H1, "10.0.0.2", BCAST, "10.0.0.1");
+	run1(LAN, mbuf(&p));
+	out_flush();
+	p = arp(BCAST, newmac, 1, newmac, "10.0.0.2", BCAST, "10.0.0.2");
+	run1(LAN, mbuf(&p));
+	assert_int_equal(neigh_state("10.0.0.2", LAN, mac), RT_NS_STALE);
+	assert_memory_equal(mac, newmac, 6);
+	p = arp(BCAST, newmac, 2, newmac, "10.0.0.3", BCAST, "10.0.0.3");
+	run1(LAN, mbuf(&p));
+	assert_int_equal(neigh_state("10.0.0.3", LAN, NULL), RT_NS_NONE);
+	assert_int_equal(ctr(RT_C_NEIGH_UPDATED), 1);
+	assert_int_equal(n_out, 0);
+}
+
+/* ---- ND -------------------------------------------------------------------- */
+
+static void
+test_nd_answer(void **state)
+{
+	static const uint8_t snm1[6] = {0x33, 0x33, 0xff, 0, 0, 1};
+	struct pkt p;
+	const uint8_t *o;
+	uint8_t mac[6];
+
+	(void)state;
+	p = nd(snm1, H1, 135, "2001:db8::2", "ff02::1:ff00:1", "2001:db8::1", 0,
+	       255, true);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	o = od(0);
+	assert_int_equal(rte_pktmbuf_pkt_len(out_m[0]), 14 + 40 + 32);
+	assert_memory_equal(o, H1, 6);
+	assert_memory_equal(o + 6, R_LAN, 6);
+	assert_int_equal(o[21], 255);
+	assert_ip6(o + 22, "2001:db8::1");
+	assert_ip6(o + 38, "2001:db8::2");
+	assert_int_equal(o[54], 136);
+	assert_int_equal(o[58], 0xe0); /* router, solicited, override */
+	assert_ip6(o + 62, "2001:db8::1");
+	assert_int_equal(o[78], 2);
+	assert_memory_equal(o + 80, R_LAN, 6);
+	assert_int_equal(icmp6_csum(o + 14, o + 54, 32), 0);
+	assert_int_equal(neigh_state("2001:db8::2", LAN, mac), RT_NS_STALE);
+	assert_memory_equal(mac, H1, 6);
+	out_flush();
+
+	/* DAD: from ::, answered to all nodes, not solicited */
+	p = nd(snm1, H1, 135, "::", "ff02::1:ff00:1", "2001:db8::1", 0, 255,
+	       false);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	o = od(0);
+	assert_ip6(o + 38, "ff02::1");
+	assert_int_equal(o[0], 0x33);
+	assert_int_equal(o[58], 0xa0);
+	out_flush();
+
+	/* not ours; hop limit; checksum */
+	p = nd(snm1, H1, 135, "2001:db8::2", "ff02::1:ff00:1", "2001:db8::77",
+	       0, 255, true);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_ND_IGNORED), 1);
+	p = nd(snm1, H1, 135, "2001:db8::2", "ff02::1:ff00:1", "2001:db8::1", 0,
+	       64, true);
+	run1(LAN, mbuf(&p));
+	p = nd(snm1, H1, 135, "2001:db8::2", "ff02::1:ff00:1", "2001:db8::1", 0,
+	       255, true);
+	p.b[14 + 40 + 10] ^= 1;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_ND_BAD), 2);
+	/* a unicast NS to our address (NUD) goes through the FIB */
+	p = nd(R_LAN, H1, 135, "2001:db8::2", "2001:db8::1", "2001:db8::1", 0,
+	       255, true);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(ctr(RT_C_NA_SENT), 3);
+}
+
+static void
+test_nd_resolution(void **state)
+{
+	struct pkt p = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64);
+	struct pkt adv;
+	const uint8_t *o;
+
+	(void)state;
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	o = od(0);
+	assert_int_equal(out_next[0], WAN);
+	assert_memory_equal(o, ((const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 0xfe}), 6);
+	assert_ip6(o + 22, "2001:db8:1::1");
+	assert_ip6(o + 38, "ff02::1:ff00:fe");
+	assert_int_equal(o[54], 135);
+	assert_ip6(o + 62, "2001:db8:1::fe");
+	assert_int_equal(o[78], 1);
+	assert_memory_equal(o + 80, R_WAN, 6);
+	assert_int_equal(icmp6_csum(o + 14, o + 54, 32), 0);
+	out_flush();
+
+	/* the solicited advertisement: REACHABLE, the packet follows */
+	adv = nd(R_WAN, GW, 136, "2001:db8:1::fe", "2001:db8:1::1",
+		 "2001:db8:1::fe", 0xe0, 255, true);
+	run1(WAN, mbuf(&adv));
+	assert_int_equal(n_out, 1);
+	o = od(0);
+	assert_memory_equal(o, GW, 6);
+	assert_int_equal(o[21], 63);
+	assert_int_equal(neigh_state("2001:db8:1::fe", WAN, NULL),
+			 RT_NS_REACHABLE);
+	assert_int_equal(ctr(RT_C_ND_IN), 1);
+	assert_int_equal(ctr(RT_C_RELEASED), 1);
+}
+
+/* ---- control ---------------------------------------------------------------- */
+
+static int
+ctl(const char *verb, const char *json, json_t **reply)
+{
+	json_error_t e;
+	json_t *args = json_loads(json, 0, &e);
+	json_t *r = NULL;
+	int rc;
+
+	assert_non_null(args);
+	rc = vi->ops->ctl(vi, verb, args, reply != NULL ? reply : &r);
+	json_decref(args);
+	if (reply == NULL)
+		json_decref(r);
+	return rc;
+}
+
+static void
+test_ctl_routes(void **state)
+{
+	struct pkt p = echo4("10.0.0.2", "100.64.1.1", 64, 1);
+	json_t *r = NULL, *jv = json_string("route add");
+	size_t i;
+	bool seen = false;
+
+	(void)state;
+	assert_int_equal(vi->ops->ctl(vi, "knows", jv, &r), 0);
+	json_decref(jv);
+	jv = json_string("mac flush");
+	assert_int_equal(vi->ops->ctl(vi, "knows", jv, &r), -ENOTSUP);
+	json_decref(jv);
+
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_NO_ROUTE), 1);
+	out_flush();
+	assert_int_equal(ctl("route add", "{\"prefix\": \"100.64.0.0/10\", "
+			     "\"via\": \"192.0.2.254\"}", NULL), 0);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], WAN);
+	assert_memory_equal(od(0), GW, 6);
+	out_flush();
+
+	/* errors, each with a reason */
+	assert_int_equal(ctl("route add", "{\"prefix\": \"100.64.0.0/10\", "
+			     "\"via\": \"192.0.2.254\"}", &r), -EEXIST);
+	assert_non_null(strstr(json_string_value(r), "exists"));
+	json_decref(r);
+	assert_int_equal(ctl("route add", "{\"prefix\": \"100.65.0.0/16\", "
+			     "\"via\": \"172.16.0.1\"}", &r), -ENETUNREACH);
+	json_decref(r);
+	assert_int_equal(ctl("route add", "{\"prefix\": \"100.65.0.1/16\", "
+			     "\"via\": \"192.0.2.254\"}", &r), -EINVAL);
+	json_decref(r);
+	assert_int_equal(ctl("route add", "{\"prefix\": \"100.65.0.0/16\", "
+			     "\"via\": \"192.0.2.1\"}", &r), -EINVAL);
+	json_decref(r);
+	assert_int_equal(ctl("route add", "{\"prefix\": \"100.65.0.0/16\", "
+			     "\"iface\": \"nope\"}", &r), -ENOENT);
+	json_decref(r);
+	assert_int_equal(ctl("route del", "{\"prefix\": \"10.0.0.0/24\"}", &r),
+			 -EPERM);
+	json_decref(r);
+	assert_int_equal(ctl("route del", "{\"prefix\": \"10.0.0.1/32\"}", &r),
+			 -EPERM);
+	json_decref(r);
+	assert_int_equal(ctl("route del", "{\"prefix\": \"100.66.0.0/16\"}", &r),
+			 -ENOENT);
+	json_decref(r);
+
+	/* replace: now a blackhole */
+	assert_int_equal(ctl("route add", "{\"prefix\": \"100.64.0.0/10\", "
+			     "\"type\": \"blackhole\", \"replace\": true}",
+			     NULL), 0);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_BLACKHOLE), 1);
+	assert_int_equal(ctl("route del", "{\"prefix\": \"100.64.0.0/10\"}",
+			     NULL), 0);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_NO_ROUTE), 2);
+	out_flush();
+
+	/* a default route next to the router's 255.255.255.255/32 keeps the
+	 * connected routes (DPDK 22.11 top-prefix bug, see fib.c) */
+	assert_int_equal(ctl("route add", "{\"prefix\": \"0.0.0.0/0\", "
+			     "\"via\": \"192.0.2.254\"}", NULL), 0);
+	p = echo4("10.0.0.2", "10.0.0.1", 64, 2);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_C_ECHO4), 1);
+	p = echo4("10.0.0.2", "8.8.8.8", 64, 3);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(out_next[n_out - 1], WAN);
+	out_flush();
+
+	/* show routes */
+	assert_int_equal(ctl("show routes", "{}", &r), 0);
+	assert_true(json_is_array(r));
+	for (i = 0; i < json_array_size(r); i++) {
+		json_t *o = json_array_get(r, i);
+		const char *pf = json_string_value(json_object_get(o, "prefix"));
+
+		if (pf != NULL && strcmp(pf, "0.0.0.0/0") == 0) {
+			assert_string_equal(json_string_value(json_object_get(o, "via")),
+					    "192.0.2.254");
+			assert_string_equal(json_string_value(json_object_get(o, "iface")),
+					    "wan");
+			assert_string_equal(json_string_value(json_object_get(o, "type")),
+					    "unicast");
+			seen = true;
+		}
+	}
+	assert_true(seen);
+	json_decref(r);
+	assert_int_equal(ctl("show routes", "{\"limit\": 2}", &r), 0);
+	assert_int_equal(json_array_size(r), 3);
+	assert_non_null(json_object_get(json_array_get(r, 2), "truncated"));
+	json_decref(r);
+	assert_int_equal(ctl("details", "{}", &r), 0);
+	assert_true(json_integer_value(json_object_get(r, "fib_memory_ipv4")) >
+		    (json_int_t)(64 << 20));
+	json_decref(r);
+}
+
+static void
+test_ctl_show_neigh(void **state)
+{
+	json_t *r = NULL;
+	size_t i;
+	int found = 0;
+
+	(void)state;
+	assert_int_equal(ctl("show neigh", "{}", &r), 0);
+	for (i = 0; i < json_array_size(r); i++) {
+		json_t *o = json_array_get(r, i);
+
+		if (!strcmp(json_string_value(json_object_get(o, "ip")),
+			    "192.0.2.254")) {
+			assert_string_equal(json_string_value(json_object_get(o, "mac")),
+					    "02:00:00:00:02:FE");
+			assert_string_equal(json_string_value(json_object_get(o, "state")),
+					    "permanent");
+			assert_string_equal(json_string_value(json_object_get(o, "iface")),
+					    "wan");
+			found++;
+		}
+	}
+	assert_int_equal(found, 1);
+	json_decref(r);
+}
+
+static void
+test_multipath(void **state)
+{
+	unsigned int i, to_gw = 0, to_gw2 = 0;
+	const uint8_t *o;
+	uint8_t first[6];
+
+	(void)state;
+	assert_int_equal(ctl("route add", "{\"prefix\": \"100.64.0.0/10\", "
+			     "\"nexthops\": [{\"via\": \"192.0.2.254\"}, "
+			     "{\"via\": \"192.0.2.253\"}]}", NULL), 0);
+	{
+		struct rt_neigh_key k;
+		struct rte_ether_addr m;
+
+		memset(&k, 0, sizeof(k));
+		k.family = AF_INET;
+		k.iface = WAN;
+		ip4_addr(k.ip, "192.0.2.253");
+		memcpy(m.addr_bytes, GW2, 6);
+		assert_int_equal(rt_neigh_add_static(rt, &k, &m), 0);
+	}
+	for (i = 0; i < 64; i++) {
+		struct pkt p = udp4(R_LAN, "10.0.0.2", "100.64.1.1", 64,
+				    (uint16_t)(1000 + i), 80, 10, 0);
+
+		run1(LAN, mbuf(&p));
+		o = od(n_out - 1);
+		if (!memcmp(o, GW, 6))
+			to_gw++;
+		else if (!memcmp(o, GW2, 6))
+			to_gw2++;
+	}
+	assert_int_equal(to_gw + to_gw2, 64);
+	assert_true(to_gw > 10 && to_gw2 > 10);
+	out_flush();
+	/* one flow sticks to one next hop */
+	for (i = 0; i < 8; i++) {
+		struct pkt p = udp4(R_LAN, "10.0.0.2", "100.64.1.1", 64, 4242,
+				    80, 10, 0);
+
+		run1(LAN, mbuf(&p));
+		if (i == 0)
+			memcpy(first, od(0), 6);
+		assert_memory_equal(od(n_out - 1), first, 6);
+	}
+	assert_int_equal(ctr(RT_C_MULTIPATH), 72);
+}
+
+static void
+test_route_file(void **state)
+{
+	char path[] = "/tmp/nfv-router-ut-XXXXXX";
+	json_t *r = NULL;
+	FILE *f;
+	int fd;
+	struct pkt p;
+	char req[128];
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fprintf(f, "# test routes\n"
+		   "100.64.0.0/16 via 192.0.2.254\n"
+		   "100.65.0.0/16 dev wan   # on link\n"
+		   "blackhole 100.66.0.0/16\n"
+		   "\n"
+		   "2001:db8:200::/48 via 2001:db8:1::fe dev wan\n"
+		   "100.67.0.0/16 via 192.0.2.254 via 192.0.2.253\n");
+	fclose(f);
+	snprintf(req, sizeof(req), "{\"file\": \"%s\"}", path);
+	assert_int_equal(ctl("route add", req, &r), 0);
+	assert_int_equal(json_integer_value(json_object_get(r, "loaded")), 5);
+	json_decref(r);
+	p = echo4("10.0.0.2", "100.64.3.3", 64, 1);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(out_next[0], WAN);
+	assert_memory_equal(od(0), GW, 6);
+	p = echo4("10.0.0.2", "100.66.3.3", 64, 1);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_BLACKHOLE), 1);
+	/* again: they exist; with replace they are replaced */
+	assert_int_equal(ctl("route add", req, &r), -EEXIST);
+	json_decref(r);
+	snprintf(req, sizeof(req), "{\"file\": \"%s\", \"replace\": true}", path);
+	assert_int_equal(ctl("route add", req, NULL), 0);
+
+	/* a bad line or a prefix twice: nothing changes, the line is named */
+	f = fopen(path, "w");
+	fprintf(f, "100.70.0.0/16 via 192.0.2.254\n100.71.0.0/16 vai x\n");
+	fclose(f);
+	snprintf(req, sizeof(req), "{\"file\": \"%s\"}", path);
+	assert_int_equal(ctl("route add", req, &r), -EINVAL);
+	assert_non_null(strstr(json_string_value(r), ":2:"));
+	json_decref(r);
+	f = fopen(path, "w");
+	fprintf(f, "100.70.0.0/16 via 192.0.2.254\n100.70.0.0/16 dev wan\n");
+	fclose(f);
+	assert_int_equal(ctl("route add", req, &r), -EINVAL);
+	assert_non_null(strstr(json_string_value(r), "twice"));
+	json_decref(r);
+	p = echo4("10.0.0.2", "100.70.3.3", 64, 1);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_NO_ROUTE), 1);
+	unlink(path);
+}
+
+static void
+test_punt(void **state)
+{
+	struct pkt p = udp4(R_LAN, "10.0.0.2", "10.0.0.1", 64, 5000, 22, 20, 0);
+	struct rte_ring *ring;
+	void *obj = NULL;
+
+	(void)state;
+	ring = vnf_router_punt_ring(vi);
+	assert_non_null(ring);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 0);
+	assert_int_equal(ctr(RT_C_PUNTED), 1);
+	assert_int_equal(rte_ring_count(ring), 1);
+	/* with a reader, periodic() leaves the queue alone */
+	vi->ops->periodic(vi, wc.now);
+	assert_int_equal(rte_ring_sc_dequeue(ring, &obj), 0);
+	assert_int_equal(rte_pktmbuf_pkt_len((struct rte_mbuf *)obj), p.len);
+	rte_pktmbuf_free(obj);
+}
+
+static int
+eal_setup(void **state)
+{
+	/* --in-memory is refused with --no-huge by DPDK 22.11 (--no-huge
+	 * implies legacy memory); --no-shconf keeps the run just as free of
+	 * shared files. */
+	char *argv[] = {"test_router", "-l", "0", "--no-huge", "--no-pci",
+			"--no-shconf", "-m", "256", "--file-prefix", "ut-router",
+			"--no-telemetry", "--log-level=*:error"};
+	size_t sz;
+
+	(void)state;
+	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
+		return -1;
+	hz = rte_get_tsc_hz();
+	pool = rte_pktmbuf_pool_create("ut_router", 4095, 0, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	sz = rte_rcu_qsbr_get_memsize(1);
+	qsbr = rte_zmalloc("ut_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (pool == NULL || qsbr == NULL || rte_rcu_qsbr_init(qsbr, 1) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+eal_teardown(void **state)
+{
+	(void)state;
+	rte_mempool_free(pool);
+	rte_free(qsbr);
+	rte_eal_cleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+#define R(fn) cmocka_unit_test_setup_teardown(fn, setup_resolve, teardown)
+#define S(fn) cmocka_unit_test_setup_teardown(fn, setup_static, teardown)
+	const struct CMUnitTest tests[] = {
+		S(test_validation_ipv4),
+		S(test_validation_ipv6),
+		R(test_ipv6_off),
+		S(test_echo4),
+		S(test_echo6),
+		S(test_ttl_exceeded),
+		S(test_unreachable),
+		S(test_mtu),
+		S(test_icmp_rate_limit),
+		S(test_icmp_never_about),
+		R(test_arp_answer_and_learn),
+		R(test_arp_resolution),
+		R(test_arp_timeout),
+		R(test_arp_queue_bound),
+		R(test_arp_ageing),
+		S(test_arp_gratuitous_and_static),
+		R(test_nd_answer),
+		R(test_nd_resolution),
+		S(test_ctl_routes),
+		S(test_ctl_show_neigh),
+		S(test_multipath),
+		S(test_route_file),
+		S(test_punt),
+	};
+
+	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
+}
