@@ -1162,6 +1162,49 @@ static void test_hugepages_bool(void **state)
 	ctl_config_free(cfg);
 }
 
+/*
+ * ctl_config_load_buffer(): nfvd's "port add" feeds a port object as JSON
+ * (which is YAML) and gets the same checks and messages as a file.
+ */
+static void test_load_buffer(void **state)
+{
+	static const char good[] = "ports:\n  - {\"name\":\"vm9\","
+				   "\"type\":\"vhost-user\",\"path\":"
+				   "\"/tmp/nfv-vm9.sock\",\"queues\":2}\n";
+	static const char bad[] = "ports:\n  - {\"name\":\"vm9\","
+				  "\"type\":\"vhost-user\",\"path\":"
+				  "\"/tmp/nfv-vm9.sock\",\"mode\":\"sever\"}\n";
+	struct ctl_config *cfg = (void *)1;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(ctl_config_load_buffer("port add", good,
+						sizeof(good) - 1, &cfg, err,
+						sizeof(err)), 0);
+	assert_int_equal(cfg->n_ports, 1);
+	assert_string_equal(cfg->ports[0].path, "/tmp/nfv-vm9.sock");
+	assert_int_equal(cfg->ports[0].queues, 2);
+	assert_string_equal(cfg->file, "port add");
+	ctl_config_free(cfg);
+
+	assert_int_equal(ctl_config_load_buffer("port add", bad,
+						sizeof(bad) - 1, &cfg, err,
+						sizeof(err)), -EINVAL);
+	assert_null(cfg);
+	assert_string_equal(err, "port add:2: ports[0].mode: \"sever\" is not "
+			    "one of: server, client");
+	/* The length counts, not a NUL: "ports:" alone is an empty list. */
+	assert_int_equal(ctl_config_load_buffer("port add", good, 6, &cfg,
+						err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "port add:1: ports: expected a list"));
+	assert_int_equal(ctl_config_load_buffer("port add", "a: 1\0b", 6,
+						&cfg, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "NUL byte"));
+	assert_int_equal(ctl_config_load_buffer("x", NULL, 0, &cfg, err,
+						sizeof(err)), -EINVAL);
+}
+
 static void test_missing_file(void **state)
 {
 	struct ctl_config *cfg = (void *)1;
@@ -1353,6 +1396,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_ports),
 		cmocka_unit_test(test_many_routes),
 		cmocka_unit_test(test_hugepages_bool),
+		cmocka_unit_test(test_load_buffer),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_directory),
 		cmocka_unit_test(test_small_err),
