@@ -437,9 +437,10 @@ int vmm_create(struct vmm *vm, uint64_t mem_size, bool hugetlb,
 		goto err;
 	ret = vmm_mem_create(&vm->mem, mem_size, hugetlb);
 	if (ret) {
-		vmm_err("guest memory (%llu MiB%s): %s",
+		vmm_err("guest memory (%llu MiB%s): %s%s",
 			(unsigned long long)(mem_size / VMM_MIB),
-			hugetlb ? ", hugetlb" : "", strerror(-ret));
+			hugetlb ? ", hugetlb" : "", strerror(-ret),
+			hugetlb ? " (are there enough free 2 MiB hugepages? see /proc/meminfo)" : "");
 		goto err;
 	}
 	if (use_kvm) {
@@ -522,6 +523,8 @@ static void vmm_vcpu_dump(struct vmm_vcpu *v)
 	vmm_err("vcpu %u: rip %016llx rsp %016llx rflags %08llx cr0 %llx cr3 %llx cr4 %llx efer %llx cs %04x",
 		v->id, r.rip, r.rsp, r.rflags, s.cr0, s.cr3, s.cr4, s.efer,
 		s.cs.selector);
+	vmm_err("vcpu %u: rax %llx rbx %llx rcx %llx rdx %llx rsi %llx rdi %llx",
+		v->id, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi);
 }
 
 static void vmm_vcpu_pio(struct vmm_vcpu *v)
@@ -583,8 +586,15 @@ static void *vmm_vcpu_thread(void *arg)
 		uint_fast64_t zero = 0;
 
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR || errno == EAGAIN) {
+				if (atomic_exchange(&v->dump_req, 0)) {
+					vmm_vcpu_dump(v);
+					if (!atomic_load(&vm->stopping))
+						__atomic_store_n(&run->immediate_exit, 0,
+								 __ATOMIC_SEQ_CST);
+				}
 				continue;
+			}
 			vmm_stop(vm, VMM_EXIT_KVM_ERROR, "vcpu %u: KVM_RUN: %s",
 				 v->id, strerror(errno));
 			break;
@@ -657,6 +667,21 @@ int vmm_vcpus_start(struct vmm *vm)
 		v->started = true;
 	}
 	return 0;
+}
+
+void vmm_vcpus_dump(struct vmm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vmm_vcpu *v = &vm->vcpus[i];
+
+		if (!v->started)
+			continue;
+		atomic_store(&v->dump_req, 1);
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(v->thread, SIGUSR1);
+	}
 }
 
 void vmm_vcpus_join(struct vmm *vm)

@@ -38,6 +38,10 @@ static void vmm_main_signal(void *opaque, uint32_t events)
 	(void)events;
 	if (read(m->sig_fd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGUSR2) {
+		vmm_vcpus_dump(m->vm);
+		return;
+	}
 	vmm_stop(m->vm, VMM_EXIT_OK, "stopped by %s", strsignal((int)si.ssi_signo));
 }
 
@@ -144,6 +148,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);	/* dump the vCPUs' registers */
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 

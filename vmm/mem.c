@@ -45,8 +45,11 @@ int vmm_mem_create(struct vmm_mem *m, uint64_t size, bool hugetlb)
 		ret = -errno;
 		goto err_fd;
 	}
+	/* Hugetlb pages are reserved now (mmap fails if there are too
+	 * few), not found missing when the guest first touches them. */
 	p = mmap(m->map + VMM_MEM_GUARD, size, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED | MAP_NORESERVE, m->fd, 0);
+		 MAP_SHARED | MAP_FIXED | (hugetlb ? 0 : MAP_NORESERVE), m->fd,
+		 0);
 	if (p == MAP_FAILED) {
 		ret = -errno;
 		goto err_map;

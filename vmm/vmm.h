@@ -150,6 +150,7 @@ struct vmm_vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	atomic_int dump_req;	/* main thread asks for a register dump */
 };
 
 struct vmm_pci;
@@ -208,6 +209,8 @@ int vmm_vcpus_start(struct vmm *vm);
 void vmm_stop(struct vmm *vm, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void vmm_vcpus_join(struct vmm *vm);
+/* Main thread: every vCPU logs its registers (SIGUSR2 on nfv-vmm). */
+void vmm_vcpus_dump(struct vmm *vm);
 
 /* Interrupts (callers hold vm->lock or run before the vCPUs start). */
 int vmm_irq_line(struct vmm *vm, unsigned int gsi, int level);

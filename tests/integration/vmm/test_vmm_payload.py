@@ -88,6 +88,14 @@ def run(env):
         "SET_VRING_KICK 1", "SET_VRING_CALL 1",
         "SET_VRING_ENABLE 0 1", "SET_VRING_ENABLE 1 1", "KICK 1", "LOOPBACK 1"], "loopback")
 
+    # Guest RAM from hugetlb pages, shared with the backend the same way.
+    if vmmtest.nfvtest.free_hugepages_mb() >= 128:
+        rc, out, err = run_vmm(["--payload", pay, "--cmdline", "test=loopback", "--mem", "64M",
+                                "--hugepages", "--net", "vhost-user=%s" % lsock], timeout=120)
+        expect(rc, out, err, 0, "loopback ok")
+    else:
+        log("no free 2 MiB hugepages: --hugepages not tried")
+
     # Hostile accesses: logged, refused, the VMM survives.
     rc, out, err = run_vmm(["--payload", pay, "--cmdline", "test=badio"] + MEM +
                            ["--net", "vhost-user=%s" % sock], timeout=120)
