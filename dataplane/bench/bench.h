@@ -115,6 +115,7 @@ struct nfvb_port_opts {
 };
 
 struct nfvb_opts {
+	bool help;			/* -h: print the usage, nothing else */
 	enum nfvb_mode mode;
 	enum nfvb_ports_kind ports_kind;
 	unsigned int n_ports;
@@ -161,7 +162,8 @@ struct nfvb_opts {
 	char **eal_argv;
 };
 
-/* Options: parse argv; 0, or NFVB_EXIT_USAGE after printing why. */
+/* Options: parse argv; 0 (o->help: -h was given), or NFVB_EXIT_USAGE
+ * after printing why. */
 int nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv);
 void nfvb_usage(FILE *f);
 int nfvb_parse_rate(const char *s, struct nfvb_rate *r);

@@ -218,6 +218,10 @@ main(int argc, char **argv)
 	rc = nfvb_opts_parse(&o, argc, argv);
 	if (rc != 0)
 		return rc;
+	if (o.help) {
+		nfvb_usage(stdout);
+		return 0;
+	}
 	if (o.mode == NFVB_MODE_PCAP)
 		return nfvb_write_pcap(&o);
 	if (o.mode == NFVB_MODE_VNF_COST)

@@ -605,8 +605,8 @@ nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv)
 			o->ring_size = (unsigned int)v;
 			break;
 		case 'h':
-			nfvb_usage(stdout);
-			exit(0);
+			o->help = true;
+			return 0;
 		case '?':
 		default:
 			if (optopt != 0 && optopt < 256)

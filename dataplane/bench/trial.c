@@ -181,6 +181,28 @@ nfvb_tx_closed(struct nfvb_run *run, unsigned int p, uint64_t now)
 	return k;
 }
 
+/*
+ * A frame that is not exactly as sent goes back to the pool zeroed: the
+ * templates rely on every byte past copy_len being zero (struct
+ * nfvb_traffic).
+ */
+static inline void
+nfvb_zero(struct rte_mbuf *m)
+{
+	for (; m != NULL; m = m->next)
+		memset(rte_pktmbuf_mtod(m, char *), 0, m->data_len);
+}
+
+static inline bool
+nfvb_as_sent(const struct nfvb_traffic *t, const struct rte_mbuf *m,
+	     uint8_t meta)
+{
+	unsigned int cls = NFVB_META_CLASS(meta);
+
+	return m->nb_segs == 1 && cls < t->n_classes &&
+	       m->data_len == t->len[cls];
+}
+
 /* Put a frame that came back into the shape its template gave it. */
 static inline bool
 nfvb_restore(const struct nfvb_traffic *t, struct rte_mbuf *m,
@@ -254,13 +276,15 @@ nfvb_rx(struct nfvb_run *run, unsigned int q, uint64_t now)
 			     s->port >= c->n_ports)) {
 			/* Not ours: zero it, the pool's buffers stay clean. */
 			r->ps[q].foreign++;
-			memset(rte_pktmbuf_mtod(x, char *), 0, x->data_len);
+			nfvb_zero(x);
 			drop[nd++] = x;
 			continue;
 		}
 		sp = s->port;
 		if (unlikely(NFVB_META_GEN(s->meta) != t->gen)) {
 			r->ps[q].stale++;
+			if (!nfvb_as_sent(t, x, s->meta))
+				nfvb_zero(x);
 			drop[nd++] = x;
 			continue;
 		}
@@ -283,10 +307,13 @@ nfvb_rx(struct nfvb_run *run, unsigned int q, uint64_t now)
 			}
 		}
 		if (resend && nfvb_restore(t, x, sp, NFVB_META_CLASS(s->meta),
-					   s->flow))
+					   s->flow)) {
 			nfvb_pend_push(&nfvb_pend[sp], x, drop, &nd);
-		else
+		} else {
+			if (unlikely(!nfvb_as_sent(t, x, s->meta)))
+				nfvb_zero(x);
 			drop[nd++] = x;
+		}
 	}
 	if (nd > 0)
 		rte_pktmbuf_free_bulk(drop, nd);
@@ -346,9 +373,11 @@ nfvb_probe_rx(struct nfvb_run *run, bool *got)
 					got[s->port] = true;
 			} else {
 				/* Not ours: the pool's buffers stay zero. */
-				memset(rte_pktmbuf_mtod(m[i], char *), 0,
-				       m[i]->data_len);
+				nfvb_zero(m[i]);
+				continue;
 			}
+			if (t->has_sig && !nfvb_as_sent(t, m[i], s->meta))
+				nfvb_zero(m[i]);
 		}
 		if (n > 0)
 			rte_pktmbuf_free_bulk(m, n);
