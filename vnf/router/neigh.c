@@ -605,6 +605,30 @@ rt_neigh_learn(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
 	}
 }
 
+/* Worker: a solicited answer without a link-layer address: a usable,
+ * learned entry is REACHABLE again.  False when there is none. */
+static bool
+rt_neigh_confirm(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k)
+{
+	int32_t p = rt_neigh_lookup(rt, k);
+	uint64_t old, nw;
+
+	if (p < 0)
+		return false;
+	old = atomic_load_explicit(&rt->neigh.e[p].word, memory_order_acquire);
+	if (!rt_nw_usable(old))
+		return false;
+	if (rt_nw_state(old) == RT_NS_STATIC)
+		return true;
+	nw = rt_nw_make(old, RT_NS_REACHABLE, 0);
+	if (atomic_compare_exchange_strong_explicit(&rt->neigh.e[p].word, &old,
+						    nw, memory_order_relaxed,
+						    memory_order_relaxed))
+		atomic_store_explicit(&rt->neigh.e[p].stamp, rt_ticks(w->now),
+				      memory_order_relaxed);
+	return true;
+}
+
 /* ---- held packets ------------------------------------------------------------ */
 
 static struct rt_pending *
@@ -1014,9 +1038,16 @@ rt_nd_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 		lla = rt_nd_opt(icmp + 24, l4len - 24, RT_ND_OPT_TLLA, &bad);
 		if (bad)
 			return VNF_DROP(RT_D_ND_BAD);
-		if (lla == NULL)
-			return VNF_DROP(RT_D_ND_IGNORED);
 		memcpy(k.ip, target, 16);
+		if (lla == NULL) {
+			/* Linux answers a unicast NS (our probe) without the
+			 * option: it confirms the MAC we have (RFC 4861
+			 * 7.2.5). */
+			if (!(flags & RT_NA_F_SOLICITED) ||
+			    !rt_neigh_confirm(rt, w, &k))
+				return VNF_DROP(RT_D_ND_IGNORED);
+			return VNF_DROP(RT_C_ND_IN);
+		}
 		memcpy(mac.addr_bytes, lla, 6);
 		rt_neigh_learn(rt, w, &k, &mac,
 			       (flags & RT_NA_F_SOLICITED) != 0, false,

@@ -1350,6 +1350,30 @@ test_nd_resolution(void **state)
 			 RT_NS_REACHABLE);
 	assert_int_equal(ctr(RT_C_ND_IN), 1);
 	assert_int_equal(ctr(RT_C_RELEASED), 1);
+	out_flush();
+
+	/* Stale, used: a unicast NS probe; Linux answers it without the
+	 * target link-layer option, which confirms the MAC we have. */
+	advance_ms((RT_REACHABLE_S + 1) * 1000);
+	age_all();
+	assert_int_equal(neigh_state("2001:db8:1::fe", WAN, NULL), RT_NS_STALE);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 2);
+	o = od(1);
+	assert_memory_equal(o, GW, 6);
+	assert_ip6(o + 38, "2001:db8:1::fe");
+	assert_int_equal(o[54], 135);
+	assert_int_equal(neigh_state("2001:db8:1::fe", WAN, NULL), RT_NS_PROBE);
+	adv = nd(R_WAN, GW, 136, "2001:db8:1::fe", "2001:db8:1::1",
+		 "2001:db8:1::fe", 0x60, 255, false);
+	run1(WAN, mbuf(&adv));
+	assert_int_equal(neigh_state("2001:db8:1::fe", WAN, NULL),
+			 RT_NS_REACHABLE);
+	/* without the option and not solicited: nothing to learn */
+	adv = nd(R_WAN, GW, 136, "2001:db8:1::fe", "ff02::1",
+		 "2001:db8:1::fe", 0x20, 255, false);
+	run1(WAN, mbuf(&adv));
+	assert_int_equal(ctr(RT_D_ND_IGNORED), 1);
 }
 
 /* ---- control ---------------------------------------------------------------- */
