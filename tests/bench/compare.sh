@@ -143,15 +143,20 @@ PIDS=()
 PREFIXES=("$TAG-gen")
 POLICY_RC_MADE=0
 
+alive() {	# alive PID: running (a zombie waiting for its parent is not)
+	kill -0 "$1" 2>/dev/null || return 1
+	[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
 stop_pid() {	# stop_pid PID: TERM, up to 10 s, then KILL; reaps our children
 	local pid=$1 i
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
 	kill -TERM "$pid" 2>/dev/null
 	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
+		alive "$pid" || break
 		sleep 0.1
 	done
-	if kill -0 "$pid" 2>/dev/null; then
+	if alive "$pid"; then
 		warn "PID $pid ignored SIGTERM: SIGKILL"
 		kill -KILL "$pid" 2>/dev/null
 	fi
@@ -348,7 +353,7 @@ wait_files() {	# wait_files PID SECONDS FILE...: all exist, PID alive
 	local pid=$1 t=$(($2 * 10)) f ok
 	shift 2
 	while [ $t -gt 0 ]; do
-		kill -0 "$pid" 2>/dev/null || return 1
+		alive "$pid" || return 1
 		ok=1
 		for f in "$@"; do [ -S "$f" ] || ok=0; done
 		[ $ok = 1 ] && return 0
@@ -432,7 +437,7 @@ start_ovs() {
 	DUT_PID=$OVS_SW_PID DUT_LOG=$DIR/ovs/ovs-vswitchd.log
 	for i in $(seq 600); do
 		[ "$(vsctl get Open_vSwitch . dpdk_initialized 2>/dev/null)" = true ] && break
-		kill -0 "$OVS_SW_PID" 2>/dev/null || return 1
+		alive "$OVS_SW_PID" || return 1
 		sleep 0.1
 	done
 	vsctl add-br br0 -- set bridge br0 datapath_type=netdev || return 1
