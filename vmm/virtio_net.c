@@ -539,8 +539,9 @@ int vmm_net_create(struct vmm *vm, const struct vmm_net_config *cfg,
 			ret = -ENOTSUP;
 			goto err;
 		}
-		if (n->vu.max_queues && n->vu.max_queues < 2 * n->max_pairs) {
-			vmm_err("%s: %u queue pairs asked, backend %s has %u queues",
+		/* GET_QUEUE_NUM counts queue pairs for net (QEMU and DPDK). */
+		if (n->vu.max_queues && n->vu.max_queues < n->max_pairs) {
+			vmm_err("%s: queues=%u asked, backend %s has %u queue pairs",
 				n->name, n->max_pairs, cfg->path, n->vu.max_queues);
 			ret = -EINVAL;
 			goto err;
