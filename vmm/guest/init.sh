@@ -166,7 +166,10 @@ while [ "$n" -le "$maxnic" ]; do
 		ip addr add "$a" dev "$dev" || say "error: ip addr add $a dev $dev failed"
 	fi
 	if [ -n "$a6" ]; then
-		ip -6 addr add "$a6" dev "$dev" nodad || say "error: ip -6 addr add $a6 dev $dev failed"
+		# No duplicate address detection: usable at once (busybox ip
+		# has no "nodad").
+		sysctl -qw "net.ipv6.conf.$dev.accept_dad=0" 2>/dev/null
+		ip -6 addr add "$a6" dev "$dev" || say "error: ip -6 addr add $a6 dev $dev failed"
 	fi
 	n=$((n + 1))
 done
