@@ -13,6 +13,11 @@
  * guest's used index, and traffic must flow again on the same rings, with
  * no reset of the guest's device.
  *
+ * With arguments "nfvd PATH" the backend is nfvd instead: two NICs of the
+ * same VM on two vhost-user ports joined by an l2switch swap frames; nfvd
+ * is stopped and started again, and the frames flow again on the same
+ * rings.
+ *
  * Bounded (alarm), cleans up its processes (by PID) and files even when it
  * fails.  Exit 77 when dpdk-testpmd is missing or cannot start.
  */
@@ -334,7 +339,185 @@ static bool link_up(struct hostdrv *hd)
 	return hd_read(hd, hd->devcfg + 6, 2) & 1;
 }
 
-int main(void)
+/* ---- the same against nfvd: two NICs on an l2switch ---- */
+
+static pid_t nfvd_pid = -1;
+
+static void nfvd_start(const char *nfvd, const char *cfg, int gen)
+{
+	char logp[128];
+	int lfd;
+
+	snprintf(logp, sizeof(logp), "%s/nfvd%d.log", dir, gen);
+	lfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	nfvd_pid = fork();
+	if (nfvd_pid < 0)
+		die("fork: %s", strerror(errno));
+	if (nfvd_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(lfd, 1);
+		dup2(lfd, 2);
+		execl(nfvd, nfvd, "-c", cfg, (char *)NULL);
+		_exit(127);
+	}
+	close(lfd);
+	pmd_pid = nfvd_pid;	/* cleanup() kills it */
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+	char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return strstr(buf, needle) != NULL;
+}
+
+static void nfvd_wait_ready(int gen)
+{
+	char logp[128];
+	int i;
+
+	snprintf(logp, sizeof(logp), "%s/nfvd%d.log", dir, gen);
+	for (i = 0; i < 600; i++) {
+		if (file_has(logp, "ready:"))
+			return;
+		if (waitpid(nfvd_pid, NULL, WNOHANG) == nfvd_pid) {
+			nfvd_pid = pmd_pid = -1;
+			die("nfvd exited at start (%s)", logp);
+		}
+		usleep(50000);
+	}
+	die("nfvd not ready after 30 s (%s)", logp);
+}
+
+static void nfvd_stop(void)
+{
+	int i, st;
+
+	kill(nfvd_pid, SIGTERM);
+	for (i = 0; i < 300; i++) {
+		if (waitpid(nfvd_pid, &st, WNOHANG) == nfvd_pid) {
+			nfvd_pid = pmd_pid = -1;
+			return;
+		}
+		usleep(50000);
+	}
+	die("nfvd ignored SIGTERM");
+}
+
+/* Frames tagged tag from a to b, through nfvd's switch. */
+static void swap(struct vmm *vm, struct hostdrv *a, struct hostdrv *b,
+		 const uint8_t mac[6], char tag)
+{
+	uint16_t before = hostdrv_used_idx(a, 1);
+	int i;
+
+	send_frames(a, mac, tag, NTX);
+	wait_rx(vm, b, tag, NTX);
+	for (i = 0; i < 100 && (uint16_t)(hostdrv_used_idx(a, 1) - before) < NTX; i++)
+		vmm_loop_run(vm, 50);
+}
+
+static int run_nfvd(const char *nfvd)
+{
+	static struct vmm vm;
+	struct vmm_net_config cfg = {
+		.queue_pairs = 1, .queue_size = 256, .connect_ms = 20000,
+		.reply_ms = 5000,
+	};
+	uint8_t mac1[6] = { 2, 0x4e, 0x46, 0, 0, 1 }, mac2[6] = { 2, 0x4e, 0x46, 0, 0, 2 };
+	char conf[128], s1[128], s2[128], ctl[128];
+	struct vmm_net *n1, *n2;
+	struct hostdrv h1, h2;
+	FILE *f;
+	int i;
+
+	snprintf(conf, sizeof(conf), "%s/nfvd.yaml", dir);
+	snprintf(s1, sizeof(s1), "%s/vm1.sock", dir);
+	snprintf(s2, sizeof(s2), "%s/vm2.sock", dir);
+	snprintf(ctl, sizeof(ctl), "%s/ctl.sock", dir);
+	f = fopen(conf, "w");
+	if (!f)
+		die("%s: %s", conf, strerror(errno));
+	fprintf(f, "dataplane: {workers: 1, memory: 256, hugepages: off, file_prefix: nfv-vmm-vh-%d}\n"
+		   "control: {socket: %s}\n"
+		   "ports:\n"
+		   "  - {name: vm1, type: vhost-user, path: %s, mode: server}\n"
+		   "  - {name: vm2, type: vhost-user, path: %s, mode: server}\n"
+		   "vnfs:\n"
+		   "  - {name: sw, type: l2switch, ifaces: [{name: a}, {name: b}]}\n"
+		   "links: [[vm1, sw.a], [vm2, sw.b]]\n",
+		(int)getpid(), ctl, s1, s2);
+	fclose(f);
+
+	nfvd_start(nfvd, conf, 1);
+	nfvd_wait_ready(1);
+	say("nfvd 1 ready (pid %d)", (int)nfvd_pid);
+	if (vmm_create(&vm, 256 * VMM_MIB, false, 1, false) || vmm_pci_create(&vm))
+		die("vmm_create");
+	cfg.path = s1;
+	memcpy(cfg.mac, mac1, 6);
+	if (vmm_net_create(&vm, &cfg, &n1))
+		die("net0 to nfvd");
+	cfg.path = s2;
+	memcpy(cfg.mac, mac2, 6);
+	if (vmm_net_create(&vm, &cfg, &n2))
+		die("net1 to nfvd");
+	if (hostdrv_open(&h1, &vm, n1->vp.pci.slot) || hostdrv_open(&h2, &vm, n2->vp.pci.slot))
+		die("hostdrv_open");
+	if (hostdrv_negotiate(&h1, (1ULL << 32) | (1ULL << 5) | (1ULL << 16)) ||
+	    hostdrv_negotiate(&h2, (1ULL << 32) | (1ULL << 5) | (1ULL << 16)) ||
+	    hostdrv_queue(&h1, 0, 256, 0x1000000) || hostdrv_queue(&h1, 1, 256, 0x1400000) ||
+	    hostdrv_queue(&h2, 0, 256, 0x2000000) || hostdrv_queue(&h2, 1, 256, 0x2400000) ||
+	    hostdrv_driver_ok(&h1) || hostdrv_driver_ok(&h2) ||
+	    hostdrv_rx_post(&h1, 0, 64) || hostdrv_rx_post(&h2, 0, 64))
+		die("driver bring-up");
+	say("ok: both NICs running on nfvd");
+	usleep(500000);
+	swap(&vm, &h1, &h2, mac1, 'E');
+	swap(&vm, &h2, &h1, mac2, 'F');
+
+	/* nfvd restarts; the guest's devices stay as they are. */
+	nfvd_stop();
+	for (i = 0; i < 100 && (n1->vu.fd >= 0 || n2->vu.fd >= 0); i++)
+		vmm_loop_run(&vm, 50);
+	if (link_up(&h1) || link_up(&h2))
+		die("links still up with nfvd gone");
+	say("ok: nfvd stopped, both links down");
+	nfvd_start(nfvd, conf, 2);
+	nfvd_wait_ready(2);
+	for (i = 0; i < 300 && !(link_up(&h1) && link_up(&h2)); i++)
+		vmm_loop_run(&vm, 50);
+	if (!link_up(&h1) || !link_up(&h2) || !n1->backend_live || !n2->backend_live)
+		die("no reconnect to the new nfvd within 15 s");
+	if (hostdrv_status(&h1) != 0x0f || hostdrv_status(&h2) != 0x0f)
+		die("device status disturbed");
+	say("ok: reconnected to nfvd 2, links up, devices untouched");
+	usleep(500000);
+	if (hostdrv_rx_post(&h1, 0, 16) || hostdrv_rx_post(&h2, 0, 16))
+		die("rx post");
+	swap(&vm, &h1, &h2, mac1, 'G');
+	swap(&vm, &h2, &h1, mac2, 'H');
+	nfvd_stop();
+	for (i = 0; i < 100 && (n1->vu.fd >= 0 || n2->vu.fd >= 0); i++)
+		vmm_loop_run(&vm, 50);
+	vmm_net_destroy(n1);
+	vmm_net_destroy(n2);
+	vm.nr_nets = 0;
+	vmm_pci_destroy(&vm);
+	vmm_destroy(&vm);
+	cleanup();
+	say("PASS vmm-vhost-nfvd");
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	static struct vmm vm;
 	struct vmm_net_config cfg = {
@@ -351,6 +534,17 @@ int main(void)
 	int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "nfvd")) {
+		snprintf(dir, sizeof(dir), "/tmp/nfv-vmm-vh-XXXXXX");
+		if (!mkdtemp(dir)) {
+			dir[0] = 0;
+			die("mkdtemp: %s", strerror(errno));
+		}
+		signal(SIGALRM, on_alarm);
+		signal(SIGPIPE, SIG_IGN);
+		alarm(150);
+		return run_nfvd(argv[2]);
+	}
 	if (system("command -v dpdk-testpmd >/dev/null 2>&1") != 0) {
 		printf("SKIP: dpdk-testpmd not installed (apt-get install dpdk)\n");
 		return SKIP;
