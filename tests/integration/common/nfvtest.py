@@ -389,25 +389,29 @@ class Testpmd:
         wait_for(prompt, timeout, "%s prompt" % self.name)
 
     def cmd(self, line, timeout=20):
-        """Send one command; return its output (up to the next prompt)."""
+        """Send one command; return its output (up to the next prompt).
+
+        testpmd prints exactly one prompt after each command's output;
+        its asynchronous messages (link events) print none but may land
+        anywhere, even inside the echo of the command, so the prompts are
+        counted rather than the echo searched for."""
         with self.proc.cond:
             start = len(self.proc.buf)
+            n0 = self.proc.buf.count(PROMPT.encode())
         self.proc.write(line + "\n")
         end = time.monotonic() + timeout
         with self.proc.cond:
             while True:
-                out = self.proc.buf[start:].decode(errors="replace")
-                # The echo of the line comes first, then the output, then
-                # the next prompt.
-                i = out.find(line)
-                j = out.find(PROMPT, i + len(line) if i >= 0 else 0)
-                if i >= 0 and j >= 0:
-                    return out[i + len(line):j]
+                buf = bytes(self.proc.buf)
+                if buf.count(PROMPT.encode()) > n0:
+                    j = buf.find(PROMPT.encode(), start)
+                    return buf[start:j].decode(errors="replace")
                 if self.proc.eof:
-                    raise Fail("%s exited during %r:\n%s" % (self.name, line, out[-2000:]))
+                    raise Fail("%s exited during %r:\n%s" % (self.name, line, buf[start:].decode(errors="replace")[-2000:]))
                 left = end - time.monotonic()
                 if left <= 0:
-                    raise Fail("%s: no prompt %ss after %r:\n%s" % (self.name, timeout, line, out[-2000:]))
+                    raise Fail("%s: no prompt %ss after %r:\n%s" % (self.name, timeout, line,
+                                                                    buf[start:].decode(errors="replace")[-2000:]))
                 self.proc.cond.wait(left)
 
     def stats(self):
