@@ -69,11 +69,14 @@ nfvb_addr_add(uint8_t *a, unsigned int alen, uint32_t n)
 static void
 nfvb_mac_add(uint8_t *m, uint32_t n)
 {
-	uint32_t v = ((uint32_t)m[3] << 16 | (uint32_t)m[4] << 8 | m[5]) + n;
+	/* Bytes 2..4 take the flow number; byte 5 stays the port's own, so
+	 * the MAC ranges of two ports never overlap (an overlap would show
+	 * a learning switch a MAC move on almost every frame). */
+	uint32_t v = ((uint32_t)m[2] << 16 | (uint32_t)m[3] << 8 | m[4]) + n;
 
-	m[3] = (uint8_t)(v >> 16);
-	m[4] = (uint8_t)(v >> 8);
-	m[5] = (uint8_t)v;
+	m[2] = (uint8_t)(v >> 16);
+	m[3] = (uint8_t)(v >> 8);
+	m[4] = (uint8_t)v;
 }
 
 static uint16_t

@@ -59,6 +59,8 @@ mac_table_create(struct mac_table *mt, const char *name, uint32_t size,
 		goto err_hash;
 	}
 	mt->limit = size;
+	/* Caches start zeroed: generation 0 must never be current. */
+	atomic_store(&mt->gen, 1);
 	mt->refresh_ticks = (uint32_t)RTE_MAX(hz >> MAC_TIME_SHIFT, UINT64_C(1));
 	mt->age_ticks = (uint32_t)RTE_MIN(
 		(hz >> MAC_TIME_SHIFT) * (uint64_t)aging_s, UINT32_MAX / 2);
