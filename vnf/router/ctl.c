@@ -777,7 +777,7 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 	for (fam = 0; fam < 2; fam++) {
 		uint8_t family = fam == 0 ? AF_INET : AF_INET6;
 		struct rt_fib *f = rt_fib_of(rt, family);
-		uint32_t n_new = 0;
+		uint32_t n_new = 0, n_long = 0;
 		size_t k;
 
 		n_ops = 0;
@@ -790,10 +790,11 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 			ops[n_ops].nh = L.e[i].id;
 			n_ops++;
 			n_new += !L.e[i].exists;
+			n_long += !L.e[i].exists && L.e[i].prefix.len > 24;
 		}
 		if (n_ops == 0)
 			continue;
-		rc = rt_fib_reserve(f, n_new);
+		rc = rt_fib_reserve(f, n_new, n_long);
 		done = 0;
 		if (rc == 0)
 			rc = rt_fib_apply(f, ops, n_ops, &done);

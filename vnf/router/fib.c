@@ -38,6 +38,7 @@
 #include <rte_errno.h>
 #include <rte_fib.h>
 #include <rte_fib6.h>
+#include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_rib.h>
 #include <rte_rib6.h>
@@ -48,9 +49,10 @@
 #define RT_FIB_MIN_TBL8 1024u
 #define RT_FIB_TBL8_MAX_2B 32767u
 #define RT_FIB_TBL8_MAX_4B (1u << 24)
-/* struct rte_rib_node plus mempool header, rounded to a cache line; the
- * RIB holds two nodes per route (rte_fib_create). */
-#define RT_FIB_RIB_NODE 64u
+/* sizeof(struct rte_rib_node) and rte_rib6_node in DPDK 22.11 (not in its
+ * public headers); the RIB holds two per route (rte_fib_create()). */
+#define RT_FIB_RIB_NODE4 40u
+#define RT_FIB_RIB_NODE6 64u
 
 static uint32_t
 rt_fib_addr4(const uint8_t *a)
@@ -339,6 +341,8 @@ rt_fib_enlarge(struct rt_fib *f, int why, uint32_t want_routes)
 {
 	uint32_t tmax;
 
+	if (why == 0)
+		return 0; /* the caller set the sizes */
 	if (want_routes > f->max_routes) {
 		f->max_routes = want_routes;
 		return 0;
@@ -361,12 +365,64 @@ rt_fib_enlarge(struct rt_fib *f, int why, uint32_t want_routes)
 	return 0;
 }
 
+/*
+ * Where a table's tbl24 starts, for prefetching only.  DPDK 22.11 keeps it
+ * at the first cache line after the 64-byte head of struct dir24_8_tbl /
+ * rte_trie_tbl (private headers), which rt_fib_layout_probe() checks once.
+ * A prefetch never faults, so a wrong guess would cost speed, not
+ * correctness.
+ */
+#define RT_FIB_TBL24_OFF 64
+static int rt_fib_layout[2] = {-1, -1}; /* per family: -1 unknown, 0/1 */
+
+static const uint8_t *
+rt_fib_tbl24(const struct rt_fib *f, void *t)
+{
+	void *dp;
+
+	if (rt_fib_layout[f->family == AF_INET6] != 1)
+		return NULL;
+	dp = f->family == AF_INET ? rte_fib_get_dp(t) : rte_fib6_get_dp(t);
+	return (const uint8_t *)dp + RT_FIB_TBL24_OFF;
+}
+
+/* On an empty table no worker sees: put a route in, look where it lands,
+ * take it out. */
+static void
+rt_fib_layout_probe(struct rt_fib *f, void *t)
+{
+	int *ok = &rt_fib_layout[f->family == AF_INET6];
+	struct rt_fib_op op = {.addr = {0x01, 0x02, 0x03}, .len = 24,
+			       .nh = 0x1234};
+	const uint8_t *p;
+	uint32_t v;
+
+	if (*ok != -1)
+		return;
+	*ok = 0;
+	if (rt_fib_modify_raw(f, t, &op) != 0)
+		return;
+	*ok = 1;
+	p = rt_fib_tbl24(f, t) + ((size_t)0x010203 << (f->nh_bytes == 2 ? 1 : 2));
+	v = f->nh_bytes == 2 ? *(const uint16_t *)p : *(const uint32_t *)p;
+	/* An entry holds next hop << 1 (bit 0: extended). */
+	*ok = v == (uint32_t)op.nh << 1;
+	op.del = true;
+	rt_fib_modify_raw(f, t, &op);
+}
+
 static void
 rt_fib_publish(struct rt_fib *f, unsigned int idx)
 {
-	/* Release: every store that built the table (and the next hops it
-	 * points to) is visible to a worker that loads the pointer. */
-	atomic_store_explicit(&f->active, f->tbl[idx], memory_order_release);
+	struct rt_fib_view *v = &f->view[idx];
+
+	/* view[idx] is the standby's: no worker reads it until the store
+	 * below.  Release: every store that built the table (and the next
+	 * hops it points to) is visible to a worker that loads the view. */
+	v->tbl = f->tbl[idx];
+	v->tbl24 = rt_fib_tbl24(f, f->tbl[idx]);
+	v->nh_shift = f->nh_bytes == 2 ? 1 : 2;
+	atomic_store_explicit(&f->active, v, memory_order_release);
 	f->act = idx;
 	if (f->rcu != NULL)
 		rte_rcu_qsbr_synchronize(f->rcu, RTE_QSBR_THRID_INVALID);
@@ -389,11 +445,12 @@ rt_fib_init(struct rt_fib *f, int family, const char *name,
 	f->tbl[0] = rt_fib_create_table(f);
 	if (f->tbl[0] == NULL)
 		goto err;
+	rt_fib_layout_probe(f, f->tbl[0]);
 	f->tbl[1] = rt_fib_create_table(f);
 	if (f->tbl[1] == NULL)
 		goto err;
-	f->act = 0;
-	atomic_store_explicit(&f->active, f->tbl[0], memory_order_release);
+	f->act = 1;
+	rt_fib_publish(f, 0);
 	return 0;
 err:
 	rc = rte_errno ? -rte_errno : -ENOMEM;
@@ -477,7 +534,7 @@ rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
 {
 	unsigned int s = f->act ^ 1, i, k;
 	bool grown = false, had;
-	int32_t delta = 0;
+	int32_t delta = 0, delta_long = 0;
 	int rc = 0, rc2;
 
 	*done = 0;
@@ -502,10 +559,13 @@ rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
 		}
 		if (rc < 0)
 			break;
-		if (ops[i].del && had)
+		if (ops[i].del && had) {
 			delta--;
-		else if (!ops[i].del && !had)
+			delta_long -= ops[i].len > 24;
+		} else if (!ops[i].del && !had) {
 			delta++;
+			delta_long += ops[i].len > 24;
+		}
 	}
 	k = i;
 	if (k == 0 && !grown)
@@ -515,6 +575,7 @@ rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
 
 	/* 2-3. Switch and wait until no worker is in the old table. */
 	f->n_routes += delta;
+	f->n_long += delta_long;
 	rt_fib_publish(f, s);
 
 	/* 4. The old table catches up. */
@@ -537,20 +598,38 @@ rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
 }
 
 int
-rt_fib_reserve(struct rt_fib *f, uint32_t routes)
+rt_fib_reserve(struct rt_fib *f, uint32_t routes, uint32_t long_routes)
 {
 	uint64_t want = (uint64_t)f->n_routes + routes;
+	/* A prefix longer than /24 needs at most one tbl8 group of its own
+	 * (IPv4; IPv6 at least one, growth covers the rest). */
+	uint64_t want8 = (uint64_t)f->n_long + long_routes;
+	uint32_t old_routes = f->max_routes;
 	int rc;
 
 	/* rte_fib's RIB has two nodes per route: it holds max_routes. */
-	if (want <= f->max_routes)
+	if (want <= f->max_routes && want8 <= f->num_tbl8)
 		return 0;
-	want = want + want / 16;
-	if (want > (1u << 28))
-		return -E2BIG;
-	rc = rt_fib_grow_standby(f, -ENOMEM, (uint32_t)want, NULL, 0);
-	if (rc < 0)
+	if (want > f->max_routes) {
+		want = want + want / 16;
+		if (want > (1u << 28))
+			return -E2BIG;
+		f->max_routes = (uint32_t)want;
+	}
+	if (want8 > f->num_tbl8) {
+		want8 += want8 / 8;
+		if (want8 > RT_FIB_TBL8_MAX_4B)
+			return -E2BIG;
+		if (want8 > RT_FIB_TBL8_MAX_2B)
+			f->nh_bytes = 4;
+		f->num_tbl8 = (uint32_t)want8;
+	}
+	/* Grown above; the growth itself only rebuilds. */
+	rc = rt_fib_grow_standby(f, 0, 0, NULL, 0);
+	if (rc < 0) {
+		f->max_routes = old_routes;
 		return rc;
+	}
 	rt_fib_publish(f, f->act ^ 1);
 	return rt_fib_rebuild_standby(f);
 }
@@ -596,33 +675,32 @@ rt_fib_walk(const struct rt_fib *f,
 uint64_t
 rt_fib_memory(const struct rt_fib *f)
 {
+	struct rte_mempool_objsz sz;
 	uint64_t one;
 
 	if (f->tbl[0] == NULL)
 		return 0;
+	/* A RIB node in its mempool: header and cache-line padding make
+	 * 40 bytes take 192 (mempool spreads objects over channels). */
+	rte_mempool_calc_obj_size(f->family == AF_INET ? RT_FIB_RIB_NODE4 :
+							 RT_FIB_RIB_NODE6,
+				  0, &sz);
 	one = ((uint64_t)1 << 24) * f->nh_bytes +
 	      ((uint64_t)f->num_tbl8 + 1) * 256 * f->nh_bytes +
-	      (uint64_t)f->max_routes * 2 * RT_FIB_RIB_NODE;
+	      (uint64_t)f->max_routes * 2 * sz.total_size;
 	return 2 * one;
 }
 
 void
-rt_fib4_lookup(const struct rt_fib *f, uint32_t *ips, uint64_t *nhs,
+rt_fib4_lookup(const struct rt_fib_view *v, uint32_t *ips, uint64_t *nhs,
 	       unsigned int n)
 {
-	/* Acquire pairs with rt_fib_publish(). */
-	struct rte_fib *t =
-		atomic_load_explicit(&f->active, memory_order_acquire);
-
-	rte_fib_lookup_bulk(t, ips, nhs, (int)n);
+	rte_fib_lookup_bulk(v->tbl, ips, nhs, (int)n);
 }
 
 void
-rt_fib6_lookup(const struct rt_fib *f, uint8_t (*ips)[16], uint64_t *nhs,
+rt_fib6_lookup(const struct rt_fib_view *v, uint8_t (*ips)[16], uint64_t *nhs,
 	       unsigned int n)
 {
-	struct rte_fib6 *t =
-		atomic_load_explicit(&f->active, memory_order_acquire);
-
-	rte_fib6_lookup_bulk(t, ips, nhs, (int)n);
+	rte_fib6_lookup_bulk(v->tbl, ips, nhs, (int)n);
 }

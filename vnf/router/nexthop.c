@@ -145,6 +145,12 @@ rt_nh_find_or_add(struct rt *rt, const struct rt_nh *tmpl, uint16_t *id,
 		return rc;
 	rt->nh[nid] = *tmpl;
 	rt->nh[nid].refs = 1;
+	if (tmpl->type == RT_NH_GW || tmpl->type == RT_NH_CONNECTED) {
+		/* Constant for the iface's life: the fast path reads them
+		 * from the next hop's own cache line. */
+		rt->nh[nid].mtu = rt->ifaces[tmpl->iface].mtu;
+		rt->nh[nid].smac = rt->ifaces[tmpl->iface].mac;
+	}
 	rt->nh_used++;
 	*id = nid;
 	*created = true;

@@ -32,6 +32,7 @@
 
 #include "control/config.h"
 #include "vnf/router/router.h"
+#include "vnf/router/fwd.h"
 #include "vnf/router/router_priv.h"
 
 static const struct vnf_counter_desc rt_counters[RT_N_COUNTERS] = {
@@ -163,34 +164,31 @@ rt_nh_pick(const struct rt *rt, const struct rt_nh *g, uint32_t h)
 	return &rt->nh[g->members[((uint64_t)h * g->n_members) >> 32]];
 }
 
-/* RFC 1624 eqn. 3: the checksum after the 16-bit word old became new. */
-static inline rte_be16_t
-rt_cksum_adjust(rte_be16_t ck, rte_be16_t oldw, rte_be16_t neww)
+/* The one's complement sum of an IPv4 header (0xffff when its checksum is
+ * right): 32-bit words added in 64 bits, folded at the end. */
+static inline uint16_t
+rt_ip4_hdr_sum(const struct rte_ipv4_hdr *ip, uint32_t ihl)
 {
-	uint32_t s = (uint16_t)~rte_be_to_cpu_16(ck);
+	const uint8_t *p = (const uint8_t *)ip;
+	uint32_t a, b, c, d, e, i;
+	uint64_t s;
 
-	s += (uint16_t)~rte_be_to_cpu_16(oldw);
-	s += rte_be_to_cpu_16(neww);
+	/* memcpy: no alignment assumed; compiles to plain loads */
+	memcpy(&a, p, 4);
+	memcpy(&b, p + 4, 4);
+	memcpy(&c, p + 8, 4);
+	memcpy(&d, p + 12, 4);
+	memcpy(&e, p + 16, 4);
+	s = (uint64_t)a + b + c + d + e;
+	for (i = 20; unlikely(i < ihl); i += 4) {
+		memcpy(&a, p + i, 4);
+		s += a;
+	}
+	s = (s & 0xffffffff) + (s >> 32);
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
-	return rte_cpu_to_be_16((uint16_t)~s);
-}
-
-static inline void
-rt_eth_rewrite(struct rte_ether_hdr *eh, uint64_t word,
-	       const struct rte_ether_addr *src)
-{
-	memcpy(&eh->dst_addr, &word, RTE_ETHER_ADDR_LEN);
-	rte_ether_addr_copy(src, &eh->src_addr);
-}
-
-static inline void
-rt_key4(struct rt_neigh_key *k, rte_be32_t ip, uint16_t iface)
-{
-	memset(k, 0, sizeof(*k));
-	memcpy(k->ip, &ip, 4);
-	k->iface = iface;
-	k->family = AF_INET;
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
 }
 
 /* Local delivery of an IPv4 packet (after the FIB said LOCAL/BCAST/MCAST). */
@@ -206,7 +204,7 @@ rt_local4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	return rt_punt(rt, w, m);
 }
 
-static uint16_t
+uint16_t
 rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	uint16_t nhid)
 {
@@ -216,7 +214,7 @@ rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	struct rt_neigh_key k;
 	int32_t pos;
 	uint64_t word;
-	uint16_t out, oldw;
+	uint16_t out, oldw, neww;
 
 	if (unlikely(nh->type == RT_NH_GROUP)) {
 		nh = rt_nh_pick(rt, nh, rt_flow_hash4(ip));
@@ -259,11 +257,13 @@ rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 		return VNF_DROP(RT_D_TOO_BIG);
 	}
 
-	/* TTL - 1, checksum adjusted for the TTL/protocol word. */
+	/* TTL - 1, checksum adjusted for the TTL/protocol word.  One 16-bit
+	 * store: a byte store then a word load of the same bytes would
+	 * stall on store forwarding. */
 	oldw = *(uint16_t *)&ip->time_to_live;
-	ip->time_to_live--;
-	ip->hdr_checksum = rt_cksum_adjust(ip->hdr_checksum, oldw,
-					   *(uint16_t *)&ip->time_to_live);
+	neww = rt_ttl_dec_word(oldw);
+	*(uint16_t *)&ip->time_to_live = neww;
+	ip->hdr_checksum = rt_cksum_adjust(ip->hdr_checksum, oldw, neww);
 	w->counters[RT_C_FWD4]++;
 
 	if (pos == -2) {
@@ -368,6 +368,35 @@ rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	return rt_neigh_output_slow(rt, w, m, &k, pos, in);
 }
 
+static inline uint16_t
+rt_fwd6_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+	     uint16_t in, uint16_t nhid, uint32_t *fwd)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eh + 1);
+	const struct rt_nh *nh = &rt->nh[nhid];
+	uint64_t word;
+	unsigned int st;
+
+	if (likely(nh->type == RT_NH_GW)) {
+		word = atomic_load_explicit(&rt->neigh.e[nh->neigh].word,
+					    memory_order_relaxed);
+		st = rt_nw_state(word);
+		if (likely((st == RT_NS_REACHABLE || st == RT_NS_STATIC) &&
+			   ip6->hop_limits > 1 &&
+			   !(ip6->src_addr[0] == 0xfe &&
+			     (ip6->src_addr[1] & 0xc0) == 0x80) &&
+			   sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) <=
+				   nh->mtu)) {
+			ip6->hop_limits--;
+			rt_eth_rewrite(eh, word, &nh->smac);
+			(*fwd)++;
+			return nh->iface;
+		}
+	}
+	return rt_fwd6(rt, w, m, in, nhid);
+}
+
 /* IPv6 to a multicast group: the groups of every router on the link
  * (ff02::1, ff02::2, solicited-node ff02::1:ffXX:XXXX) are for us. */
 static uint16_t
@@ -395,8 +424,13 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	uint8_t ip6[VNF_BURST_MAX][16];
 	uint64_t nh4[VNF_BURST_MAX], nh6[VNF_BURST_MAX];
 	uint8_t idx4[VNF_BURST_MAX], idx6[VNF_BURST_MAX];
+	struct rte_ipv4_hdr *hdr4[VNF_BURST_MAX];
 	unsigned int n4 = 0, n6 = 0, i, k;
 	bool consumed = false;
+	/* One table per family for the whole burst. */
+	const struct rt_fib_view *v4 = rt_fib_view_get(&rt->fib4);
+	const struct rt_fib_view *v6 = rt->v6 ? rt_fib_view_get(&rt->fib6) :
+						NULL;
 
 	/* 1. Classify and check. */
 	for (i = 0; i < n; i++) {
@@ -445,7 +479,7 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 				b->next[i] = VNF_DROP(RT_D_V4_LEN);
 				continue;
 			}
-			if (unlikely(rte_raw_cksum(ip, ihl) != 0xffff)) {
+			if (unlikely(rt_ip4_hdr_sum(ip, ihl) != 0xffff)) {
 				b->next[i] = VNF_DROP(RT_D_V4_CKSUM);
 				continue;
 			}
@@ -457,6 +491,9 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 				continue;
 			}
 			ip4[n4] = rte_be_to_cpu_32(ip->dst_addr);
+			/* The tbl24 line loads while we parse the rest. */
+			rt_fib4_prefetch(v4, ip4[n4]);
+			hdr4[n4] = ip;
 			idx4[n4++] = (uint8_t)i;
 			continue;
 		}
@@ -499,6 +536,7 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 				goto slow_next;
 			}
 			memcpy(ip6[n6], h6->dst_addr, 16);
+			rt_fib6_prefetch(v6, ip6[n6]);
 			idx6[n6++] = (uint8_t)i;
 			continue;
 		}
@@ -515,24 +553,31 @@ slow_next:
 
 	/* 2-3. Look up and forward. */
 	if (n4 != 0) {
-		rt_fib4_lookup(&rt->fib4, ip4, nh4, n4);
+		uint32_t fwd = 0;
+
+		rt_fib4_lookup(v4, ip4, nh4, n4);
 		for (k = 0; k < n4; k++) {
-			uint16_t nx = rt_fwd4(rt, w, b->pkts[idx4[k]], in,
-					      (uint16_t)nh4[k]);
+			uint16_t nx = rt_fwd4_fast(rt, w, &b->pkts[idx4[k]],
+						   hdr4[k], in,
+						   (uint16_t)nh4[k], &fwd);
 
 			b->next[idx4[k]] = nx;
 			consumed |= nx == RT_NEXT_CONSUMED;
 		}
+		w->counters[RT_C_FWD4] += fwd;
 	}
 	if (n6 != 0) {
-		rt_fib6_lookup(&rt->fib6, ip6, nh6, n6);
+		uint32_t fwd = 0;
+
+		rt_fib6_lookup(v6, ip6, nh6, n6);
 		for (k = 0; k < n6; k++) {
-			uint16_t nx = rt_fwd6(rt, w, b->pkts[idx6[k]], in,
-					      (uint16_t)nh6[k]);
+			uint16_t nx = rt_fwd6_fast(rt, w, b->pkts[idx6[k]], in,
+						   (uint16_t)nh6[k], &fwd);
 
 			b->next[idx6[k]] = nx;
 			consumed |= nx == RT_NEXT_CONSUMED;
 		}
+		w->counters[RT_C_FWD6] += fwd;
 	}
 
 	/* 4. Drop what we kept from the burst; release what was resolved. */

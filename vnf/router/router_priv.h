@@ -34,6 +34,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include "vnf/vnf.h"
 
@@ -185,18 +186,28 @@ struct rt_iface {
  * table can return a wrong next hop; with two copies no lookup ever runs
  * on a table that is changing.  Tables grow (rebuilt larger) when full.
  */
+/* What a worker needs of the active table. */
+struct rt_fib_view {
+	void *tbl;		/* struct rte_fib * or struct rte_fib6 * */
+	const uint8_t *tbl24;	/* for prefetching; NULL: unknown layout */
+	uint8_t nh_shift;	/* log2 of the entry size */
+};
+
 struct rt_fib {
 	int family;		/* AF_INET, AF_INET6 */
 	char name[16];		/* base of the rte object names */
 	struct rte_rcu_qsbr *rcu;
 	void *tbl[2];		/* struct rte_fib * or struct rte_fib6 * */
 	unsigned int act;	/* index of the active table (control) */
-	void *_Atomic active;	/* what workers read (acquire) */
+	struct rt_fib_view view[2];
+	/* What workers read (acquire): &view[act]. */
+	const struct rt_fib_view *_Atomic active;
 	unsigned int seq;	/* uniquifies rte object names */
 	uint32_t max_routes;
 	uint32_t num_tbl8;
 	uint8_t nh_bytes;	/* 2 or 4 */
 	uint32_t n_routes;	/* prefixes in each table */
+	uint32_t n_long;	/* of which longer than /24 (tbl8 users) */
 };
 
 /* A change to a FIB: add/replace (nh) or delete a prefix. */
@@ -233,15 +244,19 @@ enum {
 	RT_NHID_FIRST_DYN,
 };
 
+/* What the fast path reads comes first: one cache line per next hop in
+ * the common case. */
 struct rt_nh {
 	uint8_t type;		/* enum rt_nh_type */
 	uint8_t family;		/* AF_INET / AF_INET6 / 0 (specials) */
 	uint16_t iface;
 	int32_t neigh;		/* RT_NH_GW: neighbour table position */
-	uint16_t n_members;	/* RT_NH_GROUP */
-	uint16_t members[RT_NH_GROUP_MAX];
+	uint16_t mtu;		/* the iface's, copied (GW, CONNECTED) */
+	struct rte_ether_addr smac; /* the iface's MAC, copied */
 	uint8_t gw[16];		/* RT_NH_GW */
 	uint32_t refs;		/* control thread: routes + groups using it */
+	uint16_t n_members;	/* RT_NH_GROUP */
+	uint16_t members[RT_NH_GROUP_MAX];
 } __rte_aligned(64);
 
 /* ---- neighbours (neigh.c) ------------------------------------------------- */
@@ -377,8 +392,9 @@ void rt_fib_fini(struct rt_fib *f);
  */
 int rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
 		 unsigned int *done);
-/* Control thread: make room for `routes` prefixes in one go. */
-int rt_fib_reserve(struct rt_fib *f, uint32_t routes);
+/* Control thread: make room for `routes` more prefixes, `long_routes` of
+ * them longer than /24, in one rebuild rather than several on the way. */
+int rt_fib_reserve(struct rt_fib *f, uint32_t routes, uint32_t long_routes);
 /* Control thread: the next hop of exactly addr/len; 0 or -ENOENT. */
 int rt_fib_get(const struct rt_fib *f, const uint8_t *addr, uint8_t len,
 	       uint16_t *nh);
@@ -392,12 +408,41 @@ void rt_fib_walk(const struct rt_fib *f,
 /* Bytes of DPDK memory both tables take (tbl24, tbl8, RIB). */
 uint64_t rt_fib_memory(const struct rt_fib *f);
 
+/*
+ * Worker: the table to use for this burst.  The acquire load pairs with
+ * the release store that published it: everything written to the table
+ * and to the next hops it refers to before is visible.
+ */
+static inline const struct rt_fib_view *
+rt_fib_view_get(const struct rt_fib *f)
+{
+	return atomic_load_explicit(&f->active, memory_order_acquire);
+}
+
+/* Worker: start loading the tbl24 entry of ip (host order) / of a16, so
+ * that the bulk lookup a little later finds it in cache.  A hint only. */
+static inline void
+rt_fib4_prefetch(const struct rt_fib_view *v, uint32_t ip)
+{
+	if (likely(v->tbl24 != NULL))
+		rte_prefetch0(v->tbl24 + ((size_t)(ip >> 8) << v->nh_shift));
+}
+
+static inline void
+rt_fib6_prefetch(const struct rt_fib_view *v, const uint8_t *a)
+{
+	size_t i = (size_t)a[0] << 16 | (size_t)a[1] << 8 | a[2];
+
+	if (likely(v->tbl24 != NULL))
+		rte_prefetch0(v->tbl24 + (i << v->nh_shift));
+}
+
 /* Worker: look up n (<= 32) IPv4 addresses (host order). */
-void rt_fib4_lookup(const struct rt_fib *f, uint32_t *ips, uint64_t *nhs,
+void rt_fib4_lookup(const struct rt_fib_view *v, uint32_t *ips, uint64_t *nhs,
 		    unsigned int n);
 /* Worker: look up n IPv6 addresses. */
-void rt_fib6_lookup(const struct rt_fib *f, uint8_t (*ips)[16], uint64_t *nhs,
-		    unsigned int n);
+void rt_fib6_lookup(const struct rt_fib_view *v, uint8_t (*ips)[16],
+		    uint64_t *nhs, unsigned int n);
 
 /* ---- nexthop.c ------------------------------------------------------------ */
 

@@ -902,7 +902,10 @@ test_mtu(void **state)
 	uint8_t *ip6;
 
 	(void)state;
-	rt->ifaces[WAN].mtu = 1280; /* as if configured */
+	vnf_instance_destroy(vi);
+	cfg_default(true);
+	ifcs[WAN].mtu = 1280;
+	router_start();
 	run1(LAN, mbuf(&df));
 	assert_int_equal(n_out, 1);
 	assert_icmp4_error(0, 3, 4, "10.0.0.1", &df, 1280);

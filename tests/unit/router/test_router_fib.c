@@ -199,12 +199,12 @@ lookup(const struct rt_fib *f, const uint8_t *a, uint64_t *nh)
 		uint32_t ip = ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) |
 			      ((uint32_t)a[2] << 8) | a[3];
 
-		rt_fib4_lookup(f, &ip, nh, 1);
+		rt_fib4_lookup(rt_fib_view_get(f), &ip, nh, 1);
 	} else {
 		uint8_t ips[1][16];
 
 		memcpy(ips[0], a, 16);
-		rt_fib6_lookup(f, ips, nh, 1);
+		rt_fib6_lookup(rt_fib_view_get(f), ips, nh, 1);
 	}
 }
 
@@ -420,7 +420,7 @@ test_fib4_growth(void **state)
 	check_copies_equal(&f);
 
 	/* A reservation grows both copies up front. */
-	assert_int_equal(rt_fib_reserve(&f, 100000), 0);
+	assert_int_equal(rt_fib_reserve(&f, 100000, 0), 0);
 	assert_true(f.max_routes >= n + 100000);
 	check_all(&f, rs, n, 2000);
 	check_copies_equal(&f);
@@ -549,7 +549,8 @@ reader_main(void *arg)
 	rte_rcu_qsbr_thread_online(qsbr, 0);
 	while (!atomic_load(&r->stop)) {
 		for (i = 0; i < N_STABLE; i += 32) {
-			rt_fib4_lookup(r->f, &r->ips[i], nh, 32);
+			rt_fib4_lookup(rt_fib_view_get(r->f), &r->ips[i], nh,
+				       32);
 			for (k = 0; k < 32; k++)
 				if (nh[k] != r->want[i + k]) {
 					if (atomic_fetch_add(&r->wrong, 1) == 0) {
