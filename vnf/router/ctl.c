@@ -834,11 +834,19 @@ out:
 
 /* ---- JSON ------------------------------------------------------------------ */
 
+struct rt_show_row {
+	uint8_t family;
+	uint8_t len;
+	uint16_t nh;
+	uint8_t addr[16];
+};
+
 struct rt_show {
 	struct rt *rt;
 	uint8_t family;
 	json_t *arr;
 	unsigned int n, limit, more;
+	struct rt_show_row *rows;	/* show routes: sorted before output */
 };
 
 static void
@@ -902,22 +910,54 @@ static int
 rt_show_route(const uint8_t *addr, uint8_t len, uint16_t nh, void *arg)
 {
 	struct rt_show *s = arg;
-	char ps[INET6_ADDRSTRLEN + 8], via[256], ifs[256];
-	const char *type;
+	struct rt_show_row *r;
 
 	if (s->n >= s->limit) {
 		s->more++;
 		return 0;
 	}
-	s->n++;
-	rt_prefix_str(s->family, addr, len, ps, sizeof(ps));
-	rt_nh_describe(s->rt, nh, s->family, via, sizeof(via), ifs, sizeof(ifs),
-		       &type);
-	json_array_append_new(s->arr,
-			      json_pack("{s:s, s:s, s:s, s:s, s:s}", "vnf",
-					s->rt->vi->name, "prefix", ps, "type",
-					type, "via", via, "iface", ifs));
+	r = &s->rows[s->n++];
+	r->family = s->family;
+	r->len = len;
+	r->nh = nh;
+	memcpy(r->addr, addr, 16);
 	return 0;
+}
+
+/* Like `ip route`: by family, address, then length. */
+static int
+rt_show_row_cmp(const void *a, const void *b)
+{
+	const struct rt_show_row *x = a, *y = b;
+	int c;
+
+	if (x->family != y->family)
+		return x->family == AF_INET ? -1 : 1;
+	c = memcmp(x->addr, y->addr, 16);
+	if (c != 0)
+		return c;
+	return (int)x->len - (int)y->len;
+}
+
+static void
+rt_show_routes_emit(struct rt_show *s)
+{
+	char ps[INET6_ADDRSTRLEN + 8], via[256], ifs[256];
+	const char *type;
+	unsigned int i;
+
+	qsort(s->rows, s->n, sizeof(s->rows[0]), rt_show_row_cmp);
+	for (i = 0; i < s->n; i++) {
+		const struct rt_show_row *r = &s->rows[i];
+
+		rt_prefix_str(r->family, r->addr, r->len, ps, sizeof(ps));
+		rt_nh_describe(s->rt, r->nh, r->family, via, sizeof(via), ifs,
+			       sizeof(ifs), &type);
+		json_array_append_new(
+			s->arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "vnf",
+					  s->rt->vi->name, "prefix", ps, "type",
+					  type, "via", via, "iface", ifs));
+	}
 }
 
 static void
@@ -1096,12 +1136,20 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 		struct rt_show s = {.rt = rt, .arr = json_array(),
 				    .limit = rt_show_limit(args)};
 
+		s.limit = RTE_MIN(s.limit, rt->fib4.n_routes + rt->fib6.n_routes);
+		s.rows = malloc((s.limit + 1) * sizeof(s.rows[0]));
+		if (s.rows == NULL) {
+			json_decref(s.arr);
+			return rt_ctl_error(reply, -ENOMEM, "out of memory");
+		}
 		s.family = AF_INET;
 		rt_fib_walk(&rt->fib4, rt_show_route, &s);
 		if (rt->v6) {
 			s.family = AF_INET6;
 			rt_fib_walk(&rt->fib6, rt_show_route, &s);
 		}
+		rt_show_routes_emit(&s);
+		free(s.rows);
 		rt_show_more(&s, "routes");
 		*reply = s.arr;
 		return 0;
