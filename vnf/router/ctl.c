@@ -174,10 +174,12 @@ rt_is_iface_subnet(const struct rt *rt, uint8_t family, const uint8_t *addr,
 		const struct rt_iface *f = &rt->ifaces[i];
 
 		if (family == AF_INET) {
+			rte_be32_t a;
+
+			memcpy(&a, addr, 4);
 			for (j = 0; j < f->n4; j++)
 				if (f->v4[j].len == len &&
-				    (f->v4[j].addr & f->v4[j].mask) ==
-					    *(const rte_be32_t *)addr)
+				    (f->v4[j].addr & f->v4[j].mask) == a)
 					return true;
 		} else {
 			for (j = 0; j < f->n6; j++) {

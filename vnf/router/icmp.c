@@ -297,7 +297,8 @@ rt_icmp6_error(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	ic[0] = type;
 	ic[1] = code;
 	ic[2] = ic[3] = 0;
-	*(rte_be32_t *)(ic + 4) = rte_cpu_to_be_32(info);
+	info = rte_cpu_to_be_32(info);
+	memcpy(ic + 4, &info, 4); /* ic + 4 is 2-byte aligned only */
 	q = rte_pktmbuf_read(m, sizeof(*oeh), olen, ic + 8);
 	if (q != ic + 8)
 		memcpy(ic + 8, q, olen);

@@ -139,11 +139,12 @@ rt_flow_hash4(const struct rte_ipv4_hdr *ip)
 	if ((ip->next_proto_id == IPPROTO_TCP ||
 	     ip->next_proto_id == IPPROTO_UDP) &&
 	    !(ip->fragment_offset &
-	      rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
-		h = rte_hash_crc_4byte(
-			*(const uint32_t *)((const uint8_t *)ip +
-					    rte_ipv4_hdr_len(ip)),
-			h);
+	      rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))) {
+		uint32_t ports; /* 2-byte aligned in the frame */
+
+		memcpy(&ports, (const uint8_t *)ip + rte_ipv4_hdr_len(ip), 4);
+		h = rte_hash_crc_4byte(ports, h);
+	}
 	return h;
 }
 
@@ -152,8 +153,12 @@ rt_flow_hash6(const struct rte_ipv6_hdr *ip6)
 {
 	uint32_t h = rte_hash_crc(ip6->src_addr, 32, ip6->proto);
 
-	if (ip6->proto == IPPROTO_TCP || ip6->proto == IPPROTO_UDP)
-		h = rte_hash_crc_4byte(*(const uint32_t *)(ip6 + 1), h);
+	if (ip6->proto == IPPROTO_TCP || ip6->proto == IPPROTO_UDP) {
+		uint32_t ports;
+
+		memcpy(&ports, ip6 + 1, 4);
+		h = rte_hash_crc_4byte(ports, h);
+	}
 	return h;
 }
 
