@@ -1004,18 +1004,30 @@ rt_show_limit(json_t *args)
 	return RT_SHOW_LIMIT;
 }
 
+/*
+ * A last row saying what was left out: the same keys as the others (so
+ * nfvctl's table shows it) and "truncated": how many.  `cols`: the keys
+ * after "vnf"; the first gets "...", the second the explanation.
+ */
 static void
-rt_show_more(struct rt_show *s, const char *what)
+rt_show_more(struct rt_show *s, const char *what, const char *const *cols,
+	     unsigned int n_cols)
 {
+	json_t *o;
 	char buf[96];
+	unsigned int i;
 
 	if (s->more == 0)
 		return;
-	snprintf(buf, sizeof(buf), "%u more %s (ask with \"limit\")", s->more,
-		 what);
-	json_array_append_new(s->arr, json_pack("{s:s, s:s}", "vnf",
-						s->rt->vi->name, "truncated",
-						buf));
+	snprintf(buf, sizeof(buf), "%u more %s (raw request with \"limit\")",
+		 s->more, what);
+	o = json_pack("{s:s}", "vnf", s->rt->vi->name);
+	for (i = 0; i < n_cols; i++)
+		json_object_set_new(o, cols[i],
+				    json_string(i == 0 ? "..." :
+						i == 1 ? buf : ""));
+	json_object_set_new(o, "truncated", json_integer(s->more));
+	json_array_append_new(s->arr, o);
 }
 
 static int
@@ -1152,7 +1164,12 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 		}
 		rt_show_routes_emit(&s);
 		free(s.rows);
-		rt_show_more(&s, "routes");
+		{
+			static const char *const cols[] = {"prefix", "type",
+							   "via", "iface"};
+
+			rt_show_more(&s, "routes", cols, RTE_DIM(cols));
+		}
 		*reply = s.arr;
 		return 0;
 	}
@@ -1161,7 +1178,12 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 				    .limit = rt_show_limit(args)};
 
 		rt_neigh_walk(rt, rt_show_neigh_one, &s);
-		rt_show_more(&s, "neighbours");
+		{
+			static const char *const cols[] = {"ip", "iface", "mac",
+							   "state"};
+
+			rt_show_more(&s, "neighbours", cols, RTE_DIM(cols));
+		}
 		*reply = s.arr;
 		return 0;
 	}
