@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * conn.h - the firewall's connection table, worker side.
+ *
+ * An rte_hash with lock-free reader/writer concurrency maps a canonical
+ * 5-tuple (struct fw_conn_key) to a position; words[position] holds the
+ * connection's state, direction and last-seen time in one 64-bit word that
+ * workers update with compare-and-swap.  A lookup and a state change take
+ * no lock; inserting a new connection goes through rte_hash's writer path
+ * (its internal lock, once per connection, never per packet).  Positions
+ * of deleted keys are reused only after an RCU grace period
+ * (rte_hash_rcu_qsbr_add), so a worker holding a position never sees it
+ * taken by another connection.
+ *
+ * The control thread ages entries out (conn.c): it first claims an expired
+ * word by swapping it to 0, then deletes the key.  A worker that finds a
+ * word 0 or expired treats the packet as not tracked.
+ */
+#ifndef NFV_FIREWALL_CONN_H
+#define NFV_FIREWALL_CONN_H
+
+#include <rte_tcp.h>
+
+#include "vnf/firewall/fw_priv.h"
+
+#define FW_W_FLAGS                                                            \
+	(FW_W_FIN_ORIG | FW_W_FIN_REPLY | FW_W_LASTFIN_REPLY)
+
+/* What a packet does to a connection, by its TCP flags (PSH, URG, ECE and
+ * CWR do not matter).  The valid combinations are Linux's. */
+enum fw_tcp_ev {
+	FW_TE_SYN,
+	FW_TE_SYNACK,
+	FW_TE_FIN,
+	FW_TE_ACK,
+	FW_TE_RST,
+	FW_TE_INVALID,
+};
+
+static inline unsigned int
+fw_tcp_event(uint8_t flags)
+{
+	switch (flags & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |
+			 RTE_TCP_ACK_FLAG)) {
+	case RTE_TCP_SYN_FLAG:
+		return FW_TE_SYN;
+	case RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG:
+		return FW_TE_SYNACK;
+	case RTE_TCP_RST_FLAG:
+	case RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG:
+		return FW_TE_RST;
+	case RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG:
+		return FW_TE_FIN;
+	case RTE_TCP_ACK_FLAG:
+		return FW_TE_ACK;
+	default:
+		return FW_TE_INVALID;
+	}
+}
+
+/*
+ * The TCP state machine: the state and flags after a packet with event ev
+ * travelling in direction `reply` (false: from the originator).  Returns
+ * false for a packet that does not fit the connection (it is dropped).  No
+ * sequence numbers are checked; a packet that Linux would "ignore" (a
+ * SYN on an established connection) passes and changes nothing.
+ */
+static inline bool
+fw_tcp_step(uint8_t *st, uint64_t *fl, bool reply, unsigned int ev)
+{
+	uint64_t fin_me = reply ? FW_W_FIN_REPLY : FW_W_FIN_ORIG;
+	uint64_t fin_other = reply ? FW_W_FIN_ORIG : FW_W_FIN_REPLY;
+	uint8_t s = *st;
+
+	switch (ev) {
+	case FW_TE_RST:
+		*st = FW_ST_CLOSE;
+		return true;
+	case FW_TE_SYN:
+		if (reply) {
+			/* Simultaneous open. */
+			if (s != FW_ST_SYN_SENT)
+				return false;
+			*st = FW_ST_SYN_RECV;
+			return true;
+		}
+		if (s == FW_ST_TIME_WAIT || s == FW_ST_CLOSE) {
+			/* The originator reuses the ports: a new connection. */
+			*st = FW_ST_SYN_SENT;
+			*fl &= ~FW_W_FLAGS;
+		}
+		return true;
+	case FW_TE_SYNACK:
+		if (!reply)
+			return s == FW_ST_SYN_RECV;
+		if (s == FW_ST_SYN_SENT)
+			*st = FW_ST_SYN_RECV;
+		return s == FW_ST_SYN_SENT || s == FW_ST_SYN_RECV ||
+		       s == FW_ST_ESTABLISHED;
+	case FW_TE_FIN:
+		switch (s) {
+		case FW_ST_SYN_SENT:
+			return false;
+		case FW_ST_SYN_RECV:
+		case FW_ST_ESTABLISHED:
+			*st = FW_ST_FIN_WAIT;
+			*fl |= fin_me;
+			return true;
+		case FW_ST_FIN_WAIT:
+		case FW_ST_CLOSE_WAIT:
+			if ((*fl & fin_other) && !(*fl & fin_me)) {
+				*st = FW_ST_LAST_ACK;
+				*fl |= fin_me;
+				if (reply)
+					*fl |= FW_W_LASTFIN_REPLY;
+			}
+			return true;
+		default:
+			return true;
+		}
+	case FW_TE_ACK:
+		switch (s) {
+		case FW_ST_SYN_SENT:
+			return false;
+		case FW_ST_SYN_RECV:
+			if (reply)
+				return false;
+			*st = FW_ST_ESTABLISHED;
+			return true;
+		case FW_ST_FIN_WAIT:
+			/* The other side acknowledges the first FIN. */
+			if (!(*fl & fin_me))
+				*st = FW_ST_CLOSE_WAIT;
+			return true;
+		case FW_ST_LAST_ACK:
+			/* The last FIN acknowledged. */
+			if (reply != ((*fl & FW_W_LASTFIN_REPLY) != 0))
+				*st = FW_ST_TIME_WAIT;
+			return true;
+		default:
+			return true;
+		}
+	default:
+		return false;
+	}
+}
+
+enum fw_ct_res {
+	FW_CT_MISS,	/* not part of a tracked connection */
+	FW_CT_PASS,	/* part of one: it passes */
+	FW_CT_INVALID,	/* part of one, but does not fit its TCP state */
+};
+
+static inline bool
+fw_ct_expired(const struct fw_ct *ct, uint64_t w, uint32_t t)
+{
+	return (int32_t)(t - fw_w_seen(w)) > (int32_t)ct->tmo[fw_w_state(w)];
+}
+
+/*
+ * Worker: run packet pk, which came in by `in` at time t, against the
+ * connection at position pos.  The entry must be valid and fresh, and the
+ * packet must come in by the iface of its direction (the originator's
+ * iface, or its peer for replies); then the state moves on.  The word is
+ * written only when the state changes or its time stamp is more than
+ * ct->refresh old, so a busy connection costs one load per packet.
+ */
+static inline int
+fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
+	   const struct fw_pkt *pk, uint16_t in, uint32_t t)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		uint64_t w = atomic_load_explicit(&ct->words[pos],
+						  memory_order_relaxed);
+		uint64_t fl = w & FW_W_FLAGS, nw;
+		uint8_t st, nst;
+		uint16_t oif;
+		bool reply;
+
+		if (!(w & FW_W_VALID) || fw_ct_expired(ct, w, t))
+			return FW_CT_MISS;
+		st = fw_w_state(w);
+		reply = pk->src_lo != ((w & FW_W_ORIG_LO) != 0);
+		oif = fw_w_iface(w);
+		if (in != (reply ? fw_peer(fw, oif) : oif))
+			return FW_CT_MISS;
+		if (pk->ct == FW_CTK_RELATED)
+			return FW_CT_PASS;
+		nst = st;
+		switch (pk->proto) {
+		case IPPROTO_TCP:
+			if (!fw_tcp_step(&nst, &fl, reply,
+					 fw_tcp_event(pk->tcp_flags)))
+				return FW_CT_INVALID;
+			break;
+		case IPPROTO_ICMP:
+		case IPPROTO_ICMPV6: {
+			/* Requests one way, replies the other. */
+			bool v4 = pk->proto == IPPROTO_ICMP;
+			uint8_t want = reply ? (v4 ? FW_ICMP4_ECHO_REPLY :
+						     FW_ICMP6_ECHO_REPLY) :
+					       (v4 ? FW_ICMP4_ECHO_REQUEST :
+						     FW_ICMP6_ECHO_REQUEST);
+
+			if (pk->icmp_type != want)
+				return FW_CT_MISS;
+			if (reply)
+				nst = FW_ST_ICMP_REPLIED;
+			break;
+		}
+		default:
+			if (reply && (st == FW_ST_UDP_NEW || st == FW_ST_GEN_NEW))
+				nst = st + 1; /* the *_REPLIED state */
+			break;
+		}
+		if (nst == st && fl == (w & FW_W_FLAGS) &&
+		    (int32_t)(t - fw_w_seen(w)) < (int32_t)ct->refresh)
+			return FW_CT_PASS;
+		nw = (w & ~(UINT64_C(0xff) | FW_W_FLAGS | (UINT64_MAX << 32))) |
+		     nst | fl | ((uint64_t)t << 32);
+		/* Relaxed: the word is the whole state; nothing else is
+		 * published with it. */
+		if (atomic_compare_exchange_strong_explicit(
+			    &ct->words[pos], &w, nw, memory_order_relaxed,
+			    memory_order_relaxed))
+			return FW_CT_PASS;
+	}
+	/* Other workers keep changing it: the connection is alive. */
+	return FW_CT_PASS;
+}
+
+/*
+ * Worker: enter a new connection with word nw.  *pos is the key's position
+ * from the lookup (< 0: not in the table) and is updated.  Returns 1 when
+ * created, 0 when a live entry is there already (another packet or worker
+ * was first: the caller runs fw_ct_step() on it), -ENOSPC when the table
+ * is full.  (conn.c)
+ */
+int fw_ct_insert(struct fw_ct *ct, const struct fw_conn_key *k, int32_t *pos,
+		 uint64_t nw, uint32_t t);
+
+#endif /* NFV_FIREWALL_CONN_H */

@@ -1,0 +1,787 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * firewall.c - a stateful firewall between pairs of ifaces.
+ *
+ * Per burst (all from one iface):
+ *  1. parse each frame (up to two VLAN tags, IPv4 / IPv6 with extension
+ *     headers, TCP/UDP/SCTP ports, ICMP echo ids, the packet quoted in an
+ *     ICMP error) into a connection key and an ACL key; malformed frames
+ *     get their drop reason here, non-IP frames pass;
+ *  2. look the distinct connection keys up in one rte_hash bulk call;
+ *  3. classify, with one rte_acl call per family, the packets that have no
+ *     connection;
+ *  4. decide in arrival order: a packet of a tracked connection passes (and
+ *     moves its TCP state on); else the first matching rule's action, or
+ *     the default.  allow-stateful enters a new connection; reject answers
+ *     with a TCP RST or an ICMP unreachable.
+ * A packet that passes leaves by the peer iface (0<->1, 2<->3, ...).
+ *
+ * process() runs on workers: no locks (rte_hash's writer lock aside, taken
+ * once per new connection), no heap allocation, no logging.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <rte_acl.h>
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "vnf/firewall/conn.h"
+#include "vnf/firewall/fw_priv.h"
+
+static const struct vnf_counter_desc fw_counters[FW_N_COUNTERS] = {
+	FW_COUNTERS(VNF_COUNTER_DESC)};
+
+#define FW_NO_KEY 0xff
+#define FW_RES_NONE UINT32_MAX	/* not classified in the bulk step */
+
+static inline uint16_t
+fw_rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t
+fw_rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void
+fw_done(struct fw_pkt *pk, uint16_t next)
+{
+	pk->kind = FW_PK_DONE;
+	pk->next = next;
+}
+
+/*
+ * The connection key of a packet from (src, sport) to (dst, dport): the
+ * lower endpoint first.  `related`: the addresses are those of the packet
+ * quoted in an ICMP error, which travelled the other way.
+ */
+static inline void
+fw_ck_set(struct fw_pkt *pk, const uint8_t *src, const uint8_t *dst,
+	  unsigned int alen, uint16_t sport, uint16_t dport, uint8_t proto,
+	  uint16_t in, bool related)
+{
+	struct fw_conn_key *k = &pk->ck;
+	int c = memcmp(src, dst, alen);
+	bool lo;
+
+	if (c == 0)
+		c = (int)rte_be_to_cpu_16(sport) - (int)rte_be_to_cpu_16(dport);
+	lo = c <= 0;
+	memset(k, 0, sizeof(*k));
+	memcpy(k->lo, lo ? src : dst, alen);
+	memcpy(k->hi, lo ? dst : src, alen);
+	k->lo_port = lo ? sport : dport;
+	k->hi_port = lo ? dport : sport;
+	k->proto = proto;
+	k->zone = (uint8_t)(in >> 1);
+	k->family = alen == 4 ? 4 : 6;
+	pk->src_lo = related ? !lo : lo;
+}
+
+static inline bool
+fw_icmp_is_error(bool v6, uint8_t type)
+{
+	if (v6)
+		return type < 128; /* RFC 4443: errors are 0..127 */
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+static inline bool
+fw_has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_SCTP;
+}
+
+/*
+ * Walk IPv6 extension headers: `nh` is the next header at p + *off; p holds
+ * `avail` bytes and the packet `total`.  On return *nh is the upper-layer
+ * protocol at *off, and *frag / *fid describe a fragment header.  0, or
+ * FW_D_IP6_TRUNC (the chain runs past the packet) or FW_D_IP6_BAD (too many
+ * headers, or a chain longer than the parser looks at).  A non-first
+ * fragment stops the walk: what follows it is not a header.
+ */
+static inline int
+fw_ip6_ext(const uint8_t *p, uint32_t avail, uint32_t total, uint8_t *nh,
+	   uint32_t *off, uint8_t *frag, uint32_t *fid)
+{
+	unsigned int n;
+
+	for (n = 0; n <= FW_MAX_EXT; n++) {
+		uint32_t o = *off, hl;
+		uint16_t fo;
+
+		switch (*nh) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+		case IPPROTO_AH:
+			if (o + 2 > total)
+				return FW_D_IP6_TRUNC;
+			if (o + 2 > avail)
+				return FW_D_IP6_BAD;
+			hl = *nh == IPPROTO_AH ? ((uint32_t)p[o + 1] + 2) * 4 :
+						 ((uint32_t)p[o + 1] + 1) * 8;
+			break;
+		case IPPROTO_FRAGMENT:
+			if (o + 8 > total)
+				return FW_D_IP6_TRUNC;
+			if (o + 8 > avail)
+				return FW_D_IP6_BAD;
+			fo = rte_be_to_cpu_16(fw_rd16(p + o + 2));
+			*fid = fw_rd32(p + o + 4);
+			*nh = p[o];
+			*off = o + 8;
+			if ((fo & 0xfff8) != 0) {
+				*frag = FW_FRAG_LATER;
+				return 0;
+			}
+			if (fo & 1)
+				*frag = FW_FRAG_FIRST;
+			continue; /* an atomic fragment is a whole packet */
+		default:
+			return 0;
+		}
+		if (o + hl > total)
+			return FW_D_IP6_TRUNC;
+		*nh = p[o];
+		*off = o + hl;
+	}
+	return FW_D_IP6_BAD;
+}
+
+/*
+ * The connection an ICMP error is about: parse the packet it quotes (IP
+ * header and the first 8 bytes of its payload) and set pk->ck to that
+ * packet's connection.  False when the quote is not usable (then the
+ * error is judged by the rules like any packet).
+ */
+static bool
+fw_parse_quote(struct fw_pkt *pk, const uint8_t *q, uint32_t qlen, bool v6,
+	       uint16_t in)
+{
+	const uint8_t *src, *dst, *l4;
+	uint16_t sp = 0, dp = 0;
+	uint8_t proto, frag = FW_FRAG_NONE;
+	uint32_t fid = 0, off;
+
+	if (!v6) {
+		uint32_t hl;
+
+		if (qlen < 20 || (q[0] >> 4) != 4)
+			return false;
+		hl = (uint32_t)(q[0] & 0xf) * 4;
+		if (hl < 20 || qlen < hl + 8 ||
+		    (rte_be_to_cpu_16(fw_rd16(q + 6)) & 0x1fff) != 0)
+			return false;
+		proto = q[9];
+		src = q + 12;
+		dst = q + 16;
+		off = hl;
+	} else {
+		if (qlen < 40 || (q[0] >> 4) != 6)
+			return false;
+		proto = q[6];
+		off = 40;
+		if (fw_ip6_ext(q, qlen, qlen, &proto, &off, &frag, &fid) != 0 ||
+		    frag == FW_FRAG_LATER || qlen < off + 8)
+			return false;
+		src = q + 8;
+		dst = q + 24;
+	}
+	l4 = q + off;
+	if (fw_has_ports(proto)) {
+		sp = fw_rd16(l4);
+		dp = fw_rd16(l4 + 2);
+	} else if (proto == (v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP)) {
+		if (l4[0] != (v6 ? FW_ICMP6_ECHO_REQUEST : FW_ICMP4_ECHO_REQUEST) &&
+		    l4[0] != (v6 ? FW_ICMP6_ECHO_REPLY : FW_ICMP4_ECHO_REPLY))
+			return false;
+		sp = dp = fw_rd16(l4 + 4);
+	}
+	fw_ck_set(pk, src, dst, v6 ? 16 : 4, sp, dp, proto, in, true);
+	return true;
+}
+
+/*
+ * The transport header at l4 (`have` bytes of it readable, `len` in the
+ * packet): ports, TCP flags, ICMP type.  Sets the connection key and
+ * returns FW_PK_IP, or a drop verdict in pk.
+ */
+static inline void
+fw_parse_l4(struct fw_pkt *pk, const uint8_t *l4, uint32_t have, uint32_t len,
+	    const uint8_t *src, const uint8_t *dst, bool v6, uint16_t in,
+	    uint16_t *sport, uint16_t *dport)
+{
+	const uint16_t trunc = VNF_DROP(pk->frag == FW_FRAG_FIRST ?
+						FW_D_BAD_FRAG :
+						FW_D_L4_TRUNC);
+	const unsigned int alen = v6 ? 16 : 4;
+	uint8_t proto = pk->proto;
+	uint32_t need;
+
+	have = RTE_MIN(have, len);
+	pk->ct = FW_CTK_TRACK;
+	switch (proto) {
+	case IPPROTO_TCP:
+		if (have < 20) {
+			fw_done(pk, trunc);
+			return;
+		}
+		need = (uint32_t)(l4[12] >> 4) * 4;
+		if (need < 20) {
+			fw_done(pk, VNF_DROP(FW_D_TCP_BAD));
+			return;
+		}
+		if (need > len) {
+			fw_done(pk, trunc);
+			return;
+		}
+		pk->tcp_flags = l4[13];
+		break;
+	case IPPROTO_UDP:
+		if (have < 8) {
+			fw_done(pk, trunc);
+			return;
+		}
+		break;
+	case IPPROTO_SCTP:
+		if (have < 12) {
+			fw_done(pk, trunc);
+			return;
+		}
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (proto != (v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP))
+			goto generic;
+		if (have < 8) {
+			fw_done(pk, trunc);
+			return;
+		}
+		pk->icmp_type = l4[0];
+		if (l4[0] == (v6 ? FW_ICMP6_ECHO_REQUEST : FW_ICMP4_ECHO_REQUEST) ||
+		    l4[0] == (v6 ? FW_ICMP6_ECHO_REPLY : FW_ICMP4_ECHO_REPLY)) {
+			uint16_t id = fw_rd16(l4 + 4);
+
+			fw_ck_set(pk, src, dst, alen, id, id, proto, in, false);
+			return;
+		}
+		pk->ct = FW_CTK_NONE;
+		if (fw_icmp_is_error(v6, l4[0]) &&
+		    fw_parse_quote(pk, l4 + 8, have - 8, v6, in))
+			pk->ct = FW_CTK_RELATED;
+		return;
+	default:
+	generic:
+		fw_ck_set(pk, src, dst, alen, 0, 0, proto, in, false);
+		return;
+	}
+	*sport = fw_rd16(l4);
+	*dport = fw_rd16(l4 + 2);
+	fw_ck_set(pk, src, dst, alen, *sport, *dport, proto, in, false);
+}
+
+/* IPv4 at p: `avail` bytes readable, `total` bytes in the frame. */
+static inline void
+fw_parse_ip4(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
+	     uint32_t total, uint16_t in)
+{
+	struct fw_acl4 *a = &pk->k.a4;
+	uint32_t hl, tot;
+	uint16_t fo;
+
+	if (unlikely(avail < 20)) {
+		fw_done(pk, VNF_DROP(FW_D_IP4_TRUNC));
+		return;
+	}
+	hl = (uint32_t)(p[0] & 0xf) * 4;
+	tot = rte_be_to_cpu_16(fw_rd16(p + 2));
+	if (unlikely((p[0] >> 4) != 4 || hl < 20 || tot < hl)) {
+		fw_done(pk, VNF_DROP(FW_D_IP4_BAD));
+		return;
+	}
+	if (unlikely(tot > total || hl > avail)) {
+		fw_done(pk, VNF_DROP(FW_D_IP4_TRUNC));
+		return;
+	}
+	pk->kind = FW_PK_IP;
+	pk->family = 4;
+	pk->proto = p[9];
+	pk->l4off = (uint16_t)(pk->l3off + hl);
+	memset(a, 0, sizeof(*a));
+	a->proto = p[9];
+	a->iface = rte_cpu_to_be_16(in);
+	memcpy(&a->src, p + 12, 4);
+	memcpy(&a->dst, p + 16, 4);
+
+	fo = rte_be_to_cpu_16(fw_rd16(p + 6));
+	if (unlikely(fo & 0x3fff)) {
+		pk->frag_id = fw_rd16(p + 4);
+		if (fo & 0x1fff) {
+			/* RFC 1858: an offset of 8 bytes can only serve to
+			 * overwrite the TCP header's flags. */
+			if ((fo & 0x1fff) == 1 && pk->proto == IPPROTO_TCP) {
+				fw_done(pk, VNF_DROP(FW_D_BAD_FRAG));
+				return;
+			}
+			pk->frag = FW_FRAG_LATER;
+			a->flags = rte_cpu_to_be_16(FW_KF_LATER_FRAG);
+			return;
+		}
+		pk->frag = FW_FRAG_FIRST;
+	}
+	fw_parse_l4(pk, p + hl, RTE_MIN(avail, tot) - hl, tot - hl, p + 12,
+		    p + 16, false, in, &a->sport, &a->dport);
+}
+
+static inline void
+fw_parse_ip6(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
+	     uint32_t total, uint16_t in)
+{
+	struct fw_acl6 *a = &pk->k.a6;
+	uint32_t tot, off = 40, fid = 0;
+	uint8_t nh, frag = FW_FRAG_NONE;
+	int rc;
+
+	if (unlikely(avail < 40)) {
+		fw_done(pk, VNF_DROP(FW_D_IP6_TRUNC));
+		return;
+	}
+	tot = 40 + (uint32_t)rte_be_to_cpu_16(fw_rd16(p + 4));
+	if (unlikely((p[0] >> 4) != 6)) {
+		fw_done(pk, VNF_DROP(FW_D_IP6_BAD));
+		return;
+	}
+	if (unlikely(tot > total)) {
+		fw_done(pk, VNF_DROP(FW_D_IP6_TRUNC));
+		return;
+	}
+	nh = p[6];
+	rc = fw_ip6_ext(p, RTE_MIN(avail, tot), tot, &nh, &off, &frag, &fid);
+	if (unlikely(rc != 0)) {
+		fw_done(pk, VNF_DROP(rc));
+		return;
+	}
+	pk->kind = FW_PK_IP;
+	pk->family = 6;
+	pk->proto = nh;
+	pk->frag = frag;
+	pk->frag_id = fid;
+	pk->l4off = (uint16_t)(pk->l3off + off);
+	memset(a, 0, sizeof(*a));
+	a->proto = nh;
+	a->iface = rte_cpu_to_be_16(in);
+	memcpy(a->src, p + 8, 16);
+	memcpy(a->dst, p + 24, 16);
+	if (frag == FW_FRAG_LATER) {
+		a->flags = rte_cpu_to_be_16(FW_KF_LATER_FRAG);
+		return;
+	}
+	fw_parse_l4(pk, p + off, RTE_MIN(avail, tot) - off, tot - off, p + 8,
+		    p + 24, true, in, &a->sport, &a->dport);
+}
+
+/* Parse frame m that came in by `in` into pk. */
+static inline void
+fw_parse(const struct fw *fw, struct vnf_wctx *w, struct rte_mbuf *m,
+	 uint16_t in, struct fw_pkt *pk, uint8_t *scratch)
+{
+	uint32_t plen = rte_pktmbuf_pkt_len(m), len = RTE_MIN(plen, FW_HDR_MAX);
+	uint32_t off = RTE_ETHER_HDR_LEN;
+	const uint8_t *p;
+	unsigned int tags = 0;
+	uint16_t et;
+
+	pk->ct = FW_CTK_NONE;
+	pk->frag = FW_FRAG_NONE;
+	pk->tcp_flags = 0;
+	pk->icmp_type = 0;
+	if (unlikely(plen < RTE_ETHER_HDR_LEN)) {
+		fw_done(pk, VNF_DROP(FW_D_RUNT));
+		return;
+	}
+	/* Headers in one piece: in place, else copied (chained mbufs). */
+	p = likely(len <= m->data_len) ?
+		    rte_pktmbuf_mtod(m, const uint8_t *) :
+		    rte_pktmbuf_read(m, 0, len, scratch);
+	et = fw_rd16(p + 12);
+	while (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
+	       et == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ)) {
+		if (tags++ == FW_MAX_VLANS) {
+			fw_done(pk, VNF_DROP(FW_D_VLAN_DEPTH));
+			return;
+		}
+		if (len < off + 4) {
+			fw_done(pk, VNF_DROP(FW_D_RUNT));
+			return;
+		}
+		et = fw_rd16(p + off + 2);
+		off += 4;
+	}
+	pk->l3off = (uint8_t)off;
+	if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		fw_parse_ip4(pk, p + off, len - off, plen - off, in);
+	} else if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+		fw_parse_ip6(pk, p + off, len - off, plen - off, in);
+	} else {
+		w->counters[FW_C_NON_IP]++;
+		fw_done(pk, fw_peer(fw, in));
+	}
+}
+
+/* ---- first-fragment verdicts (per worker) ---- */
+
+static inline struct fw_frag_ent *
+fw_frag_slot(struct fw_wstate *ws, const struct fw_pkt *pk,
+	     const uint8_t **src, const uint8_t **dst)
+{
+	uint32_t h;
+
+	if (pk->family == 4) {
+		*src = (const uint8_t *)&pk->k.a4.src;
+		*dst = (const uint8_t *)&pk->k.a4.dst;
+		h = pk->k.a4.src ^ pk->k.a4.dst;
+	} else {
+		*src = pk->k.a6.src;
+		*dst = pk->k.a6.dst;
+		h = fw_rd32(pk->k.a6.src + 12) ^ fw_rd32(pk->k.a6.dst + 12);
+	}
+	h ^= pk->frag_id * 2654435761u;
+	h = (h ^ pk->proto) * 2654435761u;
+	return &ws->frag[h >> 24];
+}
+
+static inline void
+fw_frag_record(struct fw_wstate *ws, const struct fw_pkt *pk, uint16_t v,
+	       uint32_t t)
+{
+	const uint8_t *src, *dst;
+	struct fw_frag_ent *e = fw_frag_slot(ws, pk, &src, &dst);
+	unsigned int alen = pk->family == 4 ? 4 : 16;
+
+	memset(e, 0, sizeof(*e));
+	memcpy(e->src, src, alen);
+	memcpy(e->dst, dst, alen);
+	e->id = pk->frag_id;
+	e->stamp = t;
+	e->next = v;
+	e->family = pk->family;
+	e->proto = pk->proto;
+}
+
+static inline const struct fw_frag_ent *
+fw_frag_find(const struct fw *fw, struct fw_wstate *ws,
+	     const struct fw_pkt *pk, uint32_t t)
+{
+	const uint8_t *src, *dst;
+	const struct fw_frag_ent *e = fw_frag_slot(ws, pk, &src, &dst);
+	unsigned int alen = pk->family == 4 ? 4 : 16;
+
+	if (e->family != pk->family || e->proto != pk->proto ||
+	    e->id != pk->frag_id || memcmp(e->src, src, alen) != 0 ||
+	    memcmp(e->dst, dst, alen) != 0 ||
+	    (int32_t)(t - e->stamp) > (int32_t)fw->frag_ticks)
+		return NULL;
+	return e;
+}
+
+/* ---- verdicts ---- */
+
+/* allow-stateful matched a packet without a connection: enter one. */
+static inline uint16_t
+fw_stateful_new(struct fw *fw, struct vnf_wctx *w, const struct fw_pkt *pk,
+		int32_t *pos, uint16_t in, uint16_t out, uint32_t t)
+{
+	uint8_t st;
+	int rc;
+
+	if (pk->ct != FW_CTK_TRACK || pk->frag == FW_FRAG_LATER || pos == NULL)
+		goto stateless;
+	switch (pk->proto) {
+	case IPPROTO_TCP:
+		if (fw_tcp_event(pk->tcp_flags) != FW_TE_SYN)
+			return VNF_DROP(FW_D_TCP_NOT_SYN);
+		st = FW_ST_SYN_SENT;
+		break;
+	case IPPROTO_UDP:
+		st = FW_ST_UDP_NEW;
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (pk->icmp_type != FW_ICMP4_ECHO_REQUEST &&
+		    pk->icmp_type != FW_ICMP6_ECHO_REQUEST)
+			goto stateless;
+		st = FW_ST_ICMP_NEW;
+		break;
+	default:
+		st = FW_ST_GEN_NEW;
+		break;
+	}
+	rc = fw_ct_insert(&fw->ct, &pk->ck, pos,
+			  fw_w_make(st, pk->src_lo ? FW_W_ORIG_LO : 0, in, t), t);
+	if (rc == 1) {
+		w->counters[FW_C_CONN_NEW]++;
+		return out;
+	}
+	if (rc < 0)
+		return VNF_DROP(FW_D_TABLE_FULL);
+	/* Someone entered it first: it is a packet of that connection. */
+	w->counters[FW_C_CONN_EXISTS]++;
+	switch (fw_ct_step(fw, &fw->ct, *pos, pk, in, t)) {
+	case FW_CT_PASS:
+		w->counters[FW_C_CONN_PASS]++;
+		return out;
+	case FW_CT_INVALID:
+		return VNF_DROP(FW_D_TCP_INVALID);
+	default:
+		break;
+	}
+stateless:
+	/* Allowed, but nothing to track (ICMP that is no echo request, a
+	 * later fragment, an entry that does not fit it). */
+	w->counters[FW_C_ALLOWED]++;
+	return out;
+}
+
+static inline uint16_t
+fw_judge(struct fw *fw, const struct fw_rs *rs, struct vnf_wctx *w,
+	 struct fw_wstate *ws, struct rte_mbuf *m, struct fw_pkt *pk,
+	 int32_t *pos, uint32_t res, uint16_t in, uint16_t out, uint32_t t)
+{
+	const struct fw_rs_rule *r;
+	uint16_t v;
+
+	if (pos != NULL && *pos >= 0) {
+		switch (fw_ct_step(fw, &fw->ct, *pos, pk, in, t)) {
+		case FW_CT_PASS:
+			w->counters[pk->ct == FW_CTK_RELATED ? FW_C_RELATED :
+							       FW_C_CONN_PASS]++;
+			v = out;
+			goto done;
+		case FW_CT_INVALID:
+			v = VNF_DROP(FW_D_TCP_INVALID);
+			goto done;
+		default:
+			break;
+		}
+	}
+	if (unlikely(pk->frag == FW_FRAG_LATER)) {
+		const struct fw_frag_ent *e = fw_frag_find(fw, ws, pk, t);
+
+		if (e != NULL) {
+			if (VNF_NEXT_IS_DROP(e->next))
+				return VNF_DROP(FW_D_FRAG_DROPPED);
+			w->counters[FW_C_FRAG_FOLLOW]++;
+			return out;
+		}
+	}
+	if (res == FW_RES_NONE)
+		res = fw_rs_classify_one(rs, pk->family == 6, &pk->k);
+	if (res == 0 || res > rs->n_rules) {
+		if (fw->default_action == FW_A_ALLOW) {
+			w->counters[FW_C_DEFAULT_ALLOW]++;
+			v = out;
+		} else {
+			v = VNF_DROP(FW_D_DEFAULT);
+		}
+		goto done;
+	}
+	r = &rs->rule[res - 1];
+	ws->hits[r->slot]++;
+	switch (r->action) {
+	case FW_A_ALLOW:
+		w->counters[FW_C_ALLOWED]++;
+		v = out;
+		break;
+	case FW_A_STATEFUL:
+		v = fw_stateful_new(fw, w, pk, pos, in, out, t);
+		break;
+	case FW_A_REJECT:
+		fw_reject(fw, w, m, pk, in);
+		v = VNF_DROP(FW_D_RULE_REJECT);
+		break;
+	default:
+		v = VNF_DROP(FW_D_RULE_DROP);
+		break;
+	}
+done:
+	if (unlikely(pk->frag == FW_FRAG_FIRST))
+		fw_frag_record(ws, pk, v, t);
+	return v;
+}
+
+static void
+fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
+{
+	struct fw *fw = vi->priv;
+	struct fw_wstate *ws = w->state;
+	/* Acquire: pairs with the release in fw_rs_publish(). */
+	const struct fw_rs *rs = atomic_load_explicit(&fw->rs,
+						      memory_order_acquire);
+	struct fw_pkt pk[VNF_BURST_MAX];
+	const void *keys[VNF_BURST_MAX];
+	int32_t kpos[VNF_BURST_MAX];
+	uint8_t kidx[VNF_BURST_MAX];
+	const uint8_t *d4[VNF_BURST_MAX], *d6[VNF_BURST_MAX];
+	uint32_t r4[VNF_BURST_MAX], r6[VNF_BURST_MAX], res[VNF_BURST_MAX];
+	uint8_t i4[VNF_BURST_MAX], i6[VNF_BURST_MAX];
+	uint8_t scratch[FW_HDR_MAX];
+	uint16_t n = b->n, in = b->in_iface, out = fw_peer(fw, in), i;
+	uint32_t t = fw_ticks(w->now), n4 = 0, n6 = 0, j;
+	unsigned int nk = 0;
+
+	/* 1. Parse; fold consecutive equal connection keys (a burst of one
+	 * flow needs one lookup). */
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
+		fw_parse(fw, w, b->pkts[i], in, &pk[i], scratch);
+		kidx[i] = FW_NO_KEY;
+		if (pk[i].kind != FW_PK_IP || pk[i].ct == FW_CTK_NONE)
+			continue;
+		if (nk == 0 ||
+		    memcmp(&pk[i].ck, keys[nk - 1], sizeof(pk[i].ck)) != 0)
+			keys[nk++] = &pk[i].ck;
+		kidx[i] = (uint8_t)(nk - 1);
+	}
+	/* 2. The connections. */
+	if (nk != 0)
+		rte_hash_lookup_bulk(fw->ct.h, keys, nk, kpos);
+	/* 3. The rules, for packets without a connection. */
+	for (i = 0; i < n; i++) {
+		res[i] = FW_RES_NONE;
+		if (pk[i].kind != FW_PK_IP ||
+		    (kidx[i] != FW_NO_KEY && kpos[kidx[i]] >= 0))
+			continue;
+		if (pk[i].family == 4) {
+			d4[n4] = (const uint8_t *)&pk[i].k.a4;
+			i4[n4++] = (uint8_t)i;
+		} else {
+			d6[n6] = (const uint8_t *)&pk[i].k.a6;
+			i6[n6++] = (uint8_t)i;
+		}
+	}
+	if (n4 != 0) {
+		if (rs->acl4 != NULL)
+			rte_acl_classify(rs->acl4, d4, r4, n4, 1);
+		else
+			memset(r4, 0, n4 * sizeof(r4[0]));
+		for (j = 0; j < n4; j++)
+			res[i4[j]] = r4[j];
+	}
+	if (n6 != 0) {
+		if (rs->acl6 != NULL)
+			rte_acl_classify(rs->acl6, d6, r6, n6, 1);
+		else
+			memset(r6, 0, n6 * sizeof(r6[0]));
+		for (j = 0; j < n6; j++)
+			res[i6[j]] = r6[j];
+	}
+	/* 4. Verdicts, in order: a connection entered by one packet serves
+	 * the next ones of the burst. */
+	for (i = 0; i < n; i++) {
+		if (pk[i].kind != FW_PK_IP) {
+			b->next[i] = pk[i].next;
+			continue;
+		}
+		b->next[i] = fw_judge(fw, rs, w, ws, b->pkts[i], &pk[i],
+				      kidx[i] != FW_NO_KEY ? &kpos[kidx[i]] :
+							     NULL,
+				      res[i], in, out, t);
+	}
+}
+
+/* ---- life cycle (control thread) ---- */
+
+static void
+fw_destroy(struct vnf_instance *vi)
+{
+	struct fw *fw = vi->priv;
+
+	if (fw == NULL)
+		return;
+	fw_rules_fini(fw);
+	fw_ct_destroy(&fw->ct);
+	rte_free(fw);
+	vi->priv = NULL;
+}
+
+static int
+fw_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
+	  size_t errlen)
+{
+	char hname[RTE_HASH_NAMESIZE];
+	struct fw *fw;
+	int rc;
+
+	if (cfg->n_ifaces > 255) {
+		snprintf(err, errlen, "vnf %s: at most 255 ifaces", cfg->name);
+		return -E2BIG;
+	}
+	fw = rte_zmalloc("fw", sizeof(*fw), RTE_CACHE_LINE_SIZE);
+	if (fw == NULL) {
+		snprintf(err, errlen, "vnf %s: out of memory", cfg->name);
+		return -ENOMEM;
+	}
+	vi->priv = fw;
+	fw->vi = vi;
+	fw->n_ifaces = vi->n_ifaces;
+	fw->default_action = cfg->default_action == CTL_FW_ALLOW ? FW_A_ALLOW :
+								    FW_A_DROP;
+	fw->hz = rte_get_tsc_hz();
+	fw->rl_period = RTE_MAX(fw->hz / FW_REJECT_RATE, UINT64_C(1));
+	fw->frag_ticks = (uint32_t)RTE_MIN(
+		(fw->hz * FW_FRAG_TIMEOUT_S) >> FW_TICK_SHIFT, (uint64_t)INT32_MAX);
+
+	snprintf(hname, sizeof(hname), "fwc%u_%.20s",
+		 (unsigned int)(vi->id % 1000), cfg->name);
+	rc = fw_ct_create(&fw->ct, hname, cfg->conn_table_size, vi->rcu);
+	if (rc < 0) {
+		snprintf(err, errlen, "vnf %s: connection table of %u entries: %s",
+			 cfg->name, cfg->conn_table_size, strerror(-rc));
+		return rc;
+	}
+	return fw_rules_init(fw, cfg, err, errlen);
+}
+
+static void
+fw_periodic(struct vnf_instance *vi, uint64_t now)
+{
+	struct fw *fw = vi->priv;
+
+	/* A slice of the table per call (about every 100 ms): the default
+	 * table is scanned whole each call, 16M positions in ~25 s. */
+	fw_ct_age(&fw->ct, now, 1u << 16);
+	fw_slots_reclaim(fw, false);
+}
+
+static const struct vnf_ops firewall_ops = {
+	.type = "firewall",
+	.worker_size = sizeof(struct fw_wstate),
+	.counters = fw_counters,
+	.n_counters = FW_N_COUNTERS,
+	.create = fw_create,
+	.destroy = fw_destroy,
+	.process = fw_process,
+	.periodic = fw_periodic,
+	.ctl = fw_ctl,
+};
+
+VNF_REGISTER(firewall_ops);

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * fw_priv.h - the firewall VNF's internals, shared by its files:
+ *   firewall.c  header parsing and process() (worker), create/destroy
+ *   rules.c     rule records, the rte_acl snapshot and its publication
+ *   conn.c      the connection table's control side (ageing, walk)
+ *   conn.h      the connection table's worker side (lookups, TCP states)
+ *   reject.c    TCP RST / ICMP unreachable replies (worker)
+ *   ctl.c       control verbs: show rules/conn, rule add/del, details
+ *
+ * Threads: everything under "control thread" runs on nfvd's control thread
+ * only (create, ctl, periodic, destroy); "worker" code never blocks, locks,
+ * allocates from the heap or logs.  See docs/firewall.md for the
+ * semantics.
+ */
+#ifndef NFV_FIREWALL_PRIV_H
+#define NFV_FIREWALL_PRIV_H
+
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "control/config.h"
+#include "vnf/vnf.h"
+
+struct rte_acl_ctx;
+struct rte_hash;
+struct rte_rcu_qsbr;
+
+/*
+ * Counters and drop reasons.  Pass counters say why a packet went through;
+ * drop reasons say why it did not.  Every packet that enters process() is
+ * counted exactly once by one of the "pass" counters marked [P] or by one
+ * drop reason; the others count events (connections, replies sent).
+ */
+#define FW_COUNTERS(_)                                                        \
+	_(FW_C_ALLOWED, "allowed", false)		/* [P] allow rule */  \
+	_(FW_C_CONN_NEW, "conn-created", false)	/* [P] new connection */      \
+	_(FW_C_CONN_PASS, "conn-matched", false)	/* [P] tracked */     \
+	_(FW_C_RELATED, "related", false)		/* [P] ICMP error */  \
+	_(FW_C_DEFAULT_ALLOW, "default-allowed", false)	/* [P] */             \
+	_(FW_C_NON_IP, "non-ip", false)			/* [P] ARP etc. */    \
+	_(FW_C_FRAG_FOLLOW, "frag-followed", false)	/* [P] */             \
+	_(FW_C_CONN_EXISTS, "conn-raced", false)                              \
+	_(FW_C_REJECT_SENT, "reject-sent", false)                             \
+	_(FW_C_REJECT_LIMITED, "reject-rate-limited", false)                  \
+	_(FW_C_REJECT_SUPPRESSED, "reject-suppressed", false)                 \
+	_(FW_C_REJECT_FAILED, "reject-failed", false)                         \
+	_(FW_D_RUNT, "runt", true)                                            \
+	_(FW_D_VLAN_DEPTH, "too-many-vlan-tags", true)                        \
+	_(FW_D_IP4_TRUNC, "ipv4-truncated", true)                             \
+	_(FW_D_IP4_BAD, "ipv4-bad-header", true)                              \
+	_(FW_D_IP6_TRUNC, "ipv6-truncated", true)                             \
+	_(FW_D_IP6_BAD, "ipv6-bad-header", true)                              \
+	_(FW_D_L4_TRUNC, "l4-truncated", true)                                \
+	_(FW_D_TCP_BAD, "tcp-bad-header", true)                               \
+	_(FW_D_BAD_FRAG, "bad-fragment", true)                                \
+	_(FW_D_FRAG_DROPPED, "fragment-of-dropped", true)                     \
+	_(FW_D_RULE_DROP, "rule-drop", true)                                  \
+	_(FW_D_RULE_REJECT, "rule-reject", true)                              \
+	_(FW_D_DEFAULT, "default-drop", true)                                 \
+	_(FW_D_TABLE_FULL, "conn-table-full", true)                           \
+	_(FW_D_TCP_INVALID, "tcp-invalid", true)                              \
+	_(FW_D_TCP_NOT_SYN, "tcp-no-conn", true)
+
+enum { FW_COUNTERS(VNF_COUNTER_ENUM) FW_N_COUNTERS };
+
+/* ---- limits and defaults ---- */
+
+#define FW_MAX_RULES CTL_MAX_RULES
+/* Hit-counter slots: every live rule holds one; a deleted rule's slot is
+ * reused only after a grace period (no worker counts into it any more). */
+#define FW_MAX_SLOTS (FW_MAX_RULES + 1024)
+#define FW_HDR_MAX 512u		/* bytes of a frame the parser looks at */
+#define FW_MAX_VLANS 2		/* 802.1Q / 802.1ad tags skipped */
+#define FW_MAX_EXT 8		/* IPv6 extension headers walked */
+#define FW_FRAG_SLOTS 256	/* per-worker first-fragment verdicts */
+#define FW_FRAG_TIMEOUT_S 30	/* like Linux's ipfrag_time */
+#define FW_REJECT_RATE 1000	/* replies per second per worker ... */
+#define FW_REJECT_BURST 50	/* ... and burst (Linux icmp_msgs_*) */
+#define FW_SHOW_LIMIT 10000	/* show conn: rows unless "limit" says */
+
+/* Connection timestamps: TSC >> 22 (about 1 ms at 4 GHz); 32 bits last
+ * weeks, and the longest timeout (5 days) stays below 2^31 ticks up to a
+ * 20 GHz TSC, so signed differences are safe. */
+#define FW_TICK_SHIFT 22
+
+static inline uint32_t
+fw_ticks(uint64_t tsc)
+{
+	return (uint32_t)(tsc >> FW_TICK_SHIFT);
+}
+
+#define FW_ICMP4_ECHO_REPLY 0
+#define FW_ICMP4_ECHO_REQUEST 8
+#define FW_ICMP6_ECHO_REQUEST 128
+#define FW_ICMP6_ECHO_REPLY 129
+
+/* ---- the ACL keys (network byte order, as rte_acl wants its input) ---- */
+
+/* Key flags (the `flags` field). */
+#define FW_KF_LATER_FRAG 0x0001	/* a non-first fragment: no ports */
+
+struct fw_acl4 {
+	uint8_t proto;		/* input 0 (rte_acl: the first field is 1 byte) */
+	uint8_t pad[3];
+	uint16_t iface;		/* input 1: iface the packet came in by */
+	uint16_t flags;		/*          FW_KF_* */
+	uint32_t src;		/* input 2 */
+	uint32_t dst;		/* input 3 */
+	uint16_t sport;		/* input 4 */
+	uint16_t dport;
+};
+
+struct fw_acl6 {
+	uint8_t proto;		/* input 0 */
+	uint8_t pad[3];
+	uint16_t iface;		/* input 1 */
+	uint16_t flags;
+	uint8_t src[16];	/* inputs 2..5 */
+	uint8_t dst[16];	/* inputs 6..9 */
+	uint16_t sport;		/* input 10 */
+	uint16_t dport;
+};
+
+/* ---- the rule set snapshot (RCU) ---- */
+
+enum fw_action {
+	FW_A_ALLOW = CTL_FW_ALLOW,
+	FW_A_STATEFUL = CTL_FW_ALLOW_STATEFUL,
+	FW_A_DROP = CTL_FW_DROP,
+	FW_A_REJECT = CTL_FW_REJECT,
+};
+
+struct fw_rs_rule {
+	uint32_t slot;		/* hit counter slot */
+	uint8_t action;		/* enum fw_action */
+};
+
+/*
+ * What workers read: two ACL contexts (NULL when no rule of that family)
+ * and, for the rte_acl userdata u (rule index + 1), rule[u - 1].
+ * Immutable once published; freed whole (fw_rs_free) after a grace period.
+ */
+struct fw_rs {
+	struct rte_acl_ctx *acl4, *acl6;
+	uint32_t n_rules, n4, n6;
+	struct fw_rs_rule rule[];
+};
+
+/* A rule as the control thread keeps it. */
+struct fw_rule {
+	struct ctl_rule_config cfg;
+	uint32_t slot;
+	int16_t in_iface;	/* iface index, -1: any */
+};
+
+/* ---- connection tracking ---- */
+
+/*
+ * Connection states.  TCP follows Linux conntrack's states (without
+ * sequence-window checks); UDP, ICMP echo and other protocols have an
+ * unreplied and a replied state each, so that each state has one timeout.
+ */
+#define FW_CT_STATES(_)                                                       \
+	_(FW_ST_NONE, "none", 0)                                              \
+	_(FW_ST_SYN_SENT, "syn-sent", 120)                                    \
+	_(FW_ST_SYN_RECV, "syn-recv", 60)                                     \
+	_(FW_ST_ESTABLISHED, "established", 432000)                           \
+	_(FW_ST_FIN_WAIT, "fin-wait", 120)                                    \
+	_(FW_ST_CLOSE_WAIT, "close-wait", 60)                                 \
+	_(FW_ST_LAST_ACK, "last-ack", 30)                                     \
+	_(FW_ST_TIME_WAIT, "time-wait", 120)                                  \
+	_(FW_ST_CLOSE, "close", 10)                                           \
+	_(FW_ST_UDP_NEW, "unreplied", 30)                                     \
+	_(FW_ST_UDP_REPLIED, "replied", 120)                                  \
+	_(FW_ST_ICMP_NEW, "unreplied", 30)                                    \
+	_(FW_ST_ICMP_REPLIED, "replied", 30)                                  \
+	_(FW_ST_GEN_NEW, "unreplied", 600)                                    \
+	_(FW_ST_GEN_REPLIED, "replied", 600)
+
+#define FW_ST_ENUM(sym, str, tmo) sym,
+enum { FW_CT_STATES(FW_ST_ENUM) FW_ST_N };
+
+extern const char *const fw_state_names[FW_ST_N];
+extern const uint32_t fw_state_timeout_s[FW_ST_N];
+
+/*
+ * The table key: both endpoints in a canonical order (the lower
+ * address/port pair first), so that a reply finds the entry of its request.
+ * `zone` is the iface pair (iface / 2): pairs never share connections.
+ * ICMP echo uses the identifier as both ports.  48 bytes, every byte set
+ * (zeroed first): 48 is a size rte_hash compares with vector loads
+ * instead of memcmp().
+ */
+struct fw_conn_key {
+	uint8_t lo[16];		/* IPv4 in lo[0..3], the rest zero */
+	uint8_t hi[16];
+	uint16_t lo_port;	/* network order */
+	uint16_t hi_port;
+	uint8_t proto;
+	uint8_t zone;
+	uint8_t family;		/* 4 or 6 */
+	uint8_t pad[9];
+};
+
+/*
+ * The entry word at a key's position, read and written with atomics:
+ * bits 0-7 state, bit 8 valid, bit 9 the originator is the key's `lo`
+ * endpoint, bits 10-11 FIN seen from the originator / the responder,
+ * bit 12 the second FIN came from the responder, bits 16-23 the iface the
+ * originator's packets come in by, bits 32-63 last seen (fw_ticks).
+ * 0 means no entry.
+ */
+#define FW_W_VALID (UINT64_C(1) << 8)
+#define FW_W_ORIG_LO (UINT64_C(1) << 9)
+#define FW_W_FIN_ORIG (UINT64_C(1) << 10)
+#define FW_W_FIN_REPLY (UINT64_C(1) << 11)
+#define FW_W_LASTFIN_REPLY (UINT64_C(1) << 12)
+
+static inline uint8_t
+fw_w_state(uint64_t w)
+{
+	return (uint8_t)w;
+}
+
+static inline uint16_t
+fw_w_iface(uint64_t w)
+{
+	return (uint16_t)((w >> 16) & 0xff);
+}
+
+static inline uint32_t
+fw_w_seen(uint64_t w)
+{
+	return (uint32_t)(w >> 32);
+}
+
+static inline uint64_t
+fw_w_make(uint8_t state, uint64_t flags, uint16_t orig_iface, uint32_t seen)
+{
+	return (uint64_t)state | FW_W_VALID | flags |
+	       ((uint64_t)(orig_iface & 0xff) << 16) | ((uint64_t)seen << 32);
+}
+
+struct fw_ct {
+	struct rte_hash *h;
+	_Atomic uint64_t *words;	/* [n_pos] */
+	_Atomic uint32_t *created;	/* [n_pos] fw_ticks at creation */
+	uint32_t n_pos;			/* positions rte_hash may return */
+	uint32_t limit;			/* conn_table_size */
+	atomic_uint count;		/* valid entries */
+	uint32_t tmo[FW_ST_N];		/* timeouts in ticks */
+	uint32_t refresh;		/* re-stamp an entry at most this often */
+	uint32_t scan_pos;		/* control thread: ageing cursor */
+	uint64_t expired;		/* control thread: entries aged out */
+};
+
+/* Control thread (conn.c). */
+int fw_ct_create(struct fw_ct *ct, const char *name, uint32_t size,
+		 struct rte_rcu_qsbr *rcu);
+void fw_ct_destroy(struct fw_ct *ct);
+unsigned int fw_ct_age(struct fw_ct *ct, uint64_t now, uint32_t budget);
+unsigned int fw_ct_flush(struct fw_ct *ct);
+void fw_ct_walk(struct fw_ct *ct,
+		void (*fn)(const struct fw_conn_key *k, uint64_t word,
+			   uint32_t created, void *arg),
+		void *arg);
+
+/* ---- per worker state ---- */
+
+/* The verdict of a first fragment, for the fragments that follow it. */
+struct fw_frag_ent {
+	uint8_t src[16], dst[16];
+	uint32_t id;
+	uint32_t stamp;		/* fw_ticks; 0: empty */
+	uint16_t next;		/* the first fragment's verdict */
+	uint8_t family;
+	uint8_t proto;
+};
+
+struct fw_wstate {
+	uint64_t rl_stamp;	/* reject token bucket: TSC of the last refill */
+	uint32_t rl_tokens;
+	struct fw_frag_ent frag[FW_FRAG_SLOTS];
+	uint64_t hits[FW_MAX_SLOTS];	/* rule hit counters by slot */
+};
+
+/* ---- the instance ---- */
+
+struct fw {
+	struct vnf_instance *vi;
+	/* Published with a release store by the control thread; workers
+	 * load it with acquire once per burst.  Old snapshots are freed with
+	 * nfv_rcu_defer(). */
+	struct fw_rs *_Atomic rs;
+	uint8_t default_action;		/* FW_A_ALLOW or FW_A_DROP */
+	uint16_t n_ifaces;
+	uint64_t hz;
+	uint64_t rl_period;		/* TSC cycles per reject token */
+	uint32_t frag_ticks;		/* FW_FRAG_TIMEOUT_S in ticks */
+	struct fw_ct ct;
+
+	/* Control thread only. */
+	struct fw_rule *rules;
+	uint32_t n_rules, cap_rules;
+	uint32_t *slot_free;		/* slots ready for reuse (stack) */
+	uint32_t n_slot_free;
+	struct fw_slot_pend {
+		uint32_t slot;
+		uint64_t token;		/* rte_rcu_qsbr_start() at release */
+	} *slot_pend;			/* FIFO of released slots */
+	uint32_t pend_head, pend_n;
+	uint32_t slot_next;		/* slots never used start here */
+	uint64_t builds;		/* rule sets published */
+	uint64_t hits_gone;		/* hits of deleted rules (details) */
+};
+
+/* The iface a passing packet leaves by: ifaces pair up 0<->1, 2<->3, ...;
+ * an odd one out sends packets back out of itself. */
+static inline uint16_t
+fw_peer(const struct fw *fw, uint16_t in)
+{
+	uint16_t p = in ^ 1;
+
+	return p < fw->n_ifaces ? p : in;
+}
+
+/* rules.c, control thread. */
+int fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
+		  size_t errlen);
+void fw_rules_fini(struct fw *fw);
+int fw_rule_insert(struct fw *fw, uint32_t index,
+		   const struct ctl_rule_config *r, char *err, size_t errlen);
+int fw_rule_delete(struct fw *fw, uint32_t index, char *err, size_t errlen);
+uint64_t fw_rule_hits(const struct fw *fw, uint32_t index);
+void fw_slots_reclaim(struct fw *fw, bool wait);
+void fw_rs_free(void *rs);
+/* Worker or control: classify one key (rte_acl); 0 = no rule. */
+uint32_t fw_rs_classify_one(const struct fw_rs *rs, bool v6, const void *key);
+
+/* reject.c, worker: answer the packet m (parsed: family, l3off, l4off,
+ * proto) out of its ingress iface; counts what it did. */
+struct fw_pkt;
+void fw_reject(struct fw *fw, struct vnf_wctx *w, struct rte_mbuf *m,
+	       const struct fw_pkt *pk, uint16_t in);
+
+/* ctl.c, control thread. */
+int fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
+	   json_t **reply);
+const char *fw_action_name(uint8_t a);
+const char *fw_proto_name(uint8_t proto, char *buf, size_t len);
+
+/* ---- the parsed packet (worker) ---- */
+
+enum fw_pk_kind {
+	FW_PK_DONE,	/* `next` holds the verdict already */
+	FW_PK_IP,	/* an IPv4/IPv6 packet to judge */
+};
+
+enum fw_ct_kind {
+	FW_CTK_NONE,	/* not trackable (or a later fragment) */
+	FW_CTK_TRACK,	/* its own connection */
+	FW_CTK_RELATED,	/* an ICMP error about the connection in `ck` */
+};
+
+enum fw_frag {
+	FW_FRAG_NONE,
+	FW_FRAG_FIRST,
+	FW_FRAG_LATER,
+};
+
+struct fw_pkt {
+	struct fw_conn_key ck;
+	union {
+		struct fw_acl4 a4;
+		struct fw_acl6 a6;
+	} k;
+	uint16_t next;
+	uint16_t l4off;
+	uint8_t kind;
+	uint8_t family;		/* 4 or 6 */
+	uint8_t proto;
+	uint8_t tcp_flags;
+	uint8_t ct;		/* enum fw_ct_kind */
+	uint8_t frag;		/* enum fw_frag */
+	uint8_t icmp_type;
+	uint8_t src_lo;		/* the packet travels from ck.lo to ck.hi */
+	uint8_t l3off;
+	uint32_t frag_id;
+};
+
+#endif /* NFV_FIREWALL_PRIV_H */
