@@ -73,6 +73,8 @@ int nfv_ctl_cmds_register(void);
 int nfv_eal_args(const struct ctl_config *cfg, int user_argc,
 		 char **user_argv, const char *log_level, char ***argv_out,
 		 int *argc_out, char *err, size_t errlen);
+/* Free 2 MiB hugepages on a mounted hugetlbfs, in MiB; 0 when none. */
+unsigned long nfv_hugepages_free_mb(void);
 /* Remove this process's hugepage files and DPDK runtime directory
  * (/var/run/dpdk/PREFIX) after rte_eal_cleanup(). */
 void nfv_eal_remove_hugefiles(const char *prefix);

@@ -19,8 +19,7 @@
 
 #define NFV_EAL_MAX_ARGS 64
 
-/* Free 2 MiB hugepages on a mounted hugetlbfs, in MiB; 0 when none. */
-static unsigned long
+unsigned long
 nfv_hugepages_free_mb(void)
 {
 	FILE *f;

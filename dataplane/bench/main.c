@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <mntent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,34 +30,6 @@ nfvb_on_signal(int sig)
 	nfvb_interrupted = 1;
 	/* A second signal ends the process the usual way. */
 	signal(sig, SIG_DFL);
-}
-
-/* Free 2 MiB hugepages on a mounted hugetlbfs, in MiB. */
-static unsigned long
-nfvb_hugepages_free_mb(void)
-{
-	unsigned long pages = 0;
-	bool mounted = false;
-	struct mntent *me;
-	FILE *f;
-
-	f = setmntent("/proc/mounts", "r");
-	if (f != NULL) {
-		while ((me = getmntent(f)) != NULL)
-			if (strcmp(me->mnt_type, "hugetlbfs") == 0)
-				mounted = true;
-		endmntent(f);
-	}
-	if (!mounted)
-		return 0;
-	f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages",
-		  "r");
-	if (f == NULL)
-		return 0;
-	if (fscanf(f, "%lu", &pages) != 1)
-		pages = 0;
-	fclose(f);
-	return pages * 2;
 }
 
 static bool
@@ -91,7 +62,7 @@ nfvb_eal_init(const struct nfvb_opts *o)
 	int argc = 0;
 	bool huge = !o->no_huge && !nfvb_user_has(o, "--no-huge");
 
-	if (huge && nfvb_hugepages_free_mb() < o->memory) {
+	if (huge && nfv_hugepages_free_mb() < o->memory) {
 		fprintf(stderr,
 			"nfv-bench: fewer than %u MiB of free hugepages: using --no-huge\n",
 			o->memory);
