@@ -104,6 +104,7 @@ struct raw_vnf {
 	unsigned int routes_count;
 	struct raw_neigh *neighbors;
 	unsigned int neighbors_count;
+	char *routes_file;
 	char *default_action;
 	struct raw_rule *rules;
 	unsigned int rules_count;
@@ -251,6 +252,7 @@ static const cyaml_schema_field_t vnf_fields[] = {
 	SEQ("static_macs", struct raw_vnf, static_macs, &static_mac_schema, CTL_MAX_STATIC_MACS),
 	SEQ("routes", struct raw_vnf, routes, &route_schema, CTL_MAX_ROUTES),
 	SEQ("neighbors", struct raw_vnf, neighbors, &neigh_schema, CTL_MAX_NEIGHBORS),
+	STR("routes_file", struct raw_vnf, routes_file),
 	STR("default", struct raw_vnf, default_action),
 	SEQ("rules", struct raw_vnf, rules, &rule_schema, CTL_MAX_RULES),
 	STR("conn_table_size", struct raw_vnf, conn_table_size),
@@ -1598,6 +1600,17 @@ static int load_router(struct ld *ld, const char *at, const struct raw_vnf *r,
 			       "neighbors[%u]", r->neighbors[j].ip,
 			       v->neighbors[j].iface, i);
 	}
+
+	/* Only the path is checked here: the file is read by the router when
+	 * it is created (nfvd --check does not need it to exist), and its
+	 * errors name FILE:LINE there. */
+	if (r->routes_file) {
+		if (!*r->routes_file)
+			return ld_fail(ld, at, "routes_file",
+				       "must not be empty");
+		if (dup_str(ld, r->routes_file, &v->routes_file))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -1769,6 +1782,7 @@ static int load_vnf(struct ld *ld, const char *at, const struct raw_vnf *r,
 		  VNF_L2SWITCH },
 		{ "routes", ld_given(ld, at, "routes"), VNF_ROUTER },
 		{ "neighbors", ld_given(ld, at, "neighbors"), VNF_ROUTER },
+		{ "routes_file", r->routes_file, VNF_ROUTER },
 		{ "default", r->default_action, VNF_FIREWALL },
 		{ "rules", ld_given(ld, at, "rules"), VNF_FIREWALL },
 		{ "conn_table_size", r->conn_table_size, VNF_FIREWALL },
@@ -2412,6 +2426,7 @@ void ctl_config_free(struct ctl_config *cfg)
 			free(v->routes[j].nh);
 		free(v->routes);
 		free(v->neighbors);
+		free(v->routes_file);
 		free(v->rules);
 	}
 	free(cfg->vnfs);

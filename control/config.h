@@ -153,6 +153,7 @@ struct ctl_vnf_config {
 	unsigned int n_routes;
 	struct ctl_neigh_config *neighbors;
 	unsigned int n_neighbors;
+	char *routes_file;	/* route file loaded after `routes`, or NULL */
 
 	/* firewall */
 	enum ctl_fw_action default_action;	/* default drop */

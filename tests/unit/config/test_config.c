@@ -376,6 +376,12 @@ static const struct bad_case bad_cases[] = {
 	  "not valid for a vnf of type l2switch" },
 	{ "l2switch_rules", SW "    rules: [{action: drop}]\n",
 	  "vnfs[0].rules", "not valid for a vnf of type l2switch" },
+	{ "l2switch_routes_file", SW "    routes_file: /tmp/routes.txt\n",
+	  "vnfs[0].routes_file", "not valid for a vnf of type l2switch" },
+	{ "firewall_routes_file",
+	  "vnfs: [{name: f, type: firewall, ifaces: [{name: a}], "
+	  "routes_file: r.txt}]\n",
+	  "vnfs[0].routes_file", "not valid for a vnf of type firewall" },
 	{ "router_default",
 	  "vnfs: [{name: r, type: router, ifaces: [{name: a}], default: drop}]\n",
 	  "vnfs[0].default", "not valid for a vnf of type router" },
@@ -446,6 +452,10 @@ static const struct bad_case bad_cases[] = {
 	  "vnfs: [{name: r, type: router, ifaces: [{name: a, "
 	  "address: [10.0.0.1/24]}, {name: b, address: [10.0.0.1/16]}]}]\n",
 	  "vnfs[0].ifaces[1].address[0]", "10.0.0.1 is already on iface a" },
+	{ "routes_file_empty", RTR "    routes_file: \"\"\n",
+	  "vnfs[0].routes_file", "must not be empty", 7 },
+	{ "routes_file_list", RTR "    routes_file: [a.txt]\n",
+	  "vnfs[0].routes_file", "expected a scalar, got a list" },
 	{ "route_no_prefix", RTR "    routes: [{via: 192.0.2.254}]\n",
 	  "vnfs[0].routes[0].prefix", "missing (required)" },
 	{ "route_host_bits", RTR "    routes:\n"
@@ -829,6 +839,7 @@ static void test_defaults(void **state)
 	assert_int_equal(v->ifaces[0].n_addrs, 0);
 	assert_int_equal(v->n_routes, 0);
 	assert_int_equal(v->n_neighbors, 0);
+	assert_null(v->routes_file);
 
 	v = &cfg->vnfs[2];
 	assert_int_equal(v->default_action, CTL_FW_DROP);
@@ -918,6 +929,7 @@ static void test_everything_values(void **state)
 		"    neighbors:\n"
 		"      - {iface: a, ip: 10.0.0.2, mac: \"02:00:00:00:00:09\"}\n"
 		"      - {iface: a, ip: \"fe80::2\", mac: \"02:00:00:00:00:09\"}\n"
+		"    routes_file: /var/lib/nfvd/routes-100k.txt\n"
 		"  - name: f\n"
 		"    type: firewall\n"
 		"    default: allow\n"
@@ -995,6 +1007,7 @@ static void test_everything_values(void **state)
 	assert_prefix(&r->ifaces[0].addrs[1], "fe80::1", 64);
 	assert_int_equal(r->ifaces[1].mtu, 68);
 	assert_int_equal(r->n_routes, 6);
+	assert_string_equal(r->routes_file, "/var/lib/nfvd/routes-100k.txt");
 	assert_false(r->routes[0].nh[0].has_via);
 	assert_string_equal(r->routes[0].nh[0].iface, "b");
 	assert_string_equal(r->routes[1].nh[0].iface, "a");
