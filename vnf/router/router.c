@@ -786,6 +786,21 @@ rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 			return rc;
 		}
 	}
+	/* After `routes`: a prefix in both is an error ("exists"), as for
+	 * `route add` with a file.  One batch: the tables are sized for the
+	 * file once, and it costs one grace period. */
+	if (cfg->routes_file != NULL) {
+		char rerr[512];
+		unsigned int n;
+
+		rc = rt_routes_load(rt, cfg->routes_file, false, &n, rerr,
+				    sizeof(rerr));
+		if (rc < 0) {
+			snprintf(err, errlen, "vnf %s: routes_file: %s",
+				 cfg->name, rerr);
+			return rc;
+		}
+	}
 	return 0;
 
 err_fib:

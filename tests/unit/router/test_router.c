@@ -1638,6 +1638,83 @@ test_route_file(void **state)
 	unlink(path);
 }
 
+/* `routes_file:` in the config: loaded at create, after `routes`; a bad
+ * file fails create with one line naming the file and the line. */
+static void
+test_config_routes_file(void **state)
+{
+	char path[] = "/tmp/nfv-router-ut-XXXXXX", err[512];
+	struct pkt p;
+	FILE *f;
+	int fd, rc;
+
+	(void)state;
+	vnf_instance_destroy(vi);
+	vi = NULL;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fprintf(f, "# from the config\n"
+		   "100.64.0.0/16 via 192.0.2.254\n"
+		   "blackhole 100.66.0.0/16\n"
+		   "2001:db8:200::/48 via 2001:db8:1::fe\n");
+	fclose(f);
+	cfg_default(true);
+	cfg.routes_file = path;
+	router_start();
+	p = echo4("10.0.0.2", "100.64.3.3", 64, 1);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], WAN);
+	assert_memory_equal(od(0), GW, 6);
+	out_flush();
+	p = echo4("10.0.0.2", "100.66.3.3", 64, 1);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_D_BLACKHOLE), 1);
+	/* the config's own routes are there too */
+	p = echo4("10.0.0.2", "198.51.100.9", 64, 1);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], WAN);
+	out_flush();
+	vnf_instance_destroy(vi);
+	vi = NULL;
+
+	/* a bad line: create fails, the reason names FILE:LINE */
+	f = fopen(path, "w");
+	fprintf(f, "100.70.0.0/16 via 192.0.2.254\n100.71.0.0/16 vai x\n");
+	fclose(f);
+	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
+	assert_int_equal(rc, -EINVAL);
+	assert_null(vi);
+	assert_null(strchr(err, '\n'));
+	assert_non_null(strstr(err, "routes_file"));
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, ":2:"));
+
+	/* a prefix of `routes` given again in the file */
+	f = fopen(path, "w");
+	fprintf(f, "100.70.0.0/16 via 192.0.2.254\n"
+		   "198.51.100.0/24 via 192.0.2.254\n");
+	fclose(f);
+	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
+	assert_int_equal(rc, -EEXIST);
+	assert_null(vi);
+	assert_non_null(strstr(err, ":2:"));
+	assert_non_null(strstr(err, "exists"));
+
+	/* no such file */
+	unlink(path);
+	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
+	assert_int_equal(rc, -ENOENT);
+	assert_null(vi);
+	assert_non_null(strstr(err, path));
+
+	/* teardown() destroys a router: an ordinary one */
+	cfg_default(true);
+	router_start();
+}
+
 static void
 test_punt(void **state)
 {
@@ -1721,6 +1798,7 @@ main(void)
 		S(test_ctl_show_neigh),
 		S(test_multipath),
 		S(test_route_file),
+		S(test_config_routes_file),
 		S(test_punt),
 	};
 
