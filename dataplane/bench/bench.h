@@ -130,6 +130,10 @@ struct nfvb_opts {
 	bool tcp;
 	bool has_src_ip, has_dst_ip;
 	uint8_t src_ip[16], dst_ip[16];
+	/* --src-range/--dst-range: src_ip/dst_ip hold the network, and the
+	 * side's varied address is spread over it (see traffic.c) */
+	bool src_spread, dst_spread;
+	uint8_t src_plen, dst_plen;
 	uint16_t src_port, dst_port;
 	bool unidir;
 

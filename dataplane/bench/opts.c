@@ -5,6 +5,7 @@
  * program exits with 2 before anything is started.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -42,6 +43,13 @@ nfvb_usage(FILE *f)
 "                        [198.18.0.1 | 2001:2::1]\n"
 "      --dst-ip A        address of the odd ports' side\n"
 "                        [198.19.0.1 | 2001:2:0:1::1]\n"
+"      --src-range A/LEN spread the even side's addresses over the network\n"
+"                        A/LEN instead of counting from --src-ip: flow f\n"
+"                        gets a fixed pseudo-random address (a hash of f;\n"
+"                        distinct while f < 2^host bits) so flows hit many\n"
+"                        routes of a table, not one /24 (varies src-ip)\n"
+"      --dst-range A/LEN the same for the odd side (varies dst-ip), e.g.\n"
+"                        --src-range 32.0.0.0/3 --dst-range 128.0.0.0/3\n"
 "      --src-port N      [1024]   --dst-port N  [1024]\n"
 "  -u, --unidirectional  only the even ports send\n"
 "Load:\n"
@@ -87,6 +95,8 @@ enum {
 	OPT_TCP,
 	OPT_SRC_IP,
 	OPT_DST_IP,
+	OPT_SRC_RANGE,
+	OPT_DST_RANGE,
 	OPT_SRC_PORT,
 	OPT_DST_PORT,
 	OPT_INFLIGHT,
@@ -120,6 +130,8 @@ static const struct option nfvb_long_opts[] = {
 	{"tcp", no_argument, NULL, OPT_TCP},
 	{"src-ip", required_argument, NULL, OPT_SRC_IP},
 	{"dst-ip", required_argument, NULL, OPT_DST_IP},
+	{"src-range", required_argument, NULL, OPT_SRC_RANGE},
+	{"dst-range", required_argument, NULL, OPT_DST_RANGE},
 	{"src-port", required_argument, NULL, OPT_SRC_PORT},
 	{"dst-port", required_argument, NULL, OPT_DST_PORT},
 	{"unidirectional", no_argument, NULL, 'u'},
@@ -388,6 +400,51 @@ nfvb_parse_vary(struct nfvb_opts *o, const char *arg)
 	return rc;
 }
 
+/*
+ * --src-range/--dst-range A/LEN (i: 0 src, 1 dst), once the family is
+ * known: a network with at least one host bit, its host bits clear.
+ */
+static int
+nfvb_parse_range(struct nfvb_opts *o, int i, const char *arg)
+{
+	const char *opt = i ? "dst-range" : "src-range";
+	unsigned int alen = o->ipv6 ? 16 : 4, b;
+	uint8_t *a = i ? o->dst_ip : o->src_ip;
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	unsigned long len;
+
+	if (strlen(arg) >= sizeof(buf))
+		return nfvb_bad(opt, arg, "not a network A/LEN");
+	snprintf(buf, sizeof(buf), "%s", arg);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		return nfvb_bad(opt, arg, "needs a prefix length: A/LEN");
+	*slash = '\0';
+	memset(a, 0, 16);
+	if (inet_pton(o->ipv6 ? AF_INET6 : AF_INET, buf, a) != 1)
+		return nfvb_bad(opt, arg,
+				o->ipv6 ? "not an IPv6 network" :
+					  "not an IPv4 network (IPv6 needs --ipv6)");
+	if (nfvb_parse_ulong(slash + 1, 0, alen * 8 - 1, &len) < 0 ||
+	    !isdigit((unsigned char)slash[1]))
+		return nfvb_bad(opt, arg,
+				o->ipv6 ? "a prefix length 0..127 (a range needs host bits)" :
+					  "a prefix length 0..31 (a range needs host bits)");
+	for (b = (unsigned int)len; b < alen * 8; b++)
+		if (a[b / 8] & (0x80 >> (b % 8)))
+			return nfvb_bad(opt, arg, "host bits set: give the network");
+	if (i) {
+		o->dst_spread = o->has_dst_ip = true;
+		o->dst_plen = (uint8_t)len;
+		o->vary |= NFVB_VARY_DST_IP;
+	} else {
+		o->src_spread = o->has_src_ip = true;
+		o->src_plen = (uint8_t)len;
+		o->vary |= NFVB_VARY_SRC_IP;
+	}
+	return 0;
+}
+
 static void
 nfvb_opts_defaults(struct nfvb_opts *o)
 {
@@ -422,7 +479,7 @@ int
 nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv)
 {
 	bool self = false, rfc = false, addr_given[2] = {false, false};
-	const char *addr_arg[2] = {NULL, NULL};
+	const char *addr_arg[2] = {NULL, NULL}, *range_arg[2] = {NULL, NULL};
 	unsigned long v;
 	double d;
 	int opt, rc;
@@ -467,6 +524,10 @@ nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv)
 		case OPT_DST_IP:
 			addr_given[opt == OPT_DST_IP] = true;
 			addr_arg[opt == OPT_DST_IP] = optarg;
+			break;
+		case OPT_SRC_RANGE:
+		case OPT_DST_RANGE:
+			range_arg[opt == OPT_DST_RANGE] = optarg;
 			break;
 		case OPT_SRC_PORT:
 		case OPT_DST_PORT:
@@ -646,6 +707,18 @@ nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv)
 			o->has_dst_ip = true;
 		else
 			o->has_src_ip = true;
+	}
+	/* Ranges after --vary, whatever the order: a range varies its side. */
+	for (int i = 0; i < 2; i++) {
+		if (range_arg[i] == NULL)
+			continue;
+		if (addr_given[i])
+			return nfvb_bad(i ? "dst-range" : "src-range", range_arg[i],
+					i ? "give --dst-ip or --dst-range, not both" :
+					    "give --src-ip or --src-range, not both");
+		rc = nfvb_parse_range(o, i, range_arg[i]);
+		if (rc != 0)
+			return rc;
 	}
 
 	/* One mode, and ports that fit it. */

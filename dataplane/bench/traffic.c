@@ -40,6 +40,8 @@ struct nfvb_tmpl_src {
 	uint8_t peer[NFVB_MAX_PORTS][6];
 	uint8_t ip[2][16];		/* even side, odd side */
 	uint16_t l4port[2];		/* even side, odd side */
+	bool spread[2];			/* --src-range, --dst-range */
+	uint8_t plen[2];		/* their prefix lengths */
 	unsigned int vary;
 	bool ipv6, tcp;
 };
@@ -64,6 +66,55 @@ nfvb_addr_add(uint8_t *a, unsigned int alen, uint32_t n)
 	memcpy(&v, a + alen - 4, 4);
 	v = rte_cpu_to_be_32(rte_be_to_cpu_32(v) + n);
 	memcpy(a + alen - 4, &v, 4);
+}
+
+/*
+ * A permutation of the `bits`-wide numbers (1..32), for --src-range and
+ * --dst-range: each step is a bijection modulo 2^bits (adding a constant,
+ * multiplying by an odd one, x ^= x >> s with s >= 1), and the rounds mix
+ * low bits into high ones and back.  So flows 0, 1, 2, ... land far apart
+ * (on different routes of a large table, not on neighbouring addresses
+ * of one /24), and while f < 2^bits no two flows share an address.
+ * Deterministic: the same frames every run.
+ */
+static uint32_t
+nfvb_spread_hash(uint32_t f, unsigned int bits, unsigned int side)
+{
+	/* A constant per side: the two addresses of a flow are unrelated
+	 * (src ^ dst is not the same for every flow). */
+	static const uint32_t salt[2] = {0x7f4a7c15u, 0x2545f491u};
+	uint32_t mask = bits >= 32 ? UINT32_MAX : (1u << bits) - 1;
+	unsigned int s = (bits + 1) / 2;
+	uint32_t x = f & mask;
+
+	x = (x * 0x9e3779b1u + salt[side]) & mask;
+	x ^= x >> s;
+	x = (x * 0x85ebca6bu) & mask;
+	x ^= x >> s;
+	x = (x * 0xc2b2ae35u) & mask;
+	x ^= x >> s;
+	return x;
+}
+
+/* Flow n's address in the network a/plen: the host bits just after the
+ * prefix (at most 32; with IPv6 the bits after those stay zero) take the
+ * hash.  side: 0 for --src-range, 1 for --dst-range. */
+static void
+nfvb_addr_spread(uint8_t *a, unsigned int alen, unsigned int plen,
+		 unsigned int side, uint32_t n)
+{
+	unsigned int bits = RTE_MIN(alen * 8 - plen, 32u), i;
+	uint32_t x = nfvb_spread_hash(n, bits, side);
+
+	for (i = 0; i < bits; i++) {
+		unsigned int pos = plen + i;	/* bit index from the top */
+		uint8_t m = (uint8_t)(0x80 >> (pos % 8));
+
+		if ((x >> (bits - 1 - i)) & 1)
+			a[pos / 8] |= m;
+		else
+			a[pos / 8] &= (uint8_t)~m;
+	}
 }
 
 static void
@@ -115,9 +166,13 @@ nfvb_tmpl_fill(const struct nfvb_traffic *t, unsigned int port,
 	/* The even side's tuple, varied by flow, then mirrored. */
 	memcpy(sa, s->ip[0], alen);
 	memcpy(da, s->ip[1], alen);
-	if (s->vary & NFVB_VARY_SRC_IP)
+	if ((s->vary & NFVB_VARY_SRC_IP) && s->spread[0])
+		nfvb_addr_spread(sa, alen, s->plen[0], 0, flow);
+	else if (s->vary & NFVB_VARY_SRC_IP)
 		nfvb_addr_add(sa, alen, flow);
-	if (s->vary & NFVB_VARY_DST_IP)
+	if ((s->vary & NFVB_VARY_DST_IP) && s->spread[1])
+		nfvb_addr_spread(da, alen, s->plen[1], 1, flow);
+	else if (s->vary & NFVB_VARY_DST_IP)
 		nfvb_addr_add(da, alen, flow);
 	sp = s->l4port[0];
 	dp = s->l4port[1];
@@ -295,6 +350,10 @@ nfvb_traffic_build(struct nfvb_traffic *t, const struct nfvb_opts *o,
 		       o->ipv6 ? 16 : 4);
 	s->l4port[0] = o->src_port;
 	s->l4port[1] = o->dst_port;
+	s->spread[0] = o->src_spread;
+	s->spread[1] = o->dst_spread;
+	s->plen[0] = o->src_plen;
+	s->plen[1] = o->dst_plen;
 
 	bytes = (size_t)n_ports * t->n_classes * t->flows * NFVB_TMPL_SZ;
 	t->tmpl = aligned_alloc(RTE_CACHE_LINE_SIZE, bytes);
