@@ -34,7 +34,12 @@
 # A config may carry extra generator arguments (e.g. a router needs the
 # router's MAC and addresses in its subnets) in a comment line:
 #   # nfv-bench-args: --port-peer ... --src-ip 10.0.0.2 --dst-ip 10.1.0.2
-# (the text after the colon is added to nfv-bench's arguments).
+# (the text after the colon is added to nfv-bench's arguments), and a
+# route table generated for the run in another:
+#   # nfv-bench-routes: --bench -n 100000
+# (arguments of tests/bench/router/gen_routes.py: the file is written once
+# per run into the private directory, before nfvd starts, and every
+# router's `routes_file:` in the private copy of the config points at it).
 #
 # Usage: tests/bench/compare.sh [options]; -h for the list.
 set -u
@@ -251,12 +256,17 @@ EOF
 }
 
 # A private copy of a config: our sockets, control socket, file prefix,
-# and the worker on the DUT core.
-private_config() {	# private_config SRC DST PREFIX
+# the worker on the DUT core, and ROUTES (when not empty) as the route
+# file of every router that has one.
+private_config() {	# private_config SRC DST PREFIX ROUTES
 	python3 - "$@" "$DIR" "$DUT_CPU" "$NO_HUGE" <<'EOF'
 import sys, yaml
-src, dst, prefix, d, cpu, nohuge = sys.argv[1:7]
+src, dst, prefix, routes, d, cpu, nohuge = sys.argv[1:8]
 cfg = yaml.safe_load(open(src))
+if routes:
+    for v in cfg.get("vnfs") or []:
+        if v.get("type") == "router" and "routes_file" in v:
+            v["routes_file"] = routes
 dp = cfg.setdefault("dataplane", {}) or {}
 cfg["dataplane"] = dp
 dp["file_prefix"] = prefix
@@ -275,6 +285,29 @@ EOF
 
 config_gen_args() {	# the "# nfv-bench-args:" line of a config
 	sed -n 's/^[[:space:]]*#[[:space:]]*nfv-bench-args:[[:space:]]*//p' "$1" | head -1
+}
+
+config_routes_args() {	# the "# nfv-bench-routes:" line of a config
+	sed -n 's/^[[:space:]]*#[[:space:]]*nfv-bench-routes:[[:space:]]*//p' "$1" | head -1
+}
+
+# The route file a config asks for, written once per run: prints its path
+# (nothing when the config asks for none), or returns 1 with the reason.
+routes_for() {	# routes_for NAME
+	local name=$1 args out=$DIR/routes-$1.txt gargs=()
+	args=$(config_routes_args "${CONFIG_OF[$name]}")
+	[ -n "$args" ] || return 0
+	if [ ! -s "$out" ]; then
+		read -ra gargs <<<"$args"
+		if ! python3 "$ROOT/tests/bench/router/gen_routes.py" "${gargs[@]}" "$out" \
+			>"$DIR/gen_routes-$name.log" 2>&1; then
+			warn "nfvd:$name: gen_routes.py $args failed:"
+			tail -3 "$DIR/gen_routes-$name.log" | sed 's/^/  /' >&2
+			rm -f "$out"
+			return 1
+		fi
+	fi
+	echo "$out"
 }
 
 DIR=$(mktemp -d /tmp/nfv-bench-cmp.XXXXXX) || exit 1
@@ -473,9 +506,12 @@ stop_ovs() {
 
 NFVD_CTL=""
 start_nfvd() {	# start_nfvd NAME
-	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1.yaml
+	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1.yaml routes
 	PREFIXES+=("$prefix")
-	private_config "${CONFIG_OF[$name]}" "$cfg" "$prefix" || return 1
+	DUT_LOG=$DIR/nfvd-$name.log
+	: >"$DUT_LOG"
+	routes=$(routes_for "$name") || return 1
+	private_config "${CONFIG_OF[$name]}" "$cfg" "$prefix" "$routes" || return 1
 	SOCK0=$DIR/nfvd-p0.sock SOCK1=$DIR/nfvd-p1.sock DUT_LOG=$DIR/nfvd-$name.log
 	NFVD_CTL=$DIR/nfvd-ctl.sock
 	rm -f "$SOCK0" "$SOCK1" "$NFVD_CTL"

@@ -11,11 +11,14 @@ thirds /24, then /22, /23, /20, /21, /19, ...; few longer than /24),
 prefixes are unique, outside 0/8, 10/8, 127/8, 198.18/15 and 224/3, and
 the gateways are used in turn.
 
---bench adds what configs/router-bench.yaml's traffic needs: nfv-bench's
-default addresses (198.18.0.1 on the even port's side, 198.19.0.1 on the
-odd one, plus up to 65536 flows) cut into /24 routes towards the side
-they live on (10.0.0.2 and 10.1.0.2), counted in COUNT (198.20.0.0/24,
-where the last flows end, is in the config).
+--bench writes the table for configs/router-bench.yaml, whose traffic
+(nfv-bench --src-range 32.0.0.0/3 --dst-range 128.0.0.0/3) spreads its
+addresses pseudo-randomly over two /3s: every route then lies inside one
+of them, half in each, towards the side where that /3 lives (32.0.0.0/3
+via 10.0.0.2 behind iface a, 128.0.0.0/3 via 10.1.0.2 behind iface b;
+--via is ignored), with the same prefix-length mix.  So random
+destinations land on the table's routes (or on the config's covering
+/3 routes between them), never on a route the other direction needs.
 
 Deterministic for a seed: the same file every time.
 """
@@ -31,6 +34,9 @@ MIX = {8: 0.002, 9: 0.002, 10: 0.005, 11: 0.01, 12: 0.03, 13: 0.06,
        28: 0.05, 29: 0.04, 30: 0.02, 32: 0.02}
 RESERVED = [(0x00000000, 8), (0x0a000000, 8), (0x7f000000, 8),
             (0xc6120000, 15), (0xe0000000, 3)]
+# --bench: the two ranges of configs/router-bench.yaml's traffic, and the
+# gateway of the side each lives on (network, length, gateway).
+BENCH_SIDES = [(0x20000000, 3, "10.0.0.2"), (0x80000000, 3, "10.1.0.2")]
 
 
 def reserved(ip, length):
@@ -59,24 +65,21 @@ def main():
     gws = a.via.split(",")
     lines = []
     seen = set()
-    if a.bench:
-        for side, base, gw in ((0, 0xc6120000, "10.0.0.2"), (1, 0xc6130000, "10.1.0.2")):
-            for k in range(256):
-                net = base + (k << 8)
-                seen.add((net, 24))
-                lines.append("%s/24 via %s\n" % (ip_str(net), gw))
-        # 198.20.0.0/24 (where 65536 flows end) is in the config itself.
-        seen.add((0xc6140000, 24))
     lens = sorted(MIX)
     weights = [MIX[l] for l in lens]
     i = 0
     while len(lines) < a.count:
         length = rnd.choices(lens, weights)[0]
-        ip = rnd.getrandbits(32) & ((0xffffffff << (32 - length)) & 0xffffffff)
+        ip = rnd.getrandbits(32)
+        gw = gws[i % len(gws)]
+        if a.bench:
+            net, plen, gw = BENCH_SIDES[i % 2]
+            ip = net | (ip >> plen)
+        ip &= (0xffffffff << (32 - length)) & 0xffffffff
         if (ip, length) in seen or reserved(ip, length):
             continue
         seen.add((ip, length))
-        lines.append("%s/%d via %s\n" % (ip_str(ip), length, gws[i % len(gws)]))
+        lines.append("%s/%d via %s\n" % (ip_str(ip), length, gw))
         i += 1
     with open(a.out, "w") as f:
         f.write("# %d routes, gen_routes.py -n %d --seed %d%s\n"
