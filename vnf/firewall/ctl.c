@@ -113,11 +113,21 @@ fw_parse_prefix(const char *key, const char *s, struct ctl_prefix *p,
 		p->len = (uint8_t)len;
 	}
 	for (i = p->len; i < max; i++)
-		if (p->addr[i / 8] & (0x80 >> (i % 8))) {
-			snprintf(err, errlen, "%s: \"%s\" has host bits set", key,
-				 s);
-			return -EINVAL;
-		}
+		if (p->addr[i / 8] & (0x80 >> (i % 8)))
+			break;
+	if (i < max) {
+		uint8_t net[16];
+		char a[INET6_ADDRSTRLEN];
+
+		memcpy(net, p->addr, sizeof(net));
+		for (i = p->len; i < max; i++)
+			net[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+		inet_ntop(p->family, net, a, sizeof(a));
+		snprintf(err, errlen,
+			 "%s: \"%s\" has host bits set (did you mean %s/%u?)",
+			 key, s, a, p->len);
+		return -EINVAL;
+	}
 	return 0;
 bad:
 	snprintf(err, errlen,
