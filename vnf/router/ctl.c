@@ -49,40 +49,16 @@ rt_mask(uint8_t *addr, uint8_t len, unsigned int bytes)
 	}
 }
 
-/* "a.b.c.d[/len]" or "x::y[/len]"; `net`: host bits must be zero. */
+/* "a.b.c.d[/len]" or "x::y[/len]" (the config's syntax); `net`: host bits
+ * must be zero. */
 static int
 rt_parse_prefix(const char *s, struct ctl_prefix *p, bool net)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
 	uint8_t chk[16];
-	unsigned long len;
-	unsigned int max;
+	int rc = ctl_parse_prefix(s, p);
 
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	memset(p, 0, sizeof(*p));
-	if (inet_pton(AF_INET, buf, p->addr) == 1) {
-		p->family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, p->addr) == 1) {
-		p->family = AF_INET6;
-		max = 128;
-	} else {
-		return -EINVAL;
-	}
-	len = max;
-	if (slash != NULL) {
-		if (!isdigit((unsigned char)slash[1]))
-			return -EINVAL;
-		len = strtoul(slash + 1, &end, 10);
-		if (*end != '\0' || len > max)
-			return -EINVAL;
-	}
-	p->len = (uint8_t)len;
+	if (rc < 0)
+		return rc;
 	if (net) {
 		memcpy(chk, p->addr, 16);
 		rt_mask(chk, p->len, 16);
