@@ -156,10 +156,15 @@ out:
 	return sk;
 }
 
-/* Move a tap's kernel side into netns `ns` and set it up there. */
+/*
+ * Move a tap's kernel side into netns `ns` and set it up there.  On success
+ * *ns_sk is a netlink socket inside that netns, kept to read the link
+ * state: the tap driver asks by ioctl in our own netns, where the
+ * interface no longer is.
+ */
 static int
-nfv_port_tap_to_netns(const char *ifname, const char *ns, char *err,
-		      size_t errlen)
+nfv_port_tap_to_netns(const char *ifname, const char *ns,
+		      struct nl_sock **ns_sk, char *err, size_t errlen)
 {
 	struct rtnl_link *link = NULL, *chg = NULL;
 	struct nl_sock *sk = NULL, *nsk = NULL;
@@ -219,6 +224,10 @@ out:
 		rtnl_link_put(link);
 	if (chg != NULL)
 		rtnl_link_put(chg);
+	if (rc == 0) {
+		*ns_sk = nsk;
+		nsk = NULL;
+	}
 	if (nsk != NULL)
 		nl_socket_free(nsk);
 	if (sk != NULL)
@@ -326,7 +335,7 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 
 	if (c->type == CTL_PORT_TAP && c->netns != NULL) {
 		rc = nfv_port_tap_to_netns(c->ifname ? c->ifname : c->name,
-					   c->netns, err, errlen);
+					   c->netns, &p->ns_sk, err, errlen);
 		if (rc < 0)
 			goto err_dev;
 	}
@@ -345,6 +354,10 @@ nfv_port_destroy(struct nfv_port *p)
 {
 	if (p == NULL || p->cfg == NULL)
 		return;
+	if (p->ns_sk != NULL) {
+		nl_socket_free(p->ns_sk);
+		p->ns_sk = NULL;
+	}
 	if (p->started) {
 		rte_eth_dev_stop(p->eth_port);
 		p->started = false;
@@ -365,9 +378,25 @@ nfv_port_poll_link(struct nfv_port *p)
 	struct rte_eth_link link;
 	bool up;
 
-	if (!p->started || rte_eth_link_get_nowait(p->eth_port, &link) != 0)
+	if (!p->started)
 		return false;
-	up = link.link_status == RTE_ETH_LINK_UP;
+	if (p->ns_sk != NULL) {
+		/* A tap in another netns: its kernel side, up and running. */
+		struct rtnl_link *l = NULL;
+		const char *ifn = p->cfg->ifname ? p->cfg->ifname : p->cfg->name;
+
+		if (rtnl_link_get_kernel(p->ns_sk, 0, ifn, &l) != 0)
+			up = false;
+		else
+			up = (rtnl_link_get_flags(l) & (IFF_UP | IFF_RUNNING)) ==
+			     (IFF_UP | IFF_RUNNING);
+		if (l != NULL)
+			rtnl_link_put(l);
+	} else {
+		if (rte_eth_link_get_nowait(p->eth_port, &link) != 0)
+			return false;
+		up = link.link_status == RTE_ETH_LINK_UP;
+	}
 	if (up == p->link_up)
 		return false;
 	p->link_up = up;

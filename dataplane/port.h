@@ -20,6 +20,7 @@
 
 #include "control/config.h"
 
+struct nl_sock;
 struct rte_mempool;
 
 struct nfv_port {
@@ -33,6 +34,7 @@ struct nfv_port {
 	bool started;
 	bool link_up;
 	char devname[64];
+	struct nl_sock *ns_sk;	/* tap in another netns: netlink there */
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
 };
 
