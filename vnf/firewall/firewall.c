@@ -66,32 +66,118 @@ fw_done(struct fw_pkt *pk, uint16_t next)
 	pk->next = next;
 }
 
+/* Words built in registers (the compiler folds these copies), so that
+ * each key word is written by one store; see struct fw_acl4. */
+static inline uint64_t
+fw_ck_tail(uint16_t lo_port, uint16_t hi_port, uint8_t proto, uint16_t in,
+	   uint8_t family)
+{
+	const struct {
+		uint16_t lp, hp;
+		uint8_t proto, zone, family, pad;
+	} t = {lo_port, hi_port, proto, (uint8_t)(in >> 1), family, 0};
+	uint64_t w;
+
+	memcpy(&w, &t, sizeof(w));
+	return w;
+}
+
+static inline uint32_t
+fw_w32_halves(uint16_t a, uint16_t b)
+{
+	const uint16_t h[2] = {a, b};
+	uint32_t w;
+
+	memcpy(&w, h, sizeof(w));
+	return w;
+}
+
+static inline uint32_t
+fw_w32_byte(uint8_t b0)
+{
+	const uint8_t b[4] = {b0, 0, 0, 0};
+	uint32_t w;
+
+	memcpy(&w, b, sizeof(w));
+	return w;
+}
+
 /*
  * The connection key of a packet from (src, sport) to (dst, dport): the
  * lower endpoint first.  `related`: the addresses are those of the packet
  * quoted in an ICMP error, which travelled the other way.
  */
 static inline void
-fw_ck_set(struct fw_pkt *pk, const uint8_t *src, const uint8_t *dst,
-	  unsigned int alen, uint16_t sport, uint16_t dport, uint8_t proto,
-	  uint16_t in, bool related)
+fw_ck_set4(struct fw_pkt *pk, const uint8_t *src, const uint8_t *dst,
+	   uint16_t sport, uint16_t dport, uint8_t proto, uint16_t in,
+	   bool related)
 {
 	struct fw_conn_key *k = &pk->ck;
-	int c = memcmp(src, dst, alen);
+	uint32_t s = fw_rd32(src), d = fw_rd32(dst);
+	uint32_t hs = rte_be_to_cpu_32(s), hd = rte_be_to_cpu_32(d);
+	uint64_t ws = 0, wd = 0;
+	bool lo = hs < hd || (hs == hd && rte_be_to_cpu_16(sport) <=
+						  rte_be_to_cpu_16(dport));
+
+	memcpy(&ws, &s, sizeof(s));
+	memcpy(&wd, &d, sizeof(d));
+	k->w[0] = lo ? ws : wd;
+	k->w[1] = 0;
+	k->w[2] = lo ? wd : ws;
+	k->w[3] = 0;
+	k->w[4] = lo ? fw_ck_tail(sport, dport, proto, in, 4) :
+		       fw_ck_tail(dport, sport, proto, in, 4);
+	k->w[5] = 0;
+	pk->src_lo = related ? !lo : lo;
+}
+
+static inline void
+fw_ck_set6(struct fw_pkt *pk, const uint8_t *src, const uint8_t *dst,
+	   uint16_t sport, uint16_t dport, uint8_t proto, uint16_t in,
+	   bool related)
+{
+	struct fw_conn_key *k = &pk->ck;
+	uint64_t s[2], d[2];
+	int c;
 	bool lo;
 
-	if (c == 0)
+	memcpy(s, src, sizeof(s));
+	memcpy(d, dst, sizeof(d));
+	if (s[0] != d[0])
+		c = rte_be_to_cpu_64(s[0]) < rte_be_to_cpu_64(d[0]) ? -1 : 1;
+	else if (s[1] != d[1])
+		c = rte_be_to_cpu_64(s[1]) < rte_be_to_cpu_64(d[1]) ? -1 : 1;
+	else
 		c = (int)rte_be_to_cpu_16(sport) - (int)rte_be_to_cpu_16(dport);
 	lo = c <= 0;
-	memset(k, 0, sizeof(*k));
-	memcpy(k->lo, lo ? src : dst, alen);
-	memcpy(k->hi, lo ? dst : src, alen);
-	k->lo_port = lo ? sport : dport;
-	k->hi_port = lo ? dport : sport;
-	k->proto = proto;
-	k->zone = (uint8_t)(in >> 1);
-	k->family = alen == 4 ? 4 : 6;
+	k->w[0] = lo ? s[0] : d[0];
+	k->w[1] = lo ? s[1] : d[1];
+	k->w[2] = lo ? d[0] : s[0];
+	k->w[3] = lo ? d[1] : s[1];
+	k->w[4] = lo ? fw_ck_tail(sport, dport, proto, in, 6) :
+		       fw_ck_tail(dport, sport, proto, in, 6);
+	k->w[5] = 0;
 	pk->src_lo = related ? !lo : lo;
+}
+
+static inline void
+fw_ck_set(struct fw_pkt *pk, const uint8_t *src, const uint8_t *dst, bool v6,
+	  uint16_t sport, uint16_t dport, uint8_t proto, uint16_t in,
+	  bool related)
+{
+	if (v6)
+		fw_ck_set6(pk, src, dst, sport, dport, proto, in, related);
+	else
+		fw_ck_set4(pk, src, dst, sport, dport, proto, in, related);
+}
+
+/* Two keys equal: six word compares, no memcmp() call. */
+static inline bool
+fw_ck_equal(const struct fw_conn_key *a, const struct fw_conn_key *b)
+{
+	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) |
+		(a->w[2] ^ b->w[2]) | (a->w[3] ^ b->w[3]) |
+		(a->w[4] ^ b->w[4]) | (a->w[5] ^ b->w[5])) == 0;
 }
 
 static inline bool
@@ -215,25 +301,25 @@ fw_parse_quote(struct fw_pkt *pk, const uint8_t *q, uint32_t qlen, bool v6,
 			return false;
 		sp = dp = fw_rd16(l4 + 4);
 	}
-	fw_ck_set(pk, src, dst, v6 ? 16 : 4, sp, dp, proto, in, true);
+	fw_ck_set(pk, src, dst, v6, sp, dp, proto, in, true);
 	return true;
 }
 
 /*
  * The transport header at l4 (`have` bytes of it readable, `len` in the
- * packet): ports, TCP flags, ICMP type.  Sets the connection key and
- * returns FW_PK_IP, or a drop verdict in pk.
+ * packet): ports (both in *ports, as the ACL key's last word), TCP
+ * flags, ICMP type.  Sets the connection key, or a drop verdict in pk.
  */
 static inline void
 fw_parse_l4(struct fw_pkt *pk, const uint8_t *l4, uint32_t have, uint32_t len,
 	    const uint8_t *src, const uint8_t *dst, bool v6, uint16_t in,
-	    uint16_t *sport, uint16_t *dport)
+	    uint32_t *ports)
 {
 	const uint16_t trunc = VNF_DROP(pk->frag == FW_FRAG_FIRST ?
 						FW_D_BAD_FRAG :
 						FW_D_L4_TRUNC);
-	const unsigned int alen = v6 ? 16 : 4;
 	uint8_t proto = pk->proto;
+	uint16_t sp, dp;
 	uint32_t need;
 
 	have = RTE_MIN(have, len);
@@ -280,7 +366,7 @@ fw_parse_l4(struct fw_pkt *pk, const uint8_t *l4, uint32_t have, uint32_t len,
 		    l4[0] == (v6 ? FW_ICMP6_ECHO_REPLY : FW_ICMP4_ECHO_REPLY)) {
 			uint16_t id = fw_rd16(l4 + 4);
 
-			fw_ck_set(pk, src, dst, alen, id, id, proto, in, false);
+			fw_ck_set(pk, src, dst, v6, id, id, proto, in, false);
 			return;
 		}
 		pk->ct = FW_CTK_NONE;
@@ -290,12 +376,13 @@ fw_parse_l4(struct fw_pkt *pk, const uint8_t *l4, uint32_t have, uint32_t len,
 		return;
 	default:
 	generic:
-		fw_ck_set(pk, src, dst, alen, 0, 0, proto, in, false);
+		fw_ck_set(pk, src, dst, v6, 0, 0, proto, in, false);
 		return;
 	}
-	*sport = fw_rd16(l4);
-	*dport = fw_rd16(l4 + 2);
-	fw_ck_set(pk, src, dst, alen, *sport, *dport, proto, in, false);
+	sp = fw_rd16(l4);
+	dp = fw_rd16(l4 + 2);
+	*ports = fw_w32_halves(sp, dp);
+	fw_ck_set(pk, src, dst, v6, sp, dp, proto, in, false);
 }
 
 /* IPv4 at p: `avail` bytes readable, `total` bytes in the frame. */
@@ -325,11 +412,11 @@ fw_parse_ip4(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
 	pk->family = 4;
 	pk->proto = p[9];
 	pk->l4off = (uint16_t)(pk->l3off + hl);
-	memset(a, 0, sizeof(*a));
-	a->proto = p[9];
-	a->iface = rte_cpu_to_be_16(in);
-	memcpy(&a->src, p + 12, 4);
-	memcpy(&a->dst, p + 16, 4);
+	a->w[0] = fw_w32_byte(p[9]);
+	a->w[1] = fw_w32_halves(rte_cpu_to_be_16(in), 0);
+	a->w[2] = fw_rd32(p + 12);
+	a->w[3] = fw_rd32(p + 16);
+	a->w[4] = 0;
 
 	fo = rte_be_to_cpu_16(fw_rd16(p + 6));
 	if (unlikely(fo & 0x3fff)) {
@@ -342,13 +429,14 @@ fw_parse_ip4(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
 				return;
 			}
 			pk->frag = FW_FRAG_LATER;
-			a->flags = rte_cpu_to_be_16(FW_KF_LATER_FRAG);
+			a->w[1] = fw_w32_halves(rte_cpu_to_be_16(in),
+						rte_cpu_to_be_16(FW_KF_LATER_FRAG));
 			return;
 		}
 		pk->frag = FW_FRAG_FIRST;
 	}
 	fw_parse_l4(pk, p + hl, RTE_MIN(avail, tot) - hl, tot - hl, p + 12,
-		    p + 16, false, in, &a->sport, &a->dport);
+		    p + 16, false, in, &a->w[4]);
 }
 
 static inline void
@@ -385,17 +473,18 @@ fw_parse_ip6(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
 	pk->frag = frag;
 	pk->frag_id = fid;
 	pk->l4off = (uint16_t)(pk->l3off + off);
-	memset(a, 0, sizeof(*a));
-	a->proto = nh;
-	a->iface = rte_cpu_to_be_16(in);
+	a->w[0] = fw_w32_byte(nh);
+	a->w[1] = fw_w32_halves(rte_cpu_to_be_16(in),
+				frag == FW_FRAG_LATER ?
+					rte_cpu_to_be_16(FW_KF_LATER_FRAG) :
+					0);
 	memcpy(a->src, p + 8, 16);
 	memcpy(a->dst, p + 24, 16);
-	if (frag == FW_FRAG_LATER) {
-		a->flags = rte_cpu_to_be_16(FW_KF_LATER_FRAG);
+	a->w[10] = 0;
+	if (frag == FW_FRAG_LATER)
 		return;
-	}
 	fw_parse_l4(pk, p + off, RTE_MIN(avail, tot) - off, tot - off, p + 8,
-		    p + 24, true, in, &a->sport, &a->dport);
+		    p + 24, true, in, &a->w[10]);
 }
 
 /* Parse frame m that came in by `in` into pk. */
@@ -636,7 +725,7 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	const struct fw_rs *rs = atomic_load_explicit(&fw->rs,
 						      memory_order_acquire);
 	struct fw_pkt pk[VNF_BURST_MAX];
-	const void *keys[VNF_BURST_MAX];
+	const struct fw_conn_key *keys[VNF_BURST_MAX];
 	int32_t kpos[VNF_BURST_MAX];
 	uint8_t kidx[VNF_BURST_MAX];
 	const uint8_t *d4[VNF_BURST_MAX], *d6[VNF_BURST_MAX];
@@ -656,14 +745,21 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		kidx[i] = FW_NO_KEY;
 		if (pk[i].kind != FW_PK_IP || pk[i].ct == FW_CTK_NONE)
 			continue;
-		if (nk == 0 ||
-		    memcmp(&pk[i].ck, keys[nk - 1], sizeof(pk[i].ck)) != 0)
+		if (nk == 0 || !fw_ck_equal(&pk[i].ck, keys[nk - 1]))
 			keys[nk++] = &pk[i].ck;
 		kidx[i] = (uint8_t)(nk - 1);
 	}
-	/* 2. The connections. */
-	if (nk != 0)
-		rte_hash_lookup_bulk(fw->ct.h, keys, nk, kpos);
+	/* 2. The connections.  An empty table needs no lookup (a stateless
+	 * rule set never fills it); a connection entered by another worker
+	 * meanwhile is missed as if the lookup had come a moment earlier. */
+	if (nk != 0) {
+		if (atomic_load_explicit(&fw->ct.count, memory_order_relaxed) != 0)
+			rte_hash_lookup_bulk(fw->ct.h, (const void **)keys, nk,
+					     kpos);
+		else
+			for (j = 0; j < nk; j++)
+				kpos[j] = -ENOENT;
+	}
 	/* 3. The rules, for packets without a connection. */
 	for (i = 0; i < n; i++) {
 		res[i] = FW_RES_NONE;
