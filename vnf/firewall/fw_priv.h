@@ -45,7 +45,7 @@ struct rte_rcu_qsbr;
 	_(FW_C_DEFAULT_ALLOW, "default-allowed", false)	/* [P] */             \
 	_(FW_C_NON_IP, "non-ip", false)			/* [P] ARP etc. */    \
 	_(FW_C_FRAG_FOLLOW, "frag-followed", false)	/* [P] */             \
-	_(FW_C_CONN_EXISTS, "conn-raced", false)                              \
+	_(FW_C_CONN_EXISTS, "conn-exists", false)                              \
 	_(FW_C_REJECT_SENT, "reject-sent", false)                             \
 	_(FW_C_REJECT_LIMITED, "reject-rate-limited", false)                  \
 	_(FW_C_REJECT_SUPPRESSED, "reject-suppressed", false)                 \

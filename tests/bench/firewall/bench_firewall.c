@@ -17,6 +17,8 @@
  *                        allow by the last one; 32 flows per burst
  *   acl-1000rules-v6     the same with IPv6
  *   nonip                ARP frames (parse only)
+ * and how long `rule add` takes with 100 and 1000 rules in place
+ * (BF_REBUILD_MAX=N adds a run with N rules).
  * Run on an idle core.
  */
 #include <inttypes.h>
@@ -330,6 +332,53 @@ bf_simple(unsigned int rounds)
 	vnf_instance_destroy(vi);
 }
 
+/* How long `rule add` takes with n rules in place: it rebuilds both ACL
+ * contexts (n IPv4 rules of the bf_acl() kind) and publishes them. */
+static void
+bf_rebuild(unsigned int n)
+{
+	struct ctl_rule_config *r = calloc(n, sizeof(*r));
+	json_t *args, *reply = NULL;
+	struct vnf_instance *vi;
+	uint64_t t0, best = UINT64_MAX;
+	unsigned int i;
+	char src[32];
+
+	if (r == NULL)
+		exit(1);
+	for (i = 0; i < n; i++) {
+		r[i].action = CTL_FW_DROP;
+		r[i].proto = IPPROTO_TCP;
+		r[i].sport_hi = 65535;
+		r[i].dport_lo = r[i].dport_hi = (uint16_t)(1000 + i % 50000);
+		r[i].has_src = true;
+		r[i].src.family = AF_INET;
+		r[i].src.len = 32;
+		snprintf(src, sizeof(src), "10.%u.%u.%u", i >> 16,
+			 (i >> 8) & 0xff, i & 0xff);
+		inet_pton(AF_INET, src, r[i].src.addr);
+	}
+	vi = bf_fw(r, n, CTL_FW_DROP);
+	for (i = 0; i < (n > 10000 ? 1u : 3u); i++) {
+		args = json_pack("{s:s, s:s, s:s}", "action", "allow", "proto",
+				 "udp", "dst", "192.0.2.0/24");
+		t0 = rte_rdtsc();
+		if (vi->ops->ctl(vi, "rule add", args, &reply) != 0) {
+			fprintf(stderr, "bench_firewall: rule add failed\n");
+			exit(1);
+		}
+		t0 = rte_rdtsc() - t0;
+		best = RTE_MIN(best, t0);
+		json_decref(reply);
+		json_decref(args);
+		nfv_rcu_reclaim();
+	}
+	printf("rule add with %5u rules: %8.1f ms (rebuild and publish)\n", n,
+	       (double)best * 1e3 / (double)rte_get_tsc_hz());
+	vnf_instance_destroy(vi);
+	free(r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -361,6 +410,10 @@ main(int argc, char **argv)
 	bf_simple(rounds);
 	bf_acl(rounds, false);
 	bf_acl(rounds, true);
+	bf_rebuild(100);
+	bf_rebuild(1000);
+	if (getenv("BF_REBUILD_MAX") != NULL)
+		bf_rebuild((unsigned int)atoi(getenv("BF_REBUILD_MAX")));
 	nfv_rcu_fini();
 	rte_mempool_free(bf_pool);
 	rte_eal_cleanup();

@@ -17,7 +17,9 @@
  * over at once.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1616,6 +1618,199 @@ test_every_packet_counted_once(void **state)
 	assert_int_equal(sum, pkts);
 }
 
+/* ---- rules changed under traffic (a real RCU reader) ---- */
+
+struct ut_bg {
+	pthread_t tid;
+	atomic_bool stop;
+	bool flows;		/* UDP from 4096 source ports, not 2 flows */
+	struct nfv_wctx *w;
+	uint64_t in, bursts;
+	int err;
+};
+
+static atomic_uint_fast64_t ut_bg_out[2];	/* frames sent per port */
+
+static uint16_t
+ut_bg_tx(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	RTE_SET_USED(queue);
+	atomic_fetch_add(&ut_bg_out[port & 1], n);
+	rte_pktmbuf_free_bulk(pkts, n);
+	return n;
+}
+
+/* The worker: bursts of UDP to ports 1000 and 2000 into port 0, a
+ * quiescent state after each, as dataplane/worker.c does. */
+static void *
+ut_bg_main(void *arg)
+{
+	struct ut_bg *bg = arg;
+	struct fwt_spec s1 = ut_udp("10.0.0.1", 5, "192.0.2.1", 1000);
+	struct fwt_spec s2 = ut_udp("10.0.0.1", 5, "192.0.2.1", 2000);
+	struct fwt_frame f[2];
+	struct rte_mbuf *pkts[VNF_BURST_MAX];
+	unsigned int i;
+
+	if (rte_thread_register() != 0 || fwt_build(&f[0], &s1) == 0 ||
+	    fwt_build(&f[1], &s2) == 0) {
+		bg->err = -1;
+		return NULL;
+	}
+	nfv_rcu_worker_online(0);
+	while (!atomic_load(&bg->stop)) {
+		const struct nfv_graph *g = ut_g;
+
+		for (i = 0; i < VNF_BURST_MAX; i++) {
+			pkts[i] = rte_pktmbuf_alloc(ut_pool);
+			if (pkts[i] == NULL) {
+				bg->err = -2;
+				break;
+			}
+			memcpy(rte_pktmbuf_append(pkts[i], f[i & 1].len),
+			       f[i & 1].b, f[i & 1].len);
+			if (bg->flows) {
+				/* A new source port (UDP checksum left). */
+				uint8_t *u = rte_pktmbuf_mtod(pkts[i],
+							      uint8_t *) + 34;
+				uint16_t sp = (uint16_t)(1 + (bg->in + i) % 4096);
+
+				u[0] = (uint8_t)(sp >> 8);
+				u[1] = (uint8_t)sp;
+			}
+		}
+		if (bg->err != 0) {
+			rte_pktmbuf_free_bulk(pkts, i);
+			break;
+		}
+		bg->w->now = rte_rdtsc();
+		nfv_graph_input(bg->w, g, 0, pkts, VNF_BURST_MAX);
+		nfv_graph_flush(bg->w);
+		bg->in += VNF_BURST_MAX;
+		bg->bursts++;
+		nfv_rcu_quiescent(nfv_rcu(), 0);
+	}
+	nfv_rcu_worker_offline(0);
+	rte_thread_unregister();
+	return NULL;
+}
+
+static void
+test_rules_change_under_traffic(void **state)
+{
+	const struct ut_rule rules[] = {
+		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 1000, 1000, NULL},
+	};
+	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
+			       .n_rules = 1};
+	struct ut_bg bg = {0};
+	uint64_t dropped, seen;
+	unsigned int k, p;
+
+	RTE_SET_USED(state);
+	ut_fw_new(&fc);
+	bg.w = rte_zmalloc("ut_bg_w", sizeof(*bg.w), RTE_CACHE_LINE_SIZE);
+	assert_non_null(bg.w);
+	bg.w->pool = ut_pool;
+	bg.w->tx_burst = ut_bg_tx;
+	for (p = 0; p < 2; p++) {
+		bg.w->tx[p].eth_port = (uint16_t)p;
+		atomic_store(&ut_bg_out[p], 0);
+	}
+	assert_int_equal(pthread_create(&bg.tid, NULL, ut_bg_main, &bg), 0);
+	/* Rules come and go while the worker runs; old rule sets are
+	 * freed only after its quiescent states (ASan would see a
+	 * use after free otherwise). */
+	for (k = 0; k < 200; k++) {
+		ut_rule_add("{\"index\": 0, \"action\": \"allow\", "
+			    "\"proto\": \"udp\", \"dport\": 2000}");
+		ut_rule_add("{\"action\": \"drop\", \"proto\": \"tcp\"}");
+		ut_rule_del(2);
+		ut_rule_del(0);
+		nfv_rcu_reclaim();
+		ut_fw->ops->periodic(ut_fw, rte_rdtsc());
+	}
+	atomic_store(&bg.stop, true);
+	assert_int_equal(pthread_join(bg.tid, NULL), 0);
+	nfv_rcu_synchronize();
+	nfv_rcu_reclaim();
+	rte_free(bg.w);
+	assert_int_equal(bg.err, 0);
+	assert_true(bg.bursts > 0);
+	/* Nothing lost: every frame left by `out` or was dropped by the
+	 * default (only port 2000 frames, when the allow was not there);
+	 * every port 1000 frame passed. */
+	dropped = ut_ctr("default-drop");
+	seen = atomic_load(&ut_bg_out[1]);
+	assert_int_equal(atomic_load(&ut_bg_out[0]), 0);
+	assert_int_equal(seen + dropped, bg.in);
+	assert_int_equal(ut_ctr("allowed"), seen);
+	assert_true(seen >= bg.in / 2);
+	/* The port 1000 rule kept its counter through all the changes. */
+	assert_int_equal(ut_hits(0), bg.in / 2);
+	print_message("    %" PRIu64 " bursts under %u rule changes: %" PRIu64
+		      " passed, %" PRIu64 " dropped by the default\n",
+		      bg.bursts, 4 * k, seen, dropped);
+}
+
+static void
+test_conn_ageing_under_traffic(void **state)
+{
+	/* The worker enters connections (the table fills) while the control
+	 * thread ages everything out: rte_hash positions are reused only
+	 * after grace periods, and the count stays right. */
+	const struct ut_rule rules[] = {
+		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0, "in"},
+	};
+	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
+			       .n_rules = 1, .conn_table_size = 1024};
+	struct ut_bg bg = {.flows = true};
+	uint64_t sum;
+	unsigned int k, p;
+	json_t *arr, *d;
+
+	RTE_SET_USED(state);
+	ut_fw_new(&fc);
+	bg.w = rte_zmalloc("ut_bg_w", sizeof(*bg.w), RTE_CACHE_LINE_SIZE);
+	assert_non_null(bg.w);
+	bg.w->pool = ut_pool;
+	bg.w->tx_burst = ut_bg_tx;
+	for (p = 0; p < 2; p++) {
+		bg.w->tx[p].eth_port = (uint16_t)p;
+		atomic_store(&ut_bg_out[p], 0);
+	}
+	assert_int_equal(pthread_create(&bg.tid, NULL, ut_bg_main, &bg), 0);
+	for (k = 0; k < 300; k++) {
+		/* An hour later: everything has expired. */
+		ut_fw->ops->periodic(ut_fw, rte_rdtsc() + 3600 * ut_hz);
+		nfv_rcu_reclaim();
+		usleep(200);
+	}
+	atomic_store(&bg.stop, true);
+	assert_int_equal(pthread_join(bg.tid, NULL), 0);
+	rte_free(bg.w);
+	assert_int_equal(bg.err, 0);
+	sum = ut_ctr("conn-created") + ut_ctr("conn-matched") +
+	      ut_ctr("conn-table-full") + ut_ctr("allowed");
+	assert_int_equal(sum, bg.in);
+	assert_int_equal(atomic_load(&ut_bg_out[1]) + ut_ctr("conn-table-full"),
+			 bg.in);
+	/* The count is the number of entries there are. */
+	arr = ut_ctl_ok("show conn", json_pack("{s:i}", "limit", 100000));
+	d = ut_ctl_ok("details", json_object());
+	assert_int_equal(json_integer_value(json_object_get(d, "connections")),
+			 json_array_size(arr));
+	assert_true(json_array_size(arr) <= 1024);
+	print_message("    %" PRIu64 " packets: %" PRIu64 " connections entered, "
+		      "%" PRIu64 " expired, %" PRIu64 " refused (full)\n",
+		      bg.in, ut_ctr("conn-created"),
+		      (uint64_t)json_integer_value(
+			      json_object_get(d, "conn_expired")),
+		      ut_ctr("conn-table-full"));
+	json_decref(arr);
+	json_decref(d);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1653,6 +1848,8 @@ main(int argc, char **argv)
 		T(test_show_verbs_and_knows),
 		T(test_create_errors),
 		T(test_every_packet_counted_once),
+		T(test_rules_change_under_traffic),
+		T(test_conn_ageing_under_traffic),
 	};
 #undef T
 	char rundir[PATH_MAX];
