@@ -68,9 +68,9 @@ fw_ct_create(struct fw_ct *ct, const char *name, uint32_t size,
 	ct->limit = size;
 	/* Ticks from seconds without rounding the tick rate first. */
 	for (s = 0; s < FW_ST_N; s++)
-		ct->tmo[s] = (uint32_t)RTE_MIN(
-			(hz * fw_state_timeout_s[s]) >> FW_TICK_SHIFT,
-			(uint64_t)INT32_MAX);
+		ct->tmo[s] = (uint32_t)RTE_MIN((hz * fw_state_timeout_s[s]) >>
+						       FW_TICK_SHIFT,
+					       (uint64_t)INT32_MAX);
 	ct->refresh = (uint32_t)RTE_MAX(hz >> FW_TICK_SHIFT, UINT64_C(1));
 	return 0;
 

@@ -23,8 +23,7 @@
 
 #include "vnf/firewall/fw_priv.h"
 
-#define FW_W_FLAGS                                                            \
-	(FW_W_FIN_ORIG | FW_W_FIN_REPLY | FW_W_LASTFIN_REPLY)
+#define FW_W_FLAGS (FW_W_FIN_ORIG | FW_W_FIN_REPLY | FW_W_LASTFIN_REPLY)
 
 /* What a packet does to a connection, by its TCP flags (PSH, URG, ECE and
  * CWR do not matter).  The valid combinations are Linux's. */
@@ -40,8 +39,8 @@ enum fw_tcp_ev {
 static inline unsigned int
 fw_tcp_event(uint8_t flags)
 {
-	switch (flags & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |
-			 RTE_TCP_ACK_FLAG)) {
+	switch (flags & (RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG |
+			 RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG)) {
 	case RTE_TCP_SYN_FLAG:
 		return FW_TE_SYN;
 	case RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG:
@@ -146,9 +145,9 @@ fw_tcp_step(uint8_t *st, uint64_t *fl, bool reply, unsigned int ev)
 }
 
 enum fw_ct_res {
-	FW_CT_MISS,	/* not part of a tracked connection */
-	FW_CT_PASS,	/* part of one: it passes */
-	FW_CT_INVALID,	/* part of one, but does not fit its TCP state */
+	FW_CT_MISS,    /* not part of a tracked connection */
+	FW_CT_PASS,    /* part of one: it passes */
+	FW_CT_INVALID, /* part of one, but does not fit its TCP state */
 };
 
 static inline bool
@@ -199,10 +198,10 @@ fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
 		case IPPROTO_ICMPV6: {
 			/* Requests one way, replies the other. */
 			bool v4 = pk->proto == IPPROTO_ICMP;
-			uint8_t want = reply ? (v4 ? FW_ICMP4_ECHO_REPLY :
-						     FW_ICMP6_ECHO_REPLY) :
-					       (v4 ? FW_ICMP4_ECHO_REQUEST :
-						     FW_ICMP6_ECHO_REQUEST);
+			uint8_t want = reply ? (v4 ? FW_ICMP4_ECHO_REPLY
+						   : FW_ICMP6_ECHO_REPLY)
+					     : (v4 ? FW_ICMP4_ECHO_REQUEST
+						   : FW_ICMP6_ECHO_REQUEST);
 
 			if (pk->icmp_type != want)
 				return FW_CT_MISS;
@@ -211,7 +210,8 @@ fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
 			break;
 		}
 		default:
-			if (reply && (st == FW_ST_UDP_NEW || st == FW_ST_GEN_NEW))
+			if (reply &&
+			    (st == FW_ST_UDP_NEW || st == FW_ST_GEN_NEW))
 				nst = st + 1; /* the *_REPLIED state */
 			break;
 		}

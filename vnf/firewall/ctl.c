@@ -38,11 +38,13 @@ static const struct {
 	const char *name;
 	uint8_t proto;
 } fw_protos[] = {
+	/* clang-format off */
 	{"any", 0},
 	{"icmp", IPPROTO_ICMP},
 	{"tcp", IPPROTO_TCP},
 	{"udp", IPPROTO_UDP},
 	{"icmpv6", IPPROTO_ICMPV6},
+	/* clang-format on */
 };
 
 const char *
@@ -83,8 +85,8 @@ fw_parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 /* "A" or "A/LEN", IPv4 or IPv6; host bits must be clear. */
 static int
-fw_parse_prefix(const char *key, const char *s, struct ctl_prefix *p,
-		char *err, size_t errlen)
+fw_parse_prefix(const char *key, const char *s, struct ctl_prefix *p, char *err,
+		size_t errlen)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	const char *slash = strchr(s, '/');
@@ -121,7 +123,7 @@ fw_parse_prefix(const char *key, const char *s, struct ctl_prefix *p,
 
 		memcpy(net, p->addr, sizeof(net));
 		for (i = p->len; i < max; i++)
-			net[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+			net[i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
 		inet_ntop(p->family, net, a, sizeof(a));
 		snprintf(err, errlen,
 			 "%s: \"%s\" has host bits set (did you mean %s/%u?)",
@@ -167,7 +169,8 @@ fw_parse_ports(const char *key, json_t *v, uint16_t *lo, uint16_t *hi,
 		goto bad;
 	memcpy(buf, s, (size_t)(dash - s));
 	buf[dash - s] = '\0';
-	if (!fw_parse_uint(buf, 65535, &a) || !fw_parse_uint(dash + 1, 65535, &b))
+	if (!fw_parse_uint(buf, 65535, &a) ||
+	    !fw_parse_uint(dash + 1, 65535, &b))
 		goto bad;
 	if (a > b) {
 		snprintf(err, errlen, "%s: \"%s\": the range is backwards", key,
@@ -178,8 +181,8 @@ fw_parse_ports(const char *key, json_t *v, uint16_t *lo, uint16_t *hi,
 	*hi = (uint16_t)b;
 	return 0;
 bad:
-	snprintf(err, errlen,
-		 "%s: not a port (0..65535) or a range \"LO-HI\"", key);
+	snprintf(err, errlen, "%s: not a port (0..65535) or a range \"LO-HI\"",
+		 key);
 	return -EINVAL;
 }
 
@@ -188,18 +191,21 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 		  char *err, size_t errlen)
 {
 	static const char *const keys[] = {
-		"cmd", "vnf", "index", "action", "proto", "src",
-		"dst", "sport", "dport", "iface",
+		"cmd", "vnf", "index", "action", "proto",
+		"src", "dst", "sport", "dport",	 "iface",
 	};
 	const char *k, *s;
 	json_t *v;
+	void *it;
 	unsigned int i;
 	uint8_t fam = 0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->sport_hi = r->dport_hi = 65535;
-	json_object_foreach(a, k, v) {
+	for (it = json_object_iter(a); it != NULL;
+	     it = json_object_iter_next(a, it)) {
+		k = json_object_iter_key(it);
 		for (i = 0; i < RTE_DIM(keys); i++)
 			if (strcmp(k, keys[i]) == 0)
 				break;
@@ -214,7 +220,8 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 
 	s = json_string_value(json_object_get(a, "action"));
 	if (s == NULL) {
-		snprintf(err, errlen, "action: missing (required): one of "
+		snprintf(err, errlen,
+			 "action: missing (required): one of "
 			 "allow, allow-stateful, drop, reject");
 		return -EINVAL;
 	}
@@ -222,8 +229,10 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 		if (strcmp(s, fw_action_names[i]) == 0)
 			break;
 	if (i == RTE_DIM(fw_action_names)) {
-		snprintf(err, errlen, "action: \"%s\" is not one of: allow, "
-			 "allow-stateful, drop, reject", s);
+		snprintf(err, errlen,
+			 "action: \"%s\" is not one of: allow, "
+			 "allow-stateful, drop, reject",
+			 s);
 		return -EINVAL;
 	}
 	r->action = (enum ctl_fw_action)i;
@@ -244,7 +253,8 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 		} else if (fw_parse_uint(s, 255, &n)) {
 			r->proto = (uint8_t)n;
 		} else {
-			snprintf(err, errlen, "proto: not one of: tcp, udp, "
+			snprintf(err, errlen,
+				 "proto: not one of: tcp, udp, "
 				 "icmp, icmpv6, any, or a protocol number "
 				 "0..255");
 			return -EINVAL;
@@ -274,7 +284,8 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 			return rc;
 		r->has_dst = true;
 		if (fam != 0 && fam != r->dst.family) {
-			snprintf(err, errlen, "dst: src and dst are of "
+			snprintf(err, errlen,
+				 "dst: src and dst are of "
 				 "different families");
 			return -EINVAL;
 		}
@@ -292,8 +303,8 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 	    r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP &&
 	    r->proto != IPPROTO_SCTP) {
 		snprintf(err, errlen, "%s: ports need proto tcp or udp",
-			 json_object_get(a, "sport") != NULL ? "sport" :
-							       "dport");
+			 json_object_get(a, "sport") != NULL ? "sport"
+							     : "dport");
 		return -EINVAL;
 	}
 	if ((v = json_object_get(a, "sport")) != NULL &&
@@ -309,7 +320,8 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 		s = json_string_value(v);
 		if (s == NULL || vnf_iface_index(fw->vi, s) < 0) {
 			snprintf(err, errlen, "iface: vnf %s has no iface %s",
-				 fw->vi->name, s != NULL ? s : "(not a string)");
+				 fw->vi->name,
+				 s != NULL ? s : "(not a string)");
 			return -ENOENT;
 		}
 		snprintf(r->in_iface, sizeof(r->in_iface), "%s", s);
@@ -331,8 +343,8 @@ fw_index_from_json(json_t *a, bool required, uint32_t dflt, uint32_t *out,
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    json_integer_value(v) > UINT32_MAX) {
 		snprintf(err, errlen, "index: %s",
-			 v == NULL ? "missing (required)" :
-				     "not a non-negative integer");
+			 v == NULL ? "missing (required)"
+				   : "not a non-negative integer");
 		return -EINVAL;
 	}
 	*out = (uint32_t)json_integer_value(v);
@@ -416,24 +428,25 @@ fw_show_conn_one(const struct fw_conn_key *k, uint64_t w, uint32_t created,
 	       (int32_t)(s->now - fw_w_seen(w));
 	json_array_append_new(
 		s->arr,
-		json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:i, s:i}",
-			  "vnf", s->fw->vi->name, "proto",
-			  fw_proto_name(k->proto, pb, sizeof(pb)), "src", src,
-			  "sport",
-			  (int)rte_be_to_cpu_16(lo ? k->lo_port : k->hi_port),
-			  "dst", dst, "dport",
-			  (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6) ?
-				  0 :
-				  (int)rte_be_to_cpu_16(lo ? k->hi_port :
-							     k->lo_port),
-			  "state", st < FW_ST_N ? fw_state_names[st] : "?",
-			  "iface",
-			  oif < s->fw->vi->n_ifaces ? s->fw->vi->ifaces[oif].name :
-						      "?",
-			  "age",
-			  (int)((double)(int32_t)(s->now - created) * s->tick_s),
-			  "expires",
-			  left > 0 ? (int)((double)left * s->tick_s) : 0));
+		json_pack(
+			"{s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:i, s:i}",
+			"vnf", s->fw->vi->name, "proto",
+			fw_proto_name(k->proto, pb, sizeof(pb)), "src", src,
+			"sport",
+			(int)rte_be_to_cpu_16(lo ? k->lo_port : k->hi_port),
+			"dst", dst, "dport",
+			(k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6)
+				? 0
+				: (int)rte_be_to_cpu_16(lo ? k->hi_port
+							   : k->lo_port),
+			"state", st < FW_ST_N ? fw_state_names[st] : "?",
+			"iface",
+			oif < s->fw->vi->n_ifaces ? s->fw->vi->ifaces[oif].name
+						  : "?",
+			"age",
+			(int)((double)(int32_t)(s->now - created) * s->tick_s),
+			"expires",
+			left > 0 ? (int)((double)left * s->tick_s) : 0));
 }
 
 static unsigned int
@@ -462,9 +475,9 @@ fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 				     strcmp(v, "show conn") == 0 ||
 				     strcmp(v, "rule add") == 0 ||
 				     strcmp(v, "rule del") == 0 ||
-				     strcmp(v, "conn flush") == 0) ?
-			       0 :
-			       -ENOTSUP;
+				     strcmp(v, "conn flush") == 0)
+			       ? 0
+			       : -ENOTSUP;
 	}
 	if (strcmp(verb, "show rules") == 0) {
 		json_t *arr = json_array();
@@ -490,10 +503,9 @@ fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 			snprintf(buf, sizeof(buf),
 				 "%u more connections (ask with \"limit\")",
 				 s.more);
-			json_array_append_new(s.arr,
-					      json_pack("{s:s, s:s}", "vnf",
-							vi->name, "truncated",
-							buf));
+			json_array_append_new(
+				s.arr, json_pack("{s:s, s:s}", "vnf", vi->name,
+						 "truncated", buf));
 		}
 		*reply = s.arr;
 		return 0;
@@ -534,8 +546,8 @@ fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 
 		for (i = 0; i < vi->n_ifaces; i += 2) {
 			p = fw_peer(fw, (uint16_t)i);
-			snprintf(buf, sizeof(buf), "%s<->%s", vi->ifaces[i].name,
-				 vi->ifaces[p].name);
+			snprintf(buf, sizeof(buf), "%s<->%s",
+				 vi->ifaces[i].name, vi->ifaces[p].name);
 			json_array_append_new(pairs, json_string(buf));
 		}
 		*reply = json_pack(

@@ -39,7 +39,7 @@ static const struct vnf_counter_desc fw_counters[FW_N_COUNTERS] = {
 	FW_COUNTERS(VNF_COUNTER_DESC)};
 
 #define FW_NO_KEY 0xff
-#define FW_RES_NONE UINT32_MAX	/* not classified in the bulk step */
+#define FW_RES_NONE UINT32_MAX /* not classified in the bulk step */
 
 static inline uint16_t
 fw_rd16(const uint8_t *p)
@@ -125,8 +125,8 @@ fw_ck_set4(struct fw_pkt *pk, const uint8_t *src, const uint8_t *dst,
 	k->w[1] = 0;
 	k->w[2] = lo ? wd : ws;
 	k->w[3] = 0;
-	k->w[4] = lo ? fw_ck_tail(sport, dport, proto, in, 4) :
-		       fw_ck_tail(dport, sport, proto, in, 4);
+	k->w[4] = lo ? fw_ck_tail(sport, dport, proto, in, 4)
+		     : fw_ck_tail(dport, sport, proto, in, 4);
 	k->w[5] = 0;
 	pk->src_lo = related ? !lo : lo;
 }
@@ -154,8 +154,8 @@ fw_ck_set6(struct fw_pkt *pk, const uint8_t *src, const uint8_t *dst,
 	k->w[1] = lo ? s[1] : d[1];
 	k->w[2] = lo ? d[0] : s[0];
 	k->w[3] = lo ? d[1] : s[1];
-	k->w[4] = lo ? fw_ck_tail(sport, dport, proto, in, 6) :
-		       fw_ck_tail(dport, sport, proto, in, 6);
+	k->w[4] = lo ? fw_ck_tail(sport, dport, proto, in, 6)
+		     : fw_ck_tail(dport, sport, proto, in, 6);
 	k->w[5] = 0;
 	pk->src_lo = related ? !lo : lo;
 }
@@ -222,8 +222,8 @@ fw_ip6_ext(const uint8_t *p, uint32_t avail, uint32_t total, uint8_t *nh,
 				return FW_D_IP6_TRUNC;
 			if (o + 2 > avail)
 				return FW_D_IP6_BAD;
-			hl = *nh == IPPROTO_AH ? ((uint32_t)p[o + 1] + 2) * 4 :
-						 ((uint32_t)p[o + 1] + 1) * 8;
+			hl = *nh == IPPROTO_AH ? ((uint32_t)p[o + 1] + 2) * 4
+					       : ((uint32_t)p[o + 1] + 1) * 8;
 			break;
 		case IPPROTO_FRAGMENT:
 			if (o + 8 > total)
@@ -296,7 +296,8 @@ fw_parse_quote(struct fw_pkt *pk, const uint8_t *q, uint32_t qlen, bool v6,
 		sp = fw_rd16(l4);
 		dp = fw_rd16(l4 + 2);
 	} else if (proto == (v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP)) {
-		if (l4[0] != (v6 ? FW_ICMP6_ECHO_REQUEST : FW_ICMP4_ECHO_REQUEST) &&
+		if (l4[0] != (v6 ? FW_ICMP6_ECHO_REQUEST
+				 : FW_ICMP4_ECHO_REQUEST) &&
 		    l4[0] != (v6 ? FW_ICMP6_ECHO_REPLY : FW_ICMP4_ECHO_REPLY))
 			return false;
 		sp = dp = fw_rd16(l4 + 4);
@@ -315,9 +316,8 @@ fw_parse_l4(struct fw_pkt *pk, const uint8_t *l4, uint32_t have, uint32_t len,
 	    const uint8_t *src, const uint8_t *dst, bool v6, uint16_t in,
 	    uint32_t *ports)
 {
-	const uint16_t trunc = VNF_DROP(pk->frag == FW_FRAG_FIRST ?
-						FW_D_BAD_FRAG :
-						FW_D_L4_TRUNC);
+	const uint16_t trunc = VNF_DROP(
+		pk->frag == FW_FRAG_FIRST ? FW_D_BAD_FRAG : FW_D_L4_TRUNC);
 	uint8_t proto = pk->proto;
 	uint16_t sp, dp;
 	uint32_t need;
@@ -362,7 +362,8 @@ fw_parse_l4(struct fw_pkt *pk, const uint8_t *l4, uint32_t have, uint32_t len,
 			return;
 		}
 		pk->icmp_type = l4[0];
-		if (l4[0] == (v6 ? FW_ICMP6_ECHO_REQUEST : FW_ICMP4_ECHO_REQUEST) ||
+		if (l4[0] == (v6 ? FW_ICMP6_ECHO_REQUEST
+				 : FW_ICMP4_ECHO_REQUEST) ||
 		    l4[0] == (v6 ? FW_ICMP6_ECHO_REPLY : FW_ICMP4_ECHO_REPLY)) {
 			uint16_t id = fw_rd16(l4 + 4);
 
@@ -429,8 +430,9 @@ fw_parse_ip4(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
 				return;
 			}
 			pk->frag = FW_FRAG_LATER;
-			a->w[1] = fw_w32_halves(rte_cpu_to_be_16(in),
-						rte_cpu_to_be_16(FW_KF_LATER_FRAG));
+			a->w[1] = fw_w32_halves(
+				rte_cpu_to_be_16(in),
+				rte_cpu_to_be_16(FW_KF_LATER_FRAG));
 			return;
 		}
 		pk->frag = FW_FRAG_FIRST;
@@ -474,10 +476,9 @@ fw_parse_ip6(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
 	pk->frag_id = fid;
 	pk->l4off = (uint16_t)(pk->l3off + off);
 	a->w[0] = fw_w32_byte(nh);
-	a->w[1] = fw_w32_halves(rte_cpu_to_be_16(in),
-				frag == FW_FRAG_LATER ?
-					rte_cpu_to_be_16(FW_KF_LATER_FRAG) :
-					0);
+	a->w[1] = fw_w32_halves(
+		rte_cpu_to_be_16(in),
+		frag == FW_FRAG_LATER ? rte_cpu_to_be_16(FW_KF_LATER_FRAG) : 0);
 	memcpy(a->src, p + 8, 16);
 	memcpy(a->dst, p + 24, 16);
 	a->w[10] = 0;
@@ -507,9 +508,8 @@ fw_parse(const struct fw *fw, struct vnf_wctx *w, struct rte_mbuf *m,
 		return;
 	}
 	/* Headers in one piece: in place, else copied (chained mbufs). */
-	p = likely(len <= m->data_len) ?
-		    rte_pktmbuf_mtod(m, const uint8_t *) :
-		    rte_pktmbuf_read(m, 0, len, scratch);
+	p = likely(len <= m->data_len) ? rte_pktmbuf_mtod(m, const uint8_t *)
+				       : rte_pktmbuf_read(m, 0, len, scratch);
 	et = fw_rd16(p + 12);
 	while (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
 	       et == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ)) {
@@ -538,8 +538,8 @@ fw_parse(const struct fw *fw, struct vnf_wctx *w, struct rte_mbuf *m,
 /* ---- first-fragment verdicts (per worker) ---- */
 
 static inline struct fw_frag_ent *
-fw_frag_slot(struct fw_wstate *ws, const struct fw_pkt *pk,
-	     const uint8_t **src, const uint8_t **dst)
+fw_frag_slot(struct fw_wstate *ws, const struct fw_pkt *pk, const uint8_t **src,
+	     const uint8_t **dst)
 {
 	uint32_t h;
 
@@ -576,8 +576,8 @@ fw_frag_record(struct fw_wstate *ws, const struct fw_pkt *pk, uint16_t v,
 }
 
 static inline const struct fw_frag_ent *
-fw_frag_find(const struct fw *fw, struct fw_wstate *ws,
-	     const struct fw_pkt *pk, uint32_t t)
+fw_frag_find(const struct fw *fw, struct fw_wstate *ws, const struct fw_pkt *pk,
+	     uint32_t t)
 {
 	const uint8_t *src, *dst;
 	const struct fw_frag_ent *e = fw_frag_slot(ws, pk, &src, &dst);
@@ -624,7 +624,8 @@ fw_stateful_new(struct fw *fw, struct vnf_wctx *w, const struct fw_pkt *pk,
 		break;
 	}
 	rc = fw_ct_insert(&fw->ct, &pk->ck, pos,
-			  fw_w_make(st, pk->src_lo ? FW_W_ORIG_LO : 0, in, t), t);
+			  fw_w_make(st, pk->src_lo ? FW_W_ORIG_LO : 0, in, t),
+			  t);
 	if (rc == 1) {
 		w->counters[FW_C_CONN_NEW]++;
 		return out;
@@ -660,8 +661,9 @@ fw_judge(struct fw *fw, const struct fw_rs *rs, struct vnf_wctx *w,
 	if (pos != NULL && *pos >= 0) {
 		switch (fw_ct_step(fw, &fw->ct, *pos, pk, in, t)) {
 		case FW_CT_PASS:
-			w->counters[pk->ct == FW_CTK_RELATED ? FW_C_RELATED :
-							       FW_C_CONN_PASS]++;
+			w->counters[pk->ct == FW_CTK_RELATED
+					    ? FW_C_RELATED
+					    : FW_C_CONN_PASS]++;
 			v = out;
 			goto done;
 		case FW_CT_INVALID:
@@ -722,8 +724,8 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	struct fw *fw = vi->priv;
 	struct fw_wstate *ws = w->state;
 	/* Acquire: pairs with the release in fw_rs_publish(). */
-	const struct fw_rs *rs = atomic_load_explicit(&fw->rs,
-						      memory_order_acquire);
+	const struct fw_rs *rs =
+		atomic_load_explicit(&fw->rs, memory_order_acquire);
 	struct fw_pkt pk[VNF_BURST_MAX];
 	const struct fw_conn_key *keys[VNF_BURST_MAX];
 	int32_t kpos[VNF_BURST_MAX];
@@ -753,7 +755,8 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	 * rule set never fills it); a connection entered by another worker
 	 * meanwhile is missed as if the lookup had come a moment earlier. */
 	if (nk != 0) {
-		if (atomic_load_explicit(&fw->ct.count, memory_order_relaxed) != 0)
+		if (atomic_load_explicit(&fw->ct.count, memory_order_relaxed) !=
+		    0)
 			rte_hash_lookup_bulk(fw->ct.h, (const void **)keys, nk,
 					     kpos);
 		else
@@ -797,10 +800,10 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 			b->next[i] = pk[i].next;
 			continue;
 		}
-		b->next[i] = fw_judge(fw, rs, w, ws, b->pkts[i], &pk[i],
-				      kidx[i] != FW_NO_KEY ? &kpos[kidx[i]] :
-							     NULL,
-				      res[i], in, out, t);
+		b->next[i] =
+			fw_judge(fw, rs, w, ws, b->pkts[i], &pk[i],
+				 kidx[i] != FW_NO_KEY ? &kpos[kidx[i]] : NULL,
+				 res[i], in, out, t);
 	}
 }
 
@@ -839,18 +842,20 @@ fw_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	vi->priv = fw;
 	fw->vi = vi;
 	fw->n_ifaces = vi->n_ifaces;
-	fw->default_action = cfg->default_action == CTL_FW_ALLOW ? FW_A_ALLOW :
-								    FW_A_DROP;
+	fw->default_action =
+		cfg->default_action == CTL_FW_ALLOW ? FW_A_ALLOW : FW_A_DROP;
 	fw->hz = rte_get_tsc_hz();
 	fw->rl_period = RTE_MAX(fw->hz / FW_REJECT_RATE, UINT64_C(1));
-	fw->frag_ticks = (uint32_t)RTE_MIN(
-		(fw->hz * FW_FRAG_TIMEOUT_S) >> FW_TICK_SHIFT, (uint64_t)INT32_MAX);
+	fw->frag_ticks =
+		(uint32_t)RTE_MIN((fw->hz * FW_FRAG_TIMEOUT_S) >> FW_TICK_SHIFT,
+				  (uint64_t)INT32_MAX);
 
 	snprintf(hname, sizeof(hname), "fwc%u_%.20s",
 		 (unsigned int)(vi->id % 1000), cfg->name);
 	rc = fw_ct_create(&fw->ct, hname, cfg->conn_table_size, vi->rcu);
 	if (rc < 0) {
-		snprintf(err, errlen, "vnf %s: connection table of %u entries: %s",
+		snprintf(err, errlen,
+			 "vnf %s: connection table of %u entries: %s",
 			 cfg->name, cfg->conn_table_size, strerror(-rc));
 		return rc;
 	}

@@ -37,34 +37,34 @@ struct rte_rcu_qsbr;
  * counted exactly once by one of the "pass" counters marked [P] or by one
  * drop reason; the others count events (connections, replies sent).
  */
-#define FW_COUNTERS(_)                                                        \
-	_(FW_C_ALLOWED, "allowed", false)		/* [P] allow rule */  \
-	_(FW_C_CONN_NEW, "conn-created", false)	/* [P] new connection */      \
-	_(FW_C_CONN_PASS, "conn-matched", false)	/* [P] tracked */     \
-	_(FW_C_RELATED, "related", false)		/* [P] ICMP error */  \
-	_(FW_C_DEFAULT_ALLOW, "default-allowed", false)	/* [P] */             \
-	_(FW_C_NON_IP, "non-ip", false)			/* [P] ARP etc. */    \
-	_(FW_C_FRAG_FOLLOW, "frag-followed", false)	/* [P] */             \
+#define FW_COUNTERS(_)                                                         \
+	_(FW_C_ALLOWED, "allowed", false)	 /* [P] allow rule */          \
+	_(FW_C_CONN_NEW, "conn-created", false)	 /* [P] new connection */      \
+	_(FW_C_CONN_PASS, "conn-matched", false) /* [P] tracked */             \
+	_(FW_C_RELATED, "related", false)	 /* [P] ICMP error */          \
+	_(FW_C_DEFAULT_ALLOW, "default-allowed", false) /* [P] */              \
+	_(FW_C_NON_IP, "non-ip", false)			/* [P] ARP etc. */     \
+	_(FW_C_FRAG_FOLLOW, "frag-followed", false)	/* [P] */              \
 	_(FW_C_CONN_EXISTS, "conn-exists", false)                              \
-	_(FW_C_REJECT_SENT, "reject-sent", false)                             \
-	_(FW_C_REJECT_LIMITED, "reject-rate-limited", false)                  \
-	_(FW_C_REJECT_SUPPRESSED, "reject-suppressed", false)                 \
-	_(FW_C_REJECT_FAILED, "reject-failed", false)                         \
-	_(FW_D_RUNT, "runt", true)                                            \
-	_(FW_D_VLAN_DEPTH, "too-many-vlan-tags", true)                        \
-	_(FW_D_IP4_TRUNC, "ipv4-truncated", true)                             \
-	_(FW_D_IP4_BAD, "ipv4-bad-header", true)                              \
-	_(FW_D_IP6_TRUNC, "ipv6-truncated", true)                             \
-	_(FW_D_IP6_BAD, "ipv6-bad-header", true)                              \
-	_(FW_D_L4_TRUNC, "l4-truncated", true)                                \
-	_(FW_D_TCP_BAD, "tcp-bad-header", true)                               \
-	_(FW_D_BAD_FRAG, "bad-fragment", true)                                \
-	_(FW_D_FRAG_DROPPED, "fragment-of-dropped", true)                     \
-	_(FW_D_RULE_DROP, "rule-drop", true)                                  \
-	_(FW_D_RULE_REJECT, "rule-reject", true)                              \
-	_(FW_D_DEFAULT, "default-drop", true)                                 \
-	_(FW_D_TABLE_FULL, "conn-table-full", true)                           \
-	_(FW_D_TCP_INVALID, "tcp-invalid", true)                              \
+	_(FW_C_REJECT_SENT, "reject-sent", false)                              \
+	_(FW_C_REJECT_LIMITED, "reject-rate-limited", false)                   \
+	_(FW_C_REJECT_SUPPRESSED, "reject-suppressed", false)                  \
+	_(FW_C_REJECT_FAILED, "reject-failed", false)                          \
+	_(FW_D_RUNT, "runt", true)                                             \
+	_(FW_D_VLAN_DEPTH, "too-many-vlan-tags", true)                         \
+	_(FW_D_IP4_TRUNC, "ipv4-truncated", true)                              \
+	_(FW_D_IP4_BAD, "ipv4-bad-header", true)                               \
+	_(FW_D_IP6_TRUNC, "ipv6-truncated", true)                              \
+	_(FW_D_IP6_BAD, "ipv6-bad-header", true)                               \
+	_(FW_D_L4_TRUNC, "l4-truncated", true)                                 \
+	_(FW_D_TCP_BAD, "tcp-bad-header", true)                                \
+	_(FW_D_BAD_FRAG, "bad-fragment", true)                                 \
+	_(FW_D_FRAG_DROPPED, "fragment-of-dropped", true)                      \
+	_(FW_D_RULE_DROP, "rule-drop", true)                                   \
+	_(FW_D_RULE_REJECT, "rule-reject", true)                               \
+	_(FW_D_DEFAULT, "default-drop", true)                                  \
+	_(FW_D_TABLE_FULL, "conn-table-full", true)                            \
+	_(FW_D_TCP_INVALID, "tcp-invalid", true)                               \
 	_(FW_D_TCP_NOT_SYN, "tcp-no-conn", true)
 
 enum { FW_COUNTERS(VNF_COUNTER_ENUM) FW_N_COUNTERS };
@@ -75,14 +75,14 @@ enum { FW_COUNTERS(VNF_COUNTER_ENUM) FW_N_COUNTERS };
 /* Hit-counter slots: every live rule holds one; a deleted rule's slot is
  * reused only after a grace period (no worker counts into it any more). */
 #define FW_MAX_SLOTS (FW_MAX_RULES + 1024)
-#define FW_HDR_MAX 512u		/* bytes of a frame the parser looks at */
-#define FW_MAX_VLANS 2		/* 802.1Q / 802.1ad tags skipped */
-#define FW_MAX_EXT 8		/* IPv6 extension headers walked */
-#define FW_FRAG_SLOTS 256	/* per-worker first-fragment verdicts */
-#define FW_FRAG_TIMEOUT_S 30	/* like Linux's ipfrag_time */
-#define FW_REJECT_RATE 1000	/* replies per second per worker ... */
-#define FW_REJECT_BURST 50	/* ... and burst (Linux icmp_msgs_*) */
-#define FW_SHOW_LIMIT 10000	/* show conn: rows unless "limit" says */
+#define FW_HDR_MAX 512u	     /* bytes of a frame the parser looks at */
+#define FW_MAX_VLANS 2	     /* 802.1Q / 802.1ad tags skipped */
+#define FW_MAX_EXT 8	     /* IPv6 extension headers walked */
+#define FW_FRAG_SLOTS 256    /* per-worker first-fragment verdicts */
+#define FW_FRAG_TIMEOUT_S 30 /* like Linux's ipfrag_time */
+#define FW_REJECT_RATE 1000  /* replies per second per worker ... */
+#define FW_REJECT_BURST 50   /* ... and burst (Linux icmp_msgs_*) */
+#define FW_SHOW_LIMIT 10000  /* show conn: rows unless "limit" says */
 
 /* Connection timestamps: TSC >> 22 (about 1 ms at 4 GHz); 32 bits last
  * weeks, and the longest timeout (5 days) stays below 2^31 ticks up to a
@@ -103,7 +103,7 @@ fw_ticks(uint64_t tsc)
 /* ---- the ACL keys (network byte order, as rte_acl wants its input) ---- */
 
 /* Key flags (the `flags` field). */
-#define FW_KF_LATER_FRAG 0x0001	/* a non-first fragment: no ports */
+#define FW_KF_LATER_FRAG 0x0001 /* a non-first fragment: no ports */
 
 /*
  * The parser writes these keys with whole-word stores (the w[] views):
@@ -114,14 +114,14 @@ fw_ticks(uint64_t tsc)
 struct fw_acl4 {
 	union {
 		struct {
-			uint8_t proto;	/* input 0 (rte_acl: the first field
-					 * is 1 byte) */
+			uint8_t proto; /* input 0 (rte_acl: the first field
+					* is 1 byte) */
 			uint8_t pad[3];
-			uint16_t iface;	/* input 1: iface it came in by */
-			uint16_t flags;	/*          FW_KF_* */
+			uint16_t iface; /* input 1: iface it came in by */
+			uint16_t flags; /*          FW_KF_* */
 			uint32_t src;	/* input 2 */
 			uint32_t dst;	/* input 3 */
-			uint16_t sport;	/* input 4 */
+			uint16_t sport; /* input 4 */
 			uint16_t dport;
 		};
 		uint32_t w[5];
@@ -131,13 +131,13 @@ struct fw_acl4 {
 struct fw_acl6 {
 	union {
 		struct {
-			uint8_t proto;	/* input 0 */
+			uint8_t proto; /* input 0 */
 			uint8_t pad[3];
-			uint16_t iface;	/* input 1 */
+			uint16_t iface; /* input 1 */
 			uint16_t flags;
-			uint8_t src[16];	/* inputs 2..5 */
-			uint8_t dst[16];	/* inputs 6..9 */
-			uint16_t sport;	/* input 10 */
+			uint8_t src[16]; /* inputs 2..5 */
+			uint8_t dst[16]; /* inputs 6..9 */
+			uint16_t sport;	 /* input 10 */
 			uint16_t dport;
 		};
 		uint32_t w[11];
@@ -154,8 +154,8 @@ enum fw_action {
 };
 
 struct fw_rs_rule {
-	uint32_t slot;		/* hit counter slot */
-	uint8_t action;		/* enum fw_action */
+	uint32_t slot;	/* hit counter slot */
+	uint8_t action; /* enum fw_action */
 };
 
 /*
@@ -173,7 +173,7 @@ struct fw_rs {
 struct fw_rule {
 	struct ctl_rule_config cfg;
 	uint32_t slot;
-	int16_t in_iface;	/* iface index, -1: any */
+	int16_t in_iface; /* iface index, -1: any */
 };
 
 /* ---- connection tracking ---- */
@@ -183,21 +183,21 @@ struct fw_rule {
  * sequence-window checks); UDP, ICMP echo and other protocols have an
  * unreplied and a replied state each, so that each state has one timeout.
  */
-#define FW_CT_STATES(_)                                                       \
-	_(FW_ST_NONE, "none", 0)                                              \
-	_(FW_ST_SYN_SENT, "syn-sent", 120)                                    \
-	_(FW_ST_SYN_RECV, "syn-recv", 60)                                     \
-	_(FW_ST_ESTABLISHED, "established", 432000)                           \
-	_(FW_ST_FIN_WAIT, "fin-wait", 120)                                    \
-	_(FW_ST_CLOSE_WAIT, "close-wait", 60)                                 \
-	_(FW_ST_LAST_ACK, "last-ack", 30)                                     \
-	_(FW_ST_TIME_WAIT, "time-wait", 120)                                  \
-	_(FW_ST_CLOSE, "close", 10)                                           \
-	_(FW_ST_UDP_NEW, "unreplied", 30)                                     \
-	_(FW_ST_UDP_REPLIED, "replied", 120)                                  \
-	_(FW_ST_ICMP_NEW, "unreplied", 30)                                    \
-	_(FW_ST_ICMP_REPLIED, "replied", 30)                                  \
-	_(FW_ST_GEN_NEW, "unreplied", 600)                                    \
+#define FW_CT_STATES(_)                                                        \
+	_(FW_ST_NONE, "none", 0)                                               \
+	_(FW_ST_SYN_SENT, "syn-sent", 120)                                     \
+	_(FW_ST_SYN_RECV, "syn-recv", 60)                                      \
+	_(FW_ST_ESTABLISHED, "established", 432000)                            \
+	_(FW_ST_FIN_WAIT, "fin-wait", 120)                                     \
+	_(FW_ST_CLOSE_WAIT, "close-wait", 60)                                  \
+	_(FW_ST_LAST_ACK, "last-ack", 30)                                      \
+	_(FW_ST_TIME_WAIT, "time-wait", 120)                                   \
+	_(FW_ST_CLOSE, "close", 10)                                            \
+	_(FW_ST_UDP_NEW, "unreplied", 30)                                      \
+	_(FW_ST_UDP_REPLIED, "replied", 120)                                   \
+	_(FW_ST_ICMP_NEW, "unreplied", 30)                                     \
+	_(FW_ST_ICMP_REPLIED, "replied", 30)                                   \
+	_(FW_ST_GEN_NEW, "unreplied", 600)                                     \
 	_(FW_ST_GEN_REPLIED, "replied", 600)
 
 #define FW_ST_ENUM(sym, str, tmo) sym,
@@ -217,16 +217,16 @@ extern const uint32_t fw_state_timeout_s[FW_ST_N];
 struct fw_conn_key {
 	union {
 		struct {
-			uint8_t lo[16];	/* IPv4 in lo[0..3], the rest 0 */
+			uint8_t lo[16]; /* IPv4 in lo[0..3], the rest 0 */
 			uint8_t hi[16];
-			uint16_t lo_port;	/* network order */
+			uint16_t lo_port; /* network order */
 			uint16_t hi_port;
 			uint8_t proto;
 			uint8_t zone;
-			uint8_t family;	/* 4 or 6 */
+			uint8_t family; /* 4 or 6 */
 			uint8_t pad[9];
 		};
-		uint64_t w[6];	/* written whole: see struct fw_acl4 */
+		uint64_t w[6]; /* written whole: see struct fw_acl4 */
 	};
 };
 
@@ -271,15 +271,15 @@ fw_w_make(uint8_t state, uint64_t flags, uint16_t orig_iface, uint32_t seen)
 
 struct fw_ct {
 	struct rte_hash *h;
-	_Atomic uint64_t *words;	/* [n_pos] */
-	_Atomic uint32_t *created;	/* [n_pos] fw_ticks at creation */
-	uint32_t n_pos;			/* positions rte_hash may return */
-	uint32_t limit;			/* conn_table_size */
-	atomic_uint count;		/* valid entries */
-	uint32_t tmo[FW_ST_N];		/* timeouts in ticks */
-	uint32_t refresh;		/* re-stamp an entry at most this often */
-	uint32_t scan_pos;		/* control thread: ageing cursor */
-	uint64_t expired;		/* control thread: entries aged out */
+	_Atomic uint64_t *words;   /* [n_pos] */
+	_Atomic uint32_t *created; /* [n_pos] fw_ticks at creation */
+	uint32_t n_pos;		   /* positions rte_hash may return */
+	uint32_t limit;		   /* conn_table_size */
+	atomic_uint count;	   /* valid entries */
+	uint32_t tmo[FW_ST_N];	   /* timeouts in ticks */
+	uint32_t refresh;	   /* re-stamp an entry at most this often */
+	uint32_t scan_pos;	   /* control thread: ageing cursor */
+	uint64_t expired;	   /* control thread: entries aged out */
 };
 
 /* Control thread (conn.c). */
@@ -299,17 +299,17 @@ void fw_ct_walk(struct fw_ct *ct,
 struct fw_frag_ent {
 	uint8_t src[16], dst[16];
 	uint32_t id;
-	uint32_t stamp;		/* fw_ticks; 0: empty */
-	uint16_t next;		/* the first fragment's verdict */
+	uint32_t stamp; /* fw_ticks; 0: empty */
+	uint16_t next;	/* the first fragment's verdict */
 	uint8_t family;
 	uint8_t proto;
 };
 
 struct fw_wstate {
-	uint64_t rl_stamp;	/* reject token bucket: TSC of the last refill */
+	uint64_t rl_stamp; /* reject token bucket: TSC of the last refill */
 	uint32_t rl_tokens;
 	struct fw_frag_ent frag[FW_FRAG_SLOTS];
-	uint64_t hits[FW_MAX_SLOTS];	/* rule hit counters by slot */
+	uint64_t hits[FW_MAX_SLOTS]; /* rule hit counters by slot */
 };
 
 /* ---- the instance ---- */
@@ -320,26 +320,26 @@ struct fw {
 	 * load it with acquire once per burst.  Old snapshots are freed with
 	 * nfv_rcu_defer(). */
 	struct fw_rs *_Atomic rs;
-	uint8_t default_action;		/* FW_A_ALLOW or FW_A_DROP */
+	uint8_t default_action; /* FW_A_ALLOW or FW_A_DROP */
 	uint16_t n_ifaces;
 	uint64_t hz;
-	uint64_t rl_period;		/* TSC cycles per reject token */
-	uint32_t frag_ticks;		/* FW_FRAG_TIMEOUT_S in ticks */
+	uint64_t rl_period;  /* TSC cycles per reject token */
+	uint32_t frag_ticks; /* FW_FRAG_TIMEOUT_S in ticks */
 	struct fw_ct ct;
 
 	/* Control thread only. */
 	struct fw_rule *rules;
 	uint32_t n_rules, cap_rules;
-	uint32_t *slot_free;		/* slots ready for reuse (stack) */
+	uint32_t *slot_free; /* slots ready for reuse (stack) */
 	uint32_t n_slot_free;
 	struct fw_slot_pend {
 		uint32_t slot;
-		uint64_t token;		/* rte_rcu_qsbr_start() at release */
-	} *slot_pend;			/* FIFO of released slots */
+		uint64_t token; /* rte_rcu_qsbr_start() at release */
+	} * slot_pend;		/* FIFO of released slots */
 	uint32_t pend_head, pend_n;
-	uint32_t slot_next;		/* slots never used start here */
-	uint64_t builds;		/* rule sets published */
-	uint64_t hits_gone;		/* hits of deleted rules (details) */
+	uint32_t slot_next; /* slots never used start here */
+	uint64_t builds;    /* rule sets published */
+	uint64_t hits_gone; /* hits of deleted rules (details) */
 };
 
 /* The iface a passing packet leaves by: ifaces pair up 0<->1, 2<->3, ...;
@@ -380,14 +380,14 @@ const char *fw_proto_name(uint8_t proto, char *buf, size_t len);
 /* ---- the parsed packet (worker) ---- */
 
 enum fw_pk_kind {
-	FW_PK_DONE,	/* `next` holds the verdict already */
-	FW_PK_IP,	/* an IPv4/IPv6 packet to judge */
+	FW_PK_DONE, /* `next` holds the verdict already */
+	FW_PK_IP,   /* an IPv4/IPv6 packet to judge */
 };
 
 enum fw_ct_kind {
 	FW_CTK_NONE,	/* not trackable (or a later fragment) */
 	FW_CTK_TRACK,	/* its own connection */
-	FW_CTK_RELATED,	/* an ICMP error about the connection in `ck` */
+	FW_CTK_RELATED, /* an ICMP error about the connection in `ck` */
 };
 
 enum fw_frag {
@@ -405,13 +405,13 @@ struct fw_pkt {
 	uint16_t next;
 	uint16_t l4off;
 	uint8_t kind;
-	uint8_t family;		/* 4 or 6 */
+	uint8_t family; /* 4 or 6 */
 	uint8_t proto;
 	uint8_t tcp_flags;
-	uint8_t ct;		/* enum fw_ct_kind */
-	uint8_t frag;		/* enum fw_frag */
+	uint8_t ct;   /* enum fw_ct_kind */
+	uint8_t frag; /* enum fw_frag */
 	uint8_t icmp_type;
-	uint8_t src_lo;		/* the packet travels from ck.lo to ck.hi */
+	uint8_t src_lo; /* the packet travels from ck.lo to ck.hi */
 	uint8_t l3off;
 	uint32_t frag_id;
 };

@@ -25,8 +25,8 @@
 
 #include "vnf/firewall/fw_priv.h"
 
-#define FW_ICMP4_QUOTE_MAX (576 - 20 - 8)	/* RFC 1812 4.3.2.3 */
-#define FW_ICMP6_QUOTE_MAX (1280 - 40 - 8)	/* RFC 4443 2.4 (c) */
+#define FW_ICMP4_QUOTE_MAX (576 - 20 - 8)  /* RFC 1812 4.3.2.3 */
+#define FW_ICMP6_QUOTE_MAX (1280 - 40 - 8) /* RFC 4443 2.4 (c) */
 
 static bool
 fw_reject_token(const struct fw *fw, struct fw_wstate *ws, uint64_t now)
@@ -137,8 +137,8 @@ fw_reject_tcp(struct rte_mbuf *r, const struct fw_pkt *pk, const uint8_t *h,
 	struct rte_tcp_hdr *t;
 	uint8_t *p;
 
-	p = (uint8_t *)rte_pktmbuf_append(r, (uint16_t)(pk->l3off + l3len +
-							sizeof(*t)));
+	p = (uint8_t *)rte_pktmbuf_append(
+		r, (uint16_t)(pk->l3off + l3len + sizeof(*t)));
 	if (p == NULL)
 		return -1;
 	fw_reject_l2(p, h, pk->l3off);
@@ -159,12 +159,14 @@ fw_reject_tcp(struct rte_mbuf *r, const struct fw_pkt *pk, const uint8_t *h,
 		t->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
 	}
 	if (pk->family == 4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + pk->l3off);
+		struct rte_ipv4_hdr *ip =
+			(struct rte_ipv4_hdr *)(p + pk->l3off);
 
 		fw_reject_ip4((uint8_t *)ip, oip, 40, IPPROTO_TCP, 0);
 		t->cksum = rte_ipv4_udptcp_cksum(ip, t);
 	} else {
-		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(p + pk->l3off);
+		struct rte_ipv6_hdr *ip =
+			(struct rte_ipv6_hdr *)(p + pk->l3off);
 
 		fw_reject_ip6((uint8_t *)ip, oip, sizeof(*t), IPPROTO_TCP);
 		t->cksum = rte_ipv6_udptcp_cksum(ip, t);
@@ -180,14 +182,14 @@ fw_reject_icmp(struct rte_mbuf *r, const struct fw_pkt *pk, const uint8_t *h,
 {
 	const bool v4 = pk->family == 4;
 	const uint32_t l3len = v4 ? 20 : 40;
-	uint32_t quote = RTE_MIN(iplen, v4 ? (uint32_t)FW_ICMP4_QUOTE_MAX :
-					     (uint32_t)FW_ICMP6_QUOTE_MAX);
+	uint32_t quote = RTE_MIN(iplen, v4 ? (uint32_t)FW_ICMP4_QUOTE_MAX
+					   : (uint32_t)FW_ICMP6_QUOTE_MAX);
 	struct rte_icmp_hdr *ic;
 	const void *q;
 	uint8_t *p;
 
-	p = (uint8_t *)rte_pktmbuf_append(r, (uint16_t)(pk->l3off + l3len + 8 +
-							quote));
+	p = (uint8_t *)rte_pktmbuf_append(
+		r, (uint16_t)(pk->l3off + l3len + 8 + quote));
 	if (p == NULL)
 		return -1;
 	fw_reject_l2(p, h, pk->l3off);
@@ -206,7 +208,8 @@ fw_reject_icmp(struct rte_mbuf *r, const struct fw_pkt *pk, const uint8_t *h,
 			      (uint16_t)(l3len + 8 + quote), IPPROTO_ICMP,
 			      0xc0);
 	} else {
-		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(p + pk->l3off);
+		struct rte_ipv6_hdr *ip =
+			(struct rte_ipv6_hdr *)(p + pk->l3off);
 
 		ic->icmp_type = 1; /* destination unreachable */
 		ic->icmp_code = 4; /* port unreachable */

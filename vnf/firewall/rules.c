@@ -34,23 +34,14 @@
 #include "dataplane/rcu.h"
 #include "vnf/firewall/fw_priv.h"
 
-enum {
-	F4_PROTO,
-	F4_IFACE,
-	F4_FLAGS,
-	F4_SRC,
-	F4_DST,
-	F4_SPORT,
-	F4_DPORT,
-	F4_N
-};
+enum { F4_PROTO, F4_IFACE, F4_FLAGS, F4_SRC, F4_DST, F4_SPORT, F4_DPORT, F4_N };
 
 enum {
 	F6_PROTO,
 	F6_IFACE,
 	F6_FLAGS,
-	F6_SRC,			/* 4 fields of 32 bits */
-	F6_DST = F6_SRC + 4,	/* 4 fields of 32 bits */
+	F6_SRC,		     /* 4 fields of 32 bits */
+	F6_DST = F6_SRC + 4, /* 4 fields of 32 bits */
 	F6_SPORT = F6_DST + 4,
 	F6_DPORT,
 	F6_N
@@ -59,10 +50,10 @@ enum {
 RTE_ACL_RULE_DEF(fw_acl4_rule, F4_N);
 RTE_ACL_RULE_DEF(fw_acl6_rule, F6_N);
 
-#define FW_DEF(t, sz, f, in, off)                                             \
-	{                                                                     \
-		.type = RTE_ACL_FIELD_TYPE_##t, .size = (sz),                 \
-		.field_index = (f), .input_index = (in), .offset = (off),     \
+#define FW_DEF(t, sz, f, in, off)                                              \
+	{                                                                      \
+		.type = RTE_ACL_FIELD_TYPE_##t, .size = (sz),                  \
+		.field_index = (f), .input_index = (in), .offset = (off),      \
 	}
 
 /* The first field is one byte; the others come in groups of 4 bytes, one
@@ -209,7 +200,8 @@ fw_acl_build(struct fw *fw, bool v6, struct rte_acl_ctx **out, uint32_t *cnt)
 	n = 0;
 	for (i = 0; i < fw->n_rules; i++) {
 		const struct fw_rule *ru = &fw->rules[i];
-		struct rte_acl_rule *ar = (struct rte_acl_rule *)(rules + n * rsz);
+		struct rte_acl_rule *ar =
+			(struct rte_acl_rule *)(rules + n * rsz);
 		struct rte_acl_field *f = ar->field;
 
 		if (!fw_rule_in_family(&ru->cfg, family))
@@ -434,8 +426,10 @@ fw_rule_insert(struct fw *fw, uint32_t index, const struct ctl_rule_config *r,
 		return -ERANGE;
 	}
 	if (fw->n_rules >= FW_MAX_RULES) {
-		snprintf(err, errlen, "already %u rules, the most a firewall "
-			 "takes", fw->n_rules);
+		snprintf(err, errlen,
+			 "already %u rules, the most a firewall "
+			 "takes",
+			 fw->n_rules);
 		return -ENOSPC;
 	}
 	rc = fw_rule_check(fw, r, &ifc, err, errlen);
@@ -443,7 +437,8 @@ fw_rule_insert(struct fw *fw, uint32_t index, const struct ctl_rule_config *r,
 		return rc;
 	if (fw->n_rules == fw->cap_rules) {
 		uint32_t cap = RTE_MAX(fw->cap_rules * 2, 16u);
-		struct fw_rule *nr = rte_realloc(fw->rules, cap * sizeof(*nr), 0);
+		struct fw_rule *nr =
+			rte_realloc(fw->rules, cap * sizeof(*nr), 0);
 
 		if (nr == NULL)
 			goto err_nomem;
@@ -531,8 +526,8 @@ fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
 	/* rte_malloc like the rest of the instance: a heap block pointed to
 	 * only from DPDK memory, which LeakSanitizer does not scan, would
 	 * look leaked to it. */
-	fw->rules = rte_zmalloc("fw_rules", fw->cap_rules * sizeof(fw->rules[0]),
-				0);
+	fw->rules = rte_zmalloc("fw_rules",
+				fw->cap_rules * sizeof(fw->rules[0]), 0);
 	if (fw->rules == NULL)
 		goto err_nomem;
 	for (i = 0; i < cfg->n_rules; i++) {
@@ -549,8 +544,9 @@ fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
 	}
 	rc = fw_rs_publish(fw);
 	if (rc < 0) {
-		snprintf(err, errlen, "vnf %s: building the ACL of %u rules: %s",
-			 cfg->name, cfg->n_rules, strerror(-rc));
+		snprintf(err, errlen,
+			 "vnf %s: building the ACL of %u rules: %s", cfg->name,
+			 cfg->n_rules, strerror(-rc));
 		return rc;
 	}
 	return 0;

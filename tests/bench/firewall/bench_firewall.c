@@ -113,7 +113,8 @@ bf_call(struct vnf_instance *vi, struct rte_mbuf **pkts, uint16_t n,
 	t0 = rte_rdtsc() - t0;
 	for (i = 0; i < n; i++)
 		if (next[i] != want) {
-			fprintf(stderr, "bench_firewall: verdict %#x, not %#x\n",
+			fprintf(stderr,
+				"bench_firewall: verdict %#x, not %#x\n",
 				next[i], want);
 			exit(1);
 		}
@@ -177,9 +178,15 @@ static struct fwt_spec
 bf_tcp(const char *src, uint16_t sp, const char *dst, uint16_t dp,
        uint8_t flags, uint16_t payload)
 {
-	return (struct fwt_spec){.src = src, .dst = dst, .proto = IPPROTO_TCP,
-				 .sport = sp, .dport = dp, .flags = flags,
-				 .seq = 1, .ack = 1, .payload = payload,
+	return (struct fwt_spec){.src = src,
+				 .dst = dst,
+				 .proto = IPPROTO_TCP,
+				 .sport = sp,
+				 .dport = dp,
+				 .flags = flags,
+				 .seq = 1,
+				 .ack = 1,
+				 .payload = payload,
 				 .vlan = -1};
 }
 
@@ -210,15 +217,15 @@ bf_established(unsigned int rounds)
 	snprintf(r.in_iface, sizeof(r.in_iface), "in");
 	vi = bf_fw(&r, 1, CTL_FW_DROP);
 	for (f = 0; f < BF_FLOWS; f++) {
-		static const uint8_t fl[3] = {RTE_TCP_SYN_FLAG,
-					      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
-					      RTE_TCP_ACK_FLAG};
+		static const uint8_t fl[3] = {
+			RTE_TCP_SYN_FLAG, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+			RTE_TCP_ACK_FLAG};
 
 		snprintf(src, sizeof(src), "10.0.%u.%u", f >> 8, f & 0xff);
 		for (i = 0; i < 3; i++) {
 			s = i == 1 ? bf_tcp("192.0.2.1", 80, src,
-					     (uint16_t)(10000 + f), fl[i], 0) :
-				     bf_tcp(src, (uint16_t)(10000 + f),
+					    (uint16_t)(10000 + f), fl[i], 0)
+				   : bf_tcp(src, (uint16_t)(10000 + f),
 					    "192.0.2.1", 80, fl[i], 0);
 			m[0] = bf_mbuf(&s);
 			bf_call(vi, m, 1, i == 1 ? 1 : 0, i == 1 ? 0 : 1);
@@ -288,7 +295,8 @@ bf_acl(unsigned int rounds, bool v6)
 		if (v6)
 			snprintf(src, sizeof(src), "2001:db8::%x", h);
 		else
-			snprintf(src, sizeof(src), "10.1.%u.%u", h >> 8, h & 0xff);
+			snprintf(src, sizeof(src), "10.1.%u.%u", h >> 8,
+				 h & 0xff);
 		s = bf_tcp(src, (uint16_t)(20000 + i),
 			   v6 ? "2001:db8:1::1" : "192.0.2.1", 999,
 			   RTE_TCP_ACK_FLAG, 18);
@@ -383,9 +391,19 @@ int
 main(int argc, char **argv)
 {
 	char *eal_argv[] = {
-		argv[0], "-l", "0", "--no-huge", "--no-pci", "--no-shconf",
-		"-m", "256", "--file-prefix", "bench-fw", "--no-telemetry",
-		"--log-level=*:error", NULL,
+		argv[0],
+		"-l",
+		"0",
+		"--no-huge",
+		"--no-pci",
+		"--no-shconf",
+		"-m",
+		"256",
+		"--file-prefix",
+		"bench-fw",
+		"--no-telemetry",
+		"--log-level=*:error",
+		NULL,
 	};
 	unsigned int rounds = argc > 1 ? (unsigned int)atoi(argv[1]) : 20000;
 	char rundir[4096];

@@ -28,7 +28,8 @@ fz_rand(uint64_t *s)
 int
 main(int argc, char **argv)
 {
-	unsigned long long want = argc > 1 ? strtoull(argv[1], NULL, 0) : 200000;
+	unsigned long long want =
+		argc > 1 ? strtoull(argv[1], NULL, 0) : 200000;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
 	static uint8_t buf[FZ_CHUNK];
 	unsigned long long frames = 0, inputs = 0;

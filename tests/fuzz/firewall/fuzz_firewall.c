@@ -58,13 +58,13 @@
 #define FZ_POOL 8191
 #define FZ_PEER_NONE 0xff
 
-#define FZ_CHECK(cond)                                                        \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "fuzz_firewall: %s:%d: %s\n",         \
-				__FILE__, __LINE__, #cond);                   \
-			abort();                                              \
-		}                                                             \
+#define FZ_CHECK(cond)                                                         \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "fuzz_firewall: %s:%d: %s\n",          \
+				__FILE__, __LINE__, #cond);                    \
+			abort();                                               \
+		}                                                              \
 	} while (0)
 
 static const uint8_t fz_peer[FZ_PORTS] = {1, 0, 2, 4, 3};
@@ -237,11 +237,22 @@ fz_init(const char *prog)
 	/* --in-memory is refused with --no-huge by DPDK 22.11; --no-shconf
 	 * leaves no shared files either. */
 	char *eal_argv[] = {
-		(char *)(uintptr_t)prog, "-l", "0", "--no-huge", "--no-pci",
-		"--no-shconf", "-m", "256", "--file-prefix", "fz-fw",
-		"--no-telemetry", "--log-level=*:error", NULL,
+		(char *)(uintptr_t)prog,
+		"-l",
+		"0",
+		"--no-huge",
+		"--no-pci",
+		"--no-shconf",
+		"-m",
+		"256",
+		"--file-prefix",
+		"fz-fw",
+		"--no-telemetry",
+		"--log-level=*:error",
+		NULL,
 	};
-	static const char *const ifn[] = {"in", "out", "x"}, *ifn2[] = {"a", "b"};
+	static const char *const ifn[] = {"in", "out", "x"},
+				 *ifn2[] = {"a", "b"};
 	struct ctl_rule_config r1[6], r2[3];
 	unsigned int i;
 	int rc;
@@ -345,18 +356,17 @@ fz_u16(struct fz_in *in)
 	return (uint16_t)(hi << 8 | fz_u8(in));
 }
 
-static const char *const fz_addr4[] = {"10.0.0.1", "10.0.0.2", "192.0.2.1",
-				       "192.0.2.9", "255.255.255.255",
-				       "224.0.0.1", "0.0.0.0", "10.0.0.2"};
-static const char *const fz_addr6[] = {"2001:db8::1", "2001:db8::2",
-				       "2001:db8:1::1", "2001:db8:1::9",
-				       "ff02::1", "::", "fe80::1",
-				       "2001:db8::2"};
+static const char *const fz_addr4[] = {
+	"10.0.0.1",	   "10.0.0.2",	"192.0.2.1", "192.0.2.9",
+	"255.255.255.255", "224.0.0.1", "0.0.0.0",   "10.0.0.2"};
+static const char *const fz_addr6[] = {
+	"2001:db8::1", "2001:db8::2", "2001:db8:1::1", "2001:db8:1::9",
+	"ff02::1",     "::",	      "fe80::1",       "2001:db8::2"};
 static const uint16_t fz_ports[] = {22, 23, 53, 80, 443, 1000, 40000, 0};
 static const uint8_t fz_protos[] = {
-	IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6,
-	IPPROTO_SCTP, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT,
-	IPPROTO_DSTOPTS, IPPROTO_AH, IPPROTO_NONE, IPPROTO_GRE,
+	IPPROTO_TCP,	 IPPROTO_UDP,	  IPPROTO_ICMP,	   IPPROTO_ICMPV6,
+	IPPROTO_SCTP,	 IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT,
+	IPPROTO_DSTOPTS, IPPROTO_AH,	  IPPROTO_NONE,	   IPPROTO_GRE,
 };
 
 static void
@@ -392,7 +402,8 @@ static bool
 fz_enqueue_last(void)
 {
 	struct rte_mbuf *m, *m2 = NULL;
-	uint16_t len = fz_last.f.len, first = fz_last.first, port = fz_last.port;
+	uint16_t len = fz_last.f.len, first = fz_last.first,
+		 port = fz_last.port;
 
 	m = rte_pktmbuf_alloc(fz_pool);
 	if (m == NULL)
@@ -450,14 +461,15 @@ fz_frame(struct fz_in *in)
 	case 1:
 		sp.proto = IPPROTO_UDP;
 		break;
-	case 2:	/* echo request / reply or another ICMP type */
+	case 2: /* echo request / reply or another ICMP type */
 		sp.proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 		sel = fz_u8(in);
-		sp.type = (sel & 1) ? (v6 ? 128 : 8) : (sel & 2) ? (v6 ? 129 : 0) :
-							   (uint8_t)(sel >> 2);
+		sp.type = (sel & 1)   ? (v6 ? 128 : 8)
+			  : (sel & 2) ? (v6 ? 129 : 0)
+				      : (uint8_t)(sel >> 2);
 		sp.id = fz_ports[sel & 7];
 		break;
-	case 3:	/* an ICMP error quoting an earlier frame */
+	case 3: /* an ICMP error quoting an earlier frame */
 		sp.proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 		sp.type = v6 ? 1 : 3;
 		sp.code = fz_u8(in) & 7;
@@ -465,18 +477,18 @@ fz_frame(struct fz_in *in)
 			uint16_t q = fz_quoted.b[12] == 0x81 ? 18 : 14;
 
 			sp.quote = &fz_quoted;
-			sp.quote_len = (uint16_t)(1 + fz_u8(in) %
-						  (fz_quoted.len - q));
+			sp.quote_len =
+				(uint16_t)(1 + fz_u8(in) % (fz_quoted.len - q));
 			/* Mostly from where the quoted packet went. */
 			if (sp.code != 7)
 				fz_last.port = fz_peer[fz_quoted_port];
 		}
 		break;
-	case 4:	/* any protocol: extension headers, SCTP, GRE, ... */
+	case 4: /* any protocol: extension headers, SCTP, GRE, ... */
 		sp.proto = fz_protos[fz_u8(in) % RTE_DIM(fz_protos)];
 		sp.l4_none = sp.proto != IPPROTO_SCTP;
 		break;
-	case 5:	/* a fragment */
+	case 5: /* a fragment */
 		sp.proto = (flags & 1) ? IPPROTO_TCP : IPPROTO_UDP;
 		sp.frag = true;
 		sp.mf = flags & 2;
@@ -487,14 +499,14 @@ fz_frame(struct fz_in *in)
 		sp.src = v6 ? fz_addr6[0] : fz_addr4[0];
 		sp.dst = v6 ? fz_addr6[2] : fz_addr4[2];
 		break;
-	case 6:	/* ARP-like: not IP */
+	case 6: /* ARP-like: not IP */
 		memset(f, 0, sizeof(*f));
 		memset(f->b, 0xff, 6);
 		f->b[12] = 0x08;
 		f->b[13] = 0x06;
 		f->len = 60;
 		goto built;
-	default:	/* raw bytes */
+	default: /* raw bytes */
 		memset(f, 0, sizeof(*f));
 		f->len = fz_u8(in);
 		for (i = 0; i < f->len; i++)
@@ -531,9 +543,9 @@ built:
 	if ((shape & 0x30) == 0x30 && f->len > 0)
 		f->len = (uint16_t)(fz_u16(in) % f->len);
 	/* Two segments: the first one 1..len-1 bytes long. */
-	fz_last.first = ((shape & 0x40) && f->len >= 2) ?
-				(uint16_t)(1 + fz_u8(in) % (f->len - 1)) :
-				f->len;
+	fz_last.first = ((shape & 0x40) && f->len >= 2)
+				? (uint16_t)(1 + fz_u8(in) % (f->len - 1))
+				: f->len;
 	fz_last.valid = true;
 	return fz_enqueue_last();
 }
@@ -541,15 +553,15 @@ built:
 static void
 fz_ctl(struct vnf_instance *vi, struct fz_in *in)
 {
-	static const char *const actions[] = {"allow", "allow-stateful",
-					      "drop", "reject", "bogus"};
-	static const char *const protos[] = {"tcp", "udp", "icmp", "icmpv6",
-					     "any", "47"};
-	static const char *const pfx[] = {"10.0.0.0/8", "10.0.0.1/32",
+	static const char *const actions[] = {"allow", "allow-stateful", "drop",
+					      "reject", "bogus"};
+	static const char *const protos[] = {"tcp",    "udp", "icmp",
+					     "icmpv6", "any", "47"};
+	static const char *const pfx[] = {"10.0.0.0/8",	   "10.0.0.1/32",
 					  "2001:db8::/32", "0.0.0.0/0",
-					  "192.0.2.1/24", "::/0"};
-	static const char *const ports[] = {"22", "1-1000", "53", "0-65535",
-					    "9-8", "x"};
+					  "192.0.2.1/24",  "::/0"};
+	static const char *const ports[] = {"22",      "1-1000", "53",
+					    "0-65535", "9-8",	 "x"};
 	uint8_t what = fz_u8(in), a = fz_u8(in), b = fz_u8(in);
 	json_t *args = json_object(), *reply = NULL;
 	const char *verb;
@@ -575,17 +587,20 @@ fz_ctl(struct vnf_instance *vi, struct fz_in *in)
 		json_object_set_new(args, "action",
 				    json_string(actions[a % RTE_DIM(actions)]));
 		if (a & 0x08)
-			json_object_set_new(args, "proto",
-					    json_string(protos[b % RTE_DIM(protos)]));
+			json_object_set_new(
+				args, "proto",
+				json_string(protos[b % RTE_DIM(protos)]));
 		if (a & 0x10)
 			json_object_set_new(args, "src",
 					    json_string(pfx[b % RTE_DIM(pfx)]));
 		if (a & 0x20)
-			json_object_set_new(args, "dport",
-					    json_string(ports[(b >> 3) % RTE_DIM(ports)]));
+			json_object_set_new(
+				args, "dport",
+				json_string(ports[(b >> 3) % RTE_DIM(ports)]));
 		if (a & 0x40)
-			json_object_set_new(args, "iface",
-					    json_string((b & 0x80) ? "out" : "in"));
+			json_object_set_new(
+				args, "iface",
+				json_string((b & 0x80) ? "out" : "in"));
 		if (a & 0x80)
 			json_object_set_new(args, "index", json_integer(b % 8));
 		break;
@@ -611,8 +626,8 @@ static void
 fz_check_counts(const struct vnf_instance *vi)
 {
 	static const char *const pass[] = {
-		"allowed", "conn-created", "conn-matched", "related",
-		"default-allowed", "non-ip", "frag-followed",
+		"allowed",	   "conn-created", "conn-matched",  "related",
+		"default-allowed", "non-ip",	   "frag-followed",
 	};
 	uint64_t sum = 0;
 	unsigned int i;
@@ -622,7 +637,8 @@ fz_check_counts(const struct vnf_instance *vi)
 		bool counted = vi->ops->counters[c].is_drop;
 
 		for (i = 0; i < RTE_DIM(pass); i++)
-			counted |= strcmp(vi->ops->counters[c].name, pass[i]) == 0;
+			counted |=
+				strcmp(vi->ops->counters[c].name, pass[i]) == 0;
 		if (counted)
 			sum += vnf_counter_sum(vi, c);
 	}
@@ -707,7 +723,7 @@ fz_run(const uint8_t *data, size_t len)
 			fz_ctl((arg & 0x80) ? fz_fw2 : fz_fw, &in);
 			break;
 		case 14:
-			fz_accept = arg % 40;	/* 32 and up: everything */
+			fz_accept = arg % 40; /* 32 and up: everything */
 			break;
 		}
 	}
@@ -726,8 +742,9 @@ fz_print_counters(FILE *f)
 	unsigned int i;
 	uint16_t c;
 
-	fprintf(f, "sent %" PRIu64 ", refused by the ports %" PRIu64
-		   ", answers made %" PRIu64 "\n",
+	fprintf(f,
+		"sent %" PRIu64 ", refused by the ports %" PRIu64
+		", answers made %" PRIu64 "\n",
 		fz_sent, fz_refused, fz_answers);
 	for (i = 0; i < 2; i++) {
 		fprintf(f, "%s:", v[i]->name);

@@ -25,23 +25,24 @@ struct fwt_frame {
 };
 
 struct fwt_spec {
-	const char *src, *dst;	/* IPv4 or IPv6 text; the family follows */
-	uint8_t proto;		/* IPPROTO_TCP/UDP/ICMP/ICMPV6/other */
+	const char *src, *dst; /* IPv4 or IPv6 text; the family follows */
+	uint8_t proto;	       /* IPPROTO_TCP/UDP/ICMP/ICMPV6/other */
 	uint16_t sport, dport;
-	uint8_t flags;		/* TCP flags */
+	uint8_t flags; /* TCP flags */
 	uint32_t seq, ack;
-	uint8_t type, code;	/* ICMP */
-	uint16_t id;		/* ICMP echo identifier */
-	uint16_t payload;	/* bytes after the L4 header */
-	int vlan;		/* >= 0: one 802.1Q tag */
-	bool frag;		/* a fragment (v4 flags / v6 fragment header) */
-	uint16_t frag_off;	/* in 8-byte units */
-	bool mf;		/* more fragments */
+	uint8_t type, code; /* ICMP */
+	uint16_t id;	    /* ICMP echo identifier */
+	uint16_t payload;   /* bytes after the L4 header */
+	int vlan;	    /* >= 0: one 802.1Q tag */
+	bool frag;	    /* a fragment (v4 flags / v6 fragment header) */
+	uint16_t frag_off;  /* in 8-byte units */
+	bool mf;	    /* more fragments */
 	uint32_t frag_id;
-	bool l4_none;		/* a later fragment: no L4 header, payload only */
-	const struct fwt_frame *quote;	/* ICMP error: quote this frame's IP packet */
-	uint16_t quote_len;	/* ... this many bytes of it (0: all) */
-	bool reverse_mac;	/* from MAC B to MAC A instead of A to B */
+	bool l4_none; /* a later fragment: no L4 header, payload only */
+	const struct fwt_frame
+		*quote;	    /* ICMP error: quote this frame's IP packet */
+	uint16_t quote_len; /* ... this many bytes of it (0: all) */
+	bool reverse_mac;   /* from MAC B to MAC A instead of A to B */
 };
 
 static const uint8_t fwt_mac_a[6] = {0x02, 0, 0, 0, 0, 0x0a};
@@ -128,9 +129,11 @@ fwt_build(struct fwt_frame *f, const struct fwt_spec *sp)
 			if (sp->quote != NULL) {
 				const uint8_t *qb = sp->quote->b;
 				uint16_t qoff = (qb[12] == 0x81) ? 18 : 14;
-				uint16_t ql = sp->quote_len ?
-						      sp->quote_len :
-						      (uint16_t)(sp->quote->len - qoff);
+				uint16_t ql =
+					sp->quote_len
+						? sp->quote_len
+						: (uint16_t)(sp->quote->len -
+							     qoff);
 
 				memcpy(l4 + 8, qb + qoff, ql);
 				l4len += ql;
@@ -165,12 +168,15 @@ fwt_build(struct fwt_frame *f, const struct fwt_spec *sp)
 		memcpy(&h->dst_addr, a_dst, 4);
 		h->hdr_checksum = rte_ipv4_cksum(h);
 		if (!sp->frag && !sp->l4_none) {
-			if (sp->proto == IPPROTO_TCP || sp->proto == IPPROTO_UDP)
-				fwt_put16(l4 + (sp->proto == IPPROTO_TCP ? 16 : 6),
+			if (sp->proto == IPPROTO_TCP ||
+			    sp->proto == IPPROTO_UDP)
+				fwt_put16(l4 + (sp->proto == IPPROTO_TCP ? 16
+									 : 6),
 					  rte_ipv4_udptcp_cksum(h, l4));
 			else if (sp->proto == IPPROTO_ICMP)
 				fwt_put16(l4 + 2,
-					  (uint16_t)~fwt_cksum_fold(rte_raw_cksum(l4, l4len)));
+					  (uint16_t)~fwt_cksum_fold(
+						  rte_raw_cksum(l4, l4len)));
 		}
 	} else {
 		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
@@ -192,11 +198,12 @@ fwt_build(struct fwt_frame *f, const struct fwt_spec *sp)
 			fh[2] = (uint8_t)(fo >> 8);
 			fh[3] = (uint8_t)fo;
 			fwt_put32(fh + 4, rte_cpu_to_be_32(sp->frag_id));
-		} else if (!sp->l4_none &&
-			   (sp->proto == IPPROTO_TCP || sp->proto == IPPROTO_UDP ||
-			    sp->proto == IPPROTO_ICMPV6)) {
-			fwt_put16(l4 + (sp->proto == IPPROTO_TCP ? 16 :
-					sp->proto == IPPROTO_UDP ? 6 : 2),
+		} else if (!sp->l4_none && (sp->proto == IPPROTO_TCP ||
+					    sp->proto == IPPROTO_UDP ||
+					    sp->proto == IPPROTO_ICMPV6)) {
+			fwt_put16(l4 + (sp->proto == IPPROTO_TCP   ? 16
+					: sp->proto == IPPROTO_UDP ? 6
+								   : 2),
 				  rte_ipv6_udptcp_cksum(h, l4));
 		}
 	}

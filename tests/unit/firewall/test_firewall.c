@@ -134,16 +134,16 @@ struct ut_rule {
 	enum ctl_fw_action action;
 	uint8_t proto;
 	const char *src, *dst;
-	uint16_t sp_lo, sp_hi, dp_lo, dp_hi;	/* 0,0: any */
+	uint16_t sp_lo, sp_hi, dp_lo, dp_hi; /* 0,0: any */
 	const char *iface;
 };
 
 struct ut_fw_cfg {
-	unsigned int n_ifaces;		/* 0: 2 (in, out) */
-	enum ctl_fw_action dflt;	/* CTL_FW_ALLOW or CTL_FW_DROP */
+	unsigned int n_ifaces;	 /* 0: 2 (in, out) */
+	enum ctl_fw_action dflt; /* CTL_FW_ALLOW or CTL_FW_DROP */
 	const struct ut_rule *rules;
 	unsigned int n_rules;
-	uint32_t conn_table_size;	/* 0: 1024 */
+	uint32_t conn_table_size; /* 0: 1024 */
 };
 
 static void
@@ -173,7 +173,7 @@ static int
 ut_fw_new_rc(const struct ut_fw_cfg *fc, char *err, size_t errlen)
 {
 	static const char *const names[] = {"in", "out", "c", "d",
-					    "e", "f", "g", "h"};
+					    "e",  "f",	 "g", "h"};
 	struct ctl_iface_config ifc[UT_MAX_IFACES];
 	struct ctl_rule_config rules[UT_MAX_RULES];
 	struct ctl_vnf_config cfg;
@@ -207,7 +207,8 @@ ut_fw_new_rc(const struct ut_fw_cfg *fc, char *err, size_t errlen)
 		r->dport_lo = u->dp_lo;
 		r->dport_hi = (u->dp_lo || u->dp_hi) ? u->dp_hi : 65535;
 		if (u->iface)
-			snprintf(r->in_iface, sizeof(r->in_iface), "%s", u->iface);
+			snprintf(r->in_iface, sizeof(r->in_iface), "%s",
+				 u->iface);
 	}
 	cfg.ifaces = ifc;
 	cfg.n_ifaces = n;
@@ -222,9 +223,8 @@ ut_fw_new_rc(const struct ut_fw_cfg *fc, char *err, size_t errlen)
 	ut_g->n_vnfs = 1;
 	ut_g->n_ports = (uint16_t)n;
 	for (i = 0; i < n; i++) {
-		ut_g->port_peer[i] = (struct nfv_ep){.kind = NFV_EP_VNF,
-						     .idx = 0,
-						     .iface = (uint16_t)i};
+		ut_g->port_peer[i] = (struct nfv_ep){
+			.kind = NFV_EP_VNF, .idx = 0, .iface = (uint16_t)i};
 		ut_g->iface_peer[0][i] = (struct nfv_ep){.kind = NFV_EP_PORT,
 							 .idx = (uint16_t)i};
 	}
@@ -320,7 +320,8 @@ ut_pass(uint16_t in, const struct fwt_spec *sp)
 				assert_int_equal(out, -1);
 				out = (int)p;
 			} else if (p != in) {
-				fail_msg("port %u got a frame it should not", p);
+				fail_msg("port %u got a frame it should not",
+					 p);
 			}
 		}
 	}
@@ -332,9 +333,13 @@ static struct fwt_spec
 ut_tcp(const char *src, uint16_t sp, const char *dst, uint16_t dp,
        uint8_t flags)
 {
-	return (struct fwt_spec){.src = src, .dst = dst,
-				 .proto = IPPROTO_TCP, .sport = sp,
-				 .dport = dp, .flags = flags, .seq = 1000,
+	return (struct fwt_spec){.src = src,
+				 .dst = dst,
+				 .proto = IPPROTO_TCP,
+				 .sport = sp,
+				 .dport = dp,
+				 .flags = flags,
+				 .seq = 1000,
 				 .ack = flags & RTE_TCP_ACK_FLAG ? 5000 : 0,
 				 .vlan = -1};
 }
@@ -342,9 +347,13 @@ ut_tcp(const char *src, uint16_t sp, const char *dst, uint16_t dp,
 static struct fwt_spec
 ut_udp(const char *src, uint16_t sp, const char *dst, uint16_t dp)
 {
-	return (struct fwt_spec){.src = src, .dst = dst,
-				 .proto = IPPROTO_UDP, .sport = sp,
-				 .dport = dp, .payload = 10, .vlan = -1};
+	return (struct fwt_spec){.src = src,
+				 .dst = dst,
+				 .proto = IPPROTO_UDP,
+				 .sport = sp,
+				 .dport = dp,
+				 .payload = 10,
+				 .vlan = -1};
 }
 
 static struct fwt_spec
@@ -352,11 +361,14 @@ ut_echo(const char *src, const char *dst, bool reply, uint16_t id)
 {
 	bool v6 = strchr(src, ':') != NULL;
 
-	return (struct fwt_spec){
-		.src = src, .dst = dst,
-		.proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
-		.type = v6 ? (reply ? 129 : 128) : (reply ? 0 : 8),
-		.id = id, .payload = 16, .vlan = -1};
+	return (struct fwt_spec){.src = src,
+				 .dst = dst,
+				 .proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+				 .type = v6 ? (reply ? 129 : 128)
+					    : (reply ? 0 : 8),
+				 .id = id,
+				 .payload = 16,
+				 .vlan = -1};
 }
 
 #define SYN RTE_TCP_SYN_FLAG
@@ -422,7 +434,8 @@ ut_hits(unsigned int index)
 	json_int_t h;
 
 	assert_non_null(r);
-	assert_int_equal(json_integer_value(json_object_get(r, "index")), index);
+	assert_int_equal(json_integer_value(json_object_get(r, "index")),
+			 index);
 	h = json_integer_value(json_object_get(r, "hits"));
 	json_decref(arr);
 	return h;
@@ -458,30 +471,32 @@ static void
 test_first_match_wins(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_DROP, IPPROTO_TCP, "10.0.0.5/32", NULL, 0, 0, 80, 80, NULL},
-		{CTL_FW_ALLOW, IPPROTO_TCP, "10.0.0.0/24", NULL, 0, 0, 80, 80, NULL},
+		{CTL_FW_DROP, IPPROTO_TCP, "10.0.0.5/32", NULL, 0, 0, 80, 80,
+		 NULL},
+		{CTL_FW_ALLOW, IPPROTO_TCP, "10.0.0.0/24", NULL, 0, 0, 80, 80,
+		 NULL},
 		{CTL_FW_DROP, 0, "10.0.0.0/24", NULL, 0, 0, 0, 0, NULL},
 		{CTL_FW_ALLOW, 0, NULL, NULL, 0, 0, 0, 0, NULL},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = RTE_DIM(rules)};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	struct fwt_spec s;
 
 	RTE_SET_USED(state);
 	ut_fw_new(&fc);
 	s = ut_tcp("10.0.0.5", 1234, "192.0.2.1", 80, SYN);
-	assert_int_equal(ut_pass(0, &s), -1);		/* rule 0 */
+	assert_int_equal(ut_pass(0, &s), -1); /* rule 0 */
 	s = ut_tcp("10.0.0.6", 1234, "192.0.2.1", 80, SYN);
-	assert_int_equal(ut_pass(0, &s), 1);		/* rule 1 */
+	assert_int_equal(ut_pass(0, &s), 1); /* rule 1 */
 	s = ut_tcp("10.0.0.6", 1234, "192.0.2.1", 81, SYN);
-	assert_int_equal(ut_pass(0, &s), -1);		/* rule 2 */
+	assert_int_equal(ut_pass(0, &s), -1); /* rule 2 */
 	s = ut_udp("10.0.0.6", 1234, "192.0.2.1", 80);
-	assert_int_equal(ut_pass(0, &s), -1);		/* rule 2 */
+	assert_int_equal(ut_pass(0, &s), -1); /* rule 2 */
 	s = ut_udp("10.0.1.6", 1234, "192.0.2.1", 80);
-	assert_int_equal(ut_pass(0, &s), 1);		/* rule 3 */
+	assert_int_equal(ut_pass(0, &s), 1); /* rule 3 */
 	/* Either way through the pair. */
 	s = ut_udp("192.0.2.1", 1234, "10.0.1.6", 80);
-	assert_int_equal(ut_pass(1, &s), 0);		/* rule 3 */
+	assert_int_equal(ut_pass(1, &s), 0); /* rule 3 */
 	assert_int_equal(ut_hits(0), 1);
 	assert_int_equal(ut_hits(1), 1);
 	assert_int_equal(ut_hits(2), 2);
@@ -529,12 +544,14 @@ test_ipv6_rules(void **state)
 {
 	const struct ut_rule rules[] = {
 		{CTL_FW_DROP, 0, "2001:db8:1::/48", NULL, 0, 0, 0, 0, NULL},
-		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, "2001:db8::/32", 0, 0, 53, 53, NULL},
-		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, "10.0.0.0/8", 0, 0, 0, 0, NULL},
+		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, "2001:db8::/32", 0, 0, 53, 53,
+		 NULL},
+		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, "10.0.0.0/8", 0, 0, 0, 0,
+		 NULL},
 		{CTL_FW_ALLOW, IPPROTO_ICMPV6, NULL, NULL, 0, 0, 0, 0, NULL},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = RTE_DIM(rules)};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	struct fwt_spec s;
 
 	RTE_SET_USED(state);
@@ -567,13 +584,13 @@ test_port_ranges_and_iface(void **state)
 		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 5000, 5001, 0, 0, NULL},
 		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 7, 7, "out"},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = RTE_DIM(rules)};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	static const struct {
 		uint16_t dp;
 		int out;
-	} tcp[] = {{999, -1}, {1000, 1}, {1500, 1}, {2000, 1}, {2001, -1},
-		   {0, -1}, {65535, -1}};
+	} tcp[] = {{999, -1},  {1000, 1}, {1500, 1},  {2000, 1},
+		   {2001, -1}, {0, -1},	  {65535, -1}};
 	struct fwt_spec s;
 	unsigned int i;
 
@@ -629,8 +646,8 @@ static const struct ut_rule ut_ssh_out[] = {
 static void
 test_tcp_handshake_and_close(void **state)
 {
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = ut_ssh_out,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = ut_ssh_out, .n_rules = 1};
 	const char *c = "10.0.0.1", *sv = "192.0.2.9";
 	struct fwt_spec s;
 
@@ -684,12 +701,13 @@ test_tcp_both_directions(void **state)
 	/* Connections may be opened from either side, each by its rule; a
 	 * connection from outside is answered from inside. */
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_TCP, NULL, NULL, 0, 0, 0, 0, "in"},
+		{CTL_FW_ALLOW_STATEFUL, IPPROTO_TCP, NULL, NULL, 0, 0, 0, 0,
+		 "in"},
 		{CTL_FW_ALLOW_STATEFUL, IPPROTO_TCP, NULL, "10.0.0.80/32", 0, 0,
 		 80, 80, "out"},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = RTE_DIM(rules)};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	struct fwt_spec s;
 	json_t *arr, *o;
 
@@ -710,14 +728,17 @@ test_tcp_both_directions(void **state)
 	arr = ut_ctl_ok("show conn", json_object());
 	assert_int_equal(json_array_size(arr), 1);
 	o = json_array_get(arr, 0);
-	assert_string_equal(json_string_value(json_object_get(o, "proto")), "tcp");
+	assert_string_equal(json_string_value(json_object_get(o, "proto")),
+			    "tcp");
 	assert_string_equal(json_string_value(json_object_get(o, "src")),
 			    "198.51.100.7");
-	assert_int_equal(json_integer_value(json_object_get(o, "sport")), 50000);
+	assert_int_equal(json_integer_value(json_object_get(o, "sport")),
+			 50000);
 	assert_string_equal(json_string_value(json_object_get(o, "dst")),
 			    "10.0.0.80");
 	assert_int_equal(json_integer_value(json_object_get(o, "dport")), 80);
-	assert_string_equal(json_string_value(json_object_get(o, "iface")), "out");
+	assert_string_equal(json_string_value(json_object_get(o, "iface")),
+			    "out");
 	assert_string_equal(json_string_value(json_object_get(o, "state")),
 			    "established");
 	assert_true(json_integer_value(json_object_get(o, "expires")) > 400000);
@@ -727,8 +748,8 @@ test_tcp_both_directions(void **state)
 static void
 test_tcp_unsolicited_and_invalid(void **state)
 {
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = ut_ssh_out,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = ut_ssh_out, .n_rules = 1};
 	struct fwt_spec s;
 
 	RTE_SET_USED(state);
@@ -773,10 +794,11 @@ static void
 test_udp_pseudo_connection(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53, "in"},
+		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53,
+		 "in"},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec q = ut_udp("10.0.0.1", 33333, "192.0.2.53", 53);
 	struct fwt_spec r = ut_udp("192.0.2.53", 53, "10.0.0.1", 33333);
 	struct fwt_spec other = ut_udp("192.0.2.53", 53, "10.0.0.1", 33334);
@@ -806,11 +828,13 @@ static void
 test_icmp_echo(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0, "in"},
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_ICMPV6, NULL, NULL, 0, 0, 0, 0, "in"},
+		{CTL_FW_ALLOW_STATEFUL, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0,
+		 "in"},
+		{CTL_FW_ALLOW_STATEFUL, IPPROTO_ICMPV6, NULL, NULL, 0, 0, 0, 0,
+		 "in"},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = RTE_DIM(rules)};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	struct fwt_spec s;
 
 	RTE_SET_USED(state);
@@ -844,14 +868,19 @@ test_icmp_echo(void **state)
 static void
 test_icmp_error_related(void **state)
 {
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = ut_ssh_out,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = ut_ssh_out, .n_rules = 1};
 	struct fwt_spec syn = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 22, SYN);
 	struct fwt_spec other = ut_tcp("10.0.0.1", 40001, "192.0.2.9", 22, SYN);
 	struct fwt_frame fs = ut_frame(&syn), fo;
-	struct fwt_spec e = {.src = "203.0.113.1", .dst = "10.0.0.1",
-			     .proto = IPPROTO_ICMP, .type = 3, .code = 4,
-			     .quote = &fs, .quote_len = 28, .vlan = -1};
+	struct fwt_spec e = {.src = "203.0.113.1",
+			     .dst = "10.0.0.1",
+			     .proto = IPPROTO_ICMP,
+			     .type = 3,
+			     .code = 4,
+			     .quote = &fs,
+			     .quote_len = 28,
+			     .vlan = -1};
 
 	RTE_SET_USED(state);
 	ut_fw_new(&fc);
@@ -874,10 +903,11 @@ test_icmp_error_related(void **state)
 static void
 test_timeouts_and_ageing(void **state)
 {
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = ut_ssh_out,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = ut_ssh_out, .n_rules = 1};
 	struct fwt_spec syn = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 22, SYN);
-	struct fwt_spec sa = ut_tcp("192.0.2.9", 22, "10.0.0.1", 40000, SYN | ACK);
+	struct fwt_spec sa =
+		ut_tcp("192.0.2.9", 22, "10.0.0.1", 40000, SYN | ACK);
 	struct fwt_spec ack = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 22, ACK);
 	json_t *d;
 
@@ -892,8 +922,10 @@ test_timeouts_and_ageing(void **state)
 	ut_advance(61);
 	ut_fw->ops->periodic(ut_fw, ut_w->now);
 	d = ut_ctl_ok("details", json_object());
-	assert_int_equal(json_integer_value(json_object_get(d, "connections")), 0);
-	assert_int_equal(json_integer_value(json_object_get(d, "conn_expired")), 1);
+	assert_int_equal(json_integer_value(json_object_get(d, "connections")),
+			 0);
+	assert_int_equal(json_integer_value(json_object_get(d, "conn_expired")),
+			 1);
 	json_decref(d);
 	assert_int_equal(ut_pass(0, &ack), -1);
 	/* An expired entry that ageing has not reached yet is not used
@@ -915,10 +947,13 @@ static void
 test_table_full(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0, "in"},
+		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
+		 "in"},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = 1, .conn_table_size = 16};
+	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP,
+			       .rules = rules,
+			       .n_rules = 1,
+			       .conn_table_size = 16};
 	struct fwt_spec s;
 	unsigned int i;
 
@@ -952,10 +987,11 @@ test_burst_of_new_flow(void **state)
 	/* One burst: a new flow's packets, then another flow's; the first
 	 * packet enters the connection and the others use it. */
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0, "in"},
+		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
+		 "in"},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_frame f[VNF_BURST_MAX];
 	struct fwt_spec s;
 	unsigned int i;
@@ -1004,7 +1040,8 @@ ut_sent(uint16_t port, unsigned int k, uint32_t *len)
 static void
 test_reject_tcp_rst(void **state)
 {
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_ALLOW, .rules = ut_rejects,
+	struct ut_fw_cfg fc = {.dflt = CTL_FW_ALLOW,
+			       .rules = ut_rejects,
 			       .n_rules = RTE_DIM(ut_rejects)};
 	struct fwt_spec s = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 23, SYN);
 	const struct rte_ipv4_hdr *ip;
@@ -1069,7 +1106,8 @@ test_reject_tcp_rst(void **state)
 static void
 test_reject_icmp_and_rate_limit(void **state)
 {
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_ALLOW, .rules = ut_rejects,
+	struct ut_fw_cfg fc = {.dflt = CTL_FW_ALLOW,
+			       .rules = ut_rejects,
 			       .n_rules = RTE_DIM(ut_rejects)};
 	struct fwt_spec s = ut_udp("10.0.0.1", 5000, "192.0.2.9", 161);
 	struct fwt_frame f = ut_frame(&s), burst[VNF_BURST_MAX];
@@ -1108,9 +1146,13 @@ test_reject_icmp_and_rate_limit(void **state)
 			 0);
 
 	/* No answer to an ICMP error, nor to a broadcast. */
-	s = (struct fwt_spec){.src = "10.0.0.1", .dst = "192.0.2.9",
-			      .proto = IPPROTO_ICMP, .type = 3, .code = 1,
-			      .quote = &f, .vlan = -1};
+	s = (struct fwt_spec){.src = "10.0.0.1",
+			      .dst = "192.0.2.9",
+			      .proto = IPPROTO_ICMP,
+			      .type = 3,
+			      .code = 1,
+			      .quote = &f,
+			      .vlan = -1};
 	assert_int_equal(ut_pass(0, &s), -1);
 	s = ut_udp("10.0.0.1", 5000, "255.255.255.255", 161);
 	assert_int_equal(ut_pass(0, &s), -1);
@@ -1142,11 +1184,12 @@ test_rule_add_del_runtime(void **state)
 	const struct ut_rule rules[] = {
 		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53, NULL},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec dns = ut_udp("10.0.0.1", 999, "192.0.2.1", 53);
 	struct fwt_spec web = ut_tcp("10.0.0.1", 999, "192.0.2.1", 443, SYN);
-	struct fwt_spec web6 = ut_tcp("2001:db8::1", 999, "2001:db8:1::1", 443, SYN);
+	struct fwt_spec web6 =
+		ut_tcp("2001:db8::1", 999, "2001:db8:1::1", 443, SYN);
 	json_t *arr, *r;
 	char msg[256];
 
@@ -1155,12 +1198,14 @@ test_rule_add_del_runtime(void **state)
 	assert_int_equal(ut_pass(0, &dns), 1);
 	assert_int_equal(ut_pass(0, &web), -1);
 	/* Append an allow for 443 (v4 and v6). */
-	ut_rule_add("{\"action\": \"allow\", \"proto\": \"tcp\", \"dport\": 443}");
+	ut_rule_add(
+		"{\"action\": \"allow\", \"proto\": \"tcp\", \"dport\": 443}");
 	assert_int_equal(ut_pass(0, &web), 1);
 	assert_int_equal(ut_pass(0, &web6), 1);
 	/* Insert a drop for one source before everything. */
-	ut_rule_add("{\"index\": 0, \"action\": \"drop\", \"src\": \"10.0.0.1/32\","
-		    " \"proto\": 6, \"sport\": \"900-1000\"}");
+	ut_rule_add(
+		"{\"index\": 0, \"action\": \"drop\", \"src\": \"10.0.0.1/32\","
+		" \"proto\": 6, \"sport\": \"900-1000\"}");
 	assert_int_equal(ut_pass(0, &web), -1);
 	assert_int_equal(ut_pass(0, &dns), 1); /* udp: not the drop */
 	/* Hits stay with their rules while indexes move. */
@@ -1170,15 +1215,20 @@ test_rule_add_del_runtime(void **state)
 	arr = ut_ctl_ok("show rules", json_object());
 	assert_int_equal(json_array_size(arr), 3);
 	r = json_array_get(arr, 0);
-	assert_string_equal(json_string_value(json_object_get(r, "action")), "drop");
-	assert_string_equal(json_string_value(json_object_get(r, "proto")), "tcp");
+	assert_string_equal(json_string_value(json_object_get(r, "action")),
+			    "drop");
+	assert_string_equal(json_string_value(json_object_get(r, "proto")),
+			    "tcp");
 	assert_string_equal(json_string_value(json_object_get(r, "src")),
 			    "10.0.0.1/32");
-	assert_string_equal(json_string_value(json_object_get(r, "dst")), "any");
+	assert_string_equal(json_string_value(json_object_get(r, "dst")),
+			    "any");
 	assert_string_equal(json_string_value(json_object_get(r, "sport")),
 			    "900-1000");
-	assert_string_equal(json_string_value(json_object_get(r, "dport")), "any");
-	assert_string_equal(json_string_value(json_object_get(r, "iface")), "any");
+	assert_string_equal(json_string_value(json_object_get(r, "dport")),
+			    "any");
+	assert_string_equal(json_string_value(json_object_get(r, "iface")),
+			    "any");
 	json_decref(arr);
 	/* Delete it again. */
 	ut_rule_del(0);
@@ -1189,9 +1239,10 @@ test_rule_add_del_runtime(void **state)
 	assert_int_equal(ut_pass(0, &dns), -1);
 	assert_int_equal(ut_hits(0), 3);
 	/* A rule only for the out iface, at the end. */
-	ut_rule_add("{\"cmd\": \"rule add\", \"vnf\": \"fw\", \"action\": "
-		    "\"allow-stateful\", \"proto\": \"udp\", \"iface\": \"out\","
-		    " \"index\": 1}");
+	ut_rule_add(
+		"{\"cmd\": \"rule add\", \"vnf\": \"fw\", \"action\": "
+		"\"allow-stateful\", \"proto\": \"udp\", \"iface\": \"out\","
+		" \"index\": 1}");
 	dns = ut_udp("192.0.2.1", 53, "10.0.0.1", 999);
 	assert_int_equal(ut_pass(1, &dns), 0);
 	assert_int_equal(ut_pass(0, &dns), -1);
@@ -1200,47 +1251,52 @@ test_rule_add_del_runtime(void **state)
 	assert_int_equal(ut_hits(2), 0);
 
 	/* Bad requests. */
-	assert_int_equal(ut_ctl_err("rule add", "{}", msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(ut_ctl_err("rule add", "{}", msg, sizeof(msg)),
+			 -EINVAL);
 	assert_non_null(strstr(msg, "action"));
 	assert_int_equal(ut_ctl_err("rule add", "{\"action\": \"permit\"}", msg,
 				    sizeof(msg)),
 			 -EINVAL);
-	assert_int_equal(ut_ctl_err("rule add",
-				    "{\"action\": \"drop\", \"src\": \"10.0.0.1/8\"}",
-				    msg, sizeof(msg)),
-			 -EINVAL);
+	assert_int_equal(
+		ut_ctl_err("rule add",
+			   "{\"action\": \"drop\", \"src\": \"10.0.0.1/8\"}",
+			   msg, sizeof(msg)),
+		-EINVAL);
 	assert_non_null(strstr(msg, "host bits"));
 	assert_int_equal(ut_ctl_err("rule add",
-				    "{\"action\": \"drop\", \"dport\": 80}", msg,
-				    sizeof(msg)),
+				    "{\"action\": \"drop\", \"dport\": 80}",
+				    msg, sizeof(msg)),
 			 -EINVAL);
 	assert_non_null(strstr(msg, "ports need proto"));
-	assert_int_equal(ut_ctl_err("rule add",
-				    "{\"action\": \"drop\", \"proto\": \"udp\", "
-				    "\"dport\": \"90-80\"}",
-				    msg, sizeof(msg)),
-			 -EINVAL);
+	assert_int_equal(
+		ut_ctl_err("rule add",
+			   "{\"action\": \"drop\", \"proto\": \"udp\", "
+			   "\"dport\": \"90-80\"}",
+			   msg, sizeof(msg)),
+		-EINVAL);
 	assert_non_null(strstr(msg, "backwards"));
+	assert_int_equal(
+		ut_ctl_err("rule add",
+			   "{\"action\": \"drop\", \"src\": \"10.0.0.0/8\", "
+			   "\"dst\": \"2001:db8::/32\"}",
+			   msg, sizeof(msg)),
+		-EINVAL);
+	assert_int_equal(
+		ut_ctl_err("rule add",
+			   "{\"action\": \"drop\", \"iface\": \"nope\"}", msg,
+			   sizeof(msg)),
+		-ENOENT);
 	assert_int_equal(ut_ctl_err("rule add",
-				    "{\"action\": \"drop\", \"src\": \"10.0.0.0/8\", "
-				    "\"dst\": \"2001:db8::/32\"}",
+				    "{\"action\": \"drop\", \"index\": 99}",
 				    msg, sizeof(msg)),
-			 -EINVAL);
-	assert_int_equal(ut_ctl_err("rule add",
-				    "{\"action\": \"drop\", \"iface\": \"nope\"}",
-				    msg, sizeof(msg)),
-			 -ENOENT);
-	assert_int_equal(ut_ctl_err("rule add",
-				    "{\"action\": \"drop\", \"index\": 99}", msg,
-				    sizeof(msg)),
 			 -ERANGE);
 	assert_int_equal(ut_ctl_err("rule add",
-				    "{\"action\": \"drop\", \"colour\": 1}", msg,
-				    sizeof(msg)),
+				    "{\"action\": \"drop\", \"colour\": 1}",
+				    msg, sizeof(msg)),
 			 -EINVAL);
-	assert_int_equal(ut_ctl_err("rule del", "{\"index\": 9}", msg,
-				    sizeof(msg)),
-			 -ENOENT);
+	assert_int_equal(
+		ut_ctl_err("rule del", "{\"index\": 9}", msg, sizeof(msg)),
+		-ENOENT);
 	assert_int_equal(ut_ctl_err("rule del", "{}", msg, sizeof(msg)),
 			 -EINVAL);
 	arr = ut_ctl_ok("show rules", json_object());
@@ -1253,10 +1309,11 @@ test_rule_change_keeps_connections(void **state)
 {
 	/* A connection outlives the rule that let it in (like conntrack);
 	 * and a burst in flight sees one rule set or the other. */
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = ut_ssh_out,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = ut_ssh_out, .n_rules = 1};
 	struct fwt_spec syn = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 22, SYN);
-	struct fwt_spec sa = ut_tcp("192.0.2.9", 22, "10.0.0.1", 40000, SYN | ACK);
+	struct fwt_spec sa =
+		ut_tcp("192.0.2.9", 22, "10.0.0.1", 40000, SYN | ACK);
 
 	RTE_SET_USED(state);
 	ut_fw_new(&fc);
@@ -1354,8 +1411,8 @@ test_ipv6_extension_headers(void **state)
 	const struct ut_rule rules[] = {
 		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53, NULL},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec u = ut_udp("2001:db8::1", 1, "2001:db8::2", 53);
 	struct fwt_frame f = ut_frame(&u), g;
 	unsigned int k;
@@ -1367,8 +1424,8 @@ test_ipv6_extension_headers(void **state)
 	memset(&g, 0, sizeof(g));
 	memcpy(g.b, f.b, 54);
 	g.b[20] = IPPROTO_HOPOPTS;
-	g.b[54] = IPPROTO_DSTOPTS;	/* HBH: next, len 0 (8 bytes) */
-	g.b[62] = IPPROTO_UDP;		/* DST: next, len 0 */
+	g.b[54] = IPPROTO_DSTOPTS; /* HBH: next, len 0 (8 bytes) */
+	g.b[62] = IPPROTO_UDP;	   /* DST: next, len 0 */
 	memcpy(g.b + 70, f.b + 54, f.len - 54);
 	g.len = f.len + 16;
 	g.b[19] = (uint8_t)(f.b[19] + 16);
@@ -1396,8 +1453,8 @@ test_fragments(void **state)
 		{CTL_FW_DROP, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0, NULL},
 		{CTL_FW_ALLOW, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0, NULL},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = RTE_DIM(rules)};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	struct fwt_spec first = ut_udp("10.0.0.1", 999, "192.0.2.1", 53);
 	struct fwt_spec later = first, s;
 
@@ -1472,10 +1529,11 @@ static void
 test_vlan_and_chained_mbufs(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW, IPPROTO_TCP, NULL, "192.0.2.0/24", 0, 0, 443, 443, NULL},
+		{CTL_FW_ALLOW, IPPROTO_TCP, NULL, "192.0.2.0/24", 0, 0, 443,
+		 443, NULL},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec s = ut_tcp("10.0.0.1", 1, "192.0.2.1", 443, SYN);
 	struct fwt_frame f;
 	struct rte_mbuf *m, *m2;
@@ -1514,10 +1572,11 @@ static void
 test_show_verbs_and_knows(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0, NULL},
+		{CTL_FW_ALLOW_STATEFUL, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0,
+		 NULL},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec s;
 	json_t *arr, *d, *reply = NULL, *verb;
 	unsigned int i;
@@ -1540,12 +1599,16 @@ test_show_verbs_and_knows(void **state)
 	d = ut_ctl_ok("details", json_object());
 	assert_string_equal(json_string_value(json_object_get(d, "default")),
 			    "drop");
-	assert_int_equal(json_integer_value(json_object_get(d, "connections")), 5);
-	assert_int_equal(json_integer_value(json_object_get(d, "rules_ipv4")), 1);
-	assert_int_equal(json_integer_value(json_object_get(d, "rules_ipv6")), 1);
+	assert_int_equal(json_integer_value(json_object_get(d, "connections")),
+			 5);
+	assert_int_equal(json_integer_value(json_object_get(d, "rules_ipv4")),
+			 1);
+	assert_int_equal(json_integer_value(json_object_get(d, "rules_ipv6")),
+			 1);
 	json_decref(d);
 	arr = ut_ctl_ok("conn flush", json_object());
-	assert_int_equal(json_integer_value(json_object_get(arr, "flushed")), 5);
+	assert_int_equal(json_integer_value(json_object_get(arr, "flushed")),
+			 5);
 	json_decref(arr);
 	arr = ut_ctl_ok("show conn", json_object());
 	assert_int_equal(json_array_size(arr), 0);
@@ -1554,7 +1617,8 @@ test_show_verbs_and_knows(void **state)
 	assert_int_equal(ut_fw->ops->ctl(ut_fw, "knows", verb, &reply), 0);
 	json_decref(verb);
 	verb = json_string("show mac");
-	assert_int_equal(ut_fw->ops->ctl(ut_fw, "knows", verb, &reply), -ENOTSUP);
+	assert_int_equal(ut_fw->ops->ctl(ut_fw, "knows", verb, &reply),
+			 -ENOTSUP);
 	json_decref(verb);
 	assert_int_equal(ut_fw->ops->ctl(ut_fw, "route add", NULL, &reply),
 			 -ENOTSUP);
@@ -1566,8 +1630,8 @@ test_create_errors(void **state)
 	const struct ut_rule rules[] = {
 		{CTL_FW_ALLOW, 0, NULL, NULL, 0, 0, 0, 0, "nope"},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
 	char err[256] = "";
 
 	RTE_SET_USED(state);
@@ -1581,15 +1645,15 @@ test_every_packet_counted_once(void **state)
 {
 	/* The pass counters and the drop reasons add up to the packets. */
 	static const char *const pass[] = {
-		"allowed", "conn-created", "conn-matched", "related",
-		"default-allowed", "non-ip", "frag-followed",
+		"allowed",	   "conn-created", "conn-matched",  "related",
+		"default-allowed", "non-ip",	   "frag-followed",
 	};
 	const struct ut_rule rules[] = {
 		{CTL_FW_ALLOW_STATEFUL, 0, NULL, NULL, 0, 0, 0, 0, "in"},
 		{CTL_FW_REJECT, IPPROTO_TCP, NULL, NULL, 0, 0, 0, 0, NULL},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = RTE_DIM(rules)};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	uint64_t sum = 0, pkts = 0;
 	unsigned int i;
 	uint16_t c;
@@ -1623,13 +1687,13 @@ test_every_packet_counted_once(void **state)
 struct ut_bg {
 	pthread_t tid;
 	atomic_bool stop;
-	bool flows;		/* UDP from 4096 source ports, not 2 flows */
+	bool flows; /* UDP from 4096 source ports, not 2 flows */
 	struct nfv_wctx *w;
 	uint64_t in, bursts;
 	int err;
 };
 
-static atomic_uint_fast64_t ut_bg_out[2];	/* frames sent per port */
+static atomic_uint_fast64_t ut_bg_out[2]; /* frames sent per port */
 
 static uint16_t
 ut_bg_tx(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
@@ -1671,9 +1735,11 @@ ut_bg_main(void *arg)
 			       f[i & 1].b, f[i & 1].len);
 			if (bg->flows) {
 				/* A new source port (UDP checksum left). */
-				uint8_t *u = rte_pktmbuf_mtod(pkts[i],
-							      uint8_t *) + 34;
-				uint16_t sp = (uint16_t)(1 + (bg->in + i) % 4096);
+				uint8_t *u =
+					rte_pktmbuf_mtod(pkts[i], uint8_t *) +
+					34;
+				uint16_t sp =
+					(uint16_t)(1 + (bg->in + i) % 4096);
 
 				u[0] = (uint8_t)(sp >> 8);
 				u[1] = (uint8_t)sp;
@@ -1701,8 +1767,8 @@ test_rules_change_under_traffic(void **state)
 	const struct ut_rule rules[] = {
 		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 1000, 1000, NULL},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = 1};
+	struct ut_fw_cfg fc = {
+		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
 	struct ut_bg bg = {0};
 	uint64_t dropped, seen;
 	unsigned int k, p;
@@ -1760,10 +1826,13 @@ test_conn_ageing_under_traffic(void **state)
 	 * thread ages everything out: rte_hash positions are reused only
 	 * after grace periods, and the count stays right. */
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0, "in"},
+		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
+		 "in"},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP, .rules = rules,
-			       .n_rules = 1, .conn_table_size = 1024};
+	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP,
+			       .rules = rules,
+			       .n_rules = 1,
+			       .conn_table_size = 1024};
 	struct ut_bg bg = {.flows = true};
 	uint64_t sum;
 	unsigned int k, p;
@@ -1801,7 +1870,8 @@ test_conn_ageing_under_traffic(void **state)
 	assert_int_equal(json_integer_value(json_object_get(d, "connections")),
 			 json_array_size(arr));
 	assert_true(json_array_size(arr) <= 1024);
-	print_message("    %" PRIu64 " packets: %" PRIu64 " connections entered, "
+	print_message("    %" PRIu64 " packets: %" PRIu64
+		      " connections entered, "
 		      "%" PRIu64 " expired, %" PRIu64 " refused (full)\n",
 		      bg.in, ut_ctr("conn-created"),
 		      (uint64_t)json_integer_value(
@@ -1817,9 +1887,19 @@ main(int argc, char **argv)
 	/* --in-memory is refused with --no-huge by DPDK 22.11; --no-shconf
 	 * keeps the run just as free of shared files. */
 	char *eal_argv[] = {
-		argv[0], "-l", "0", "--no-huge", "--no-pci", "--no-shconf",
-		"-m", "256", "--file-prefix", "ut-fw", "--no-telemetry",
-		"--log-level=*:error", NULL,
+		argv[0],
+		"-l",
+		"0",
+		"--no-huge",
+		"--no-pci",
+		"--no-shconf",
+		"-m",
+		"256",
+		"--file-prefix",
+		"ut-fw",
+		"--no-telemetry",
+		"--log-level=*:error",
+		NULL,
 	};
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ut_setup, ut_teardown)
 	const struct CMUnitTest tests[] = {
