@@ -83,37 +83,22 @@ fw_parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return errno == 0 && *end == '\0' && *out <= max;
 }
 
-/* "A" or "A/LEN", IPv4 or IPv6; host bits must be clear. */
+/* "A" or "A/LEN", IPv4 or IPv6, in the config's syntax
+ * (ctl_parse_prefix); host bits must be clear, as in the config. */
 static int
 fw_parse_prefix(const char *key, const char *s, struct ctl_prefix *p, char *err,
 		size_t errlen)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(s, '/');
-	size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	unsigned long len;
 	unsigned int i, max;
 
-	memset(p, 0, sizeof(*p));
-	if (alen == 0 || alen >= INET6_ADDRSTRLEN)
-		goto bad;
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	if (inet_pton(AF_INET, buf, p->addr) == 1) {
-		p->family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, p->addr) == 1) {
-		p->family = AF_INET6;
-		max = 128;
-	} else {
-		goto bad;
+	if (ctl_parse_prefix(s, p) != 0) {
+		snprintf(err, errlen,
+			 "%s: \"%s\" is not an IPv4 or IPv6 address with an "
+			 "optional /length",
+			 key, s);
+		return -EINVAL;
 	}
-	p->len = (uint8_t)max;
-	if (slash != NULL) {
-		if (!fw_parse_uint(slash + 1, max, &len))
-			goto bad;
-		p->len = (uint8_t)len;
-	}
+	max = p->family == AF_INET ? 32 : 128;
 	for (i = p->len; i < max; i++)
 		if (p->addr[i / 8] & (0x80 >> (i % 8)))
 			break;
@@ -131,12 +116,6 @@ fw_parse_prefix(const char *key, const char *s, struct ctl_prefix *p, char *err,
 		return -EINVAL;
 	}
 	return 0;
-bad:
-	snprintf(err, errlen,
-		 "%s: \"%s\" is not an IPv4 or IPv6 address with an optional "
-		 "/length",
-		 key, s);
-	return -EINVAL;
 }
 
 /* 80, "80" or "1024-65535". */
