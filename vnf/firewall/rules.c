@@ -84,25 +84,12 @@ static const struct rte_acl_field_def fw_defs6[F6_N] = {
 	FW_DEF(RANGE, 2, F6_DPORT, 10, offsetof(struct fw_acl6, dport)),
 };
 
-/*
- * nfv_rcu_defer() lives in nfvd's core library (dataplane/rcu.c), which
- * binaries that link the VNF library alone (other VNFs' unit tests: the
- * library is linked whole) do not have.  A weak reference keeps those
- * links working; without the core, a snapshot is freed after a blocking
- * grace period instead.
- */
-#pragma weak nfv_rcu_defer
-
+/* The old rule set goes after every worker has passed a quiescent state. */
 static void
 fw_rs_retire(struct fw *fw, struct fw_rs *old)
 {
-	if (nfv_rcu_defer != NULL) {
-		nfv_rcu_defer(fw_rs_free, old);
-		return;
-	}
-	if (fw->vi->rcu != NULL)
-		rte_rcu_qsbr_synchronize(fw->vi->rcu, RTE_QSBR_THRID_INVALID);
-	fw_rs_free(old);
+	RTE_SET_USED(fw);
+	nfv_rcu_defer(fw_rs_free, old);
 }
 
 /* ACL context names must be unique in the process (rte_acl keeps a
