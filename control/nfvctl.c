@@ -80,6 +80,7 @@ static void usage(FILE *f)
 "  show vnf NAME                  one VNF: ifaces, counters, drops, details\n"
 "  show mac [VNF]                 MAC tables of the l2switch VNFs\n"
 "  mac flush [VNF]                forget learned MAC entries\n"
+"  conn flush [VNF]               forget tracked connections (firewall)\n"
 "  show routes [VNF]              router FIBs\n"
 "  show neigh [VNF]               router neighbour (ARP/ND) tables\n"
 "  show rules [VNF]               firewall rules\n"
@@ -929,6 +930,7 @@ static const struct nfvctl_cmd nfvctl_cmds[] = {
 	{"show vnf", build_show_vnf, print_vnf},
 	{"show mac", build_opt_vnf, print_mac},
 	{"mac flush", build_opt_vnf, print_flushed},
+	{"conn flush", build_opt_vnf, print_flushed},
 	{"show routes", build_opt_vnf, print_table_or_generic},
 	{"show neigh", build_opt_vnf, print_table_or_generic},
 	{"show rules", build_opt_vnf, print_table_or_generic},

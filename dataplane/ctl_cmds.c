@@ -376,6 +376,7 @@ nfv_ctl_cmds_register(void)
 		{"route del", "delete a route"},
 		{"rule add", "add a firewall rule"},
 		{"rule del", "delete a firewall rule"},
+		{"conn flush", "forget tracked connections [vnf NAME]"},
 	};
 	unsigned int i;
 	int rc = 0;

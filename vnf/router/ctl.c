@@ -567,7 +567,8 @@ rt_load_line(struct rt *rt, struct rt_load *L, char *line, uint32_t lineno,
 			 rc == -EDOM ? "network (host bits set)" : "prefix");
 		return -EINVAL;
 	}
-	for (i++; i < nt; i++) {
+	/* Words come in pairs: KEYWORD VALUE. */
+	for (i++; i < nt; i += 2) {
 		if (i + 1 >= nt) {
 			snprintf(err, errlen, "\"%s\" needs a value", tok[i]);
 			return -EINVAL;
@@ -607,7 +608,6 @@ rt_load_line(struct rt *rt, struct rt_load *L, char *line, uint32_t lineno,
 			snprintf(err, errlen, "unknown word \"%s\"", tok[i]);
 			return -EINVAL;
 		}
-		i++;
 	}
 	if (e->type == CTL_ROUTE_UNICAST && e->n_nh == 0) {
 		snprintf(err, errlen, "a route needs via or dev");
