@@ -24,36 +24,57 @@ static void nfv_graph_send(struct nfv_wctx *w, const struct nfv_graph *g,
 			   struct nfv_ep ep, struct rte_mbuf **pkts, uint16_t n,
 			   unsigned int depth);
 
+/* Send n packets on the port's TX queue; what it refuses is freed and
+ * counted. */
 static void
-nfv_txbuf_flush(struct nfv_wctx *w, uint16_t port)
+nfv_tx_send(struct nfv_wctx *w, uint16_t port, struct rte_mbuf **pkts,
+	    uint16_t n)
 {
 	struct nfv_txbuf *tb = &w->tx[port];
 	uint16_t sent;
 
 	if (tb->lock != NULL)
 		rte_spinlock_lock(tb->lock);
-	sent = w->tx_burst(tb->eth_port, tb->queue, tb->pkts, tb->n);
+	sent = w->tx_burst(tb->eth_port, tb->queue, pkts, n);
 	if (tb->lock != NULL)
 		rte_spinlock_unlock(tb->lock);
-	if (unlikely(sent < tb->n)) {
+	if (unlikely(sent < n)) {
 		/* The peer's ring is full, or the port is down: no retry,
 		 * like testpmd's io mode; the packets are counted drops. */
 		bool up = atomic_load_explicit(&nfv_port_link_up[port],
 					       memory_order_relaxed);
 
 		w->pstats[port].drops[up ? NFV_PD_TX_FULL : NFV_PD_PORT_DOWN] +=
-			tb->n - sent;
-		rte_pktmbuf_free_bulk(&tb->pkts[sent], tb->n - sent);
+			n - sent;
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
 	}
+}
+
+static void
+nfv_txbuf_flush(struct nfv_wctx *w, uint16_t port)
+{
+	struct nfv_txbuf *tb = &w->tx[port];
+
+	nfv_tx_send(w, port, tb->pkts, tb->n);
 	tb->n = 0;
 }
 
+/*
+ * Hand packets to a port.  A group of at least NFV_TX_DIRECT packets that
+ * finds the port's buffer empty is sent at once, as testpmd's io mode does
+ * (nothing buffered can be overtaken); smaller groups are gathered and
+ * sent at the end of the loop iteration.
+ */
 static inline void
 nfv_txbuf_add(struct nfv_wctx *w, uint16_t port, struct rte_mbuf **pkts,
 	      uint16_t n)
 {
 	struct nfv_txbuf *tb = &w->tx[port];
 
+	if (tb->n == 0 && n >= NFV_TX_DIRECT) {
+		nfv_tx_send(w, port, pkts, n);
+		return;
+	}
 	if (unlikely(tb->n + n > NFV_TXBUF))
 		nfv_txbuf_flush(w, port);
 	memcpy(&tb->pkts[tb->n], pkts, n * sizeof(pkts[0]));

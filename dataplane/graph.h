@@ -27,6 +27,7 @@
 #define NFV_MAX_VNFS 64
 #define NFV_GRAPH_MAX_DEPTH 16
 #define NFV_TXBUF 64
+#define NFV_TX_DIRECT 16	/* groups this big skip the TX buffer */
 #define NFV_VNF_TIME_EVERY 8	/* time one process() call in 8 */
 
 enum nfv_ep_kind {

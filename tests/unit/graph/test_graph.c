@@ -345,10 +345,11 @@ test_single_destination_moves_whole(void **state)
 	}
 	nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
 
-	assert_int_equal(ut_w->tx[1].n, 32);
-	assert_true(ut_w->tx_dirty == (UINT64_C(1) << 1));
-	assert_memory_equal(ut_w->tx[1].pkts, orig, sizeof(orig));
-	assert_int_equal(ut_cap[1].calls, 0);
+	/* A whole burst meeting an empty TX buffer is sent at once. */
+	assert_int_equal(ut_w->tx[1].n, 0);
+	assert_true(ut_w->tx_dirty == 0);
+	assert_int_equal(ut_cap[1].calls, 1);
+	assert_memory_equal(ut_cap[1].pkts, orig, sizeof(orig));
 	nfv_graph_flush(ut_w);
 	assert_int_equal(ut_w->tx[1].n, 0);
 	assert_true(ut_w->tx_dirty == 0);
@@ -641,8 +642,8 @@ test_emitted_packets_dispatched(void **state)
 	}
 	nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
 	assert_int_equal(ut_w->emit.n, 0);
-	/* 96 copies: the buffer (64) was flushed once on the way. */
-	assert_int_equal(ut_cap[2].calls, 1);
+	/* 96 copies, dispatched in groups of 32: each sent at once. */
+	assert_int_equal(ut_cap[2].calls, 3);
 	nfv_graph_flush(ut_w);
 	assert_int_equal(ut_cap[1].n, 32);
 	for (k = 0; k < 32; k++)
@@ -731,20 +732,57 @@ test_tx_refused(void **state)
 	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_TX_FULL], 22);
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 
-	/* Refused during the overflow flush inside the runner too. */
+	/* Refused during the overflow flush inside the runner too: groups
+	 * of 8 are buffered (below NFV_TX_DIRECT). */
 	atomic_store(&nfv_port_link_up[1], true);
 	ut_cap[1].accept = 40;
-	for (r = 0; r < 3; r++) {
-		for (i = 0; i < 32; i++) {
-			pkts[i] = ut_pkt(r * 32 + i);
+	for (r = 0; r < 9; r++) {
+		for (i = 0; i < 8; i++) {
+			pkts[i] = ut_pkt(r * 8 + i);
 			ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
 		}
-		nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
+		nfv_graph_input(ut_w, ut_g, 0, pkts, 8);
 	}
 	nfv_graph_flush(ut_w);
-	/* 64 buffered, 40 taken; then 32, all taken. */
-	assert_int_equal(ut_cap[1].n, 72);
+	/* 64 buffered, 40 taken; then 8, all taken. */
+	assert_int_equal(ut_cap[1].n, 48);
 	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_TX_FULL], 22 + 24);
+}
+
+/* Groups below NFV_TX_DIRECT are gathered until the end of the loop; a
+ * big group that finds packets buffered queues behind them, in order. */
+static void
+test_small_groups_gathered(void **state)
+{
+	struct rte_mbuf *pkts[32];
+	unsigned int k;
+	uint16_t i;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 2);
+	ut_link_port(0, 0, 0);
+	ut_link_port(1, 0, 1);
+	for (i = 0; i < 4; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 4);
+	assert_int_equal(ut_w->tx[1].n, 4);
+	assert_int_equal(ut_cap[1].calls, 0);
+	for (i = 0; i < 32; i++) {
+		pkts[i] = ut_pkt(4 + i);
+		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
+	}
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
+	assert_int_equal(ut_w->tx[1].n, 36);
+	assert_int_equal(ut_cap[1].calls, 0);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_cap[1].calls, 1);
+	assert_int_equal(ut_cap[1].n, 36);
+	for (k = 0; k < 36; k++)
+		assert_int_equal(ut_seq(ut_cap[1].pkts[k]), k);
+	ut_cap_free_all();
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 }
 
 /* Packets buffered for TX and never flushed are freed by discard. */
@@ -758,12 +796,13 @@ test_discard_frees_buffered(void **state)
 	ut_fake_new(0, 3);
 	for (i = 0; i < 3; i++)
 		ut_link_port(i, 0, i);
-	for (i = 0; i < 32; i++) {
+	/* 12 frames, 6 per port: small groups are buffered. */
+	for (i = 0; i < 12; i++) {
 		pkts[i] = ut_pkt(i);
 		ut_pkt_cmd(pkts[i], 0, 1 + (i & 1), 0, 0);
 	}
-	nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
-	assert_int_equal(ut_w->tx[1].n + ut_w->tx[2].n, 32);
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 12);
+	assert_int_equal(ut_w->tx[1].n + ut_w->tx[2].n, 12);
 	assert_true(rte_mempool_avail_count(ut_pool) < ut_pool->size);
 	nfv_graph_discard(ut_w);
 	assert_true(ut_w->tx_dirty == 0);
@@ -936,6 +975,8 @@ main(int argc, char **argv)
 						ut_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_refused, ut_setup,
 						ut_teardown),
+		cmocka_unit_test_setup_teardown(test_small_groups_gathered,
+						ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_discard_frees_buffered,
 						ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_chain_and_port_to_port,
