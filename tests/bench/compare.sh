@@ -34,6 +34,8 @@
 # A config may carry extra generator arguments (e.g. a router needs the
 # router's MAC and addresses in its subnets) in a comment line:
 #   # nfv-bench-args: --port-peer ... --src-ip 10.0.0.2 --dst-ip 10.1.0.2
+# and a config that cannot carry the generator's traffic says why in a line
+#   # nfv-bench-skip: REASON
 # (the text after the colon is added to nfv-bench's arguments), and a
 # route table generated for the run in another:
 #   # nfv-bench-routes: --bench -n 100000
@@ -242,7 +244,12 @@ for path in sys.argv[1:]:
     ports = (cfg or {}).get("ports") or []
     vh = [p for p in ports if p.get("type") == "vhost-user"]
     why = None
-    if len(ports) != 2 or len(vh) != 2:
+    with open(path) as f:
+        skip = [l.split("nfv-bench-skip:", 1)[1].strip() for l in f
+                if l.lstrip().startswith("#") and "nfv-bench-skip:" in l]
+    if skip:
+        why = skip[0] or "marked nfv-bench-skip"
+    elif len(ports) != 2 or len(vh) != 2:
         why = "not exactly two vhost-user ports"
     elif any(p.get("mode", "server") != "server" for p in vh):
         why = "a vhost-user port in client mode"
