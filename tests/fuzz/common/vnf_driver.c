@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * driver.c - a bounded, reproducible fuzz run of the l2switch for the
+ * vnf_driver.c - a bounded, reproducible fuzz run of a VNF harness for the
  * 'fuzz' suite: random programs from a fixed-seed generator, fed to the
- * same harness as the libFuzzer target, until N frames went in.
+ * same harness as the libFuzzer target, until N frames went in.  Shared by
+ * the VNF harnesses (tests/fuzz/l2switch, tests/fuzz/firewall).
  *
- *   fuzz_l2switch_driver [FRAMES [SEED]]     (default 200000, 1)
+ *   fuzz_<vnf>_driver [FRAMES [SEED]]     (default 200000, 1)
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "fuzz_l2switch.h"
+#include <libgen.h>
+
+#include "tests/fuzz/common/fuzz_vnf.h"
 
 #define FZ_CHUNK 4096
 
@@ -32,11 +35,12 @@ main(int argc, char **argv)
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : 1;
 	static uint8_t buf[FZ_CHUNK];
 	unsigned long long frames = 0, inputs = 0;
+	const char *prog = basename(argv[0]);
 	struct timespec t0, t1;
 	int rc;
 
 	if (fz_init(argv[0]) < 0) {
-		fprintf(stderr, "fuzz_l2switch_driver: set-up failed\n");
+		fprintf(stderr, "%s: set-up failed\n", prog);
 		return 1;
 	}
 	seed = seed * UINT64_C(0x9e3779b97f4a7c15) + 1;
@@ -51,14 +55,14 @@ main(int argc, char **argv)
 		inputs++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("fuzz_l2switch: %llu frames in %llu inputs, %.2f s\n", frames,
+	printf("%s: %llu frames in %llu inputs, %.2f s\n", prog, frames,
 	       inputs,
 	       (double)(t1.tv_sec - t0.tv_sec) +
 		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	fz_print_counters(stdout);
 	rc = fz_fini();
 	if (rc != 0) {
-		fprintf(stderr, "fuzz_l2switch: mbufs missing at the end\n");
+		fprintf(stderr, "%s: mbufs missing at the end\n", prog);
 		return 1;
 	}
 	printf("every mbuf back in the pool\n");
