@@ -27,6 +27,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@
 #include <rte_random.h>
 #include <rte_rcu_qsbr.h>
 
+#include "dataplane/dataplane.h"
 #include "control/config.h"
 #include "vnf/router/fwd.h"
 #include "vnf/router/router.h"
@@ -237,6 +239,7 @@ main(int argc, char **argv)
 	unsigned int n_routes = 1000000, bursts = 200000, i, k, loaded = 0;
 	const char *file = NULL;
 	char tmp[] = "/tmp/nfv-bench-router-XXXXXX", err[512], prefix[64];
+	char rundir[PATH_MAX];
 	char mem[16];
 	bool nohuge = false;
 	struct rte_malloc_socket_stats st0, st1;
@@ -494,6 +497,10 @@ main(int argc, char **argv)
 	vnf_instance_destroy(vi);
 	rte_mempool_free(pool);
 	rte_free(qsbr);
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	/* Leave nothing behind: our hugepage files and runtime directory. */
+	nfv_eal_remove_hugefiles(prefix);
+	nfv_eal_remove_runtime_dir(rundir);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -1763,10 +1764,15 @@ eal_setup(void **state)
 static int
 eal_teardown(void **state)
 {
+	char rundir[PATH_MAX];
+
 	(void)state;
 	rte_mempool_free(pool);
 	rte_free(qsbr);
+	/* --no-shconf leaves only an empty runtime directory: remove it. */
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(rundir);
 	return 0;
 }
 
