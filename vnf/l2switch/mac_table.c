@@ -229,8 +229,10 @@ mac_table_age(struct mac_table *mt, uint64_t now, uint32_t budget)
 	return removed;
 }
 
-unsigned int
-mac_table_flush(struct mac_table *mt, bool all)
+/* Control thread: remove the dynamic entries (static ones too when `all`)
+ * of iface `iface`, or of every iface when iface < 0. */
+static unsigned int
+mac_table_flush_match(struct mac_table *mt, bool all, int iface)
 {
 	unsigned int removed = 0;
 	uint32_t pos;
@@ -239,7 +241,8 @@ mac_table_flush(struct mac_table *mt, bool all)
 		uint64_t v = atomic_load_explicit(&mt->entries[pos],
 						  memory_order_relaxed);
 
-		if (v == 0 || ((v & MAC_E_STATIC) && !all))
+		if (v == 0 || ((v & MAC_E_STATIC) && !all) ||
+		    (iface >= 0 && mac_entry_iface(v) != iface))
 			continue;
 		if (mac_table_del_pos(mt, pos))
 			removed++;
@@ -248,22 +251,15 @@ mac_table_flush(struct mac_table *mt, bool all)
 }
 
 unsigned int
+mac_table_flush(struct mac_table *mt, bool all)
+{
+	return mac_table_flush_match(mt, all, -1);
+}
+
+unsigned int
 mac_table_flush_iface(struct mac_table *mt, uint16_t iface)
 {
-	unsigned int removed = 0;
-	uint32_t pos;
-
-	for (pos = 0; pos < mt->n_pos; pos++) {
-		uint64_t v = atomic_load_explicit(&mt->entries[pos],
-						  memory_order_relaxed);
-
-		if (v == 0 || (v & MAC_E_STATIC) ||
-		    mac_entry_iface(v) != iface)
-			continue;
-		if (mac_table_del_pos(mt, pos))
-			removed++;
-	}
-	return removed;
+	return mac_table_flush_match(mt, false, iface);
 }
 
 void
