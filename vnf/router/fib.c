@@ -692,10 +692,11 @@ rt_fib_memory(const struct rt_fib *f)
 }
 
 void
-rt_fib4_lookup(const struct rt_fib_view *v, uint32_t *ips, uint64_t *nhs,
-	       unsigned int n)
+rt_fib4_lookup_bulk(const struct rt_fib_view *v, const uint32_t *ips,
+		    uint64_t *nhs, unsigned int n)
 {
-	rte_fib_lookup_bulk(v->tbl, ips, nhs, (int)n);
+	/* rte_fib_lookup_bulk() does not write ips */
+	rte_fib_lookup_bulk(v->tbl, (uint32_t *)(uintptr_t)ips, nhs, (int)n);
 }
 
 void

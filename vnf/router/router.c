@@ -496,8 +496,6 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 				continue;
 			}
 			ip4[n4] = rte_be_to_cpu_32(ip->dst_addr);
-			/* The tbl24 line loads while we parse the rest. */
-			rt_fib4_prefetch(v4, ip4[n4]);
 			hdr4[n4] = ip;
 			idx4[n4++] = (uint8_t)i;
 			continue;

@@ -419,15 +419,8 @@ rt_fib_view_get(const struct rt_fib *f)
 	return atomic_load_explicit(&f->active, memory_order_acquire);
 }
 
-/* Worker: start loading the tbl24 entry of ip (host order) / of a16, so
- * that the bulk lookup a little later finds it in cache.  A hint only. */
-static inline void
-rt_fib4_prefetch(const struct rt_fib_view *v, uint32_t ip)
-{
-	if (likely(v->tbl24 != NULL))
-		rte_prefetch0(v->tbl24 + ((size_t)(ip >> 8) << v->nh_shift));
-}
-
+/* Worker: start loading the tbl24 entry of a16, so that the bulk lookup
+ * a little later finds it in cache.  A hint only. */
 static inline void
 rt_fib6_prefetch(const struct rt_fib_view *v, const uint8_t *a)
 {
@@ -437,9 +430,45 @@ rt_fib6_prefetch(const struct rt_fib_view *v, const uint8_t *a)
 		rte_prefetch0(v->tbl24 + (i << v->nh_shift));
 }
 
-/* Worker: look up n (<= 32) IPv4 addresses (host order). */
-void rt_fib4_lookup(const struct rt_fib_view *v, uint32_t *ips, uint64_t *nhs,
-		    unsigned int n);
+/* Worker: rte_fib_lookup_bulk() on the view's table. */
+void rt_fib4_lookup_bulk(const struct rt_fib_view *v, const uint32_t *ips,
+			 uint64_t *nhs, unsigned int n);
+
+/*
+ * Worker: look up n (<= 32) IPv4 addresses (host order).  Inline where the
+ * tbl24 layout is known (rt_fib_tbl24()): an entry holds next hop << 1,
+ * bit 0 set when the /24 has longer prefixes (a tbl8 group), which goes to
+ * DPDK's own lookup.  All n tbl24 lines are requested before the first is
+ * read, so their misses overlap: with random destinations over a big table
+ * that beats prefetching a few ahead, and the parse of the burst before it
+ * (docs/router.md, Benchmarks).
+ */
+static inline void
+rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips,
+	       uint64_t *nhs, unsigned int n)
+{
+	const uint8_t *t = v->tbl24;
+	const unsigned int sh = v->nh_shift;
+	unsigned int i;
+	uint32_t e;
+
+	if (unlikely(t == NULL)) {
+		rt_fib4_lookup_bulk(v, ips, nhs, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		rte_prefetch0(t + ((size_t)(ips[i] >> 8) << sh));
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = t + ((size_t)(ips[i] >> 8) << sh);
+
+		e = sh == 1 ? *(const uint16_t *)p : *(const uint32_t *)p;
+		if (likely((e & 1) == 0))
+			nhs[i] = e >> 1;
+		else
+			rt_fib4_lookup_bulk(v, &ips[i], &nhs[i], 1);
+	}
+}
+
 /* Worker: look up n IPv6 addresses. */
 void rt_fib6_lookup(const struct rt_fib_view *v, uint8_t (*ips)[16],
 		    uint64_t *nhs, unsigned int n);

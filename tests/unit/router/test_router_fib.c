@@ -431,6 +431,51 @@ test_fib4_growth(void **state)
 }
 
 /*
+ * Past 32767 tbl8 groups the tables switch to 4-byte entries, which the
+ * inline lookup (rt_fib4_lookup()) reads differently: 33000 /25s, each in
+ * its own /24, under a /8 that covers the /24s' other halves.
+ */
+static void
+test_fib4_wide_entries(void **state)
+{
+	unsigned int n = 33001, i, done;
+	struct ref_route *rs = calloc(n, sizeof(*rs));
+	struct rt_fib_op *ops = calloc(n, sizeof(*ops));
+	struct rt_fib f;
+
+	(void)state;
+	assert_int_equal(rt_fib_init(&f, AF_INET, "tw4_", 0, qsbr), 0);
+	assert_int_equal(f.nh_bytes, 2);
+	for (i = 0; i < n; i++) {
+		uint32_t net = (uint32_t)(i - 1) << 8 | 0x0b000000;
+
+		if (i == 0) { /* 11.0.0.0/8 */
+			rs[i].addr[0] = 11;
+			rs[i].len = 8;
+		} else {
+			rs[i].addr[0] = (uint8_t)(net >> 24);
+			rs[i].addr[1] = (uint8_t)(net >> 16);
+			rs[i].addr[2] = (uint8_t)(net >> 8);
+			rs[i].addr[3] = (uint8_t)(rnd() & 0x80);
+			rs[i].len = 25;
+		}
+		rs[i].nh = (uint16_t)(RT_NHID_FIRST_DYN + i % 3000);
+		rs[i].live = true;
+		memcpy(ops[i].addr, rs[i].addr, 16);
+		ops[i].len = rs[i].len;
+		ops[i].nh = rs[i].nh;
+	}
+	assert_int_equal(rt_fib_apply(&f, ops, n, &done), 0);
+	assert_int_equal(done, n);
+	assert_int_equal(f.nh_bytes, 4);
+	check_all(&f, rs, n, 5000);
+	check_copies_equal(&f);
+	rt_fib_fini(&f);
+	free(rs);
+	free(ops);
+}
+
+/*
  * DPDK 22.11 rewrites the whole table when a prefix holding the last
  * address (0/0, 128/1, ::/0) changes while a more specific one holding it
  * exists (its modify walk wraps around); fib.c works around it.  These are
@@ -670,7 +715,7 @@ eal_setup(void **state)
 	 * implies legacy memory); --no-shconf keeps the run just as free of
 	 * shared files. */
 	char *argv[] = {"test_router_fib", "-l", "0", "--no-huge", "--no-pci",
-			"--no-shconf", "-m", "256", "--file-prefix",
+			"--no-shconf", "-m", "768", "--file-prefix",
 			"ut-router-fib", "--no-telemetry", "--log-level=*:error"};
 	size_t sz;
 
@@ -705,6 +750,7 @@ main(void)
 		cmocka_unit_test(test_fib4_random),
 		cmocka_unit_test(test_fib6_random),
 		cmocka_unit_test(test_fib4_growth),
+		cmocka_unit_test(test_fib4_wide_entries),
 		cmocka_unit_test(test_fib_top_prefixes),
 		cmocka_unit_test(test_fib4_readers_during_updates),
 	};
