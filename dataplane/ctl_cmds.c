@@ -33,9 +33,18 @@ nfv_port_json(const struct nfv_port *p)
 	unsigned int w, r;
 
 	rte_eth_stats_get(p->eth_port, &st);
-	for (w = 0; w < nfv_dp.n_workers; w++)
+	for (w = 0; w < nfv_dp.n_workers; w++) {
+		const struct nfv_port_wstats *ps =
+			&nfv_dp.workers[w].ctx->pstats[p->idx];
+
 		for (r = 0; r < NFV_PD_MAX; r++)
-			d[r] += nfv_dp.workers[w].ctx->pstats[p->idx].drops[r];
+			d[r] += ps->drops[r];
+		/* What went past the ethdev (vhost_io.h). */
+		st.ipackets += ps->rx_pkts;
+		st.ibytes += ps->rx_bytes;
+		st.opackets += ps->tx_pkts;
+		st.obytes += ps->tx_bytes;
+	}
 	for (r = 0; r < NFV_PD_MAX; r++)
 		json_object_set_new(drops, nfv_port_drop_desc[r].name,
 				    json_integer((json_int_t)d[r]));

@@ -11,6 +11,7 @@
 
 #include "dataplane/graph.h"
 #include "dataplane/rcu.h"
+#include "dataplane/vhost_io.h"
 
 const struct vnf_counter_desc nfv_port_drop_desc[NFV_PD_MAX] = {
 	NFV_PORT_DROPS(VNF_COUNTER_DESC)};
@@ -19,6 +20,7 @@ const struct vnf_counter_desc nfv_vnf_drop_desc[NFV_VD_MAX] = {
 
 struct nfv_graph *_Atomic nfv_graph_cur;
 atomic_bool nfv_port_link_up[NFV_MAX_PORTS];
+atomic_int nfv_port_vid[NFV_MAX_PORTS];
 
 static void nfv_graph_send(struct nfv_wctx *w, const struct nfv_graph *g,
 			   struct nfv_ep ep, struct rte_mbuf **pkts, uint16_t n,
@@ -35,7 +37,7 @@ nfv_tx_send(struct nfv_wctx *w, uint16_t port, struct rte_mbuf **pkts,
 
 	if (tb->lock != NULL)
 		rte_spinlock_lock(tb->lock);
-	sent = w->tx_burst(tb->eth_port, tb->queue, pkts, n);
+	sent = nfv_port_tx(w, port, tb->eth_port, tb->queue, pkts, n);
 	if (tb->lock != NULL)
 		rte_spinlock_unlock(tb->lock);
 	if (unlikely(sent < n)) {

@@ -98,6 +98,9 @@ struct nfv_txbuf {
 
 struct nfv_port_wstats {
 	uint64_t drops[NFV_PD_MAX];
+	/* Packets that bypassed the ethdev (vhost_io.h); the ethdev's own
+	 * counters have the rest. */
+	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes;
 } __rte_cache_aligned;
 
 /* Runner-side drops per VNF instance, per worker. */

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,12 +19,16 @@
 
 #include <rte_bus_vdev.h>
 #include <rte_dev.h>
+#include <rte_eth_vhost.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
+#include <rte_pause.h>
 
 #include "dataplane/graph.h"
 #include "dataplane/nfv.h"
 #include "dataplane/port.h"
+#include "dataplane/rcu.h"
+#include "dataplane/vhost_io.h"
 
 static void
 nfv_port_mac_arg(char *buf, size_t len, const struct ctl_port_config *c)
@@ -245,6 +250,64 @@ nfv_port_mbufs_needed(const struct ctl_port_config *cfg, unsigned int n_workers)
 	return 2 * q * cfg->ring_size + n_workers * NFV_TXBUF;
 }
 
+/*
+ * Publish the vhost-user device workers may call librte_vhost on
+ * (vhost_io.h): its vid while the link is up, else none.  When a device
+ * goes, wait until no worker can still be inside it.  Runs on net_vhost's
+ * thread (link-state event) and on the control thread.
+ */
+static void
+nfv_port_vhost_sync(struct nfv_port *p)
+{
+	static int via_ethdev = -1;
+	struct rte_eth_link link;
+	int vid = -1, old;
+
+	if (via_ethdev < 0) {
+		const char *e = getenv("NFVD_VHOST_ETHDEV");
+
+		via_ethdev = e != NULL && *e != '\0' && strcmp(e, "0") != 0;
+	}
+	rte_spinlock_lock(&p->vhost_lock);
+	if (!via_ethdev && rte_eth_link_get_nowait(p->eth_port, &link) == 0 &&
+	    link.link_status == RTE_ETH_LINK_UP)
+		vid = rte_eth_vhost_get_vid_from_port_id(p->eth_port);
+	if (vid < 0)
+		vid = -1;
+	old = atomic_exchange(&nfv_port_vid[p->idx], vid + 1);
+	rte_spinlock_unlock(&p->vhost_lock);
+	if (old != 0 && old != vid + 1)
+		nfv_rcu_synchronize();
+}
+
+static int
+nfv_port_vhost_event(uint16_t eth_port, enum rte_eth_event_type ev,
+		     void *arg, void *ret)
+{
+	RTE_SET_USED(eth_port);
+	RTE_SET_USED(ev);
+	RTE_SET_USED(ret);
+	nfv_port_vhost_sync(arg);
+	return 0;
+}
+
+/* Stop publishing the port's device; the caller makes sure no worker
+ * polls or sends on the port any more. */
+static void
+nfv_port_vhost_stop(struct nfv_port *p)
+{
+	if (!p->vhost_cb)
+		return;
+	/* -EAGAIN: the callback is running right now; it is short. */
+	while (rte_eth_dev_callback_unregister(p->eth_port,
+					       RTE_ETH_EVENT_INTR_LSC,
+					       nfv_port_vhost_event,
+					       p) == -EAGAIN)
+		rte_pause();
+	p->vhost_cb = false;
+	atomic_store(&nfv_port_vid[p->idx], 0);
+}
+
 int
 nfv_port_create(struct nfv_port *p, uint16_t idx,
 		const struct ctl_port_config *c, unsigned int n_workers,
@@ -262,6 +325,7 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 	p->idx = idx;
 	for (q = 0; q < RTE_MAX_QUEUES_PER_PORT; q++)
 		rte_spinlock_init(&p->txq_lock[q]);
+	rte_spinlock_init(&p->vhost_lock);
 
 	rc = nfv_port_devargs(p, c, args, sizeof(args), err, errlen);
 	if (rc < 0)
@@ -323,12 +387,27 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 			goto err_dev;
 		}
 	}
+	if (c->type == CTL_PORT_VHOST_USER) {
+		rc = rte_eth_dev_callback_register(p->eth_port,
+						   RTE_ETH_EVENT_INTR_LSC,
+						   nfv_port_vhost_event, p);
+		if (rc < 0) {
+			snprintf(err, errlen, "link-state callback: %s",
+				 strerror(-rc));
+			goto err_dev;
+		}
+		p->vhost_cb = true;
+	}
 	rc = rte_eth_dev_start(p->eth_port);
 	if (rc < 0) {
 		snprintf(err, errlen, "start: %s", strerror(-rc));
 		goto err_dev;
 	}
 	p->started = true;
+	/* A frontend that came before the start raised its event while the
+	 * queues did not exist yet. */
+	if (p->vhost_cb)
+		nfv_port_vhost_sync(p);
 	/* A switch port must see every MAC; drivers without the notion say
 	 * -ENOTSUP, which is fine. */
 	rte_eth_promiscuous_enable(p->eth_port);
@@ -358,6 +437,7 @@ nfv_port_destroy(struct nfv_port *p)
 		nl_socket_free(p->ns_sk);
 		p->ns_sk = NULL;
 	}
+	nfv_port_vhost_stop(p);
 	if (p->started) {
 		rte_eth_dev_stop(p->eth_port);
 		p->started = false;

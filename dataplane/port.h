@@ -35,6 +35,8 @@ struct nfv_port {
 	bool link_up;
 	char devname[64];
 	struct nl_sock *ns_sk;	/* tap in another netns: netlink there */
+	bool vhost_cb;		/* link-state callback registered (vhost_io.h) */
+	rte_spinlock_t vhost_lock; /* orders nfv_port_vid updates */
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
 };
 

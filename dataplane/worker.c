@@ -14,6 +14,7 @@
 
 #include "dataplane/dataplane.h"
 #include "dataplane/rcu.h"
+#include "dataplane/vhost_io.h"
 
 atomic_bool nfv_stopping;
 
@@ -36,8 +37,7 @@ nfv_worker_main(void *arg)
 		w->now = t0;
 		for (i = 0; i < rx->n; i++) {
 			const struct nfv_rxq *q = &rx->q[i];
-			uint16_t n = rte_eth_rx_burst(q->eth_port, q->queue,
-						      pkts, NFV_BURST);
+			uint16_t n = nfv_port_rx(w, q, pkts, NFV_BURST);
 
 			if (n == 0)
 				continue;

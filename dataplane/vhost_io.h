@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * vhost_io.h - a vhost-user port's packets straight through librte_vhost.
+ *
+ * A vhost-user port is a net_vhost ethdev, and stays one: the driver owns
+ * the socket, the device's life cycle, reconnects, the link state and the
+ * queues rte_pdump hooks into.  Its burst functions, though, add work to
+ * every packet that nfvd does not need (a port stamp, VLAN and byte
+ * counting, the size histogram of its xstats, on TX one rte_pktmbuf_free()
+ * per packet): about 20 cycles a 64-byte packet on the benchmark machine
+ * (docs/benchmarks.md).  So workers call rte_vhost_dequeue_burst() and
+ * rte_vhost_enqueue_burst() on the device's vid themselves, as OVS-DPDK's
+ * netdev-dpdk does, count packets and bytes in their own port counters,
+ * and free what was sent in one bulk call.
+ *
+ * nfv_port_vid[p] is the vid + 1 of port p's device while it is ready, 0
+ * otherwise (not a vhost-user port, no frontend, or NFVD_VHOST_ETHDEV set):
+ * then packets go through the ethdev as before.  port.c writes it from
+ * net_vhost's link-state event, which the driver raises when a frontend's
+ * device becomes ready and, when it goes, before librte_vhost frees it;
+ * on the way down the event handler clears the slot and waits for an RCU
+ * grace period before it returns, so no worker is inside the device when
+ * it is freed.  Everything else (a queue disabled by the guest, a memory
+ * table change) librte_vhost itself guards with its per-queue lock.
+ *
+ * A queue that rte_pdump (or anything else) has put an ethdev RX/TX
+ * callback on goes through the ethdev, so a capture sees every packet.
+ *
+ * Workers only, except where a comment says otherwise.
+ */
+#ifndef NFV_VHOST_IO_H
+#define NFV_VHOST_IO_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_vhost.h>
+
+#include "dataplane/graph.h"
+
+/* Ethdev queue q of a vhost-user port is virtqueue pair q: the guest's
+ * RX ring 2q (what we send), its TX ring 2q + 1 (what we receive). */
+#define NFV_VHOST_VQ_TX(q) ((uint16_t)((q) * 2))
+#define NFV_VHOST_VQ_RX(q) ((uint16_t)((q) * 2 + 1))
+/* librte_vhost's largest burst (MAX_PKT_BURST in 22.11). */
+#define NFV_VHOST_BURST 32
+
+_Static_assert(NFV_BURST <= NFV_VHOST_BURST, "one dequeue fills a burst");
+
+extern atomic_int nfv_port_vid[NFV_MAX_PORTS];
+
+/* The device to talk to for port p, or -1: use the ethdev. */
+static inline int
+nfv_vhost_vid(uint16_t port)
+{
+	/* Relaxed: librte_vhost publishes the device's own state; this only
+	 * says which device, and RCU covers its end. */
+	return atomic_load_explicit(&nfv_port_vid[port], memory_order_relaxed) -
+	       1;
+}
+
+static inline uint64_t
+nfv_mbuf_bytes(struct rte_mbuf *const *pkts, uint16_t n)
+{
+	uint64_t b = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		b += pkts[i]->pkt_len;
+	return b;
+}
+
+/* Is an ethdev callback (rte_pdump's) on this queue, or are the queue's
+ * fast-path ops not set up (port stopped)?  Then the ethdev must see the
+ * burst. */
+static inline bool
+nfv_eth_queue_hooked(const struct rte_ethdev_qdata *qd, uint16_t q)
+{
+	return qd->clbk == NULL ||
+	       __atomic_load_n(&qd->clbk[q], __ATOMIC_RELAXED) != NULL;
+}
+
+/* Receive up to n (<= NFV_VHOST_BURST) packets from RX queue q. */
+static inline uint16_t
+nfv_port_rx(struct nfv_wctx *w, const struct nfv_rxq *q,
+	    struct rte_mbuf **pkts, uint16_t n)
+{
+	int vid = nfv_vhost_vid(q->port);
+	struct nfv_port_wstats *st;
+	uint16_t got;
+
+	if (vid < 0 ||
+	    nfv_eth_queue_hooked(&rte_eth_fp_ops[q->eth_port].rxq, q->queue))
+		return rte_eth_rx_burst(q->eth_port, q->queue, pkts, n);
+	got = rte_vhost_dequeue_burst(vid, NFV_VHOST_VQ_RX(q->queue), w->pool,
+				      pkts, n);
+	if (got != 0) {
+		st = &w->pstats[q->port];
+		st->rx_pkts += got;
+		st->rx_bytes += nfv_mbuf_bytes(pkts, got);
+	}
+	return got;
+}
+
+/*
+ * Send n packets on TX queue q of port (graph index) port: how many went.
+ * The sent ones are freed (librte_vhost copied them), the rest are the
+ * caller's, as with rte_eth_tx_burst().
+ */
+static inline uint16_t
+nfv_port_tx(struct nfv_wctx *w, uint16_t port, uint16_t eth_port, uint16_t q,
+	    struct rte_mbuf **pkts, uint16_t n)
+{
+	int vid = nfv_vhost_vid(port);
+	struct nfv_port_wstats *st;
+	uint16_t sent = 0, k, chunk;
+
+	if (vid < 0 || nfv_eth_queue_hooked(&rte_eth_fp_ops[eth_port].txq, q))
+		return w->tx_burst(eth_port, q, pkts, n);
+	while (sent < n) {
+		chunk = (uint16_t)RTE_MIN(n - sent, NFV_VHOST_BURST);
+		k = rte_vhost_enqueue_burst(vid, NFV_VHOST_VQ_TX(q),
+					    pkts + sent, chunk);
+		sent += k;
+		if (k < chunk)
+			break;
+	}
+	if (sent != 0) {
+		st = &w->pstats[port];
+		st->tx_pkts += sent;
+		st->tx_bytes += nfv_mbuf_bytes(pkts, sent);
+		rte_pktmbuf_free_bulk(pkts, sent);
+	}
+	return sent;
+}
+
+#endif /* NFV_VHOST_IO_H */
