@@ -276,8 +276,16 @@ nfv_port_vhost_sync(struct nfv_port *p)
 		vid = -1;
 	old = atomic_exchange(&nfv_port_vid[p->idx], vid + 1);
 	rte_spinlock_unlock(&p->vhost_lock);
-	if (old != 0 && old != vid + 1)
+	if (old == vid + 1)
+		return;
+	if (old != 0)
 		nfv_rcu_synchronize();
+	if (vid >= 0)
+		NFV_LOG(INFO, port, "port %s: vhost device %d: direct RX/TX",
+			p->name, vid);
+	else
+		NFV_LOG(INFO, port, "port %s: vhost device %d gone, no worker "
+			"inside it", p->name, old - 1);
 }
 
 static int
