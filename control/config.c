@@ -1614,9 +1614,7 @@ static int load_router(struct ld *ld, const char *at, const struct raw_vnf *r,
 	return 0;
 }
 
-/* "80" or "1024-65535". */
-static int get_port_range(struct ld *ld, const char *at, const char *key,
-			  const char *s, uint16_t *lo, uint16_t *hi)
+int ctl_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 {
 	const char *dash = strchr(s, '-');
 	uint64_t a, b;
@@ -1624,27 +1622,37 @@ static int get_port_range(struct ld *ld, const char *at, const char *key,
 
 	if (!dash) {
 		if (parse_u64(s, false, &a) || a > 65535)
-			goto bad;
+			return -EINVAL;
 		*lo = *hi = (uint16_t)a;
 		return 0;
 	}
 	if ((size_t)(dash - s) >= sizeof(buf))
-		goto bad;
+		return -EINVAL;
 	memcpy(buf, s, (size_t)(dash - s));
 	buf[dash - s] = '\0';
 	if (parse_u64(buf, false, &a) || parse_u64(dash + 1, false, &b) ||
 	    a > 65535 || b > 65535)
-		goto bad;
+		return -EINVAL;
 	if (a > b)
-		return ld_fail(ld, at, key,
-			       "\"" CFG_QUOTE "\": the range is backwards", s);
+		return -ERANGE;
 	*lo = (uint16_t)a;
 	*hi = (uint16_t)b;
 	return 0;
-bad:
-	return ld_fail(ld, at, key,
-		       "\"" CFG_QUOTE "\" is not a port (0..65535) or a range "
-		       "\"LO-HI\"", s);
+}
+
+static int get_port_range(struct ld *ld, const char *at, const char *key,
+			  const char *s, uint16_t *lo, uint16_t *hi)
+{
+	int rc = ctl_parse_port_range(s, lo, hi);
+
+	if (rc == -ERANGE)
+		return ld_fail(ld, at, key,
+			       "\"" CFG_QUOTE "\": the range is backwards", s);
+	if (rc < 0)
+		return ld_fail(ld, at, key,
+			       "\"" CFG_QUOTE "\" is not a port (0..65535) or "
+			       "a range \"LO-HI\"", s);
+	return 0;
 }
 
 static int load_rule(struct ld *ld, const char *at, const struct raw_rule *r,

@@ -209,6 +209,8 @@ void ctl_config_free(struct ctl_config *cfg);
 /* Helpers shared with nfvctl and the VNFs. */
 int ctl_parse_mac(const char *s, uint8_t mac[6]);
 int ctl_parse_prefix(const char *s, struct ctl_prefix *p); /* "a/len" or "a" */
+/* "80" or "1024-65535": 0, -EINVAL (not a port or range), -ERANGE (LO > HI). */
+int ctl_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
 const char *ctl_port_type_name(enum ctl_port_type t);
 
 #endif /* NFV_CTL_CONFIG_H */

@@ -123,45 +123,27 @@ static int
 fw_parse_ports(const char *key, json_t *v, uint16_t *lo, uint16_t *hi,
 	       char *err, size_t errlen)
 {
-	const char *s = json_string_value(v), *dash;
-	unsigned long a, b;
-	char buf[16];
+	const char *s = json_string_value(v);
+	int rc = -EINVAL;
 
 	if (json_is_integer(v)) {
 		json_int_t n = json_integer_value(v);
 
-		if (n < 0 || n > 65535)
-			goto bad;
-		*lo = *hi = (uint16_t)n;
-		return 0;
+		if (n >= 0 && n <= 65535) {
+			*lo = *hi = (uint16_t)n;
+			return 0;
+		}
+	} else if (s != NULL) {
+		rc = ctl_parse_port_range(s, lo, hi);
+		if (rc == 0)
+			return 0;
 	}
-	if (s == NULL)
-		goto bad;
-	dash = strchr(s, '-');
-	if (dash == NULL) {
-		if (!fw_parse_uint(s, 65535, &a))
-			goto bad;
-		*lo = *hi = (uint16_t)a;
-		return 0;
-	}
-	if ((size_t)(dash - s) >= sizeof(buf))
-		goto bad;
-	memcpy(buf, s, (size_t)(dash - s));
-	buf[dash - s] = '\0';
-	if (!fw_parse_uint(buf, 65535, &a) ||
-	    !fw_parse_uint(dash + 1, 65535, &b))
-		goto bad;
-	if (a > b) {
-		snprintf(err, errlen, "%s: \"%s\": the range is backwards", key,
-			 s);
-		return -EINVAL;
-	}
-	*lo = (uint16_t)a;
-	*hi = (uint16_t)b;
-	return 0;
-bad:
-	snprintf(err, errlen, "%s: not a port (0..65535) or a range \"LO-HI\"",
-		 key);
+	if (rc == -ERANGE)
+		snprintf(err, errlen, "%s: \"%s\": the range is backwards",
+			 key, s);
+	else
+		snprintf(err, errlen,
+			 "%s: not a port (0..65535) or a range \"LO-HI\"", key);
 	return -EINVAL;
 }
 
