@@ -18,6 +18,9 @@
 #   ovs-flows     the same with two in_port -> output flows
 #   nfvd:NAME     nfvd with configs/NAME.yaml, for each config with exactly
 #                 two vhost-user server ports and one worker
+#   nfvd-ethdev:NAME  the same with NFVD_VHOST_ETHDEV=1: every packet
+#                 through net_vhost's ethdev bursts, as testpmd's; only
+#                 when --only names it
 #
 # Rounds: every DUT once per round, N rounds (default 3); the table shows
 # medians.  Mpps per direction, the ratio to the ceiling of the same run,
@@ -71,7 +74,8 @@ usage: $0 [options] [-- extra nfv-bench arguments]
   -w, --warmup S      unmeasured seconds before each run [$WARMUP]
   -s, --size N        frame size [$SIZE]
       --only LIST     comma list of ceiling, testpmd-mac, ovs-normal,
-                      ovs-flows, nfvd, nfvd:NAME (the ceiling always runs)
+                      ovs-flows, nfvd, nfvd:NAME, nfvd-ethdev:NAME
+                      (the ceiling always runs)
   -c, --config FILE   nfvd config to compare (repeat) [configs/*.yaml]
       --gen-cpu N     generator core [$GEN_CPU]
       --dut-cpu N     device-under-test core [$DUT_CPU]
@@ -336,13 +340,18 @@ if python_yaml; then
 		wanted "nfvd:$name" || continue
 		DUTS+=("nfvd:$name")
 		CONFIG_OF[$name]=$path
+		# Only on request: the same with every vhost-user packet through
+		# net_vhost's ethdev burst functions (NFVD_VHOST_ETHDEV=1).
+		if [[ ",$ONLY," == *",nfvd-ethdev:$name,"* ]]; then
+			DUTS+=("nfvd-ethdev:$name")
+		fi
 	done < <(pick_configs "${CONFIGS[@]}")
 fi
 
 if [ "$LIST_ONLY" = 1 ]; then
 	for d in "${DUTS[@]}"; do
-		if [[ "$d" == nfvd:* ]]; then
-			echo "$d ${CONFIG_OF[${d#nfvd:}]}"
+		if [[ "$d" == nfvd:* || "$d" == nfvd-ethdev:* ]]; then
+			echo "$d ${CONFIG_OF[${d#*:}]}"
 		else
 			echo "$d"
 		fi
@@ -512,8 +521,9 @@ stop_ovs() {
 }
 
 NFVD_CTL=""
-start_nfvd() {	# start_nfvd NAME
-	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1.yaml routes
+start_nfvd() {	# start_nfvd NAME [ethdev]
+	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1.yaml routes via=""
+	[ "${2:-}" = ethdev ] && via=1
 	PREFIXES+=("$prefix")
 	DUT_LOG=$DIR/nfvd-$name.log
 	: >"$DUT_LOG"
@@ -522,7 +532,7 @@ start_nfvd() {	# start_nfvd NAME
 	SOCK0=$DIR/nfvd-p0.sock SOCK1=$DIR/nfvd-p1.sock DUT_LOG=$DIR/nfvd-$name.log
 	NFVD_CTL=$DIR/nfvd-ctl.sock
 	rm -f "$SOCK0" "$SOCK1" "$NFVD_CTL"
-	"$NFVD" -c "$cfg" >"$DUT_LOG" 2>&1 &
+	NFVD_VHOST_ETHDEV=$via "$NFVD" -c "$cfg" >"$DUT_LOG" 2>&1 &
 	DUT_PID=$!
 	PIDS+=("$DUT_PID")
 	wait_files "$DUT_PID" 30 "$SOCK0" "$SOCK1" "$NFVD_CTL"
@@ -566,7 +576,7 @@ measure() {	# measure DUT RUN [extra nfv-bench args...]
 		[ -n "$DUT_LOG" ] && tail -5 "$DUT_LOG" | sed 's/^/  dut: /' >&2
 		return 1
 	fi
-	if [[ "$dut" == nfvd:* ]]; then
+	if [[ "$dut" == nfvd:* || "$dut" == nfvd-ethdev:* ]]; then
 		cyc=$("$NFVCTL" -s "$NFVD_CTL" -j show stats 2>/dev/null | python3 -c '
 import json, sys
 w = json.load(sys.stdin)["workers"]
@@ -599,14 +609,16 @@ run_dut() {	# run_dut DUT RUN
 	case "$dut" in
 	ceiling) start_testpmd io || { warn "testpmd io did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
 	testpmd-mac) start_testpmd mac || { warn "testpmd mac did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
-	nfvd:*)
-		if ! start_nfvd "${dut#nfvd:}"; then
+	nfvd:* | nfvd-ethdev:*)
+		local via=""
+		[[ "$dut" == nfvd-ethdev:* ]] && via=ethdev
+		if ! start_nfvd "${dut#*:}" $via; then
 			warn "$dut did not start"
 			tail -5 "$DUT_LOG" >&2
 			stop_dut
 			return 1
 		fi
-		read -ra extra <<<"$(config_gen_args "${CONFIG_OF[${dut#nfvd:}]}")"
+		read -ra extra <<<"$(config_gen_args "${CONFIG_OF[${dut#*:}]}")"
 		;;
 	esac
 	measure "$dut" "$run" "${extra[@]}"
@@ -686,7 +698,8 @@ print()
 print("| device under test | Mpps per direction (0->1 / 1->0) | ratio to ceiling | x OVS NORMAL | cycles/packet | generator busy | runs |")
 print("|---|---|---|---|---|---|---|")
 for dut in order:
-    name = names.get(dut, "nfvd, " + dut[5:] + ".yaml" if dut.startswith("nfvd:") else dut)
+    name = names.get(dut, "nfvd, " + dut[5:] + ".yaml" if dut.startswith("nfvd:") else
+                     "nfvd via ethdev, " + dut[12:] + ".yaml" if dut.startswith("nfvd-ethdev:") else dut)
     m = med.get(dut)
     if m is None:
         print("| %s | failed | | | | | 0 |" % name)
