@@ -16,27 +16,35 @@ uint16_t rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 		 uint16_t in, uint16_t nhid);
 
 /*
- * RFC 1624 eqn. 3: the checksum after the 16-bit word old became new.
- * One's complement sums do not care about byte order (RFC 1071), so the
- * words are added as they lie in the packet, with no swapping.
+ * TTL - 1 (the caller checked TTL > 1) with the header checksum updated
+ * incrementally, as Linux's ip_decrease_ttl(): the TTL/protocol word drops
+ * by 0x0100 in network order, so the one's complement checksum rises by
+ * as much, with the end-around carry (RFC 1624).  Both are done on the
+ * words as they lie in the packet: one's complement sums do not care
+ * about byte order (RFC 1071), and TTL > 0 keeps the borrow inside the
+ * TTL byte.  One 16-bit store for the TTL: a byte store followed by a
+ * word load of the same bytes would stall on store forwarding.
  */
-static inline rte_be16_t
-rt_cksum_adjust(rte_be16_t ck, rte_be16_t oldw, rte_be16_t neww)
+static inline void
+rt_ip4_ttl_dec(struct rte_ipv4_hdr *ip)
 {
-	uint32_t s = (uint16_t)~ck;
+	const uint16_t one = rte_cpu_to_be_16(0x0100);
+	uint16_t *tp = (uint16_t *)&ip->time_to_live;
+	uint32_t ck = (uint32_t)ip->hdr_checksum + one;
 
-	s += (uint16_t)~oldw;
-	s += neww;
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (rte_be16_t)~s;
+	*tp = (uint16_t)(*tp - one);
+	ip->hdr_checksum = (rte_be16_t)(ck + (ck >= 0xffff));
 }
 
-/* The TTL/protocol word after TTL - 1, in network order. */
-static inline rte_be16_t
-rt_ttl_dec_word(rte_be16_t w)
+/* Is the frame's destination the MAC whose bytes fill the low 6 bytes of
+ * mac64 (rt_iface.mac64)?  One 8-byte load: the frame has 14. */
+static inline bool
+rt_eth_dst_is(const struct rte_ether_hdr *eh, uint64_t mac64)
 {
-	return rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(w) - 0x100));
+	uint64_t w;
+
+	memcpy(&w, eh, sizeof(w));
+	return ((w ^ mac64) & rte_cpu_to_le_64(0xffffffffffffull)) == 0;
 }
 
 static inline void
@@ -70,7 +78,6 @@ rt_fwd4_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf **mp,
 	const struct rt_nh *nh = &rt->nh[nhid];
 	uint64_t word;
 	unsigned int st;
-	rte_be16_t oldw, neww;
 
 	if (likely(nh->type == RT_NH_GW)) {
 		word = atomic_load_explicit(&rt->neigh.e[nh->neigh].word,
@@ -79,11 +86,7 @@ rt_fwd4_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf **mp,
 		if (likely((st == RT_NS_REACHABLE || st == RT_NS_STATIC) &&
 			   ip->time_to_live > 1 && ip->src_addr != 0 &&
 			   rte_be_to_cpu_16(ip->total_length) <= nh->mtu)) {
-			oldw = *(uint16_t *)&ip->time_to_live;
-			neww = rt_ttl_dec_word(oldw);
-			*(uint16_t *)&ip->time_to_live = neww;
-			ip->hdr_checksum =
-				rt_cksum_adjust(ip->hdr_checksum, oldw, neww);
+			rt_ip4_ttl_dec(ip);
 			rt_eth_rewrite(eh, word, &nh->smac);
 			(*fwd)++;
 			return nh->iface;

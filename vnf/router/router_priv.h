@@ -168,6 +168,7 @@ struct rt_addr6 {
 
 struct rt_iface {
 	struct rte_ether_addr mac;
+	uint64_t mac64;		/* mac in the first 6 bytes of a word */
 	uint16_t mtu;
 	uint8_t n4, n6;
 	struct rt_addr4 v4[RT_ADDR_MAX];

@@ -866,6 +866,66 @@ test_ttl_exceeded(void **state)
 	assert_int_equal(ctr(RT_C_ICMP_ERRORS), 4);
 }
 
+/*
+ * The checksum check and the incremental update on many headers: every
+ * TTL, random TOS/id/fragment fields, and for each of the checksum values
+ * where one's complement arithmetic has its edges (0x0000, 0xfffe, 0xfeff
+ * — on a little-endian host the update carries out of 16 bits there —
+ * 0x00ff, 0xff00, 0x0100) a header that carries it.  (0xffff is never
+ * the checksum of a header that is not all zeros.)  A right header leaves
+ * with TTL - 1 and a checksum that verifies; the same header with one bit
+ * flipped in bytes 4..19 is a checksum drop.
+ */
+static void
+test_ip4_checksum_property(void **state)
+{
+	static const uint16_t edges[] = {0x0000, 0xfffe, 0xfeff, 0x00ff,
+					 0xff00, 0x0100};
+	unsigned int i, fwd = 0, bad = 0;
+	uint32_t rng = 12345;
+
+	(void)state;
+	for (i = 0; i < 3000 + RTE_DIM(edges); i++) {
+		struct pkt p = udp4(R_LAN, "10.0.0.2", "198.51.100.7",
+				    (uint8_t)(2 + i % 254), 1, 2, 10, 0);
+		uint8_t *ip = p.b + 14;
+		uint32_t id;
+
+		rng = rng * 1103515245 + 12345;
+		ip[1] = (uint8_t)(rng >> 16);			/* TOS */
+		put16(ip + 6, (uint16_t)((rng >> 8) & 0x4000)); /* DF or not */
+		put16(ip + 4, (uint16_t)(rng >> 3));		/* id */
+		if (i >= 3000) { /* find an id that gives this checksum */
+			for (id = 0; id < 0x10000; id++) {
+				put16(ip + 4, (uint16_t)id);
+				put16(ip + 10, 0);
+				if (csum(ip, 20, 0) == edges[i - 3000])
+					break;
+			}
+			assert_true(id < 0x10000);
+		}
+		put16(ip + 10, 0);
+		put16(ip + 10, csum(ip, 20, 0));
+		assert_int_equal(csum(ip, 20, 0), 0);
+
+		run1(LAN, mbuf(&p));
+		assert_int_equal(n_out, 1);
+		assert_int_equal(out_next[0], WAN);
+		assert_int_equal(od(0)[14 + 8], ip[8] - 1);
+		assert_int_equal(csum(od(0) + 14, 20, 0), 0);
+		assert_memory_equal(od(0) + 14 + 9, ip + 9, 1);
+		out_flush();
+		fwd++;
+
+		ip[4 + (rng >> 24) % 16] ^= (uint8_t)(1u << ((rng >> 4) % 8));
+		run1(LAN, mbuf(&p));
+		assert_int_equal(n_out, 0);
+		bad++;
+		assert_int_equal(ctr(RT_D_V4_CKSUM), bad);
+	}
+	assert_int_equal(fwd, 3000 + RTE_DIM(edges));
+}
+
 static void
 test_unreachable(void **state)
 {
@@ -1788,6 +1848,7 @@ main(void)
 		S(test_echo4),
 		S(test_echo6),
 		S(test_ttl_exceeded),
+		S(test_ip4_checksum_property),
 		S(test_unreachable),
 		S(test_mtu),
 		S(test_icmp_rate_limit),
