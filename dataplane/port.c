@@ -250,6 +250,16 @@ nfv_port_mbufs_needed(const struct ctl_port_config *cfg, unsigned int n_workers)
 	return 2 * q * cfg->ring_size + n_workers * NFV_TXBUF;
 }
 
+/* NFVD_VHOST_ETHDEV set (and not "0"): vhost-user ports stay on the
+ * ethdev's burst functions, nothing is published (vhost_io.h). */
+static bool
+nfv_port_vhost_via_ethdev(void)
+{
+	const char *e = getenv("NFVD_VHOST_ETHDEV");
+
+	return e != NULL && *e != '\0' && strcmp(e, "0") != 0;
+}
+
 /*
  * Publish the vhost-user device workers may call librte_vhost on
  * (vhost_io.h): its vid while the link is up, else none.  When a device
@@ -259,17 +269,11 @@ nfv_port_mbufs_needed(const struct ctl_port_config *cfg, unsigned int n_workers)
 static void
 nfv_port_vhost_sync(struct nfv_port *p)
 {
-	static int via_ethdev = -1;
 	struct rte_eth_link link;
 	int vid = -1, old;
 
-	if (via_ethdev < 0) {
-		const char *e = getenv("NFVD_VHOST_ETHDEV");
-
-		via_ethdev = e != NULL && *e != '\0' && strcmp(e, "0") != 0;
-	}
 	rte_spinlock_lock(&p->vhost_lock);
-	if (!via_ethdev && rte_eth_link_get_nowait(p->eth_port, &link) == 0 &&
+	if (rte_eth_link_get_nowait(p->eth_port, &link) == 0 &&
 	    link.link_status == RTE_ETH_LINK_UP)
 		vid = rte_eth_vhost_get_vid_from_port_id(p->eth_port);
 	if (vid < 0)
@@ -395,7 +399,7 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 			goto err_dev;
 		}
 	}
-	if (c->type == CTL_PORT_VHOST_USER) {
+	if (c->type == CTL_PORT_VHOST_USER && !nfv_port_vhost_via_ethdev()) {
 		rc = rte_eth_dev_callback_register(p->eth_port,
 						   RTE_ETH_EVENT_INTR_LSC,
 						   nfv_port_vhost_event, p);
