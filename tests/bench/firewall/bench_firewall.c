@@ -39,6 +39,7 @@
 #include "dataplane/rcu.h"
 #include "tests/unit/firewall/fwt_pkt.h"
 #include "vnf/vnf.h"
+#include "tests/common/test_eal.h"
 
 #define BF_BURST 32
 #define BF_FLOWS 1024
@@ -390,29 +391,10 @@ bf_rebuild(unsigned int n)
 int
 main(int argc, char **argv)
 {
-	char *eal_argv[] = {
-		argv[0],
-		"-l",
-		"0",
-		"--no-huge",
-		"--no-pci",
-		"--no-shconf",
-		"-m",
-		"256",
-		"--file-prefix",
-		"bench-fw",
-		"--no-telemetry",
-		"--log-level=*:error",
-		NULL,
-	};
 	unsigned int rounds = argc > 1 ? (unsigned int)atoi(argv[1]) : 20000;
-	char rundir[4096];
 
-	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
-		fprintf(stderr, "bench_firewall: EAL init failed\n");
+	if (nfv_test_eal_init(argv[0], "bench-fw", 256) < 0)
 		return 1;
-	}
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	bf_pool = rte_pktmbuf_pool_create("bf_pool", 4095, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
@@ -434,7 +416,6 @@ main(int argc, char **argv)
 		bf_rebuild((unsigned int)atoi(getenv("BF_REBUILD_MAX")));
 	nfv_rcu_fini();
 	rte_mempool_free(bf_pool);
-	rte_eal_cleanup();
-	rmdir(rundir);
+	nfv_test_eal_fini();
 	return 0;
 }

@@ -53,6 +53,7 @@
 #include "tests/unit/firewall/fwt_pkt.h"
 #include "vnf/vnf.h"
 #include "fuzz_firewall.h"
+#include "tests/common/test_eal.h"
 
 #define FZ_PORTS 5
 #define FZ_POOL 8191
@@ -77,7 +78,6 @@ static struct rte_mbuf *fz_pending[FZ_PORTS][VNF_BURST_MAX];
 static uint16_t fz_n_pending[FZ_PORTS];
 static unsigned int fz_accept = UINT_MAX;
 static uint64_t fz_hz, fz_sent, fz_refused, fz_answers;
-static char fz_rundir[PATH_MAX];
 
 /* ---- checking what leaves ---- */
 
@@ -234,32 +234,14 @@ fz_link_port(uint16_t port, uint16_t vnf, uint16_t iface)
 int
 fz_init(const char *prog)
 {
-	/* --in-memory is refused with --no-huge by DPDK 22.11; --no-shconf
-	 * leaves no shared files either. */
-	char *eal_argv[] = {
-		(char *)(uintptr_t)prog,
-		"-l",
-		"0",
-		"--no-huge",
-		"--no-pci",
-		"--no-shconf",
-		"-m",
-		"256",
-		"--file-prefix",
-		"fz-fw",
-		"--no-telemetry",
-		"--log-level=*:error",
-		NULL,
-	};
 	static const char *const ifn[] = {"in", "out", "x"},
 				 *ifn2[] = {"a", "b"};
 	struct ctl_rule_config r1[6], r2[3];
 	unsigned int i;
 	int rc;
 
-	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0)
+	if (nfv_test_eal_init(prog, "fz-fw", 256) < 0)
 		return -EINVAL;
-	snprintf(fz_rundir, sizeof(fz_rundir), "%s", rte_eal_get_runtime_dir());
 	fz_hz = rte_get_tsc_hz();
 	fz_pool = rte_pktmbuf_pool_create("fz_fw", FZ_POOL, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -327,8 +309,7 @@ fz_fini(void)
 		size = fz_pool->size;
 		rte_mempool_free(fz_pool);
 	}
-	rte_eal_cleanup();
-	rmdir(fz_rundir);
+	nfv_test_eal_fini();
 	return avail == size ? 0 : -1;
 }
 

@@ -47,6 +47,7 @@
 #include "dataplane/rcu.h"
 #include "vnf/vnf.h"
 #include "fuzz_l2switch.h"
+#include "tests/common/test_eal.h"
 
 #define FZ_PORTS 7
 #define FZ_POOL 8191
@@ -69,7 +70,6 @@ static struct rte_mbuf *fz_pending[FZ_PORTS][VNF_BURST_MAX];
 static uint16_t fz_n_pending[FZ_PORTS];
 static unsigned int fz_accept = UINT_MAX;
 static uint64_t fz_hz, fz_sent, fz_refused;
-static char fz_rundir[PATH_MAX];
 
 /* Worker: the ports' send hook.  Checks each frame and frees it. */
 static uint16_t
@@ -135,21 +135,13 @@ fz_link_port(uint16_t port, uint16_t vnf, uint16_t iface)
 int
 fz_init(const char *prog)
 {
-	/* --in-memory is refused with --no-huge by DPDK 22.11; --no-shconf
-	 * leaves no shared files either. */
-	char *eal_argv[] = {
-		(char *)(uintptr_t)prog, "-l", "0", "--no-huge", "--no-pci",
-		"--no-shconf", "-m", "128", "--file-prefix", "fz-l2switch",
-		"--no-telemetry", "--log-level=*:error", NULL,
-	};
 	static uint16_t trunk2[] = {10, 20, 30}, trunk3[] = {10};
 	struct ctl_iface_config ifc[6], ifc2[3];
 	unsigned int i;
 	int rc;
 
-	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0)
+	if (nfv_test_eal_init(prog, "fz-l2switch", 128) < 0)
 		return -EINVAL;
-	snprintf(fz_rundir, sizeof(fz_rundir), "%s", rte_eal_get_runtime_dir());
 	fz_hz = rte_get_tsc_hz();
 	fz_pool = rte_pktmbuf_pool_create("fz_l2sw", FZ_POOL, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -227,8 +219,7 @@ fz_fini(void)
 		size = fz_pool->size;
 		rte_mempool_free(fz_pool);
 	}
-	rte_eal_cleanup();
-	rmdir(fz_rundir);
+	nfv_test_eal_fini();
 	return avail == size ? 0 : -1;
 }
 

@@ -47,6 +47,7 @@
 #include "dataplane/rcu.h"
 #include "vnf/vnf.h"
 #include "fwt_pkt.h"
+#include "tests/common/test_eal.h"
 
 #define UT_POOL_SIZE 8191
 #define UT_CAP_MAX 2048
@@ -1884,23 +1885,6 @@ test_conn_ageing_under_traffic(void **state)
 int
 main(int argc, char **argv)
 {
-	/* --in-memory is refused with --no-huge by DPDK 22.11; --no-shconf
-	 * keeps the run just as free of shared files. */
-	char *eal_argv[] = {
-		argv[0],
-		"-l",
-		"0",
-		"--no-huge",
-		"--no-pci",
-		"--no-shconf",
-		"-m",
-		"256",
-		"--file-prefix",
-		"ut-fw",
-		"--no-telemetry",
-		"--log-level=*:error",
-		NULL,
-	};
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ut_setup, ut_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_first_match_wins),
@@ -1932,14 +1916,11 @@ main(int argc, char **argv)
 		T(test_conn_ageing_under_traffic),
 	};
 #undef T
-	char rundir[PATH_MAX];
 	int rc;
 
 	RTE_SET_USED(argc);
-	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
-		fprintf(stderr, "test_firewall: EAL init failed\n");
+	if (nfv_test_eal_init(argv[0], "ut-fw", 256) < 0)
 		return 1;
-	}
 	ut_hz = rte_get_tsc_hz();
 	/* No mempool cache: rte_mempool_avail_count() is then exact. */
 	ut_pool = rte_pktmbuf_pool_create("ut_fw", UT_POOL_SIZE, 0, 0,
@@ -1947,14 +1928,12 @@ main(int argc, char **argv)
 					  (int)rte_socket_id());
 	if (ut_pool == NULL || nfv_rcu_init(1) != 0) {
 		fprintf(stderr, "test_firewall: no mbuf pool or RCU\n");
-		rte_eal_cleanup();
+		nfv_test_eal_fini();
 		return 1;
 	}
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	nfv_rcu_fini();
 	rte_mempool_free(ut_pool);
-	rte_eal_cleanup();
-	rmdir(rundir);
+	nfv_test_eal_fini();
 	return rc;
 }

@@ -33,6 +33,7 @@
 #include "dataplane/graph.h"
 #include "dataplane/rcu.h"
 #include "vnf/vnf.h"
+#include "tests/common/test_eal.h"
 
 #define UT_POOL_SIZE 4095
 #define UT_MAX_INST 4
@@ -944,14 +945,6 @@ test_graph_clone_and_free(void **state)
 int
 main(int argc, char **argv)
 {
-	/* --in-memory is refused with --no-huge by DPDK 22.11 (--no-huge
-	 * implies legacy memory); --no-shconf keeps the run just as free of
-	 * shared files. */
-	char *eal_argv[] = {
-		argv[0], "-l", "0", "--no-huge", "--no-pci", "--no-shconf",
-		"-m", "128", "--file-prefix", "ut-graph", "--no-telemetry",
-		"--log-level=*:error", NULL,
-	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_single_destination_moves_whole,
 						ut_setup, ut_teardown),
@@ -984,28 +977,22 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_rcu_publish),
 		cmocka_unit_test(test_graph_clone_and_free),
 	};
-	char rundir[PATH_MAX];
 	int rc;
 
 	RTE_SET_USED(argc);
-	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
-		fprintf(stderr, "test_graph: EAL init failed\n");
+	if (nfv_test_eal_init(argv[0], "ut-graph", 128) < 0)
 		return 1;
-	}
 	/* No mempool cache: rte_mempool_avail_count() is then exact. */
 	ut_pool = rte_pktmbuf_pool_create("ut_graph", UT_POOL_SIZE, 0, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
 	if (ut_pool == NULL) {
 		fprintf(stderr, "test_graph: no mbuf pool\n");
-		rte_eal_cleanup();
+		nfv_test_eal_fini();
 		return 1;
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	rte_mempool_free(ut_pool);
-	/* EAL leaves its (empty, with --no-shconf) runtime dir behind. */
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
+	nfv_test_eal_fini();
 	return rc;
 }

@@ -42,6 +42,7 @@
 #include "dataplane/rcu.h"
 #include "vnf/l2switch/mac_table.h"
 #include "vnf/vnf.h"
+#include "tests/common/test_eal.h"
 
 #define UT_POOL_SIZE 8191
 #define UT_CAP_MAX 2048
@@ -1510,14 +1511,6 @@ test_uniform_flow_source_not_aged(void **state)
 int
 main(int argc, char **argv)
 {
-	/* --in-memory is refused with --no-huge by DPDK 22.11 (--no-huge
-	 * implies legacy memory); --no-shconf keeps the run just as free of
-	 * shared files. */
-	char *eal_argv[] = {
-		argv[0], "-l", "0", "--no-huge", "--no-pci", "--no-shconf",
-		"-m", "128", "--file-prefix", "ut-l2switch", "--no-telemetry",
-		"--log-level=*:error", NULL,
-	};
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ut_setup, ut_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mac_table_learn_refresh_move),
@@ -1552,14 +1545,11 @@ main(int argc, char **argv)
 		T(test_uniform_flow_source_not_aged),
 	};
 #undef T
-	char rundir[PATH_MAX];
 	int rc;
 
 	RTE_SET_USED(argc);
-	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
-		fprintf(stderr, "test_l2switch: EAL init failed\n");
+	if (nfv_test_eal_init(argv[0], "ut-l2switch", 128) < 0)
 		return 1;
-	}
 	ut_hz = rte_get_tsc_hz();
 	/* No mempool cache: rte_mempool_avail_count() is then exact. */
 	ut_pool = rte_pktmbuf_pool_create("ut_l2sw", UT_POOL_SIZE, 0, 0,
@@ -1567,14 +1557,12 @@ main(int argc, char **argv)
 					  (int)rte_socket_id());
 	if (ut_pool == NULL || nfv_rcu_init(1) != 0) {
 		fprintf(stderr, "test_l2switch: no mbuf pool or RCU\n");
-		rte_eal_cleanup();
+		nfv_test_eal_fini();
 		return 1;
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	nfv_rcu_fini();
 	rte_mempool_free(ut_pool);
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
+	nfv_test_eal_fini();
 	return rc;
 }

@@ -39,6 +39,7 @@
 #include "control/config.h"
 #include "vnf/router/router.h"
 #include "vnf/router/router_priv.h"
+#include "tests/common/test_eal.h"
 
 #define LAN 0
 #define WAN 1
@@ -1800,16 +1801,10 @@ test_punt(void **state)
 static int
 eal_setup(void **state)
 {
-	/* --in-memory is refused with --no-huge by DPDK 22.11 (--no-huge
-	 * implies legacy memory); --no-shconf keeps the run just as free of
-	 * shared files. */
-	char *argv[] = {"test_router", "-l", "0", "--no-huge", "--no-pci",
-			"--no-shconf", "-m", "256", "--file-prefix", "ut-router",
-			"--no-telemetry", "--log-level=*:error"};
 	size_t sz;
 
 	(void)state;
-	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
+	if (nfv_test_eal_init("test_router", "ut-router", 256) < 0)
 		return -1;
 	hz = rte_get_tsc_hz();
 	pool = rte_pktmbuf_pool_create("ut_router", 4095, 0, 0,
@@ -1824,15 +1819,10 @@ eal_setup(void **state)
 static int
 eal_teardown(void **state)
 {
-	char rundir[PATH_MAX];
-
 	(void)state;
 	rte_mempool_free(pool);
 	rte_free(qsbr);
-	/* --no-shconf leaves only an empty runtime directory: remove it. */
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
+	nfv_test_eal_fini();
 	return 0;
 }
 

@@ -36,6 +36,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "vnf/router/router_priv.h"
+#include "tests/common/test_eal.h"
 
 static struct rte_rcu_qsbr *qsbr;
 
@@ -711,16 +712,10 @@ test_fib4_readers_during_updates(void **state)
 static int
 eal_setup(void **state)
 {
-	/* --in-memory is refused with --no-huge by DPDK 22.11 (--no-huge
-	 * implies legacy memory); --no-shconf keeps the run just as free of
-	 * shared files. */
-	char *argv[] = {"test_router_fib", "-l", "0", "--no-huge", "--no-pci",
-			"--no-shconf", "-m", "768", "--file-prefix",
-			"ut-router-fib", "--no-telemetry", "--log-level=*:error"};
 	size_t sz;
 
 	(void)state;
-	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
+	if (nfv_test_eal_init("test_router_fib", "ut-router-fib", 768) < 0)
 		return -1;
 	sz = rte_rcu_qsbr_get_memsize(1);
 	qsbr = rte_zmalloc("ut_qsbr", sz, RTE_CACHE_LINE_SIZE);
@@ -732,14 +727,9 @@ eal_setup(void **state)
 static int
 eal_teardown(void **state)
 {
-	char rundir[PATH_MAX];
-
 	(void)state;
 	rte_free(qsbr);
-	/* --no-shconf leaves only an empty runtime directory: remove it. */
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
+	nfv_test_eal_fini();
 	return 0;
 }
 
