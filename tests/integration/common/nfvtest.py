@@ -342,6 +342,14 @@ class Nfvd:
         log("%s (pid %d) exited: %d" % (self.name, self.proc.pid, rc))
         return rc
 
+    def stop_clean(self, socks=()):
+        """SIGTERM: nfvd must exit 0 with every mbuf back in its pool and
+        leave none of the given (vhost-user server) sockets behind."""
+        check_eq(self.stop(), 0, "nfvd exit status after SIGTERM")
+        check("mbufs back in their pool" in self.log_text(), "nfvd did not report its mbufs back")
+        for s in socks:
+            check(not os.path.exists(s), "nfvd left %s behind" % s)
+
     def log_text(self):
         return self.proc.text() if self.proc else ""
 

@@ -80,8 +80,7 @@ def run(env):
               "new nfvd counted p1 rx %d, p2 tx %d" % (p["p1"]["rx_packets"], p["p2"]["tx_packets"]))
 
     check(pmd.proc.alive() and pmd.pid == tpid, "testpmd restarted or died")
-    check_eq(nfvd.stop(), 0, "nfvd exit status after SIGTERM")
-    check("mbufs back in their pool" in nfvd.log_text(), "nfvd did not report its mbufs back")
+    nfvd.stop_clean()
     pmd.quit()
 
 

@@ -104,10 +104,7 @@ def run(env):
     pa.cmd("stop")
     pa.quit()
     pb3.quit()
-    check_eq(nfvd.stop(), 0, "nfvd exit status after SIGTERM")
-    check("mbufs back in their pool" in nfvd.log_text(), "nfvd did not report its mbufs back")
-    for s in socks:
-        check(not os.path.exists(s), "nfvd left %s behind" % s)
+    nfvd.stop_clean(socks)
 
 
 if __name__ == "__main__":

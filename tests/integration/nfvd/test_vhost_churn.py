@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 import nfvtest  # noqa: E402
-from nfvtest import check, check_eq, log  # noqa: E402
+from nfvtest import check, log  # noqa: E402
 
 MAC = ["02:00:00:00:05:01", "02:00:00:00:05:02"]
 ROUNDS = 6
@@ -57,10 +57,7 @@ def run(env):
         nfvd.wait_links(names, "down")
         check(nfvd.alive() and nfvd.pid == pid, "round %d: nfvd died with its peer" % r)
 
-    check_eq(nfvd.stop(), 0, "nfvd exit status after SIGTERM")
-    check("mbufs back in their pool" in nfvd.log_text(), "nfvd did not report its mbufs back")
-    for s in socks:
-        check(not os.path.exists(s), "nfvd left %s behind" % s)
+    nfvd.stop_clean(socks)
 
 
 if __name__ == "__main__":
