@@ -46,7 +46,7 @@
 #include "control/config.h"
 
 #define CFG_FILE_MAX (16u << 20)	/* larger files are a mistake */
-#define CFG_QUOTE "%.64s"		/* user values quoted in messages */
+#define CFG_QUOTE CTL_CFG_QUOTE
 
 /* ---- raw schema: what libcyaml fills in; every leaf is a string ---- */
 
@@ -63,52 +63,21 @@ struct raw_port {
 	char *rx, *tx, *address, *mac;
 };
 
+/*
+ * A vnfs[] entry and its ifaces: the common keys, then the VNF type's own
+ * raw struct (ext), whose schema the type registers (struct ctl_vnf_type).
+ * Each entry is loaded on its own, against the schema of its type.
+ */
 struct raw_iface {
-	char *name, *mac, *mtu, *vlan;
-	char **address;
-	unsigned int address_count;
-	char **trunk;
-	unsigned int trunk_count;
-};
-
-struct raw_static_mac {
-	char *mac, *vlan, *iface;
-};
-
-struct raw_nexthop {
-	char *via, *iface;
-};
-
-struct raw_route {
-	char *prefix, *via, *iface, *type;
-	struct raw_nexthop *nexthops;
-	unsigned int nexthops_count;
-};
-
-struct raw_neigh {
-	char *iface, *ip, *mac;
-};
-
-struct raw_rule {
-	char *action, *proto, *src, *dst, *sport, *dport, *iface;
+	char *name;
+	max_align_t ext[];
 };
 
 struct raw_vnf {
 	char *name, *type;
-	struct raw_iface *ifaces;
+	struct raw_iface *ifaces;	/* entries of vnf_schema's iface stride */
 	unsigned int ifaces_count;
-	char *mac_table_size, *aging_time;
-	struct raw_static_mac *static_macs;
-	unsigned int static_macs_count;
-	struct raw_route *routes;
-	unsigned int routes_count;
-	struct raw_neigh *neighbors;
-	unsigned int neighbors_count;
-	char *routes_file;
-	char *default_action;
-	struct raw_rule *rules;
-	unsigned int rules_count;
-	char *conn_table_size;
+	max_align_t ext[];
 };
 
 struct raw_top {
@@ -116,21 +85,18 @@ struct raw_top {
 	struct raw_control *control;
 	struct raw_port *ports;
 	unsigned int ports_count;
-	struct raw_vnf *vnfs;
-	unsigned int vnfs_count;
 	char ***links;		/* each a char *[2] */
 	unsigned int links_count;
 };
 
-#define OPT (CYAML_FLAG_OPTIONAL | CYAML_FLAG_POINTER)
-#define STR(key, st, m) \
-	CYAML_FIELD_STRING_PTR(key, OPT, st, m, 0, CYAML_UNLIMITED)
-#define SEQ(key, st, m, entry, max) \
-	CYAML_FIELD_SEQUENCE(key, OPT, st, m, entry, 0, max)
+#define OPT CTL_CFG_OPT
+#define STR CTL_CFG_STR
+#define SEQ CTL_CFG_SEQ
 
-static const cyaml_schema_value_t str_schema = {
+const cyaml_schema_value_t ctl_cfg_str_schema = {
 	CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 0, CYAML_UNLIMITED),
 };
+#define str_schema ctl_cfg_str_schema
 
 static const cyaml_schema_field_t dataplane_fields[] = {
 	STR("workers", struct raw_dataplane, workers),
@@ -167,102 +133,6 @@ static const cyaml_schema_value_t port_schema = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_port, port_fields),
 };
 
-static const cyaml_schema_field_t iface_fields[] = {
-	STR("name", struct raw_iface, name),
-	STR("mac", struct raw_iface, mac),
-	STR("mtu", struct raw_iface, mtu),
-	SEQ("address", struct raw_iface, address, &str_schema, CTL_MAX_ADDRS),
-	STR("vlan", struct raw_iface, vlan),
-	SEQ("trunk", struct raw_iface, trunk, &str_schema, 4094),
-	CYAML_FIELD_END
-};
-
-static const cyaml_schema_value_t iface_schema = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_iface, iface_fields),
-};
-
-static const cyaml_schema_field_t static_mac_fields[] = {
-	STR("mac", struct raw_static_mac, mac),
-	STR("vlan", struct raw_static_mac, vlan),
-	STR("iface", struct raw_static_mac, iface),
-	CYAML_FIELD_END
-};
-
-static const cyaml_schema_value_t static_mac_schema = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_static_mac,
-			    static_mac_fields),
-};
-
-static const cyaml_schema_field_t nexthop_fields[] = {
-	STR("via", struct raw_nexthop, via),
-	STR("iface", struct raw_nexthop, iface),
-	CYAML_FIELD_END
-};
-
-static const cyaml_schema_value_t nexthop_schema = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_nexthop,
-			    nexthop_fields),
-};
-
-static const cyaml_schema_field_t route_fields[] = {
-	STR("prefix", struct raw_route, prefix),
-	STR("via", struct raw_route, via),
-	STR("iface", struct raw_route, iface),
-	STR("type", struct raw_route, type),
-	SEQ("nexthops", struct raw_route, nexthops, &nexthop_schema, CTL_MAX_NEXTHOPS),
-	CYAML_FIELD_END
-};
-
-static const cyaml_schema_value_t route_schema = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_route, route_fields),
-};
-
-static const cyaml_schema_field_t neigh_fields[] = {
-	STR("iface", struct raw_neigh, iface),
-	STR("ip", struct raw_neigh, ip),
-	STR("mac", struct raw_neigh, mac),
-	CYAML_FIELD_END
-};
-
-static const cyaml_schema_value_t neigh_schema = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_neigh, neigh_fields),
-};
-
-static const cyaml_schema_field_t rule_fields[] = {
-	STR("action", struct raw_rule, action),
-	STR("proto", struct raw_rule, proto),
-	STR("src", struct raw_rule, src),
-	STR("dst", struct raw_rule, dst),
-	STR("sport", struct raw_rule, sport),
-	STR("dport", struct raw_rule, dport),
-	STR("iface", struct raw_rule, iface),
-	CYAML_FIELD_END
-};
-
-static const cyaml_schema_value_t rule_schema = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_rule, rule_fields),
-};
-
-static const cyaml_schema_field_t vnf_fields[] = {
-	STR("name", struct raw_vnf, name),
-	STR("type", struct raw_vnf, type),
-	SEQ("ifaces", struct raw_vnf, ifaces, &iface_schema, CTL_MAX_IFACES),
-	STR("mac_table_size", struct raw_vnf, mac_table_size),
-	STR("aging_time", struct raw_vnf, aging_time),
-	SEQ("static_macs", struct raw_vnf, static_macs, &static_mac_schema, CTL_MAX_STATIC_MACS),
-	SEQ("routes", struct raw_vnf, routes, &route_schema, CTL_MAX_ROUTES),
-	SEQ("neighbors", struct raw_vnf, neighbors, &neigh_schema, CTL_MAX_NEIGHBORS),
-	STR("routes_file", struct raw_vnf, routes_file),
-	STR("default", struct raw_vnf, default_action),
-	SEQ("rules", struct raw_vnf, rules, &rule_schema, CTL_MAX_RULES),
-	STR("conn_table_size", struct raw_vnf, conn_table_size),
-	CYAML_FIELD_END
-};
-
-static const cyaml_schema_value_t vnf_schema = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_vnf, vnf_fields),
-};
-
 /* A link is a list of exactly two endpoint strings. */
 static const cyaml_schema_value_t link_schema = {
 	CYAML_VALUE_SEQUENCE_FIXED(CYAML_FLAG_POINTER, char *, &str_schema, 2),
@@ -274,7 +144,8 @@ static const cyaml_schema_field_t top_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("control", OPT, struct raw_top, control,
 				control_fields),
 	SEQ("ports", struct raw_top, ports, &port_schema, CTL_MAX_PORTS),
-	SEQ("vnfs", struct raw_top, vnfs, &vnf_schema, CTL_MAX_VNFS),
+	/* Each entry is read against its type's schema: load_vnfs(). */
+	CYAML_FIELD_IGNORE("vnfs", CYAML_FLAG_OPTIONAL),
 	SEQ("links", struct raw_top, links, &link_schema, CTL_MAX_LINKS),
 	/* Validated by nfv-vmm's lab tool, not by nfvd. */
 	CYAML_FIELD_IGNORE("guests", CYAML_FLAG_OPTIONAL),
@@ -287,14 +158,23 @@ static const cyaml_schema_value_t top_schema = {
 
 /* ---- the load context and error reporting ---- */
 
-struct ld {
+struct ctl_cfg {
 	const char *file;	/* as named by the caller, for messages */
 	char *err;
 	size_t errlen;
+	const char *buf;	/* the text the document was composed from */
 	yaml_document_t doc;
 	bool have_doc;
+	bool no_lines;		/* a request: "NAME: KEY: reason" */
+	unsigned long line;	/* a route file's line: fixed, else 0 */
+	unsigned long fail_line; /* the line of the last error, 0: none */
 	char cylog[4096];	/* libcyaml's error log, newline separated */
 	size_t cylog_len;
+	/* The libcyaml load in progress: its schema and where it sits. */
+	const cyaml_schema_value_t *cy_root;
+	char cy_at[32];		/* "vnfs[3]" for an entry, "" for the file */
+	const struct ctl_vnf_type *cy_type;
+	char errbuf[1];		/* err when the caller gave none */
 };
 
 /*
@@ -303,7 +183,7 @@ struct ld {
  * deepest part of it that exists, 0 when unknown.  The line of a key, not
  * of its value: in block style the value may start a line later.
  */
-static yaml_node_t *ld_find(struct ld *ld, const char *path,
+static yaml_node_t *ld_find(struct ctl_cfg *ld, const char *path,
 			    unsigned long *line)
 {
 	yaml_node_t *n;
@@ -373,7 +253,7 @@ static yaml_node_t *ld_find(struct ld *ld, const char *path,
  * Whether key `key` of the object at `at` is in the file.  libcyaml leaves
  * an empty list ("trunk: []") as NULL, the same as an absent key.
  */
-static bool ld_given(struct ld *ld, const char *at, const char *key)
+bool ctl_cfg_given(struct ctl_cfg *ld, const char *at, const char *key)
 {
 	char path[256];
 	unsigned long line;
@@ -395,8 +275,7 @@ static void ld_sanitize(char *s)
  * is the object's path ("" for the top level), `key` the key inside it
  * (NULL: the object itself).
  */
-static int __attribute__((format(printf, 4, 5)))
-ld_fail(struct ld *ld, const char *at, const char *key, const char *fmt, ...)
+int ctl_cfg_fail(struct ctl_cfg *ld, const char *at, const char *key, const char *fmt, ...)
 {
 	char path[256], reason[512];
 	unsigned long line;
@@ -410,6 +289,11 @@ ld_fail(struct ld *ld, const char *at, const char *key, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	ld_find(ld, path, &line);
+	if (ld->line)
+		line = ld->line;
+	if (ld->no_lines)
+		line = 0;
+	ld->fail_line = line;
 	if (!ld->err || !ld->errlen)
 		return -EINVAL;
 	if (line && *path)
@@ -427,7 +311,7 @@ ld_fail(struct ld *ld, const char *at, const char *key, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int ld_oom(struct ld *ld)
+int ctl_cfg_oom(struct ctl_cfg *ld)
 {
 	if (ld->err && ld->errlen)
 		snprintf(ld->err, ld->errlen, "%s: out of memory", ld->file);
@@ -475,7 +359,7 @@ static int parse_u64(const char *s, bool suffix, uint64_t *out)
 	return 0;
 }
 
-static int get_uint(struct ld *ld, const char *at, const char *key,
+int ctl_cfg_uint(struct ctl_cfg *ld, const char *at, const char *key,
 		    const char *s, bool suffix, uint64_t min, uint64_t max,
 		    uint64_t *out)
 {
@@ -484,28 +368,20 @@ static int get_uint(struct ld *ld, const char *at, const char *key,
 
 	rc = parse_u64(s, suffix, &v);
 	if (rc == -EINVAL)
-		return ld_fail(ld, at, key, "\"" CFG_QUOTE "\" is not a %s", s,
+		return ctl_cfg_fail(ld, at, key, "\"" CFG_QUOTE "\" is not a %s", s,
 			       suffix ? "number (suffixes: k, M, G)" :
 					"number");
 	if (rc || v < min || v > max)
-		return ld_fail(ld, at, key,
+		return ctl_cfg_fail(ld, at, key,
 			       CFG_QUOTE " is out of range %" PRIu64
 			       "..%" PRIu64, s, min, max);
 	*out = v;
 	return 0;
 }
 
-/* A uint32/uint16 field with a default. */
-#define GET_UINT(ld, at, key, s, suffix, min, max, def, dst) ({ \
-	uint64_t v_ = (def); \
-	int rc_ = (s) ? get_uint(ld, at, key, s, suffix, min, max, &v_) : 0; \
-	if (!rc_) \
-		(dst) = (__typeof__(dst))v_; \
-	rc_; \
-})
 
 /* Index of `s` in the NULL-terminated `names`, else an error listing them. */
-static int get_enum(struct ld *ld, const char *at, const char *key,
+int ctl_cfg_enum(struct ctl_cfg *ld, const char *at, const char *key,
 		    const char *s, const char *const *names)
 {
 	char list[256] = "";
@@ -518,7 +394,7 @@ static int get_enum(struct ld *ld, const char *at, const char *key,
 	for (i = 0; names[i] && off < sizeof(list); i++)
 		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
 					i ? ", " : "", names[i]);
-	return ld_fail(ld, at, key, "\"" CFG_QUOTE "\" is not one of: %s", s,
+	return ctl_cfg_fail(ld, at, key, "\"" CFG_QUOTE "\" is not one of: %s", s,
 		       list);
 }
 
@@ -599,7 +475,7 @@ const char *ctl_port_type_name(enum ctl_port_type t)
 	return "unknown";
 }
 
-static void prefix_str(const struct ctl_prefix *p, bool with_len, char *buf,
+void ctl_prefix_str(const struct ctl_prefix *p, bool with_len, char *buf,
 		       size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -628,31 +504,31 @@ static bool prefix_host_bits(const struct ctl_prefix *p)
 	return false;
 }
 
-static const char *family_name(uint8_t family)
+const char *ctl_family_name(uint8_t family)
 {
 	return family == AF_INET ? "IPv4" : "IPv6";
 }
 
 /* An address with an optional length ("10.0.0.1/24"). */
-static int get_prefix(struct ld *ld, const char *at, const char *key,
+int ctl_cfg_prefix(struct ctl_cfg *ld, const char *at, const char *key,
 		      const char *s, struct ctl_prefix *p)
 {
 	if (ctl_parse_prefix(s, p))
-		return ld_fail(ld, at, key,
+		return ctl_cfg_fail(ld, at, key,
 			       "\"" CFG_QUOTE "\" is not an IPv4 or IPv6 "
 			       "address with an optional /length", s);
 	return 0;
 }
 
 /* A network: host bits must be clear, so "10.0.0.1/8" is a typo. */
-static int get_network(struct ld *ld, const char *at, const char *key,
+int ctl_cfg_network(struct ctl_cfg *ld, const char *at, const char *key,
 		       const char *s, struct ctl_prefix *p)
 {
 	char net[INET6_ADDRSTRLEN + 8];
 	struct ctl_prefix m;
 	unsigned int i;
 
-	if (get_prefix(ld, at, key, s, p))
+	if (ctl_cfg_prefix(ld, at, key, s, p))
 		return -EINVAL;
 	if (!prefix_host_bits(p))
 		return 0;
@@ -665,62 +541,62 @@ static int get_network(struct ld *ld, const char *at, const char *key,
 		else if (bit + 8 > m.len)
 			m.addr[i] &= (uint8_t)(0xff << (8 - (m.len - bit)));
 	}
-	prefix_str(&m, true, net, sizeof(net));
-	return ld_fail(ld, at, key,
+	ctl_prefix_str(&m, true, net, sizeof(net));
+	return ctl_cfg_fail(ld, at, key,
 		       "\"" CFG_QUOTE "\" has host bits set (did you mean %s?)",
 		       s, net);
 }
 
 /* A bare address: a gateway or a neighbor. */
-static int get_addr(struct ld *ld, const char *at, const char *key,
+int ctl_cfg_addr(struct ctl_cfg *ld, const char *at, const char *key,
 		    const char *s, struct ctl_prefix *p)
 {
 	if (strchr(s, '/'))
-		return ld_fail(ld, at, key,
+		return ctl_cfg_fail(ld, at, key,
 			       "\"" CFG_QUOTE "\" must be an address without "
 			       "a /length", s);
 	if (ctl_parse_prefix(s, p))
-		return ld_fail(ld, at, key,
+		return ctl_cfg_fail(ld, at, key,
 			       "\"" CFG_QUOTE "\" is not an IPv4 or IPv6 "
 			       "address", s);
 	return 0;
 }
 
-static int get_mac(struct ld *ld, const char *at, const char *key,
+int ctl_cfg_mac(struct ctl_cfg *ld, const char *at, const char *key,
 		   const char *s, bool unicast, uint8_t mac[6])
 {
 	static const uint8_t zero[6];
 
 	if (ctl_parse_mac(s, mac))
-		return ld_fail(ld, at, key,
+		return ctl_cfg_fail(ld, at, key,
 			       "\"" CFG_QUOTE "\" is not a MAC address "
 			       "(like 02:00:00:00:00:01)", s);
 	if (unicast && (mac[0] & 1))
-		return ld_fail(ld, at, key,
+		return ctl_cfg_fail(ld, at, key,
 			       "%s is a multicast MAC; an interface needs a "
 			       "unicast one", s);
 	if (unicast && !memcmp(mac, zero, 6))
-		return ld_fail(ld, at, key, "the zero MAC is not valid here");
+		return ctl_cfg_fail(ld, at, key, "the zero MAC is not valid here");
 	return 0;
 }
 
 /* Names become endpoint parts ("vnf.iface") and appear in nfvctl output. */
-static int get_name(struct ld *ld, const char *at, const char *key,
+int ctl_cfg_name(struct ctl_cfg *ld, const char *at, const char *key,
 		    const char *s, char name[CTL_NAME_MAX])
 {
 	size_t i, len;
 
 	if (!s)
-		return ld_fail(ld, at, key, "missing (required)");
+		return ctl_cfg_fail(ld, at, key, "missing (required)");
 	len = strlen(s);
 	if (!len)
-		return ld_fail(ld, at, key, "must not be empty");
+		return ctl_cfg_fail(ld, at, key, "must not be empty");
 	for (i = 0; i < len; i++)
 		if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
 		    s[i] != '-')
 			break;
 	if (i < len || len >= CTL_NAME_MAX || s[0] == '-')
-		return ld_fail(ld, at, key,
+		return ctl_cfg_fail(ld, at, key,
 			       "\"" CFG_QUOTE "\" is not a valid name: use "
 			       "letters, digits, '_' and '-', at most %d", s,
 			       CTL_NAME_MAX - 1);
@@ -728,22 +604,22 @@ static int get_name(struct ld *ld, const char *at, const char *key,
 	return 0;
 }
 
-static int dup_str(struct ld *ld, const char *s, char **out)
+static int dup_str(struct ctl_cfg *ld, const char *s, char **out)
 {
 	*out = strdup(s);
-	return *out ? 0 : ld_oom(ld);
+	return *out ? 0 : ctl_cfg_oom(ld);
 }
 
 /* A socket path must fit sockaddr_un.sun_path with its NUL. */
-static int check_sock_path(struct ld *ld, const char *at, const char *key,
+static int check_sock_path(struct ctl_cfg *ld, const char *at, const char *key,
 			   const char *s)
 {
 	struct sockaddr_un sun;
 
 	if (!*s)
-		return ld_fail(ld, at, key, "must not be empty");
+		return ctl_cfg_fail(ld, at, key, "must not be empty");
 	if (strlen(s) >= sizeof(sun.sun_path))
-		return ld_fail(ld, at, key,
+		return ctl_cfg_fail(ld, at, key,
 			       "socket path is %zu bytes, longer than the %zu "
 			       "that fit a UNIX socket address", strlen(s),
 			       sizeof(sun.sun_path) - 1);
@@ -772,7 +648,7 @@ static int dup_cmp(const void *a, const void *b, void *arg)
 	return r ? r : i < j ? -1 : i > j;
 }
 
-static int find_dup(const void *base, unsigned int n, size_t size,
+int ctl_cfg_find_dup(const void *base, unsigned int n, size_t size,
 		    int (*cmp)(const void *, const void *),
 		    unsigned int *first, unsigned int *second)
 {
@@ -801,7 +677,7 @@ static int find_dup(const void *base, unsigned int n, size_t size,
 	return 0;
 }
 
-static int prefix_cmp(const struct ctl_prefix *a, const struct ctl_prefix *b)
+int ctl_prefix_cmp(const struct ctl_prefix *a, const struct ctl_prefix *b)
 {
 	if (a->family != b->family)
 		return a->family < b->family ? -1 : 1;
@@ -867,7 +743,7 @@ static int memory_parse(const char *s, uint64_t *mib)
 	return -EINVAL;
 }
 
-static int load_dataplane(struct ld *ld, const struct raw_dataplane *r,
+static int load_dataplane(struct ctl_cfg *ld, const struct raw_dataplane *r,
 			  struct ctl_config *cfg)
 {
 	static const char *const huge[] = { "auto", "on", "off", NULL };
@@ -883,17 +759,17 @@ static int load_dataplane(struct ld *ld, const struct raw_dataplane *r,
 	cfg->dataplane.hugepages = -1;
 	if (!r)
 		return 0;
-	if (GET_UINT(ld, at, "workers", r->workers, false, 1, 64, 1,
+	if (CTL_CFG_UINT(ld, at, "workers", r->workers, false, 1, 64, 1,
 		     cfg->dataplane.workers))
 		return -EINVAL;
 	if (r->memory) {
 		rc = memory_parse(r->memory, &mib);
 		if (rc == -EINVAL)
-			return ld_fail(ld, at, "memory",
+			return ctl_cfg_fail(ld, at, "memory",
 				       "\"" CFG_QUOTE "\" is not a size in MiB "
 				       "(like 512, 512M or 2G)", r->memory);
 		if (rc || mib < 64 || mib > (1u << 24))
-			return ld_fail(ld, at, "memory",
+			return ctl_cfg_fail(ld, at, "memory",
 				       CFG_QUOTE " is out of range 64..16777216 "
 				       "MiB", r->memory);
 		cfg->dataplane.memory = (unsigned int)mib;
@@ -905,7 +781,7 @@ static int load_dataplane(struct ld *ld, const struct raw_dataplane *r,
 		if (huge_alias[rc]) {
 			cfg->dataplane.hugepages = rc < 2;
 		} else {
-			rc = get_enum(ld, at, "hugepages", r->hugepages, huge);
+			rc = ctl_cfg_enum(ld, at, "hugepages", r->hugepages, huge);
 			if (rc < 0)
 				return rc;
 			cfg->dataplane.hugepages = rc == 0 ? -1 : rc == 1;
@@ -913,7 +789,7 @@ static int load_dataplane(struct ld *ld, const struct raw_dataplane *r,
 	}
 	if (r->lcores) {
 		if (!lcores_valid(r->lcores))
-			return ld_fail(ld, at, "lcores",
+			return ctl_cfg_fail(ld, at, "lcores",
 				       "\"" CFG_QUOTE "\" is not a core list "
 				       "(like \"1\", \"1-2\" or \"1,3\")",
 				       r->lcores);
@@ -928,20 +804,20 @@ static int load_dataplane(struct ld *ld, const struct raw_dataplane *r,
 			if (!isalnum((unsigned char)s[i]) && !strchr("_-.", s[i]))
 				break;
 		if (!len || i < len || len > 64)
-			return ld_fail(ld, at, "file_prefix",
+			return ctl_cfg_fail(ld, at, "file_prefix",
 				       "\"" CFG_QUOTE "\" is not a valid file "
 				       "prefix: use letters, digits, '_', '-' "
 				       "and '.', at most 64", s);
 		if (dup_str(ld, s, &cfg->dataplane.file_prefix))
 			return -ENOMEM;
 	}
-	if (GET_UINT(ld, at, "mbufs", r->mbufs, true, 512, 1u << 26, 0,
+	if (CTL_CFG_UINT(ld, at, "mbufs", r->mbufs, true, 512, 1u << 26, 0,
 		     cfg->dataplane.mbufs))
 		return -EINVAL;
 	return 0;
 }
 
-static int load_control(struct ld *ld, const struct raw_control *r,
+static int load_control(struct ctl_cfg *ld, const struct raw_control *r,
 			struct ctl_config *cfg)
 {
 	const char *s = r && r->socket ? r->socket : "/run/nfvd/nfvd.sock";
@@ -1007,7 +883,7 @@ static int pci_parse(const char *s, char out[16])
 	return 0;
 }
 
-static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
+static int load_port(struct ctl_cfg *ld, const char *at, const struct raw_port *r,
 		     struct ctl_port_config *p)
 {
 	const struct {
@@ -1030,41 +906,41 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 	unsigned int i, allowed;
 	int t;
 
-	if (get_name(ld, at, "name", r->name, p->name))
+	if (ctl_cfg_name(ld, at, "name", r->name, p->name))
 		return -EINVAL;
 	if (!r->type)
-		return ld_fail(ld, at, "type",
+		return ctl_cfg_fail(ld, at, "type",
 			       "missing (required): one of vhost-user, "
 			       "virtio-user, pcap, tap, af_packet, af_xdp, pci");
-	t = get_enum(ld, at, "type", r->type, port_type_names);
+	t = ctl_cfg_enum(ld, at, "type", r->type, port_type_names);
 	if (t < 0)
 		return t;
 	p->type = (enum ctl_port_type)t;
 	allowed = port_keys[t];
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (keys[i].val && !(allowed & keys[i].bit))
-			return ld_fail(ld, at, keys[i].key,
+			return ctl_cfg_fail(ld, at, keys[i].key,
 				       "not valid for a port of type %s",
 				       r->type);
 
 	p->queues = 1;
 	p->ring_size = 1024;
-	if (GET_UINT(ld, at, "queues", r->queues, false, 1, 16, 1, p->queues))
+	if (CTL_CFG_UINT(ld, at, "queues", r->queues, false, 1, 16, 1, p->queues))
 		return -EINVAL;
-	if (GET_UINT(ld, at, "ring_size", r->ring_size, false, 64, 4096, 1024,
+	if (CTL_CFG_UINT(ld, at, "ring_size", r->ring_size, false, 64, 4096, 1024,
 		     p->ring_size))
 		return -EINVAL;
 	if (p->ring_size & (p->ring_size - 1))
-		return ld_fail(ld, at, "ring_size",
+		return ctl_cfg_fail(ld, at, "ring_size",
 			       "%u is not a power of two", p->ring_size);
 	if (r->mode) {
-		int m = get_enum(ld, at, "mode", r->mode, modes);
+		int m = ctl_cfg_enum(ld, at, "mode", r->mode, modes);
 
 		if (m < 0)
 			return m;
 		p->client = m == 1;
 	}
-	if (r->mac && get_mac(ld, at, "mac", r->mac, true, p->mac))
+	if (r->mac && ctl_cfg_mac(ld, at, "mac", r->mac, true, p->mac))
 		return -EINVAL;
 	p->has_mac = r->mac != NULL;
 
@@ -1072,7 +948,7 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 	case CTL_PORT_VHOST_USER:
 	case CTL_PORT_VIRTIO_USER:
 		if (!r->path)
-			return ld_fail(ld, at, "path",
+			return ctl_cfg_fail(ld, at, "path",
 				       "missing (required for a %s port)",
 				       r->type);
 		if (check_sock_path(ld, at, "path", r->path))
@@ -1082,12 +958,12 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 		break;
 	case CTL_PORT_PCAP:
 		if (!r->rx && !r->tx)
-			return ld_fail(ld, at, NULL,
+			return ctl_cfg_fail(ld, at, NULL,
 				       "a pcap port needs rx, tx or both");
 		if (r->rx && !*r->rx)
-			return ld_fail(ld, at, "rx", "must not be empty");
+			return ctl_cfg_fail(ld, at, "rx", "must not be empty");
 		if (r->tx && !*r->tx)
-			return ld_fail(ld, at, "tx", "must not be empty");
+			return ctl_cfg_fail(ld, at, "tx", "must not be empty");
 		if (r->rx && dup_str(ld, r->rx, &p->rx))
 			return -ENOMEM;
 		if (r->tx && dup_str(ld, r->tx, &p->tx))
@@ -1099,11 +975,11 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 		const char *ifn = r->ifname;
 
 		if (!ifn && p->type != CTL_PORT_TAP)
-			return ld_fail(ld, at, "ifname",
+			return ctl_cfg_fail(ld, at, "ifname",
 				       "missing (required for a %s port)",
 				       r->type);
 		if (!ifn && strlen(p->name) >= IFNAMSIZ)
-			return ld_fail(ld, at, "name",
+			return ctl_cfg_fail(ld, at, "name",
 				       "\"%s\" is too long for a kernel "
 				       "interface name (at most %d); set ifname",
 				       p->name, IFNAMSIZ - 1);
@@ -1112,7 +988,7 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 		if (!*ifn || strlen(ifn) >= IFNAMSIZ || strchr(ifn, '/') ||
 		    strpbrk(ifn, " \t:") || !strcmp(ifn, ".") ||
 		    !strcmp(ifn, ".."))
-			return ld_fail(ld, at, "ifname",
+			return ctl_cfg_fail(ld, at, "ifname",
 				       "\"" CFG_QUOTE "\" is not a valid "
 				       "kernel interface name (1..%d "
 				       "characters, no '/', ':' or spaces)",
@@ -1123,7 +999,7 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 			if (!*r->netns || strchr(r->netns, '/') ||
 			    !strcmp(r->netns, ".") || !strcmp(r->netns, "..") ||
 			    strlen(r->netns) > 64)
-				return ld_fail(ld, at, "netns",
+				return ctl_cfg_fail(ld, at, "netns",
 					       "\"" CFG_QUOTE "\" is not a "
 					       "valid network namespace name",
 					       r->netns);
@@ -1136,10 +1012,10 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 		char bdf[16];
 
 		if (!r->address)
-			return ld_fail(ld, at, "address",
+			return ctl_cfg_fail(ld, at, "address",
 				       "missing (required for a pci port)");
 		if (pci_parse(r->address, bdf))
-			return ld_fail(ld, at, "address",
+			return ctl_cfg_fail(ld, at, "address",
 				       "\"" CFG_QUOTE "\" is not a PCI address "
 				       "(like 0000:01:00.0)", r->address);
 		if (dup_str(ld, bdf, &p->address))
@@ -1151,7 +1027,7 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 }
 
 /* Socket paths, kernel interfaces and PCI devices can be used once. */
-static int check_ports_unique(struct ld *ld, const struct ctl_config *cfg)
+static int check_ports_unique(struct ctl_cfg *ld, const struct ctl_config *cfg)
 {
 	unsigned int i, j;
 	char at[32];
@@ -1161,28 +1037,28 @@ static int check_ports_unique(struct ld *ld, const struct ctl_config *cfg)
 
 		snprintf(at, sizeof(at), "ports[%u]", i);
 		if (a->path && !strcmp(a->path, cfg->control.socket))
-			return ld_fail(ld, at, "path",
+			return ctl_cfg_fail(ld, at, "path",
 				       "\"%s\" is also control.socket", a->path);
 		for (j = 0; j < i; j++) {
 			const struct ctl_port_config *b = &cfg->ports[j];
 
 			if (a->path && b->path && !strcmp(a->path, b->path))
-				return ld_fail(ld, at, "path",
+				return ctl_cfg_fail(ld, at, "path",
 					       "\"%s\" is already the path of "
 					       "port %s", a->path, b->name);
 			if (a->ifname && b->ifname &&
 			    !strcmp(a->ifname, b->ifname) &&
 			    !(a->netns || b->netns))
-				return ld_fail(ld, at, "ifname",
+				return ctl_cfg_fail(ld, at, "ifname",
 					       "\"%s\" is already used by port "
 					       "%s", a->ifname, b->name);
 			if (a->address && b->address &&
 			    !strcmp(a->address, b->address))
-				return ld_fail(ld, at, "address",
+				return ctl_cfg_fail(ld, at, "address",
 					       "%s is already used by port %s",
 					       a->address, b->name);
 			if (a->tx && b->tx && !strcmp(a->tx, b->tx))
-				return ld_fail(ld, at, "tx",
+				return ctl_cfg_fail(ld, at, "tx",
 					       "\"%s\" is already written by "
 					       "port %s", a->tx, b->name);
 		}
@@ -1192,15 +1068,83 @@ static int check_ports_unique(struct ld *ld, const struct ctl_config *cfg)
 
 /* ---- VNFs ---- */
 
-enum vnf_kind {
-	VNF_L2SWITCH,
-	VNF_ROUTER,
-	VNF_FIREWALL,
-};
+/*
+ * The registered VNF types, in registration order.  Written by
+ * constructors before main(), read-only afterwards.
+ */
+static struct ctl_vnf_type *vnf_types, *vnf_types_tail;
 
-static const char *const vnf_type_names[] = {
-	"l2switch", "router", "firewall", NULL,
-};
+void ctl_vnf_type_register(struct ctl_vnf_type *t)
+{
+	if (ctl_vnf_type_lookup(t->type))
+		return;
+	t->next = NULL;
+	if (vnf_types_tail)
+		vnf_types_tail->next = t;
+	else
+		vnf_types = t;
+	vnf_types_tail = t;
+}
+
+const struct ctl_vnf_type *ctl_vnf_type_first(void)
+{
+	return vnf_types;
+}
+
+const struct ctl_vnf_type *ctl_vnf_type_lookup(const char *type)
+{
+	const struct ctl_vnf_type *t;
+
+	for (t = vnf_types; t && type; t = t->next)
+		if (!strcmp(t->type, type))
+			return t;
+	return NULL;
+}
+
+/* "l2switch, router, firewall": the types, for messages. */
+static void vnf_type_list(char *buf, size_t len)
+{
+	const struct ctl_vnf_type *t;
+	size_t off = 0;
+
+	*buf = '\0';
+	for (t = vnf_types; t && off < len; t = t->next)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					off ? ", " : "", t->type);
+}
+
+static bool fields_have(const cyaml_schema_field_t *f, const char *key)
+{
+	for (; f && f->key; f++)
+		if (!strcmp(f->key, key))
+			return true;
+	return false;
+}
+
+/*
+ * A key that `self` does not take but another type does, in the entry
+ * (rel "") or in an iface (rel "ifaces[N]"): that type's name, else NULL.
+ */
+static const char *vnf_type_taking(const struct ctl_vnf_type *self,
+				   const char *rel, const char *key)
+{
+	const struct ctl_vnf_type *t;
+	bool iface;
+
+	if (!self)
+		return NULL;
+	if (!*rel)
+		iface = false;
+	else if (!strncmp(rel, "ifaces[", 7) && !strchr(rel, '.'))
+		iface = true;
+	else
+		return NULL;
+	for (t = vnf_types; t; t = t->next)
+		if (t != self &&
+		    fields_have(iface ? t->iface_fields : t->fields, key))
+			return self->type;
+	return NULL;
+}
 
 static int find_iface(const struct ctl_vnf_config *v, const char *name)
 {
@@ -1213,404 +1157,23 @@ static int find_iface(const struct ctl_vnf_config *v, const char *name)
 }
 
 /* An `iface:` key naming one of this VNF's ifaces. */
-static int get_iface_ref(struct ld *ld, const char *at, const char *key,
+int ctl_cfg_iface_ref(struct ctl_cfg *ld, const char *at, const char *key,
 			 const char *s, const struct ctl_vnf_config *v,
 			 char name[CTL_NAME_MAX], int *idx)
 {
 	int i;
 
 	if (!s)
-		return ld_fail(ld, at, key, "missing (required)");
+		return ctl_cfg_fail(ld, at, key, "missing (required)");
 	i = find_iface(v, s);
-	if (i < 0)
-		return ld_fail(ld, at, key,
-			       "vnf %s has no iface \"" CFG_QUOTE "\"", v->name,
-			       s);
+	if (i < 0) {
+		ctl_cfg_fail(ld, at, key, "vnf %s has no iface \"" CFG_QUOTE "\"",
+			     v->name, s);
+		return -ENOENT;
+	}
 	snprintf(name, CTL_NAME_MAX, "%s", s);
 	if (idx)
 		*idx = i;
-	return 0;
-}
-
-static int load_vlan(struct ld *ld, const char *at, const char *key,
-		     const char *s, uint16_t *vlan)
-{
-	return GET_UINT(ld, at, key, s, false, 1, 4094, 0, *vlan);
-}
-
-static int load_iface(struct ld *ld, const char *at, enum vnf_kind kind,
-		      const char *vtype, const struct raw_iface *r,
-		      struct ctl_iface_config *f)
-{
-	bool l2 = kind == VNF_L2SWITCH, l3 = kind == VNF_ROUTER;
-	bool trunk = ld_given(ld, at, "trunk");
-	uint64_t seen[4096 / 64] = { 0 };
-	unsigned int i, j;
-	char key[32];
-
-	if (get_name(ld, at, "name", r->name, f->name))
-		return -EINVAL;
-	if (r->mac && !l3)
-		return ld_fail(ld, at, "mac", "not valid for an iface of a %s",
-			       vtype);
-	if (r->mtu && !l3)
-		return ld_fail(ld, at, "mtu", "not valid for an iface of a %s",
-			       vtype);
-	if (ld_given(ld, at, "address") && !l3)
-		return ld_fail(ld, at, "address",
-			       "not valid for an iface of a %s", vtype);
-	if (r->vlan && !l2)
-		return ld_fail(ld, at, "vlan", "not valid for an iface of a %s",
-			       vtype);
-	if (trunk && !l2)
-		return ld_fail(ld, at, "trunk",
-			       "not valid for an iface of a %s", vtype);
-
-	f->mtu = 1500;
-	if (GET_UINT(ld, at, "mtu", r->mtu, false, 68, 9216, 1500, f->mtu))
-		return -EINVAL;
-	if (r->mac && get_mac(ld, at, "mac", r->mac, true, f->mac))
-		return -EINVAL;
-	f->has_mac = r->mac != NULL;
-
-	if (r->address_count) {
-		f->addrs = calloc(r->address_count, sizeof(*f->addrs));
-		if (!f->addrs)
-			return ld_oom(ld);
-	}
-	for (i = 0; i < r->address_count; i++) {
-		struct ctl_prefix *p = &f->addrs[i];
-
-		snprintf(key, sizeof(key), "address[%u]", i);
-		if (get_prefix(ld, at, key, r->address[i], p))
-			return -EINVAL;
-		f->n_addrs = i + 1;
-		for (j = 0; j < i; j++)
-			if (!memcmp(f->addrs[j].addr, p->addr, 16) &&
-			    f->addrs[j].family == p->family)
-				return ld_fail(ld, at, key,
-					       "\"" CFG_QUOTE "\" duplicates "
-					       "address[%u]", r->address[i], j);
-	}
-
-	if (r->vlan && load_vlan(ld, at, "vlan", r->vlan, &f->vlan))
-		return -EINVAL;
-	f->vlan_mode = r->vlan ? CTL_VLAN_ACCESS : CTL_VLAN_NONE;
-	if (trunk) {
-		f->vlan_mode = CTL_VLAN_TRUNK;
-		if (!r->trunk_count)
-			return ld_fail(ld, at, "trunk",
-				       "a trunk needs at least one VLAN");
-		f->trunk = calloc(r->trunk_count, sizeof(*f->trunk));
-		if (!f->trunk)
-			return ld_oom(ld);
-		for (i = 0; i < r->trunk_count; i++) {
-			uint16_t vid;
-
-			snprintf(key, sizeof(key), "trunk[%u]", i);
-			if (load_vlan(ld, at, key, r->trunk[i], &f->trunk[i]))
-				return -EINVAL;
-			f->n_trunk = i + 1;
-			vid = f->trunk[i];
-			if (seen[vid / 64] & (1ull << (vid % 64)))
-				return ld_fail(ld, at, key,
-					       "VLAN %u is listed twice", vid);
-			seen[vid / 64] |= 1ull << (vid % 64);
-			if (f->trunk[i] == f->vlan)
-				return ld_fail(ld, at, key,
-					       "VLAN %u is already the native "
-					       "VLAN (vlan)", f->vlan);
-		}
-	}
-	return 0;
-}
-
-/* Does l2switch iface `f` carry VLAN `vlan`? */
-static bool iface_has_vlan(const struct ctl_iface_config *f, uint16_t vlan)
-{
-	unsigned int i;
-
-	if (f->vlan_mode == CTL_VLAN_NONE)
-		return vlan == 0;
-	/* A trunk without a native VLAN carries no untagged traffic. */
-	if (f->vlan && f->vlan == vlan)
-		return true;
-	if (f->vlan_mode == CTL_VLAN_TRUNK)
-		for (i = 0; i < f->n_trunk; i++)
-			if (f->trunk[i] == vlan)
-				return true;
-	return false;
-}
-
-static int static_mac_cmp(const void *a, const void *b)
-{
-	const struct ctl_static_mac *x = a, *y = b;
-
-	if (x->vlan != y->vlan)
-		return x->vlan < y->vlan ? -1 : 1;
-	return memcmp(x->mac, y->mac, 6);
-}
-
-static int load_l2switch(struct ld *ld, const char *at,
-			 const struct raw_vnf *r, struct ctl_vnf_config *v)
-{
-	char sat[64];
-	unsigned int i, j;
-	int idx, rc;
-
-	v->mac_table_size = 65536;
-	v->aging_time = 300;
-	if (GET_UINT(ld, at, "mac_table_size", r->mac_table_size, true, 16,
-		     1u << 24, 65536, v->mac_table_size))
-		return -EINVAL;
-	if (GET_UINT(ld, at, "aging_time", r->aging_time, false, 0,
-		     UINT32_MAX, 300, v->aging_time))
-		return -EINVAL;
-	if (r->static_macs_count) {
-		v->static_macs = calloc(r->static_macs_count,
-					sizeof(*v->static_macs));
-		if (!v->static_macs)
-			return ld_oom(ld);
-	}
-	for (i = 0; i < r->static_macs_count; i++) {
-		const struct raw_static_mac *rs = &r->static_macs[i];
-		struct ctl_static_mac *s = &v->static_macs[i];
-
-		snprintf(sat, sizeof(sat), "%s.static_macs[%u]", at, i);
-		v->n_static_macs = i + 1;
-		if (!rs->mac)
-			return ld_fail(ld, sat, "mac", "missing (required)");
-		if (get_mac(ld, sat, "mac", rs->mac, false, s->mac))
-			return -EINVAL;
-		if (rs->vlan && GET_UINT(ld, sat, "vlan", rs->vlan, false, 0,
-					 4094, 0, s->vlan))
-			return -EINVAL;
-		if (get_iface_ref(ld, sat, "iface", rs->iface, v, s->iface,
-				  &idx))
-			return -EINVAL;
-		/* Left out, the VLAN is the iface's untagged one. */
-		if (!rs->vlan)
-			s->vlan = v->ifaces[idx].vlan;
-		if (!rs->vlan && !iface_has_vlan(&v->ifaces[idx], s->vlan))
-			return ld_fail(ld, sat, "vlan", "missing: iface %s is a "
-				       "trunk without a native VLAN, so give "
-				       "the VLAN", s->iface);
-		if (!iface_has_vlan(&v->ifaces[idx], s->vlan))
-			return ld_fail(ld, sat, "vlan",
-				       "iface %s does not carry VLAN %u",
-				       s->iface, s->vlan);
-	}
-	rc = find_dup(v->static_macs, v->n_static_macs, sizeof(*v->static_macs),
-		      static_mac_cmp, &i, &j);
-	if (rc == -ENOMEM)
-		return ld_oom(ld);
-	if (!rc) {
-		snprintf(sat, sizeof(sat), "%s.static_macs[%u]", at, j);
-		return ld_fail(ld, sat, "mac", "%s in VLAN %u is already in "
-			       "static_macs[%u]", r->static_macs[j].mac,
-			       v->static_macs[j].vlan, i);
-	}
-	return 0;
-}
-
-static int load_nexthop(struct ld *ld, const char *at, const char *via,
-			const char *iface, const struct ctl_route_config *rt,
-			const struct ctl_vnf_config *v, struct ctl_nexthop *nh)
-{
-	if (!via && !iface)
-		return ld_fail(ld, at, NULL, "a next hop needs via, iface or "
-			       "both");
-	if (via) {
-		char pfx[INET6_ADDRSTRLEN + 8];
-
-		if (get_addr(ld, at, "via", via, &nh->via))
-			return -EINVAL;
-		nh->has_via = true;
-		if (nh->via.family != rt->prefix.family) {
-			prefix_str(&rt->prefix, true, pfx, sizeof(pfx));
-			return ld_fail(ld, at, "via",
-				       "%s is %s but the route's prefix %s is "
-				       "%s", via, family_name(nh->via.family),
-				       pfx, family_name(rt->prefix.family));
-		}
-	}
-	if (iface && get_iface_ref(ld, at, "iface", iface, v, nh->iface, NULL))
-		return -EINVAL;
-	return 0;
-}
-
-static int load_route(struct ld *ld, const char *at, const struct raw_route *r,
-		      const struct ctl_vnf_config *v,
-		      struct ctl_route_config *rt)
-{
-	static const char *const types[] = {
-		"unicast", "blackhole", "unreachable", NULL,
-	};
-	char nat[96];
-	unsigned int i;
-	bool nexthops;
-	int t;
-
-	if (!r->prefix)
-		return ld_fail(ld, at, "prefix", "missing (required)");
-	if (get_network(ld, at, "prefix", r->prefix, &rt->prefix))
-		return -EINVAL;
-	rt->type = CTL_ROUTE_UNICAST;
-	if (r->type) {
-		t = get_enum(ld, at, "type", r->type, types);
-		if (t < 0)
-			return t;
-		rt->type = (enum ctl_route_type)t;
-	}
-	nexthops = ld_given(ld, at, "nexthops");
-	if (rt->type != CTL_ROUTE_UNICAST) {
-		const char *k = r->via ? "via" : r->iface ? "iface" :
-				nexthops ? "nexthops" : NULL;
-
-		if (k)
-			return ld_fail(ld, at, k,
-				       "not valid for a %s route", r->type);
-		return 0;
-	}
-	if (nexthops && (r->via || r->iface))
-		return ld_fail(ld, at, r->via ? "via" : "iface",
-			       "give via/iface or nexthops, not both");
-	if (nexthops && !r->nexthops_count)
-		return ld_fail(ld, at, "nexthops", "must not be empty");
-	if (!nexthops && !r->via && !r->iface)
-		return ld_fail(ld, at, NULL,
-			       "a unicast route needs via, iface or nexthops");
-	rt->n_nh = nexthops ? r->nexthops_count : 1;
-	rt->nh = calloc(rt->n_nh, sizeof(*rt->nh));
-	if (!rt->nh) {
-		rt->n_nh = 0;
-		return ld_oom(ld);
-	}
-	if (!nexthops)
-		return load_nexthop(ld, at, r->via, r->iface, rt, v, &rt->nh[0]);
-	for (i = 0; i < rt->n_nh; i++) {
-		snprintf(nat, sizeof(nat), "%s.nexthops[%u]", at, i);
-		if (load_nexthop(ld, nat, r->nexthops[i].via,
-				 r->nexthops[i].iface, rt, v, &rt->nh[i]))
-			return -EINVAL;
-	}
-	return 0;
-}
-
-static int route_cmp(const void *a, const void *b)
-{
-	return prefix_cmp(&((const struct ctl_route_config *)a)->prefix,
-			  &((const struct ctl_route_config *)b)->prefix);
-}
-
-static int neigh_cmp(const void *a, const void *b)
-{
-	const struct ctl_neigh_config *x = a, *y = b;
-	int r = strcmp(x->iface, y->iface);
-
-	return r ? r : prefix_cmp(&x->ip, &y->ip);
-}
-
-static int load_router(struct ld *ld, const char *at, const struct raw_vnf *r,
-		       struct ctl_vnf_config *v)
-{
-	char rat[64], key[32];
-	unsigned int i, j, k, l;
-	int rc;
-
-	/* The same address on two ifaces would make ARP/ND ambiguous. */
-	for (i = 0; i < v->n_ifaces; i++)
-		for (k = 0; k < v->ifaces[i].n_addrs; k++)
-			for (j = 0; j < i; j++)
-				for (l = 0; l < v->ifaces[j].n_addrs; l++) {
-					const struct ctl_prefix *a, *b;
-					char s[INET6_ADDRSTRLEN + 8];
-
-					a = &v->ifaces[i].addrs[k];
-					b = &v->ifaces[j].addrs[l];
-					if (a->family != b->family ||
-					    memcmp(a->addr, b->addr, 16))
-						continue;
-					snprintf(rat, sizeof(rat),
-						 "%s.ifaces[%u]", at, i);
-					snprintf(key, sizeof(key),
-						 "address[%u]", k);
-					prefix_str(a, false, s, sizeof(s));
-					return ld_fail(ld, rat, key,
-						       "%s is already on iface "
-						       "%s", s,
-						       v->ifaces[j].name);
-				}
-
-	if (r->routes_count) {
-		v->routes = calloc(r->routes_count, sizeof(*v->routes));
-		if (!v->routes)
-			return ld_oom(ld);
-	}
-	for (i = 0; i < r->routes_count; i++) {
-		struct ctl_route_config *rt = &v->routes[i];
-
-		snprintf(rat, sizeof(rat), "%s.routes[%u]", at, i);
-		v->n_routes = i + 1;
-		if (load_route(ld, rat, &r->routes[i], v, rt))
-			return -EINVAL;
-	}
-	rc = find_dup(v->routes, v->n_routes, sizeof(*v->routes), route_cmp,
-		      &i, &j);
-	if (rc == -ENOMEM)
-		return ld_oom(ld);
-	if (!rc) {
-		snprintf(rat, sizeof(rat), "%s.routes[%u]", at, j);
-		return ld_fail(ld, rat, "prefix", "%s is already routed by "
-			       "routes[%u] (use nexthops for ECMP)",
-			       r->routes[j].prefix, i);
-	}
-
-	if (r->neighbors_count) {
-		v->neighbors = calloc(r->neighbors_count,
-				      sizeof(*v->neighbors));
-		if (!v->neighbors)
-			return ld_oom(ld);
-	}
-	for (i = 0; i < r->neighbors_count; i++) {
-		const struct raw_neigh *rn = &r->neighbors[i];
-		struct ctl_neigh_config *n = &v->neighbors[i];
-
-		snprintf(rat, sizeof(rat), "%s.neighbors[%u]", at, i);
-		v->n_neighbors = i + 1;
-		if (get_iface_ref(ld, rat, "iface", rn->iface, v, n->iface,
-				  NULL))
-			return -EINVAL;
-		if (!rn->ip)
-			return ld_fail(ld, rat, "ip", "missing (required)");
-		if (get_addr(ld, rat, "ip", rn->ip, &n->ip))
-			return -EINVAL;
-		if (!rn->mac)
-			return ld_fail(ld, rat, "mac", "missing (required)");
-		if (get_mac(ld, rat, "mac", rn->mac, true, n->mac))
-			return -EINVAL;
-	}
-	rc = find_dup(v->neighbors, v->n_neighbors, sizeof(*v->neighbors),
-		      neigh_cmp, &i, &j);
-	if (rc == -ENOMEM)
-		return ld_oom(ld);
-	if (!rc) {
-		snprintf(rat, sizeof(rat), "%s.neighbors[%u]", at, j);
-		return ld_fail(ld, rat, "ip", "%s on %s is already in "
-			       "neighbors[%u]", r->neighbors[j].ip,
-			       v->neighbors[j].iface, i);
-	}
-
-	/* Only the path is checked here: the file is read by the router when
-	 * it is created (nfvd --check does not need it to exist), and its
-	 * errors name FILE:LINE there. */
-	if (r->routes_file) {
-		if (!*r->routes_file)
-			return ld_fail(ld, at, "routes_file",
-				       "must not be empty");
-		if (dup_str(ld, r->routes_file, &v->routes_file))
-			return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -1640,214 +1203,22 @@ int ctl_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 	return 0;
 }
 
-static int get_port_range(struct ld *ld, const char *at, const char *key,
+int ctl_cfg_port_range(struct ctl_cfg *ld, const char *at, const char *key,
 			  const char *s, uint16_t *lo, uint16_t *hi)
 {
 	int rc = ctl_parse_port_range(s, lo, hi);
 
 	if (rc == -ERANGE)
-		return ld_fail(ld, at, key,
+		return ctl_cfg_fail(ld, at, key,
 			       "\"" CFG_QUOTE "\": the range is backwards", s);
 	if (rc < 0)
-		return ld_fail(ld, at, key,
+		return ctl_cfg_fail(ld, at, key,
 			       "\"" CFG_QUOTE "\" is not a port (0..65535) or "
 			       "a range \"LO-HI\"", s);
 	return 0;
 }
 
-static int load_rule(struct ld *ld, const char *at, const struct raw_rule *r,
-		     const struct ctl_vnf_config *v, struct ctl_rule_config *ru)
-{
-	static const char *const actions[] = {
-		"allow", "allow-stateful", "drop", "reject", NULL,
-	};
-	static const struct {
-		const char *name;
-		uint8_t proto;
-	} protos[] = {
-		{ "any", 0 }, { "icmp", IPPROTO_ICMP }, { "tcp", IPPROTO_TCP },
-		{ "udp", IPPROTO_UDP }, { "icmpv6", IPPROTO_ICMPV6 },
-	};
-	uint8_t fam = 0;
-	unsigned int i;
-	int a;
-
-	if (!r->action)
-		return ld_fail(ld, at, "action",
-			       "missing (required): one of allow, "
-			       "allow-stateful, drop, reject");
-	a = get_enum(ld, at, "action", r->action, actions);
-	if (a < 0)
-		return a;
-	ru->action = (enum ctl_fw_action)a;
-
-	ru->proto = 0;
-	if (r->proto) {
-		uint64_t n;
-
-		for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-			if (!strcmp(r->proto, protos[i].name))
-				break;
-		if (i < sizeof(protos) / sizeof(protos[0])) {
-			ru->proto = protos[i].proto;
-		} else if (!parse_u64(r->proto, false, &n) && n <= 255) {
-			ru->proto = (uint8_t)n;
-		} else {
-			return ld_fail(ld, at, "proto",
-				       "\"" CFG_QUOTE "\" is not one of: tcp, "
-				       "udp, icmp, icmpv6, any, or a protocol "
-				       "number 0..255", r->proto);
-		}
-	}
-
-	if (r->src) {
-		if (get_network(ld, at, "src", r->src, &ru->src))
-			return -EINVAL;
-		ru->has_src = true;
-		fam = ru->src.family;
-	}
-	if (r->dst) {
-		if (get_network(ld, at, "dst", r->dst, &ru->dst))
-			return -EINVAL;
-		ru->has_dst = true;
-		if (fam && fam != ru->dst.family)
-			return ld_fail(ld, at, "dst",
-				       "%s is %s but src %s is %s", r->dst,
-				       family_name(ru->dst.family), r->src,
-				       family_name(fam));
-		fam = ru->dst.family;
-	}
-	if (fam && ((ru->proto == IPPROTO_ICMP && fam == AF_INET6) ||
-		    (ru->proto == IPPROTO_ICMPV6 && fam == AF_INET)))
-		return ld_fail(ld, at, "proto",
-			       "%s does not match %s addresses", r->proto,
-			       family_name(fam));
-
-	ru->sport_lo = ru->dport_lo = 0;
-	ru->sport_hi = ru->dport_hi = 65535;
-	if ((r->sport || r->dport) && ru->proto != IPPROTO_TCP &&
-	    ru->proto != IPPROTO_UDP && ru->proto != IPPROTO_SCTP)
-		return ld_fail(ld, at, r->sport ? "sport" : "dport",
-			       "ports need proto tcp or udp");
-	if (r->sport && get_port_range(ld, at, "sport", r->sport,
-				       &ru->sport_lo, &ru->sport_hi))
-		return -EINVAL;
-	if (r->dport && get_port_range(ld, at, "dport", r->dport,
-				       &ru->dport_lo, &ru->dport_hi))
-		return -EINVAL;
-	if (r->iface && get_iface_ref(ld, at, "iface", r->iface, v,
-				      ru->in_iface, NULL))
-		return -EINVAL;
-	return 0;
-}
-
-static int load_firewall(struct ld *ld, const char *at,
-			 const struct raw_vnf *r, struct ctl_vnf_config *v)
-{
-	static const char *const defaults[] = { "allow", "drop", NULL };
-	char rat[64];
-	unsigned int i;
-
-	v->default_action = CTL_FW_DROP;
-	if (r->default_action) {
-		int d = get_enum(ld, at, "default", r->default_action,
-				 defaults);
-
-		if (d < 0)
-			return d;
-		v->default_action = d == 0 ? CTL_FW_ALLOW : CTL_FW_DROP;
-	}
-	v->conn_table_size = 65536;
-	if (GET_UINT(ld, at, "conn_table_size", r->conn_table_size, true, 16,
-		     1u << 24, 65536, v->conn_table_size))
-		return -EINVAL;
-	if (r->rules_count) {
-		v->rules = calloc(r->rules_count, sizeof(*v->rules));
-		if (!v->rules)
-			return ld_oom(ld);
-	}
-	for (i = 0; i < r->rules_count; i++) {
-		snprintf(rat, sizeof(rat), "%s.rules[%u]", at, i);
-		v->n_rules = i + 1;
-		if (load_rule(ld, rat, &r->rules[i], v, &v->rules[i]))
-			return -EINVAL;
-	}
-	return 0;
-}
-
-static int load_vnf(struct ld *ld, const char *at, const struct raw_vnf *r,
-		    struct ctl_vnf_config *v)
-{
-	/* Keys that only some types take, with the type that takes them. */
-	const struct {
-		const char *key;
-		bool given;
-		enum vnf_kind kind;
-	} keys[] = {
-		{ "mac_table_size", r->mac_table_size, VNF_L2SWITCH },
-		{ "aging_time", r->aging_time, VNF_L2SWITCH },
-		{ "static_macs", ld_given(ld, at, "static_macs"),
-		  VNF_L2SWITCH },
-		{ "routes", ld_given(ld, at, "routes"), VNF_ROUTER },
-		{ "neighbors", ld_given(ld, at, "neighbors"), VNF_ROUTER },
-		{ "routes_file", r->routes_file, VNF_ROUTER },
-		{ "default", r->default_action, VNF_FIREWALL },
-		{ "rules", ld_given(ld, at, "rules"), VNF_FIREWALL },
-		{ "conn_table_size", r->conn_table_size, VNF_FIREWALL },
-	};
-	char fat[64];
-	unsigned int i, j, min;
-	int kind;
-
-	if (get_name(ld, at, "name", r->name, v->name))
-		return -EINVAL;
-	if (!r->type)
-		return ld_fail(ld, at, "type", "missing (required): one of "
-			       "l2switch, router, firewall");
-	kind = get_enum(ld, at, "type", r->type, vnf_type_names);
-	if (kind < 0)
-		return kind;
-	snprintf(v->type, sizeof(v->type), "%s", vnf_type_names[kind]);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i].given && keys[i].kind != (enum vnf_kind)kind)
-			return ld_fail(ld, at, keys[i].key,
-				       "not valid for a vnf of type %s",
-				       v->type);
-
-	min = kind == VNF_L2SWITCH ? 2 : 1;
-	if (r->ifaces_count < min)
-		return ld_fail(ld, at, "ifaces", "a %s needs at least %u "
-			       "iface%s", v->type, min, min > 1 ? "s" : "");
-	v->ifaces = calloc(r->ifaces_count, sizeof(*v->ifaces));
-	if (!v->ifaces)
-		return ld_oom(ld);
-	for (i = 0; i < r->ifaces_count; i++) {
-		snprintf(fat, sizeof(fat), "%s.ifaces[%u]", at, i);
-		v->n_ifaces = i + 1;
-		if (load_iface(ld, fat, (enum vnf_kind)kind, v->type,
-			       &r->ifaces[i], &v->ifaces[i]))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (!strcmp(v->ifaces[j].name, v->ifaces[i].name))
-				return ld_fail(ld, fat, "name",
-					       "vnf %s already has an iface "
-					       "named %s (ifaces[%u])", v->name,
-					       v->ifaces[i].name, j);
-	}
-
-	switch ((enum vnf_kind)kind) {
-	case VNF_L2SWITCH:
-		return load_l2switch(ld, at, r, v);
-	case VNF_ROUTER:
-		return load_router(ld, at, r, v);
-	case VNF_FIREWALL:
-		return load_firewall(ld, at, r, v);
-	}
-	return 0;
-}
-
-/* Ports and VNFs share one namespace: an endpoint names either. */
-static int check_names_unique(struct ld *ld, const struct ctl_config *cfg)
+static int check_names_unique(struct ctl_cfg *ld, const struct ctl_config *cfg)
 {
 	unsigned int i, j;
 	char at[32];
@@ -1856,7 +1227,7 @@ static int check_names_unique(struct ld *ld, const struct ctl_config *cfg)
 		for (j = 0; j < i; j++)
 			if (!strcmp(cfg->ports[i].name, cfg->ports[j].name)) {
 				snprintf(at, sizeof(at), "ports[%u]", i);
-				return ld_fail(ld, at, "name",
+				return ctl_cfg_fail(ld, at, "name",
 					       "\"%s\" is already the name of "
 					       "ports[%u]", cfg->ports[i].name,
 					       j);
@@ -1865,13 +1236,13 @@ static int check_names_unique(struct ld *ld, const struct ctl_config *cfg)
 		snprintf(at, sizeof(at), "vnfs[%u]", i);
 		for (j = 0; j < cfg->n_ports; j++)
 			if (!strcmp(cfg->vnfs[i].name, cfg->ports[j].name))
-				return ld_fail(ld, at, "name",
+				return ctl_cfg_fail(ld, at, "name",
 					       "\"%s\" is already the name of "
 					       "ports[%u] (ports and vnfs share "
 					       "names)", cfg->vnfs[i].name, j);
 		for (j = 0; j < i; j++)
 			if (!strcmp(cfg->vnfs[i].name, cfg->vnfs[j].name))
-				return ld_fail(ld, at, "name",
+				return ctl_cfg_fail(ld, at, "name",
 					       "\"%s\" is already the name of "
 					       "vnfs[%u]", cfg->vnfs[i].name, j);
 	}
@@ -1902,7 +1273,7 @@ static int find_vnf(const struct ctl_config *cfg, const char *name, size_t n)
 	return -1;
 }
 
-static int resolve_endpoint(struct ld *ld, const char *at,
+static int resolve_endpoint(struct ctl_cfg *ld, const char *at,
 			    const struct ctl_config *cfg, const char *s,
 			    struct ctl_endpoint *ep)
 {
@@ -1911,7 +1282,7 @@ static int resolve_endpoint(struct ld *ld, const char *at,
 	int p, v, f;
 
 	if (!*s)
-		return ld_fail(ld, at, NULL, "empty endpoint: name a port or "
+		return ctl_cfg_fail(ld, at, NULL, "empty endpoint: name a port or "
 			       "VNF.IFACE");
 	p = find_port(cfg, s, n);
 	v = find_vnf(cfg, s, n);
@@ -1922,24 +1293,24 @@ static int resolve_endpoint(struct ld *ld, const char *at,
 			return 0;
 		}
 		if (v >= 0)
-			return ld_fail(ld, at, NULL,
+			return ctl_cfg_fail(ld, at, NULL,
 				       "endpoint \"%s\": %s is a vnf; name one "
 				       "of its ifaces as %s.IFACE", s, s, s);
-		return ld_fail(ld, at, NULL,
+		return ctl_cfg_fail(ld, at, NULL,
 			       "endpoint \"" CFG_QUOTE "\": no port or vnf "
 			       "named " CFG_QUOTE, s, s);
 	}
 	if (p >= 0)
-		return ld_fail(ld, at, NULL,
+		return ctl_cfg_fail(ld, at, NULL,
 			       "endpoint \"%s\": %.*s is a port, which has no "
 			       "ifaces", s, (int)n, s);
 	if (v < 0)
-		return ld_fail(ld, at, NULL,
+		return ctl_cfg_fail(ld, at, NULL,
 			       "endpoint \"" CFG_QUOTE "\": no vnf named "
 			       "%.*s", s, (int)(n > 64 ? 64 : n), s);
 	f = find_iface(&cfg->vnfs[v], dot + 1);
 	if (f < 0)
-		return ld_fail(ld, at, NULL,
+		return ctl_cfg_fail(ld, at, NULL,
 			       "endpoint \"" CFG_QUOTE "\": vnf %s has no "
 			       "iface " CFG_QUOTE, s, cfg->vnfs[v].name,
 			       dot + 1);
@@ -1973,7 +1344,7 @@ static unsigned int *link_use_slot(struct link_use *u,
 			    &u->slot[u->n_ports + u->base[e->index] + e->iface];
 }
 
-static int load_links(struct ld *ld, const struct raw_top *r,
+static int load_links(struct ctl_cfg *ld, const struct raw_top *r,
 		      struct ctl_config *cfg)
 {
 	struct link_use u = { .n_ports = cfg->n_ports };
@@ -1986,7 +1357,7 @@ static int load_links(struct ld *ld, const struct raw_top *r,
 	cfg->links = calloc(r->links_count, sizeof(*cfg->links));
 	u.base = calloc(cfg->n_vnfs + 1, sizeof(*u.base));
 	if (!cfg->links || !u.base) {
-		rc = ld_oom(ld);
+		rc = ctl_cfg_oom(ld);
 		goto out;
 	}
 	for (i = 0; i < cfg->n_vnfs; i++) {
@@ -1995,7 +1366,7 @@ static int load_links(struct ld *ld, const struct raw_top *r,
 	}
 	u.slot = calloc(n_slots + 1, sizeof(*u.slot));
 	if (!u.slot) {
-		rc = ld_oom(ld);
+		rc = ctl_cfg_oom(ld);
 		goto out;
 	}
 	for (i = 0; i < r->links_count; i++) {
@@ -2010,7 +1381,7 @@ static int load_links(struct ld *ld, const struct raw_top *r,
 				goto out;
 		}
 		if (endpoint_eq(&l->a, &l->b)) {
-			rc = ld_fail(ld, at, NULL,
+			rc = ctl_cfg_fail(ld, at, NULL,
 				     "endpoint \"%s\" is linked to itself",
 				     r->links[i][0]);
 			goto out;
@@ -2019,7 +1390,7 @@ static int load_links(struct ld *ld, const struct raw_top *r,
 			unsigned int *s = link_use_slot(&u, ep[e]);
 
 			if (*s) {
-				rc = ld_fail(ld, at, NULL,
+				rc = ctl_cfg_fail(ld, at, NULL,
 					     "endpoint \"%s\" is already "
 					     "linked by links[%u]",
 					     r->links[i][e], *s - 1);
@@ -2044,7 +1415,7 @@ out:
 static void cy_log(cyaml_log_t level, void *ctx, const char *fmt,
 		   va_list args)
 {
-	struct ld *ld = ctx;
+	struct ctl_cfg *ld = ctx;
 	char line[200];
 	size_t n;
 
@@ -2076,9 +1447,10 @@ static const char *cy_kind_name(const char *ev)
  * The keys the schema allows in the mapping at `path` ("vnfs[0].ifaces[1]"),
  * as "a, b, c", for the hint after "unknown key".
  */
-static void cy_keys_at(const char *path, char *buf, size_t len)
+static void cy_keys_at(const cyaml_schema_value_t *root, const char *path,
+		       char *buf, size_t len)
 {
-	const cyaml_schema_value_t *v = &top_schema;
+	const cyaml_schema_value_t *v = root;
 	const cyaml_schema_field_t *f;
 	const char *p = path;
 	size_t off = 0;
@@ -2126,7 +1498,7 @@ static void cy_keys_at(const char *path, char *buf, size_t len)
  * number is the count of entries read so far, so the entry being read is
  * n - 1.  Rebuild "ports[1].mode" and a reason from that.
  */
-static int cy_fail(struct ld *ld, cyaml_err_t rc)
+static int cy_fail(struct ctl_cfg *ld, cyaml_err_t rc)
 {
 	struct {
 		enum { FR_MAPPING, FR_FIELD, FR_ENTRY } kind;
@@ -2134,7 +1506,7 @@ static int cy_fail(struct ld *ld, cyaml_err_t rc)
 		char name[64];
 	} fr[32];
 	char *msg = NULL, *save, *l, *x;
-	char path[256] = "", reason[300], key[128] = "";
+	char path[256] = "", rel[256], reason[300], key[128] = "";
 	unsigned int nfr = 0, i, a, b, first = 0;
 	bool key_msg, count_msg, empty = false;
 	unsigned long line;
@@ -2185,6 +1557,16 @@ static int cy_fail(struct ld *ld, cyaml_err_t rc)
 						"%s%s", off ? "." : "",
 						fr[i].name);
 	}
+	/* The path so far is inside the load: the entry's own keys. */
+	snprintf(rel, sizeof(rel), "%s", path);
+	if (*ld->cy_at) {
+		/* cy_at is short ("vnfs[255]"): the rest of path fits. */
+		off = (size_t)snprintf(path, sizeof(path), "%s%s", ld->cy_at,
+				       *rel ? "." : "");
+		memcpy(path + off, rel,
+		       strnlen(rel, sizeof(path) - off - 1));
+		path[off + strnlen(rel, sizeof(path) - off - 1)] = '\0';
+	}
 	if (!count_msg && !key_msg) {
 		yaml_node_t *n = ld_find(ld, path, &line);
 
@@ -2203,11 +1585,19 @@ static int cy_fail(struct ld *ld, cyaml_err_t rc)
 	} else if (!strncmp(msg, "Unexpected key: ", 16)) {
 		char keys[200];
 
+		const char *other;
+
 		snprintf(key, sizeof(key), "%s", msg + 16);
-		cy_keys_at(path, keys, sizeof(keys));
-		snprintf(reason, sizeof(reason), "unknown key%s%s%s",
-			 *key ? "" : " \"\"", *keys ? "; expected one of: " : "",
-			 keys);
+		cy_keys_at(ld->cy_root, rel, keys, sizeof(keys));
+		other = vnf_type_taking(ld->cy_type, rel, key);
+		if (other)
+			snprintf(reason, sizeof(reason), "not valid for %s %s",
+				 *rel ? "an iface of a" : "a vnf of type",
+				 other);
+		else
+			snprintf(reason, sizeof(reason), "unknown key%s%s%s",
+				 *key ? "" : " \"\"",
+				 *keys ? "; expected one of: " : "", keys);
 	} else if (sscanf(msg, "Mapping field already seen: %127[^\n]",
 			  key) == 1) {
 		snprintf(reason, sizeof(reason), "key given twice");
@@ -2234,7 +1624,7 @@ static int cy_fail(struct ld *ld, cyaml_err_t rc)
 	if (count_msg && !strncmp(path, "links[", 6) && !strchr(path, '.'))
 		strncat(reason, " (a link joins exactly 2 endpoints)",
 			sizeof(reason) - strlen(reason) - 1);
-	return ld_fail(ld, path, *key ? key : NULL, "%s", reason);
+	return ctl_cfg_fail(ld, path, *key ? key : NULL, "%s", reason);
 }
 
 /*
@@ -2271,9 +1661,367 @@ static void *cy_mem(void *ctx, void *ptr, size_t size)
 	return nb + 1;
 }
 
+/* ---- vnfs[]: the common part here, the rest by the type ---- */
+
+/*
+ * The libcyaml schema of a vnfs[] entry: the common keys, then the keys of
+ * its type, their offsets moved past the common part.  An entry whose type
+ * is missing or unknown gets the keys of every type (each type's raw
+ * struct after the other's), so that its shape is checked like any entry's
+ * and the type error comes after the name's.  Built per load.
+ */
+struct vnf_schema {
+	cyaml_schema_field_t *fields, *iface_fields;
+	cyaml_schema_value_t entry, iface_entry;
+	size_t iface_stride;
+};
+
+/* One vnfs[] entry between libcyaml's load and the conversion. */
+struct vnf_entry {
+	const struct ctl_vnf_type *t;	/* NULL: type missing or unknown */
+	struct vnf_schema vs;
+	struct raw_vnf *raw;
+};
+
+struct vnf_entries {
+	struct vnf_entry *e;
+	unsigned int n;
+};
+
+#define RAW_ALIGN(n) (((n) + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1))
+
+static size_t fields_count(const cyaml_schema_field_t *f)
+{
+	size_t n = 0;
+
+	while (f && f[n].key)
+		n++;
+	return n;
+}
+
+/*
+ * Append src's fields to dst (n used, zeroed after), `base` bytes into the
+ * struct; a key already there (another type's) is left to that one.
+ */
+static void fields_add(cyaml_schema_field_t *dst, size_t *n,
+		       const cyaml_schema_field_t *src, size_t base)
+{
+	for (; src && src->key; src++) {
+		if (fields_have(dst, src->key))
+			continue;
+		dst[*n] = *src;
+		dst[*n].data_offset += (uint32_t)base;
+		if (dst[*n].value.type == CYAML_SEQUENCE)
+			dst[*n].count_offset += (uint32_t)base;
+		(*n)++;
+	}
+}
+
+static int vnf_schema_build(const struct ctl_vnf_type *only,
+			    struct vnf_schema *vs)
+{
+	static const cyaml_schema_field_t common[] = {
+		STR("name", struct raw_vnf, name),
+		STR("type", struct raw_vnf, type),
+		SEQ("ifaces", struct raw_vnf, ifaces, NULL, CTL_MAX_IFACES),
+	};
+	static const cyaml_schema_field_t iface_name[] = {
+		STR("name", struct raw_iface, name),
+	};
+	size_t iext = offsetof(struct raw_iface, ext);
+	size_t vext = offsetof(struct raw_vnf, ext);
+	size_t nf = 3, ni = 1, vsize = 0, isize = 0;
+	const struct ctl_vnf_type *t;
+
+	memset(vs, 0, sizeof(*vs));
+	for (t = only ? only : vnf_types; t; t = only ? NULL : t->next) {
+		nf += fields_count(t->fields);
+		ni += fields_count(t->iface_fields);
+	}
+	vs->fields = calloc(nf + 1, sizeof(*vs->fields));
+	vs->iface_fields = calloc(ni + 1, sizeof(*vs->iface_fields));
+	if (!vs->fields || !vs->iface_fields)
+		return -ENOMEM;
+
+	vs->iface_fields[0] = iface_name[0];
+	ni = 1;
+	for (t = only ? only : vnf_types; t; t = only ? NULL : t->next) {
+		if (!t->iface_fields)
+			continue;
+		fields_add(vs->iface_fields, &ni, t->iface_fields, iext + isize);
+		isize += RAW_ALIGN(t->iface_raw_size);
+	}
+	vs->iface_stride = iext + isize;
+	vs->iface_entry = (cyaml_schema_value_t){
+		CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct raw_iface,
+				    vs->iface_fields),
+	};
+	vs->iface_entry.data_size = (uint32_t)vs->iface_stride;
+
+	memcpy(vs->fields, common, sizeof(common));
+	vs->fields[2].value.sequence.entry = &vs->iface_entry;
+	vs->fields[2].value.data_size = (uint32_t)vs->iface_stride;
+	nf = 3;
+	for (t = only ? only : vnf_types; t; t = only ? NULL : t->next) {
+		if (!t->fields)
+			continue;
+		fields_add(vs->fields, &nf, t->fields, vext + vsize);
+		vsize += RAW_ALIGN(t->raw_size);
+	}
+	vs->entry = (cyaml_schema_value_t){
+		CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct raw_vnf,
+				    vs->fields),
+	};
+	vs->entry.data_size = (uint32_t)(vext + vsize);
+	return 0;
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+	if (n->type == YAML_SCALAR_NODE)
+		return n->data.scalar.length ? "a scalar" : "an empty value";
+	return n->type == YAML_SEQUENCE_NODE ? "a list" : "a mapping";
+}
+
+/*
+ * The text of node n, as a document of its own: its bytes in the file,
+ * after as many spaces as its first line was indented, so that the lines
+ * of a block mapping keep their relative indentation.
+ */
+static char *node_text(struct ctl_cfg *ld, const yaml_node_t *n, size_t *len)
+{
+	size_t col = n->start_mark.column;
+	size_t a = n->start_mark.index, b = n->end_mark.index;
+	char *t;
+
+	if (b < a)
+		b = a;
+	t = malloc(col + (b - a) + 2);
+	if (!t)
+		return NULL;
+	memset(t, ' ', col);
+	memcpy(t + col, ld->buf + a, b - a);
+	t[col + (b - a)] = '\n';
+	t[col + (b - a) + 1] = '\0';
+	*len = col + (b - a) + 1;
+	return t;
+}
+
+/* The scalar value of key `key` in mapping n, or NULL. */
+static const char *node_scalar(struct ctl_cfg *ld, const yaml_node_t *n,
+			       const char *key)
+{
+	yaml_node_pair_t *pair;
+
+	for (pair = n->data.mapping.pairs.start;
+	     pair < n->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&ld->doc, pair->value);
+
+		if (k && v && k->type == YAML_SCALAR_NODE &&
+		    v->type == YAML_SCALAR_NODE &&
+		    !strcmp((const char *)k->data.scalar.value, key))
+			return (const char *)v->data.scalar.value;
+	}
+	return NULL;
+}
+
+/* libcyaml reads entry n (at `at`) against its type's schema. */
+static int vnf_entry_load(struct ctl_cfg *ld, const char *at,
+			  const yaml_node_t *n, const cyaml_config_t *cy,
+			  struct vnf_entry *e)
+{
+	cyaml_err_t cerr;
+	char *text;
+	size_t len;
+	int rc;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return ctl_cfg_fail(ld, at, NULL, "expected a mapping, got %s",
+				    node_kind(n));
+	e->t = ctl_vnf_type_lookup(node_scalar(ld, n, "type"));
+	if (vnf_schema_build(e->t, &e->vs))
+		return ctl_cfg_oom(ld);
+	text = node_text(ld, n, &len);
+	if (!text)
+		return ctl_cfg_oom(ld);
+	ld->cylog_len = 0;
+	ld->cylog[0] = '\0';
+	ld->cy_root = &e->vs.entry;
+	ld->cy_type = e->t;
+	snprintf(ld->cy_at, sizeof(ld->cy_at), "%s", at);
+	cerr = cyaml_load_data((const uint8_t *)text, len, cy, &e->vs.entry,
+			       (cyaml_data_t **)&e->raw, NULL);
+	free(text);
+	rc = 0;
+	if (cerr != CYAML_OK)
+		rc = cerr == CYAML_ERR_OOM ? ctl_cfg_oom(ld) : cy_fail(ld, cerr);
+	ld->cy_root = &top_schema;
+	ld->cy_type = NULL;
+	ld->cy_at[0] = '\0';
+	return rc;
+}
+
+/* The common keys, then the type's own: vtype->parse(). */
+static int vnf_entry_convert(struct ctl_cfg *ld, const char *at,
+			     const struct vnf_entry *e,
+			     struct ctl_vnf_config *v)
+{
+	const struct ctl_vnf_type *t = e->t;
+	const struct raw_vnf *r = e->raw;
+	const void **iface_raw;
+	char fat[64], types[256];
+	unsigned int i, j;
+	int rc;
+
+	vnf_type_list(types, sizeof(types));
+	if (ctl_cfg_name(ld, at, "name", r->name, v->name))
+		return -EINVAL;
+	if (!r->type)
+		return ctl_cfg_fail(ld, at, "type",
+				    "missing (required): one of %s", types);
+	if (!t)
+		return ctl_cfg_fail(ld, at, "type",
+				    "\"" CFG_QUOTE "\" is not one of: %s",
+				    r->type, types);
+	snprintf(v->type, sizeof(v->type), "%s", t->type);
+	v->vtype = t;
+	if (r->ifaces_count < t->min_ifaces)
+		return ctl_cfg_fail(ld, at, "ifaces",
+				    "a %s needs at least %u iface%s", t->type,
+				    t->min_ifaces,
+				    t->min_ifaces > 1 ? "s" : "");
+	v->ifaces = calloc(r->ifaces_count + 1, sizeof(*v->ifaces));
+	iface_raw = calloc(r->ifaces_count + 1, sizeof(*iface_raw));
+	if (!v->ifaces || !iface_raw) {
+		free(iface_raw);
+		return ctl_cfg_oom(ld);
+	}
+	rc = -EINVAL;
+	for (i = 0; i < r->ifaces_count; i++) {
+		const struct raw_iface *ri = (const struct raw_iface *)
+			((const char *)r->ifaces + i * e->vs.iface_stride);
+
+		snprintf(fat, sizeof(fat), "%s.ifaces[%u]", at, i);
+		v->n_ifaces = i + 1;
+		if (ctl_cfg_name(ld, fat, "name", ri->name, v->ifaces[i].name))
+			goto out;
+		for (j = 0; j < i; j++)
+			if (!strcmp(v->ifaces[j].name, v->ifaces[i].name)) {
+				ctl_cfg_fail(ld, fat, "name",
+					     "vnf %s already has an iface "
+					     "named %s (ifaces[%u])", v->name,
+					     v->ifaces[i].name, j);
+				goto out;
+			}
+		iface_raw[i] = t->iface_fields ? ri->ext : NULL;
+	}
+	rc = t->parse ? t->parse(ld, at, r->ext, iface_raw, v) : 0;
+out:
+	free(iface_raw);
+	return rc;
+}
+
+static void vnfs_free(const cyaml_config_t *cy, struct vnf_entries *ve)
+{
+	unsigned int i;
+
+	for (i = 0; i < ve->n; i++) {
+		cyaml_free(cy, &ve->e[i].vs.entry, ve->e[i].raw, 0);
+		free(ve->e[i].vs.fields);
+		free(ve->e[i].vs.iface_fields);
+	}
+	free(ve->e);
+	ve->e = NULL;
+	ve->n = 0;
+}
+
+/* Is there a second top-level `vnfs:` key?  Its line in *line. */
+static bool vnfs_twice(struct ctl_cfg *ld, unsigned long *line)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
+	yaml_node_pair_t *pair;
+	unsigned int seen = 0;
+
+	for (pair = root->data.mapping.pairs.start;
+	     pair < root->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pair->key);
+
+		if (k && k->type == YAML_SCALAR_NODE &&
+		    !strcmp((const char *)k->data.scalar.value, "vnfs") &&
+		    ++seen == 2) {
+			*line = k->start_mark.line + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* vnfs: a list of entries, each read by libcyaml against its type's schema. */
+static int vnfs_load(struct ctl_cfg *ld, const cyaml_config_t *cy,
+		     struct vnf_entries *ve)
+{
+	unsigned long line;
+	yaml_node_t *n = ld_find(ld, "vnfs", &line), *e;
+	unsigned int i, cnt;
+	char at[32];
+
+	if (!n)
+		return 0;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return ctl_cfg_fail(ld, "vnfs", NULL, "expected a list, got %s",
+				    node_kind(n));
+	cnt = (unsigned int)(n->data.sequence.items.top -
+			     n->data.sequence.items.start);
+	if (cnt > CTL_MAX_VNFS)
+		return ctl_cfg_fail(ld, "vnfs", NULL,
+				    "has more than %u entries", CTL_MAX_VNFS);
+	ve->e = calloc(cnt + 1, sizeof(*ve->e));
+	if (!ve->e)
+		return ctl_cfg_oom(ld);
+	for (i = 0; i < cnt; i++) {
+		e = yaml_document_get_node(&ld->doc,
+					   n->data.sequence.items.start[i]);
+		snprintf(at, sizeof(at), "vnfs[%u]", i);
+		ve->n = i + 1;
+		if (!e)
+			return ctl_cfg_fail(ld, at, NULL, "missing");
+		if (vnf_entry_load(ld, at, e, cy, &ve->e[i]))
+			return -EINVAL;
+	}
+	/* libcyaml ignores the key itself: say it as it would, where it
+	 * would find it (at the second key, for which error comes first). */
+	if (vnfs_twice(ld, &line)) {
+		ctl_cfg_fail(ld, "vnfs", NULL, "key given twice");
+		ld->fail_line = line;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vnfs_convert(struct ctl_cfg *ld, const struct vnf_entries *ve,
+			struct ctl_config *cfg)
+{
+	unsigned int i;
+	char at[32];
+
+	if (!ve->n)
+		return 0;
+	cfg->vnfs = calloc(ve->n, sizeof(*cfg->vnfs));
+	if (!cfg->vnfs)
+		return ctl_cfg_oom(ld);
+	for (i = 0; i < ve->n; i++) {
+		snprintf(at, sizeof(at), "vnfs[%u]", i);
+		cfg->n_vnfs = i + 1;
+		if (vnf_entry_convert(ld, at, &ve->e[i], &cfg->vnfs[i]))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /* ---- the whole file ---- */
 
-static int ld_read(struct ld *ld, const char *path, char **buf, size_t *len)
+static int ld_read(struct ctl_cfg *ld, const char *path, char **buf, size_t *len)
 {
 	FILE *f;
 	struct stat st;
@@ -2298,7 +2046,7 @@ static int ld_read(struct ld *ld, const char *path, char **buf, size_t *len)
 	*buf = malloc((size_t)st.st_size + 1);
 	if (!*buf) {
 		fclose(f);
-		return ld_oom(ld);
+		return ctl_cfg_oom(ld);
 	}
 	n = fread(*buf, 1, (size_t)st.st_size, f);
 	fclose(f);
@@ -2332,7 +2080,7 @@ static const char *ld_syntax_hint(const char *buf, size_t len, size_t line)
 }
 
 /* libyaml: syntax, emptiness, the top-level shape. */
-static int ld_compose(struct ld *ld, const char *buf, size_t len)
+static int ld_compose(struct ctl_cfg *ld, const char *buf, size_t len)
 {
 	yaml_parser_t parser;
 	yaml_document_t extra;
@@ -2340,10 +2088,10 @@ static int ld_compose(struct ld *ld, const char *buf, size_t len)
 	int rc = 0;
 
 	if (memchr(buf, '\0', len))
-		return ld_fail(ld, NULL, NULL, "file holds a NUL byte: not a "
+		return ctl_cfg_fail(ld, NULL, NULL, "file holds a NUL byte: not a "
 			       "YAML text file");
 	if (!yaml_parser_initialize(&parser))
-		return ld_oom(ld);
+		return ctl_cfg_oom(ld);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &ld->doc)) {
 		if (ld->err && ld->errlen)
@@ -2362,13 +2110,18 @@ static int ld_compose(struct ld *ld, const char *buf, size_t len)
 	}
 	ld->have_doc = true;
 	root = yaml_document_get_root_node(&ld->doc);
+	if (ld->no_lines && (!root || root->type != YAML_MAPPING_NODE)) {
+		rc = ctl_cfg_fail(ld, NULL, NULL, "expected an object, got %s",
+				  root ? node_kind(root) : "nothing");
+		goto out;
+	}
 	if (!root) {
-		rc = ld_fail(ld, NULL, NULL, "empty file: expected a mapping "
+		rc = ctl_cfg_fail(ld, NULL, NULL, "empty file: expected a mapping "
 			     "with dataplane, control, ports, vnfs, links");
 		goto out;
 	}
 	if (root->type != YAML_MAPPING_NODE) {
-		rc = ld_fail(ld, NULL, NULL, "the top level must be a mapping "
+		rc = ctl_cfg_fail(ld, NULL, NULL, "the top level must be a mapping "
 			     "(dataplane:, ports:, ...), not a %s",
 			     root->type == YAML_SCALAR_NODE ? "scalar" : "list");
 		goto out;
@@ -2402,7 +2155,7 @@ out:
 
 void ctl_config_free(struct ctl_config *cfg)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	if (!cfg)
 		return;
@@ -2424,26 +2177,17 @@ void ctl_config_free(struct ctl_config *cfg)
 	for (i = 0; i < cfg->n_vnfs; i++) {
 		struct ctl_vnf_config *v = &cfg->vnfs[i];
 
-		for (j = 0; j < v->n_ifaces; j++) {
-			free(v->ifaces[j].addrs);
-			free(v->ifaces[j].trunk);
-		}
+		if (v->vtype && v->vtype->free)
+			v->vtype->free(v);
 		free(v->ifaces);
-		free(v->static_macs);
-		for (j = 0; j < v->n_routes; j++)
-			free(v->routes[j].nh);
-		free(v->routes);
-		free(v->neighbors);
-		free(v->routes_file);
-		free(v->rules);
 	}
 	free(cfg->vnfs);
 	free(cfg->links);
 	free(cfg);
 }
 
-static int ld_convert(struct ld *ld, const struct raw_top *r,
-		      struct ctl_config *cfg)
+static int ld_convert(struct ctl_cfg *ld, const struct vnf_entries *ve,
+		      const struct raw_top *r, struct ctl_config *cfg)
 {
 	unsigned int i;
 	char at[32];
@@ -2455,7 +2199,7 @@ static int ld_convert(struct ld *ld, const struct raw_top *r,
 	if (r->ports_count) {
 		cfg->ports = calloc(r->ports_count, sizeof(*cfg->ports));
 		if (!cfg->ports)
-			return ld_oom(ld);
+			return ctl_cfg_oom(ld);
 	}
 	for (i = 0; i < r->ports_count; i++) {
 		snprintf(at, sizeof(at), "ports[%u]", i);
@@ -2465,17 +2209,8 @@ static int ld_convert(struct ld *ld, const struct raw_top *r,
 	}
 	if (check_ports_unique(ld, cfg))
 		return -EINVAL;
-	if (r->vnfs_count) {
-		cfg->vnfs = calloc(r->vnfs_count, sizeof(*cfg->vnfs));
-		if (!cfg->vnfs)
-			return ld_oom(ld);
-	}
-	for (i = 0; i < r->vnfs_count; i++) {
-		snprintf(at, sizeof(at), "vnfs[%u]", i);
-		cfg->n_vnfs = i + 1;
-		if (load_vnf(ld, at, &r->vnfs[i], &cfg->vnfs[i]))
-			return -EINVAL;
-	}
+	if (vnfs_convert(ld, ve, cfg))
+		return -EINVAL;
 	if (check_names_unique(ld, cfg))
 		return -EINVAL;
 	return load_links(ld, r, cfg);
@@ -2490,10 +2225,12 @@ static int ctl_config_parse(const char *name, char *buf, size_t len,
 			    struct ctl_config **out, char *err, size_t errlen)
 {
 	static char dummy[1];
-	struct ld ld = {
+	struct ctl_cfg ld = {
 		.file = name,
 		.err = err && errlen ? err : dummy,
 		.errlen = err && errlen ? errlen : sizeof(dummy),
+		.buf = buf,
+		.cy_root = &top_schema,
 	};
 	cyaml_config_t cy = {
 		.log_fn = cy_log,
@@ -2506,37 +2243,61 @@ static int ctl_config_parse(const char *name, char *buf, size_t len,
 	};
 	struct raw_top *raw = NULL;
 	struct ctl_config *cfg = NULL;
+	struct vnf_entries ve = { 0 };
 	const char *path = name;
+	unsigned long vnfs_line = 0;
+	char vnfs_err[512];
 	cyaml_err_t cerr;
-	int rc;
+	int rc, rc_vnfs;
 
 	*ld.err = '\0';
 	rc = ld_compose(&ld, buf, len);
 	if (rc)
 		goto err_doc;
 
+	/*
+	 * libcyaml reads the file, vnfs[] entry by entry against their types'
+	 * schemas: of a shape error in both, the first in the file is told,
+	 * as one load of the whole file would.
+	 */
+	rc_vnfs = vnfs_load(&ld, &cy, &ve);
+	if (rc_vnfs) {
+		snprintf(vnfs_err, sizeof(vnfs_err), "%s", ld.err);
+		vnfs_line = ld.fail_line;
+	}
+	ld.cylog_len = 0;
+	ld.cylog[0] = '\0';
 	cerr = cyaml_load_data((const uint8_t *)buf, len, &cy, &top_schema,
 			       (cyaml_data_t **)&raw, NULL);
 	if (cerr != CYAML_OK) {
-		rc = cerr == CYAML_ERR_OOM ? ld_oom(&ld) : cy_fail(&ld, cerr);
+		rc = cerr == CYAML_ERR_OOM ? ctl_cfg_oom(&ld) : cy_fail(&ld, cerr);
+		if (rc_vnfs && rc != -ENOMEM && vnfs_line &&
+		    vnfs_line < ld.fail_line)
+			snprintf(ld.err, ld.errlen, "%s", vnfs_err);
 		goto err_doc;
 	}
+	if (rc_vnfs) {
+		rc = rc_vnfs;
+		snprintf(ld.err, ld.errlen, "%s", vnfs_err);
+		goto err_raw;
+	}
 	if (!raw) {
-		rc = ld_fail(&ld, NULL, NULL, "empty file");
+		rc = ctl_cfg_fail(&ld, NULL, NULL, "empty file");
 		goto err_doc;
 	}
 
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg) {
-		rc = ld_oom(&ld);
+		rc = ctl_cfg_oom(&ld);
 		goto err_raw;
 	}
 	rc = dup_str(&ld, path, &cfg->file);
 	if (!rc)
-		rc = ld_convert(&ld, raw, cfg);
+		rc = ld_convert(&ld, &ve, raw, cfg);
 	if (rc)
 		goto err_cfg;
 
+	vnfs_free(&cy, &ve);
 	cyaml_free(&cy, &top_schema, raw, 0);
 	yaml_document_delete(&ld.doc);
 	free(buf);
@@ -2548,6 +2309,7 @@ err_cfg:
 err_raw:
 	cyaml_free(&cy, &top_schema, raw, 0);
 err_doc:
+	vnfs_free(&cy, &ve);
 	if (ld.have_doc)
 		yaml_document_delete(&ld.doc);
 	free(buf);
@@ -2558,7 +2320,7 @@ int ctl_config_load(const char *path, struct ctl_config **out, char *err,
 		    size_t errlen)
 {
 	static char dummy[1];
-	struct ld ld = {
+	struct ctl_cfg ld = {
 		.file = path,
 		.err = err && errlen ? err : dummy,
 		.errlen = err && errlen ? errlen : sizeof(dummy),
@@ -2572,7 +2334,7 @@ int ctl_config_load(const char *path, struct ctl_config **out, char *err,
 	*out = NULL;
 	*ld.err = '\0';
 	if (!path)
-		return ld_fail(&ld, NULL, NULL, "no config file given");
+		return ctl_cfg_fail(&ld, NULL, NULL, "no config file given");
 	rc = ld_read(&ld, path, &buf, &len);
 	if (rc)
 		return rc;
@@ -2596,4 +2358,99 @@ int ctl_config_load_buffer(const char *name, const char *text, size_t len,
 	memcpy(buf, text, len);
 	buf[len] = '\0';
 	return ctl_config_parse(name, buf, len, out, err, errlen);
+}
+
+/* ---- one object: a control request or a route file's line ---- */
+
+static const cyaml_config_t obj_cy = {
+	.log_fn = cy_log,
+	.mem_fn = cy_mem,
+	.log_level = CYAML_LOG_ERROR,
+	.flags = CYAML_CFG_NO_ALIAS,
+};
+
+static struct ctl_cfg *ctx_new(const char *name, char *err, size_t errlen)
+{
+	struct ctl_cfg *ld = calloc(1, sizeof(*ld));
+
+	if (!ld) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	ld->file = name;
+	ld->err = err && errlen ? err : ld->errbuf;
+	ld->errlen = err && errlen ? errlen : sizeof(ld->errbuf);
+	*ld->err = '\0';
+	return ld;
+}
+
+int ctl_cfg_object_load(const char *name, const char *text, size_t len,
+			const cyaml_schema_value_t *schema, void **raw,
+			struct ctl_cfg **out, char *err, size_t errlen)
+{
+	cyaml_config_t cy = obj_cy;
+	struct ctl_cfg *ld;
+	cyaml_err_t cerr;
+	char *buf;
+	int rc;
+
+	*raw = NULL;
+	*out = NULL;
+	ld = ctx_new(name, err, errlen);
+	if (!ld)
+		return -ENOMEM;
+	ld->no_lines = true;
+	ld->cy_root = schema;
+	buf = malloc(len + 1);
+	if (!buf) {
+		rc = ctl_cfg_oom(ld);
+		goto err;
+	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	ld->buf = buf;
+	rc = ld_compose(ld, buf, len);
+	if (rc)
+		goto err;
+	cy.log_ctx = ld;
+	cerr = cyaml_load_data((const uint8_t *)buf, len, &cy, schema,
+			       (cyaml_data_t **)raw, NULL);
+	if (cerr != CYAML_OK) {
+		rc = cerr == CYAML_ERR_OOM ? ctl_cfg_oom(ld) : cy_fail(ld, cerr);
+		goto err;
+	}
+	*out = ld;
+	return 0;
+err:
+	ctl_cfg_close(ld, NULL, NULL);
+	return rc;
+}
+
+int ctl_cfg_line_open(const char *name, unsigned long line, char *err,
+		      size_t errlen, struct ctl_cfg **out)
+{
+	*out = ctx_new(name, err, errlen);
+	if (!*out)
+		return -ENOMEM;
+	(*out)->line = line;
+	return 0;
+}
+
+void ctl_cfg_line_set(struct ctl_cfg *c, unsigned long line)
+{
+	c->line = line;
+}
+
+void ctl_cfg_close(struct ctl_cfg *c, const cyaml_schema_value_t *schema,
+		   void *raw)
+{
+	if (schema && raw)
+		cyaml_free(&obj_cy, schema, raw, 0);
+	if (!c)
+		return;
+	if (c->have_doc)
+		yaml_document_delete(&c->doc);
+	free((char *)c->buf);
+	free(c);
 }

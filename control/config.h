@@ -17,7 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cyaml/cyaml.h>
+
 #define CTL_NAME_MAX 32
+/* How a user value is quoted in a message: cut, so a line stays a line. */
+#define CTL_CFG_QUOTE "%.64s"
 
 /*
  * Upper bounds of the config's lists: a longer list is a config error.
@@ -28,12 +32,6 @@
 #define CTL_MAX_VNFS 256
 #define CTL_MAX_IFACES 64		/* per VNF */
 #define CTL_MAX_LINKS 8192
-#define CTL_MAX_ADDRS 16		/* per router iface */
-#define CTL_MAX_NEXTHOPS 16		/* per route */
-#define CTL_MAX_STATIC_MACS 65536
-#define CTL_MAX_ROUTES (1 << 20)
-#define CTL_MAX_NEIGHBORS 65536
-#define CTL_MAX_RULES 65536
 
 enum ctl_port_type {
 	CTL_PORT_VHOST_USER,
@@ -68,98 +66,24 @@ struct ctl_port_config {
 	uint8_t mac[6];		/* tap, virtio-user: the port's MAC */
 };
 
-/* VLAN mode of an l2switch iface. */
-enum ctl_vlan_mode {
-	CTL_VLAN_NONE,		/* untagged, VLAN 0 */
-	CTL_VLAN_ACCESS,	/* untagged on the wire, `vlan: N` inside */
-	CTL_VLAN_TRUNK,		/* tagged on the wire, `trunk: [..]` allowed */
-};
-
+/*
+ * The common part of a `vnfs:` entry.  Everything else in the entry belongs
+ * to the VNF type: its folder (vnf/<type>/config.c) registers a struct
+ * ctl_vnf_type that reads those keys into priv.
+ */
 struct ctl_iface_config {
 	char name[CTL_NAME_MAX];
-	bool has_mac;
-	uint8_t mac[6];
-	uint16_t mtu;		/* default 1500 */
-	struct ctl_prefix *addrs;	/* router: `address: [..]` */
-	unsigned int n_addrs;
-	enum ctl_vlan_mode vlan_mode;	/* l2switch */
-	uint16_t vlan;			/* access VLAN, or trunk native VLAN (0: none) */
-	uint16_t *trunk;		/* allowed VLANs on a trunk */
-	unsigned int n_trunk;
 };
 
-enum ctl_route_type {
-	CTL_ROUTE_UNICAST,
-	CTL_ROUTE_BLACKHOLE,
-	CTL_ROUTE_UNREACHABLE,
-};
-
-struct ctl_nexthop {
-	bool has_via;
-	struct ctl_prefix via;	/* gateway (len = 32/128) */
-	char iface[CTL_NAME_MAX];	/* "" when not given */
-};
-
-struct ctl_route_config {
-	struct ctl_prefix prefix;
-	enum ctl_route_type type;
-	struct ctl_nexthop *nh;	/* 1 for `via:`/`iface:`, N for `nexthops:` */
-	unsigned int n_nh;
-};
-
-struct ctl_neigh_config {
-	char iface[CTL_NAME_MAX];
-	struct ctl_prefix ip;
-	uint8_t mac[6];
-};
-
-struct ctl_static_mac {
-	uint8_t mac[6];
-	uint16_t vlan;
-	char iface[CTL_NAME_MAX];
-};
-
-enum ctl_fw_action {
-	CTL_FW_ALLOW,
-	CTL_FW_ALLOW_STATEFUL,
-	CTL_FW_DROP,
-	CTL_FW_REJECT,
-};
-
-struct ctl_rule_config {
-	enum ctl_fw_action action;
-	uint8_t proto;		/* IPPROTO_*, 0 = any */
-	bool has_src, has_dst;
-	struct ctl_prefix src, dst;
-	uint16_t sport_lo, sport_hi;	/* 0..65535 when not given */
-	uint16_t dport_lo, dport_hi;
-	char in_iface[CTL_NAME_MAX];	/* "" = any */
-};
+struct ctl_vnf_type;
 
 struct ctl_vnf_config {
 	char name[CTL_NAME_MAX];
 	char type[CTL_NAME_MAX];
+	const struct ctl_vnf_type *vtype;
 	struct ctl_iface_config *ifaces;
 	unsigned int n_ifaces;
-
-	/* l2switch */
-	uint32_t mac_table_size;	/* default 65536 */
-	uint32_t aging_time;		/* seconds, default 300; 0 = never */
-	struct ctl_static_mac *static_macs;
-	unsigned int n_static_macs;
-
-	/* router */
-	struct ctl_route_config *routes;
-	unsigned int n_routes;
-	struct ctl_neigh_config *neighbors;
-	unsigned int n_neighbors;
-	char *routes_file;	/* route file loaded after `routes`, or NULL */
-
-	/* firewall */
-	enum ctl_fw_action default_action;	/* default drop */
-	struct ctl_rule_config *rules;
-	unsigned int n_rules;
-	uint32_t conn_table_size;	/* default 65536 */
+	void *priv;		/* the type's own config, vtype->parse() */
 };
 
 /* One end of a link: a port, or VNF.IFACE. */
@@ -212,5 +136,144 @@ int ctl_parse_prefix(const char *s, struct ctl_prefix *p); /* "a/len" or "a" */
 /* "80" or "1024-65535": 0, -EINVAL (not a port or range), -ERANGE (LO > HI). */
 int ctl_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
 const char *ctl_port_type_name(enum ctl_port_type t);
+
+
+/* ---- VNF types: the part of the config each VNF reads itself ---- */
+
+/*
+ * A parse in progress (opaque): where errors go and how a key path is
+ * turned into FILE:LINE.  The VNF's parse functions report through it, so
+ * an error reads the same whether the object came from the config file, a
+ * route file or a control request.
+ */
+struct ctl_cfg;
+
+/*
+ * How a VNF type reads its keys.  Registered from a constructor with
+ * CTL_VNF_TYPE_REGISTER() in vnf/<type>/config.c, which is free of DPDK
+ * so that nfvctl (lab files) and the config fuzzer link it too.
+ *
+ * The loader reads a `vnfs:` entry with libcyaml against the common keys
+ * (name, type, ifaces[].name) plus `fields`, and each iface against
+ * `iface_fields`; every leaf is a string (char *), lists are sequences of
+ * such structs.  Offsets in `fields` are into the type's raw struct of
+ * `raw_size` bytes, in `iface_fields` into one of `iface_raw_size`.  A key
+ * that another type takes is reported as "not valid for a vnf of type X".
+ */
+struct ctl_vnf_type {
+	const char *type;		/* the config's `type:` */
+	unsigned int min_ifaces;
+	const cyaml_schema_field_t *fields;	/* may be NULL */
+	size_t raw_size;
+	const cyaml_schema_field_t *iface_fields; /* may be NULL */
+	size_t iface_raw_size;
+	/*
+	 * Control thread.  Check the raw strings and build v->priv.  `at` is
+	 * the entry's key path ("vnfs[2]"); iface_raw[i] is iface i's raw
+	 * struct (NULL without iface_fields).  v's common part is filled in.
+	 * 0, or -EINVAL/-ENOMEM after ctl_cfg_fail()/ctl_cfg_oom().
+	 */
+	int (*parse)(struct ctl_cfg *c, const char *at, const void *raw,
+		     const void *const *iface_raw, struct ctl_vnf_config *v);
+	/* Frees what parse() built (also a partly built one); may be NULL. */
+	void (*free)(struct ctl_vnf_config *v);
+	const struct ctl_vnf_type *next;	/* the registry's list */
+};
+
+void ctl_vnf_type_register(struct ctl_vnf_type *t);
+const struct ctl_vnf_type *ctl_vnf_type_lookup(const char *type);
+/* The registered types, in registration order (NULL ends the list). */
+const struct ctl_vnf_type *ctl_vnf_type_first(void);
+
+#define CTL_VNF_TYPE_REGISTER(t)                                               \
+	static void __attribute__((constructor)) ctl_vnf_type_reg_##t(void)   \
+	{                                                                      \
+		ctl_vnf_type_register(&(t));                                   \
+	}
+
+/* Schema helpers for the raw structs: every leaf an optional string. */
+#define CTL_CFG_OPT (CYAML_FLAG_OPTIONAL | CYAML_FLAG_POINTER)
+#define CTL_CFG_STR(key, st, m)                                                \
+	CYAML_FIELD_STRING_PTR(key, CTL_CFG_OPT, st, m, 0, CYAML_UNLIMITED)
+#define CTL_CFG_SEQ(key, st, m, entry, max)                                    \
+	CYAML_FIELD_SEQUENCE(key, CTL_CFG_OPT, st, m, entry, 0, max)
+extern const cyaml_schema_value_t ctl_cfg_str_schema;
+
+/*
+ * Errors: "FILE:LINE: AT.KEY: reason" (key NULL: the object at `at`), one
+ * line, into the caller's buffer.  Return -EINVAL (ctl_cfg_oom: -ENOMEM)
+ * so that a parser can `return ctl_cfg_fail(...)`.
+ */
+int ctl_cfg_fail(struct ctl_cfg *c, const char *at, const char *key,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int ctl_cfg_oom(struct ctl_cfg *c);
+/* Whether AT.KEY is in the source (an empty list is given; NULL is not). */
+bool ctl_cfg_given(struct ctl_cfg *c, const char *at, const char *key);
+
+/* Typed leaves: 0, or the error reported.  `s` is never NULL here. */
+int ctl_cfg_uint(struct ctl_cfg *c, const char *at, const char *key,
+		 const char *s, bool suffix, uint64_t min, uint64_t max,
+		 uint64_t *out);
+/* A uint field with a default: s NULL keeps def. */
+#define CTL_CFG_UINT(c, at, key, s, suffix, min, max, def, dst) ({            \
+	uint64_t v_ = (def);                                                   \
+	int rc_ = (s) ? ctl_cfg_uint(c, at, key, s, suffix, min, max, &v_) : 0; \
+	if (!rc_)                                                              \
+		(dst) = (__typeof__(dst))v_;                                   \
+	rc_;                                                                   \
+})
+/* Index of s in the NULL-terminated names, else -EINVAL listing them. */
+int ctl_cfg_enum(struct ctl_cfg *c, const char *at, const char *key,
+		 const char *s, const char *const *names);
+int ctl_cfg_mac(struct ctl_cfg *c, const char *at, const char *key,
+		const char *s, bool unicast, uint8_t mac[6]);
+int ctl_cfg_name(struct ctl_cfg *c, const char *at, const char *key,
+		 const char *s, char name[CTL_NAME_MAX]);
+/* An address with an optional /length. */
+int ctl_cfg_prefix(struct ctl_cfg *c, const char *at, const char *key,
+		   const char *s, struct ctl_prefix *p);
+/* A network: no host bits set. */
+int ctl_cfg_network(struct ctl_cfg *c, const char *at, const char *key,
+		    const char *s, struct ctl_prefix *p);
+/* A bare address (no /length). */
+int ctl_cfg_addr(struct ctl_cfg *c, const char *at, const char *key,
+		 const char *s, struct ctl_prefix *p);
+int ctl_cfg_port_range(struct ctl_cfg *c, const char *at, const char *key,
+		       const char *s, uint16_t *lo, uint16_t *hi);
+/* An `iface:` naming one of v's ifaces: its index in *idx (may be NULL);
+ * -ENOENT (reported) when v has none of that name. */
+int ctl_cfg_iface_ref(struct ctl_cfg *c, const char *at, const char *key,
+		      const char *s, const struct ctl_vnf_config *v,
+		      char name[CTL_NAME_MAX], int *idx);
+/*
+ * The first duplicate in list order among n elements of `size` bytes by
+ * cmp: 0 with *first < *second, -ENOENT when none, -ENOMEM.
+ */
+int ctl_cfg_find_dup(const void *base, unsigned int n, size_t size,
+		     int (*cmp)(const void *, const void *),
+		     unsigned int *first, unsigned int *second);
+int ctl_prefix_cmp(const struct ctl_prefix *a, const struct ctl_prefix *b);
+void ctl_prefix_str(const struct ctl_prefix *p, bool with_len, char *buf,
+		    size_t len);
+const char *ctl_family_name(uint8_t family);
+
+/*
+ * One object outside a config file: a control request's JSON (JSON is
+ * YAML) or a line of a route file, read with the same schema and parse
+ * functions as the config.  ctl_cfg_object_load() loads `text` against
+ * `schema` (a mapping) into *raw; errors read "NAME: KEY: reason".
+ * ctl_cfg_line_open() makes a context for a parser fed by hand (raw
+ * structs filled from a line's words): errors read "NAME:LINE: KEY:
+ * reason".  Free both with ctl_cfg_close(c, schema, raw) (schema and raw
+ * may be NULL).  0 or -errno with err set.
+ */
+int ctl_cfg_object_load(const char *name, const char *text, size_t len,
+			const cyaml_schema_value_t *schema, void **raw,
+			struct ctl_cfg **c, char *err, size_t errlen);
+int ctl_cfg_line_open(const char *name, unsigned long line, char *err,
+		      size_t errlen, struct ctl_cfg **c);
+void ctl_cfg_line_set(struct ctl_cfg *c, unsigned long line);
+void ctl_cfg_close(struct ctl_cfg *c, const cyaml_schema_value_t *schema,
+		   void *raw);
 
 #endif /* NFV_CTL_CONFIG_H */

@@ -4,8 +4,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <rte_malloc.h>
 
 #include "control/config.h"
@@ -154,4 +156,65 @@ vnf_instance_destroy(struct vnf_instance *vi)
 		rte_free(vi->slots);
 	}
 	rte_free(vi);
+}
+
+int
+vnf_config_view(const struct vnf_instance *vi, struct ctl_vnf_config *v)
+{
+	uint16_t i;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->name, sizeof(v->name), "%s", vi->name);
+	snprintf(v->type, sizeof(v->type), "%s", vi->ops->type);
+	v->ifaces = calloc(vi->n_ifaces + 1, sizeof(*v->ifaces));
+	if (v->ifaces == NULL)
+		return -ENOMEM;
+	for (i = 0; i < vi->n_ifaces; i++)
+		snprintf(v->ifaces[i].name, sizeof(v->ifaces[i].name), "%s",
+			 vi->ifaces[i].name);
+	v->n_ifaces = vi->n_ifaces;
+	return 0;
+}
+
+void
+vnf_config_view_free(struct ctl_vnf_config *v)
+{
+	free(v->ifaces);
+	v->ifaces = NULL;
+	v->n_ifaces = 0;
+}
+
+int
+vnf_request_load(const char *verb, json_t *args, const char *const *extra,
+		 const cyaml_schema_value_t *schema, void **raw,
+		 struct ctl_cfg **c, char *err, size_t errlen)
+{
+	static const char *const common[] = {"cmd", "vnf", NULL};
+	json_t *obj;
+	char *text;
+	size_t i;
+	int rc;
+
+	if (!json_is_object(args)) {
+		snprintf(err, errlen, "%s: expected an object", verb);
+		return -EINVAL;
+	}
+	obj = json_copy(args);
+	if (obj == NULL)
+		goto err_mem;
+	for (i = 0; common[i] != NULL; i++)
+		json_object_del(obj, common[i]);
+	for (i = 0; extra != NULL && extra[i] != NULL; i++)
+		json_object_del(obj, extra[i]);
+	text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (text == NULL)
+		goto err_mem;
+	rc = ctl_cfg_object_load(verb, text, strlen(text), schema, raw, c, err,
+				 errlen);
+	free(text);
+	return rc;
+err_mem:
+	snprintf(err, errlen, "%s: out of memory", verb);
+	return -ENOMEM;
 }

@@ -25,6 +25,9 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include <cyaml/cyaml.h>
+
+struct ctl_cfg;
 struct ctl_vnf_config;
 struct rte_rcu_qsbr;
 typedef struct json_t json_t;
@@ -172,6 +175,26 @@ void vnf_instance_destroy(struct vnf_instance *vi);
 int vnf_iface_index(const struct vnf_instance *vi, const char *name);
 /* Sum of counter c over workers. */
 uint64_t vnf_counter_sum(const struct vnf_instance *vi, uint16_t c);
+
+/*
+ * Control thread.  The instance's name and ifaces as a config's common
+ * part, for the VNF's config parsers (an `iface:` in a request names one
+ * of them).  Free with vnf_config_view_free().  0 or -ENOMEM.
+ */
+int vnf_config_view(const struct vnf_instance *vi, struct ctl_vnf_config *v);
+void vnf_config_view_free(struct ctl_vnf_config *v);
+
+/*
+ * Control thread.  Read a request's arguments as one config object: the
+ * JSON (without "cmd", "vnf" and the `extra` keys, a NULL-terminated list
+ * or NULL) is loaded as YAML against `schema`, so a route or a rule in a
+ * request is checked by the same parser, with the same messages, as in a
+ * config file.  On success *raw and *c are for the parser; release both
+ * with ctl_cfg_close(*c, schema, *raw).  Else -errno and err is set.
+ */
+int vnf_request_load(const char *verb, json_t *args, const char *const *extra,
+		     const cyaml_schema_value_t *schema, void **raw,
+		     struct ctl_cfg **c, char *err, size_t errlen);
 
 /*
  * Worker: queue an extra packet for dispatch after this burst.  Returns 0,

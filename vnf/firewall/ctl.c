@@ -22,10 +22,10 @@
 #include "vnf/firewall/fw_priv.h"
 
 static const char *const fw_action_names[] = {
-	[CTL_FW_ALLOW] = "allow",
-	[CTL_FW_ALLOW_STATEFUL] = "allow-stateful",
-	[CTL_FW_DROP] = "drop",
-	[CTL_FW_REJECT] = "reject",
+	[FW_RULE_ALLOW] = "allow",
+	[FW_RULE_ALLOW_STATEFUL] = "allow-stateful",
+	[FW_RULE_DROP] = "drop",
+	[FW_RULE_REJECT] = "reject",
 };
 
 const char *
@@ -68,226 +68,34 @@ fw_ctl_error(json_t **reply, int rc, const char *msg)
 	return rc;
 }
 
-/* ---- parsing a rule from a request ---- */
+/* ---- a rule from a request ---- */
 
-/* Strict decimal, no sign or spaces; false when not a number <= max. */
-static bool
-fw_parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	if (s == NULL || *s < '0' || *s > '9' || strlen(s) > 10)
-		return false;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno == 0 && *end == '\0' && *out <= max;
-}
-
-/* "A" or "A/LEN", IPv4 or IPv6, in the config's syntax
- * (ctl_parse_prefix); host bits must be clear, as in the config. */
+/*
+ * The same schema and parser as a rule of the config ("JSON is YAML"):
+ * fw_rule_parse() in config.c.  "index" is the request's, not the rule's.
+ */
 static int
-fw_parse_prefix(const char *key, const char *s, struct ctl_prefix *p, char *err,
-		size_t errlen)
-{
-	unsigned int i, max;
-
-	if (ctl_parse_prefix(s, p) != 0) {
-		snprintf(err, errlen,
-			 "%s: \"%s\" is not an IPv4 or IPv6 address with an "
-			 "optional /length",
-			 key, s);
-		return -EINVAL;
-	}
-	max = p->family == AF_INET ? 32 : 128;
-	for (i = p->len; i < max; i++)
-		if (p->addr[i / 8] & (0x80 >> (i % 8)))
-			break;
-	if (i < max) {
-		uint8_t net[16];
-		char a[INET6_ADDRSTRLEN];
-
-		memcpy(net, p->addr, sizeof(net));
-		for (i = p->len; i < max; i++)
-			net[i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
-		inet_ntop(p->family, net, a, sizeof(a));
-		snprintf(err, errlen,
-			 "%s: \"%s\" has host bits set (did you mean %s/%u?)",
-			 key, s, a, p->len);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* 80, "80" or "1024-65535". */
-static int
-fw_parse_ports(const char *key, json_t *v, uint16_t *lo, uint16_t *hi,
-	       char *err, size_t errlen)
-{
-	const char *s = json_string_value(v);
-	int rc = -EINVAL;
-
-	if (json_is_integer(v)) {
-		json_int_t n = json_integer_value(v);
-
-		if (n >= 0 && n <= 65535) {
-			*lo = *hi = (uint16_t)n;
-			return 0;
-		}
-	} else if (s != NULL) {
-		rc = ctl_parse_port_range(s, lo, hi);
-		if (rc == 0)
-			return 0;
-	}
-	if (rc == -ERANGE)
-		snprintf(err, errlen, "%s: \"%s\": the range is backwards",
-			 key, s);
-	else
-		snprintf(err, errlen,
-			 "%s: not a port (0..65535) or a range \"LO-HI\"", key);
-	return -EINVAL;
-}
-
-static int
-fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
+fw_rule_from_json(struct fw *fw, json_t *a, struct fw_rule_config *r,
 		  char *err, size_t errlen)
 {
-	static const char *const keys[] = {
-		"cmd", "vnf", "index", "action", "proto",
-		"src", "dst", "sport", "dport",	 "iface",
-	};
-	const char *k, *s;
-	json_t *v;
-	void *it;
-	unsigned int i;
-	uint8_t fam = 0;
+	static const char *const extra[] = {"index", NULL};
+	struct ctl_vnf_config view;
+	struct fw_raw_rule *raw = NULL;
+	struct ctl_cfg *c = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	r->sport_hi = r->dport_hi = 65535;
-	for (it = json_object_iter(a); it != NULL;
-	     it = json_object_iter_next(a, it)) {
-		k = json_object_iter_key(it);
-		for (i = 0; i < RTE_DIM(keys); i++)
-			if (strcmp(k, keys[i]) == 0)
-				break;
-		if (i == RTE_DIM(keys)) {
-			snprintf(err, errlen,
-				 "unknown key \"%s\"; expected action, index, "
-				 "proto, src, dst, sport, dport, iface",
-				 k);
-			return -EINVAL;
-		}
+	if (vnf_config_view(fw->vi, &view) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
-
-	s = json_string_value(json_object_get(a, "action"));
-	if (s == NULL) {
-		snprintf(err, errlen,
-			 "action: missing (required): one of "
-			 "allow, allow-stateful, drop, reject");
-		return -EINVAL;
-	}
-	for (i = 0; i < RTE_DIM(fw_action_names); i++)
-		if (strcmp(s, fw_action_names[i]) == 0)
-			break;
-	if (i == RTE_DIM(fw_action_names)) {
-		snprintf(err, errlen,
-			 "action: \"%s\" is not one of: allow, "
-			 "allow-stateful, drop, reject",
-			 s);
-		return -EINVAL;
-	}
-	r->action = (enum ctl_fw_action)i;
-
-	v = json_object_get(a, "proto");
-	if (v != NULL) {
-		unsigned long n;
-
-		s = json_string_value(v);
-		for (i = 0; s != NULL && i < RTE_DIM(fw_protos); i++)
-			if (strcmp(s, fw_protos[i].name) == 0)
-				break;
-		if (s != NULL && i < RTE_DIM(fw_protos)) {
-			r->proto = fw_protos[i].proto;
-		} else if (json_is_integer(v) && json_integer_value(v) >= 0 &&
-			   json_integer_value(v) <= 255) {
-			r->proto = (uint8_t)json_integer_value(v);
-		} else if (fw_parse_uint(s, 255, &n)) {
-			r->proto = (uint8_t)n;
-		} else {
-			snprintf(err, errlen,
-				 "proto: not one of: tcp, udp, "
-				 "icmp, icmpv6, any, or a protocol number "
-				 "0..255");
-			return -EINVAL;
-		}
-	}
-
-	if ((v = json_object_get(a, "src")) != NULL) {
-		if (json_string_value(v) == NULL) {
-			snprintf(err, errlen, "src: not a string");
-			return -EINVAL;
-		}
-		rc = fw_parse_prefix("src", json_string_value(v), &r->src, err,
-				     errlen);
-		if (rc < 0)
-			return rc;
-		r->has_src = true;
-		fam = r->src.family;
-	}
-	if ((v = json_object_get(a, "dst")) != NULL) {
-		if (json_string_value(v) == NULL) {
-			snprintf(err, errlen, "dst: not a string");
-			return -EINVAL;
-		}
-		rc = fw_parse_prefix("dst", json_string_value(v), &r->dst, err,
-				     errlen);
-		if (rc < 0)
-			return rc;
-		r->has_dst = true;
-		if (fam != 0 && fam != r->dst.family) {
-			snprintf(err, errlen,
-				 "dst: src and dst are of "
-				 "different families");
-			return -EINVAL;
-		}
-		fam = r->dst.family;
-	}
-	if (fam != 0 && ((r->proto == IPPROTO_ICMP && fam == AF_INET6) ||
-			 (r->proto == IPPROTO_ICMPV6 && fam == AF_INET))) {
-		snprintf(err, errlen, "proto: does not match the %s addresses",
-			 fam == AF_INET ? "IPv4" : "IPv6");
-		return -EINVAL;
-	}
-
-	if ((json_object_get(a, "sport") != NULL ||
-	     json_object_get(a, "dport") != NULL) &&
-	    r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP &&
-	    r->proto != IPPROTO_SCTP) {
-		snprintf(err, errlen, "%s: ports need proto tcp or udp",
-			 json_object_get(a, "sport") != NULL ? "sport"
-							     : "dport");
-		return -EINVAL;
-	}
-	if ((v = json_object_get(a, "sport")) != NULL &&
-	    (rc = fw_parse_ports("sport", v, &r->sport_lo, &r->sport_hi, err,
-				 errlen)) < 0)
-		return rc;
-	if ((v = json_object_get(a, "dport")) != NULL &&
-	    (rc = fw_parse_ports("dport", v, &r->dport_lo, &r->dport_hi, err,
-				 errlen)) < 0)
-		return rc;
-
-	if ((v = json_object_get(a, "iface")) != NULL) {
-		s = json_string_value(v);
-		if (s == NULL || vnf_iface_index(fw->vi, s) < 0) {
-			snprintf(err, errlen, "iface: vnf %s has no iface %s",
-				 fw->vi->name,
-				 s != NULL ? s : "(not a string)");
-			return -ENOENT;
-		}
-		snprintf(r->in_iface, sizeof(r->in_iface), "%s", s);
-	}
-	return 0;
+	rc = vnf_request_load("rule add", a, extra, &fw_rule_schema,
+			      (void **)&raw, &c, err, errlen);
+	if (rc == 0)
+		rc = fw_rule_parse(c, "", raw, &view, r);
+	ctl_cfg_close(c, &fw_rule_schema, raw);
+	vnf_config_view_free(&view);
+	return rc;
 }
 
 /* "index": a non-negative integer. */
@@ -341,7 +149,7 @@ fw_ports_str(uint16_t lo, uint16_t hi, char *buf, size_t len)
 static json_t *
 fw_rule_json(const struct fw *fw, uint32_t i)
 {
-	const struct ctl_rule_config *r = &fw->rules[i].cfg;
+	const struct fw_rule_config *r = &fw->rules[i].cfg;
 	char src[64], dst[64], sp[16], dp[16], pb[8];
 
 	fw_prefix_str(r->has_src, &r->src, src, sizeof(src));
@@ -426,7 +234,7 @@ fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 {
 	struct fw *fw = vi->priv;
 	char err[256];
-	uint32_t i;
+	uint32_t i = 0;
 	int rc;
 
 	if (strcmp(verb, "knows") == 0) {
@@ -472,7 +280,7 @@ fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 		return 0;
 	}
 	if (strcmp(verb, "rule add") == 0) {
-		struct ctl_rule_config r;
+		struct fw_rule_config r;
 
 		rc = fw_rule_from_json(fw, args, &r, err, sizeof(err));
 		if (rc == 0)

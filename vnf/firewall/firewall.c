@@ -826,10 +826,15 @@ static int
 fw_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	  size_t errlen)
 {
+	const struct fw_config *fc = cfg->priv;
 	char hname[RTE_HASH_NAMESIZE];
 	struct fw *fw;
 	int rc;
 
+	if (fc == NULL) {
+		snprintf(err, errlen, "vnf %s: no firewall config", cfg->name);
+		return -EINVAL;
+	}
 	if (cfg->n_ifaces > 255) {
 		snprintf(err, errlen, "vnf %s: at most 255 ifaces", cfg->name);
 		return -E2BIG;
@@ -843,7 +848,7 @@ fw_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	fw->vi = vi;
 	fw->n_ifaces = vi->n_ifaces;
 	fw->default_action =
-		cfg->default_action == CTL_FW_ALLOW ? FW_A_ALLOW : FW_A_DROP;
+		fc->default_action == FW_RULE_ALLOW ? FW_A_ALLOW : FW_A_DROP;
 	fw->hz = rte_get_tsc_hz();
 	fw->rl_period = RTE_MAX(fw->hz / FW_REJECT_RATE, UINT64_C(1));
 	fw->frag_ticks =
@@ -852,11 +857,11 @@ fw_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 
 	snprintf(hname, sizeof(hname), "fwc%u_%.20s",
 		 (unsigned int)(vi->id % 1000), cfg->name);
-	rc = fw_ct_create(&fw->ct, hname, cfg->conn_table_size, vi->rcu);
+	rc = fw_ct_create(&fw->ct, hname, fc->conn_table_size, vi->rcu);
 	if (rc < 0) {
 		snprintf(err, errlen,
 			 "vnf %s: connection table of %u entries: %s",
-			 cfg->name, cfg->conn_table_size, strerror(-rc));
+			 cfg->name, fc->conn_table_size, strerror(-rc));
 		return rc;
 	}
 	return fw_rules_init(fw, cfg, err, errlen);

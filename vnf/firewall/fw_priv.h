@@ -24,7 +24,7 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
-#include "control/config.h"
+#include "vnf/firewall/config.h"
 #include "vnf/vnf.h"
 
 struct rte_acl_ctx;
@@ -71,7 +71,7 @@ enum { FW_COUNTERS(VNF_COUNTER_ENUM) FW_N_COUNTERS };
 
 /* ---- limits and defaults ---- */
 
-#define FW_MAX_RULES CTL_MAX_RULES
+#define FW_MAX_RULES FW_CFG_MAX_RULES
 /* Hit-counter slots: every live rule holds one; a deleted rule's slot is
  * reused only after a grace period (no worker counts into it any more). */
 #define FW_MAX_SLOTS (FW_MAX_RULES + 1024)
@@ -147,10 +147,10 @@ struct fw_acl6 {
 /* ---- the rule set snapshot (RCU) ---- */
 
 enum fw_action {
-	FW_A_ALLOW = CTL_FW_ALLOW,
-	FW_A_STATEFUL = CTL_FW_ALLOW_STATEFUL,
-	FW_A_DROP = CTL_FW_DROP,
-	FW_A_REJECT = CTL_FW_REJECT,
+	FW_A_ALLOW = FW_RULE_ALLOW,
+	FW_A_STATEFUL = FW_RULE_ALLOW_STATEFUL,
+	FW_A_DROP = FW_RULE_DROP,
+	FW_A_REJECT = FW_RULE_REJECT,
 };
 
 struct fw_rs_rule {
@@ -171,7 +171,7 @@ struct fw_rs {
 
 /* A rule as the control thread keeps it. */
 struct fw_rule {
-	struct ctl_rule_config cfg;
+	struct fw_rule_config cfg;
 	uint32_t slot;
 	int16_t in_iface; /* iface index, -1: any */
 };
@@ -357,7 +357,7 @@ int fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
 		  size_t errlen);
 void fw_rules_fini(struct fw *fw);
 int fw_rule_insert(struct fw *fw, uint32_t index,
-		   const struct ctl_rule_config *r, char *err, size_t errlen);
+		   const struct fw_rule_config *r, char *err, size_t errlen);
 int fw_rule_delete(struct fw *fw, uint32_t index, char *err, size_t errlen);
 uint64_t fw_rule_hits(const struct fw *fw, uint32_t index);
 void fw_slots_reclaim(struct fw *fw, bool wait);

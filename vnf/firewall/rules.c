@@ -97,14 +97,14 @@ fw_rs_retire(struct fw *fw, struct fw_rs *old)
 static uint64_t fw_acl_seq;
 
 static bool
-fw_rule_has_ports(const struct ctl_rule_config *r)
+fw_rule_has_ports(const struct fw_rule_config *r)
 {
 	return r->sport_lo != 0 || r->sport_hi != 65535 || r->dport_lo != 0 ||
 	       r->dport_hi != 65535;
 }
 
 static bool
-fw_rule_in_family(const struct ctl_rule_config *r, uint8_t family)
+fw_rule_in_family(const struct fw_rule_config *r, uint8_t family)
 {
 	if (r->has_src)
 		return r->src.family == family;
@@ -117,7 +117,7 @@ fw_rule_in_family(const struct ctl_rule_config *r, uint8_t family)
 static void
 fw_rule_common(struct rte_acl_field *f, const struct fw_rule *ru)
 {
-	const struct ctl_rule_config *r = &ru->cfg;
+	const struct fw_rule_config *r = &ru->cfg;
 
 	f[0].value.u8 = r->proto;
 	f[0].mask_range.u8 = r->proto != 0 ? 0xff : 0;
@@ -148,7 +148,7 @@ fw_rule_prefix(struct rte_acl_field *f, unsigned int words, bool has,
 }
 
 static void
-fw_rule_ports(struct rte_acl_field *f, const struct ctl_rule_config *r)
+fw_rule_ports(struct rte_acl_field *f, const struct fw_rule_config *r)
 {
 	f[0].value.u16 = r->sport_lo;
 	f[0].mask_range.u16 = r->sport_hi;
@@ -380,7 +380,7 @@ fw_rule_hits(const struct fw *fw, uint32_t index)
 /* ---- the rule list ---- */
 
 static int
-fw_rule_check(struct fw *fw, const struct ctl_rule_config *r, int *ifc,
+fw_rule_check(struct fw *fw, const struct fw_rule_config *r, int *ifc,
 	      char *err, size_t errlen)
 {
 	*ifc = -1;
@@ -392,7 +392,7 @@ fw_rule_check(struct fw *fw, const struct ctl_rule_config *r, int *ifc,
 			return -ENOENT;
 		}
 	}
-	if (r->action > CTL_FW_REJECT) {
+	if (r->action > FW_RULE_REJECT) {
 		snprintf(err, errlen, "bad action %d", (int)r->action);
 		return -EINVAL;
 	}
@@ -400,7 +400,7 @@ fw_rule_check(struct fw *fw, const struct ctl_rule_config *r, int *ifc,
 }
 
 int
-fw_rule_insert(struct fw *fw, uint32_t index, const struct ctl_rule_config *r,
+fw_rule_insert(struct fw *fw, uint32_t index, const struct fw_rule_config *r,
 	       char *err, size_t errlen)
 {
 	struct fw_rule ru;
@@ -494,6 +494,7 @@ int
 fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
 	      size_t errlen)
 {
+	const struct fw_config *fc = cfg->priv;
 	unsigned int i;
 	uint32_t slot;
 	int ifc, rc;
@@ -504,12 +505,12 @@ fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
 				   FW_MAX_SLOTS * sizeof(fw->slot_pend[0]), 0);
 	if (fw->slot_free == NULL || fw->slot_pend == NULL)
 		goto err_nomem;
-	if (cfg->n_rules > FW_MAX_RULES) {
+	if (fc->n_rules > FW_MAX_RULES) {
 		snprintf(err, errlen, "vnf %s: %u rules, at most %u", cfg->name,
-			 cfg->n_rules, FW_MAX_RULES);
+			 fc->n_rules, FW_MAX_RULES);
 		return -E2BIG;
 	}
-	fw->cap_rules = RTE_MAX(cfg->n_rules, 16u);
+	fw->cap_rules = RTE_MAX(fc->n_rules, 16u);
 	/* rte_malloc like the rest of the instance: a heap block pointed to
 	 * only from DPDK memory, which LeakSanitizer does not scan, would
 	 * look leaked to it. */
@@ -517,14 +518,14 @@ fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
 				fw->cap_rules * sizeof(fw->rules[0]), 0);
 	if (fw->rules == NULL)
 		goto err_nomem;
-	for (i = 0; i < cfg->n_rules; i++) {
-		rc = fw_rule_check(fw, &cfg->rules[i], &ifc, err, errlen);
+	for (i = 0; i < fc->n_rules; i++) {
+		rc = fw_rule_check(fw, &fc->rules[i], &ifc, err, errlen);
 		if (rc < 0)
 			return rc;
 		rc = fw_slot_alloc(fw, &slot);
 		if (rc < 0)
 			goto err_nomem;
-		fw->rules[i].cfg = cfg->rules[i];
+		fw->rules[i].cfg = fc->rules[i];
 		fw->rules[i].slot = slot;
 		fw->rules[i].in_iface = (int16_t)ifc;
 		fw->n_rules = i + 1;
@@ -533,7 +534,7 @@ fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
 	if (rc < 0) {
 		snprintf(err, errlen,
 			 "vnf %s: building the ACL of %u rules: %s", cfg->name,
-			 cfg->n_rules, strerror(-rc));
+			 fc->n_rules, strerror(-rc));
 		return rc;
 	}
 	return 0;

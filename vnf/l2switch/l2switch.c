@@ -21,7 +21,7 @@
 #include <rte_hash.h>
 #include <rte_malloc.h>
 
-#include "control/config.h"
+#include "vnf/l2switch/config.h"
 #include "vnf/l2switch/mac_table.h"
 #include "vnf/vnf.h"
 
@@ -50,7 +50,7 @@ static const struct vnf_counter_desc l2sw_counters[L2_N_COUNTERS] = {
 #define L2_VLAN_MAX 4096
 
 struct l2sw_iface {
-	enum ctl_vlan_mode mode;
+	enum l2sw_vlan_mode mode;
 	uint16_t vlan;		/* access VLAN, or trunk native VLAN (0: none) */
 };
 
@@ -198,22 +198,22 @@ l2sw_vlan_in(const struct l2sw *sw, uint16_t in, struct rte_mbuf *m)
 
 	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
 		switch (ifc->mode) {
-		case CTL_VLAN_NONE:
+		case L2SW_VLAN_NONE:
 			return 0;
-		case CTL_VLAN_ACCESS:
+		case L2SW_VLAN_ACCESS:
 			return ifc->vlan;
-		case CTL_VLAN_TRUNK:
+		case L2SW_VLAN_TRUNK:
 			return ifc->vlan != 0 ? ifc->vlan : -1;
 		}
 		return -1;
 	}
-	if (ifc->mode == CTL_VLAN_NONE)
+	if (ifc->mode == L2SW_VLAN_NONE)
 		return 0; /* VLAN-unaware iface: the tag is payload */
 	if (m->data_len < sizeof(*eh) + sizeof(struct rte_vlan_hdr))
 		return -1;
 	vid = rte_be_to_cpu_16(((struct rte_vlan_hdr *)(eh + 1))->vlan_tci) &
 	      0xfff;
-	if (ifc->mode == CTL_VLAN_ACCESS)
+	if (ifc->mode == L2SW_VLAN_ACCESS)
 		return -1;
 	if (vid == 0 || !(sw->members[vid] & (UINT64_C(1) << in)))
 		return -1;
@@ -229,7 +229,7 @@ l2sw_vlan_out(const struct l2sw *sw, uint16_t out, struct rte_mbuf *m,
 {
 	const struct l2sw_iface *ifc = &sw->ifaces[out];
 
-	if (ifc->mode != CTL_VLAN_TRUNK || vid == ifc->vlan)
+	if (ifc->mode != L2SW_VLAN_TRUNK || vid == ifc->vlan)
 		return 0;
 	return l2sw_vlan_push(m, vid);
 }
@@ -480,42 +480,47 @@ static int
 l2sw_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg,
 	    char *err, size_t errlen)
 {
+	const struct l2sw_config *sc = cfg->priv;
 	struct l2sw *sw;
 	char hname[RTE_HASH_NAMESIZE];
 	unsigned int i, j;
 	int rc;
 
+	if (sc == NULL) {
+		snprintf(err, errlen, "vnf %s: no l2switch config", cfg->name);
+		return -EINVAL;
+	}
 	sw = rte_zmalloc("l2sw", sizeof(*sw), RTE_CACHE_LINE_SIZE);
 	if (sw == NULL) {
 		snprintf(err, errlen, "vnf %s: out of memory", cfg->name);
 		return -ENOMEM;
 	}
 	vi->priv = sw;
-	sw->aging_time = cfg->aging_time;
+	sw->aging_time = sc->aging_time;
 	snprintf(hname, sizeof(hname), "l2m%u_%.20s", (unsigned int)(vi->id % 1000), cfg->name);
-	rc = mac_table_create(&sw->mt, hname, cfg->mac_table_size,
-			      cfg->aging_time, vi->rcu);
+	rc = mac_table_create(&sw->mt, hname, sc->mac_table_size,
+			      sc->aging_time, vi->rcu);
 	if (rc < 0) {
 		snprintf(err, errlen, "vnf %s: MAC table of %u entries: %s",
-			 cfg->name, cfg->mac_table_size, strerror(-rc));
+			 cfg->name, sc->mac_table_size, strerror(-rc));
 		return rc;
 	}
 
 	for (i = 0; i < cfg->n_ifaces; i++) {
-		const struct ctl_iface_config *ic = &cfg->ifaces[i];
+		const struct l2sw_iface_config *ic = &sc->ifaces[i];
 		uint64_t bit = UINT64_C(1) << i;
 
 		sw->ifaces[i].mode = ic->vlan_mode;
 		sw->ifaces[i].vlan = ic->vlan;
 		switch (ic->vlan_mode) {
-		case CTL_VLAN_NONE:
+		case L2SW_VLAN_NONE:
 			sw->members[0] |= bit;
 			break;
-		case CTL_VLAN_ACCESS:
+		case L2SW_VLAN_ACCESS:
 			sw->vlan_aware = true;
 			sw->members[ic->vlan] |= bit;
 			break;
-		case CTL_VLAN_TRUNK:
+		case L2SW_VLAN_TRUNK:
 			sw->vlan_aware = true;
 			if (ic->vlan != 0)
 				sw->members[ic->vlan] |= bit;
@@ -525,8 +530,8 @@ l2sw_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg,
 		}
 	}
 
-	for (i = 0; i < cfg->n_static_macs; i++) {
-		const struct ctl_static_mac *sm = &cfg->static_macs[i];
+	for (i = 0; i < sc->n_static_macs; i++) {
+		const struct l2sw_static_mac *sm = &sc->static_macs[i];
 		struct rte_ether_addr a;
 		int ifc = vnf_iface_index(vi, sm->iface);
 

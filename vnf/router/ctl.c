@@ -20,7 +20,7 @@
 #include <rte_cycles.h>
 #include <rte_ring.h>
 
-#include "control/config.h"
+#include "vnf/router/config.h"
 #include "vnf/router/router_priv.h"
 
 #define RT_SHOW_LIMIT 10000
@@ -175,7 +175,7 @@ rt_is_iface_subnet(const struct rt *rt, uint8_t family, const uint8_t *addr,
 
 /* The next-hop id of r (a reference taken). */
 static int
-rt_nh_of_route(struct rt *rt, const struct ctl_route_config *r, uint16_t *id,
+rt_nh_of_route(struct rt *rt, const struct rt_route_config *r, uint16_t *id,
 	       char *err, size_t errlen)
 {
 	uint16_t members[RT_NH_GROUP_MAX];
@@ -185,10 +185,10 @@ rt_nh_of_route(struct rt *rt, const struct ctl_route_config *r, uint16_t *id,
 	int rc = 0, ifi;
 
 	switch (r->type) {
-	case CTL_ROUTE_BLACKHOLE:
+	case RT_ROUTE_BLACKHOLE:
 		*id = RT_NHID_BLACKHOLE;
 		return 0;
-	case CTL_ROUTE_UNREACHABLE:
+	case RT_ROUTE_UNREACHABLE:
 		*id = RT_NHID_UNREACH;
 		return 0;
 	default:
@@ -200,7 +200,7 @@ rt_nh_of_route(struct rt *rt, const struct ctl_route_config *r, uint16_t *id,
 		return -EINVAL;
 	}
 	for (i = 0; i < r->n_nh; i++) {
-		const struct ctl_nexthop *nh = &r->nh[i];
+		const struct rt_nexthop_config *nh = &r->nh[i];
 
 		if (nh->iface[0] != '\0') {
 			ifi = vnf_iface_index(rt->vi, nh->iface);
@@ -278,7 +278,7 @@ rt_family_check(struct rt *rt, uint8_t family, char *err, size_t errlen)
 }
 
 int
-rt_route_add(struct rt *rt, const struct ctl_route_config *r, bool replace,
+rt_route_add(struct rt *rt, const struct rt_route_config *r, bool replace,
 	     char *err, size_t errlen)
 {
 	const struct ctl_prefix *p = &r->prefix;
@@ -478,7 +478,7 @@ err:
 
 struct rt_load_ent {
 	struct ctl_prefix prefix;
-	uint8_t type;		/* enum ctl_route_type */
+	uint8_t type;		/* enum rt_route_type */
 	uint8_t n_nh;
 	uint32_t line;
 	uint32_t nh_off;	/* into the shared next-hop array */
@@ -490,7 +490,7 @@ struct rt_load_ent {
 struct rt_load {
 	struct rt_load_ent *e;
 	size_t n, cap;
-	struct ctl_nexthop *nh;
+	struct rt_nexthop_config *nh;
 	size_t n_nh, cap_nh;
 };
 
@@ -513,15 +513,25 @@ rt_load_grow(void **p, size_t *cap, size_t need, size_t esz)
 	return 0;
 }
 
-/* One line: 0, 1 (empty), or -errno with err set. */
+/*
+ * One line of a route file:
+ *   PREFIX via ADDR [dev IFACE] [via ADDR [dev IFACE]]...   (ECMP)
+ *   PREFIX dev IFACE
+ *   blackhole|unreachable PREFIX
+ * Its words fill a raw route, which rt_route_parse() checks as it checks
+ * a route of the config.  0, 1 (empty), or -errno with the error (FILE:LINE:
+ * ...) reported through c.
+ */
 static int
-rt_load_line(struct rt *rt, struct rt_load *L, char *line, uint32_t lineno,
-	     char *err, size_t errlen)
+rt_load_line(struct rt_load *L, struct ctl_cfg *c,
+	     const struct ctl_vnf_config *v, char *line, uint32_t lineno)
 {
 	char *tok[2 + 4 * RT_NH_GROUP_MAX + 2], *save = NULL, *t, *hash;
+	struct rt_raw_nexthop hops[RT_NH_GROUP_MAX], *cur = NULL;
+	struct rt_raw_route raw = {0};
+	struct rt_route_config r;
 	struct rt_load_ent *e;
-	struct ctl_nexthop *cur = NULL;
-	unsigned int nt = 0, i = 0;
+	unsigned int nt = 0, i = 0, n_nh = 0;
 	int rc;
 
 	hash = strchr(line, '#');
@@ -529,94 +539,73 @@ rt_load_line(struct rt *rt, struct rt_load *L, char *line, uint32_t lineno,
 		*hash = '\0';
 	for (t = strtok_r(line, " \t\r\n", &save); t != NULL;
 	     t = strtok_r(NULL, " \t\r\n", &save)) {
-		if (nt == RTE_DIM(tok)) {
-			snprintf(err, errlen, "too many words");
-			return -EINVAL;
-		}
+		if (nt == RTE_DIM(tok))
+			return ctl_cfg_fail(c, NULL, NULL, "too many words");
 		tok[nt++] = t;
 	}
 	if (nt == 0)
 		return 1;
-	if (rt_load_grow((void **)&L->e, &L->cap, L->n + 1, sizeof(*L->e)) ||
-	    rt_load_grow((void **)&L->nh, &L->cap_nh,
-			 L->n_nh + RT_NH_GROUP_MAX, sizeof(*L->nh))) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+	ctl_cfg_line_set(c, lineno);
+	if (strcmp(tok[0], "blackhole") == 0 || strcmp(tok[0], "unreachable") == 0) {
+		if (nt != 2)
+			return ctl_cfg_fail(c, NULL, NULL, "usage: %s PREFIX",
+					    tok[0]);
+		raw.type = tok[0];
+		i = 1;
+	}
+	raw.prefix = tok[i];
+	/* Words come in pairs: KEYWORD VALUE.  A `dev` after a `via` is that
+	 * gateway's iface; any other starts a next hop. */
+	for (i++; i < nt; i += 2) {
+		bool via = strcmp(tok[i], "via") == 0;
+
+		if (!via && strcmp(tok[i], "dev") != 0)
+			return ctl_cfg_fail(c, NULL, NULL,
+					    "unknown word \"" CTL_CFG_QUOTE
+					    "\": expected via or dev", tok[i]);
+		if (i + 1 >= nt)
+			return ctl_cfg_fail(c, NULL, NULL, "%s needs a value",
+					    tok[i]);
+		if (via || cur == NULL || cur->iface != NULL) {
+			if (n_nh == RT_NH_GROUP_MAX)
+				return ctl_cfg_fail(c, NULL, NULL,
+						    "more than %d next hops",
+						    RT_NH_GROUP_MAX);
+			cur = &hops[n_nh++];
+			memset(cur, 0, sizeof(*cur));
+		}
+		if (via)
+			cur->via = tok[i + 1];
+		else
+			cur->iface = tok[i + 1];
+	}
+	if (n_nh == 1) {
+		raw.via = hops[0].via;
+		raw.iface = hops[0].iface;
+	} else if (n_nh > 1) {
+		raw.nexthops = hops;
+		raw.nexthops_count = n_nh;
+	}
+	rc = rt_route_parse(c, "", &raw, v, &r);
+	if (rc == 0 && (rt_load_grow((void **)&L->e, &L->cap, L->n + 1,
+				     sizeof(*L->e)) ||
+			rt_load_grow((void **)&L->nh, &L->cap_nh,
+				     L->n_nh + r.n_nh, sizeof(*L->nh))))
+		rc = ctl_cfg_oom(c);
+	if (rc < 0) {
+		rt_route_config_clear(&r);
+		return rc;
 	}
 	e = &L->e[L->n];
 	memset(e, 0, sizeof(*e));
+	e->prefix = r.prefix;
+	e->type = (uint8_t)r.type;
 	e->line = lineno;
 	e->nh_off = (uint32_t)L->n_nh;
-	e->type = CTL_ROUTE_UNICAST;
-	if (strcmp(tok[0], "blackhole") == 0 || strcmp(tok[0], "unreachable") == 0) {
-		e->type = tok[0][0] == 'b' ? CTL_ROUTE_BLACKHOLE :
-					     CTL_ROUTE_UNREACHABLE;
-		i = 1;
-		if (nt != 2) {
-			snprintf(err, errlen, "usage: %s PREFIX", tok[0]);
-			return -EINVAL;
-		}
-	}
-	if (i >= nt) {
-		snprintf(err, errlen, "missing prefix");
-		return -EINVAL;
-	}
-	rc = rt_parse_prefix(tok[i], &e->prefix, true);
-	if (rc < 0) {
-		snprintf(err, errlen, "\"%s\" is not a %s", tok[i],
-			 rc == -EDOM ? "network (host bits set)" : "prefix");
-		return -EINVAL;
-	}
-	/* Words come in pairs: KEYWORD VALUE. */
-	for (i++; i < nt; i += 2) {
-		if (i + 1 >= nt) {
-			snprintf(err, errlen, "\"%s\" needs a value", tok[i]);
-			return -EINVAL;
-		}
-		if (strcmp(tok[i], "via") == 0) {
-			if (e->n_nh == RT_NH_GROUP_MAX) {
-				snprintf(err, errlen, "more than %d next hops",
-					 RT_NH_GROUP_MAX);
-				return -EINVAL;
-			}
-			cur = &L->nh[L->n_nh + e->n_nh++];
-			memset(cur, 0, sizeof(*cur));
-			if (rt_parse_prefix(tok[i + 1], &cur->via, false) < 0 ||
-			    cur->via.len != (cur->via.family == AF_INET ? 32 : 128)) {
-				snprintf(err, errlen, "\"%s\" is not an address",
-					 tok[i + 1]);
-				return -EINVAL;
-			}
-			cur->has_via = true;
-		} else if (strcmp(tok[i], "dev") == 0) {
-			if (cur == NULL || cur->iface[0] != '\0') {
-				if (e->n_nh == RT_NH_GROUP_MAX) {
-					snprintf(err, errlen,
-						 "more than %d next hops",
-						 RT_NH_GROUP_MAX);
-					return -EINVAL;
-				}
-				cur = &L->nh[L->n_nh + e->n_nh++];
-				memset(cur, 0, sizeof(*cur));
-			}
-			if (vnf_iface_index(rt->vi, tok[i + 1]) < 0) {
-				snprintf(err, errlen, "no iface %s", tok[i + 1]);
-				return -ENOENT;
-			}
-			snprintf(cur->iface, sizeof(cur->iface), "%s", tok[i + 1]);
-		} else {
-			snprintf(err, errlen, "unknown word \"%s\"", tok[i]);
-			return -EINVAL;
-		}
-	}
-	if (e->type == CTL_ROUTE_UNICAST && e->n_nh == 0) {
-		snprintf(err, errlen, "a route needs via or dev");
-		return -EINVAL;
-	}
-	if (e->type != CTL_ROUTE_UNICAST && e->n_nh != 0) {
-		snprintf(err, errlen, "a %s route has no next hop", tok[0]);
-		return -EINVAL;
-	}
+	e->n_nh = (uint8_t)r.n_nh;
+	if (r.n_nh)
+		memcpy(&L->nh[L->n_nh], r.nh, r.n_nh * sizeof(*r.nh));
+	rt_route_config_clear(&r);
 	L->n_nh += e->n_nh;
 	L->n++;
 	return 0;
@@ -646,6 +635,8 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 	struct rt_load L = {0};
 	struct rt_load_ent **sorted = NULL;
 	struct rt_fib_op *ops = NULL;
+	struct ctl_vnf_config view;
+	struct ctl_cfg *c = NULL;
 	char *line = NULL, lerr[160], ps[INET6_ADDRSTRLEN + 8];
 	size_t lcap = 0, i, resolved = 0;
 	unsigned int fam, n_ops, done, total = 0;
@@ -654,19 +645,29 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 	int rc = 0;
 
 	*n_loaded = 0;
+	if (vnf_config_view(rt->vi, &view) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = ctl_cfg_line_open(path, 0, err, errlen, &c);
+	if (rc < 0) {
+		vnf_config_view_free(&view);
+		return rc;
+	}
 	fp = fopen(path, "r");
 	if (fp == NULL) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return rc;
+		goto out;
 	}
 	while (getline(&line, &lcap, fp) >= 0) {
 		lineno++;
-		rc = rt_load_line(rt, &L, line, lineno, lerr, sizeof(lerr));
+		rc = rt_load_line(&L, c, &view, line, lineno);
 		if (rc < 0)
 			break;
 		if (rc == 0 && rt_family_check(rt, L.e[L.n - 1].prefix.family,
 					       lerr, sizeof(lerr)) < 0) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, lerr);
 			rc = -EAFNOSUPPORT;
 			break;
 		}
@@ -674,10 +675,8 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 	}
 	free(line);
 	fclose(fp);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s:%u: %s", path, lineno, lerr);
+	if (rc < 0)
 		goto out;
-	}
 
 	/* A prefix twice would make the result depend on the order. */
 	sorted = malloc((L.n + 1) * sizeof(*sorted));
@@ -730,9 +729,9 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 	/* Next hops (references taken). */
 	for (i = 0; i < L.n; i++) {
 		struct rt_load_ent *e = &L.e[i];
-		struct ctl_route_config r = {
+		struct rt_route_config r = {
 			.prefix = e->prefix,
-			.type = (enum ctl_route_type)e->type,
+			.type = (enum rt_route_type)e->type,
 			.nh = &L.nh[e->nh_off],
 			.n_nh = e->n_nh,
 		};
@@ -807,6 +806,8 @@ out:
 	free(sorted);
 	free(L.e);
 	free(L.nh);
+	ctl_cfg_close(c, NULL, NULL);
+	vnf_config_view_free(&view);
 	return rc;
 }
 
@@ -1013,96 +1014,33 @@ rt_ctl_error(json_t **reply, int rc, const char *msg)
 	return rc;
 }
 
-/* A route from a request object. */
+/*
+ * A route from a request object: the same schema and parser as a route of
+ * the config ("JSON is YAML").  0 or -errno with err set; free r->nh with
+ * rt_route_config_clear().
+ */
 static int
-rt_route_from_json(json_t *args, struct ctl_route_config *r,
-		   struct ctl_nexthop *nhs, char *err, size_t errlen)
+rt_route_from_json(struct rt *rt, json_t *args, struct rt_route_config *r,
+		   char *err, size_t errlen)
 {
-	const char *pfx = json_string_value(json_object_get(args, "prefix"));
-	const char *type = json_string_value(json_object_get(args, "type"));
-	json_t *arr = json_object_get(args, "nexthops"), *o;
-	const char *via, *ifc;
-	size_t i;
+	static const char *const extra[] = {"replace", "file", NULL};
+	struct ctl_vnf_config view;
+	struct rt_raw_route *raw = NULL;
+	struct ctl_cfg *c = NULL;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (pfx == NULL) {
-		snprintf(err, errlen, "missing \"prefix\"");
-		return -EINVAL;
+	if (vnf_config_view(rt->vi, &view) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
-	rc = rt_parse_prefix(pfx, &r->prefix, true);
-	if (rc < 0) {
-		snprintf(err, errlen, "\"%s\" is not a %s", pfx,
-			 rc == -EDOM ? "network (host bits set)" : "prefix");
-		return -EINVAL;
-	}
-	r->type = CTL_ROUTE_UNICAST;
-	if (type != NULL) {
-		if (strcmp(type, "blackhole") == 0)
-			r->type = CTL_ROUTE_BLACKHOLE;
-		else if (strcmp(type, "unreachable") == 0)
-			r->type = CTL_ROUTE_UNREACHABLE;
-		else if (strcmp(type, "unicast") != 0) {
-			snprintf(err, errlen, "unknown route type \"%s\"", type);
-			return -EINVAL;
-		}
-	}
-	r->nh = nhs;
-	if (json_is_array(arr)) {
-		if (json_array_size(arr) == 0 ||
-		    json_array_size(arr) > RT_NH_GROUP_MAX) {
-			snprintf(err, errlen, "\"nexthops\": 1 to %d entries",
-				 RT_NH_GROUP_MAX);
-			return -EINVAL;
-		}
-		json_array_foreach(arr, i, o) {
-			via = json_string_value(json_object_get(o, "via"));
-			ifc = json_string_value(json_object_get(o, "iface"));
-			memset(&nhs[i], 0, sizeof(nhs[i]));
-			if (via != NULL) {
-				if (rt_parse_prefix(via, &nhs[i].via, false) < 0) {
-					snprintf(err, errlen,
-						 "\"%s\" is not an address", via);
-					return -EINVAL;
-				}
-				nhs[i].has_via = true;
-			}
-			if (ifc != NULL)
-				snprintf(nhs[i].iface, sizeof(nhs[i].iface), "%s",
-					 ifc);
-		}
-		r->n_nh = (unsigned int)json_array_size(arr);
-	} else {
-		via = json_string_value(json_object_get(args, "via"));
-		ifc = json_string_value(json_object_get(args, "iface"));
-		memset(&nhs[0], 0, sizeof(nhs[0]));
-		if (via != NULL) {
-			if (rt_parse_prefix(via, &nhs[0].via, false) < 0) {
-				snprintf(err, errlen, "\"%s\" is not an address",
-					 via);
-				return -EINVAL;
-			}
-			nhs[0].has_via = true;
-		}
-		if (ifc != NULL)
-			snprintf(nhs[0].iface, sizeof(nhs[0].iface), "%s", ifc);
-		r->n_nh = (via != NULL || ifc != NULL) ? 1 : 0;
-	}
-	if (r->type != CTL_ROUTE_UNICAST && r->n_nh != 0) {
-		snprintf(err, errlen, "a %s route takes no next hop", type);
-		return -EINVAL;
-	}
-	if (r->type == CTL_ROUTE_UNICAST && r->n_nh == 0) {
-		snprintf(err, errlen, "a route needs \"via\" or \"iface\"");
-		return -EINVAL;
-	}
-	for (i = 0; i < r->n_nh; i++)
-		if (nhs[i].has_via &&
-		    nhs[i].via.len != (nhs[i].via.family == AF_INET ? 32 : 128)) {
-			snprintf(err, errlen, "a gateway is an address, not a prefix");
-			return -EINVAL;
-		}
-	return 0;
+	rc = vnf_request_load("route add", args, extra, &rt_route_schema,
+			      (void **)&raw, &c, err, errlen);
+	if (rc == 0)
+		rc = rt_route_parse(c, "", raw, &view, r);
+	ctl_cfg_close(c, &rt_route_schema, raw);
+	vnf_config_view_free(&view);
+	return rc;
 }
 
 int
@@ -1167,8 +1105,7 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 		bool add = verb[6] == 'a';
 		bool replace = json_is_true(json_object_get(args, "replace"));
 		const char *file = json_string_value(json_object_get(args, "file"));
-		struct ctl_nexthop nhs[RT_NH_GROUP_MAX];
-		struct ctl_route_config r;
+		struct rt_route_config r = {0};
 		unsigned int n;
 
 		if (file != NULL) {
@@ -1186,10 +1123,11 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 			return 0;
 		}
 		if (add) {
-			rc = rt_route_from_json(args, &r, nhs, err, sizeof(err));
+			rc = rt_route_from_json(rt, args, &r, err, sizeof(err));
 			if (rc == 0)
 				rc = rt_route_add(rt, &r, replace, err,
 						  sizeof(err));
+			rt_route_config_clear(&r);
 		} else {
 			const char *pfx = json_string_value(
 				json_object_get(args, "prefix"));

@@ -30,7 +30,7 @@
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
-#include "control/config.h"
+#include "vnf/router/config.h"
 #include "vnf/router/router.h"
 #include "vnf/router/fwd.h"
 #include "vnf/router/router_priv.h"
@@ -624,17 +624,18 @@ static int
 rt_ifaces_setup(struct rt *rt, const struct ctl_vnf_config *cfg, char *err,
 		size_t errlen)
 {
+	const struct rt_config *rc = cfg->priv;
 	unsigned int i, j;
 
 	rt->n_ifaces = (uint16_t)cfg->n_ifaces;
 	for (i = 0; i < cfg->n_ifaces; i++) {
-		const struct ctl_iface_config *ic = &cfg->ifaces[i];
+		const struct rt_iface_config *ic = &rc->ifaces[i];
 		struct rt_iface *f = &rt->ifaces[i];
 
 		if (ic->has_mac)
 			memcpy(f->mac.addr_bytes, ic->mac, 6);
 		else
-			rt_mac_generate(cfg->name, ic->name, &f->mac);
+			rt_mac_generate(cfg->name, cfg->ifaces[i].name, &f->mac);
 		f->mac64 = 0;
 		memcpy(&f->mac64, f->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
 		f->mtu = ic->mtu != 0 ? ic->mtu : 1500;
@@ -675,12 +676,17 @@ static int
 rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	  size_t errlen)
 {
+	const struct rt_config *rc_cfg = cfg->priv;
 	char name[16], rname[RTE_RING_NAMESIZE];
 	uint32_t hint4 = 0, hint6 = 0;
 	struct rt *rt;
 	unsigned int i, seq;
 	int rc;
 
+	if (rc_cfg == NULL) {
+		snprintf(err, errlen, "vnf %s: no router config", cfg->name);
+		return -EINVAL;
+	}
 	rt = rte_zmalloc("rt", sizeof(*rt), RTE_CACHE_LINE_SIZE);
 	if (rt == NULL) {
 		snprintf(err, errlen, "vnf %s: out of memory", cfg->name);
@@ -699,8 +705,8 @@ rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	rc = rt_ifaces_setup(rt, cfg, err, errlen);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < cfg->n_routes; i++) {
-		if (cfg->routes[i].prefix.family == AF_INET)
+	for (i = 0; i < rc_cfg->n_routes; i++) {
+		if (rc_cfg->routes[i].prefix.family == AF_INET)
 			hint4++;
 		else
 			hint6++;
@@ -742,8 +748,8 @@ rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	rc = rt_routes_connected(rt, err, errlen);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < cfg->n_neighbors; i++) {
-		const struct ctl_neigh_config *nc = &cfg->neighbors[i];
+	for (i = 0; i < rc_cfg->n_neighbors; i++) {
+		const struct rt_neigh_config *nc = &rc_cfg->neighbors[i];
 		struct rt_neigh_key k;
 		struct rte_ether_addr mac;
 		int ifi = vnf_iface_index(vi, nc->iface);
@@ -771,10 +777,10 @@ rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 			return rc;
 		}
 	}
-	for (i = 0; i < cfg->n_routes; i++) {
+	for (i = 0; i < rc_cfg->n_routes; i++) {
 		char rerr[192];
 
-		rc = rt_route_add(rt, &cfg->routes[i], false, rerr, sizeof(rerr));
+		rc = rt_route_add(rt, &rc_cfg->routes[i], false, rerr, sizeof(rerr));
 		if (rc < 0) {
 			snprintf(err, errlen, "vnf %s: routes[%u]: %s", cfg->name,
 				 i, rerr);
@@ -784,11 +790,11 @@ rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	/* After `routes`: a prefix in both is an error ("exists"), as for
 	 * `route add` with a file.  One batch: the tables are sized for the
 	 * file once, and it costs one grace period. */
-	if (cfg->routes_file != NULL) {
+	if (rc_cfg->routes_file != NULL) {
 		char rerr[512];
 		unsigned int n;
 
-		rc = rt_routes_load(rt, cfg->routes_file, false, &n, rerr,
+		rc = rt_routes_load(rt, rc_cfg->routes_file, false, &n, rerr,
 				    sizeof(rerr));
 		if (rc < 0) {
 			snprintf(err, errlen, "vnf %s: routes_file: %s",
@@ -890,7 +896,7 @@ vnf_router_punt_ring(struct vnf_instance *vi)
 }
 
 int
-vnf_router_route_add(struct vnf_instance *vi, const struct ctl_route_config *r,
+vnf_router_route_add(struct vnf_instance *vi, const struct rt_route_config *r,
 		     bool replace, char *err, size_t errlen)
 {
 	struct rt *rt = rt_of(vi);

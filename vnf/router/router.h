@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 struct vnf_instance;
-struct ctl_route_config;
+struct rt_route_config;
 struct ctl_prefix;
 struct rte_ring;
 
@@ -40,7 +40,7 @@ struct rte_ring *vnf_router_punt_ring(struct vnf_instance *vi);
  * addresses), -ENOSPC/-ENOMEM (tables or next hops full).
  */
 int vnf_router_route_add(struct vnf_instance *vi,
-			 const struct ctl_route_config *r, bool replace,
+			 const struct rt_route_config *r, bool replace,
 			 char *err, size_t errlen);
 int vnf_router_route_del(struct vnf_instance *vi, const struct ctl_prefix *p,
 			 char *err, size_t errlen);

@@ -42,7 +42,7 @@ struct rte_hash;
 struct rte_ring;
 struct rte_rcu_qsbr;
 struct ctl_vnf_config;
-struct ctl_route_config;
+struct rt_route_config;
 struct ctl_prefix;
 
 /*
@@ -596,7 +596,7 @@ void rt_emit(struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface);
 int rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
 	   json_t **reply);
 /* Control thread: routes of the config or of a request. */
-int rt_route_add(struct rt *rt, const struct ctl_route_config *r, bool replace,
+int rt_route_add(struct rt *rt, const struct rt_route_config *r, bool replace,
 		 char *err, size_t errlen);
 int rt_route_del(struct rt *rt, const struct ctl_prefix *p, char *err,
 		 size_t errlen);

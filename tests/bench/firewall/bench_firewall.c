@@ -35,7 +35,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
-#include "control/config.h"
+#include "vnf/firewall/config.h"
 #include "dataplane/rcu.h"
 #include "tests/unit/firewall/fwt_pkt.h"
 #include "vnf/vnf.h"
@@ -49,10 +49,11 @@ static struct rte_mempool *bf_pool;
 static struct vnf_emit bf_emit;
 
 static struct vnf_instance *
-bf_fw(const struct ctl_rule_config *rules, unsigned int n_rules,
-      enum ctl_fw_action dflt)
+bf_fw(const struct fw_rule_config *rules, unsigned int n_rules,
+      enum fw_rule_action dflt)
 {
 	struct ctl_iface_config ifc[2];
+	struct fw_config fwc;
 	struct ctl_vnf_config cfg;
 	struct vnf_instance *vi;
 	char err[256];
@@ -65,10 +66,12 @@ bf_fw(const struct ctl_rule_config *rules, unsigned int n_rules,
 	snprintf(cfg.type, sizeof(cfg.type), "firewall");
 	cfg.ifaces = ifc;
 	cfg.n_ifaces = 2;
-	cfg.default_action = dflt;
-	cfg.rules = (struct ctl_rule_config *)(uintptr_t)rules;
-	cfg.n_rules = n_rules;
-	cfg.conn_table_size = 65536;
+	memset(&fwc, 0, sizeof(fwc));
+	fwc.default_action = dflt;
+	fwc.rules = (struct fw_rule_config *)(uintptr_t)rules;
+	fwc.n_rules = n_rules;
+	fwc.conn_table_size = 65536;
+	cfg.priv = &fwc;
 	if (vnf_instance_create(&cfg, 0, 1, nfv_rcu(), &vi, err, sizeof(err))) {
 		fprintf(stderr, "bench_firewall: %s\n", err);
 		exit(1);
@@ -204,7 +207,7 @@ static void
 bf_established(unsigned int rounds)
 {
 	static struct rte_mbuf *bursts[BF_FLOWS / BF_BURST][BF_BURST];
-	struct ctl_rule_config r;
+	struct fw_rule_config r;
 	struct vnf_instance *vi;
 	struct rte_mbuf *m[BF_BURST];
 	char src[32];
@@ -212,11 +215,11 @@ bf_established(unsigned int rounds)
 	struct fwt_spec s;
 
 	memset(&r, 0, sizeof(r));
-	r.action = CTL_FW_ALLOW_STATEFUL;
+	r.action = FW_RULE_ALLOW_STATEFUL;
 	r.proto = IPPROTO_TCP;
 	r.sport_hi = r.dport_hi = 65535;
 	snprintf(r.in_iface, sizeof(r.in_iface), "in");
-	vi = bf_fw(&r, 1, CTL_FW_DROP);
+	vi = bf_fw(&r, 1, FW_RULE_DROP);
 	for (f = 0; f < BF_FLOWS; f++) {
 		static const uint8_t fl[3] = {
 			RTE_TCP_SYN_FLAG, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
@@ -265,7 +268,7 @@ static void
 bf_acl(unsigned int rounds, bool v6)
 {
 	static struct rte_mbuf *bursts[BF_FLOWS / BF_BURST][BF_BURST];
-	static struct ctl_rule_config r[BF_RULES];
+	static struct fw_rule_config r[BF_RULES];
 	struct vnf_instance *vi;
 	char src[64];
 	unsigned int i;
@@ -273,7 +276,7 @@ bf_acl(unsigned int rounds, bool v6)
 
 	memset(r, 0, sizeof(r));
 	for (i = 0; i < BF_RULES; i++) {
-		r[i].action = i + 1 == BF_RULES ? CTL_FW_ALLOW : CTL_FW_DROP;
+		r[i].action = i + 1 == BF_RULES ? FW_RULE_ALLOW : FW_RULE_DROP;
 		r[i].sport_hi = r[i].dport_hi = 65535;
 		if (i + 1 == BF_RULES)
 			break;
@@ -289,7 +292,7 @@ bf_acl(unsigned int rounds, bool v6)
 		inet_pton(v6 ? AF_INET6 : AF_INET, src, r[i].src.addr);
 		r[i].dport_lo = r[i].dport_hi = (uint16_t)(1000 + i);
 	}
-	vi = bf_fw(r, BF_RULES, CTL_FW_DROP);
+	vi = bf_fw(r, BF_RULES, FW_RULE_DROP);
 	for (i = 0; i < BF_FLOWS; i++) {
 		unsigned int h = i % (BF_RULES - 1);
 
@@ -313,7 +316,7 @@ static void
 bf_simple(unsigned int rounds)
 {
 	static struct rte_mbuf *bursts[BF_FLOWS / BF_BURST][BF_BURST];
-	struct vnf_instance *vi = bf_fw(NULL, 0, CTL_FW_ALLOW);
+	struct vnf_instance *vi = bf_fw(NULL, 0, FW_RULE_ALLOW);
 	struct fwt_frame arp;
 	unsigned int i;
 	struct fwt_spec s;
@@ -346,7 +349,7 @@ bf_simple(unsigned int rounds)
 static void
 bf_rebuild(unsigned int n)
 {
-	struct ctl_rule_config *r = calloc(n, sizeof(*r));
+	struct fw_rule_config *r = calloc(n, sizeof(*r));
 	json_t *args, *reply = NULL;
 	struct vnf_instance *vi;
 	uint64_t t0, best = UINT64_MAX;
@@ -356,7 +359,7 @@ bf_rebuild(unsigned int n)
 	if (r == NULL)
 		exit(1);
 	for (i = 0; i < n; i++) {
-		r[i].action = CTL_FW_DROP;
+		r[i].action = FW_RULE_DROP;
 		r[i].proto = IPPROTO_TCP;
 		r[i].sport_hi = 65535;
 		r[i].dport_lo = r[i].dport_hi = (uint16_t)(1000 + i % 50000);
@@ -367,7 +370,7 @@ bf_rebuild(unsigned int n)
 			 (i >> 8) & 0xff, i & 0xff);
 		inet_pton(AF_INET, src, r[i].src.addr);
 	}
-	vi = bf_fw(r, n, CTL_FW_DROP);
+	vi = bf_fw(r, n, FW_RULE_DROP);
 	for (i = 0; i < (n > 10000 ? 1u : 3u); i++) {
 		args = json_pack("{s:s, s:s, s:s}", "action", "allow", "proto",
 				 "udp", "dst", "192.0.2.0/24");

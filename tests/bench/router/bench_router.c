@@ -43,7 +43,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/dataplane.h"
-#include "control/config.h"
+#include "vnf/router/config.h"
 #include "vnf/router/fwd.h"
 #include "vnf/router/router.h"
 #include "vnf/router/router_priv.h"
@@ -157,28 +157,32 @@ router_create(struct rte_rcu_qsbr *qsbr)
 {
 	static struct ctl_prefix a4, b4;
 	static struct ctl_iface_config ifcs[2];
-	static struct ctl_neigh_config nb[N_GW + 1];
+	static struct rt_neigh_config nb[N_GW + 1];
 	static struct ctl_vnf_config cfg;
+	static struct rt_iface_config rifcs[2];
+	static struct rt_config rcfg;
 	struct vnf_instance *vi;
 	char err[256];
 	unsigned int i;
 
 	snprintf(cfg.name, sizeof(cfg.name), "rtr");
 	snprintf(cfg.type, sizeof(cfg.type), "router");
+	cfg.priv = &rcfg;
+	rcfg.ifaces = rifcs;
 	snprintf(ifcs[0].name, CTL_NAME_MAX, "a");
 	snprintf(ifcs[1].name, CTL_NAME_MAX, "b");
-	ifcs[0].has_mac = ifcs[1].has_mac = true;
-	memcpy(ifcs[0].mac, (uint8_t[]){2, 0, 0, 0, 0xaa, 1}, 6);
-	memcpy(ifcs[1].mac, (uint8_t[]){2, 0, 0, 0, 0xbb, 1}, 6);
-	ifcs[0].mtu = ifcs[1].mtu = 1500;
+	rifcs[0].has_mac = rifcs[1].has_mac = true;
+	memcpy(rifcs[0].mac, (uint8_t[]){2, 0, 0, 0, 0xaa, 1}, 6);
+	memcpy(rifcs[1].mac, (uint8_t[]){2, 0, 0, 0, 0xbb, 1}, 6);
+	rifcs[0].mtu = rifcs[1].mtu = 1500;
 	a4.family = b4.family = AF_INET;
 	a4.len = b4.len = 24;
 	inet_pton(AF_INET, "10.0.0.1", a4.addr);
 	inet_pton(AF_INET, "10.1.0.1", b4.addr);
-	ifcs[0].addrs = &a4;
-	ifcs[0].n_addrs = 1;
-	ifcs[1].addrs = &b4;
-	ifcs[1].n_addrs = 1;
+	rifcs[0].addrs = &a4;
+	rifcs[0].n_addrs = 1;
+	rifcs[1].addrs = &b4;
+	rifcs[1].n_addrs = 1;
 	cfg.ifaces = ifcs;
 	cfg.n_ifaces = 2;
 	for (i = 0; i < N_GW; i++) {
@@ -191,8 +195,8 @@ router_create(struct rte_rcu_qsbr *qsbr)
 		inet_pton(AF_INET, ip, nb[i].ip.addr);
 		memcpy(nb[i].mac, (uint8_t[]){2, 0, 0, 0, 0xee, (uint8_t)i}, 6);
 	}
-	cfg.neighbors = nb;
-	cfg.n_neighbors = N_GW;
+	rcfg.neighbors = nb;
+	rcfg.n_neighbors = N_GW;
 	if (vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err)) != 0) {
 		fprintf(stderr, "bench_router: %s\n", err);
 		return NULL;

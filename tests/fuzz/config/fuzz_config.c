@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "control/config.h"
+#include "vnf/router/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -52,9 +53,17 @@ static void fuzz_check_config(const struct ctl_config *cfg)
 		const struct ctl_vnf_config *v = &cfg->vnfs[i];
 
 		fuzz_check(v->n_ifaces >= 1, "vnf has ifaces", "");
-		for (j = 0; j < v->n_routes; j++)
-			fuzz_check(v->routes[j].type != CTL_ROUTE_UNICAST ||
-				   v->routes[j].n_nh >= 1, "route nh", "");
+		fuzz_check(v->vtype != NULL && v->priv != NULL,
+			   "vnf has its type's config", "");
+		if (!strcmp(v->type, "router")) {
+			const struct rt_config *rc = v->priv;
+
+			for (j = 0; j < rc->n_routes; j++)
+				fuzz_check(rc->routes[j].type !=
+						   RT_ROUTE_UNICAST ||
+					   rc->routes[j].n_nh >= 1,
+				   "route nh", "");
+		}
 	}
 	for (i = 0; i < cfg->n_links; i++) {
 		const struct ctl_endpoint *e[2] = { &cfg->links[i].a,

@@ -47,7 +47,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "control/config.h"
+#include "vnf/firewall/config.h"
 #include "dataplane/graph.h"
 #include "dataplane/rcu.h"
 #include "tests/unit/firewall/fwt_pkt.h"
@@ -174,11 +174,12 @@ fz_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 
 static int
 fz_vnf(const char *name, uint16_t id, const char *const *ifn, unsigned int n,
-       enum ctl_fw_action dflt, const struct ctl_rule_config *rules,
+       enum fw_rule_action dflt, const struct fw_rule_config *rules,
        unsigned int n_rules, uint32_t size, struct vnf_instance **out)
 {
 	struct ctl_iface_config ifc[4];
 	struct ctl_vnf_config cfg;
+	struct fw_config fwc;
 	char err[256] = "";
 	unsigned int i;
 	int rc;
@@ -191,21 +192,23 @@ fz_vnf(const char *name, uint16_t id, const char *const *ifn, unsigned int n,
 	snprintf(cfg.type, sizeof(cfg.type), "firewall");
 	cfg.ifaces = ifc;
 	cfg.n_ifaces = n;
-	cfg.default_action = dflt;
-	cfg.rules = (struct ctl_rule_config *)(uintptr_t)rules;
-	cfg.n_rules = n_rules;
-	cfg.conn_table_size = size;
+	memset(&fwc, 0, sizeof(fwc));
+	fwc.default_action = dflt;
+	fwc.rules = (struct fw_rule_config *)(uintptr_t)rules;
+	fwc.n_rules = n_rules;
+	fwc.conn_table_size = size;
+	cfg.priv = &fwc;
 	rc = vnf_instance_create(&cfg, id, 1, nfv_rcu(), out, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "fuzz_firewall: %s\n", err);
 	return rc;
 }
 
-static struct ctl_rule_config
-fz_rule(enum ctl_fw_action a, uint8_t proto, uint16_t dlo, uint16_t dhi,
+static struct fw_rule_config
+fz_rule(enum fw_rule_action a, uint8_t proto, uint16_t dlo, uint16_t dhi,
 	const char *iface)
 {
-	struct ctl_rule_config r;
+	struct fw_rule_config r;
 
 	memset(&r, 0, sizeof(r));
 	r.action = a;
@@ -236,7 +239,7 @@ fz_init(const char *prog)
 {
 	static const char *const ifn[] = {"in", "out", "x"},
 				 *ifn2[] = {"a", "b"};
-	struct ctl_rule_config r1[6], r2[3];
+	struct fw_rule_config r1[6], r2[3];
 	unsigned int i;
 	int rc;
 
@@ -252,18 +255,18 @@ fz_init(const char *prog)
 	if (rc < 0)
 		return rc;
 
-	r1[0] = fz_rule(CTL_FW_ALLOW_STATEFUL, IPPROTO_TCP, 0, 65535, "in");
-	r1[1] = fz_rule(CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, 53, 53, "in");
-	r1[2] = fz_rule(CTL_FW_ALLOW_STATEFUL, 0, 0, 65535, "in");
-	r1[3] = fz_rule(CTL_FW_REJECT, IPPROTO_TCP, 23, 23, NULL);
-	r1[4] = fz_rule(CTL_FW_REJECT, IPPROTO_UDP, 0, 1000, NULL);
-	r1[5] = fz_rule(CTL_FW_ALLOW, IPPROTO_ICMPV6, 0, 65535, NULL);
-	r2[0] = fz_rule(CTL_FW_DROP, IPPROTO_TCP, 22, 22, NULL);
-	r2[1] = fz_rule(CTL_FW_REJECT, 0, 0, 65535, "b");
-	r2[2] = fz_rule(CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, 0, 65535, "a");
-	rc = fz_vnf("fw", 0, ifn, 3, CTL_FW_DROP, r1, RTE_DIM(r1), 16, &fz_fw);
+	r1[0] = fz_rule(FW_RULE_ALLOW_STATEFUL, IPPROTO_TCP, 0, 65535, "in");
+	r1[1] = fz_rule(FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, 53, 53, "in");
+	r1[2] = fz_rule(FW_RULE_ALLOW_STATEFUL, 0, 0, 65535, "in");
+	r1[3] = fz_rule(FW_RULE_REJECT, IPPROTO_TCP, 23, 23, NULL);
+	r1[4] = fz_rule(FW_RULE_REJECT, IPPROTO_UDP, 0, 1000, NULL);
+	r1[5] = fz_rule(FW_RULE_ALLOW, IPPROTO_ICMPV6, 0, 65535, NULL);
+	r2[0] = fz_rule(FW_RULE_DROP, IPPROTO_TCP, 22, 22, NULL);
+	r2[1] = fz_rule(FW_RULE_REJECT, 0, 0, 65535, "b");
+	r2[2] = fz_rule(FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, 0, 65535, "a");
+	rc = fz_vnf("fw", 0, ifn, 3, FW_RULE_DROP, r1, RTE_DIM(r1), 16, &fz_fw);
 	if (rc == 0)
-		rc = fz_vnf("fw2", 1, ifn2, 2, CTL_FW_ALLOW, r2, RTE_DIM(r2),
+		rc = fz_vnf("fw2", 1, ifn2, 2, FW_RULE_ALLOW, r2, RTE_DIM(r2),
 			    1024, &fz_fw2);
 	if (rc < 0)
 		return rc;

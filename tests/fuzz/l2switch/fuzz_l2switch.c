@@ -42,7 +42,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "control/config.h"
+#include "vnf/l2switch/config.h"
 #include "dataplane/graph.h"
 #include "dataplane/rcu.h"
 #include "vnf/vnf.h"
@@ -99,20 +99,24 @@ fz_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 
 static int
 fz_vnf(const char *name, uint16_t id, struct ctl_iface_config *ifc,
-       unsigned int n, uint32_t size, uint32_t aging,
-       struct vnf_instance **out)
+       struct l2sw_iface_config *swifc, unsigned int n, uint32_t size,
+       uint32_t aging, struct vnf_instance **out)
 {
 	struct ctl_vnf_config cfg;
+	struct l2sw_config swc;
 	char err[256] = "";
 	int rc;
 
 	memset(&cfg, 0, sizeof(cfg));
+	memset(&swc, 0, sizeof(swc));
+	cfg.priv = &swc;
+	swc.ifaces = swifc;
 	snprintf(cfg.name, sizeof(cfg.name), "%s", name);
 	snprintf(cfg.type, sizeof(cfg.type), "l2switch");
 	cfg.ifaces = ifc;
 	cfg.n_ifaces = n;
-	cfg.mac_table_size = size;
-	cfg.aging_time = aging;
+	swc.mac_table_size = size;
+	swc.aging_time = aging;
 	rc = vnf_instance_create(&cfg, id, 1, nfv_rcu(), out, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "fuzz_l2switch: %s\n", err);
@@ -137,6 +141,7 @@ fz_init(const char *prog)
 {
 	static uint16_t trunk2[] = {10, 20, 30}, trunk3[] = {10};
 	struct ctl_iface_config ifc[6], ifc2[3];
+	struct l2sw_iface_config swifc[6], swifc2[3];
 	unsigned int i;
 	int rc;
 
@@ -153,27 +158,29 @@ fz_init(const char *prog)
 		return rc;
 
 	memset(ifc, 0, sizeof(ifc));
+	memset(swifc, 0, sizeof(swifc));
+	memset(swifc2, 0, sizeof(swifc2));
 	for (i = 0; i < 6; i++)
 		snprintf(ifc[i].name, sizeof(ifc[i].name), "i%u", i);
-	ifc[0].vlan_mode = CTL_VLAN_ACCESS;
-	ifc[0].vlan = 10;
-	ifc[1].vlan_mode = CTL_VLAN_ACCESS;
-	ifc[1].vlan = 20;
-	ifc[2].vlan_mode = CTL_VLAN_TRUNK;
-	ifc[2].trunk = trunk2;
-	ifc[2].n_trunk = RTE_DIM(trunk2);
-	ifc[3].vlan_mode = CTL_VLAN_TRUNK;
-	ifc[3].vlan = 20;
-	ifc[3].trunk = trunk3;
-	ifc[3].n_trunk = RTE_DIM(trunk3);
-	ifc[5].vlan_mode = CTL_VLAN_ACCESS;
-	ifc[5].vlan = 30;
+	swifc[0].vlan_mode = L2SW_VLAN_ACCESS;
+	swifc[0].vlan = 10;
+	swifc[1].vlan_mode = L2SW_VLAN_ACCESS;
+	swifc[1].vlan = 20;
+	swifc[2].vlan_mode = L2SW_VLAN_TRUNK;
+	swifc[2].trunk = trunk2;
+	swifc[2].n_trunk = RTE_DIM(trunk2);
+	swifc[3].vlan_mode = L2SW_VLAN_TRUNK;
+	swifc[3].vlan = 20;
+	swifc[3].trunk = trunk3;
+	swifc[3].n_trunk = RTE_DIM(trunk3);
+	swifc[5].vlan_mode = L2SW_VLAN_ACCESS;
+	swifc[5].vlan = 30;
 	memset(ifc2, 0, sizeof(ifc2));
 	for (i = 0; i < 3; i++)
 		snprintf(ifc2[i].name, sizeof(ifc2[i].name), "%c", 'a' + i);
-	rc = fz_vnf("sw", 0, ifc, 6, 16, 1, &fz_sw);
+	rc = fz_vnf("sw", 0, ifc, swifc, 6, 16, 1, &fz_sw);
 	if (rc == 0)
-		rc = fz_vnf("sw2", 1, ifc2, 3, 1024, 300, &fz_sw2);
+		rc = fz_vnf("sw2", 1, ifc2, swifc2, 3, 1024, 300, &fz_sw2);
 	if (rc < 0)
 		return rc;
 

@@ -24,6 +24,14 @@
 #include <cmocka.h>
 
 #include "control/config.h"
+#include "vnf/firewall/config.h"
+#include "vnf/l2switch/config.h"
+#include "vnf/router/config.h"
+
+/* Each VNF type's own part of an entry. */
+#define SWC(v) ((const struct l2sw_config *)(v)->priv)
+#define RTC(v) ((const struct rt_config *)(v)->priv)
+#define FWC(v) ((const struct fw_config *)(v)->priv)
 
 /* Write `yaml` to a temporary file; the caller unlinks `path`. */
 static void write_tmp(const char *yaml, char *path, size_t len)
@@ -740,36 +748,36 @@ static void test_design_example(void **state)
 	assert_string_equal(sw->ifaces[3].name, "r");
 
 	assert_string_equal(rtr->type, "router");
-	assert_true(rtr->ifaces[0].has_mac);
-	assert_memory_equal(rtr->ifaces[0].mac, lan_mac, 6);
-	assert_int_equal(rtr->ifaces[0].n_addrs, 2);
-	assert_prefix(&rtr->ifaces[0].addrs[0], "10.0.0.1", 24);
-	assert_prefix(&rtr->ifaces[0].addrs[1], "2001:db8::1", 64);
-	assert_int_equal(rtr->n_routes, 1);
-	assert_prefix(&rtr->routes[0].prefix, "0.0.0.0", 0);
-	assert_int_equal(rtr->routes[0].type, CTL_ROUTE_UNICAST);
-	assert_int_equal(rtr->routes[0].n_nh, 1);
-	assert_true(rtr->routes[0].nh[0].has_via);
-	assert_prefix(&rtr->routes[0].nh[0].via, "192.0.2.254", 32);
-	assert_string_equal(rtr->routes[0].nh[0].iface, "");
-	assert_int_equal(rtr->n_neighbors, 1);
-	assert_string_equal(rtr->neighbors[0].iface, "wan");
-	assert_prefix(&rtr->neighbors[0].ip, "192.0.2.254", 32);
-	assert_memory_equal(rtr->neighbors[0].mac, gw_mac, 6);
+	assert_true(RTC(rtr)->ifaces[0].has_mac);
+	assert_memory_equal(RTC(rtr)->ifaces[0].mac, lan_mac, 6);
+	assert_int_equal(RTC(rtr)->ifaces[0].n_addrs, 2);
+	assert_prefix(&RTC(rtr)->ifaces[0].addrs[0], "10.0.0.1", 24);
+	assert_prefix(&RTC(rtr)->ifaces[0].addrs[1], "2001:db8::1", 64);
+	assert_int_equal(RTC(rtr)->n_routes, 1);
+	assert_prefix(&RTC(rtr)->routes[0].prefix, "0.0.0.0", 0);
+	assert_int_equal(RTC(rtr)->routes[0].type, RT_ROUTE_UNICAST);
+	assert_int_equal(RTC(rtr)->routes[0].n_nh, 1);
+	assert_true(RTC(rtr)->routes[0].nh[0].has_via);
+	assert_prefix(&RTC(rtr)->routes[0].nh[0].via, "192.0.2.254", 32);
+	assert_string_equal(RTC(rtr)->routes[0].nh[0].iface, "");
+	assert_int_equal(RTC(rtr)->n_neighbors, 1);
+	assert_string_equal(RTC(rtr)->neighbors[0].iface, "wan");
+	assert_prefix(&RTC(rtr)->neighbors[0].ip, "192.0.2.254", 32);
+	assert_memory_equal(RTC(rtr)->neighbors[0].mac, gw_mac, 6);
 
 	assert_string_equal(fw->type, "firewall");
-	assert_int_equal(fw->default_action, CTL_FW_DROP);
-	assert_int_equal(fw->n_rules, 1);
-	assert_int_equal(fw->rules[0].action, CTL_FW_ALLOW_STATEFUL);
-	assert_int_equal(fw->rules[0].proto, IPPROTO_TCP);
-	assert_false(fw->rules[0].has_src);
-	assert_true(fw->rules[0].has_dst);
-	assert_prefix(&fw->rules[0].dst, "10.0.0.0", 24);
-	assert_int_equal(fw->rules[0].dport_lo, 80);
-	assert_int_equal(fw->rules[0].dport_hi, 80);
-	assert_int_equal(fw->rules[0].sport_lo, 0);
-	assert_int_equal(fw->rules[0].sport_hi, 65535);
-	assert_string_equal(fw->rules[0].in_iface, "");
+	assert_int_equal(FWC(fw)->default_action, FW_RULE_DROP);
+	assert_int_equal(FWC(fw)->n_rules, 1);
+	assert_int_equal(FWC(fw)->rules[0].action, FW_RULE_ALLOW_STATEFUL);
+	assert_int_equal(FWC(fw)->rules[0].proto, IPPROTO_TCP);
+	assert_false(FWC(fw)->rules[0].has_src);
+	assert_true(FWC(fw)->rules[0].has_dst);
+	assert_prefix(&FWC(fw)->rules[0].dst, "10.0.0.0", 24);
+	assert_int_equal(FWC(fw)->rules[0].dport_lo, 80);
+	assert_int_equal(FWC(fw)->rules[0].dport_hi, 80);
+	assert_int_equal(FWC(fw)->rules[0].sport_lo, 0);
+	assert_int_equal(FWC(fw)->rules[0].sport_hi, 65535);
+	assert_string_equal(FWC(fw)->rules[0].in_iface, "");
 
 	assert_int_equal(cfg->n_links, 6);
 	assert_endpoint(&cfg->links[0].a, true, 0, 0);
@@ -825,35 +833,34 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->ports[2].ring_size, 1024);
 
 	v = &cfg->vnfs[0];
-	assert_int_equal(v->mac_table_size, 65536);
-	assert_int_equal(v->aging_time, 300);
-	assert_int_equal(v->n_static_macs, 0);
-	assert_int_equal(v->ifaces[0].vlan_mode, CTL_VLAN_NONE);
-	assert_int_equal(v->ifaces[0].vlan, 0);
-	assert_int_equal(v->ifaces[0].n_trunk, 0);
-	assert_int_equal(v->ifaces[0].mtu, 1500);
+	assert_int_equal(SWC(v)->mac_table_size, 65536);
+	assert_int_equal(SWC(v)->aging_time, 300);
+	assert_int_equal(SWC(v)->n_static_macs, 0);
+	assert_int_equal(SWC(v)->ifaces[0].vlan_mode, L2SW_VLAN_NONE);
+	assert_int_equal(SWC(v)->ifaces[0].vlan, 0);
+	assert_int_equal(SWC(v)->ifaces[0].n_trunk, 0);
 
 	v = &cfg->vnfs[1];
-	assert_false(v->ifaces[0].has_mac);
-	assert_int_equal(v->ifaces[0].mtu, 1500);
-	assert_int_equal(v->ifaces[0].n_addrs, 0);
-	assert_int_equal(v->n_routes, 0);
-	assert_int_equal(v->n_neighbors, 0);
-	assert_null(v->routes_file);
+	assert_false(RTC(v)->ifaces[0].has_mac);
+	assert_int_equal(RTC(v)->ifaces[0].mtu, 1500);
+	assert_int_equal(RTC(v)->ifaces[0].n_addrs, 0);
+	assert_int_equal(RTC(v)->n_routes, 0);
+	assert_int_equal(RTC(v)->n_neighbors, 0);
+	assert_null(RTC(v)->routes_file);
 
 	v = &cfg->vnfs[2];
-	assert_int_equal(v->default_action, CTL_FW_DROP);
-	assert_int_equal(v->conn_table_size, 65536);
-	assert_int_equal(v->n_rules, 1);
-	assert_int_equal(v->rules[0].action, CTL_FW_ALLOW);
-	assert_int_equal(v->rules[0].proto, 0);
-	assert_false(v->rules[0].has_src);
-	assert_false(v->rules[0].has_dst);
-	assert_int_equal(v->rules[0].sport_lo, 0);
-	assert_int_equal(v->rules[0].sport_hi, 65535);
-	assert_int_equal(v->rules[0].dport_lo, 0);
-	assert_int_equal(v->rules[0].dport_hi, 65535);
-	assert_string_equal(v->rules[0].in_iface, "");
+	assert_int_equal(FWC(v)->default_action, FW_RULE_DROP);
+	assert_int_equal(FWC(v)->conn_table_size, 65536);
+	assert_int_equal(FWC(v)->n_rules, 1);
+	assert_int_equal(FWC(v)->rules[0].action, FW_RULE_ALLOW);
+	assert_int_equal(FWC(v)->rules[0].proto, 0);
+	assert_false(FWC(v)->rules[0].has_src);
+	assert_false(FWC(v)->rules[0].has_dst);
+	assert_int_equal(FWC(v)->rules[0].sport_lo, 0);
+	assert_int_equal(FWC(v)->rules[0].sport_hi, 65535);
+	assert_int_equal(FWC(v)->rules[0].dport_lo, 0);
+	assert_int_equal(FWC(v)->rules[0].dport_hi, 65535);
+	assert_string_equal(FWC(v)->rules[0].in_iface, "");
 
 	assert_int_equal(cfg->n_links, 1);
 	ctl_config_free(cfg);
@@ -984,59 +991,59 @@ static void test_everything_values(void **state)
 	assert_int_equal(p[7].queues, 16);
 	assert_int_equal(p[7].ring_size, 64);
 
-	assert_int_equal(sw->mac_table_size, 1u << 20);
-	assert_int_equal(sw->aging_time, 0);
-	assert_int_equal(sw->ifaces[0].vlan_mode, CTL_VLAN_ACCESS);
-	assert_int_equal(sw->ifaces[0].vlan, 10);
-	assert_int_equal(sw->ifaces[1].vlan_mode, CTL_VLAN_TRUNK);
-	assert_int_equal(sw->ifaces[1].vlan, 0);
-	assert_int_equal(sw->ifaces[1].n_trunk, 3);
-	assert_int_equal(sw->ifaces[1].trunk[2], 30);
-	assert_int_equal(sw->ifaces[2].vlan_mode, CTL_VLAN_TRUNK);
-	assert_int_equal(sw->ifaces[2].vlan, 99);
-	assert_int_equal(sw->ifaces[2].n_trunk, 1);
-	assert_int_equal(sw->n_static_macs, 5);
+	assert_int_equal(SWC(sw)->mac_table_size, 1u << 20);
+	assert_int_equal(SWC(sw)->aging_time, 0);
+	assert_int_equal(SWC(sw)->ifaces[0].vlan_mode, L2SW_VLAN_ACCESS);
+	assert_int_equal(SWC(sw)->ifaces[0].vlan, 10);
+	assert_int_equal(SWC(sw)->ifaces[1].vlan_mode, L2SW_VLAN_TRUNK);
+	assert_int_equal(SWC(sw)->ifaces[1].vlan, 0);
+	assert_int_equal(SWC(sw)->ifaces[1].n_trunk, 3);
+	assert_int_equal(SWC(sw)->ifaces[1].trunk[2], 30);
+	assert_int_equal(SWC(sw)->ifaces[2].vlan_mode, L2SW_VLAN_TRUNK);
+	assert_int_equal(SWC(sw)->ifaces[2].vlan, 99);
+	assert_int_equal(SWC(sw)->ifaces[2].n_trunk, 1);
+	assert_int_equal(SWC(sw)->n_static_macs, 5);
 	/* left out, a static MAC's VLAN is the iface's untagged one */
-	assert_int_equal(sw->static_macs[3].vlan, 10);
-	assert_int_equal(sw->static_macs[4].vlan, 99);
-	assert_int_equal(sw->static_macs[1].vlan, 20);
-	assert_string_equal(sw->static_macs[1].iface, "t");
+	assert_int_equal(SWC(sw)->static_macs[3].vlan, 10);
+	assert_int_equal(SWC(sw)->static_macs[4].vlan, 99);
+	assert_int_equal(SWC(sw)->static_macs[1].vlan, 20);
+	assert_string_equal(SWC(sw)->static_macs[1].iface, "t");
 
-	assert_int_equal(r->ifaces[0].mtu, 9000);
-	assert_prefix(&r->ifaces[0].addrs[0], "10.0.0.1", 32);
-	assert_prefix(&r->ifaces[0].addrs[1], "fe80::1", 64);
-	assert_int_equal(r->ifaces[1].mtu, 68);
-	assert_int_equal(r->n_routes, 6);
-	assert_string_equal(r->routes_file, "/var/lib/nfvd/routes-100k.txt");
-	assert_false(r->routes[0].nh[0].has_via);
-	assert_string_equal(r->routes[0].nh[0].iface, "b");
-	assert_string_equal(r->routes[1].nh[0].iface, "a");
-	assert_int_equal(r->routes[2].n_nh, 3);
-	assert_prefix(&r->routes[2].nh[1].via, "10.0.0.4", 32);
-	assert_string_equal(r->routes[2].nh[1].iface, "a");
-	assert_false(r->routes[2].nh[2].has_via);
-	assert_int_equal(r->routes[3].type, CTL_ROUTE_BLACKHOLE);
-	assert_int_equal(r->routes[3].n_nh, 0);
-	assert_int_equal(r->routes[4].type, CTL_ROUTE_UNREACHABLE);
-	assert_prefix(&r->routes[5].prefix, "::", 0);
-	assert_int_equal(r->n_neighbors, 2);
-	assert_int_equal(r->neighbors[1].ip.family, AF_INET6);
+	assert_int_equal(RTC(r)->ifaces[0].mtu, 9000);
+	assert_prefix(&RTC(r)->ifaces[0].addrs[0], "10.0.0.1", 32);
+	assert_prefix(&RTC(r)->ifaces[0].addrs[1], "fe80::1", 64);
+	assert_int_equal(RTC(r)->ifaces[1].mtu, 68);
+	assert_int_equal(RTC(r)->n_routes, 6);
+	assert_string_equal(RTC(r)->routes_file, "/var/lib/nfvd/routes-100k.txt");
+	assert_false(RTC(r)->routes[0].nh[0].has_via);
+	assert_string_equal(RTC(r)->routes[0].nh[0].iface, "b");
+	assert_string_equal(RTC(r)->routes[1].nh[0].iface, "a");
+	assert_int_equal(RTC(r)->routes[2].n_nh, 3);
+	assert_prefix(&RTC(r)->routes[2].nh[1].via, "10.0.0.4", 32);
+	assert_string_equal(RTC(r)->routes[2].nh[1].iface, "a");
+	assert_false(RTC(r)->routes[2].nh[2].has_via);
+	assert_int_equal(RTC(r)->routes[3].type, RT_ROUTE_BLACKHOLE);
+	assert_int_equal(RTC(r)->routes[3].n_nh, 0);
+	assert_int_equal(RTC(r)->routes[4].type, RT_ROUTE_UNREACHABLE);
+	assert_prefix(&RTC(r)->routes[5].prefix, "::", 0);
+	assert_int_equal(RTC(r)->n_neighbors, 2);
+	assert_int_equal(RTC(r)->neighbors[1].ip.family, AF_INET6);
 
-	assert_int_equal(f->default_action, CTL_FW_ALLOW);
-	assert_int_equal(f->conn_table_size, 1024);
-	assert_int_equal(f->n_rules, 5);
-	assert_int_equal(f->rules[0].proto, IPPROTO_UDP);
-	assert_int_equal(f->rules[0].sport_lo, 1);
-	assert_int_equal(f->rules[0].sport_hi, 1023);
-	assert_int_equal(f->rules[0].dport_lo, 53);
-	assert_int_equal(f->rules[0].dport_hi, 53);
-	assert_string_equal(f->rules[0].in_iface, "in");
-	assert_int_equal(f->rules[1].action, CTL_FW_REJECT);
-	assert_int_equal(f->rules[1].proto, 47);
-	assert_int_equal(f->rules[2].proto, IPPROTO_ICMPV6);
-	assert_int_equal(f->rules[3].proto, IPPROTO_ICMP);
-	assert_int_equal(f->rules[4].proto, 0);
-	assert_prefix(&f->rules[4].src, "0.0.0.0", 0);
+	assert_int_equal(FWC(f)->default_action, FW_RULE_ALLOW);
+	assert_int_equal(FWC(f)->conn_table_size, 1024);
+	assert_int_equal(FWC(f)->n_rules, 5);
+	assert_int_equal(FWC(f)->rules[0].proto, IPPROTO_UDP);
+	assert_int_equal(FWC(f)->rules[0].sport_lo, 1);
+	assert_int_equal(FWC(f)->rules[0].sport_hi, 1023);
+	assert_int_equal(FWC(f)->rules[0].dport_lo, 53);
+	assert_int_equal(FWC(f)->rules[0].dport_hi, 53);
+	assert_string_equal(FWC(f)->rules[0].in_iface, "in");
+	assert_int_equal(FWC(f)->rules[1].action, FW_RULE_REJECT);
+	assert_int_equal(FWC(f)->rules[1].proto, 47);
+	assert_int_equal(FWC(f)->rules[2].proto, IPPROTO_ICMPV6);
+	assert_int_equal(FWC(f)->rules[3].proto, IPPROTO_ICMP);
+	assert_int_equal(FWC(f)->rules[4].proto, 0);
+	assert_prefix(&FWC(f)->rules[4].src, "0.0.0.0", 0);
 
 	assert_int_equal(cfg->n_links, 4);
 	assert_endpoint(&cfg->links[1].a, false, 0, 1);
@@ -1144,8 +1151,8 @@ static void test_many_routes(void **state)
 		gen_add(&g, "      - {prefix: 10.%u.%u.%u/32, via: 192.0.2.2}\n",
 			i >> 16, (i >> 8) & 255, i & 255);
 	cfg = load_ok(g.buf);
-	assert_int_equal(cfg->vnfs[0].n_routes, n);
-	assert_prefix(&cfg->vnfs[0].routes[n - 1].prefix, "10.1.134.159", 32);
+	assert_int_equal(RTC(&cfg->vnfs[0])->n_routes, n);
+	assert_prefix(&RTC(&cfg->vnfs[0])->routes[n - 1].prefix, "10.1.134.159", 32);
 	ctl_config_free(cfg);
 
 	gen_add(&g, "      - {prefix: 10.0.0.7/32, iface: a}\n");

@@ -42,7 +42,7 @@
 #include <rte_mempool.h>
 #include <rte_tcp.h>
 
-#include "control/config.h"
+#include "vnf/firewall/config.h"
 #include "dataplane/graph.h"
 #include "dataplane/rcu.h"
 #include "vnf/vnf.h"
@@ -132,7 +132,7 @@ ut_teardown(void **state)
 
 /* A rule in test shorthand: "any" fields left NULL/0. */
 struct ut_rule {
-	enum ctl_fw_action action;
+	enum fw_rule_action action;
 	uint8_t proto;
 	const char *src, *dst;
 	uint16_t sp_lo, sp_hi, dp_lo, dp_hi; /* 0,0: any */
@@ -141,7 +141,7 @@ struct ut_rule {
 
 struct ut_fw_cfg {
 	unsigned int n_ifaces;	 /* 0: 2 (in, out) */
-	enum ctl_fw_action dflt; /* CTL_FW_ALLOW or CTL_FW_DROP */
+	enum fw_rule_action dflt; /* FW_RULE_ALLOW or FW_RULE_DROP */
 	const struct ut_rule *rules;
 	unsigned int n_rules;
 	uint32_t conn_table_size; /* 0: 1024 */
@@ -176,8 +176,9 @@ ut_fw_new_rc(const struct ut_fw_cfg *fc, char *err, size_t errlen)
 	static const char *const names[] = {"in", "out", "c", "d",
 					    "e",  "f",	 "g", "h"};
 	struct ctl_iface_config ifc[UT_MAX_IFACES];
-	struct ctl_rule_config rules[UT_MAX_RULES];
+	struct fw_rule_config rules[UT_MAX_RULES];
 	struct ctl_vnf_config cfg;
+	struct fw_config fwc;
 	unsigned int i, n = fc->n_ifaces ? fc->n_ifaces : 2;
 	int rc;
 
@@ -191,7 +192,7 @@ ut_fw_new_rc(const struct ut_fw_cfg *fc, char *err, size_t errlen)
 		snprintf(ifc[i].name, sizeof(ifc[i].name), "%s", names[i]);
 	for (i = 0; i < fc->n_rules; i++) {
 		const struct ut_rule *u = &fc->rules[i];
-		struct ctl_rule_config *r = &rules[i];
+		struct fw_rule_config *r = &rules[i];
 
 		r->action = u->action;
 		r->proto = u->proto;
@@ -213,10 +214,12 @@ ut_fw_new_rc(const struct ut_fw_cfg *fc, char *err, size_t errlen)
 	}
 	cfg.ifaces = ifc;
 	cfg.n_ifaces = n;
-	cfg.default_action = fc->dflt;
-	cfg.rules = rules;
-	cfg.n_rules = fc->n_rules;
-	cfg.conn_table_size = fc->conn_table_size ? fc->conn_table_size : 1024;
+	memset(&fwc, 0, sizeof(fwc));
+	fwc.default_action = fc->dflt;
+	fwc.rules = rules;
+	fwc.n_rules = fc->n_rules;
+	fwc.conn_table_size = fc->conn_table_size ? fc->conn_table_size : 1024;
+	cfg.priv = &fwc;
 	rc = vnf_instance_create(&cfg, 0, 1, nfv_rcu(), &ut_fw, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -472,15 +475,15 @@ static void
 test_first_match_wins(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_DROP, IPPROTO_TCP, "10.0.0.5/32", NULL, 0, 0, 80, 80,
+		{FW_RULE_DROP, IPPROTO_TCP, "10.0.0.5/32", NULL, 0, 0, 80, 80,
 		 NULL},
-		{CTL_FW_ALLOW, IPPROTO_TCP, "10.0.0.0/24", NULL, 0, 0, 80, 80,
+		{FW_RULE_ALLOW, IPPROTO_TCP, "10.0.0.0/24", NULL, 0, 0, 80, 80,
 		 NULL},
-		{CTL_FW_DROP, 0, "10.0.0.0/24", NULL, 0, 0, 0, 0, NULL},
-		{CTL_FW_ALLOW, 0, NULL, NULL, 0, 0, 0, 0, NULL},
+		{FW_RULE_DROP, 0, "10.0.0.0/24", NULL, 0, 0, 0, 0, NULL},
+		{FW_RULE_ALLOW, 0, NULL, NULL, 0, 0, 0, 0, NULL},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	struct fwt_spec s;
 
 	RTE_SET_USED(state);
@@ -510,7 +513,7 @@ test_first_match_wins(void **state)
 static void
 test_default_action_and_non_ip(void **state)
 {
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP};
+	struct ut_fw_cfg fc = {.dflt = FW_RULE_DROP};
 	struct fwt_spec s = ut_udp("10.0.0.1", 1, "10.0.0.2", 2);
 	struct fwt_frame arp;
 
@@ -533,7 +536,7 @@ test_default_action_and_non_ip(void **state)
 	vnf_instance_destroy(ut_fw);
 	ut_fw = NULL;
 
-	fc.dflt = CTL_FW_ALLOW;
+	fc.dflt = FW_RULE_ALLOW;
 	ut_fw_new(&fc);
 	assert_int_equal(ut_pass(0, &s), 1);
 	assert_int_equal(ut_pass(1, &s), 0);
@@ -544,15 +547,15 @@ static void
 test_ipv6_rules(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_DROP, 0, "2001:db8:1::/48", NULL, 0, 0, 0, 0, NULL},
-		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, "2001:db8::/32", 0, 0, 53, 53,
+		{FW_RULE_DROP, 0, "2001:db8:1::/48", NULL, 0, 0, 0, 0, NULL},
+		{FW_RULE_ALLOW, IPPROTO_UDP, NULL, "2001:db8::/32", 0, 0, 53, 53,
 		 NULL},
-		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, "10.0.0.0/8", 0, 0, 0, 0,
+		{FW_RULE_ALLOW, IPPROTO_UDP, NULL, "10.0.0.0/8", 0, 0, 0, 0,
 		 NULL},
-		{CTL_FW_ALLOW, IPPROTO_ICMPV6, NULL, NULL, 0, 0, 0, 0, NULL},
+		{FW_RULE_ALLOW, IPPROTO_ICMPV6, NULL, NULL, 0, 0, 0, 0, NULL},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	struct fwt_spec s;
 
 	RTE_SET_USED(state);
@@ -581,12 +584,12 @@ static void
 test_port_ranges_and_iface(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW, IPPROTO_TCP, NULL, NULL, 0, 0, 1000, 2000, NULL},
-		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 5000, 5001, 0, 0, NULL},
-		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 7, 7, "out"},
+		{FW_RULE_ALLOW, IPPROTO_TCP, NULL, NULL, 0, 0, 1000, 2000, NULL},
+		{FW_RULE_ALLOW, IPPROTO_UDP, NULL, NULL, 5000, 5001, 0, 0, NULL},
+		{FW_RULE_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 7, 7, "out"},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	static const struct {
 		uint16_t dp;
 		int out;
@@ -618,7 +621,7 @@ test_port_ranges_and_iface(void **state)
 static void
 test_iface_pairs(void **state)
 {
-	struct ut_fw_cfg fc = {.n_ifaces = 5, .dflt = CTL_FW_ALLOW};
+	struct ut_fw_cfg fc = {.n_ifaces = 5, .dflt = FW_RULE_ALLOW};
 	struct fwt_spec s = ut_udp("10.0.0.1", 1, "10.0.0.2", 2);
 	json_t *d;
 
@@ -641,14 +644,14 @@ test_iface_pairs(void **state)
 /* ---- tests: connection tracking ---- */
 
 static const struct ut_rule ut_ssh_out[] = {
-	{CTL_FW_ALLOW_STATEFUL, IPPROTO_TCP, NULL, NULL, 0, 0, 22, 22, "in"},
+	{FW_RULE_ALLOW_STATEFUL, IPPROTO_TCP, NULL, NULL, 0, 0, 22, 22, "in"},
 };
 
 static void
 test_tcp_handshake_and_close(void **state)
 {
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = ut_ssh_out, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = ut_ssh_out, .n_rules = 1};
 	const char *c = "10.0.0.1", *sv = "192.0.2.9";
 	struct fwt_spec s;
 
@@ -702,13 +705,13 @@ test_tcp_both_directions(void **state)
 	/* Connections may be opened from either side, each by its rule; a
 	 * connection from outside is answered from inside. */
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_TCP, NULL, NULL, 0, 0, 0, 0,
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_TCP, NULL, NULL, 0, 0, 0, 0,
 		 "in"},
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_TCP, NULL, "10.0.0.80/32", 0, 0,
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_TCP, NULL, "10.0.0.80/32", 0, 0,
 		 80, 80, "out"},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	struct fwt_spec s;
 	json_t *arr, *o;
 
@@ -750,7 +753,7 @@ static void
 test_tcp_unsolicited_and_invalid(void **state)
 {
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = ut_ssh_out, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = ut_ssh_out, .n_rules = 1};
 	struct fwt_spec s;
 
 	RTE_SET_USED(state);
@@ -795,11 +798,11 @@ static void
 test_udp_pseudo_connection(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53,
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53,
 		 "in"},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec q = ut_udp("10.0.0.1", 33333, "192.0.2.53", 53);
 	struct fwt_spec r = ut_udp("192.0.2.53", 53, "10.0.0.1", 33333);
 	struct fwt_spec other = ut_udp("192.0.2.53", 53, "10.0.0.1", 33334);
@@ -829,13 +832,13 @@ static void
 test_icmp_echo(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0,
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0,
 		 "in"},
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_ICMPV6, NULL, NULL, 0, 0, 0, 0,
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_ICMPV6, NULL, NULL, 0, 0, 0, 0,
 		 "in"},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	struct fwt_spec s;
 
 	RTE_SET_USED(state);
@@ -870,7 +873,7 @@ static void
 test_icmp_error_related(void **state)
 {
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = ut_ssh_out, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = ut_ssh_out, .n_rules = 1};
 	struct fwt_spec syn = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 22, SYN);
 	struct fwt_spec other = ut_tcp("10.0.0.1", 40001, "192.0.2.9", 22, SYN);
 	struct fwt_frame fs = ut_frame(&syn), fo;
@@ -905,7 +908,7 @@ static void
 test_timeouts_and_ageing(void **state)
 {
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = ut_ssh_out, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = ut_ssh_out, .n_rules = 1};
 	struct fwt_spec syn = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 22, SYN);
 	struct fwt_spec sa =
 		ut_tcp("192.0.2.9", 22, "10.0.0.1", 40000, SYN | ACK);
@@ -948,10 +951,10 @@ static void
 test_table_full(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
 		 "in"},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP,
+	struct ut_fw_cfg fc = {.dflt = FW_RULE_DROP,
 			       .rules = rules,
 			       .n_rules = 1,
 			       .conn_table_size = 16};
@@ -988,11 +991,11 @@ test_burst_of_new_flow(void **state)
 	/* One burst: a new flow's packets, then another flow's; the first
 	 * packet enters the connection and the others use it. */
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
 		 "in"},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_frame f[VNF_BURST_MAX];
 	struct fwt_spec s;
 	unsigned int i;
@@ -1020,9 +1023,9 @@ test_burst_of_new_flow(void **state)
 /* ---- tests: reject ---- */
 
 static const struct ut_rule ut_rejects[] = {
-	{CTL_FW_REJECT, IPPROTO_TCP, NULL, NULL, 0, 0, 23, 23, NULL},
-	{CTL_FW_REJECT, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0, NULL},
-	{CTL_FW_REJECT, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0, NULL},
+	{FW_RULE_REJECT, IPPROTO_TCP, NULL, NULL, 0, 0, 23, 23, NULL},
+	{FW_RULE_REJECT, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0, NULL},
+	{FW_RULE_REJECT, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0, NULL},
 };
 
 /* The answer sent out of port `port` as its k-th packet, as a frame. */
@@ -1041,7 +1044,7 @@ ut_sent(uint16_t port, unsigned int k, uint32_t *len)
 static void
 test_reject_tcp_rst(void **state)
 {
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_ALLOW,
+	struct ut_fw_cfg fc = {.dflt = FW_RULE_ALLOW,
 			       .rules = ut_rejects,
 			       .n_rules = RTE_DIM(ut_rejects)};
 	struct fwt_spec s = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 23, SYN);
@@ -1107,7 +1110,7 @@ test_reject_tcp_rst(void **state)
 static void
 test_reject_icmp_and_rate_limit(void **state)
 {
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_ALLOW,
+	struct ut_fw_cfg fc = {.dflt = FW_RULE_ALLOW,
 			       .rules = ut_rejects,
 			       .n_rules = RTE_DIM(ut_rejects)};
 	struct fwt_spec s = ut_udp("10.0.0.1", 5000, "192.0.2.9", 161);
@@ -1183,10 +1186,10 @@ static void
 test_rule_add_del_runtime(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53, NULL},
+		{FW_RULE_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53, NULL},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec dns = ut_udp("10.0.0.1", 999, "192.0.2.1", 53);
 	struct fwt_spec web = ut_tcp("10.0.0.1", 999, "192.0.2.1", 443, SYN);
 	struct fwt_spec web6 =
@@ -1311,7 +1314,7 @@ test_rule_change_keeps_connections(void **state)
 	/* A connection outlives the rule that let it in (like conntrack);
 	 * and a burst in flight sees one rule set or the other. */
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = ut_ssh_out, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = ut_ssh_out, .n_rules = 1};
 	struct fwt_spec syn = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 22, SYN);
 	struct fwt_spec sa =
 		ut_tcp("192.0.2.9", 22, "10.0.0.1", 40000, SYN | ACK);
@@ -1330,7 +1333,7 @@ test_rule_change_keeps_connections(void **state)
 static void
 test_header_validation(void **state)
 {
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_ALLOW};
+	struct ut_fw_cfg fc = {.dflt = FW_RULE_ALLOW};
 	struct fwt_spec t = ut_tcp("10.0.0.1", 1, "10.0.0.2", 2, SYN);
 	struct fwt_spec u = ut_udp("10.0.0.1", 1, "10.0.0.2", 2);
 	struct fwt_spec t6 = ut_tcp("2001:db8::1", 1, "2001:db8::2", 2, SYN);
@@ -1410,10 +1413,10 @@ static void
 test_ipv6_extension_headers(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53, NULL},
+		{FW_RULE_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53, NULL},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec u = ut_udp("2001:db8::1", 1, "2001:db8::2", 53);
 	struct fwt_frame f = ut_frame(&u), g;
 	unsigned int k;
@@ -1450,12 +1453,12 @@ static void
 test_fragments(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53, NULL},
-		{CTL_FW_DROP, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0, NULL},
-		{CTL_FW_ALLOW, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0, NULL},
+		{FW_RULE_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53, NULL},
+		{FW_RULE_DROP, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0, NULL},
+		{FW_RULE_ALLOW, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0, NULL},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	struct fwt_spec first = ut_udp("10.0.0.1", 999, "192.0.2.1", 53);
 	struct fwt_spec later = first, s;
 
@@ -1530,11 +1533,11 @@ static void
 test_vlan_and_chained_mbufs(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW, IPPROTO_TCP, NULL, "192.0.2.0/24", 0, 0, 443,
+		{FW_RULE_ALLOW, IPPROTO_TCP, NULL, "192.0.2.0/24", 0, 0, 443,
 		 443, NULL},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec s = ut_tcp("10.0.0.1", 1, "192.0.2.1", 443, SYN);
 	struct fwt_frame f;
 	struct rte_mbuf *m, *m2;
@@ -1573,11 +1576,11 @@ static void
 test_show_verbs_and_knows(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0,
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0,
 		 NULL},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec s;
 	json_t *arr, *d, *reply = NULL, *verb;
 	unsigned int i;
@@ -1629,10 +1632,10 @@ static void
 test_create_errors(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW, 0, NULL, NULL, 0, 0, 0, 0, "nope"},
+		{FW_RULE_ALLOW, 0, NULL, NULL, 0, 0, 0, 0, "nope"},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
 	char err[256] = "";
 
 	RTE_SET_USED(state);
@@ -1650,11 +1653,11 @@ test_every_packet_counted_once(void **state)
 		"default-allowed", "non-ip",	   "frag-followed",
 	};
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, 0, NULL, NULL, 0, 0, 0, 0, "in"},
-		{CTL_FW_REJECT, IPPROTO_TCP, NULL, NULL, 0, 0, 0, 0, NULL},
+		{FW_RULE_ALLOW_STATEFUL, 0, NULL, NULL, 0, 0, 0, 0, "in"},
+		{FW_RULE_REJECT, IPPROTO_TCP, NULL, NULL, 0, 0, 0, 0, NULL},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = RTE_DIM(rules)};
 	uint64_t sum = 0, pkts = 0;
 	unsigned int i;
 	uint16_t c;
@@ -1766,10 +1769,10 @@ static void
 test_rules_change_under_traffic(void **state)
 {
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 1000, 1000, NULL},
+		{FW_RULE_ALLOW, IPPROTO_UDP, NULL, NULL, 0, 0, 1000, 1000, NULL},
 	};
 	struct ut_fw_cfg fc = {
-		.dflt = CTL_FW_DROP, .rules = rules, .n_rules = 1};
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
 	struct ut_bg bg = {0};
 	uint64_t dropped, seen;
 	unsigned int k, p;
@@ -1827,10 +1830,10 @@ test_conn_ageing_under_traffic(void **state)
 	 * thread ages everything out: rte_hash positions are reused only
 	 * after grace periods, and the count stays right. */
 	const struct ut_rule rules[] = {
-		{CTL_FW_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
 		 "in"},
 	};
-	struct ut_fw_cfg fc = {.dflt = CTL_FW_DROP,
+	struct ut_fw_cfg fc = {.dflt = FW_RULE_DROP,
 			       .rules = rules,
 			       .n_rules = 1,
 			       .conn_table_size = 1024};

@@ -37,7 +37,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "control/config.h"
+#include "vnf/l2switch/config.h"
 #include "dataplane/graph.h"
 #include "dataplane/rcu.h"
 #include "vnf/l2switch/mac_table.h"
@@ -127,7 +127,7 @@ ut_teardown(void **state)
 
 /* An iface's VLAN setup: mode, access VLAN or native VLAN, trunk list. */
 struct ut_ifc {
-	enum ctl_vlan_mode mode;
+	enum l2sw_vlan_mode mode;
 	uint16_t vlan;
 	uint16_t trunk[4];
 	unsigned int n_trunk;
@@ -138,7 +138,7 @@ struct ut_sw_cfg {
 	const struct ut_ifc *ifc;	/* NULL: all VLAN-unaware */
 	uint32_t size;			/* 0: 1024 */
 	uint32_t aging;
-	const struct ctl_static_mac *statics;
+	const struct l2sw_static_mac *statics;
 	unsigned int n_statics;
 };
 
@@ -148,32 +148,37 @@ static int
 ut_sw_new_rc(const struct ut_sw_cfg *sc, char *err, size_t errlen)
 {
 	struct ctl_iface_config ifc[UT_MAX_IFACES];
+	struct l2sw_iface_config swifc[UT_MAX_IFACES];
 	struct ctl_vnf_config cfg;
+	struct l2sw_config swc;
 	unsigned int i;
 	int rc;
 
 	assert_true(sc->n_ifaces <= UT_MAX_IFACES);
 	memset(&cfg, 0, sizeof(cfg));
+	memset(&swc, 0, sizeof(swc));
 	memset(ifc, 0, sizeof(ifc));
+	memset(swifc, 0, sizeof(swifc));
 	snprintf(cfg.name, sizeof(cfg.name), "sw");
 	snprintf(cfg.type, sizeof(cfg.type), "l2switch");
 	for (i = 0; i < sc->n_ifaces; i++) {
 		snprintf(ifc[i].name, sizeof(ifc[i].name), "i%u", i);
-		ifc[i].mtu = 1500;
 		if (sc->ifc == NULL)
 			continue;
-		ifc[i].vlan_mode = sc->ifc[i].mode;
-		ifc[i].vlan = sc->ifc[i].vlan;
+		swifc[i].vlan_mode = sc->ifc[i].mode;
+		swifc[i].vlan = sc->ifc[i].vlan;
 		/* Cast: the config owns its arrays; create() only reads. */
-		ifc[i].trunk = (uint16_t *)(uintptr_t)sc->ifc[i].trunk;
-		ifc[i].n_trunk = sc->ifc[i].n_trunk;
+		swifc[i].trunk = (uint16_t *)(uintptr_t)sc->ifc[i].trunk;
+		swifc[i].n_trunk = sc->ifc[i].n_trunk;
 	}
 	cfg.ifaces = ifc;
 	cfg.n_ifaces = sc->n_ifaces;
-	cfg.mac_table_size = sc->size ? sc->size : 1024;
-	cfg.aging_time = sc->aging;
-	cfg.static_macs = (struct ctl_static_mac *)(uintptr_t)sc->statics;
-	cfg.n_static_macs = sc->n_statics;
+	cfg.priv = &swc;
+	swc.ifaces = swifc;
+	swc.mac_table_size = sc->size ? sc->size : 1024;
+	swc.aging_time = sc->aging;
+	swc.static_macs = (struct l2sw_static_mac *)(uintptr_t)sc->statics;
+	swc.n_static_macs = sc->n_statics;
 	rc = vnf_instance_create(&cfg, 0, 1, nfv_rcu(), &ut_sw, err, errlen);
 	if (rc != 0)
 		return rc;
@@ -773,7 +778,7 @@ test_switch_ageing(void **state)
 static void
 test_static_entries(void **state)
 {
-	struct ctl_static_mac st[1];
+	struct l2sw_static_mac st[1];
 	struct ut_sw_cfg sc = {.n_ifaces = 3, .aging = 2, .statics = st,
 			       .n_statics = 1};
 	struct ut_frame f;
@@ -808,7 +813,7 @@ test_static_entries(void **state)
 static void
 test_static_entry_unknown_iface(void **state)
 {
-	struct ctl_static_mac st[1];
+	struct l2sw_static_mac st[1];
 	struct ut_sw_cfg sc = {.n_ifaces = 2, .statics = st, .n_statics = 1};
 	char err[256] = "";
 
@@ -917,11 +922,11 @@ test_many_keys_in_one_burst(void **state)
  * without a native VLAN, i4 trunk [10] with native VLAN 20.
  */
 static const struct ut_ifc ut_vlan_ifc[5] = {
-	{.mode = CTL_VLAN_ACCESS, .vlan = 10},
-	{.mode = CTL_VLAN_ACCESS, .vlan = 20},
-	{.mode = CTL_VLAN_ACCESS, .vlan = 10},
-	{.mode = CTL_VLAN_TRUNK, .trunk = {10, 20}, .n_trunk = 2},
-	{.mode = CTL_VLAN_TRUNK, .vlan = 20, .trunk = {10}, .n_trunk = 1},
+	{.mode = L2SW_VLAN_ACCESS, .vlan = 10},
+	{.mode = L2SW_VLAN_ACCESS, .vlan = 20},
+	{.mode = L2SW_VLAN_ACCESS, .vlan = 10},
+	{.mode = L2SW_VLAN_TRUNK, .trunk = {10, 20}, .n_trunk = 2},
+	{.mode = L2SW_VLAN_TRUNK, .vlan = 20, .trunk = {10}, .n_trunk = 1},
 };
 
 static void
@@ -1127,9 +1132,9 @@ static void
 test_vlan_mixed_unaware_iface(void **state)
 {
 	static const struct ut_ifc ifc[3] = {
-		{.mode = CTL_VLAN_NONE},
-		{.mode = CTL_VLAN_NONE},
-		{.mode = CTL_VLAN_ACCESS, .vlan = 5},
+		{.mode = L2SW_VLAN_NONE},
+		{.mode = L2SW_VLAN_NONE},
+		{.mode = L2SW_VLAN_ACCESS, .vlan = 5},
 	};
 	struct ut_sw_cfg sc = {.n_ifaces = 3, .ifc = ifc};
 	struct ut_frame f;
@@ -1196,11 +1201,11 @@ test_copy_fails_without_mbufs(void **state)
 static void
 test_ctl_show_mac_and_flush(void **state)
 {
-	struct ctl_static_mac st[1];
+	struct l2sw_static_mac st[1];
 	static const struct ut_ifc ifc[3] = {
-		{.mode = CTL_VLAN_ACCESS, .vlan = 7},
-		{.mode = CTL_VLAN_TRUNK, .trunk = {7}, .n_trunk = 1},
-		{.mode = CTL_VLAN_ACCESS, .vlan = 7},
+		{.mode = L2SW_VLAN_ACCESS, .vlan = 7},
+		{.mode = L2SW_VLAN_TRUNK, .trunk = {7}, .n_trunk = 1},
+		{.mode = L2SW_VLAN_ACCESS, .vlan = 7},
 	};
 	struct ut_sw_cfg sc = {.n_ifaces = 3, .ifc = ifc, .statics = st,
 			       .n_statics = 1, .aging = 300};

@@ -36,7 +36,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
-#include "control/config.h"
+#include "vnf/router/config.h"
 #include "vnf/router/router.h"
 #include "vnf/router/router_priv.h"
 #include "tests/common/test_eal.h"
@@ -69,9 +69,11 @@ static unsigned int n_out;
 
 static struct ctl_prefix lan_addrs[2], wan_addrs[2];
 static struct ctl_iface_config ifcs[2];
-static struct ctl_route_config routes[4];
-static struct ctl_nexthop nhs[4];
-static struct ctl_neigh_config neighs[4];
+static struct rt_iface_config rifcs[2];
+static struct rt_config rcfg;
+static struct rt_route_config routes[4];
+static struct rt_nexthop_config nhs[4];
+static struct rt_neigh_config neighs[4];
 static struct ctl_vnf_config cfg;
 
 static void
@@ -90,22 +92,26 @@ cfg_default(bool static_gw)
 {
 	memset(&cfg, 0, sizeof(cfg));
 	memset(ifcs, 0, sizeof(ifcs));
+	memset(&rcfg, 0, sizeof(rcfg));
+	memset(rifcs, 0, sizeof(rifcs));
+	rcfg.ifaces = rifcs;
+	cfg.priv = &rcfg;
 	snprintf(cfg.name, sizeof(cfg.name), "rtr");
 	snprintf(cfg.type, sizeof(cfg.type), "router");
 	snprintf(ifcs[0].name, sizeof(ifcs[0].name), "lan");
 	snprintf(ifcs[1].name, sizeof(ifcs[1].name), "wan");
-	ifcs[0].has_mac = ifcs[1].has_mac = true;
-	memcpy(ifcs[0].mac, R_LAN, 6);
-	memcpy(ifcs[1].mac, R_WAN, 6);
-	ifcs[0].mtu = ifcs[1].mtu = 1500;
+	rifcs[0].has_mac = rifcs[1].has_mac = true;
+	memcpy(rifcs[0].mac, R_LAN, 6);
+	memcpy(rifcs[1].mac, R_WAN, 6);
+	rifcs[0].mtu = rifcs[1].mtu = 1500;
 	pfx(&lan_addrs[0], "10.0.0.1", 24);
 	pfx(&lan_addrs[1], "2001:db8::1", 64);
 	pfx(&wan_addrs[0], "192.0.2.1", 24);
 	pfx(&wan_addrs[1], "2001:db8:1::1", 64);
-	ifcs[0].addrs = lan_addrs;
-	ifcs[0].n_addrs = 2;
-	ifcs[1].addrs = wan_addrs;
-	ifcs[1].n_addrs = 2;
+	rifcs[0].addrs = lan_addrs;
+	rifcs[0].n_addrs = 2;
+	rifcs[1].addrs = wan_addrs;
+	rifcs[1].n_addrs = 2;
 	cfg.ifaces = ifcs;
 	cfg.n_ifaces = 2;
 
@@ -122,11 +128,11 @@ cfg_default(bool static_gw)
 	nhs[1].has_via = true;
 	pfx(&nhs[1].via, "2001:db8:1::fe", 128);
 	pfx(&routes[2].prefix, "203.0.113.128", 25);
-	routes[2].type = CTL_ROUTE_BLACKHOLE;
+	routes[2].type = RT_ROUTE_BLACKHOLE;
 	pfx(&routes[3].prefix, "203.0.113.64", 26);
-	routes[3].type = CTL_ROUTE_UNREACHABLE;
-	cfg.routes = routes;
-	cfg.n_routes = 4;
+	routes[3].type = RT_ROUTE_UNREACHABLE;
+	rcfg.routes = routes;
+	rcfg.n_routes = 4;
 
 	memset(neighs, 0, sizeof(neighs));
 	if (static_gw) {
@@ -136,8 +142,8 @@ cfg_default(bool static_gw)
 		snprintf(neighs[1].iface, CTL_NAME_MAX, "wan");
 		pfx(&neighs[1].ip, "2001:db8:1::fe", 128);
 		memcpy(neighs[1].mac, GW, 6);
-		cfg.neighbors = neighs;
-		cfg.n_neighbors = 2;
+		rcfg.neighbors = neighs;
+		rcfg.n_neighbors = 2;
 	}
 }
 
@@ -700,9 +706,9 @@ test_ipv6_off(void **state)
 	(void)state;
 	vnf_instance_destroy(vi);
 	cfg_default(false);
-	ifcs[0].n_addrs = 1;
-	ifcs[1].n_addrs = 1;
-	cfg.n_routes = 1;
+	rifcs[0].n_addrs = 1;
+	rifcs[1].n_addrs = 1;
+	rcfg.n_routes = 1;
 	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
 	assert_int_equal(rc, 0);
 	rt = vi->priv;
@@ -712,7 +718,7 @@ test_ipv6_off(void **state)
 	run1(LAN, mbuf(&p));
 	assert_int_equal(ctr(RT_D_V6_OFF), 1);
 	/* and IPv6 routes are refused with a reason */
-	cfg.n_routes = 2;
+	rcfg.n_routes = 2;
 	vnf_instance_destroy(vi);
 	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
 	assert_int_equal(rc, -EINVAL);
@@ -966,7 +972,7 @@ test_mtu(void **state)
 	(void)state;
 	vnf_instance_destroy(vi);
 	cfg_default(true);
-	ifcs[WAN].mtu = 1280;
+	rifcs[WAN].mtu = 1280;
 	router_start();
 	run1(LAN, mbuf(&df));
 	assert_int_equal(n_out, 1);
@@ -1722,7 +1728,7 @@ test_config_routes_file(void **state)
 		   "2001:db8:200::/48 via 2001:db8:1::fe\n");
 	fclose(f);
 	cfg_default(true);
-	cfg.routes_file = path;
+	rcfg.routes_file = path;
 	router_start();
 	p = echo4("10.0.0.2", "100.64.3.3", 64, 1);
 	run1(LAN, mbuf(&p));
