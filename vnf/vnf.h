@@ -119,6 +119,54 @@ struct vnf_instance {
 	struct vnf_worker_slot *slots;	/* [n_workers] */
 };
 
+/*
+ * Control verbs.  A VNF type declares its verbs as a table; the daemon
+ * serves each under its name ("route add"), lists them with their
+ * arguments in `help`, and nfvctl builds its commands, its help and its
+ * shell completion from that list: a new verb needs no change outside the
+ * VNF's folder.
+ *
+ * An argument is what the user types and the JSON key it becomes:
+ *   {.key = "prefix", .meta = "PREFIX", .flags = VNF_ARG_REQUIRED}
+ *        positional (no .word):        route add 10.0.0.0/8 ...
+ *   {.key = "via", .word = "via", .meta = "ADDR"}
+ *        a keyword and its value:      ... via 192.0.2.1
+ *   {.key = "type", .choices = "blackhole|unreachable"}
+ *        one word of a set, the value: ... blackhole
+ * Every verb also takes "vnf NAME" (which instance), added by the daemon.
+ * Values are sent as JSON strings, VNF_ARG_INT ones as integers.
+ */
+#define VNF_ARG_REQUIRED 0x1u	/* must be given */
+#define VNF_ARG_INT 0x2u	/* a non-negative integer */
+
+struct vnf_verb_arg {
+	const char *key;	/* the request's JSON key */
+	const char *word;	/* keyword before the value; NULL: positional */
+	const char *meta;	/* the value in help ("ADDR"); NULL for choices */
+	const char *choices;	/* "a|b": one of these words is the value */
+	const char *alias;	/* another keyword for .word ("iface" for "dev") */
+	unsigned int flags;
+};
+
+#define VNF_VERB_ARGS_MAX 12
+
+/* Without "vnf": a show verb concatenates the arrays of every instance
+ * of the types that have it; an each verb runs on every such instance
+ * and sums the integer members of their replies; any other verb needs
+ * exactly one such instance. */
+#define VNF_VERB_SHOW 0x1u
+#define VNF_VERB_EACH 0x2u
+
+struct vnf_verb {
+	const char *name;	/* "route add": the words nfvctl matches */
+	const char *help;	/* one line */
+	unsigned int flags;
+	struct vnf_verb_arg args[VNF_VERB_ARGS_MAX];	/* .key NULL ends */
+	/* Control thread.  0 and *reply (a new JSON value, may stay NULL),
+	 * or -errno and *reply the message as a JSON string. */
+	int (*handler)(struct vnf_instance *vi, json_t *args, json_t **reply);
+};
+
 struct vnf_ops {
 	const char *type;		/* the config's `type:` */
 	size_t worker_size;		/* per-worker state, may be 0 */
@@ -151,6 +199,14 @@ struct vnf_ops {
 	 * serves that verb: 0 or -ENOTSUP. */
 	int (*ctl)(struct vnf_instance *vi, const char *verb, json_t *args,
 		   json_t **reply);
+
+	/* Control verbs, n_verbs entries (struct vnf_verb); may be none. */
+	const struct vnf_verb *verbs;
+	unsigned int n_verbs;
+
+	/* Control thread, optional: the VNF's part of `show vnf NAME` (a new
+	 * JSON object, or NULL). */
+	json_t *(*details)(struct vnf_instance *vi);
 };
 
 /* Registry (vnf/vnf.c). */
