@@ -21,6 +21,9 @@
 #   nfvd-ethdev:NAME  the same with NFVD_VHOST_ETHDEV=1: every packet
 #                 through net_vhost's ethdev bursts, as testpmd's; only
 #                 when --only names it
+#   nfvd-base:NAME  the same config with the nfvd of another build
+#                 (--baseline DIR, e.g. a build of the previous commit):
+#                 an A/B of two versions in the same rounds
 #
 # Rounds: every DUT once per round, N rounds (default 3); the table shows
 # medians.  Mpps per direction, the ratio to the ceiling of the same run,
@@ -63,6 +66,7 @@ NO_HUGE=0
 JSON_OUT=""
 LIST_ONLY=0
 CONFIGS=()
+BASE_BUILD=""
 EXTRA_GEN=()
 
 usage() {
@@ -77,6 +81,8 @@ usage: $0 [options] [-- extra nfv-bench arguments]
                       ovs-flows, nfvd, nfvd:NAME, nfvd-ethdev:NAME
                       (the ceiling always runs)
   -c, --config FILE   nfvd config to compare (repeat) [configs/*.yaml]
+  -B, --baseline DIR  also run each nfvd config with DIR's nfvd and nfvctl
+                      (rows nfvd-base:NAME), for an A/B of two builds
       --gen-cpu N     generator core [$GEN_CPU]
       --dut-cpu N     device-under-test core [$DUT_CPU]
       --no-install    do not apt-get install what is missing (skip instead)
@@ -102,6 +108,7 @@ while [ $# -gt 0 ]; do
 	-s | --size) SIZE=${2:-}; shift 2 ;;
 	--only) ONLY=${2:-}; shift 2 ;;
 	-c | --config) CONFIGS+=("${2:?}"); shift 2 ;;
+	-B | --baseline) BASE_BUILD=${2:?}; shift 2 ;;
 	--gen-cpu) GEN_CPU=${2:-}; shift 2 ;;
 	--dut-cpu) DUT_CPU=${2:-}; shift 2 ;;
 	--no-install) INSTALL=0; shift ;;
@@ -128,6 +135,8 @@ fi
 BENCH=$BUILD/dataplane/bench/nfv-bench
 NFVD=$BUILD/dataplane/nfvd
 NFVCTL=$BUILD/control/nfvctl
+BASE_NFVD=${BASE_BUILD:+$BASE_BUILD/dataplane/nfvd}
+BASE_NFVCTL=${BASE_BUILD:+$BASE_BUILD/control/nfvctl}
 TESTPMD=$(command -v dpdk-testpmd || true)
 VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 OVS_SCHEMA=/usr/share/openvswitch/vswitch.ovsschema
@@ -345,12 +354,13 @@ if python_yaml; then
 		if [[ ",$ONLY," == *",nfvd-ethdev:$name,"* ]]; then
 			DUTS+=("nfvd-ethdev:$name")
 		fi
+		[ -n "$BASE_BUILD" ] && DUTS+=("nfvd-base:$name")
 	done < <(pick_configs "${CONFIGS[@]}")
 fi
 
 if [ "$LIST_ONLY" = 1 ]; then
 	for d in "${DUTS[@]}"; do
-		if [[ "$d" == nfvd:* || "$d" == nfvd-ethdev:* ]]; then
+		if [[ "$d" == nfvd:* || "$d" == nfvd-ethdev:* || "$d" == nfvd-base:* ]]; then
 			echo "$d ${CONFIG_OF[${d#*:}]}"
 		else
 			echo "$d"
@@ -375,6 +385,10 @@ if wanted ovs-normal || wanted ovs-flows; then
 		DUTS=("${DUTS[@]/ovs-normal/}")
 		DUTS=("${DUTS[@]/ovs-flows/}")
 	fi
+fi
+if [ -n "$BASE_BUILD" ] && { [ ! -x "$BASE_NFVD" ] || [ ! -x "$BASE_NFVCTL" ]; }; then
+	warn "--baseline $BASE_BUILD: no nfvd or nfvctl built there"
+	exit 1
 fi
 if [ ! -x "$NFVD" ] || [ ! -x "$NFVCTL" ]; then
 	warn "nfvd or nfvctl not built in $BUILD: no nfvd rows"
@@ -521,9 +535,10 @@ stop_ovs() {
 }
 
 NFVD_CTL=""
-start_nfvd() {	# start_nfvd NAME [ethdev]
-	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1.yaml routes via=""
+start_nfvd() {	# start_nfvd NAME [ethdev|base]
+	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1.yaml routes via="" bin=$NFVD
 	[ "${2:-}" = ethdev ] && via=1
+	[ "${2:-}" = base ] && bin=$BASE_NFVD
 	PREFIXES+=("$prefix")
 	DUT_LOG=$DIR/nfvd-$name.log
 	: >"$DUT_LOG"
@@ -532,7 +547,7 @@ start_nfvd() {	# start_nfvd NAME [ethdev]
 	SOCK0=$DIR/nfvd-p0.sock SOCK1=$DIR/nfvd-p1.sock DUT_LOG=$DIR/nfvd-$name.log
 	NFVD_CTL=$DIR/nfvd-ctl.sock
 	rm -f "$SOCK0" "$SOCK1" "$NFVD_CTL"
-	NFVD_VHOST_ETHDEV=$via "$NFVD" -c "$cfg" >"$DUT_LOG" 2>&1 &
+	NFVD_VHOST_ETHDEV=$via "$bin" -c "$cfg" >"$DUT_LOG" 2>&1 &
 	DUT_PID=$!
 	PIDS+=("$DUT_PID")
 	wait_files "$DUT_PID" 30 "$SOCK0" "$SOCK1" "$NFVD_CTL"
@@ -576,8 +591,10 @@ measure() {	# measure DUT RUN [extra nfv-bench args...]
 		[ -n "$DUT_LOG" ] && tail -5 "$DUT_LOG" | sed 's/^/  dut: /' >&2
 		return 1
 	fi
-	if [[ "$dut" == nfvd:* || "$dut" == nfvd-ethdev:* ]]; then
-		cyc=$("$NFVCTL" -s "$NFVD_CTL" -j show stats 2>/dev/null | python3 -c '
+	if [[ "$dut" == nfvd:* || "$dut" == nfvd-ethdev:* || "$dut" == nfvd-base:* ]]; then
+		local ctl=$NFVCTL
+		[[ "$dut" == nfvd-base:* ]] && ctl=$BASE_NFVCTL
+		cyc=$("$ctl" -s "$NFVD_CTL" -j show stats 2>/dev/null | python3 -c '
 import json, sys
 w = json.load(sys.stdin)["workers"]
 print("%.1f" % w[0]["cycles_per_packet"] if w else "")' 2>/dev/null)
@@ -609,9 +626,10 @@ run_dut() {	# run_dut DUT RUN
 	case "$dut" in
 	ceiling) start_testpmd io || { warn "testpmd io did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
 	testpmd-mac) start_testpmd mac || { warn "testpmd mac did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
-	nfvd:* | nfvd-ethdev:*)
+	nfvd:* | nfvd-ethdev:* | nfvd-base:*)
 		local via=""
 		[[ "$dut" == nfvd-ethdev:* ]] && via=ethdev
+		[[ "$dut" == nfvd-base:* ]] && via=base
 		if ! start_nfvd "${dut#*:}" $via; then
 			warn "$dut did not start"
 			tail -5 "$DUT_LOG" >&2
@@ -699,7 +717,8 @@ print("| device under test | Mpps per direction (0->1 / 1->0) | ratio to ceiling
 print("|---|---|---|---|---|---|---|")
 for dut in order:
     name = names.get(dut, "nfvd, " + dut[5:] + ".yaml" if dut.startswith("nfvd:") else
-                     "nfvd via ethdev, " + dut[12:] + ".yaml" if dut.startswith("nfvd-ethdev:") else dut)
+                     "nfvd via ethdev, " + dut[12:] + ".yaml" if dut.startswith("nfvd-ethdev:") else
+                     "nfvd baseline build, " + dut[10:] + ".yaml" if dut.startswith("nfvd-base:") else dut)
     m = med.get(dut)
     if m is None:
         print("| %s | failed | | | | | 0 |" % name)
