@@ -289,6 +289,35 @@ static void send_frames(struct hostdrv *hd, const uint8_t mac[6], char tag,
 	}
 }
 
+/*
+ * Runs the VMM's main loop until testpmd's log says its vhost port's link
+ * came up.  The vhost library enables a device's queues for the port only
+ * after that (the new-device callback runs on its own thread): frames that
+ * testpmd forwards to the port before it are dropped, which on a busy
+ * machine lost the pcap frames read at `start`.
+ */
+static void wait_pmd_link(struct vmm *vm)
+{
+	char logp[128], line[512];
+	int i;
+
+	snprintf(logp, sizeof(logp), "%s/testpmd%d.log", dir, pmd_gen);
+	for (i = 0; i < 200; i++) {
+		FILE *f = fopen(logp, "r");
+		bool up = false;
+
+		while (f && !up && fgets(line, sizeof(line), f))
+			up = strstr(line, "Port 0: link state change event");
+		if (f)
+			fclose(f);
+		if (up)
+			return;
+		vmm_loop_run(vm, 50);
+	}
+	die("testpmd %d: its vhost port's link did not come up in 10 s",
+	    pmd_gen);
+}
+
 /* Runs the VMM's main loop while waiting for RX frames tagged tag. */
 static void wait_rx(struct vmm *vm, struct hostdrv *hd, char tag, int want)
 {
@@ -590,6 +619,7 @@ int main(int argc, char **argv)
 	say("ok: DRIVER_OK, rings handed to testpmd, link %s",
 	    link_up(&hd) ? "up" : "down");
 
+	wait_pmd_link(&vm);
 	pmd_cmd("start\n");
 	usleep(300000);
 	send_frames(&hd, cfg.mac, 'B', NTX);
@@ -626,6 +656,7 @@ int main(int argc, char **argv)
 	if (hostdrv_status(&hd) != 0x0f)
 		die("the guest's device was disturbed: status 0x%x", hostdrv_status(&hd));
 
+	wait_pmd_link(&vm);
 	pmd_cmd("start\n");
 	usleep(300000);
 	if (hostdrv_rx_post(&hd, 0, 16))
