@@ -6,8 +6,25 @@
 #include <string.h>
 
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 
 #include "tests/common/test_rcu.h"
+
+struct rte_rcu_qsbr *
+nfv_test_qsbr_new(unsigned int max_threads)
+{
+	struct rte_rcu_qsbr *v;
+
+	v = rte_zmalloc("nfv_test_qsbr", rte_rcu_qsbr_get_memsize(max_threads),
+			RTE_CACHE_LINE_SIZE);
+	if (v == NULL)
+		return NULL;
+	if (rte_rcu_qsbr_init(v, max_threads) != 0) {
+		rte_free(v);
+		return NULL;
+	}
+	return v;
+}
 
 static void *
 nfv_test_reader_main(void *arg)

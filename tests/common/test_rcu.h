@@ -16,6 +16,11 @@
 
 #include <rte_rcu_qsbr.h>
 
+/* A QSBR variable for up to `max_threads` readers, for the tests that do
+ * not use the data plane's (nfv_rcu()); NULL when out of memory.  Free it
+ * with rte_free(). */
+struct rte_rcu_qsbr *nfv_test_qsbr_new(unsigned int max_threads);
+
 /* One loop iteration of the fake worker: 0, or -errno to stop with that
  * error.  Runs on the reader's thread. */
 typedef int nfv_test_reader_fn(void *arg);
