@@ -2,6 +2,7 @@
  *
  * test_tx.c - the tx_burst hooks of the test programs (test_tx.h).
  */
+#include <errno.h>
 #include <limits.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include <rte_debug.h>
 
 #include "tests/common/test_tx.h"
+#include "tests/common/test_wctx.h"
 
 struct nfv_test_txcap nfv_test_txcap[NFV_MAX_PORTS];
 atomic_uint_fast64_t nfv_test_txcount[NFV_MAX_PORTS];
@@ -61,6 +63,30 @@ nfv_test_txcap_free_all(void)
 				      nfv_test_txcap[p].n);
 		nfv_test_txcap[p].n = 0;
 	}
+}
+
+int
+nfv_test_txcap_open(struct rte_mempool *pool, unsigned int max, uint64_t now,
+		    struct nfv_wctx **w, struct nfv_graph **g)
+{
+	nfv_test_txcap_reset(max);
+	*w = nfv_test_wctx_new(pool, nfv_test_txcap_burst, now);
+	*g = nfv_graph_alloc();
+	if (*w == NULL || *g == NULL) {
+		nfv_test_txcap_close(w, g);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+nfv_test_txcap_close(struct nfv_wctx **w, struct nfv_graph **g)
+{
+	nfv_test_wctx_free(*w);
+	*w = NULL;
+	nfv_test_txcap_free_all();
+	nfv_graph_free(*g);
+	*g = NULL;
 }
 
 void

@@ -16,6 +16,7 @@
 
 #include <rte_mbuf.h>
 
+#include "dataplane/graph.h"
 #include "dataplane/nfv.h"
 
 #define NFV_TEST_TX_MAX 4096 /* packets kept per port at most */
@@ -39,6 +40,20 @@ uint16_t nfv_test_txcap_burst(uint16_t port, uint16_t queue,
 			      struct rte_mbuf **pkts, uint16_t n);
 /* Free every packet kept, on every port (the call counts stay). */
 void nfv_test_txcap_free_all(void);
+
+/*
+ * A cmocka test's set-up when one thread plays the worker and the control
+ * thread: the capture reset to `max`, worker 0's context sending to it
+ * (nfv_test_wctx_new(), mbufs from `pool`, the clock at `now`) and an
+ * empty graph.  0, or -ENOMEM.
+ */
+int nfv_test_txcap_open(struct rte_mempool *pool, unsigned int max,
+			uint64_t now, struct nfv_wctx **w,
+			struct nfv_graph **g);
+/* Its tear-down, after the test destroyed the graph's instances: free
+ * what the ports kept and what is still buffered, the context and the
+ * graph; both pointers become NULL. */
+void nfv_test_txcap_close(struct nfv_wctx **w, struct nfv_graph **g);
 
 /* Packets sent per port to nfv_test_txcount_burst(). */
 extern atomic_uint_fast64_t nfv_test_txcount[NFV_MAX_PORTS];

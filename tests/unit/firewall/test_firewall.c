@@ -78,26 +78,18 @@ static int
 ut_setup(void **state)
 {
 	RTE_SET_USED(state);
-	nfv_test_txcap_reset(UT_CAP_MAX);
-	ut_w = nfv_test_wctx_new(ut_pool, nfv_test_txcap_burst, rte_rdtsc());
-	ut_g = nfv_graph_alloc();
-	if (ut_w == NULL || ut_g == NULL)
-		return -1;
-	return 0;
+	return nfv_test_txcap_open(ut_pool, UT_CAP_MAX, rte_rdtsc(), &ut_w,
+				   &ut_g);
 }
 
 static int
 ut_teardown(void **state)
 {
 	RTE_SET_USED(state);
-	nfv_test_wctx_free(ut_w);
-	ut_w = NULL;
-	ut_cap_free_all();
 	vnf_instance_destroy(ut_fw);
 	ut_fw = NULL;
 	nfv_rcu_reclaim();
-	nfv_graph_free(ut_g);
-	ut_g = NULL;
+	nfv_test_txcap_close(&ut_w, &ut_g);
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 	return 0;
 }

@@ -36,7 +36,6 @@
 #include "vnf/vnf.h"
 #include "tests/common/test_eal.h"
 #include "tests/common/test_tx.h"
-#include "tests/common/test_wctx.h"
 #include "tests/common/test_wiring.h"
 
 #define UT_POOL_SIZE 4095
@@ -150,12 +149,7 @@ static int
 ut_setup(void **state)
 {
 	RTE_SET_USED(state);
-	nfv_test_txcap_reset(UT_CAP_MAX);
-	ut_w = nfv_test_wctx_new(ut_pool, nfv_test_txcap_burst, 0);
-	ut_g = nfv_graph_alloc();
-	if (ut_w == NULL || ut_g == NULL)
-		return -1;
-	return 0;
+	return nfv_test_txcap_open(ut_pool, UT_CAP_MAX, 0, &ut_w, &ut_g);
 }
 
 static int
@@ -164,15 +158,11 @@ ut_teardown(void **state)
 	unsigned int i;
 
 	RTE_SET_USED(state);
-	nfv_test_wctx_free(ut_w);
-	ut_w = NULL;
-	nfv_test_txcap_free_all();
 	for (i = 0; i < UT_MAX_INST; i++) {
 		vnf_instance_destroy(ut_vi[i]);
 		ut_vi[i] = NULL;
 	}
-	nfv_graph_free(ut_g);
-	ut_g = NULL;
+	nfv_test_txcap_close(&ut_w, &ut_g);
 	/* Every test must give back every mbuf it took. */
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 	return 0;
