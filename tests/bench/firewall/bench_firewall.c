@@ -40,6 +40,7 @@
 #include "tests/unit/firewall/fwt_pkt.h"
 #include "vnf/vnf.h"
 #include "tests/common/test_eal.h"
+#include "tests/common/test_wctx.h"
 
 #define BF_BURST 32
 #define BF_FLOWS 1024
@@ -99,19 +100,13 @@ static uint64_t
 bf_call(struct vnf_instance *vi, struct rte_mbuf **pkts, uint16_t n,
 	uint16_t in, uint16_t want)
 {
-	struct vnf_wctx w = {
-		.state = vi->slots[0].state,
-		.counters = vi->slots[0].counters,
-		.emit = &bf_emit,
-		.pool = bf_pool,
-		.worker = 0,
-	};
 	struct vnf_burst b = {.pkts = pkts, .n = n, .in_iface = in};
 	uint16_t next[BF_BURST], i;
+	struct vnf_wctx w;
 	uint64_t t0;
 
 	b.next = next;
-	w.now = rte_rdtsc();
+	nfv_test_vnf_wctx(&w, vi, 0, &bf_emit, bf_pool, rte_rdtsc());
 	t0 = rte_rdtsc();
 	vi->ops->process(vi, &w, &b);
 	t0 = rte_rdtsc() - t0;

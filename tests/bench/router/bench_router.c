@@ -47,6 +47,8 @@
 #include "vnf/router/fwd.h"
 #include "vnf/router/router.h"
 #include "vnf/router/router_priv.h"
+#include "tests/common/test_rcu.h"
+#include "tests/common/test_wctx.h"
 
 #define N_GW 8
 #define BURST 32
@@ -310,9 +312,8 @@ main(int argc, char **argv)
 					 "2 MiB hugepages");
 	pool = rte_pktmbuf_pool_create("bench_rt", 1023, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	qsbr = rte_zmalloc("qsbr", rte_rcu_qsbr_get_memsize(1),
-			   RTE_CACHE_LINE_SIZE);
-	if (pool == NULL || qsbr == NULL || rte_rcu_qsbr_init(qsbr, 1) != 0)
+	qsbr = nfv_test_qsbr_new(1);
+	if (pool == NULL || qsbr == NULL)
 		return 1;
 	vi = router_create(qsbr);
 	if (vi == NULL)
@@ -412,16 +413,11 @@ main(int argc, char **argv)
 	{
 		struct rte_mbuf *ms[BURST], *burst[BURST];
 		uint16_t next[BURST];
-		struct vnf_emit emit = {0};
-		struct vnf_wctx wc = {
-			.state = vi->slots[0].state,
-			.counters = vi->slots[0].counters,
-			.emit = &emit,
-			.pool = pool,
-			.worker = 0,
-		};
+		struct vnf_emit emit;
+		struct vnf_wctx wc;
 		unsigned int d = 0, fwd_ok = 0, pass;
 
+		nfv_test_vnf_wctx(&wc, vi, 0, &emit, pool, 0);
 		cyc = malloc(bursts * sizeof(*cyc));
 		for (i = 0; i < BURST; i++) {
 			ms[i] = rte_pktmbuf_alloc(pool);

@@ -54,6 +54,8 @@
 #include "vnf/vnf.h"
 #include "fuzz_firewall.h"
 #include "tests/common/test_eal.h"
+#include "tests/common/test_wctx.h"
+#include "tests/common/test_wiring.h"
 
 #define FZ_PORTS 5
 #define FZ_POOL 8191
@@ -221,26 +223,12 @@ fz_rule(enum fw_rule_action a, uint8_t proto, uint16_t dlo, uint16_t dhi,
 	return r;
 }
 
-static struct nfv_ep
-fz_ep(uint8_t kind, uint16_t idx, uint16_t iface)
-{
-	return (struct nfv_ep){.kind = kind, .idx = idx, .iface = iface};
-}
-
-static void
-fz_link_port(uint16_t port, uint16_t vnf, uint16_t iface)
-{
-	fz_g->port_peer[port] = fz_ep(NFV_EP_VNF, vnf, iface);
-	fz_g->iface_peer[vnf][iface] = fz_ep(NFV_EP_PORT, port, 0);
-}
-
 int
 fz_init(const char *prog)
 {
 	static const char *const ifn[] = {"in", "out", "x"},
 				 *ifn2[] = {"a", "b"};
 	struct fw_rule_config r1[6], r2[3];
-	unsigned int i;
 	int rc;
 
 	if (nfv_test_eal_init(prog, "fz-fw", 256) < 0)
@@ -272,28 +260,18 @@ fz_init(const char *prog)
 		return rc;
 
 	fz_g = nfv_graph_alloc();
-	fz_w = rte_zmalloc("fz_wctx", sizeof(*fz_w), RTE_CACHE_LINE_SIZE);
-	if (fz_g == NULL || fz_w == NULL)
-		return -ENOMEM;
-	fz_g->n_ports = FZ_PORTS;
-	fz_g->n_vnfs = 2;
-	fz_g->vnfs[0] = fz_fw;
-	fz_g->vnfs[1] = fz_fw2;
-	fz_link_port(0, 0, 0);
-	fz_link_port(1, 0, 1);
-	fz_link_port(2, 0, 2);
-	fz_link_port(3, 1, 0);
-	fz_link_port(4, 1, 1);
-
-	fz_w->pool = fz_pool;
-	fz_w->tx_burst = fz_tx_burst;
 	/* A fixed start: timeouts, in TSC >> 22 ticks, then go the same way
 	 * on every run. */
-	fz_w->now = UINT64_C(1) << 40;
-	for (i = 0; i < FZ_PORTS; i++) {
-		fz_w->tx[i].eth_port = (uint16_t)i;
-		atomic_store(&nfv_port_link_up[i], true);
-	}
+	fz_w = nfv_test_wctx_new(fz_pool, fz_tx_burst, UINT64_C(1) << 40);
+	if (fz_g == NULL || fz_w == NULL)
+		return -ENOMEM;
+	nfv_test_graph_add(fz_g, fz_fw);
+	nfv_test_graph_add(fz_g, fz_fw2);
+	nfv_test_link_port(fz_g, 0, 0, 0);
+	nfv_test_link_port(fz_g, 1, 0, 1);
+	nfv_test_link_port(fz_g, 2, 0, 2);
+	nfv_test_link_port(fz_g, 3, 1, 0);
+	nfv_test_link_port(fz_g, 4, 1, 1);
 	return 0;
 }
 
@@ -305,7 +283,7 @@ fz_fini(void)
 	vnf_instance_destroy(fz_fw);
 	vnf_instance_destroy(fz_fw2);
 	nfv_graph_free(fz_g);
-	rte_free(fz_w);
+	nfv_test_wctx_free(fz_w);
 	nfv_rcu_fini();
 	if (fz_pool != NULL) {
 		avail = rte_mempool_avail_count(fz_pool);

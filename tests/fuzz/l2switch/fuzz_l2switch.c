@@ -48,6 +48,8 @@
 #include "vnf/vnf.h"
 #include "fuzz_l2switch.h"
 #include "tests/common/test_eal.h"
+#include "tests/common/test_wctx.h"
+#include "tests/common/test_wiring.h"
 
 #define FZ_PORTS 7
 #define FZ_POOL 8191
@@ -123,19 +125,6 @@ fz_vnf(const char *name, uint16_t id, struct ctl_iface_config *ifc,
 	return rc;
 }
 
-static struct nfv_ep
-fz_ep(uint8_t kind, uint16_t idx, uint16_t iface)
-{
-	return (struct nfv_ep){.kind = kind, .idx = idx, .iface = iface};
-}
-
-static void
-fz_link_port(uint16_t port, uint16_t vnf, uint16_t iface)
-{
-	fz_g->port_peer[port] = fz_ep(NFV_EP_VNF, vnf, iface);
-	fz_g->iface_peer[vnf][iface] = fz_ep(NFV_EP_PORT, port, 0);
-}
-
 int
 fz_init(const char *prog)
 {
@@ -185,29 +174,18 @@ fz_init(const char *prog)
 		return rc;
 
 	fz_g = nfv_graph_alloc();
-	fz_w = rte_zmalloc("fz_wctx", sizeof(*fz_w), RTE_CACHE_LINE_SIZE);
-	if (fz_g == NULL || fz_w == NULL)
-		return -ENOMEM;
-	fz_g->n_ports = FZ_PORTS;
-	fz_g->n_vnfs = 2;
-	fz_g->vnfs[0] = fz_sw;
-	fz_g->vnfs[1] = fz_sw2;
-	for (i = 0; i < 5; i++)
-		fz_link_port((uint16_t)i, 0, (uint16_t)i);
-	fz_g->iface_peer[0][5] = fz_ep(NFV_EP_VNF, 1, 0);
-	fz_g->iface_peer[1][0] = fz_ep(NFV_EP_VNF, 0, 5);
-	fz_link_port(5, 1, 1);
-	fz_link_port(6, 1, 2);
-
-	fz_w->pool = fz_pool;
-	fz_w->tx_burst = fz_tx_burst;
 	/* A fixed start: ageing, which works in TSC >> 20 ticks, then goes
 	 * the same way on every run. */
-	fz_w->now = UINT64_C(1) << 40;
-	for (i = 0; i < FZ_PORTS; i++) {
-		fz_w->tx[i].eth_port = (uint16_t)i;
-		atomic_store(&nfv_port_link_up[i], true);
-	}
+	fz_w = nfv_test_wctx_new(fz_pool, fz_tx_burst, UINT64_C(1) << 40);
+	if (fz_g == NULL || fz_w == NULL)
+		return -ENOMEM;
+	nfv_test_graph_add(fz_g, fz_sw);
+	nfv_test_graph_add(fz_g, fz_sw2);
+	for (i = 0; i < 5; i++)
+		nfv_test_link_port(fz_g, (uint16_t)i, 0, (uint16_t)i);
+	nfv_test_link_vnf(fz_g, 0, 5, 1, 0);
+	nfv_test_link_port(fz_g, 5, 1, 1);
+	nfv_test_link_port(fz_g, 6, 1, 2);
 	return 0;
 }
 
@@ -219,7 +197,7 @@ fz_fini(void)
 	vnf_instance_destroy(fz_sw);
 	vnf_instance_destroy(fz_sw2);
 	nfv_graph_free(fz_g);
-	rte_free(fz_w);
+	nfv_test_wctx_free(fz_w);
 	nfv_rcu_fini();
 	if (fz_pool != NULL) {
 		avail = rte_mempool_avail_count(fz_pool);

@@ -10,16 +10,16 @@
  * validation, fragments, VLAN tags, chained mbufs, the control verbs.
  *
  * Each firewall iface i is linked to port i; the worker context's
- * tx_burst hook keeps what each port is sent.  Time moves only through
- * w->now and the `now` of periodic().  Every test ends with every mbuf
- * back in the pool.  One thread plays the worker and the control thread;
- * no reader is online in the RCU variable, so a grace period is always
- * over at once.
+ * tx_burst hook keeps what each port is sent (tests/common/test_tx.h).
+ * Time moves only through w->now and the `now` of periodic().  Every test
+ * ends with every mbuf back in the pool.  One thread plays the worker and
+ * the control thread; no reader is online in the RCU variable, so a grace
+ * period is always over at once.  The tests "under traffic" run a fake
+ * worker on a thread of its own instead (tests/common/test_rcu.h).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +48,10 @@
 #include "vnf/vnf.h"
 #include "fwt_pkt.h"
 #include "tests/common/test_eal.h"
+#include "tests/common/test_rcu.h"
+#include "tests/common/test_tx.h"
+#include "tests/common/test_wctx.h"
+#include "tests/common/test_wiring.h"
 
 #define UT_POOL_SIZE 8191
 #define UT_CAP_MAX 2048
@@ -56,76 +60,36 @@
 
 /* ---- fixture ---- */
 
-struct ut_cap {
-	struct rte_mbuf *pkts[UT_CAP_MAX];
-	unsigned int n;
-};
-
 static struct rte_mempool *ut_pool;
-static struct ut_cap ut_cap[NFV_MAX_PORTS];
+/* What each port was sent (tests/common/test_tx.h). */
+static struct nfv_test_txcap *const ut_cap = nfv_test_txcap;
 static struct nfv_wctx *ut_w;
 static struct nfv_graph *ut_g;
 static struct vnf_instance *ut_fw;
 static uint64_t ut_hz;
 
-static uint16_t
-ut_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ut_cap *c = &ut_cap[port];
-	uint16_t i;
-
-	RTE_SET_USED(queue);
-	assert_true(c->n + n <= UT_CAP_MAX);
-	for (i = 0; i < n; i++)
-		c->pkts[c->n++] = pkts[i];
-	return n;
-}
-
 static void
 ut_cap_free_all(void)
 {
-	unsigned int p;
-
-	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		rte_pktmbuf_free_bulk(ut_cap[p].pkts, ut_cap[p].n);
-		ut_cap[p].n = 0;
-	}
+	nfv_test_txcap_free_all();
 }
 
 static int
 ut_setup(void **state)
 {
-	unsigned int p;
-
 	RTE_SET_USED(state);
-	memset(ut_cap, 0, sizeof(ut_cap));
-	ut_w = rte_zmalloc("ut_wctx", sizeof(*ut_w), RTE_CACHE_LINE_SIZE);
-	ut_g = nfv_graph_alloc();
-	if (ut_w == NULL || ut_g == NULL)
-		return -1;
-	ut_w->pool = ut_pool;
-	ut_w->tx_burst = ut_tx_burst;
-	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		ut_w->tx[p].eth_port = (uint16_t)p;
-		atomic_store(&nfv_port_link_up[p], true);
-	}
-	ut_w->now = rte_rdtsc();
-	return 0;
+	return nfv_test_txcap_open(ut_pool, UT_CAP_MAX, rte_rdtsc(), &ut_w,
+				   &ut_g);
 }
 
 static int
 ut_teardown(void **state)
 {
 	RTE_SET_USED(state);
-	nfv_graph_discard(ut_w);
-	ut_cap_free_all();
 	vnf_instance_destroy(ut_fw);
 	ut_fw = NULL;
 	nfv_rcu_reclaim();
-	nfv_graph_free(ut_g);
-	ut_g = NULL;
-	rte_free(ut_w);
-	ut_w = NULL;
+	nfv_test_txcap_close(&ut_w, &ut_g);
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 	return 0;
 }
@@ -223,15 +187,7 @@ ut_fw_new_rc(const struct ut_fw_cfg *fc, char *err, size_t errlen)
 	rc = vnf_instance_create(&cfg, 0, 1, nfv_rcu(), &ut_fw, err, errlen);
 	if (rc != 0)
 		return rc;
-	ut_g->vnfs[0] = ut_fw;
-	ut_g->n_vnfs = 1;
-	ut_g->n_ports = (uint16_t)n;
-	for (i = 0; i < n; i++) {
-		ut_g->port_peer[i] = (struct nfv_ep){
-			.kind = NFV_EP_VNF, .idx = 0, .iface = (uint16_t)i};
-		ut_g->iface_peer[0][i] = (struct nfv_ep){.kind = NFV_EP_PORT,
-							 .idx = (uint16_t)i};
-	}
+	nfv_test_link_ifaces(ut_g, ut_fw);
 	return 0;
 }
 
@@ -1688,81 +1644,83 @@ test_every_packet_counted_once(void **state)
 
 /* ---- rules changed under traffic (a real RCU reader) ---- */
 
+/* A worker on a thread of its own (tests/common/test_rcu.h), with its own
+ * context; the test thread plays the control thread. */
 struct ut_bg {
-	pthread_t tid;
-	atomic_bool stop;
+	struct nfv_test_reader rd;
 	bool flows; /* UDP from 4096 source ports, not 2 flows */
 	struct nfv_wctx *w;
+	struct fwt_frame f[2];
 	uint64_t in, bursts;
-	int err;
 };
 
-static atomic_uint_fast64_t ut_bg_out[2]; /* frames sent per port */
+/* Frames the worker sent per port (tests/common/test_tx.h). */
+static atomic_uint_fast64_t *const ut_bg_out = nfv_test_txcount;
 
-static uint16_t
-ut_bg_tx(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
-{
-	RTE_SET_USED(queue);
-	atomic_fetch_add(&ut_bg_out[port & 1], n);
-	rte_pktmbuf_free_bulk(pkts, n);
-	return n;
-}
-
-/* The worker: bursts of UDP to ports 1000 and 2000 into port 0, a
- * quiescent state after each, as dataplane/worker.c does. */
-static void *
-ut_bg_main(void *arg)
+/* One loop of the worker: a burst of UDP to ports 1000 and 2000 into
+ * port 0; the reader then reports a quiescent state, as
+ * dataplane/worker.c does. */
+static int
+ut_bg_loop(void *arg)
 {
 	struct ut_bg *bg = arg;
-	struct fwt_spec s1 = ut_udp("10.0.0.1", 5, "192.0.2.1", 1000);
-	struct fwt_spec s2 = ut_udp("10.0.0.1", 5, "192.0.2.1", 2000);
-	struct fwt_frame f[2];
+	const struct nfv_graph *g = ut_g;
 	struct rte_mbuf *pkts[VNF_BURST_MAX];
+	const struct fwt_frame *f;
 	unsigned int i;
 
-	if (rte_thread_register() != 0 || fwt_build(&f[0], &s1) == 0 ||
-	    fwt_build(&f[1], &s2) == 0) {
-		bg->err = -1;
-		return NULL;
-	}
-	nfv_rcu_worker_online(0);
-	while (!atomic_load(&bg->stop)) {
-		const struct nfv_graph *g = ut_g;
-
-		for (i = 0; i < VNF_BURST_MAX; i++) {
-			pkts[i] = rte_pktmbuf_alloc(ut_pool);
-			if (pkts[i] == NULL) {
-				bg->err = -2;
-				break;
-			}
-			memcpy(rte_pktmbuf_append(pkts[i], f[i & 1].len),
-			       f[i & 1].b, f[i & 1].len);
-			if (bg->flows) {
-				/* A new source port (UDP checksum left). */
-				uint8_t *u =
-					rte_pktmbuf_mtod(pkts[i], uint8_t *) +
-					34;
-				uint16_t sp =
-					(uint16_t)(1 + (bg->in + i) % 4096);
-
-				u[0] = (uint8_t)(sp >> 8);
-				u[1] = (uint8_t)sp;
-			}
-		}
-		if (bg->err != 0) {
+	for (i = 0; i < VNF_BURST_MAX; i++) {
+		pkts[i] = rte_pktmbuf_alloc(ut_pool);
+		if (pkts[i] == NULL) {
 			rte_pktmbuf_free_bulk(pkts, i);
-			break;
+			return -ENOMEM;
 		}
-		bg->w->now = rte_rdtsc();
-		nfv_graph_input(bg->w, g, 0, pkts, VNF_BURST_MAX);
-		nfv_graph_flush(bg->w);
-		bg->in += VNF_BURST_MAX;
-		bg->bursts++;
-		nfv_rcu_quiescent(nfv_rcu(), 0);
+		f = &bg->f[i & 1];
+		memcpy(rte_pktmbuf_append(pkts[i], f->len), f->b, f->len);
+		if (bg->flows) {
+			/* A new source port (UDP checksum left). */
+			uint8_t *u = rte_pktmbuf_mtod(pkts[i], uint8_t *) + 34;
+			uint16_t sp = (uint16_t)(1 + (bg->in + i) % 4096);
+
+			u[0] = (uint8_t)(sp >> 8);
+			u[1] = (uint8_t)sp;
+		}
 	}
-	nfv_rcu_worker_offline(0);
-	rte_thread_unregister();
-	return NULL;
+	bg->w->now = rte_rdtsc();
+	nfv_graph_input(bg->w, g, 0, pkts, VNF_BURST_MAX);
+	nfv_graph_flush(bg->w);
+	bg->in += VNF_BURST_MAX;
+	bg->bursts++;
+	return 0;
+}
+
+/* Start the worker: worker 0 of nfv_rcu(), sending through a context of
+ * its own to the counting hook. */
+static void
+ut_bg_start(struct ut_bg *bg)
+{
+	struct fwt_spec s1 = ut_udp("10.0.0.1", 5, "192.0.2.1", 1000);
+	struct fwt_spec s2 = ut_udp("10.0.0.1", 5, "192.0.2.1", 2000);
+
+	assert_int_not_equal(fwt_build(&bg->f[0], &s1), 0);
+	assert_int_not_equal(fwt_build(&bg->f[1], &s2), 0);
+	nfv_test_txcount_reset();
+	bg->w = nfv_test_wctx_new(ut_pool, nfv_test_txcount_burst, 0);
+	assert_non_null(bg->w);
+	assert_int_equal(
+		nfv_test_reader_start(&bg->rd, nfv_rcu(), 0, ut_bg_loop, bg),
+		0);
+}
+
+/* Stop the worker and free its context: 0, or the worker's error. */
+static int
+ut_bg_stop(struct ut_bg *bg)
+{
+	int rc = nfv_test_reader_stop(&bg->rd);
+
+	nfv_test_wctx_free(bg->w);
+	bg->w = NULL;
+	return rc;
 }
 
 static void
@@ -1775,19 +1733,11 @@ test_rules_change_under_traffic(void **state)
 		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
 	struct ut_bg bg = {0};
 	uint64_t dropped, seen;
-	unsigned int k, p;
+	unsigned int k;
 
 	RTE_SET_USED(state);
 	ut_fw_new(&fc);
-	bg.w = rte_zmalloc("ut_bg_w", sizeof(*bg.w), RTE_CACHE_LINE_SIZE);
-	assert_non_null(bg.w);
-	bg.w->pool = ut_pool;
-	bg.w->tx_burst = ut_bg_tx;
-	for (p = 0; p < 2; p++) {
-		bg.w->tx[p].eth_port = (uint16_t)p;
-		atomic_store(&ut_bg_out[p], 0);
-	}
-	assert_int_equal(pthread_create(&bg.tid, NULL, ut_bg_main, &bg), 0);
+	ut_bg_start(&bg);
 	/* Rules come and go while the worker runs; old rule sets are
 	 * freed only after its quiescent states (ASan would see a
 	 * use after free otherwise). */
@@ -1800,12 +1750,9 @@ test_rules_change_under_traffic(void **state)
 		nfv_rcu_reclaim();
 		ut_fw->ops->periodic(ut_fw, rte_rdtsc());
 	}
-	atomic_store(&bg.stop, true);
-	assert_int_equal(pthread_join(bg.tid, NULL), 0);
+	assert_int_equal(ut_bg_stop(&bg), 0);
 	nfv_rcu_synchronize();
 	nfv_rcu_reclaim();
-	rte_free(bg.w);
-	assert_int_equal(bg.err, 0);
 	assert_true(bg.bursts > 0);
 	/* Nothing lost: every frame left by `out` or was dropped by the
 	 * default (only port 2000 frames, when the allow was not there);
@@ -1839,30 +1786,19 @@ test_conn_ageing_under_traffic(void **state)
 			       .conn_table_size = 1024};
 	struct ut_bg bg = {.flows = true};
 	uint64_t sum;
-	unsigned int k, p;
+	unsigned int k;
 	json_t *arr, *d;
 
 	RTE_SET_USED(state);
 	ut_fw_new(&fc);
-	bg.w = rte_zmalloc("ut_bg_w", sizeof(*bg.w), RTE_CACHE_LINE_SIZE);
-	assert_non_null(bg.w);
-	bg.w->pool = ut_pool;
-	bg.w->tx_burst = ut_bg_tx;
-	for (p = 0; p < 2; p++) {
-		bg.w->tx[p].eth_port = (uint16_t)p;
-		atomic_store(&ut_bg_out[p], 0);
-	}
-	assert_int_equal(pthread_create(&bg.tid, NULL, ut_bg_main, &bg), 0);
+	ut_bg_start(&bg);
 	for (k = 0; k < 300; k++) {
 		/* An hour later: everything has expired. */
 		ut_fw->ops->periodic(ut_fw, rte_rdtsc() + 3600 * ut_hz);
 		nfv_rcu_reclaim();
 		usleep(200);
 	}
-	atomic_store(&bg.stop, true);
-	assert_int_equal(pthread_join(bg.tid, NULL), 0);
-	rte_free(bg.w);
-	assert_int_equal(bg.err, 0);
+	assert_int_equal(ut_bg_stop(&bg), 0);
 	sum = ut_ctr("conn-created") + ut_ctr("conn-matched") +
 	      ut_ctr("conn-table-full") + ut_ctr("allowed");
 	assert_int_equal(sum, bg.in);

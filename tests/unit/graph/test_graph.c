@@ -7,8 +7,9 @@
  * A fake VNF type ("ut_fake") does what each packet tells it: every packet
  * carries a sequence number and, per VNF instance, a command (the next[]
  * value to write, and how many copies to emit to which iface).  Graphs are
- * built by hand; the worker context's tx_burst hook captures what the
- * runner sends to each port.  Every test ends with every mbuf back in the
+ * built by hand (tests/common/test_wiring.h); the worker context's
+ * tx_burst hook captures what the runner sends to each port
+ * (tests/common/test_tx.h).  Every test ends with every mbuf back in the
  * pool.  One thread plays both the worker and the control thread.
  */
 #include <errno.h>
@@ -34,6 +35,8 @@
 #include "dataplane/rcu.h"
 #include "vnf/vnf.h"
 #include "tests/common/test_eal.h"
+#include "tests/common/test_tx.h"
+#include "tests/common/test_wiring.h"
 
 #define UT_POOL_SIZE 4095
 #define UT_MAX_INST 4
@@ -135,71 +138,18 @@ VNF_REGISTER(ut_fake_ops);
 
 /* ---- fixture ---- */
 
-struct ut_cap {
-	struct rte_mbuf *pkts[UT_CAP_MAX];
-	unsigned int n;
-	unsigned int calls;
-	unsigned int accept;	/* packets accepted per call */
-};
-
 static struct rte_mempool *ut_pool;
-static struct ut_cap ut_cap[NFV_MAX_PORTS];
+/* What each port was sent (tests/common/test_tx.h). */
+static struct nfv_test_txcap *const ut_cap = nfv_test_txcap;
 static struct nfv_wctx *ut_w;
 static struct nfv_graph *ut_g;
 static struct vnf_instance *ut_vi[UT_MAX_INST];
 
-/* The tx_burst hook: keeps what it accepts for the test to look at. */
-static uint16_t
-ut_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ut_cap *c = &ut_cap[port];
-	uint16_t take = n, i;
-
-	assert_true(port < NFV_MAX_PORTS);
-	assert_int_equal(queue, 0);
-	c->calls++;
-	if (take > c->accept)
-		take = (uint16_t)c->accept;
-	assert_true(c->n + take <= UT_CAP_MAX);
-	for (i = 0; i < take; i++)
-		c->pkts[c->n++] = pkts[i];
-	return take;
-}
-
 static int
 ut_setup(void **state)
 {
-	unsigned int p;
-
 	RTE_SET_USED(state);
-	memset(ut_cap, 0, sizeof(ut_cap));
-	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		ut_cap[p].accept = UINT32_MAX;
-		atomic_store(&nfv_port_link_up[p], true);
-	}
-	ut_w = rte_zmalloc("ut_wctx", sizeof(*ut_w), RTE_CACHE_LINE_SIZE);
-	ut_g = nfv_graph_alloc();
-	if (ut_w == NULL || ut_g == NULL)
-		return -1;
-	ut_w->id = 0;
-	ut_w->pool = ut_pool;
-	ut_w->tx_burst = ut_tx_burst;
-	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		ut_w->tx[p].eth_port = (uint16_t)p;
-		ut_w->tx[p].queue = 0;
-	}
-	return 0;
-}
-
-static void
-ut_cap_free_all(void)
-{
-	unsigned int p;
-
-	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		rte_pktmbuf_free_bulk(ut_cap[p].pkts, ut_cap[p].n);
-		ut_cap[p].n = 0;
-	}
+	return nfv_test_txcap_open(ut_pool, UT_CAP_MAX, 0, &ut_w, &ut_g);
 }
 
 static int
@@ -208,16 +158,11 @@ ut_teardown(void **state)
 	unsigned int i;
 
 	RTE_SET_USED(state);
-	nfv_graph_discard(ut_w);
-	ut_cap_free_all();
 	for (i = 0; i < UT_MAX_INST; i++) {
 		vnf_instance_destroy(ut_vi[i]);
 		ut_vi[i] = NULL;
 	}
-	nfv_graph_free(ut_g);
-	ut_g = NULL;
-	rte_free(ut_w);
-	ut_w = NULL;
+	nfv_test_txcap_close(&ut_w, &ut_g);
 	/* Every test must give back every mbuf it took. */
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 	return 0;
@@ -246,39 +191,8 @@ ut_fake_new(uint16_t id, unsigned int n_ifaces)
 				 sizeof(err));
 	if (rc != 0)
 		fail_msg("vnf_instance_create: %d %s", rc, err);
-	ut_g->vnfs[id] = ut_vi[id];
-	if (ut_g->n_vnfs <= id)
-		ut_g->n_vnfs = id + 1;
+	nfv_test_graph_add(ut_g, ut_vi[id]);
 	return ut_vi[id];
-}
-
-static struct nfv_ep
-ut_ep_port(uint16_t port)
-{
-	return (struct nfv_ep){.kind = NFV_EP_PORT, .idx = port};
-}
-
-static struct nfv_ep
-ut_ep_vnf(uint16_t id, uint16_t iface)
-{
-	return (struct nfv_ep){.kind = NFV_EP_VNF, .idx = id, .iface = iface};
-}
-
-/* A link, both ways, as dataplane.c builds them. */
-static void
-ut_link_port(uint16_t port, uint16_t id, uint16_t iface)
-{
-	ut_g->port_peer[port] = ut_ep_vnf(id, iface);
-	ut_g->iface_peer[id][iface] = ut_ep_port(port);
-	if (ut_g->n_ports <= port)
-		ut_g->n_ports = port + 1;
-}
-
-static void
-ut_link_vnf(uint16_t a, uint16_t ia, uint16_t b, uint16_t ib)
-{
-	ut_g->iface_peer[a][ia] = ut_ep_vnf(b, ib);
-	ut_g->iface_peer[b][ib] = ut_ep_vnf(a, ia);
 }
 
 static struct rte_mbuf *
@@ -337,8 +251,8 @@ test_single_destination_moves_whole(void **state)
 
 	RTE_SET_USED(state);
 	ut_fake_new(0, 2);
-	ut_link_port(0, 0, 0);
-	ut_link_port(1, 0, 1);
+	nfv_test_link_port(ut_g, 0, 0, 0);
+	nfv_test_link_port(ut_g, 1, 0, 1);
 	for (i = 0; i < 32; i++) {
 		pkts[i] = ut_pkt(i);
 		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
@@ -392,7 +306,7 @@ test_mixed_burst_grouped_in_order(void **state)
 	RTE_SET_USED(state);
 	ut_fake_new(0, 4);
 	for (i = 0; i < 4; i++)
-		ut_link_port(i, 0, i);
+		nfv_test_link_port(ut_g, i, 0, i);
 	for (i = 0; i < n; i++) {
 		pkts[i] = ut_pkt(i);
 		ut_pkt_cmd(pkts[i], 0, pattern[i], 0, 0);
@@ -433,7 +347,7 @@ test_mixed_bursts_random(void **state)
 	RTE_SET_USED(state);
 	ut_fake_new(0, 4);
 	for (i = 0; i < 4; i++)
-		ut_link_port(i, 0, i);
+		nfv_test_link_port(ut_g, i, 0, i);
 	for (round = 0; round < 40; round++) {
 		rng = rng * 1103515245u + 12345u;
 		n = (uint16_t)(1 + (rng >> 16) % 32);
@@ -486,8 +400,8 @@ test_drops_counted_by_reason(void **state)
 
 	RTE_SET_USED(state);
 	ut_fake_new(0, 2);
-	ut_link_port(0, 0, 0);
-	ut_link_port(1, 0, 1);
+	nfv_test_link_port(ut_g, 0, 0, 0);
+	nfv_test_link_port(ut_g, 1, 0, 1);
 	for (i = 0; i < n; i++) {
 		pkts[i] = ut_pkt(i);
 		ut_pkt_cmd(pkts[i], 0, pattern[i], 0, 0);
@@ -499,7 +413,7 @@ test_drops_counted_by_reason(void **state)
 	assert_int_equal(ut_w->vstats[0].drops[NFV_VD_BAD_NEXT], 3);
 	assert_int_equal(ut_cap[1].n, 1);
 	assert_int_equal(ut_seq(ut_cap[1].pkts[0]), 5);
-	ut_cap_free_all();
+	nfv_test_txcap_free_all();
 	/* Dropped mbufs went back to the pool straight away. */
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 
@@ -522,8 +436,8 @@ test_unlinked_iface_and_port(void **state)
 
 	RTE_SET_USED(state);
 	ut_fake_new(0, 3);
-	ut_link_port(0, 0, 0);
-	ut_link_port(1, 0, 1);
+	nfv_test_link_port(ut_g, 0, 0, 0);
+	nfv_test_link_port(ut_g, 1, 0, 1);
 	/* iface c (2) is not linked; port 2 is not linked. */
 	for (i = 0; i < 8; i++) {
 		pkts[i] = ut_pkt(i);
@@ -553,10 +467,10 @@ test_graph_loop_stops_at_depth(void **state)
 	RTE_SET_USED(state);
 	ut_fake_new(0, 3);
 	ut_fake_new(1, 2);
-	ut_link_port(0, 0, 0);
+	nfv_test_link_port(ut_g, 0, 0, 0);
 	/* fake0.b - fake1.a, fake1.b - fake0.c: fake0 -> fake1 -> fake0 ... */
-	ut_link_vnf(0, 1, 1, 0);
-	ut_link_vnf(1, 1, 0, 2);
+	nfv_test_link_vnf(ut_g, 0, 1, 1, 0);
+	nfv_test_link_vnf(ut_g, 1, 1, 0, 2);
 	for (i = 0; i < 4; i++) {
 		pkts[i] = ut_pkt(i);
 		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
@@ -584,8 +498,8 @@ test_graph_self_loop(void **state)
 
 	RTE_SET_USED(state);
 	ut_fake_new(0, 3);
-	ut_link_port(0, 0, 0);
-	ut_link_vnf(0, 1, 0, 2);
+	nfv_test_link_port(ut_g, 0, 0, 0);
+	nfv_test_link_vnf(ut_g, 0, 1, 0, 2);
 	for (i = 0; i < 3; i++) {
 		pkts[i] = ut_pkt(i);
 		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
@@ -607,8 +521,8 @@ test_graph_loop_with_copies(void **state)
 
 	RTE_SET_USED(state);
 	ut_fake_new(0, 3);
-	ut_link_port(0, 0, 0);
-	ut_link_vnf(0, 1, 0, 2);
+	nfv_test_link_port(ut_g, 0, 0, 0);
+	nfv_test_link_vnf(ut_g, 0, 1, 0, 2);
 	for (i = 0; i < 2; i++) {
 		pkts[i] = ut_pkt(i);
 		ut_pkt_cmd(pkts[i], 0, 1, 1, 1);
@@ -636,7 +550,7 @@ test_emitted_packets_dispatched(void **state)
 	RTE_SET_USED(state);
 	ut_fake_new(0, 3);
 	for (i = 0; i < 3; i++)
-		ut_link_port(i, 0, i);
+		nfv_test_link_port(ut_g, i, 0, i);
 	for (i = 0; i < 32; i++) {
 		pkts[i] = ut_pkt(i);
 		ut_pkt_cmd(pkts[i], 0, 1, 3, 2);	/* 3 copies to c */
@@ -667,11 +581,11 @@ test_nested_emit(void **state)
 	RTE_SET_USED(state);
 	ut_fake_new(0, 3);
 	ut_fake_new(1, 3);
-	ut_link_port(0, 0, 0);
-	ut_link_port(1, 0, 1);
-	ut_link_vnf(0, 2, 1, 0);	/* fake0.c - fake1.a */
-	ut_link_port(2, 1, 1);		/* fake1.b - port 2 */
-	ut_link_port(3, 1, 2);		/* fake1.c - port 3 */
+	nfv_test_link_port(ut_g, 0, 0, 0);
+	nfv_test_link_port(ut_g, 1, 0, 1);
+	nfv_test_link_vnf(ut_g, 0, 2, 1, 0); /* fake0.c - fake1.a */
+	nfv_test_link_port(ut_g, 2, 1, 1);   /* fake1.b - port 2 */
+	nfv_test_link_port(ut_g, 3, 1, 2);   /* fake1.c - port 3 */
 	for (i = 0; i < 10; i++) {
 		pkts[i] = ut_pkt(i);
 		/* fake0: original to port 1, 2 copies into fake1. */
@@ -703,8 +617,8 @@ test_tx_refused(void **state)
 
 	RTE_SET_USED(state);
 	ut_fake_new(0, 2);
-	ut_link_port(0, 0, 0);
-	ut_link_port(1, 0, 1);
+	nfv_test_link_port(ut_g, 0, 0, 0);
+	nfv_test_link_port(ut_g, 1, 0, 1);
 	ut_cap[1].accept = 10;
 	for (i = 0; i < 32; i++) {
 		pkts[i] = ut_pkt(i);
@@ -717,7 +631,7 @@ test_tx_refused(void **state)
 		assert_int_equal(ut_seq(ut_cap[1].pkts[i]), i);
 	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_TX_FULL], 22);
 	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_PORT_DOWN], 0);
-	ut_cap_free_all();
+	nfv_test_txcap_free_all();
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 
 	/* Link down, nothing accepted. */
@@ -761,8 +675,8 @@ test_small_groups_gathered(void **state)
 
 	RTE_SET_USED(state);
 	ut_fake_new(0, 2);
-	ut_link_port(0, 0, 0);
-	ut_link_port(1, 0, 1);
+	nfv_test_link_port(ut_g, 0, 0, 0);
+	nfv_test_link_port(ut_g, 1, 0, 1);
 	for (i = 0; i < 4; i++) {
 		pkts[i] = ut_pkt(i);
 		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
@@ -782,7 +696,7 @@ test_small_groups_gathered(void **state)
 	assert_int_equal(ut_cap[1].n, 36);
 	for (k = 0; k < 36; k++)
 		assert_int_equal(ut_seq(ut_cap[1].pkts[k]), k);
-	ut_cap_free_all();
+	nfv_test_txcap_free_all();
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 }
 
@@ -796,7 +710,7 @@ test_discard_frees_buffered(void **state)
 	RTE_SET_USED(state);
 	ut_fake_new(0, 3);
 	for (i = 0; i < 3; i++)
-		ut_link_port(i, 0, i);
+		nfv_test_link_port(ut_g, i, 0, i);
 	/* 12 frames, 6 per port: small groups are buffered. */
 	for (i = 0; i < 12; i++) {
 		pkts[i] = ut_pkt(i);
@@ -823,11 +737,11 @@ test_chain_and_port_to_port(void **state)
 	RTE_SET_USED(state);
 	ut_fake_new(0, 2);
 	ut_fake_new(1, 2);
-	ut_link_port(0, 0, 0);
-	ut_link_vnf(0, 1, 1, 0);
-	ut_link_port(1, 1, 1);
-	ut_g->port_peer[2] = ut_ep_port(3);
-	ut_g->port_peer[3] = ut_ep_port(2);
+	nfv_test_link_port(ut_g, 0, 0, 0);
+	nfv_test_link_vnf(ut_g, 0, 1, 1, 0);
+	nfv_test_link_port(ut_g, 1, 1, 1);
+	ut_g->port_peer[2] = nfv_test_ep_port(3);
+	ut_g->port_peer[3] = nfv_test_ep_port(2);
 	for (i = 0; i < 16; i++) {
 		pkts[i] = ut_pkt(i);
 		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
@@ -924,8 +838,8 @@ test_graph_clone_and_free(void **state)
 	assert_non_null(g);
 	g->n_ports = 3;
 	g->n_vnfs = 1;
-	g->port_peer[2] = ut_ep_vnf(0, 5);
-	g->iface_peer[0][5] = ut_ep_port(2);
+	g->port_peer[2] = nfv_test_ep_vnf(0, 5);
+	g->iface_peer[0][5] = nfv_test_ep_port(2);
 	g->wrx = rte_zmalloc("ut_wrx", sizeof(*g->wrx), RTE_CACHE_LINE_SIZE);
 	assert_non_null(g->wrx);
 	g->wrx->n = 1;

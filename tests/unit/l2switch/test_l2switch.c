@@ -8,11 +8,11 @@
  * emit area running full, and the control verbs (`mac flush`, `show mac`).
  *
  * Each switch iface i is linked to port i; the worker context's tx_burst
- * hook keeps what each port is sent.  Time is driven through w->now and
- * the `now` argument of the ageing calls, never by sleeping.  Every test
- * ends with every mbuf back in the pool.  One thread plays the worker and
- * the control thread; no reader is online in the RCU variable, so a grace
- * period is always over at once.
+ * hook keeps what each port is sent (tests/common/test_tx.h).  Time is
+ * driven through w->now and the `now` argument of the ageing calls, never
+ * by sleeping.  Every test ends with every mbuf back in the pool.  One
+ * thread plays the worker and the control thread; no reader is online in
+ * the RCU variable, so a grace period is always over at once.
  */
 #include <errno.h>
 #include <limits.h>
@@ -43,6 +43,8 @@
 #include "vnf/l2switch/mac_table.h"
 #include "vnf/vnf.h"
 #include "tests/common/test_eal.h"
+#include "tests/common/test_tx.h"
+#include "tests/common/test_wiring.h"
 
 #define UT_POOL_SIZE 8191
 #define UT_CAP_MAX 2048
@@ -51,76 +53,35 @@
 
 /* ---- fixture ---- */
 
-struct ut_cap {
-	struct rte_mbuf *pkts[UT_CAP_MAX];
-	unsigned int n;
-};
-
 static struct rte_mempool *ut_pool;
-static struct ut_cap ut_cap[NFV_MAX_PORTS];
+/* What each port was sent (tests/common/test_tx.h). */
+static struct nfv_test_txcap *const ut_cap = nfv_test_txcap;
 static struct nfv_wctx *ut_w;
 static struct nfv_graph *ut_g;
 static struct vnf_instance *ut_sw;
 static uint64_t ut_hz, ut_t0;
 
-static uint16_t
-ut_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct ut_cap *c = &ut_cap[port];
-	uint16_t i;
-
-	RTE_SET_USED(queue);
-	assert_true(c->n + n <= UT_CAP_MAX);
-	for (i = 0; i < n; i++)
-		c->pkts[c->n++] = pkts[i];
-	return n;
-}
-
 static void
 ut_cap_free_all(void)
 {
-	unsigned int p;
-
-	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		rte_pktmbuf_free_bulk(ut_cap[p].pkts, ut_cap[p].n);
-		ut_cap[p].n = 0;
-	}
+	nfv_test_txcap_free_all();
 }
 
 static int
 ut_setup(void **state)
 {
-	unsigned int p;
-
 	RTE_SET_USED(state);
-	memset(ut_cap, 0, sizeof(ut_cap));
-	ut_w = rte_zmalloc("ut_wctx", sizeof(*ut_w), RTE_CACHE_LINE_SIZE);
-	ut_g = nfv_graph_alloc();
-	if (ut_w == NULL || ut_g == NULL)
-		return -1;
-	ut_w->pool = ut_pool;
-	ut_w->tx_burst = ut_tx_burst;
-	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		ut_w->tx[p].eth_port = (uint16_t)p;
-		atomic_store(&nfv_port_link_up[p], true);
-	}
 	ut_t0 = rte_rdtsc();
-	ut_w->now = ut_t0;
-	return 0;
+	return nfv_test_txcap_open(ut_pool, UT_CAP_MAX, ut_t0, &ut_w, &ut_g);
 }
 
 static int
 ut_teardown(void **state)
 {
 	RTE_SET_USED(state);
-	nfv_graph_discard(ut_w);
-	ut_cap_free_all();
 	vnf_instance_destroy(ut_sw);
 	ut_sw = NULL;
-	nfv_graph_free(ut_g);
-	ut_g = NULL;
-	rte_free(ut_w);
-	ut_w = NULL;
+	nfv_test_txcap_close(&ut_w, &ut_g);
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 	return 0;
 }
@@ -182,16 +143,7 @@ ut_sw_new_rc(const struct ut_sw_cfg *sc, char *err, size_t errlen)
 	rc = vnf_instance_create(&cfg, 0, 1, nfv_rcu(), &ut_sw, err, errlen);
 	if (rc != 0)
 		return rc;
-	ut_g->vnfs[0] = ut_sw;
-	ut_g->n_vnfs = 1;
-	ut_g->n_ports = (uint16_t)sc->n_ifaces;
-	for (i = 0; i < sc->n_ifaces; i++) {
-		ut_g->port_peer[i] = (struct nfv_ep){.kind = NFV_EP_VNF,
-						     .idx = 0,
-						     .iface = (uint16_t)i};
-		ut_g->iface_peer[0][i] = (struct nfv_ep){.kind = NFV_EP_PORT,
-							 .idx = (uint16_t)i};
-	}
+	nfv_test_link_ifaces(ut_g, ut_sw);
 	return 0;
 }
 

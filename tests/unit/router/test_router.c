@@ -40,6 +40,8 @@
 #include "vnf/router/router.h"
 #include "vnf/router/router_priv.h"
 #include "tests/common/test_eal.h"
+#include "tests/common/test_rcu.h"
+#include "tests/common/test_wctx.h"
 
 #define LAN 0
 #define WAN 1
@@ -167,14 +169,7 @@ router_start(void)
 	if (rc != 0)
 		fail_msg("create: %s", err);
 	rt = vi->priv;
-	memset(&emit, 0, sizeof(emit));
-	memset(&wc, 0, sizeof(wc));
-	wc.state = vi->slots[0].state;
-	wc.counters = vi->slots[0].counters;
-	wc.emit = &emit;
-	wc.pool = pool;
-	wc.now = rte_rdtsc();
-	wc.worker = 0;
+	nfv_test_vnf_wctx(&wc, vi, 0, &emit, pool, rte_rdtsc());
 	n_out = 0;
 }
 
@@ -1807,17 +1802,14 @@ test_punt(void **state)
 static int
 eal_setup(void **state)
 {
-	size_t sz;
-
 	(void)state;
 	if (nfv_test_eal_init("test_router", "ut-router", 256) < 0)
 		return -1;
 	hz = rte_get_tsc_hz();
 	pool = rte_pktmbuf_pool_create("ut_router", 4095, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	sz = rte_rcu_qsbr_get_memsize(1);
-	qsbr = rte_zmalloc("ut_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (pool == NULL || qsbr == NULL || rte_rcu_qsbr_init(qsbr, 1) != 0)
+	qsbr = nfv_test_qsbr_new(1);
+	if (pool == NULL || qsbr == NULL)
 		return -1;
 	return 0;
 }

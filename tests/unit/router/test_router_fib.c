@@ -13,7 +13,6 @@
  * EAL runs inside the test without hugepages or shared files.
  */
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -37,6 +36,7 @@
 
 #include "vnf/router/router_priv.h"
 #include "tests/common/test_eal.h"
+#include "tests/common/test_rcu.h"
 
 static struct rte_rcu_qsbr *qsbr;
 
@@ -578,41 +578,34 @@ struct reader {
 	struct rt_fib *f;
 	uint32_t ips[N_STABLE];
 	uint16_t want[N_STABLE];
-	atomic_bool stop;
 	atomic_ulong lookups;
 	atomic_ulong wrong;
 	uint32_t first_bad_ip;
 	uint64_t first_bad_nh;
 };
 
-static void *
-reader_main(void *arg)
+/* One loop of the reader thread (tests/common/test_rcu.h): every probe
+ * looked up once; it then reports a quiescent state, like a worker
+ * between two bursts. */
+static int
+reader_loop(void *arg)
 {
 	struct reader *r = arg;
 	uint64_t nh[32];
 	unsigned int i, k;
 
-	rte_rcu_qsbr_thread_register(qsbr, 0);
-	rte_rcu_qsbr_thread_online(qsbr, 0);
-	while (!atomic_load(&r->stop)) {
-		for (i = 0; i < N_STABLE; i += 32) {
-			rt_fib4_lookup(rt_fib_view_get(r->f), &r->ips[i], nh,
-				       32);
-			for (k = 0; k < 32; k++)
-				if (nh[k] != r->want[i + k]) {
-					if (atomic_fetch_add(&r->wrong, 1) == 0) {
-						r->first_bad_ip = r->ips[i + k];
-						r->first_bad_nh = nh[k];
-					}
+	for (i = 0; i < N_STABLE; i += 32) {
+		rt_fib4_lookup(rt_fib_view_get(r->f), &r->ips[i], nh, 32);
+		for (k = 0; k < 32; k++)
+			if (nh[k] != r->want[i + k]) {
+				if (atomic_fetch_add(&r->wrong, 1) == 0) {
+					r->first_bad_ip = r->ips[i + k];
+					r->first_bad_nh = nh[k];
 				}
-		}
-		atomic_fetch_add(&r->lookups, N_STABLE);
-		/* Like a worker between two bursts. */
-		rte_rcu_qsbr_quiescent(qsbr, 0);
+			}
 	}
-	rte_rcu_qsbr_thread_offline(qsbr, 0);
-	rte_rcu_qsbr_thread_unregister(qsbr, 0);
-	return NULL;
+	atomic_fetch_add(&r->lookups, N_STABLE);
+	return 0;
 }
 
 /*
@@ -627,7 +620,7 @@ test_fib4_readers_during_updates(void **state)
 	struct reader rd;
 	struct rt_fib f;
 	struct rt_fib_op op;
-	pthread_t th;
+	struct nfv_test_reader th;
 	unsigned int i, done, rounds = 0;
 	uint64_t t_end;
 
@@ -669,7 +662,8 @@ test_fib4_readers_during_updates(void **state)
 			break;
 		}
 	}
-	assert_int_equal(pthread_create(&th, NULL, reader_main, &rd), 0);
+	assert_int_equal(nfv_test_reader_start(&th, qsbr, 0, reader_loop, &rd),
+			 0);
 	t_end = rte_rdtsc() + rte_get_tsc_hz(); /* one second of churn */
 	while (rte_rdtsc() < t_end) {
 		uint32_t net = 0x0b000000 | ((unsigned int)(rnd() % N_STABLE) << 8);
@@ -696,8 +690,7 @@ test_fib4_readers_during_updates(void **state)
 		assert_int_equal(rt_fib_apply(&f, ops, 8, &done), 0);
 		rounds++;
 	}
-	atomic_store(&rd.stop, true);
-	pthread_join(th, NULL);
+	assert_int_equal(nfv_test_reader_stop(&th), 0);
 	print_message("  %u update rounds, %lu lookups, %lu wrong\n", rounds,
 		      (unsigned long)atomic_load(&rd.lookups),
 		      (unsigned long)atomic_load(&rd.wrong));
@@ -712,14 +705,11 @@ test_fib4_readers_during_updates(void **state)
 static int
 eal_setup(void **state)
 {
-	size_t sz;
-
 	(void)state;
 	if (nfv_test_eal_init("test_router_fib", "ut-router-fib", 768) < 0)
 		return -1;
-	sz = rte_rcu_qsbr_get_memsize(1);
-	qsbr = rte_zmalloc("ut_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (qsbr == NULL || rte_rcu_qsbr_init(qsbr, 1) != 0)
+	qsbr = nfv_test_qsbr_new(1);
+	if (qsbr == NULL)
 		return -1;
 	return 0;
 }
