@@ -996,8 +996,8 @@ rt_show_more(struct rt_show *s, const char *what, const char *const *cols,
 
 	if (s->more == 0)
 		return;
-	snprintf(buf, sizeof(buf), "%u more %s (raw request with \"limit\")",
-		 s->more, what);
+	snprintf(buf, sizeof(buf), "%u more %s (ask with \"limit\")", s->more,
+		 what);
 	o = json_pack("{s:s}", "vnf", s->rt->vi->name);
 	for (i = 0; i < n_cols; i++)
 		json_object_set_new(o, cols[i],
@@ -1043,126 +1043,181 @@ rt_route_from_json(struct rt *rt, json_t *args, struct rt_route_config *r,
 	return rc;
 }
 
-int
-rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
+/* show routes: both FIBs sorted like `ip route`, at most "limit" rows. */
+static int
+rt_show_routes(struct vnf_instance *vi, json_t *args, json_t **reply)
+{
+	static const char *const cols[] = {"prefix", "type", "via", "iface"};
+	struct rt *rt = vi->priv;
+	struct rt_show s = {
+		.rt = rt, .arr = json_array(), .limit = rt_show_limit(args)};
+
+	s.limit = RTE_MIN(s.limit, rt->fib4.n_routes + rt->fib6.n_routes);
+	s.rows = malloc((s.limit + 1) * sizeof(s.rows[0]));
+	if (s.rows == NULL || s.arr == NULL) {
+		free(s.rows);
+		json_decref(s.arr);
+		return rt_ctl_error(reply, -ENOMEM, "out of memory");
+	}
+	s.family = AF_INET;
+	rt_fib_walk(&rt->fib4, rt_show_route, &s);
+	if (rt->v6) {
+		s.family = AF_INET6;
+		rt_fib_walk(&rt->fib6, rt_show_route, &s);
+	}
+	rt_show_routes_emit(&s);
+	free(s.rows);
+	rt_show_more(&s, "routes", cols, RTE_DIM(cols));
+	*reply = s.arr;
+	return 0;
+}
+
+/* show neigh: the ARP/ND table, at most "limit" rows. */
+static int
+rt_show_neigh(struct vnf_instance *vi, json_t *args, json_t **reply)
+{
+	static const char *const cols[] = {"ip", "iface", "mac", "state"};
+	struct rt *rt = vi->priv;
+	struct rt_show s = {
+		.rt = rt, .arr = json_array(), .limit = rt_show_limit(args)};
+
+	if (s.arr == NULL)
+		return rt_ctl_error(reply, -ENOMEM, "out of memory");
+	rt_neigh_walk(rt, rt_show_neigh_one, &s);
+	rt_show_more(&s, "neighbours", cols, RTE_DIM(cols));
+	*reply = s.arr;
+	return 0;
+}
+
+/*
+ * route add: one route checked like one of the config ("replace": true
+ * replaces an existing one), or {"file": PATH} a route file, applied as a
+ * whole.
+ */
+static int
+rt_verb_route_add(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
 	struct rt *rt = vi->priv;
+	bool replace = json_is_true(json_object_get(args, "replace"));
+	const char *file = json_string_value(json_object_get(args, "file"));
+	struct rt_route_config r = {0};
+	char err[256];
+	unsigned int n;
+	int rc;
+
+	if (file != NULL) {
+		rc = rt_routes_load(rt, file, replace, &n, err, sizeof(err));
+		if (rc < 0)
+			return rt_ctl_error(reply, rc, err);
+		*reply = json_pack("{s:i, s:I}", "loaded", (int)n, "fib_memory",
+				   (json_int_t)(rt_fib_memory(&rt->fib4) +
+						rt_fib_memory(&rt->fib6)));
+		return 0;
+	}
+	rc = rt_route_from_json(rt, args, &r, err, sizeof(err));
+	if (rc == 0)
+		rc = rt_route_add(rt, &r, replace, err, sizeof(err));
+	rt_route_config_clear(&r);
+	if (rc < 0)
+		return rt_ctl_error(reply, rc, err);
+	return 0;
+}
+
+static int
+rt_verb_route_del(struct vnf_instance *vi, json_t *args, json_t **reply)
+{
+	struct rt *rt = vi->priv;
+	const char *pfx = json_string_value(json_object_get(args, "prefix"));
+	struct ctl_prefix p;
 	char err[256];
 	int rc;
 
-	if (strcmp(verb, "knows") == 0) {
-		const char *v = json_string_value(args);
-
-		return v != NULL && (strcmp(v, "show routes") == 0 ||
-				     strcmp(v, "show neigh") == 0 ||
-				     strcmp(v, "route add") == 0 ||
-				     strcmp(v, "route del") == 0) ?
-			       0 :
-			       -ENOTSUP;
-	}
-	if (strcmp(verb, "show routes") == 0) {
-		struct rt_show s = {.rt = rt, .arr = json_array(),
-				    .limit = rt_show_limit(args)};
-
-		s.limit = RTE_MIN(s.limit, rt->fib4.n_routes + rt->fib6.n_routes);
-		s.rows = malloc((s.limit + 1) * sizeof(s.rows[0]));
-		if (s.rows == NULL) {
-			json_decref(s.arr);
-			return rt_ctl_error(reply, -ENOMEM, "out of memory");
-		}
-		s.family = AF_INET;
-		rt_fib_walk(&rt->fib4, rt_show_route, &s);
-		if (rt->v6) {
-			s.family = AF_INET6;
-			rt_fib_walk(&rt->fib6, rt_show_route, &s);
-		}
-		rt_show_routes_emit(&s);
-		free(s.rows);
-		{
-			static const char *const cols[] = {"prefix", "type",
-							   "via", "iface"};
-
-			rt_show_more(&s, "routes", cols, RTE_DIM(cols));
-		}
-		*reply = s.arr;
-		return 0;
-	}
-	if (strcmp(verb, "show neigh") == 0) {
-		struct rt_show s = {.rt = rt, .arr = json_array(),
-				    .limit = rt_show_limit(args)};
-
-		rt_neigh_walk(rt, rt_show_neigh_one, &s);
-		{
-			static const char *const cols[] = {"ip", "iface", "mac",
-							   "state"};
-
-			rt_show_more(&s, "neighbours", cols, RTE_DIM(cols));
-		}
-		*reply = s.arr;
-		return 0;
-	}
-	if (strcmp(verb, "route add") == 0 || strcmp(verb, "route del") == 0) {
-		bool add = verb[6] == 'a';
-		bool replace = json_is_true(json_object_get(args, "replace"));
-		const char *file = json_string_value(json_object_get(args, "file"));
-		struct rt_route_config r = {0};
-		unsigned int n;
-
-		if (file != NULL) {
-			if (!add)
-				return rt_ctl_error(reply, -EINVAL,
-						    "route del takes no \"file\"");
-			rc = rt_routes_load(rt, file, replace, &n, err,
-					    sizeof(err));
-			if (rc < 0)
-				return rt_ctl_error(reply, rc, err);
-			*reply = json_pack("{s:i, s:I}", "loaded", (int)n,
-					   "fib_memory",
-					   (json_int_t)(rt_fib_memory(&rt->fib4) +
-							rt_fib_memory(&rt->fib6)));
-			return 0;
-		}
-		if (add) {
-			rc = rt_route_from_json(rt, args, &r, err, sizeof(err));
-			if (rc == 0)
-				rc = rt_route_add(rt, &r, replace, err,
-						  sizeof(err));
-			rt_route_config_clear(&r);
-		} else {
-			const char *pfx = json_string_value(
-				json_object_get(args, "prefix"));
-
-			rc = pfx == NULL ? -EINVAL :
-					   rt_parse_prefix(pfx, &r.prefix, true);
-			if (rc < 0)
-				snprintf(err, sizeof(err),
-					 pfx == NULL ? "missing \"prefix\"" :
-						       "\"%s\" is not a network",
-					 pfx);
-			else
-				rc = rt_route_del(rt, &r.prefix, err,
-						  sizeof(err));
-			if (rc == -EDOM)
-				rc = -EINVAL;
-		}
-		if (rc < 0)
-			return rt_ctl_error(reply, rc, err);
-		*reply = NULL;
-		return 0;
-	}
-	if (strcmp(verb, "details") == 0) {
-		*reply = json_pack(
-			"{s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:i, s:I, s:b}",
-			"routes_ipv4", (int)rt->fib4.n_routes, "routes_ipv6",
-			(int)rt->fib6.n_routes, "fib_memory_ipv4",
-			(json_int_t)rt_fib_memory(&rt->fib4), "fib_memory_ipv6",
-			(json_int_t)rt_fib_memory(&rt->fib6), "nexthops",
-			(int)rt->nh_used, "neighbors",
-			(int)atomic_load(&rt->neigh.count), "neighbor_limit",
-			(int)rt->neigh.limit, "punt_queued",
-			(int)rte_ring_count(rt->punt), "punt_discarded",
-			(json_int_t)rt->punt_discarded, "ipv6", rt->v6);
-		return 0;
-	}
-	return -ENOTSUP;
+	if (json_object_get(args, "file") != NULL)
+		return rt_ctl_error(reply, -EINVAL,
+				    "route del takes no \"file\"");
+	rc = pfx == NULL ? -EINVAL : rt_parse_prefix(pfx, &p, true);
+	if (rc < 0)
+		snprintf(err, sizeof(err),
+			 pfx == NULL ? "missing \"prefix\""
+				     : "\"%s\" is not a network",
+			 pfx);
+	else
+		rc = rt_route_del(rt, &p, err, sizeof(err));
+	if (rc == -EDOM)
+		rc = -EINVAL;
+	if (rc < 0)
+		return rt_ctl_error(reply, rc, err);
+	return 0;
 }
+
+json_t *
+rt_details(struct vnf_instance *vi)
+{
+	struct rt *rt = vi->priv;
+
+	return json_pack("{s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:i, s:I, s:b}",
+			 "routes_ipv4", (int)rt->fib4.n_routes, "routes_ipv6",
+			 (int)rt->fib6.n_routes, "fib_memory_ipv4",
+			 (json_int_t)rt_fib_memory(&rt->fib4),
+			 "fib_memory_ipv6",
+			 (json_int_t)rt_fib_memory(&rt->fib6), "nexthops",
+			 (int)rt->nh_used, "neighbors",
+			 (int)atomic_load(&rt->neigh.count), "neighbor_limit",
+			 (int)rt->neigh.limit, "punt_queued",
+			 (int)rte_ring_count(rt->punt), "punt_discarded",
+			 (json_int_t)rt->punt_discarded, "ipv6", rt->v6);
+}
+
+/*
+ * The arguments nfvctl offers.  A request may carry more: "nexthops" (a
+ * multipath route, as in the config) and "file" (a route file) go through
+ * `nfvctl raw` (docs/router.md).
+ */
+/* clang-format off */
+const struct vnf_verb rt_verbs[] = {
+	{
+		.name = "show routes",
+		.help = "routes, sorted like ip route (at most 10000, or limit)",
+		.flags = VNF_VERB_SHOW,
+		.args = {
+			{.key = "limit", .word = "limit", .meta = "N",
+			 .flags = VNF_ARG_INT},
+		},
+		.handler = rt_show_routes,
+	},
+	{
+		.name = "show neigh",
+		.help = "neighbours (ARP/ND): ip, iface, mac, state, age",
+		.flags = VNF_VERB_SHOW,
+		.args = {
+			{.key = "limit", .word = "limit", .meta = "N",
+			 .flags = VNF_ARG_INT},
+		},
+		.handler = rt_show_neigh,
+	},
+	{
+		.name = "route add",
+		.help = "add a route (replace: replace an existing one)",
+		.args = {
+			{.key = "prefix", .meta = "PREFIX",
+			 .flags = VNF_ARG_REQUIRED},
+			{.key = "via", .word = "via", .meta = "ADDR"},
+			{.key = "iface", .word = "dev", .meta = "IFACE",
+			 .alias = "iface"},
+			{.key = "type", .choices = "blackhole|unreachable"},
+			{.key = "replace", .word = "replace",
+			 .flags = VNF_ARG_FLAG},
+		},
+		.handler = rt_verb_route_add,
+	},
+	{
+		.name = "route del",
+		.help = "delete a route",
+		.args = {
+			{.key = "prefix", .meta = "PREFIX",
+			 .flags = VNF_ARG_REQUIRED},
+		},
+		.handler = rt_verb_route_del,
+	},
+};
+/* clang-format on */

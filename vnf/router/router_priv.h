@@ -593,8 +593,11 @@ void rt_emit(struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface);
 
 /* ---- ctl.c ---------------------------------------------------------------- */
 
-int rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
-	   json_t **reply);
+/* The verb table (a different count in its definition does not compile)
+ * and `show vnf`'s details. */
+#define RT_N_VERBS 4
+extern const struct vnf_verb rt_verbs[RT_N_VERBS];
+json_t *rt_details(struct vnf_instance *vi);
 /* Control thread: routes of the config or of a request. */
 int rt_route_add(struct rt *rt, const struct rt_route_config *r, bool replace,
 		 char *err, size_t errlen);
