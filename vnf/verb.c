@@ -238,6 +238,16 @@ vnf_verb_has_positional(const struct vnf_verb *v)
 	return false;
 }
 
+/* May a lone word name the instance ("show mac sw")?  For verbs that
+ * work on every instance unless told otherwise, when no positional
+ * argument could take the word. */
+static bool
+vnf_verb_bare_vnf(const struct vnf_verb *v)
+{
+	return (v->flags & (VNF_VERB_SHOW | VNF_VERB_EACH)) != 0 &&
+	       !vnf_verb_has_positional(v);
+}
+
 /* Append to buf[*off..len); false once it no longer fits. */
 static bool vnf_put(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -289,7 +299,7 @@ vnf_arg_usage(const struct vnf_verb_arg *a, char *buf, size_t len, size_t *off)
 int
 vnf_verb_usage(const struct vnf_verb *v, char *buf, size_t len)
 {
-	const bool pos = vnf_verb_has_positional(v);
+	const bool bare = vnf_verb_bare_vnf(v);
 	size_t off = 0;
 	unsigned int i;
 	bool ok;
@@ -297,11 +307,10 @@ vnf_verb_usage(const struct vnf_verb *v, char *buf, size_t len)
 	if (len == 0)
 		return -ENOSPC;
 	buf[0] = '\0';
-	/* Without positional arguments a bare word names the instance. */
-	ok = vnf_put(buf, len, &off, "%s%s", v->name, pos ? "" : " [VNF]");
+	ok = vnf_put(buf, len, &off, "%s%s", v->name, bare ? " [VNF]" : "");
 	for (i = 0; ok && i < VNF_VERB_ARGS_MAX && v->args[i].key != NULL; i++)
 		ok = vnf_arg_usage(&v->args[i], buf, len, &off);
-	if (ok && pos)
+	if (ok && !bare)
 		ok = vnf_put(buf, len, &off, " [vnf NAME]");
 	return ok ? 0 : -ENOSPC;
 }
@@ -337,21 +346,27 @@ vnf_json_choices(const char *choices)
 	return arr;
 }
 
+/* `bare`: a lone word may be this argument's value (only the daemon's
+ * "vnf" of some verbs, see vnf_verb_bare_vnf()). */
 static json_t *
-vnf_arg_json(const struct vnf_verb_arg *a)
+vnf_arg_json(const struct vnf_verb_arg *a, bool bare)
 {
 	const bool num = (a->flags & (VNF_ARG_INT | VNF_ARG_RANGE)) != 0;
 
-	return json_pack(
-		"{s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:o}", "key",
-		a->key, "word", vnf_json_str(a->word), "meta",
-		vnf_json_str(a->meta), "choices", vnf_json_choices(a->choices),
-		"alias", vnf_json_str(a->alias), "required",
-		(a->flags & VNF_ARG_REQUIRED) != 0, "int",
-		(a->flags & VNF_ARG_INT) != 0, "range",
-		(a->flags & VNF_ARG_RANGE) != 0, "flag",
-		(a->flags & VNF_ARG_FLAG) != 0, "max",
-		num ? json_integer(a->max ? a->max : INT32_MAX) : json_null());
+	/* clang-format off */
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:b, s:o}",
+		"key", a->key,
+		"word", vnf_json_str(a->word),
+		"meta", vnf_json_str(a->meta),
+		"choices", vnf_json_choices(a->choices),
+		"alias", vnf_json_str(a->alias),
+		"required", (a->flags & VNF_ARG_REQUIRED) != 0,
+		"int", (a->flags & VNF_ARG_INT) != 0,
+		"range", (a->flags & VNF_ARG_RANGE) != 0,
+		"flag", (a->flags & VNF_ARG_FLAG) != 0,
+		"bare", bare,
+		"max", num ? json_integer(a->max ? a->max : INT32_MAX) : json_null());
+	/* clang-format on */
 }
 
 struct vnf_verb_types_ctx {
@@ -397,9 +412,12 @@ vnf_verb_describe(const char *name)
 		goto err;
 	vnf_foreach_type(vnf_verb_types_one, &t);
 	for (i = 0; i < VNF_VERB_ARGS_MAX && v->args[i].key != NULL; i++)
-		if (json_array_append_new(args, vnf_arg_json(&v->args[i])) < 0)
+		if (json_array_append_new(args,
+					  vnf_arg_json(&v->args[i], false)) < 0)
 			goto err;
-	if (t.rc < 0 || json_array_append_new(args, vnf_arg_json(&vnf_arg)) < 0)
+	if (t.rc < 0 ||
+	    json_array_append_new(
+		    args, vnf_arg_json(&vnf_arg, vnf_verb_bare_vnf(v))) < 0)
 		goto err;
 	return o;
 err:

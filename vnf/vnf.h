@@ -139,9 +139,9 @@ struct vnf_instance {
  *   {.key = "replace", .word = "replace", .flags = VNF_ARG_FLAG}
  *        a keyword alone, sent as true: ... replace
  * Every verb also takes "vnf NAME" (which instance), added by the daemon;
- * a verb without positional arguments takes the name as a bare word too
- * ("show mac sw").  Values are sent as JSON strings, VNF_ARG_INT ones as
- * integers, VNF_ARG_RANGE ones as an integer or an "LO-HI" string.
+ * a SHOW or EACH verb without positional arguments takes the name as a
+ * bare word too ("show mac sw").  Values are sent as JSON strings, VNF_ARG_INT
+ * ones as integers, VNF_ARG_RANGE ones as an integer or an "LO-HI" string.
  *
  * nfvctl checks what the table says (required, integers, ranges, choices)
  * before it sends anything; the handler still checks its request, which
@@ -254,8 +254,9 @@ int vnf_verb_dispatch(struct vnf_instance *const *vis, unsigned int n,
  *   {"usage": "route add PREFIX [via ADDR] ... [vnf NAME]",
  *    "show": false, "each": false, "types": ["router"],
  *    "args": [{"key", "word", "meta", "choices": [..], "alias",
- *              "required", "int", "range", "flag", "max"}, ...]}
- * absent strings are null; the last argument is the daemon's "vnf".
+ *              "required", "int", "range", "flag", "bare", "max"}, ...]}
+ * absent strings are null; the last argument is the daemon's "vnf", with
+ * "bare": true when a lone word may name the instance ("show mac sw").
  */
 json_t *vnf_verb_describe(const char *name);
 /* The usage line of a verb (what "usage" holds); 0 or -ENOSPC (cut). */
