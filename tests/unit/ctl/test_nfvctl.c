@@ -46,8 +46,10 @@ struct run {
 	char err[8192];
 };
 
-/* The server's `help` list (set up in group_setup). */
-static char *fake_help;
+/* The server's `help` reply: fake_help_made (group_setup) unless a test
+ * points it elsewhere for a while. */
+static const char *fake_help;
+static char *fake_help_made;
 
 enum sock_mode { SOCK_OPT, SOCK_ENV, SOCK_NONE };
 
@@ -568,7 +570,7 @@ test_completion(void **state)
 
 static void test_help_and_raw(void **state)
 {
-	char *saved = fake_help;
+	const char *saved = fake_help;
 	struct run r;
 
 	(void)state;
@@ -905,7 +907,7 @@ static int group_setup(void **state)
 		return -1;
 	snprintf(sock_path, sizeof(sock_path), "%s/fake.sock", tmpdir);
 	strcpy(addr.sun_path, sock_path);
-	fake_help = fake_help_make();
+	fake_help = fake_help_made = fake_help_make();
 	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fake_help == NULL || listen_fd < 0 ||
 	    bind(listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
@@ -920,7 +922,7 @@ static int group_teardown(void **state)
 	close(listen_fd);
 	unlink(sock_path);
 	rmdir(tmpdir);
-	free(fake_help);
+	free(fake_help_made);
 	return 0;
 }
 
