@@ -107,8 +107,7 @@ vnf_verb_sum(json_t *sum, json_t *r)
 
 	if (!json_is_object(r))
 		return 0;
-	json_object_foreach(r, k, v)
-	{
+	json_object_foreach(r, k, v) {
 		cur = json_object_get(sum, k);
 		if (cur != NULL && json_is_integer(cur) && json_is_integer(v))
 			v = json_integer(json_integer_value(cur) +
