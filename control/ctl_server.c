@@ -53,6 +53,7 @@ struct ctl_cmd {
 	ctl_cmd_fn *fn;
 	void *arg;
 	char *help;
+	json_t *info; /* more members of its help entry, or NULL */
 };
 
 struct ctl_conn {
@@ -118,6 +119,11 @@ static int ctl_cmd_help(json_t *req, json_t **result, void *arg)
 		json_t *e = json_pack("{s:s,s:s}", "cmd", ctl_cmds[i].name,
 				      "help", ctl_cmds[i].help ? ctl_cmds[i].help : "");
 
+		if (e != NULL && ctl_cmds[i].info != NULL &&
+		    json_object_update_missing(e, ctl_cmds[i].info) < 0) {
+			json_decref(e);
+			e = NULL;
+		}
 		if (json_array_append_new(list, e) < 0)
 			goto err_nomem;
 	}
@@ -164,8 +170,32 @@ int ctl_server_register(const char *cmd, ctl_cmd_fn *fn, void *arg,
 	}
 	c->fn = fn;
 	c->arg = arg;
+	c->info = NULL;
 	ctl_n_cmds++;
 out:
+	ctl_server_unlock();
+	return ret;
+}
+
+int
+ctl_server_describe(const char *cmd, json_t *info)
+{
+	struct ctl_cmd *c;
+	int ret = 0;
+
+	if (cmd == NULL || !json_is_object(info)) {
+		json_decref(info);
+		return -EINVAL;
+	}
+	ctl_server_lock();
+	c = ctl_cmd_find(cmd);
+	if (c == NULL) {
+		json_decref(info);
+		ret = -ENOENT;
+	} else {
+		json_decref(c->info);
+		c->info = info;
+	}
 	ctl_server_unlock();
 	return ret;
 }

@@ -34,11 +34,17 @@ typedef int ctl_cmd_fn(json_t *req, json_t **result, void *arg);
 int ctl_server_register(const char *cmd, ctl_cmd_fn *fn, void *arg,
 			const char *help);
 
+/* Control thread.  Add the members of `info` (an object; the reference
+ * is taken, also on error) to `cmd`'s entry in the `help` reply, e.g. the
+ * arguments and usage line of a VNF verb.  "cmd" and "help" keep their
+ * values.  0, -ENOENT (no such command) or -EINVAL. */
+int ctl_server_describe(const char *cmd, json_t *info);
+
 /* Run one request object through the dispatch table; returns the reply
  * object ({"ok":..}, a new reference; NULL only when out of memory).  Any
  * request, even NULL or a non-object, gets a reply.  The caller holds
  * ctl_server_lock().  Used by the socket, by telemetry and by tests.
- * "help" is built in: [{"cmd": ..., "help": ...}, ...]. */
+ * "help" is built in: [{"cmd": ..., "help": ..., ...info}, ...]. */
 json_t *ctl_server_dispatch(json_t *req);
 
 /* Handlers report an error with this: sets *result to the message (a JSON

@@ -10,6 +10,12 @@
  * tables in the manner of `ip` and `ovs-appctl`.  The protocol and every
  * command are documented in docs/operations.md.
  *
+ * nfvctl knows nfvd's own commands (ports, stats, one VNF, help, raw) and
+ * the lab.  The commands of the VNFs (their verbs) it learns from the
+ * daemon: `help` lists each with its arguments (vnf/verb.c), and nfvctl
+ * builds the request, the usage line, `nfvctl help` and the bash
+ * completion from that list, so a new verb needs no change here.
+ *
  * Exit status: 0 ok; 1 error reply, nfvd unreachable, no reply in time;
  * 2 usage error.  Deliberately free of DPDK: jansson and libc only.
  */
@@ -50,20 +56,22 @@ static int opt_timeout = NFVCTL_DEFAULT_TIMEOUT;
 
 /* Alive while we may exit() from a helper; freed by an atexit() handler so
  * that leak checkers (ASan CI jobs) stay quiet on error paths too. */
-static json_t *g_req, *g_reply;
+static json_t *g_req, *g_reply, *g_help;
 static char *g_buf;
 
 static void cleanup(void)
 {
 	json_decref(g_req);
 	json_decref(g_reply);
+	json_decref(g_help);
 	free(g_buf);
-	g_req = g_reply = NULL;
+	g_req = g_reply = g_help = NULL;
 	g_buf = NULL;
 }
 
 static void usage(FILE *f)
 {
+	/* clang-format off */
 	fprintf(f,
 "usage: nfvctl [-s SOCK] [-j] [-t SECONDS] COMMAND...\n"
 "\n"
@@ -78,25 +86,15 @@ static void usage(FILE *f)
 "  show ports                     ports with link state, counters, drops\n"
 "  show stats                     per-worker and per-VNF statistics\n"
 "  show vnf NAME                  one VNF: ifaces, counters, drops, details\n"
-"  show mac [VNF]                 MAC tables of the l2switch VNFs\n"
-"  mac flush [VNF]                forget learned MAC entries\n"
-"  conn flush [VNF]               forget tracked connections (firewall)\n"
-"  show routes [VNF]              router FIBs\n"
-"  show neigh [VNF]               router neighbour (ARP/ND) tables\n"
-"  show rules [VNF]               firewall rules\n"
-"  show conn [VNF]                firewall connection tables\n"
-"  route add PREFIX [via ADDR] [dev IFACE] [vnf NAME] [blackhole|unreachable]\n"
-"  route del PREFIX [vnf NAME]\n"
-"  rule add [vnf NAME] [index N] action A [proto P] [src PFX] [dst PFX]\n"
-"           [sport N[-M]] [dport N[-M]] [iface I]\n"
-"  rule del [vnf NAME] INDEX\n"
 "  port add NAME type T [KEY VALUE]... [link VNF.IFACE]\n"
 "                                 (path, mode, ifname, netns, ...)\n"
 "  port del NAME\n"
 "  lab up FILE | lab down [FILE]  start/stop a lab (nfvd + VMs)\n"
-"  help                           the commands this nfvd serves\n"
+"  help                           the commands this nfvd serves, with usage\n"
+"  completion bash                a bash completion script for this nfvd\n"
 "  raw JSON                       send one request object as is\n",
 		NFVCTL_DEFAULT_TIMEOUT);
+	/* clang-format on */
 }
 
 static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -164,38 +162,6 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
-/* "80" → 80, "1000-2000" → "1000-2000" (checked). */
-static json_t *parse_port_range(const char *what, const char *s)
-{
-	char buf[32], *dash;
-	uint64_t lo, hi;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	dash = strchr(buf, '-');
-	if (dash == NULL) {
-		if (!parse_u64(buf, 65535, &lo))
-			die_usage("%s: '%s' is not a port number", what, s);
-		return json_integer(lo);
-	}
-	*dash = '\0';
-	if (!parse_u64(buf, 65535, &lo) || !parse_u64(dash + 1, 65535, &hi) ||
-	    lo > hi)
-		die_usage("%s: '%s' is not a port range LO-HI", what, s);
-	return json_string(s);
-}
-
-/* [VNF]: an optional last word. */
-static json_t *build_opt_vnf(const char *cmd, int argc, char **argv)
-{
-	json_t *req = req_new(cmd);
-
-	if (argc > 1)
-		die_usage("%s: too many arguments", cmd);
-	if (argc == 1)
-		req_set_str(req, "vnf", argv[0]);
-	return req;
-}
-
 static json_t *build_plain(const char *cmd, int argc, char **argv)
 {
 	(void)argv;
@@ -213,117 +179,6 @@ static json_t *build_show_vnf(const char *cmd, int argc, char **argv)
 	req = req_new(cmd);
 	req_set_str(req, "name", argv[0]);
 	return req;
-}
-
-static const char *need_value(const char *cmd, int argc, char **argv, int i)
-{
-	if (i + 1 >= argc)
-		die_usage("%s: '%s' needs a value", cmd, argv[i]);
-	return argv[i + 1];
-}
-
-static json_t *build_route_add(const char *cmd, int argc, char **argv)
-{
-	json_t *req;
-	int i;
-
-	if (argc < 1 || strcmp(argv[0], "via") == 0 ||
-	    strcmp(argv[0], "dev") == 0 || strcmp(argv[0], "vnf") == 0)
-		die_usage("usage: route add PREFIX [via ADDR] [dev IFACE] "
-			  "[vnf NAME] [blackhole|unreachable]");
-	req = req_new(cmd);
-	req_set_str(req, "prefix", argv[0]);
-	for (i = 1; i < argc; i++) {
-		const char *k = argv[i];
-
-		if (strcmp(k, "via") == 0) {
-			req_set_str(req, "via", need_value(cmd, argc, argv, i));
-			i++;
-		} else if (strcmp(k, "dev") == 0 || strcmp(k, "iface") == 0) {
-			req_set_str(req, "iface", need_value(cmd, argc, argv, i));
-			i++;
-		} else if (strcmp(k, "vnf") == 0) {
-			req_set_str(req, "vnf", need_value(cmd, argc, argv, i));
-			i++;
-		} else if (strcmp(k, "blackhole") == 0 ||
-			   strcmp(k, "unreachable") == 0) {
-			if (json_object_get(req, "type") != NULL)
-				die_usage("%s: more than one route type", cmd);
-			req_set_str(req, "type", k);
-		} else {
-			die_usage("%s: unknown keyword '%s'", cmd, k);
-		}
-	}
-	return req;
-}
-
-static json_t *build_route_del(const char *cmd, int argc, char **argv)
-{
-	json_t *req;
-
-	if (argc == 1 || (argc == 3 && strcmp(argv[1], "vnf") == 0)) {
-		req = req_new(cmd);
-		req_set_str(req, "prefix", argv[0]);
-		if (argc == 3)
-			req_set_str(req, "vnf", argv[2]);
-		return req;
-	}
-	die_usage("usage: route del PREFIX [vnf NAME]");
-}
-
-static json_t *build_rule_add(const char *cmd, int argc, char **argv)
-{
-	static const char *const str_keys[] = {
-		"vnf", "action", "proto", "src", "dst", "iface",
-	};
-	json_t *req = req_new(cmd);
-	uint64_t idx;
-	unsigned int k;
-	int i;
-
-	for (i = 0; i < argc; i += 2) {
-		const char *key = argv[i];
-		const char *val = need_value(cmd, argc, argv, i);
-
-		if (json_object_get(req, key) != NULL)
-			die_usage("%s: '%s' given twice", cmd, key);
-		for (k = 0; k < sizeof(str_keys) / sizeof(str_keys[0]); k++)
-			if (strcmp(key, str_keys[k]) == 0)
-				break;
-		if (k < sizeof(str_keys) / sizeof(str_keys[0])) {
-			req_set_str(req, key, val);
-		} else if (strcmp(key, "index") == 0) {
-			if (!parse_u64(val, INT32_MAX, &idx))
-				die_usage("%s: index '%s' is not a number", cmd, val);
-			json_object_set_new(req, "index", json_integer(idx));
-		} else if (strcmp(key, "sport") == 0 || strcmp(key, "dport") == 0) {
-			json_object_set_new(req, key, parse_port_range(key, val));
-		} else {
-			die_usage("%s: unknown keyword '%s'", cmd, key);
-		}
-	}
-	if (json_object_get(req, "action") == NULL)
-		die_usage("usage: rule add [vnf NAME] [index N] action A [proto P] "
-			  "[src PFX] [dst PFX] [sport N[-M]] [dport N[-M]] [iface I]");
-	return req;
-}
-
-static json_t *build_rule_del(const char *cmd, int argc, char **argv)
-{
-	json_t *req;
-	uint64_t idx;
-
-	if (argc == 1 || (argc == 3 && strcmp(argv[0], "vnf") == 0)) {
-		if (!parse_u64(argv[argc - 1], INT32_MAX, &idx))
-			die_usage("%s: index '%s' is not a number", cmd,
-				  argv[argc - 1]);
-		req = req_new(cmd);
-		if (argc == 3)
-			req_set_str(req, "vnf", argv[1]);
-		json_object_set_new(req, "index", json_integer(idx));
-		return req;
-	}
-	die_usage("usage: rule del [vnf NAME] INDEX");
 }
 
 /* port add NAME type T [KEY VALUE]... [link ENDPOINT]: the pairs become the
@@ -386,6 +241,268 @@ static json_t *build_raw(const char *cmd, int argc, char **argv)
 	if (!json_is_object(req))
 		die_usage("%s: not a JSON object: %s", cmd,
 			  req ? "wrong type" : jerr.text);
+	return req;
+}
+
+/* ---- VNF verbs, from the daemon's list ---------------------------------- */
+
+/*
+ * One entry of the daemon's `help` for a VNF verb (vnf/verb.c):
+ *   {"cmd": "route add", "help": "...", "usage": "route add PREFIX ...",
+ *    "args": [{"key", "word", "meta", "choices", "alias", "required",
+ *              "int", "range", "flag", "max"}, ...]}
+ * An argument with a "word" is a keyword (a "flag" one takes no value);
+ * one with "choices" and no word is one word of the set; any other is
+ * positional.  A "bare" one (the "vnf" of show mac) also takes a lone
+ * word that nothing else takes (show mac sw).
+ */
+static const char *
+ent_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static bool
+ent_bool(json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
+static bool
+arg_positional(json_t *a)
+{
+	return ent_str(a, "word") == NULL &&
+	       !json_is_array(json_object_get(a, "choices")) &&
+	       !ent_bool(a, "flag");
+}
+
+static bool
+in_choices(json_t *choices, const char *w)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(choices, i, c)
+		if (json_is_string(c) && strcmp(json_string_value(c), w) == 0)
+			return true;
+	return false;
+}
+
+/* "a|b|c" of a choices array, in buf (cut to fit). */
+static const char *
+choices_str(json_t *choices, char *buf, size_t len)
+{
+	size_t off = 0, i;
+	json_t *c;
+
+	buf[0] = '\0';
+	json_array_foreach(choices, i, c) {
+		int n = snprintf(buf + off, len - off, "%s%s", i ? "|" : "",
+				 json_string_value(c) ?: "?");
+
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	return buf;
+}
+
+/* A usage error of a verb: the reason and the verb's usage line. */
+static void die_verb(json_t *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+static void
+die_verb(json_t *e, const char *fmt, ...)
+{
+	const char *cmd = ent_str(e, "cmd"), *u = ent_str(e, "usage");
+	va_list ap;
+
+	fprintf(stderr, "%s: %s: ", prog, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s [-s SOCK] [-j] [-t SECONDS] %s\n", prog,
+		u ? u : cmd);
+	exit(EXIT_USAGE);
+}
+
+/* The value `val` of argument `a`, checked as the table says. */
+static json_t *
+verb_value(json_t *e, json_t *a, const char *what, const char *val)
+{
+	json_t *choices = json_object_get(a, "choices");
+	json_int_t m = json_integer_value(json_object_get(a, "max"));
+	uint64_t max = m > 0 ? (uint64_t)m : INT32_MAX, lo, hi;
+	char buf[256], *dash;
+	json_t *v;
+
+	if (json_is_array(choices) && !in_choices(choices, val))
+		die_verb(e, "%s: '%s' is not one of %s", what, val,
+			 choices_str(choices, buf, sizeof(buf)));
+	if (ent_bool(a, "int")) {
+		if (!parse_u64(val, max, &lo))
+			die_verb(e,
+				 "%s: '%s' is not a number from 0 to %" PRIu64,
+				 what, val, max);
+		return json_integer((json_int_t)lo);
+	}
+	if (ent_bool(a, "range")) {
+		snprintf(buf, sizeof(buf), "%s", val);
+		dash = strchr(buf, '-');
+		if (dash == NULL) {
+			if (!parse_u64(buf, max, &lo))
+				die_verb(e,
+					 "%s: '%s' is not a number from 0 "
+					 "to %" PRIu64,
+					 what, val, max);
+			return json_integer((json_int_t)lo);
+		}
+		*dash = '\0';
+		if (strlen(val) >= sizeof(buf) || !parse_u64(buf, max, &lo) ||
+		    !parse_u64(dash + 1, max, &hi) || lo > hi)
+			die_verb(e,
+				 "%s: '%s' is not a range LO-HI "
+				 "(LO <= HI <= %" PRIu64 ")",
+				 what, val, max);
+	}
+	v = json_string(val);
+	if (v == NULL)
+		die_verb(e, "%s: '%s' is not valid UTF-8", what, val);
+	return v;
+}
+
+/* The argument introduced by keyword w (its word or alias), or NULL. */
+static json_t *
+verb_keyword(json_t *args, const char *w)
+{
+	json_t *a;
+	size_t i;
+
+	json_array_foreach(args, i, a) {
+		const char *word = ent_str(a, "word"),
+			   *alias = ent_str(a, "alias");
+
+		if ((word && strcmp(word, w) == 0) ||
+		    (word && alias && strcmp(alias, w) == 0))
+			return a;
+	}
+	return NULL;
+}
+
+/* The word-less argument whose choices hold w, or NULL. */
+static json_t *
+verb_choice(json_t *args, const char *w)
+{
+	json_t *a, *ch;
+	size_t i;
+
+	json_array_foreach(args, i, a) {
+		ch = json_object_get(a, "choices");
+		if (ent_str(a, "word") == NULL && json_is_array(ch) &&
+		    in_choices(ch, w))
+			return a;
+	}
+	return NULL;
+}
+
+/*
+ * The request for verb entry `e` from the words after its name: keywords
+ * in any order, each at most once, positional arguments in table order;
+ * what the table requires must be there.  Exits 2 with the verb's usage
+ * line on bad input, before anything is sent.
+ */
+static json_t *
+build_verb(json_t *e, int argc, char **argv)
+{
+	const char *cmd = ent_str(e, "cmd");
+	json_t *args = json_object_get(e, "args"), *req, *a, *bare = NULL;
+	bool has_kw = false;
+	char buf[256];
+	size_t k;
+	int i;
+
+	req = req_new(cmd);
+	if (!json_is_array(args)) {
+		/* Listed without arguments (an nfvd newer than us). */
+		if (argc > 0)
+			die_usage("%s: nfvd lists no arguments for it (nfvctl "
+				  "raw sends any request)",
+				  cmd);
+		return req;
+	}
+	json_array_foreach(args, k, a) {
+		const char *key = ent_str(a, "key"), *word = ent_str(a, "word");
+
+		if (key == NULL)
+			die("bad reply from nfvd: an argument of '%s' has no "
+			    "key",
+			    cmd);
+		if (ent_bool(a, "bare"))
+			bare = a;
+		if (word != NULL && strcmp(key, "vnf") != 0)
+			has_kw = true;
+	}
+	for (i = 0; i < argc; i++) {
+		const char *w = argv[i], *key, *what;
+
+		a = verb_keyword(args, w);
+		if (a != NULL) {
+			key = ent_str(a, "key");
+			if (json_object_get(req, key) != NULL)
+				die_verb(e, "'%s' given twice", w);
+			if (ent_bool(a, "flag")) {
+				json_object_set_new(req, key, json_true());
+				continue;
+			}
+			if (i + 1 >= argc)
+				die_verb(e, "'%s' needs a value", w);
+			json_object_set_new(req, key,
+					    verb_value(e, a, w, argv[++i]));
+			continue;
+		}
+		a = verb_choice(args, w);
+		if (a != NULL) {
+			key = ent_str(a, "key");
+			if (json_object_get(req, key) != NULL)
+				die_verb(e, "'%s': only one of %s", w,
+					 choices_str(
+						 json_object_get(a, "choices"),
+						 buf, sizeof(buf)));
+			req_set_str(req, key, w);
+			continue;
+		}
+		/* The next positional argument not given yet, else a bare
+		 * one (the instance). */
+		a = NULL;
+		json_array_foreach(args, k, a)
+			if (arg_positional(a) &&
+			    json_object_get(req, ent_str(a, "key")) == NULL)
+				break;
+		if (k == json_array_size(args))
+			a = bare != NULL && json_object_get(
+						    req, ent_str(bare,
+								 "key")) == NULL
+				    ? bare
+				    : NULL;
+		if (a == NULL) {
+			if (has_kw)
+				die_verb(e, "unknown keyword '%s'", w);
+			die_verb(e, "too many arguments");
+		}
+		what = ent_str(a, "meta") ?: ent_str(a, "key");
+		json_object_set_new(req, ent_str(a, "key"),
+				    verb_value(e, a, what, w));
+	}
+	json_array_foreach(args, k, a) {
+		const char *word = ent_str(a, "word");
+
+		if (!ent_bool(a, "required") ||
+		    json_object_get(req, ent_str(a, "key")) != NULL)
+			continue;
+		if (word != NULL)
+			die_verb(e, "'%s' is required", word);
+		die_verb(e, "missing %s",
+			 ent_str(a, "meta") ?: ent_str(a, "key"));
+	}
 	return req;
 }
 
@@ -883,24 +1000,37 @@ static void print_flushed(json_t *res)
 	       json_integer_value(n) == 1 ? "y" : "ies");
 }
 
+static const char *core_usage(const char *cmd);
+
+/* `help`: every command of this nfvd with its usage line (the daemon's,
+ * for VNF verbs; nfvctl's own for nfvd's core commands) and what it does.
+ * A usage line too long for the first column puts its description on
+ * the next line. */
+#define HELP_COL 32
 static void print_help(json_t *res)
 {
-	struct table t;
+	const char *u, *h;
+	size_t i, w = strlen("COMMAND"), l;
 	json_t *e;
-	size_t i;
 
 	if (!is_object_array(res))
 		return print_generic(res, 0);
-	table_init(&t, 2);
-	table_header(&t, (const char *const[]){"COMMAND", "DESCRIPTION"});
 	json_array_foreach(res, i, e) {
-		char *cells[2];
-
-		cells[0] = cell(&t, 0, e, "cmd");
-		cells[1] = cell(&t, 1, e, "help");
-		table_add(&t, cells);
+		u = ent_str(e, "usage") ?: core_usage(ent_str(e, "cmd") ?: "");
+		l = strlen(u ?: ent_str(e, "cmd") ?: "?");
+		if (l <= HELP_COL && l > w)
+			w = l;
 	}
-	table_print(&t, "");
+	printf("%-*s  DESCRIPTION\n", (int)w, "COMMAND");
+	json_array_foreach(res, i, e) {
+		u = ent_str(e, "usage") ?: core_usage(ent_str(e, "cmd") ?: "");
+		u = u ?: ent_str(e, "cmd") ?: "?";
+		h = ent_str(e, "help") ?: "";
+		if (strlen(u) > w)
+			printf("%s\n%-*s  %s\n", u, (int)w, "", h);
+		else
+			printf("%-*s  %s\n", (int)w, u, h);
+	}
 }
 
 static void print_any(json_t *res)
@@ -918,45 +1048,82 @@ static void print_table_or_generic(json_t *res)
 
 /* ---- the command table -------------------------------------------------- */
 
+/* nfvd's own commands.  The VNFs' come from the daemon (run_verb). */
 struct nfvctl_cmd {
 	const char *words;	/* what the user types, and the "cmd" sent */
+	const char *usage;
 	json_t *(*build)(const char *cmd, int argc, char **argv);
 	void (*print)(json_t *result);
 };
 
 static const struct nfvctl_cmd nfvctl_cmds[] = {
-	{"show ports", build_plain, print_ports},
-	{"show stats", build_plain, print_stats},
-	{"show vnf", build_show_vnf, print_vnf},
-	{"show mac", build_opt_vnf, print_mac},
-	{"mac flush", build_opt_vnf, print_flushed},
-	{"conn flush", build_opt_vnf, print_flushed},
-	{"show routes", build_opt_vnf, print_table_or_generic},
-	{"show neigh", build_opt_vnf, print_table_or_generic},
-	{"show rules", build_opt_vnf, print_table_or_generic},
-	{"show conn", build_opt_vnf, print_table_or_generic},
-	{"route add", build_route_add, print_any},
-	{"route del", build_route_del, print_any},
-	{"rule add", build_rule_add, print_any},
-	{"rule del", build_rule_del, print_any},
-	{"port add", build_port_add, print_any},
-	{"port del", build_port_del, print_any},
-	{"help", build_plain, print_help},
-	{"raw", build_raw, print_any},
+	{"show ports", "show ports", build_plain, print_ports},
+	{"show stats", "show stats", build_plain, print_stats},
+	{"show vnf", "show vnf NAME", build_show_vnf, print_vnf},
+	{"port add", "port add NAME type T [KEY VALUE]... [link VNF.IFACE]",
+	 build_port_add, print_any},
+	{"port del", "port del NAME", build_port_del, print_any},
+	{"help", "help", build_plain, print_help},
+	{"raw", "raw JSON", build_raw, print_any},
 };
+
+/* Printers of VNF verbs' results, by command name; any other verb's
+ * result is printed as a table (an array of flat objects) or generically. */
+static const struct {
+	const char *cmd;
+	void (*print)(json_t *result);
+} nfvctl_printers[] = {
+	{"show mac", print_mac},
+	{"mac flush", print_flushed},
+	{"conn flush", print_flushed},
+};
+
+static const struct nfvctl_cmd *
+core_cmd(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(nfvctl_cmds) / sizeof(nfvctl_cmds[0]); i++)
+		if (strcmp(nfvctl_cmds[i].words, name) == 0)
+			return &nfvctl_cmds[i];
+	return NULL;
+}
+
+static const char *
+core_usage(const char *cmd)
+{
+	const struct nfvctl_cmd *c = core_cmd(cmd);
+
+	return c ? c->usage : NULL;
+}
+
+static void (*verb_printer(const char *cmd))(json_t *)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(nfvctl_printers) / sizeof(nfvctl_printers[0]);
+	     i++)
+		if (strcmp(nfvctl_printers[i].cmd, cmd) == 0)
+			return nfvctl_printers[i].print;
+	return print_table_or_generic;
+}
 
 /* How many leading argv words match `words` ("show ports" → 2), or 0. */
 static int cmd_match(const char *words, int argc, char **argv)
 {
-	char buf[64], *save = NULL, *w;
+	char *buf = strdup(words), *save = NULL, *w;
 	int n = 0;
 
-	snprintf(buf, sizeof(buf), "%s", words);
+	if (buf == NULL)
+		die("out of memory");
 	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		if (n >= argc || strcmp(argv[n], w) != 0)
-			return 0;
+		if (n >= argc || strcmp(argv[n], w) != 0) {
+			n = 0;
+			break;
+		}
 		n++;
 	}
+	free(buf);
 	return n;
 }
 
@@ -985,7 +1152,9 @@ static int ctl_connect(const char *path)
 	return fd;
 }
 
-static void send_all(int fd, const char *buf, size_t len)
+/* 0, or -1 and msg says why. */
+static int
+send_all(int fd, const char *buf, size_t len, char *msg, size_t mlen)
 {
 	while (len > 0) {
 		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
@@ -993,16 +1162,21 @@ static void send_all(int fd, const char *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			die("cannot send to %s: %s", sock_path, strerror(errno));
+			snprintf(msg, mlen, "cannot send to %s: %s", sock_path,
+				 strerror(errno));
+			return -1;
 		}
 		buf += n;
 		len -= n;
 	}
+	return 0;
 }
 
-/* Read one reply line; the timeout restarts while data keeps coming, so a
- * large table is not cut off by a slow terminal. */
-static char *recv_line(int fd, size_t *lenp)
+/* Read one reply line (in g_buf until the caller frees it), or NULL and
+ * msg says why.  The timeout restarts while data keeps coming, so a large
+ * table is not cut off by a slow terminal. */
+static char *
+recv_line(int fd, size_t *lenp, char *msg, size_t mlen)
 {
 	size_t len = 0, cap = 65536;
 	char *buf = malloc(cap);
@@ -1019,8 +1193,11 @@ static char *recv_line(int fd, size_t *lenp)
 		r = poll(&p, 1, opt_timeout * 1000);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r == 0)
-			die("no reply from %s within %d s", sock_path, opt_timeout);
+		if (r == 0) {
+			snprintf(msg, mlen, "no reply from %s within %d s",
+				 sock_path, opt_timeout);
+			break;
+		}
 		if (len + 4096 > cap) {
 			char *nbuf = realloc(buf, cap * 2);
 
@@ -1033,10 +1210,15 @@ static char *recv_line(int fd, size_t *lenp)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			die("cannot read from %s: %s", sock_path, strerror(errno));
+			snprintf(msg, mlen, "cannot read from %s: %s",
+				 sock_path, strerror(errno));
+			break;
 		}
-		if (n == 0)
-			die("nfvd closed the connection without a reply");
+		if (n == 0) {
+			snprintf(msg, mlen,
+				 "nfvd closed the connection without a reply");
+			break;
+		}
 		nl = memchr(buf + len, '\n', n);
 		len += n;
 		if (nl != NULL) {
@@ -1044,48 +1226,401 @@ static char *recv_line(int fd, size_t *lenp)
 			return buf;
 		}
 	}
+	free(buf);
+	g_buf = NULL;
+	return NULL;
 }
 
-/* Send `req`, return the reply's "result" (new reference) or exit. */
-static json_t *ctl_call(json_t *req)
+/*
+ * Send `req` on a new connection and read the reply object: 0 and *replyp
+ * (a new reference), or -1 and msg says why (nfvd unreachable, no reply
+ * in time, not a JSON object).
+ */
+static int
+ctl_exchange(json_t *req, json_t **replyp, char *msg, size_t mlen)
 {
 	json_error_t jerr;
-	json_t *reply, *result;
+	json_t *reply;
 	size_t len;
-	char *line, *rbuf;
-	int fd;
+	char *line, *rbuf = NULL;
+	int fd, rc;
 
 	line = json_dumps(req, JSON_COMPACT);
 	if (line == NULL)
 		die("out of memory");
 	g_buf = line;
 	fd = ctl_connect(sock_path);
-	if (fd < 0)
-		die("cannot connect to %s: %s (is nfvd running?)", sock_path,
-		    strerror(errno));
-	send_all(fd, line, strlen(line));
-	send_all(fd, "\n", 1);
+	if (fd < 0) {
+		snprintf(msg, mlen,
+			 "cannot connect to %s: %s (is nfvd running?)",
+			 sock_path, strerror(errno));
+		rc = -1;
+	} else {
+		rc = send_all(fd, line, strlen(line), msg, mlen);
+		if (rc == 0)
+			rc = send_all(fd, "\n", 1, msg, mlen);
+	}
 	free(line);
 	g_buf = NULL;
-	rbuf = recv_line(fd, &len);
-	close(fd);
+	if (rc == 0)
+		rbuf = recv_line(fd, &len, msg, mlen);
+	if (fd >= 0)
+		close(fd);
+	if (rbuf == NULL)
+		return -1;
 	reply = json_loadb(rbuf, len, 0, &jerr);
 	free(rbuf);
 	g_buf = NULL;
-	g_reply = reply;
-	if (!json_is_object(reply))
-		die("bad reply from nfvd: %s", reply ? "not an object" : jerr.text);
-	if (!json_is_true(json_object_get(reply, "ok"))) {
-		const char *err = json_string_value(json_object_get(reply, "error"));
+	if (!json_is_object(reply)) {
+		snprintf(msg, mlen, "bad reply from nfvd: %s",
+			 reply ? "not an object" : jerr.text);
+		json_decref(reply);
+		return -1;
+	}
+	*replyp = reply;
+	return 0;
+}
+
+/* Send `req`, return the reply's "result" (new reference) or exit. */
+static json_t *
+ctl_call(json_t *req)
+{
+	json_t *result;
+	char msg[512];
+
+	if (ctl_exchange(req, &g_reply, msg, sizeof(msg)) < 0)
+		die("%s", msg);
+	if (!json_is_true(json_object_get(g_reply, "ok"))) {
+		const char *err = ent_str(g_reply, "error");
 
 		fprintf(stderr, "%s: %s\n", prog, err ? err : "error (no message)");
 		exit(EXIT_ERROR);
 	}
-	result = json_object_get(reply, "result");
+	result = json_object_get(g_reply, "result");
 	result = json_incref(result ? result : json_null());
-	json_decref(reply);
+	json_decref(g_reply);
 	g_reply = NULL;
 	return result;
+}
+
+/* {"cmd": cmd}'s result, or NULL whatever went wrong (never exits). */
+static json_t *
+ctl_try(const char *cmd)
+{
+	json_t *req = json_pack("{s:s}", "cmd", cmd), *reply = NULL,
+	       *res = NULL;
+	char msg[512];
+
+	if (req == NULL)
+		die("out of memory");
+	if (ctl_exchange(req, &reply, msg, sizeof(msg)) == 0 &&
+	    json_is_true(json_object_get(reply, "ok")))
+		res = json_incref(json_object_get(reply, "result"));
+	json_decref(reply);
+	json_decref(req);
+	return res;
+}
+
+/* The daemon's command list (its `help`), or exit. */
+static json_t *
+help_fetch(void)
+{
+	json_decref(g_help);
+	g_help = ctl_call(req_new("help"));
+	if (!json_is_array(g_help))
+		die("bad reply from nfvd: help is not a list");
+	return g_help;
+}
+
+/* -h: the VNF verbs too, if an nfvd answers. */
+static void
+usage_verbs(FILE *f)
+{
+	json_t *list = ctl_try("help"), *e;
+	bool any = false;
+	size_t i;
+
+	json_array_foreach(list, i, e) {
+		const char *u = ent_str(e, "usage");
+
+		if (u == NULL || !json_is_array(json_object_get(e, "args")))
+			continue;
+		if (!any)
+			fprintf(f, "\ncommands of this nfvd's VNFs (%s):\n",
+				sock_path);
+		any = true;
+		if (strlen(u) > 30)
+			fprintf(f, "  %s\n  %30s %s\n", u, "",
+				ent_str(e, "help") ?: "");
+		else
+			fprintf(f, "  %-30s %s\n", u, ent_str(e, "help") ?: "");
+	}
+	if (!any)
+		fprintf(f,
+			"\nThe VNFs' own commands come from nfvd: with nfvd "
+			"running, `nfvctl help`\nlists them with their usage "
+			"(no nfvd answered on %s).\n",
+			sock_path);
+	json_decref(list);
+}
+
+/* Print a result: JSON with -j, else with `print`. */
+static void
+output(json_t *result, void (*print)(json_t *))
+{
+	if (opt_json) {
+		char *s = json_dumps(result, JSON_INDENT(2) | JSON_ENCODE_ANY);
+
+		if (s == NULL)
+			die("out of memory");
+		puts(s);
+		free(s);
+	} else {
+		print(result);
+	}
+}
+
+/*
+ * A command that is not nfvd's own: a VNF verb.  One round trip for the
+ * daemon's list (nothing is cached: the list is that nfvd's), one for the
+ * request.  The longest listed name that starts the words wins.
+ */
+static void
+run_verb(int argc, char **argv)
+{
+	json_t *list = help_fetch(), *e, *best = NULL, *req, *result;
+	int n, n_best = 0;
+	size_t i;
+
+	json_array_foreach(list, i, e) {
+		const char *c = ent_str(e, "cmd");
+
+		if (c == NULL || core_cmd(c) != NULL)
+			continue;
+		n = cmd_match(c, argc, argv);
+		if (n > n_best) {
+			n_best = n;
+			best = e;
+		}
+	}
+	if (best == NULL)
+		die_usage("unknown command '%s%s%s' (`nfvctl help` lists what "
+			  "this nfvd serves)",
+			  argv[0], argc > 1 ? " " : "",
+			  argc > 1 ? argv[1] : "");
+	req = build_verb(best, argc - n_best, argv + n_best);
+	result = ctl_call(req);
+	output(result, verb_printer(ent_str(best, "cmd")));
+	json_decref(result);
+}
+
+/* ---- bash completion ---------------------------------------------------- */
+
+/* A word the script may carry as it is: no quotes, no spaces, no globs. */
+static bool
+shell_word(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) &&
+		    strchr("_.:/@+=,-%", *s) == NULL)
+			return false;
+	return true;
+}
+
+/* A command name: shell words separated by single spaces. */
+static bool
+shell_cmd(const char *s)
+{
+	char *d = strdup(s ? s : ""), *save = NULL, *w;
+	bool ok = s != NULL && *s != ' ' && strstr(s, "  ") == NULL;
+
+	if (d == NULL)
+		die("out of memory");
+	for (w = strtok_r(d, " ", &save); ok && w;
+	     w = strtok_r(NULL, " ", &save))
+		ok = shell_word(w);
+	free(d);
+	return ok;
+}
+
+/* Append the safe words of a choices array to f. */
+static void
+put_choices(FILE *f, json_t *choices)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(choices, i, c)
+		if (shell_word(json_string_value(c)))
+			fprintf(f, " %s", json_string_value(c));
+}
+
+/* The names of the instances (show stats) whose type serves `types`
+ * (NULL: every instance), space-separated, into f. */
+static void
+put_names(FILE *f, json_t *vnfs, json_t *types)
+{
+	json_t *v, *t;
+	size_t i, j;
+
+	json_array_foreach(vnfs, i, v) {
+		const char *name = ent_str(v, "name"),
+			   *type = ent_str(v, "type");
+		bool ok = types == NULL;
+
+		json_array_foreach(types, j, t)
+			ok |= type && json_is_string(t) &&
+			      strcmp(json_string_value(t), type) == 0;
+		if (ok && shell_word(name))
+			fprintf(f, " %s", name);
+	}
+}
+
+/* The generic part: what the typed words are, then the candidates. */
+/* clang-format off */
+static const char completion_fn[] =
+"_nfvctl() {\n"
+"	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+"	local i=1 c cmd= typed w vals=\n"
+"	local -a cw\n"
+"	local -A seen=()\n"
+"	COMPREPLY=()\n"
+"	case $prev in\n"
+"	-s | --socket) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
+"	-t | --timeout) return ;;\n"
+"	esac\n"
+"	while ((i < COMP_CWORD)); do\n"
+"		case ${COMP_WORDS[i]} in\n"
+"		-s | --socket | -t | --timeout) ((i += 2)) ;;\n"
+"		-*) ((i++)) ;;\n"
+"		*) break ;;\n"
+"		esac\n"
+"	done\n"
+"	if [[ $cur == -* ]] && ((i == COMP_CWORD)); then\n"
+"		COMPREPLY=($(compgen -W '-s --socket -j --json -t --timeout -h --help' -- \"$cur\"))\n"
+"		return\n"
+"	fi\n"
+"	typed=\"${COMP_WORDS[*]:i:COMP_CWORD-i}\"\n"
+"	for c in \"${_nfvctl_cmds[@]}\"; do\n"
+"		if [[ \"$typed \" == \"$c \"* ]] && ((${#c} > ${#cmd})); then\n"
+"			cmd=$c\n"
+"		fi\n"
+"	done\n"
+"	if [[ -z $cmd ]]; then\n"
+"		for c in \"${_nfvctl_cmds[@]}\"; do\n"
+"			if [[ -n $typed ]]; then\n"
+"				[[ $c == \"$typed \"* ]] || continue\n"
+"				c=${c#\"$typed \"}\n"
+"			fi\n"
+"			seen[${c%% *}]=1\n"
+"		done\n"
+"		COMPREPLY=($(compgen -W \"${!seen[*]}\" -- \"$cur\"))\n"
+"		return\n"
+"	fi\n"
+"	cw=($cmd)\n"
+"	if ((COMP_CWORD - i > ${#cw[@]})) && [[ ${_nfvctl_val[$cmd|$prev]+x} ]]; then\n"
+"		vals=${_nfvctl_val[$cmd|$prev]}\n"
+"	else\n"
+"		for w in ${_nfvctl_bare[$cmd]} ${_nfvctl_kw[$cmd]}; do\n"
+"			[[ \" $typed \" == *\" $w \"* ]] || vals+=\" $w\"\n"
+"		done\n"
+"	fi\n"
+"	if [[ \" $vals \" == *\" @file \"* ]]; then\n"
+"		COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+"	else\n"
+"		COMPREPLY=($(compgen -W \"$vals\" -- \"$cur\"))\n"
+"	fi\n"
+"}\n"
+"complete -F _nfvctl nfvctl\n";
+/* clang-format on */
+
+/*
+ * `completion bash`: a script with this nfvd's commands as data and one
+ * generic function.  Per command: _nfvctl_kw its keywords (offered once
+ * each), _nfvctl_bare the words that may stand alone (choices, instance
+ * names, @file), _nfvctl_val["CMD|KEYWORD"] what may follow a keyword.
+ * Instance names come from `show stats` (one more round trip; without an
+ * answer there are none).
+ */
+static int
+run_completion(int argc, char **argv)
+{
+	json_t *list, *stats, *vnfs, *e, *a;
+	size_t i, k;
+
+	if (argc != 2 || strcmp(argv[1], "bash") != 0)
+		die_usage("usage: completion bash");
+	list = help_fetch();
+	stats = ctl_try("show stats");
+	vnfs = json_object_get(stats, "vnfs");
+
+	printf("# bash completion for nfvctl, made by `nfvctl completion bash` "
+	       "from the\n# commands of the nfvd at %s and the names of "
+	       "its VNFs.\n# Use: source <(nfvctl completion bash)\n",
+	       shell_word(sock_path) ? sock_path : "(its socket)");
+	printf("_nfvctl_cmds=('lab up' 'lab down' 'completion bash' 'raw'");
+	json_array_foreach(list, i, e)
+		if (shell_cmd(ent_str(e, "cmd")))
+			printf(" '%s'", ent_str(e, "cmd"));
+	printf(")\ndeclare -gA _nfvctl_kw=() _nfvctl_bare=() _nfvctl_val=()\n");
+	printf("_nfvctl_bare['lab up']='@file'\n_nfvctl_bare['lab "
+	       "down']='@file'\n");
+	printf("_nfvctl_bare['show vnf']='");
+	put_names(stdout, vnfs, NULL);
+	printf("'\n");
+	json_array_foreach(list, i, e) {
+		const char *cmd = ent_str(e, "cmd");
+		json_t *args = json_object_get(e, "args"), *types;
+		bool bare = false;
+
+		if (!shell_cmd(cmd) || !json_is_array(args))
+			continue;
+		types = json_object_get(e, "types");
+		printf("_nfvctl_kw['%s']='", cmd);
+		json_array_foreach(args, k, a)
+			if (shell_word(ent_str(a, "word")))
+				printf(" %s", ent_str(a, "word"));
+		printf("'\n_nfvctl_bare['%s']='", cmd);
+		json_array_foreach(args, k, a) {
+			bare |= ent_bool(a, "bare");
+			if (ent_str(a, "word") == NULL)
+				put_choices(stdout,
+					    json_object_get(a, "choices"));
+		}
+		if (bare)
+			put_names(stdout, vnfs,
+				  json_is_array(types) ? types : NULL);
+		printf("'\n");
+		json_array_foreach(args, k, a) {
+			const char *words[2] = {ent_str(a, "word"),
+						ent_str(a, "alias")};
+			unsigned int w;
+
+			if (words[0] == NULL || ent_bool(a, "flag"))
+				continue;
+			for (w = 0; w < 2; w++) {
+				if (!shell_word(words[w]))
+					continue;
+				printf("_nfvctl_val['%s|%s']='", cmd, words[w]);
+				if (strcmp(ent_str(a, "key") ?: "", "vnf") == 0)
+					put_names(stdout, vnfs,
+						  json_is_array(types) ? types
+								       : NULL);
+				else
+					put_choices(
+						stdout,
+						json_object_get(a, "choices"));
+				printf("'\n");
+			}
+		}
+	}
+	fputs(completion_fn, stdout);
+	json_decref(stats);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die("cannot write output: %s", strerror(errno));
+	return 0;
 }
 
 static int run_lab(int argc, char **argv)
@@ -1115,6 +1650,7 @@ int main(int argc, char **argv)
 	};
 	const struct nfvctl_cmd *cmd = NULL;
 	json_t *req, *result;
+	bool want_help = false;
 	unsigned int i;
 	uint64_t t;
 	int opt, n = 0;
@@ -1138,12 +1674,18 @@ int main(int argc, char **argv)
 			opt_timeout = (int)t;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			want_help = true;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (want_help) {
+		/* After the loop, so that -s counts wherever it is. */
+		usage(stdout);
+		usage_verbs(stdout);
+		return 0;
 	}
 	argc -= optind;
 	argv += optind;
@@ -1151,6 +1693,8 @@ int main(int argc, char **argv)
 		die_usage("no command given");
 	if (strcmp(argv[0], "lab") == 0)
 		return run_lab(argc, argv);
+	if (strcmp(argv[0], "completion") == 0)
+		return run_completion(argc, argv);
 
 	for (i = 0; i < sizeof(nfvctl_cmds) / sizeof(nfvctl_cmds[0]); i++) {
 		n = cmd_match(nfvctl_cmds[i].words, argc, argv);
@@ -1159,24 +1703,14 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (cmd == NULL)
-		die_usage("unknown command '%s%s%s'", argv[0], argc > 1 ? " " : "",
-			  argc > 1 ? argv[1] : "");
-
-	req = cmd->build(cmd->words, argc - n, argv + n);
-	result = ctl_call(req);
-
-	if (opt_json) {
-		char *s = json_dumps(result, JSON_INDENT(2) | JSON_ENCODE_ANY);
-
-		if (s == NULL)
-			die("out of memory");
-		puts(s);
-		free(s);
+	if (cmd == NULL) {
+		run_verb(argc, argv);
 	} else {
-		cmd->print(result);
+		req = cmd->build(cmd->words, argc - n, argv + n);
+		result = ctl_call(req);
+		output(result, cmd->print);
+		json_decref(result); /* req is g_req: cleanup() frees it */
 	}
-	json_decref(result); /* req is g_req: cleanup() frees it */
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die("cannot write output: %s", strerror(errno));
 	return 0;

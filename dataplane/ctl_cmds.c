@@ -203,115 +203,23 @@ nfv_cmd_show_vnf(json_t *req, json_t **result, void *arg)
 						vi->ifaces[i].name, "peer", peer));
 	}
 	json_object_set_new(o, "ifaces", ifaces);
-	if (vi->ops->ctl != NULL &&
-	    vi->ops->ctl(vi, "details", req, &details) == 0 && details != NULL)
+	if (vi->ops->details != NULL)
+		details = vi->ops->details(vi);
+	if (details != NULL)
 		json_object_set_new(o, "details", details);
 	*result = o;
 	return 0;
 }
 
 /*
- * A command served by the VNFs themselves (`arg` is the verb): to the VNF
- * the request names, else to every VNF that knows the verb.  "show ..."
- * concatenates their arrays; a change needs exactly one such VNF.
+ * A verb of the VNFs (`arg` is its name, from the first type's table):
+ * vnf/verb.c runs it on the instance "vnf" names, or as the verb's flags
+ * say on every instance that has it.
  */
 static int
 nfv_cmd_vnf_verb(json_t *req, json_t **result, void *arg)
 {
-	const char *verb = arg;
-	const char *name = json_string_value(json_object_get(req, "vnf"));
-	bool is_show = strncmp(verb, "show ", 5) == 0;
-	struct vnf_instance *vi, *only = NULL;
-	json_t *all = json_array(), *jverb = json_string(verb);
-	unsigned int i, n = 0;
-	int rc;
-
-	if (name != NULL) {
-		vi = nfv_vnf_by_name(name);
-		if (vi == NULL)
-			return ctl_error(result, -ENOENT, "no vnf named %s", name);
-		json_decref(all);
-		json_decref(jverb);
-		if (vi->ops->ctl == NULL ||
-		    (rc = vi->ops->ctl(vi, verb, req, result)) == -ENOTSUP) {
-			json_decref(*result);
-			*result = NULL;
-			return ctl_error(result, -ENOTSUP,
-					 "vnf %s (%s) has no \"%s\"", name,
-					 vi->ops->type, verb);
-		}
-		return rc;
-	}
-	for (i = 0; i < nfv_dp.n_vnfs; i++) {
-		json_t *r = NULL;
-
-		vi = nfv_dp.vnfs[i];
-		if (vi->ops->ctl == NULL)
-			continue;
-		if (!is_show) {
-			/* Probe without acting: count who knows the verb. */
-			rc = vi->ops->ctl(vi, "knows", jverb, &r);
-			json_decref(r);
-			if (rc == 0) {
-				only = vi;
-				n++;
-			}
-			continue;
-		}
-		rc = vi->ops->ctl(vi, verb, req, &r);
-		if (rc == -ENOTSUP) {
-			json_decref(r);
-			continue;
-		}
-		n++;
-		if (rc < 0) {
-			json_decref(all);
-			json_decref(jverb);
-			*result = r;
-			return rc;
-		}
-		if (json_is_array(r))
-			json_array_extend(all, r);
-		else if (r != NULL)
-			json_array_append(all, r);
-		json_decref(r);
-	}
-	json_decref(jverb);
-	if (is_show) {
-		*result = all;
-		return 0;
-	}
-	json_decref(all);
-	if (n == 0)
-		return ctl_error(result, -ENOTSUP, "no vnf supports \"%s\"", verb);
-	if (n > 1)
-		return ctl_error(result, -EINVAL,
-				 "several vnfs support \"%s\": name one with \"vnf\"",
-				 verb);
-	return only->ops->ctl(only, verb, req, result);
-}
-
-/* mac flush without a vnf: every switch. */
-static int
-nfv_cmd_mac_flush(json_t *req, json_t **result, void *arg)
-{
-	json_int_t total = 0;
-	unsigned int i;
-
-	RTE_SET_USED(arg);
-	if (json_object_get(req, "vnf") != NULL)
-		return nfv_cmd_vnf_verb(req, result, "mac flush");
-	for (i = 0; i < nfv_dp.n_vnfs; i++) {
-		struct vnf_instance *vi = nfv_dp.vnfs[i];
-		json_t *r = NULL;
-
-		if (vi->ops->ctl != NULL &&
-		    vi->ops->ctl(vi, "mac flush", req, &r) == 0)
-			total += json_integer_value(json_object_get(r, "flushed"));
-		json_decref(r);
-	}
-	*result = json_pack("{s:I}", "flushed", total);
-	return 0;
+	return vnf_verb_dispatch(nfv_dp.vnfs, nfv_dp.n_vnfs, arg, req, result);
 }
 
 /*
@@ -372,22 +280,46 @@ nfv_cmd_port_del(json_t *req, json_t **result, void *arg)
 	return 0;
 }
 
+/*
+ * Every verb of every VNF type, once per name (the first type that
+ * declares it describes it in `help`).  A name a core command already
+ * has is refused: the type would shadow nfvd's own command.
+ */
+static void
+nfv_verbs_register_type(const struct vnf_ops *ops, void *arg)
+{
+	int *rc = arg;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ops->n_verbs; i++) {
+		const struct vnf_verb *v = &ops->verbs[i];
+
+		if (vnf_verb_first(v->name) != v) {
+			if (vnf_verb_first(v->name)->flags != v->flags)
+				NFV_LOG(WARNING, main,
+					"vnf type %s: verb \"%s\" has "
+					"other flags than the type that "
+					"registered it first",
+					ops->type, v->name);
+			continue;
+		}
+		ret = ctl_server_register(v->name, nfv_cmd_vnf_verb,
+					  (void *)(uintptr_t)v->name, v->help);
+		if (ret == 0)
+			ret = ctl_server_describe(v->name,
+						  vnf_verb_describe(v->name));
+		if (ret < 0) {
+			NFV_LOG(ERR, main, "vnf type %s: verb \"%s\": %s",
+				ops->type, v->name, strerror(-ret));
+			*rc = ret;
+		}
+	}
+}
+
 int
 nfv_ctl_cmds_register(void)
 {
-	static const char *const verbs[][2] = {
-		{"show mac", "MAC tables [vnf NAME]"},
-		{"show routes", "routes [vnf NAME]"},
-		{"show neigh", "neighbours [vnf NAME]"},
-		{"show rules", "firewall rules [vnf NAME]"},
-		{"show conn", "tracked connections [vnf NAME]"},
-		{"route add", "add a route"},
-		{"route del", "delete a route"},
-		{"rule add", "add a firewall rule"},
-		{"rule del", "delete a firewall rule"},
-		{"conn flush", "forget tracked connections [vnf NAME]"},
-	};
-	unsigned int i;
 	int rc = 0;
 
 	rc |= ctl_server_register("show ports", nfv_cmd_show_ports, NULL,
@@ -396,15 +328,10 @@ nfv_ctl_cmds_register(void)
 				  "workers and VNFs: counters, cycles per packet");
 	rc |= ctl_server_register("show vnf", nfv_cmd_show_vnf, NULL,
 				  "one VNF: ifaces, counters, details (name)");
-	rc |= ctl_server_register("mac flush", nfv_cmd_mac_flush, NULL,
-				  "forget learned MACs [vnf NAME]");
 	rc |= ctl_server_register("port add", nfv_cmd_port_add, NULL,
 				  "add a port (port: {...}, link: VNF.IFACE)");
 	rc |= ctl_server_register("port del", nfv_cmd_port_del, NULL,
 				  "remove a port (name)");
-	for (i = 0; i < RTE_DIM(verbs); i++)
-		rc |= ctl_server_register(verbs[i][0], nfv_cmd_vnf_verb,
-					  (void *)(uintptr_t)verbs[i][0],
-					  verbs[i][1]);
+	vnf_foreach_type(nfv_verbs_register_type, &rc);
 	return rc < 0 ? -EINVAL : 0;
 }

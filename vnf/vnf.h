@@ -10,7 +10,8 @@
  * the packet leaves by or why it is dropped.
  *
  * Threads:
- *  - create / ctl / periodic / destroy run on the control thread only.
+ *  - create / verb handlers / details / periodic / destroy run on the
+ *    control thread only.
  *  - process runs on workers.  It never blocks, never takes a lock, never
  *    calls malloc and never logs: it counts instead.
  */
@@ -122,9 +123,9 @@ struct vnf_instance {
 /*
  * Control verbs.  A VNF type declares its verbs as a table; the daemon
  * serves each under its name ("route add"), lists them with their
- * arguments in `help`, and nfvctl builds its commands, its help and its
- * shell completion from that list: a new verb needs no change outside the
- * VNF's folder.
+ * arguments and a usage line in `help`, and nfvctl builds its commands,
+ * its help and its shell completion from that list: a new verb needs no
+ * change outside the VNF's folder (vnf/verb.c has the generic part).
  *
  * An argument is what the user types and the JSON key it becomes:
  *   {.key = "prefix", .meta = "PREFIX", .flags = VNF_ARG_REQUIRED}
@@ -133,11 +134,23 @@ struct vnf_instance {
  *        a keyword and its value:      ... via 192.0.2.1
  *   {.key = "type", .choices = "blackhole|unreachable"}
  *        one word of a set, the value: ... blackhole
- * Every verb also takes "vnf NAME" (which instance), added by the daemon.
- * Values are sent as JSON strings, VNF_ARG_INT ones as integers.
+ *   {.key = "action", .word = "action", .meta = "A", .choices = "allow|drop"}
+ *        a keyword and one of a set:   ... action drop
+ *   {.key = "replace", .word = "replace", .flags = VNF_ARG_FLAG}
+ *        a keyword alone, sent as true: ... replace
+ * Every verb also takes "vnf NAME" (which instance), added by the daemon;
+ * a SHOW or EACH verb without positional arguments takes the name as a
+ * bare word too ("show mac sw").  Values are sent as JSON strings, VNF_ARG_INT
+ * ones as integers, VNF_ARG_RANGE ones as an integer or an "LO-HI" string.
+ *
+ * nfvctl checks what the table says (required, integers, ranges, choices)
+ * before it sends anything; the handler still checks its request, which
+ * may come from any client (usually with the parser the config uses).
  */
 #define VNF_ARG_REQUIRED 0x1u	/* must be given */
-#define VNF_ARG_INT 0x2u	/* a non-negative integer */
+#define VNF_ARG_INT 0x2u	/* a non-negative integer, at most .max */
+#define VNF_ARG_RANGE 0x4u	/* N or LO-HI (LO <= HI), each at most .max */
+#define VNF_ARG_FLAG 0x8u	/* .word alone, no value: sent as true */
 
 struct vnf_verb_arg {
 	const char *key;	/* the request's JSON key */
@@ -146,6 +159,7 @@ struct vnf_verb_arg {
 	const char *choices;	/* "a|b": one of these words is the value */
 	const char *alias;	/* another keyword for .word ("iface" for "dev") */
 	unsigned int flags;
+	uint32_t max; /* VNF_ARG_INT/RANGE: largest value; 0: INT32_MAX */
 };
 
 #define VNF_VERB_ARGS_MAX 12
@@ -153,7 +167,8 @@ struct vnf_verb_arg {
 /* Without "vnf": a show verb concatenates the arrays of every instance
  * of the types that have it; an each verb runs on every such instance
  * and sums the integer members of their replies; any other verb needs
- * exactly one such instance. */
+ * exactly one such instance.  Types that share a verb name share its
+ * flags and arguments (the first registered type's are listed). */
 #define VNF_VERB_SHOW 0x1u
 #define VNF_VERB_EACH 0x2u
 
@@ -162,8 +177,9 @@ struct vnf_verb {
 	const char *help;	/* one line */
 	unsigned int flags;
 	struct vnf_verb_arg args[VNF_VERB_ARGS_MAX];	/* .key NULL ends */
-	/* Control thread.  0 and *reply (a new JSON value, may stay NULL),
-	 * or -errno and *reply the message as a JSON string. */
+	/* Control thread.  `args` is the request object (never NULL).  0
+	 * and *reply (a new JSON value, may stay NULL), or -errno and
+	 * *reply the message as a JSON string. */
 	int (*handler)(struct vnf_instance *vi, json_t *args, json_t **reply);
 };
 
@@ -190,16 +206,6 @@ struct vnf_ops {
 	 * about every 100 ms with the current TSC. */
 	void (*periodic)(struct vnf_instance *vi, uint64_t now);
 
-	/* Control thread, optional.  A control request: `verb` is e.g.
-	 * "show", "mac-flush", "route-add"; `args` the request object.  On
-	 * success *reply is a new JSON value (may stay NULL) and 0 is
-	 * returned; else -errno and *reply may hold the message as a JSON
-	 * string.  -ENOTSUP: the VNF has no such verb.  The verb "knows"
-	 * (args: a JSON string) asks, without acting, whether the VNF
-	 * serves that verb: 0 or -ENOTSUP. */
-	int (*ctl)(struct vnf_instance *vi, const char *verb, json_t *args,
-		   json_t **reply);
-
 	/* Control verbs, n_verbs entries (struct vnf_verb); may be none. */
 	const struct vnf_verb *verbs;
 	unsigned int n_verbs;
@@ -215,6 +221,46 @@ const struct vnf_ops *vnf_lookup(const char *type);
 /* Calls fn for every registered type; used for error messages. */
 void vnf_foreach_type(void (*fn)(const struct vnf_ops *ops, void *arg),
 		      void *arg);
+
+/*
+ * Verb tables (vnf/verb.c), control thread.
+ *
+ * vnf_verb_find: the verb `name` of a type, or NULL.
+ * vnf_verb_first: the verb `name` of the first registered type that has
+ * it (the one `help` describes), or NULL.
+ * vnf_verb_call: run verb `name` of one instance; args NULL counts as {}.
+ * -ENOTSUP (and *reply NULL) when the instance's type has no such verb,
+ * else what the handler returns.
+ */
+const struct vnf_verb *vnf_verb_find(const struct vnf_ops *ops,
+				     const char *name);
+const struct vnf_verb *vnf_verb_first(const char *name);
+int vnf_verb_call(struct vnf_instance *vi, const char *name, json_t *args,
+		  json_t **reply);
+
+/*
+ * Run the request `req` ({"cmd": verb, "vnf"?: NAME, ...}) on the
+ * instances vis[0..n): the one "vnf" names, else as the verb's flags say
+ * (VNF_VERB_SHOW / VNF_VERB_EACH / exactly one instance).  Returns like a
+ * handler: 0 and *result, or -errno and *result the message (a JSON
+ * string).
+ */
+int vnf_verb_dispatch(struct vnf_instance *const *vis, unsigned int n,
+		      const char *verb, json_t *req, json_t **result);
+
+/*
+ * The description of verb `name` for the daemon's `help` (a new object,
+ * NULL if no type has it or out of memory):
+ *   {"usage": "route add PREFIX [via ADDR] ... [vnf NAME]",
+ *    "show": false, "each": false, "types": ["router"],
+ *    "args": [{"key", "word", "meta", "choices": [..], "alias",
+ *              "required", "int", "range", "flag", "bare", "max"}, ...]}
+ * absent strings are null; the last argument is the daemon's "vnf", with
+ * "bare": true when a lone word may name the instance ("show mac sw").
+ */
+json_t *vnf_verb_describe(const char *name);
+/* The usage line of a verb (what "usage" holds); 0 or -ENOSPC (cut). */
+int vnf_verb_usage(const struct vnf_verb *v, char *buf, size_t len);
 
 #define VNF_REGISTER(ops)                                                     \
 	RTE_INIT(vnf_register_##ops) { vnf_register(&(ops)); }

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * ctl.c - the firewall's control verbs (control thread):
+ * ctl.c - the firewall's control verbs, as a table (fw_verbs, control
+ * thread):
  *   show rules   one flat object per rule, with its hits summed over workers
  *   show conn    one flat object per tracked connection ("limit" rows)
  *   rule add     {action, index?, proto?, src?, dst?, sport?, dport?, iface?}
  *   rule del     {index}
  *   conn flush   forget every connection
- *   details      for `show vnf`
- * Request shapes are nfvctl's (docs/operations.md); a rule is checked like
- * the config loader checks one (docs/config.md), with the same limits.
+ * and fw_details() for `show vnf`.  nfvctl builds these commands from the
+ * table (docs/operations.md); a rule is checked like the config loader
+ * checks one (docs/config.md), with the same limits.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -229,107 +230,182 @@ fw_show_limit(json_t *args)
 	return FW_SHOW_LIMIT;
 }
 
-int
-fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
+/* show rules: every rule with its hits, in evaluation order. */
+static int
+fw_show_rules(struct vnf_instance *vi, json_t *args, json_t **reply)
+{
+	struct fw *fw = vi->priv;
+	json_t *arr = json_array();
+	uint32_t i;
+
+	RTE_SET_USED(args);
+	if (arr == NULL)
+		return -ENOMEM;
+	for (i = 0; i < fw->n_rules; i++)
+		json_array_append_new(arr, fw_rule_json(fw, i));
+	*reply = arr;
+	return 0;
+}
+
+/* show conn: the tracked connections, at most "limit" rows. */
+static int
+fw_show_conn(struct vnf_instance *vi, json_t *args, json_t **reply)
+{
+	struct fw *fw = vi->priv;
+	struct fw_show s = {
+		.fw = fw,
+		.arr = json_array(),
+		.limit = fw_show_limit(args),
+		.now = fw_ticks(rte_rdtsc()),
+		.tick_s =
+			(double)(UINT64_C(1) << FW_TICK_SHIFT) / (double)fw->hz,
+	};
+	char buf[96];
+
+	if (s.arr == NULL)
+		return -ENOMEM;
+	fw_ct_walk(&fw->ct, fw_show_conn_one, &s);
+	if (s.more != 0) {
+		snprintf(buf, sizeof(buf),
+			 "%u more connections (ask with \"limit\")", s.more);
+		json_array_append_new(s.arr,
+				      json_pack("{s:s, s:s}", "vnf", vi->name,
+						"truncated", buf));
+	}
+	*reply = s.arr;
+	return 0;
+}
+
+/* rule add: a rule checked like one of the config, inserted at "index"
+ * (default: appended). */
+static int
+fw_rule_add(struct vnf_instance *vi, json_t *args, json_t **reply)
+{
+	struct fw *fw = vi->priv;
+	struct fw_rule_config r;
+	char err[256];
+	uint32_t i = 0;
+	int rc;
+
+	rc = fw_rule_from_json(fw, args, &r, err, sizeof(err));
+	if (rc == 0)
+		rc = fw_index_from_json(args, false, fw->n_rules, &i, err,
+					sizeof(err));
+	if (rc == 0)
+		rc = fw_rule_insert(fw, i, &r, err, sizeof(err));
+	if (rc < 0)
+		return fw_ctl_error(reply, rc, err);
+	*reply = json_pack("{s:i}", "index", (int)i);
+	return 0;
+}
+
+static int
+fw_rule_del(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
 	struct fw *fw = vi->priv;
 	char err[256];
 	uint32_t i = 0;
 	int rc;
 
-	if (strcmp(verb, "knows") == 0) {
-		const char *v = json_string_value(args);
-
-		return v != NULL && (strcmp(v, "show rules") == 0 ||
-				     strcmp(v, "show conn") == 0 ||
-				     strcmp(v, "rule add") == 0 ||
-				     strcmp(v, "rule del") == 0 ||
-				     strcmp(v, "conn flush") == 0)
-			       ? 0
-			       : -ENOTSUP;
-	}
-	if (strcmp(verb, "show rules") == 0) {
-		json_t *arr = json_array();
-
-		for (i = 0; i < fw->n_rules; i++)
-			json_array_append_new(arr, fw_rule_json(fw, i));
-		*reply = arr;
-		return 0;
-	}
-	if (strcmp(verb, "show conn") == 0) {
-		struct fw_show s = {
-			.fw = fw,
-			.arr = json_array(),
-			.limit = fw_show_limit(args),
-			.now = fw_ticks(rte_rdtsc()),
-			.tick_s = (double)(UINT64_C(1) << FW_TICK_SHIFT) /
-				  (double)fw->hz,
-		};
-		char buf[96];
-
-		fw_ct_walk(&fw->ct, fw_show_conn_one, &s);
-		if (s.more != 0) {
-			snprintf(buf, sizeof(buf),
-				 "%u more connections (ask with \"limit\")",
-				 s.more);
-			json_array_append_new(
-				s.arr, json_pack("{s:s, s:s}", "vnf", vi->name,
-						 "truncated", buf));
-		}
-		*reply = s.arr;
-		return 0;
-	}
-	if (strcmp(verb, "rule add") == 0) {
-		struct fw_rule_config r;
-
-		rc = fw_rule_from_json(fw, args, &r, err, sizeof(err));
-		if (rc == 0)
-			rc = fw_index_from_json(args, false, fw->n_rules, &i,
-						err, sizeof(err));
-		if (rc == 0)
-			rc = fw_rule_insert(fw, i, &r, err, sizeof(err));
-		if (rc < 0)
-			return fw_ctl_error(reply, rc, err);
-		*reply = json_pack("{s:i}", "index", (int)i);
-		return 0;
-	}
-	if (strcmp(verb, "rule del") == 0) {
-		rc = fw_index_from_json(args, true, 0, &i, err, sizeof(err));
-		if (rc == 0)
-			rc = fw_rule_delete(fw, i, err, sizeof(err));
-		if (rc < 0)
-			return fw_ctl_error(reply, rc, err);
-		*reply = json_pack("{s:i}", "deleted", (int)i);
-		return 0;
-	}
-	if (strcmp(verb, "conn flush") == 0) {
-		*reply = json_pack("{s:i}", "flushed",
-				   (int)fw_ct_flush(&fw->ct));
-		return 0;
-	}
-	if (strcmp(verb, "details") == 0) {
-		const struct fw_rs *rs = atomic_load(&fw->rs);
-		json_t *pairs = json_array();
-		char buf[2 * VNF_NAME_MAX + 8];
-		uint16_t p;
-
-		for (i = 0; i < vi->n_ifaces; i += 2) {
-			p = fw_peer(fw, (uint16_t)i);
-			snprintf(buf, sizeof(buf), "%s<->%s",
-				 vi->ifaces[i].name, vi->ifaces[p].name);
-			json_array_append_new(pairs, json_string(buf));
-		}
-		*reply = json_pack(
-			"{s:s, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:o}",
-			"default", fw_action_name(fw->default_action), "rules",
-			(int)fw->n_rules, "rules_ipv4", (int)rs->n4,
-			"rules_ipv6", (int)rs->n6, "conn_table_size",
-			(int)fw->ct.limit, "connections",
-			(int)atomic_load(&fw->ct.count), "conn_expired",
-			(json_int_t)fw->ct.expired, "rule_sets_built",
-			(json_int_t)fw->builds, "hits_of_deleted_rules",
-			(json_int_t)fw->hits_gone, "iface_pairs", pairs);
-		return 0;
-	}
-	return -ENOTSUP;
+	rc = fw_index_from_json(args, true, 0, &i, err, sizeof(err));
+	if (rc == 0)
+		rc = fw_rule_delete(fw, i, err, sizeof(err));
+	if (rc < 0)
+		return fw_ctl_error(reply, rc, err);
+	*reply = json_pack("{s:i}", "deleted", (int)i);
+	return 0;
 }
+
+static int
+fw_conn_flush(struct vnf_instance *vi, json_t *args, json_t **reply)
+{
+	struct fw *fw = vi->priv;
+
+	RTE_SET_USED(args);
+	*reply = json_pack("{s:i}", "flushed", (int)fw_ct_flush(&fw->ct));
+	return 0;
+}
+
+json_t *
+fw_details(struct vnf_instance *vi)
+{
+	struct fw *fw = vi->priv;
+	const struct fw_rs *rs = atomic_load(&fw->rs);
+	json_t *pairs = json_array();
+	char buf[2 * VNF_NAME_MAX + 8];
+	uint16_t i, p;
+
+	for (i = 0; i < vi->n_ifaces; i += 2) {
+		p = fw_peer(fw, i);
+		snprintf(buf, sizeof(buf), "%s<->%s", vi->ifaces[i].name,
+			 vi->ifaces[p].name);
+		json_array_append_new(pairs, json_string(buf));
+	}
+	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:o}",
+			 "default", fw_action_name(fw->default_action), "rules",
+			 (int)fw->n_rules, "rules_ipv4", (int)rs->n4,
+			 "rules_ipv6", (int)rs->n6, "conn_table_size",
+			 (int)fw->ct.limit, "connections",
+			 (int)atomic_load(&fw->ct.count), "conn_expired",
+			 (json_int_t)fw->ct.expired, "rule_sets_built",
+			 (json_int_t)fw->builds, "hits_of_deleted_rules",
+			 (json_int_t)fw->hits_gone, "iface_pairs", pairs);
+}
+
+/* The keys are those of a rule in the config (config.c, docs/firewall.md)
+ * plus the request's "index". */
+/* clang-format off */
+const struct vnf_verb fw_verbs[] = {
+	{
+		.name = "show rules",
+		.help = "firewall rules with their hits",
+		.flags = VNF_VERB_SHOW,
+		.handler = fw_show_rules,
+	},
+	{
+		.name = "show conn",
+		.help = "tracked connections (at most 10000 rows, or limit)",
+		.flags = VNF_VERB_SHOW,
+		.args = {
+			{.key = "limit", .word = "limit", .meta = "N",
+			 .flags = VNF_ARG_INT},
+		},
+		.handler = fw_show_conn,
+	},
+	{
+		.name = "rule add",
+		.help = "add a firewall rule (before rule N with index N)",
+		.args = {
+			{.key = "index", .word = "index", .meta = "N",
+			 .flags = VNF_ARG_INT},
+			{.key = "action", .word = "action", .meta = "A",
+			 .choices = "allow|allow-stateful|drop|reject",
+			 .flags = VNF_ARG_REQUIRED},
+			{.key = "proto", .word = "proto", .meta = "P"},
+			{.key = "src", .word = "src", .meta = "PFX"},
+			{.key = "dst", .word = "dst", .meta = "PFX"},
+			{.key = "sport", .word = "sport", .meta = "N[-M]",
+			 .flags = VNF_ARG_RANGE, .max = 65535},
+			{.key = "dport", .word = "dport", .meta = "N[-M]",
+			 .flags = VNF_ARG_RANGE, .max = 65535},
+			{.key = "iface", .word = "iface", .meta = "I"},
+		},
+		.handler = fw_rule_add,
+	},
+	{
+		.name = "rule del",
+		.help = "delete a firewall rule",
+		.args = {
+			{.key = "index", .meta = "INDEX",
+			 .flags = VNF_ARG_REQUIRED | VNF_ARG_INT},
+		},
+		.handler = fw_rule_del,
+	},
+	{
+		.name = "conn flush",
+		.help = "forget tracked connections",
+		.flags = VNF_VERB_EACH,
+		.handler = fw_conn_flush,
+	},
+};
+/* clang-format on */

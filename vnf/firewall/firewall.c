@@ -887,7 +887,9 @@ static const struct vnf_ops firewall_ops = {
 	.destroy = fw_destroy,
 	.process = fw_process,
 	.periodic = fw_periodic,
-	.ctl = fw_ctl,
+	.verbs = fw_verbs,
+	.n_verbs = FW_N_VERBS,
+	.details = fw_details,
 };
 
 VNF_REGISTER(firewall_ops);

@@ -6,11 +6,12 @@
  *   conn.c      the connection table's control side (ageing, walk)
  *   conn.h      the connection table's worker side (lookups, TCP states)
  *   reject.c    TCP RST / ICMP unreachable replies (worker)
- *   ctl.c       control verbs: show rules/conn, rule add/del, details
+ *   ctl.c       control verbs: show rules/conn, rule add/del, conn flush,
+ *               details
  *
  * Threads: everything under "control thread" runs on nfvd's control thread
- * only (create, ctl, periodic, destroy); "worker" code never blocks, locks,
- * allocates from the heap or logs.  See docs/firewall.md for the
+ * only (create, verbs, details, periodic, destroy); "worker" code never blocks,
+ * locks, allocates from the heap or logs.  See docs/firewall.md for the
  * semantics.
  */
 #ifndef NFV_FIREWALL_PRIV_H
@@ -371,9 +372,11 @@ struct fw_pkt;
 void fw_reject(struct fw *fw, struct vnf_wctx *w, struct rte_mbuf *m,
 	       const struct fw_pkt *pk, uint16_t in);
 
-/* ctl.c, control thread. */
-int fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
-	   json_t **reply);
+/* ctl.c, control thread: the verb table (a different count in its
+ * definition does not compile) and `show vnf`'s details. */
+#define FW_N_VERBS 5
+extern const struct vnf_verb fw_verbs[FW_N_VERBS];
+json_t *fw_details(struct vnf_instance *vi);
 const char *fw_action_name(uint8_t a);
 const char *fw_proto_name(uint8_t proto, char *buf, size_t len);
 

@@ -605,48 +605,66 @@ l2sw_show_one(uint64_t key, uint64_t val, void *arg)
 				     wk->tick_s)));
 }
 
+/* show mac: every entry of the MAC table, one flat object each. */
 static int
-l2sw_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
-	 json_t **reply)
+l2sw_show_mac(struct vnf_instance *vi, json_t *args, json_t **reply)
+{
+	struct l2sw *sw = vi->priv;
+	struct l2sw_walk wk = {
+		.vi = vi,
+		.arr = json_array(),
+		.now_ticks = mac_table_ticks(rte_rdtsc()),
+		.tick_s = (double)(UINT64_C(1) << MAC_TIME_SHIFT) /
+			  (double)rte_get_tsc_hz(),
+	};
+
+	RTE_SET_USED(args);
+	if (wk.arr == NULL)
+		return -ENOMEM;
+	mac_table_walk(&sw->mt, l2sw_show_one, &wk);
+	*reply = wk.arr;
+	return 0;
+}
+
+/* mac flush: forget the learned entries (static ones stay). */
+static int
+l2sw_mac_flush(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
 	struct l2sw *sw = vi->priv;
 
-	if (strcmp(verb, "knows") == 0) {
-		const char *v = json_string_value(args);
-
-		return v != NULL && (strcmp(v, "show mac") == 0 ||
-				     strcmp(v, "mac flush") == 0) ?
-			       0 :
-			       -ENOTSUP;
-	}
-	if (strcmp(verb, "show mac") == 0) {
-		struct l2sw_walk wk = {
-			.vi = vi,
-			.arr = json_array(),
-			.now_ticks = mac_table_ticks(rte_rdtsc()),
-			.tick_s = (double)(UINT64_C(1) << MAC_TIME_SHIFT) /
-				  (double)rte_get_tsc_hz(),
-		};
-
-		mac_table_walk(&sw->mt, l2sw_show_one, &wk);
-		*reply = wk.arr;
-		return 0;
-	}
-	if (strcmp(verb, "mac flush") == 0) {
-		*reply = json_pack("{s:i}", "flushed",
-				   (int)mac_table_flush(&sw->mt, false));
-		return 0;
-	}
-	if (strcmp(verb, "details") == 0) {
-		*reply = json_pack("{s:i, s:i, s:i, s:b}", "mac_table_size",
-				   (int)sw->mt.limit, "mac_entries",
-				   (int)atomic_load(&sw->mt.count),
-				   "aging_time", (int)sw->aging_time,
-				   "vlan_aware", sw->vlan_aware);
-		return 0;
-	}
-	return -ENOTSUP;
+	RTE_SET_USED(args);
+	*reply = json_pack("{s:i}", "flushed",
+			   (int)mac_table_flush(&sw->mt, false));
+	return 0;
 }
+
+static json_t *
+l2sw_details(struct vnf_instance *vi)
+{
+	struct l2sw *sw = vi->priv;
+
+	return json_pack("{s:i, s:i, s:i, s:b}", "mac_table_size",
+			 (int)sw->mt.limit, "mac_entries",
+			 (int)atomic_load(&sw->mt.count), "aging_time",
+			 (int)sw->aging_time, "vlan_aware", sw->vlan_aware);
+}
+
+/* clang-format off */
+static const struct vnf_verb l2sw_verbs[] = {
+	{
+		.name = "show mac",
+		.help = "MAC tables: mac, vlan, iface, static or learned, age",
+		.flags = VNF_VERB_SHOW,
+		.handler = l2sw_show_mac,
+	},
+	{
+		.name = "mac flush",
+		.help = "forget learned MACs (static entries stay)",
+		.flags = VNF_VERB_EACH,
+		.handler = l2sw_mac_flush,
+	},
+};
+/* clang-format on */
 
 static const struct vnf_ops l2switch_ops = {
 	.type = "l2switch",
@@ -657,7 +675,9 @@ static const struct vnf_ops l2switch_ops = {
 	.destroy = l2sw_destroy,
 	.process = l2sw_process,
 	.periodic = l2sw_periodic,
-	.ctl = l2sw_ctl,
+	.verbs = l2sw_verbs,
+	.n_verbs = RTE_DIM(l2sw_verbs),
+	.details = l2sw_details,
 };
 
 VNF_REGISTER(l2switch_ops);

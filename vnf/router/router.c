@@ -947,7 +947,9 @@ static const struct vnf_ops router_ops = {
 	.destroy = rt_destroy,
 	.process = rt_process,
 	.periodic = rt_periodic,
-	.ctl = rt_ctl,
+	.verbs = rt_verbs,
+	.n_verbs = RT_N_VERBS,
+	.details = rt_details,
 };
 
 VNF_REGISTER(router_ops);

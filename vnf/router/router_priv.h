@@ -6,7 +6,10 @@
  *   nexthop.c the next-hop table the FIBs point into
  *   neigh.c   the ARP/ND neighbour table, resolution and its queues
  *   icmp.c    ICMP/ICMPv6 replies and errors, the rate limit
- *   ctl.c     control verbs (show routes/neigh, route add/del)
+ *   rib.c     routes on the control side: config, route add/del, route
+ *             files, connected routes; next hops resolved, FIBs updated
+ *   ctl.c     control verbs as a table (show routes/neigh, route add/del)
+ *             and details for show vnf
  *
  * Data the workers read and who writes it:
  *   - rt->ifaces[]: written once by create(), read-only afterwards.
@@ -591,10 +594,8 @@ bool rt_iface_has6(const struct rt_iface *ifc, const uint8_t *addr);
 /* Worker: transmit a fully built packet by iface (counts when full). */
 void rt_emit(struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface);
 
-/* ---- ctl.c ---------------------------------------------------------------- */
+/* ---- rib.c ---------------------------------------------------------------- */
 
-int rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
-	   json_t **reply);
 /* Control thread: routes of the config or of a request. */
 int rt_route_add(struct rt *rt, const struct rt_route_config *r, bool replace,
 		 char *err, size_t errlen);
@@ -604,6 +605,20 @@ int rt_routes_load(struct rt *rt, const char *path, bool replace,
 		   unsigned int *n_loaded, char *err, size_t errlen);
 /* Install connected, local and broadcast routes of the ifaces. */
 int rt_routes_connected(struct rt *rt, char *err, size_t errlen);
+/* "a.b.c.d[/len]" or "x::y[/len]"; `net`: host bits must be zero (else
+ * -EDOM).  0 or -errno. */
+int rt_parse_prefix(const char *s, struct ctl_prefix *p, bool net);
+void rt_addr_str(uint8_t family, const uint8_t *a, char *buf, size_t len);
+void rt_prefix_str(uint8_t family, const uint8_t *a, uint8_t plen, char *buf,
+		   size_t len);
+
+/* ---- ctl.c ---------------------------------------------------------------- */
+
+/* The verb table (a different count in its definition does not compile)
+ * and `show vnf`'s details. */
+#define RT_N_VERBS 4
+extern const struct vnf_verb rt_verbs[RT_N_VERBS];
+json_t *rt_details(struct vnf_instance *vi);
 
 static inline struct rt_fib *
 rt_fib_of(struct rt *rt, int family)

@@ -370,7 +370,7 @@ bf_rebuild(unsigned int n)
 		args = json_pack("{s:s, s:s, s:s}", "action", "allow", "proto",
 				 "udp", "dst", "192.0.2.0/24");
 		t0 = rte_rdtsc();
-		if (vi->ops->ctl(vi, "rule add", args, &reply) != 0) {
+		if (vnf_verb_call(vi, "rule add", args, &reply) != 0) {
 			fprintf(stderr, "bench_firewall: rule add failed\n");
 			exit(1);
 		}

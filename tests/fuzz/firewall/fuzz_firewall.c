@@ -574,7 +574,12 @@ fz_ctl(struct vnf_instance *vi, struct fz_in *in)
 		verb = "no such verb";
 		break;
 	}
-	rc = vi->ops->ctl(vi, verb, args, &reply);
+	if (strcmp(verb, "details") == 0) {
+		reply = vi->ops->details(vi);
+		rc = reply != NULL ? 0 : -ENOMEM;
+	} else {
+		rc = vnf_verb_call(vi, verb, args, &reply);
+	}
 	FZ_CHECK(rc == 0 || strncmp(verb, "rule", 4) == 0 ||
 		 (rc == -ENOTSUP && what % 8 == 7));
 	FZ_CHECK(rc == 0 || reply == NULL || json_is_string(reply));
@@ -615,13 +620,13 @@ fz_trim_rules(struct vnf_instance *vi)
 	json_t *reply = NULL, *args;
 	size_t n;
 
-	FZ_CHECK(vi->ops->ctl(vi, "show rules", NULL, &reply) == 0);
+	FZ_CHECK(vnf_verb_call(vi, "show rules", NULL, &reply) == 0);
 	n = json_array_size(reply);
 	json_decref(reply);
 	while (n-- > 12) {
 		args = json_pack("{s:i}", "index", (int)n);
 		reply = NULL;
-		FZ_CHECK(vi->ops->ctl(vi, "rule del", args, &reply) == 0);
+		FZ_CHECK(vnf_verb_call(vi, "rule del", args, &reply) == 0);
 		json_decref(reply);
 		json_decref(args);
 	}
@@ -637,9 +642,9 @@ fz_run(const uint8_t *data, size_t len)
 	/* Each input starts with empty connection tables and ports taking
 	 * everything; rules added by earlier inputs may stay.  Time only
 	 * moves forward. */
-	FZ_CHECK(fz_fw->ops->ctl(fz_fw, "conn flush", NULL, &reply) == 0);
+	FZ_CHECK(vnf_verb_call(fz_fw, "conn flush", NULL, &reply) == 0);
 	json_decref(reply);
-	FZ_CHECK(fz_fw2->ops->ctl(fz_fw2, "conn flush", NULL, &reply) == 0);
+	FZ_CHECK(vnf_verb_call(fz_fw2, "conn flush", NULL, &reply) == 0);
 	json_decref(reply);
 	fz_last.valid = false;
 	fz_accept = UINT_MAX;

@@ -363,9 +363,14 @@ fz_ctl(struct vnf_instance *vi, uint8_t what)
 {
 	static const char *const verbs[] = {"show mac", "mac flush", "details",
 					    "no such verb"};
+	const char *verb = verbs[what % RTE_DIM(verbs)];
 	json_t *reply = NULL;
-	int rc = vi->ops->ctl(vi, verbs[what % RTE_DIM(verbs)], NULL, &reply);
+	int rc = 0;
 
+	if (strcmp(verb, "details") == 0)
+		FZ_CHECK((reply = vi->ops->details(vi)) != NULL);
+	else
+		rc = vnf_verb_call(vi, verb, NULL, &reply);
 	FZ_CHECK(rc == 0 || (what % RTE_DIM(verbs)) == 3);
 	json_decref(reply);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * test_ctl_dispatch.c - the command registry and ctl_server_dispatch():
- * ok replies, the built-in help, unknown commands, malformed requests and
- * handler errors.  No socket, no EAL.
+ * ok replies, the built-in help (and what ctl_server_describe() adds to
+ * it), unknown commands, malformed requests and handler errors.  No
+ * socket, no EAL.  The VNF verbs on top: test_ctl_verbs.c.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -161,6 +162,47 @@ static void test_help_lists_commands(void **state)
 	json_decref(reply);
 }
 
+/* ctl_server_describe(): more members in a command's help entry; "cmd"
+ * and "help" stay the registered ones. */
+static void
+test_describe(void **state)
+{
+	json_t *reply, *e;
+	size_t i;
+	bool seen = false;
+
+	(void)state;
+	assert_int_equal(
+		ctl_server_describe("noresult",
+				    json_pack("{s:s, s:s, s:[s]}", "usage",
+					      "noresult [X]", "cmd", "evil",
+					      "types", "t")),
+		0);
+	assert_int_equal(ctl_server_describe("nosuch", json_object()), -ENOENT);
+	assert_int_equal(ctl_server_describe("noresult", json_integer(1)),
+			 -EINVAL);
+	assert_int_equal(ctl_server_describe(NULL, NULL), -EINVAL);
+	reply = call("{\"cmd\": \"help\"}");
+	json_array_foreach(json_object_get(reply, "result"), i, e) {
+		const char *c = json_string_value(json_object_get(e, "cmd"));
+
+		if (strcmp(c, "noresult") != 0) {
+			assert_null(json_object_get(e, "usage"));
+			continue;
+		}
+		seen = true;
+		assert_string_equal(
+			json_string_value(json_object_get(e, "usage")),
+			"noresult [X]");
+		assert_string_equal(
+			json_string_value(json_object_get(e, "help")), "");
+		assert_int_equal(json_array_size(json_object_get(e, "types")),
+				 1);
+	}
+	assert_true(seen);
+	json_decref(reply);
+}
+
 static void test_unknown_command(void **state)
 {
 	(void)state;
@@ -234,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_ok),
 		cmocka_unit_test(test_no_result_is_null),
 		cmocka_unit_test(test_help_lists_commands),
+		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_unknown_command),
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_handler_errors),

@@ -5,6 +5,11 @@
  * -j), exit codes (0 ok, 1 error reply / unreachable / no reply, 2 usage),
  * the socket choice (-s, $NFVD_SOCKET, the default) and its messages.
  *
+ * The VNF verbs are built from the server's `help` list: the fake server
+ * answers it with fake_help, a copy of what nfvd describes (vnf/verb.c;
+ * test_ctl_verbs checks the real tables' usage lines) plus a verb no nfvd
+ * has, which nfvctl serves all the same.
+ *
  * Usage: test_nfvctl PATH-TO-NFVCTL   (meson passes it)
  */
 #include <errno.h>
@@ -36,9 +41,15 @@ static int listen_fd = -1;
 struct run {
 	int status;		/* exit code */
 	json_t *req;		/* the request the server got, or NULL */
+	int n_help;		/* `help` requests answered with fake_help */
 	char out[65536];
 	char err[8192];
 };
+
+/* The server's `help` reply: fake_help_made (group_setup) unless a test
+ * points it elsewhere for a while. */
+static const char *fake_help;
+static char *fake_help_made;
 
 enum sock_mode { SOCK_OPT, SOCK_ENV, SOCK_NONE };
 
@@ -72,15 +83,16 @@ static void drain(int fd, char *buf, size_t cap)
 }
 
 /*
- * Run nfvctl with `args` (NULL-terminated).  The fake server answers the
- * first connection with `reply` (a line, newline added), or keeps it open
- * without a word when reply is NULL, until nfvctl exits.
+ * Run nfvctl with `args` (NULL-terminated).  The fake server answers every
+ * `help` request with fake_help and the first other request with `reply`
+ * (a line, newline added), or keeps that connection open without a word
+ * when reply is NULL, until nfvctl exits.  r->req is that other request.
  */
 static void run_nfvctl(struct run *r, enum sock_mode mode, const char *reply,
 		       const char *const *args)
 {
 	const char *argv[64];
-	int out[2], err[2], conn = -1, n = 0, i, status;
+	int out[2], err[2], held = -1, n = 0, i, status;
 	struct timespec t0, t;
 	pid_t pid;
 
@@ -126,9 +138,12 @@ static void run_nfvctl(struct run *r, enum sock_mode mode, const char *reply,
 			waitpid(pid, &status, 0);
 			fail_msg("nfvctl did not exit in 10 s");
 		}
-		if (conn < 0 && poll(&p, 1, 20) == 1) {
+		if (poll(&p, 1, 20) == 1) {
 			struct timeval tv = {.tv_sec = 5};
+			const char *answer;
+			json_t *req;
 			char *line;
+			int conn;
 
 			conn = accept(listen_fd, NULL, NULL);
 			assert_true(conn >= 0);
@@ -136,21 +151,33 @@ static void run_nfvctl(struct run *r, enum sock_mode mode, const char *reply,
 			line = read_request(conn);
 			assert_non_null(line);
 			assert_non_null(strchr(line, '\n'));
-			r->req = json_loads(line, 0, NULL);
-			assert_non_null(r->req);
-			if (reply != NULL) {
-				if (*reply != '\0')
-					assert_true(send(conn, reply, strlen(reply),
-							 MSG_NOSIGNAL) > 0);
-				assert_true(send(conn, "\n", 1, MSG_NOSIGNAL) > 0);
-				close(conn);
+			req = json_loads(line, 0, NULL);
+			assert_non_null(req);
+			if (strcmp(json_string_value(
+					   json_object_get(req, "cmd")),
+				   "help") == 0) {
+				r->n_help++;
+				json_decref(req);
+				answer = fake_help;
+			} else {
+				if (r->req != NULL)
+					fail_msg("a second request: %s", line);
+				r->req = req;
+				answer = reply;
 			}
-		} else {
-			usleep(5000);
+			if (answer == NULL) {
+				held = conn;
+				continue;
+			}
+			if (*answer != '\0')
+				assert_true(send(conn, answer, strlen(answer),
+						 MSG_NOSIGNAL) > 0);
+			assert_true(send(conn, "\n", 1, MSG_NOSIGNAL) > 0);
+			close(conn);
 		}
 	}
-	if (conn >= 0 && reply == NULL)
-		close(conn);
+	if (held >= 0)
+		close(held);
 	drain(out[0], r->out, sizeof(r->out));
 	drain(err[0], r->err, sizeof(r->err));
 	close(out[0]);
@@ -376,6 +403,15 @@ static void test_route_requests(void **state)
 	check_ok(ARGS("route", "del", "10.1.0.0/16", "vnf", "rtr"),
 		 "{\"cmd\":\"route del\",\"prefix\":\"10.1.0.0/16\",\"vnf\":\"rtr\"}",
 		 "{\"ok\":true}", "");
+	/* Keywords in any order, an alias, a flag. */
+	check_ok(ARGS("route", "add", "replace", "iface", "lan", "10.2.0.0/16"),
+		 "{\"cmd\":\"route "
+		 "add\",\"prefix\":\"10.2.0.0/16\",\"iface\":\"lan\","
+		 "\"replace\":true}",
+		 "{\"ok\":true}", "");
+	check_ok(ARGS("show", "routes", "limit", "2", "rtr"),
+		 "{\"cmd\":\"show routes\",\"limit\":2,\"vnf\":\"rtr\"}",
+		 "{\"ok\":true,\"result\":[]}", "");
 }
 
 static void test_rule_requests(void **state)
@@ -394,6 +430,44 @@ static void test_rule_requests(void **state)
 		 "{\"cmd\":\"rule del\",\"vnf\":\"fw\",\"index\":3}", "{\"ok\":true}", "");
 	check_ok(ARGS("rule", "del", "0"), "{\"cmd\":\"rule del\",\"index\":0}",
 		 "{\"ok\":true}", "");
+	check_ok(ARGS("conn", "flush", "fw"),
+		 "{\"cmd\":\"conn flush\",\"vnf\":\"fw\"}",
+		 "{\"ok\":true,\"result\":{\"flushed\":2}}",
+		 "flushed 2 entries\n");
+	check_ok(ARGS("show", "conn", "fw", "limit", "5"),
+		 "{\"cmd\":\"show conn\",\"vnf\":\"fw\",\"limit\":5}",
+		 "{\"ok\":true,\"result\":[]}", "");
+}
+
+/* A verb nfvctl was never told about: built from the server's list alone,
+ * printed generically. */
+static void
+test_unknown_vnf_verb(void **state)
+{
+	struct run r;
+
+	(void)state;
+	check_ok(ARGS("lamp", "dim", "hard", "40", "vnf", "l1"),
+		 "{\"cmd\":\"lamp "
+		 "dim\",\"level\":40,\"mode\":\"hard\",\"vnf\":\"l1\"}",
+		 "{\"ok\":true,\"result\":[{\"lamp\":\"l1\",\"level\":40}]}",
+		 "LAMP  LEVEL\n"
+		 "l1       40\n");
+	run_nfvctl(&r, SOCK_OPT, "{\"ok\":true}", ARGS("lamp", "dim", "101"));
+	assert_int_equal(r.status, 2);
+	assert_null(r.req);
+	assert_int_equal(r.n_help, 1);
+	assert_string_equal(
+		r.err,
+		"nfvctl: lamp dim: PCT: '101' is not a number from 0 to 100\n"
+		"usage: nfvctl [-s SOCK] [-j] [-t SECONDS] lamp dim PCT "
+		"[soft|hard] [vnf NAME]\n");
+	run_done(&r);
+	/* nfvd's own commands need no list. */
+	run_nfvctl(&r, SOCK_OPT, "{\"ok\":true}", ARGS("port", "del", "x"));
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.n_help, 0);
+	run_done(&r);
 }
 
 static void test_port_requests(void **state)
@@ -408,15 +482,121 @@ static void test_port_requests(void **state)
 		 "{\"ok\":true}", "");
 }
 
+/* The completion script, run by bash: what it offers after what was typed. */
+static void
+test_completion(void **state)
+{
+	static const char stats[] =
+		"{\"ok\":true,\"result\":{\"workers\":[],\"vnfs\":["
+		"{\"name\":\"sw\",\"type\":\"l2switch\"},{\"name\":\"rtr\","
+		"\"type\":\"router\"},"
+		"{\"name\":\"fw1\",\"type\":\"firewall\"},{\"name\":\"fw2\","
+		"\"type\":\"firewall\"},"
+		"{\"name\":\"bad'name\",\"type\":\"router\"}]}}";
+	static const struct {
+		const char
+			*words;	  /* COMP_WORDS, the last one being completed */
+		const char *want; /* COMPREPLY, sorted */
+	} cases[] = {
+		{"nfvctl ''",
+		 "completion conn help lab lamp mac port raw route rule show"},
+		{"nfvctl sh", "show"},
+		{"nfvctl -j show ''",
+		 "conn mac neigh ports routes rules stats vnf"},
+		{"nfvctl -s /x -t 3 route ''", "add del"},
+		{"nfvctl route add 10.0.0.0/8 ''",
+		 "blackhole dev replace unreachable via vnf"},
+		{"nfvctl route add 10.0.0.0/8 via 192.0.2.1 ''",
+		 "blackhole dev replace unreachable vnf"},
+		{"nfvctl route add 10.0.0.0/8 vnf ''", "rtr"},
+		{"nfvctl rule add action a", "allow allow-stateful"},
+		{"nfvctl rule add action drop ''",
+		 "dport dst iface index proto sport src vnf"},
+		{"nfvctl show conn ''", "fw1 fw2 limit vnf"},
+		{"nfvctl show vnf ''", "fw1 fw2 rtr sw"},
+		{"nfvctl mac flush ''", "sw vnf"},
+		{"nfvctl lamp dim 5 ''", "hard soft vnf"},
+		{"nfvctl completion ''", "bash"},
+		{"nfvctl -''", "--help --json --socket --timeout -h -j -s -t"},
+	};
+	char script[160], test_sh[160], cmd[256], got[512];
+	struct run r;
+	unsigned int i;
+	FILE *f;
+
+	(void)state;
+	run_nfvctl(&r, SOCK_OPT, stats, ARGS("completion", "bash"));
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	assert_req(&r, "{\"cmd\":\"show stats\"}");
+	assert_int_equal(r.n_help, 1);
+	/* A name the script could not quote safely is left out. */
+	assert_null(strstr(r.out, "bad'name"));
+	snprintf(script, sizeof(script), "%s/completion.sh", tmpdir);
+	f = fopen(script, "w");
+	assert_non_null(f);
+	fputs(r.out, f);
+	fclose(f);
+	run_done(&r);
+	/* One small script per case: the words hold quotes. */
+	snprintf(test_sh, sizeof(test_sh), "%s/case.sh", tmpdir);
+	snprintf(cmd, sizeof(cmd), "bash --norc --noprofile %s", test_sh);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len;
+
+		f = fopen(test_sh, "w");
+		assert_non_null(f);
+		fprintf(f,
+			"source %s\nCOMP_WORDS=(%s)\n"
+			"COMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n_nfvctl\n"
+			"printf '%%s\\n' \"${COMPREPLY[@]}\" | LC_ALL=C sort | "
+			"tr '\\n' ' '\n",
+			script, cases[i].words);
+		fclose(f);
+		f = popen(cmd, "r");
+		assert_non_null(f);
+		len = fread(got, 1, sizeof(got) - 1, f);
+		got[len] = '\0';
+		assert_int_equal(pclose(f), 0);
+		while (len > 0 && got[len - 1] == ' ')
+			got[--len] = '\0';
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("%s\n  got  '%s'\n  want '%s'", cases[i].words,
+				 got, cases[i].want);
+	}
+	unlink(test_sh);
+	unlink(script);
+}
+
 static void test_help_and_raw(void **state)
 {
+	const char *saved = fake_help;
+	struct run r;
+
 	(void)state;
-	check_ok(ARGS("help"), "{\"cmd\":\"help\"}",
-		 "{\"ok\":true,\"result\":[{\"cmd\":\"help\",\"help\":\"list commands\"},"
-		 "{\"cmd\":\"show ports\",\"help\":\"ports and counters\"}]}",
-		 "COMMAND     DESCRIPTION\n"
-		 "help        list commands\n"
-		 "show ports  ports and counters\n");
+	/* The daemon's commands with their usage lines: the daemon's for
+	 * verbs, nfvctl's for nfvd's own; a long one on a line of its own. */
+	fake_help = "{\"ok\":true,\"result\":[{\"cmd\":\"help\",\"help\":"
+		    "\"list commands\"},"
+		    "{\"cmd\":\"show ports\",\"help\":\"ports and counters\"},"
+		    "{\"cmd\":\"show vnf\",\"help\":\"one VNF\"},"
+		    "{\"cmd\":\"lamp dim\",\"help\":\"dim\",\"usage\":\"lamp "
+		    "dim PCT\",\"args\":[]},"
+		    "{\"cmd\":\"lamp on\",\"help\":\"light it\",\"usage\":"
+		    "\"lamp on [colour red|green|blue|white] [vnf "
+		    "NAME]\",\"args\":[]}]}";
+	run_nfvctl(&r, SOCK_OPT, NULL, ARGS("help"));
+	fake_help = saved;
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.n_help, 1);
+	assert_out(&r, "COMMAND        DESCRIPTION\n"
+		       "help           list commands\n"
+		       "show ports     ports and counters\n"
+		       "show vnf NAME  one VNF\n"
+		       "lamp dim PCT   dim\n"
+		       "lamp on [colour red|green|blue|white] [vnf NAME]\n"
+		       "               light it\n");
+	run_done(&r);
 	check_ok(ARGS("raw", "{\"cmd\":\"debug thing\",\"level\":2}"),
 		 "{\"cmd\":\"debug thing\",\"level\":2}",
 		 "{\"ok\":true,\"result\":{\"a\":1,\"b\":\"x\"}}", "a: 1\nb: x\n");
@@ -474,19 +654,28 @@ static void test_usage_errors(void **state)
 	check_usage(ARGS("route", "add"), "route add PREFIX");
 	check_usage(ARGS("route", "add", "10.0.0.0/8", "via"), "needs a value");
 	check_usage(ARGS("route", "add", "10.0.0.0/8", "bogus"), "unknown keyword");
-	check_usage(ARGS("route", "add", "10.0.0.0/8", "blackhole", "unreachable"),
-		    "more than one route type");
+	check_usage(
+		ARGS("route", "add", "10.0.0.0/8", "blackhole", "unreachable"),
+		"'unreachable': only one of blackhole|unreachable");
+	check_usage(ARGS("route", "add", "10.0.0.0/8", "replace", "replace"),
+		    "'replace' given twice");
 	check_usage(ARGS("route", "del"), "route del PREFIX");
 	check_usage(ARGS("rule", "add", "proto", "tcp"), "action A");
+	check_usage(ARGS("rule", "add", "proto", "tcp"),
+		    "'action' is required");
+	check_usage(ARGS("rule", "add", "action", "permit"),
+		    "action: 'permit' is not one of "
+		    "allow|allow-stateful|drop|reject");
 	check_usage(ARGS("rule", "add", "action", "allow", "dport", "70000"),
-		    "not a port number");
+		    "dport: '70000' is not a number from 0 to 65535");
 	check_usage(ARGS("rule", "add", "action", "allow", "sport", "9-3"),
-		    "not a port range");
+		    "sport: '9-3' is not a range LO-HI (LO <= HI <= 65535)");
 	check_usage(ARGS("rule", "add", "action", "allow", "index", "x"),
 		    "not a number");
 	check_usage(ARGS("rule", "add", "action", "allow", "action", "drop"),
 		    "given twice");
-	check_usage(ARGS("rule", "del"), "rule del [vnf NAME] INDEX");
+	check_usage(ARGS("rule", "del"), "rule del INDEX [vnf NAME]");
+	check_usage(ARGS("rule", "del"), "missing INDEX");
 	check_usage(ARGS("rule", "del", "vnf", "fw", "x"), "not a number");
 	check_usage(ARGS("port", "add", "p1"), "port add NAME type T");
 	check_usage(ARGS("port", "add", "p1", "path", "/x"), "'type' is required");
@@ -495,6 +684,8 @@ static void test_usage_errors(void **state)
 	check_usage(ARGS("-t", "0", "show", "ports"), "bad timeout");
 	check_usage(ARGS("lab"), "lab up FILE");
 	check_usage(ARGS("lab", "up"), "lab up FILE");
+	check_usage(ARGS("completion"), "completion bash");
+	check_usage(ARGS("completion", "zsh"), "completion bash");
 }
 
 static void test_no_command_and_help(void **state)
@@ -506,11 +697,31 @@ static void test_no_command_and_help(void **state)
 	assert_int_equal(r.status, 2);
 	assert_contains(r.err, "usage: nfvctl");
 	run_done(&r);
+	/* With an nfvd: its VNFs' commands too. */
 	run_nfvctl(&r, SOCK_OPT, NULL, ARGS("--help"));
 	assert_int_equal(r.status, 0);
 	assert_contains(r.out, "usage: nfvctl [-s SOCK] [-j]");
 	assert_contains(r.out, "show vnf NAME");
+	assert_contains(r.out, "commands of this nfvd's VNFs");
+	assert_contains(
+		r.out,
+		"\n  rule del INDEX [vnf NAME]      delete a firewall rule\n");
 	assert_null(r.req);
+	assert_int_equal(r.n_help, 1);
+	run_done(&r);
+	/* Without: where they come from. */
+	{
+		char path[160];
+
+		snprintf(path, sizeof(path), "%s/none.sock", tmpdir);
+		run_nfvctl(&r, SOCK_NONE, NULL, ARGS("-h", "-s", path));
+	}
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "show vnf NAME");
+	assert_contains(r.out,
+			"The VNFs' own commands come from nfvd: with nfvd "
+			"running, `nfvctl help`\nlists them with their usage");
+	assert_string_equal(r.err, "");
 	run_done(&r);
 	run_nfvctl(&r, SOCK_OPT, NULL, ARGS("-x", "show", "ports"));
 	assert_int_equal(r.status, 2);
@@ -556,6 +767,135 @@ static void test_socket_choice(void **state)
 	run_done(&r);
 }
 
+/* ---- the fake server's `help` ---- */
+
+enum { A_REQ = 1, A_INT = 2, A_RANGE = 4, A_FLAG = 8, A_BARE = 16 };
+
+/* One argument as nfvd describes it (vnf/verb.c). */
+static json_t *
+fh_arg(const char *key, const char *word, const char *meta, const char *choices,
+       const char *alias, unsigned int f, int max)
+{
+	json_t *ch = json_null();
+
+	if (choices != NULL) {
+		char buf[128], *save = NULL, *w;
+
+		snprintf(buf, sizeof(buf), "%s", choices);
+		json_decref(ch);
+		ch = json_array();
+		for (w = strtok_r(buf, "|", &save); w;
+		     w = strtok_r(NULL, "|", &save))
+			json_array_append_new(ch, json_string(w));
+	}
+	return json_pack("{s:s, s:s?, s:s?, s:o, s:s?, s:b, s:b, s:b, s:b, "
+			 "s:b, s:o}",
+			 "key", key, "word", word, "meta", meta, "choices", ch,
+			 "alias", alias, "required", (f & A_REQ) != 0, "int",
+			 (f & A_INT) != 0, "range", (f & A_RANGE) != 0, "flag",
+			 (f & A_FLAG) != 0, "bare", (f & A_BARE) != 0, "max",
+			 (f & (A_INT | A_RANGE))
+				 ? json_integer(max ? max : INT32_MAX)
+				 : json_null());
+}
+
+/* A verb: its own arguments (NULL-terminated), then nfvd's "vnf". */
+static void
+fh_verb(json_t *list, const char *cmd, const char *help, const char *usage,
+	bool show, bool each, const char *type, bool bare, ...)
+{
+	json_t *args = json_array(), *a;
+	va_list ap;
+
+	va_start(ap, bare);
+	while ((a = va_arg(ap, json_t *)) != NULL)
+		json_array_append_new(args, a);
+	va_end(ap);
+	json_array_append_new(args, fh_arg("vnf", "vnf", "NAME", NULL, NULL,
+					   bare ? A_BARE : 0, 0));
+	json_array_append_new(
+		list, json_pack("{s:s, s:s, s:s, s:b, s:b, s:[s], s:o}", "cmd",
+				cmd, "help", help, "usage", usage, "show", show,
+				"each", each, "types", type, "args", args));
+}
+
+static char *
+fake_help_make(void)
+{
+	json_t *list = json_pack(
+		"[{s:s,s:s}, {s:s,s:s}, {s:s,s:s}, {s:s,s:s}, {s:s,s:s}, "
+		"{s:s,s:s}]",
+		"cmd", "help", "help", "list the commands this nfvd knows",
+		"cmd", "show ports", "help",
+		"ports: link, packets, bytes, drops", "cmd", "show stats",
+		"help", "workers and VNFs", "cmd", "show vnf", "help",
+		"one VNF (name)", "cmd", "port add", "help", "add a port",
+		"cmd", "port del", "help", "remove a port (name)");
+	char *text, *reply;
+
+	fh_verb(list, "show mac", "MAC tables", "show mac [VNF]", true, false,
+		"l2switch", true, NULL);
+	fh_verb(list, "mac flush", "forget learned MACs", "mac flush [VNF]",
+		false, true, "l2switch", true, NULL);
+	fh_verb(list, "show routes", "routes", "show routes [VNF] [limit N]",
+		true, false, "router", true,
+		fh_arg("limit", "limit", "N", NULL, NULL, A_INT, 0), NULL);
+	fh_verb(list, "show neigh", "neighbours", "show neigh [VNF] [limit N]",
+		true, false, "router", true,
+		fh_arg("limit", "limit", "N", NULL, NULL, A_INT, 0), NULL);
+	fh_verb(list, "route add", "add a route",
+		"route add PREFIX [via ADDR] [dev IFACE] "
+		"[blackhole|unreachable] "
+		"[replace] [vnf NAME]",
+		false, false, "router", false,
+		fh_arg("prefix", NULL, "PREFIX", NULL, NULL, A_REQ, 0),
+		fh_arg("via", "via", "ADDR", NULL, NULL, 0, 0),
+		fh_arg("iface", "dev", "IFACE", NULL, "iface", 0, 0),
+		fh_arg("type", NULL, NULL, "blackhole|unreachable", NULL, 0, 0),
+		fh_arg("replace", "replace", NULL, NULL, NULL, A_FLAG, 0),
+		NULL);
+	fh_verb(list, "route del", "delete a route",
+		"route del PREFIX [vnf NAME]", false, false, "router", false,
+		fh_arg("prefix", NULL, "PREFIX", NULL, NULL, A_REQ, 0), NULL);
+	fh_verb(list, "show rules", "firewall rules", "show rules [VNF]", true,
+		false, "firewall", true, NULL);
+	fh_verb(list, "show conn", "connections", "show conn [VNF] [limit N]",
+		true, false, "firewall", true,
+		fh_arg("limit", "limit", "N", NULL, NULL, A_INT, 0), NULL);
+	fh_verb(list, "rule add", "add a firewall rule",
+		"rule add [index N] action A [proto P] [src PFX] [dst PFX] "
+		"[sport N[-M]] [dport N[-M]] [iface I] [vnf NAME]",
+		false, false, "firewall", false,
+		fh_arg("index", "index", "N", NULL, NULL, A_INT, 0),
+		fh_arg("action", "action", "A",
+		       "allow|allow-stateful|drop|reject", NULL, A_REQ, 0),
+		fh_arg("proto", "proto", "P", NULL, NULL, 0, 0),
+		fh_arg("src", "src", "PFX", NULL, NULL, 0, 0),
+		fh_arg("dst", "dst", "PFX", NULL, NULL, 0, 0),
+		fh_arg("sport", "sport", "N[-M]", NULL, NULL, A_RANGE, 65535),
+		fh_arg("dport", "dport", "N[-M]", NULL, NULL, A_RANGE, 65535),
+		fh_arg("iface", "iface", "I", NULL, NULL, 0, 0), NULL);
+	fh_verb(list, "rule del", "delete a firewall rule",
+		"rule del INDEX [vnf NAME]", false, false, "firewall", false,
+		fh_arg("index", NULL, "INDEX", NULL, NULL, A_REQ | A_INT, 0),
+		NULL);
+	fh_verb(list, "conn flush", "forget tracked connections",
+		"conn flush [VNF]", false, true, "firewall", true, NULL);
+	/* A verb of a VNF nfvctl has never heard of. */
+	fh_verb(list, "lamp dim", "dim a lamp",
+		"lamp dim PCT [soft|hard] [vnf NAME]", false, false, "lamp",
+		false,
+		fh_arg("level", NULL, "PCT", NULL, NULL, A_REQ | A_INT, 100),
+		fh_arg("mode", NULL, NULL, "soft|hard", NULL, 0, 0), NULL);
+	text = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	if (text == NULL ||
+	    asprintf(&reply, "{\"ok\":true,\"result\":%s}", text) < 0)
+		reply = NULL;
+	free(text);
+	return reply;
+}
+
 static int group_setup(void **state)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -567,8 +907,9 @@ static int group_setup(void **state)
 		return -1;
 	snprintf(sock_path, sizeof(sock_path), "%s/fake.sock", tmpdir);
 	strcpy(addr.sun_path, sock_path);
+	fake_help = fake_help_made = fake_help_make();
 	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (listen_fd < 0 ||
+	if (fake_help == NULL || listen_fd < 0 ||
 	    bind(listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
 	    listen(listen_fd, 4) < 0)
 		return -1;
@@ -581,6 +922,7 @@ static int group_teardown(void **state)
 	close(listen_fd);
 	unlink(sock_path);
 	rmdir(tmpdir);
+	free(fake_help_made);
 	return 0;
 }
 
@@ -596,6 +938,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_route_requests),
 		cmocka_unit_test(test_rule_requests),
 		cmocka_unit_test(test_port_requests),
+		cmocka_unit_test(test_unknown_vnf_verb),
+		cmocka_unit_test(test_completion),
 		cmocka_unit_test(test_help_and_raw),
 		cmocka_unit_test(test_error_reply),
 		cmocka_unit_test(test_bad_replies),

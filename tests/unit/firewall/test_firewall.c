@@ -349,13 +349,23 @@ static json_t *
 ut_ctl_ok(const char *verb, json_t *args)
 {
 	json_t *reply = NULL;
-	int rc = ut_fw->ops->ctl(ut_fw, verb, args, &reply);
+	int rc = vnf_verb_call(ut_fw, verb, args, &reply);
 
 	if (rc != 0)
 		fail_msg("ctl %s: %d %s", verb, rc,
 			 json_is_string(reply) ? json_string_value(reply) : "");
 	json_decref(args);
 	return reply;
+}
+
+/* `show vnf`'s details of the firewall. */
+static json_t *
+ut_details(void)
+{
+	json_t *d = ut_fw->ops->details(ut_fw);
+
+	assert_non_null(d);
+	return d;
 }
 
 static int
@@ -365,7 +375,7 @@ ut_ctl_err(const char *verb, const char *req, char *msg, size_t len)
 	int rc;
 
 	assert_non_null(args);
-	rc = ut_fw->ops->ctl(ut_fw, verb, args, &reply);
+	rc = vnf_verb_call(ut_fw, verb, args, &reply);
 	snprintf(msg, len, "%s",
 		 json_is_string(reply) ? json_string_value(reply) : "");
 	json_decref(reply);
@@ -589,7 +599,7 @@ test_iface_pairs(void **state)
 	assert_int_equal(ut_pass(3, &s), 2);
 	/* The odd one out sends back out of itself. */
 	assert_int_equal(ut_pass(4, &s), 4);
-	d = ut_ctl_ok("details", json_object());
+	d = ut_details();
 	assert_int_equal(json_array_size(json_object_get(d, "iface_pairs")), 3);
 	assert_string_equal(json_string_value(json_array_get(
 				    json_object_get(d, "iface_pairs"), 2)),
@@ -881,7 +891,7 @@ test_timeouts_and_ageing(void **state)
 	/* syn-recv: 60 s; ageing removes it after that. */
 	ut_advance(61);
 	ut_fw->ops->periodic(ut_fw, ut_w->now);
-	d = ut_ctl_ok("details", json_object());
+	d = ut_details();
 	assert_int_equal(json_integer_value(json_object_get(d, "connections")),
 			 0);
 	assert_int_equal(json_integer_value(json_object_get(d, "conn_expired")),
@@ -1529,7 +1539,7 @@ test_vlan_and_chained_mbufs(void **state)
 }
 
 static void
-test_show_verbs_and_knows(void **state)
+test_show_verbs_and_table(void **state)
 {
 	const struct ut_rule rules[] = {
 		{FW_RULE_ALLOW_STATEFUL, IPPROTO_ICMP, NULL, NULL, 0, 0, 0, 0,
@@ -1538,7 +1548,7 @@ test_show_verbs_and_knows(void **state)
 	struct ut_fw_cfg fc = {
 		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
 	struct fwt_spec s;
-	json_t *arr, *d, *reply = NULL, *verb;
+	json_t *arr, *d, *reply = NULL;
 	unsigned int i;
 
 	RTE_SET_USED(state);
@@ -1556,7 +1566,7 @@ test_show_verbs_and_knows(void **state)
 				    json_array_get(arr, 0), "proto")),
 			    "icmp");
 	json_decref(arr);
-	d = ut_ctl_ok("details", json_object());
+	d = ut_details();
 	assert_string_equal(json_string_value(json_object_get(d, "default")),
 			    "drop");
 	assert_int_equal(json_integer_value(json_object_get(d, "connections")),
@@ -1573,14 +1583,9 @@ test_show_verbs_and_knows(void **state)
 	arr = ut_ctl_ok("show conn", json_object());
 	assert_int_equal(json_array_size(arr), 0);
 	json_decref(arr);
-	verb = json_string("rule add");
-	assert_int_equal(ut_fw->ops->ctl(ut_fw, "knows", verb, &reply), 0);
-	json_decref(verb);
-	verb = json_string("show mac");
-	assert_int_equal(ut_fw->ops->ctl(ut_fw, "knows", verb, &reply),
-			 -ENOTSUP);
-	json_decref(verb);
-	assert_int_equal(ut_fw->ops->ctl(ut_fw, "route add", NULL, &reply),
+	assert_non_null(vnf_verb_find(ut_fw->ops, "rule add"));
+	assert_null(vnf_verb_find(ut_fw->ops, "show mac"));
+	assert_int_equal(vnf_verb_call(ut_fw, "route add", NULL, &reply),
 			 -ENOTSUP);
 }
 
@@ -1806,7 +1811,7 @@ test_conn_ageing_under_traffic(void **state)
 			 bg.in);
 	/* The count is the number of entries there are. */
 	arr = ut_ctl_ok("show conn", json_pack("{s:i}", "limit", 100000));
-	d = ut_ctl_ok("details", json_object());
+	d = ut_details();
 	assert_int_equal(json_integer_value(json_object_get(d, "connections")),
 			 json_array_size(arr));
 	assert_true(json_array_size(arr) <= 1024);
@@ -1848,7 +1853,7 @@ main(int argc, char **argv)
 		T(test_ipv6_extension_headers),
 		T(test_fragments),
 		T(test_vlan_and_chained_mbufs),
-		T(test_show_verbs_and_knows),
+		T(test_show_verbs_and_table),
 		T(test_create_errors),
 		T(test_every_packet_counted_once),
 		T(test_rules_change_under_traffic),

@@ -755,7 +755,7 @@ test_static_entries(void **state)
 	ut_expect_only(BIT(2), &f);
 
 	ut_sw->ops->periodic(ut_sw, ut_t0 + ut_sec(3600));
-	assert_int_equal(ut_sw->ops->ctl(ut_sw, "mac flush", NULL, &reply), 0);
+	assert_int_equal(vnf_verb_call(ut_sw, "mac flush", NULL, &reply), 0);
 	json_decref(reply);
 	f = ut_fr(A, B, -1, 60, 3);
 	ut_send1(1, f);
@@ -1149,7 +1149,7 @@ test_copy_fails_without_mbufs(void **state)
 	ut_expect_only(BIT(2), &f);
 }
 
-/* The control verbs: show mac (JSON), mac flush, knows, details. */
+/* The control verbs: show mac (JSON), mac flush, the table, details. */
 static void
 test_ctl_show_mac_and_flush(void **state)
 {
@@ -1161,7 +1161,7 @@ test_ctl_show_mac_and_flush(void **state)
 	};
 	struct ut_sw_cfg sc = {.n_ifaces = 3, .ifc = ifc, .statics = st,
 			       .n_statics = 1, .aging = 300};
-	json_t *reply = NULL, *e, *args;
+	json_t *reply = NULL, *e;
 	bool seen_a = false, seen_b = false, seen_c = false;
 	size_t i;
 
@@ -1175,21 +1175,18 @@ test_ctl_show_mac_and_flush(void **state)
 	ut_send1(1, ut_fr(BC, B, 7, 60, 0));
 	ut_cap_free_all();
 
-	args = json_string("show mac");
-	assert_int_equal(ut_sw->ops->ctl(ut_sw, "knows", args, &reply), 0);
-	json_decref(args);
-	args = json_string("mac flush");
-	assert_int_equal(ut_sw->ops->ctl(ut_sw, "knows", args, &reply), 0);
-	json_decref(args);
-	args = json_string("route add");
-	assert_int_equal(ut_sw->ops->ctl(ut_sw, "knows", args, &reply),
-			 -ENOTSUP);
-	json_decref(args);
-	assert_int_equal(ut_sw->ops->ctl(ut_sw, "route add", NULL, &reply),
+	assert_non_null(vnf_verb_find(ut_sw->ops, "show mac"));
+	assert_true(vnf_verb_find(ut_sw->ops, "show mac")->flags &
+		    VNF_VERB_SHOW);
+	assert_non_null(vnf_verb_find(ut_sw->ops, "mac flush"));
+	assert_true(vnf_verb_find(ut_sw->ops, "mac flush")->flags &
+		    VNF_VERB_EACH);
+	assert_null(vnf_verb_find(ut_sw->ops, "route add"));
+	assert_int_equal(vnf_verb_call(ut_sw, "route add", NULL, &reply),
 			 -ENOTSUP);
 	assert_null(reply);
 
-	assert_int_equal(ut_sw->ops->ctl(ut_sw, "show mac", NULL, &reply), 0);
+	assert_int_equal(vnf_verb_call(ut_sw, "show mac", NULL, &reply), 0);
 	assert_true(json_is_array(reply));
 	assert_int_equal(json_array_size(reply), 3);
 	json_array_foreach(reply, i, e) {
@@ -1224,7 +1221,8 @@ test_ctl_show_mac_and_flush(void **state)
 	assert_true(seen_a && seen_b && seen_c);
 	json_decref(reply);
 
-	assert_int_equal(ut_sw->ops->ctl(ut_sw, "details", NULL, &reply), 0);
+	reply = ut_sw->ops->details(ut_sw);
+	assert_non_null(reply);
 	assert_int_equal(json_integer_value(json_object_get(reply, "mac_entries")),
 			 3);
 	assert_int_equal(json_integer_value(json_object_get(reply, "mac_table_size")),
@@ -1234,11 +1232,11 @@ test_ctl_show_mac_and_flush(void **state)
 	assert_true(json_is_true(json_object_get(reply, "vlan_aware")));
 	json_decref(reply);
 
-	assert_int_equal(ut_sw->ops->ctl(ut_sw, "mac flush", NULL, &reply), 0);
+	assert_int_equal(vnf_verb_call(ut_sw, "mac flush", NULL, &reply), 0);
 	assert_int_equal(json_integer_value(json_object_get(reply, "flushed")),
 			 2);
 	json_decref(reply);
-	assert_int_equal(ut_sw->ops->ctl(ut_sw, "show mac", NULL, &reply), 0);
+	assert_int_equal(vnf_verb_call(ut_sw, "show mac", NULL, &reply), 0);
 	assert_int_equal(json_array_size(reply), 1);
 	json_decref(reply);
 	/* After the flush, A is unknown again: flooded. */
@@ -1329,7 +1327,7 @@ test_uniform_burst_follows_table_changes(void **state)
 	ut_expect_n(2, 32, &f);
 	ut_expect_nothing();
 	/* Flushed: unknown, flooded. */
-	assert_int_equal(ut_sw->ops->ctl(ut_sw, "mac flush", NULL, &reply), 0);
+	assert_int_equal(vnf_verb_call(ut_sw, "mac flush", NULL, &reply), 0);
 	json_decref(reply);
 	ut_send_same(0, &f, 32);
 	ut_expect_n(1, 32, &f);
