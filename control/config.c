@@ -36,17 +36,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cyaml/cyaml.h>
 #include <yaml.h>
 
 #include "control/config.h"
+#include "control/files.h"
 
-#define CFG_FILE_MAX (16u << 20)	/* larger files are a mistake */
 #define CFG_QUOTE "%.64s"		/* user values quoted in messages */
+/* No schema goes deeper than 8; a file nested 100000 levels deep made the
+ * composer and libcyaml take minutes. */
+#define CFG_DEPTH_MAX 32
+/* DPDK's RTE_MAX_MEM_MB: EAL takes no more (the memseg lists). */
+#define CFG_MEMORY_MAX (512u << 10)
 
 /* ---- raw schema: what libcyaml fills in; every leaf is a string ---- */
 
@@ -751,6 +758,22 @@ static int check_sock_path(struct ld *ld, const char *at, const char *key,
 }
 
 /*
+ * A path or name that nfvd passes inside DPDK device arguments: one with
+ * a ',' would add driver options of its own ("x.pcap,infinite_rx=1"), and
+ * a vhost-user "path" with one made the driver remove the file before the
+ * comma.  Refused here and again where the arguments are built.
+ */
+static int
+check_devarg(struct ld *ld, const char *at, const char *key, const char *s)
+{
+	char why[160];
+
+	if (ctl_devarg_check(s, why, sizeof(why)))
+		return ld_fail(ld, at, key, "\"" CFG_QUOTE "\" %s", s, why);
+	return 0;
+}
+
+/*
  * The first duplicate in file order among n elements: sort indices by key
  * (ties by index), then the equal neighbours with the smallest later index.
  * O(n log n), for lists that may hold a million routes.  0 and *first <
@@ -892,10 +915,10 @@ static int load_dataplane(struct ld *ld, const struct raw_dataplane *r,
 			return ld_fail(ld, at, "memory",
 				       "\"" CFG_QUOTE "\" is not a size in MiB "
 				       "(like 512, 512M or 2G)", r->memory);
-		if (rc || mib < 64 || mib > (1u << 24))
+		if (rc || mib < 64 || mib > CFG_MEMORY_MAX)
 			return ld_fail(ld, at, "memory",
-				       CFG_QUOTE " is out of range 64..16777216 "
-				       "MiB", r->memory);
+				       CFG_QUOTE " is out of range 64..%u MiB",
+				       r->memory, CFG_MEMORY_MAX);
 		cfg->dataplane.memory = (unsigned int)mib;
 	}
 	if (r->hugepages) {
@@ -1075,7 +1098,8 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 			return ld_fail(ld, at, "path",
 				       "missing (required for a %s port)",
 				       r->type);
-		if (check_sock_path(ld, at, "path", r->path))
+		if (check_sock_path(ld, at, "path", r->path) ||
+		    check_devarg(ld, at, "path", r->path))
 			return -EINVAL;
 		if (dup_str(ld, r->path, &p->path))
 			return -ENOMEM;
@@ -1088,6 +1112,10 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 			return ld_fail(ld, at, "rx", "must not be empty");
 		if (r->tx && !*r->tx)
 			return ld_fail(ld, at, "tx", "must not be empty");
+		if (r->rx && check_devarg(ld, at, "rx", r->rx))
+			return -EINVAL;
+		if (r->tx && check_devarg(ld, at, "tx", r->tx))
+			return -EINVAL;
 		if (r->rx && dup_str(ld, r->rx, &p->rx))
 			return -ENOMEM;
 		if (r->tx && dup_str(ld, r->tx, &p->tx))
@@ -1109,13 +1137,16 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 				       p->name, IFNAMSIZ - 1);
 		if (!ifn)
 			ifn = p->name;
+		/* ',' and '=' would add options to the driver's device
+		 * arguments (iface=NAME,...). */
 		if (!*ifn || strlen(ifn) >= IFNAMSIZ || strchr(ifn, '/') ||
-		    strpbrk(ifn, " \t:") || !strcmp(ifn, ".") ||
-		    !strcmp(ifn, ".."))
+		    strpbrk(ifn, " \t:,=") || !strcmp(ifn, ".") ||
+		    !strcmp(ifn, "..") || ctl_devarg_check(ifn, NULL, 0))
 			return ld_fail(ld, at, "ifname",
 				       "\"" CFG_QUOTE "\" is not a valid "
 				       "kernel interface name (1..%d "
-				       "characters, no '/', ':' or spaces)",
+				       "characters, no '/', ':', ',', '=' or "
+				       "spaces)",
 				       ifn, IFNAMSIZ - 1);
 		if (dup_str(ld, ifn, &p->ifname))
 			return -ENOMEM;
@@ -2035,6 +2066,266 @@ out:
 	return rc;
 }
 
+/* ---- the host: CPUs, memory, files and sockets ---- */
+
+/*
+ * These checks look at the machine, not only at the text, so that a
+ * config that `nfvd -t` accepts also starts there (and one that would
+ * stall or harm it is refused with its key).  They run last: a config
+ * with a mistake in the text gets that message first.
+ */
+
+unsigned int
+ctl_port_mbufs(const struct ctl_port_config *p, unsigned int n_workers)
+{
+	unsigned int q = p->queues > n_workers ? p->queues : n_workers;
+
+	/* RX rings full, TX rings full, and each worker's TX buffer. */
+	return 2 * q * p->ring_size + n_workers * CTL_MBUF_TXBUF;
+}
+
+unsigned int
+ctl_config_mbufs_min(const struct ctl_config *cfg)
+{
+	unsigned int w = cfg->dataplane.workers, i, n = 0;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		n += ctl_port_mbufs(&cfg->ports[i], w);
+	/* Each worker's flood copies in flight, and what the mempool
+	 * caches of the workers and of the main lcore can hold (a cache
+	 * fills up to 1.5 times its size before it flushes). */
+	return n + w * (CTL_MBUF_EMIT + 2 * CTL_MBUF_CACHE) +
+	       2 * CTL_MBUF_CACHE;
+}
+
+/* "0-1,4" for the message: the CPUs in `set`. */
+static void
+cpus_str(const cpu_set_t *set, char *buf, size_t len)
+{
+	size_t off = 0;
+	int c = 0, e;
+
+	buf[0] = '\0';
+	while (c < CPU_SETSIZE && off < len) {
+		if (!CPU_ISSET(c, set)) {
+			c++;
+			continue;
+		}
+		for (e = c; e + 1 < CPU_SETSIZE && CPU_ISSET(e + 1, set); e++)
+			;
+		if (e == c)
+			off += (size_t)snprintf(buf + off, len - off, "%s%d",
+						off ? "," : "", c);
+		else
+			off += (size_t)snprintf(buf + off, len - off, "%s%d-%d",
+						off ? "," : "", c, e);
+		c = e + 1;
+	}
+}
+
+/*
+ * Workers are poll-mode threads: two on one CPU halve each other, and a
+ * CPU that nfvd may not run on makes EAL print its whole usage.  Each
+ * worker gets a CPU of its own, from lcores or else from the CPUs after
+ * the main thread's (dataplane/eal.c).
+ */
+static int
+check_cpus(struct ld *ld, const struct ctl_config *cfg)
+{
+	unsigned int w = cfg->dataplane.workers, n = 0;
+	char allowed[256];
+	cpu_set_t set, listed;
+	const char *s;
+	int c, ncpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 0; /* cannot tell: EAL will */
+	ncpu = CPU_COUNT(&set);
+	cpus_str(&set, allowed, sizeof(allowed));
+	if (!cfg->dataplane.lcores) {
+		unsigned int max = ncpu > 1 ? (unsigned int)ncpu - 1 : 1;
+
+		if (w > max)
+			return ld_fail(ld, "dataplane", "workers",
+				       "%u workers need a CPU each besides the "
+				       "main thread's, and nfvd may run on %d "
+				       "(CPUs %s): at most %u",
+				       w, ncpu, allowed, max);
+		return 0;
+	}
+	/* The syntax was checked (lcores_valid()). */
+	CPU_ZERO(&listed);
+	for (s = cfg->dataplane.lcores; *s;) {
+		char *end;
+		unsigned long a = strtoul(s, &end, 10), b = a;
+
+		if (*end == '-')
+			b = strtoul(end + 1, &end, 10);
+		for (; a <= b; a++) {
+			c = (int)a;
+			if (c >= CPU_SETSIZE || !CPU_ISSET(c, &set))
+				return ld_fail(
+					ld, "dataplane", "lcores",
+					"CPU %d is not one that nfvd may "
+					"run on (CPUs %s)",
+					c, allowed);
+			if (!CPU_ISSET(c, &listed))
+				n++;
+			CPU_SET(c, &listed);
+		}
+		s = *end ? end + 1 : end;
+	}
+	if (w > n)
+		return ld_fail(ld, "dataplane", "workers",
+			       "%u workers but lcores lists %u CPU%s: each "
+			       "worker needs a CPU of its own",
+			       w, n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static int
+check_memory(struct ld *ld, const struct ctl_config *cfg)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	uint64_t mib;
+
+	if (pages <= 0 || psz <= 0)
+		return 0;
+	mib = ((uint64_t)pages * (uint64_t)psz) >> 20;
+	if (cfg->dataplane.memory > mib)
+		return ld_fail(ld, "dataplane", "memory",
+			       "%u MiB is more than this machine's memory "
+			       "(%" PRIu64 " MiB)",
+			       cfg->dataplane.memory, mib);
+	return 0;
+}
+
+/* Fewer mbufs than the rings and caches hold at once: the pool runs dry
+ * and RX stalls for good (rx_nombuf grows, nothing moves). */
+static int
+check_mbufs(struct ld *ld, const struct ctl_config *cfg)
+{
+	unsigned int min = ctl_config_mbufs_min(cfg);
+
+	if (!cfg->dataplane.mbufs || cfg->dataplane.mbufs >= min)
+		return 0;
+	return ld_fail(ld, "dataplane", "mbufs",
+		       "%u is fewer than the %u mbufs that the ports' rings, "
+		       "the workers and the mempool caches hold at once: at "
+		       "least %u (or leave it out)",
+		       cfg->dataplane.mbufs, min, min);
+}
+
+/* Where each port's files and sockets really are (symbolic links, "."
+ * and ".." resolved), to find two names for one file. */
+struct port_files {
+	char sock[PATH_MAX], rx[PATH_MAX], tx[PATH_MAX];
+};
+
+static int
+check_path(struct ld *ld, const char *at, const char *key, const char *path,
+	   enum ctl_path_use use, char *resolved)
+{
+	char why[PATH_MAX + 128];
+
+	if (ctl_path_check(path, use, resolved, why, sizeof(why)))
+		return ld_fail(ld, at, key, "%s", why);
+	return 0;
+}
+
+static int
+check_port_files(struct ld *ld, const struct ctl_config *cfg)
+{
+	struct port_files *pf;
+	char ctl[PATH_MAX], at[32];
+	unsigned int i, j;
+	int rc = -EINVAL;
+
+	/* nfvd creates and removes the control socket like a server port's. */
+	if (check_path(ld, "control", "socket", cfg->control.socket,
+		       CTL_PATH_LISTEN, ctl))
+		return -EINVAL;
+	pf = calloc(cfg->n_ports + 1, sizeof(*pf));
+	if (!pf)
+		return ld_oom(ld);
+	for (i = 0; i < cfg->n_ports; i++) {
+		const struct ctl_port_config *p = &cfg->ports[i];
+
+		snprintf(at, sizeof(at), "ports[%u]", i);
+		if (p->path &&
+		    check_path(ld, at, "path", p->path,
+			       p->type == CTL_PORT_VHOST_USER && !p->client
+				       ? CTL_PATH_LISTEN
+				       : CTL_PATH_CONNECT,
+			       pf[i].sock))
+			goto out;
+		if (p->rx &&
+		    check_path(ld, at, "rx", p->rx, CTL_PATH_READ, pf[i].rx))
+			goto out;
+		if (p->tx &&
+		    check_path(ld, at, "tx", p->tx, CTL_PATH_WRITE, pf[i].tx))
+			goto out;
+		if (p->path && !strcmp(pf[i].sock, ctl)) {
+			ld_fail(ld, at, "path", "\"%s\" is control.socket (%s)",
+				p->path, ctl);
+			goto out;
+		}
+		if (p->rx && p->tx && !strcmp(pf[i].rx, pf[i].tx)) {
+			ld_fail(ld, at, "tx",
+				"\"%s\" is also the port's rx "
+				"file (%s)",
+				p->tx, pf[i].tx);
+			goto out;
+		}
+		for (j = 0; j < i; j++) {
+			const struct ctl_port_config *q = &cfg->ports[j];
+
+			if (p->path && q->path &&
+			    !strcmp(pf[i].sock, pf[j].sock)) {
+				ld_fail(ld, at, "path",
+					"\"%s\" is the socket "
+					"of port %s (%s)",
+					p->path, q->name, pf[i].sock);
+				goto out;
+			}
+			if (p->tx && q->tx && !strcmp(pf[i].tx, pf[j].tx)) {
+				ld_fail(ld, at, "tx",
+					"\"%s\" is already "
+					"written by port %s (%s)",
+					p->tx, q->name, pf[i].tx);
+				goto out;
+			}
+			if (p->tx && q->rx && !strcmp(pf[i].tx, pf[j].rx)) {
+				ld_fail(ld, at, "tx",
+					"\"%s\" is read by port "
+					"%s (%s)",
+					p->tx, q->name, pf[i].tx);
+				goto out;
+			}
+			if (p->rx && q->tx && !strcmp(pf[i].rx, pf[j].tx)) {
+				ld_fail(ld, at, "rx",
+					"\"%s\" is written by "
+					"port %s (%s)",
+					p->rx, q->name, pf[i].rx);
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(pf);
+	return rc;
+}
+
+static int
+check_host(struct ld *ld, const struct ctl_config *cfg)
+{
+	if (check_cpus(ld, cfg) || check_memory(ld, cfg) ||
+	    check_mbufs(ld, cfg))
+		return -EINVAL;
+	return check_port_files(ld, cfg);
+}
+
 /* ---- libcyaml's log, turned into one line ---- */
 
 /*
@@ -2273,37 +2564,19 @@ static void *cy_mem(void *ctx, void *ptr, size_t size)
 
 /* ---- the whole file ---- */
 
+/* The whole file, through the one bounded reader (control/files.h). */
 static int ld_read(struct ld *ld, const char *path, char **buf, size_t *len)
 {
-	FILE *f;
-	struct stat st;
-	size_t n;
+	char why[128];
 	int rc;
 
-	f = fopen(path, "rb");
-	if (!f) {
-		rc = -errno;
-		snprintf(ld->err, ld->errlen, "%s: %s", path, strerror(errno));
+	rc = ctl_file_read(path, CTL_FILE_CONFIG_MAX, buf, len, why,
+			   sizeof(why));
+	if (rc < 0) {
+		snprintf(ld->err, ld->errlen, "%s: %s", path, why);
 		ld_sanitize(ld->err);
-		return rc ? rc : -EIO;
+		return rc;
 	}
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > CFG_FILE_MAX) {
-		snprintf(ld->err, ld->errlen, "%s: not a regular file of at "
-			 "most %u MiB", path, CFG_FILE_MAX >> 20);
-		ld_sanitize(ld->err);
-		fclose(f);
-		return -EINVAL;
-	}
-	*buf = malloc((size_t)st.st_size + 1);
-	if (!*buf) {
-		fclose(f);
-		return ld_oom(ld);
-	}
-	n = fread(*buf, 1, (size_t)st.st_size, f);
-	fclose(f);
-	(*buf)[n] = '\0';
-	*len = n;
 	return 0;
 }
 
@@ -2331,6 +2604,55 @@ static const char *ld_syntax_hint(const char *buf, size_t len, size_t line)
 	return "";
 }
 
+/*
+ * Refuse nesting deeper than CFG_DEPTH_MAX with one pass over libyaml's
+ * events, which stops at the first level too many: composing the tree
+ * first took over a minute for a 200 KB file nested 100000 levels deep.
+ * A syntax error ends the pass quietly; ld_compose() reports it.
+ */
+static int
+ld_depth(struct ld *ld, const char *buf, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	unsigned int depth = 0;
+	int rc = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return ld_oom(ld);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	for (;;) {
+		yaml_event_type_t type;
+
+		if (!yaml_parser_parse(&parser, &ev))
+			break;
+		type = ev.type;
+		if (type == YAML_MAPPING_START_EVENT ||
+		    type == YAML_SEQUENCE_START_EVENT) {
+			if (++depth > CFG_DEPTH_MAX) {
+				unsigned long line = ev.start_mark.line + 1;
+
+				yaml_event_delete(&ev);
+				if (ld->err && ld->errlen)
+					snprintf(ld->err, ld->errlen,
+						 "%s:%lu: lists and mappings "
+						 "nested deeper than %u levels",
+						 ld->file, line, CFG_DEPTH_MAX);
+				rc = -EINVAL;
+				break;
+			}
+		} else if (type == YAML_MAPPING_END_EVENT ||
+			   type == YAML_SEQUENCE_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&ev);
+		if (type == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 /* libyaml: syntax, emptiness, the top-level shape. */
 static int ld_compose(struct ld *ld, const char *buf, size_t len)
 {
@@ -2342,6 +2664,9 @@ static int ld_compose(struct ld *ld, const char *buf, size_t len)
 	if (memchr(buf, '\0', len))
 		return ld_fail(ld, NULL, NULL, "file holds a NUL byte: not a "
 			       "YAML text file");
+	rc = ld_depth(ld, buf, len);
+	if (rc)
+		return rc;
 	if (!yaml_parser_initialize(&parser))
 		return ld_oom(ld);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -2447,6 +2772,7 @@ static int ld_convert(struct ld *ld, const struct raw_top *r,
 {
 	unsigned int i;
 	char at[32];
+	int rc;
 
 	if (load_dataplane(ld, r->dataplane, cfg))
 		return -EINVAL;
@@ -2478,7 +2804,10 @@ static int ld_convert(struct ld *ld, const struct raw_top *r,
 	}
 	if (check_names_unique(ld, cfg))
 		return -EINVAL;
-	return load_links(ld, r, cfg);
+	rc = load_links(ld, r, cfg);
+	if (rc)
+		return rc;
+	return check_host(ld, cfg);
 }
 
 /*
