@@ -127,19 +127,19 @@ nfv_graph_build(const struct ctl_config *cfg, char *err, size_t errlen)
 	return g;
 }
 
-static unsigned int
-nfv_pool_size(const struct ctl_config *cfg, unsigned int n_workers)
-{
-	unsigned int i, n = 0;
+/* The config loader's floor of dataplane.mbufs counts with these. */
+_Static_assert(CTL_MBUF_TXBUF == NFV_TXBUF, "CTL_MBUF_TXBUF");
+_Static_assert(CTL_MBUF_EMIT == VNF_EMIT_MAX, "CTL_MBUF_EMIT");
+_Static_assert(CTL_MBUF_CACHE == RTE_MEMPOOL_CACHE_MAX_SIZE, "CTL_MBUF_CACHE");
 
+static unsigned int
+nfv_pool_size(const struct ctl_config *cfg)
+{
+	/* The loader refused fewer than ctl_config_mbufs_min(). */
 	if (cfg->dataplane.mbufs != 0)
 		return cfg->dataplane.mbufs;
-	for (i = 0; i < cfg->n_ports; i++)
-		n += nfv_port_mbufs_needed(&cfg->ports[i], n_workers);
-	/* Flood copies in flight, mempool caches, and headroom. */
-	n += n_workers * (VNF_EMIT_MAX + 2 * RTE_MEMPOOL_CACHE_MAX_SIZE);
-	n += 4096;
-	return RTE_MAX(n, 8192u);
+	/* The floor and headroom for bursts between the rings. */
+	return RTE_MAX(ctl_config_mbufs_min(cfg) + 3072, 8192u);
 }
 
 /* Point every worker's TX buffer for port i at the port's TX queue. */
@@ -218,7 +218,7 @@ nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen)
 		return rc;
 	}
 
-	n_mbufs = nfv_pool_size(cfg, nfv_dp.n_workers);
+	n_mbufs = nfv_pool_size(cfg);
 	nfv_dp.pool = rte_pktmbuf_pool_create("nfv_mbufs", n_mbufs,
 					      RTE_MEMPOOL_CACHE_MAX_SIZE, 0,
 					      RTE_MBUF_DEFAULT_BUF_SIZE,
