@@ -21,6 +21,7 @@
 #include <rte_ring.h>
 
 #include "control/config.h"
+#include "control/files.h"
 #include "vnf/router/router_priv.h"
 
 #define RT_SHOW_LIMIT 10000
@@ -513,7 +514,11 @@ rt_load_grow(void **p, size_t *cap, size_t need, size_t esz)
 	return 0;
 }
 
-/* One line: 0, 1 (empty), or -errno with err set. */
+/*
+ * One line: 0, 1 (empty), or -errno with err set.  Messages name a word
+ * by its number and never quote it: the file may be anything that nfvd
+ * can read (`route add` with "file": "/etc/shadow").
+ */
 static int
 rt_load_line(struct rt *rt, struct rt_load *L, char *line, uint32_t lineno,
 	     char *err, size_t errlen)
@@ -563,14 +568,15 @@ rt_load_line(struct rt *rt, struct rt_load *L, char *line, uint32_t lineno,
 	}
 	rc = rt_parse_prefix(tok[i], &e->prefix, true);
 	if (rc < 0) {
-		snprintf(err, errlen, "\"%s\" is not a %s", tok[i],
+		snprintf(err, errlen, "word %u is not a %s", i + 1,
 			 rc == -EDOM ? "network (host bits set)" : "prefix");
 		return -EINVAL;
 	}
 	/* Words come in pairs: KEYWORD VALUE. */
 	for (i++; i < nt; i += 2) {
 		if (i + 1 >= nt) {
-			snprintf(err, errlen, "\"%s\" needs a value", tok[i]);
+			snprintf(err, errlen, "word %u has no value after it",
+				 i + 1);
 			return -EINVAL;
 		}
 		if (strcmp(tok[i], "via") == 0) {
@@ -583,8 +589,8 @@ rt_load_line(struct rt *rt, struct rt_load *L, char *line, uint32_t lineno,
 			memset(cur, 0, sizeof(*cur));
 			if (rt_parse_prefix(tok[i + 1], &cur->via, false) < 0 ||
 			    cur->via.len != (cur->via.family == AF_INET ? 32 : 128)) {
-				snprintf(err, errlen, "\"%s\" is not an address",
-					 tok[i + 1]);
+				snprintf(err, errlen, "word %u (after via) is not "
+					 "an address", i + 2);
 				return -EINVAL;
 			}
 			cur->has_via = true;
@@ -600,12 +606,14 @@ rt_load_line(struct rt *rt, struct rt_load *L, char *line, uint32_t lineno,
 				memset(cur, 0, sizeof(*cur));
 			}
 			if (vnf_iface_index(rt->vi, tok[i + 1]) < 0) {
-				snprintf(err, errlen, "no iface %s", tok[i + 1]);
+				snprintf(err, errlen, "word %u (after dev) is not "
+					 "an iface of this router", i + 2);
 				return -ENOENT;
 			}
 			snprintf(cur->iface, sizeof(cur->iface), "%s", tok[i + 1]);
 		} else {
-			snprintf(err, errlen, "unknown word \"%s\"", tok[i]);
+			snprintf(err, errlen, "word %u is not via or dev",
+				 i + 1);
 			return -EINVAL;
 		}
 	}
@@ -646,21 +654,27 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 	struct rt_load L = {0};
 	struct rt_load_ent **sorted = NULL;
 	struct rt_fib_op *ops = NULL;
-	char *line = NULL, lerr[160], ps[INET6_ADDRSTRLEN + 8];
-	size_t lcap = 0, i, resolved = 0;
+	char *buf = NULL, *line, *next, lerr[160], ps[INET6_ADDRSTRLEN + 8];
+	size_t len, i, resolved = 0;
 	unsigned int fam, n_ops, done, total = 0;
 	uint32_t lineno = 0;
-	FILE *fp;
 	int rc = 0;
 
 	*n_loaded = 0;
-	fp = fopen(path, "r");
-	if (fp == NULL) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* The one bounded reader (control/files.h): /dev/zero or a FIFO
+	 * must not grow memory or block the control thread. */
+	rc = ctl_file_read(path, CTL_FILE_ROUTES_MAX, &buf, &len, lerr,
+			   sizeof(lerr));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, lerr);
 		return rc;
 	}
-	while (getline(&line, &lcap, fp) >= 0) {
+	for (line = buf; line < buf + len; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+
+		next = nl != NULL ? nl + 1 : buf + len;
+		if (nl != NULL)
+			*nl = '\0';
 		lineno++;
 		rc = rt_load_line(rt, &L, line, lineno, lerr, sizeof(lerr));
 		if (rc < 0)
@@ -672,8 +686,7 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 		}
 		rc = 0;
 	}
-	free(line);
-	fclose(fp);
+	free(buf);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s:%u: %s", path, lineno, lerr);
 		goto out;
