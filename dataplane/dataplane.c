@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -383,6 +384,25 @@ nfv_path_taken(const char *path)
 	return false;
 }
 
+/*
+ * Is `path` nfvd's own control socket, under any name?  A port on it
+ * would replace (and at its end remove) the socket nfvctl reaches nfvd by.
+ * The loader of `port add` compares with the default control socket only.
+ */
+static bool
+nfv_path_is_control_socket(const char *path)
+{
+	const char *ctl = nfv_dp.cfg != NULL ? nfv_dp.cfg->control.socket : NULL;
+	struct stat a, b;
+
+	if (path == NULL || ctl == NULL)
+		return false;
+	if (strcmp(path, ctl) == 0)
+		return true;
+	return stat(path, &a) == 0 && stat(ctl, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int
 nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 		       size_t errlen)
@@ -402,6 +422,12 @@ nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 	}
 	if (nfv_name_taken(pc->name)) {
 		snprintf(err, errlen, "port add: the name %s is taken", pc->name);
+		rc = -EEXIST;
+		goto err_cfg;
+	}
+	if (nfv_path_is_control_socket(pc->path)) {
+		snprintf(err, errlen, "port add: %s is nfvd's control socket",
+			 pc->path);
 		rc = -EEXIST;
 		goto err_cfg;
 	}
