@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -1467,6 +1469,58 @@ static void test_pcap_rx_is_tx(void **state)
 	rmdir(dir);
 }
 
+/*
+ * nfvd connected as a client to a vhost-user socket that any local user
+ * could have made (/tmp/nfvd-up.sock), and wrote pcap files in other
+ * users' directories.  Needs root to give files away; skipped otherwise.
+ */
+static void test_other_users_files(void **state)
+{
+	char dir[] = "/tmp/nfv-cfg-owner-XXXXXX", sock[80], sub[80];
+	char yaml[512], err[512], path[64];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ctl_config *cfg;
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("    needs root (chown): skipped\n");
+		skip();
+		return;
+	}
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 01777), 0);
+	snprintf(sock, sizeof(sock), "%s/up.sock", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	snprintf(yaml, sizeof(yaml), "ports: [{name: up, type: vhost-user, "
+		 "mode: client, path: %s}]\n", sock);
+	ctl_config_free(load_ok(yaml));
+	assert_int_equal(chown(sock, 65534, 65534), 0);
+	assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "ports[0].path: "));
+	assert_non_null(strstr(err, "is a socket of uid 65534"));
+
+	snprintf(sub, sizeof(sub), "%s/theirs", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(chown(sub, 65534, 65534), 0);
+	snprintf(yaml, sizeof(yaml), "ports: [{name: cap, type: pcap, "
+		 "tx: %s/out.pcap}]\n", sub);
+	assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "ports[0].tx: "));
+	assert_non_null(strstr(err, "the directory belongs to uid 65534"));
+	unlink(sock);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 /* hugepages also takes YAML's booleans. */
 static void test_hugepages_bool(void **state)
 {
@@ -1723,6 +1777,7 @@ int main(void)
 		cmocka_unit_test(test_workers_cpus),
 		cmocka_unit_test(test_memory_ram),
 		cmocka_unit_test(test_pcap_rx_is_tx),
+		cmocka_unit_test(test_other_users_files),
 		cmocka_unit_test(test_hugepages_bool),
 		cmocka_unit_test(test_load_buffer),
 		cmocka_unit_test(test_missing_file),
