@@ -1351,7 +1351,7 @@ static void test_deep_nesting(void **state)
  * that never ends is refused before it is read. */
 static void test_config_not_regular(void **state)
 {
-	char fifo[] = "/tmp/nfv-cfg-fifo-XXXXXX", err[512];
+	char fifo[64] = "/tmp/nfv-cfg-fifo-XXXXXX", err[512];
 	struct ctl_config *cfg = (void *)1;
 
 	(void)state;
