@@ -73,6 +73,8 @@ nfv_port_clear_stale_socket(const char *path, char *err, size_t errlen)
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 0 : errno;
 	close(fd);
+	if (rc == ENOENT)
+		return 0; /* gone meanwhile: nothing to replace */
 	if (rc != ECONNREFUSED) {
 		snprintf(err, errlen, "%s is in use by another process", path);
 		return -EADDRINUSE;
@@ -112,9 +114,8 @@ nfv_port_prepare_files(const struct ctl_port_config *c, char *err,
 		rc = ctl_path_mkdir_parents(c->path);
 		if (rc < 0) {
 			snprintf(why, sizeof(why),
-				 "creating the directory of "
-				 "%s: %s",
-				 c->path, strerror(-rc));
+				 "creating the directory of %s: %s", c->path,
+				 strerror(-rc));
 			break;
 		}
 		return nfv_port_clear_stale_socket(c->path, err, errlen);
