@@ -12,7 +12,8 @@ Each case was a probe that harmed nfvd or a file before the fix:
   - pcap rx "in.pcap,infinite_rx=1" (applied), a FIFO as rx (hung start),
     tx through a symbolic link (wrote the link's target);
   - `route add` with "file": /dev/zero (memory until the OOM killer) or a
-    FIFO (blocked the control thread); routes_file: a FIFO (hung start).
+    FIFO (blocked the control thread); routes_file: a FIFO (hung start);
+  - a pcap tx path longer than 512 bytes was cut, and the cut name written.
 
 After each refusal nfvd must still answer, the files must be intact, and
 an error must be one line naming what is wrong.
@@ -143,8 +144,15 @@ def run(env):
         log("route add file %s: %.1fs: %s" % (path, time.monotonic() - t, r))
         check(not r.get("ok"), "route add file %s: accepted" % path)
         check(want in r.get("error", ""), "route add file %s: %r" % (path, r))
+    # A long tx path is passed whole: a 476-byte one was cut in a 512-byte
+    # buffer and the driver wrote the cut name.
+    deep = env.path(os.path.join("d" * 200, "e" * 200))
+    os.makedirs(deep)
+    tx = os.path.join(deep, "o" * 150 + ".pcap")
+    check(len(tx) > 512, "tx path of %d bytes" % len(tx))
+    nfvd.nfvctl("port", "add", "cap", "type", "pcap", "rx", rx, "tx", tx, "link", "sw.d")
+    check_eq(os.listdir(deep), [os.path.basename(tx)], "files next to the long tx path")
     # Still whole: ports can be added and traffic-free requests answered.
-    nfvd.nfvctl("port", "add", "cap", "type", "pcap", "rx", rx, "link", "sw.d")
     check_eq(sorted(nfvd.ports()), ["cap", "v0"], "ports at the end")
     intact(victim)
     nfvd.stop_clean(socks=[env.path("v0.sock")])

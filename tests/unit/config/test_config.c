@@ -1437,6 +1437,30 @@ static void test_memory_ram(void **state)
 				    "this machine's memory"));
 }
 
+/*
+ * A 476-byte pcap path was cut in nfvd's 512-byte device-argument buffer,
+ * and the cut name overwrote another file: a path longer than what nfvd
+ * passes to a driver is refused, whole.
+ */
+static void test_pcap_path_too_long(void **state)
+{
+	char yaml[1400], err[512], path[64], name[1101];
+	struct ctl_config *cfg;
+
+	(void)state;
+	memset(name, 'a', sizeof(name) - 1);
+	name[0] = '/';
+	name[sizeof(name) - 1] = '\0';
+	snprintf(yaml, sizeof(yaml), "ports: [{name: a, type: pcap, tx: %s}]\n",
+		 name);
+	assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "ports[0].tx: "));
+	assert_non_null(strstr(err, "is 1100 bytes, longer than the 1023 that "
+				    "nfvd passes to a DPDK driver"));
+}
+
 /* A pcap port must not write the file it (or another port) reads. */
 static void test_pcap_rx_is_tx(void **state)
 {
@@ -1776,6 +1800,7 @@ int main(void)
 		cmocka_unit_test(test_config_not_regular),
 		cmocka_unit_test(test_workers_cpus),
 		cmocka_unit_test(test_memory_ram),
+		cmocka_unit_test(test_pcap_path_too_long),
 		cmocka_unit_test(test_pcap_rx_is_tx),
 		cmocka_unit_test(test_other_users_files),
 		cmocka_unit_test(test_hugepages_bool),
