@@ -41,11 +41,19 @@ def write_pcap(path, n):
 
 
 def proc_info(nfvd, *args):
-    cp = nfvtest.run(["dpdk-proc-info", "--file-prefix=%s" % nfvd.prefix,
-                      "--log-level=lib.eal:error", "--"] + list(args),
-                     check_rc=False, timeout=60)
-    log("dpdk-proc-info %s: exit %d: %s" % (" ".join(args), cp.returncode,
-                                             cp.stderr.strip().replace("\n", " | ")))
+    # A secondary maps the primary's memory at the primary's addresses;
+    # when its own libraries already sit there (ASLR; an ASan-built nfvd
+    # has an unusual layout) its EAL gives up before it looks at a port.
+    # That is the tool's environment, not nfvd: try again, a few times.
+    for attempt in range(1, 6):
+        cp = nfvtest.run(["dpdk-proc-info", "--file-prefix=%s" % nfvd.prefix,
+                          "--log-level=lib.eal:error", "--"] + list(args),
+                         check_rc=False, timeout=60)
+        log("dpdk-proc-info %s: exit %d: %s" % (" ".join(args), cp.returncode,
+                                                 cp.stderr.strip().replace("\n", " | ")))
+        if "Cannot init memory" not in cp.stderr:
+            break
+        log("attempt %d: the secondary could not map nfvd's memory at its address" % attempt)
     check(cp.returncode >= 0, "dpdk-proc-info %s died of signal %d" % (" ".join(args), -cp.returncode))
     check_eq(cp.returncode, 0, "dpdk-proc-info %s exit status" % " ".join(args))
     return cp.stdout
