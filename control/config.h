@@ -26,10 +26,12 @@
 /*
  * Upper bounds of the config's lists: a longer list is a config error.
  * CTL_MAX_PORTS is RTE_MAX_ETHPORTS of Debian's DPDK 22.11 build, so a
- * config that loads also fits the ethdev table.
+ * config that loads also fits the ethdev table.  CTL_MAX_VNFS is the data
+ * plane's NFV_MAX_VNFS (dataplane/graph.h): `nfvd -t` accepts what
+ * `nfvd -c` can run.
  */
 #define CTL_MAX_PORTS 32
-#define CTL_MAX_VNFS 256
+#define CTL_MAX_VNFS 64
 #define CTL_MAX_IFACES 64		/* per VNF */
 #define CTL_MAX_LINKS 8192
 
@@ -119,8 +121,27 @@ struct ctl_config {
 };
 
 /*
+ * The mbufs that the data path holds at once, the floor of
+ * dataplane.mbufs: every port's RX and TX rings full, each worker's TX
+ * buffer per port, each worker's flood copies, and what the mempool
+ * caches of the workers and the main lcore hold.  The data plane sizes
+ * its default pool from the same numbers; dataplane/dataplane.c checks at
+ * build time that they are NFV_TXBUF, VNF_EMIT_MAX and DPDK's
+ * RTE_MEMPOOL_CACHE_MAX_SIZE.
+ */
+#define CTL_MBUF_TXBUF 64
+#define CTL_MBUF_EMIT 512
+#define CTL_MBUF_CACHE 512
+unsigned int ctl_port_mbufs(const struct ctl_port_config *p,
+			    unsigned int n_workers);
+unsigned int ctl_config_mbufs_min(const struct ctl_config *cfg);
+
+/*
  * Load and validate `path`.  0 and *out on success (free with
- * ctl_config_free()), or -errno and one line in err.
+ * ctl_config_free()), or -errno and one line in err.  Besides the text it
+ * checks the host the config is for: the CPUs and memory, and the files
+ * and sockets the ports name (control/files.h), so that what loads here
+ * also starts here.
  */
 int ctl_config_load(const char *path, struct ctl_config **out, char *err,
 		    size_t errlen);
@@ -264,7 +285,8 @@ const char *ctl_family_name(uint8_t family);
  * `schema` (a mapping) into *raw; errors read "NAME: KEY: reason".
  * ctl_cfg_line_open() makes a context for a parser fed by hand (raw
  * structs filled from a line's words): errors read "NAME:LINE: KEY:
- * reason".  Free both with ctl_cfg_close(c, schema, raw) (schema and raw
+ * reason", with every quoted value blanked ("..."): such a file may be
+ * anything nfvd can read.  Free both with ctl_cfg_close(c, schema, raw) (schema and raw
  * may be NULL).  0 or -errno with err set.
  */
 int ctl_cfg_object_load(const char *name, const char *text, size_t len,

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -127,19 +128,19 @@ nfv_graph_build(const struct ctl_config *cfg, char *err, size_t errlen)
 	return g;
 }
 
-static unsigned int
-nfv_pool_size(const struct ctl_config *cfg, unsigned int n_workers)
-{
-	unsigned int i, n = 0;
+/* The config loader's floor of dataplane.mbufs counts with these. */
+_Static_assert(CTL_MBUF_TXBUF == NFV_TXBUF, "CTL_MBUF_TXBUF");
+_Static_assert(CTL_MBUF_EMIT == VNF_EMIT_MAX, "CTL_MBUF_EMIT");
+_Static_assert(CTL_MBUF_CACHE == RTE_MEMPOOL_CACHE_MAX_SIZE, "CTL_MBUF_CACHE");
 
+static unsigned int
+nfv_pool_size(const struct ctl_config *cfg)
+{
+	/* The loader refused fewer than ctl_config_mbufs_min(). */
 	if (cfg->dataplane.mbufs != 0)
 		return cfg->dataplane.mbufs;
-	for (i = 0; i < cfg->n_ports; i++)
-		n += nfv_port_mbufs_needed(&cfg->ports[i], n_workers);
-	/* Flood copies in flight, mempool caches, and headroom. */
-	n += n_workers * (VNF_EMIT_MAX + 2 * RTE_MEMPOOL_CACHE_MAX_SIZE);
-	n += 4096;
-	return RTE_MAX(n, 8192u);
+	/* The floor and headroom for bursts between the rings. */
+	return RTE_MAX(ctl_config_mbufs_min(cfg) + 3072, 8192u);
 }
 
 /* Point every worker's TX buffer for port i at the port's TX queue. */
@@ -218,7 +219,7 @@ nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen)
 		return rc;
 	}
 
-	n_mbufs = nfv_pool_size(cfg, nfv_dp.n_workers);
+	n_mbufs = nfv_pool_size(cfg);
 	nfv_dp.pool = rte_pktmbuf_pool_create("nfv_mbufs", n_mbufs,
 					      RTE_MEMPOOL_CACHE_MAX_SIZE, 0,
 					      RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -383,6 +384,25 @@ nfv_path_taken(const char *path)
 	return false;
 }
 
+/*
+ * Is `path` nfvd's own control socket, under any name?  A port on it
+ * would replace (and at its end remove) the socket nfvctl reaches nfvd by.
+ * The loader of `port add` compares with the default control socket only.
+ */
+static bool
+nfv_path_is_control_socket(const char *path)
+{
+	const char *ctl = nfv_dp.cfg != NULL ? nfv_dp.cfg->control.socket : NULL;
+	struct stat a, b;
+
+	if (path == NULL || ctl == NULL)
+		return false;
+	if (strcmp(path, ctl) == 0)
+		return true;
+	return stat(path, &a) == 0 && stat(ctl, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int
 nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 		       size_t errlen)
@@ -402,6 +422,12 @@ nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 	}
 	if (nfv_name_taken(pc->name)) {
 		snprintf(err, errlen, "port add: the name %s is taken", pc->name);
+		rc = -EEXIST;
+		goto err_cfg;
+	}
+	if (nfv_path_is_control_socket(pc->path)) {
+		snprintf(err, errlen, "port add: %s is nfvd's control socket",
+			 pc->path);
 		rc = -EEXIST;
 		goto err_cfg;
 	}

@@ -24,6 +24,7 @@
 #include <rte_mempool.h>
 #include <rte_pause.h>
 
+#include "control/files.h"
 #include "dataplane/graph.h"
 #include "dataplane/nfv.h"
 #include "dataplane/port.h"
@@ -46,7 +47,10 @@ nfv_port_mac_arg(char *buf, size_t len, const struct ctl_port_config *c)
 /*
  * A vhost-user server socket left behind by a process that died: nobody
  * accepts on it, and the driver's bind() would fail.  Remove it; refuse a
- * live one.
+ * live one.  ctl_path_check(LISTEN) made sure that what is there is a
+ * socket of root or nfvd's user in a directory no one else can change: a
+ * file that is not a socket is never removed (the vhost driver would
+ * remove it when its bind() fails).
  */
 static int
 nfv_port_clear_stale_socket(const char *path, char *err, size_t errlen)
@@ -61,77 +65,228 @@ nfv_port_clear_stale_socket(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s exists and is not a socket", path);
 		return -EEXIST;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: a listener with a full backlog must not hold up the
+	 * control thread; it is live. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 0 : errno;
 	close(fd);
-	if (rc == 0) {
+	if (rc == ENOENT)
+		return 0; /* gone meanwhile: nothing to replace */
+	if (rc != ECONNREFUSED) {
 		snprintf(err, errlen, "%s is in use by another process", path);
 		return -EADDRINUSE;
 	}
-	unlink(path);
+	NFV_LOG(INFO, port, "replacing stale socket %s", path);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return -errno;
 	return 0;
 }
 
+/*
+ * The files and sockets of a port, checked where they are used (the
+ * config loader checked them too, but time has passed since, and
+ * `nfvd -t` may have run elsewhere): see control/files.h.  A pcap tx file
+ * is created here with O_NOFOLLOW, so the driver's fopen() later finds a
+ * regular file of ours, in a directory no one else can change.
+ */
+static int
+nfv_port_prepare_files(const struct ctl_port_config *c, char *err,
+		       size_t errlen)
+{
+	char why[PATH_MAX + 128];
+	struct stat st;
+	int fd, rc;
+
+	switch (c->type) {
+	case CTL_PORT_VHOST_USER:
+		if (c->client) {
+			rc = ctl_path_check(c->path, CTL_PATH_CONNECT, NULL,
+					    why, sizeof(why));
+			break;
+		}
+		rc = ctl_path_check(c->path, CTL_PATH_LISTEN, NULL, why,
+				    sizeof(why));
+		if (rc < 0)
+			break;
+		rc = ctl_path_mkdir_parents(c->path);
+		if (rc < 0) {
+			snprintf(why, sizeof(why),
+				 "creating the directory of %s: %s", c->path,
+				 strerror(-rc));
+			break;
+		}
+		return nfv_port_clear_stale_socket(c->path, err, errlen);
+	case CTL_PORT_VIRTIO_USER:
+		rc = ctl_path_check(c->path, CTL_PATH_CONNECT, NULL, why,
+				    sizeof(why));
+		break;
+	case CTL_PORT_PCAP:
+		rc = 0;
+		if (c->rx != NULL)
+			rc = ctl_path_check(c->rx, CTL_PATH_READ, NULL, why,
+					    sizeof(why));
+		if (rc < 0 || c->tx == NULL)
+			break;
+		rc = ctl_path_check(c->tx, CTL_PATH_WRITE, NULL, why,
+				    sizeof(why));
+		if (rc < 0)
+			break;
+		fd = open(c->tx,
+			  O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+				  O_NOCTTY | O_CLOEXEC,
+			  0644);
+		if (fd < 0) {
+			rc = -errno;
+			snprintf(why, sizeof(why), "%s: %s", c->tx,
+				 strerror(errno));
+			break;
+		}
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			rc = -EINVAL;
+			snprintf(why, sizeof(why), "%s is not a regular file",
+				 c->tx);
+		}
+		close(fd);
+		break;
+	default:
+		return 0;
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "%s", why);
+	return rc;
+}
+
+/*
+ * Secondary processes (dpdk-proc-info, dpdk-dumpcap) probe each of our
+ * vdevs again.  DPDK 22.11's net_pcap does that from the first 63 bytes
+ * of our device arguments (ETH_PCAP_ARG_MAXLEN) and opens the files
+ * itself: it truncates the port's tx capture, a path cut at byte 63 names
+ * some other file, and its close at exit marks the port's link down for
+ * good (and then crashes the tool, which closes the port twice).  This
+ * filler comes first, and the cut ends inside its seventh key ("phy"),
+ * which the secondary's parse rejects: it never attaches to the port.
+ * phy_mac=0 is the driver's default and only applies to iface= ports, so
+ * nfvd's own probe does not change.
+ */
+#define NFV_PCAP_SECONDARY_GUARD                                               \
+	"phy_mac=0,phy_mac=0,phy_mac=0,phy_mac=0,phy_mac=0,phy_mac=0,"         \
+	"phy_mac=0,"
+_Static_assert(sizeof(NFV_PCAP_SECONDARY_GUARD) - 1 > 64,
+	       "the filler must be longer than ETH_PCAP_ARG_MAXLEN");
+
+/*
+ * The driver's device arguments.  Every string from the config goes in
+ * checked (control/files.h: no ',', '=' or control characters), and
+ * arguments that do not fit are refused, never cut: a cut path names
+ * another file.
+ */
 static int
 nfv_port_devargs(struct nfv_port *p, const struct ctl_port_config *c,
 		 char *args, size_t alen, char *err, size_t errlen)
 {
-	char mac[32];
-	int rc;
+	const char *str[2] = {NULL, NULL};
+	char mac[32], why[160];
+	unsigned int i;
+	int n;
+
+	switch (c->type) {
+	case CTL_PORT_VHOST_USER:
+	case CTL_PORT_VIRTIO_USER:
+		str[0] = c->path;
+		break;
+	case CTL_PORT_PCAP:
+		str[0] = c->rx;
+		str[1] = c->tx;
+		break;
+	case CTL_PORT_TAP:
+		str[0] = c->ifname ? c->ifname : c->name;
+		break;
+	case CTL_PORT_AF_PACKET:
+	case CTL_PORT_AF_XDP:
+		str[0] = c->ifname;
+		break;
+	case CTL_PORT_PCI:
+		break;
+	}
+	for (i = 0; i < RTE_DIM(str); i++) {
+		if (str[i] != NULL &&
+		    ctl_devarg_check(str[i], why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "\"%.64s\" %s", str[i], why);
+			return -EINVAL;
+		}
+	}
 
 	nfv_port_mac_arg(mac, sizeof(mac), c);
 	switch (c->type) {
 	case CTL_PORT_VHOST_USER:
-		if (!c->client) {
-			rc = nfv_port_clear_stale_socket(c->path, err, errlen);
-			if (rc < 0)
-				return rc;
-		}
 		snprintf(p->devname, sizeof(p->devname), "net_vhost_%s",
 			 c->name);
-		snprintf(args, alen, "iface=%s,queues=%u,client=%d", c->path,
-			 c->queues, c->client ? 1 : 0);
-		return 0;
+		n = snprintf(args, alen, "iface=%s,queues=%u,client=%d",
+			     c->path, c->queues, c->client ? 1 : 0);
+		break;
 	case CTL_PORT_VIRTIO_USER:
 		snprintf(p->devname, sizeof(p->devname), "net_virtio_user_%s",
 			 c->name);
-		snprintf(args, alen, "path=%s,queues=%u,queue_size=%u%s",
-			 c->path, c->queues, c->ring_size, mac);
-		return 0;
+		n = snprintf(args, alen, "path=%s,queues=%u,queue_size=%u%s",
+			     c->path, c->queues, c->ring_size, mac);
+		break;
 	case CTL_PORT_PCAP:
 		snprintf(p->devname, sizeof(p->devname), "net_pcap_%s", c->name);
 		/* Without rx_pcap, net_pcap's RX is a dummy returning
 		 * nothing; without tx_pcap we write to /dev/null. */
-		snprintf(args, alen, "%s%s%stx_pcap=%s", c->rx ? "rx_pcap=" : "",
-			 c->rx ? c->rx : "", c->rx ? "," : "",
-			 c->tx ? c->tx : "/dev/null");
-		return 0;
+		n = snprintf(args, alen, "%s%s%s%stx_pcap=%s",
+			     NFV_PCAP_SECONDARY_GUARD, c->rx ? "rx_pcap=" : "",
+			     c->rx ? c->rx : "", c->rx ? "," : "",
+			     c->tx ? c->tx : "/dev/null");
+		break;
 	case CTL_PORT_TAP:
 		snprintf(p->devname, sizeof(p->devname), "net_tap_%s", c->name);
-		snprintf(args, alen, "iface=%s%s", c->ifname ? c->ifname : c->name,
-			 mac);
-		return 0;
+		n = snprintf(args, alen, "iface=%s%s", str[0], mac);
+		break;
 	case CTL_PORT_AF_PACKET:
 		snprintf(p->devname, sizeof(p->devname), "net_af_packet_%s",
 			 c->name);
-		snprintf(args, alen, "iface=%s,qpairs=%u", c->ifname, c->queues);
-		return 0;
+		n = snprintf(args, alen, "iface=%s,qpairs=%u", c->ifname,
+			     c->queues);
+		break;
 	case CTL_PORT_AF_XDP:
 		snprintf(p->devname, sizeof(p->devname), "net_af_xdp_%s",
 			 c->name);
-		snprintf(args, alen, "iface=%s,start_queue=0,queue_count=%u",
-			 c->ifname, c->queues);
-		return 0;
+		n = snprintf(args, alen,
+			     "iface=%s,start_queue=0,queue_count=%u", c->ifname,
+			     c->queues);
+		break;
 	case CTL_PORT_PCI:
 		snprintf(p->devname, sizeof(p->devname), "%s", c->address);
 		args[0] = '\0';
 		return 0;
+	default:
+		snprintf(err, errlen, "unknown port type");
+		return -EINVAL;
 	}
-	snprintf(err, errlen, "unknown port type");
-	return -EINVAL;
+	if (n < 0 || (size_t)n >= alen) {
+		snprintf(err, errlen,
+			 "device arguments of %d bytes, more than "
+			 "the %zu nfvd passes",
+			 n, alen - 1);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+/* The device arguments as the log shows them: without the filler. */
+static const char *
+nfv_port_args_shown(const struct ctl_port_config *c, const char *args)
+{
+	size_t g = sizeof(NFV_PCAP_SECONDARY_GUARD) - 1;
+
+	if (c->type == CTL_PORT_PCAP &&
+	    strncmp(args, NFV_PCAP_SECONDARY_GUARD, g) == 0)
+		return args + g;
+	return args;
 }
 
 /* Open a netlink route socket inside network namespace `ns`. */
@@ -241,15 +396,6 @@ out:
 	return rc;
 }
 
-unsigned int
-nfv_port_mbufs_needed(const struct ctl_port_config *cfg, unsigned int n_workers)
-{
-	unsigned int q = RTE_MAX(cfg->queues, n_workers);
-
-	/* RX rings full, TX rings full, and each worker's TX buffer. */
-	return 2 * q * cfg->ring_size + n_workers * NFV_TXBUF;
-}
-
 /* NFVD_VHOST_ETHDEV set (and not "0"): vhost-user ports stay on the
  * ethdev's burst functions, nothing is published (vhost_io.h). */
 static bool
@@ -328,7 +474,8 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = c->ring_size, nb_txd = c->ring_size, q;
-	char args[512];
+	char args[2 * CTL_DEVARG_MAX + 256];
+	struct stat st;
 	int rc, sock;
 
 	memset(p, 0, sizeof(*p));
@@ -340,16 +487,26 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 	rte_spinlock_init(&p->vhost_lock);
 
 	rc = nfv_port_devargs(p, c, args, sizeof(args), err, errlen);
+	if (rc == 0)
+		rc = nfv_port_prepare_files(c, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (c->type != CTL_PORT_PCI) {
 		rc = rte_vdev_init(p->devname, args);
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot create %s (%s): %s",
-				 p->devname, args, strerror(-rc));
+				 p->devname, nfv_port_args_shown(c, args),
+				 strerror(-rc));
 			return rc;
 		}
 		p->created = true;
+	}
+	/* The socket the driver made: the one nfvd may remove later. */
+	if (c->type == CTL_PORT_VHOST_USER && !c->client &&
+	    lstat(c->path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		p->sock_made = true;
+		p->sock_dev = st.st_dev;
+		p->sock_ino = st.st_ino;
 	}
 	rc = rte_eth_dev_get_port_by_name(p->devname, &p->eth_port);
 	if (rc < 0) {
@@ -432,7 +589,8 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 	}
 	nfv_port_poll_link(p);
 	NFV_LOG(INFO, port, "port %s: %s %s, %u rx / %u tx queues", p->name,
-		ctl_port_type_name(c->type), args, p->nb_rxq, p->nb_txq);
+		ctl_port_type_name(c->type), nfv_port_args_shown(c, args),
+		p->nb_rxq, p->nb_txq);
 	return 0;
 
 err_dev:
@@ -458,9 +616,16 @@ nfv_port_destroy(struct nfv_port *p)
 		rte_eth_dev_close(p->eth_port);
 		rte_vdev_uninit(p->devname);
 		p->created = false;
-		/* The vhost driver unlinks its server socket; make sure. */
-		if (p->cfg->type == CTL_PORT_VHOST_USER && !p->cfg->client)
+	}
+	/* The vhost driver unlinks its server socket; make sure, but only
+	 * of the socket it made, never of what took its name since. */
+	if (p->sock_made) {
+		struct stat st;
+
+		if (lstat(p->cfg->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+		    st.st_dev == p->sock_dev && st.st_ino == p->sock_ino)
 			unlink(p->cfg->path);
+		p->sock_made = false;
 	}
 }
 

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <rte_spinlock.h>
@@ -31,6 +32,9 @@ struct nfv_port {
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
 	bool created;		/* a vdev we made (and must remove) */
+	bool sock_made;		/* vhost-user server: the socket it made, */
+	dev_t sock_dev;		/* the only file at cfg->path that nfvd */
+	ino_t sock_ino;		/* may remove */
 	bool started;
 	bool link_up;
 	char devname[64];
@@ -49,8 +53,5 @@ int nfv_port_create(struct nfv_port *p, uint16_t idx,
 void nfv_port_destroy(struct nfv_port *p);
 /* Read the link state; log a change.  Returns true when it changed. */
 bool nfv_port_poll_link(struct nfv_port *p);
-/* Descriptors the port may hold at once (for sizing the mbuf pool). */
-unsigned int nfv_port_mbufs_needed(const struct ctl_port_config *cfg,
-				   unsigned int n_workers);
 
 #endif /* NFV_PORT_H */

@@ -19,8 +19,8 @@ ROOT=$PWD
 
 SECONDS_RUN=${1:-${NFV_DEMO_SECONDS:-10}}
 CONFIG=configs/demo.yaml
-SOCK1=/tmp/nfvd-demo-vm1.sock
-SOCK2=/tmp/nfvd-demo-vm2.sock
+SOCK1=/run/nfvd/demo-vm1.sock
+SOCK2=/run/nfvd/demo-vm2.sock
 CTL=/run/nfvd/demo.sock
 OUT=/tmp/nfvd-demo
 NFVD=$ROOT/build/dataplane/nfvd

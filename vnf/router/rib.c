@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/files.h"
 #include "vnf/router/config.h"
 #include "vnf/router/router_priv.h"
 
@@ -535,8 +536,8 @@ rt_load_line(struct rt_load *L, struct ctl_cfg *c,
 	ctl_cfg_line_set(c, lineno);
 	if (strcmp(tok[0], "blackhole") == 0 || strcmp(tok[0], "unreachable") == 0) {
 		if (nt != 2)
-			return ctl_cfg_fail(c, NULL, NULL, "usage: %s PREFIX",
-					    tok[0]);
+			return ctl_cfg_fail(c, NULL, NULL,
+					    "usage: blackhole|unreachable PREFIX");
 		raw.type = tok[0];
 		i = 1;
 	}
@@ -548,11 +549,10 @@ rt_load_line(struct rt_load *L, struct ctl_cfg *c,
 
 		if (!via && strcmp(tok[i], "dev") != 0)
 			return ctl_cfg_fail(c, NULL, NULL,
-					    "unknown word \"" CTL_CFG_QUOTE
-					    "\": expected via or dev", tok[i]);
+					    "word %u is not via or dev", i + 1);
 		if (i + 1 >= nt)
-			return ctl_cfg_fail(c, NULL, NULL, "%s needs a value",
-					    tok[i]);
+			return ctl_cfg_fail(c, NULL, NULL,
+					    "word %u has no value after it", i + 1);
 		if (via || cur == NULL || cur->iface != NULL) {
 			if (n_nh == RT_NH_GROUP_MAX)
 				return ctl_cfg_fail(c, NULL, NULL,
@@ -624,11 +624,10 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 	struct rt_fib_op *ops = NULL;
 	struct ctl_vnf_config view;
 	struct ctl_cfg *c = NULL;
-	char *line = NULL, lerr[160], ps[INET6_ADDRSTRLEN + 8];
-	size_t lcap = 0, i, resolved = 0;
+	char *buf = NULL, *line, *next, lerr[160], ps[INET6_ADDRSTRLEN + 8];
+	size_t len, i, resolved = 0;
 	unsigned int fam, n_ops, done, total = 0;
 	uint32_t lineno = 0;
-	FILE *fp;
 	int rc = 0;
 
 	*n_loaded = 0;
@@ -641,13 +640,20 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 		vnf_config_view_free(&view);
 		return rc;
 	}
-	fp = fopen(path, "r");
-	if (fp == NULL) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* The one bounded reader (control/files.h): /dev/zero or a FIFO
+	 * must not grow memory or block the control thread. */
+	rc = ctl_file_read(path, CTL_FILE_ROUTES_MAX, &buf, &len, lerr,
+			   sizeof(lerr));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, lerr);
 		goto out;
 	}
-	while (getline(&line, &lcap, fp) >= 0) {
+	for (line = buf; line < buf + len; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+
+		next = nl != NULL ? nl + 1 : buf + len;
+		if (nl != NULL)
+			*nl = '\0';
 		lineno++;
 		rc = rt_load_line(&L, c, &view, line, lineno);
 		if (rc < 0)
@@ -660,8 +666,8 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 		}
 		rc = 0;
 	}
-	free(line);
-	fclose(fp);
+	free(buf);
+	buf = NULL;
 	if (rc < 0)
 		goto out;
 

@@ -12,12 +12,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <setjmp.h>
@@ -147,6 +151,23 @@ static const struct bad_case bad_cases[] = {
 	  "dataplane.file_prefix", "is not a valid file prefix" },
 	{ "mbufs_small", "dataplane: {mbufs: 10}\n", "dataplane.mbufs",
 	  "out of range 512.." },
+	/* 512 failed with a hint to raise memory, 1024 started and stalled:
+	 * fewer than the rings and caches hold is refused, naming the floor
+	 * (2 x (2 x 1024 + 64) + 512 + 2 x 512 + 2 x 512) */
+	{ "mbufs_below_floor", "dataplane: {mbufs: 1024}\n" P2,
+	  "dataplane.mbufs", "1024 is fewer than the 6784 mbufs that the "
+	  "ports' rings, the workers and the mempool caches hold at once: at "
+	  "least 6784", 1 },
+	{ "mbufs_512_no_ports", "dataplane: {mbufs: 512}\n", "dataplane.mbufs",
+	  "at least 2560" },
+	{ "memory_documented_max", "dataplane: {memory: 16777216}\n",
+	  "dataplane.memory", "16777216 is out of range 64..524288 MiB" },
+	{ "memory_over_dpdk", "dataplane: {memory: 513G}\n",
+	  "dataplane.memory", "out of range 64..524288 MiB" },
+	{ "lcores_not_here", "dataplane: {lcores: \"1023\"}\n",
+	  "dataplane.lcores", "CPU 1023 is not one that nfvd may run on" },
+	{ "workers_64_cpus", "dataplane: {workers: 64}\n", "dataplane.workers",
+	  "64 workers need a CPU each besides the main thread's" },
 	{ "dataplane_unknown", "dataplane:\n  workers: 1\n  cores: 2\n",
 	  "dataplane.cores", "unknown key", 3 },
 	{ "dataplane_scalar", "dataplane: 5\n", "dataplane",
@@ -244,6 +265,68 @@ static const struct bad_case bad_cases[] = {
 	  "ports[0].path", "is also control.socket" },
 	{ "pcap_no_files", "ports: [{name: a, type: pcap}]\n", "ports[0]",
 	  "a pcap port needs rx, tx or both" },
+
+	/* strings that go into DPDK device arguments: a comma added driver
+	 * options and made the vhost driver delete the file before it */
+	{ "path_comma_injects",
+	  "ports:\n"
+	  "  - {name: inj, type: vhost-user, path: \"/tmp/x/victim.txt,queues=1\"}\n",
+	  "ports[0].path", "\"/tmp/x/victim.txt,queues=1\" holds ','", 2 },
+	{ "virtio_path_equals",
+	  "ports: [{name: a, type: virtio-user, path: \"/tmp/a=b.sock\"}]\n",
+	  "ports[0].path", "holds '='" },
+	{ "path_control_char",
+	  "ports: [{name: a, type: vhost-user, path: \"/tmp/a\\tb.sock\"}]\n",
+	  "ports[0].path", "holds a control character" },
+	{ "pcap_rx_option", "ports: [{name: a, type: pcap, "
+	  "rx: \"in.pcap,infinite_rx=1\"}]\n", "ports[0].rx",
+	  "\"in.pcap,infinite_rx=1\" holds ','" },
+	{ "pcap_tx_option", "ports: [{name: a, type: pcap, "
+	  "tx: \"o.pcap,rx_iface=lo\"}]\n", "ports[0].tx", "holds ','" },
+	{ "ifname_comma", "ports: [{name: a, type: af_packet, "
+	  "ifname: \"v0,qpairs=9\"}]\n", "ports[0].ifname",
+	  "is not a valid kernel interface name" },
+	{ "tap_ifname_equals", "ports: [{name: a, type: tap, ifname: \"a=b\"}]\n",
+	  "ports[0].ifname", "is not a valid kernel interface name" },
+
+	/* files and sockets on this host */
+	{ "pcap_rx_missing", "ports: [{name: a, type: pcap, "
+	  "rx: /nonexistent/in.pcap}]\n", "ports[0].rx",
+	  "/nonexistent/in.pcap: No such file or directory" },
+	{ "pcap_rx_dev_zero", "ports: [{name: a, type: pcap, rx: /dev/zero}]\n",
+	  "ports[0].rx", "/dev/zero is not a regular file (a character device)" },
+	{ "pcap_rx_proc", "ports: [{name: a, type: pcap, rx: /proc/kmsg}]\n",
+	  "ports[0].rx", "kernel's proc file system" },
+	{ "pcap_tx_proc", "ports: [{name: a, type: pcap, "
+	  "tx: /proc/self/comm}]\n", "ports[0].tx",
+	  "/proc/self/comm is on the kernel's proc file system" },
+	{ "pcap_tx_dev_null", "ports: [{name: a, type: pcap, tx: /dev/null}]\n",
+	  "ports[0].tx", "exists and is not a regular file" },
+	{ "pcap_tx_no_dir", "ports: [{name: a, type: pcap, "
+	  "tx: /nonexistent/out.pcap}]\n", "ports[0].tx",
+	  "/nonexistent: No such file or directory" },
+	{ "pcap_same_tx_two_names",
+	  "ports:\n"
+	  "  - {name: a, type: pcap, tx: o1.pcap}\n"
+	  "  - {name: b, type: pcap, tx: ./o1.pcap}\n",
+	  "ports[1].tx", "\"./o1.pcap\" is already written by port a", 3 },
+	{ "vhost_path_is_dir",
+	  "ports: [{name: a, type: vhost-user, path: /tmp}]\n",
+	  "ports[0].path", "/tmp exists and is not a socket" },
+	{ "vhost_client_not_socket",
+	  "ports: [{name: a, type: vhost-user, mode: client, path: /dev/null}]\n",
+	  "ports[0].path", "/dev/null is not a socket" },
+	{ "path_control_socket_other_name",
+	  "control: {socket: /tmp/nfv-c.sock}\n"
+	  "ports: [{name: a, type: vhost-user, path: /tmp/./nfv-c.sock}]\n",
+	  "ports[0].path", "is control.socket (/tmp/nfv-c.sock)" },
+	{ "path_same_socket_other_name",
+	  "ports:\n"
+	  "  - {name: a, type: vhost-user, path: /tmp/nfv-x.sock}\n"
+	  "  - {name: b, type: virtio-user, path: /tmp//nfv-x.sock}\n",
+	  "ports[1].path", "is the socket of port a (/tmp/nfv-x.sock)" },
+	{ "control_socket_dev_null", "control: {socket: /dev/null}\n",
+	  "control.socket", "/dev/null exists and is not a socket" },
 	{ "pcap_same_tx",
 	  "ports:\n"
 	  "  - {name: a, type: pcap, tx: out.pcap}\n"
@@ -879,18 +962,58 @@ static void test_empty_mapping(void **state)
 	ctl_config_free(cfg);
 }
 
+/*
+ * Up to two CPUs this test may run on, as an lcores list ("0,1"), and how
+ * many: the loader checks lcores and workers against the machine.
+ */
+static unsigned int usable_cpus(char *list, size_t len)
+{
+	cpu_set_t set;
+	unsigned int n = 0;
+	size_t off = 0;
+	int c;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	list[0] = '\0';
+	for (c = 0; c < CPU_SETSIZE && n < 2; c++)
+		if (CPU_ISSET(c, &set)) {
+			off += (size_t)snprintf(list + off, len - off, "%s%d",
+						n ? "," : "", c);
+			n++;
+		}
+	return n;
+}
+
 /* Every key given, every port type, every VNF feature. */
 static void test_everything_values(void **state)
 {
 	static const uint8_t m1[6] = { 2, 0, 0, 0, 0, 1 };
-	struct ctl_config *cfg = load_ok(
+	char dir[] = "/tmp/nfv-cfg-test-XXXXXX", in[64], out[64], out2[64];
+	char lcores[32], yaml[8192];
+	unsigned int workers = usable_cpus(lcores, sizeof(lcores));
+	const struct ctl_vnf_config *sw, *r, *fw;
+	const struct ctl_port_config *p;
+	struct ctl_config *cfg;
+	FILE *f;
+
+	(void)state;
+	/* Each worker needs a CPU of its own besides the main thread's
+	 * when nfvd picks them; with lcores, one listed CPU each. */
+	assert_non_null(mkdtemp(dir));
+	snprintf(in, sizeof(in), "%s/in.pcap", dir);
+	snprintf(out, sizeof(out), "%s/out.pcap", dir);
+	snprintf(out2, sizeof(out2), "%s/out2.pcap", dir);
+	f = fopen(in, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(yaml, sizeof(yaml),
 		"dataplane:\n"
-		"  workers: 2\n"
+		"  workers: %u\n"
 		"  memory: 2G\n"
 		"  hugepages: off\n"
-		"  lcores: \"1,3-4\"\n"
+		"  lcores: \"%s\"\n"
 		"  file_prefix: nfv-test\n"
-		"  mbufs: 16k\n"
+		"  mbufs: 64k\n"
 		"control: {socket: /tmp/nfv-test.sock}\n"
 		"guests:                      # for nfv-vmm; ignored here\n"
 		"  - {name: g1, kernel: /boot/vmlinuz, net: [{port: vm1}]}\n"
@@ -899,8 +1022,8 @@ static void test_everything_values(void **state)
 		"     queues: 4, ring_size: 256}\n"
 		"  - {name: gen, type: virtio-user, path: /tmp/v2.sock, queues: 2,\n"
 		"     ring_size: 4096, mac: \"02:00:00:00:00:01\"}\n"
-		"  - {name: cap, type: pcap, rx: in.pcap, tx: out.pcap}\n"
-		"  - {name: cap2, type: pcap, tx: out2.pcap}\n"
+		"  - {name: cap, type: pcap, rx: %s, tx: %s}\n"
+		"  - {name: cap2, type: pcap, tx: %s}\n"
 		"  - {name: h1, type: tap, ifname: nfv-h1, netns: h1, mac: \"02:00:00:00:00:02\"}\n"
 		"  - {name: raw, type: af_packet, ifname: veth0, queues: 2}\n"
 		"  - {name: xdp, type: af_xdp, ifname: veth1}\n"
@@ -952,18 +1075,21 @@ static void test_everything_values(void **state)
 		"  - [vm1, sw.a]\n"
 		"  - [sw.t, r.a]\n"
 		"  - [r.b, f.in]\n"
-		"  - [f.out, nic]\n");
-	const struct ctl_port_config *p = cfg->ports;
-	const struct ctl_vnf_config *sw = &cfg->vnfs[0], *r = &cfg->vnfs[1];
-	const struct ctl_vnf_config *f = &cfg->vnfs[2];
+		"  - [f.out, nic]\n", workers, lcores, in, out, out2);
+	cfg = load_ok(yaml);
+	unlink(in);
+	rmdir(dir);
+	p = cfg->ports;
+	sw = &cfg->vnfs[0];
+	r = &cfg->vnfs[1];
+	fw = &cfg->vnfs[2];
 
-	(void)state;
-	assert_int_equal(cfg->dataplane.workers, 2);
+	assert_int_equal(cfg->dataplane.workers, workers);
 	assert_int_equal(cfg->dataplane.memory, 2048);
 	assert_int_equal(cfg->dataplane.hugepages, 0);
-	assert_string_equal(cfg->dataplane.lcores, "1,3-4");
+	assert_string_equal(cfg->dataplane.lcores, lcores);
 	assert_string_equal(cfg->dataplane.file_prefix, "nfv-test");
-	assert_int_equal(cfg->dataplane.mbufs, 16384);
+	assert_int_equal(cfg->dataplane.mbufs, 65536);
 	assert_string_equal(cfg->control.socket, "/tmp/nfv-test.sock");
 
 	assert_int_equal(cfg->n_ports, 8);
@@ -975,10 +1101,10 @@ static void test_everything_values(void **state)
 	assert_memory_equal(p[1].mac, m1, 6);
 	assert_int_equal(p[1].ring_size, 4096);
 	assert_int_equal(p[2].type, CTL_PORT_PCAP);
-	assert_string_equal(p[2].rx, "in.pcap");
-	assert_string_equal(p[2].tx, "out.pcap");
+	assert_string_equal(p[2].rx, in);
+	assert_string_equal(p[2].tx, out);
 	assert_null(p[3].rx);
-	assert_string_equal(p[3].tx, "out2.pcap");
+	assert_string_equal(p[3].tx, out2);
 	assert_true(p[4].has_mac);
 	assert_string_equal(p[4].netns, "h1");
 	assert_int_equal(p[5].type, CTL_PORT_AF_PACKET);
@@ -1029,21 +1155,21 @@ static void test_everything_values(void **state)
 	assert_int_equal(RTC(r)->n_neighbors, 2);
 	assert_int_equal(RTC(r)->neighbors[1].ip.family, AF_INET6);
 
-	assert_int_equal(FWC(f)->default_action, FW_RULE_ALLOW);
-	assert_int_equal(FWC(f)->conn_table_size, 1024);
-	assert_int_equal(FWC(f)->n_rules, 5);
-	assert_int_equal(FWC(f)->rules[0].proto, IPPROTO_UDP);
-	assert_int_equal(FWC(f)->rules[0].sport_lo, 1);
-	assert_int_equal(FWC(f)->rules[0].sport_hi, 1023);
-	assert_int_equal(FWC(f)->rules[0].dport_lo, 53);
-	assert_int_equal(FWC(f)->rules[0].dport_hi, 53);
-	assert_string_equal(FWC(f)->rules[0].in_iface, "in");
-	assert_int_equal(FWC(f)->rules[1].action, FW_RULE_REJECT);
-	assert_int_equal(FWC(f)->rules[1].proto, 47);
-	assert_int_equal(FWC(f)->rules[2].proto, IPPROTO_ICMPV6);
-	assert_int_equal(FWC(f)->rules[3].proto, IPPROTO_ICMP);
-	assert_int_equal(FWC(f)->rules[4].proto, 0);
-	assert_prefix(&FWC(f)->rules[4].src, "0.0.0.0", 0);
+	assert_int_equal(FWC(fw)->default_action, FW_RULE_ALLOW);
+	assert_int_equal(FWC(fw)->conn_table_size, 1024);
+	assert_int_equal(FWC(fw)->n_rules, 5);
+	assert_int_equal(FWC(fw)->rules[0].proto, IPPROTO_UDP);
+	assert_int_equal(FWC(fw)->rules[0].sport_lo, 1);
+	assert_int_equal(FWC(fw)->rules[0].sport_hi, 1023);
+	assert_int_equal(FWC(fw)->rules[0].dport_lo, 53);
+	assert_int_equal(FWC(fw)->rules[0].dport_hi, 53);
+	assert_string_equal(FWC(fw)->rules[0].in_iface, "in");
+	assert_int_equal(FWC(fw)->rules[1].action, FW_RULE_REJECT);
+	assert_int_equal(FWC(fw)->rules[1].proto, 47);
+	assert_int_equal(FWC(fw)->rules[2].proto, IPPROTO_ICMPV6);
+	assert_int_equal(FWC(fw)->rules[3].proto, IPPROTO_ICMP);
+	assert_int_equal(FWC(fw)->rules[4].proto, 0);
+	assert_prefix(&FWC(fw)->rules[4].src, "0.0.0.0", 0);
 
 	assert_int_equal(cfg->n_links, 4);
 	assert_endpoint(&cfg->links[1].a, false, 0, 1);
@@ -1163,6 +1289,267 @@ static void test_many_routes(void **state)
 	assert_non_null(strstr(err, want));
 	assert_non_null(strstr(err, "already routed by routes[7]"));
 	free(g.buf);
+}
+
+/* `nfvd -t` accepted 200 VNFs that the daemon (NFV_MAX_VNFS) refused. */
+static void test_vnfs_limit(void **state)
+{
+	struct gen g = { 0 };
+	struct ctl_config *cfg;
+	char err[512], path[64];
+	unsigned int i;
+
+	(void)state;
+	gen_add(&g, "vnfs:\n");
+	for (i = 0; i < CTL_MAX_VNFS; i++)
+		gen_add(&g, "  - {name: f%u, type: firewall, ifaces: "
+			"[{name: a}]}\n", i);
+	cfg = load_ok(g.buf);
+	assert_int_equal(cfg->n_vnfs, 64);
+	ctl_config_free(cfg);
+	gen_add(&g, "  - {name: f64, type: firewall, ifaces: [{name: a}]}\n");
+	assert_int_equal(load_str(g.buf, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, ": vnfs: has more than 64 entries"));
+	free(g.buf);
+}
+
+/*
+ * A file nested 100000 levels deep took 75 s to load; the depth is
+ * capped before anything is composed.  32 levels still load.
+ */
+static void test_deep_nesting(void **state)
+{
+	const unsigned int deep = 100000;
+	struct ctl_config *cfg;
+	char err[512], path[64], *yaml;
+	unsigned int i;
+
+	(void)state;
+	yaml = malloc(2 * deep + 64);
+	assert_non_null(yaml);
+	/* the top mapping is level 1, guests' lists 2..32 */
+	strcpy(yaml, "guests: ");
+	for (i = 0; i < 31; i++)
+		strcat(yaml, "[");
+	for (i = 0; i < 31; i++)
+		strcat(yaml, "]");
+	strcat(yaml, "\n");
+	cfg = load_ok(yaml);
+	ctl_config_free(cfg);
+
+	strcpy(yaml, "guests: ");
+	for (i = 0; i < deep; i++)
+		yaml[8 + i] = '[';
+	for (i = 0; i < deep; i++)
+		yaml[8 + deep + i] = ']';
+	strcpy(yaml + 8 + 2 * deep, "\n");
+	assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_memory_equal(err, path, strlen(path));
+	assert_string_equal(err + strlen(path),
+			    ":1: lists and mappings nested deeper than 32 levels");
+	free(yaml);
+}
+
+/* The config file itself: a FIFO cannot block the loader, and a device
+ * that never ends is refused before it is read. */
+static void test_config_not_regular(void **state)
+{
+	char fifo[64] = "/tmp/nfv-cfg-fifo-XXXXXX", err[512];
+	struct ctl_config *cfg = (void *)1;
+
+	(void)state;
+	assert_non_null(mkdtemp(fifo));
+	strcat(fifo, "/c.yaml");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(ctl_config_load(fifo, &cfg, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(cfg);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "c.yaml: not a regular file (a FIFO)"));
+	unlink(fifo);
+	*strrchr(fifo, '/') = '\0';
+	rmdir(fifo);
+	assert_int_equal(ctl_config_load("/dev/zero", &cfg, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "/dev/zero: not a regular file (a character "
+			    "device)");
+}
+
+/*
+ * Workers and lcores against the CPUs this process may run on: each
+ * worker gets a CPU of its own, so on N CPUs at most N - 1 workers (the
+ * main thread keeps one), and lcores must list one CPU per worker.
+ */
+static void test_workers_cpus(void **state)
+{
+	struct ctl_config *cfg;
+	char yaml[128], err[512], path[64], first[16];
+	cpu_set_t set;
+	unsigned int ncpu, max;
+	int c;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	ncpu = (unsigned int)CPU_COUNT(&set);
+	max = ncpu > 1 ? ncpu - 1 : 1;
+	if (max < 64) {
+		snprintf(yaml, sizeof(yaml), "dataplane: {workers: %u}\n", max);
+		ctl_config_free(load_ok(yaml));
+		snprintf(yaml, sizeof(yaml), "dataplane: {workers: %u}\n",
+			 max + 1);
+		assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+					  sizeof(path)), -EINVAL);
+		print_message("    %s\n", err);
+		assert_non_null(strstr(err, "dataplane.workers: "));
+		assert_non_null(strstr(err, "need a CPU each"));
+	}
+	for (c = 0; !CPU_ISSET(c, &set); c++)
+		;
+	snprintf(first, sizeof(first), "%d", c);
+	snprintf(yaml, sizeof(yaml), "dataplane: {workers: 1, lcores: \"%s\"}\n",
+		 first);
+	ctl_config_free(load_ok(yaml));
+	snprintf(yaml, sizeof(yaml), "dataplane: {workers: 2, lcores: \"%s\"}\n",
+		 first);
+	assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "dataplane.workers: 2 workers but lcores "
+				    "lists 1 CPU: each worker needs a CPU of "
+				    "its own"));
+}
+
+/* memory beyond the machine's RAM could not start. */
+static void test_memory_ram(void **state)
+{
+	uint64_t ram = (uint64_t)sysconf(_SC_PHYS_PAGES) *
+		       (uint64_t)sysconf(_SC_PAGESIZE) >> 20;
+	struct ctl_config *cfg;
+	char err[512], path[64];
+
+	(void)state;
+	if (ram >= 524288) {
+		print_message("    512 GiB of RAM or more: skipped\n");
+		skip();
+		return;
+	}
+	assert_int_equal(load_str("dataplane: {memory: 512G}\n", &cfg, err,
+				  sizeof(err), path, sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "dataplane.memory: 524288 MiB is more than "
+				    "this machine's memory"));
+}
+
+/*
+ * A 476-byte pcap path was cut in nfvd's 512-byte device-argument buffer,
+ * and the cut name overwrote another file: a path longer than what nfvd
+ * passes to a driver is refused, whole.
+ */
+static void test_pcap_path_too_long(void **state)
+{
+	char yaml[1400], err[512], path[64], name[1101];
+	struct ctl_config *cfg;
+
+	(void)state;
+	memset(name, 'a', sizeof(name) - 1);
+	name[0] = '/';
+	name[sizeof(name) - 1] = '\0';
+	snprintf(yaml, sizeof(yaml), "ports: [{name: a, type: pcap, tx: %s}]\n",
+		 name);
+	assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "ports[0].tx: "));
+	assert_non_null(strstr(err, "is 1100 bytes, longer than the 1023 that "
+				    "nfvd passes to a DPDK driver"));
+}
+
+/* A pcap port must not write the file it (or another port) reads. */
+static void test_pcap_rx_is_tx(void **state)
+{
+	char dir[] = "/tmp/nfv-cfg-pcap-XXXXXX", in[64], yaml[512], err[512];
+	char path[64];
+	struct ctl_config *cfg;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(in, sizeof(in), "%s/in.pcap", dir);
+	f = fopen(in, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(yaml, sizeof(yaml), "ports: [{name: a, type: pcap, rx: %s, "
+		 "tx: %s/../%s/in.pcap}]\n", in, dir, strrchr(dir, '/') + 1);
+	assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "ports[0].tx: "));
+	assert_non_null(strstr(err, "is also the port's rx file"));
+	snprintf(yaml, sizeof(yaml), "ports:\n  - {name: a, type: pcap, rx: %s}\n"
+		 "  - {name: b, type: pcap, tx: %s}\n", in, in);
+	assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "ports[1].tx: "));
+	assert_non_null(strstr(err, "is read by port a"));
+	unlink(in);
+	rmdir(dir);
+}
+
+/*
+ * nfvd connected as a client to a vhost-user socket that any local user
+ * could have made (/tmp/nfvd-up.sock), and wrote pcap files in other
+ * users' directories.  Needs root to give files away; skipped otherwise.
+ */
+static void test_other_users_files(void **state)
+{
+	char dir[] = "/tmp/nfv-cfg-owner-XXXXXX", sock[80], sub[80];
+	char yaml[512], err[512], path[64];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ctl_config *cfg;
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("    needs root (chown): skipped\n");
+		skip();
+		return;
+	}
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 01777), 0);
+	snprintf(sock, sizeof(sock), "%s/up.sock", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	snprintf(yaml, sizeof(yaml), "ports: [{name: up, type: vhost-user, "
+		 "mode: client, path: %s}]\n", sock);
+	ctl_config_free(load_ok(yaml));
+	assert_int_equal(chown(sock, 65534, 65534), 0);
+	assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "ports[0].path: "));
+	assert_non_null(strstr(err, "is a socket of uid 65534"));
+
+	snprintf(sub, sizeof(sub), "%s/theirs", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(chown(sub, 65534, 65534), 0);
+	snprintf(yaml, sizeof(yaml), "ports: [{name: cap, type: pcap, "
+		 "tx: %s/out.pcap}]\n", sub);
+	assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "ports[0].tx: "));
+	assert_non_null(strstr(err, "the directory belongs to uid 65534"));
+	unlink(sock);
+	rmdir(sub);
+	rmdir(dir);
 }
 
 /* hugepages also takes YAML's booleans. */
@@ -1415,6 +1802,14 @@ int main(void)
 		cmocka_unit_test(test_block_style),
 		cmocka_unit_test(test_too_many_ports),
 		cmocka_unit_test(test_many_routes),
+		cmocka_unit_test(test_vnfs_limit),
+		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_config_not_regular),
+		cmocka_unit_test(test_workers_cpus),
+		cmocka_unit_test(test_memory_ram),
+		cmocka_unit_test(test_pcap_path_too_long),
+		cmocka_unit_test(test_pcap_rx_is_tx),
+		cmocka_unit_test(test_other_users_files),
 		cmocka_unit_test(test_hugepages_bool),
 		cmocka_unit_test(test_load_buffer),
 		cmocka_unit_test(test_missing_file),

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1699,6 +1700,71 @@ test_route_file(void **state)
 	unlink(path);
 }
 
+/*
+ * `route add` with a file that is not a regular file: /dev/zero grew
+ * memory until the OOM killer, a FIFO blocked the control thread.  Both
+ * are refused at once.  A file that is no route file is refused without
+ * quoting its lines (they may be /etc/shadow's).
+ */
+static void
+test_route_file_hostile(void **state)
+{
+	char dir[] = "/tmp/nfv-router-ut-XXXXXX", path[64], req[160];
+	json_t *r = NULL;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(ctl("route add", "{\"file\": \"/dev/zero\"}", &r),
+			 -EINVAL);
+	assert_string_equal(json_string_value(r), "/dev/zero: not a regular "
+			    "file (a character device)");
+	json_decref(r);
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(req, sizeof(req), "{\"file\": \"%s\"}", path);
+	assert_int_equal(ctl("route add", req, &r), -EINVAL);
+	assert_non_null(strstr(json_string_value(r), "not a regular file (a "
+						     "FIFO)"));
+	json_decref(r);
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/shadow", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "root:$y$j9T$secret:19000:0:99999:7:::\n");
+	fclose(f);
+	snprintf(req, sizeof(req), "{\"file\": \"%s\"}", path);
+	assert_int_equal(ctl("route add", req, &r), -EINVAL);
+	assert_null(strstr(json_string_value(r), "root"));
+	assert_null(strstr(json_string_value(r), "secret"));
+	/* The route parser of the config, with the value blanked. */
+	assert_non_null(strstr(json_string_value(r), ":1: prefix: \"...\" is "
+						     "not an IPv4 or IPv6 address"));
+	json_decref(r);
+	f = fopen(path, "w");
+	fprintf(f, "10.9.0.0/16 via 192.0.2.254 secret-word x\n"
+		   "10.8.0.0/16 dev secret-iface\n"
+		   "10.7.0.0/16 via secret-gw\n");
+	fclose(f);
+	assert_int_equal(ctl("route add", req, &r), -EINVAL);
+	assert_null(strstr(json_string_value(r), "secret"));
+	assert_non_null(strstr(json_string_value(r), ":1: word 4 is not via "
+						     "or dev"));
+	json_decref(r);
+	f = fopen(path, "w");
+	fprintf(f, "10.8.0.0/16 dev secret-iface\n");
+	fclose(f);
+	assert_int_equal(ctl("route add", req, &r), -ENOENT);
+	assert_null(strstr(json_string_value(r), "secret"));
+	assert_non_null(strstr(json_string_value(r), ":1: iface: vnf rtr has "
+						     "no iface \"...\""));
+	json_decref(r);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* `routes_file:` in the config: loaded at create, after `routes`; a bad
  * file fails create with one line naming the file and the line. */
 static void
@@ -1851,6 +1917,7 @@ main(void)
 		S(test_ctl_show_neigh),
 		S(test_multipath),
 		S(test_route_file),
+		S(test_route_file_hostile),
 		S(test_config_routes_file),
 		S(test_punt),
 	};
