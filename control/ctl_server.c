@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -212,6 +213,125 @@ int ctl_error(json_t **result, int err, const char *fmt, ...)
 	if (err == 0)
 		return -EINVAL;
 	return err < 0 ? err : -err;
+}
+
+/* ---- typed request arguments -------------------------------------------- */
+
+/* "a string", "an integer", ... for "expected X (got Y)". */
+static const char *ctl_json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number with a fraction";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "something else";
+}
+
+/* The value of `key`, or NULL when absent (or req is not an object). */
+static json_t *ctl_req_get(json_t *req, const char *key)
+{
+	return json_is_object(req) ? json_object_get(req, key) : NULL;
+}
+
+static int ctl_req_type_error(json_t **result, const char *key,
+			      const char *want, const json_t *v)
+{
+	return ctl_error(result, -EINVAL, "%s: expected %s (got %s)", key, want,
+			 ctl_json_type_name(v));
+}
+
+int ctl_req_str(json_t *req, const char *key, const char **out,
+		json_t **result)
+{
+	json_t *v = ctl_req_get(req, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v))
+		return ctl_req_type_error(result, key, "a string", v);
+	*out = json_string_value(v);
+	return 1;
+}
+
+int ctl_req_uint(json_t *req, const char *key, uint64_t min, uint64_t max,
+		 uint64_t *out, json_t **result)
+{
+	json_t *v = ctl_req_get(req, key);
+	json_int_t n;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v)) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "an integer %" PRIu64 "..%" PRIu64,
+			 min, max);
+		return ctl_req_type_error(result, key, want, v);
+	}
+	n = json_integer_value(v);
+	if (n < 0 || (uint64_t)n < min || (uint64_t)n > max)
+		return ctl_error(result, -EINVAL,
+				 "%s: expected an integer %" PRIu64 "..%" PRIu64
+				 " (got %" JSON_INTEGER_FORMAT ")",
+				 key, min, max, n);
+	*out = (uint64_t)n;
+	return 1;
+}
+
+int ctl_req_bool(json_t *req, const char *key, bool *out, json_t **result)
+{
+	json_t *v = ctl_req_get(req, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v))
+		return ctl_req_type_error(result, key, "true or false", v);
+	*out = json_is_true(v);
+	return 1;
+}
+
+int ctl_req_object(json_t *req, const char *key, json_t **out,
+		   json_t **result)
+{
+	json_t *v = ctl_req_get(req, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v))
+		return ctl_req_type_error(result, key, "an object", v);
+	*out = v;
+	return 1;
+}
+
+int ctl_req_array(json_t *req, const char *key, json_t **out,
+		  json_t **result)
+{
+	json_t *v = ctl_req_get(req, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v))
+		return ctl_req_type_error(result, key, "an array", v);
+	*out = v;
+	return 1;
+}
+
+int ctl_req_missing(json_t **result, const char *key)
+{
+	return ctl_error(result, -EINVAL, "%s: missing (required)", key);
 }
 
 static json_t *ctl_reply_error(const char *fmt, ...)

@@ -18,6 +18,9 @@
 #ifndef NFV_CTL_SERVER_H
 #define NFV_CTL_SERVER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <jansson.h>
 
 /*
@@ -46,6 +49,36 @@ json_t *ctl_server_dispatch(json_t *req);
  * errno (EINVAL and -EINVAL both give -EINVAL; 0 gives -EINVAL). */
 int ctl_error(json_t **result, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Typed request arguments: the one way handlers (dataplane/ctl_cmds.c and
+ * the VNFs' verbs) read what a request carries, so that a value of the
+ * wrong type is an error that names its key instead of being taken for
+ * "absent" ({"vnf": {"a": 1}} is not "every VNF").  Each looks `key` up in
+ * `req` (a request that is not an object has no keys) and returns:
+ *   1        present and of the type asked for: *out is set;
+ *   0        absent: *out is left as it was (the caller's default);
+ *   -EINVAL  present but of another type (null included) or out of range:
+ *            *result (as ctl_error()) is "KEY: expected ... (got ...)".
+ * Typical use:
+ *   if ((rc = ctl_req_str(req, "vnf", &name, result)) < 0)
+ *           return rc;
+ * *out borrows from req.  Control or telemetry thread, like handlers.
+ */
+int ctl_req_str(json_t *req, const char *key, const char **out,
+		json_t **result);
+/* An integer in min..max (JSON numbers with a fraction or exponent and
+ * strings of digits are not integers). */
+int ctl_req_uint(json_t *req, const char *key, uint64_t min, uint64_t max,
+		 uint64_t *out, json_t **result);
+int ctl_req_bool(json_t *req, const char *key, bool *out, json_t **result);
+int ctl_req_object(json_t *req, const char *key, json_t **out,
+		   json_t **result);
+int ctl_req_array(json_t *req, const char *key, json_t **out,
+		  json_t **result);
+/* For a required key the accessor said is absent: "KEY: missing
+ * (required)", -EINVAL. */
+int ctl_req_missing(json_t **result, const char *key);
 
 /* Create the socket (mode 0600, missing parent directories created 0700,
  * a stale socket replaced, a live one refused with -EADDRINUSE, a

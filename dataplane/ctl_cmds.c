@@ -180,16 +180,20 @@ nfv_ep_name(const struct nfv_ep *ep, char *buf, size_t len)
 static int
 nfv_cmd_show_vnf(json_t *req, json_t **result, void *arg)
 {
-	const char *name = json_string_value(json_object_get(req, "name"));
 	const struct nfv_graph *g = nfv_graph_current();
+	const char *name = NULL;
 	struct vnf_instance *vi;
 	json_t *o, *ifaces, *details = NULL;
 	char peer[80];
 	uint16_t i;
+	int rc;
 
 	RTE_SET_USED(arg);
-	if (name == NULL)
-		return ctl_error(result, -EINVAL, "show vnf: missing \"name\"");
+	rc = ctl_req_str(req, "name", &name, result);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ctl_req_missing(result, "name");
 	vi = nfv_vnf_by_name(name);
 	if (vi == NULL)
 		return ctl_error(result, -ENOENT, "no vnf named %s", name);
@@ -219,19 +223,25 @@ static int
 nfv_cmd_vnf_verb(json_t *req, json_t **result, void *arg)
 {
 	const char *verb = arg;
-	const char *name = json_string_value(json_object_get(req, "vnf"));
+	const char *name = NULL;
 	bool is_show = strncmp(verb, "show ", 5) == 0;
 	struct vnf_instance *vi, *only = NULL;
-	json_t *all = json_array(), *jverb = json_string(verb);
+	json_t *all, *jverb;
 	unsigned int i, n = 0;
 	int rc;
 
+	/* A "vnf" of any other type is an error, not "every VNF". */
+	rc = ctl_req_str(req, "vnf", &name, result);
+	if (rc < 0)
+		return rc;
+	all = json_array();
+	jverb = json_string(verb);
 	if (name != NULL) {
+		json_decref(all);
+		json_decref(jverb);
 		vi = nfv_vnf_by_name(name);
 		if (vi == NULL)
 			return ctl_error(result, -ENOENT, "no vnf named %s", name);
-		json_decref(all);
-		json_decref(jverb);
 		if (vi->ops->ctl == NULL ||
 		    (rc = vi->ops->ctl(vi, verb, req, result)) == -ENOTSUP) {
 			json_decref(*result);
@@ -296,10 +306,15 @@ static int
 nfv_cmd_mac_flush(json_t *req, json_t **result, void *arg)
 {
 	json_int_t total = 0;
+	const char *name = NULL;
 	unsigned int i;
+	int rc;
 
 	RTE_SET_USED(arg);
-	if (json_object_get(req, "vnf") != NULL)
+	rc = ctl_req_str(req, "vnf", &name, result);
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
 		return nfv_cmd_vnf_verb(req, result, "mac flush");
 	for (i = 0; i < nfv_dp.n_vnfs; i++) {
 		struct vnf_instance *vi = nfv_dp.vnfs[i];
@@ -322,17 +337,22 @@ nfv_cmd_mac_flush(json_t *req, json_t **result, void *arg)
 static int
 nfv_cmd_port_add(json_t *req, json_t **result, void *arg)
 {
-	json_t *port = json_object_get(req, "port");
-	const char *link = json_string_value(json_object_get(req, "link"));
+	json_t *port = NULL;
+	const char *link = NULL;
 	struct ctl_config *cfg = NULL;
 	char err[512], *js, *text = NULL;
 	unsigned int i;
 	int rc, len;
 
 	RTE_SET_USED(arg);
-	if (!json_is_object(port))
-		return ctl_error(result, -EINVAL,
-				 "port add: missing \"port\" object");
+	rc = ctl_req_object(req, "port", &port, result);
+	if (rc == 0)
+		rc = ctl_req_missing(result, "port");
+	if (rc < 0)
+		return rc;
+	rc = ctl_req_str(req, "link", &link, result);
+	if (rc < 0)
+		return rc;
 	js = json_dumps(port, JSON_COMPACT);
 	if (js == NULL)
 		return ctl_error(result, -ENOMEM, "out of memory");
@@ -358,13 +378,16 @@ nfv_cmd_port_add(json_t *req, json_t **result, void *arg)
 static int
 nfv_cmd_port_del(json_t *req, json_t **result, void *arg)
 {
-	const char *name = json_string_value(json_object_get(req, "name"));
+	const char *name = NULL;
 	char err[256];
 	int rc;
 
 	RTE_SET_USED(arg);
-	if (name == NULL)
-		return ctl_error(result, -EINVAL, "port del: missing \"name\"");
+	rc = ctl_req_str(req, "name", &name, result);
+	if (rc == 0)
+		rc = ctl_req_missing(result, "name");
+	if (rc < 0)
+		return rc;
 	rc = nfv_dataplane_port_del(name, err, sizeof(err));
 	if (rc < 0)
 		return ctl_error(result, rc, "%s", err);

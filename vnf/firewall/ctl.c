@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <rte_cycles.h>
 
+#include "control/ctl_server.h"
 #include "vnf/firewall/fw_priv.h"
 
 static const char *const fw_action_names[] = {
@@ -65,6 +66,19 @@ static int
 fw_ctl_error(json_t **reply, int rc, const char *msg)
 {
 	*reply = json_string(msg);
+	return rc;
+}
+
+/* A typed argument (ctl_req_*() result rc, message in e) for the parsers
+ * here, which report into an err buffer. */
+static int
+fw_req_err(int rc, json_t **e, char *err, size_t errlen)
+{
+	if (rc < 0)
+		snprintf(err, errlen, "%s",
+			 json_string_value(*e) ? json_string_value(*e) : "");
+	json_decref(*e);
+	*e = NULL;
 	return rc;
 }
 
@@ -156,7 +170,7 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 		"src", "dst", "sport", "dport",	 "iface",
 	};
 	const char *k, *s;
-	json_t *v;
+	json_t *v, *e = NULL;
 	void *it;
 	unsigned int i;
 	uint8_t fam = 0;
@@ -179,7 +193,10 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 		}
 	}
 
-	s = json_string_value(json_object_get(a, "action"));
+	s = NULL;
+	rc = ctl_req_str(a, "action", &s, &e);
+	if (fw_req_err(rc, &e, err, errlen) < 0)
+		return rc;
 	if (s == NULL) {
 		snprintf(err, errlen,
 			 "action: missing (required): one of "
@@ -222,25 +239,23 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 		}
 	}
 
-	if ((v = json_object_get(a, "src")) != NULL) {
-		if (json_string_value(v) == NULL) {
-			snprintf(err, errlen, "src: not a string");
-			return -EINVAL;
-		}
-		rc = fw_parse_prefix("src", json_string_value(v), &r->src, err,
-				     errlen);
+	s = NULL;
+	rc = ctl_req_str(a, "src", &s, &e);
+	if (fw_req_err(rc, &e, err, errlen) < 0)
+		return rc;
+	if (s != NULL) {
+		rc = fw_parse_prefix("src", s, &r->src, err, errlen);
 		if (rc < 0)
 			return rc;
 		r->has_src = true;
 		fam = r->src.family;
 	}
-	if ((v = json_object_get(a, "dst")) != NULL) {
-		if (json_string_value(v) == NULL) {
-			snprintf(err, errlen, "dst: not a string");
-			return -EINVAL;
-		}
-		rc = fw_parse_prefix("dst", json_string_value(v), &r->dst, err,
-				     errlen);
+	s = NULL;
+	rc = ctl_req_str(a, "dst", &s, &e);
+	if (fw_req_err(rc, &e, err, errlen) < 0)
+		return rc;
+	if (s != NULL) {
+		rc = fw_parse_prefix("dst", s, &r->dst, err, errlen);
 		if (rc < 0)
 			return rc;
 		r->has_dst = true;
@@ -277,12 +292,14 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct ctl_rule_config *r,
 				 errlen)) < 0)
 		return rc;
 
-	if ((v = json_object_get(a, "iface")) != NULL) {
-		s = json_string_value(v);
-		if (s == NULL || vnf_iface_index(fw->vi, s) < 0) {
+	s = NULL;
+	rc = ctl_req_str(a, "iface", &s, &e);
+	if (fw_req_err(rc, &e, err, errlen) < 0)
+		return rc;
+	if (s != NULL) {
+		if (vnf_iface_index(fw->vi, s) < 0) {
 			snprintf(err, errlen, "iface: vnf %s has no iface %s",
-				 fw->vi->name,
-				 s != NULL ? s : "(not a string)");
+				 fw->vi->name, s);
 			return -ENOENT;
 		}
 		snprintf(r->in_iface, sizeof(r->in_iface), "%s", s);
@@ -295,20 +312,21 @@ static int
 fw_index_from_json(json_t *a, bool required, uint32_t dflt, uint32_t *out,
 		   char *err, size_t errlen)
 {
-	json_t *v = json_object_get(a, "index");
+	json_t *e = NULL;
+	uint64_t v;
+	int rc;
 
-	if (v == NULL && !required) {
-		*out = dflt;
-		return 0;
+	rc = ctl_req_uint(a, "index", 0, UINT32_MAX, &v, &e);
+	if (fw_req_err(rc, &e, err, errlen) < 0)
+		return rc;
+	if (rc == 0) {
+		if (required) {
+			snprintf(err, errlen, "index: missing (required)");
+			return -EINVAL;
+		}
+		v = dflt;
 	}
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > UINT32_MAX) {
-		snprintf(err, errlen, "index: %s",
-			 v == NULL ? "missing (required)"
-				   : "not a non-negative integer");
-		return -EINVAL;
-	}
-	*out = (uint32_t)json_integer_value(v);
+	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -410,15 +428,15 @@ fw_show_conn_one(const struct fw_conn_key *k, uint64_t w, uint32_t created,
 			left > 0 ? (int)((double)left * s->tick_s) : 0));
 }
 
-static unsigned int
-fw_show_limit(json_t *args)
+/* "limit": how many rows at most (1..2^32-1), else FW_SHOW_LIMIT. */
+static int
+fw_show_limit(json_t *args, unsigned int *limit, json_t **reply)
 {
-	json_t *l = json_object_get(args, "limit");
+	uint64_t v = FW_SHOW_LIMIT;
+	int rc = ctl_req_uint(args, "limit", 1, UINT32_MAX, &v, reply);
 
-	if (json_is_integer(l) && json_integer_value(l) > 0)
-		return (unsigned int)RTE_MIN(json_integer_value(l),
-					     (json_int_t)UINT32_MAX);
-	return FW_SHOW_LIMIT;
+	*limit = (unsigned int)v;
+	return rc < 0 ? rc : 0;
 }
 
 int
@@ -451,14 +469,16 @@ fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 	if (strcmp(verb, "show conn") == 0) {
 		struct fw_show s = {
 			.fw = fw,
-			.arr = json_array(),
-			.limit = fw_show_limit(args),
 			.now = fw_ticks(rte_rdtsc()),
 			.tick_s = (double)(UINT64_C(1) << FW_TICK_SHIFT) /
 				  (double)fw->hz,
 		};
 		char buf[96];
 
+		rc = fw_show_limit(args, &s.limit, reply);
+		if (rc < 0)
+			return rc;
+		s.arr = json_array();
 		fw_ct_walk(&fw->ct, fw_show_conn_one, &s);
 		if (s.more != 0) {
 			snprintf(buf, sizeof(buf),

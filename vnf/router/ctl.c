@@ -21,6 +21,7 @@
 #include <rte_ring.h>
 
 #include "control/config.h"
+#include "control/ctl_server.h"
 #include "vnf/router/router_priv.h"
 
 #define RT_SHOW_LIMIT 10000
@@ -969,15 +970,15 @@ rt_show_neigh_one(const struct rt_neigh_key *k, uint64_t word, uint32_t stamp,
 			  "age", st == RT_NS_STATIC ? 0 : (int)age));
 }
 
-static unsigned int
-rt_show_limit(json_t *args)
+/* "limit": how many rows at most (1..2^32-1), else RT_SHOW_LIMIT. */
+static int
+rt_show_limit(json_t *args, unsigned int *limit, json_t **reply)
 {
-	json_t *l = json_object_get(args, "limit");
+	uint64_t v = RT_SHOW_LIMIT;
+	int rc = ctl_req_uint(args, "limit", 1, UINT32_MAX, &v, reply);
 
-	if (json_is_integer(l) && json_integer_value(l) > 0)
-		return (unsigned int)RTE_MIN(json_integer_value(l),
-					     (json_int_t)UINT32_MAX);
-	return RT_SHOW_LIMIT;
+	*limit = (unsigned int)v;
+	return rc < 0 ? rc : 0;
 }
 
 /*
@@ -1013,95 +1014,143 @@ rt_ctl_error(json_t **reply, int rc, const char *msg)
 	return rc;
 }
 
-/* A route from a request object. */
+/* One next hop, {"via": ADDR, "iface": NAME} (either or both), from
+ * object o; `at` names it in messages ("" or "nexthops[2]."). */
+static int
+rt_nexthop_from_json(json_t *o, const char *at,
+		     const struct ctl_route_config *r, struct ctl_nexthop *nh,
+		     json_t **reply)
+{
+	const char *via = NULL, *ifc = NULL;
+	char key[48], ps[INET6_ADDRSTRLEN + 8];
+	int rc;
+
+	memset(nh, 0, sizeof(*nh));
+	rc = ctl_req_str(o, "via", &via, reply);
+	if (rc >= 0)
+		rc = ctl_req_str(o, "iface", &ifc, reply);
+	if (rc < 0) {
+		/* Name the element too: "nexthops[2].via: expected ...". */
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s",
+			 json_string_value(*reply) ? json_string_value(*reply)
+						   : "");
+		return ctl_error(reply, rc, "%s%s", at, msg);
+	}
+	if (via != NULL) {
+		snprintf(key, sizeof(key), "%svia", at);
+		if (rt_parse_prefix(via, &nh->via, false) < 0)
+			return ctl_error(reply, -EINVAL,
+					 "%s: \"%s\" is not an address", key,
+					 via);
+		if (nh->via.len != (nh->via.family == AF_INET ? 32 : 128))
+			return ctl_error(reply, -EINVAL,
+					 "%s: a gateway is an address, not a "
+					 "prefix", key);
+		/* As the config loader says it (control/config.c). */
+		if (nh->via.family != r->prefix.family) {
+			rt_prefix_str(r->prefix.family, r->prefix.addr,
+				      r->prefix.len, ps, sizeof(ps));
+			return ctl_error(reply, -EINVAL,
+					 "%s: %s is %s but the route's prefix "
+					 "%s is %s",
+					 key, via,
+					 nh->via.family == AF_INET ? "IPv4"
+								   : "IPv6",
+					 ps,
+					 r->prefix.family == AF_INET ? "IPv4"
+								     : "IPv6");
+		}
+		nh->has_via = true;
+	}
+	if (ifc != NULL)
+		snprintf(nh->iface, sizeof(nh->iface), "%s", ifc);
+	return via != NULL || ifc != NULL;
+}
+
+/* A route from a request object; errors name the key. */
 static int
 rt_route_from_json(json_t *args, struct ctl_route_config *r,
-		   struct ctl_nexthop *nhs, char *err, size_t errlen)
+		   struct ctl_nexthop *nhs, json_t **reply)
 {
-	const char *pfx = json_string_value(json_object_get(args, "prefix"));
-	const char *type = json_string_value(json_object_get(args, "type"));
-	json_t *arr = json_object_get(args, "nexthops"), *o;
-	const char *via, *ifc;
+	const char *pfx = NULL, *type = NULL;
+	json_t *arr = NULL, *o;
+	char at[32];
 	size_t i;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (pfx == NULL) {
-		snprintf(err, errlen, "missing \"prefix\"");
-		return -EINVAL;
-	}
+	rc = ctl_req_str(args, "prefix", &pfx, reply);
+	if (rc == 0)
+		rc = ctl_req_missing(reply, "prefix");
+	if (rc < 0)
+		return rc;
 	rc = rt_parse_prefix(pfx, &r->prefix, true);
-	if (rc < 0) {
-		snprintf(err, errlen, "\"%s\" is not a %s", pfx,
-			 rc == -EDOM ? "network (host bits set)" : "prefix");
-		return -EINVAL;
-	}
+	if (rc < 0)
+		return ctl_error(reply, -EINVAL, "prefix: \"%s\" is not a %s",
+				 pfx,
+				 rc == -EDOM ? "network (host bits set)"
+					     : "prefix");
 	r->type = CTL_ROUTE_UNICAST;
+	rc = ctl_req_str(args, "type", &type, reply);
+	if (rc < 0)
+		return rc;
 	if (type != NULL) {
 		if (strcmp(type, "blackhole") == 0)
 			r->type = CTL_ROUTE_BLACKHOLE;
 		else if (strcmp(type, "unreachable") == 0)
 			r->type = CTL_ROUTE_UNREACHABLE;
-		else if (strcmp(type, "unicast") != 0) {
-			snprintf(err, errlen, "unknown route type \"%s\"", type);
-			return -EINVAL;
-		}
+		else if (strcmp(type, "unicast") != 0)
+			return ctl_error(reply, -EINVAL,
+					 "type: unknown route type \"%s\"",
+					 type);
 	}
 	r->nh = nhs;
-	if (json_is_array(arr)) {
+	rc = ctl_req_array(args, "nexthops", &arr, reply);
+	if (rc < 0)
+		return rc;
+	if (arr != NULL) {
+		if (json_object_get(args, "via") != NULL ||
+		    json_object_get(args, "iface") != NULL)
+			return ctl_error(reply, -EINVAL,
+					 "nexthops: give either \"nexthops\" "
+					 "or \"via\"/\"iface\", not both");
 		if (json_array_size(arr) == 0 ||
-		    json_array_size(arr) > RT_NH_GROUP_MAX) {
-			snprintf(err, errlen, "\"nexthops\": 1 to %d entries",
-				 RT_NH_GROUP_MAX);
-			return -EINVAL;
-		}
+		    json_array_size(arr) > RT_NH_GROUP_MAX)
+			return ctl_error(reply, -EINVAL,
+					 "nexthops: 1 to %d entries",
+					 RT_NH_GROUP_MAX);
 		json_array_foreach(arr, i, o) {
-			via = json_string_value(json_object_get(o, "via"));
-			ifc = json_string_value(json_object_get(o, "iface"));
-			memset(&nhs[i], 0, sizeof(nhs[i]));
-			if (via != NULL) {
-				if (rt_parse_prefix(via, &nhs[i].via, false) < 0) {
-					snprintf(err, errlen,
-						 "\"%s\" is not an address", via);
-					return -EINVAL;
-				}
-				nhs[i].has_via = true;
-			}
-			if (ifc != NULL)
-				snprintf(nhs[i].iface, sizeof(nhs[i].iface), "%s",
-					 ifc);
+			snprintf(at, sizeof(at), "nexthops[%zu].", i);
+			if (!json_is_object(o))
+				return ctl_error(reply, -EINVAL,
+						 "nexthops[%zu]: expected an "
+						 "object {via, iface}",
+						 i);
+			rc = rt_nexthop_from_json(o, at, r, &nhs[i], reply);
+			if (rc < 0)
+				return rc;
+			if (rc == 0)
+				return ctl_error(reply, -EINVAL,
+						 "nexthops[%zu]: a next hop "
+						 "needs \"via\", \"iface\" "
+						 "or both",
+						 i);
 		}
 		r->n_nh = (unsigned int)json_array_size(arr);
 	} else {
-		via = json_string_value(json_object_get(args, "via"));
-		ifc = json_string_value(json_object_get(args, "iface"));
-		memset(&nhs[0], 0, sizeof(nhs[0]));
-		if (via != NULL) {
-			if (rt_parse_prefix(via, &nhs[0].via, false) < 0) {
-				snprintf(err, errlen, "\"%s\" is not an address",
-					 via);
-				return -EINVAL;
-			}
-			nhs[0].has_via = true;
-		}
-		if (ifc != NULL)
-			snprintf(nhs[0].iface, sizeof(nhs[0].iface), "%s", ifc);
-		r->n_nh = (via != NULL || ifc != NULL) ? 1 : 0;
+		rc = rt_nexthop_from_json(args, "", r, &nhs[0], reply);
+		if (rc < 0)
+			return rc;
+		r->n_nh = (unsigned int)rc;
 	}
-	if (r->type != CTL_ROUTE_UNICAST && r->n_nh != 0) {
-		snprintf(err, errlen, "a %s route takes no next hop", type);
-		return -EINVAL;
-	}
-	if (r->type == CTL_ROUTE_UNICAST && r->n_nh == 0) {
-		snprintf(err, errlen, "a route needs \"via\" or \"iface\"");
-		return -EINVAL;
-	}
-	for (i = 0; i < r->n_nh; i++)
-		if (nhs[i].has_via &&
-		    nhs[i].via.len != (nhs[i].via.family == AF_INET ? 32 : 128)) {
-			snprintf(err, errlen, "a gateway is an address, not a prefix");
-			return -EINVAL;
-		}
+	if (r->type != CTL_ROUTE_UNICAST && r->n_nh != 0)
+		return ctl_error(reply, -EINVAL,
+				 "type: a %s route takes no next hop", type);
+	if (r->type == CTL_ROUTE_UNICAST && r->n_nh == 0)
+		return ctl_error(reply, -EINVAL,
+				 "a route needs \"via\" or \"iface\"");
 	return 0;
 }
 
@@ -1123,9 +1172,12 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 			       -ENOTSUP;
 	}
 	if (strcmp(verb, "show routes") == 0) {
-		struct rt_show s = {.rt = rt, .arr = json_array(),
-				    .limit = rt_show_limit(args)};
+		struct rt_show s = {.rt = rt};
 
+		rc = rt_show_limit(args, &s.limit, reply);
+		if (rc < 0)
+			return rc;
+		s.arr = json_array();
 		s.limit = RTE_MIN(s.limit, rt->fib4.n_routes + rt->fib6.n_routes);
 		s.rows = malloc((s.limit + 1) * sizeof(s.rows[0]));
 		if (s.rows == NULL) {
@@ -1150,9 +1202,12 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 		return 0;
 	}
 	if (strcmp(verb, "show neigh") == 0) {
-		struct rt_show s = {.rt = rt, .arr = json_array(),
-				    .limit = rt_show_limit(args)};
+		struct rt_show s = {.rt = rt};
 
+		rc = rt_show_limit(args, &s.limit, reply);
+		if (rc < 0)
+			return rc;
+		s.arr = json_array();
 		rt_neigh_walk(rt, rt_show_neigh_one, &s);
 		{
 			static const char *const cols[] = {"ip", "iface", "mac",
@@ -1165,12 +1220,17 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 	}
 	if (strcmp(verb, "route add") == 0 || strcmp(verb, "route del") == 0) {
 		bool add = verb[6] == 'a';
-		bool replace = json_is_true(json_object_get(args, "replace"));
-		const char *file = json_string_value(json_object_get(args, "file"));
+		bool replace = false;
+		const char *file = NULL, *pfx = NULL;
 		struct ctl_nexthop nhs[RT_NH_GROUP_MAX];
 		struct ctl_route_config r;
 		unsigned int n;
 
+		rc = ctl_req_bool(args, "replace", &replace, reply);
+		if (rc >= 0)
+			rc = ctl_req_str(args, "file", &file, reply);
+		if (rc < 0)
+			return rc;
 		if (file != NULL) {
 			if (!add)
 				return rt_ctl_error(reply, -EINVAL,
@@ -1186,21 +1246,20 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 			return 0;
 		}
 		if (add) {
-			rc = rt_route_from_json(args, &r, nhs, err, sizeof(err));
-			if (rc == 0)
-				rc = rt_route_add(rt, &r, replace, err,
-						  sizeof(err));
+			rc = rt_route_from_json(args, &r, nhs, reply);
+			if (rc < 0)
+				return rc;
+			rc = rt_route_add(rt, &r, replace, err, sizeof(err));
 		} else {
-			const char *pfx = json_string_value(
-				json_object_get(args, "prefix"));
-
-			rc = pfx == NULL ? -EINVAL :
-					   rt_parse_prefix(pfx, &r.prefix, true);
+			rc = ctl_req_str(args, "prefix", &pfx, reply);
+			if (rc == 0)
+				rc = ctl_req_missing(reply, "prefix");
+			if (rc < 0)
+				return rc;
+			rc = rt_parse_prefix(pfx, &r.prefix, true);
 			if (rc < 0)
 				snprintf(err, sizeof(err),
-					 pfx == NULL ? "missing \"prefix\"" :
-						       "\"%s\" is not a network",
-					 pfx);
+					 "prefix: \"%s\" is not a network", pfx);
 			else
 				rc = rt_route_del(rt, &r.prefix, err,
 						  sizeof(err));

@@ -1300,6 +1300,43 @@ test_rule_add_del_runtime(void **state)
 		-ENOENT);
 	assert_int_equal(ut_ctl_err("rule del", "{}", msg, sizeof(msg)),
 			 -EINVAL);
+	/* Wrong types name the key (issue 11, defect 8): no default, no
+	 * "missing" for a value that is there. */
+	{
+		static const char *const bad[][3] = {
+			{"rule add", "{\"action\": [\"drop\"]}",
+			 "action: expected a string (got an array)"},
+			{"rule add", "{\"action\": \"drop\", \"src\": 10}",
+			 "src: expected a string (got an integer)"},
+			{"rule add", "{\"action\": \"drop\", \"dst\": {}}",
+			 "dst: expected a string (got an object)"},
+			{"rule add", "{\"action\": \"drop\", \"iface\": [1]}",
+			 "iface: expected a string (got an array)"},
+			{"rule add", "{\"action\": \"drop\", \"index\": -1}",
+			 "index: expected an integer 0..4294967295 (got -1)"},
+			{"rule add", "{\"action\": \"drop\", \"index\": \"1\"}",
+			 "index: expected an integer 0..4294967295 (got a "
+			 "string)"},
+			{"rule del", "{\"index\": true}",
+			 "index: expected an integer 0..4294967295 (got a "
+			 "boolean)"},
+			{"show conn", "{\"limit\": -1}",
+			 "limit: expected an integer 1..4294967295 (got -1)"},
+			{"show conn", "{\"limit\": \"x\"}",
+			 "limit: expected an integer 1..4294967295 (got a "
+			 "string)"},
+		};
+		unsigned int i;
+
+		for (i = 0; i < RTE_DIM(bad); i++) {
+			assert_int_equal(ut_ctl_err(bad[i][0], bad[i][1], msg,
+						    sizeof(msg)),
+					 -EINVAL);
+			if (strcmp(msg, bad[i][2]) != 0)
+				fail_msg("%s %s: \"%s\", want \"%s\"",
+					 bad[i][0], bad[i][1], msg, bad[i][2]);
+		}
+	}
 	arr = ut_ctl_ok("show rules", json_object());
 	assert_int_equal(json_array_size(arr), 3);
 	json_decref(arr);

@@ -1565,6 +1565,80 @@ test_ctl_routes(void **state)
 	json_decref(r);
 }
 
+/* The reply of a failing verb must be `want`, exactly. */
+static void
+ctl_fails(const char *verb, const char *json, int want_rc, const char *want)
+{
+	json_t *r = NULL;
+
+	assert_int_equal(ctl(verb, json, &r), want_rc);
+	if (json_string_value(r) == NULL || strcmp(json_string_value(r), want))
+		fail_msg("%s %s: got \"%s\", want \"%s\"", verb, json,
+			 json_string_value(r) ? json_string_value(r) : "(none)",
+			 want);
+	json_decref(r);
+}
+
+/* Wrong types are errors that name the key, never "absent" or a default
+ * (issue 11, defect 8); a next hop of the other family says so, as the
+ * config loader does. */
+static void
+test_ctl_request_types(void **state)
+{
+	(void)state;
+	ctl_fails("route add",
+		  "{\"prefix\": \"10.6.0.0/16\", \"via\": \"2001:db8::5\"}",
+		  -EINVAL,
+		  "via: 2001:db8::5 is IPv6 but the route's prefix 10.6.0.0/16 "
+		  "is IPv4");
+	ctl_fails("route add",
+		  "{\"prefix\": \"2001:db8:7::/48\", \"nexthops\": "
+		  "[{\"via\": \"2001:db8:1::fe\"}, {\"via\": \"192.0.2.254\"}]}",
+		  -EINVAL,
+		  "nexthops[1].via: 192.0.2.254 is IPv4 but the route's prefix "
+		  "2001:db8:7::/48 is IPv6");
+	ctl_fails("route add", "{\"prefix\": [\"10.6.0.0/16\"]}", -EINVAL,
+		  "prefix: expected a string (got an array)");
+	ctl_fails("route add", "{\"via\": \"192.0.2.254\"}", -EINVAL,
+		  "prefix: missing (required)");
+	ctl_fails("route add",
+		  "{\"prefix\": \"10.6.0.0/16\", \"via\": {\"a\": 1}}",
+		  -EINVAL, "via: expected a string (got an object)");
+	ctl_fails("route add",
+		  "{\"prefix\": \"10.6.0.0/16\", \"via\": \"192.0.2.254\", "
+		  "\"replace\": \"yes\"}",
+		  -EINVAL, "replace: expected true or false (got a string)");
+	ctl_fails("route add",
+		  "{\"prefix\": \"10.6.0.0/16\", \"nexthops\": {\"via\": "
+		  "\"192.0.2.254\"}}",
+		  -EINVAL, "nexthops: expected an array (got an object)");
+	ctl_fails("route add",
+		  "{\"prefix\": \"10.6.0.0/16\", \"nexthops\": [{\"iface\": 3}]}",
+		  -EINVAL, "nexthops[0].iface: expected a string (got an integer)");
+	ctl_fails("route add",
+		  "{\"prefix\": \"10.6.0.0/16\", \"nexthops\": [\"192.0.2.254\"]}",
+		  -EINVAL, "nexthops[0]: expected an object {via, iface}");
+	ctl_fails("route add",
+		  "{\"prefix\": \"10.6.0.0/16\", \"type\": 1}", -EINVAL,
+		  "type: expected a string (got an integer)");
+	ctl_fails("route add", "{\"file\": 1}", -EINVAL,
+		  "file: expected a string (got an integer)");
+	ctl_fails("route del", "{\"prefix\": null}", -EINVAL,
+		  "prefix: expected a string (got null)");
+	ctl_fails("show routes", "{\"limit\": -1}", -EINVAL,
+		  "limit: expected an integer 1..4294967295 (got -1)");
+	ctl_fails("show routes", "{\"limit\": \"x\"}", -EINVAL,
+		  "limit: expected an integer 1..4294967295 (got a string)");
+	ctl_fails("show neigh", "{\"limit\": 0}", -EINVAL,
+		  "limit: expected an integer 1..4294967295 (got 0)");
+	ctl_fails("show neigh", "{\"limit\": 2.5}", -EINVAL,
+		  "limit: expected an integer 1..4294967295 (got a number with "
+		  "a fraction)");
+	/* nothing of the above was added */
+	ctl_fails("route del", "{\"prefix\": \"10.6.0.0/16\"}", -ENOENT,
+		  "no route 10.6.0.0/16");
+}
+
 static void
 test_ctl_show_neigh(void **state)
 {
@@ -1853,6 +1927,7 @@ main(void)
 		R(test_nd_resolution),
 		S(test_ctl_routes),
 		S(test_ctl_show_neigh),
+		S(test_ctl_request_types),
 		S(test_multipath),
 		S(test_route_file),
 		S(test_config_routes_file),
