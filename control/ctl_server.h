@@ -5,7 +5,10 @@
  * Wire format (docs/operations.md): each request is one JSON object on one
  * line, {"cmd": "show ports", ...arguments}; each reply is one JSON object
  * on one line, {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
- * A client may send several requests on one connection.
+ * A client may send several requests on one connection.  The server may
+ * close a connection on its own (idle for 30 s, every slot taken and this
+ * one idle the longest, a peer that is neither root nor nfvd's user); it
+ * then sends one last {"ok": false, "error": "..."} line saying why.
  *
  * Commands are registered by the data plane (dataplane/ctl_cmds.c) before
  * ctl_server_open().  The same handlers back the rte_telemetry commands
@@ -91,6 +94,15 @@ int ctl_server_open(const char *path);
 void ctl_server_poll(int timeout_ms);
 /* Close every connection and unlink the socket.  No-op if not open. */
 void ctl_server_close(void);
+/*
+ * A connection without progress (no complete request read, no reply bytes
+ * taken by the peer) for `ms` milliseconds is closed, with a one-line
+ * error; 0 never closes one.  Default 30 s.  Control thread, between polls.
+ */
+void ctl_server_set_idle_timeout(unsigned int ms);
+/* Tests: the monotonic millisecond clock the idle timeout reads (NULL:
+ * the real one).  Control thread, between polls. */
+void ctl_server_set_clock(uint64_t (*now_ms)(void));
 
 void ctl_server_lock(void);
 void ctl_server_unlock(void);

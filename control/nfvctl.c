@@ -985,7 +985,9 @@ static int ctl_connect(const char *path)
 	return fd;
 }
 
-static void send_all(int fd, const char *buf, size_t len)
+/* 0, or -errno when the server is gone (it may have said why: the
+ * caller reads its last line). */
+static int send_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
@@ -993,16 +995,23 @@ static void send_all(int fd, const char *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EPIPE || errno == ECONNRESET)
+				return -errno;
 			die("cannot send to %s: %s", sock_path, strerror(errno));
 		}
 		buf += n;
 		len -= n;
 	}
+	return 0;
 }
 
-/* Read one reply line; the timeout restarts while data keeps coming, so a
- * large table is not cut off by a slow terminal. */
-static char *recv_line(int fd, size_t *lenp)
+/*
+ * Read one reply line; the timeout restarts while data keeps coming, so a
+ * large table is not cut off by a slow terminal.  `send_err`: the request
+ * did not go out whole (-EPIPE...): without a line from the server (one
+ * that refused or closed us says why), that is the error to report.
+ */
+static char *recv_line(int fd, size_t *lenp, int send_err)
 {
 	size_t len = 0, cap = 65536;
 	char *buf = malloc(cap);
@@ -1033,8 +1042,15 @@ static char *recv_line(int fd, size_t *lenp)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			die("cannot read from %s: %s", sock_path, strerror(errno));
+			if (send_err != 0 && (errno == ECONNRESET || errno == EPIPE))
+				n = 0;
+			else
+				die("cannot read from %s: %s", sock_path,
+				    strerror(errno));
 		}
+		if (n == 0 && send_err != 0)
+			die("cannot send to %s: %s (nfvd closed the connection "
+			    "without a word)", sock_path, strerror(-send_err));
 		if (n == 0)
 			die("nfvd closed the connection without a reply");
 		nl = memchr(buf + len, '\n', n);
@@ -1053,7 +1069,7 @@ static json_t *ctl_call(json_t *req)
 	json_t *reply, *result;
 	size_t len;
 	char *line, *rbuf;
-	int fd;
+	int fd, ret;
 
 	line = json_dumps(req, JSON_COMPACT);
 	if (line == NULL)
@@ -1063,11 +1079,14 @@ static json_t *ctl_call(json_t *req)
 	if (fd < 0)
 		die("cannot connect to %s: %s (is nfvd running?)", sock_path,
 		    strerror(errno));
-	send_all(fd, line, strlen(line));
-	send_all(fd, "\n", 1);
+	/* A server that refuses us sends one error line and closes: the send
+	 * may then fail, but the line is there to read and to print. */
+	ret = send_all(fd, line, strlen(line));
+	if (ret == 0)
+		ret = send_all(fd, "\n", 1);
 	free(line);
 	g_buf = NULL;
-	rbuf = recv_line(fd, &len);
+	rbuf = recv_line(fd, &len, ret);
 	close(fd);
 	reply = json_loadb(rbuf, len, 0, &jerr);
 	free(rbuf);

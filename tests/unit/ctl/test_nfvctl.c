@@ -32,6 +32,9 @@ static const char *nfvctl;
 static char tmpdir[64];
 static char sock_path[128];
 static int listen_fd = -1;
+/* The fake server refuses: it sends `reply` at once and closes without
+ * reading the request, as nfvd does with a peer it will not serve. */
+static bool refuse_now;
 
 struct run {
 	int status;		/* exit code */
@@ -132,6 +135,13 @@ static void run_nfvctl(struct run *r, enum sock_mode mode, const char *reply,
 
 			conn = accept(listen_fd, NULL, NULL);
 			assert_true(conn >= 0);
+			if (refuse_now) {
+				assert_true(send(conn, reply, strlen(reply),
+						 MSG_NOSIGNAL) > 0);
+				assert_true(send(conn, "\n", 1, MSG_NOSIGNAL) > 0);
+				close(conn);
+				continue;
+			}
 			setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 			line = read_request(conn);
 			assert_non_null(line);
@@ -442,6 +452,37 @@ static void test_error_reply(void **state)
 	run_done(&r);
 }
 
+/*
+ * A server that refuses the connection (idle slots, another uid) says why
+ * in one line and closes without reading: nfvctl must print that line,
+ * not "Broken pipe" from the request it could not finish sending (a
+ * request larger than the socket buffer makes sure the send fails).
+ */
+static void test_refused_prints_server_message(void **state)
+{
+	static char big[4][100001];
+	struct run r;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		memset(big[i], 'a' + i, sizeof(big[i]) - 1);
+		big[i][sizeof(big[i]) - 1] = '\0';
+	}
+	refuse_now = true;
+	run_nfvctl(&r, SOCK_OPT,
+		   "{\"ok\":false,\"error\":\"permission denied: uid 1000 may "
+		   "not use this socket\"}",
+		   ARGS("port", "add", "p", "type", "tap", "k0", big[0], "k1",
+			big[1], "k2", big[2], "k3", big[3]));
+	refuse_now = false;
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "nfvctl: permission denied: uid 1000 may "
+				   "not use this socket\n");
+	run_done(&r);
+}
+
 static void test_bad_replies(void **state)
 {
 	struct run r;
@@ -599,6 +640,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_help_and_raw),
 		cmocka_unit_test(test_error_reply),
 		cmocka_unit_test(test_bad_replies),
+		cmocka_unit_test(test_refused_prints_server_message),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_no_command_and_help),
 		cmocka_unit_test(test_socket_choice),
