@@ -808,7 +808,7 @@ static void print_counts(const char *title, json_t *obj)
 
 static void print_vnf(json_t *res)
 {
-	json_t *ifaces = json_object_get(res, "ifaces"), *details, *e;
+	json_t *ifaces = json_object_get(res, "ifaces"), *details, *fates, *e;
 	char *pk, *cpp;
 	size_t i;
 
@@ -821,6 +821,18 @@ static void print_vnf(json_t *res)
 	printf("  packets %s, cycles/packet %s\n", pk, cpp);
 	free(pk);
 	free(cpp);
+	fates = json_object_get(res, "fates");
+	if (json_is_object(fates)) {
+		char *p = val_str(json_object_get(fates, "passed") ?: json_null());
+		char *d = val_str(json_object_get(fates, "dropped") ?: json_null());
+		char *h = val_str(json_object_get(fates, "held") ?: json_null());
+
+		/* What became of the packets: each counted once. */
+		printf("  fates: passed %s, dropped %s, held %s\n", p, d, h);
+		free(p);
+		free(d);
+		free(h);
+	}
 	if (json_is_array(ifaces) && json_array_size(ifaces) > 0) {
 		struct table t;
 

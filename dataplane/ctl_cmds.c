@@ -89,6 +89,7 @@ nfv_vnf_stats_json(const struct vnf_instance *vi, json_t *o)
 	json_t *ctr = json_object(), *drops = json_object();
 	uint64_t pkts = 0, cycles = 0, calls = 0, timed = 0;
 	uint64_t rd[NFV_VD_MAX] = {0};
+	struct vnf_fates f;
 	unsigned int w, c;
 
 	for (w = 0; w < vi->n_workers; w++) {
@@ -116,6 +117,16 @@ nfv_vnf_stats_json(const struct vnf_instance *vi, json_t *o)
 			    json_real(nfv_ratio(cycles, timed)));
 	json_object_set_new(o, "counters", ctr);
 	json_object_set_new(o, "drops", drops);
+	/* Every packet counted once by its fate (vnf.h): when the workers are
+	 * quiet, packets == passed + dropped + held.  The runner's own drops
+	 * (iface-unlinked, graph-loop, bad-next) come after a fate and are
+	 * not part of it. */
+	vnf_fates_get(vi, &f);
+	json_object_set_new(o, "fates",
+			    json_pack("{s:I, s:I, s:I}", "passed",
+				      (json_int_t)f.passed, "dropped",
+				      (json_int_t)f.dropped, "held",
+				      (json_int_t)f.held));
 }
 
 static int

@@ -44,21 +44,43 @@ typedef struct json_t json_t;
 #define VNF_NEXT_IS_DROP(n) (((n) & VNF_NEXT_DROP) != 0)
 #define VNF_NEXT_COUNTER(n) ((uint16_t)((n) & ~VNF_NEXT_DROP))
 
+/*
+ * What a counter counts (docs/architecture.md, "Counting packets").  Every
+ * packet handed to process() is counted exactly once by its final fate:
+ * one PASS or DROP counter, or, while the VNF still holds it, a HELD one.
+ * So, for each instance, at any quiet moment:
+ *   packets == sum(PASS) + sum(DROP) + sum(HELD)
+ * INFO counters count events (a MAC learned, a reply generated, a packet
+ * queued); LOST counters count packets the VNF made itself (flood copies,
+ * ARP requests, ICMP errors) that could not be sent.  Neither is a fate.
+ * false and true, as older counter lists wrote, mean INFO and DROP.
+ */
+enum vnf_counter_kind {
+	VNF_CK_INFO = 0,	/* an event */
+	VNF_CK_DROP = 1,	/* fate: dropped, for this reason */
+	VNF_CK_PASS = 2,	/* fate: left by an iface, answered, consumed */
+	VNF_CK_HELD = 3,	/* fate pending: held now (goes up and down) */
+	VNF_CK_LOST = 4,	/* a packet the VNF made was not sent */
+};
+
 /* A counter of a VNF type: its name as nfvctl and telemetry print it, and
- * whether it counts dropped packets (drops are summed into "drops"). */
+ * its kind; DROP counters are summed into "drops", the others are shown
+ * under "counters". */
 struct vnf_counter_desc {
 	const char *name;
-	bool is_drop;
+	bool is_drop;		/* kind == VNF_CK_DROP */
+	uint8_t kind;		/* enum vnf_counter_kind */
 };
 
 /*
  * Counter X-macro helper.  A VNF writes
- *   #define L2SW_COUNTERS(_) _(FLOOD, "flood", false) _(NO_VLAN, "vlan-denied", true)
+ *   #define L2SW_COUNTERS(_) _(FLOOD, "flooded", VNF_CK_PASS) _(NO_VLAN, "vlan-denied", VNF_CK_DROP)
  *   enum { L2SW_COUNTERS(VNF_COUNTER_ENUM) L2SW_N_COUNTERS };
  *   static const struct vnf_counter_desc l2sw_counters[] = { L2SW_COUNTERS(VNF_COUNTER_DESC) };
  */
-#define VNF_COUNTER_ENUM(sym, str, drop) sym,
-#define VNF_COUNTER_DESC(sym, str, drop) {.name = (str), .is_drop = (drop)},
+#define VNF_COUNTER_ENUM(sym, str, k) sym,
+#define VNF_COUNTER_DESC(sym, str, k)                                         \
+	{.name = (str), .is_drop = (k) == VNF_CK_DROP, .kind = (k)},
 
 /*
  * Extra output of one process() call: copies made by flooding, replies
@@ -172,6 +194,19 @@ void vnf_instance_destroy(struct vnf_instance *vi);
 int vnf_iface_index(const struct vnf_instance *vi, const char *name);
 /* Sum of counter c over workers. */
 uint64_t vnf_counter_sum(const struct vnf_instance *vi, uint16_t c);
+
+/* The fates of what an instance was handed, summed over workers and
+ * counters by kind (see enum vnf_counter_kind). */
+struct vnf_fates {
+	uint64_t packets;	/* handed to process() */
+	uint64_t passed;	/* sum of the PASS counters */
+	uint64_t dropped;	/* sum of the DROP counters */
+	uint64_t held;		/* sum of the HELD counters */
+};
+/* Any thread (plain reads of worker counters: exact when the workers are
+ * quiet, else a recent mix).  packets == passed + dropped + held when
+ * every packet was counted exactly once. */
+void vnf_fates_get(const struct vnf_instance *vi, struct vnf_fates *f);
 
 /*
  * Worker: queue an extra packet for dispatch after this burst.  Returns 0,

@@ -295,11 +295,13 @@ static void test_show_vnf(void **state)
 		 "{\"ok\":true,\"result\":{\"name\":\"sw\",\"type\":\"l2switch\","
 		 "\"ifaces\":[{\"name\":\"a\",\"peer\":\"vm1\"},{\"name\":\"r\",\"peer\":\"rtr.lan\"}],"
 		 "\"packets\":320,\"cycles_per_packet\":45.25,"
+		 "\"fates\":{\"passed\":318,\"dropped\":1,\"held\":1},"
 		 "\"counters\":{\"flood\":2,\"learned\":14},\"drops\":{\"no-dest\":1},"
 		 "\"details\":{\"aging_time\":300,\"mac_table\":{\"size\":65536,\"used\":14},"
 		 "\"vlans\":[1,2],\"ports\":[{\"iface\":\"a\",\"mode\":\"access\"}]}}}",
 		 "vnf sw (l2switch)\n"
 		 "  packets 320, cycles/packet 45.25\n"
+		 "  fates: passed 318, dropped 1, held 1\n"
 		 "ifaces:\n"
 		 "  IFACE  PEER\n"
 		 "  a      vm1\n"
