@@ -92,7 +92,8 @@ static struct ctl_conn *ctl_conns[CTL_MAX_CLIENTS];
 static unsigned int ctl_n_conns;
 static unsigned int ctl_idle_ms = CTL_IDLE_TIMEOUT_MS;
 
-static uint64_t ctl_clock_monotonic_ms(void)
+static uint64_t
+ctl_clock_monotonic_ms(void)
 {
 	struct timespec ts;
 
@@ -103,12 +104,14 @@ static uint64_t ctl_clock_monotonic_ms(void)
 static uint64_t (*ctl_now_ms)(void) = ctl_clock_monotonic_ms;
 
 /* Control thread, while no poll runs (tests set these before polling). */
-void ctl_server_set_idle_timeout(unsigned int ms)
+void
+ctl_server_set_idle_timeout(unsigned int ms)
 {
 	ctl_idle_ms = ms;
 }
 
-void ctl_server_set_clock(uint64_t (*now_ms)(void))
+void
+ctl_server_set_clock(uint64_t (*now_ms)(void))
 {
 	ctl_now_ms = now_ms != NULL ? now_ms : ctl_clock_monotonic_ms;
 }
@@ -253,7 +256,8 @@ int ctl_error(json_t **result, int err, const char *fmt, ...)
 /* ---- typed request arguments -------------------------------------------- */
 
 /* "a string", "an integer", ... for "expected X (got Y)". */
-static const char *ctl_json_type_name(const json_t *v)
+static const char *
+ctl_json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
@@ -276,20 +280,22 @@ static const char *ctl_json_type_name(const json_t *v)
 }
 
 /* The value of `key`, or NULL when absent (or req is not an object). */
-static json_t *ctl_req_get(json_t *req, const char *key)
+static json_t *
+ctl_req_get(json_t *req, const char *key)
 {
 	return json_is_object(req) ? json_object_get(req, key) : NULL;
 }
 
-static int ctl_req_type_error(json_t **result, const char *key,
-			      const char *want, const json_t *v)
+static int
+ctl_req_type_error(json_t **result, const char *key, const char *want,
+		   const json_t *v)
 {
 	return ctl_error(result, -EINVAL, "%s: expected %s (got %s)", key, want,
 			 ctl_json_type_name(v));
 }
 
-int ctl_req_str(json_t *req, const char *key, const char **out,
-		json_t **result)
+int
+ctl_req_str(json_t *req, const char *key, const char **out, json_t **result)
 {
 	json_t *v = ctl_req_get(req, key);
 
@@ -301,8 +307,9 @@ int ctl_req_str(json_t *req, const char *key, const char **out,
 	return 1;
 }
 
-int ctl_req_uint(json_t *req, const char *key, uint64_t min, uint64_t max,
-		 uint64_t *out, json_t **result)
+int
+ctl_req_uint(json_t *req, const char *key, uint64_t min, uint64_t max,
+	     uint64_t *out, json_t **result)
 {
 	json_t *v = ctl_req_get(req, key);
 	json_int_t n;
@@ -326,7 +333,8 @@ int ctl_req_uint(json_t *req, const char *key, uint64_t min, uint64_t max,
 	return 1;
 }
 
-int ctl_req_bool(json_t *req, const char *key, bool *out, json_t **result)
+int
+ctl_req_bool(json_t *req, const char *key, bool *out, json_t **result)
 {
 	json_t *v = ctl_req_get(req, key);
 
@@ -338,8 +346,8 @@ int ctl_req_bool(json_t *req, const char *key, bool *out, json_t **result)
 	return 1;
 }
 
-int ctl_req_object(json_t *req, const char *key, json_t **out,
-		   json_t **result)
+int
+ctl_req_object(json_t *req, const char *key, json_t **out, json_t **result)
 {
 	json_t *v = ctl_req_get(req, key);
 
@@ -351,8 +359,8 @@ int ctl_req_object(json_t *req, const char *key, json_t **out,
 	return 1;
 }
 
-int ctl_req_array(json_t *req, const char *key, json_t **out,
-		  json_t **result)
+int
+ctl_req_array(json_t *req, const char *key, json_t **out, json_t **result)
 {
 	json_t *v = ctl_req_get(req, key);
 
@@ -364,7 +372,8 @@ int ctl_req_array(json_t *req, const char *key, json_t **out,
 	return 1;
 }
 
-int ctl_req_missing(json_t **result, const char *key)
+int
+ctl_req_missing(json_t **result, const char *key)
 {
 	return ctl_error(result, -EINVAL, "%s: missing (required)", key);
 }
@@ -655,7 +664,8 @@ static void ctl_conn_drop(unsigned int i)
  * blocking: a connection we refuse or evict gets a line it can print.  Only
  * when nothing else is queued for it (a reply half sent would be corrupted).
  */
-static void ctl_send_goodbye(int fd, const char *msg)
+static void
+ctl_send_goodbye(int fd, const char *msg)
 {
 	json_t *reply = ctl_reply_error("%s", msg);
 	char *s = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
@@ -672,7 +682,8 @@ static void ctl_send_goodbye(int fd, const char *msg)
 }
 
 /* Say goodbye (if nothing is half sent) and close connection i now. */
-static void ctl_conn_kick(unsigned int i, const char *msg)
+static void
+ctl_conn_kick(unsigned int i, const char *msg)
 {
 	struct ctl_conn *conn = ctl_conns[i];
 
@@ -689,16 +700,18 @@ static void ctl_conn_kick(unsigned int i, const char *msg)
  * so the longest-idle connection is the one least likely to be doing
  * anything useful.  Control thread.
  */
-static void ctl_conn_evict(uint64_t now)
+static void
+ctl_conn_evict(uint64_t now)
 {
 	unsigned int i, victim = 0;
 
 	for (i = 1; i < ctl_n_conns; i++)
 		if (ctl_conns[i]->last_ms < ctl_conns[victim]->last_ms)
 			victim = i;
-	CTL_LOG(NOTICE, "all %d connections taken: closing one idle for %" PRIu64
-		" ms for a new client", CTL_MAX_CLIENTS,
-		now - ctl_conns[victim]->last_ms);
+	CTL_LOG(NOTICE,
+		"all %d connections taken: closing one idle for %" PRIu64
+		" ms for a new client",
+		CTL_MAX_CLIENTS, now - ctl_conns[victim]->last_ms);
 	ctl_conn_kick(victim, "closed: every connection slot was taken and "
 			      "this one was idle the longest");
 }
@@ -709,20 +722,24 @@ static void ctl_conn_evict(uint64_t now)
  * check keeps it so if the socket's permissions were widened by hand.  A
  * refusal explains itself in *why.
  */
-static bool ctl_peer_allowed(int fd, char *why, size_t len)
+static bool
+ctl_peer_allowed(int fd, char *why, size_t len)
 {
 	struct ucred uc;
 	socklen_t ul = sizeof(uc);
 	uid_t me = geteuid();
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) < 0) {
-		snprintf(why, len, "permission denied: cannot identify the "
-			 "peer (%s)", strerror(errno));
+		snprintf(why, len,
+			 "permission denied: cannot identify the "
+			 "peer (%s)",
+			 strerror(errno));
 		return false;
 	}
 	if (uc.uid == 0 || uc.uid == me)
 		return true;
-	snprintf(why, len, "permission denied: uid %u may not use this "
+	snprintf(why, len,
+		 "permission denied: uid %u may not use this "
 		 "socket (only root and uid %u, nfvd's user)",
 		 (unsigned int)uc.uid, (unsigned int)me);
 	CTL_LOG(WARNING, "refused a client: pid %d uid %u", (int)uc.pid,
@@ -771,7 +788,8 @@ static void ctl_server_accept(void)
  * not read) cannot be told and is just closed.  Returns the milliseconds
  * until the next one may expire (-1: none).  Control thread.
  */
-static int ctl_conns_expire(uint64_t now)
+static int
+ctl_conns_expire(uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
 	unsigned int i;
@@ -790,7 +808,8 @@ static int ctl_conns_expire(uint64_t now)
 			continue;
 		}
 		snprintf(msg, sizeof(msg),
-			 "closed: no complete request for %u s", ctl_idle_ms / 1000);
+			 "closed: no complete request for %u s",
+			 ctl_idle_ms / 1000);
 		CTL_LOG(INFO, "closing a connection idle for %" PRIu64 " ms",
 			idle);
 		ctl_conn_kick(i, msg);

@@ -75,10 +75,8 @@ int ctl_req_str(json_t *req, const char *key, const char **out,
 int ctl_req_uint(json_t *req, const char *key, uint64_t min, uint64_t max,
 		 uint64_t *out, json_t **result);
 int ctl_req_bool(json_t *req, const char *key, bool *out, json_t **result);
-int ctl_req_object(json_t *req, const char *key, json_t **out,
-		   json_t **result);
-int ctl_req_array(json_t *req, const char *key, json_t **out,
-		  json_t **result);
+int ctl_req_object(json_t *req, const char *key, json_t **out, json_t **result);
+int ctl_req_array(json_t *req, const char *key, json_t **out, json_t **result);
 /* For a required key the accessor said is absent: "KEY: missing
  * (required)", -EINVAL. */
 int ctl_req_missing(json_t **result, const char *key);

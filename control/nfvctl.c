@@ -823,9 +823,12 @@ static void print_vnf(json_t *res)
 	free(cpp);
 	fates = json_object_get(res, "fates");
 	if (json_is_object(fates)) {
-		char *p = val_str(json_object_get(fates, "passed") ?: json_null());
-		char *d = val_str(json_object_get(fates, "dropped") ?: json_null());
-		char *h = val_str(json_object_get(fates, "held") ?: json_null());
+		char *p = val_str(json_object_get(fates, "passed")
+					  ?: json_null());
+		char *d = val_str(json_object_get(fates, "dropped")
+					  ?: json_null());
+		char *h =
+			val_str(json_object_get(fates, "held") ?: json_null());
 
 		/* What became of the packets: each counted once. */
 		printf("  fates: passed %s, dropped %s, held %s\n", p, d, h);
@@ -999,7 +1002,8 @@ static int ctl_connect(const char *path)
 
 /* 0, or -errno when the server is gone (it may have said why: the
  * caller reads its last line). */
-static int send_all(int fd, const char *buf, size_t len)
+static int
+send_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
@@ -1023,7 +1027,8 @@ static int send_all(int fd, const char *buf, size_t len)
  * did not go out whole (-EPIPE...): without a line from the server (one
  * that refused or closed us says why), that is the error to report.
  */
-static char *recv_line(int fd, size_t *lenp, int send_err)
+static char *
+recv_line(int fd, size_t *lenp, int send_err)
 {
 	size_t len = 0, cap = 65536;
 	char *buf = malloc(cap);
@@ -1054,7 +1059,8 @@ static char *recv_line(int fd, size_t *lenp, int send_err)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (send_err != 0 && (errno == ECONNRESET || errno == EPIPE))
+			if (send_err != 0 &&
+			    (errno == ECONNRESET || errno == EPIPE))
 				n = 0;
 			else
 				die("cannot read from %s: %s", sock_path,
@@ -1062,7 +1068,8 @@ static char *recv_line(int fd, size_t *lenp, int send_err)
 		}
 		if (n == 0 && send_err != 0)
 			die("cannot send to %s: %s (nfvd closed the connection "
-			    "without a word)", sock_path, strerror(-send_err));
+			    "without a word)",
+			    sock_path, strerror(-send_err));
 		if (n == 0)
 			die("nfvd closed the connection without a reply");
 		nl = memchr(buf + len, '\n', n);

@@ -84,8 +84,9 @@ static json_t *tel_string(const char *s)
 			buf[n++] = '?';
 			continue;
 		}
-		buf[n++] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\') ?
-				   '_' : (char)c;
+		buf[n++] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+				   ? '_'
+				   : (char)c;
 	}
 	buf[n] = '\0';
 	return json_string(buf);

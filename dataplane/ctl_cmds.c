@@ -252,7 +252,8 @@ nfv_cmd_vnf_verb(json_t *req, json_t **result, void *arg)
 		json_decref(jverb);
 		vi = nfv_vnf_by_name(name);
 		if (vi == NULL)
-			return ctl_error(result, -ENOENT, "no vnf named %s", name);
+			return ctl_error(result, -ENOENT, "no vnf named %s",
+					 name);
 		if (vi->ops->ctl == NULL ||
 		    (rc = vi->ops->ctl(vi, verb, req, result)) == -ENOTSUP) {
 			json_decref(*result);

@@ -56,11 +56,11 @@ typedef struct json_t json_t;
  * false and true, as older counter lists wrote, mean INFO and DROP.
  */
 enum vnf_counter_kind {
-	VNF_CK_INFO = 0,	/* an event */
-	VNF_CK_DROP = 1,	/* fate: dropped, for this reason */
-	VNF_CK_PASS = 2,	/* fate: left by an iface, answered, consumed */
-	VNF_CK_HELD = 3,	/* fate pending: held now (goes up and down) */
-	VNF_CK_LOST = 4,	/* a packet the VNF made was not sent */
+	VNF_CK_INFO = 0, /* an event */
+	VNF_CK_DROP = 1, /* fate: dropped, for this reason */
+	VNF_CK_PASS = 2, /* fate: left by an iface, answered, consumed */
+	VNF_CK_HELD = 3, /* fate pending: held now (goes up and down) */
+	VNF_CK_LOST = 4, /* a packet the VNF made was not sent */
 };
 
 /* A counter of a VNF type: its name as nfvctl and telemetry print it, and
@@ -68,18 +68,20 @@ enum vnf_counter_kind {
  * under "counters". */
 struct vnf_counter_desc {
 	const char *name;
-	bool is_drop;		/* kind == VNF_CK_DROP */
-	uint8_t kind;		/* enum vnf_counter_kind */
+	bool is_drop; /* kind == VNF_CK_DROP */
+	uint8_t kind; /* enum vnf_counter_kind */
 };
 
 /*
  * Counter X-macro helper.  A VNF writes
- *   #define L2SW_COUNTERS(_) _(FLOOD, "flooded", VNF_CK_PASS) _(NO_VLAN, "vlan-denied", VNF_CK_DROP)
+ *   #define L2SW_COUNTERS(_) _(FWD, "forwarded", VNF_CK_PASS) \
+ *                            _(NO_VLAN, "vlan-denied", VNF_CK_DROP)
  *   enum { L2SW_COUNTERS(VNF_COUNTER_ENUM) L2SW_N_COUNTERS };
- *   static const struct vnf_counter_desc l2sw_counters[] = { L2SW_COUNTERS(VNF_COUNTER_DESC) };
+ *   static const struct vnf_counter_desc l2sw_counters[] = {
+ *           L2SW_COUNTERS(VNF_COUNTER_DESC)};
  */
 #define VNF_COUNTER_ENUM(sym, str, k) sym,
-#define VNF_COUNTER_DESC(sym, str, k)                                         \
+#define VNF_COUNTER_DESC(sym, str, k)                                          \
 	{.name = (str), .is_drop = (k) == VNF_CK_DROP, .kind = (k)},
 
 /*
@@ -198,10 +200,10 @@ uint64_t vnf_counter_sum(const struct vnf_instance *vi, uint16_t c);
 /* The fates of what an instance was handed, summed over workers and
  * counters by kind (see enum vnf_counter_kind). */
 struct vnf_fates {
-	uint64_t packets;	/* handed to process() */
-	uint64_t passed;	/* sum of the PASS counters */
-	uint64_t dropped;	/* sum of the DROP counters */
-	uint64_t held;		/* sum of the HELD counters */
+	uint64_t packets; /* handed to process() */
+	uint64_t passed;  /* sum of the PASS counters */
+	uint64_t dropped; /* sum of the DROP counters */
+	uint64_t held;	  /* sum of the HELD counters */
 };
 /* Any thread (plain reads of worker counters: exact when the workers are
  * quiet, else a recent mix).  packets == passed + dropped + held when

@@ -39,12 +39,12 @@ struct rte_rcu_qsbr;
  * could not be made or sent (LOST).
  */
 #define FW_COUNTERS(_)                                                         \
-	_(FW_C_ALLOWED, "allowed", VNF_CK_PASS)		/* allow rule */       \
-	_(FW_C_CONN_NEW, "conn-created", VNF_CK_PASS)	/* new connection */   \
-	_(FW_C_CONN_PASS, "conn-matched", VNF_CK_PASS)	/* tracked */          \
-	_(FW_C_RELATED, "related", VNF_CK_PASS)		/* ICMP error */       \
+	_(FW_C_ALLOWED, "allowed", VNF_CK_PASS)	       /* allow rule */        \
+	_(FW_C_CONN_NEW, "conn-created", VNF_CK_PASS)  /* new connection */    \
+	_(FW_C_CONN_PASS, "conn-matched", VNF_CK_PASS) /* tracked */           \
+	_(FW_C_RELATED, "related", VNF_CK_PASS)	       /* ICMP error */        \
 	_(FW_C_DEFAULT_ALLOW, "default-allowed", VNF_CK_PASS)                  \
-	_(FW_C_NON_IP, "non-ip", VNF_CK_PASS)		/* ARP etc. */         \
+	_(FW_C_NON_IP, "non-ip", VNF_CK_PASS) /* ARP etc. */                   \
 	_(FW_C_FRAG_FOLLOW, "frag-followed", VNF_CK_PASS)                      \
 	_(FW_C_CONN_EXISTS, "conn-exists", VNF_CK_INFO)                        \
 	_(FW_C_REJECT_SENT, "reject-sent", VNF_CK_INFO)                        \

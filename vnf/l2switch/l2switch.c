@@ -32,22 +32,22 @@
  * drop reason.  The others count events; copy-failed and emit-full count
  * flood copies that could not be made or sent (the original still left).
  */
-#define L2SW_COUNTERS(_)                                                      \
-	_(L2_FWD, "forwarded", VNF_CK_PASS)                                   \
-	_(L2_UNKNOWN, "unknown-unicast", VNF_CK_PASS)                         \
-	_(L2_BCAST, "broadcast-multicast", VNF_CK_PASS)                       \
-	_(L2_LEARNED, "learned", VNF_CK_INFO)                                 \
-	_(L2_MOVED, "mac-moved", VNF_CK_INFO)                                 \
-	_(L2_FLOOD_COPIES, "flood-copies", VNF_CK_INFO)                       \
-	_(L2_TABLE_FULL, "table-full", VNF_CK_INFO)                           \
-	_(L2_STATIC_MOVE, "static-mac-seen-elsewhere", VNF_CK_INFO)           \
-	_(L2_DROP_COPY_FAIL, "copy-failed", VNF_CK_LOST)                      \
-	_(L2_DROP_EMIT_FULL, "emit-full", VNF_CK_LOST)                        \
-	_(L2_DROP_RUNT, "runt", VNF_CK_DROP)                                  \
-	_(L2_DROP_SRC_MCAST, "src-multicast", VNF_CK_DROP)                    \
-	_(L2_DROP_SAME_IFACE, "same-iface", VNF_CK_DROP)                      \
-	_(L2_DROP_VLAN, "vlan-denied", VNF_CK_DROP)                           \
-	_(L2_DROP_NO_TARGET, "flood-no-target", VNF_CK_DROP)                  \
+#define L2SW_COUNTERS(_)                                                       \
+	_(L2_FWD, "forwarded", VNF_CK_PASS)                                    \
+	_(L2_UNKNOWN, "unknown-unicast", VNF_CK_PASS)                          \
+	_(L2_BCAST, "broadcast-multicast", VNF_CK_PASS)                        \
+	_(L2_LEARNED, "learned", VNF_CK_INFO)                                  \
+	_(L2_MOVED, "mac-moved", VNF_CK_INFO)                                  \
+	_(L2_FLOOD_COPIES, "flood-copies", VNF_CK_INFO)                        \
+	_(L2_TABLE_FULL, "table-full", VNF_CK_INFO)                            \
+	_(L2_STATIC_MOVE, "static-mac-seen-elsewhere", VNF_CK_INFO)            \
+	_(L2_DROP_COPY_FAIL, "copy-failed", VNF_CK_LOST)                       \
+	_(L2_DROP_EMIT_FULL, "emit-full", VNF_CK_LOST)                         \
+	_(L2_DROP_RUNT, "runt", VNF_CK_DROP)                                   \
+	_(L2_DROP_SRC_MCAST, "src-multicast", VNF_CK_DROP)                     \
+	_(L2_DROP_SAME_IFACE, "same-iface", VNF_CK_DROP)                       \
+	_(L2_DROP_VLAN, "vlan-denied", VNF_CK_DROP)                            \
+	_(L2_DROP_NO_TARGET, "flood-no-target", VNF_CK_DROP)                   \
 	_(L2_DROP_NO_ROOM, "vlan-tag-no-room", VNF_CK_DROP)
 
 enum { L2SW_COUNTERS(VNF_COUNTER_ENUM) L2_N_COUNTERS };

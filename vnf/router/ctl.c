@@ -1047,20 +1047,19 @@ rt_nexthop_from_json(json_t *o, const char *at,
 		if (nh->via.len != (nh->via.family == AF_INET ? 32 : 128))
 			return ctl_error(reply, -EINVAL,
 					 "%s: a gateway is an address, not a "
-					 "prefix", key);
+					 "prefix",
+					 key);
 		/* As the config loader says it (control/config.c). */
 		if (nh->via.family != r->prefix.family) {
 			rt_prefix_str(r->prefix.family, r->prefix.addr,
 				      r->prefix.len, ps, sizeof(ps));
-			return ctl_error(reply, -EINVAL,
-					 "%s: %s is %s but the route's prefix "
-					 "%s is %s",
-					 key, via,
-					 nh->via.family == AF_INET ? "IPv4"
-								   : "IPv6",
-					 ps,
-					 r->prefix.family == AF_INET ? "IPv4"
-								     : "IPv6");
+			return ctl_error(
+				reply, -EINVAL,
+				"%s: %s is %s but the route's prefix "
+				"%s is %s",
+				key, via,
+				nh->via.family == AF_INET ? "IPv4" : "IPv6", ps,
+				r->prefix.family == AF_INET ? "IPv4" : "IPv6");
 		}
 		nh->has_via = true;
 	}
@@ -1088,10 +1087,9 @@ rt_route_from_json(json_t *args, struct ctl_route_config *r,
 		return rc;
 	rc = rt_parse_prefix(pfx, &r->prefix, true);
 	if (rc < 0)
-		return ctl_error(reply, -EINVAL, "prefix: \"%s\" is not a %s",
-				 pfx,
-				 rc == -EDOM ? "network (host bits set)"
-					     : "prefix");
+		return ctl_error(
+			reply, -EINVAL, "prefix: \"%s\" is not a %s", pfx,
+			rc == -EDOM ? "network (host bits set)" : "prefix");
 	r->type = CTL_ROUTE_UNICAST;
 	rc = ctl_req_str(args, "type", &type, reply);
 	if (rc < 0)
@@ -1259,7 +1257,8 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 			rc = rt_parse_prefix(pfx, &r.prefix, true);
 			if (rc < 0)
 				snprintf(err, sizeof(err),
-					 "prefix: \"%s\" is not a network", pfx);
+					 "prefix: \"%s\" is not a network",
+					 pfx);
 			else
 				rc = rt_route_del(rt, &r.prefix, err,
 						  sizeof(err));

@@ -700,8 +700,7 @@ rt_neigh_send(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	uint16_t nx;
 
 	rt_word_mac(word, &mac);
-	if (k->family == AF_INET &&
-	    m->pkt_len - RTE_ETHER_HDR_LEN > ifc->mtu) {
+	if (k->family == AF_INET && m->pkt_len - RTE_ETHER_HDR_LEN > ifc->mtu) {
 		nx = rt_frag4_send(rt, w, m, k->iface, &mac);
 		if (!VNF_NEXT_IS_DROP(nx))
 			w->counters[fwd]++;

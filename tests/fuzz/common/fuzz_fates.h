@@ -28,12 +28,13 @@ fz_check_fates(const struct vnf_instance *vi, const char *harness)
 	if (f.packets == f.passed + f.dropped + f.held)
 		return;
 	fprintf(stderr,
-		"%s: %s: %" PRIu64 " packets in, but %" PRIu64 " passed + %" PRIu64
-		" dropped + %" PRIu64 " held:",
+		"%s: %s: %" PRIu64 " packets in, but %" PRIu64
+		" passed + %" PRIu64 " dropped + %" PRIu64 " held:",
 		harness, vi->name, f.packets, f.passed, f.dropped, f.held);
 	for (c = 0; c < vi->ops->n_counters; c++)
 		if (vnf_counter_sum(vi, c) != 0)
-			fprintf(stderr, " %s %" PRIu64, vi->ops->counters[c].name,
+			fprintf(stderr, " %s %" PRIu64,
+				vi->ops->counters[c].name,
 				vnf_counter_sum(vi, c));
 	fprintf(stderr, "\n");
 	abort();

@@ -68,7 +68,7 @@
 #define FZ_CHECK(cond)                                                         \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			fprintf(stderr, "fuzz_router: %s:%d: %s\n", __FILE__, \
+			fprintf(stderr, "fuzz_router: %s:%d: %s\n", __FILE__,  \
 				__LINE__, #cond);                              \
 			abort();                                               \
 		}                                                              \
@@ -257,24 +257,40 @@ fz_u16(struct fz_in *in)
  * and multicast, unresolved hosts on each subnet, the gateways, routed,
  * multipath, blackhole, unreachable, martians. */
 static const char *const fz_addr4[] = {
-	"10.0.0.1",	"10.0.0.2",	   "10.0.0.77",	     "10.0.0.255",
-	"192.0.2.1",	"192.0.2.254",	   "192.0.2.253",    "192.0.2.9",
-	"198.18.0.1",	"198.18.0.254",	   "198.18.0.253",   "198.18.0.7",
-	"8.8.8.8",	"198.51.100.5",	   "100.64.1.1",     "100.65.7.9",
-	"203.0.113.130", "203.0.113.70",   "224.0.0.5",	     "239.1.1.1",
-	"127.0.0.1",	"0.0.0.0",	   "255.255.255.255", "240.0.0.1",
+	"10.0.0.1",	 "10.0.0.2",	 "10.0.0.77",	    "10.0.0.255",
+	"192.0.2.1",	 "192.0.2.254",	 "192.0.2.253",	    "192.0.2.9",
+	"198.18.0.1",	 "198.18.0.254", "198.18.0.253",    "198.18.0.7",
+	"8.8.8.8",	 "198.51.100.5", "100.64.1.1",	    "100.65.7.9",
+	"203.0.113.130", "203.0.113.70", "224.0.0.5",	    "239.1.1.1",
+	"127.0.0.1",	 "0.0.0.0",	 "255.255.255.255", "240.0.0.1",
 };
 static const char *const fz_addr6[] = {
-	"2001:db8::1",	 "2001:db8::2",	     "2001:db8:1::1",  "2001:db8:1::fe",
-	"2001:db8:2::1", "2001:db8:2::fe",   "2001:db8:2::9",  "2001:db8:9::1",
-	"2001:db8:300::5", "fe80::1",	     "ff02::1",	       "ff02::2",
-	"ff02::1:ff00:1", "ff02::1:ff00:fe", "ff05::1",	       "::",
-	"::1",		 "fe80::ff:fe00:101", "2001:db8::77",  "2001:db8:1::9",
+	"2001:db8::1",
+	"2001:db8::2",
+	"2001:db8:1::1",
+	"2001:db8:1::fe",
+	"2001:db8:2::1",
+	"2001:db8:2::fe",
+	"2001:db8:2::9",
+	"2001:db8:9::1",
+	"2001:db8:300::5",
+	"fe80::1",
+	"ff02::1",
+	"ff02::2",
+	"ff02::1:ff00:1",
+	"ff02::1:ff00:fe",
+	"ff05::1",
+	"::",
+	"::1",
+	"fe80::ff:fe00:101",
+	"2001:db8::77",
+	"2001:db8:1::9",
 };
 /* MACs a neighbour may answer with (none multicast but the last). */
-static const uint8_t fz_nmac[4][6] = {
-	{2, 0, 0, 0, 2, 0xfe}, {2, 0, 0, 0, 2, 0xfd}, {2, 0, 0, 0, 0, 2},
-	{1, 0, 0x5e, 0, 0, 1}};
+static const uint8_t fz_nmac[4][6] = {{2, 0, 0, 0, 2, 0xfe},
+				      {2, 0, 0, 0, 2, 0xfd},
+				      {2, 0, 0, 0, 0, 2},
+				      {1, 0, 0x5e, 0, 0, 1}};
 
 static void
 fz_submit(uint16_t port)
@@ -523,8 +539,8 @@ fz_frame(struct fz_in *in)
 	if ((kind & 0xe0) == 0x20)
 		len = (uint16_t)(len > 0 ? fz_u8(in) % len : 0);
 	fz_last.len = len;
-	fz_last.first = (kind & 0xe0) == 0x40 && len > 0 ? fz_u8(in) % len
-							 : len;
+	fz_last.first =
+		(kind & 0xe0) == 0x40 && len > 0 ? fz_u8(in) % len : len;
 	fz_last.port = port;
 	fz_last.valid = true;
 	return fz_enqueue_last();
@@ -535,17 +551,17 @@ static const struct {
 	uint16_t port;
 	const char *ip;
 } fz_neigh[] = {
-	{1, "192.0.2.254"},    {1, "192.0.2.253"},    {1, "192.0.2.9"},
-	{0, "10.0.0.2"},       {0, "10.0.0.77"},      {2, "198.18.0.253"},
-	{2, "198.18.0.7"},     {1, "2001:db8:1::fe"}, {1, "2001:db8:1::9"},
-	{0, "2001:db8::2"},    {0, "2001:db8::77"},   {2, "2001:db8:2::fe"},
+	{1, "192.0.2.254"},   {1, "192.0.2.253"},    {1, "192.0.2.9"},
+	{0, "10.0.0.2"},      {0, "10.0.0.77"},	     {2, "198.18.0.253"},
+	{2, "198.18.0.7"},    {1, "2001:db8:1::fe"}, {1, "2001:db8:1::9"},
+	{0, "2001:db8::2"},   {0, "2001:db8::77"},   {2, "2001:db8:2::fe"},
 	{2, "2001:db8:2::9"},
 };
 /* The router's first address of each family on each port. */
 static const char *const fz_own4[FZ_PORTS] = {"10.0.0.1", "192.0.2.1",
 					      "198.18.0.1"};
-static const char *const fz_own6[FZ_PORTS] = {
-	"2001:db8::1", "2001:db8:1::1", "2001:db8:2::1"};
+static const char *const fz_own6[FZ_PORTS] = {"2001:db8::1", "2001:db8:1::1",
+					      "2001:db8:2::1"};
 
 /* A neighbour answers: a well-formed ARP reply or solicited neighbour
  * advertisement on its own iface, so that held packets get released. */
@@ -605,8 +621,9 @@ static void
 fz_ctl(struct fz_in *in)
 {
 	static const char *const pfx[] = {
-		"100.80.0.0/16", "10.9.0.0/16", "2001:db8:77::/48", "0.0.0.0/0",
-		"100.64.0.0/10", "10.0.0.0/24", "2001:db8::/64",    "1.2.3.4/33",
+		"100.80.0.0/16", "10.9.0.0/16",	  "2001:db8:77::/48",
+		"0.0.0.0/0",	 "100.64.0.0/10", "10.0.0.0/24",
+		"2001:db8::/64", "1.2.3.4/33",
 	};
 	static const char *const via[] = {
 		"192.0.2.254", "198.18.0.254", "2001:db8:1::fe", "10.0.0.9",
@@ -641,8 +658,9 @@ fz_ctl(struct fz_in *in)
 				    json_string(pfx[a % RTE_DIM(pfx)]));
 		if (a & 0x08)
 			json_object_set_new(args, "type",
-					    json_string((a & 0x10) ? "blackhole"
-								   : "unicast"));
+					    json_string((a & 0x10)
+								? "blackhole"
+								: "unicast"));
 		if (a & 0x20)
 			json_object_set_new(args, "via",
 					    json_string(via[b % RTE_DIM(via)]));
@@ -656,9 +674,10 @@ fz_ctl(struct fz_in *in)
 		break;
 	case 5:
 		verb = "route del";
-		json_object_set_new(args, "prefix",
-				    (a & 0x80) ? json_integer(a)
-					       : json_string(pfx[a % RTE_DIM(pfx)]));
+		json_object_set_new(
+			args, "prefix",
+			(a & 0x80) ? json_integer(a)
+				   : json_string(pfx[a % RTE_DIM(pfx)]));
 		break;
 	case 6:
 		/* A wrongly typed argument is refused with a message. */
@@ -761,9 +780,9 @@ fz_print_counters(FILE *f)
 
 	vnf_fates_get(fz_rt, &fa);
 	fprintf(f,
-		"sent %" PRIu64 ", refused by the ports %" PRIu64
-		"; %" PRIu64 " packets in: %" PRIu64 " passed, %" PRIu64
-		" dropped, %" PRIu64 " held\n",
+		"sent %" PRIu64 ", refused by the ports %" PRIu64 "; %" PRIu64
+		" packets in: %" PRIu64 " passed, %" PRIu64 " dropped, %" PRIu64
+		" held\n",
 		fz_sent, fz_refused, fa.packets, fa.passed, fa.dropped,
 		fa.held);
 	fprintf(f, "%s:", fz_rt->name);

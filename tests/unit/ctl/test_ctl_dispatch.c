@@ -229,7 +229,8 @@ static void test_ctl_error(void **state)
 }
 
 /* The typed request accessors: present, absent, wrong type (named). */
-static void test_req_accessors(void **state)
+static void
+test_req_accessors(void **state)
 {
 	json_t *req = json_loads("{\"s\": \"x\", \"n\": 7, \"neg\": -1, "
 				 "\"big\": 300, \"b\": true, \"o\": {}, "

@@ -47,7 +47,8 @@ static atomic_bool server_stop;
 static _Atomic uint64_t fake_ms = 1000000;
 
 /* The server's clock: moved by the tests only. */
-static uint64_t fake_now(void)
+static uint64_t
+fake_now(void)
 {
 	return atomic_load(&fake_ms);
 }
@@ -516,7 +517,8 @@ static void test_many_clients(void **state)
 
 /* Wait until the server thread has run a poll or two (each polls every
  * 10 ms): an echo round trip on a fresh connection proves it. */
-static void server_sync(void)
+static void
+server_sync(void)
 {
 	struct client *c = client_new();
 
@@ -567,7 +569,8 @@ static void test_too_many_clients(void **state)
 
 /* Connections that never send a whole request are closed after the idle
  * timeout, with a message; one that keeps talking stays. */
-static void test_idle_timeout(void **state)
+static void
+test_idle_timeout(void **state)
 {
 	struct client *idle = client_new(), *slow = client_new(),
 		      *busy = client_new();
@@ -601,7 +604,8 @@ static void test_idle_timeout(void **state)
  * even when the socket's permissions were widened.  Needs root (to be
  * another user in a child); skipped otherwise.
  */
-static void test_peer_credentials(void **state)
+static void
+test_peer_credentials(void **state)
 {
 	char dir[160], *p;
 	pid_t pid;
@@ -640,8 +644,9 @@ static void test_peer_credentials(void **state)
 			len += n;
 		buf[len] = '\0';
 		_exit(strstr(buf, "\"ok\":false") != NULL &&
-				      strstr(buf, "permission denied: uid 65534 "
-						  "may not use this socket") != NULL
+				      strstr(buf,
+					     "permission denied: uid 65534 "
+					     "may not use this socket") != NULL
 			      ? 0
 			      : 4);
 	}
@@ -759,30 +764,37 @@ static void test_poll_timeout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_modes, test_setup, test_teardown),
-		cmocka_unit_test_setup_teardown(test_several_requests_per_connection,
+		cmocka_unit_test_setup_teardown(test_modes, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_several_requests_per_connection, test_setup,
+			test_teardown),
+		cmocka_unit_test_setup_teardown(test_split_line, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_garbage, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_oversize, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_abrupt_disconnects,
 						test_setup, test_teardown),
-		cmocka_unit_test_setup_teardown(test_split_line, test_setup, test_teardown),
-		cmocka_unit_test_setup_teardown(test_garbage, test_setup, test_teardown),
-		cmocka_unit_test_setup_teardown(test_oversize, test_setup, test_teardown),
-		cmocka_unit_test_setup_teardown(test_abrupt_disconnects, test_setup,
+		cmocka_unit_test_setup_teardown(test_eof_terminates_request,
+						test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_large_reply_slow_reader,
+						test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_many_clients, test_setup,
 						test_teardown),
-		cmocka_unit_test_setup_teardown(test_eof_terminates_request, test_setup,
-						test_teardown),
-		cmocka_unit_test_setup_teardown(test_large_reply_slow_reader, test_setup,
-						test_teardown),
-		cmocka_unit_test_setup_teardown(test_many_clients, test_setup, test_teardown),
-		cmocka_unit_test_setup_teardown(test_too_many_clients, test_setup,
-						test_teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_clients,
+						test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_idle_timeout, test_setup,
 						test_teardown),
-		cmocka_unit_test_setup_teardown(test_peer_credentials, test_setup,
-						test_teardown),
+		cmocka_unit_test_setup_teardown(test_peer_credentials,
+						test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_stale_and_live, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_close_unlinks, test_setup,
 						test_teardown),
-		cmocka_unit_test_setup_teardown(test_poll_timeout, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_poll_timeout, test_setup,
+						test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -35,8 +35,10 @@ static int cmd_ports(json_t *req, json_t **result, void *arg)
 {
 	(void)req;
 	(void)arg;
-	*result = json_loads("[{\"name\":\"vm1\",\"type\":\"vhost-user\",\"link\":\"up\","
-		"\"rx_packets\":10,\"rx_bytes\":640,\"tx_packets\":9,\"tx_bytes\":576,"
+	*result = json_loads(
+		"[{\"name\":\"vm1\",\"type\":\"vhost-user\",\"link\":\"up\","
+		"\"rx_packets\":10,\"rx_bytes\":640,\"tx_packets\":9,\"tx_"
+		"bytes\":576,"
 		"\"drops\":{\"tx-full\":3,\"unlinked\":0}},"
 		/* Non-ASCII in a result: printable ASCII in the reply. */
 		"{\"name\":\"caf\u00e9\",\"type\":\"tap\\u0001\"}]",
@@ -114,8 +116,10 @@ static void test_ports(void **state)
 	assert_int_equal(json_integer_value(json_object_get(p, "rx_packets")), 10);
 	assert_int_equal(json_integer_value(json_object_get(p, "drops/tx_full")), 3);
 	p = json_object_get(v, "1");
-	assert_string_equal(json_string_value(json_object_get(p, "name")), "caf?");
-	assert_string_equal(json_string_value(json_object_get(p, "type")), "tap_");
+	assert_string_equal(json_string_value(json_object_get(p, "name")),
+			    "caf?");
+	assert_string_equal(json_string_value(json_object_get(p, "type")),
+			    "tap_");
 	json_decref(v);
 }
 
@@ -154,14 +158,15 @@ static void test_vnf(void **state)
  * reply valid JSON, for any bytes in the parameter (issue 11, defect 9):
  * non-ASCII, control characters, quotes, backslashes.
  */
-static void test_non_ascii_parameter(void **state)
+static void
+test_non_ascii_parameter(void **state)
 {
 	static const char *const params[] = {
-		"\xc3\xa9",		/* é, valid UTF-8 */
+		"\xc3\xa9",			/* é, valid UTF-8 */
 		"\xe2\x82\xac\xf0\x9f\x98\x80", /* € and an emoji */
-		"\xff\xfe",		/* not UTF-8 at all */
-		"a\"b\\c",		/* a quote and a backslash */
-		"x\x01\x1fy\x7f",	/* control characters */
+		"\xff\xfe",			/* not UTF-8 at all */
+		"a\"b\\c",			/* a quote and a backslash */
+		"x\x01\x1fy\x7f",		/* control characters */
 	};
 	char q[64];
 	unsigned int i;

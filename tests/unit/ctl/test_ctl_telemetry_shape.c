@@ -158,10 +158,12 @@ static void test_long_strings(void **state)
  * '?' per non-ASCII character (or stray byte), '_' for quotes,
  * backslashes and control characters.
  */
-static void test_non_ascii_strings(void **state)
+static void
+test_non_ascii_strings(void **state)
 {
-	static const char raw[] = "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 "
-				  "\xff\xfe \x01\x1f\x7f \"q\" \\ end";
+	static const char raw[] =
+		"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 "
+		"\xff\xfe \x01\x1f\x7f \"q\" \\ end";
 	json_t *in, *got;
 
 	(void)state;
@@ -171,8 +173,7 @@ static void test_non_ascii_strings(void **state)
 	/* Invalid UTF-8 too (a string that did not come from a JSON text). */
 	in = json_stringn_nocheck(raw, sizeof(raw) - 1);
 	got = ctl_tel_shape("/nfv/x", in);
-	assert_string_equal(json_string_value(got),
-			    "?t? ? ? ?? ___ _q_ _ end");
+	assert_string_equal(json_string_value(got), "?t? ? ? ?? ___ _q_ _ end");
 	json_decref(got);
 	json_decref(in);
 }

@@ -138,7 +138,8 @@ static void run_nfvctl(struct run *r, enum sock_mode mode, const char *reply,
 			if (refuse_now) {
 				assert_true(send(conn, reply, strlen(reply),
 						 MSG_NOSIGNAL) > 0);
-				assert_true(send(conn, "\n", 1, MSG_NOSIGNAL) > 0);
+				assert_true(send(conn, "\n", 1, MSG_NOSIGNAL) >
+					    0);
 				close(conn);
 				continue;
 			}
@@ -291,14 +292,20 @@ static void test_show_stats(void **state)
 static void test_show_vnf(void **state)
 {
 	(void)state;
-	check_ok(ARGS("show", "vnf", "sw"), "{\"cmd\":\"show vnf\",\"name\":\"sw\"}",
-		 "{\"ok\":true,\"result\":{\"name\":\"sw\",\"type\":\"l2switch\","
-		 "\"ifaces\":[{\"name\":\"a\",\"peer\":\"vm1\"},{\"name\":\"r\",\"peer\":\"rtr.lan\"}],"
+	check_ok(ARGS("show", "vnf", "sw"),
+		 "{\"cmd\":\"show vnf\",\"name\":\"sw\"}",
+		 "{\"ok\":true,\"result\":{\"name\":\"sw\",\"type\":"
+		 "\"l2switch\","
+		 "\"ifaces\":[{\"name\":\"a\",\"peer\":\"vm1\"},{\"name\":"
+		 "\"r\",\"peer\":\"rtr.lan\"}],"
 		 "\"packets\":320,\"cycles_per_packet\":45.25,"
 		 "\"fates\":{\"passed\":318,\"dropped\":1,\"held\":1},"
-		 "\"counters\":{\"flood\":2,\"learned\":14},\"drops\":{\"no-dest\":1},"
-		 "\"details\":{\"aging_time\":300,\"mac_table\":{\"size\":65536,\"used\":14},"
-		 "\"vlans\":[1,2],\"ports\":[{\"iface\":\"a\",\"mode\":\"access\"}]}}}",
+		 "\"counters\":{\"flood\":2,\"learned\":14},\"drops\":{\"no-"
+		 "dest\":1},"
+		 "\"details\":{\"aging_time\":300,\"mac_table\":{\"size\":"
+		 "65536,\"used\":14},"
+		 "\"vlans\":[1,2],\"ports\":[{\"iface\":\"a\",\"mode\":"
+		 "\"access\"}]}}}",
 		 "vnf sw (l2switch)\n"
 		 "  packets 320, cycles/packet 45.25\n"
 		 "  fates: passed 318, dropped 1, held 1\n"
@@ -460,7 +467,8 @@ static void test_error_reply(void **state)
  * not "Broken pipe" from the request it could not finish sending (a
  * request larger than the socket buffer makes sure the send fails).
  */
-static void test_refused_prints_server_message(void **state)
+static void
+test_refused_prints_server_message(void **state)
 {
 	static char big[4][100001];
 	struct run r;

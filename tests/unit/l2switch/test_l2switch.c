@@ -1567,7 +1567,8 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mac_table_learn_refresh_move),
 		cmocka_unit_test(test_mac_table_age),
-		cmocka_unit_test(test_mac_table_age_keeps_entry_newer_than_scan),
+		cmocka_unit_test(
+			test_mac_table_age_keeps_entry_newer_than_scan),
 		cmocka_unit_test(test_mac_table_no_aging),
 		cmocka_unit_test(test_mac_table_static_full_flush),
 		T(test_flood_then_learned_unicast),

@@ -199,8 +199,8 @@ assert_fates(void)
 
 	vnf_fates_get(vi, &f);
 	if (f.packets != f.passed + f.dropped + f.held)
-		fail_msg("%" PRIu64 " packets in, but %" PRIu64 " passed + %"
-			 PRIu64 " dropped + %" PRIu64 " held",
+		fail_msg("%" PRIu64 " packets in, but %" PRIu64
+			 " passed + %" PRIu64 " dropped + %" PRIu64 " held",
 			 f.packets, f.passed, f.dropped, f.held);
 }
 
@@ -218,8 +218,8 @@ teardown(void **state)
 	vi = NULL;
 	rt = NULL;
 	if (f.packets != f.passed + f.dropped + f.held)
-		fail_msg("%" PRIu64 " packets in, but %" PRIu64 " passed + %"
-			 PRIu64 " dropped + %" PRIu64 " held",
+		fail_msg("%" PRIu64 " packets in, but %" PRIu64
+			 " passed + %" PRIu64 " dropped + %" PRIu64 " held",
 			 f.packets, f.passed, f.dropped, f.held);
 	/* Every mbuf is back: held, punted and emitted ones included. */
 	assert_int_equal(rte_mempool_in_use_count(pool), 0);
@@ -1313,8 +1313,8 @@ test_fates_of_held_packets(void **state)
 
 	/* Held, then resolved: forwarded once, when released. */
 	for (i = 0; i < 3; i++) {
-		struct pkt p = echo4("10.0.0.2", "198.51.100.7", 64,
-				     (uint16_t)i);
+		struct pkt p =
+			echo4("10.0.0.2", "198.51.100.7", 64, (uint16_t)i);
 
 		run1(LAN, mbuf(&p));
 	}
@@ -1673,19 +1673,20 @@ test_ctl_request_types(void **state)
 		  -EINVAL,
 		  "via: 2001:db8::5 is IPv6 but the route's prefix 10.6.0.0/16 "
 		  "is IPv4");
-	ctl_fails("route add",
-		  "{\"prefix\": \"2001:db8:7::/48\", \"nexthops\": "
-		  "[{\"via\": \"2001:db8:1::fe\"}, {\"via\": \"192.0.2.254\"}]}",
-		  -EINVAL,
-		  "nexthops[1].via: 192.0.2.254 is IPv4 but the route's prefix "
-		  "2001:db8:7::/48 is IPv6");
+	ctl_fails(
+		"route add",
+		"{\"prefix\": \"2001:db8:7::/48\", \"nexthops\": "
+		"[{\"via\": \"2001:db8:1::fe\"}, {\"via\": \"192.0.2.254\"}]}",
+		-EINVAL,
+		"nexthops[1].via: 192.0.2.254 is IPv4 but the route's prefix "
+		"2001:db8:7::/48 is IPv6");
 	ctl_fails("route add", "{\"prefix\": [\"10.6.0.0/16\"]}", -EINVAL,
 		  "prefix: expected a string (got an array)");
 	ctl_fails("route add", "{\"via\": \"192.0.2.254\"}", -EINVAL,
 		  "prefix: missing (required)");
 	ctl_fails("route add",
-		  "{\"prefix\": \"10.6.0.0/16\", \"via\": {\"a\": 1}}",
-		  -EINVAL, "via: expected a string (got an object)");
+		  "{\"prefix\": \"10.6.0.0/16\", \"via\": {\"a\": 1}}", -EINVAL,
+		  "via: expected a string (got an object)");
 	ctl_fails("route add",
 		  "{\"prefix\": \"10.6.0.0/16\", \"via\": \"192.0.2.254\", "
 		  "\"replace\": \"yes\"}",
@@ -1694,15 +1695,17 @@ test_ctl_request_types(void **state)
 		  "{\"prefix\": \"10.6.0.0/16\", \"nexthops\": {\"via\": "
 		  "\"192.0.2.254\"}}",
 		  -EINVAL, "nexthops: expected an array (got an object)");
+	ctl_fails(
+		"route add",
+		"{\"prefix\": \"10.6.0.0/16\", \"nexthops\": [{\"iface\": 3}]}",
+		-EINVAL,
+		"nexthops[0].iface: expected a string (got an integer)");
 	ctl_fails("route add",
-		  "{\"prefix\": \"10.6.0.0/16\", \"nexthops\": [{\"iface\": 3}]}",
-		  -EINVAL, "nexthops[0].iface: expected a string (got an integer)");
-	ctl_fails("route add",
-		  "{\"prefix\": \"10.6.0.0/16\", \"nexthops\": [\"192.0.2.254\"]}",
+		  "{\"prefix\": \"10.6.0.0/16\", \"nexthops\": "
+		  "[\"192.0.2.254\"]}",
 		  -EINVAL, "nexthops[0]: expected an object {via, iface}");
-	ctl_fails("route add",
-		  "{\"prefix\": \"10.6.0.0/16\", \"type\": 1}", -EINVAL,
-		  "type: expected a string (got an integer)");
+	ctl_fails("route add", "{\"prefix\": \"10.6.0.0/16\", \"type\": 1}",
+		  -EINVAL, "type: expected a string (got an integer)");
 	ctl_fails("route add", "{\"file\": 1}", -EINVAL,
 		  "file: expected a string (got an integer)");
 	ctl_fails("route del", "{\"prefix\": null}", -EINVAL,
