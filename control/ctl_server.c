@@ -660,6 +660,28 @@ static void ctl_conn_drop(unsigned int i)
 }
 
 /*
+ * Log about clients at most once a second, so that a flood of connections
+ * (refused or evicting each other) cannot flood the log; what was left out
+ * is counted in the next line.  Control thread.
+ */
+static bool
+ctl_log_allowed(unsigned int *suppressed)
+{
+	static uint64_t last_ms;
+	static unsigned int skipped;
+	uint64_t now = ctl_now_ms();
+
+	if (last_ms != 0 && now - last_ms < 1000) {
+		skipped++;
+		return false;
+	}
+	last_ms = now;
+	*suppressed = skipped;
+	skipped = 0;
+	return true;
+}
+
+/*
  * Tell a peer why we close its connection, in the reply format, without
  * blocking: a connection we refuse or evict gets a line it can print.  Only
  * when nothing else is queued for it (a reply half sent would be corrupted).
@@ -703,15 +725,17 @@ ctl_conn_kick(unsigned int i, const char *msg)
 static void
 ctl_conn_evict(uint64_t now)
 {
-	unsigned int i, victim = 0;
+	unsigned int i, victim = 0, more;
 
 	for (i = 1; i < ctl_n_conns; i++)
 		if (ctl_conns[i]->last_ms < ctl_conns[victim]->last_ms)
 			victim = i;
-	CTL_LOG(NOTICE,
-		"all %d connections taken: closing one idle for %" PRIu64
-		" ms for a new client",
-		CTL_MAX_CLIENTS, now - ctl_conns[victim]->last_ms);
+	if (ctl_log_allowed(&more))
+		CTL_LOG(NOTICE,
+			"all %d connections taken: closing one idle for "
+			"%" PRIu64 " ms for a new client (%u more not logged)",
+			CTL_MAX_CLIENTS, now - ctl_conns[victim]->last_ms,
+			more);
 	ctl_conn_kick(victim, "closed: every connection slot was taken and "
 			      "this one was idle the longest");
 }
@@ -728,6 +752,7 @@ ctl_peer_allowed(int fd, char *why, size_t len)
 	struct ucred uc;
 	socklen_t ul = sizeof(uc);
 	uid_t me = geteuid();
+	unsigned int more;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) < 0) {
 		snprintf(why, len,
@@ -742,8 +767,10 @@ ctl_peer_allowed(int fd, char *why, size_t len)
 		 "permission denied: uid %u may not use this "
 		 "socket (only root and uid %u, nfvd's user)",
 		 (unsigned int)uc.uid, (unsigned int)me);
-	CTL_LOG(WARNING, "refused a client: pid %d uid %u", (int)uc.pid,
-		(unsigned int)uc.uid);
+	if (ctl_log_allowed(&more))
+		CTL_LOG(WARNING,
+			"refused a client: pid %d uid %u (%u more not logged)",
+			(int)uc.pid, (unsigned int)uc.uid, more);
 	return false;
 }
 
