@@ -164,12 +164,13 @@ struct vnf_ops {
 	void (*periodic)(struct vnf_instance *vi, uint64_t now);
 
 	/* Control thread, optional.  A control request: `verb` is e.g.
-	 * "show", "mac-flush", "route-add"; `args` the request object.  On
-	 * success *reply is a new JSON value (may stay NULL) and 0 is
-	 * returned; else -errno and *reply may hold the message as a JSON
-	 * string.  -ENOTSUP: the VNF has no such verb.  The verb "knows"
-	 * (args: a JSON string) asks, without acting, whether the VNF
-	 * serves that verb: 0 or -ENOTSUP. */
+	 * "show", "mac-flush", "route-add"; `args` the request object, read
+	 * with ctl_req_*() (control/ctl_server.h).  *reply is out only (its
+	 * value on entry is not read).  On success *reply is a new JSON value
+	 * (may stay NULL) and 0 is returned; else -errno and *reply may hold
+	 * the message as a JSON string.  -ENOTSUP: the VNF has no such verb.
+	 * The verb "knows" (args: a JSON string) asks, without acting, whether
+	 * the VNF serves that verb: 0 or -ENOTSUP. */
 	int (*ctl)(struct vnf_instance *vi, const char *verb, json_t *args,
 		   json_t **reply);
 };

@@ -447,6 +447,7 @@ fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 	uint32_t i;
 	int rc;
 
+	*reply = NULL; /* out only (vnf.h): ctl_error() replaces what is set */
 	if (strcmp(verb, "knows") == 0) {
 		const char *v = json_string_value(args);
 

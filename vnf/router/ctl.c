@@ -1159,6 +1159,7 @@ rt_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 	char err[256];
 	int rc;
 
+	*reply = NULL; /* out only (vnf.h): ctl_error() replaces what is set */
 	if (strcmp(verb, "knows") == 0) {
 		const char *v = json_string_value(args);
 
