@@ -329,7 +329,13 @@ int ctl_cfg_fail(struct ctl_cfg *ld, const char *at, const char *key, const char
 	ld->fail_line = line;
 	if (!ld->err || !ld->errlen)
 		return -EINVAL;
-	if (line && *path)
+	/* A request's errors read like the control server's own ones:
+	 * "KEY: reason" (ctl_req_*()). */
+	if (ld->no_lines && *path)
+		snprintf(ld->err, ld->errlen, "%s: %s", path, reason);
+	else if (ld->no_lines)
+		snprintf(ld->err, ld->errlen, "%s", reason);
+	else if (line && *path)
 		snprintf(ld->err, ld->errlen, "%s:%lu: %s: %s", ld->file, line,
 			 path, reason);
 	else if (line)
@@ -1760,6 +1766,16 @@ static const char *cy_kind_name(const char *ev)
 	return "scalar";
 }
 
+/* A YAML kind (cy_kind_name()) as JSON calls it, with its article. */
+static const char *cy_json_kind(const char *kind, bool wanted)
+{
+	if (!strcmp(kind, "mapping"))
+		return "an object";
+	if (!strcmp(kind, "list"))
+		return "an array";
+	return wanted ? "a string" : "a value";
+}
+
 /*
  * The keys the schema allows in the mapping at `path` ("vnfs[0].ifaces[1]"),
  * as "a, b, c", for the hint after "unknown key".
@@ -1930,10 +1946,19 @@ static int cy_fail(struct ctl_cfg *ld, cyaml_err_t rc)
 	} else if (!strncmp(msg, "Expecting ", 10) &&
 		   (x = strstr(msg, ", got event: "))) {
 		*x = '\0';
-		snprintf(reason, sizeof(reason), "expected a %s, got a%s %s",
-			 cy_kind_name(msg + 10), empty ? "n" : "",
-			 empty ? "empty value" :
-				 cy_kind_name(x + strlen(", got event: ")));
+		const char *want = cy_kind_name(msg + 10);
+		const char *got = cy_kind_name(x + strlen(", got event: "));
+
+		/* A request is JSON: say it in JSON's words, as the control
+		 * server's accessors do. */
+		if (ld->no_lines)
+			snprintf(reason, sizeof(reason), "expected %s (got %s)",
+				 cy_json_kind(want, true),
+				 cy_json_kind(got, false));
+		else
+			snprintf(reason, sizeof(reason),
+				 "expected a %s, got a%s %s", want,
+				 empty ? "n" : "", empty ? "empty value" : got);
 	} else {
 		snprintf(reason, sizeof(reason), "%s", msg);
 	}

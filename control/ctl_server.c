@@ -13,10 +13,18 @@
  * client that never reads its replies) costs only its own connection: input
  * is bounded per request, output is bounded by back-pressure (we stop
  * reading a client whose replies are not drained), and every socket call is
- * non-blocking.
+ * non-blocking.  Idle clients cannot lock others out: a connection that
+ * makes no progress (no complete request, no reply bytes taken) for the
+ * idle timeout is closed, and when every slot is taken a newcomer is
+ * admitted by closing the connection that has been idle the longest (see
+ * ctl_conn_evict()).  Peers are checked with SO_PEERCRED on accept: root
+ * and nfvd's own user only.  Every connection the server closes on its own
+ * initiative first gets a one-line JSON error saying why, so a client
+ * prints that instead of "Broken pipe".
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -28,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_log.h>
@@ -47,6 +56,8 @@ RTE_LOG_REGISTER(ctl_server_logtype, nfv.ctl, INFO);
 #define CTL_READ_BUDGET (256 * 1024)
 #define CTL_MAX_CLIENTS 64
 #define CTL_LISTEN_BACKLOG 16
+/* A connection without progress for this long is closed (0: never). */
+#define CTL_IDLE_TIMEOUT_MS (30 * 1000)
 
 struct ctl_cmd {
 	char *name;
@@ -64,6 +75,9 @@ struct ctl_conn {
 	size_t out_len, out_off, out_cap;
 	bool eof;		/* peer closed its write side */
 	bool closing;		/* close once out is flushed */
+	/* Last progress: accepted, a complete request read, or reply bytes
+	 * taken by the peer (ctl_now_ms() clock). */
+	uint64_t last_ms;
 };
 
 static pthread_mutex_t ctl_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -77,6 +91,31 @@ static dev_t ctl_sock_dev;
 static ino_t ctl_sock_ino;
 static struct ctl_conn *ctl_conns[CTL_MAX_CLIENTS];
 static unsigned int ctl_n_conns;
+static unsigned int ctl_idle_ms = CTL_IDLE_TIMEOUT_MS;
+
+static uint64_t
+ctl_clock_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t (*ctl_now_ms)(void) = ctl_clock_monotonic_ms;
+
+/* Control thread, while no poll runs (tests set these before polling). */
+void
+ctl_server_set_idle_timeout(unsigned int ms)
+{
+	ctl_idle_ms = ms;
+}
+
+void
+ctl_server_set_clock(uint64_t (*now_ms)(void))
+{
+	ctl_now_ms = now_ms != NULL ? now_ms : ctl_clock_monotonic_ms;
+}
 
 void ctl_server_lock(void)
 {
@@ -244,6 +283,131 @@ int ctl_error(json_t **result, int err, const char *fmt, ...)
 	return err < 0 ? err : -err;
 }
 
+/* ---- typed request arguments -------------------------------------------- */
+
+/* "a string", "an integer", ... for "expected X (got Y)". */
+static const char *
+ctl_json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number with a fraction";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "something else";
+}
+
+/* The value of `key`, or NULL when absent (or req is not an object). */
+static json_t *
+ctl_req_get(json_t *req, const char *key)
+{
+	return json_is_object(req) ? json_object_get(req, key) : NULL;
+}
+
+static int
+ctl_req_type_error(json_t **result, const char *key, const char *want,
+		   const json_t *v)
+{
+	return ctl_error(result, -EINVAL, "%s: expected %s (got %s)", key, want,
+			 ctl_json_type_name(v));
+}
+
+int
+ctl_req_str(json_t *req, const char *key, const char **out, json_t **result)
+{
+	json_t *v = ctl_req_get(req, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v))
+		return ctl_req_type_error(result, key, "a string", v);
+	*out = json_string_value(v);
+	return 1;
+}
+
+int
+ctl_req_uint(json_t *req, const char *key, uint64_t min, uint64_t max,
+	     uint64_t *out, json_t **result)
+{
+	json_t *v = ctl_req_get(req, key);
+	json_int_t n;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v)) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "an integer %" PRIu64 "..%" PRIu64,
+			 min, max);
+		return ctl_req_type_error(result, key, want, v);
+	}
+	n = json_integer_value(v);
+	if (n < 0 || (uint64_t)n < min || (uint64_t)n > max)
+		return ctl_error(result, -EINVAL,
+				 "%s: expected an integer %" PRIu64 "..%" PRIu64
+				 " (got %" JSON_INTEGER_FORMAT ")",
+				 key, min, max, n);
+	*out = (uint64_t)n;
+	return 1;
+}
+
+int
+ctl_req_bool(json_t *req, const char *key, bool *out, json_t **result)
+{
+	json_t *v = ctl_req_get(req, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v))
+		return ctl_req_type_error(result, key, "true or false", v);
+	*out = json_is_true(v);
+	return 1;
+}
+
+int
+ctl_req_object(json_t *req, const char *key, json_t **out, json_t **result)
+{
+	json_t *v = ctl_req_get(req, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v))
+		return ctl_req_type_error(result, key, "an object", v);
+	*out = v;
+	return 1;
+}
+
+int
+ctl_req_array(json_t *req, const char *key, json_t **out, json_t **result)
+{
+	json_t *v = ctl_req_get(req, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v))
+		return ctl_req_type_error(result, key, "an array", v);
+	*out = v;
+	return 1;
+}
+
+int
+ctl_req_missing(json_t **result, const char *key)
+{
+	return ctl_error(result, -EINVAL, "%s: missing (required)", key);
+}
+
 static json_t *ctl_reply_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
@@ -386,6 +550,7 @@ static int ctl_conn_flush(struct ctl_conn *conn)
 			return -errno;
 		}
 		conn->out_off += n;
+		conn->last_ms = ctl_now_ms();
 	}
 	conn->out_off = conn->out_len = 0;
 	return 0;
@@ -397,6 +562,7 @@ static int ctl_conn_request(struct ctl_conn *conn, const char *line, size_t len)
 	json_error_t jerr;
 	json_t *req, *reply;
 
+	conn->last_ms = ctl_now_ms();
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (req == NULL)
 		return ctl_conn_queue(conn, ctl_reply_error("invalid JSON: %s (column %d)",
@@ -523,10 +689,126 @@ static void ctl_conn_drop(unsigned int i)
 	ctl_conns[ctl_n_conns] = NULL;
 }
 
+/*
+ * Log about clients at most once a second, so that a flood of connections
+ * (refused or evicting each other) cannot flood the log; what was left out
+ * is counted in the next line.  Control thread.
+ */
+static bool
+ctl_log_allowed(unsigned int *suppressed)
+{
+	static uint64_t last_ms;
+	static unsigned int skipped;
+	uint64_t now = ctl_now_ms();
+
+	if (last_ms != 0 && now - last_ms < 1000) {
+		skipped++;
+		return false;
+	}
+	last_ms = now;
+	*suppressed = skipped;
+	skipped = 0;
+	return true;
+}
+
+/*
+ * Tell a peer why we close its connection, in the reply format, without
+ * blocking: a connection we refuse or evict gets a line it can print.  Only
+ * when nothing else is queued for it (a reply half sent would be corrupted).
+ */
+static void
+ctl_send_goodbye(int fd, const char *msg)
+{
+	json_t *reply = ctl_reply_error("%s", msg);
+	char *s = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+	size_t len;
+
+	json_decref(reply);
+	if (s == NULL)
+		return;
+	len = strlen(s);
+	s[len] = '\n'; /* json_dumps' NUL: the line's end */
+	if (send(fd, s, len + 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		CTL_LOG(DEBUG, "goodbye: %s", strerror(errno));
+	free(s);
+}
+
+/* Say goodbye (if nothing is half sent) and close connection i now. */
+static void
+ctl_conn_kick(unsigned int i, const char *msg)
+{
+	struct ctl_conn *conn = ctl_conns[i];
+
+	if (conn->out_off == conn->out_len)
+		ctl_send_goodbye(conn->fd, msg);
+	ctl_conn_drop(i);
+}
+
+/*
+ * Every slot is taken and a client knocks: close the connection that has
+ * been idle the longest to admit it.  Refusing the newcomer instead would
+ * let 64 idle connections lock everyone out until they time out; a working
+ * client (nfvctl, a monitoring loop) makes progress every few milliseconds,
+ * so the longest-idle connection is the one least likely to be doing
+ * anything useful.  Control thread.
+ */
+static void
+ctl_conn_evict(uint64_t now)
+{
+	unsigned int i, victim = 0, more;
+
+	for (i = 1; i < ctl_n_conns; i++)
+		if (ctl_conns[i]->last_ms < ctl_conns[victim]->last_ms)
+			victim = i;
+	if (ctl_log_allowed(&more))
+		CTL_LOG(NOTICE,
+			"all %d connections taken: closing one idle for "
+			"%" PRIu64 " ms for a new client (%u more not logged)",
+			CTL_MAX_CLIENTS, now - ctl_conns[victim]->last_ms,
+			more);
+	ctl_conn_kick(victim, "closed: every connection slot was taken and "
+			      "this one was idle the longest");
+}
+
+/*
+ * May this peer talk to us?  The socket is 0600 in a 0700 directory, so
+ * only root and nfvd's user can normally connect at all; the credentials
+ * check keeps it so if the socket's permissions were widened by hand.  A
+ * refusal explains itself in *why.
+ */
+static bool
+ctl_peer_allowed(int fd, char *why, size_t len)
+{
+	struct ucred uc;
+	socklen_t ul = sizeof(uc);
+	uid_t me = geteuid();
+	unsigned int more;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &ul) < 0) {
+		snprintf(why, len,
+			 "permission denied: cannot identify the "
+			 "peer (%s)",
+			 strerror(errno));
+		return false;
+	}
+	if (uc.uid == 0 || uc.uid == me)
+		return true;
+	snprintf(why, len,
+		 "permission denied: uid %u may not use this "
+		 "socket (only root and uid %u, nfvd's user)",
+		 (unsigned int)uc.uid, (unsigned int)me);
+	if (ctl_log_allowed(&more))
+		CTL_LOG(WARNING,
+			"refused a client: pid %d uid %u (%u more not logged)",
+			(int)uc.pid, (unsigned int)uc.uid, more);
+	return false;
+}
+
 static void ctl_server_accept(void)
 {
 	for (;;) {
 		struct ctl_conn *conn;
+		char why[160];
 		int fd;
 
 		fd = accept4(ctl_listen_fd, NULL, NULL,
@@ -538,24 +820,60 @@ static void ctl_server_accept(void)
 				CTL_LOG(WARNING, "accept: %s", strerror(errno));
 			return;
 		}
-		if (ctl_n_conns == CTL_MAX_CLIENTS) {
-			static const char busy[] =
-				"{\"ok\":false,\"error\":\"too many clients\"}\n";
-
-			if (send(fd, busy, sizeof(busy) - 1,
-				 MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-				CTL_LOG(DEBUG, "reject client: %s", strerror(errno));
+		if (!ctl_peer_allowed(fd, why, sizeof(why))) {
+			ctl_send_goodbye(fd, why);
 			close(fd);
 			continue;
 		}
 		conn = calloc(1, sizeof(*conn));
 		if (conn == NULL) {
+			ctl_send_goodbye(fd, "out of memory");
 			close(fd);
 			continue;
 		}
 		conn->fd = fd;
+		conn->last_ms = ctl_now_ms();
+		if (ctl_n_conns == CTL_MAX_CLIENTS)
+			ctl_conn_evict(conn->last_ms);
 		ctl_conns[ctl_n_conns++] = conn;
 	}
+}
+
+/*
+ * Close connections without progress for the idle timeout.  One that has
+ * nothing queued is told why; one whose replies are stuck (the peer does
+ * not read) cannot be told and is just closed.  Returns the milliseconds
+ * until the next one may expire (-1: none).  Control thread.
+ */
+static int
+ctl_conns_expire(uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	unsigned int i;
+
+	if (ctl_idle_ms == 0)
+		return -1;
+	for (i = 0; i < ctl_n_conns;) {
+		struct ctl_conn *conn = ctl_conns[i];
+		uint64_t idle = now - conn->last_ms;
+		char msg[96];
+
+		if (now < conn->last_ms || idle < ctl_idle_ms) {
+			if (conn->last_ms + ctl_idle_ms < next)
+				next = conn->last_ms + ctl_idle_ms;
+			i++;
+			continue;
+		}
+		snprintf(msg, sizeof(msg),
+			 "closed: no complete request for %u s",
+			 ctl_idle_ms / 1000);
+		CTL_LOG(INFO, "closing a connection idle for %" PRIu64 " ms",
+			idle);
+		ctl_conn_kick(i, msg);
+	}
+	if (next == UINT64_MAX)
+		return -1;
+	return next - now > INT_MAX ? INT_MAX : (int)(next - now);
 }
 
 /*
@@ -568,8 +886,12 @@ void ctl_server_poll(int timeout_ms)
 	struct pollfd pfd[CTL_MAX_CLIENTS + 1];
 	struct ctl_conn *polled[CTL_MAX_CLIENTS];
 	unsigned int i, n = 0, n_polled;
-	int ret;
+	int ret, idle_wait;
 
+	/* Wake up in time for the next idle connection to expire. */
+	idle_wait = ctl_conns_expire(ctl_now_ms());
+	if (idle_wait >= 0 && (timeout_ms < 0 || idle_wait < timeout_ms))
+		timeout_ms = idle_wait;
 	if (ctl_listen_fd >= 0) {
 		pfd[n].fd = ctl_listen_fd;
 		pfd[n].events = POLLIN;

@@ -5,7 +5,10 @@
  * Wire format (docs/operations.md): each request is one JSON object on one
  * line, {"cmd": "show ports", ...arguments}; each reply is one JSON object
  * on one line, {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
- * A client may send several requests on one connection.
+ * A client may send several requests on one connection.  The server may
+ * close a connection on its own (idle for 30 s, every slot taken and this
+ * one idle the longest, a peer that is neither root nor nfvd's user); it
+ * then sends one last {"ok": false, "error": "..."} line saying why.
  *
  * Commands are registered by the data plane (dataplane/ctl_cmds.c) before
  * ctl_server_open().  The same handlers back the rte_telemetry commands
@@ -17,6 +20,9 @@
  */
 #ifndef NFV_CTL_SERVER_H
 #define NFV_CTL_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -53,6 +59,34 @@ json_t *ctl_server_dispatch(json_t *req);
 int ctl_error(json_t **result, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Typed request arguments: the one way handlers (dataplane/ctl_cmds.c and
+ * the VNFs' verbs) read what a request carries, so that a value of the
+ * wrong type is an error that names its key instead of being taken for
+ * "absent" ({"vnf": {"a": 1}} is not "every VNF").  Each looks `key` up in
+ * `req` (a request that is not an object has no keys) and returns:
+ *   1        present and of the type asked for: *out is set;
+ *   0        absent: *out is left as it was (the caller's default);
+ *   -EINVAL  present but of another type (null included) or out of range:
+ *            *result (as ctl_error()) is "KEY: expected ... (got ...)".
+ * Typical use:
+ *   if ((rc = ctl_req_str(req, "vnf", &name, result)) < 0)
+ *           return rc;
+ * *out borrows from req.  Control or telemetry thread, like handlers.
+ */
+int ctl_req_str(json_t *req, const char *key, const char **out,
+		json_t **result);
+/* An integer in min..max (JSON numbers with a fraction or exponent and
+ * strings of digits are not integers). */
+int ctl_req_uint(json_t *req, const char *key, uint64_t min, uint64_t max,
+		 uint64_t *out, json_t **result);
+int ctl_req_bool(json_t *req, const char *key, bool *out, json_t **result);
+int ctl_req_object(json_t *req, const char *key, json_t **out, json_t **result);
+int ctl_req_array(json_t *req, const char *key, json_t **out, json_t **result);
+/* For a required key the accessor said is absent: "KEY: missing
+ * (required)", -EINVAL. */
+int ctl_req_missing(json_t **result, const char *key);
+
 /* Create the socket (mode 0600, missing parent directories created 0700,
  * a stale socket replaced, a live one refused with -EADDRINUSE, a
  * non-socket file left alone with -EEXIST, -EALREADY if open).  0 or
@@ -64,6 +98,15 @@ int ctl_server_open(const char *path);
 void ctl_server_poll(int timeout_ms);
 /* Close every connection and unlink the socket.  No-op if not open. */
 void ctl_server_close(void);
+/*
+ * A connection without progress (no complete request read, no reply bytes
+ * taken by the peer) for `ms` milliseconds is closed, with a one-line
+ * error; 0 never closes one.  Default 30 s.  Control thread, between polls.
+ */
+void ctl_server_set_idle_timeout(unsigned int ms);
+/* Tests: the monotonic millisecond clock the idle timeout reads (NULL:
+ * the real one).  Control thread, between polls. */
+void ctl_server_set_clock(uint64_t (*now_ms)(void));
 
 void ctl_server_lock(void);
 void ctl_server_unlock(void);

@@ -925,7 +925,7 @@ static void print_counts(const char *title, json_t *obj)
 
 static void print_vnf(json_t *res)
 {
-	json_t *ifaces = json_object_get(res, "ifaces"), *details, *e;
+	json_t *ifaces = json_object_get(res, "ifaces"), *details, *fates, *e;
 	char *pk, *cpp;
 	size_t i;
 
@@ -938,6 +938,21 @@ static void print_vnf(json_t *res)
 	printf("  packets %s, cycles/packet %s\n", pk, cpp);
 	free(pk);
 	free(cpp);
+	fates = json_object_get(res, "fates");
+	if (json_is_object(fates)) {
+		char *p = val_str(json_object_get(fates, "passed")
+					  ?: json_null());
+		char *d = val_str(json_object_get(fates, "dropped")
+					  ?: json_null());
+		char *h =
+			val_str(json_object_get(fates, "held") ?: json_null());
+
+		/* What became of the packets: each counted once. */
+		printf("  fates: passed %s, dropped %s, held %s\n", p, d, h);
+		free(p);
+		free(d);
+		free(h);
+	}
 	if (json_is_array(ifaces) && json_array_size(ifaces) > 0) {
 		struct table t;
 
@@ -1152,7 +1167,8 @@ static int ctl_connect(const char *path)
 	return fd;
 }
 
-/* 0, or -1 and msg says why. */
+/* 0; -errno when the server is gone (EPIPE, ECONNRESET: it may have said
+ * why, the caller reads its last line); else -1 and msg says why. */
 static int
 send_all(int fd, const char *buf, size_t len, char *msg, size_t mlen)
 {
@@ -1162,6 +1178,8 @@ send_all(int fd, const char *buf, size_t len, char *msg, size_t mlen)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EPIPE || errno == ECONNRESET)
+				return -errno;
 			snprintf(msg, mlen, "cannot send to %s: %s", sock_path,
 				 strerror(errno));
 			return -1;
@@ -1172,11 +1190,15 @@ send_all(int fd, const char *buf, size_t len, char *msg, size_t mlen)
 	return 0;
 }
 
-/* Read one reply line (in g_buf until the caller frees it), or NULL and
+/*
+ * Read one reply line (in g_buf until the caller frees it), or NULL and
  * msg says why.  The timeout restarts while data keeps coming, so a large
- * table is not cut off by a slow terminal. */
+ * table is not cut off by a slow terminal.  `send_err`: the request did
+ * not go out whole (-EPIPE...): without a line from the server (one that
+ * refused or closed us says why), that is the error to report.
+ */
 static char *
-recv_line(int fd, size_t *lenp, char *msg, size_t mlen)
+recv_line(int fd, size_t *lenp, int send_err, char *msg, size_t mlen)
 {
 	size_t len = 0, cap = 65536;
 	char *buf = malloc(cap);
@@ -1210,8 +1232,19 @@ recv_line(int fd, size_t *lenp, char *msg, size_t mlen)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			snprintf(msg, mlen, "cannot read from %s: %s",
-				 sock_path, strerror(errno));
+			if (send_err == 0 ||
+			    (errno != ECONNRESET && errno != EPIPE)) {
+				snprintf(msg, mlen, "cannot read from %s: %s",
+					 sock_path, strerror(errno));
+				break;
+			}
+			n = 0;
+		}
+		if (n == 0 && send_err != 0) {
+			snprintf(msg, mlen,
+				 "cannot send to %s: %s (nfvd closed the "
+				 "connection without a word)",
+				 sock_path, strerror(-send_err));
 			break;
 		}
 		if (n == 0) {
@@ -1256,14 +1289,16 @@ ctl_exchange(json_t *req, json_t **replyp, char *msg, size_t mlen)
 			 sock_path, strerror(errno));
 		rc = -1;
 	} else {
+		/* A server that refuses us sends one error line and closes:
+		 * the send may then fail, but the line is there to read. */
 		rc = send_all(fd, line, strlen(line), msg, mlen);
 		if (rc == 0)
 			rc = send_all(fd, "\n", 1, msg, mlen);
 	}
 	free(line);
 	g_buf = NULL;
-	if (rc == 0)
-		rbuf = recv_line(fd, &len, msg, mlen);
+	if (rc == 0 || rc == -EPIPE || rc == -ECONNRESET)
+		rbuf = recv_line(fd, &len, rc, msg, mlen);
 	if (fd >= 0)
 		close(fd);
 	if (rbuf == NULL)

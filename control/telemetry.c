@@ -59,27 +59,36 @@ static void tel_name_join(char *out, const char *prefix, const char *key)
 }
 
 /*
- * A string value: cut to 127 bytes on a UTF-8 boundary, and with '"', '\'
- * and control characters replaced, because 22.11 writes strings into its
- * JSON reply without escaping them.
+ * A string value, as printable ASCII only: cut to 127 bytes, '"', '\' and
+ * control characters replaced by '_', and each non-ASCII character (a
+ * UTF-8 sequence, or any byte >= 0x80 of invalid UTF-8) by one '?'.
+ * Early 22.11 releases write strings into their JSON reply unescaped, and
+ * later ones escape with a signed char, so that 0xc3 0xa9 ("é") comes out
+ * as the invalid escapes "\1\2" and dpdk-telemetry.py fails to parse the
+ * reply; neither can go wrong with printable ASCII.  Everything a
+ * telemetry reply echoes (names, error messages quoting a parameter)
+ * passes here.
  */
 static json_t *tel_string(const char *s)
 {
 	char buf[CTL_TEL_STRING_MAX + 1];
-	size_t len = strlen(s), i;
+	size_t n = 0, i = 0;
 
-	if (len > CTL_TEL_STRING_MAX) {
-		len = CTL_TEL_STRING_MAX;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-	}
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (s[i] != '\0' && n < CTL_TEL_STRING_MAX) {
+		unsigned char c = (unsigned char)s[i++];
 
-		buf[i] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\') ?
-			 '_' : (char)c;
+		if (c >= 0x80) {
+			/* One '?' for the lead byte and its continuations. */
+			while (((unsigned char)s[i] & 0xc0) == 0x80)
+				i++;
+			buf[n++] = '?';
+			continue;
+		}
+		buf[n++] = (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+				   ? '_'
+				   : (char)c;
 	}
-	buf[len] = '\0';
+	buf[n] = '\0';
 	return json_string(buf);
 }
 
@@ -510,13 +519,20 @@ static int ctl_tel_cb(const char *path, const char *params,
 		return ctl_tel_error(d, "this command takes no parameter");
 	if (len == 0 && tc->param_required)
 		return ctl_tel_error(d, "missing parameter");
+	/* Names (VNFs) are letters, digits, '_' and '-': anything outside
+	 * printable ASCII cannot name one, and is not echoed back. */
+	for (i = 0; i < len; i++)
+		if ((unsigned char)param[i] < 0x20 ||
+		    (unsigned char)param[i] > 0x7e)
+			return ctl_tel_error(d, "parameter: only printable "
+						"ASCII is accepted");
 
 	req = json_pack("{s:s}", "cmd", tc->cmd);
 	if (req == NULL)
 		return -ENOMEM;
 	if (len > 0 && json_object_set_new(req, tc->param, json_string(param)) < 0) {
 		json_decref(req);
-		return ctl_tel_error(d, "parameter is not valid UTF-8");
+		return -ENOMEM;
 	}
 	ctl_server_lock();
 	reply = ctl_server_dispatch(req);

@@ -89,6 +89,7 @@ nfv_vnf_stats_json(const struct vnf_instance *vi, json_t *o)
 	json_t *ctr = json_object(), *drops = json_object();
 	uint64_t pkts = 0, cycles = 0, calls = 0, timed = 0;
 	uint64_t rd[NFV_VD_MAX] = {0};
+	struct vnf_fates f;
 	unsigned int w, c;
 
 	for (w = 0; w < vi->n_workers; w++) {
@@ -116,6 +117,16 @@ nfv_vnf_stats_json(const struct vnf_instance *vi, json_t *o)
 			    json_real(nfv_ratio(cycles, timed)));
 	json_object_set_new(o, "counters", ctr);
 	json_object_set_new(o, "drops", drops);
+	/* Every packet counted once by its fate (vnf.h): when the workers are
+	 * quiet, packets == passed + dropped + held.  The runner's own drops
+	 * (iface-unlinked, graph-loop, bad-next) come after a fate and are
+	 * not part of it. */
+	vnf_fates_get(vi, &f);
+	json_object_set_new(o, "fates",
+			    json_pack("{s:I, s:I, s:I}", "passed",
+				      (json_int_t)f.passed, "dropped",
+				      (json_int_t)f.dropped, "held",
+				      (json_int_t)f.held));
 }
 
 static int
@@ -180,16 +191,20 @@ nfv_ep_name(const struct nfv_ep *ep, char *buf, size_t len)
 static int
 nfv_cmd_show_vnf(json_t *req, json_t **result, void *arg)
 {
-	const char *name = json_string_value(json_object_get(req, "name"));
 	const struct nfv_graph *g = nfv_graph_current();
+	const char *name = NULL;
 	struct vnf_instance *vi;
 	json_t *o, *ifaces, *details = NULL;
 	char peer[80];
 	uint16_t i;
+	int rc;
 
 	RTE_SET_USED(arg);
-	if (name == NULL)
-		return ctl_error(result, -EINVAL, "show vnf: missing \"name\"");
+	rc = ctl_req_str(req, "name", &name, result);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ctl_req_missing(result, "name");
 	vi = nfv_vnf_by_name(name);
 	if (vi == NULL)
 		return ctl_error(result, -ENOENT, "no vnf named %s", name);
@@ -230,17 +245,22 @@ nfv_cmd_vnf_verb(json_t *req, json_t **result, void *arg)
 static int
 nfv_cmd_port_add(json_t *req, json_t **result, void *arg)
 {
-	json_t *port = json_object_get(req, "port");
-	const char *link = json_string_value(json_object_get(req, "link"));
+	json_t *port = NULL;
+	const char *link = NULL;
 	struct ctl_config *cfg = NULL;
 	char err[512], *js, *text = NULL;
 	unsigned int i;
 	int rc, len;
 
 	RTE_SET_USED(arg);
-	if (!json_is_object(port))
-		return ctl_error(result, -EINVAL,
-				 "port add: missing \"port\" object");
+	rc = ctl_req_object(req, "port", &port, result);
+	if (rc == 0)
+		rc = ctl_req_missing(result, "port");
+	if (rc < 0)
+		return rc;
+	rc = ctl_req_str(req, "link", &link, result);
+	if (rc < 0)
+		return rc;
 	js = json_dumps(port, JSON_COMPACT);
 	if (js == NULL)
 		return ctl_error(result, -ENOMEM, "out of memory");
@@ -266,13 +286,16 @@ nfv_cmd_port_add(json_t *req, json_t **result, void *arg)
 static int
 nfv_cmd_port_del(json_t *req, json_t **result, void *arg)
 {
-	const char *name = json_string_value(json_object_get(req, "name"));
+	const char *name = NULL;
 	char err[256];
 	int rc;
 
 	RTE_SET_USED(arg);
-	if (name == NULL)
-		return ctl_error(result, -EINVAL, "port del: missing \"name\"");
+	rc = ctl_req_str(req, "name", &name, result);
+	if (rc == 0)
+		rc = ctl_req_missing(result, "name");
+	if (rc < 0)
+		return rc;
 	rc = nfv_dataplane_port_del(name, err, sizeof(err));
 	if (rc < 0)
 		return ctl_error(result, rc, "%s", err);

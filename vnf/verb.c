@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "control/ctl_server.h"
 #include "vnf/vnf.h"
 
 const struct vnf_verb *
@@ -126,21 +127,20 @@ int
 vnf_verb_dispatch(struct vnf_instance *const *vis, unsigned int n,
 		  const char *verb, json_t *req, json_t **result)
 {
-	json_t *jname = json_object_get(req, "vnf"), *all = NULL;
 	const struct vnf_verb *v = NULL;
 	struct vnf_instance *vi, *only = NULL;
+	const char *name = NULL;
 	unsigned int i, n_have = 0;
+	json_t *all = NULL;
 	int rc;
 
 	*result = NULL;
-	if (jname != NULL) {
-		const char *name = json_string_value(jname);
-
-		/* A swap point for a typed accessor of the control server. */
-		if (name == NULL)
-			return vnf_verb_error(result, -EINVAL,
-					      "%s: \"vnf\" must be a string",
-					      verb);
+	/* A "vnf" of another JSON type is an error naming the key, never
+	 * "every VNF". */
+	rc = ctl_req_str(req, "vnf", &name, result);
+	if (rc < 0)
+		return rc;
+	if (name != NULL) {
 		for (i = 0; i < n; i++)
 			if (strcmp(vis[i]->name, name) == 0)
 				break;

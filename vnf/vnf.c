@@ -68,6 +68,32 @@ vnf_counter_sum(const struct vnf_instance *vi, uint16_t c)
 	return sum;
 }
 
+void
+vnf_fates_get(const struct vnf_instance *vi, struct vnf_fates *f)
+{
+	unsigned int w;
+	uint16_t c;
+
+	memset(f, 0, sizeof(*f));
+	for (w = 0; w < vi->n_workers; w++)
+		f->packets += vi->slots[w].pkts;
+	for (c = 0; c < vi->ops->n_counters; c++) {
+		switch (vi->ops->counters[c].kind) {
+		case VNF_CK_PASS:
+			f->passed += vnf_counter_sum(vi, c);
+			break;
+		case VNF_CK_DROP:
+			f->dropped += vnf_counter_sum(vi, c);
+			break;
+		case VNF_CK_HELD:
+			f->held += vnf_counter_sum(vi, c);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 int
 vnf_instance_create(const struct ctl_vnf_config *cfg, uint16_t id,
 		    unsigned int n_workers, struct rte_rcu_qsbr *rcu,

@@ -48,21 +48,45 @@ typedef struct json_t json_t;
 #define VNF_NEXT_IS_DROP(n) (((n) & VNF_NEXT_DROP) != 0)
 #define VNF_NEXT_COUNTER(n) ((uint16_t)((n) & ~VNF_NEXT_DROP))
 
+/*
+ * What a counter counts (docs/architecture.md, "Counting packets").  Every
+ * packet handed to process() is counted exactly once by its final fate:
+ * one PASS or DROP counter, or, while the VNF still holds it, a HELD one.
+ * So, for each instance, at any quiet moment:
+ *   packets == sum(PASS) + sum(DROP) + sum(HELD)
+ * INFO counters count events (a MAC learned, a reply generated, a packet
+ * queued); LOST counters count packets the VNF made itself (flood copies,
+ * ARP requests, ICMP errors) that could not be sent.  Neither is a fate.
+ * false and true, as older counter lists wrote, mean INFO and DROP.
+ */
+enum vnf_counter_kind {
+	VNF_CK_INFO = 0, /* an event */
+	VNF_CK_DROP = 1, /* fate: dropped, for this reason */
+	VNF_CK_PASS = 2, /* fate: left by an iface, answered, consumed */
+	VNF_CK_HELD = 3, /* fate pending: held now (goes up and down) */
+	VNF_CK_LOST = 4, /* a packet the VNF made was not sent */
+};
+
 /* A counter of a VNF type: its name as nfvctl and telemetry print it, and
- * whether it counts dropped packets (drops are summed into "drops"). */
+ * its kind; DROP counters are summed into "drops", the others are shown
+ * under "counters". */
 struct vnf_counter_desc {
 	const char *name;
-	bool is_drop;
+	bool is_drop; /* kind == VNF_CK_DROP */
+	uint8_t kind; /* enum vnf_counter_kind */
 };
 
 /*
  * Counter X-macro helper.  A VNF writes
- *   #define L2SW_COUNTERS(_) _(FLOOD, "flood", false) _(NO_VLAN, "vlan-denied", true)
+ *   #define L2SW_COUNTERS(_) _(FWD, "forwarded", VNF_CK_PASS) \
+ *                            _(NO_VLAN, "vlan-denied", VNF_CK_DROP)
  *   enum { L2SW_COUNTERS(VNF_COUNTER_ENUM) L2SW_N_COUNTERS };
- *   static const struct vnf_counter_desc l2sw_counters[] = { L2SW_COUNTERS(VNF_COUNTER_DESC) };
+ *   static const struct vnf_counter_desc l2sw_counters[] = {
+ *           L2SW_COUNTERS(VNF_COUNTER_DESC)};
  */
-#define VNF_COUNTER_ENUM(sym, str, drop) sym,
-#define VNF_COUNTER_DESC(sym, str, drop) {.name = (str), .is_drop = (drop)},
+#define VNF_COUNTER_ENUM(sym, str, k) sym,
+#define VNF_COUNTER_DESC(sym, str, k)                                          \
+	{.name = (str), .is_drop = (k) == VNF_CK_DROP, .kind = (k)},
 
 /*
  * Extra output of one process() call: copies made by flooding, replies
@@ -177,9 +201,11 @@ struct vnf_verb {
 	const char *help;	/* one line */
 	unsigned int flags;
 	struct vnf_verb_arg args[VNF_VERB_ARGS_MAX];	/* .key NULL ends */
-	/* Control thread.  `args` is the request object (never NULL).  0
-	 * and *reply (a new JSON value, may stay NULL), or -errno and
-	 * *reply the message as a JSON string. */
+	/* Control thread.  `args` is the request object (never NULL), read
+	 * with ctl_req_*() (control/ctl_server.h) so that a wrong type is an
+	 * error naming the key.  *reply is out only (its value on entry is
+	 * not read).  0 and *reply (a new JSON value, may stay NULL), or
+	 * -errno and *reply the message as a JSON string. */
 	int (*handler)(struct vnf_instance *vi, json_t *args, json_t **reply);
 };
 
@@ -277,6 +303,19 @@ void vnf_instance_destroy(struct vnf_instance *vi);
 int vnf_iface_index(const struct vnf_instance *vi, const char *name);
 /* Sum of counter c over workers. */
 uint64_t vnf_counter_sum(const struct vnf_instance *vi, uint16_t c);
+
+/* The fates of what an instance was handed, summed over workers and
+ * counters by kind (see enum vnf_counter_kind). */
+struct vnf_fates {
+	uint64_t packets; /* handed to process() */
+	uint64_t passed;  /* sum of the PASS counters */
+	uint64_t dropped; /* sum of the DROP counters */
+	uint64_t held;	  /* sum of the HELD counters */
+};
+/* Any thread (plain reads of worker counters: exact when the workers are
+ * quiet, else a recent mix).  packets == passed + dropped + held when
+ * every packet was counted exactly once. */
+void vnf_fates_get(const struct vnf_instance *vi, struct vnf_fates *f);
 
 /*
  * Control thread.  The instance's name and ifaces as a config's common

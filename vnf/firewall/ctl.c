@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <rte_cycles.h>
 
+#include "control/ctl_server.h"
 #include "vnf/firewall/fw_priv.h"
 
 static const char *const fw_action_names[] = {
@@ -99,25 +100,19 @@ fw_rule_from_json(struct fw *fw, json_t *a, struct fw_rule_config *r,
 	return rc;
 }
 
-/* "index": a non-negative integer. */
+/* "index": 0..2^32-1; absent, dflt (or an error when required). */
 static int
 fw_index_from_json(json_t *a, bool required, uint32_t dflt, uint32_t *out,
-		   char *err, size_t errlen)
+		   json_t **reply)
 {
-	json_t *v = json_object_get(a, "index");
+	uint64_t v = dflt;
+	int rc = ctl_req_uint(a, "index", 0, UINT32_MAX, &v, reply);
 
-	if (v == NULL && !required) {
-		*out = dflt;
-		return 0;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    json_integer_value(v) > UINT32_MAX) {
-		snprintf(err, errlen, "index: %s",
-			 v == NULL ? "missing (required)"
-				   : "not a non-negative integer");
-		return -EINVAL;
-	}
-	*out = (uint32_t)json_integer_value(v);
+	if (rc == 0 && required)
+		rc = ctl_req_missing(reply, "index");
+	if (rc < 0)
+		return rc;
+	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -219,15 +214,15 @@ fw_show_conn_one(const struct fw_conn_key *k, uint64_t w, uint32_t created,
 			left > 0 ? (int)((double)left * s->tick_s) : 0));
 }
 
-static unsigned int
-fw_show_limit(json_t *args)
+/* "limit": rows to show, 1..2^32-1; a wrong type or value is an error. */
+static int
+fw_show_limit(json_t *args, unsigned int *limit, json_t **reply)
 {
-	json_t *l = json_object_get(args, "limit");
+	uint64_t v = FW_SHOW_LIMIT;
+	int rc = ctl_req_uint(args, "limit", 1, UINT32_MAX, &v, reply);
 
-	if (json_is_integer(l) && json_integer_value(l) > 0)
-		return (unsigned int)RTE_MIN(json_integer_value(l),
-					     (json_int_t)UINT32_MAX);
-	return FW_SHOW_LIMIT;
+	*limit = (unsigned int)v;
+	return rc < 0 ? rc : 0;
 }
 
 /* show rules: every rule with its hits, in evaluation order. */
@@ -254,14 +249,17 @@ fw_show_conn(struct vnf_instance *vi, json_t *args, json_t **reply)
 	struct fw *fw = vi->priv;
 	struct fw_show s = {
 		.fw = fw,
-		.arr = json_array(),
-		.limit = fw_show_limit(args),
 		.now = fw_ticks(rte_rdtsc()),
 		.tick_s =
 			(double)(UINT64_C(1) << FW_TICK_SHIFT) / (double)fw->hz,
 	};
 	char buf[96];
+	int rc;
 
+	rc = fw_show_limit(args, &s.limit, reply);
+	if (rc < 0)
+		return rc;
+	s.arr = json_array();
 	if (s.arr == NULL)
 		return -ENOMEM;
 	fw_ct_walk(&fw->ct, fw_show_conn_one, &s);
@@ -287,10 +285,10 @@ fw_rule_add(struct vnf_instance *vi, json_t *args, json_t **reply)
 	uint32_t i = 0;
 	int rc;
 
+	rc = fw_index_from_json(args, false, fw->n_rules, &i, reply);
+	if (rc < 0)
+		return rc;
 	rc = fw_rule_from_json(fw, args, &r, err, sizeof(err));
-	if (rc == 0)
-		rc = fw_index_from_json(args, false, fw->n_rules, &i, err,
-					sizeof(err));
 	if (rc == 0)
 		rc = fw_rule_insert(fw, i, &r, err, sizeof(err));
 	if (rc < 0)
@@ -307,9 +305,10 @@ fw_rule_del(struct vnf_instance *vi, json_t *args, json_t **reply)
 	uint32_t i = 0;
 	int rc;
 
-	rc = fw_index_from_json(args, true, 0, &i, err, sizeof(err));
-	if (rc == 0)
-		rc = fw_rule_delete(fw, i, err, sizeof(err));
+	rc = fw_index_from_json(args, true, 0, &i, reply);
+	if (rc < 0)
+		return rc;
+	rc = fw_rule_delete(fw, i, err, sizeof(err));
 	if (rc < 0)
 		return fw_ctl_error(reply, rc, err);
 	*reply = json_pack("{s:i}", "deleted", (int)i);

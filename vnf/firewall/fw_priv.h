@@ -33,40 +33,41 @@ struct rte_hash;
 struct rte_rcu_qsbr;
 
 /*
- * Counters and drop reasons.  Pass counters say why a packet went through;
- * drop reasons say why it did not.  Every packet that enters process() is
- * counted exactly once by one of the "pass" counters marked [P] or by one
- * drop reason; the others count events (connections, replies sent).
+ * Counters and drop reasons, by kind (vnf.h).  Every packet that enters
+ * process() is counted exactly once by one PASS counter (why it went
+ * through) or one drop reason; the INFO ones count events (connections,
+ * answers sent for rejected packets); reject-failed counts answers that
+ * could not be made or sent (LOST).
  */
 #define FW_COUNTERS(_)                                                         \
-	_(FW_C_ALLOWED, "allowed", false)	 /* [P] allow rule */          \
-	_(FW_C_CONN_NEW, "conn-created", false)	 /* [P] new connection */      \
-	_(FW_C_CONN_PASS, "conn-matched", false) /* [P] tracked */             \
-	_(FW_C_RELATED, "related", false)	 /* [P] ICMP error */          \
-	_(FW_C_DEFAULT_ALLOW, "default-allowed", false) /* [P] */              \
-	_(FW_C_NON_IP, "non-ip", false)			/* [P] ARP etc. */     \
-	_(FW_C_FRAG_FOLLOW, "frag-followed", false)	/* [P] */              \
-	_(FW_C_CONN_EXISTS, "conn-exists", false)                              \
-	_(FW_C_REJECT_SENT, "reject-sent", false)                              \
-	_(FW_C_REJECT_LIMITED, "reject-rate-limited", false)                   \
-	_(FW_C_REJECT_SUPPRESSED, "reject-suppressed", false)                  \
-	_(FW_C_REJECT_FAILED, "reject-failed", false)                          \
-	_(FW_D_RUNT, "runt", true)                                             \
-	_(FW_D_VLAN_DEPTH, "too-many-vlan-tags", true)                         \
-	_(FW_D_IP4_TRUNC, "ipv4-truncated", true)                              \
-	_(FW_D_IP4_BAD, "ipv4-bad-header", true)                               \
-	_(FW_D_IP6_TRUNC, "ipv6-truncated", true)                              \
-	_(FW_D_IP6_BAD, "ipv6-bad-header", true)                               \
-	_(FW_D_L4_TRUNC, "l4-truncated", true)                                 \
-	_(FW_D_TCP_BAD, "tcp-bad-header", true)                                \
-	_(FW_D_BAD_FRAG, "bad-fragment", true)                                 \
-	_(FW_D_FRAG_DROPPED, "fragment-of-dropped", true)                      \
-	_(FW_D_RULE_DROP, "rule-drop", true)                                   \
-	_(FW_D_RULE_REJECT, "rule-reject", true)                               \
-	_(FW_D_DEFAULT, "default-drop", true)                                  \
-	_(FW_D_TABLE_FULL, "conn-table-full", true)                            \
-	_(FW_D_TCP_INVALID, "tcp-invalid", true)                               \
-	_(FW_D_TCP_NOT_SYN, "tcp-no-conn", true)
+	_(FW_C_ALLOWED, "allowed", VNF_CK_PASS)	       /* allow rule */        \
+	_(FW_C_CONN_NEW, "conn-created", VNF_CK_PASS)  /* new connection */    \
+	_(FW_C_CONN_PASS, "conn-matched", VNF_CK_PASS) /* tracked */           \
+	_(FW_C_RELATED, "related", VNF_CK_PASS)	       /* ICMP error */        \
+	_(FW_C_DEFAULT_ALLOW, "default-allowed", VNF_CK_PASS)                  \
+	_(FW_C_NON_IP, "non-ip", VNF_CK_PASS) /* ARP etc. */                   \
+	_(FW_C_FRAG_FOLLOW, "frag-followed", VNF_CK_PASS)                      \
+	_(FW_C_CONN_EXISTS, "conn-exists", VNF_CK_INFO)                        \
+	_(FW_C_REJECT_SENT, "reject-sent", VNF_CK_INFO)                        \
+	_(FW_C_REJECT_LIMITED, "reject-rate-limited", VNF_CK_INFO)             \
+	_(FW_C_REJECT_SUPPRESSED, "reject-suppressed", VNF_CK_INFO)            \
+	_(FW_C_REJECT_FAILED, "reject-failed", VNF_CK_LOST)                    \
+	_(FW_D_RUNT, "runt", VNF_CK_DROP)                                      \
+	_(FW_D_VLAN_DEPTH, "too-many-vlan-tags", VNF_CK_DROP)                  \
+	_(FW_D_IP4_TRUNC, "ipv4-truncated", VNF_CK_DROP)                       \
+	_(FW_D_IP4_BAD, "ipv4-bad-header", VNF_CK_DROP)                        \
+	_(FW_D_IP6_TRUNC, "ipv6-truncated", VNF_CK_DROP)                       \
+	_(FW_D_IP6_BAD, "ipv6-bad-header", VNF_CK_DROP)                        \
+	_(FW_D_L4_TRUNC, "l4-truncated", VNF_CK_DROP)                          \
+	_(FW_D_TCP_BAD, "tcp-bad-header", VNF_CK_DROP)                         \
+	_(FW_D_BAD_FRAG, "bad-fragment", VNF_CK_DROP)                          \
+	_(FW_D_FRAG_DROPPED, "fragment-of-dropped", VNF_CK_DROP)               \
+	_(FW_D_RULE_DROP, "rule-drop", VNF_CK_DROP)                            \
+	_(FW_D_RULE_REJECT, "rule-reject", VNF_CK_DROP)                        \
+	_(FW_D_DEFAULT, "default-drop", VNF_CK_DROP)                           \
+	_(FW_D_TABLE_FULL, "conn-table-full", VNF_CK_DROP)                     \
+	_(FW_D_TCP_INVALID, "tcp-invalid", VNF_CK_DROP)                        \
+	_(FW_D_TCP_NOT_SYN, "tcp-no-conn", VNF_CK_DROP)
 
 enum { FW_COUNTERS(VNF_COUNTER_ENUM) FW_N_COUNTERS };
 

@@ -25,21 +25,30 @@
 #include "vnf/l2switch/mac_table.h"
 #include "vnf/vnf.h"
 
-#define L2SW_COUNTERS(_)                                                      \
-	_(L2_LEARNED, "learned", false)                                       \
-	_(L2_MOVED, "mac-moved", false)                                       \
-	_(L2_UNKNOWN, "unknown-unicast", false)                               \
-	_(L2_BCAST, "broadcast-multicast", false)                             \
-	_(L2_FLOOD_COPIES, "flood-copies", false)                             \
-	_(L2_TABLE_FULL, "table-full", false)                                 \
-	_(L2_STATIC_MOVE, "static-mac-seen-elsewhere", false)                 \
-	_(L2_DROP_RUNT, "runt", true)                                         \
-	_(L2_DROP_SRC_MCAST, "src-multicast", true)                           \
-	_(L2_DROP_SAME_IFACE, "same-iface", true)                             \
-	_(L2_DROP_VLAN, "vlan-denied", true)                                  \
-	_(L2_DROP_NO_TARGET, "flood-no-target", true)                         \
-	_(L2_DROP_COPY_FAIL, "copy-failed", true)                             \
-	_(L2_DROP_EMIT_FULL, "emit-full", true)
+/*
+ * Counters by kind (vnf.h).  Each frame the switch is handed ends in one
+ * fate: forwarded (a known unicast), flooded as an unknown unicast or as
+ * a broadcast/multicast (the original leaves by the last member), or a
+ * drop reason.  The others count events; copy-failed and emit-full count
+ * flood copies that could not be made or sent (the original still left).
+ */
+#define L2SW_COUNTERS(_)                                                       \
+	_(L2_FWD, "forwarded", VNF_CK_PASS)                                    \
+	_(L2_UNKNOWN, "unknown-unicast", VNF_CK_PASS)                          \
+	_(L2_BCAST, "broadcast-multicast", VNF_CK_PASS)                        \
+	_(L2_LEARNED, "learned", VNF_CK_INFO)                                  \
+	_(L2_MOVED, "mac-moved", VNF_CK_INFO)                                  \
+	_(L2_FLOOD_COPIES, "flood-copies", VNF_CK_INFO)                        \
+	_(L2_TABLE_FULL, "table-full", VNF_CK_INFO)                            \
+	_(L2_STATIC_MOVE, "static-mac-seen-elsewhere", VNF_CK_INFO)            \
+	_(L2_DROP_COPY_FAIL, "copy-failed", VNF_CK_LOST)                       \
+	_(L2_DROP_EMIT_FULL, "emit-full", VNF_CK_LOST)                         \
+	_(L2_DROP_RUNT, "runt", VNF_CK_DROP)                                   \
+	_(L2_DROP_SRC_MCAST, "src-multicast", VNF_CK_DROP)                     \
+	_(L2_DROP_SAME_IFACE, "same-iface", VNF_CK_DROP)                       \
+	_(L2_DROP_VLAN, "vlan-denied", VNF_CK_DROP)                            \
+	_(L2_DROP_NO_TARGET, "flood-no-target", VNF_CK_DROP)                   \
+	_(L2_DROP_NO_ROOM, "vlan-tag-no-room", VNF_CK_DROP)
 
 enum { L2SW_COUNTERS(VNF_COUNTER_ENUM) L2_N_COUNTERS };
 
@@ -269,7 +278,7 @@ l2sw_flood(const struct l2sw *sw, struct vnf_wctx *w, struct rte_mbuf *m,
 		w->counters[L2_FLOOD_COPIES]++;
 	}
 	if (unlikely(sw->vlan_aware && l2sw_vlan_out(sw, last, m, vid)))
-		return VNF_DROP(L2_DROP_COPY_FAIL);
+		return VNF_DROP(L2_DROP_NO_ROOM);
 	return last;
 }
 
@@ -292,7 +301,7 @@ l2sw_process_frames(struct l2sw *sw, struct vnf_wctx *w,
 	uint64_t learned = 0; /* bit per key index */
 	const bool vlan_aware = sw->vlan_aware;
 	uint8_t ps = L2_NO_KEY, pd = L2_NO_KEY;
-	uint32_t flooded = 0;
+	uint32_t flooded = 0, fwd = 0;
 	unsigned int nk = 0;
 	uint16_t i;
 
@@ -375,9 +384,12 @@ l2sw_process_frames(struct l2sw *sw, struct vnf_wctx *w,
 			}
 		}
 		if (d == L2_NO_KEY || vals[d] == 0) {
-			w->counters[d == L2_NO_KEY ? L2_BCAST : L2_UNKNOWN]++;
 			flooded |= UINT32_C(1) << i;
 			next[i] = l2sw_flood(sw, w, m, in, vid[i]);
+			/* Counted once: flooded, or the drop it got. */
+			if (!VNF_NEXT_IS_DROP(next[i]))
+				w->counters[d == L2_NO_KEY ? L2_BCAST
+							   : L2_UNKNOWN]++;
 			continue;
 		}
 		out = mac_entry_iface(vals[d]);
@@ -387,11 +399,13 @@ l2sw_process_frames(struct l2sw *sw, struct vnf_wctx *w,
 		}
 		if (unlikely(vlan_aware) &&
 		    unlikely(l2sw_vlan_out(sw, out, m, vid[i]) != 0)) {
-			next[i] = VNF_DROP(L2_DROP_COPY_FAIL);
+			next[i] = VNF_DROP(L2_DROP_NO_ROOM);
 			continue;
 		}
 		next[i] = out;
+		fwd++;
 	}
+	w->counters[L2_FWD] += fwd;
 	return flooded;
 }
 
@@ -450,6 +464,8 @@ l2sw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	    (uint32_t)(mac_table_ticks(w->now) - ws->seen) <
 		    sw->mt.refresh_ticks) {
 		v = ws->next;
+		if (!VNF_NEXT_IS_DROP(v)) /* drops: the runner counts them */
+			w->counters[L2_FWD] += n;
 	} else {
 		/* Decide for the first frame.  A flood needs copies of each
 		 * frame, so only a unicast or drop verdict is shared. */
@@ -471,6 +487,9 @@ l2sw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 			ws->gen = gen;
 			ws->valid = true;
 		}
+		/* The first frame was counted by its own verdict. */
+		if (!VNF_NEXT_IS_DROP(v))
+			w->counters[L2_FWD] += n - 1;
 	}
 	for (i = 0; i < n; i++)
 		b->next[i] = v;

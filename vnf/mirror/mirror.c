@@ -28,10 +28,10 @@
 #include "vnf/vnf.h"
 
 #define MIR_COUNTERS(_)                                                       \
-	_(MIR_FORWARDED, "forwarded", false)                                  \
-	_(MIR_COPIES, "mirrored", false)                                      \
-	_(MIR_COPY_FAILED, "mirror-copy-failed", false)                       \
-	_(MIR_DROP_FROM_SPAN, "from-span", true)
+	_(MIR_FORWARDED, "forwarded", VNF_CK_PASS)                            \
+	_(MIR_COPIES, "mirrored", VNF_CK_INFO)                                \
+	_(MIR_COPY_FAILED, "mirror-copy-failed", VNF_CK_LOST)                 \
+	_(MIR_DROP_FROM_SPAN, "from-span", VNF_CK_DROP)
 
 enum { MIR_COUNTERS(VNF_COUNTER_ENUM) MIR_N_COUNTERS };
 

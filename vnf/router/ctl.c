@@ -13,6 +13,7 @@
 #include <rte_cycles.h>
 #include <rte_ring.h>
 
+#include "control/ctl_server.h"
 #include "vnf/router/config.h"
 #include "vnf/router/router_priv.h"
 
@@ -184,15 +185,15 @@ rt_show_neigh_one(const struct rt_neigh_key *k, uint64_t word, uint32_t stamp,
 			  "age", st == RT_NS_STATIC ? 0 : (int)age));
 }
 
-static unsigned int
-rt_show_limit(json_t *args)
+/* "limit": rows to show, 1..2^32-1; a wrong type or value is an error. */
+static int
+rt_show_limit(json_t *args, unsigned int *limit, json_t **reply)
 {
-	json_t *l = json_object_get(args, "limit");
+	uint64_t v = RT_SHOW_LIMIT;
+	int rc = ctl_req_uint(args, "limit", 1, UINT32_MAX, &v, reply);
 
-	if (json_is_integer(l) && json_integer_value(l) > 0)
-		return (unsigned int)RTE_MIN(json_integer_value(l),
-					     (json_int_t)UINT32_MAX);
-	return RT_SHOW_LIMIT;
+	*limit = (unsigned int)v;
+	return rc < 0 ? rc : 0;
 }
 
 /*
@@ -263,9 +264,13 @@ rt_show_routes(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
 	static const char *const cols[] = {"prefix", "type", "via", "iface"};
 	struct rt *rt = vi->priv;
-	struct rt_show s = {
-		.rt = rt, .arr = json_array(), .limit = rt_show_limit(args)};
+	struct rt_show s = {.rt = rt};
+	int rc;
 
+	rc = rt_show_limit(args, &s.limit, reply);
+	if (rc < 0)
+		return rc;
+	s.arr = json_array();
 	s.limit = RTE_MIN(s.limit, rt->fib4.n_routes + rt->fib6.n_routes);
 	s.rows = malloc((s.limit + 1) * sizeof(s.rows[0]));
 	if (s.rows == NULL || s.arr == NULL) {
@@ -292,9 +297,13 @@ rt_show_neigh(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
 	static const char *const cols[] = {"ip", "iface", "mac", "state"};
 	struct rt *rt = vi->priv;
-	struct rt_show s = {
-		.rt = rt, .arr = json_array(), .limit = rt_show_limit(args)};
+	struct rt_show s = {.rt = rt};
+	int rc;
 
+	rc = rt_show_limit(args, &s.limit, reply);
+	if (rc < 0)
+		return rc;
+	s.arr = json_array();
 	if (s.arr == NULL)
 		return rt_ctl_error(reply, -ENOMEM, "out of memory");
 	rt_neigh_walk(rt, rt_show_neigh_one, &s);
@@ -312,13 +321,18 @@ static int
 rt_verb_route_add(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
 	struct rt *rt = vi->priv;
-	bool replace = json_is_true(json_object_get(args, "replace"));
-	const char *file = json_string_value(json_object_get(args, "file"));
 	struct rt_route_config r = {0};
+	const char *file = NULL;
+	bool replace = false;
 	char err[256];
 	unsigned int n;
 	int rc;
 
+	rc = ctl_req_bool(args, "replace", &replace, reply);
+	if (rc >= 0)
+		rc = ctl_req_str(args, "file", &file, reply);
+	if (rc < 0)
+		return rc;
 	if (file != NULL) {
 		rc = rt_routes_load(rt, file, replace, &n, err, sizeof(err));
 		if (rc < 0)
@@ -341,7 +355,7 @@ static int
 rt_verb_route_del(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
 	struct rt *rt = vi->priv;
-	const char *pfx = json_string_value(json_object_get(args, "prefix"));
+	const char *pfx = NULL;
 	struct ctl_prefix p;
 	char err[256];
 	int rc;
@@ -349,12 +363,14 @@ rt_verb_route_del(struct vnf_instance *vi, json_t *args, json_t **reply)
 	if (json_object_get(args, "file") != NULL)
 		return rt_ctl_error(reply, -EINVAL,
 				    "route del takes no \"file\"");
-	rc = pfx == NULL ? -EINVAL : rt_parse_prefix(pfx, &p, true);
+	rc = ctl_req_str(args, "prefix", &pfx, reply);
+	if (rc == 0)
+		rc = ctl_req_missing(reply, "prefix");
 	if (rc < 0)
-		snprintf(err, sizeof(err),
-			 pfx == NULL ? "missing \"prefix\""
-				     : "\"%s\" is not a network",
-			 pfx);
+		return rc;
+	rc = rt_parse_prefix(pfx, &p, true);
+	if (rc < 0)
+		snprintf(err, sizeof(err), "\"%s\" is not a network", pfx);
 	else
 		rc = rt_route_del(rt, &p, err, sizeof(err));
 	if (rc == -EDOM)

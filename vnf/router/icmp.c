@@ -126,8 +126,8 @@ rt_icmp6_local(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 
 	/* To a group: answer from an address of ours on this link. */
 	src = mcast ? rt_iface_src6(rt, in, ip6->src_addr) : ip6->dst_addr;
-	if (src == NULL)
-		return VNF_DROP(RT_D_NO_SRC);
+	if (src == NULL) /* only without IPv6, which process() drops first */
+		return VNF_DROP(RT_D_V6_OFF);
 	memcpy(a, src, 16);
 	rte_ether_addr_copy(&eh->src_addr, &eh->dst_addr);
 	rte_ether_addr_copy(&rt->ifaces[in].mac, &eh->src_addr);
@@ -338,8 +338,10 @@ rt_frag4_send(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 		ip->hdr_checksum = rt_cksum_raw(ip, rte_ipv4_hdr_len(ip));
 		feh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(f, sizeof(eh));
 		if (feh == NULL) {
+			/* One fragment lost; the packet's fate is that it
+			 * was forwarded (fragmented). */
 			rte_pktmbuf_free(f);
-			w->counters[RT_D_FRAG_FAIL]++;
+			w->counters[RT_L_FRAG_LOST]++;
 			continue;
 		}
 		rte_ether_addr_copy(dmac, &feh->dst_addr);

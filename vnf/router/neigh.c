@@ -685,7 +685,9 @@ rt_neigh_unreachable(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 /*
  * Send m to a neighbour whose entry word is usable: MACs written, or
  * fragmented when an IPv4 packet (DF clear, checked before) exceeds the
- * MTU.  Returns the iface, RT_NEXT_CONSUMED or a VNF_DROP().
+ * MTU.  Returns the iface, RT_NEXT_CONSUMED or a VNF_DROP().  A packet
+ * that leaves (whole or in fragments) is counted as forwarded here, and
+ * only here on the slow path: not when it is queued for resolution.
  */
 static uint16_t
 rt_neigh_send(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
@@ -693,14 +695,20 @@ rt_neigh_send(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 {
 	const struct rt_iface *ifc = &rt->ifaces[k->iface];
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const unsigned int fwd = k->family == AF_INET ? RT_C_FWD4 : RT_C_FWD6;
 	struct rte_ether_addr mac;
+	uint16_t nx;
 
 	rt_word_mac(word, &mac);
-	if (k->family == AF_INET &&
-	    m->pkt_len - RTE_ETHER_HDR_LEN > ifc->mtu)
-		return rt_frag4_send(rt, w, m, k->iface, &mac);
+	if (k->family == AF_INET && m->pkt_len - RTE_ETHER_HDR_LEN > ifc->mtu) {
+		nx = rt_frag4_send(rt, w, m, k->iface, &mac);
+		if (!VNF_NEXT_IS_DROP(nx))
+			w->counters[fwd]++;
+		return nx;
+	}
 	rte_ether_addr_copy(&mac, &eh->dst_addr);
 	rte_ether_addr_copy(&ifc->mac, &eh->src_addr);
+	w->counters[fwd]++;
 	return k->iface;
 }
 
@@ -754,6 +762,8 @@ rt_neigh_output_slow(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	/* Where it came from, for an ICMP error if resolution fails. */
 	m->hash.usr = in;
 	p->pkts[p->n++] = m;
+	/* Held: its fate is counted when it leaves the queue. */
+	w->counters[RT_G_HELD]++;
 	w->counters[RT_C_QUEUED]++;
 	return RT_NEXT_CONSUMED;
 }
@@ -792,15 +802,23 @@ rt_neigh_pending_run(struct rt *rt, struct vnf_wctx *w)
 
 				if (w->emit->n >= VNF_EMIT_MAX)
 					break; /* the rest on the next call */
+				/* Out of the queue: its fate is counted now
+				 * (forwarded by rt_neigh_send, or a drop). */
+				w->counters[RT_G_HELD]--;
+				w->counters[RT_C_RELEASED]++;
 				nx = rt_neigh_send(rt, w, m, &p->key, word);
 				if (VNF_NEXT_IS_DROP(nx)) {
 					w->counters[VNF_NEXT_COUNTER(nx)]++;
 					rte_pktmbuf_free(m);
 					continue;
 				}
-				if (nx != RT_NEXT_CONSUMED)
-					vnf_emit(w, m, nx);
-				w->counters[RT_C_RELEASED]++;
+				/* Room was checked above; a fragmented
+				 * packet was emitted already. */
+				if (nx != RT_NEXT_CONSUMED &&
+				    unlikely(vnf_emit(w, m, nx) != 0)) {
+					rte_pktmbuf_free(m);
+					w->counters[RT_D_EMIT_FULL]++;
+				}
 			}
 			if (sent == p->n) {
 				rt_pending_free(ws, p);
@@ -822,6 +840,7 @@ rt_neigh_pending_run(struct rt *rt, struct vnf_wctx *w)
 				rt_neigh_unreachable(rt, w, m, p->key.family,
 						     (uint16_t)m->hash.usr);
 				rte_pktmbuf_free(m);
+				w->counters[RT_G_HELD]--;
 				w->counters[RT_D_NEIGH_TIMEOUT]++;
 			}
 			rt_pending_free(ws, p);

@@ -264,7 +264,6 @@ rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	}
 
 	rt_ip4_ttl_dec(ip);
-	w->counters[RT_C_FWD4]++;
 
 	if (pos == -2) {
 		rt_key4(&k, ip->dst_addr, out);
@@ -280,9 +279,11 @@ rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 		    rt_nw_state(word) == RT_NS_STATIC) &&
 		   rte_be_to_cpu_16(ip->total_length) <= rt->ifaces[out].mtu)) {
 		rt_eth_rewrite(eh, word, &rt->ifaces[out].mac);
+		w->counters[RT_C_FWD4]++;
 		return out;
 	}
-	/* Resolution, refresh, or fragmentation. */
+	/* Resolution, refresh, or fragmentation: counted as forwarded when
+	 * it leaves (rt_neigh_send), held meanwhile. */
 	if (nh->type != RT_NH_CONNECTED) {
 		rte_be32_t gw;
 
@@ -344,7 +345,6 @@ rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 		return VNF_DROP(RT_D_TOO_BIG);
 	}
 	ip6->hop_limits--;
-	w->counters[RT_C_FWD6]++;
 
 	memset(&k, 0, sizeof(k));
 	k.iface = out;
@@ -363,6 +363,7 @@ rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	if (likely(rt_nw_state(word) == RT_NS_REACHABLE ||
 		   rt_nw_state(word) == RT_NS_STATIC)) {
 		rt_eth_rewrite(eh, word, &rt->ifaces[out].mac);
+		w->counters[RT_C_FWD6]++;
 		return out;
 	}
 	return rt_neigh_output_slow(rt, w, m, &k, pos, in);

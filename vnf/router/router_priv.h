@@ -49,62 +49,69 @@ struct rt_route_config;
 struct ctl_prefix;
 
 /*
- * Counters and drop reasons.  A counter that is not a drop may still be
- * used with VNF_DROP(): the packet was consumed (an ARP reply learned, a
- * packet handed to the punt queue) and is counted under that name.
+ * Counters and drop reasons, by kind (vnf.h, docs/router.md "Counters").
+ * Every packet the router is handed ends in exactly one PASS or DROP
+ * counter, or is in held-for-resolution meanwhile: forwarded-ipv4/6 count
+ * a packet when it leaves (a held one when it is released), never when it
+ * is queued.  A PASS counter may be used with VNF_DROP(): the packet was
+ * consumed (an ARP reply learned) and is counted under that name.  INFO
+ * counters are events; LOST ones count packets the router made itself
+ * (ARP/ND requests, ICMP errors, fragments) that could not be sent.
  */
-#define RT_COUNTERS(_)                                                        \
-	_(RT_C_FWD4, "forwarded-ipv4", false)                                 \
-	_(RT_C_FWD6, "forwarded-ipv6", false)                                 \
-	_(RT_C_MULTIPATH, "multipath-forwarded", false)                       \
-	_(RT_C_ECHO4, "echo-replies-ipv4", false)                             \
-	_(RT_C_ECHO6, "echo-replies-ipv6", false)                             \
-	_(RT_C_ARP_REPLIES, "arp-replies-sent", false)                        \
-	_(RT_C_ARP_REQUESTS, "arp-requests-sent", false)                      \
-	_(RT_C_ARP_IN, "arp-received", false)                                 \
-	_(RT_C_NA_SENT, "nd-advertisements-sent", false)                      \
-	_(RT_C_NS_SENT, "nd-solicitations-sent", false)                       \
-	_(RT_C_ND_IN, "nd-received", false)                                   \
-	_(RT_C_NEIGH_LEARNED, "neigh-learned", false)                         \
-	_(RT_C_NEIGH_UPDATED, "neigh-updated", false)                         \
-	_(RT_C_QUEUED, "queued-for-resolution", false)                        \
-	_(RT_C_RELEASED, "released-after-resolution", false)                  \
-	_(RT_C_PUNTED, "punted", false)                                       \
-	_(RT_C_ICMP_ERRORS, "icmp-errors-sent", false)                        \
-	_(RT_C_ICMP_LIMITED, "icmp-errors-rate-limited", false)               \
-	_(RT_C_FRAGMENTS, "fragments-sent", false)                            \
-	_(RT_D_RUNT, "runt", true)                                            \
-	_(RT_D_NOT_FOR_US, "not-for-us", true)                                \
-	_(RT_D_ETHERTYPE, "unknown-ethertype", true)                          \
-	_(RT_D_V4_VERSION, "ipv4-bad-version", true)                          \
-	_(RT_D_V4_IHL, "ipv4-bad-ihl", true)                                  \
-	_(RT_D_V4_LEN, "ipv4-bad-length", true)                               \
-	_(RT_D_V4_CKSUM, "ipv4-bad-checksum", true)                           \
-	_(RT_D_V6_VERSION, "ipv6-bad-version", true)                          \
-	_(RT_D_V6_LEN, "ipv6-bad-length", true)                               \
-	_(RT_D_V6_OFF, "ipv6-disabled", true)                                 \
-	_(RT_D_MARTIAN, "martian-address", true)                              \
-	_(RT_D_LINKLOCAL, "link-local-scope", true)                           \
-	_(RT_D_MCAST, "multicast-not-routed", true)                           \
-	_(RT_D_TTL, "ttl-exceeded", true)                                     \
-	_(RT_D_NO_ROUTE, "no-route", true)                                    \
-	_(RT_D_BLACKHOLE, "blackhole", true)                                  \
-	_(RT_D_UNREACH, "unreachable-route", true)                            \
-	_(RT_D_TOO_BIG, "too-big", true)                                      \
-	_(RT_D_FRAG_FAIL, "fragmentation-failed", true)                       \
-	_(RT_D_ARP_BAD, "arp-malformed", true)                                \
-	_(RT_D_ARP_IGNORED, "arp-ignored", true)                              \
-	_(RT_D_ND_BAD, "nd-malformed", true)                                  \
-	_(RT_D_ND_IGNORED, "nd-ignored", true)                                \
-	_(RT_D_ICMP_BAD, "icmp-malformed", true)                              \
-	_(RT_D_NEIGH_QFULL, "neigh-queue-full", true)                         \
-	_(RT_D_NEIGH_PENDING, "neigh-pending-table-full", true)               \
-	_(RT_D_NEIGH_TIMEOUT, "neigh-timeout", true)                          \
-	_(RT_D_NEIGH_FULL, "neigh-table-full", true)                          \
-	_(RT_D_NO_SRC, "no-source-address", true)                             \
-	_(RT_D_PUNT_FULL, "punt-queue-full", true)                            \
-	_(RT_D_NOMBUF, "mbuf-alloc-failed", true)                             \
-	_(RT_D_EMIT_FULL, "emit-full", true)
+#define RT_COUNTERS(_)                                                         \
+	_(RT_C_FWD4, "forwarded-ipv4", VNF_CK_PASS)                            \
+	_(RT_C_FWD6, "forwarded-ipv6", VNF_CK_PASS)                            \
+	_(RT_C_MULTIPATH, "multipath-forwarded", VNF_CK_INFO)                  \
+	_(RT_C_ECHO4, "echo-replies-ipv4", VNF_CK_PASS)                        \
+	_(RT_C_ECHO6, "echo-replies-ipv6", VNF_CK_PASS)                        \
+	_(RT_C_ARP_REPLIES, "arp-replies-sent", VNF_CK_PASS)                   \
+	_(RT_C_ARP_REQUESTS, "arp-requests-sent", VNF_CK_INFO)                 \
+	_(RT_C_ARP_IN, "arp-received", VNF_CK_PASS)                            \
+	_(RT_C_NA_SENT, "nd-advertisements-sent", VNF_CK_PASS)                 \
+	_(RT_C_NS_SENT, "nd-solicitations-sent", VNF_CK_INFO)                  \
+	_(RT_C_ND_IN, "nd-received", VNF_CK_PASS)                              \
+	_(RT_C_NEIGH_LEARNED, "neigh-learned", VNF_CK_INFO)                    \
+	_(RT_C_NEIGH_UPDATED, "neigh-updated", VNF_CK_INFO)                    \
+	_(RT_G_HELD, "held-for-resolution", VNF_CK_HELD)                       \
+	_(RT_C_QUEUED, "queued-for-resolution", VNF_CK_INFO)                   \
+	_(RT_C_RELEASED, "released-after-resolution", VNF_CK_INFO)             \
+	_(RT_C_PUNTED, "punted", VNF_CK_PASS)                                  \
+	_(RT_C_ICMP_ERRORS, "icmp-errors-sent", VNF_CK_INFO)                   \
+	_(RT_C_ICMP_LIMITED, "icmp-errors-rate-limited", VNF_CK_INFO)          \
+	_(RT_C_FRAGMENTS, "fragments-sent", VNF_CK_INFO)                       \
+	_(RT_D_RUNT, "runt", VNF_CK_DROP)                                      \
+	_(RT_D_NOT_FOR_US, "not-for-us", VNF_CK_DROP)                          \
+	_(RT_D_ETHERTYPE, "unknown-ethertype", VNF_CK_DROP)                    \
+	_(RT_D_V4_VERSION, "ipv4-bad-version", VNF_CK_DROP)                    \
+	_(RT_D_V4_IHL, "ipv4-bad-ihl", VNF_CK_DROP)                            \
+	_(RT_D_V4_LEN, "ipv4-bad-length", VNF_CK_DROP)                         \
+	_(RT_D_V4_CKSUM, "ipv4-bad-checksum", VNF_CK_DROP)                     \
+	_(RT_D_V6_VERSION, "ipv6-bad-version", VNF_CK_DROP)                    \
+	_(RT_D_V6_LEN, "ipv6-bad-length", VNF_CK_DROP)                         \
+	_(RT_D_V6_OFF, "ipv6-disabled", VNF_CK_DROP)                           \
+	_(RT_D_MARTIAN, "martian-address", VNF_CK_DROP)                        \
+	_(RT_D_LINKLOCAL, "link-local-scope", VNF_CK_DROP)                     \
+	_(RT_D_MCAST, "multicast-not-routed", VNF_CK_DROP)                     \
+	_(RT_D_TTL, "ttl-exceeded", VNF_CK_DROP)                               \
+	_(RT_D_NO_ROUTE, "no-route", VNF_CK_DROP)                              \
+	_(RT_D_BLACKHOLE, "blackhole", VNF_CK_DROP)                            \
+	_(RT_D_UNREACH, "unreachable-route", VNF_CK_DROP)                      \
+	_(RT_D_TOO_BIG, "too-big", VNF_CK_DROP)                                \
+	_(RT_D_FRAG_FAIL, "fragmentation-failed", VNF_CK_DROP)                 \
+	_(RT_D_ARP_BAD, "arp-malformed", VNF_CK_DROP)                          \
+	_(RT_D_ARP_IGNORED, "arp-ignored", VNF_CK_DROP)                        \
+	_(RT_D_ND_BAD, "nd-malformed", VNF_CK_DROP)                            \
+	_(RT_D_ND_IGNORED, "nd-ignored", VNF_CK_DROP)                          \
+	_(RT_D_ICMP_BAD, "icmp-malformed", VNF_CK_DROP)                        \
+	_(RT_D_NEIGH_QFULL, "neigh-queue-full", VNF_CK_DROP)                   \
+	_(RT_D_NEIGH_PENDING, "neigh-pending-table-full", VNF_CK_DROP)         \
+	_(RT_D_NEIGH_TIMEOUT, "neigh-timeout", VNF_CK_DROP)                    \
+	_(RT_D_NEIGH_FULL, "neigh-table-full", VNF_CK_DROP)                    \
+	_(RT_D_NO_SRC, "no-source-address", VNF_CK_LOST)                       \
+	_(RT_D_PUNT_FULL, "punt-queue-full", VNF_CK_DROP)                      \
+	_(RT_D_NOMBUF, "mbuf-alloc-failed", VNF_CK_LOST)                       \
+	_(RT_D_EMIT_FULL, "emit-full", VNF_CK_LOST)                            \
+	_(RT_L_FRAG_LOST, "fragments-lost", VNF_CK_LOST)
 
 enum { RT_COUNTERS(VNF_COUNTER_ENUM) RT_N_COUNTERS };
 

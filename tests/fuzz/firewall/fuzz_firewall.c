@@ -26,7 +26,8 @@
  * frame that passes leaves unchanged by its ingress iface's peer; every
  * answer the firewall generates is a well-formed IPv4/IPv6 TCP RST or
  * ICMP error with valid checksums; every packet is counted exactly once
- * (pass counters plus drop reasons equal the packets in); after every
+ * (pass counters plus drop reasons equal the packets in, vnf.h's fates);
+ * after every
  * input every mbuf is back in the pool (it has no per-lcore cache).
  */
 #include <errno.h>
@@ -56,6 +57,7 @@
 #include "tests/common/test_eal.h"
 #include "tests/common/test_wctx.h"
 #include "tests/common/test_wiring.h"
+#include "tests/fuzz/common/fuzz_fates.h"
 
 #define FZ_PORTS 5
 #define FZ_POOL 8191
@@ -588,7 +590,8 @@ fz_ctl(struct vnf_instance *vi, struct fz_in *in)
 }
 
 /* Every packet is counted once: the pass counters and the drops add up to
- * the packets that went in. */
+ * the packets that went in.  The counters' kinds (vnf.h) and the firewall's
+ * list of pass counters must agree, too. */
 static void
 fz_check_counts(const struct vnf_instance *vi)
 {
@@ -596,6 +599,7 @@ fz_check_counts(const struct vnf_instance *vi)
 		"allowed",	   "conn-created", "conn-matched",  "related",
 		"default-allowed", "non-ip",	   "frag-followed",
 	};
+	struct vnf_fates f;
 	uint64_t sum = 0;
 	unsigned int i;
 	uint16_t c;
@@ -610,6 +614,9 @@ fz_check_counts(const struct vnf_instance *vi)
 			sum += vnf_counter_sum(vi, c);
 	}
 	FZ_CHECK(sum == vi->slots[0].pkts);
+	fz_check_fates(vi, "fuzz_firewall");
+	vnf_fates_get(vi, &f);
+	FZ_CHECK(f.passed + f.dropped == sum && f.held == 0);
 }
 
 /* Rules that earlier inputs added stay, but at most 12: every change

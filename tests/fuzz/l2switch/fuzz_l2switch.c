@@ -23,7 +23,9 @@
  * it): a frame never leaves by the port it came in by; a frame leaves at
  * least 14 bytes long and differs in length from what came in by 0 or 4
  * (one tag pushed or popped); after every input every mbuf is back in the
- * pool.  The pool has no per-lcore cache, so its count is exact.
+ * pool (the pool has no per-lcore cache, so its count is exact) and each
+ * switch counted every frame it was handed exactly once, by its fate
+ * (tests/fuzz/common/fuzz_fates.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -50,6 +52,7 @@
 #include "tests/common/test_eal.h"
 #include "tests/common/test_wctx.h"
 #include "tests/common/test_wiring.h"
+#include "tests/fuzz/common/fuzz_fates.h"
 
 #define FZ_PORTS 7
 #define FZ_POOL 8191
@@ -439,6 +442,9 @@ fz_run(const uint8_t *data, size_t len)
 	fz_submit_all();
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	FZ_CHECK(rte_mempool_avail_count(fz_pool) == fz_pool->size);
+	/* Each frame counted once, by its fate (vnf.h). */
+	fz_check_fates(fz_sw, "fuzz_l2switch");
+	fz_check_fates(fz_sw2, "fuzz_l2switch");
 	return frames;
 }
 

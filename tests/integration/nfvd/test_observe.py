@@ -108,6 +108,13 @@ def run_telemetry(env):
         es = telemetry(env, ["/ethdev/stats,%d" % pid], nfvd.prefix)["/ethdev/stats"]
         check_eq((es.get("ipackets"), es.get("opackets")), (0, 0),
                  "ethdev %d's own counters (vhost bypass)" % pid)
+    # Non-ASCII and control bytes in a parameter: a JSON reply the script
+    # can parse (it crashed on "\1\2" from DPDK's escaping), in ASCII.
+    for param in ("\u00e9", "sw\u20ac", "a\"b\\c", "x\ty"):
+        err = telemetry(env, ["/nfv/vnf," + param], nfvd.prefix)["/nfv/vnf"]
+        check("error" in err, "/nfv/vnf,%r: no error: %r" % (param, err))
+        check(all(0x20 <= ord(ch) < 0x7f for ch in err["error"]),
+              "/nfv/vnf,%r: not printable ASCII: %r" % (param, err))
     pmd.quit()
     check_eq(nfvd.stop(), 0, "nfvd exit status")
 

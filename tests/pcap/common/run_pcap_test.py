@@ -19,6 +19,11 @@ CASE_DIR holds:
   counters.json (optional) {"VNF": {"counter-or-drop-name": value, ...}}:
                 exact values `nfvctl -j show vnf VNF` must report at the end.
 
+Whatever the case, every VNF of the config must have counted each packet
+it was handed exactly once, by its fate: `packets` (counted by the
+runner) == fates.passed + fates.dropped + fates.held (counted by the VNF,
+see docs/architecture.md, "Counting packets").
+
 What it does: starts nfvd, waits until `nfvctl -j show ports` shows every
 rx capture read to the end and the TX counters stop moving, checks the
 counters, sends SIGTERM, waits for exit status 0 (and for nfvd's "every
@@ -97,7 +102,7 @@ def load_config(case_dir, tmp, sock, prefix):
     path = os.path.join(tmp, "config.yaml")
     with open(path, "w") as f:
         f.write(text)
-    return path, ports
+    return path, ports, cfg.get("vnfs") or []
 
 
 def nfvctl(args, sock, *cmd, timeout=5.0):
@@ -164,6 +169,26 @@ def check_counters(args, sock, case_dir):
     return errors
 
 
+def check_fates(args, sock, vnfs):
+    """Every VNF counted each packet it was handed once, by its fate."""
+    errors = []
+    for v in vnfs:
+        name = v.get("name")
+        got = nfvctl(args, sock, "show", "vnf", name)
+        f = got.get("fates")
+        if not isinstance(f, dict):
+            errors.append(f"{name}: `show vnf` has no fates")
+            continue
+        total = f["passed"] + f["dropped"] + f["held"]
+        if total != got["packets"]:
+            errors.append(f"{name}: {got['packets']} packets in, but "
+                          f"{f['passed']} passed + {f['dropped']} dropped + "
+                          f"{f['held']} held = {total}; counters "
+                          f"{json.dumps(got.get('counters'))}, drops "
+                          f"{json.dumps(got.get('drops'))}")
+    return errors
+
+
 def summary(b):
     try:
         return Ether(b).summary()
@@ -227,7 +252,7 @@ def run(args):
     logf = None
     ok = False
     try:
-        cfg_path, ports = load_config(case_dir, tmp, sock, prefix)
+        cfg_path, ports, vnfs = load_config(case_dir, tmp, sock, prefix)
         rx_expect = {}
         for p in ports:
             if p.get("rx"):
@@ -249,6 +274,7 @@ def run(args):
         deadline = time.monotonic() + args.timeout
         ports_state = wait_done(args, sock, proc, rx_expect, deadline)
         errors = check_counters(args, sock, case_dir)
+        errors += check_fates(args, sock, vnfs)
         rc, killed = stop(proc, args.stop_timeout)
         logf.flush()
         logf.seek(0)

@@ -333,6 +333,24 @@ def case_nd_resolve(root):
                neighbors=False)
 
 
+def case_unresolved(root):
+    """A gateway that never answers: its packets are held, not forwarded
+    (each counted once: held now, neigh-timeout once it gives up); past 8
+    per neighbour they are dropped."""
+    p4 = [echo4(H1_4, FAR4, n) for n in range(1, 11)]
+    p6 = [echo6(H1_6, FAR6, n) for n in range(1, 4)]
+    req = (Ether(src=R_WAN, dst=BC) /
+           ARP(op=1, hwsrc=R_WAN, psrc=R4_WAN, hwdst="00:00:00:00:00:00",
+               pdst=GW_4))
+    write_case(root, "unresolved", case_unresolved.__doc__,
+               p4 + p6, [], [], [req, ns(R6_WAN, GW_6, R_WAN)],
+               {"forwarded-ipv4": 0, "forwarded-ipv6": 0,
+                "held-for-resolution": 11, "queued-for-resolution": 11,
+                "neigh-queue-full": 2, "neigh-timeout": 0,
+                "arp-requests-sent": 1, "nd-solicitations-sent": 1},
+               neighbors=False)
+
+
 def case_mtu(root):
     """wan has MTU 1280: DF set -> fragmentation needed; DF clear ->
     fragments; IPv6 -> packet too big."""
@@ -386,7 +404,8 @@ def case_malformed(root):
 
 
 CASES = [case_ping_router, case_forward, case_ttl, case_no_route,
-         case_arp_resolve, case_nd_resolve, case_mtu, case_malformed]
+         case_arp_resolve, case_nd_resolve, case_unresolved, case_mtu,
+         case_malformed]
 
 
 def main():

@@ -270,6 +270,85 @@ static void test_ctl_error(void **state)
 	json_decref(res);
 }
 
+/* The typed request accessors: present, absent, wrong type (named). */
+static void
+test_req_accessors(void **state)
+{
+	json_t *req = json_loads("{\"s\": \"x\", \"n\": 7, \"neg\": -1, "
+				 "\"big\": 300, \"b\": true, \"o\": {}, "
+				 "\"a\": [], \"null\": null, \"r\": 1.5}",
+				 0, NULL);
+	json_t *res = NULL, *v = NULL;
+	const char *str = "dflt";
+	uint64_t u = 42;
+	bool b = false;
+
+	(void)state;
+	assert_non_null(req);
+	assert_int_equal(ctl_req_str(req, "s", &str, &res), 1);
+	assert_string_equal(str, "x");
+	assert_null(res);
+	str = "dflt";
+	assert_int_equal(ctl_req_str(req, "none", &str, &res), 0);
+	assert_string_equal(str, "dflt"); /* absent: the default stays */
+	assert_int_equal(ctl_req_str(req, "o", &str, &res), -EINVAL);
+	assert_string_equal(json_string_value(res),
+			    "o: expected a string (got an object)");
+	assert_int_equal(ctl_req_str(req, "a", &str, &res), -EINVAL);
+	assert_string_equal(json_string_value(res),
+			    "a: expected a string (got an array)");
+	assert_int_equal(ctl_req_str(req, "null", &str, &res), -EINVAL);
+	assert_string_equal(json_string_value(res),
+			    "null: expected a string (got null)");
+	assert_string_equal(str, "dflt");
+
+	assert_int_equal(ctl_req_uint(req, "n", 0, 10, &u, &res), 1);
+	assert_int_equal(u, 7);
+	assert_int_equal(ctl_req_uint(req, "none", 0, 10, &u, &res), 0);
+	assert_int_equal(u, 7);
+	assert_int_equal(ctl_req_uint(req, "neg", 0, 10, &u, &res), -EINVAL);
+	assert_string_equal(json_string_value(res),
+			    "neg: expected an integer 0..10 (got -1)");
+	assert_int_equal(ctl_req_uint(req, "big", 0, 255, &u, &res), -EINVAL);
+	assert_string_equal(json_string_value(res),
+			    "big: expected an integer 0..255 (got 300)");
+	assert_int_equal(ctl_req_uint(req, "n", 8, 10, &u, &res), -EINVAL);
+	assert_int_equal(ctl_req_uint(req, "s", 0, 10, &u, &res), -EINVAL);
+	assert_string_equal(json_string_value(res),
+			    "s: expected an integer 0..10 (got a string)");
+	assert_int_equal(ctl_req_uint(req, "r", 0, 10, &u, &res), -EINVAL);
+	assert_string_equal(json_string_value(res),
+			    "r: expected an integer 0..10 (got a number with a "
+			    "fraction)");
+	assert_int_equal(u, 7);
+
+	assert_int_equal(ctl_req_bool(req, "b", &b, &res), 1);
+	assert_true(b);
+	assert_int_equal(ctl_req_bool(req, "n", &b, &res), -EINVAL);
+	assert_string_equal(json_string_value(res),
+			    "n: expected true or false (got an integer)");
+	assert_int_equal(ctl_req_object(req, "o", &v, &res), 1);
+	assert_true(json_is_object(v));
+	assert_int_equal(ctl_req_object(req, "a", &v, &res), -EINVAL);
+	assert_int_equal(ctl_req_array(req, "a", &v, &res), 1);
+	assert_true(json_is_array(v));
+	assert_int_equal(ctl_req_array(req, "s", &v, &res), -EINVAL);
+	assert_string_equal(json_string_value(res),
+			    "s: expected an array (got a string)");
+	assert_int_equal(ctl_req_missing(&res, "name"), -EINVAL);
+	assert_string_equal(json_string_value(res), "name: missing (required)");
+	json_decref(res);
+	json_decref(req);
+
+	/* A request that is not an object has no keys. */
+	req = json_string("x");
+	res = NULL;
+	assert_int_equal(ctl_req_str(req, "s", &str, &res), 0);
+	assert_int_equal(ctl_req_str(NULL, "s", &str, &res), 0);
+	assert_null(res);
+	json_decref(req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_handler_errors),
 		cmocka_unit_test(test_register_rules),
 		cmocka_unit_test(test_ctl_error),
+		cmocka_unit_test(test_req_accessors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 #include <rte_eal.h>
+#include <rte_common.h>
 #include <rte_errno.h>
 
 #include "control/ctl_server.h"
@@ -34,9 +35,14 @@ static int cmd_ports(json_t *req, json_t **result, void *arg)
 {
 	(void)req;
 	(void)arg;
-	*result = json_loads("[{\"name\":\"vm1\",\"type\":\"vhost-user\",\"link\":\"up\","
-		"\"rx_packets\":10,\"rx_bytes\":640,\"tx_packets\":9,\"tx_bytes\":576,"
-		"\"drops\":{\"tx-full\":3,\"unlinked\":0}}]", 0, NULL);
+	*result = json_loads(
+		"[{\"name\":\"vm1\",\"type\":\"vhost-user\",\"link\":\"up\","
+		"\"rx_packets\":10,\"rx_bytes\":640,\"tx_packets\":9,\"tx_"
+		"bytes\":576,"
+		"\"drops\":{\"tx-full\":3,\"unlinked\":0}},"
+		/* Non-ASCII in a result: printable ASCII in the reply. */
+		"{\"name\":\"caf\u00e9\",\"type\":\"tap\\u0001\"}]",
+		0, NULL);
 	return 0;
 }
 
@@ -109,6 +115,11 @@ static void test_ports(void **state)
 	assert_string_equal(json_string_value(json_object_get(p, "name")), "vm1");
 	assert_int_equal(json_integer_value(json_object_get(p, "rx_packets")), 10);
 	assert_int_equal(json_integer_value(json_object_get(p, "drops/tx_full")), 3);
+	p = json_object_get(v, "1");
+	assert_string_equal(json_string_value(json_object_get(p, "name")),
+			    "caf?");
+	assert_string_equal(json_string_value(json_object_get(p, "type")),
+			    "tap_");
 	json_decref(v);
 }
 
@@ -140,6 +151,42 @@ static void test_vnf(void **state)
 	v = tel_query("/nfv/ports,x", "/nfv/ports");
 	assert_non_null(json_object_get(v, "error"));
 	json_decref(v);
+}
+
+/*
+ * What nfvd echoes back (an unknown VNF's name in the error) must keep the
+ * reply valid JSON, for any bytes in the parameter (issue 11, defect 9):
+ * non-ASCII, control characters, quotes, backslashes.
+ */
+static void
+test_non_ascii_parameter(void **state)
+{
+	static const char *const params[] = {
+		"\xc3\xa9",			/* é, valid UTF-8 */
+		"\xe2\x82\xac\xf0\x9f\x98\x80", /* € and an emoji */
+		"\xff\xfe",			/* not UTF-8 at all */
+		"a\"b\\c",			/* a quote and a backslash */
+		"x\x01\x1fy\x7f",		/* control characters */
+	};
+	char q[64];
+	unsigned int i;
+	json_t *v;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(params); i++) {
+		const char *e, *c;
+
+		snprintf(q, sizeof(q), "/nfv/vnf,%s", params[i]);
+		v = tel_query(q, "/nfv/vnf"); /* fails unless valid JSON */
+		e = json_string_value(json_object_get(v, "error"));
+		assert_non_null(e);
+		/* Printable ASCII only: whatever the client's decoder. */
+		for (c = e; *c != '\0'; c++)
+			if (*c < 0x20 || *c > 0x7e)
+				fail_msg("param %u: byte 0x%02x in \"%s\"", i,
+					 (unsigned char)*c, e);
+		json_decref(v);
+	}
 }
 
 static void test_mac_truncated(void **state)
@@ -193,6 +240,20 @@ static void test_dpdk_telemetry_py(void **state)
 	assert_int_equal(pclose(f), 0);
 	if (strstr(out, "\"drops/tx_full\": 3") == NULL)
 		fail_msg("unexpected dpdk-telemetry.py output: %s", out);
+
+	/* Non-ASCII echoed back: the script decodes and parses it (it
+	 * crashed on the invalid JSON 22.11 made of it, issue 11). */
+	snprintf(cmd, sizeof(cmd),
+		 "printf '/nfv/vnf,\\303\\251\\n' | timeout 20 "
+		 "dpdk-telemetry.py -f %s 2>&1",
+		 prefix);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	if (pclose(f) != 0 || strstr(out, "\"error\":") == NULL ||
+	    strstr(out, "Traceback") != NULL)
+		fail_msg("dpdk-telemetry.py on /nfv/vnf,\\xc3\\xa9: %s", out);
 }
 
 static int rm_entry(const char *p, const struct stat *st, int flag,
@@ -210,6 +271,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_vnf),
 		cmocka_unit_test(test_mac_truncated),
+		cmocka_unit_test(test_non_ascii_parameter),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_dpdk_telemetry_py),
 	};

@@ -134,11 +134,11 @@ static void test_long_strings(void **state)
 	json_t *got, *j;
 
 	(void)state;
-	/* 126 ASCII then a 2-byte character: cut before it. */
+	/* 126 ASCII then a 2-byte character: it is one '?', then the cut. */
 	memset(s, 'a', 126);
 	strcpy(s + 126, "\xc3\xa9zz");
 	snprintf(in, sizeof(in), "{\"s\":\"%s\"}", s);
-	s[126] = '\0';
+	strcpy(s + 126, "?");
 	snprintf(want, sizeof(want), "{\"s\":\"%s\"}", s);
 	check(in, want);
 
@@ -150,6 +150,32 @@ static void test_long_strings(void **state)
 	assert_int_equal(strlen(json_string_value(got)), 127);
 	json_decref(got);
 	json_decref(j);
+}
+
+/*
+ * Strings come out as printable ASCII (issue 11, defect 9): DPDK 22.11's
+ * telemetry turned "\xc3\xa9" into the invalid JSON escapes "\1\2".  One
+ * '?' per non-ASCII character (or stray byte), '_' for quotes,
+ * backslashes and control characters.
+ */
+static void
+test_non_ascii_strings(void **state)
+{
+	static const char raw[] =
+		"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 "
+		"\xff\xfe \x01\x1f\x7f \"q\" \\ end";
+	json_t *in, *got;
+
+	(void)state;
+	check("{\"vnf\":\"caf\u00e9\",\"e\":\"no vnf named \u00e9\u00e9\"}",
+	      "{\"vnf\":\"caf?\",\"e\":\"no vnf named ??\"}");
+	check("[\"\u20ac1\",\"\\u0007\"]", "[\"?1\",\"_\"]");
+	/* Invalid UTF-8 too (a string that did not come from a JSON text). */
+	in = json_stringn_nocheck(raw, sizeof(raw) - 1);
+	got = ctl_tel_shape("/nfv/x", in);
+	assert_string_equal(json_string_value(got), "?t? ? ? ?? ___ _q_ _ end");
+	json_decref(got);
+	json_decref(in);
 }
 
 static void test_scalar_arrays(void **state)
@@ -278,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_long_strings),
+		cmocka_unit_test(test_non_ascii_strings),
 		cmocka_unit_test(test_scalar_arrays),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_dict_limits),

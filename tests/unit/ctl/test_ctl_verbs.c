@@ -214,7 +214,7 @@ test_dispatch_named(void **state)
 	assert_err(call("{\"cmd\":\"widget poke\",\"vnf\":\"nope\"}"),
 		   "no vnf named nope");
 	assert_err(call("{\"cmd\":\"widget poke\",\"vnf\":5}"),
-		   "widget poke: \"vnf\" must be a string");
+		   "vnf: expected a string (got an integer)");
 	assert_err(call("{\"cmd\":\"widget poke\",\"vnf\":\"g1\"}"),
 		   "vnf g1 (gadget) has no \"widget poke\"");
 	/* A verb of a type nobody runs, on an instance of another. */

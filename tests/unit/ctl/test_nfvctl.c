@@ -37,6 +37,9 @@ static const char *nfvctl;
 static char tmpdir[64];
 static char sock_path[128];
 static int listen_fd = -1;
+/* The fake server refuses: it sends `reply` at once and closes without
+ * reading the request, as nfvd does with a peer it will not serve. */
+static bool refuse_now;
 
 struct run {
 	int status;		/* exit code */
@@ -147,6 +150,14 @@ static void run_nfvctl(struct run *r, enum sock_mode mode, const char *reply,
 
 			conn = accept(listen_fd, NULL, NULL);
 			assert_true(conn >= 0);
+			if (refuse_now) {
+				assert_true(send(conn, reply, strlen(reply),
+						 MSG_NOSIGNAL) > 0);
+				assert_true(send(conn, "\n", 1, MSG_NOSIGNAL) >
+					    0);
+				close(conn);
+				continue;
+			}
 			setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 			line = read_request(conn);
 			assert_non_null(line);
@@ -308,15 +319,23 @@ static void test_show_stats(void **state)
 static void test_show_vnf(void **state)
 {
 	(void)state;
-	check_ok(ARGS("show", "vnf", "sw"), "{\"cmd\":\"show vnf\",\"name\":\"sw\"}",
-		 "{\"ok\":true,\"result\":{\"name\":\"sw\",\"type\":\"l2switch\","
-		 "\"ifaces\":[{\"name\":\"a\",\"peer\":\"vm1\"},{\"name\":\"r\",\"peer\":\"rtr.lan\"}],"
+	check_ok(ARGS("show", "vnf", "sw"),
+		 "{\"cmd\":\"show vnf\",\"name\":\"sw\"}",
+		 "{\"ok\":true,\"result\":{\"name\":\"sw\",\"type\":"
+		 "\"l2switch\","
+		 "\"ifaces\":[{\"name\":\"a\",\"peer\":\"vm1\"},{\"name\":"
+		 "\"r\",\"peer\":\"rtr.lan\"}],"
 		 "\"packets\":320,\"cycles_per_packet\":45.25,"
-		 "\"counters\":{\"flood\":2,\"learned\":14},\"drops\":{\"no-dest\":1},"
-		 "\"details\":{\"aging_time\":300,\"mac_table\":{\"size\":65536,\"used\":14},"
-		 "\"vlans\":[1,2],\"ports\":[{\"iface\":\"a\",\"mode\":\"access\"}]}}}",
+		 "\"fates\":{\"passed\":318,\"dropped\":1,\"held\":1},"
+		 "\"counters\":{\"flood\":2,\"learned\":14},\"drops\":{\"no-"
+		 "dest\":1},"
+		 "\"details\":{\"aging_time\":300,\"mac_table\":{\"size\":"
+		 "65536,\"used\":14},"
+		 "\"vlans\":[1,2],\"ports\":[{\"iface\":\"a\",\"mode\":"
+		 "\"access\"}]}}}",
 		 "vnf sw (l2switch)\n"
 		 "  packets 320, cycles/packet 45.25\n"
+		 "  fates: passed 318, dropped 1, held 1\n"
 		 "ifaces:\n"
 		 "  IFACE  PEER\n"
 		 "  a      vm1\n"
@@ -622,6 +641,38 @@ static void test_error_reply(void **state)
 	run_done(&r);
 }
 
+/*
+ * A server that refuses the connection (idle slots, another uid) says why
+ * in one line and closes without reading: nfvctl must print that line,
+ * not "Broken pipe" from the request it could not finish sending (a
+ * request larger than the socket buffer makes sure the send fails).
+ */
+static void
+test_refused_prints_server_message(void **state)
+{
+	static char big[4][100001];
+	struct run r;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		memset(big[i], 'a' + i, sizeof(big[i]) - 1);
+		big[i][sizeof(big[i]) - 1] = '\0';
+	}
+	refuse_now = true;
+	run_nfvctl(&r, SOCK_OPT,
+		   "{\"ok\":false,\"error\":\"permission denied: uid 1000 may "
+		   "not use this socket\"}",
+		   ARGS("port", "add", "p", "type", "tap", "k0", big[0], "k1",
+			big[1], "k2", big[2], "k3", big[3]));
+	refuse_now = false;
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "nfvctl: permission denied: uid 1000 may "
+				   "not use this socket\n");
+	run_done(&r);
+}
+
 static void test_bad_replies(void **state)
 {
 	struct run r;
@@ -802,7 +853,7 @@ fh_arg(const char *key, const char *word, const char *meta, const char *choices,
 /* A verb: its own arguments (NULL-terminated), then nfvd's "vnf". */
 static void
 fh_verb(json_t *list, const char *cmd, const char *help, const char *usage,
-	bool show, bool each, const char *type, bool bare, ...)
+	bool show, bool each, const char *type, int bare, ...)
 {
 	json_t *args = json_array(), *a;
 	va_list ap;
@@ -943,6 +994,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_help_and_raw),
 		cmocka_unit_test(test_error_reply),
 		cmocka_unit_test(test_bad_replies),
+		cmocka_unit_test(test_refused_prints_server_message),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_no_command_and_help),
 		cmocka_unit_test(test_socket_choice),

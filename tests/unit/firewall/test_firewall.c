@@ -1269,6 +1269,45 @@ test_rule_add_del_runtime(void **state)
 		-ENOENT);
 	assert_int_equal(ut_ctl_err("rule del", "{}", msg, sizeof(msg)),
 			 -EINVAL);
+	/* Wrong types name the key (issue 11, defect 8): no default, no
+	 * "missing" for a value that is there. */
+	{
+		static const char *const bad[][3] = {
+			{"rule add", "{\"action\": [\"drop\"]}",
+			 "action: expected a string (got an array)"},
+			{"rule add", "{\"action\": \"drop\", \"src\": 10}",
+			 /* JSON is read as YAML: a number is a scalar */
+			 "src: \"10\" is not an IPv4 or IPv6 address with an "
+			 "optional /length"},
+			{"rule add", "{\"action\": \"drop\", \"dst\": {}}",
+			 "dst: expected a string (got an object)"},
+			{"rule add", "{\"action\": \"drop\", \"iface\": [1]}",
+			 "iface: expected a string (got an array)"},
+			{"rule add", "{\"action\": \"drop\", \"index\": -1}",
+			 "index: expected an integer 0..4294967295 (got -1)"},
+			{"rule add", "{\"action\": \"drop\", \"index\": \"1\"}",
+			 "index: expected an integer 0..4294967295 (got a "
+			 "string)"},
+			{"rule del", "{\"index\": true}",
+			 "index: expected an integer 0..4294967295 (got a "
+			 "boolean)"},
+			{"show conn", "{\"limit\": -1}",
+			 "limit: expected an integer 1..4294967295 (got -1)"},
+			{"show conn", "{\"limit\": \"x\"}",
+			 "limit: expected an integer 1..4294967295 (got a "
+			 "string)"},
+		};
+		unsigned int i;
+
+		for (i = 0; i < RTE_DIM(bad); i++) {
+			assert_int_equal(ut_ctl_err(bad[i][0], bad[i][1], msg,
+						    sizeof(msg)),
+					 -EINVAL);
+			if (strcmp(msg, bad[i][2]) != 0)
+				fail_msg("%s %s: \"%s\", want \"%s\"",
+					 bad[i][0], bad[i][1], msg, bad[i][2]);
+		}
+	}
 	arr = ut_ctl_ok("show rules", json_object());
 	assert_int_equal(json_array_size(arr), 3);
 	json_decref(arr);
@@ -1645,6 +1684,20 @@ test_every_packet_counted_once(void **state)
 	pkts = ut_fw->slots[0].pkts;
 	assert_int_equal(pkts, 200);
 	assert_int_equal(sum, pkts);
+	/* The counters' kinds (vnf.h) say the same: the PASS ones are the
+	 * list above, and nothing is held. */
+	{
+		struct vnf_fates f;
+		uint64_t named = 0;
+
+		vnf_fates_get(ut_fw, &f);
+		for (i = 0; i < RTE_DIM(pass); i++)
+			named += ut_ctr(pass[i]);
+		assert_int_equal(f.packets, 200);
+		assert_int_equal(f.passed, named);
+		assert_int_equal(f.held, 0);
+		assert_int_equal(f.passed + f.dropped, f.packets);
+	}
 }
 
 /* ---- rules changed under traffic (a real RCU reader) ---- */

@@ -78,11 +78,24 @@ ut_setup(void **state)
 static int
 ut_teardown(void **state)
 {
+	struct vnf_fates f = {0};
+
 	RTE_SET_USED(state);
+	/* Every frame the switch was handed is counted once, by its fate
+	 * (vnf.h): checked after every test, once everything is freed. */
+	if (ut_sw != NULL)
+		vnf_fates_get(ut_sw, &f);
 	vnf_instance_destroy(ut_sw);
 	ut_sw = NULL;
 	nfv_test_txcap_close(&ut_w, &ut_g);
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+	if (f.packets != f.passed + f.dropped + f.held)
+		fail_msg("%llu frames in, but %llu passed + %llu dropped + "
+			 "%llu held",
+			 (unsigned long long)f.packets,
+			 (unsigned long long)f.passed,
+			 (unsigned long long)f.dropped,
+			 (unsigned long long)f.held);
 	return 0;
 }
 
@@ -1278,6 +1291,45 @@ ut_expect_n(uint16_t port, unsigned int n, const struct ut_frame *f)
 	ut_cap[port].n = 0;
 }
 
+/*
+ * Each frame counted once, by its fate (issue 11, defect 3): known unicast
+ * as `forwarded` (also on the uniform-burst paths, where only the first
+ * frame was ever looked at, and through the worker's verdict cache); a
+ * flood with nowhere to go only as `flood-no-target`, not also as a
+ * broadcast.
+ */
+static void
+test_fates_counted_once(void **state)
+{
+	struct ut_frame f;
+	struct vnf_fates fa;
+
+	RTE_SET_USED(state);
+	ut_sw_plain(2);
+	ut_send1(0, ut_fr(B, A, -1, 60, 1)); /* flooded: B unknown */
+	ut_send1(1, ut_fr(A, B, -1, 60, 2)); /* forwarded: A known */
+	assert_int_equal(ut_ctr("unknown-unicast"), 1);
+	assert_int_equal(ut_ctr("forwarded"), 1);
+	ut_cap_free_all();
+	f = ut_fr(B, A, -1, 60, 3);
+	ut_send_same(0, &f, 32); /* decided on the first frame */
+	ut_send_same(0, &f, 32); /* the verdict cache */
+	assert_int_equal(ut_ctr("forwarded"), 65);
+	ut_expect_n(1, 64, &f);
+	vnf_fates_get(ut_sw, &fa);
+	assert_int_equal(fa.packets, 66);
+	assert_int_equal(fa.passed, 66);
+	/* A one-iface VLAN-unaware switch has no flood target. */
+	vnf_instance_destroy(ut_sw);
+	ut_sw_plain(1);
+	ut_send1(0, ut_fr(BC, A, -1, 60, 4));
+	assert_int_equal(ut_ctr("flood-no-target"), 1);
+	assert_int_equal(ut_ctr("broadcast-multicast"), 0);
+	vnf_fates_get(ut_sw, &fa);
+	assert_int_equal(fa.packets, 1);
+	assert_int_equal(fa.passed + fa.dropped + fa.held, 1);
+}
+
 /* A burst of one unknown or broadcast flow floods every frame of it. */
 static void
 test_uniform_burst_flooded(void **state)
@@ -1470,7 +1522,8 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mac_table_learn_refresh_move),
 		cmocka_unit_test(test_mac_table_age),
-		cmocka_unit_test(test_mac_table_age_keeps_entry_newer_than_scan),
+		cmocka_unit_test(
+			test_mac_table_age_keeps_entry_newer_than_scan),
 		cmocka_unit_test(test_mac_table_no_aging),
 		cmocka_unit_test(test_mac_table_static_full_flush),
 		T(test_flood_then_learned_unicast),
@@ -1493,6 +1546,7 @@ main(int argc, char **argv)
 		T(test_copy_fails_without_mbufs),
 		T(test_ctl_show_mac_and_flush),
 		T(test_uniform_burst_flooded),
+		T(test_fates_counted_once),
 		T(test_uniform_burst_follows_table_changes),
 		T(test_uniform_burst_per_ingress_iface),
 		T(test_uniform_bursts_of_two_flows),
