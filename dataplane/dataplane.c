@@ -15,7 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/dataplane.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 
 struct nfv_dataplane nfv_dp;
 

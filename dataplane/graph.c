@@ -10,7 +10,7 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "dataplane/vhost_io.h"
 
 const struct vnf_counter_desc nfv_port_drop_desc[NFV_PD_MAX] = {

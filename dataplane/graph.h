@@ -136,7 +136,7 @@ void nfv_graph_flush(struct nfv_wctx *w);
 void nfv_graph_discard(struct nfv_wctx *w);
 
 /* Control thread: the current snapshot, and replacing it.  The old one is
- * freed after a grace period (see dataplane/rcu.h). */
+ * freed after a grace period (see vnf/lib/rcu.h). */
 const struct nfv_graph *nfv_graph_current(void);
 void nfv_graph_publish(struct nfv_graph *g);
 struct nfv_graph *nfv_graph_alloc(void);

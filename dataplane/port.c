@@ -27,7 +27,7 @@
 #include "dataplane/graph.h"
 #include "dataplane/nfv.h"
 #include "dataplane/port.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "dataplane/vhost_io.h"
 
 static void

@@ -13,7 +13,7 @@
 #include <rte_lcore.h>
 
 #include "dataplane/dataplane.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "dataplane/vhost_io.h"
 
 atomic_bool nfv_stopping;

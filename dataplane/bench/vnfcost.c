@@ -27,7 +27,7 @@
 #include "control/config.h"
 #include "dataplane/bench/bench.h"
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
 
 /* The runner and the VNFs log through these; nfvd's main defines them. */

@@ -31,7 +31,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "vnf/firewall/fw_priv.h"
 
 enum { F4_PROTO, F4_IFACE, F4_FLAGS, F4_SRC, F4_DST, F4_SPORT, F4_DPORT, F4_N };

@@ -49,7 +49,7 @@
 
 #include "control/config.h"
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "tests/unit/firewall/fwt_pkt.h"
 #include "vnf/vnf.h"
 #include "fuzz_firewall.h"

@@ -39,7 +39,7 @@
 
 #include "control/config.h"
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "vnf/l2switch/mac_table.h"
 #include "vnf/vnf.h"
 #include "tests/common/test_eal.h"
