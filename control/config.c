@@ -171,7 +171,7 @@ static const cyaml_schema_field_t iface_fields[] = {
 	STR("name", struct raw_iface, name),
 	STR("mac", struct raw_iface, mac),
 	STR("mtu", struct raw_iface, mtu),
-	SEQ("address", struct raw_iface, address, &str_schema, CTL_MAX_ADDRS),
+	SEQ("address", struct raw_iface, address, &str_schema, NFV_MAX_ADDRS),
 	STR("vlan", struct raw_iface, vlan),
 	SEQ("trunk", struct raw_iface, trunk, &str_schema, 4094),
 	CYAML_FIELD_END
@@ -209,7 +209,7 @@ static const cyaml_schema_field_t route_fields[] = {
 	STR("via", struct raw_route, via),
 	STR("iface", struct raw_route, iface),
 	STR("type", struct raw_route, type),
-	SEQ("nexthops", struct raw_route, nexthops, &nexthop_schema, CTL_MAX_NEXTHOPS),
+	SEQ("nexthops", struct raw_route, nexthops, &nexthop_schema, NFV_MAX_NEXTHOPS),
 	CYAML_FIELD_END
 };
 
@@ -246,15 +246,15 @@ static const cyaml_schema_value_t rule_schema = {
 static const cyaml_schema_field_t vnf_fields[] = {
 	STR("name", struct raw_vnf, name),
 	STR("type", struct raw_vnf, type),
-	SEQ("ifaces", struct raw_vnf, ifaces, &iface_schema, CTL_MAX_IFACES),
+	SEQ("ifaces", struct raw_vnf, ifaces, &iface_schema, NFV_MAX_IFACES),
 	STR("mac_table_size", struct raw_vnf, mac_table_size),
 	STR("aging_time", struct raw_vnf, aging_time),
-	SEQ("static_macs", struct raw_vnf, static_macs, &static_mac_schema, CTL_MAX_STATIC_MACS),
-	SEQ("routes", struct raw_vnf, routes, &route_schema, CTL_MAX_ROUTES),
-	SEQ("neighbors", struct raw_vnf, neighbors, &neigh_schema, CTL_MAX_NEIGHBORS),
+	SEQ("static_macs", struct raw_vnf, static_macs, &static_mac_schema, NFV_MAX_STATIC_MACS),
+	SEQ("routes", struct raw_vnf, routes, &route_schema, NFV_MAX_ROUTES),
+	SEQ("neighbors", struct raw_vnf, neighbors, &neigh_schema, NFV_MAX_NEIGHBORS),
 	STR("routes_file", struct raw_vnf, routes_file),
 	STR("default", struct raw_vnf, default_action),
-	SEQ("rules", struct raw_vnf, rules, &rule_schema, CTL_MAX_RULES),
+	SEQ("rules", struct raw_vnf, rules, &rule_schema, NFV_MAX_RULES),
 	STR("conn_table_size", struct raw_vnf, conn_table_size),
 	CYAML_FIELD_END
 };
@@ -273,9 +273,9 @@ static const cyaml_schema_field_t top_fields[] = {
 				dataplane_fields),
 	CYAML_FIELD_MAPPING_PTR("control", OPT, struct raw_top, control,
 				control_fields),
-	SEQ("ports", struct raw_top, ports, &port_schema, CTL_MAX_PORTS),
-	SEQ("vnfs", struct raw_top, vnfs, &vnf_schema, CTL_MAX_VNFS),
-	SEQ("links", struct raw_top, links, &link_schema, CTL_MAX_LINKS),
+	SEQ("ports", struct raw_top, ports, &port_schema, NFV_MAX_PORTS),
+	SEQ("vnfs", struct raw_top, vnfs, &vnf_schema, NFV_MAX_VNFS),
+	SEQ("links", struct raw_top, links, &link_schema, NFV_MAX_LINKS),
 	/* Validated by nfv-vmm's lab tool, not by nfvd. */
 	CYAML_FIELD_IGNORE("guests", CYAML_FLAG_OPTIONAL),
 	CYAML_FIELD_END
@@ -883,8 +883,8 @@ static int load_dataplane(struct ld *ld, const struct raw_dataplane *r,
 	cfg->dataplane.hugepages = -1;
 	if (!r)
 		return 0;
-	if (GET_UINT(ld, at, "workers", r->workers, false, 1, 64, 1,
-		     cfg->dataplane.workers))
+	if (GET_UINT(ld, at, "workers", r->workers, false, 1, NFV_MAX_WORKERS,
+		     1, cfg->dataplane.workers))
 		return -EINVAL;
 	if (r->memory) {
 		rc = memory_parse(r->memory, &mib);
@@ -1049,7 +1049,8 @@ static int load_port(struct ld *ld, const char *at, const struct raw_port *r,
 
 	p->queues = 1;
 	p->ring_size = 1024;
-	if (GET_UINT(ld, at, "queues", r->queues, false, 1, 16, 1, p->queues))
+	if (GET_UINT(ld, at, "queues", r->queues, false, 1, NFV_MAX_QUEUES, 1,
+		     p->queues))
 		return -EINVAL;
 	if (GET_UINT(ld, at, "ring_size", r->ring_size, false, 64, 4096, 1024,
 		     p->ring_size))
@@ -1361,7 +1362,7 @@ static int load_l2switch(struct ld *ld, const char *at,
 	v->mac_table_size = 65536;
 	v->aging_time = 300;
 	if (GET_UINT(ld, at, "mac_table_size", r->mac_table_size, true, 16,
-		     1u << 24, 65536, v->mac_table_size))
+		     NFV_MAX_TABLE_SIZE, 65536, v->mac_table_size))
 		return -EINVAL;
 	if (GET_UINT(ld, at, "aging_time", r->aging_time, false, 0,
 		     UINT32_MAX, 300, v->aging_time))
@@ -1759,7 +1760,7 @@ static int load_firewall(struct ld *ld, const char *at,
 	}
 	v->conn_table_size = 65536;
 	if (GET_UINT(ld, at, "conn_table_size", r->conn_table_size, true, 16,
-		     1u << 24, 65536, v->conn_table_size))
+		     NFV_MAX_TABLE_SIZE, 65536, v->conn_table_size))
 		return -EINVAL;
 	if (r->rules_count) {
 		v->rules = calloc(r->rules_count, sizeof(*v->rules));

@@ -17,23 +17,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTL_NAME_MAX 32
+#include "vnf/lib/limits.h"
+
+/* The config's names are the data plane's: same size. */
+#define CTL_NAME_MAX NFV_NAME_MAX
 
 /*
- * Upper bounds of the config's lists: a longer list is a config error.
- * CTL_MAX_PORTS is RTE_MAX_ETHPORTS of Debian's DPDK 22.11 build, so a
- * config that loads also fits the ethdev table.
+ * Upper bounds of the config's lists are vnf/lib/limits.h's NFV_MAX_*: a
+ * longer list is a config error, and the data plane runs anything that
+ * loads.
  */
-#define CTL_MAX_PORTS 32
-#define CTL_MAX_VNFS 256
-#define CTL_MAX_IFACES 64		/* per VNF */
-#define CTL_MAX_LINKS 8192
-#define CTL_MAX_ADDRS 16		/* per router iface */
-#define CTL_MAX_NEXTHOPS 16		/* per route */
-#define CTL_MAX_STATIC_MACS 65536
-#define CTL_MAX_ROUTES (1 << 20)
-#define CTL_MAX_NEIGHBORS 65536
-#define CTL_MAX_RULES 65536
 
 enum ctl_port_type {
 	CTL_PORT_VHOST_USER,

@@ -24,7 +24,6 @@
 #include "dataplane/nfv.h"
 #include "vnf/vnf.h"
 
-#define NFV_MAX_VNFS 64
 #define NFV_GRAPH_MAX_DEPTH 16
 #define NFV_TXBUF 64
 #define NFV_TX_DIRECT 16	/* groups this big skip the TX buffer */
@@ -43,7 +42,10 @@ struct nfv_ep {
 	uint16_t iface;		/* VNF iface index */
 };
 
-#define NFV_MAX_RXQ (NFV_MAX_PORTS * 16) /* the config allows 16 queues */
+#define NFV_MAX_RXQ (NFV_MAX_PORTS * NFV_MAX_QUEUES)
+_Static_assert(NFV_MAX_PORTS <= 64, "nfv_wctx.tx_dirty has a bit per port");
+_Static_assert(VNF_BURST_MAX <= 32,
+	       "nfv_graph_dispatch() keeps a burst in a 32-bit mask");
 
 /* An RX queue a worker polls. */
 struct nfv_rxq {

@@ -16,9 +16,17 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <rte_config.h>
 #include <rte_spinlock.h>
 
 #include "control/config.h"
+
+/* A port is an ethdev with up to NFV_MAX_QUEUES RX queues and a TX queue
+ * per worker. */
+_Static_assert(NFV_MAX_PORTS <= RTE_MAX_ETHPORTS, "every port is an ethdev");
+_Static_assert(NFV_MAX_QUEUES <= RTE_MAX_QUEUES_PER_PORT &&
+		       NFV_MAX_WORKERS <= RTE_MAX_QUEUES_PER_PORT,
+	       "queues of a port");
 
 struct nl_sock;
 struct rte_mempool;

@@ -71,7 +71,7 @@ enum { FW_COUNTERS(VNF_COUNTER_ENUM) FW_N_COUNTERS };
 
 /* ---- limits and defaults ---- */
 
-#define FW_MAX_RULES CTL_MAX_RULES
+#define FW_MAX_RULES NFV_MAX_RULES
 /* Hit-counter slots: every live rule holds one; a deleted rule's slot is
  * reused only after a grace period (no worker counts into it any more). */
 #define FW_MAX_SLOTS (FW_MAX_RULES + 1024)
@@ -261,6 +261,8 @@ fw_w_seen(uint64_t w)
 {
 	return (uint32_t)(w >> 32);
 }
+
+_Static_assert(VNF_MAX_IFACES <= 256, "an iface index fits the word's 8 bits");
 
 static inline uint64_t
 fw_w_make(uint8_t state, uint64_t flags, uint16_t orig_iface, uint32_t seen)

@@ -48,6 +48,7 @@ static const struct vnf_counter_desc l2sw_counters[L2_N_COUNTERS] = {
 
 #define L2_NO_KEY 0xff
 #define L2_VLAN_MAX 4096
+_Static_assert(VNF_MAX_IFACES <= 64, "l2sw.members[] has a bit per iface");
 
 struct l2sw_iface {
 	enum ctl_vlan_mode mode;

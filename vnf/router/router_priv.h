@@ -119,10 +119,14 @@ enum { RT_COUNTERS(VNF_COUNTER_ENUM) RT_N_COUNTERS };
 
 /* ---- sizes and timers ---------------------------------------------------- */
 
-#define RT_ADDR_MAX 8		/* addresses per family per iface */
+/* Addresses of one family on one iface: as many as the config allows of
+ * both together, so that any config that loads fits. */
+#define RT_ADDR_MAX NFV_MAX_ADDRS
 #define RT_NH_MAX 32768		/* next-hop ids: 2-byte FIB entries, 15 bits */
-#define RT_NH_GROUP_MAX 16	/* members of a multipath group */
+#define RT_NH_GROUP_MAX NFV_MAX_NEXTHOPS /* members of a multipath group */
 #define RT_NEIGH_DEFAULT 65536	/* neighbour table entries */
+_Static_assert(RT_NEIGH_DEFAULT >= NFV_MAX_NEIGHBORS,
+	       "every static neighbour of a config fits the table");
 #define RT_PENDING_MAX 64	/* unresolved neighbours per worker */
 #define RT_PENDING_QLEN 8	/* packets held per unresolved neighbour */
 #define RT_PUNT_RING 1024	/* punt queue entries */
