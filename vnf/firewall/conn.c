@@ -66,12 +66,13 @@ fw_ct_create(struct fw_ct *ct, const char *name, uint32_t size,
 		goto err_mem;
 	}
 	ct->limit = size;
-	/* Ticks from seconds without rounding the tick rate first. */
+	/* Compared as signed differences (fw_ct_expired()). */
 	for (s = 0; s < FW_ST_N; s++)
-		ct->tmo[s] = (uint32_t)RTE_MIN((hz * fw_state_timeout_s[s]) >>
-						       FW_TICK_SHIFT,
-					       (uint64_t)INT32_MAX);
-	ct->refresh = (uint32_t)RTE_MAX(hz >> FW_TICK_SHIFT, UINT64_C(1));
+		ct->tmo[s] = nfv_ticks_of_ms(
+			hz, FW_TICK_SHIFT,
+			fw_state_timeout_s[s] * UINT64_C(1000), INT32_MAX);
+	ct->refresh = RTE_MAX(
+		nfv_ticks_of_ms(hz, FW_TICK_SHIFT, 1000, INT32_MAX), 1u);
 	return 0;
 
 err_mem:

@@ -153,7 +153,7 @@ enum fw_ct_res {
 static inline bool
 fw_ct_expired(const struct fw_ct *ct, uint64_t w, uint32_t t)
 {
-	return (int32_t)(t - fw_w_seen(w)) > (int32_t)ct->tmo[fw_w_state(w)];
+	return nfv_tick_diff(t, fw_w_seen(w)) > (int32_t)ct->tmo[fw_w_state(w)];
 }
 
 /*
@@ -216,7 +216,7 @@ fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
 			break;
 		}
 		if (nst == st && fl == (w & FW_W_FLAGS) &&
-		    (int32_t)(t - fw_w_seen(w)) < (int32_t)ct->refresh)
+		    nfv_tick_diff(t, fw_w_seen(w)) < (int32_t)ct->refresh)
 			return FW_CT_PASS;
 		nw = (w & ~(UINT64_C(0xff) | FW_W_FLAGS | (UINT64_MAX << 32))) |
 		     nst | fl | ((uint64_t)t << 32);

@@ -364,7 +364,6 @@ struct fw_show {
 	json_t *arr;
 	unsigned int limit, more;
 	uint32_t now;
-	double tick_s;
 };
 
 static void
@@ -386,7 +385,7 @@ fw_show_conn_one(const struct fw_conn_key *k, uint64_t w, uint32_t created,
 	inet_ntop(af, lo ? k->lo : k->hi, src, sizeof(src));
 	inet_ntop(af, lo ? k->hi : k->lo, dst, sizeof(dst));
 	left = (int32_t)s->fw->ct.tmo[st < FW_ST_N ? st : 0] -
-	       (int32_t)(s->now - fw_w_seen(w));
+	       nfv_tick_diff(s->now, fw_w_seen(w));
 	json_array_append_new(
 		s->arr,
 		json_pack(
@@ -405,9 +404,12 @@ fw_show_conn_one(const struct fw_conn_key *k, uint64_t w, uint32_t created,
 			oif < s->fw->vi->n_ifaces ? s->fw->vi->ifaces[oif].name
 						  : "?",
 			"age",
-			(int)((double)(int32_t)(s->now - created) * s->tick_s),
+			(int)nfv_ticks_to_s(nfv_tick_diff(s->now, created),
+					    s->fw->hz, FW_TICK_SHIFT),
 			"expires",
-			left > 0 ? (int)((double)left * s->tick_s) : 0));
+			left > 0 ? (int)nfv_ticks_to_s(left, s->fw->hz,
+						       FW_TICK_SHIFT)
+				 : 0));
 }
 
 static unsigned int
@@ -454,8 +456,6 @@ fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 			.arr = json_array(),
 			.limit = fw_show_limit(args),
 			.now = fw_ticks(rte_rdtsc()),
-			.tick_s = (double)(UINT64_C(1) << FW_TICK_SHIFT) /
-				  (double)fw->hz,
 		};
 		char buf[96];
 

@@ -586,7 +586,7 @@ fw_frag_find(const struct fw *fw, struct fw_wstate *ws, const struct fw_pkt *pk,
 	if (e->family != pk->family || e->proto != pk->proto ||
 	    e->id != pk->frag_id || memcmp(e->src, src, alen) != 0 ||
 	    memcmp(e->dst, dst, alen) != 0 ||
-	    (int32_t)(t - e->stamp) > (int32_t)fw->frag_ticks)
+	    nfv_tick_diff(t, e->stamp) > (int32_t)fw->frag_ticks)
 		return NULL;
 	return e;
 }

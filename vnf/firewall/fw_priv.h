@@ -25,6 +25,7 @@
 #include <rte_mbuf.h>
 
 #include "control/config.h"
+#include "vnf/lib/tick.h"
 #include "vnf/vnf.h"
 
 struct rte_acl_ctx;
@@ -84,15 +85,16 @@ enum { FW_COUNTERS(VNF_COUNTER_ENUM) FW_N_COUNTERS };
 #define FW_REJECT_BURST 50   /* ... and burst (Linux icmp_msgs_*) */
 #define FW_SHOW_LIMIT 10000  /* show conn: rows unless "limit" says */
 
-/* Connection timestamps: TSC >> 22 (about 1 ms at 4 GHz); 32 bits last
- * weeks, and the longest timeout (5 days) stays below 2^31 ticks up to a
- * 20 GHz TSC, so signed differences are safe. */
-#define FW_TICK_SHIFT 22
+/* Connection timestamps: vnf/lib/tick.h's clock, 4 times coarser than
+ * the other tables' (about 1 ms at 4 GHz): 32 bits last weeks, and the
+ * longest timeout (5 days) stays below 2^31 ticks up to a 20 GHz TSC, so
+ * signed differences are safe. */
+#define FW_TICK_SHIFT (NFV_TICK_SHIFT + 2)
 
 static inline uint32_t
 fw_ticks(uint64_t tsc)
 {
-	return (uint32_t)(tsc >> FW_TICK_SHIFT);
+	return nfv_tick(tsc, FW_TICK_SHIFT);
 }
 
 #define FW_ICMP4_ECHO_REPLY 0

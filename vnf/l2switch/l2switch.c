@@ -446,9 +446,8 @@ l2sw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	}
 
 	gen = mac_table_gen(&sw->mt);
-	if (ws->valid && ws->gen == gen && ws->w0 == w0 &&
-	    ws->w1 == w1 &&
-	    (uint32_t)(mac_table_ticks(w->now) - ws->seen) <
+	if (ws->valid && ws->gen == gen && ws->w0 == w0 && ws->w1 == w1 &&
+	    (uint32_t)(nfv_tick(w->now, NFV_TICK_SHIFT) - ws->seen) <
 		    sw->mt.refresh_ticks) {
 		v = ws->next;
 	} else {
@@ -466,7 +465,7 @@ l2sw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 			ws->w0 = w0;
 			ws->w1 = w1;
 			ws->next = v;
-			ws->seen = mac_table_ticks(w->now);
+			ws->seen = nfv_tick(w->now, NFV_TICK_SHIFT);
 			/* The generation read before the lookup: a change
 			 * since then invalidates what we just cached. */
 			ws->gen = gen;
@@ -574,7 +573,7 @@ struct l2sw_walk {
 	struct vnf_instance *vi;
 	json_t *arr;
 	uint32_t now_ticks;
-	double tick_s;
+	uint64_t hz;
 };
 
 static void
@@ -596,9 +595,9 @@ l2sw_show_one(uint64_t key, uint64_t val, void *arg)
 						 : "?",
 			  "type", st ? "static" : "dynamic", "age",
 			  st ? 0
-			     : (int)((uint32_t)(wk->now_ticks -
-						mac_entry_time(val)) *
-				     wk->tick_s)));
+			     : (int)nfv_ticks_to_s(wk->now_ticks -
+							   mac_entry_time(val),
+						   wk->hz, NFV_TICK_SHIFT)));
 }
 
 static int
@@ -619,9 +618,8 @@ l2sw_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
 		struct l2sw_walk wk = {
 			.vi = vi,
 			.arr = json_array(),
-			.now_ticks = mac_table_ticks(rte_rdtsc()),
-			.tick_s = (double)(UINT64_C(1) << MAC_TIME_SHIFT) /
-				  (double)rte_get_tsc_hz(),
+			.now_ticks = nfv_tick(rte_rdtsc(), NFV_TICK_SHIFT),
+			.hz = rte_get_tsc_hz(),
 		};
 
 		mac_table_walk(&sw->mt, l2sw_show_one, &wk);

@@ -61,9 +61,11 @@ mac_table_create(struct mac_table *mt, const char *name, uint32_t size,
 	mt->limit = size;
 	/* Caches start zeroed: generation 0 must never be current. */
 	atomic_store(&mt->gen, 1);
-	mt->refresh_ticks = (uint32_t)RTE_MAX(hz >> MAC_TIME_SHIFT, UINT64_C(1));
-	mt->age_ticks = (uint32_t)RTE_MIN(
-		(hz >> MAC_TIME_SHIFT) * (uint64_t)aging_s, UINT32_MAX / 2);
+	mt->refresh_ticks = RTE_MAX(
+		nfv_ticks_of_ms(hz, NFV_TICK_SHIFT, 1000, INT32_MAX), 1u);
+	/* Compared as a signed difference (mac_table_age()). */
+	mt->age_ticks = nfv_ticks_of_ms(hz, NFV_TICK_SHIFT,
+					(uint64_t)aging_s * 1000, INT32_MAX);
 	return 0;
 
 err_hash:
@@ -104,7 +106,7 @@ int
 mac_table_learn(struct mac_table *mt, uint64_t key, int32_t pos, uint64_t val,
 		uint16_t iface, uint64_t now)
 {
-	uint32_t t = mac_table_ticks(now);
+	uint32_t t = nfv_tick(now, NFV_TICK_SHIFT);
 	uint64_t exp, nv = mac_entry_make(iface, false, t);
 	int32_t p;
 
@@ -204,7 +206,7 @@ mac_table_del_pos(struct mac_table *mt, uint32_t pos)
 unsigned int
 mac_table_age(struct mac_table *mt, uint64_t now, uint32_t budget)
 {
-	uint32_t t = mac_table_ticks(now);
+	uint32_t t = nfv_tick(now, NFV_TICK_SHIFT);
 	unsigned int removed = 0;
 	uint32_t i;
 
@@ -220,8 +222,9 @@ mac_table_age(struct mac_table *mt, uint64_t now, uint32_t budget)
 			continue;
 		/* Signed: a worker whose loop began after our `now` may
 		 * have stamped the entry a tick later; it is fresh, not
-		 * 2^32 ticks old.  age_ticks <= UINT32_MAX / 2. */
-		if ((int32_t)(t - mac_entry_time(v)) <= (int32_t)mt->age_ticks)
+		 * 2^32 ticks old.  age_ticks <= INT32_MAX. */
+		if (nfv_tick_diff(t, mac_entry_time(v)) <=
+		    (int32_t)mt->age_ticks)
 			continue;
 		if (mac_table_del_pos(mt, pos))
 			removed++;

@@ -14,7 +14,8 @@
  * reused for another MAC.
  *
  * Entry word: bits 0-15 iface, bit 16 static, bit 17 valid, bits 32-63 the
- * last-seen time in TSC >> MAC_TIME_SHIFT units.  0 means "no entry".
+ * last-seen time in ticks (vnf/lib/tick.h, NFV_TICK_SHIFT).  0 means "no
+ * entry".
  */
 #ifndef NFV_L2SWITCH_MAC_TABLE_H
 #define NFV_L2SWITCH_MAC_TABLE_H
@@ -26,10 +27,11 @@
 
 #include <rte_ether.h>
 
+#include "vnf/lib/tick.h"
+
 struct rte_hash;
 struct rte_rcu_qsbr;
 
-#define MAC_TIME_SHIFT 20
 #define MAC_E_STATIC (UINT64_C(1) << 16)
 #define MAC_E_VALID (UINT64_C(1) << 17)
 
@@ -88,12 +90,6 @@ static inline uint32_t
 mac_entry_time(uint64_t e)
 {
 	return (uint32_t)(e >> 32);
-}
-
-static inline uint32_t
-mac_table_ticks(uint64_t tsc)
-{
-	return (uint32_t)(tsc >> MAC_TIME_SHIFT);
 }
 
 static inline uint64_t

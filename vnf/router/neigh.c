@@ -278,8 +278,9 @@ rt_neigh_age(struct rt *rt, uint64_t now_tsc, uint32_t budget)
 		t->scan_pos = (pos + 1 == t->n_pos) ? 0 : pos + 1;
 		if (w == 0)
 			continue;
-		age = rt_ticks_diff(now, atomic_load_explicit(
-						 &e->stamp, memory_order_relaxed));
+		age = nfv_tick_diff(
+			now,
+			atomic_load_explicit(&e->stamp, memory_order_relaxed));
 		switch (rt_nw_state(w)) {
 		case RT_NS_REACHABLE:
 			if (age > (int32_t)rt->t_reachable)
@@ -466,8 +467,8 @@ rt_neigh_solicit(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k
 	struct rt_neigh *e = &rt->neigh.e[pos];
 	uint32_t now = rt_ticks(w->now);
 	uint64_t old = atomic_load_explicit(&e->word, memory_order_acquire);
-	int32_t age = rt_ticks_diff(now, atomic_load_explicit(
-						 &e->stamp, memory_order_relaxed));
+	int32_t age = nfv_tick_diff(
+		now, atomic_load_explicit(&e->stamp, memory_order_relaxed));
 	unsigned int st = rt_nw_state(old), pr = rt_nw_probes(old);
 	uint64_t nw;
 
@@ -513,8 +514,9 @@ rt_neigh_touch(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
 	if (st == RT_NS_STALE) {
 		nw = rt_nw_make(word, RT_NS_PROBE, 1);
 	} else if (st == RT_NS_PROBE) {
-		if (rt_ticks_diff(now, atomic_load_explicit(
-					       &e->stamp, memory_order_relaxed)) <
+		if (nfv_tick_diff(now,
+				  atomic_load_explicit(&e->stamp,
+						       memory_order_relaxed)) <
 		    (int32_t)rt->t_retrans)
 			return;
 		nw = pr >= RT_SOLICIT_MAX ? rt_nw_make(0, RT_NS_FAILED, 0) :
@@ -655,7 +657,7 @@ rt_pending_get(struct rt *rt, struct rt_worker *ws, const struct rt_neigh_key *k
 	free_slot->n = 0;
 	free_slot->deadline = now + rt->t_retrans * RT_SOLICIT_MAX;
 	if (ws->n_pending == 0 ||
-	    rt_ticks_diff(free_slot->deadline, ws->next_scan) < 0)
+	    nfv_tick_diff(free_slot->deadline, ws->next_scan) < 0)
 		ws->next_scan = now + rt->t_retrans;
 	ws->n_pending++;
 	return free_slot;
@@ -769,7 +771,7 @@ rt_neigh_pending_run(struct rt *rt, struct vnf_wctx *w)
 		return;
 	now = rt_ticks(w->now);
 	gen = atomic_load_explicit(&rt->resolved_gen, memory_order_relaxed);
-	if (gen == ws->seen_gen && rt_ticks_diff(now, ws->next_scan) < 0)
+	if (gen == ws->seen_gen && nfv_tick_diff(now, ws->next_scan) < 0)
 		return;
 	ws->seen_gen = gen;
 	next = now + rt->t_retrans;
@@ -812,7 +814,7 @@ rt_neigh_pending_run(struct rt *rt, struct vnf_wctx *w)
 			}
 			continue;
 		}
-		if (rt_ticks_diff(now, p->deadline) >= 0 || pos < 0 ||
+		if (nfv_tick_diff(now, p->deadline) >= 0 || pos < 0 ||
 		    rt_nw_state(word) == RT_NS_FAILED ||
 		    (rt_nw_state(word) == RT_NS_INCOMPLETE &&
 		     !rt_neigh_solicit(rt, w, &p->key, pos))) {
@@ -827,7 +829,7 @@ rt_neigh_pending_run(struct rt *rt, struct vnf_wctx *w)
 			rt_pending_free(ws, p);
 			continue;
 		}
-		if (rt_ticks_diff(p->deadline, next) < 0)
+		if (nfv_tick_diff(p->deadline, next) < 0)
 			next = p->deadline;
 	}
 	ws->next_scan = next;

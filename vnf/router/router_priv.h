@@ -36,6 +36,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "vnf/lib/tick.h"
 #include "vnf/vnf.h"
 
 struct rte_hash;
@@ -137,24 +138,18 @@ _Static_assert(RT_NEIGH_DEFAULT >= NFV_MAX_NEIGHBORS,
 #define RT_FAILED_GC_S 10	/* FAILED entries are removed */
 #define RT_ICMP_RATE 1000	/* ICMP errors per second per worker */
 #define RT_ICMP_BURST 100
-#define RT_TICK_SHIFT 20	/* ticks = TSC >> RT_TICK_SHIFT (~0.4 ms) */
+#define RT_TICK_SHIFT NFV_TICK_SHIFT /* vnf/lib/tick.h: ~0.4 ms */
 #define RT_TTL 64		/* TTL / hop limit of what the router sends */
 
 /* Marks a packet that process() consumed itself (queued, punted,
  * fragmented); the burst is compacted before it is returned. */
 #define RT_NEXT_CONSUMED 0x7fffu
 
+/* The router's stamps: vnf/lib/tick.h's clock at RT_TICK_SHIFT. */
 static inline uint32_t
 rt_ticks(uint64_t tsc)
 {
-	return (uint32_t)(tsc >> RT_TICK_SHIFT);
-}
-
-/* a - b in ticks, correct across the 32-bit wrap. */
-static inline int32_t
-rt_ticks_diff(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b);
+	return nfv_tick(tsc, RT_TICK_SHIFT);
 }
 
 /* ---- ifaces --------------------------------------------------------------- */

@@ -412,7 +412,7 @@ test_mac_table_learn_refresh_move(void **state)
 	ut_mt_lookup(&mt, key, &val, &pos);
 	assert_true(pos >= 0);
 	assert_int_equal(mac_entry_iface(val), 3);
-	assert_int_equal(mac_entry_time(val), mac_table_ticks(t));
+	assert_int_equal(mac_entry_time(val), nfv_tick(t, NFV_TICK_SHIFT));
 	assert_true(val & MAC_E_VALID);
 	assert_false(val & MAC_E_STATIC);
 
@@ -420,12 +420,13 @@ test_mac_table_learn_refresh_move(void **state)
 	assert_int_equal(mac_table_learn(&mt, key, pos, val, 3,
 					 t + ut_sec(0.5)), 0);
 	ut_mt_lookup(&mt, key, &val, &pos);
-	assert_int_equal(mac_entry_time(val), mac_table_ticks(t));
+	assert_int_equal(mac_entry_time(val), nfv_tick(t, NFV_TICK_SHIFT));
 	/* After more than a second: re-stamped. */
 	assert_int_equal(mac_table_learn(&mt, key, pos, val, 3,
 					 t + ut_sec(2)), 0);
 	ut_mt_lookup(&mt, key, &val, &pos);
-	assert_int_equal(mac_entry_time(val), mac_table_ticks(t + ut_sec(2)));
+	assert_int_equal(mac_entry_time(val),
+			 nfv_tick(t + ut_sec(2), NFV_TICK_SHIFT));
 
 	/* Seen on another iface: moved. */
 	assert_int_equal(mac_table_learn(&mt, key, pos, val, 5,
