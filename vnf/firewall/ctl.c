@@ -366,10 +366,11 @@ struct fw_show {
 	uint32_t now;
 };
 
+/* lf_table_walk() callback: the stamp is the creation time. */
 static void
-fw_show_conn_one(const struct fw_conn_key *k, uint64_t w, uint32_t created,
-		 void *arg)
+fw_show_conn_one(const void *key, uint64_t w, uint32_t created, void *arg)
 {
+	const struct fw_conn_key *k = key;
 	struct fw_show *s = arg;
 	const bool lo = (w & FW_W_ORIG_LO) != 0;
 	const int af = k->family == 4 ? AF_INET : AF_INET6;
@@ -459,7 +460,7 @@ fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 		};
 		char buf[96];
 
-		fw_ct_walk(&fw->ct, fw_show_conn_one, &s);
+		lf_table_walk(&fw->ct.tab, fw_show_conn_one, &s);
 		if (s.more != 0) {
 			snprintf(buf, sizeof(buf),
 				 "%u more connections (ask with \"limit\")",
@@ -516,8 +517,8 @@ fw_ctl(struct vnf_instance *vi, const char *verb, json_t *args, json_t **reply)
 			"default", fw_action_name(fw->default_action), "rules",
 			(int)fw->n_rules, "rules_ipv4", (int)rs->n4,
 			"rules_ipv6", (int)rs->n6, "conn_table_size",
-			(int)fw->ct.limit, "connections",
-			(int)atomic_load(&fw->ct.count), "conn_expired",
+			(int)fw->ct.tab.limit, "connections",
+			(int)atomic_load(&fw->ct.tab.count), "conn_expired",
 			(json_int_t)fw->ct.expired, "rule_sets_built",
 			(json_int_t)fw->builds, "hits_of_deleted_rules",
 			(json_int_t)fw->hits_gone, "iface_pairs", pairs);

@@ -755,10 +755,10 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	 * rule set never fills it); a connection entered by another worker
 	 * meanwhile is missed as if the lookup had come a moment earlier. */
 	if (nk != 0) {
-		if (atomic_load_explicit(&fw->ct.count, memory_order_relaxed) !=
-		    0)
-			rte_hash_lookup_bulk(fw->ct.h, (const void **)keys, nk,
-					     kpos);
+		if (atomic_load_explicit(&fw->ct.tab.count,
+					 memory_order_relaxed) != 0)
+			lf_table_lookup_bulk(&fw->ct.tab, (const void **)keys,
+					     nk, kpos);
 		else
 			for (j = 0; j < nk; j++)
 				kpos[j] = -ENOENT;

@@ -25,11 +25,11 @@
 #include <rte_mbuf.h>
 
 #include "control/config.h"
+#include "vnf/lib/lf_table.h"
 #include "vnf/lib/tick.h"
 #include "vnf/vnf.h"
 
 struct rte_acl_ctx;
-struct rte_hash;
 struct rte_rcu_qsbr;
 
 /*
@@ -273,17 +273,13 @@ fw_w_make(uint8_t state, uint64_t flags, uint16_t orig_iface, uint32_t seen)
 	       ((uint64_t)(orig_iface & 0xff) << 16) | ((uint64_t)seen << 32);
 }
 
+/* The table: words[] the entry words, stamps[] fw_ticks at creation,
+ * limit conn_table_size (vnf/lib/lf_table.h). */
 struct fw_ct {
-	struct rte_hash *h;
-	_Atomic uint64_t *words;   /* [n_pos] */
-	_Atomic uint32_t *created; /* [n_pos] fw_ticks at creation */
-	uint32_t n_pos;		   /* positions rte_hash may return */
-	uint32_t limit;		   /* conn_table_size */
-	atomic_uint count;	   /* valid entries */
-	uint32_t tmo[FW_ST_N];	   /* timeouts in ticks */
-	uint32_t refresh;	   /* re-stamp an entry at most this often */
-	uint32_t scan_pos;	   /* control thread: ageing cursor */
-	uint64_t expired;	   /* control thread: entries aged out */
+	struct lf_table tab;
+	uint32_t tmo[FW_ST_N]; /* timeouts in ticks */
+	uint32_t refresh;      /* re-stamp an entry at most this often */
+	uint64_t expired;      /* control thread: entries aged out */
 };
 
 /* Control thread (conn.c). */
@@ -292,10 +288,6 @@ int fw_ct_create(struct fw_ct *ct, const char *name, uint32_t size,
 void fw_ct_destroy(struct fw_ct *ct);
 unsigned int fw_ct_age(struct fw_ct *ct, uint64_t now, uint32_t budget);
 unsigned int fw_ct_flush(struct fw_ct *ct);
-void fw_ct_walk(struct fw_ct *ct,
-		void (*fn)(const struct fw_conn_key *k, uint64_t word,
-			   uint32_t created, void *arg),
-		void *arg);
 
 /* ---- per worker state ---- */
 

@@ -360,7 +360,7 @@ l2sw_process_frames(struct l2sw *sw, struct vnf_wctx *w,
 			 * would retry the refresh from the old word. */
 			if (e->key == keys[s] && pos[s] >= 0)
 				e->val = atomic_load_explicit(
-					&sw->mt.entries[pos[s]],
+					&sw->mt.tab.words[pos[s]],
 					memory_order_relaxed);
 			if (i == 0 && src0_known != NULL)
 				*src0_known = rc >= 0;
@@ -576,15 +576,18 @@ struct l2sw_walk {
 	uint64_t hz;
 };
 
+/* lf_table_walk() callback. */
 static void
-l2sw_show_one(uint64_t key, uint64_t val, void *arg)
+l2sw_show_one(const void *kp, uint64_t val, uint32_t stamp, void *arg)
 {
+	const uint64_t key = *(const uint64_t *)kp;
 	struct l2sw_walk *wk = arg;
 	uint16_t ifc = mac_entry_iface(val);
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 	struct rte_ether_addr a;
 	bool st = (val & MAC_E_STATIC) != 0;
 
+	RTE_SET_USED(stamp);
 	memcpy(a.addr_bytes, &key, RTE_ETHER_ADDR_LEN);
 	rte_ether_format_addr(mac, sizeof(mac), &a);
 	json_array_append_new(
@@ -622,7 +625,7 @@ l2sw_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
 			.hz = rte_get_tsc_hz(),
 		};
 
-		mac_table_walk(&sw->mt, l2sw_show_one, &wk);
+		lf_table_walk(&sw->mt.tab, l2sw_show_one, &wk);
 		*reply = wk.arr;
 		return 0;
 	}
@@ -633,8 +636,8 @@ l2sw_ctl(struct vnf_instance *vi, const char *verb, json_t *args,
 	}
 	if (strcmp(verb, "details") == 0) {
 		*reply = json_pack("{s:i, s:i, s:i, s:b}", "mac_table_size",
-				   (int)sw->mt.limit, "mac_entries",
-				   (int)atomic_load(&sw->mt.count),
+				   (int)sw->mt.tab.limit, "mac_entries",
+				   (int)atomic_load(&sw->mt.tab.count),
 				   "aging_time", (int)sw->aging_time,
 				   "vlan_aware", sw->vlan_aware);
 		return 0;

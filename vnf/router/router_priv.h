@@ -36,6 +36,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "vnf/lib/lf_table.h"
 #include "vnf/lib/tick.h"
 #include "vnf/vnf.h"
 
@@ -317,21 +318,6 @@ struct rt_neigh_key {
 	uint8_t pad;
 };
 
-struct rt_neigh {
-	_Atomic uint64_t word;	/* see above; 0: unused position */
-	_Atomic uint32_t stamp;	/* ticks of the last state change/request */
-	uint32_t refs;		/* control thread: next hops + static pin */
-};
-
-struct rt_neigh_table {
-	struct rte_hash *h;	/* key -> position, lock-free readers */
-	struct rt_neigh *e;	/* [n_pos] */
-	uint32_t n_pos;
-	uint32_t limit;
-	atomic_uint count;
-	uint32_t scan_pos;	/* control thread: where ageing goes on */
-};
-
 /* ---- per worker state ---------------------------------------------------- */
 
 struct rt_pending {
@@ -365,7 +351,11 @@ struct rt {
 	uint32_t nh_used;
 	uint16_t nh_hint;	/* where the search for a free id starts */
 
-	struct rt_neigh_table neigh;
+	/* The neighbour table (vnf/lib/lf_table.h): words[] the entry words
+	 * (see above; 0: unused position), stamps[] the ticks of the last
+	 * state change or request. */
+	struct lf_table neigh;
+	uint32_t *neigh_refs; /* control thread: next hops + static pin */
 	/* Bumped (relaxed) whenever a neighbour becomes usable, so that
 	 * workers holding packets for it look at their queues. */
 	atomic_uint resolved_gen;

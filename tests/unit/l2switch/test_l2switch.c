@@ -408,7 +408,7 @@ test_mac_table_learn_refresh_move(void **state)
 	ut_mt_lookup(&mt, key, &val, &pos);
 	assert_true(pos < 0 && val == 0);
 	assert_int_equal(mac_table_learn(&mt, key, pos, val, 3, t), 1);
-	assert_int_equal(atomic_load(&mt.count), 1);
+	assert_int_equal(atomic_load(&mt.tab.count), 1);
 	ut_mt_lookup(&mt, key, &val, &pos);
 	assert_true(pos >= 0);
 	assert_int_equal(mac_entry_iface(val), 3);
@@ -433,7 +433,7 @@ test_mac_table_learn_refresh_move(void **state)
 					 t + ut_sec(3)), 2);
 	ut_mt_lookup(&mt, key, &val, &pos);
 	assert_int_equal(mac_entry_iface(val), 5);
-	assert_int_equal(atomic_load(&mt.count), 1);
+	assert_int_equal(atomic_load(&mt.tab.count), 1);
 	/* A stale lookup result (another worker moved it first) loses. */
 	assert_int_equal(mac_table_learn(&mt, key, pos,
 					 mac_entry_make(3, false, 0), 4,
@@ -448,7 +448,7 @@ test_mac_table_learn_refresh_move(void **state)
 	assert_int_equal(mac_table_learn(&mt, key, pos, val, 1, t), 1);
 	/* Learning it twice from one stale miss does not count it twice. */
 	assert_int_equal(mac_table_learn(&mt, key, -1, 0, 1, t), 0);
-	assert_int_equal(atomic_load(&mt.count), 2);
+	assert_int_equal(atomic_load(&mt.tab.count), 2);
 	mac_table_destroy(&mt);
 	mac_table_destroy(NULL);
 }
@@ -470,7 +470,7 @@ test_mac_table_age(void **state)
 	assert_int_equal(mac_table_learn(&mt, ka, -1, 0, 1, t), 1);
 	assert_int_equal(mac_table_learn(&mt, kb, -1, 0, 2, t + ut_sec(2)), 1);
 	assert_int_equal(mac_table_add_static(&mt, mac_table_key(&a, 9), 4), 0);
-	assert_int_equal(atomic_load(&mt.count), 3);
+	assert_int_equal(atomic_load(&mt.tab.count), 3);
 
 	/* 2 s after A: nobody is old enough. */
 	assert_int_equal(mac_table_age(&mt, t + ut_sec(2), UINT32_MAX), 0);
@@ -483,7 +483,7 @@ test_mac_table_age(void **state)
 	/* Much later: B goes, the static entry never does. */
 	assert_int_equal(mac_table_age(&mt, t + ut_sec(1000), UINT32_MAX), 1);
 	assert_int_equal(mac_table_age(&mt, t + ut_sec(5000), UINT32_MAX), 0);
-	assert_int_equal(atomic_load(&mt.count), 1);
+	assert_int_equal(atomic_load(&mt.tab.count), 1);
 	ut_mt_lookup(&mt, mac_table_key(&a, 9), &val, &pos);
 	assert_true(pos >= 0 && (val & MAC_E_STATIC));
 
@@ -492,12 +492,12 @@ test_mac_table_age(void **state)
 	{
 		unsigned int removed = 0, calls = 0;
 
-		while (removed == 0 && calls < mt.n_pos) {
+		while (removed == 0 && calls < mt.tab.n_pos) {
 			removed += mac_table_age(&mt, t + ut_sec(10), 97);
 			calls++;
 		}
 		assert_int_equal(removed, 1);
-		assert_true(calls <= mt.n_pos / 97 + 1);
+		assert_true(calls <= mt.tab.n_pos / 97 + 1);
 	}
 	mac_table_destroy(&mt);
 }
@@ -538,7 +538,7 @@ test_mac_table_no_aging(void **state)
 	assert_int_equal(mac_table_learn(&mt, mac_table_key(&a, 0), -1, 0, 1, t),
 			 1);
 	assert_int_equal(mac_table_age(&mt, t + ut_sec(100000), UINT32_MAX), 0);
-	assert_int_equal(atomic_load(&mt.count), 1);
+	assert_int_equal(atomic_load(&mt.tab.count), 1);
 	mac_table_destroy(&mt);
 }
 
@@ -548,9 +548,12 @@ struct ut_walk {
 };
 
 static void
-ut_walk_fn(uint64_t key, uint64_t val, void *arg)
+ut_walk_fn(const void *kp, uint64_t val, uint32_t stamp, void *arg)
 {
+	const uint64_t key = *(const uint64_t *)kp;
 	struct ut_walk *wk = arg;
+
+	RTE_SET_USED(stamp);
 
 	if (wk->n < RTE_DIM(wk->keys))
 		wk->keys[wk->n] = key;
@@ -575,7 +578,7 @@ test_mac_table_static_full_flush(void **state)
 	assert_int_equal(mac_table_add_static(&mt, ks, 2), 0);
 	/* Adding the same static again replaces it, not counts it twice. */
 	assert_int_equal(mac_table_add_static(&mt, ks, 3), 0);
-	assert_int_equal(atomic_load(&mt.count), 1);
+	assert_int_equal(atomic_load(&mt.tab.count), 1);
 	/* Seen elsewhere: -EPERM, not moved. */
 	{
 		uint64_t val;
@@ -598,20 +601,20 @@ test_mac_table_static_full_flush(void **state)
 						 0, (uint16_t)(i % 2), t),
 				 i < 4 ? 1 : -ENOSPC);
 	}
-	assert_int_equal(atomic_load(&mt.count), 4);
+	assert_int_equal(atomic_load(&mt.tab.count), 4);
 
-	mac_table_walk(&mt, ut_walk_fn, &wk);
+	lf_table_walk(&mt.tab, ut_walk_fn, &wk);
 	assert_int_equal(wk.n, 4);
 	assert_int_equal(wk.n_static, 1);
 
 	/* Flush by iface: the two dynamic entries on iface 1. */
 	assert_int_equal(mac_table_flush_iface(&mt, 1), 2);
-	assert_int_equal(atomic_load(&mt.count), 2);
+	assert_int_equal(atomic_load(&mt.tab.count), 2);
 	/* Flush: dynamic ones only; then everything. */
 	assert_int_equal(mac_table_flush(&mt, false), 1);
-	assert_int_equal(atomic_load(&mt.count), 1);
+	assert_int_equal(atomic_load(&mt.tab.count), 1);
 	assert_int_equal(mac_table_flush(&mt, true), 1);
-	assert_int_equal(atomic_load(&mt.count), 0);
+	assert_int_equal(atomic_load(&mt.tab.count), 0);
 	/* Room again, and deleted positions come back (RCU reclaim). */
 	for (i = 0; i < 200; i++) {
 		struct rte_ether_addr x = a;

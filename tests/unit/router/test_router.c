@@ -546,7 +546,7 @@ neigh_state(const char *ip, uint16_t iface, uint8_t *mac_out)
 	pos = rt_neigh_lookup(rt, &k);
 	if (pos < 0)
 		return RT_NS_NONE;
-	w = atomic_load(&rt->neigh.e[pos].word);
+	w = atomic_load(&rt->neigh.words[pos]);
 	if (mac_out != NULL)
 		memcpy(mac_out, &w, 6);
 	return rt_nw_state(w);
