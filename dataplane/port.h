@@ -40,11 +40,10 @@ struct nfv_port {
 	uint16_t nb_txq;
 	bool created;		/* a vdev we made (and must remove) */
 	bool started;
-	bool link_up;
 	char devname[64];
 	struct nl_sock *ns_sk;	/* tap in another netns: netlink there */
 	bool vhost_cb;		/* link-state callback registered (vhost_io.h) */
-	rte_spinlock_t vhost_lock; /* orders nfv_port_vid updates */
+	rte_spinlock_t vhost_lock; /* orders nfv_port_fp[idx].vid updates */
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
 };
 
@@ -55,7 +54,8 @@ int nfv_port_create(struct nfv_port *p, uint16_t idx,
 /* Stop, close and remove the device (vhost-user server sockets are
  * unlinked by the driver).  No-op on a port never created. */
 void nfv_port_destroy(struct nfv_port *p);
-/* Read the link state; log a change.  Returns true when it changed. */
+/* Read the link state; log and publish (nfv_port_fp[idx].link_up) a
+ * change.  Returns true when it changed. */
 bool nfv_port_poll_link(struct nfv_port *p);
 /* Descriptors the port may hold at once (for sizing the mbuf pool). */
 unsigned int nfv_port_mbufs_needed(const struct ctl_port_config *cfg,

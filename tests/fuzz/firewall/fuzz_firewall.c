@@ -288,8 +288,8 @@ fz_init(const char *prog)
 	 * on every run. */
 	fz_w->now = UINT64_C(1) << 40;
 	for (i = 0; i < FZ_PORTS; i++) {
-		fz_w->tx[i].eth_port = (uint16_t)i;
-		atomic_store(&nfv_port_link_up[i], true);
+		nfv_port_fp[i].eth_port = (uint16_t)i;
+		atomic_store(&nfv_port_fp[i].link_up, true);
 	}
 	return 0;
 }

@@ -198,8 +198,8 @@ fz_init(const char *prog)
 	 * the same way on every run. */
 	fz_w->now = UINT64_C(1) << 40;
 	for (i = 0; i < FZ_PORTS; i++) {
-		fz_w->tx[i].eth_port = (uint16_t)i;
-		atomic_store(&nfv_port_link_up[i], true);
+		nfv_port_fp[i].eth_port = (uint16_t)i;
+		atomic_store(&nfv_port_fp[i].link_up, true);
 	}
 	return 0;
 }
@@ -399,7 +399,7 @@ fz_run(const uint8_t *data, size_t len)
 	fz_last.valid = false;
 	fz_accept = UINT_MAX;
 	for (p = 0; p < FZ_PORTS; p++)
-		atomic_store(&nfv_port_link_up[p], true);
+		atomic_store(&nfv_port_fp[p].link_up, true);
 
 	while (in.n > 0) {
 		uint8_t op = fz_u8(&in) % 16, arg;
@@ -441,8 +441,8 @@ fz_run(const uint8_t *data, size_t len)
 			break;
 		case 15:
 			p = arg % FZ_PORTS;
-			atomic_store(&nfv_port_link_up[p],
-				     !atomic_load(&nfv_port_link_up[p]));
+			atomic_store(&nfv_port_fp[p].link_up,
+				     !atomic_load(&nfv_port_fp[p].link_up));
 			break;
 		}
 	}

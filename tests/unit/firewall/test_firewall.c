@@ -106,8 +106,8 @@ ut_setup(void **state)
 	ut_w->pool = ut_pool;
 	ut_w->tx_burst = ut_tx_burst;
 	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		ut_w->tx[p].eth_port = (uint16_t)p;
-		atomic_store(&nfv_port_link_up[p], true);
+		nfv_port_fp[p].eth_port = (uint16_t)p;
+		atomic_store(&nfv_port_fp[p].link_up, true);
 	}
 	ut_w->now = rte_rdtsc();
 	return 0;
@@ -1781,7 +1781,7 @@ test_rules_change_under_traffic(void **state)
 	bg.w->pool = ut_pool;
 	bg.w->tx_burst = ut_bg_tx;
 	for (p = 0; p < 2; p++) {
-		bg.w->tx[p].eth_port = (uint16_t)p;
+		nfv_port_fp[p].eth_port = (uint16_t)p;
 		atomic_store(&ut_bg_out[p], 0);
 	}
 	assert_int_equal(pthread_create(&bg.tid, NULL, ut_bg_main, &bg), 0);
@@ -1846,7 +1846,7 @@ test_conn_ageing_under_traffic(void **state)
 	bg.w->pool = ut_pool;
 	bg.w->tx_burst = ut_bg_tx;
 	for (p = 0; p < 2; p++) {
-		bg.w->tx[p].eth_port = (uint16_t)p;
+		nfv_port_fp[p].eth_port = (uint16_t)p;
 		atomic_store(&ut_bg_out[p], 0);
 	}
 	assert_int_equal(pthread_create(&bg.tid, NULL, ut_bg_main, &bg), 0);

@@ -175,7 +175,7 @@ ut_setup(void **state)
 	memset(ut_cap, 0, sizeof(ut_cap));
 	for (p = 0; p < NFV_MAX_PORTS; p++) {
 		ut_cap[p].accept = UINT32_MAX;
-		atomic_store(&nfv_port_link_up[p], true);
+		atomic_store(&nfv_port_fp[p].link_up, true);
 	}
 	ut_w = rte_zmalloc("ut_wctx", sizeof(*ut_w), RTE_CACHE_LINE_SIZE);
 	ut_g = nfv_graph_alloc();
@@ -185,7 +185,7 @@ ut_setup(void **state)
 	ut_w->pool = ut_pool;
 	ut_w->tx_burst = ut_tx_burst;
 	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		ut_w->tx[p].eth_port = (uint16_t)p;
+		nfv_port_fp[p].eth_port = (uint16_t)p;
 		ut_w->tx[p].queue = 0;
 	}
 	return 0;
@@ -721,7 +721,7 @@ test_tx_refused(void **state)
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 
 	/* Link down, nothing accepted. */
-	atomic_store(&nfv_port_link_up[1], false);
+	atomic_store(&nfv_port_fp[1].link_up, false);
 	ut_cap[1].accept = 0;
 	for (i = 0; i < 32; i++) {
 		pkts[i] = ut_pkt(i);
@@ -735,7 +735,7 @@ test_tx_refused(void **state)
 
 	/* Refused during the overflow flush inside the runner too: groups
 	 * of 8 are buffered (below NFV_TX_DIRECT). */
-	atomic_store(&nfv_port_link_up[1], true);
+	atomic_store(&nfv_port_fp[1].link_up, true);
 	ut_cap[1].accept = 40;
 	for (r = 0; r < 9; r++) {
 		for (i = 0; i < 8; i++) {

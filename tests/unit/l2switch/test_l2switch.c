@@ -39,8 +39,8 @@
 
 #include "control/config.h"
 #include "dataplane/graph.h"
-#include "vnf/lib/rcu.h"
 #include "vnf/l2switch/mac_table.h"
+#include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
 #include "tests/common/test_eal.h"
 
@@ -101,8 +101,8 @@ ut_setup(void **state)
 	ut_w->pool = ut_pool;
 	ut_w->tx_burst = ut_tx_burst;
 	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		ut_w->tx[p].eth_port = (uint16_t)p;
-		atomic_store(&nfv_port_link_up[p], true);
+		nfv_port_fp[p].eth_port = (uint16_t)p;
+		atomic_store(&nfv_port_fp[p].link_up, true);
 	}
 	ut_t0 = rte_rdtsc();
 	ut_w->now = ut_t0;
