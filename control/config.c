@@ -150,10 +150,10 @@ static const cyaml_schema_field_t top_fields[] = {
 				dataplane_fields),
 	CYAML_FIELD_MAPPING_PTR("control", OPT, struct raw_top, control,
 				control_fields),
-	SEQ("ports", struct raw_top, ports, &port_schema, CTL_MAX_PORTS),
+	SEQ("ports", struct raw_top, ports, &port_schema, NFV_MAX_PORTS),
 	/* Each entry is read against its type's schema: load_vnfs(). */
 	CYAML_FIELD_IGNORE("vnfs", CYAML_FLAG_OPTIONAL),
-	SEQ("links", struct raw_top, links, &link_schema, CTL_MAX_LINKS),
+	SEQ("links", struct raw_top, links, &link_schema, NFV_MAX_LINKS),
 	/* Validated by nfv-vmm's lab tool, not by nfvd. */
 	CYAML_FIELD_IGNORE("guests", CYAML_FLAG_OPTIONAL),
 	CYAML_FIELD_END
@@ -814,8 +814,8 @@ static int load_dataplane(struct ctl_cfg *ld, const struct raw_dataplane *r,
 	cfg->dataplane.hugepages = -1;
 	if (!r)
 		return 0;
-	if (CTL_CFG_UINT(ld, at, "workers", r->workers, false, 1, 64, 1,
-		     cfg->dataplane.workers))
+	if (CTL_CFG_UINT(ld, at, "workers", r->workers, false, 1,
+			 NFV_MAX_WORKERS, 1, cfg->dataplane.workers))
 		return -EINVAL;
 	if (r->memory) {
 		rc = memory_parse(r->memory, &mib);
@@ -980,7 +980,8 @@ static int load_port(struct ctl_cfg *ld, const char *at, const struct raw_port *
 
 	p->queues = 1;
 	p->ring_size = 1024;
-	if (CTL_CFG_UINT(ld, at, "queues", r->queues, false, 1, 16, 1, p->queues))
+	if (CTL_CFG_UINT(ld, at, "queues", r->queues, false, 1, NFV_MAX_QUEUES,
+			 1, p->queues))
 		return -EINVAL;
 	if (CTL_CFG_UINT(ld, at, "ring_size", r->ring_size, false, 64, 4096, 1024,
 		     p->ring_size))
@@ -2065,7 +2066,7 @@ static int vnf_schema_build(const struct ctl_vnf_type *only,
 	static const cyaml_schema_field_t common[] = {
 		STR("name", struct raw_vnf, name),
 		STR("type", struct raw_vnf, type),
-		SEQ("ifaces", struct raw_vnf, ifaces, NULL, CTL_MAX_IFACES),
+		SEQ("ifaces", struct raw_vnf, ifaces, NULL, NFV_MAX_IFACES),
 	};
 	static const cyaml_schema_field_t iface_name[] = {
 		STR("name", struct raw_iface, name),
@@ -2315,9 +2316,9 @@ static int vnfs_load(struct ctl_cfg *ld, const cyaml_config_t *cy,
 				    node_kind(n));
 	cnt = (unsigned int)(n->data.sequence.items.top -
 			     n->data.sequence.items.start);
-	if (cnt > CTL_MAX_VNFS)
+	if (cnt > NFV_MAX_VNFS)
 		return ctl_cfg_fail(ld, "vnfs", NULL,
-				    "has more than %u entries", CTL_MAX_VNFS);
+				    "has more than %u entries", NFV_MAX_VNFS);
 	ve->e = calloc(cnt + 1, sizeof(*ve->e));
 	if (!ve->e)
 		return ctl_cfg_oom(ld);

@@ -19,21 +19,18 @@
 
 #include <cyaml/cyaml.h>
 
-#define CTL_NAME_MAX 32
+#include "vnf/lib/limits.h"
+
+/* The config's names are the data plane's: same size. */
+#define CTL_NAME_MAX NFV_NAME_MAX
 /* How a user value is quoted in a message: cut, so a line stays a line. */
 #define CTL_CFG_QUOTE "%.64s"
 
 /*
- * Upper bounds of the config's lists: a longer list is a config error.
- * CTL_MAX_PORTS is RTE_MAX_ETHPORTS of Debian's DPDK 22.11 build, so a
- * config that loads also fits the ethdev table.  CTL_MAX_VNFS is the data
- * plane's NFV_MAX_VNFS (dataplane/graph.h): `nfvd -t` accepts what
- * `nfvd -c` can run.
+ * Upper bounds of the config's lists are vnf/lib/limits.h's NFV_MAX_*: a
+ * longer list is a config error, and the data plane runs anything that
+ * loads.
  */
-#define CTL_MAX_PORTS 32
-#define CTL_MAX_VNFS 64
-#define CTL_MAX_IFACES 64		/* per VNF */
-#define CTL_MAX_LINKS 8192
 
 enum ctl_port_type {
 	CTL_PORT_VHOST_USER,

@@ -31,6 +31,8 @@ nfv_port_json(const struct nfv_port *p)
 	json_t *drops = json_object();
 	uint64_t d[NFV_PD_MAX] = {0};
 	unsigned int w, r;
+	bool up = atomic_load_explicit(&nfv_port_fp[p->idx].link_up,
+				       memory_order_relaxed);
 
 	rte_eth_stats_get(p->eth_port, &st);
 	for (w = 0; w < nfv_dp.n_workers; w++) {
@@ -53,7 +55,7 @@ nfv_port_json(const struct nfv_port *p)
 	json_object_set_new(drops, "rx-errors", json_integer((json_int_t)st.ierrors));
 	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "name",
 			 p->name, "type", ctl_port_type_name(p->cfg->type),
-			 "link", nfv_link_name(p->link_up), "rx_packets",
+			 "link", nfv_link_name(up), "rx_packets",
 			 (json_int_t)st.ipackets, "rx_bytes",
 			 (json_int_t)st.ibytes, "tx_packets",
 			 (json_int_t)st.opackets, "tx_bytes",

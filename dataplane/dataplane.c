@@ -16,7 +16,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/dataplane.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 
 struct nfv_dataplane nfv_dp;
 
@@ -71,7 +71,6 @@ nfv_graph_assign_rx(struct nfv_graph *g, const struct nfv_graph *old, int drop,
 				return -E2BIG;
 			}
 			rx->q[rx->n].port = (uint16_t)i;
-			rx->q[rx->n].eth_port = p->eth_port;
 			rx->q[rx->n].queue = (uint16_t)q;
 			rx->n++;
 		}
@@ -143,19 +142,21 @@ nfv_pool_size(const struct ctl_config *cfg)
 	return RTE_MAX(ctl_config_mbufs_min(cfg) + 3072, 8192u);
 }
 
-/* Point every worker's TX buffer for port i at the port's TX queue. */
+/* Before a snapshot names port i: its ethdev for the workers, and every
+ * worker's TX buffer for it pointed at the port's TX queue.  The
+ * snapshot's release store publishes all of it. */
 static void
 nfv_port_tx_setup(unsigned int i)
 {
 	struct nfv_port *p = &nfv_dp.ports[i];
 	unsigned int w;
 
+	nfv_port_fp[i].eth_port = p->eth_port;
 	for (w = 0; w < nfv_dp.n_workers; w++) {
 		struct nfv_wctx *c = nfv_dp.workers[w].ctx;
 		struct nfv_txbuf *tb = &c->tx[i];
 
 		tb->n = 0;
-		tb->eth_port = p->eth_port;
 		tb->queue = (uint16_t)(w % p->nb_txq);
 		/* vhost-user queues have their own lock in the library. */
 		tb->lock = (nfv_dp.n_workers > p->nb_txq &&
@@ -243,7 +244,6 @@ nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen)
 			return rc;
 		}
 		nfv_dp.n_ports = i + 1;
-		atomic_store(&nfv_port_link_up[i], nfv_dp.ports[i].link_up);
 	}
 	for (i = 0; i < cfg->n_vnfs; i++) {
 		rc = vnf_instance_create(&cfg->vnfs[i], (uint16_t)i,
@@ -310,12 +310,10 @@ nfv_dataplane_periodic(void)
 	uint64_t now = rte_rdtsc();
 	unsigned int i;
 
+	/* A change is published in nfv_port_fp[i].link_up. */
 	for (i = 0; i < nfv_dp.n_ports; i++)
-		if (nfv_port_in_use(&nfv_dp.ports[i]) &&
-		    nfv_port_poll_link(&nfv_dp.ports[i]))
-			atomic_store_explicit(&nfv_port_link_up[i],
-					      nfv_dp.ports[i].link_up,
-					      memory_order_relaxed);
+		if (nfv_port_in_use(&nfv_dp.ports[i]))
+			nfv_port_poll_link(&nfv_dp.ports[i]);
 	for (i = 0; i < nfv_dp.n_vnfs; i++)
 		if (nfv_dp.vnfs[i]->ops->periodic != NULL)
 			nfv_dp.vnfs[i]->ops->periodic(nfv_dp.vnfs[i], now);
@@ -472,7 +470,6 @@ nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 	nfv_dp.port_cfg[i] = cfg;
 	if (i >= nfv_dp.n_ports)
 		nfv_dp.n_ports = i + 1;
-	atomic_store(&nfv_port_link_up[i], nfv_dp.ports[i].link_up);
 	/* Workers do not touch slot i before a snapshot names the port. */
 	nfv_port_tx_setup(i);
 
@@ -549,7 +546,10 @@ nfv_dataplane_port_del(const char *name, char *err, size_t errlen)
 	memset(&nfv_dp.ports[ep.idx], 0, sizeof(nfv_dp.ports[ep.idx]));
 	ctl_config_free(nfv_dp.port_cfg[ep.idx]);
 	nfv_dp.port_cfg[ep.idx] = NULL;
-	atomic_store(&nfv_port_link_up[ep.idx], false);
+	/* No snapshot names the slot any more (the grace period above):
+	 * relaxed, like every store of it. */
+	atomic_store_explicit(&nfv_port_fp[ep.idx].link_up, false,
+			      memory_order_relaxed);
 	NFV_LOG(NOTICE, port, "port %s removed", name);
 	return 0;
 }

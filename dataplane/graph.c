@@ -10,8 +10,8 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
 #include "dataplane/vhost_io.h"
+#include "vnf/lib/rcu.h"
 
 const struct vnf_counter_desc nfv_port_drop_desc[NFV_PD_MAX] = {
 	NFV_PORT_DROPS(VNF_COUNTER_DESC)};
@@ -19,8 +19,7 @@ const struct vnf_counter_desc nfv_vnf_drop_desc[NFV_VD_MAX] = {
 	NFV_VNF_DROPS(VNF_COUNTER_DESC)};
 
 struct nfv_graph *_Atomic nfv_graph_cur;
-atomic_bool nfv_port_link_up[NFV_MAX_PORTS];
-atomic_int nfv_port_vid[NFV_MAX_PORTS];
+struct nfv_port_fp nfv_port_fp[NFV_MAX_PORTS];
 
 static void nfv_graph_send(struct nfv_wctx *w, const struct nfv_graph *g,
 			   struct nfv_ep ep, struct rte_mbuf **pkts, uint16_t n,
@@ -37,13 +36,13 @@ nfv_tx_send(struct nfv_wctx *w, uint16_t port, struct rte_mbuf **pkts,
 
 	if (tb->lock != NULL)
 		rte_spinlock_lock(tb->lock);
-	sent = nfv_port_tx(w, port, tb->eth_port, tb->queue, pkts, n);
+	sent = nfv_port_tx(w, port, tb->queue, pkts, n);
 	if (tb->lock != NULL)
 		rte_spinlock_unlock(tb->lock);
 	if (unlikely(sent < n)) {
 		/* The peer's ring is full, or the port is down: no retry,
 		 * like testpmd's io mode; the packets are counted drops. */
-		bool up = atomic_load_explicit(&nfv_port_link_up[port],
+		bool up = atomic_load_explicit(&nfv_port_fp[port].link_up,
 					       memory_order_relaxed);
 
 		w->pstats[port].drops[up ? NFV_PD_TX_FULL : NFV_PD_PORT_DOWN] +=

@@ -16,6 +16,7 @@
 #ifndef NFV_GRAPH_H
 #define NFV_GRAPH_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -24,7 +25,6 @@
 #include "dataplane/nfv.h"
 #include "vnf/vnf.h"
 
-#define NFV_MAX_VNFS 64
 #define NFV_GRAPH_MAX_DEPTH 16
 #define NFV_TXBUF 64
 #define NFV_TX_DIRECT 16	/* groups this big skip the TX buffer */
@@ -43,12 +43,14 @@ struct nfv_ep {
 	uint16_t iface;		/* VNF iface index */
 };
 
-#define NFV_MAX_RXQ (NFV_MAX_PORTS * 16) /* the config allows 16 queues */
+#define NFV_MAX_RXQ (NFV_MAX_PORTS * NFV_MAX_QUEUES)
+_Static_assert(NFV_MAX_PORTS <= 64, "nfv_wctx.tx_dirty has a bit per port");
+_Static_assert(VNF_BURST_MAX <= 32,
+	       "nfv_graph_dispatch() keeps a burst in a 32-bit mask");
 
-/* An RX queue a worker polls. */
+/* An RX queue a worker polls; the ethdev is nfv_port_fp[port].eth_port. */
 struct nfv_rxq {
-	uint16_t port;		/* port index */
-	uint16_t eth_port;
+	uint16_t port; /* port index */
 	uint16_t queue;
 };
 
@@ -90,8 +92,7 @@ extern const struct vnf_counter_desc nfv_vnf_drop_desc[NFV_VD_MAX];
 
 struct nfv_txbuf {
 	uint16_t n;
-	uint16_t eth_port;
-	uint16_t queue;
+	uint16_t queue;		/* of the ethdev nfv_port_fp[port].eth_port */
 	rte_spinlock_t *lock;	/* non-NULL when workers share this queue */
 	struct rte_mbuf *pkts[NFV_TXBUF];
 };
@@ -123,9 +124,35 @@ struct nfv_wctx {
 			     struct rte_mbuf **pkts, uint16_t n);
 } __rte_cache_aligned;
 
-/* Link state of each port, written by the control thread when it sees a
- * change, read by workers only to name a TX drop (relaxed is enough). */
-extern atomic_bool nfv_port_link_up[NFV_MAX_PORTS];
+/*
+ * What workers read of a port, one cache line per port (graph port index):
+ * its RX and TX calls read `vid` and `eth_port` of one line.  Each field
+ * says who writes it and how it is published.  The control thread's own
+ * view of the port is struct nfv_port (port.h).
+ */
+struct nfv_port_fp {
+	/* vid + 1 of the vhost-user device workers may call librte_vhost on,
+	 * 0 for none (vhost_io.h).  Written (atomic exchange) by port.c from
+	 * net_vhost's link-state event and by the control thread; workers
+	 * read it relaxed.  A device that goes is unpublished, and the writer
+	 * waits for an RCU grace period before the event returns, so no
+	 * worker is still inside it when librte_vhost frees it. */
+	atomic_int vid;
+	/* Link state.  Written (relaxed) by the control thread when it sees
+	 * a change (nfv_port_poll_link()), read relaxed by workers only to
+	 * name a TX drop; the control thread also reads it to spot a change. */
+	atomic_bool link_up;
+	/* The ethdev.  Written by the control thread before any graph
+	 * snapshot names the port: the snapshot's release store
+	 * (nfv_graph_publish()) publishes it, and it does not change while a
+	 * snapshot names the port. */
+	uint16_t eth_port;
+} __rte_cache_aligned;
+
+_Static_assert(sizeof(struct nfv_port_fp) == RTE_CACHE_LINE_SIZE,
+	       "one cache line per port");
+
+extern struct nfv_port_fp nfv_port_fp[NFV_MAX_PORTS];
 
 /* Worker: feed a burst received on port `port` into the graph. */
 void nfv_graph_input(struct nfv_wctx *w, const struct nfv_graph *g,
@@ -136,7 +163,7 @@ void nfv_graph_flush(struct nfv_wctx *w);
 void nfv_graph_discard(struct nfv_wctx *w);
 
 /* Control thread: the current snapshot, and replacing it.  The old one is
- * freed after a grace period (see dataplane/rcu.h). */
+ * freed after a grace period (see vnf/lib/rcu.h). */
 const struct nfv_graph *nfv_graph_current(void);
 void nfv_graph_publish(struct nfv_graph *g);
 struct nfv_graph *nfv_graph_alloc(void);

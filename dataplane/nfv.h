@@ -11,6 +11,8 @@
 
 #include <rte_log.h>
 
+#include "vnf/lib/limits.h"
+
 extern int nfv_logtype_main;
 extern int nfv_logtype_port;
 extern int nfv_logtype_graph;
@@ -19,9 +21,8 @@ extern int nfv_logtype_graph;
 	rte_log(RTE_LOG_##level, nfv_logtype_##type, "nfvd: " fmt "\n",       \
 		##__VA_ARGS__)
 
-#define NFV_MAX_PORTS 64
-#define NFV_MAX_WORKERS 64
-#define NFV_BURST 32
+_Static_assert(NFV_MAX_WORKERS < RTE_MAX_LCORE,
+	       "the main lcore and every worker's lcore exist");
 
 /* Set by the signal handler; read by the control loop and the workers. */
 extern atomic_bool nfv_stopping;

@@ -28,8 +28,8 @@
 #include "dataplane/graph.h"
 #include "dataplane/nfv.h"
 #include "dataplane/port.h"
-#include "dataplane/rcu.h"
 #include "dataplane/vhost_io.h"
+#include "vnf/lib/rcu.h"
 
 static void
 nfv_port_mac_arg(char *buf, size_t len, const struct ctl_port_config *c)
@@ -424,7 +424,10 @@ nfv_port_vhost_sync(struct nfv_port *p)
 		vid = rte_eth_vhost_get_vid_from_port_id(p->eth_port);
 	if (vid < 0)
 		vid = -1;
-	old = atomic_exchange(&nfv_port_vid[p->idx], vid + 1);
+	/* Workers load it relaxed: it only says which device; librte_vhost
+	 * publishes the device's own state, and the RCU wait below covers its
+	 * end. */
+	old = atomic_exchange(&nfv_port_fp[p->idx].vid, vid + 1);
 	rte_spinlock_unlock(&p->vhost_lock);
 	if (old == vid + 1)
 		return;
@@ -463,7 +466,9 @@ nfv_port_vhost_stop(struct nfv_port *p)
 					       p) == -EAGAIN)
 		rte_pause();
 	p->vhost_cb = false;
-	atomic_store(&nfv_port_vid[p->idx], 0);
+	/* The caller's grace period (no worker uses the port any more)
+	 * covers this store. */
+	atomic_store(&nfv_port_fp[p->idx].vid, 0);
 }
 
 int
@@ -482,6 +487,10 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 	snprintf(p->name, sizeof(p->name), "%s", c->name);
 	p->cfg = c;
 	p->idx = idx;
+	/* A new port starts down.  No snapshot names slot idx yet, so no
+	 * worker reads it. */
+	atomic_store_explicit(&nfv_port_fp[idx].link_up, false,
+			      memory_order_relaxed);
 	for (q = 0; q < RTE_MAX_QUEUES_PER_PORT; q++)
 		rte_spinlock_init(&p->txq_lock[q]);
 	rte_spinlock_init(&p->vhost_lock);
@@ -632,6 +641,7 @@ nfv_port_destroy(struct nfv_port *p)
 bool
 nfv_port_poll_link(struct nfv_port *p)
 {
+	struct nfv_port_fp *fp = &nfv_port_fp[p->idx];
 	struct rte_eth_link link;
 	bool up;
 
@@ -654,9 +664,11 @@ nfv_port_poll_link(struct nfv_port *p)
 			return false;
 		up = link.link_status == RTE_ETH_LINK_UP;
 	}
-	if (up == p->link_up)
+	/* The control thread is the only writer: it may read its own
+	 * store.  Relaxed: workers only name a TX drop with it. */
+	if (up == atomic_load_explicit(&fp->link_up, memory_order_relaxed))
 		return false;
-	p->link_up = up;
+	atomic_store_explicit(&fp->link_up, up, memory_order_relaxed);
 	NFV_LOG(NOTICE, port, "port %s: link %s", p->name, up ? "up" : "down");
 	return true;
 }

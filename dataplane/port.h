@@ -17,9 +17,17 @@
 #include <sys/types.h>
 
 #include <jansson.h>
+#include <rte_config.h>
 #include <rte_spinlock.h>
 
 #include "control/config.h"
+
+/* A port is an ethdev with up to NFV_MAX_QUEUES RX queues and a TX queue
+ * per worker. */
+_Static_assert(NFV_MAX_PORTS <= RTE_MAX_ETHPORTS, "every port is an ethdev");
+_Static_assert(NFV_MAX_QUEUES <= RTE_MAX_QUEUES_PER_PORT &&
+		       NFV_MAX_WORKERS <= RTE_MAX_QUEUES_PER_PORT,
+	       "queues of a port");
 
 struct nl_sock;
 struct rte_mempool;
@@ -36,11 +44,10 @@ struct nfv_port {
 	dev_t sock_dev;		/* the only file at cfg->path that nfvd */
 	ino_t sock_ino;		/* may remove */
 	bool started;
-	bool link_up;
 	char devname[64];
 	struct nl_sock *ns_sk;	/* tap in another netns: netlink there */
 	bool vhost_cb;		/* link-state callback registered (vhost_io.h) */
-	rte_spinlock_t vhost_lock; /* orders nfv_port_vid updates */
+	rte_spinlock_t vhost_lock; /* orders nfv_port_fp[idx].vid updates */
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
 };
 
@@ -51,7 +58,8 @@ int nfv_port_create(struct nfv_port *p, uint16_t idx,
 /* Stop, close and remove the device (vhost-user server sockets are
  * unlinked by the driver).  No-op on a port never created. */
 void nfv_port_destroy(struct nfv_port *p);
-/* Read the link state; log a change.  Returns true when it changed. */
+/* Read the link state; log and publish (nfv_port_fp[idx].link_up) a
+ * change.  Returns true when it changed. */
 bool nfv_port_poll_link(struct nfv_port *p);
 
 #endif /* NFV_PORT_H */

@@ -13,9 +13,9 @@
  * netdev-dpdk does, count packets and bytes in their own port counters,
  * and free what was sent in one bulk call.
  *
- * nfv_port_vid[p] is the vid + 1 of port p's device while it is ready, 0
- * otherwise (not a vhost-user port, no frontend, or NFVD_VHOST_ETHDEV set):
- * then packets go through the ethdev as before.  port.c writes it from
+ * nfv_port_fp[p].vid is the vid + 1 of port p's device while it is ready,
+ * 0 otherwise (not a vhost-user port, no frontend, or NFVD_VHOST_ETHDEV
+ * set): then packets go through the ethdev as before.  port.c writes it from
  * net_vhost's link-state event, which the driver raises when a frontend's
  * device becomes ready and, when it goes, before librte_vhost frees it;
  * on the way down the event handler clears the slot and waits for an RCU
@@ -49,15 +49,14 @@
 
 _Static_assert(NFV_BURST <= NFV_VHOST_BURST, "one dequeue fills a burst");
 
-extern atomic_int nfv_port_vid[NFV_MAX_PORTS];
-
 /* The device to talk to for port p, or -1: use the ethdev. */
 static inline int
 nfv_vhost_vid(uint16_t port)
 {
 	/* Relaxed: librte_vhost publishes the device's own state; this only
 	 * says which device, and RCU covers its end. */
-	return atomic_load_explicit(&nfv_port_vid[port], memory_order_relaxed) -
+	return atomic_load_explicit(&nfv_port_fp[port].vid,
+				    memory_order_relaxed) -
 	       1;
 }
 
@@ -88,12 +87,13 @@ nfv_port_rx(struct nfv_wctx *w, const struct nfv_rxq *q,
 	    struct rte_mbuf **pkts, uint16_t n)
 {
 	int vid = nfv_vhost_vid(q->port);
+	uint16_t eth_port = nfv_port_fp[q->port].eth_port;
 	struct nfv_port_wstats *st;
 	uint16_t got;
 
 	if (vid < 0 ||
-	    nfv_eth_queue_hooked(&rte_eth_fp_ops[q->eth_port].rxq, q->queue))
-		return rte_eth_rx_burst(q->eth_port, q->queue, pkts, n);
+	    nfv_eth_queue_hooked(&rte_eth_fp_ops[eth_port].rxq, q->queue))
+		return rte_eth_rx_burst(eth_port, q->queue, pkts, n);
 	got = rte_vhost_dequeue_burst(vid, NFV_VHOST_VQ_RX(q->queue), w->pool,
 				      pkts, n);
 	if (got != 0) {
@@ -110,10 +110,11 @@ nfv_port_rx(struct nfv_wctx *w, const struct nfv_rxq *q,
  * caller's, as with rte_eth_tx_burst().
  */
 static inline uint16_t
-nfv_port_tx(struct nfv_wctx *w, uint16_t port, uint16_t eth_port, uint16_t q,
+nfv_port_tx(struct nfv_wctx *w, uint16_t port, uint16_t q,
 	    struct rte_mbuf **pkts, uint16_t n)
 {
 	int vid = nfv_vhost_vid(port);
+	uint16_t eth_port = nfv_port_fp[port].eth_port;
 	struct nfv_port_wstats *st;
 	uint16_t sent = 0, k, chunk;
 

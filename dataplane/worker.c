@@ -13,8 +13,8 @@
 #include <rte_lcore.h>
 
 #include "dataplane/dataplane.h"
-#include "dataplane/rcu.h"
 #include "dataplane/vhost_io.h"
+#include "vnf/lib/rcu.h"
 
 atomic_bool nfv_stopping;
 

@@ -28,15 +28,18 @@
 
 #include <cyaml/cyaml.h>
 
+#include "vnf/lib/limits.h"
+
 struct ctl_cfg;
 struct ctl_vnf_config;
 struct rte_rcu_qsbr;
 typedef struct json_t json_t;
 
-#define VNF_BURST_MAX 32
-#define VNF_NAME_MAX 32
-#define VNF_MAX_IFACES 64
-#define VNF_MAX_WORKERS RTE_MAX_LCORE
+/* The VNF interface's names for vnf/lib/limits.h's limits. */
+#define VNF_BURST_MAX NFV_BURST
+#define VNF_NAME_MAX NFV_NAME_MAX
+#define VNF_MAX_IFACES NFV_MAX_IFACES
+#define VNF_MAX_WORKERS NFV_MAX_WORKERS
 
 /*
  * next[] encoding written by process(): a value below VNF_NEXT_DROP is the

@@ -27,7 +27,7 @@
 #include "control/config.h"
 #include "dataplane/bench/bench.h"
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
 
 /* The runner and the VNFs log through these; nfvd's main defines them. */
@@ -280,7 +280,7 @@ nfvb_vnf_cost(const struct nfvb_opts *o)
 	w->pool = pool;
 	w->tx_burst = nfvb_cost_tx;
 	for (i = 0; i < cfg->n_ports; i++) {
-		w->tx[i].eth_port = (uint16_t)i;
+		nfv_port_fp[i].eth_port = (uint16_t)i;
 		if (g->port_peer[i].kind != NFV_EP_NONE)
 			inputs[n_in++] = (uint16_t)i;
 	}

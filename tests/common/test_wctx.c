@@ -25,9 +25,9 @@ nfv_test_wctx_new(struct rte_mempool *pool, nfv_test_tx_fn *tx_burst,
 	w->tx_burst = tx_burst;
 	w->now = now;
 	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		w->tx[p].eth_port = (uint16_t)p;
 		w->tx[p].queue = 0;
-		atomic_store(&nfv_port_link_up[p], true);
+		nfv_port_fp[p].eth_port = (uint16_t)p;
+		atomic_store(&nfv_port_fp[p].link_up, true);
 	}
 	return w;
 }

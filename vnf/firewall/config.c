@@ -49,7 +49,7 @@ const cyaml_schema_value_t fw_rule_schema = {
 static const cyaml_schema_field_t fw_fields[] = {
 	CTL_CFG_STR("default", struct fw_raw, default_action),
 	CTL_CFG_SEQ("rules", struct fw_raw, rules, &fw_rule_entry,
-		    FW_CFG_MAX_RULES),
+		    NFV_MAX_RULES),
 	CTL_CFG_STR("conn_table_size", struct fw_raw, conn_table_size),
 	CYAML_FIELD_END
 };
@@ -190,7 +190,7 @@ static int fw_config_parse(struct ctl_cfg *c, const char *at, const void *raw,
 		fc->default_action = d == 0 ? FW_RULE_ALLOW : FW_RULE_DROP;
 	}
 	if (CTL_CFG_UINT(c, at, "conn_table_size", r->conn_table_size, true,
-			 16, 1u << 24, 65536, fc->conn_table_size))
+			 16, NFV_MAX_TABLE_SIZE, 65536, fc->conn_table_size))
 		return -EINVAL;
 	if (r->rules_count) {
 		fc->rules = calloc(r->rules_count, sizeof(*fc->rules));

@@ -12,7 +12,6 @@
 
 #include "control/config.h"
 
-#define FW_CFG_MAX_RULES 65536
 
 enum fw_rule_action {
 	FW_RULE_ALLOW,

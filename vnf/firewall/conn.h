@@ -2,15 +2,14 @@
  *
  * conn.h - the firewall's connection table, worker side.
  *
- * An rte_hash with lock-free reader/writer concurrency maps a canonical
- * 5-tuple (struct fw_conn_key) to a position; words[position] holds the
- * connection's state, direction and last-seen time in one 64-bit word that
- * workers update with compare-and-swap.  A lookup and a state change take
- * no lock; inserting a new connection goes through rte_hash's writer path
- * (its internal lock, once per connection, never per packet).  Positions
- * of deleted keys are reused only after an RCU grace period
- * (rte_hash_rcu_qsbr_add), so a worker holding a position never sees it
- * taken by another connection.
+ * A lock-free table (vnf/lib/lf_table.h) maps a canonical 5-tuple (struct
+ * fw_conn_key) to a position; its word there holds the connection's state,
+ * direction and last-seen time, which workers update with
+ * compare-and-swap.  A lookup and a state change take no lock; inserting a
+ * new connection goes through rte_hash's writer path (its internal lock,
+ * once per connection, never per packet).  Positions of deleted keys are
+ * reused only after an RCU grace period, so a worker holding a position
+ * never sees it taken by another connection.
  *
  * The control thread ages entries out (conn.c): it first claims an expired
  * word by swapping it to 0, then deletes the key.  A worker that finds a
@@ -153,7 +152,7 @@ enum fw_ct_res {
 static inline bool
 fw_ct_expired(const struct fw_ct *ct, uint64_t w, uint32_t t)
 {
-	return (int32_t)(t - fw_w_seen(w)) > (int32_t)ct->tmo[fw_w_state(w)];
+	return nfv_tick_diff(t, fw_w_seen(w)) > (int32_t)ct->tmo[fw_w_state(w)];
 }
 
 /*
@@ -171,7 +170,7 @@ fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
 	unsigned int tries;
 
 	for (tries = 0; tries < 4; tries++) {
-		uint64_t w = atomic_load_explicit(&ct->words[pos],
+		uint64_t w = atomic_load_explicit(&ct->tab.words[pos],
 						  memory_order_relaxed);
 		uint64_t fl = w & FW_W_FLAGS, nw;
 		uint8_t st, nst;
@@ -216,14 +215,14 @@ fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
 			break;
 		}
 		if (nst == st && fl == (w & FW_W_FLAGS) &&
-		    (int32_t)(t - fw_w_seen(w)) < (int32_t)ct->refresh)
+		    nfv_tick_diff(t, fw_w_seen(w)) < (int32_t)ct->refresh)
 			return FW_CT_PASS;
 		nw = (w & ~(UINT64_C(0xff) | FW_W_FLAGS | (UINT64_MAX << 32))) |
 		     nst | fl | ((uint64_t)t << 32);
 		/* Relaxed: the word is the whole state; nothing else is
 		 * published with it. */
 		if (atomic_compare_exchange_strong_explicit(
-			    &ct->words[pos], &w, nw, memory_order_relaxed,
+			    &ct->tab.words[pos], &w, nw, memory_order_relaxed,
 			    memory_order_relaxed))
 			return FW_CT_PASS;
 	}

@@ -168,13 +168,13 @@ struct fw_show {
 	json_t *arr;
 	unsigned int limit, more;
 	uint32_t now;
-	double tick_s;
 };
 
+/* lf_table_walk() callback: the stamp is the creation time. */
 static void
-fw_show_conn_one(const struct fw_conn_key *k, uint64_t w, uint32_t created,
-		 void *arg)
+fw_show_conn_one(const void *key, uint64_t w, uint32_t created, void *arg)
 {
+	const struct fw_conn_key *k = key;
 	struct fw_show *s = arg;
 	const bool lo = (w & FW_W_ORIG_LO) != 0;
 	const int af = k->family == 4 ? AF_INET : AF_INET6;
@@ -190,7 +190,7 @@ fw_show_conn_one(const struct fw_conn_key *k, uint64_t w, uint32_t created,
 	inet_ntop(af, lo ? k->lo : k->hi, src, sizeof(src));
 	inet_ntop(af, lo ? k->hi : k->lo, dst, sizeof(dst));
 	left = (int32_t)s->fw->ct.tmo[st < FW_ST_N ? st : 0] -
-	       (int32_t)(s->now - fw_w_seen(w));
+	       nfv_tick_diff(s->now, fw_w_seen(w));
 	json_array_append_new(
 		s->arr,
 		json_pack(
@@ -209,9 +209,12 @@ fw_show_conn_one(const struct fw_conn_key *k, uint64_t w, uint32_t created,
 			oif < s->fw->vi->n_ifaces ? s->fw->vi->ifaces[oif].name
 						  : "?",
 			"age",
-			(int)((double)(int32_t)(s->now - created) * s->tick_s),
+			(int)nfv_ticks_to_s(nfv_tick_diff(s->now, created),
+					    s->fw->hz, FW_TICK_SHIFT),
 			"expires",
-			left > 0 ? (int)((double)left * s->tick_s) : 0));
+			left > 0 ? (int)nfv_ticks_to_s(left, s->fw->hz,
+						       FW_TICK_SHIFT)
+				 : 0));
 }
 
 /* "limit": rows to show, 1..2^32-1; a wrong type or value is an error. */
@@ -250,8 +253,6 @@ fw_show_conn(struct vnf_instance *vi, json_t *args, json_t **reply)
 	struct fw_show s = {
 		.fw = fw,
 		.now = fw_ticks(rte_rdtsc()),
-		.tick_s =
-			(double)(UINT64_C(1) << FW_TICK_SHIFT) / (double)fw->hz,
 	};
 	char buf[96];
 	int rc;
@@ -262,7 +263,7 @@ fw_show_conn(struct vnf_instance *vi, json_t *args, json_t **reply)
 	s.arr = json_array();
 	if (s.arr == NULL)
 		return -ENOMEM;
-	fw_ct_walk(&fw->ct, fw_show_conn_one, &s);
+	lf_table_walk(&fw->ct.tab, fw_show_conn_one, &s);
 	if (s.more != 0) {
 		snprintf(buf, sizeof(buf),
 			 "%u more connections (ask with \"limit\")", s.more);
@@ -344,8 +345,8 @@ fw_details(struct vnf_instance *vi)
 			 "default", fw_action_name(fw->default_action), "rules",
 			 (int)fw->n_rules, "rules_ipv4", (int)rs->n4,
 			 "rules_ipv6", (int)rs->n6, "conn_table_size",
-			 (int)fw->ct.limit, "connections",
-			 (int)atomic_load(&fw->ct.count), "conn_expired",
+			 (int)fw->ct.tab.limit, "connections",
+			 (int)atomic_load(&fw->ct.tab.count), "conn_expired",
 			 (json_int_t)fw->ct.expired, "rule_sets_built",
 			 (json_int_t)fw->builds, "hits_of_deleted_rules",
 			 (json_int_t)fw->hits_gone, "iface_pairs", pairs);

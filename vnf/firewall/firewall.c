@@ -586,7 +586,7 @@ fw_frag_find(const struct fw *fw, struct fw_wstate *ws, const struct fw_pkt *pk,
 	if (e->family != pk->family || e->proto != pk->proto ||
 	    e->id != pk->frag_id || memcmp(e->src, src, alen) != 0 ||
 	    memcmp(e->dst, dst, alen) != 0 ||
-	    (int32_t)(t - e->stamp) > (int32_t)fw->frag_ticks)
+	    nfv_tick_diff(t, e->stamp) > (int32_t)fw->frag_ticks)
 		return NULL;
 	return e;
 }
@@ -755,10 +755,10 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	 * rule set never fills it); a connection entered by another worker
 	 * meanwhile is missed as if the lookup had come a moment earlier. */
 	if (nk != 0) {
-		if (atomic_load_explicit(&fw->ct.count, memory_order_relaxed) !=
-		    0)
-			rte_hash_lookup_bulk(fw->ct.h, (const void **)keys, nk,
-					     kpos);
+		if (atomic_load_explicit(&fw->ct.tab.count,
+					 memory_order_relaxed) != 0)
+			lf_table_lookup_bulk(&fw->ct.tab, (const void **)keys,
+					     nk, kpos);
 		else
 			for (j = 0; j < nk; j++)
 				kpos[j] = -ENOENT;

@@ -26,10 +26,11 @@
 #include <rte_mbuf.h>
 
 #include "vnf/firewall/config.h"
+#include "vnf/lib/lf_table.h"
+#include "vnf/lib/tick.h"
 #include "vnf/vnf.h"
 
 struct rte_acl_ctx;
-struct rte_hash;
 struct rte_rcu_qsbr;
 
 /*
@@ -73,7 +74,7 @@ enum { FW_COUNTERS(VNF_COUNTER_ENUM) FW_N_COUNTERS };
 
 /* ---- limits and defaults ---- */
 
-#define FW_MAX_RULES FW_CFG_MAX_RULES
+#define FW_MAX_RULES NFV_MAX_RULES
 /* Hit-counter slots: every live rule holds one; a deleted rule's slot is
  * reused only after a grace period (no worker counts into it any more). */
 #define FW_MAX_SLOTS (FW_MAX_RULES + 1024)
@@ -86,15 +87,16 @@ enum { FW_COUNTERS(VNF_COUNTER_ENUM) FW_N_COUNTERS };
 #define FW_REJECT_BURST 50   /* ... and burst (Linux icmp_msgs_*) */
 #define FW_SHOW_LIMIT 10000  /* show conn: rows unless "limit" says */
 
-/* Connection timestamps: TSC >> 22 (about 1 ms at 4 GHz); 32 bits last
- * weeks, and the longest timeout (5 days) stays below 2^31 ticks up to a
- * 20 GHz TSC, so signed differences are safe. */
-#define FW_TICK_SHIFT 22
+/* Connection timestamps: vnf/lib/tick.h's clock, 4 times coarser than
+ * the other tables' (about 1 ms at 4 GHz): 32 bits last weeks, and the
+ * longest timeout (5 days) stays below 2^31 ticks up to a 20 GHz TSC, so
+ * signed differences are safe. */
+#define FW_TICK_SHIFT (NFV_TICK_SHIFT + 2)
 
 static inline uint32_t
 fw_ticks(uint64_t tsc)
 {
-	return (uint32_t)(tsc >> FW_TICK_SHIFT);
+	return nfv_tick(tsc, FW_TICK_SHIFT);
 }
 
 #define FW_ICMP4_ECHO_REPLY 0
@@ -264,6 +266,8 @@ fw_w_seen(uint64_t w)
 	return (uint32_t)(w >> 32);
 }
 
+_Static_assert(VNF_MAX_IFACES <= 256, "an iface index fits the word's 8 bits");
+
 static inline uint64_t
 fw_w_make(uint8_t state, uint64_t flags, uint16_t orig_iface, uint32_t seen)
 {
@@ -271,17 +275,13 @@ fw_w_make(uint8_t state, uint64_t flags, uint16_t orig_iface, uint32_t seen)
 	       ((uint64_t)(orig_iface & 0xff) << 16) | ((uint64_t)seen << 32);
 }
 
+/* The table: words[] the entry words, stamps[] fw_ticks at creation,
+ * limit conn_table_size (vnf/lib/lf_table.h). */
 struct fw_ct {
-	struct rte_hash *h;
-	_Atomic uint64_t *words;   /* [n_pos] */
-	_Atomic uint32_t *created; /* [n_pos] fw_ticks at creation */
-	uint32_t n_pos;		   /* positions rte_hash may return */
-	uint32_t limit;		   /* conn_table_size */
-	atomic_uint count;	   /* valid entries */
-	uint32_t tmo[FW_ST_N];	   /* timeouts in ticks */
-	uint32_t refresh;	   /* re-stamp an entry at most this often */
-	uint32_t scan_pos;	   /* control thread: ageing cursor */
-	uint64_t expired;	   /* control thread: entries aged out */
+	struct lf_table tab;
+	uint32_t tmo[FW_ST_N]; /* timeouts in ticks */
+	uint32_t refresh;      /* re-stamp an entry at most this often */
+	uint64_t expired;      /* control thread: entries aged out */
 };
 
 /* Control thread (conn.c). */
@@ -290,10 +290,6 @@ int fw_ct_create(struct fw_ct *ct, const char *name, uint32_t size,
 void fw_ct_destroy(struct fw_ct *ct);
 unsigned int fw_ct_age(struct fw_ct *ct, uint64_t now, uint32_t budget);
 unsigned int fw_ct_flush(struct fw_ct *ct);
-void fw_ct_walk(struct fw_ct *ct,
-		void (*fn)(const struct fw_conn_key *k, uint64_t word,
-			   uint32_t created, void *arg),
-		void *arg);
 
 /* ---- per worker state ---- */
 

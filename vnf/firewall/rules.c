@@ -31,8 +31,8 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
-#include "dataplane/rcu.h"
 #include "vnf/firewall/fw_priv.h"
+#include "vnf/lib/rcu.h"
 
 enum { F4_PROTO, F4_IFACE, F4_FLAGS, F4_SRC, F4_DST, F4_SPORT, F4_DPORT, F4_N };
 

@@ -48,7 +48,7 @@ static const cyaml_schema_field_t l2sw_fields[] = {
 	CTL_CFG_STR("mac_table_size", struct l2sw_raw, mac_table_size),
 	CTL_CFG_STR("aging_time", struct l2sw_raw, aging_time),
 	CTL_CFG_SEQ("static_macs", struct l2sw_raw, static_macs,
-		    &l2sw_static_schema, L2SW_MAX_STATIC_MACS),
+		    &l2sw_static_schema, NFV_MAX_STATIC_MACS),
 	CYAML_FIELD_END
 };
 
@@ -204,7 +204,7 @@ static int l2sw_config_parse(struct ctl_cfg *c, const char *at,
 			return -EINVAL;
 	}
 	if (CTL_CFG_UINT(c, at, "mac_table_size", r->mac_table_size, true, 16,
-			 1u << 24, 65536, sw->mac_table_size))
+			 NFV_MAX_TABLE_SIZE, 65536, sw->mac_table_size))
 		return -EINVAL;
 	if (CTL_CFG_UINT(c, at, "aging_time", r->aging_time, false, 0,
 			 UINT32_MAX, 300, sw->aging_time))

@@ -12,7 +12,6 @@
 
 #include "control/config.h"
 
-#define L2SW_MAX_STATIC_MACS 65536
 
 /* VLAN mode of an iface. */
 enum l2sw_vlan_mode {

@@ -57,6 +57,7 @@ static const struct vnf_counter_desc l2sw_counters[L2_N_COUNTERS] = {
 
 #define L2_NO_KEY 0xff
 #define L2_VLAN_MAX 4096
+_Static_assert(VNF_MAX_IFACES <= 64, "l2sw.members[] has a bit per iface");
 
 struct l2sw_iface {
 	enum l2sw_vlan_mode mode;
@@ -368,7 +369,7 @@ l2sw_process_frames(struct l2sw *sw, struct vnf_wctx *w,
 			 * would retry the refresh from the old word. */
 			if (e->key == keys[s] && pos[s] >= 0)
 				e->val = atomic_load_explicit(
-					&sw->mt.entries[pos[s]],
+					&sw->mt.tab.words[pos[s]],
 					memory_order_relaxed);
 			if (i == 0 && src0_known != NULL)
 				*src0_known = rc >= 0;
@@ -459,9 +460,8 @@ l2sw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	}
 
 	gen = mac_table_gen(&sw->mt);
-	if (ws->valid && ws->gen == gen && ws->w0 == w0 &&
-	    ws->w1 == w1 &&
-	    (uint32_t)(mac_table_ticks(w->now) - ws->seen) <
+	if (ws->valid && ws->gen == gen && ws->w0 == w0 && ws->w1 == w1 &&
+	    (uint32_t)(nfv_tick(w->now, NFV_TICK_SHIFT) - ws->seen) <
 		    sw->mt.refresh_ticks) {
 		v = ws->next;
 		if (!VNF_NEXT_IS_DROP(v)) /* drops: the runner counts them */
@@ -481,7 +481,7 @@ l2sw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 			ws->w0 = w0;
 			ws->w1 = w1;
 			ws->next = v;
-			ws->seen = mac_table_ticks(w->now);
+			ws->seen = nfv_tick(w->now, NFV_TICK_SHIFT);
 			/* The generation read before the lookup: a change
 			 * since then invalidates what we just cached. */
 			ws->gen = gen;
@@ -597,18 +597,21 @@ struct l2sw_walk {
 	struct vnf_instance *vi;
 	json_t *arr;
 	uint32_t now_ticks;
-	double tick_s;
+	uint64_t hz;
 };
 
+/* lf_table_walk() callback. */
 static void
-l2sw_show_one(uint64_t key, uint64_t val, void *arg)
+l2sw_show_one(const void *kp, uint64_t val, uint32_t stamp, void *arg)
 {
+	const uint64_t key = *(const uint64_t *)kp;
 	struct l2sw_walk *wk = arg;
 	uint16_t ifc = mac_entry_iface(val);
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 	struct rte_ether_addr a;
 	bool st = (val & MAC_E_STATIC) != 0;
 
+	RTE_SET_USED(stamp);
 	memcpy(a.addr_bytes, &key, RTE_ETHER_ADDR_LEN);
 	rte_ether_format_addr(mac, sizeof(mac), &a);
 	json_array_append_new(
@@ -619,9 +622,9 @@ l2sw_show_one(uint64_t key, uint64_t val, void *arg)
 						 : "?",
 			  "type", st ? "static" : "dynamic", "age",
 			  st ? 0
-			     : (int)((uint32_t)(wk->now_ticks -
-						mac_entry_time(val)) *
-				     wk->tick_s)));
+			     : (int)nfv_ticks_to_s(wk->now_ticks -
+							   mac_entry_time(val),
+						   wk->hz, NFV_TICK_SHIFT)));
 }
 
 /* show mac: every entry of the MAC table, one flat object each. */
@@ -632,15 +635,14 @@ l2sw_show_mac(struct vnf_instance *vi, json_t *args, json_t **reply)
 	struct l2sw_walk wk = {
 		.vi = vi,
 		.arr = json_array(),
-		.now_ticks = mac_table_ticks(rte_rdtsc()),
-		.tick_s = (double)(UINT64_C(1) << MAC_TIME_SHIFT) /
-			  (double)rte_get_tsc_hz(),
+		.now_ticks = nfv_tick(rte_rdtsc(), NFV_TICK_SHIFT),
+		.hz = rte_get_tsc_hz(),
 	};
 
 	RTE_SET_USED(args);
 	if (wk.arr == NULL)
 		return -ENOMEM;
-	mac_table_walk(&sw->mt, l2sw_show_one, &wk);
+	lf_table_walk(&sw->mt.tab, l2sw_show_one, &wk);
 	*reply = wk.arr;
 	return 0;
 }
@@ -663,8 +665,8 @@ l2sw_details(struct vnf_instance *vi)
 	struct l2sw *sw = vi->priv;
 
 	return json_pack("{s:i, s:i, s:i, s:b}", "mac_table_size",
-			 (int)sw->mt.limit, "mac_entries",
-			 (int)atomic_load(&sw->mt.count), "aging_time",
+			 (int)sw->mt.tab.limit, "mac_entries",
+			 (int)atomic_load(&sw->mt.tab.count), "aging_time",
 			 (int)sw->aging_time, "vlan_aware", sw->vlan_aware);
 }
 

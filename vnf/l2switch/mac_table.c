@@ -7,69 +7,35 @@
 #include <string.h>
 
 #include <rte_cycles.h>
-#include <rte_errno.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
-#include <rte_malloc.h>
 
 #include "vnf/l2switch/mac_table.h"
-
-/* rte_hash hands out at most this many positions (see rte_cuckoo_hash.c:
- * entries plus the per-lcore free-slot caches of multi-writer mode). */
-#define MAC_TABLE_SLACK (RTE_MAX_LCORE * 64 + 2)
 
 int
 mac_table_create(struct mac_table *mt, const char *name, uint32_t size,
 		 uint32_t aging_s, struct rte_rcu_qsbr *rcu)
 {
-	struct rte_hash_parameters hp = {0};
-	struct rte_hash_rcu_config rc = {0};
+	const struct lf_table_params tp = {
+		.name = name,
+		.key_len = sizeof(uint64_t),
+		.size = size,
+		.min_entries = 16,
+		.rcu = rcu,
+	};
 	uint64_t hz = rte_get_tsc_hz();
 	int ret;
 
 	memset(mt, 0, sizeof(*mt));
-	hp.name = name;
-	hp.entries = RTE_MAX(size, 16u);
-	hp.key_len = sizeof(uint64_t);
-	hp.hash_func = rte_hash_crc;
-	hp.socket_id = SOCKET_ID_ANY;
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
-			RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-	mt->h = rte_hash_create(&hp);
-	if (mt->h == NULL)
-		return rte_errno ? -rte_errno : -ENOMEM;
-
-	if (rcu != NULL) {
-		rc.v = rcu;
-		rc.mode = RTE_HASH_QSBR_MODE_DQ;
-		ret = rte_hash_rcu_qsbr_add(mt->h, &rc);
-		if (ret != 0) {
-			ret = rte_errno ? -rte_errno : -EINVAL;
-			goto err_hash;
-		}
-	}
-
-	mt->n_pos = hp.entries + MAC_TABLE_SLACK;
-	mt->entries = rte_zmalloc("mac_entries",
-				  (size_t)mt->n_pos * sizeof(mt->entries[0]),
-				  RTE_CACHE_LINE_SIZE);
-	if (mt->entries == NULL) {
-		ret = -ENOMEM;
-		goto err_hash;
-	}
-	mt->limit = size;
+	ret = lf_table_create(&mt->tab, &tp);
+	if (ret < 0)
+		return ret;
 	/* Caches start zeroed: generation 0 must never be current. */
 	atomic_store(&mt->gen, 1);
-	mt->refresh_ticks = (uint32_t)RTE_MAX(hz >> MAC_TIME_SHIFT, UINT64_C(1));
-	mt->age_ticks = (uint32_t)RTE_MIN(
-		(hz >> MAC_TIME_SHIFT) * (uint64_t)aging_s, UINT32_MAX / 2);
+	mt->refresh_ticks = RTE_MAX(
+		nfv_ticks_of_ms(hz, NFV_TICK_SHIFT, 1000, INT32_MAX), 1u);
+	/* Compared as a signed difference (mac_table_age()). */
+	mt->age_ticks = nfv_ticks_of_ms(hz, NFV_TICK_SHIFT,
+					(uint64_t)aging_s * 1000, INT32_MAX);
 	return 0;
-
-err_hash:
-	rte_hash_free(mt->h);
-	mt->h = NULL;
-	return ret;
 }
 
 void
@@ -77,10 +43,7 @@ mac_table_destroy(struct mac_table *mt)
 {
 	if (mt == NULL)
 		return;
-	rte_hash_free(mt->h);
-	rte_free(mt->entries);
-	mt->h = NULL;
-	mt->entries = NULL;
+	lf_table_destroy(&mt->tab);
 }
 
 void
@@ -92,20 +55,20 @@ mac_table_lookup_bulk(struct mac_table *mt, const uint64_t *keys,
 
 	for (i = 0; i < n; i++)
 		kp[i] = &keys[i];
-	rte_hash_lookup_bulk(mt->h, kp, n, pos);
+	lf_table_lookup_bulk(&mt->tab, kp, n, pos);
 	for (i = 0; i < n; i++)
-		vals[i] = pos[i] >= 0 ? atomic_load_explicit(
-						&mt->entries[pos[i]],
-						memory_order_relaxed)
-				      : 0;
+		vals[i] = pos[i] >= 0
+				  ? atomic_load_explicit(&mt->tab.words[pos[i]],
+							 memory_order_relaxed)
+				  : 0;
 }
 
 int
 mac_table_learn(struct mac_table *mt, uint64_t key, int32_t pos, uint64_t val,
 		uint16_t iface, uint64_t now)
 {
-	uint32_t t = mac_table_ticks(now);
-	uint64_t exp, nv = mac_entry_make(iface, false, t);
+	uint32_t t = nfv_tick(now, NFV_TICK_SHIFT);
+	uint64_t nv = mac_entry_make(iface, false, t);
 	int32_t p;
 
 	if (pos >= 0 && val != 0) {
@@ -117,14 +80,14 @@ mac_table_learn(struct mac_table *mt, uint64_t key, int32_t pos, uint64_t val,
 			/* Refresh.  A failed CAS means another worker or the
 			 * ageing scan changed it first: theirs stands. */
 			atomic_compare_exchange_strong_explicit(
-				&mt->entries[pos], &val, nv,
+				&mt->tab.words[pos], &val, nv,
 				memory_order_relaxed, memory_order_relaxed);
 			return 0;
 		}
 		if (val & MAC_E_STATIC)
 			return -EPERM;
 		if (atomic_compare_exchange_strong_explicit(
-			    &mt->entries[pos], &val, nv, memory_order_relaxed,
+			    &mt->tab.words[pos], &val, nv, memory_order_relaxed,
 			    memory_order_relaxed)) {
 			mac_table_bump(mt);
 			return 2;
@@ -132,71 +95,39 @@ mac_table_learn(struct mac_table *mt, uint64_t key, int32_t pos, uint64_t val,
 		return 0;
 	}
 
-	if (atomic_load_explicit(&mt->count, memory_order_relaxed) >=
-	    mt->limit)
+	switch (lf_table_add(&mt->tab, &key, nv, 0, &p)) {
+	case -ENOSPC:
 		return -ENOSPC;
-	p = rte_hash_add_key(mt->h, &key);
-	if (p < 0)
-		return -ENOSPC;
-	exp = 0;
-	if (!atomic_compare_exchange_strong_explicit(&mt->entries[p], &exp, nv,
-						     memory_order_relaxed,
-						     memory_order_relaxed))
+	case 0:
 		return 0; /* another worker learned it first */
-	atomic_fetch_add_explicit(&mt->count, 1, memory_order_relaxed);
-	mac_table_bump(mt);
-	/* The ageing scan may have deleted this key between our add and our
-	 * store; then the position is on its way back to the free list and
-	 * must not keep a valid word. */
-	if (rte_hash_lookup(mt->h, &key) != p) {
-		exp = nv;
-		if (atomic_compare_exchange_strong_explicit(
-			    &mt->entries[p], &exp, 0, memory_order_relaxed,
-			    memory_order_relaxed))
-			atomic_fetch_sub_explicit(&mt->count, 1,
-						  memory_order_relaxed);
+	default:
+		/* Made, or made and undone because the ageing scan deleted
+		 * the key meanwhile: learned either way, as a lookup racing
+		 * the scan would have seen. */
+		mac_table_bump(mt);
+		return 1;
 	}
-	return 1;
 }
 
 int
 mac_table_add_static(struct mac_table *mt, uint64_t key, uint16_t iface)
 {
-	int32_t p = rte_hash_add_key(mt->h, &key);
 	uint64_t old;
+	int32_t p;
 
+	p = lf_table_set(&mt->tab, &key, mac_entry_make(iface, true, 0), &old);
 	if (p < 0)
 		return p;
-	old = atomic_exchange_explicit(&mt->entries[p],
-				       mac_entry_make(iface, true, 0),
-				       memory_order_relaxed);
-	if (old == 0)
-		atomic_fetch_add_explicit(&mt->count, 1, memory_order_relaxed);
 	mac_table_bump(mt);
 	return 0;
 }
 
-/* Control thread: delete the key at `pos` (whose word was `val`). */
+/* Control thread: delete the key at `pos`, whatever its word is. */
 static bool
 mac_table_del_pos(struct mac_table *mt, uint32_t pos)
 {
-	void *kp;
-	uint64_t key, old;
-	int32_t p;
-
-	if (rte_hash_get_key_with_position(mt->h, pos, &kp) != 0)
+	if (!lf_table_del_pos(&mt->tab, pos, 0))
 		return false;
-	memcpy(&key, kp, sizeof(key));
-	p = rte_hash_del_key(mt->h, &key);
-	if (p < 0)
-		return false;
-	/* After the delete no lookup returns p; clear the word so that the
-	 * position comes back empty when rte_hash reuses it after the grace
-	 * period.  Workers' CAS on the old word fail from here on. */
-	old = atomic_exchange_explicit(&mt->entries[p], 0,
-				       memory_order_relaxed);
-	if (old != 0)
-		atomic_fetch_sub_explicit(&mt->count, 1, memory_order_relaxed);
 	mac_table_bump(mt);
 	return true;
 }
@@ -204,24 +135,24 @@ mac_table_del_pos(struct mac_table *mt, uint32_t pos)
 unsigned int
 mac_table_age(struct mac_table *mt, uint64_t now, uint32_t budget)
 {
-	uint32_t t = mac_table_ticks(now);
+	uint32_t t = nfv_tick(now, NFV_TICK_SHIFT);
 	unsigned int removed = 0;
 	uint32_t i;
 
 	if (mt->age_ticks == 0)
 		return 0;
-	for (i = 0; i < budget && i < mt->n_pos; i++) {
-		uint32_t pos = mt->scan_pos;
-		uint64_t v = atomic_load_explicit(&mt->entries[pos],
+	for (i = 0; i < budget && i < mt->tab.n_pos; i++) {
+		uint32_t pos = lf_table_scan_next(&mt->tab);
+		uint64_t v = atomic_load_explicit(&mt->tab.words[pos],
 						  memory_order_relaxed);
 
-		mt->scan_pos = (pos + 1 == mt->n_pos) ? 0 : pos + 1;
 		if (v == 0 || (v & MAC_E_STATIC))
 			continue;
 		/* Signed: a worker whose loop began after our `now` may
 		 * have stamped the entry a tick later; it is fresh, not
-		 * 2^32 ticks old.  age_ticks <= UINT32_MAX / 2. */
-		if ((int32_t)(t - mac_entry_time(v)) <= (int32_t)mt->age_ticks)
+		 * 2^32 ticks old.  age_ticks <= INT32_MAX. */
+		if (nfv_tick_diff(t, mac_entry_time(v)) <=
+		    (int32_t)mt->age_ticks)
 			continue;
 		if (mac_table_del_pos(mt, pos))
 			removed++;
@@ -237,8 +168,8 @@ mac_table_flush_match(struct mac_table *mt, bool all, int iface)
 	unsigned int removed = 0;
 	uint32_t pos;
 
-	for (pos = 0; pos < mt->n_pos; pos++) {
-		uint64_t v = atomic_load_explicit(&mt->entries[pos],
+	for (pos = 0; pos < mt->tab.n_pos; pos++) {
+		uint64_t v = atomic_load_explicit(&mt->tab.words[pos],
 						  memory_order_relaxed);
 
 		if (v == 0 || ((v & MAC_E_STATIC) && !all) ||
@@ -260,25 +191,4 @@ unsigned int
 mac_table_flush_iface(struct mac_table *mt, uint16_t iface)
 {
 	return mac_table_flush_match(mt, false, iface);
-}
-
-void
-mac_table_walk(struct mac_table *mt,
-	       void (*fn)(uint64_t key, uint64_t val, void *arg), void *arg)
-{
-	uint32_t pos;
-	void *kp;
-
-	for (pos = 0; pos < mt->n_pos; pos++) {
-		uint64_t v = atomic_load_explicit(&mt->entries[pos],
-						  memory_order_relaxed);
-		uint64_t key;
-
-		if (v == 0)
-			continue;
-		if (rte_hash_get_key_with_position(mt->h, pos, &kp) != 0)
-			continue;
-		memcpy(&key, kp, sizeof(key));
-		fn(key, v, arg);
-	}
 }

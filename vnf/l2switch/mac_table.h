@@ -2,19 +2,17 @@
  *
  * mac_table.h - the l2switch's MAC table: (VLAN, MAC) -> iface.
  *
- * An rte_hash with lock-free reader/writer concurrency maps a key to a
- * position; entries[position] holds the iface, flags and the time the MAC
- * was last seen, packed in one 64-bit word that workers read and update with
- * plain atomics.  Lookups, refreshes and MAC moves take no lock.  Inserting
- * a MAC the table does not know yet goes through rte_hash's writer path,
- * which serialises writers (workers learning, the control thread ageing)
- * on rte_hash's internal lock; it is taken once per new MAC, never per
- * packet.  Positions are reclaimed only after an RCU grace period
- * (rte_hash_rcu_qsbr_add), so a worker holding a position never sees it
- * reused for another MAC.
+ * A lock-free table (vnf/lib/lf_table.h) maps a key to a position; its
+ * word at that position holds the iface, flags and the time the MAC was
+ * last seen, which workers read and update with plain atomics.  Lookups,
+ * refreshes and MAC moves take no lock.  Learning a MAC the table does not
+ * know yet goes through rte_hash's writer path (its lock, once per new
+ * MAC, never per packet); positions are reused only after an RCU grace
+ * period.
  *
  * Entry word: bits 0-15 iface, bit 16 static, bit 17 valid, bits 32-63 the
- * last-seen time in TSC >> MAC_TIME_SHIFT units.  0 means "no entry".
+ * last-seen time in ticks (vnf/lib/tick.h, NFV_TICK_SHIFT).  0 means "no
+ * entry".
  */
 #ifndef NFV_L2SWITCH_MAC_TABLE_H
 #define NFV_L2SWITCH_MAC_TABLE_H
@@ -26,22 +24,18 @@
 
 #include <rte_ether.h>
 
-struct rte_hash;
+#include "vnf/lib/lf_table.h"
+#include "vnf/lib/tick.h"
+
 struct rte_rcu_qsbr;
 
-#define MAC_TIME_SHIFT 20
 #define MAC_E_STATIC (UINT64_C(1) << 16)
 #define MAC_E_VALID (UINT64_C(1) << 17)
 
 struct mac_table {
-	struct rte_hash *h;
-	_Atomic uint64_t *entries;	/* [n_pos] */
-	uint32_t n_pos;			/* positions rte_hash may return */
-	uint32_t limit;			/* configured table size */
-	atomic_uint count;		/* valid entries */
+	struct lf_table tab;		/* limit: the configured table size */
 	uint32_t refresh_ticks;		/* re-stamp a MAC at most this often */
 	uint32_t age_ticks;		/* 0: never age */
-	uint32_t scan_pos;		/* where the ageing scan goes on */
 	/* Bumped (relaxed) by every change that can alter a lookup's answer:
 	 * a MAC learned, moved or removed.  Workers' verdict caches compare
 	 * it; seeing a change a little late equals a lookup racing the
@@ -90,12 +84,6 @@ mac_entry_time(uint64_t e)
 	return (uint32_t)(e >> 32);
 }
 
-static inline uint32_t
-mac_table_ticks(uint64_t tsc)
-{
-	return (uint32_t)(tsc >> MAC_TIME_SHIFT);
-}
-
 static inline uint64_t
 mac_entry_make(uint16_t iface, bool is_static, uint32_t ticks)
 {
@@ -134,8 +122,7 @@ unsigned int mac_table_flush(struct mac_table *mt, bool all);
 /* Control thread: remove entries pointing at `iface` (link down). */
 unsigned int mac_table_flush_iface(struct mac_table *mt, uint16_t iface);
 
-/* Control thread: call fn for every valid entry. */
-void mac_table_walk(struct mac_table *mt,
-		    void (*fn)(uint64_t key, uint64_t val, void *arg), void *arg);
+/* Control thread: lf_table_walk(&mt->tab, ...) calls fn for every valid
+ * entry with the key (a uint64_t: mac_table_key()) and the entry word. */
 
 #endif /* NFV_L2SWITCH_MAC_TABLE_H */

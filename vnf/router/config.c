@@ -58,7 +58,7 @@ static const cyaml_schema_field_t rt_route_fields[] = {
 	CTL_CFG_STR("iface", struct rt_raw_route, iface),
 	CTL_CFG_STR("type", struct rt_raw_route, type),
 	CTL_CFG_SEQ("nexthops", struct rt_raw_route, nexthops,
-		    &rt_nexthop_schema, RT_CFG_MAX_NEXTHOPS),
+		    &rt_nexthop_schema, NFV_MAX_NEXTHOPS),
 	CYAML_FIELD_END
 };
 
@@ -88,9 +88,9 @@ static const cyaml_schema_value_t rt_neigh_entry = {
 
 static const cyaml_schema_field_t rt_fields[] = {
 	CTL_CFG_SEQ("routes", struct rt_raw, routes, &rt_route_entry,
-		    RT_CFG_MAX_ROUTES),
+		    NFV_MAX_ROUTES),
 	CTL_CFG_SEQ("neighbors", struct rt_raw, neighbors, &rt_neigh_entry,
-		    RT_CFG_MAX_NEIGHBORS),
+		    NFV_MAX_NEIGHBORS),
 	CTL_CFG_STR("routes_file", struct rt_raw, routes_file),
 	CYAML_FIELD_END
 };
@@ -99,7 +99,7 @@ static const cyaml_schema_field_t rt_iface_fields[] = {
 	CTL_CFG_STR("mac", struct rt_raw_iface, mac),
 	CTL_CFG_STR("mtu", struct rt_raw_iface, mtu),
 	CTL_CFG_SEQ("address", struct rt_raw_iface, address,
-		    &ctl_cfg_str_schema, RT_CFG_MAX_ADDRS),
+		    &ctl_cfg_str_schema, NFV_MAX_ADDRS),
 	CYAML_FIELD_END
 };
 

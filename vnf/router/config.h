@@ -14,10 +14,6 @@
 
 #include "control/config.h"
 
-#define RT_CFG_MAX_ADDRS 16		/* per iface */
-#define RT_CFG_MAX_NEXTHOPS 16		/* per route */
-#define RT_CFG_MAX_ROUTES (1 << 20)
-#define RT_CFG_MAX_NEIGHBORS 65536
 
 struct rt_iface_config {
 	bool has_mac;

@@ -80,7 +80,7 @@ rt_fwd4_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf **mp,
 	unsigned int st;
 
 	if (likely(nh->type == RT_NH_GW)) {
-		word = atomic_load_explicit(&rt->neigh.e[nh->neigh].word,
+		word = atomic_load_explicit(&rt->neigh.words[nh->neigh],
 					    memory_order_relaxed);
 		st = rt_nw_state(word);
 		if (likely((st == RT_NS_REACHABLE || st == RT_NS_STATIC) &&

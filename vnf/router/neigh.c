@@ -3,17 +3,18 @@
  * neigh.c - the neighbour table (ARP and IPv6 ND), resolution, and the
  * queues of packets that wait for it.
  *
- * Table.  An rte_hash with lock-free readers maps (family, iface, IP) to a
- * position; rt->neigh.e[position] holds the entry: one 64-bit word with the
- * MAC, the state and a request count, changed only by compare-and-swap,
- * and a time stamp.  Lookups, state changes and MAC updates take no lock.
- * Making an entry for an address the table does not know yet goes through
- * rte_hash's writer path (its internal lock, once per new neighbour, never
- * per packet), like the l2switch's MAC learning.  Positions are reused only
- * after an RCU grace period (rte_hash_rcu_qsbr_add), and a word is never
- * CAS'ed from 0 except by the one who just added the key: a worker that
- * raced with a delete sees 0 and makes a new entry instead of reviving a
- * position on its way back to the free list.
+ * Table.  A lock-free table (vnf/lib/lf_table.h) maps (family, iface, IP)
+ * to a position; rt->neigh.words[position] is the entry: one 64-bit word
+ * with the MAC, the state and a request count, changed only by
+ * compare-and-swap; rt->neigh.stamps[position] its time stamp.  Lookups,
+ * state changes and MAC updates take no lock.  Making an entry for an
+ * address the table does not know yet goes through rte_hash's writer path
+ * (its internal lock, once per new neighbour, never per packet), like the
+ * l2switch's MAC learning.  Positions are reused only after an RCU grace
+ * period, and a word is never CAS'ed from 0 except by the one who just
+ * added the key (lf_table_add()): a worker that raced with a delete sees 0
+ * and makes a new entry instead of reviving a position on its way back to
+ * the free list.
  *
  * States (see enum rt_neigh_state):
  *   INCOMPLETE --reply--> REACHABLE --30 s--> STALE --use--> PROBE
@@ -48,10 +49,6 @@
 
 #include "vnf/router/router_priv.h"
 
-/* rte_hash hands out at most this many positions (entries plus the
- * per-lcore caches of multi-writer mode), see mac_table.c. */
-#define RT_NEIGH_SLACK (RTE_MAX_LCORE * 64 + 2)
-
 #define RT_ND_NS 135
 #define RT_ND_NA 136
 #define RT_ND_OPT_SLLA 1
@@ -81,126 +78,69 @@ int
 rt_neigh_init(struct rt *rt, const char *name, uint32_t size,
 	      struct rte_rcu_qsbr *rcu)
 {
-	struct rt_neigh_table *t = &rt->neigh;
-	struct rte_hash_parameters hp = {0};
-	struct rte_hash_rcu_config rc = {0};
 	char hname[RTE_HASH_NAMESIZE];
+	const struct lf_table_params tp = {
+		.name = hname,
+		.key_len = sizeof(struct rt_neigh_key),
+		.size = size,
+		.min_entries = 64,
+		.rcu = rcu,
+		.stamps = true,
+	};
 	int ret;
 
-	memset(t, 0, sizeof(*t));
 	snprintf(hname, sizeof(hname), "%snb", name);
-	hp.name = hname;
-	hp.entries = RTE_MAX(size, 64u);
-	hp.key_len = sizeof(struct rt_neigh_key);
-	hp.hash_func = rte_hash_crc;
-	hp.socket_id = SOCKET_ID_ANY;
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
-			RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-	t->h = rte_hash_create(&hp);
-	if (t->h == NULL)
-		return rte_errno ? -rte_errno : -ENOMEM;
-	if (rcu != NULL) {
-		rc.v = rcu;
-		rc.mode = RTE_HASH_QSBR_MODE_DQ;
-		if (rte_hash_rcu_qsbr_add(t->h, &rc) != 0) {
-			ret = rte_errno ? -rte_errno : -EINVAL;
-			goto err_hash;
-		}
+	ret = lf_table_create(&rt->neigh, &tp);
+	if (ret < 0)
+		return ret;
+	rt->neigh_refs =
+		rte_zmalloc("rt_neigh_refs",
+			    (size_t)rt->neigh.n_pos * sizeof(rt->neigh_refs[0]),
+			    RTE_CACHE_LINE_SIZE);
+	if (rt->neigh_refs == NULL) {
+		lf_table_destroy(&rt->neigh);
+		return -ENOMEM;
 	}
-	t->n_pos = hp.entries + RT_NEIGH_SLACK;
-	t->e = rte_zmalloc("rt_neigh", (size_t)t->n_pos * sizeof(t->e[0]),
-			   RTE_CACHE_LINE_SIZE);
-	if (t->e == NULL) {
-		ret = -ENOMEM;
-		goto err_hash;
-	}
-	t->limit = size;
 	return 0;
-
-err_hash:
-	rte_hash_free(t->h);
-	t->h = NULL;
-	return ret;
 }
 
 void
 rt_neigh_fini(struct rt *rt)
 {
-	rte_hash_free(rt->neigh.h);
-	rte_free(rt->neigh.e);
-	rt->neigh.h = NULL;
-	rt->neigh.e = NULL;
+	lf_table_destroy(&rt->neigh);
+	rte_free(rt->neigh_refs);
+	rt->neigh_refs = NULL;
 }
 
 int32_t
 rt_neigh_lookup(struct rt *rt, const struct rt_neigh_key *k)
 {
-	int32_t p = rte_hash_lookup(rt->neigh.h, k);
-
-	return p >= 0 ? p : -1;
+	return lf_table_lookup(&rt->neigh, k);
 }
 
 /*
  * Worker or control thread: make an entry with word `init`.  Returns its
- * position (possibly made by somebody else first) or -ENOSPC.
+ * position (possibly made by somebody else first), -ENOSPC, or -EAGAIN
+ * (a delete raced with it: try again).
  */
 static int32_t
 rt_neigh_create(struct rt *rt, const struct rt_neigh_key *k, uint64_t init,
 		uint32_t now)
 {
-	struct rt_neigh_table *t = &rt->neigh;
-	uint64_t exp = 0;
 	int32_t p;
+	int rc;
 
-	if (atomic_load_explicit(&t->count, memory_order_relaxed) >= t->limit)
-		return -ENOSPC;
-	p = rte_hash_add_key(t->h, k);
-	if (p < 0)
-		return -ENOSPC;
-	atomic_store_explicit(&t->e[p].stamp, now, memory_order_relaxed);
-	if (!atomic_compare_exchange_strong_explicit(&t->e[p].word, &exp, init,
-						     memory_order_release,
-						     memory_order_relaxed))
-		return p; /* made by another worker first */
-	atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
-	/* The control thread may have deleted the key between our add and
-	 * our store; then the position is on its way to the free list. */
-	if (rte_hash_lookup(t->h, k) != p) {
-		exp = init;
-		if (atomic_compare_exchange_strong_explicit(
-			    &t->e[p].word, &exp, 0, memory_order_relaxed,
-			    memory_order_relaxed))
-			atomic_fetch_sub_explicit(&t->count, 1,
-						  memory_order_relaxed);
-		return -EAGAIN;
-	}
-	return p;
+	rc = lf_table_add(&rt->neigh, k, init, now, &p);
+	return rc < 0 ? rc : p;
 }
 
 /* Control thread: remove the entry at pos. */
 static bool
 rt_neigh_del_pos(struct rt *rt, uint32_t pos)
 {
-	struct rt_neigh_table *t = &rt->neigh;
-	struct rt_neigh_key k;
-	void *kp;
-	uint64_t old;
-	int32_t p;
-
-	if (rte_hash_get_key_with_position(t->h, pos, &kp) != 0)
+	if (!lf_table_del_pos(&rt->neigh, pos, 0))
 		return false;
-	memcpy(&k, kp, sizeof(k));
-	p = rte_hash_del_key(t->h, &k);
-	if (p < 0)
-		return false;
-	old = atomic_exchange_explicit(&t->e[p].word, 0, memory_order_relaxed);
-	t->e[p].refs = 0;
-	if (old != 0)
-		atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
-	if (rt->vi == NULL || rt->vi->rcu == NULL)
-		/* No RCU (tests without workers): nobody can hold p. */
-		rte_hash_free_key_with_position(t->h, p);
+	rt->neigh_refs[pos] = 0;
 	return true;
 }
 
@@ -212,9 +152,8 @@ rt_neigh_ref(struct rt *rt, const struct rt_neigh_key *k, int32_t *pos)
 
 	for (tries = 0; tries < 4; tries++) {
 		p = rt_neigh_lookup(rt, k);
-		if (p >= 0 &&
-		    atomic_load_explicit(&rt->neigh.e[p].word,
-					 memory_order_relaxed) == 0)
+		if (p >= 0 && atomic_load_explicit(&rt->neigh.words[p],
+						   memory_order_relaxed) == 0)
 			p = -1; /* being deleted: make a new one */
 		if (p < 0)
 			p = rt_neigh_create(rt, k,
@@ -224,7 +163,7 @@ rt_neigh_ref(struct rt *rt, const struct rt_neigh_key *k, int32_t *pos)
 			continue;
 		if (p < 0)
 			return p;
-		rt->neigh.e[p].refs++;
+		rt->neigh_refs[p]++;
 		*pos = p;
 		return 0;
 	}
@@ -234,8 +173,8 @@ rt_neigh_ref(struct rt *rt, const struct rt_neigh_key *k, int32_t *pos)
 void
 rt_neigh_unref(struct rt *rt, int32_t pos)
 {
-	if (pos >= 0 && rt->neigh.e[pos].refs > 0)
-		rt->neigh.e[pos].refs--;
+	if (pos >= 0 && rt->neigh_refs[pos] > 0)
+		rt->neigh_refs[pos]--;
 }
 
 int
@@ -250,10 +189,10 @@ rt_neigh_add_static(struct rt *rt, const struct rt_neigh_key *k,
 	if (rc < 0)
 		return rc;
 	old = atomic_exchange_explicit(
-		&rt->neigh.e[p].word,
+		&rt->neigh.words[p],
 		rt_nw_make(rt_mac_word(mac), RT_NS_STATIC, 0),
 		memory_order_release);
-	atomic_store_explicit(&rt->neigh.e[p].stamp, rt_ticks(rte_rdtsc()),
+	atomic_store_explicit(&rt->neigh.stamps[p], rt_ticks(rte_rdtsc()),
 			      memory_order_relaxed);
 	if (!rt_nw_usable(old))
 		atomic_fetch_add_explicit(&rt->resolved_gen, 1,
@@ -264,29 +203,29 @@ rt_neigh_add_static(struct rt *rt, const struct rt_neigh_key *k,
 void
 rt_neigh_age(struct rt *rt, uint64_t now_tsc, uint32_t budget)
 {
-	struct rt_neigh_table *t = &rt->neigh;
+	struct lf_table *t = &rt->neigh;
 	uint32_t now = rt_ticks(now_tsc), i;
 
 	for (i = 0; i < budget && i < t->n_pos; i++) {
-		uint32_t pos = t->scan_pos;
-		struct rt_neigh *e = &t->e[pos];
-		uint64_t w = atomic_load_explicit(&e->word,
+		uint32_t pos = lf_table_scan_next(t);
+		uint64_t w = atomic_load_explicit(&t->words[pos],
 						  memory_order_relaxed);
+		uint32_t refs = rt->neigh_refs[pos];
 		int32_t age;
 		uint64_t nw = 0;
 
-		t->scan_pos = (pos + 1 == t->n_pos) ? 0 : pos + 1;
 		if (w == 0)
 			continue;
-		age = rt_ticks_diff(now, atomic_load_explicit(
-						 &e->stamp, memory_order_relaxed));
+		age = nfv_tick_diff(now,
+				    atomic_load_explicit(&t->stamps[pos],
+							 memory_order_relaxed));
 		switch (rt_nw_state(w)) {
 		case RT_NS_REACHABLE:
 			if (age > (int32_t)rt->t_reachable)
 				nw = rt_nw_make(w, RT_NS_STALE, 0);
 			break;
 		case RT_NS_STALE:
-			if (e->refs == 0 && age > (int32_t)rt->t_stale_gc)
+			if (refs == 0 && age > (int32_t)rt->t_stale_gc)
 				rt_neigh_del_pos(rt, pos);
 			break;
 		case RT_NS_INCOMPLETE:
@@ -296,7 +235,7 @@ rt_neigh_age(struct rt *rt, uint64_t now_tsc, uint32_t budget)
 				nw = rt_nw_make(0, RT_NS_FAILED, 0);
 			break;
 		case RT_NS_FAILED:
-			if (e->refs == 0 && age > (int32_t)rt->t_failed_gc)
+			if (refs == 0 && age > (int32_t)rt->t_failed_gc)
 				rt_neigh_del_pos(rt, pos);
 			break;
 		default:
@@ -304,11 +243,26 @@ rt_neigh_age(struct rt *rt, uint64_t now_tsc, uint32_t budget)
 		}
 		if (nw != 0 &&
 		    atomic_compare_exchange_strong_explicit(
-			    &e->word, &w, nw, memory_order_relaxed,
+			    &t->words[pos], &w, nw, memory_order_relaxed,
 			    memory_order_relaxed))
-			atomic_store_explicit(&e->stamp, now,
+			atomic_store_explicit(&t->stamps[pos], now,
 					      memory_order_relaxed);
 	}
+}
+
+/* ctl.c's callback takes the key typed. */
+struct rt_neigh_walk_arg {
+	void (*fn)(const struct rt_neigh_key *k, uint64_t word, uint32_t stamp,
+		   void *arg);
+	void *arg;
+};
+
+static void
+rt_neigh_walk_one(const void *key, uint64_t word, uint32_t stamp, void *arg)
+{
+	const struct rt_neigh_walk_arg *a = arg;
+
+	a->fn(key, word, stamp, a->arg);
 }
 
 void
@@ -317,24 +271,9 @@ rt_neigh_walk(struct rt *rt,
 			 uint32_t stamp, void *arg),
 	      void *arg)
 {
-	struct rt_neigh_table *t = &rt->neigh;
-	struct rt_neigh_key k;
-	uint32_t pos;
-	void *kp;
+	struct rt_neigh_walk_arg a = {.fn = fn, .arg = arg};
 
-	for (pos = 0; pos < t->n_pos; pos++) {
-		uint64_t w = atomic_load_explicit(&t->e[pos].word,
-						  memory_order_relaxed);
-
-		if (w == 0)
-			continue;
-		if (rte_hash_get_key_with_position(t->h, pos, &kp) != 0)
-			continue;
-		memcpy(&k, kp, sizeof(k));
-		fn(&k, w,
-		   atomic_load_explicit(&t->e[pos].stamp, memory_order_relaxed),
-		   arg);
-	}
+	lf_table_walk(&rt->neigh, rt_neigh_walk_one, &a);
 }
 
 /* ---- requests ------------------------------------------------------------- */
@@ -463,11 +402,12 @@ static bool
 rt_neigh_solicit(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
 		 int32_t pos)
 {
-	struct rt_neigh *e = &rt->neigh.e[pos];
+	_Atomic uint64_t *ew = &rt->neigh.words[pos];
+	_Atomic uint32_t *es = &rt->neigh.stamps[pos];
 	uint32_t now = rt_ticks(w->now);
-	uint64_t old = atomic_load_explicit(&e->word, memory_order_acquire);
-	int32_t age = rt_ticks_diff(now, atomic_load_explicit(
-						 &e->stamp, memory_order_relaxed));
+	uint64_t old = atomic_load_explicit(ew, memory_order_acquire);
+	int32_t age = nfv_tick_diff(
+		now, atomic_load_explicit(es, memory_order_relaxed));
 	unsigned int st = rt_nw_state(old), pr = rt_nw_probes(old);
 	uint64_t nw;
 
@@ -477,9 +417,9 @@ rt_neigh_solicit(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k
 		if (pr >= RT_SOLICIT_MAX) {
 			nw = rt_nw_make(0, RT_NS_FAILED, 0);
 			if (atomic_compare_exchange_strong_explicit(
-				    &e->word, &old, nw, memory_order_relaxed,
+				    ew, &old, nw, memory_order_relaxed,
 				    memory_order_relaxed))
-				atomic_store_explicit(&e->stamp, now,
+				atomic_store_explicit(es, now,
 						      memory_order_relaxed);
 			return false;
 		}
@@ -491,10 +431,9 @@ rt_neigh_solicit(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k
 	} else {
 		return true; /* usable by now, or gone: the caller retries */
 	}
-	if (atomic_compare_exchange_strong_explicit(&e->word, &old, nw,
-						    memory_order_relaxed,
-						    memory_order_relaxed)) {
-		atomic_store_explicit(&e->stamp, now, memory_order_relaxed);
+	if (atomic_compare_exchange_strong_explicit(
+		    ew, &old, nw, memory_order_relaxed, memory_order_relaxed)) {
+		atomic_store_explicit(es, now, memory_order_relaxed);
 		rt_neigh_request(rt, w, k, NULL);
 	}
 	return true;
@@ -504,7 +443,8 @@ void
 rt_neigh_touch(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
 	       int32_t pos, uint64_t word)
 {
-	struct rt_neigh *e = &rt->neigh.e[pos];
+	_Atomic uint64_t *ew = &rt->neigh.words[pos];
+	_Atomic uint32_t *es = &rt->neigh.stamps[pos];
 	uint32_t now = rt_ticks(w->now);
 	unsigned int st = rt_nw_state(word), pr = rt_nw_probes(word);
 	struct rte_ether_addr mac;
@@ -513,8 +453,8 @@ rt_neigh_touch(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
 	if (st == RT_NS_STALE) {
 		nw = rt_nw_make(word, RT_NS_PROBE, 1);
 	} else if (st == RT_NS_PROBE) {
-		if (rt_ticks_diff(now, atomic_load_explicit(
-					       &e->stamp, memory_order_relaxed)) <
+		if (nfv_tick_diff(now, atomic_load_explicit(
+					       es, memory_order_relaxed)) <
 		    (int32_t)rt->t_retrans)
 			return;
 		nw = pr >= RT_SOLICIT_MAX ? rt_nw_make(0, RT_NS_FAILED, 0) :
@@ -522,11 +462,10 @@ rt_neigh_touch(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
 	} else {
 		return;
 	}
-	if (!atomic_compare_exchange_strong_explicit(&e->word, &word, nw,
-						     memory_order_relaxed,
-						     memory_order_relaxed))
+	if (!atomic_compare_exchange_strong_explicit(
+		    ew, &word, nw, memory_order_relaxed, memory_order_relaxed))
 		return;
-	atomic_store_explicit(&e->stamp, now, memory_order_relaxed);
+	atomic_store_explicit(es, now, memory_order_relaxed);
 	if (rt_nw_state(nw) == RT_NS_PROBE) {
 		rt_word_mac(word, &mac);
 		rt_neigh_request(rt, w, k, &mac);
@@ -538,7 +477,7 @@ rt_neigh_learn(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
 	       const struct rte_ether_addr *mac, bool solicited, bool create,
 	       bool override)
 {
-	struct rt_neigh_table *t = &rt->neigh;
+	struct lf_table *t = &rt->neigh;
 	uint32_t now = rt_ticks(w->now);
 	uint64_t macw = rt_mac_word(mac), old, nw;
 	unsigned int st, ns;
@@ -549,9 +488,9 @@ rt_neigh_learn(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
 		return;
 	for (tries = 0; tries < 4; tries++) {
 		p = rt_neigh_lookup(rt, k);
-		old = p >= 0 ? atomic_load_explicit(&t->e[p].word,
-						    memory_order_acquire) :
-			       0;
+		old = p >= 0 ? atomic_load_explicit(&t->words[p],
+						    memory_order_acquire)
+			     : 0;
 		if (old == 0) {
 			/* Unknown (or being deleted): only when asked. */
 			if (!create)
@@ -564,7 +503,7 @@ rt_neigh_learn(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
 				w->counters[RT_D_NEIGH_FULL]++;
 				return;
 			}
-			if (atomic_load_explicit(&t->e[p].word,
+			if (atomic_load_explicit(&t->words[p],
 						 memory_order_relaxed) == nw) {
 				w->counters[RT_C_NEIGH_LEARNED]++;
 				atomic_fetch_add_explicit(&rt->resolved_gen, 1,
@@ -590,10 +529,10 @@ rt_neigh_learn(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k,
 		if (nw == old)
 			return;
 		if (!atomic_compare_exchange_strong_explicit(
-			    &t->e[p].word, &old, nw, memory_order_release,
+			    &t->words[p], &old, nw, memory_order_release,
 			    memory_order_relaxed))
 			continue;
-		atomic_store_explicit(&t->e[p].stamp, now, memory_order_relaxed);
+		atomic_store_explicit(&t->stamps[p], now, memory_order_relaxed);
 		if (!rt_nw_usable(old)) {
 			w->counters[RT_C_NEIGH_LEARNED]++;
 			atomic_fetch_add_explicit(&rt->resolved_gen, 1,
@@ -615,16 +554,16 @@ rt_neigh_confirm(struct rt *rt, struct vnf_wctx *w, const struct rt_neigh_key *k
 
 	if (p < 0)
 		return false;
-	old = atomic_load_explicit(&rt->neigh.e[p].word, memory_order_acquire);
+	old = atomic_load_explicit(&rt->neigh.words[p], memory_order_acquire);
 	if (!rt_nw_usable(old))
 		return false;
 	if (rt_nw_state(old) == RT_NS_STATIC)
 		return true;
 	nw = rt_nw_make(old, RT_NS_REACHABLE, 0);
-	if (atomic_compare_exchange_strong_explicit(&rt->neigh.e[p].word, &old,
+	if (atomic_compare_exchange_strong_explicit(&rt->neigh.words[p], &old,
 						    nw, memory_order_relaxed,
 						    memory_order_relaxed))
-		atomic_store_explicit(&rt->neigh.e[p].stamp, rt_ticks(w->now),
+		atomic_store_explicit(&rt->neigh.stamps[p], rt_ticks(w->now),
 				      memory_order_relaxed);
 	return true;
 }
@@ -655,7 +594,7 @@ rt_pending_get(struct rt *rt, struct rt_worker *ws, const struct rt_neigh_key *k
 	free_slot->n = 0;
 	free_slot->deadline = now + rt->t_retrans * RT_SOLICIT_MAX;
 	if (ws->n_pending == 0 ||
-	    rt_ticks_diff(free_slot->deadline, ws->next_scan) < 0)
+	    nfv_tick_diff(free_slot->deadline, ws->next_scan) < 0)
 		ws->next_scan = now + rt->t_retrans;
 	ws->n_pending++;
 	return free_slot;
@@ -725,9 +664,9 @@ rt_neigh_output_slow(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	for (tries = 0; tries < 4; tries++) {
 		if (pos < 0)
 			pos = rt_neigh_lookup(rt, k);
-		word = pos >= 0 ? atomic_load_explicit(&rt->neigh.e[pos].word,
-						       memory_order_acquire) :
-				  0;
+		word = pos >= 0 ? atomic_load_explicit(&rt->neigh.words[pos],
+						       memory_order_acquire)
+				: 0;
 		if (word == 0) {
 			pos = rt_neigh_create(rt, k,
 					      rt_nw_make(0, RT_NS_INCOMPLETE, 0),
@@ -779,7 +718,7 @@ rt_neigh_pending_run(struct rt *rt, struct vnf_wctx *w)
 		return;
 	now = rt_ticks(w->now);
 	gen = atomic_load_explicit(&rt->resolved_gen, memory_order_relaxed);
-	if (gen == ws->seen_gen && rt_ticks_diff(now, ws->next_scan) < 0)
+	if (gen == ws->seen_gen && nfv_tick_diff(now, ws->next_scan) < 0)
 		return;
 	ws->seen_gen = gen;
 	next = now + rt->t_retrans;
@@ -792,9 +731,9 @@ rt_neigh_pending_run(struct rt *rt, struct vnf_wctx *w)
 		if (p->key.family == 0)
 			continue;
 		pos = rt_neigh_lookup(rt, &p->key);
-		word = pos >= 0 ? atomic_load_explicit(&rt->neigh.e[pos].word,
-						       memory_order_acquire) :
-				  0;
+		word = pos >= 0 ? atomic_load_explicit(&rt->neigh.words[pos],
+						       memory_order_acquire)
+				: 0;
 		if (rt_nw_usable(word)) {
 			for (sent = 0; sent < p->n; sent++) {
 				struct rte_mbuf *m = p->pkts[sent];
@@ -830,7 +769,7 @@ rt_neigh_pending_run(struct rt *rt, struct vnf_wctx *w)
 			}
 			continue;
 		}
-		if (rt_ticks_diff(now, p->deadline) >= 0 || pos < 0 ||
+		if (nfv_tick_diff(now, p->deadline) >= 0 || pos < 0 ||
 		    rt_nw_state(word) == RT_NS_FAILED ||
 		    (rt_nw_state(word) == RT_NS_INCOMPLETE &&
 		     !rt_neigh_solicit(rt, w, &p->key, pos))) {
@@ -846,7 +785,7 @@ rt_neigh_pending_run(struct rt *rt, struct vnf_wctx *w)
 			rt_pending_free(ws, p);
 			continue;
 		}
-		if (rt_ticks_diff(p->deadline, next) < 0)
+		if (nfv_tick_diff(p->deadline, next) < 0)
 			next = p->deadline;
 	}
 	ws->next_scan = next;

@@ -268,11 +268,11 @@ rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	if (pos == -2) {
 		rt_key4(&k, ip->dst_addr, out);
 		pos = rt_neigh_lookup(rt, &k);
-		word = pos >= 0 ? atomic_load_explicit(&rt->neigh.e[pos].word,
-						       memory_order_relaxed) :
-				  0;
+		word = pos >= 0 ? atomic_load_explicit(&rt->neigh.words[pos],
+						       memory_order_relaxed)
+				: 0;
 	} else {
-		word = atomic_load_explicit(&rt->neigh.e[pos].word,
+		word = atomic_load_explicit(&rt->neigh.words[pos],
 					    memory_order_relaxed);
 	}
 	if (likely((rt_nw_state(word) == RT_NS_REACHABLE ||
@@ -352,12 +352,12 @@ rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	if (pos == -2) {
 		memcpy(k.ip, ip6->dst_addr, 16);
 		pos = rt_neigh_lookup(rt, &k);
-		word = pos >= 0 ? atomic_load_explicit(&rt->neigh.e[pos].word,
-						       memory_order_relaxed) :
-				  0;
+		word = pos >= 0 ? atomic_load_explicit(&rt->neigh.words[pos],
+						       memory_order_relaxed)
+				: 0;
 	} else {
 		memcpy(k.ip, nh->gw, 16);
-		word = atomic_load_explicit(&rt->neigh.e[pos].word,
+		word = atomic_load_explicit(&rt->neigh.words[pos],
 					    memory_order_relaxed);
 	}
 	if (likely(rt_nw_state(word) == RT_NS_REACHABLE ||
@@ -380,7 +380,7 @@ rt_fwd6_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	unsigned int st;
 
 	if (likely(nh->type == RT_NH_GW)) {
-		word = atomic_load_explicit(&rt->neigh.e[nh->neigh].word,
+		word = atomic_load_explicit(&rt->neigh.words[nh->neigh],
 					    memory_order_relaxed);
 		st = rt_nw_state(word);
 		if (likely((st == RT_NS_REACHABLE || st == RT_NS_STATIC) &&

@@ -39,6 +39,8 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "vnf/lib/lf_table.h"
+#include "vnf/lib/tick.h"
 #include "vnf/vnf.h"
 
 struct rte_hash;
@@ -129,10 +131,14 @@ enum { RT_COUNTERS(VNF_COUNTER_ENUM) RT_N_COUNTERS };
 
 /* ---- sizes and timers ---------------------------------------------------- */
 
-#define RT_ADDR_MAX 8		/* addresses per family per iface */
+/* Addresses of one family on one iface: as many as the config allows of
+ * both together, so that any config that loads fits. */
+#define RT_ADDR_MAX NFV_MAX_ADDRS
 #define RT_NH_MAX 32768		/* next-hop ids: 2-byte FIB entries, 15 bits */
-#define RT_NH_GROUP_MAX 16	/* members of a multipath group */
+#define RT_NH_GROUP_MAX NFV_MAX_NEXTHOPS /* members of a multipath group */
 #define RT_NEIGH_DEFAULT 65536	/* neighbour table entries */
+_Static_assert(RT_NEIGH_DEFAULT >= NFV_MAX_NEIGHBORS,
+	       "every static neighbour of a config fits the table");
 #define RT_PENDING_MAX 64	/* unresolved neighbours per worker */
 #define RT_PENDING_QLEN 8	/* packets held per unresolved neighbour */
 #define RT_PUNT_RING 1024	/* punt queue entries */
@@ -143,24 +149,18 @@ enum { RT_COUNTERS(VNF_COUNTER_ENUM) RT_N_COUNTERS };
 #define RT_FAILED_GC_S 10	/* FAILED entries are removed */
 #define RT_ICMP_RATE 1000	/* ICMP errors per second per worker */
 #define RT_ICMP_BURST 100
-#define RT_TICK_SHIFT 20	/* ticks = TSC >> RT_TICK_SHIFT (~0.4 ms) */
+#define RT_TICK_SHIFT NFV_TICK_SHIFT /* vnf/lib/tick.h: ~0.4 ms */
 #define RT_TTL 64		/* TTL / hop limit of what the router sends */
 
 /* Marks a packet that process() consumed itself (queued, punted,
  * fragmented); the burst is compacted before it is returned. */
 #define RT_NEXT_CONSUMED 0x7fffu
 
+/* The router's stamps: vnf/lib/tick.h's clock at RT_TICK_SHIFT. */
 static inline uint32_t
 rt_ticks(uint64_t tsc)
 {
-	return (uint32_t)(tsc >> RT_TICK_SHIFT);
-}
-
-/* a - b in ticks, correct across the 32-bit wrap. */
-static inline int32_t
-rt_ticks_diff(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b);
+	return nfv_tick(tsc, RT_TICK_SHIFT);
 }
 
 /* ---- ifaces --------------------------------------------------------------- */
@@ -328,21 +328,6 @@ struct rt_neigh_key {
 	uint8_t pad;
 };
 
-struct rt_neigh {
-	_Atomic uint64_t word;	/* see above; 0: unused position */
-	_Atomic uint32_t stamp;	/* ticks of the last state change/request */
-	uint32_t refs;		/* control thread: next hops + static pin */
-};
-
-struct rt_neigh_table {
-	struct rte_hash *h;	/* key -> position, lock-free readers */
-	struct rt_neigh *e;	/* [n_pos] */
-	uint32_t n_pos;
-	uint32_t limit;
-	atomic_uint count;
-	uint32_t scan_pos;	/* control thread: where ageing goes on */
-};
-
 /* ---- per worker state ---------------------------------------------------- */
 
 struct rt_pending {
@@ -376,7 +361,11 @@ struct rt {
 	uint32_t nh_used;
 	uint16_t nh_hint;	/* where the search for a free id starts */
 
-	struct rt_neigh_table neigh;
+	/* The neighbour table (vnf/lib/lf_table.h): words[] the entry words
+	 * (see above; 0: unused position), stamps[] the ticks of the last
+	 * state change or request. */
+	struct lf_table neigh;
+	uint32_t *neigh_refs; /* control thread: next hops + static pin */
 	/* Bumped (relaxed) whenever a neighbour becomes usable, so that
 	 * workers holding packets for it look at their queues. */
 	atomic_uint resolved_gen;

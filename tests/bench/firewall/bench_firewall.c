@@ -36,7 +36,7 @@
 #include <rte_tcp.h>
 
 #include "vnf/firewall/config.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "tests/unit/firewall/fwt_pkt.h"
 #include "vnf/vnf.h"
 #include "tests/common/test_eal.h"

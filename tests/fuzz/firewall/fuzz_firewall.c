@@ -50,7 +50,7 @@
 
 #include "vnf/firewall/config.h"
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "tests/unit/firewall/fwt_pkt.h"
 #include "vnf/vnf.h"
 #include "fuzz_firewall.h"

@@ -46,7 +46,7 @@
 
 #include "vnf/l2switch/config.h"
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
 #include "fuzz_l2switch.h"
 #include "tests/common/test_eal.h"
@@ -392,7 +392,7 @@ fz_run(const uint8_t *data, size_t len)
 	fz_last.valid = false;
 	fz_accept = UINT_MAX;
 	for (p = 0; p < FZ_PORTS; p++)
-		atomic_store(&nfv_port_link_up[p], true);
+		atomic_store(&nfv_port_fp[p].link_up, true);
 
 	while (in.n > 0) {
 		uint8_t op = fz_u8(&in) % 16, arg;
@@ -434,8 +434,8 @@ fz_run(const uint8_t *data, size_t len)
 			break;
 		case 15:
 			p = arg % FZ_PORTS;
-			atomic_store(&nfv_port_link_up[p],
-				     !atomic_load(&nfv_port_link_up[p]));
+			atomic_store(&nfv_port_fp[p].link_up,
+				     !atomic_load(&nfv_port_fp[p].link_up));
 			break;
 		}
 	}

@@ -55,7 +55,7 @@
 
 #include "control/config.h"
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
 #include "fuzz_router.h"
 #include "tests/common/test_eal.h"
@@ -203,8 +203,8 @@ fz_init(const char *prog)
 	/* A fixed start, so that timers go the same way on every run. */
 	fz_w->now = UINT64_C(1) << 40;
 	for (i = 0; i < FZ_PORTS; i++) {
-		fz_w->tx[i].eth_port = (uint16_t)i;
-		atomic_store(&nfv_port_link_up[i], true);
+		nfv_port_fp[i].eth_port = (uint16_t)i;
+		atomic_store(&nfv_port_fp[i].link_up, true);
 	}
 	return 0;
 }

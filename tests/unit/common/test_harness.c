@@ -63,7 +63,7 @@ test_wctx_new(void **state)
 
 	RTE_SET_USED(state);
 	for (p = 0; p < NFV_MAX_PORTS; p++)
-		atomic_store(&nfv_port_link_up[p], false);
+		atomic_store(&nfv_port_fp[p].link_up, false);
 	w = nfv_test_wctx_new(ut_pool, ut_tx_none, 12345);
 	assert_non_null(w);
 	assert_true(((uintptr_t)w & (RTE_CACHE_LINE_SIZE - 1)) == 0);
@@ -73,10 +73,10 @@ test_wctx_new(void **state)
 	assert_int_equal(w->now, 12345);
 	assert_int_equal(w->tx_dirty, 0);
 	for (p = 0; p < NFV_MAX_PORTS; p++) {
-		assert_int_equal(w->tx[p].eth_port, p);
+		assert_int_equal(nfv_port_fp[p].eth_port, p);
 		assert_int_equal(w->tx[p].queue, 0);
 		assert_int_equal(w->tx[p].n, 0);
-		assert_true(atomic_load(&nfv_port_link_up[p]));
+		assert_true(atomic_load(&nfv_port_fp[p].link_up));
 	}
 	/* Packets still buffered are freed with the context. */
 	ut_alloc(m, 3);

@@ -1238,7 +1238,7 @@ gen_add(struct gen *g, const char *fmt, ...)
 	g->len += (size_t)n;
 }
 
-/* One port more than CTL_MAX_PORTS is a clear error on "ports". */
+/* One port more than NFV_MAX_PORTS is a clear error on "ports". */
 static void test_too_many_ports(void **state)
 {
 	struct gen g = { 0 };
@@ -1248,12 +1248,43 @@ static void test_too_many_ports(void **state)
 
 	(void)state;
 	gen_add(&g, "ports:\n");
-	for (i = 0; i <= CTL_MAX_PORTS; i++)
+	for (i = 0; i <= NFV_MAX_PORTS; i++)
 		gen_add(&g, "  - {name: p%u, type: pcap, rx: in.pcap}\n", i);
 	assert_int_equal(load_str(g.buf, &cfg, err, sizeof(err), path,
 				  sizeof(path)), -EINVAL);
 	print_message("    %s\n", err);
 	assert_non_null(strstr(err, ": ports: has more than 32 entries"));
+	free(g.buf);
+}
+
+/*
+ * Every VNF that loads gets a slot in the data plane: NFV_MAX_VNFS load,
+ * one more is a clear error on "vnfs" (the loader once took 256 and nfvd
+ * then refused to start with more than 64).
+ */
+static void test_too_many_vnfs(void **state)
+{
+	struct gen g = { 0 };
+	struct ctl_config *cfg;
+	char err[512], path[64], want[64];
+	unsigned int i;
+
+	(void)state;
+	gen_add(&g, "vnfs:\n");
+	for (i = 0; i < NFV_MAX_VNFS; i++)
+		gen_add(&g, "  - {name: v%u, type: l2switch, "
+			"ifaces: [{name: a}, {name: b}]}\n", i);
+	cfg = load_ok(g.buf);
+	assert_int_equal(cfg->n_vnfs, NFV_MAX_VNFS);
+	ctl_config_free(cfg);
+	gen_add(&g, "  - {name: v%u, type: l2switch, "
+		"ifaces: [{name: a}, {name: b}]}\n", i);
+	assert_int_equal(load_str(g.buf, &cfg, err, sizeof(err), path,
+				  sizeof(path)), -EINVAL);
+	print_message("    %s\n", err);
+	snprintf(want, sizeof(want), ": vnfs: has more than %d entries",
+		 NFV_MAX_VNFS);
+	assert_non_null(strstr(err, want));
 	free(g.buf);
 }
 
@@ -1301,7 +1332,7 @@ static void test_vnfs_limit(void **state)
 
 	(void)state;
 	gen_add(&g, "vnfs:\n");
-	for (i = 0; i < CTL_MAX_VNFS; i++)
+	for (i = 0; i < NFV_MAX_VNFS; i++)
 		gen_add(&g, "  - {name: f%u, type: firewall, ifaces: "
 			"[{name: a}]}\n", i);
 	cfg = load_ok(g.buf);
@@ -1801,6 +1832,7 @@ int main(void)
 		cmocka_unit_test(test_everything_values),
 		cmocka_unit_test(test_block_style),
 		cmocka_unit_test(test_too_many_ports),
+		cmocka_unit_test(test_too_many_vnfs),
 		cmocka_unit_test(test_many_routes),
 		cmocka_unit_test(test_vnfs_limit),
 		cmocka_unit_test(test_deep_nesting),

@@ -44,7 +44,7 @@
 
 #include "vnf/firewall/config.h"
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
 #include "fwt_pkt.h"
 #include "tests/common/test_eal.h"

@@ -32,7 +32,7 @@
 
 #include "control/config.h"
 #include "dataplane/graph.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
 #include "tests/common/test_eal.h"
 #include "tests/common/test_tx.h"
@@ -635,7 +635,7 @@ test_tx_refused(void **state)
 	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
 
 	/* Link down, nothing accepted. */
-	atomic_store(&nfv_port_link_up[1], false);
+	atomic_store(&nfv_port_fp[1].link_up, false);
 	ut_cap[1].accept = 0;
 	for (i = 0; i < 32; i++) {
 		pkts[i] = ut_pkt(i);
@@ -649,7 +649,7 @@ test_tx_refused(void **state)
 
 	/* Refused during the overflow flush inside the runner too: groups
 	 * of 8 are buffered (below NFV_TX_DIRECT). */
-	atomic_store(&nfv_port_link_up[1], true);
+	atomic_store(&nfv_port_fp[1].link_up, true);
 	ut_cap[1].accept = 40;
 	for (r = 0; r < 9; r++) {
 		for (i = 0; i < 8; i++) {

@@ -572,7 +572,7 @@ neigh_state(const char *ip, uint16_t iface, uint8_t *mac_out)
 	pos = rt_neigh_lookup(rt, &k);
 	if (pos < 0)
 		return RT_NS_NONE;
-	w = atomic_load(&rt->neigh.e[pos].word);
+	w = atomic_load(&rt->neigh.words[pos]);
 	if (mac_out != NULL)
 		memcpy(mac_out, &w, 6);
 	return rt_nw_state(w);
@@ -746,6 +746,47 @@ test_ipv6_off(void **state)
 	vi = NULL;
 	cfg_default(false);
 	router_start();
+}
+
+/*
+ * A router takes every address the config loader lets through: one iface
+ * with NFV_MAX_ADDRS IPv4 addresses (it used to take 8 of a family while
+ * the loader took 16, so such a config loaded and nfvd failed to start).
+ */
+static void
+test_addrs_config_limit(void **state)
+{
+	struct ctl_prefix many[NFV_MAX_ADDRS];
+	char err[256] = "", a[32];
+	struct pkt p;
+	unsigned int i;
+	int rc;
+
+	(void)state;
+	vnf_instance_destroy(vi);
+	vi = NULL;
+	cfg_default(false);
+	for (i = 0; i < NFV_MAX_ADDRS; i++) {
+		snprintf(a, sizeof(a), "10.0.%u.1", i);
+		pfx(&many[i], a, 24);
+	}
+	rifcs[0].addrs = many;
+	rifcs[0].n_addrs = NFV_MAX_ADDRS;
+	rifcs[1].n_addrs = 1;
+	rcfg.n_routes = 1;
+	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
+	if (rc != 0)
+		fail_msg("create: %s", err);
+	rt = vi->priv;
+	wc.state = vi->slots[0].state;
+	wc.counters = vi->slots[0].counters;
+	assert_int_equal(rt->ifaces[0].n4, NFV_MAX_ADDRS);
+	/* The last one answers like the first. */
+	snprintf(a, sizeof(a), "10.0.%u.1", NFV_MAX_ADDRS - 1);
+	p = echo4("10.0.0.2", a, 9, 5);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(ctr(RT_C_ECHO4), 1);
+	out_flush();
 }
 
 /* ---- ICMP ------------------------------------------------------------------- */
@@ -2058,6 +2099,7 @@ main(void)
 		S(test_validation_ipv4),
 		S(test_validation_ipv6),
 		R(test_ipv6_off),
+		R(test_addrs_config_limit),
 		S(test_echo4),
 		S(test_echo6),
 		S(test_ttl_exceeded),

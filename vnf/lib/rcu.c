@@ -8,8 +8,7 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
-#include "dataplane/nfv.h"
-#include "dataplane/rcu.h"
+#include "vnf/lib/rcu.h"
 
 struct nfv_rcu_item {
 	void (*fn)(void *);
