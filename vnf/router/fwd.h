@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * fwd.h - the router's IPv4 fast path, inline: a packet whose next hop is
- * a gateway with a usable MAC, TTL and MTU in order.  Used by process()
- * (router.c) and by the lookup+rewrite microbenchmark
- * (tests/bench/router/), so that the benchmark measures the very code that
- * forwards.  Worker only.
+ * fwd.h - the router's forwarding fast paths, IPv4 and IPv6 side by side,
+ * inline: a packet whose next hop is a gateway with a usable MAC, TTL (hop
+ * limit) and MTU in order.  Everything else goes to the general paths
+ * rt_fwd4() / rt_fwd6() in router.c.  Used by process() (router.c) and by
+ * the lookup+rewrite microbenchmark (tests/bench/router/), so that the
+ * benchmark measures the very code that forwards.  Worker only.
  */
 #ifndef NFV_ROUTER_FWD_H
 #define NFV_ROUTER_FWD_H
 
 #include "vnf/router/router_priv.h"
 
-/* Worker: the general IPv4 path (router.c), for everything else. */
+/* Worker: the general paths (router.c), for everything else. */
 uint16_t rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+		 uint16_t in, uint16_t nhid);
+uint16_t rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 		 uint16_t in, uint16_t nhid);
 
 /*
@@ -93,6 +96,39 @@ rt_fwd4_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf **mp,
 		}
 	}
 	return rt_fwd4(rt, w, *mp, in, nhid);
+}
+
+/*
+ * The same for IPv6: a gateway whose neighbour is REACHABLE (or static),
+ * hop limit > 1, a source that is not link-local, within the MTU.
+ */
+static inline uint16_t
+rt_fwd6_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+	     uint16_t in, uint16_t nhid, uint32_t *fwd)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eh + 1);
+	const struct rt_nh *nh = &rt->nh[nhid];
+	uint64_t word;
+	unsigned int st;
+
+	if (likely(nh->type == RT_NH_GW)) {
+		word = atomic_load_explicit(&rt->neigh.words[nh->neigh],
+					    memory_order_relaxed);
+		st = rt_nw_state(word);
+		if (likely((st == RT_NS_REACHABLE || st == RT_NS_STATIC) &&
+			   ip6->hop_limits > 1 &&
+			   !(ip6->src_addr[0] == 0xfe &&
+			     (ip6->src_addr[1] & 0xc0) == 0x80) &&
+			   sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) <=
+				   nh->mtu)) {
+			ip6->hop_limits--;
+			rt_eth_rewrite(eh, word, &nh->smac);
+			(*fwd)++;
+			return nh->iface;
+		}
+	}
+	return rt_fwd6(rt, w, m, in, nhid);
 }
 
 #endif /* NFV_ROUTER_FWD_H */

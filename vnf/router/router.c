@@ -293,7 +293,7 @@ rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	return rt_neigh_output_slow(rt, w, m, &k, pos, in);
 }
 
-static uint16_t
+uint16_t
 rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	uint16_t nhid)
 {
@@ -367,35 +367,6 @@ rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 		return out;
 	}
 	return rt_neigh_output_slow(rt, w, m, &k, pos, in);
-}
-
-static inline uint16_t
-rt_fwd6_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
-	     uint16_t in, uint16_t nhid, uint32_t *fwd)
-{
-	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eh + 1);
-	const struct rt_nh *nh = &rt->nh[nhid];
-	uint64_t word;
-	unsigned int st;
-
-	if (likely(nh->type == RT_NH_GW)) {
-		word = atomic_load_explicit(&rt->neigh.words[nh->neigh],
-					    memory_order_relaxed);
-		st = rt_nw_state(word);
-		if (likely((st == RT_NS_REACHABLE || st == RT_NS_STATIC) &&
-			   ip6->hop_limits > 1 &&
-			   !(ip6->src_addr[0] == 0xfe &&
-			     (ip6->src_addr[1] & 0xc0) == 0x80) &&
-			   sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len) <=
-				   nh->mtu)) {
-			ip6->hop_limits--;
-			rt_eth_rewrite(eh, word, &nh->smac);
-			(*fwd)++;
-			return nh->iface;
-		}
-	}
-	return rt_fwd6(rt, w, m, in, nhid);
 }
 
 /* IPv6 to a multicast group: the groups of every router on the link

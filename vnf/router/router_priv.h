@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * router_priv.h - the router VNF's internals, shared by its files:
- *   router.c  create/destroy/periodic and the fast path (process)
+ *   router.c  create/destroy/periodic and the fast path (process), with
+ *             the general IPv4 and IPv6 paths
+ *   fwd.h     the inline IPv4 and IPv6 forwarding fast paths, side by side
  *   fib.c     the double-buffered rte_fib / rte_fib6 tables
  *   nexthop.c the next-hop table the FIBs point into
  *   neigh.c   the ARP/ND neighbour table, resolution and its queues
