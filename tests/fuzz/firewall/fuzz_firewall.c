@@ -57,6 +57,7 @@
 #include "tests/common/test_eal.h"
 #include "tests/common/test_wctx.h"
 #include "tests/common/test_wiring.h"
+#include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
 
 #define FZ_PORTS 5
@@ -233,17 +234,10 @@ fz_init(const char *prog)
 	struct fw_rule_config r1[6], r2[3];
 	int rc;
 
-	if (nfv_test_eal_init(prog, "fz-fw", 256) < 0)
-		return -EINVAL;
-	fz_hz = rte_get_tsc_hz();
-	fz_pool = rte_pktmbuf_pool_create("fz_fw", FZ_POOL, 0, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE,
-					  (int)rte_socket_id());
-	if (fz_pool == NULL)
-		return -ENOMEM;
-	rc = nfv_rcu_init(1);
+	rc = fz_env_init(prog, "fz-fw", 256, FZ_POOL, &fz_pool);
 	if (rc < 0)
 		return rc;
+	fz_hz = rte_get_tsc_hz();
 
 	r1[0] = fz_rule(FW_RULE_ALLOW_STATEFUL, IPPROTO_TCP, 0, 65535, "in");
 	r1[1] = fz_rule(FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, 53, 53, "in");
@@ -280,45 +274,14 @@ fz_init(const char *prog)
 int
 fz_fini(void)
 {
-	unsigned int avail = 0, size = 0;
-
 	vnf_instance_destroy(fz_fw);
 	vnf_instance_destroy(fz_fw2);
 	nfv_graph_free(fz_g);
 	nfv_test_wctx_free(fz_w);
-	nfv_rcu_fini();
-	if (fz_pool != NULL) {
-		avail = rte_mempool_avail_count(fz_pool);
-		size = fz_pool->size;
-		rte_mempool_free(fz_pool);
-	}
-	nfv_test_eal_fini();
-	return avail == size ? 0 : -1;
+	return fz_env_fini(fz_pool);
 }
 
 /* ---- the input program ---- */
-
-struct fz_in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t
-fz_u8(struct fz_in *in)
-{
-	if (in->n == 0)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint16_t
-fz_u16(struct fz_in *in)
-{
-	uint16_t hi = fz_u8(in);
-
-	return (uint16_t)(hi << 8 | fz_u8(in));
-}
 
 static const char *const fz_addr4[] = {
 	"10.0.0.1",	   "10.0.0.2",	"192.0.2.1", "192.0.2.9",

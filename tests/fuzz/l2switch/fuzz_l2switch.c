@@ -52,6 +52,7 @@
 #include "tests/common/test_eal.h"
 #include "tests/common/test_wctx.h"
 #include "tests/common/test_wiring.h"
+#include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
 
 #define FZ_PORTS 7
@@ -137,17 +138,10 @@ fz_init(const char *prog)
 	unsigned int i;
 	int rc;
 
-	if (nfv_test_eal_init(prog, "fz-l2switch", 128) < 0)
-		return -EINVAL;
-	fz_hz = rte_get_tsc_hz();
-	fz_pool = rte_pktmbuf_pool_create("fz_l2sw", FZ_POOL, 0, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE,
-					  (int)rte_socket_id());
-	if (fz_pool == NULL)
-		return -ENOMEM;
-	rc = nfv_rcu_init(1);
+	rc = fz_env_init(prog, "fz-l2switch", 128, FZ_POOL, &fz_pool);
 	if (rc < 0)
 		return rc;
+	fz_hz = rte_get_tsc_hz();
 
 	memset(ifc, 0, sizeof(ifc));
 	memset(swifc, 0, sizeof(swifc));
@@ -195,45 +189,14 @@ fz_init(const char *prog)
 int
 fz_fini(void)
 {
-	unsigned int avail = 0, size = 0;
-
 	vnf_instance_destroy(fz_sw);
 	vnf_instance_destroy(fz_sw2);
 	nfv_graph_free(fz_g);
 	nfv_test_wctx_free(fz_w);
-	nfv_rcu_fini();
-	if (fz_pool != NULL) {
-		avail = rte_mempool_avail_count(fz_pool);
-		size = fz_pool->size;
-		rte_mempool_free(fz_pool);
-	}
-	nfv_test_eal_fini();
-	return avail == size ? 0 : -1;
+	return fz_env_fini(fz_pool);
 }
 
 /* ---- the input program ---- */
-
-struct fz_in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t
-fz_u8(struct fz_in *in)
-{
-	if (in->n == 0)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint16_t
-fz_u16(struct fz_in *in)
-{
-	uint16_t hi = fz_u8(in);
-
-	return (uint16_t)(hi << 8 | fz_u8(in));
-}
 
 static const uint8_t fz_macs[8][6] = {
 	{0x02, 0, 0, 0, 0, 0x0a}, {0x02, 0, 0, 0, 0, 0x0b},

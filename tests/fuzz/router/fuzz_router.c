@@ -59,6 +59,9 @@
 #include "vnf/vnf.h"
 #include "fuzz_router.h"
 #include "tests/common/test_eal.h"
+#include "tests/common/test_wctx.h"
+#include "tests/common/test_wiring.h"
+#include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
 
 #define FZ_PORTS 3
@@ -149,12 +152,6 @@ fz_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 
 /* ---- set-up ---- */
 
-static struct nfv_ep
-fz_ep(uint8_t kind, uint16_t idx, uint16_t iface)
-{
-	return (struct nfv_ep){.kind = kind, .idx = idx, .iface = iface};
-}
-
 int
 fz_init(const char *prog)
 {
@@ -163,18 +160,10 @@ fz_init(const char *prog)
 	int rc;
 
 	/* Two copies of each family's route table: ~70 MiB each. */
-	if (nfv_test_eal_init(prog, "fz-rt", 320) < 0)
-		return -EINVAL;
-	fz_hz = rte_get_tsc_hz();
-	/* No per-lcore cache: the pool's counts are exact. */
-	fz_pool = rte_pktmbuf_pool_create("fz_rt", FZ_POOL, 0, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE,
-					  (int)rte_socket_id());
-	if (fz_pool == NULL)
-		return -ENOMEM;
-	rc = nfv_rcu_init(1);
+	rc = fz_env_init(prog, "fz-rt", 320, FZ_POOL, &fz_pool);
 	if (rc < 0)
 		return rc;
+	fz_hz = rte_get_tsc_hz();
 	/* Through the config loader, as nfvd makes it. */
 	rc = ctl_config_load_buffer("fuzz_router", fz_config,
 				    sizeof(fz_config) - 1, &fz_cfg, err,
@@ -188,70 +177,28 @@ fz_init(const char *prog)
 	}
 
 	fz_g = nfv_graph_alloc();
-	fz_w = rte_zmalloc("fz_wctx", sizeof(*fz_w), RTE_CACHE_LINE_SIZE);
+	/* A fixed start, so that timers go the same way on every run. */
+	fz_w = nfv_test_wctx_new(fz_pool, fz_tx_burst, UINT64_C(1) << 40);
 	if (fz_g == NULL || fz_w == NULL)
 		return -ENOMEM;
-	fz_g->n_ports = FZ_PORTS;
-	fz_g->n_vnfs = 1;
-	fz_g->vnfs[0] = fz_rt;
-	for (i = 0; i < FZ_PORTS; i++) {
-		fz_g->port_peer[i] = fz_ep(NFV_EP_VNF, 0, (uint16_t)i);
-		fz_g->iface_peer[0][i] = fz_ep(NFV_EP_PORT, (uint16_t)i, 0);
-	}
-	fz_w->pool = fz_pool;
-	fz_w->tx_burst = fz_tx_burst;
-	/* A fixed start, so that timers go the same way on every run. */
-	fz_w->now = UINT64_C(1) << 40;
-	for (i = 0; i < FZ_PORTS; i++) {
-		nfv_port_fp[i].eth_port = (uint16_t)i;
-		atomic_store(&nfv_port_fp[i].link_up, true);
-	}
+	nfv_test_graph_add(fz_g, fz_rt);
+	for (i = 0; i < FZ_PORTS; i++)
+		nfv_test_link_port(fz_g, (uint16_t)i, 0, (uint16_t)i);
 	return 0;
 }
 
 int
 fz_fini(void)
 {
-	unsigned int avail = 0, size = 0;
-
 	/* Held packets go back to the pool with the instance. */
 	vnf_instance_destroy(fz_rt);
 	ctl_config_free(fz_cfg);
 	nfv_graph_free(fz_g);
-	rte_free(fz_w);
-	nfv_rcu_fini();
-	if (fz_pool != NULL) {
-		avail = rte_mempool_avail_count(fz_pool);
-		size = fz_pool->size;
-		rte_mempool_free(fz_pool);
-	}
-	nfv_test_eal_fini();
-	return avail == size ? 0 : -1;
+	nfv_test_wctx_free(fz_w);
+	return fz_env_fini(fz_pool);
 }
 
 /* ---- the input program ---- */
-
-struct fz_in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t
-fz_u8(struct fz_in *in)
-{
-	if (in->n == 0)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint16_t
-fz_u16(struct fz_in *in)
-{
-	uint16_t hi = fz_u8(in);
-
-	return (uint16_t)(hi << 8 | fz_u8(in));
-}
 
 /* Addresses that reach every kind of route: the router's own, broadcast
  * and multicast, unresolved hosts on each subnet, the gateways, routed,
