@@ -185,15 +185,27 @@ rt_show_neigh_one(const struct rt_neigh_key *k, uint64_t word, uint32_t stamp,
 			  "age", st == RT_NS_STATIC ? 0 : (int)age));
 }
 
-/* "limit": rows to show, 1..2^32-1; a wrong type or value is an error. */
+/*
+ * A show verb's start: "limit" (rows, 1..2^32-1; a wrong type or value is
+ * an error) and the reply's array.  0 or -errno with *reply set.
+ */
 static int
-rt_show_limit(json_t *args, unsigned int *limit, json_t **reply)
+rt_show_start(struct rt_show *s, struct rt *rt, json_t *args, json_t **reply)
 {
 	uint64_t v = RT_SHOW_LIMIT;
 	int rc = ctl_req_uint(args, "limit", 1, UINT32_MAX, &v, reply);
 
-	*limit = (unsigned int)v;
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	memset(s, 0, sizeof(*s));
+	s->rt = rt;
+	s->limit = (unsigned int)v;
+	s->arr = json_array();
+	if (s->arr == NULL) {
+		*reply = json_string("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /*
@@ -264,17 +276,15 @@ rt_show_routes(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
 	static const char *const cols[] = {"prefix", "type", "via", "iface"};
 	struct rt *rt = vi->priv;
-	struct rt_show s = {.rt = rt};
+	struct rt_show s;
 	int rc;
 
-	rc = rt_show_limit(args, &s.limit, reply);
+	rc = rt_show_start(&s, rt, args, reply);
 	if (rc < 0)
 		return rc;
-	s.arr = json_array();
 	s.limit = RTE_MIN(s.limit, rt->fib4.n_routes + rt->fib6.n_routes);
 	s.rows = malloc((s.limit + 1) * sizeof(s.rows[0]));
-	if (s.rows == NULL || s.arr == NULL) {
-		free(s.rows);
+	if (s.rows == NULL) {
 		json_decref(s.arr);
 		return rt_ctl_error(reply, -ENOMEM, "out of memory");
 	}
@@ -296,17 +306,13 @@ static int
 rt_show_neigh(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
 	static const char *const cols[] = {"ip", "iface", "mac", "state"};
-	struct rt *rt = vi->priv;
-	struct rt_show s = {.rt = rt};
+	struct rt_show s;
 	int rc;
 
-	rc = rt_show_limit(args, &s.limit, reply);
+	rc = rt_show_start(&s, vi->priv, args, reply);
 	if (rc < 0)
 		return rc;
-	s.arr = json_array();
-	if (s.arr == NULL)
-		return rt_ctl_error(reply, -ENOMEM, "out of memory");
-	rt_neigh_walk(rt, rt_show_neigh_one, &s);
+	rt_neigh_walk(s.rt, rt_show_neigh_one, &s);
 	rt_show_more(&s, "neighbours", cols, RTE_DIM(cols));
 	*reply = s.arr;
 	return 0;
