@@ -13,7 +13,8 @@ The guest runs `ping -c 3 10.77.0.1` (nfv.run) and powers off; the test
 checks the guest's marker line "NFV-GUEST: run rc=0" on the serial
 console, the replies in the ping output, the echo requests counted by the
 netns's kernel, and nfvd's port counters.  QEMU 7.2 with TCG needs
-vectors=0 (INTx) on virtio-net-pci (see DESIGN.md).
+vectors=0 (INTx) on virtio-net-pci: with MSI-X it crashes in
+msix_set_vector_notifiers when the guest starts the device (docs/vmm.md).
 """
 import glob
 import json
