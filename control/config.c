@@ -170,6 +170,8 @@ struct ctl_cfg {
 	char *err;
 	size_t errlen;
 	const char *buf;	/* the text the document was composed from */
+	size_t buf_len;
+	bool buf_ascii;		/* no byte above 0x7f: marks are offsets */
 	yaml_document_t doc;
 	bool have_doc;
 	bool no_lines;		/* a request: "NAME: KEY: reason" */
@@ -2131,10 +2133,33 @@ static const char *node_kind(const yaml_node_t *n)
  * after as many spaces as its first line was indented, so that the lines
  * of a block mapping keep their relative indentation.
  */
+/*
+ * The byte offset of character `idx` of the text: libyaml's marks count
+ * characters, and a config may hold UTF-8 (comments, quoted strings).  A
+ * UTF-8 byte order mark is skipped by libyaml without being counted.
+ */
+static size_t mark_byte(const struct ctl_cfg *ld, size_t idx)
+{
+	size_t i = 0;
+
+	if (ld->buf_ascii)
+		return idx < ld->buf_len ? idx : ld->buf_len;
+	if (ld->buf_len >= 3 && !memcmp(ld->buf, "\xef\xbb\xbf", 3))
+		i = 3;
+	for (; i < ld->buf_len; i++) {
+		if (((unsigned char)ld->buf[i] & 0xc0) == 0x80)
+			continue;
+		if (idx-- == 0)
+			return i;
+	}
+	return ld->buf_len;
+}
+
 static char *node_text(struct ctl_cfg *ld, const yaml_node_t *n, size_t *len)
 {
 	size_t col = n->start_mark.column;
-	size_t a = n->start_mark.index, b = n->end_mark.index;
+	size_t a = mark_byte(ld, n->start_mark.index);
+	size_t b = mark_byte(ld, n->end_mark.index);
 	char *t;
 
 	if (b < a)
@@ -2363,6 +2388,16 @@ static int vnfs_convert(struct ctl_cfg *ld, const struct vnf_entries *ve,
 }
 
 /* ---- the whole file ---- */
+
+static bool text_has_high_bytes(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] & 0x80)
+			return true;
+	return false;
+}
 
 /* The whole file, through the one bounded reader (control/files.h). */
 static int ld_read(struct ctl_cfg *ld, const char *path, char **buf, size_t *len)
@@ -2611,6 +2646,7 @@ static int ctl_config_parse(const char *name, char *buf, size_t len,
 		.err = err && errlen ? err : dummy,
 		.errlen = err && errlen ? errlen : sizeof(dummy),
 		.buf = buf,
+		.buf_len = len,
 		.cy_root = &top_schema,
 	};
 	cyaml_config_t cy = {
@@ -2632,6 +2668,7 @@ static int ctl_config_parse(const char *name, char *buf, size_t len,
 	int rc, rc_vnfs;
 
 	*ld.err = '\0';
+	ld.buf_ascii = !text_has_high_bytes(buf, len);
 	rc = ld_compose(&ld, buf, len);
 	if (rc)
 		goto err_doc;
@@ -2791,6 +2828,8 @@ int ctl_cfg_object_load(const char *name, const char *text, size_t len,
 	memcpy(buf, text, len);
 	buf[len] = '\0';
 	ld->buf = buf;
+	ld->buf_len = len;
+	ld->buf_ascii = !text_has_high_bytes(buf, len);
 	rc = ld_compose(ld, buf, len);
 	if (rc)
 		goto err;

@@ -413,6 +413,18 @@ static const struct bad_case bad_cases[] = {
 	  "vnfs: [{name: sw, type: l2switch, ifaces: [{name: a}, {name: b, "
 	  "mtu: 9000}]}]\n",
 	  "vnfs[0].ifaces[1].mtu", "not valid for an iface of a l2switch" },
+	/* libyaml counts characters, not bytes: UTF-8 before an entry must
+	 * not shift where the entry is read from. */
+	{ "utf8_before_vnf",
+	  "# F\xc3\xbc\xc3\x9f" "e \xe2\x80\x94 \xc3\xa9\nvnfs:\n"
+	  "  # \xc3\xa9 \xc3\xa9 \xc3\xa9 \xc3\xa9\n"
+	  "  - name: sw   # \xc3\x9f\n    type: l2switch\n"
+	  "    ifaces: [{name: a}, {name: b, mtu: 9000}]\n",
+	  "vnfs[0].ifaces[1].mtu", "not valid for an iface of a l2switch", 6 },
+	{ "utf8_bom_vnf",
+	  "\xef\xbb\xbf# \xc3\xa9\nvnfs: [{name: sw, type: l2switch, "
+	  "ifaces: [{name: a}, {name: b, vlan: 5000}]}]\n",
+	  "vnfs[0].ifaces[1].vlan", "5000 is out of range 1..4094", 2 },
 	{ "l2_iface_address",
 	  "vnfs: [{name: sw, type: l2switch, ifaces: [{name: a, "
 	  "address: [10.0.0.1/24]}, {name: b}]}]\n",
