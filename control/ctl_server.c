@@ -42,6 +42,7 @@
 #include <rte_log.h>
 
 #include "control/ctl_server.h"
+#include "control/files.h"
 
 RTE_LOG_REGISTER(ctl_server_logtype, nfv.ctl, INFO);
 #define CTL_LOG(level, fmt, ...) \
@@ -953,33 +954,6 @@ void ctl_server_poll(int timeout_ms)
 
 /* ---- the listening socket ----------------------------------------------- */
 
-/* mkdir -p the directory holding `path`; new levels get mode 0700 so only
- * nfvd's user can reach the socket. */
-static int ctl_mkdir_parents(const char *path)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char *p;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	p = strrchr(dir, '/');
-	if (p == NULL || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-				return -errno;
-			*p = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	return 0;
-}
-
 /* Is someone accepting on `addr`?  1 yes, 0 no (stale), -errno unknown. */
 static int ctl_sock_is_live(const struct sockaddr_un *addr)
 {
@@ -1019,7 +993,8 @@ int ctl_server_open(const char *path)
 		return -ENAMETOOLONG;
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 
-	ret = ctl_mkdir_parents(path);
+	/* New levels get mode 0700: only nfvd's user reaches the socket. */
+	ret = ctl_path_mkdir_parents(path);
 	if (ret < 0) {
 		CTL_LOG(ERR, "cannot create the directory of %s: %s", path,
 			strerror(-ret));
