@@ -235,6 +235,16 @@ struct vnf_ops {
 	 * about every 100 ms with the current TSC. */
 	void (*periodic)(struct vnf_instance *vi, uint64_t now);
 
+	/* Worker, optional.  Packets the instance has of its own, outside
+	 * any burst it was handed (frames a control plane injects): put up
+	 * to b->n (VNF_BURST_MAX on entry) packets in b->pkts with their
+	 * iface in b->next, set b->n to how many; the runner dispatches them
+	 * like process()'s output (b->in_iface is not used).  Called once per
+	 * worker loop for every instance whose type has it, so it must cost
+	 * a few cycles when there is nothing to do. */
+	void (*poll)(struct vnf_instance *vi, struct vnf_wctx *w,
+		     struct vnf_burst *b);
+
 	/* Control verbs, n_verbs entries (struct vnf_verb); may be none. */
 	const struct vnf_verb *verbs;
 	unsigned int n_verbs;
