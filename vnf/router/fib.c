@@ -411,6 +411,23 @@ rt_fib_layout_probe(struct rt_fib *f, void *t)
 	rt_fib_modify_raw(f, t, &op);
 }
 
+/*
+ * tbl8 groups for a table expected to hold `routes` prefixes.  IPv4: a
+ * prefix longer than /24 takes a group for its /24; in Internet and IGP
+ * tables a few percent are (1/32 here).  IPv6 (a trie of 8-bit levels
+ * below a 24-bit head): a /48 alone in its /24 takes three groups, one
+ * sharing its /40 none; real tables share most levels, so one per route.
+ * At most what 2-byte entries allow: beyond that the tables grow (and
+ * switch to 4-byte entries) only when the routes are really there.
+ */
+static uint32_t
+rt_fib_tbl8_for(int family, uint32_t routes)
+{
+	uint32_t n = family == AF_INET ? routes / 32 : routes;
+
+	return RTE_MIN(RTE_MAX(n, RT_FIB_MIN_TBL8), RT_FIB_TBL8_MAX_2B);
+}
+
 static void
 rt_fib_publish(struct rt_fib *f, unsigned int idx)
 {
@@ -440,7 +457,7 @@ rt_fib_init(struct rt_fib *f, int family, const char *name,
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	f->max_routes = RTE_MAX(rte_align32pow2(routes_hint + routes_hint / 4),
 				RT_FIB_MIN_ROUTES);
-	f->num_tbl8 = RT_FIB_MIN_TBL8;
+	f->num_tbl8 = rt_fib_tbl8_for(family, routes_hint);
 	f->nh_bytes = 2;
 	f->tbl[0] = rt_fib_create_table(f);
 	if (f->tbl[0] == NULL)

@@ -51,6 +51,7 @@ struct rte_rcu_qsbr;
 struct ctl_vnf_config;
 struct rt_route_config;
 struct ctl_prefix;
+struct rt_rib; /* rib.c (R1) */
 
 /*
  * Counters and drop reasons, by kind (vnf.h, docs/router.md "Counters").
@@ -380,10 +381,18 @@ struct rt {
 	uint32_t t_retrans, t_reachable, t_stale_gc, t_failed_gc; /* ticks */
 	uint64_t icmp_interval;	/* TSC between two ICMP errors */
 	uint64_t icmp_burst_tsc;
+
+	/* rib.c (R1): every route of both families with its origin (the
+	 * config's and the kernel's side by side); control thread only.
+	 * Made on first use, freed by rt_nh_fini(). */
+	struct rt_rib *rib;
 };
 
 /* ---- fib.c ---------------------------------------------------------------- */
 
+/* routes_hint: the prefixes expected (the config's, or the mirror's
+ * max_routes): sizes the RIB and the tbl8 groups, so that a full table
+ * loads without rebuilds; more fit, rebuilt larger on the way. */
 int rt_fib_init(struct rt_fib *f, int family, const char *name,
 		uint32_t routes_hint, struct rte_rcu_qsbr *rcu);
 void rt_fib_fini(struct rt_fib *f);
@@ -609,6 +618,63 @@ int rt_parse_prefix(const char *s, struct ctl_prefix *p, bool net);
 void rt_addr_str(uint8_t family, const uint8_t *a, char *buf, size_t len);
 void rt_prefix_str(uint8_t family, const uint8_t *a, uint8_t plen, char *buf,
 		   size_t len);
+
+/* rib.c (R1) -------------------------------------------------------------- */
+
+/*
+ * Where a route comes from.  A prefix holds at most one route of the
+ * config side (CONFIG, CONNECTED, LOCAL: config file, route file, `route
+ * add`, the ifaces' own routes) and one of the kernel (the mirror); the
+ * config side's is forwarded on, the kernel's waits behind it.
+ */
+enum rt_origin {
+	RT_ORIG_NONE = 0,
+	RT_ORIG_CONFIG,		/* config file, route file, route add */
+	RT_ORIG_CONNECTED,	/* an iface subnet of the config */
+	RT_ORIG_LOCAL,		/* an address, broadcast, multicast of the router */
+	RT_ORIG_KERNEL,		/* the mirror (proto: rtm_protocol) */
+};
+
+/* One row of rt_rib_walk(). */
+struct rt_rib_route {
+	uint8_t family;
+	uint8_t len;
+	uint8_t origin;		/* enum rt_origin */
+	uint8_t proto;		/* RT_ORIG_KERNEL: rtm_protocol */
+	uint8_t ktype;		/* RT_ORIG_KERNEL: enum vnf_router_rtype */
+	bool shadowed;		/* a kernel route behind a config-side one */
+	uint16_t nh;
+	uint8_t addr[16];
+};
+
+/* Local route (/32 or /128, RT_NH_LOCAL) of an address, and for IPv4 its
+ * subnet broadcast (RT_NH_BCAST) when len < 31; add or remove, one batch.
+ * Removing also drops the config's connected route of the address's
+ * subnet on iface (the kernel's, if any, takes over).  0 or -errno. */
+int rt_rib_addr_routes(struct rt *rt, uint16_t iface, uint8_t family,
+		       const uint8_t *addr, uint8_t len, bool add);
+/* Link down: remove every kernel route whose next hops all leave by iface;
+ * members by iface leave ECMP groups (a group of one becomes that member).
+ * One batch.  *removed (may be NULL). */
+int rt_rib_iface_down(struct rt *rt, uint16_t iface, unsigned int *removed);
+/* MTU of iface changed: next hops that copied it (nh->mtu) get the new
+ * value (workers read it relaxed).  nexthop.c. */
+void rt_nh_iface_mtu(struct rt *rt, uint16_t iface, uint16_t mtu);
+/* Rows rt_rib_walk() gives: every prefix, plus a row per shadowed kernel
+ * route. */
+uint32_t rt_rib_rows(const struct rt *rt);
+/* Call fn for every row, in no particular order. */
+void rt_rib_walk(const struct rt *rt,
+		 void (*fn)(const struct rt_rib_route *r, void *arg), void *arg);
+/* "config", "connected", "local", or for kernel routes the protocol's
+ * name ("kernel", "boot", "static", "bgp", "ospf", ...) or its number. */
+const char *rt_rib_origin_name(const struct rt_rib_route *r, char *buf,
+			       size_t len);
+/* Tests: does every prefix of the RIB have its route in the FIB and the
+ * FIB nothing else?  0 or -EIO with the first difference in err. */
+int rt_rib_check(struct rt *rt, char *err, size_t errlen);
+/* Free the RIB (the next hops it held are gone with the table). */
+void rt_rib_fini(struct rt *rt);
 
 /* ---- ctl.c ---------------------------------------------------------------- */
 
