@@ -627,14 +627,17 @@ rt_fib_reserve(struct rt_fib *f, uint32_t routes, uint32_t long_routes)
 	/* rte_fib's RIB has two nodes per route: it holds max_routes. */
 	if (want <= f->max_routes && want8 <= f->num_tbl8)
 		return 0;
+	/* Geometric steps: batches one after another (the netlink mirror)
+	 * rebuild the tables O(log n) times rather than once per batch; one
+	 * big batch (a route file) gets what it asks and a little more. */
 	if (want > f->max_routes) {
-		want = want + want / 16;
+		want = RTE_MAX(want + want / 16, (uint64_t)f->max_routes * 3 / 2);
 		if (want > (1u << 28))
 			return -E2BIG;
 		f->max_routes = (uint32_t)want;
 	}
 	if (want8 > f->num_tbl8) {
-		want8 += want8 / 8;
+		want8 = RTE_MAX(want8 + want8 / 8, (uint64_t)f->num_tbl8 * 3 / 2);
 		if (want8 > RT_FIB_TBL8_MAX_4B)
 			return -E2BIG;
 		if (want8 > RT_FIB_TBL8_MAX_2B)
