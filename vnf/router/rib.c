@@ -501,7 +501,8 @@ rt_rib_set(struct rt_rib_batch *b, const struct rt_rib_route *r, bool kernel,
 		b->n_ops[fam]++;
 		if (!was_on && is_on) {
 			b->new_routes[fam]++;
-			b->new_long[fam] += e->len > 24;
+			b->new_long[fam] +=
+				rt_fib_tbl8_weight(e->family, e->len);
 		}
 	}
 	b->n++;

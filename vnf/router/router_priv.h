@@ -221,8 +221,22 @@ struct rt_fib {
 	uint32_t num_tbl8;
 	uint8_t nh_bytes;	/* 2 or 4 */
 	uint32_t n_routes;	/* prefixes in each table */
-	uint32_t n_long;	/* of which longer than /24 (tbl8 users) */
+	uint32_t n_long;	/* tbl8 groups they may take: rt_fib_tbl8_weight() */
 };
+
+/*
+ * tbl8 groups a prefix may take in the worst case, as DPDK 22.11 reserves
+ * them: IPv4 one for a prefix longer than /24; IPv6 one per 8-bit level
+ * below /24 (a /48: three; rte_fib6 reserves them per prefix, shared or
+ * not, less what a covering prefix longer than /24 reserved).
+ */
+static inline uint32_t
+rt_fib_tbl8_weight(int family, uint8_t len)
+{
+	if (len <= 24)
+		return 0;
+	return family == AF_INET ? 1 : (uint32_t)(len - 24 + 7) / 8;
+}
 
 /* A change to a FIB: add/replace (nh) or delete a prefix. */
 struct rt_fib_op {

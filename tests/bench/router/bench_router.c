@@ -23,9 +23,11 @@
  *
  * With --kernel instead: kernel routes through the netlink mirror's API
  * (vnf_router_kroutes_apply(), router.h): ROUTES IPv4 routes of the same
- * mix and --v6 IPv6 routes (default 200,000) added in batches of 1,000
- * and of 10,000, a resync of all of them (mark, add all again, sweep),
- * one where 1 in 10 is gone, and all deleted; routes per second of each.
+ * mix and --v6 IPv6 routes (default 200,000) added in batches of 10,000
+ * into tables that grow on the way, then in batches of 1,000 and 10,000
+ * into tables sized first (what `mirror.max_routes` is for); a resync of
+ * all of them (mark, add all again, sweep), one where 1 in 10 is gone,
+ * and all deleted; routes per second of each.
  *
  * A benchmark, not a test: it prints numbers and fails only when
  * something does not work (a route that does not load, a packet that is
@@ -376,9 +378,15 @@ kroutes_print(const char *what, unsigned int n, double s, uint64_t cpu)
  * added again, sweep), all deleted, with batches of each size in
  * `batches`.  A fresh router per batch size.
  */
+/* One run of kernel_bench(): batch size, tables sized up front or not. */
+struct kbench_run {
+	unsigned int batch;
+	bool presize;
+};
+
 static int
 kernel_bench(struct rte_rcu_qsbr *qsbr, unsigned int n4, unsigned int n6,
-	     const unsigned int *batches, unsigned int n_batches)
+	     const struct kbench_run *runs, unsigned int n_runs)
 {
 	struct vnf_router_kroute *all = calloc(n4 + n6, sizeof(*all));
 	struct vnf_router_kroute *r6 = n6 ? gen_routes6(n6) : NULL;
@@ -406,20 +414,43 @@ kernel_bench(struct rte_rcu_qsbr *qsbr, unsigned int n4, unsigned int n6,
 	free(r6);
 	printf("kernel routes (vnf_router_kroutes_apply): %u IPv4 (Internet "
 	       "mix), %u IPv6 (/32../48 under 8192 /32s)\n", n4, n6);
-	for (b = 0; b < n_batches; b++) {
+	for (b = 0; b < n_runs; b++) {
 		struct vnf_instance *vi = router_create(qsbr, n6 != 0);
+		unsigned int batch = runs[b].batch;
 		struct rt *rt;
 
 		if (vi == NULL)
 			return 1;
 		rt = vi->priv;
-		printf(" batches of %u:\n", batches[b]);
+		printf(" batches of %u, %s:\n", batch,
+		       runs[b].presize ? "tables sized for the routes first "
+					 "(as mirror.max_routes does)" :
+					 "tables growing on the way");
+		if (runs[b].presize) {
+			uint32_t w4 = 0, w6 = 0;
+
+			for (i = 0; i < n4 + n6; i++)
+				*(i < n4 ? &w4 : &w6) += rt_fib_tbl8_weight(
+					all[i].family, all[i].len);
+			cpu = cpu_us();
+			t = (double)now_us();
+			if (rt_fib_reserve(&rt->fib4, n4, w4) < 0 ||
+			    (n6 && rt_fib_reserve(&rt->fib6, n6, w6) < 0)) {
+				fprintf(stderr, "bench_router: cannot size the "
+						"tables (raise memory)\n");
+				return 1;
+			}
+			t = ((double)now_us() - t) / 1e6;
+			printf("  %-38s %8u routes %7.2f s (%5.2f s CPU)\n",
+			       "size the tables", n4 + n6, t,
+			       (double)(cpu_us() - cpu) / 1e6);
+		}
 		cpu = cpu_us();
-		t = kroutes_run(vi, all, n4, batches[b], false, 0, &failed);
+		t = kroutes_run(vi, all, n4, batch, false, 0, &failed);
 		kroutes_print("add IPv4", n4, t, cpu_us() - cpu);
 		bad += failed;
 		cpu = cpu_us();
-		t = kroutes_run(vi, all + n4, n6, batches[b], false, 0, &failed);
+		t = kroutes_run(vi, all + n4, n6, batch, false, 0, &failed);
 		if (n6)
 			kroutes_print("add IPv6", n6, t, cpu_us() - cpu);
 		bad += failed;
@@ -434,7 +465,7 @@ kernel_bench(struct rte_rcu_qsbr *qsbr, unsigned int n4, unsigned int n6,
 		cpu = cpu_us();
 		t = (double)now_us();
 		vnf_router_kroutes_mark(vi);
-		kroutes_run(vi, all, n4 + n6, batches[b], false, 0, &failed);
+		kroutes_run(vi, all, n4 + n6, batch, false, 0, &failed);
 		bad += failed;
 		if (vnf_router_kroutes_sweep(vi, &removed) < 0 || removed != 0)
 			bad++;
@@ -445,20 +476,20 @@ kernel_bench(struct rte_rcu_qsbr *qsbr, unsigned int n4, unsigned int n6,
 		cpu = cpu_us();
 		t = (double)now_us();
 		vnf_router_kroutes_mark(vi);
-		kroutes_run(vi, all, n4 + n6, batches[b], false, 10, &failed);
+		kroutes_run(vi, all, n4 + n6, batch, false, 10, &failed);
 		if (vnf_router_kroutes_sweep(vi, &removed) < 0)
 			bad++;
 		t = ((double)now_us() - t) / 1e6;
 		printf("  resync, 1 in 10 gone: %u swept in %.2f s\n", removed,
 		       t);
 		/* back to all, then delete everything */
-		kroutes_run(vi, all, n4 + n6, batches[b], false, 0, &failed);
+		kroutes_run(vi, all, n4 + n6, batch, false, 0, &failed);
 		cpu = cpu_us();
-		t = kroutes_run(vi, all, n4, batches[b], true, 0, &failed);
+		t = kroutes_run(vi, all, n4, batch, true, 0, &failed);
 		kroutes_print("delete IPv4", n4, t, cpu_us() - cpu);
 		bad += failed;
 		cpu = cpu_us();
-		t = kroutes_run(vi, all + n4, n6, batches[b], true, 0, &failed);
+		t = kroutes_run(vi, all + n4, n6, batch, true, 0, &failed);
 		if (n6)
 			kroutes_print("delete IPv6", n6, t, cpu_us() - cpu);
 		bad += failed;
@@ -495,7 +526,9 @@ main(int argc, char **argv)
 		{"v6", required_argument, NULL, '6'},
 		{NULL, 0, NULL, 0},
 	};
-	static const unsigned int kbatches[] = {1000, 10000};
+	static const struct kbench_run kruns[] = {
+		{10000, false}, {1000, true}, {10000, true},
+	};
 	unsigned int n6 = 200000;
 	bool kernel = false;
 	unsigned int n_routes = 1000000, bursts = 200000, i, k, loaded = 0;
@@ -557,7 +590,7 @@ main(int argc, char **argv)
 		/* About 850 bytes per route (two FIB copies), plus the rest;
 		 * kernel routes: the RIB's hash, IPv6, rebuilds on the way. */
 		snprintf(mem, sizeof(mem), "%u",
-			 kernel ? 800 + (n_routes + n6) / 1000 :
+			 kernel ? 1000 + n_routes / 700 + n6 / 80 :
 				  200 + n_routes / 1150);
 		ea[n++] = "-m";
 		ea[n++] = mem;
@@ -581,8 +614,7 @@ main(int argc, char **argv)
 	if (pool == NULL || qsbr == NULL)
 		return 1;
 	if (kernel) {
-		rc = kernel_bench(qsbr, n_routes, n6, kbatches,
-				  RTE_DIM(kbatches));
+		rc = kernel_bench(qsbr, n_routes, n6, kruns, RTE_DIM(kruns));
 		goto out;
 	}
 	vi = router_create(qsbr, false);
