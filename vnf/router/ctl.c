@@ -34,7 +34,7 @@ struct rt_show {
 	uint8_t family;
 	json_t *arr;
 	unsigned int n, limit, more;
-	struct rt_rib_route *rows;	/* show routes: sorted before output */
+	struct rt_rib_route *rows; /* show routes: sorted before output */
 };
 
 static void
@@ -389,18 +389,18 @@ rt_details(struct vnf_instance *vi)
 {
 	struct rt *rt = vi->priv;
 
-	return json_pack("{s:i, s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:i, s:I, s:b}",
-			 "routes_ipv4", (int)rt->fib4.n_routes, "routes_ipv6",
-			 (int)rt->fib6.n_routes, "kernel_routes",
-			 (int)vnf_router_kroutes_count(vi), "fib_memory_ipv4",
-			 (json_int_t)rt_fib_memory(&rt->fib4),
-			 "fib_memory_ipv6",
-			 (json_int_t)rt_fib_memory(&rt->fib6), "nexthops",
-			 (int)rt->nh_used, "neighbors",
-			 (int)atomic_load(&rt->neigh.count), "neighbor_limit",
-			 (int)rt->neigh.limit, "punt_queued",
-			 (int)rte_ring_count(rt->punt), "punt_discarded",
-			 (json_int_t)rt->punt_discarded, "ipv6", rt->v6);
+	return json_pack(
+		"{s:i, s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:i, s:I, s:b}",
+		"routes_ipv4", (int)rt->fib4.n_routes, "routes_ipv6",
+		(int)rt->fib6.n_routes, "kernel_routes",
+		(int)vnf_router_kroutes_count(vi), "fib_memory_ipv4",
+		(json_int_t)rt_fib_memory(&rt->fib4), "fib_memory_ipv6",
+		(json_int_t)rt_fib_memory(&rt->fib6), "nexthops",
+		(int)rt->nh_used, "neighbors",
+		(int)atomic_load(&rt->neigh.count), "neighbor_limit",
+		(int)rt->neigh.limit, "punt_queued",
+		(int)rte_ring_count(rt->punt), "punt_discarded",
+		(json_int_t)rt->punt_discarded, "ipv6", rt->v6);
 }
 
 /*

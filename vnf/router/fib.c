@@ -580,10 +580,12 @@ rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
 			break;
 		if (ops[i].del && had) {
 			delta--;
-			delta_long -= (int32_t)rt_fib_tbl8_weight(f->family, ops[i].len);
+			delta_long -= (int32_t)rt_fib_tbl8_weight(f->family,
+								  ops[i].len);
 		} else if (!ops[i].del && !had) {
 			delta++;
-			delta_long += (int32_t)rt_fib_tbl8_weight(f->family, ops[i].len);
+			delta_long += (int32_t)rt_fib_tbl8_weight(f->family,
+								  ops[i].len);
 		}
 	}
 	k = i;
@@ -632,13 +634,15 @@ rt_fib_reserve(struct rt_fib *f, uint32_t routes, uint32_t long_routes)
 	 * rebuild the tables O(log n) times rather than once per batch; one
 	 * big batch (a route file) gets what it asks and a little more. */
 	if (want > f->max_routes) {
-		want = RTE_MAX(want + want / 16, (uint64_t)f->max_routes * 3 / 2);
+		want = RTE_MAX(want + want / 16,
+			       (uint64_t)f->max_routes * 3 / 2);
 		if (want > (1u << 28))
 			return -E2BIG;
 		f->max_routes = (uint32_t)want;
 	}
 	if (want8 > f->num_tbl8) {
-		want8 = RTE_MAX(want8 + want8 / 8, (uint64_t)f->num_tbl8 * 3 / 2);
+		want8 = RTE_MAX(want8 + want8 / 8,
+				(uint64_t)f->num_tbl8 * 3 / 2);
 		if (want8 > RT_FIB_TBL8_MAX_4B)
 			return -E2BIG;
 		if (want8 > RT_FIB_TBL8_MAX_2B)

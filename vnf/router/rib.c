@@ -164,7 +164,8 @@ rt_is_iface_subnet(const struct rt *rt, uint8_t family, const uint8_t *addr,
 	return false;
 }
 
-/* ---- the RIB -------------------------------------------------------------- */
+/* ---- the RIB --------------------------------------------------------------
+ */
 
 /*
  * Every prefix of both families, in an rte_hash (key: family, length,
@@ -185,25 +186,25 @@ struct rt_rib_key {
 
 struct rt_rib_ent {
 	uint8_t addr[16];
-	uint8_t family;		/* 0: position unused */
+	uint8_t family; /* 0: position unused */
 	uint8_t len;
-	uint8_t c_origin;	/* enum rt_origin; NONE: no config-side route */
-	bool k_on;		/* a kernel route */
-	uint8_t k_proto;	/* rtm_protocol */
-	uint8_t k_type;		/* enum vnf_router_rtype */
-	uint16_t c_nh;		/* next hops, each route holding a reference */
+	uint8_t c_origin; /* enum rt_origin; NONE: no config-side route */
+	bool k_on;	  /* a kernel route */
+	uint8_t k_proto;  /* rtm_protocol */
+	uint8_t k_type;	  /* enum vnf_router_rtype */
+	uint16_t c_nh;	  /* next hops, each route holding a reference */
 	uint16_t k_nh;
-	uint32_t k_gen;		/* generation of the last add (mark/sweep) */
+	uint32_t k_gen; /* generation of the last add (mark/sweep) */
 };
 
 struct rt_rib {
 	struct rte_hash *h;
-	struct rt_rib_ent *ents;	/* by key position */
-	uint32_t cap;			/* prefixes the hash takes */
-	uint32_t n;			/* prefixes */
-	uint32_t n_kernel;		/* kernel routes */
-	uint32_t n_shadowed;		/* kernel routes behind a config one */
-	uint32_t gen;			/* current generation (mark) */
+	struct rt_rib_ent *ents; /* by key position */
+	uint32_t cap;		 /* prefixes the hash takes */
+	uint32_t n;		 /* prefixes */
+	uint32_t n_kernel;	 /* kernel routes */
+	uint32_t n_shadowed;	 /* kernel routes behind a config one */
+	uint32_t gen;		 /* current generation (mark) */
 };
 
 static void
@@ -275,7 +276,8 @@ rt_rib_reserve(struct rt *rt, uint32_t more)
 		return -ENOMEM;
 	}
 	if (rib->h != NULL) {
-		while ((pos = rte_hash_iterate(rib->h, &key, &data, &it)) >= 0) {
+		while ((pos = rte_hash_iterate(rib->h, &key, &data, &it)) >=
+		       0) {
 			np = rte_hash_add_key(h, key);
 			if (np < 0) { /* cannot be: it is larger */
 				free(ents);
@@ -338,15 +340,16 @@ rt_rib_v6(const struct rt *rt)
 	return rt->v6 && rt->fib6.tbl[0] != NULL;
 }
 
-/* ---- batches --------------------------------------------------------------- */
+/* ---- batches ---------------------------------------------------------------
+ */
 
 /* One route change of a batch: what the prefix was before, to undo it. */
 struct rt_rib_undo {
 	struct rt_rib_ent old;
 	uint32_t pos;
-	uint16_t put;	/* the replaced route's next hop: dropped after the FIB */
-	uint16_t got;	/* the new route's next hop (its reference) */
-	uint8_t fam;	/* 0 IPv4, 1 IPv6 */
+	uint16_t put; /* the replaced route's next hop: dropped after the FIB */
+	uint16_t got; /* the new route's next hop (its reference) */
+	uint8_t fam;  /* 0 IPv4, 1 IPv6 */
 	bool undone;
 };
 
@@ -354,11 +357,11 @@ struct rt_rib_batch {
 	struct rt *rt;
 	struct rt_rib_undo *log;
 	uint32_t n, cap;
-	struct rt_fib_op *ops[2];	/* per family */
-	uint32_t *seq[2];		/* ops[f][i] comes from log[seq[f][i]] */
+	struct rt_fib_op *ops[2]; /* per family */
+	uint32_t *seq[2];	  /* ops[f][i] comes from log[seq[f][i]] */
 	uint32_t n_ops[2], cap_ops[2];
 	uint32_t new_routes[2], new_long[2];
-	uint32_t undone;		/* changes the FIB could not take */
+	uint32_t undone; /* changes the FIB could not take */
 };
 
 static int
@@ -393,8 +396,8 @@ rt_rib_batch_init(struct rt_rib_batch *b, struct rt *rt, uint32_t more)
 	if (rc < 0)
 		return rc;
 	/* Big batches: one allocation rather than twenty doublings. */
-	if (more > 64 && rt_grow((void **)&b->log, &b->cap, more,
-				 sizeof(*b->log)) < 0)
+	if (more > 64 &&
+	    rt_grow((void **)&b->log, &b->cap, more, sizeof(*b->log)) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -468,7 +471,8 @@ rt_rib_set(struct rt_rib_batch *b, const struct rt_rib_route *r, bool kernel,
 		if (!keep_gen)
 			e->k_gen = rib->gen;
 	} else {
-		u->put = e->c_origin != RT_ORIG_NONE ? e->c_nh : RT_NHID_NOROUTE;
+		u->put =
+			e->c_origin != RT_ORIG_NONE ? e->c_nh : RT_NHID_NOROUTE;
 		e->c_origin = r->origin;
 		e->c_nh = on ? r->nh : RT_NHID_NOROUTE;
 	}
@@ -701,7 +705,6 @@ rt_family_check(struct rt *rt, uint8_t family, char *err, size_t errlen)
 	return 0;
 }
 
-
 /* The config side's route of a prefix, if any (e may be NULL). */
 static bool
 rt_rib_has_config(const struct rt_rib_ent *e)
@@ -792,7 +795,8 @@ rt_route_del(struct rt *rt, const struct ctl_prefix *p, char *err,
 		if (e != NULL && e->k_on) {
 			snprintf(err, errlen,
 				 "%s is the kernel's route (delete it in the "
-				 "mirror's netns)", ps);
+				 "mirror's netns)",
+				 ps);
 			return -EPERM;
 		}
 		snprintf(err, errlen, "no route %s", ps);
@@ -950,8 +954,8 @@ rt_routes_connected(struct rt *rt, char *err, size_t errlen)
 			rr.family = fam == 0 ? AF_INET : AF_INET6;
 			rr.len = ops[i].len;
 			memcpy(rr.addr, ops[i].addr, 16);
-			rr.origin = t == RT_NH_CONNECTED ? RT_ORIG_CONNECTED :
-							   RT_ORIG_LOCAL;
+			rr.origin = t == RT_NH_CONNECTED ? RT_ORIG_CONNECTED
+							 : RT_ORIG_LOCAL;
 			rr.nh = ops[i].nh;
 			rc = rt_rib_set(&b, &rr, false, false);
 			if (rc < 0) {
@@ -1250,7 +1254,8 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 	/* Apply: one batch, one FIB change per family. */
 	rc = rt_rib_batch_init(&b, rt, (uint32_t)L.n);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: route table: %s", path, strerror(-rc));
+		snprintf(err, errlen, "%s: route table: %s", path,
+			 strerror(-rc));
 		goto out;
 	}
 	for (i = 0; i < L.n; i++) {
@@ -1291,7 +1296,8 @@ out:
 	return rc;
 }
 
-/* ---- kernel routes (router.h, "the kernel mirror") ------------------------- */
+/* ---- kernel routes (router.h, "the kernel mirror") -------------------------
+ */
 
 static struct rt *
 rt_from(const struct vnf_instance *vi)
@@ -1331,8 +1337,8 @@ rt_kroute_nh(struct rt *rt, const struct vnf_router_kroute *k, const char *ps,
 			goto err_put;
 		}
 		rc = h->has_gw ? rt_nh_get_gw(rt, k->family, h->iface, h->gw,
-					      &one) :
-				 rt_nh_get_connected(rt, k->family, h->iface,
+					      &one)
+			       : rt_nh_get_connected(rt, k->family, h->iface,
 						     &one);
 		if (rc < 0) {
 			snprintf(err, errlen, "%s: next hops: %s", ps,
@@ -1340,8 +1346,9 @@ rt_kroute_nh(struct rt *rt, const struct vnf_router_kroute *k, const char *ps,
 			goto err_put;
 		}
 		members[nm++] = one;
-		reps = k->n_nh > 1 && wsum <= RT_NH_GROUP_MAX ?
-			       RTE_MAX(h->weight, 1) : 1;
+		reps = k->n_nh > 1 && wsum <= RT_NH_GROUP_MAX
+			       ? RTE_MAX(h->weight, 1)
+			       : 1;
 		for (j = 1; j < reps; j++) {
 			rt_nh_hold(rt, one);
 			members[nm++] = one;
@@ -1462,8 +1469,10 @@ vnf_router_kroutes_apply(struct vnf_instance *vi,
 	rc = rt_rib_commit(&b, &undone);
 	if (undone != 0) {
 		if (*failed == 0)
-			snprintf(err, errlen, "route table: %s (%u routes not "
-				 "applied)", strerror(-rc), undone);
+			snprintf(err, errlen,
+				 "route table: %s (%u routes not "
+				 "applied)",
+				 strerror(-rc), undone);
 		*failed += undone;
 	}
 	return rc;
@@ -1534,7 +1543,8 @@ vnf_router_kroutes_count(const struct vnf_instance *vi)
 	return rt != NULL && rt->rib != NULL ? rt->rib->n_kernel : 0;
 }
 
-/* ---- ifaces: addresses, link down ------------------------------------------ */
+/* ---- ifaces: addresses, link down ------------------------------------------
+ */
 
 /* Set (add) or clear the config-side route addr/len if it has origin o and
  * next hop nh (clear) -- or, for nh == RT_NHID_NOROUTE, a connected next
@@ -1559,10 +1569,9 @@ rt_rib_own_route(struct rt_rib_batch *b, uint8_t family, const uint8_t *addr,
 	e = rt_rib_find(rt, family, r.addr, len);
 	if (e == NULL || e->c_origin != o)
 		return 0;
-	if (nh == RT_NHID_NOROUTE ?
-		    rt->nh[e->c_nh].type != RT_NH_CONNECTED ||
-			    rt->nh[e->c_nh].iface != iface :
-		    e->c_nh != nh)
+	if (nh == RT_NHID_NOROUTE ? rt->nh[e->c_nh].type != RT_NH_CONNECTED ||
+					    rt->nh[e->c_nh].iface != iface
+				  : e->c_nh != nh)
 		return 0;
 	r.origin = RT_ORIG_NONE;
 	return rt_rib_set(b, &r, false, false);
@@ -1576,8 +1585,8 @@ rt_rib_addr_routes(struct rt *rt, uint16_t iface, uint8_t family,
 	struct rt_rib_batch b;
 	int rc;
 
-	if (iface >= rt->n_ifaces || (family != AF_INET && family != AF_INET6) ||
-	    len > max)
+	if (iface >= rt->n_ifaces ||
+	    (family != AF_INET && family != AF_INET6) || len > max)
 		return -EINVAL;
 	if (family == AF_INET6 && rt->fib6.tbl[0] == NULL)
 		return -EAFNOSUPPORT;
@@ -1651,8 +1660,8 @@ rt_rib_iface_down(struct rt *rt, uint16_t iface, unsigned int *removed)
 		for (j = 0; j < nh->n_members; j++)
 			gone += how[nh->members[j]] == RT_DOWN_GONE;
 		if (gone != 0)
-			how[i] = gone == nh->n_members ? RT_DOWN_GONE :
-							 RT_DOWN_SHRINK;
+			how[i] = gone == nh->n_members ? RT_DOWN_GONE
+						       : RT_DOWN_SHRINK;
 	}
 	if (!any)
 		goto out;
@@ -1724,7 +1733,8 @@ out:
 	return rc;
 }
 
-/* ---- show, check, free -------------------------------------------------------- */
+/* ---- show, check, free
+ * -------------------------------------------------------- */
 
 uint32_t
 rt_rib_rows(const struct rt *rt)
@@ -1769,15 +1779,15 @@ rt_rib_walk(const struct rt *rt,
 
 /* rtm_protocol names: iproute2's rt_protos and FRR's additions. */
 static const char *const rt_proto_names[256] = {
-	[0] = "unspec",	   [1] = "redirect",	[2] = "kernel",
-	[3] = "boot",	   [4] = "static",	[8] = "gated",
-	[9] = "ra",	   [10] = "mrt",	[11] = "zebra",
-	[12] = "bird",	   [13] = "dnrouted",	[14] = "xorp",
-	[15] = "ntk",	   [16] = "dhcp",	[17] = "mrouted",
-	[18] = "keepalived", [42] = "babel",	[99] = "openr",
-	[186] = "bgp",	   [187] = "isis",	[188] = "ospf",
-	[189] = "rip",	   [192] = "eigrp",	[193] = "ldp",
-	[194] = "sharp",   [195] = "pbr",	[196] = "static",
+	[0] = "unspec",	      [1] = "redirect",	 [2] = "kernel",
+	[3] = "boot",	      [4] = "static",	 [8] = "gated",
+	[9] = "ra",	      [10] = "mrt",	 [11] = "zebra",
+	[12] = "bird",	      [13] = "dnrouted", [14] = "xorp",
+	[15] = "ntk",	      [16] = "dhcp",	 [17] = "mrouted",
+	[18] = "keepalived",  [42] = "babel",	 [99] = "openr",
+	[186] = "bgp",	      [187] = "isis",	 [188] = "ospf",
+	[189] = "rip",	      [192] = "eigrp",	 [193] = "ldp",
+	[194] = "sharp",      [195] = "pbr",	 [196] = "static",
 	[197] = "openfabric", [198] = "srte",
 };
 
@@ -1819,13 +1829,16 @@ rt_rib_chk_one(const struct rt_rib_route *r, void *arg)
 	if (r->shadowed || c->rc < 0)
 		return;
 	c->n[r->family == AF_INET6]++;
-	if (rt_fib_get(rt_fib_of(c->rt, r->family), r->addr, r->len, &nh) == 0 &&
+	if (rt_fib_get(rt_fib_of(c->rt, r->family), r->addr, r->len, &nh) ==
+		    0 &&
 	    nh == r->nh)
 		return;
 	rt_prefix_str(r->family, r->addr, r->len, ps, sizeof(ps));
 	snprintf(c->err, c->errlen, "%s: RIB next hop %u, FIB %s", ps, r->nh,
 		 rt_fib_get(rt_fib_of(c->rt, r->family), r->addr, r->len,
-			    &nh) == 0 ? "another" : "none");
+			    &nh) == 0
+			 ? "another"
+			 : "none");
 	c->rc = -EIO;
 }
 

@@ -221,7 +221,7 @@ struct rt_fib {
 	uint32_t num_tbl8;
 	uint8_t nh_bytes;	/* 2 or 4 */
 	uint32_t n_routes;	/* prefixes in each table */
-	uint32_t n_long;	/* tbl8 groups they may take: rt_fib_tbl8_weight() */
+	uint32_t n_long; /* tbl8 groups they may take: rt_fib_tbl8_weight() */
 };
 
 /*
@@ -643,20 +643,20 @@ void rt_prefix_str(uint8_t family, const uint8_t *a, uint8_t plen, char *buf,
  */
 enum rt_origin {
 	RT_ORIG_NONE = 0,
-	RT_ORIG_CONFIG,		/* config file, route file, route add */
-	RT_ORIG_CONNECTED,	/* an iface subnet of the config */
-	RT_ORIG_LOCAL,		/* an address, broadcast, multicast of the router */
-	RT_ORIG_KERNEL,		/* the mirror (proto: rtm_protocol) */
+	RT_ORIG_CONFIG,	   /* config file, route file, route add */
+	RT_ORIG_CONNECTED, /* an iface subnet of the config */
+	RT_ORIG_LOCAL,	   /* an address, broadcast, multicast of the router */
+	RT_ORIG_KERNEL,	   /* the mirror (proto: rtm_protocol) */
 };
 
 /* One row of rt_rib_walk(). */
 struct rt_rib_route {
 	uint8_t family;
 	uint8_t len;
-	uint8_t origin;		/* enum rt_origin */
-	uint8_t proto;		/* RT_ORIG_KERNEL: rtm_protocol */
-	uint8_t ktype;		/* RT_ORIG_KERNEL: enum vnf_router_rtype */
-	bool shadowed;		/* a kernel route behind a config-side one */
+	uint8_t origin; /* enum rt_origin */
+	uint8_t proto;	/* RT_ORIG_KERNEL: rtm_protocol */
+	uint8_t ktype;	/* RT_ORIG_KERNEL: enum vnf_router_rtype */
+	bool shadowed;	/* a kernel route behind a config-side one */
 	uint16_t nh;
 	uint8_t addr[16];
 };
@@ -679,7 +679,8 @@ void rt_nh_iface_mtu(struct rt *rt, uint16_t iface, uint16_t mtu);
 uint32_t rt_rib_rows(const struct rt *rt);
 /* Call fn for every row, in no particular order. */
 void rt_rib_walk(const struct rt *rt,
-		 void (*fn)(const struct rt_rib_route *r, void *arg), void *arg);
+		 void (*fn)(const struct rt_rib_route *r, void *arg),
+		 void *arg);
 /* "config", "connected", "local", or for kernel routes the protocol's
  * name ("kernel", "boot", "static", "bgp", "ospf", ...) or its number. */
 const char *rt_rib_origin_name(const struct rt_rib_route *r, char *buf,

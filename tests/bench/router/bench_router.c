@@ -237,7 +237,6 @@ frame_fill(struct rte_mbuf *m, uint32_t dst)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
-
 /* ---- kernel routes through the mirror's API (--kernel) ------------------ */
 
 /* n unique IPv6 prefixes like a provider-aggregated table: 8192 /32s
@@ -292,7 +291,7 @@ gen_routes6(unsigned int n)
 		r[i].addr[4] = (uint8_t)(sub >> 8);
 		r[i].addr[5] = (uint8_t)sub;
 		i++;
-dup:;
+	dup:;
 	}
 	free(hash);
 	free(next48);
@@ -353,11 +352,12 @@ kroutes_run(struct vnf_instance *vi, const struct vnf_router_kroute *all,
 			}
 			m++;
 		}
-		if (vnf_router_kroutes_apply(vi, ops, m, &f, err,
-					     sizeof(err)) < 0 ||
+		if (vnf_router_kroutes_apply(vi, ops, m, &f, err, sizeof(err)) <
+			    0 ||
 		    f != 0) {
-			fprintf(stderr, "bench_router: kroutes: %u failed: %s\n",
-				f, err);
+			fprintf(stderr,
+				"bench_router: kroutes: %u failed: %s\n", f,
+				err);
 			*failed += f ? f : m;
 		}
 	}
@@ -413,7 +413,8 @@ kernel_bench(struct rte_rcu_qsbr *qsbr, unsigned int n4, unsigned int n6,
 	free(r4);
 	free(r6);
 	printf("kernel routes (vnf_router_kroutes_apply): %u IPv4 (Internet "
-	       "mix), %u IPv6 (/32../48 under 8192 /32s)\n", n4, n6);
+	       "mix), %u IPv6 (/32../48 under 8192 /32s)\n",
+	       n4, n6);
 	for (b = 0; b < n_runs; b++) {
 		struct vnf_instance *vi = router_create(qsbr, n6 != 0);
 		unsigned int batch = runs[b].batch;
@@ -424,8 +425,8 @@ kernel_bench(struct rte_rcu_qsbr *qsbr, unsigned int n4, unsigned int n6,
 		rt = vi->priv;
 		printf(" batches of %u, %s:\n", batch,
 		       runs[b].presize ? "tables sized for the routes first "
-					 "(as mirror.max_routes does)" :
-					 "tables growing on the way");
+					 "(as mirror.max_routes does)"
+				       : "tables growing on the way");
 		if (runs[b].presize) {
 			uint32_t w4 = 0, w6 = 0;
 
@@ -455,8 +456,9 @@ kernel_bench(struct rte_rcu_qsbr *qsbr, unsigned int n4, unsigned int n6,
 			kroutes_print("add IPv6", n6, t, cpu_us() - cpu);
 		bad += failed;
 		printf("  fib: %u + %u routes, %u + %u tbl8 groups, %.1f MiB "
-		       "(both copies); kernel routes %u\n", rt->fib4.n_routes,
-		       rt->fib6.n_routes, rt->fib4.num_tbl8, rt->fib6.num_tbl8,
+		       "(both copies); kernel routes %u\n",
+		       rt->fib4.n_routes, rt->fib6.n_routes, rt->fib4.num_tbl8,
+		       rt->fib6.num_tbl8,
 		       (double)vnf_router_fib_memory(vi) / 1048576.0,
 		       vnf_router_kroutes_count(vi));
 		if (vnf_router_kroutes_count(vi) != n4 + n6)
@@ -472,7 +474,8 @@ kernel_bench(struct rte_rcu_qsbr *qsbr, unsigned int n4, unsigned int n6,
 		t = ((double)now_us() - t) / 1e6;
 		kroutes_print("resync (mark, add all, sweep)", n4 + n6, t,
 			      cpu_us() - cpu);
-		/* Resync where 1 in 10 routes is gone: the sweep removes them. */
+		/* Resync where 1 in 10 routes is gone: the sweep removes them.
+		 */
 		cpu = cpu_us();
 		t = (double)now_us();
 		vnf_router_kroutes_mark(vi);
@@ -499,8 +502,8 @@ kernel_bench(struct rte_rcu_qsbr *qsbr, unsigned int n4, unsigned int n6,
 	}
 	free(all);
 	if (bad != 0)
-		fprintf(stderr, "bench_router: %u kernel route ops went wrong\n",
-			bad);
+		fprintf(stderr,
+			"bench_router: %u kernel route ops went wrong\n", bad);
 	return bad != 0;
 }
 
@@ -527,7 +530,9 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static const struct kbench_run kruns[] = {
-		{10000, false}, {1000, true}, {10000, true},
+		{10000, false},
+		{1000, true},
+		{10000, true},
 	};
 	unsigned int n6 = 200000;
 	bool kernel = false;
@@ -590,8 +595,8 @@ main(int argc, char **argv)
 		/* About 850 bytes per route (two FIB copies), plus the rest;
 		 * kernel routes: the RIB's hash, IPv6, rebuilds on the way. */
 		snprintf(mem, sizeof(mem), "%u",
-			 kernel ? 1000 + n_routes / 700 + n6 / 80 :
-				  200 + n_routes / 1150);
+			 kernel ? 1000 + n_routes / 700 + n6 / 80
+				: 200 + n_routes / 1150);
 		ea[n++] = "-m";
 		ea[n++] = mem;
 		if (nohuge) {

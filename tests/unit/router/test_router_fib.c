@@ -780,11 +780,15 @@ test_fib4_churn_100k(void **state)
 			} else {
 				/* the upper half of a probe's /24 (no probe
 				 * there), or a /24 of its own */
-				uint32_t net = rnd() % 4 ?
-						       0x0c000000 |
-							       (uint32_t)(rnd() % N_STABLE) << 8 :
-						       0x0d000000 |
-							       (uint32_t)(rnd() % 4096) << 8;
+				uint32_t net =
+					rnd() % 4 ? 0x0c000000 |
+							    (uint32_t)(rnd() %
+								       N_STABLE)
+								    << 8
+						  : 0x0d000000 |
+							    (uint32_t)(rnd() %
+								       4096)
+								    << 8;
 
 				memset(r, 0, sizeof(*r));
 				r->addr[0] = (uint8_t)(net >> 24);
@@ -797,7 +801,8 @@ test_fib4_churn_100k(void **state)
 				r->nh = (uint16_t)(200 + rnd() % 50);
 				/* one entry per prefix, for the reference */
 				for (i = 0; i < CHURN_POOL; i++)
-					if (live[i].live && live[i].len == r->len &&
+					if (live[i].live &&
+					    live[i].len == r->len &&
 					    !memcmp(live[i].addr, r->addr, 4))
 						break;
 				if (i < CHURN_POOL) {
@@ -821,8 +826,8 @@ test_fib4_churn_100k(void **state)
 	}
 	assert_int_equal(nfv_test_reader_stop(&th), 0);
 	print_message("  %u route changes in %u batches, %lu lookups, %lu "
-		      "wrong, %u tbl8 groups\n", n_ops, batches,
-		      (unsigned long)atomic_load(&rd.lookups),
+		      "wrong, %u tbl8 groups\n",
+		      n_ops, batches, (unsigned long)atomic_load(&rd.lookups),
 		      (unsigned long)atomic_load(&rd.wrong), f.num_tbl8);
 	if (atomic_load(&rd.wrong) != 0)
 		fail_msg("reader saw next hop %lu for %08x",
@@ -831,8 +836,8 @@ test_fib4_churn_100k(void **state)
 	check_copies_equal(&f);
 	{
 		/* the reference: stable routes + live churn routes */
-		struct ref_route *all = calloc(CHURN_POOL + 2 * N_STABLE,
-					       sizeof(*all));
+		struct ref_route *all =
+			calloc(CHURN_POOL + 2 * N_STABLE, sizeof(*all));
 		unsigned int n = 0;
 
 		assert_non_null(all);

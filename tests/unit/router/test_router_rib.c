@@ -137,7 +137,8 @@ teardown(void **state)
 	return 0;
 }
 
-/* ---- helpers --------------------------------------------------------------- */
+/* ---- helpers ---------------------------------------------------------------
+ */
 
 /* A kernel route: "PREFIX/LEN" with gateways "ADDR@IFACE[*WEIGHT]" (ADDR
  * "-": on link), or type != unicast without any. */
@@ -172,7 +173,8 @@ kr(const char *prefix, uint8_t proto, uint8_t type, unsigned int n_nh, ...)
 		k.nh[i].weight = (uint8_t)weight;
 		if (strcmp(gw, "-") != 0) {
 			k.nh[i].has_gw = true;
-			assert_int_equal(inet_pton(k.family, gw, k.nh[i].gw), 1);
+			assert_int_equal(inet_pton(k.family, gw, k.nh[i].gw),
+					 1);
 		}
 	}
 	va_end(ap);
@@ -196,9 +198,9 @@ apply(const struct vnf_router_kroute *ops, unsigned int n,
 	unsigned int failed = 99;
 	char err[256] = "";
 
-	assert_int_equal(vnf_router_kroutes_apply(vi, ops, n, &failed, err,
-						  sizeof(err)),
-			 0);
+	assert_int_equal(
+		vnf_router_kroutes_apply(vi, ops, n, &failed, err, sizeof(err)),
+		0);
 	if (failed != want_failed)
 		fail_msg("%u failed (want %u): %s", failed, want_failed, err);
 }
@@ -290,7 +292,8 @@ row_str(json_t *row, const char *key)
 	return json_string_value(json_object_get(row, key));
 }
 
-/* ---- batches ------------------------------------------------------------------ */
+/* ---- batches
+ * ------------------------------------------------------------------ */
 
 static void
 test_batch_add_replace_delete(void **state)
@@ -299,30 +302,37 @@ test_batch_add_replace_delete(void **state)
 	struct vnf_router_kroute ops[6];
 
 	(void)state;
-	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
+	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
 	ops[1] = kr("100.64.0.0/10", 186, VNF_RT_UNICAST, 1, "-", LAN, 0);
-	ops[2] = kr("2001:db8:100::/48", 186, VNF_RT_UNICAST, 1, "2001:db8:1::10",
-		    WAN, 0);
+	ops[2] = kr("2001:db8:100::/48", 186, VNF_RT_UNICAST, 1,
+		    "2001:db8:1::10", WAN, 0);
 	/* a later op on a prefix wins: add, replace, delete in one batch */
-	ops[3] = kr("198.18.0.0/15", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
-	ops[4] = kr("198.18.0.0/15", 186, VNF_RT_UNICAST, 1, "192.0.2.11", WAN, 0);
+	ops[3] = kr("198.18.0.0/15", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
+	ops[4] = kr("198.18.0.0/15", 186, VNF_RT_UNICAST, 1, "192.0.2.11", WAN,
+		    0);
 	ops[5] = kdel("198.18.0.0/15");
 	apply(ops, 6, 0);
 	assert_true(is_gw(fib_exact("203.0.113.0/24"), "192.0.2.10", WAN));
 	assert_int_equal(rt->nh[fib_exact("100.64.0.0/10")].type,
 			 RT_NH_CONNECTED);
-	assert_true(is_gw(fib_exact("2001:db8:100::/48"), "2001:db8:1::10", WAN));
+	assert_true(
+		is_gw(fib_exact("2001:db8:100::/48"), "2001:db8:1::10", WAN));
 	assert_int_equal(fib_exact("198.18.0.0/15"), -1);
 	assert_int_equal(vnf_router_kroutes_count(vi), 3);
 	check_rib();
 
 	/* replace (a plain add replaces the kernel's route) */
-	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.20", WAN, 0));
+	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.20", WAN,
+		  0));
 	assert_true(is_gw(fib_exact("203.0.113.0/24"), "192.0.2.20", WAN));
-	assert_int_equal(fib_lookup("203.0.113.77"), fib_exact("203.0.113.0/24"));
+	assert_int_equal(fib_lookup("203.0.113.77"),
+			 fib_exact("203.0.113.0/24"));
 	assert_int_equal(vnf_router_kroutes_count(vi), 3);
 	/* the same route again: no change, no extra reference */
-	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.20", WAN, 0));
+	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.20", WAN,
+		  0));
 	check_rib();
 
 	/* delete everything, and something that is not there */
@@ -338,7 +348,8 @@ test_batch_add_replace_delete(void **state)
 	assert_int_equal(rt->nh_used, nh_before);
 }
 
-/* ---- precedence ------------------------------------------------------------- */
+/* ---- precedence -------------------------------------------------------------
+ */
 
 static void
 test_precedence(void **state)
@@ -353,17 +364,21 @@ test_precedence(void **state)
 	(void)state;
 	assert_true(is_gw(cfg_nh, "192.0.2.254", WAN));
 	/* a kernel route under the config's: kept behind it */
-	apply1(kr("198.51.100.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.30", WAN, 0));
+	apply1(kr("198.51.100.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.30", WAN,
+		  0));
 	assert_int_equal(fib_exact("198.51.100.0/24"), cfg_nh);
 	assert_int_equal(vnf_router_kroutes_count(vi), 1);
 	check_rib();
 	rows = show_routes();
-	assert_string_equal(row_str(show_row(rows, "198.51.100.0/24", false),
-				    "origin"), "config");
-	assert_string_equal(row_str(show_row(rows, "198.51.100.0/24", true),
-				    "origin"), "bgp");
-	assert_string_equal(row_str(show_row(rows, "198.51.100.0/24", true),
-				    "via"), "192.0.2.30");
+	assert_string_equal(
+		row_str(show_row(rows, "198.51.100.0/24", false), "origin"),
+		"config");
+	assert_string_equal(
+		row_str(show_row(rows, "198.51.100.0/24", true), "origin"),
+		"bgp");
+	assert_string_equal(
+		row_str(show_row(rows, "198.51.100.0/24", true), "via"),
+		"192.0.2.30");
 	json_decref(rows);
 
 	/* the config route goes: the kernel's takes over */
@@ -371,12 +386,14 @@ test_precedence(void **state)
 	assert_int_equal(vnf_router_route_del(vi, &p, err, sizeof(err)), 0);
 	assert_true(is_gw(fib_exact("198.51.100.0/24"), "192.0.2.30", WAN));
 	rows = show_routes();
-	assert_string_equal(row_str(show_row(rows, "198.51.100.0/24", false),
-				    "origin"), "bgp");
+	assert_string_equal(
+		row_str(show_row(rows, "198.51.100.0/24", false), "origin"),
+		"bgp");
 	assert_null(show_row(rows, "198.51.100.0/24", true));
 	json_decref(rows);
 	/* route del cannot remove the kernel's route */
-	assert_int_equal(vnf_router_route_del(vi, &p, err, sizeof(err)), -EPERM);
+	assert_int_equal(vnf_router_route_del(vi, &p, err, sizeof(err)),
+			 -EPERM);
 	check_rib();
 
 	/* a config route over the kernel's: no "exists", it wins */
@@ -387,13 +404,15 @@ test_precedence(void **state)
 	r.n_nh = 1;
 	nh.has_via = true;
 	pfx(&nh.via, "192.0.2.254", 32);
-	assert_int_equal(vnf_router_route_add(vi, &r, false, err, sizeof(err)), 0);
+	assert_int_equal(vnf_router_route_add(vi, &r, false, err, sizeof(err)),
+			 0);
 	assert_true(is_gw(fib_exact("198.51.100.0/24"), "192.0.2.254", WAN));
 	/* ... and a second add is refused as before */
 	assert_int_equal(vnf_router_route_add(vi, &r, false, err, sizeof(err)),
 			 -EEXIST);
 	/* the kernel's route changes behind it: nothing forwarded changes */
-	apply1(kr("198.51.100.0/24", 188, VNF_RT_UNICAST, 1, "192.0.2.31", WAN, 0));
+	apply1(kr("198.51.100.0/24", 188, VNF_RT_UNICAST, 1, "192.0.2.31", WAN,
+		  0));
 	assert_true(is_gw(fib_exact("198.51.100.0/24"), "192.0.2.254", WAN));
 	/* the kernel's route goes: the config's stays */
 	apply1(kdel("198.51.100.0/24"));
@@ -407,17 +426,21 @@ test_precedence(void **state)
 	apply1(kr("10.0.0.1/32", 2, VNF_RT_UNICAST, 1, "-", WAN, 0));
 	assert_int_equal(fib_exact("10.0.0.1/32"), RT_NHID_LOCAL);
 	rows = show_routes();
-	assert_string_equal(row_str(show_row(rows, "10.0.0.0/24", false),
-				    "origin"), "connected");
-	assert_string_equal(row_str(show_row(rows, "10.0.0.0/24", true),
-				    "origin"), "kernel");
-	assert_string_equal(row_str(show_row(rows, "10.0.0.1/32", false),
-				    "origin"), "local");
+	assert_string_equal(
+		row_str(show_row(rows, "10.0.0.0/24", false), "origin"),
+		"connected");
+	assert_string_equal(
+		row_str(show_row(rows, "10.0.0.0/24", true), "origin"),
+		"kernel");
+	assert_string_equal(
+		row_str(show_row(rows, "10.0.0.1/32", false), "origin"),
+		"local");
 	json_decref(rows);
 	check_rib();
 }
 
-/* ---- next hops ------------------------------------------------------------- */
+/* ---- next hops -------------------------------------------------------------
+ */
 
 static unsigned int
 members_to(int group, const char *gw, uint16_t iface)
@@ -437,24 +460,24 @@ test_ecmp_weights(void **state)
 
 	(void)state;
 	/* weights 1 and 3: the second gateway four times... three times */
-	apply1(kr("203.0.113.0/24", 188, VNF_RT_UNICAST, 2, "192.0.2.10", WAN, 1,
-		  "10.0.0.10", LAN, 3));
+	apply1(kr("203.0.113.0/24", 188, VNF_RT_UNICAST, 2, "192.0.2.10", WAN,
+		  1, "10.0.0.10", LAN, 3));
 	g = fib_exact("203.0.113.0/24");
 	assert_int_equal(rt->nh[g].type, RT_NH_GROUP);
 	assert_int_equal(rt->nh[g].n_members, 4);
 	assert_int_equal(members_to(g, "192.0.2.10", WAN), 1);
 	assert_int_equal(members_to(g, "10.0.0.10", LAN), 3);
 	/* no weights: once each; the same set is the same group */
-	apply1(kr("203.0.114.0/24", 188, VNF_RT_UNICAST, 2, "192.0.2.10", WAN, 0,
-		  "10.0.0.10", LAN, 0));
+	apply1(kr("203.0.114.0/24", 188, VNF_RT_UNICAST, 2, "192.0.2.10", WAN,
+		  0, "10.0.0.10", LAN, 0));
 	apply1(kr("203.0.115.0/24", 188, VNF_RT_UNICAST, 2, "10.0.0.10", LAN, 0,
 		  "192.0.2.10", WAN, 0));
 	g = fib_exact("203.0.114.0/24");
 	assert_int_equal(rt->nh[g].n_members, 2);
 	assert_int_equal(fib_exact("203.0.115.0/24"), g);
 	/* weights that do not fit in a group (sum > 16): once each */
-	apply1(kr("203.0.116.0/24", 188, VNF_RT_UNICAST, 2, "192.0.2.10", WAN, 10,
-		  "10.0.0.10", LAN, 10));
+	apply1(kr("203.0.116.0/24", 188, VNF_RT_UNICAST, 2, "192.0.2.10", WAN,
+		  10, "10.0.0.10", LAN, 10));
 	assert_int_equal(fib_exact("203.0.116.0/24"), g);
 	check_rib();
 	apply1(kdel("203.0.113.0/24"));
@@ -470,8 +493,10 @@ test_ipv6_link_local_gateway(void **state)
 	int a, b;
 
 	(void)state;
-	apply1(kr("2001:db8:200::/48", 188, VNF_RT_UNICAST, 1, "fe80::1", WAN, 0));
-	apply1(kr("2001:db8:300::/48", 188, VNF_RT_UNICAST, 1, "fe80::1", LAN, 0));
+	apply1(kr("2001:db8:200::/48", 188, VNF_RT_UNICAST, 1, "fe80::1", WAN,
+		  0));
+	apply1(kr("2001:db8:300::/48", 188, VNF_RT_UNICAST, 1, "fe80::1", LAN,
+		  0));
 	a = fib_exact("2001:db8:200::/48");
 	b = fib_exact("2001:db8:300::/48");
 	/* the same link-local address on two links: two next hops */
@@ -500,20 +525,25 @@ test_special_types(void **state)
 	/* prohibit is forwarded as unreachable (docs/router.md) */
 	assert_int_equal(fib_exact("203.0.115.0/24"), RT_NHID_UNREACH);
 	rows = show_routes();
-	assert_string_equal(row_str(show_row(rows, "203.0.113.0/24", false),
-				    "type"), "blackhole");
-	assert_string_equal(row_str(show_row(rows, "203.0.114.0/24", false),
-				    "type"), "unreachable");
-	assert_string_equal(row_str(show_row(rows, "203.0.115.0/24", false),
-				    "type"), "prohibit");
-	assert_string_equal(row_str(show_row(rows, "203.0.115.0/24", false),
-				    "origin"), "static");
+	assert_string_equal(
+		row_str(show_row(rows, "203.0.113.0/24", false), "type"),
+		"blackhole");
+	assert_string_equal(
+		row_str(show_row(rows, "203.0.114.0/24", false), "type"),
+		"unreachable");
+	assert_string_equal(
+		row_str(show_row(rows, "203.0.115.0/24", false), "type"),
+		"prohibit");
+	assert_string_equal(
+		row_str(show_row(rows, "203.0.115.0/24", false), "origin"),
+		"static");
 	json_decref(rows);
 	/* unknown protocols by number */
 	apply1(kr("203.0.116.0/24", 250, VNF_RT_BLACKHOLE, 0));
 	rows = show_routes();
-	assert_string_equal(row_str(show_row(rows, "203.0.116.0/24", false),
-				    "origin"), "250");
+	assert_string_equal(
+		row_str(show_row(rows, "203.0.116.0/24", false), "origin"),
+		"250");
 	json_decref(rows);
 	check_rib();
 }
@@ -526,14 +556,17 @@ test_bad_ops_counted(void **state)
 	char err[256] = "";
 
 	(void)state;
-	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", 7, 0);
-	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
-	ops[2] = kr("2001:db8:100::/48", 186, VNF_RT_UNICAST, 1, "fe80::1", WAN, 0);
+	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", 7,
+		    0);
+	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
+	ops[2] = kr("2001:db8:100::/48", 186, VNF_RT_UNICAST, 1, "fe80::1", WAN,
+		    0);
 	ops[3] = kr("203.0.115.0/24", 186, VNF_RT_UNICAST, 0);
 	ops[4] = kr("203.0.116.0/24", 186, 9, 0);
-	assert_int_equal(vnf_router_kroutes_apply(vi, ops, 5, &failed, err,
-						  sizeof(err)),
-			 0);
+	assert_int_equal(
+		vnf_router_kroutes_apply(vi, ops, 5, &failed, err, sizeof(err)),
+		0);
 	/* IPv6 is off on this router; iface 7 does not exist; no next hop;
 	 * an unknown type */
 	assert_int_equal(failed, 4);
@@ -550,7 +583,8 @@ test_bad_ops_counted(void **state)
 	assert_non_null(strstr(err, "IPv6 is off"));
 }
 
-/* ---- mark / sweep ------------------------------------------------------------ */
+/* ---- mark / sweep
+ * ------------------------------------------------------------ */
 
 static void
 test_mark_sweep(void **state)
@@ -559,9 +593,12 @@ test_mark_sweep(void **state)
 	unsigned int removed = 99;
 
 	(void)state;
-	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
-	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
-	ops[2] = kr("203.0.115.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
+	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
+	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
+	ops[2] = kr("203.0.115.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
 	ops[3] = kr("2001:db8:100::/48", 186, VNF_RT_BLACKHOLE, 0);
 	apply(ops, 4, 0);
 	/* nothing marked yet: a sweep keeps all */
@@ -569,8 +606,10 @@ test_mark_sweep(void **state)
 	assert_int_equal(removed, 0);
 	vnf_router_kroutes_mark(vi);
 	/* the dump: one unchanged, one changed, one new */
-	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.11", WAN, 0);
-	ops[2] = kr("203.0.117.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
+	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.11", WAN,
+		    0);
+	ops[2] = kr("203.0.117.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
 	apply(ops, 3, 0);
 	assert_int_equal(vnf_router_kroutes_count(vi), 5);
 	assert_int_equal(vnf_router_kroutes_sweep(vi, &removed), 0);
@@ -585,7 +624,8 @@ test_mark_sweep(void **state)
 	assert_int_equal(vnf_router_kroutes_sweep(vi, &removed), 0);
 	assert_int_equal(removed, 0);
 	/* a kernel route behind a config one is swept behind it */
-	apply1(kr("198.51.100.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0));
+	apply1(kr("198.51.100.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		  0));
 	vnf_router_kroutes_mark(vi);
 	assert_int_equal(vnf_router_kroutes_sweep(vi, &removed), 0);
 	assert_int_equal(removed, 4);
@@ -594,7 +634,8 @@ test_mark_sweep(void **state)
 	check_rib();
 }
 
-/* ---- ifaces ------------------------------------------------------------------ */
+/* ---- ifaces
+ * ------------------------------------------------------------------ */
 
 static void
 test_iface_down(void **state)
@@ -604,14 +645,16 @@ test_iface_down(void **state)
 	int c;
 
 	(void)state;
-	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
-	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 1, "10.0.0.10", LAN, 0);
-	ops[2] = kr("203.0.115.0/24", 186, VNF_RT_UNICAST, 2, "192.0.2.10", WAN, 0,
-		    "10.0.0.10", LAN, 0);
-	ops[3] = kr("203.0.116.0/24", 186, VNF_RT_UNICAST, 2, "192.0.2.10", WAN, 0,
-		    "192.0.2.11", WAN, 0);
-	ops[4] = kr("203.0.117.0/24", 186, VNF_RT_UNICAST, 3, "192.0.2.10", WAN, 0,
-		    "10.0.0.10", LAN, 0, "10.0.0.11", LAN, 0);
+	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
+	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 1, "10.0.0.10", LAN,
+		    0);
+	ops[2] = kr("203.0.115.0/24", 186, VNF_RT_UNICAST, 2, "192.0.2.10", WAN,
+		    0, "10.0.0.10", LAN, 0);
+	ops[3] = kr("203.0.116.0/24", 186, VNF_RT_UNICAST, 2, "192.0.2.10", WAN,
+		    0, "192.0.2.11", WAN, 0);
+	ops[4] = kr("203.0.117.0/24", 186, VNF_RT_UNICAST, 3, "192.0.2.10", WAN,
+		    0, "10.0.0.10", LAN, 0, "10.0.0.11", LAN, 0);
 	apply(ops, 5, 0);
 	vnf_router_kroutes_mark(vi);
 	assert_int_equal(rt_rib_iface_down(rt, WAN, &removed), 0);
@@ -669,12 +712,14 @@ test_addr_routes(void **state)
 	assert_int_equal(rt_rib_addr_routes(rt, LAN, AF_INET, a, 24, false), 0);
 	assert_int_equal(fib_exact("10.0.0.1/32"), -1);
 	assert_int_equal(fib_exact("10.0.0.255/32"), -1);
-	assert_int_equal(rt->nh[fib_exact("10.0.0.0/24")].type, RT_NH_CONNECTED);
+	assert_int_equal(rt->nh[fib_exact("10.0.0.0/24")].type,
+			 RT_NH_CONNECTED);
 	assert_int_equal(vnf_router_kroutes_count(vi), 1);
 	apply1(kdel("10.0.0.0/24"));
 	assert_int_equal(fib_exact("10.0.0.0/24"), -1);
 	/* bad arguments */
-	assert_int_equal(rt_rib_addr_routes(rt, 9, AF_INET, a, 24, true), -EINVAL);
+	assert_int_equal(rt_rib_addr_routes(rt, 9, AF_INET, a, 24, true),
+			 -EINVAL);
 	assert_int_equal(rt_rib_addr_routes(rt, LAN, AF_INET, a, 33, true),
 			 -EINVAL);
 	check_rib();
@@ -686,9 +731,11 @@ test_nh_mtu(void **state)
 	int w, l;
 
 	(void)state;
-	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0));
+	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		  0));
 	apply1(kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 1, "-", WAN, 0));
-	apply1(kr("203.0.115.0/24", 186, VNF_RT_UNICAST, 1, "10.0.0.10", LAN, 0));
+	apply1(kr("203.0.115.0/24", 186, VNF_RT_UNICAST, 1, "10.0.0.10", LAN,
+		  0));
 	rt_nh_iface_mtu(rt, WAN, 9000);
 	w = fib_exact("203.0.113.0/24");
 	assert_int_equal(rt->nh[w].mtu, 9000);
@@ -698,7 +745,8 @@ test_nh_mtu(void **state)
 	assert_int_equal(rt->nh[l].mtu, 1500);
 }
 
-/* ---- random against a model ---------------------------------------------------- */
+/* ---- random against a model
+ * ---------------------------------------------------- */
 
 #define M_PREFIXES 4096
 #define M_OPS 100000
@@ -721,7 +769,7 @@ rnd(void)
 /* What the model holds per prefix: 0 none, 1..M_GWS gateway 192.0.2.(10+g),
  * M_GWS+1 blackhole. */
 struct model_pfx {
-	uint32_t ip;	/* host order */
+	uint32_t ip; /* host order */
 	uint8_t len;
 	uint8_t kernel;
 	uint8_t config;
@@ -819,7 +867,8 @@ test_random_vs_model(void **state)
 				n = 0;
 				if (v == 0 || v == M_GWS + 1) {
 					if (vnf_router_route_del(vi, &cp, err,
-								 sizeof(err)) == 0)
+								 sizeof(err)) ==
+					    0)
 						p->config = 0;
 					else
 						assert_int_equal(p->config, 0);
@@ -902,8 +951,9 @@ test_random_vs_model(void **state)
 			if (best < 0 || m[k].len > m[best].len)
 				best = (int)k;
 		}
-		want = best < 0 ? 0 : m[best].config ? m[best].config :
-						      m[best].kernel;
+		want = best < 0		? 0
+		       : m[best].config ? m[best].config
+					: m[best].kernel;
 		addr[0] = (uint8_t)(a >> 24);
 		addr[1] = (uint8_t)(a >> 16);
 		addr[2] = (uint8_t)(a >> 8);
@@ -932,9 +982,9 @@ test_random_vs_model(void **state)
 			cp.addr[1] = (uint8_t)(m[i].ip >> 16);
 			cp.addr[2] = (uint8_t)(m[i].ip >> 8);
 			cp.addr[3] = (uint8_t)m[i].ip;
-			assert_int_equal(vnf_router_route_del(vi, &cp, err,
-							      sizeof(err)),
-					 0);
+			assert_int_equal(
+				vnf_router_route_del(vi, &cp, err, sizeof(err)),
+				0);
 		}
 	assert_int_equal(rt->nh_used, nh_before);
 	check_rib();
