@@ -43,7 +43,7 @@ rt_grace(struct rt *rt)
 		rte_rcu_qsbr_synchronize(rt->vi->rcu, RTE_QSBR_THRID_INVALID);
 }
 
-/* ---- ifaces ----------------------------------------------------------------- */
+/* ---- ifaces ---------------------------------------------------------------- */
 
 int
 rt_addrs_publish(struct rt *rt, struct rt_iface *ifc)
@@ -73,8 +73,7 @@ rt_fib6_start(struct rt *rt, uint32_t routes_hint)
 	char name[16];
 
 	snprintf(name, sizeof(name), "rt%u6_", rt->seq);
-	return rt_fib_init(&rt->fib6, AF_INET6, name, routes_hint,
-			   rt->vi->rcu);
+	return rt_fib_init(&rt->fib6, AF_INET6, name, routes_hint, rt->vi->rcu);
 }
 
 const struct vnf_router_mirror_config *
@@ -98,8 +97,8 @@ vnf_router_iface_name(const struct vnf_instance *vi, uint16_t iface)
 {
 	const struct rt *rt = rt_get(vi);
 
-	return rt != NULL && iface < rt->n_ifaces ? vi->ifaces[iface].name :
-						    NULL;
+	return rt != NULL && iface < rt->n_ifaces ? vi->ifaces[iface].name
+						  : NULL;
 }
 
 void
@@ -119,9 +118,9 @@ vnf_router_iface_mtu(const struct vnf_instance *vi, uint16_t iface)
 {
 	const struct rt *rt = rt_get(vi);
 
-	return rt != NULL && iface < rt->n_ifaces ?
-		       rt_iface_mtu(&rt->ifaces[iface]) :
-		       0;
+	return rt != NULL && iface < rt->n_ifaces
+		       ? rt_iface_mtu(&rt->ifaces[iface])
+		       : 0;
 }
 
 void
@@ -142,8 +141,8 @@ vnf_router_iface_config_addrs(const struct vnf_instance *vi, uint16_t iface,
 }
 
 static int
-rt_addr_args(struct rt *rt, uint16_t iface, uint8_t family,
-	     const uint8_t *addr, uint8_t len)
+rt_addr_args(struct rt *rt, uint16_t iface, uint8_t family, const uint8_t *addr,
+	     uint8_t len)
 {
 	if (rt == NULL || iface >= rt->n_ifaces || addr == NULL)
 		return -EINVAL;
@@ -354,7 +353,7 @@ vnf_router_link_set(struct vnf_instance *vi, uint16_t iface, bool up,
 	return rc;
 }
 
-/* ---- twins: punt and inject ------------------------------------------------- */
+/* ---- twins: punt and inject ------------------------------------------------ */
 
 void
 rt_inject_drain(struct rt *rt)
@@ -390,7 +389,8 @@ vnf_router_twin_detach(struct vnf_instance *vi)
 {
 	struct rt *rt = rt_get(vi);
 
-	if (rt == NULL || !atomic_load_explicit(&rt->twin, memory_order_relaxed))
+	if (rt == NULL ||
+	    !atomic_load_explicit(&rt->twin, memory_order_relaxed))
 		return;
 	atomic_store_explicit(&rt->twin, false, memory_order_relaxed);
 	atomic_store_explicit(&rt->punt_armed, false, memory_order_relaxed);
@@ -408,7 +408,8 @@ vnf_router_punt_arm(struct vnf_instance *vi)
 {
 	struct rt *rt = rt_get(vi);
 
-	if (rt == NULL || !atomic_load_explicit(&rt->twin, memory_order_relaxed))
+	if (rt == NULL ||
+	    !atomic_load_explicit(&rt->twin, memory_order_relaxed))
 		return;
 	/*
 	 * Sequentially consistent, like the fence in rt_punt_wake(): either
@@ -425,7 +426,8 @@ vnf_router_inject(struct vnf_instance *vi, struct rte_mbuf **m,
 	struct rt *rt = rt_get(vi);
 	unsigned int i;
 
-	if (rt == NULL || !atomic_load_explicit(&rt->twin, memory_order_relaxed))
+	if (rt == NULL ||
+	    !atomic_load_explicit(&rt->twin, memory_order_relaxed))
 		return 0;
 	/* The iface travels in m->port (an mbuf field the TX path does not
 	 * read); the first bad one ends what is queued. */
@@ -445,8 +447,7 @@ rt_poll(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		b->n = 0;
 		return;
 	}
-	n = rte_ring_mc_dequeue_burst(rt->inject, (void **)b->pkts, b->n,
-				      NULL);
+	n = rte_ring_mc_dequeue_burst(rt->inject, (void **)b->pkts, b->n, NULL);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = b->pkts[i];
 		uint16_t ifi = m->port;

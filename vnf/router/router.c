@@ -550,11 +550,11 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 				     (h6->dst_addr[1] & 0xc0) == 0x80)) {
 				/* Twins attached: every link-local
 				 * destination is the kernel's to judge. */
-				nx = rt_twin(rt) ||
-						     rt_iface_has6(ifc,
-								   h6->dst_addr) ?
-					     rt_icmp6_local(rt, w, m, in, h6) :
-					     VNF_DROP(RT_D_LINKLOCAL);
+				if (rt_twin(rt) ||
+				    rt_iface_has6(ifc, h6->dst_addr))
+					nx = rt_icmp6_local(rt, w, m, in, h6);
+				else
+					nx = VNF_DROP(RT_D_LINKLOCAL);
 				goto slow_next;
 			}
 			memcpy(ip6[n6], h6->dst_addr, 16);
@@ -696,7 +696,8 @@ rt_ifaces_setup(struct rt *rt, const struct ctl_vnf_config *cfg, char *err,
 		}
 		ret = rt_addrs_publish(rt, f);
 		if (ret < 0) {
-			snprintf(err, errlen, "vnf %s: out of memory", cfg->name);
+			snprintf(err, errlen, "vnf %s: out of memory",
+				 cfg->name);
 			return ret;
 		}
 	}

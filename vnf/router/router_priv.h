@@ -212,7 +212,7 @@ struct rt_iface {
 	/* Written once by create(). */
 	struct rte_ether_addr mac;
 	uint64_t mac64;		/* mac in the first 6 bytes of a word */
-	uint8_t ll[16];		/* fe80::/64 EUI-64 link-local (IPv6 on) */
+	uint8_t ll[16];		/* fe80::/64 EUI-64 link-local */
 	/* Control thread writes (vnf_router_link_set), workers read relaxed:
 	 * a lone value each, nothing to order against. */
 	_Atomic uint16_t mtu;
@@ -462,14 +462,15 @@ struct rt {
 	atomic_bool twin;
 	/* Armed: the next punt writes 1 to wake_fd (and disarms). */
 	atomic_bool punt_armed;
-	int wake_fd;		/* eventfd or -1; changed only while detached
-				 * and after a grace period */
+	/* The reader's eventfd or -1; changed only while detached, after
+	 * a grace period. */
+	int wake_fd;
 	struct rte_ring *inject; /* SP/MC: the mirror puts, workers get;
 				  * m->port holds the iface */
 	/* Neighbours the kernel gave (vnf_router_kneigh_*), by position in
 	 * the neighbour table; control thread only. */
 	uint8_t *neigh_origin;	/* enum rt_neigh_origin */
-	uint32_t *neigh_kgen;	/* kernel entries: generation of the last set */
+	uint32_t *neigh_kgen;	/* generation of the last kneigh_set */
 	uint32_t kneigh_gen;
 	/* `show mirror`: the mirror's JSON (control thread). */
 	json_t *(*mirror_fn)(void *arg);
@@ -480,8 +481,8 @@ struct rt {
 enum rt_neigh_origin {
 	RT_NO_LEARNED = 0,	/* ARP/ND, or made for resolution */
 	RT_NO_CONFIG,		/* `neighbors:` of the config: static */
-	RT_NO_KERNEL,		/* a kernel neighbour, usable, aged by us */
-	RT_NO_KERNEL_PERM,	/* a permanent kernel neighbour: static, pinned */
+	RT_NO_KERNEL,		/* a kernel neighbour: usable, aged by us */
+	RT_NO_KERNEL_PERM,	/* permanent in the kernel: static, pinned */
 };
 
 /* ---- fib.c ---------------------------------------------------------------- */

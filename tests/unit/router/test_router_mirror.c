@@ -235,8 +235,8 @@ run(uint16_t in, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mbuf *burst[VNF_BURST_MAX];
 	uint16_t next[VNF_BURST_MAX], i;
-	struct vnf_burst b = {.pkts = burst, .next = next, .n = n,
-			      .in_iface = in};
+	struct vnf_burst b = {
+		.pkts = burst, .next = next, .n = n, .in_iface = in};
 
 	memcpy(burst, pkts, n * sizeof(pkts[0]));
 	emit.n = 0;
@@ -304,11 +304,11 @@ ip6p(const uint8_t *dmac, const char *src, const char *dst, uint8_t proto)
 	return p;
 }
 
-/* ---- ifaces at run time ------------------------------------------------------ */
+/* ---- ifaces at run time ---------------------------------------------------- */
 
 struct addr_reader {
-	atomic_uint_fast64_t sets;	/* snapshots looked at */
-	atomic_int bad;			/* 0, or what was wrong */
+	atomic_uint_fast64_t sets; /* snapshots looked at */
+	atomic_int bad;		   /* 0, or what was wrong */
 };
 
 static struct addr_reader areader;
@@ -358,9 +358,9 @@ test_addrs_while_reading(void **state)
 
 	(void)state;
 	memset(&areader, 0, sizeof(areader));
-	assert_int_equal(nfv_test_reader_start(&rd, qsbr, 0, addr_reader_fn,
-					       &areader),
-			 0);
+	assert_int_equal(
+		nfv_test_reader_start(&rd, qsbr, 0, addr_reader_fn, &areader),
+		0);
 	/* Grace periods wait for it once it is online: after its first
 	 * loop (an event, not a time). */
 	while (atomic_load(&rd.loops) == 0)
@@ -568,10 +568,10 @@ test_link_down(void **state)
 static void
 test_mtu_change(void **state)
 {
-	struct pkt df = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 1400,
-			     0x4000);
-	struct pkt nodf = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2,
-			       2000, 0);
+	struct pkt df =
+		udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 1400, 0x4000);
+	struct pkt nodf =
+		udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 2000, 0);
 	struct pkt v6 = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64);
 	unsigned int i, total = 0;
 	uint8_t *ip6;
@@ -628,8 +628,8 @@ struct punt_case {
 	const char *what;
 	struct pkt p;
 	uint16_t in;
-	bool punted;		/* else it is not punted */
-	uint16_t out;		/* not punted: where it goes (0xffff: drop) */
+	bool punted;  /* else it is not punted */
+	uint16_t out; /* not punted: where it goes (0xffff: drop) */
 };
 
 static void
@@ -645,40 +645,41 @@ test_punt_policy(void **state)
 		{"arp reply to us",
 		 arp(R_WAN, GW2, 2, GW2, "192.0.2.9", R_WAN, "192.0.2.1"), WAN,
 		 true, 0},
-		{"arp request for another", arp(BCAST, H1, 1, H1, "10.0.0.2",
-						ZERO6, "10.0.0.77"),
-		 LAN, false, 0xffff},
-		{"ns for us", nd(SNM1, H1, 135, "2001:db8::2", "ff02::1:ff00:1",
-				 "2001:db8::1", 0, 255, true),
+		{"arp request for another",
+		 arp(BCAST, H1, 1, H1, "10.0.0.2", ZERO6, "10.0.0.77"), LAN,
+		 false, 0xffff},
+		{"ns for us",
+		 nd(SNM1, H1, 135, "2001:db8::2", "ff02::1:ff00:1",
+		    "2001:db8::1", 0, 255, true),
 		 LAN, true, 0},
-		{"na to us", nd(R_LAN, H2, 136, "2001:db8::3", "2001:db8::1",
-				"2001:db8::3", 0x60, 255, true),
+		{"na to us",
+		 nd(R_LAN, H2, 136, "2001:db8::3", "2001:db8::1", "2001:db8::3",
+		    0x60, 255, true),
 		 LAN, true, 0},
 		{"echo to us", echo4("10.0.0.2", "10.0.0.1", 64, 1), LAN, true,
 		 0},
 		{"echo6 to us", echo6(R_LAN, "2001:db8::2", "2001:db8::1", 64),
 		 LAN, true, 0},
-		{"tcp to us (wan addr)", ip4p(R_LAN, "10.0.0.2", "192.0.2.1", 6),
-		 LAN, true, 0},
+		{"tcp to us (wan addr)",
+		 ip4p(R_LAN, "10.0.0.2", "192.0.2.1", 6), LAN, true, 0},
 		{"tcp to us on wan", ip4p(R_WAN, "192.0.2.7", "192.0.2.1", 6),
 		 WAN, true, 0},
 		{"ospf 224.0.0.5", ip4p(M224_5, "10.0.0.2", "224.0.0.5", 89),
 		 LAN, true, 0},
 		{"ospf ff02::5", ip6p(M33_5, "fe80::2", "ff02::5", 89), LAN,
 		 true, 0},
-		{"fe80:: dst", ip6p(R_LAN, "fe80::2", "fe80::77", 17), LAN, true,
-		 0},
+		{"fe80:: dst", ip6p(R_LAN, "fe80::2", "fe80::77", 17), LAN,
+		 true, 0},
 		{"bgp to link-local of ours",
 		 ip6p(R_WAN, "fe80::9", "fe80::ff:fe00:102", 6), WAN, true, 0},
-		{"transit v4", udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2,
-				    20, 0),
-		 LAN, false, WAN},
-		{"transit v6", echo6(R_LAN, "2001:db8::2", "2001:db8:100::7",
-				     64),
-		 LAN, false, WAN},
-		{"224.1.1.1 not routed", ip4p(M224_5, "10.0.0.2", "224.1.1.1",
-					      17),
-		 LAN, false, 0xffff},
+		{"transit v4",
+		 udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 20, 0), LAN,
+		 false, WAN},
+		{"transit v6",
+		 echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64), LAN, false,
+		 WAN},
+		{"224.1.1.1 not routed",
+		 ip4p(M224_5, "10.0.0.2", "224.1.1.1", 17), LAN, false, 0xffff},
 	};
 	struct rte_ring *ring;
 	uint64_t punted;
@@ -697,7 +698,8 @@ test_punt_policy(void **state)
 		punted = ctr(RT_C_PUNTED);
 		run1(c[i].in, mbuf(&c[i].p));
 		print_message("  %-28s punted %lu, out %u\n", c[i].what,
-			      (unsigned long)(ctr(RT_C_PUNTED) - punted), n_out);
+			      (unsigned long)(ctr(RT_C_PUNTED) - punted),
+			      n_out);
 		if (c[i].punted) {
 			if (ctr(RT_C_PUNTED) != punted + 1)
 				fail_msg("%s: not punted", c[i].what);
@@ -705,8 +707,9 @@ test_punt_policy(void **state)
 			assert_int_equal(rte_ring_sc_dequeue(ring, &obj), 0);
 			assert_int_equal(((struct rte_mbuf *)obj)->port,
 					 c[i].in);
-			assert_int_equal(rte_pktmbuf_pkt_len((struct rte_mbuf *)obj),
-					 c[i].p.len);
+			assert_int_equal(
+				rte_pktmbuf_pkt_len((struct rte_mbuf *)obj),
+				c[i].p.len);
 			rte_pktmbuf_free(obj);
 		} else {
 			if (ctr(RT_C_PUNTED) != punted)
@@ -744,8 +747,8 @@ static void
 test_punt_arp_reply_learned(void **state)
 {
 	struct pkt p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 20, 0);
-	struct pkt rep = arp(R_WAN, GW, 2, GW, "192.0.2.254", R_WAN,
-			     "192.0.2.1");
+	struct pkt rep =
+		arp(R_WAN, GW, 2, GW, "192.0.2.254", R_WAN, "192.0.2.1");
 	struct rte_ring *ring;
 	void *obj = NULL;
 
@@ -881,7 +884,7 @@ test_inject_poll(void **state)
 	assert_int_equal(n, 0);
 }
 
-/* ---- kernel neighbours --------------------------------------------------------- */
+/* ---- kernel neighbours ----------------------------------------------------- */
 
 static void
 test_kneigh(void **state)
@@ -954,9 +957,9 @@ test_kneigh(void **state)
 	/* arguments */
 	assert_int_equal(vnf_router_kneigh_set(vi, 5, AF_INET, a, H1, false),
 			 -EINVAL);
-	assert_int_equal(vnf_router_kneigh_set(vi, LAN, AF_INET, a, BCAST,
-					       false),
-			 -EINVAL);
+	assert_int_equal(
+		vnf_router_kneigh_set(vi, LAN, AF_INET, a, BCAST, false),
+		-EINVAL);
 	assert_int_equal(vnf_router_kneigh_del(vi, LAN, 3, a), -EINVAL);
 }
 
@@ -982,7 +985,7 @@ test_kneigh_config_static(void **state)
 	assert_memory_equal(mac, GW, 6);
 }
 
-/* ---- accessors, show mirror --------------------------------------------------- */
+/* ---- accessors, show mirror ------------------------------------------------ */
 
 struct addr_list {
 	unsigned int n;
@@ -1053,7 +1056,8 @@ test_show_mirror(void **state)
 	args = json_pack("{s:s}", "vnf", "rtr");
 	assert_int_equal(vnf_verb_call(vi, "show mirror", args, &reply),
 			 -ENOENT);
-	assert_string_equal(json_string_value(reply), "router rtr has no mirror");
+	assert_string_equal(json_string_value(reply),
+			    "router rtr has no mirror");
 	json_decref(reply);
 	/* unnamed: left out of the list (port mirrors share the verb) */
 	assert_int_equal(vnf_verb_call(vi, "show mirror", NULL, &reply), 0);
@@ -1083,7 +1087,8 @@ eal_setup(void **state)
 		return -1;
 	hz = rte_get_tsc_hz();
 	pool = rte_pktmbuf_pool_create("ut_rtmirror", 4095, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+				       RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
 	qsbr = nfv_test_qsbr_new(1);
 	if (pool == NULL || qsbr == NULL)
 		return -1;
