@@ -162,6 +162,22 @@ mirror_nl_multipath(const struct mirror_nl_ctx *c, uint8_t family,
 	return MIRROR_NL_OK;
 }
 
+/*
+ * nla_parse() skips what follows the last whole attribute; a message the
+ * kernel built has nothing there, so anything is a broken message.
+ */
+static bool
+mirror_attrs_exact(const struct nlmsghdr *h, int hdrlen)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, nlmsg_attrdata(h, hdrlen), nlmsg_attrlen(h, hdrlen),
+			  rem)
+		;
+	return rem == 0;
+}
+
 static bool
 mirror_is_linklocal6(const uint8_t *addr, unsigned int len)
 {
@@ -181,7 +197,8 @@ mirror_nl_route(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 	if (h->nlmsg_type != RTM_NEWROUTE && h->nlmsg_type != RTM_DELROUTE)
 		return MIRROR_NL_MSGTYPE;
 	if (nlmsg_parse((struct nlmsghdr *)h, sizeof(*rtm), tb, RTA_MAX,
-			mirror_route_policy) < 0)
+			mirror_route_policy) < 0 ||
+	    !mirror_attrs_exact(h, sizeof(*rtm)))
 		return MIRROR_NL_MALFORMED;
 	rtm = nlmsg_data(h);
 	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
@@ -345,6 +362,12 @@ mirror_nl_addr(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 
 	if (h->nlmsg_type != RTM_NEWADDR && h->nlmsg_type != RTM_DELADDR)
 		return MIRROR_NL_MSGTYPE;
+	/* libnl makes up an address when the message has none. */
+	if (nlmsg_find_attr((struct nlmsghdr *)h, sizeof(struct ifaddrmsg),
+			    IFA_LOCAL) == NULL &&
+	    nlmsg_find_attr((struct nlmsghdr *)h, sizeof(struct ifaddrmsg),
+			    IFA_ADDRESS) == NULL)
+		return MIRROR_NL_MALFORMED;
 	ra = (struct rtnl_addr *)mirror_nl_object(h);
 	if (ra == NULL)
 		return MIRROR_NL_MALFORMED;
