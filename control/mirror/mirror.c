@@ -530,6 +530,11 @@ mirror_nl_read(struct ctl_mirror *m)
 				done++;
 			}
 		}
+		/* Fewer than asked for: the queue was empty a moment ago;
+		 * epoll says when there is more (one syscall less per
+		 * wake-up when events trickle in one by one). */
+		if (n < MIRROR_RX_VLEN)
+			break;
 	}
 	/* Bounded: what is left comes at the next wake-up, after the other
 	 * fds had their turn; what was read is applied now. */
@@ -743,6 +748,8 @@ mirror_setup(struct ctl_mirror *m, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot attach the twins to the router");
 		return -EINVAL;
 	}
+	/* Armed from the start: the first punted frame wakes us. */
+	mirror_punt(m);
 	rc = mirror_sync_start(m);
 	if (rc < 0) {
 		snprintf(err, errlen, "netns %s: netlink event socket: %s",
