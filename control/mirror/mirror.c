@@ -763,19 +763,13 @@ mirror_setup(struct ctl_mirror *m, char *err, size_t errlen)
 static void
 mirror_teardown(struct ctl_mirror *m)
 {
-	struct rte_mbuf *pkts[32];
-	unsigned int n;
-
 	if (m->punt != NULL) {
+		/* The router frees what is left on its rings: the punt
+		 * ring is not ours to touch after this. */
 		ctl_server_lock();
 		vnf_router_mirror_hook(m->vi, NULL, NULL);
 		vnf_router_twin_detach(m->vi);
 		ctl_server_unlock();
-		/* Detached: no worker puts more on the ring; the router
-		 * frees what is left, but what we can take is ours. */
-		while ((n = rte_ring_sc_dequeue_burst(m->punt, (void **)pkts,
-						      RTE_DIM(pkts), NULL)) > 0)
-			rte_pktmbuf_free_bulk(pkts, n);
 		m->punt = NULL;
 	}
 	if (m->sk != NULL) {
