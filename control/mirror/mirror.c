@@ -89,8 +89,7 @@ mirror_now_ns(void)
 
 /* Under ctl_server_lock(): the state and the last error `show mirror`
  * reads. */
-static void
-mirror_set_error_locked(struct ctl_mirror *m, const char *fmt, ...)
+static void mirror_set_error_locked(struct ctl_mirror *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void
 mirror_set_error_locked(struct ctl_mirror *m, const char *fmt, ...)
@@ -102,7 +101,7 @@ mirror_set_error_locked(struct ctl_mirror *m, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- punt and inject ------------------------------------------------------ */
+/* ---- punt and inject ----------------------------------------------------- */
 
 /* One punted frame to the tap of its ingress iface; frees it. */
 static void
@@ -138,10 +137,9 @@ mirror_punt_drain(struct ctl_mirror *m, unsigned int budget)
 	unsigned int done = 0, n, i;
 
 	while (done < budget) {
-		n = rte_ring_sc_dequeue_burst(m->punt, (void **)pkts,
-					      RTE_MIN(RTE_DIM(pkts),
-						      budget - done),
-					      NULL);
+		n = rte_ring_sc_dequeue_burst(
+			m->punt, (void **)pkts,
+			RTE_MIN(RTE_DIM(pkts), budget - done), NULL);
 		if (n == 0)
 			break;
 		for (i = 0; i < n; i++)
@@ -216,7 +214,7 @@ mirror_tap_read(struct ctl_mirror *m, uint16_t iface)
 	}
 }
 
-/* ---- netlink -------------------------------------------------------------- */
+/* ---- netlink ------------------------------------------------------------- */
 
 static int mirror_sync_start(struct ctl_mirror *m);
 
@@ -240,23 +238,24 @@ mirror_flush(struct ctl_mirror *m)
 	for (i = 0; i < m->n_batch; i++)
 		n_del += m->batch[i].del;
 	ctl_server_lock();
-	rc = vnf_router_kroutes_apply(m->vi, m->batch, m->n_batch, &failed,
-				      err, sizeof(err));
+	rc = vnf_router_kroutes_apply(m->vi, m->batch, m->n_batch, &failed, err,
+				      sizeof(err));
 	mirror_lag_record_locked(m, mirror_now_ns() - m->batch_t0);
 	m->st.batches++;
 	if (rc < 0) {
 		/* Nothing of the batch applied: the FIB is as before it,
 		 * and only a resync can bring it back to the kernel's. */
 		mirror_set_error_locked(m, "applying %u route changes: %s",
-					m->n_batch, err[0] ? err : strerror(-rc));
+					m->n_batch,
+					err[0] ? err : strerror(-rc));
 		m->st.routes_failed += m->n_batch;
 	} else {
 		m->st.routes_added += m->n_batch - n_del;
 		m->st.routes_removed += n_del;
 		m->st.routes_failed += failed;
 		if (failed != 0)
-			mirror_set_error_locked(m, "%u route changes skipped: %s",
-						failed, err);
+			mirror_set_error_locked(
+				m, "%u route changes skipped: %s", failed, err);
 	}
 	ctl_server_unlock();
 	m->n_batch = 0;
@@ -374,7 +373,8 @@ mirror_sync_done(struct ctl_mirror *m)
 	else
 		m->state = MIRROR_SYNCED;
 	ctl_server_unlock();
-	MIRROR_LOG(INFO, "%s: synced with netns %s (%u routes, %u neighbours swept)",
+	MIRROR_LOG(INFO,
+		   "%s: synced with netns %s (%u routes, %u neighbours swept)",
 		   m->vi->name, m->netns, routes, neighs);
 	if (rc1 < 0 || rc2 < 0 || m->dump_intr)
 		mirror_sync_start(m);
@@ -506,7 +506,8 @@ mirror_nl_read(struct ctl_mirror *m)
 			ctl_server_unlock();
 			if (e == ENOBUFS)
 				MIRROR_LOG(WARNING,
-					   "%s: kernel events lost (receive buffer full); resync",
+					   "%s: kernel events lost (receive "
+					   "buffer full); resync",
 					   m->vi->name);
 			mirror_sync_start(m);
 			return;
@@ -519,7 +520,8 @@ mirror_nl_read(struct ctl_mirror *m)
 			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				mirror_flush(m);
 				ctl_server_lock();
-				mirror_set_error_locked(m, "event socket: datagram truncated");
+				mirror_set_error_locked(
+					m, "event socket: datagram truncated");
 				ctl_server_unlock();
 				mirror_sync_start(m);
 				return;
@@ -635,7 +637,7 @@ err:
 	return rc;
 }
 
-/* ---- show mirror ---------------------------------------------------------- */
+/* ---- show mirror --------------------------------------------------------- */
 
 static int
 mirror_cmp_u64(const void *a, const void *b)
@@ -662,52 +664,49 @@ mirror_show(void *arg)
 	for (i = 1; i < MIRROR_NL_N_REASONS; i++) {
 		ign_total += s->ignored[i];
 		if (s->ignored[i] != 0)
-			json_object_set_new(ign, mirror_nl_reason_str(i),
-					    json_integer((json_int_t)s->ignored[i]));
+			json_object_set_new(
+				ign, mirror_nl_reason_str(i),
+				json_integer((json_int_t)s->ignored[i]));
 	}
 	c = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
 		      " s:I, s:I, s:I, s:I, s:I}",
-		      "messages", (json_int_t)s->messages,
-		      "batches", (json_int_t)s->batches,
-		      "routes_added", (json_int_t)s->routes_added,
-		      "routes_removed", (json_int_t)s->routes_removed,
-		      "routes_failed", (json_int_t)s->routes_failed,
-		      "routes_swept", (json_int_t)s->swept_routes,
-		      "addresses", (json_int_t)s->addresses,
-		      "neighbours", (json_int_t)s->neighbours,
-		      "neighbours_swept", (json_int_t)s->swept_neighbours,
-		      "links", (json_int_t)s->links,
-		      "ignored", (json_int_t)ign_total,
-		      "resyncs", (json_int_t)s->resyncs,
-		      "punted", (json_int_t)s->punted,
-		      "punt_drops", (json_int_t)s->punt_drops,
-		      "injected", (json_int_t)s->injected,
-		      "inject_drops", (json_int_t)s->inject_drops);
-	lag = json_pack("{s:I, s:I, s:I, s:I}", "samples", (json_int_t)n,
-			"p50", (json_int_t)(n ? sorted[n / 2] / 1000 : 0),
-			"p99", (json_int_t)(n ? sorted[(n * 99) / 100] / 1000 : 0),
+		      "messages", (json_int_t)s->messages, "batches",
+		      (json_int_t)s->batches, "routes_added",
+		      (json_int_t)s->routes_added, "routes_removed",
+		      (json_int_t)s->routes_removed, "routes_failed",
+		      (json_int_t)s->routes_failed, "routes_swept",
+		      (json_int_t)s->swept_routes, "addresses",
+		      (json_int_t)s->addresses, "neighbours",
+		      (json_int_t)s->neighbours, "neighbours_swept",
+		      (json_int_t)s->swept_neighbours, "links",
+		      (json_int_t)s->links, "ignored", (json_int_t)ign_total,
+		      "resyncs", (json_int_t)s->resyncs, "punted",
+		      (json_int_t)s->punted, "punt_drops",
+		      (json_int_t)s->punt_drops, "injected",
+		      (json_int_t)s->injected, "inject_drops",
+		      (json_int_t)s->inject_drops);
+	lag = json_pack("{s:I, s:I, s:I, s:I}", "samples", (json_int_t)n, "p50",
+			(json_int_t)(n ? sorted[n / 2] / 1000 : 0), "p99",
+			(json_int_t)(n ? sorted[(n * 99) / 100] / 1000 : 0),
 			"max", (json_int_t)(n ? sorted[n - 1] / 1000 : 0));
 	tw = json_array();
 	for (i = 0; i < m->n_twins; i++)
 		json_array_append_new(tw, json_pack("{s:s, s:i}", "name",
 						    m->tap_name[i], "ifindex",
 						    m->nlc.ifindex[i]));
-	o = json_pack("{s:s, s:s, s:I, s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:o,"
-		      " s:s?}",
-		      "vnf", m->vi->name, "netns", m->netns,
-		      "table", (json_int_t)m->table,
-		      "state", mirror_state_names[m->state],
-		      "netns_created", m->created_ns,
-		      "rcvbuf", (json_int_t)m->rcvbuf,
-		      "kernel_routes",
-		      (json_int_t)vnf_router_kroutes_count(m->vi),
-		      "twins", tw, "counters", c, "ignored", ign,
-		      "lag_us", lag, "last_error",
-		      m->last_error[0] ? m->last_error : NULL);
+	o = json_pack(
+		"{s:s, s:s, s:I, s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:o,"
+		" s:s?}",
+		"vnf", m->vi->name, "netns", m->netns, "table",
+		(json_int_t)m->table, "state", mirror_state_names[m->state],
+		"netns_created", m->created_ns, "rcvbuf", (json_int_t)m->rcvbuf,
+		"kernel_routes", (json_int_t)vnf_router_kroutes_count(m->vi),
+		"twins", tw, "counters", c, "ignored", ign, "lag_us", lag,
+		"last_error", m->last_error[0] ? m->last_error : NULL);
 	return o;
 }
 
-/* ---- the thread ----------------------------------------------------------- */
+/* ---- the thread ---------------------------------------------------------- */
 
 static int
 mirror_ep_add(struct ctl_mirror *m, int fd, uint32_t tag)
@@ -794,9 +793,11 @@ mirror_loop(struct ctl_mirror *m)
 		else if (m->state == MIRROR_ERROR) {
 			uint64_t now = mirror_now_ns();
 
-			timeout = now >= m->retry_at_ns ?
-					  0 :
-					  (int)((m->retry_at_ns - now) / 1000000) + 1;
+			timeout = now >= m->retry_at_ns
+					  ? 0
+					  : (int)((m->retry_at_ns - now) /
+						  1000000) +
+						    1;
 		}
 		n = epoll_wait(m->ep, evs, RTE_DIM(evs), timeout);
 		if (n < 0 && errno != EINTR) {
@@ -816,8 +817,8 @@ mirror_loop(struct ctl_mirror *m)
 			} else if (tag == MIRROR_EV_NL) {
 				mirror_nl_read(m);
 			} else if (tag - MIRROR_EV_TAP < m->n_twins) {
-				mirror_tap_read(m,
-						(uint16_t)(tag - MIRROR_EV_TAP));
+				mirror_tap_read(
+					m, (uint16_t)(tag - MIRROR_EV_TAP));
 			}
 		}
 		if (stop)
@@ -849,7 +850,7 @@ mirror_thread(void *arg)
 	return NULL;
 }
 
-/* ---- control thread ------------------------------------------------------- */
+/* ---- control thread ------------------------------------------------------ */
 
 static uint32_t
 mirror_rcvbuf(void)
@@ -863,7 +864,8 @@ mirror_rcvbuf(void)
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (errno != 0 || *end != '\0' || v < 4096 || v > INT32_MAX) {
-		MIRROR_LOG(WARNING, "%s=%s: not a byte count in 4096..%d; using %u",
+		MIRROR_LOG(WARNING,
+			   "%s=%s: not a byte count in 4096..%d; using %u",
 			   CTL_MIRROR_RCVBUF_ENV, s, INT32_MAX,
 			   CTL_MIRROR_RCVBUF_DEFAULT);
 		return CTL_MIRROR_RCVBUF_DEFAULT;
@@ -880,8 +882,9 @@ mirror_buf_room(struct vnf_instance *vi)
 	unsigned int i, n = vnf_router_n_ifaces(vi);
 
 	for (i = 0; i < n; i++)
-		room = RTE_MAX(room, (uint32_t)vnf_router_iface_mtu(vi, (uint16_t)i) +
-					     RTE_ETHER_HDR_LEN + 4 + 1);
+		room = RTE_MAX(room,
+			       (uint32_t)vnf_router_iface_mtu(vi, (uint16_t)i) +
+				       RTE_ETHER_HDR_LEN + 4 + 1);
 	return RTE_MIN(room, (uint32_t)UINT16_MAX - RTE_PKTMBUF_HEADROOM);
 }
 
@@ -924,10 +927,9 @@ ctl_mirror_start(struct vnf_instance *vi, struct ctl_mirror **out, char *err,
 	ctl_server_unlock();
 	snprintf(name, sizeof(name), "nfv_mirror_%u", vi->id);
 	/* No cache: workers free these after TX, and the pool is small. */
-	m->pool = rte_pktmbuf_pool_create(name, MIRROR_POOL_SIZE, 0, 0,
-					  (uint16_t)(m->buf_room +
-						     RTE_PKTMBUF_HEADROOM),
-					  SOCKET_ID_ANY);
+	m->pool = rte_pktmbuf_pool_create(
+		name, MIRROR_POOL_SIZE, 0, 0,
+		(uint16_t)(m->buf_room + RTE_PKTMBUF_HEADROOM), SOCKET_ID_ANY);
 	if (m->pool == NULL) {
 		snprintf(err, errlen, "%s: mirror mbufs: %s", vi->name,
 			 rte_strerror(rte_errno));
@@ -1012,7 +1014,8 @@ ctl_mirror_free(struct ctl_mirror *m)
 		unsigned int avail = rte_mempool_avail_count(m->pool);
 
 		if (avail != m->pool->size)
-			MIRROR_LOG(ERR, "%s: %u of %u mirror mbufs not returned",
+			MIRROR_LOG(ERR,
+				   "%s: %u of %u mirror mbufs not returned",
 				   m->vi->name, m->pool->size - avail,
 				   m->pool->size);
 		rte_mempool_free(m->pool);

@@ -33,9 +33,9 @@
 #include "vnf/lib/limits.h"
 
 extern int ctl_logtype_mirror;
-#define MIRROR_LOG(level, fmt, ...)                                           \
-	rte_log(RTE_LOG_##level, ctl_logtype_mirror, "nfvd: mirror: " fmt "\n", \
-		##__VA_ARGS__)
+#define MIRROR_LOG(level, fmt, ...)                                            \
+	rte_log(RTE_LOG_##level, ctl_logtype_mirror,                           \
+		"nfvd: mirror: " fmt "\n", ##__VA_ARGS__)
 
 struct nl_sock;
 struct rte_mempool;
@@ -59,7 +59,7 @@ enum mirror_state {
 	MIRROR_SYNCING, /* first dump */
 	MIRROR_SYNCED,
 	MIRROR_RESYNC, /* a later dump after an error */
-	MIRROR_ERROR, /* no event socket: retried every second */
+	MIRROR_ERROR,  /* no event socket: retried every second */
 };
 
 /* The dumps of a (re)sync, in this order. */
@@ -124,7 +124,7 @@ struct ctl_mirror {
 	uint32_t gen; /* bumped by each (re)sync: older reads are stale */
 	enum mirror_dump dump;
 	uint32_t dump_seq;
-	bool dump_intr; /* a dump said NLM_F_DUMP_INTR: sync again */
+	bool dump_intr;	      /* a dump said NLM_F_DUMP_INTR: sync again */
 	uint64_t retry_at_ns; /* MIRROR_ERROR: when to try again */
 
 	/* The batch being collected; t0: receive time of its first op. */

@@ -55,13 +55,11 @@ mirror_nl_iface(const struct mirror_nl_ctx *c, int ifindex)
 	return -1;
 }
 
-/* ---- routes --------------------------------------------------------------- */
+/* ---- routes -------------------------------------------------------------- */
 
 static struct nla_policy mirror_route_policy[RTA_MAX + 1] = {
-	[RTA_OIF] = {.type = NLA_U32},
-	[RTA_TABLE] = {.type = NLA_U32},
-	[RTA_PRIORITY] = {.type = NLA_U32},
-	[RTA_NH_ID] = {.type = NLA_U32},
+	[RTA_OIF] = {.type = NLA_U32},		[RTA_TABLE] = {.type = NLA_U32},
+	[RTA_PRIORITY] = {.type = NLA_U32},	[RTA_NH_ID] = {.type = NLA_U32},
 	[RTA_MULTIPATH] = {.type = NLA_UNSPEC},
 };
 
@@ -153,7 +151,8 @@ mirror_nl_multipath(const struct mirror_nl_ctx *c, uint8_t family,
 		if (r->n_nh == VNF_ROUTER_NH_MAX)
 			return MIRROR_NL_NEXTHOPS;
 		nh.iface = (uint16_t)iface;
-		/* rtnh_hops is weight - 1; 256 does not fit the router's byte. */
+		/* rtnh_hops is weight - 1; 256 does not fit the router's byte.
+		 */
 		nh.weight = rtnh->rtnh_hops == 255 ? 255 : rtnh->rtnh_hops + 1;
 		r->nh[r->n_nh++] = nh;
 	}
@@ -172,9 +171,8 @@ mirror_attrs_exact(const struct nlmsghdr *h, int hdrlen)
 	struct nlattr *a;
 	int rem;
 
-	nla_for_each_attr(a, nlmsg_attrdata(h, hdrlen), nlmsg_attrlen(h, hdrlen),
-			  rem)
-		;
+	nla_for_each_attr(a, nlmsg_attrdata(h, hdrlen),
+			  nlmsg_attrlen(h, hdrlen), rem);
 	return rem == 0;
 }
 
@@ -272,7 +270,7 @@ mirror_nl_route(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 	return mirror_nl_gw(r->family, tb, &r->nh[0]);
 }
 
-/* ---- links, addresses, neighbours: libnl's objects ------------------------ */
+/* ---- links, addresses, neighbours: libnl's objects ----------------------- */
 
 struct mirror_nl_obj {
 	struct nl_object *obj;
@@ -393,7 +391,7 @@ mirror_nl_addr(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 	return MIRROR_NL_OK;
 }
 
-#define MIRROR_NUD_USABLE                                                     \
+#define MIRROR_NUD_USABLE                                                      \
 	(NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)
 
 enum mirror_nl_reason

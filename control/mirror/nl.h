@@ -29,30 +29,30 @@
  * Why a message changes nothing in the router.  Each has a counter in
  * `show mirror` ("ignored" by reason); the strings are the JSON keys.
  */
-#define MIRROR_NL_REASONS(X)                                                  \
-	X(OK, "ok")                                                           \
-	X(MSGTYPE, "msgtype")             /* not a message the mirror reads */ \
-	X(MALFORMED, "malformed")         /* truncated, bad attribute */       \
-	X(FAMILY, "family")               /* not IPv4/IPv6 */                  \
-	X(TABLE, "table")                 /* another routing table */          \
-	X(LOCAL_TABLE, "local-table")     /* table 255 */                      \
-	X(RTYPE, "route-type")            /* local, broadcast, multicast, ... */ \
-	X(CLONED, "cloned")               /* route cache entries */            \
-	X(SOURCE, "source-specific")      /* from-prefix or TOS routes */      \
-	X(OIF, "oif")                     /* next hops not on a twin */        \
-	X(NEXTHOPS, "nexthops")           /* too many, none, or all dead */    \
-	X(VIA, "via")                     /* RTA_VIA: other-family gateway */  \
-	X(NH_ID, "nexthop-object")        /* RTA_NH_ID without details */      \
-	X(LINKLOCAL, "link-local")        /* fe80::/64: punted, not routed */  \
-	X(NOT_TWIN, "not-twin")           /* link/addr/neigh of another iface */ \
-	X(NO_LLADDR, "no-lladdr")         /* a neighbour without a MAC */      \
-	X(PROXY, "proxy")                 /* proxy ARP/ND entries */
+#define MIRROR_NL_REASONS(X)                                                   \
+	X(OK, "ok")                                                            \
+	X(MSGTYPE, "msgtype")	      /* not a message the mirror reads */     \
+	X(MALFORMED, "malformed")     /* truncated, bad attribute */           \
+	X(FAMILY, "family")	      /* not IPv4/IPv6 */                      \
+	X(TABLE, "table")	      /* another routing table */              \
+	X(LOCAL_TABLE, "local-table") /* table 255 */                          \
+	X(RTYPE, "route-type")	      /* local, broadcast, multicast, ... */   \
+	X(CLONED, "cloned")	      /* route cache entries */                \
+	X(SOURCE, "source-specific")  /* from-prefix or TOS routes */          \
+	X(OIF, "oif")		      /* next hops not on a twin */            \
+	X(NEXTHOPS, "nexthops")	      /* too many, none, or all dead */        \
+	X(VIA, "via")		      /* RTA_VIA: other-family gateway */      \
+	X(NH_ID, "nexthop-object")    /* RTA_NH_ID without details */          \
+	X(LINKLOCAL, "link-local")    /* fe80::/64: punted, not routed */      \
+	X(NOT_TWIN, "not-twin")	      /* link/addr/neigh of another iface */   \
+	X(NO_LLADDR, "no-lladdr")     /* a neighbour without a MAC */          \
+	X(PROXY, "proxy")	      /* proxy ARP/ND entries */
 
 enum mirror_nl_reason {
 #define MIRROR_NL_ENUM(n, s) MIRROR_NL_##n,
 	MIRROR_NL_REASONS(MIRROR_NL_ENUM)
 #undef MIRROR_NL_ENUM
-	MIRROR_NL_N_REASONS
+		MIRROR_NL_N_REASONS
 };
 
 /* "ok", "table", ... for a reason; "?" out of range. */
@@ -72,7 +72,7 @@ int mirror_nl_iface(const struct mirror_nl_ctx *c, int ifindex);
 /* RTM_NEWLINK/DELLINK of a twin.  A deleted twin is a down one. */
 struct mirror_nl_link {
 	uint16_t iface;
-	bool up; /* IFF_UP and IFF_LOWER_UP (or IFF_RUNNING) */
+	bool up;      /* IFF_UP and IFF_LOWER_UP (or IFF_RUNNING) */
 	uint16_t mtu; /* 0: not in the message, keep the current one */
 };
 

@@ -54,7 +54,8 @@ mirror_tap_open(int s, const char *name, const uint8_t mac[6], uint16_t mtu,
 
 	if (if_nametoindex(name) != 0) {
 		snprintf(err, errlen,
-			 "twin %s: an interface of that name exists in the netns",
+			 "twin %s: an interface of that name exists in the "
+			 "netns",
 			 name);
 		return -EEXIST;
 	}
@@ -210,13 +211,14 @@ mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen)
 		ctl_server_unlock();
 		if (name == NULL || strlen(name) >= IFNAMSIZ) {
 			snprintf(err, errlen,
-				 "iface %s: a twin's name has at most %d characters",
+				 "iface %s: a twin's name has at most %d "
+				 "characters",
 				 name ? name : "?", IFNAMSIZ - 1);
 			rc = -ENAMETOOLONG;
 			goto err_taps;
 		}
-		fd = mirror_tap_open(s, m->tap_name[i], mac, mtu, &ifindex,
-				     err, errlen);
+		fd = mirror_tap_open(s, m->tap_name[i], mac, mtu, &ifindex, err,
+				     errlen);
 		if (fd < 0) {
 			rc = fd;
 			goto err_taps;
@@ -226,9 +228,11 @@ mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen)
 		m->n_twins = (uint16_t)(i + 1);
 		m->nlc.n_ifaces = m->n_twins;
 
-		aa = (struct mirror_addr_arg){.sk = sk, .ifindex = ifindex,
+		aa = (struct mirror_addr_arg){.sk = sk,
+					      .ifindex = ifindex,
 					      .name = m->tap_name[i],
-					      .err = err, .errlen = errlen};
+					      .err = err,
+					      .errlen = errlen};
 		ctl_server_lock();
 		vnf_router_iface_config_addrs(m->vi, (uint16_t)i,
 					      mirror_twin_addr, &aa);

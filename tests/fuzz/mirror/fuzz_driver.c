@@ -49,8 +49,8 @@ rng_below(size_t n)
 	return n ? (size_t)(rng() % n) : 0;
 }
 
-static const uint8_t edges[] = {0, 1, 2, 3, 4, 7, 8, 9, 15, 16, 17, 24,
-				32, 33, 64, 127, 128, 129, 254, 255};
+static const uint8_t edges[] = {0,  1,	2,  3,	4,  7,	 8,   9,   15,	16,
+				17, 24, 32, 33, 64, 127, 128, 129, 254, 255};
 
 static void
 mutate(uint8_t *buf, size_t *len, const struct seed *seeds, size_t n_seeds)
@@ -63,11 +63,13 @@ mutate(uint8_t *buf, size_t *len, const struct seed *seeds, size_t n_seeds)
 		switch (rng_below(8)) {
 		case 0: /* flip a bit */
 			if (l)
-				buf[rng_below(l)] ^= (uint8_t)(1u << rng_below(8));
+				buf[rng_below(l)] ^=
+					(uint8_t)(1u << rng_below(8));
 			break;
 		case 1: /* an edge value */
 			if (l)
-				buf[rng_below(l)] = edges[rng_below(sizeof(edges))];
+				buf[rng_below(l)] =
+					edges[rng_below(sizeof(edges))];
 			break;
 		case 2: { /* a 16-bit length (nla_len, rtnh_len) */
 			uint16_t v = (uint16_t)(rng_below(2) ? rng_below(64)
@@ -103,8 +105,8 @@ mutate(uint8_t *buf, size_t *len, const struct seed *seeds, size_t n_seeds)
 			if (l + cnt > INPUT_MAX || !cnt)
 				break;
 			memmove(buf + pos + cnt, buf + pos, l - pos);
-			memmove(buf + pos, buf + (from < pos ? from : from + cnt),
-				cnt);
+			memmove(buf + pos,
+				buf + (from < pos ? from : from + cnt), cnt);
 			*len = l + cnt;
 			break;
 		}
@@ -186,7 +188,8 @@ main(int argc, char **argv)
 	}
 	if (argc > 2)
 		iters = strtoul(argv[2], NULL, 0);
-	rng_state = argc > 3 ? strtoull(argv[3], NULL, 0) : 0x6e6c6d6972726f72ull;
+	rng_state =
+		argc > 3 ? strtoull(argv[3], NULL, 0) : 0x6e6c6d6972726f72ull;
 	if (!rng_state)
 		rng_state = 1;
 	n = load_seeds(argv[1], seeds);

@@ -50,11 +50,12 @@ fz_check_route(const struct vnf_router_kroute *r)
 	fz_check(r->family == AF_INET || r->family == AF_INET6, "family");
 	fz_check(r->len <= 8 * alen, "prefix length");
 	for (i = 0; i < 16; i++) {
-		unsigned int bits = i >= alen ? 0 :
-			r->len >= 8 * (i + 1) ? 8 :
-			r->len > 8 * i ? r->len - 8 * i : 0;
+		unsigned int bits = i >= alen		    ? 0
+				    : r->len >= 8 * (i + 1) ? 8
+				    : r->len > 8 * i	    ? r->len - 8 * i
+							    : 0;
 
-		fz_check((r->addr[i] & (uint8_t)~(0xff00u >> bits)) == 0,
+		fz_check((r->addr[i] & (uint8_t) ~(0xff00u >> bits)) == 0,
 			 "host bits set");
 	}
 	fz_check(r->type <= VNF_RT_PROHIBIT, "type");

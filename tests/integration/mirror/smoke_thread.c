@@ -49,17 +49,17 @@
 static char ns_name[64];
 static int failures;
 
-#define CHECK(cond, ...)                                                      \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);           \
-			printf(__VA_ARGS__);                                  \
-			printf("\n");                                         \
-			failures++;                                           \
-		}                                                             \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);            \
+			printf(__VA_ARGS__);                                   \
+			printf("\n");                                          \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
-/* ---- the fake router ---------------------------------------------------------- */
+/* ---- the fake router ----------------------------------------------------- */
 
 struct froute {
 	struct froute *next;
@@ -401,7 +401,7 @@ vnf_router_kneigh_sweep(struct vnf_instance *vi, unsigned int *removed)
 	return 0;
 }
 
-/* ---- helpers --------------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static double
 now_s(void)
@@ -467,13 +467,13 @@ show_counter(const char *key)
 
 /* Poll cond for up to `secs` seconds (an integration test: the kernel and
  * a thread are involved). */
-#define WAIT_FOR(cond, secs)                                                  \
-	({                                                                    \
-		double t_end = now_s() + (secs);                              \
-		bool ok_;                                                     \
-		while (!(ok_ = (cond)) && now_s() < t_end)                    \
-			usleep(2000);                                         \
-		ok_;                                                          \
+#define WAIT_FOR(cond, secs)                                                   \
+	({                                                                     \
+		double t_end = now_s() + (secs);                               \
+		bool ok_;                                                      \
+		while (!(ok_ = (cond)) && now_s() < t_end)                     \
+			usleep(2000);                                          \
+		ok_;                                                           \
 	})
 
 static uint32_t
@@ -522,7 +522,7 @@ write_batch(const char *path, const char *verb, unsigned int first,
 	fclose(f);
 }
 
-/* ---- the test ------------------------------------------------------------------- */
+/* ---- the test ------------------------------------------------------------ */
 
 static void
 phase_basic(struct vnf_instance *vi)
@@ -548,7 +548,8 @@ phase_basic(struct vnf_instance *vi)
 	      "first sync: state %s", show_state());
 
 	/* The twins, with the config's addresses; the first dump. */
-	CHECK(sh("ip -n %s link show mta | grep -q 'UP.*mtu 1500'", ns_name) == 0,
+	CHECK(sh("ip -n %s link show mta | grep -q 'UP.*mtu 1500'", ns_name) ==
+		      0,
 	      "twin mta");
 	CHECK(sh("ip -n %s link show mtb | grep -q 'mtu 9000'", ns_name) == 0,
 	      "twin mtb MTU");
@@ -721,7 +722,8 @@ phase_resync(struct vnf_instance *vi)
 			       strcmp(show_state(), "synced") == 0 &&
 			       want == (long)count_routes(),
 		       10),
-	      "after the overrun: resyncs %lld, state %s, router %u, kernel %ld",
+	      "after the overrun: resyncs %lld, state %s, router %u, kernel "
+	      "%ld",
 	      show_counter("resyncs"), show_state(), count_routes(), want);
 	printf("resync: router equal to the kernel (%u routes) %.0f ms after "
 	       "the mirror resumed\n",
@@ -750,8 +752,8 @@ main(void)
 		printf("SKIP: no /dev/net/tun\n");
 		return SKIP;
 	}
-	if (system("ip netns add nfvit-probe-$$ && ip netns del nfvit-probe-$$") !=
-	    0) {
+	if (system("ip netns add nfvit-probe-$$ && ip netns del "
+		   "nfvit-probe-$$") != 0) {
 		printf("SKIP: cannot create a network namespace here\n");
 		return SKIP;
 	}

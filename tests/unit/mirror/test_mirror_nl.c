@@ -32,7 +32,7 @@ static const struct mirror_nl_ctx ctx = {
 	.ifindex = {7, 9},
 };
 
-/* ---- builders --------------------------------------------------------------- */
+/* ---- builders ------------------------------------------------------------ */
 
 static struct nl_msg *
 route_msg(int type, int flags, uint8_t family, uint8_t rtype, uint8_t table,
@@ -50,12 +50,13 @@ route_msg(int type, int flags, uint8_t family, uint8_t rtype, uint8_t table,
 	uint8_t a[16];
 
 	assert_non_null(msg);
-	assert_int_equal(nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO), 0);
+	assert_int_equal(nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO),
+			 0);
 	if (dst != NULL) {
 		assert_int_equal(inet_pton(family, dst, a), 1);
-		assert_int_equal(nla_put(msg, RTA_DST, family == AF_INET ? 4 : 16,
-					 a),
-				 0);
+		assert_int_equal(
+			nla_put(msg, RTA_DST, family == AF_INET ? 4 : 16, a),
+			0);
 	}
 	return msg;
 }
@@ -66,17 +67,17 @@ put_gw(struct nl_msg *msg, uint8_t family, const char *gw)
 	uint8_t a[16];
 
 	assert_int_equal(inet_pton(family, gw, a), 1);
-	assert_int_equal(nla_put(msg, RTA_GATEWAY, family == AF_INET ? 4 : 16, a),
-			 0);
+	assert_int_equal(
+		nla_put(msg, RTA_GATEWAY, family == AF_INET ? 4 : 16, a), 0);
 }
 
 /* A plain unicast add of 10.1.0.0/16 via 192.0.2.1 dev ifindex 7. */
 static struct nl_msg *
 route_v4(void)
 {
-	struct nl_msg *msg = route_msg(RTM_NEWROUTE, NLM_F_CREATE, AF_INET,
-				       RTN_UNICAST, RT_TABLE_MAIN, RTPROT_STATIC,
-				       "10.1.0.0", 16);
+	struct nl_msg *msg =
+		route_msg(RTM_NEWROUTE, NLM_F_CREATE, AF_INET, RTN_UNICAST,
+			  RT_TABLE_MAIN, RTPROT_STATIC, "10.1.0.0", 16);
 
 	put_gw(msg, AF_INET, "192.0.2.1");
 	assert_int_equal(nla_put_u32(msg, RTA_OIF, 7), 0);
@@ -121,13 +122,14 @@ put_multipath(struct nl_msg *msg, uint8_t family, const struct mp_hop *h,
 		rtnh->rtnh_ifindex = h[i].ifindex;
 		if (h[i].gw != NULL)
 			put_gw(msg, family, h[i].gw);
-		rtnh->rtnh_len = (unsigned short)((char *)nlmsg_tail(nlmsg_hdr(msg)) -
-						  (char *)start);
+		rtnh->rtnh_len =
+			(unsigned short)((char *)nlmsg_tail(nlmsg_hdr(msg)) -
+					 (char *)start);
 	}
 	nla_nest_end(msg, mp);
 }
 
-/* ---- routes ------------------------------------------------------------------- */
+/* ---- routes -------------------------------------------------------------- */
 
 static void
 test_route_unicast_v4(void **state)
@@ -190,9 +192,9 @@ test_route_types(void **state)
 		{RTN_UNREACHABLE, VNF_RT_UNREACHABLE},
 		{RTN_PROHIBIT, VNF_RT_PROHIBIT},
 	};
-	static const uint8_t ignored[] = {RTN_LOCAL, RTN_BROADCAST,
-					  RTN_ANYCAST, RTN_MULTICAST,
-					  RTN_THROW, RTN_NAT, RTN_XRESOLVE};
+	static const uint8_t ignored[] = {
+		RTN_LOCAL, RTN_BROADCAST, RTN_ANYCAST, RTN_MULTICAST,
+		RTN_THROW, RTN_NAT,	  RTN_XRESOLVE};
 	struct vnf_router_kroute r;
 	unsigned int i;
 
@@ -210,12 +212,13 @@ test_route_types(void **state)
 		assert_false(r.del);
 	}
 	for (i = 0; i < sizeof(ignored); i++)
-		assert_int_equal(parse_route(route_msg(RTM_NEWROUTE, 0, AF_INET,
-						       ignored[i], RT_TABLE_MAIN,
-						       RTPROT_STATIC,
-						       "198.51.100.0", 24),
-					     &r),
-				 MIRROR_NL_RTYPE);
+		assert_int_equal(
+			parse_route(route_msg(RTM_NEWROUTE, 0, AF_INET,
+					      ignored[i], RT_TABLE_MAIN,
+					      RTPROT_STATIC, "198.51.100.0",
+					      24),
+				    &r),
+			MIRROR_NL_RTYPE);
 }
 
 /* Only the configured table; RTA_TABLE wins over rtm_table (which holds
@@ -570,7 +573,7 @@ test_route_truncations(void **state)
 	nlmsg_free(msg);
 }
 
-/* ---- links, addresses, neighbours -------------------------------------------- */
+/* ---- links, addresses, neighbours ---------------------------------------- */
 
 static struct nl_msg *
 link_msg(int type, int ifindex, unsigned int flags, uint32_t mtu)
@@ -583,7 +586,8 @@ link_msg(int type, int ifindex, unsigned int flags, uint32_t mtu)
 	struct nl_msg *msg = nlmsg_alloc_simple(type, 0);
 
 	assert_non_null(msg);
-	assert_int_equal(nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO), 0);
+	assert_int_equal(nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO),
+			 0);
 	assert_int_equal(nla_put_string(msg, IFLA_IFNAME, "lan"), 0);
 	if (mtu != 0)
 		assert_int_equal(nla_put_u32(msg, IFLA_MTU, mtu), 0);
@@ -597,8 +601,10 @@ test_link(void **state)
 	struct nl_msg *msg;
 
 	(void)state;
-	msg = link_msg(RTM_NEWLINK, 9, IFF_UP | IFF_LOWER_UP | IFF_RUNNING, 9000);
-	assert_int_equal(mirror_nl_link(&ctx, nlmsg_hdr(msg), &l), MIRROR_NL_OK);
+	msg = link_msg(RTM_NEWLINK, 9, IFF_UP | IFF_LOWER_UP | IFF_RUNNING,
+		       9000);
+	assert_int_equal(mirror_nl_link(&ctx, nlmsg_hdr(msg), &l),
+			 MIRROR_NL_OK);
 	assert_int_equal(l.iface, 1);
 	assert_true(l.up);
 	assert_int_equal(l.mtu, 9000);
@@ -606,13 +612,15 @@ test_link(void **state)
 
 	/* up, but no carrier */
 	msg = link_msg(RTM_NEWLINK, 7, IFF_UP, 1500);
-	assert_int_equal(mirror_nl_link(&ctx, nlmsg_hdr(msg), &l), MIRROR_NL_OK);
+	assert_int_equal(mirror_nl_link(&ctx, nlmsg_hdr(msg), &l),
+			 MIRROR_NL_OK);
 	assert_false(l.up);
 	nlmsg_free(msg);
 
 	/* a deleted twin is down */
 	msg = link_msg(RTM_DELLINK, 7, IFF_UP | IFF_LOWER_UP, 1500);
-	assert_int_equal(mirror_nl_link(&ctx, nlmsg_hdr(msg), &l), MIRROR_NL_OK);
+	assert_int_equal(mirror_nl_link(&ctx, nlmsg_hdr(msg), &l),
+			 MIRROR_NL_OK);
 	assert_false(l.up);
 	nlmsg_free(msg);
 
@@ -642,7 +650,8 @@ addr_msg(int type, uint8_t family, int ifindex, const char *ip, uint8_t len,
 	uint8_t a[16];
 
 	assert_non_null(msg);
-	assert_int_equal(nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO), 0);
+	assert_int_equal(nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO),
+			 0);
 	assert_int_equal(inet_pton(family, ip, a), 1);
 	assert_int_equal(nla_put(msg, attr, family == AF_INET ? 4 : 16, a), 0);
 	return msg;
@@ -658,7 +667,8 @@ test_addr(void **state)
 
 	(void)state;
 	msg = addr_msg(RTM_NEWADDR, AF_INET, 7, "10.0.0.1", 24, IFA_LOCAL);
-	assert_int_equal(mirror_nl_addr(&ctx, nlmsg_hdr(msg), &a), MIRROR_NL_OK);
+	assert_int_equal(mirror_nl_addr(&ctx, nlmsg_hdr(msg), &a),
+			 MIRROR_NL_OK);
 	assert_int_equal(a.iface, 0);
 	assert_int_equal(a.family, AF_INET);
 	assert_int_equal(a.len, 24);
@@ -666,8 +676,10 @@ test_addr(void **state)
 	assert_memory_equal(a.addr, v4, 4);
 	nlmsg_free(msg);
 
-	msg = addr_msg(RTM_DELADDR, AF_INET6, 9, "2001:db8::1", 64, IFA_ADDRESS);
-	assert_int_equal(mirror_nl_addr(&ctx, nlmsg_hdr(msg), &a), MIRROR_NL_OK);
+	msg = addr_msg(RTM_DELADDR, AF_INET6, 9, "2001:db8::1", 64,
+		       IFA_ADDRESS);
+	assert_int_equal(mirror_nl_addr(&ctx, nlmsg_hdr(msg), &a),
+			 MIRROR_NL_OK);
 	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", v6), 1);
 	assert_true(a.del);
 	assert_int_equal(a.iface, 1);
@@ -689,12 +701,12 @@ test_addr(void **state)
 	/* no address at all */
 	{
 		struct ifaddrmsg ifa = {.ifa_family = AF_INET,
-					.ifa_prefixlen = 24, .ifa_index = 7};
+					.ifa_prefixlen = 24,
+					.ifa_index = 7};
 
 		msg = nlmsg_alloc_simple(RTM_NEWADDR, 0);
-		assert_int_equal(nlmsg_append(msg, &ifa, sizeof(ifa),
-					      NLMSG_ALIGNTO),
-				 0);
+		assert_int_equal(
+			nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO), 0);
 		assert_int_equal(mirror_nl_addr(&ctx, nlmsg_hdr(msg), &a),
 				 MIRROR_NL_MALFORMED);
 		nlmsg_free(msg);
@@ -702,8 +714,8 @@ test_addr(void **state)
 }
 
 static struct nl_msg *
-neigh_msg(int type, uint8_t family, int ifindex, const char *ip,
-	  uint16_t state, uint8_t flags, bool lladdr)
+neigh_msg(int type, uint8_t family, int ifindex, const char *ip, uint16_t state,
+	  uint8_t flags, bool lladdr)
 {
 	struct ndmsg nd = {
 		.ndm_family = family,
@@ -758,49 +770,49 @@ test_neigh(void **state)
 		assert_memory_equal(n.ip, ip, 4);
 		assert_memory_equal(n.mac, mac, 6);
 	}
-	assert_int_equal(parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET6, 7,
-					       "fe80::1", NUD_PERMANENT, 0,
-					       true),
-				     &n),
-			 MIRROR_NL_OK);
+	assert_int_equal(
+		parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET6, 7, "fe80::1",
+				      NUD_PERMANENT, 0, true),
+			    &n),
+		MIRROR_NL_OK);
 	assert_true(n.permanent);
 	assert_int_equal(n.family, AF_INET6);
 
 	/* not usable: forgotten */
-	assert_int_equal(parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET, 9,
-					       "192.0.2.254", NUD_FAILED, 0,
-					       false),
-				     &n),
-			 MIRROR_NL_OK);
+	assert_int_equal(
+		parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET, 9, "192.0.2.254",
+				      NUD_FAILED, 0, false),
+			    &n),
+		MIRROR_NL_OK);
 	assert_true(n.del);
-	assert_int_equal(parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET, 9,
-					       "192.0.2.254", NUD_INCOMPLETE,
-					       0, false),
-				     &n),
-			 MIRROR_NL_OK);
+	assert_int_equal(
+		parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET, 9, "192.0.2.254",
+				      NUD_INCOMPLETE, 0, false),
+			    &n),
+		MIRROR_NL_OK);
 	assert_true(n.del);
-	assert_int_equal(parse_neigh(neigh_msg(RTM_DELNEIGH, AF_INET, 9,
-					       "192.0.2.254", NUD_REACHABLE, 0,
-					       true),
-				     &n),
-			 MIRROR_NL_OK);
+	assert_int_equal(
+		parse_neigh(neigh_msg(RTM_DELNEIGH, AF_INET, 9, "192.0.2.254",
+				      NUD_REACHABLE, 0, true),
+			    &n),
+		MIRROR_NL_OK);
 	assert_true(n.del);
 
-	assert_int_equal(parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET, 9,
-					       "192.0.2.254", NUD_REACHABLE, 0,
-					       false),
-				     &n),
-			 MIRROR_NL_NO_LLADDR);
-	assert_int_equal(parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET, 9,
-					       "192.0.2.254", NUD_PERMANENT,
-					       NTF_PROXY, false),
-				     &n),
-			 MIRROR_NL_PROXY);
-	assert_int_equal(parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET, 3,
-					       "192.0.2.254", NUD_REACHABLE, 0,
-					       true),
-				     &n),
-			 MIRROR_NL_NOT_TWIN);
+	assert_int_equal(
+		parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET, 9, "192.0.2.254",
+				      NUD_REACHABLE, 0, false),
+			    &n),
+		MIRROR_NL_NO_LLADDR);
+	assert_int_equal(
+		parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET, 9, "192.0.2.254",
+				      NUD_PERMANENT, NTF_PROXY, false),
+			    &n),
+		MIRROR_NL_PROXY);
+	assert_int_equal(
+		parse_neigh(neigh_msg(RTM_NEWNEIGH, AF_INET, 3, "192.0.2.254",
+				      NUD_REACHABLE, 0, true),
+			    &n),
+		MIRROR_NL_NOT_TWIN);
 }
 
 /* The dispatcher and the reason names. */
