@@ -355,13 +355,18 @@ static void
 mirror_sync_done(struct ctl_mirror *m)
 {
 	unsigned int routes = 0, neighs = 0;
-	int rc1, rc2;
-
 	uint32_t gen = m->gen;
+	int rc1, rc2;
 
 	mirror_flush(m);
 	if (m->gen != gen)
 		return; /* the flush failed and started over */
+	if (m->dump_intr) {
+		/* A dump may have skipped entries: sweeping now would
+		 * remove routes the kernel has.  Start over instead. */
+		mirror_sync_start(m);
+		return;
+	}
 	ctl_server_lock();
 	rc1 = vnf_router_kroutes_sweep(m->vi, &routes);
 	rc2 = vnf_router_kneigh_sweep(m->vi, &neighs);
@@ -376,7 +381,7 @@ mirror_sync_done(struct ctl_mirror *m)
 	MIRROR_LOG(INFO,
 		   "%s: synced with netns %s (%u routes, %u neighbours swept)",
 		   m->vi->name, m->netns, routes, neighs);
-	if (rc1 < 0 || rc2 < 0 || m->dump_intr)
+	if (rc1 < 0 || rc2 < 0)
 		mirror_sync_start(m);
 }
 
@@ -422,6 +427,7 @@ mirror_msg(struct ctl_mirror *m, const struct nlmsghdr *h, uint64_t rx_ns)
 {
 	struct mirror_nl_event ev;
 	enum mirror_nl_reason why;
+	uint32_t gen;
 
 	m->st.messages++;
 	if (h->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -451,7 +457,10 @@ mirror_msg(struct ctl_mirror *m, const struct nlmsghdr *h, uint64_t rx_ns)
 		m->st.ignored[ev.why]++;
 		return;
 	}
+	gen = m->gen;
 	mirror_flush(m);
+	if (m->gen != gen)
+		return; /* a resync began: this event is older than its dumps */
 	switch (ev.kind) {
 	case MIRROR_NL_LINK:
 		mirror_apply_link(m, &ev.link);
@@ -465,6 +474,31 @@ mirror_msg(struct ctl_mirror *m, const struct nlmsghdr *h, uint64_t rx_ns)
 	default:
 		break;
 	}
+}
+
+/*
+ * The event socket failed (why: an errno): apply what was read before,
+ * which is good, then start over from a full dump - unless applying it
+ * already did.
+ */
+static void
+mirror_restart(struct ctl_mirror *m, int why, const char *what)
+{
+	uint32_t gen = m->gen;
+
+	mirror_flush(m);
+	if (m->gen != gen)
+		return;
+	ctl_server_lock();
+	mirror_set_error_locked(m, "event socket: %s",
+				what ? what : strerror(why));
+	ctl_server_unlock();
+	if (why == ENOBUFS)
+		MIRROR_LOG(
+			WARNING,
+			"%s: kernel events lost (receive buffer full); resync",
+			m->vi->name);
+	mirror_sync_start(m);
 }
 
 /* The event socket is readable: up to MIRROR_MSG_BUDGET messages. */
@@ -495,21 +529,7 @@ mirror_nl_read(struct ctl_mirror *m)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
 		if (n <= 0) {
-			int e = n < 0 ? errno : EPIPE;
-
-			/* What was read before is good: apply it, then
-			 * start over from a full dump. */
-			mirror_flush(m);
-			ctl_server_lock();
-			mirror_set_error_locked(m, "event socket: %s",
-						strerror(e));
-			ctl_server_unlock();
-			if (e == ENOBUFS)
-				MIRROR_LOG(WARNING,
-					   "%s: kernel events lost (receive "
-					   "buffer full); resync",
-					   m->vi->name);
-			mirror_sync_start(m);
+			mirror_restart(m, n < 0 ? errno : EPIPE, NULL);
 			return;
 		}
 		now = mirror_now_ns();
@@ -518,12 +538,8 @@ mirror_nl_read(struct ctl_mirror *m)
 			int left = (int)mm[i].msg_len;
 
 			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				mirror_flush(m);
-				ctl_server_lock();
-				mirror_set_error_locked(
-					m, "event socket: datagram truncated");
-				ctl_server_unlock();
-				mirror_sync_start(m);
+				mirror_restart(m, EMSGSIZE,
+					       "datagram truncated");
 				return;
 			}
 			for (; nlmsg_ok(h, left) && m->gen == gen;
