@@ -269,10 +269,14 @@ mirror_flush(struct ctl_mirror *m)
 static void
 mirror_apply_link(struct ctl_mirror *m, const struct mirror_nl_link *l)
 {
+	uint16_t mtu = l->mtu != 0 ? l->mtu : m->tap_mtu[l->iface];
 	int rc;
 
+	/* A message without IFLA_MTU (the kernel always sends one) keeps
+	 * the MTU the router has. */
+	m->tap_mtu[l->iface] = mtu;
 	ctl_server_lock();
-	rc = vnf_router_link_set(m->vi, l->iface, l->up, l->mtu);
+	rc = vnf_router_link_set(m->vi, l->iface, l->up, mtu);
 	m->st.links++;
 	if (rc < 0)
 		mirror_set_error_locked(m, "link %s: %s", m->tap_name[l->iface],

@@ -112,6 +112,7 @@ struct ctl_mirror {
 	uint16_t n_twins;
 	int tap_fd[NFV_MAX_IFACES];
 	char tap_name[NFV_MAX_IFACES][16];
+	uint16_t tap_mtu[NFV_MAX_IFACES]; /* last MTU told to the router */
 	struct mirror_nl_ctx nlc;
 	struct rte_ring *punt;
 	struct rte_mempool *pool;

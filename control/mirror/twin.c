@@ -224,6 +224,7 @@ mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen)
 			goto err_taps;
 		}
 		m->tap_fd[i] = fd;
+		m->tap_mtu[i] = mtu;
 		m->nlc.ifindex[i] = ifindex;
 		m->n_twins = (uint16_t)(i + 1);
 		m->nlc.n_ifaces = m->n_twins;
