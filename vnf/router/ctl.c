@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * ctl.c - the router's control verbs, as a table (rt_verbs): show routes,
- * show neigh, route add, route del; and rt_details() for `show vnf`.  The
- * routes themselves are rib.c's.  Control thread only.
+ * show neigh, route add, route del, show mirror (kernel.c); and
+ * rt_details() for `show vnf`.  The routes themselves are rib.c's.
+ * Control thread only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -453,6 +454,14 @@ const struct vnf_verb rt_verbs[] = {
 			 .flags = VNF_ARG_REQUIRED},
 		},
 		.handler = rt_verb_route_del,
+	},
+	{
+		/* kernel.c; shares its name with the port mirror's verb
+		 * (vnf/mirror/): both take no arguments. */
+		.name = "show mirror",
+		.help = "the kernel mirror of a router: state and counters",
+		.flags = VNF_VERB_SHOW,
+		.handler = rt_show_mirror,
 	},
 };
 /* clang-format on */
