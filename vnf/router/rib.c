@@ -207,6 +207,7 @@ struct rt_rib {
 	uint32_t n_kernel;	 /* kernel routes */
 	uint32_t n_shadowed;	 /* kernel routes behind a config one */
 	uint32_t gen;		 /* current generation (mark) */
+	bool sized[2];		 /* per family: sized for max_routes */
 };
 
 static void
@@ -1502,6 +1503,41 @@ out:
 	return rc;
 }
 
+/*
+ * Before the first kernel routes of a family: size its tables for
+ * `mirror.max_routes` (IPv4 that many, IPv6 a fifth, the Internet's
+ * ratio), so that a full table loads without rebuilding them on the way
+ * (docs/router.md, "Memory").  Best effort: without the memory the
+ * tables grow as routes come, as without the hint.
+ */
+static void
+rt_rib_presize(struct rt *rt)
+{
+	const struct vnf_router_mirror_config *mc =
+		vnf_router_mirror_config(rt->vi);
+	struct rt_rib *rib = rt_rib_get(rt);
+	unsigned int fam;
+
+	if (rib == NULL || mc == NULL || mc->max_routes == 0)
+		return;
+	for (fam = 0; fam < 2; fam++) {
+		struct rt_fib *f = fam == 0 ? &rt->fib4 : &rt->fib6;
+		uint32_t want = fam == 0 ? mc->max_routes : mc->max_routes / 5;
+		uint64_t w8 = fam == 0 ? want / 32 : (uint64_t)want * 5 / 2;
+
+		if (rib->sized[fam] || f->tbl[0] == NULL)
+			continue;
+		rib->sized[fam] = true;
+		if (want > f->n_routes)
+			rt_fib_reserve(f, want - f->n_routes,
+				       w8 > f->n_long ?
+					       (uint32_t)RTE_MIN(w8 - f->n_long,
+								 UINT32_MAX) :
+					       0);
+	}
+	rt_rib_reserve(rt, mc->max_routes + mc->max_routes / 5);
+}
+
 int
 vnf_router_kroutes_apply(struct vnf_instance *vi,
 			 const struct vnf_router_kroute *ops, unsigned int n,
@@ -1522,6 +1558,7 @@ vnf_router_kroutes_apply(struct vnf_instance *vi,
 		snprintf(err, errlen, "not a router");
 		return -EINVAL;
 	}
+	rt_rib_presize(rt);
 	rc = rt_rib_batch_init(&b, rt, n);
 	if (rc < 0) {
 		rt_rib_commit(&b, NULL);

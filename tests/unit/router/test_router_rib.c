@@ -11,6 +11,7 @@
  *  - mark/sweep generations, iface down with ECMP groups, address routes,
  *    MTU changes of next hops;
  *  - a batch the FIB cannot take (memory) undone in the RIB;
+ *  - mirror.max_routes sizing the tables before the first kernel batch;
  *  - 100,000 random adds and deletes (kernel and config) against a
  *    reference model: the RIB, the FIB's exact entries and longest-prefix
  *    lookups of sampled addresses all agree with it.
@@ -66,8 +67,10 @@ pfx(struct ctl_prefix *p, const char *a, uint8_t len)
 	p->len = len;
 }
 
+static struct vnf_router_mirror_config mcfg;
+
 static void
-router_start(bool v6)
+router_start_m(bool v6, uint32_t max_routes)
 {
 	char err[256] = "";
 	int rc;
@@ -105,11 +108,24 @@ router_start(bool v6)
 	pfx(&nhs[0].via, "192.0.2.254", 32);
 	rcfg.routes = routes;
 	rcfg.n_routes = 1;
+	if (max_routes != 0) {
+		memset(&mcfg, 0, sizeof(mcfg));
+		snprintf(mcfg.netns, sizeof(mcfg.netns), "rib-ns");
+		mcfg.table = 254;
+		mcfg.max_routes = max_routes;
+		rcfg.mirror = &mcfg;
+	}
 
 	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
 	if (rc != 0)
 		fail_msg("create: %s", err);
 	rt = vi->priv;
+}
+
+static void
+router_start(bool v6)
+{
+	router_start_m(v6, 0);
 }
 
 static int
@@ -806,6 +822,32 @@ test_fib_full_undone(void **state)
 	free(ops);
 }
 
+/* ---- mirror.max_routes --------------------------------------------------------- */
+
+/* The first kernel batch sizes the tables for mirror.max_routes: IPv4
+ * that many routes, IPv6 a fifth, tbl8 groups as rt_fib_init() would. */
+static void
+test_max_routes_sizes_tables(void **state)
+{
+	(void)state;
+	teardown(NULL);
+	router_start_m(true, 50000);
+	assert_true(rt->fib4.max_routes < 50000);
+	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0));
+	assert_true(rt->fib4.max_routes >= 50000);
+	assert_true(rt->fib4.num_tbl8 >= 50000 / 32);
+	assert_true(rt->fib6.max_routes >= 10000);
+	assert_true(rt->fib6.num_tbl8 >= 25000);
+	/* once: a later batch does not size again */
+	{
+		uint32_t m4 = rt->fib4.max_routes;
+
+		apply1(kdel("203.0.113.0/24"));
+		assert_int_equal(rt->fib4.max_routes, m4);
+	}
+	check_rib();
+}
+
 /* ---- random against a model
  * ---------------------------------------------------- */
 
@@ -1089,6 +1131,7 @@ main(void)
 		T(test_addr_routes),
 		T(test_nh_mtu),
 		T(test_fib_full_undone),
+		T(test_max_routes_sizes_tables),
 		T(test_random_vs_model),
 	};
 
