@@ -152,8 +152,11 @@ rt_nh_find_or_add(struct rt *rt, const struct rt_nh *tmpl, uint16_t *id,
 	if (tmpl->type == RT_NH_GW || tmpl->type == RT_NH_CONNECTED) {
 		/* The fast path reads them from the next hop's own cache
 		 * line; the MAC is constant for the iface's life, the MTU
-		 * follows the iface (rt_nh_iface_mtu()). */
-		rt->nh[nid].mtu = rt->ifaces[tmpl->iface].mtu;
+		 * follows the iface (rt_nh_iface_mtu()), 0 while it is down
+		 * so that nothing is sent by it (vnf_router_link_set()). */
+		const struct rt_iface *f = &rt->ifaces[tmpl->iface];
+
+		rt->nh[nid].mtu = rt_iface_down(f) ? 0 : rt_iface_mtu(f);
 		rt->nh[nid].smac = rt->ifaces[tmpl->iface].mac;
 	}
 	rt->nh_used++;

@@ -1406,6 +1406,10 @@ rt_kroute_nh(struct rt *rt, const struct vnf_router_kroute *k, const char *ps,
 			rc = -ENODEV;
 			goto err_put;
 		}
+		/* A member by a down iface is left out, as link down takes
+		 * it out of a group (rt_rib_iface_down()). */
+		if (rt_iface_down(&rt->ifaces[h->iface]))
+			continue;
 		rc = h->has_gw ? rt_nh_get_gw(rt, k->family, h->iface, h->gw,
 					      &one)
 			       : rt_nh_get_connected(rt, k->family, h->iface,
@@ -1423,6 +1427,11 @@ rt_kroute_nh(struct rt *rt, const struct vnf_router_kroute *k, const char *ps,
 			rt_nh_hold(rt, one);
 			members[nm++] = one;
 		}
+	}
+	if (nm == 0) {
+		snprintf(err, errlen, "%s: iface %s is down", ps,
+			 rt->vi->ifaces[k->nh[0].iface].name);
+		return -ENETDOWN;
 	}
 	if (nm == 1) {
 		*id = members[0];

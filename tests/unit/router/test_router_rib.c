@@ -696,6 +696,53 @@ test_iface_down(void **state)
 	check_rib();
 }
 
+/* Kernel routes while a link is down (vnf_router_link_set()): a route
+ * only by it is refused and counted, a multipath route leaves its
+ * members by it out, and next hops made meanwhile send nothing (MTU 0). */
+static void
+test_kroute_via_down_iface(void **state)
+{
+	struct vnf_router_kroute ops[2];
+	unsigned int failed = 0;
+	char err[256] = "";
+	int id;
+
+	(void)state;
+	assert_int_equal(vnf_router_link_set(vi, WAN, false, 0), 0);
+	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
+	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 2, "192.0.2.10", WAN, 0,
+		    "10.0.0.10", LAN, 0);
+	assert_int_equal(vnf_router_kroutes_apply(vi, ops, 2, &failed, err,
+						  sizeof(err)),
+			 0);
+	assert_int_equal(failed, 1);
+	assert_non_null(strstr(err, "iface wan is down"));
+	assert_int_equal(fib_exact("203.0.113.0/24"), -1);
+	assert_true(is_gw(fib_exact("203.0.114.0/24"), "10.0.0.10", LAN));
+	/* an on-link next hop by it made now: MTU 0 until the link is up */
+	{
+		uint16_t c;
+
+		assert_int_equal(rt_nh_get_connected(rt, AF_INET, LAN, &c), 0);
+		assert_int_not_equal(rt->nh[c].mtu, 0);
+		rt_nh_put(rt, c);
+	}
+	{
+		uint16_t c;
+
+		assert_int_equal(rt_nh_get_connected(rt, AF_INET6, WAN, &c), 0);
+		assert_int_equal(rt->nh[c].mtu, 0);
+		assert_int_equal(vnf_router_link_set(vi, WAN, true, 0), 0);
+		assert_int_equal(rt->nh[c].mtu, 1500);
+		rt_nh_put(rt, c);
+	}
+	/* up again: the kernel sends the route again, and it is taken */
+	apply1(ops[0]);
+	id = fib_exact("203.0.113.0/24");
+	assert_true(is_gw(id, "192.0.2.10", WAN));
+	check_rib();
+}
+
 static void
 test_addr_routes(void **state)
 {
@@ -1128,6 +1175,7 @@ main(void)
 						setup_v4only, teardown),
 		T(test_mark_sweep),
 		T(test_iface_down),
+		T(test_kroute_via_down_iface),
 		T(test_addr_routes),
 		T(test_nh_mtu),
 		T(test_fib_full_undone),
