@@ -35,7 +35,7 @@
 #include "vnf/router/router.h"
 #include "vnf/router/router_priv.h"
 
-/* ---- addresses ------------------------------------------------------------ */
+/* ---- addresses ----------------------------------------------------------- */
 
 static void
 rt_mask(uint8_t *addr, uint8_t len, unsigned int bytes)
@@ -669,7 +669,7 @@ rt_rib_commit(struct rt_rib_batch *b, uint32_t *undone)
 	return rc;
 }
 
-/* ---- routes ---------------------------------------------------------------- */
+/* ---- routes -------------------------------------------------------------- */
 
 /* The next-hop id of r (a reference taken). */
 static int
@@ -1051,7 +1051,7 @@ err:
 	return rc;
 }
 
-/* ---- route files ------------------------------------------------------------ */
+/* ---- route files --------------------------------------------------------- */
 
 struct rt_load_ent {
 	struct ctl_prefix prefix;

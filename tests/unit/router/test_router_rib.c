@@ -809,7 +809,7 @@ test_nh_mtu(void **state)
 	assert_int_equal(rt->nh[l].mtu, 1500);
 }
 
-/* ---- the FIB cannot take a batch -------------------------------------------- */
+/* ---- the FIB cannot take a batch ----------------------------------------- */
 
 /*
  * 60,000 IPv6 /48s in one batch want ~200,000 tbl8 groups (1 KiB each,
@@ -869,7 +869,7 @@ test_fib_full_undone(void **state)
 	free(ops);
 }
 
-/* ---- mirror.max_routes --------------------------------------------------------- */
+/* ---- mirror.max_routes --------------------------------------------------- */
 
 /* The first kernel batch sizes the tables for mirror.max_routes: IPv4
  * that many routes, IPv6 a fifth, tbl8 groups as rt_fib_init() would. */
