@@ -46,6 +46,7 @@
 
 #include <rte_errno.h>
 #include <rte_ether.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -857,16 +858,31 @@ mirror_thread(void *arg)
 	struct ctl_mirror *m = arg;
 	int rc;
 
+	/*
+	 * An lcore id for this thread: the router's tables (rte_hash with
+	 * lock-free multi-writer adds, mempool caches) index per-lcore state
+	 * by rte_lcore_id(), which is LCORE_ID_ANY in a plain pthread.
+	 */
+	if (rte_thread_register() < 0) {
+		m->start_rc = -(rte_errno ? rte_errno : EBUSY);
+		snprintf(m->start_err, sizeof(m->start_err),
+			 "cannot register the mirror thread with DPDK: %s",
+			 rte_strerror(rte_errno));
+		sem_post(&m->started);
+		return NULL;
+	}
 	rc = mirror_setup(m, m->start_err, sizeof(m->start_err));
 	m->start_rc = rc;
 	if (rc < 0) {
 		mirror_teardown(m);
+		rte_thread_unregister();
 		sem_post(&m->started);
 		return NULL;
 	}
 	sem_post(&m->started);
 	mirror_loop(m);
 	mirror_teardown(m);
+	rte_thread_unregister();
 	return NULL;
 }
 
