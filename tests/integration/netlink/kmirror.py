@@ -558,3 +558,190 @@ class Frr:
     def stop(self):
         for d in reversed(list(self.procs)):
             self.procs[d].stop()
+
+
+class RouteChurn:
+    """Random route changes for `ip -batch` (tests c and d, the benchmark).
+
+    Prefixes come from 100.64.0.0/10 (/20../28) and 2001:db8:8000::/33
+    (/40../64), away from everything the tests route traffic to; kinds:
+    unicast via one of nh4/nh6 (gateways), multipath over two of them,
+    blackhole.  `live` is what the kernel table holds after the lines
+    generated so far, so deletes and replaces only name live prefixes and
+    a valid batch never fails."""
+
+    def __init__(self, rng, table, nh4, nh6=(), v6=0.1, multipath=0.1, blackhole=0.05,
+                 len4=(20, 28), len6=(40, 64)):
+        self.rng = rng
+        self.table = table
+        self.nh4, self.nh6 = list(nh4), list(nh6)
+        self.v6 = v6 if nh6 else 0.0
+        self.multipath = multipath
+        self.blackhole = blackhole
+        self.len4, self.len6 = len4, len6
+        self.live = {}
+        self.keys = []          # live prefixes, for O(1) random picks
+        self.pos = {}
+
+    def _new_prefix(self):
+        r = self.rng
+        while True:
+            if r.random() < self.v6:
+                ln = r.randint(*self.len6)
+                a = (0x20010db8 << 96) | (1 << 95) | (r.getrandbits(95) & ~((1 << (128 - ln)) - 1))
+                p = "%s/%d" % (ipaddress.IPv6Address(a), ln)
+            else:
+                ln = r.randint(*self.len4)
+                a = (100 << 24) | (64 << 16) | (r.getrandbits(22) & ~((1 << (32 - ln)) - 1) & 0x3fffff)
+                p = "%s/%d" % (ipaddress.IPv4Address(a), ln)
+            if p not in self.live:
+                return p
+
+    def _body(self, p):
+        r = self.rng
+        gws = self.nh6 if ":" in p else self.nh4
+        x = r.random()
+        if x < self.blackhole:
+            return "blackhole %s table %d" % (p, self.table)
+        if x < self.blackhole + self.multipath and len(gws) >= 2:
+            a, b = r.sample(gws, 2)
+            return "%s table %d nexthop via %s nexthop via %s" % (p, self.table, a, b)
+        return "%s table %d via %s" % (p, self.table, r.choice(gws))
+
+    def _set(self, p, body):
+        if p not in self.live:
+            self.pos[p] = len(self.keys)
+            self.keys.append(p)
+        self.live[p] = body
+
+    def _del(self, p):
+        i = self.pos.pop(p)
+        last = self.keys.pop()
+        if last != p:
+            self.keys[i] = last
+            self.pos[last] = i
+        del self.live[p]
+
+    def add(self):
+        p = self._new_prefix()
+        body = self._body(p)
+        self._set(p, body)
+        return "route add " + body
+
+    def replace(self):
+        p = self.rng.choice(self.keys)
+        body = self._body(p)
+        self._set(p, body)
+        return "route replace " + body
+
+    def delete(self):
+        p = self.rng.choice(self.keys)
+        self._del(p)
+        return "route del %s table %d" % (p, self.table)
+
+    def ops(self, n, p_add=0.5, p_replace=0.2):
+        """n changes in random order (adds, replaces, deletes)."""
+        out = []
+        for _ in range(n):
+            x = self.rng.random()
+            if not self.keys or x < p_add:
+                out.append(self.add())
+            elif x < p_add + p_replace:
+                out.append(self.replace())
+            else:
+                out.append(self.delete())
+        return out
+
+
+def write_batch(path, lines):
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+# UDP traffic to fixed destinations (tests d, the benchmark): a sender
+# that stops when STOPFILE appears (or after MAX seconds) and a receiver
+# that counts per destination; both write JSON {dst: count} to OUT.
+TRAFFIC = r"""
+import json, os, select, socket, sys, time
+mode, out, stop, maxs, port = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
+dsts = sys.argv[7:]
+end = time.monotonic() + maxs
+def fam(a):
+    return socket.AF_INET6 if ":" in a else socket.AF_INET
+counts = dict.fromkeys(dsts, 0)
+if mode == "send":
+    pps = float(sys.argv[6])
+    socks = {d: socket.socket(fam(d), socket.SOCK_DGRAM) for d in dsts}
+    t0, n = time.monotonic(), 0
+    while not os.path.exists(stop) and time.monotonic() < end:
+        due = int((time.monotonic() - t0) * pps)
+        while n < due:
+            d = dsts[n % len(dsts)]
+            try:
+                socks[d].sendto(b"nfv%09d" % n, (d, port))
+                counts[d] += 1
+            except OSError:
+                pass
+            n += 1
+        time.sleep(0.005)
+else:
+    socks = {}
+    for d in dsts:
+        s = socket.socket(fam(d), socket.SOCK_DGRAM)
+        try:
+            s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)   # SO_RCVBUFFORCE
+        except OSError:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
+        s.bind((d, port))
+        s.setblocking(False)
+        socks[s] = d
+    open(out + ".ready", "w").close()
+    quiet = None
+    while time.monotonic() < end:
+        r, _, _ = select.select(list(socks), [], [], 0.2)
+        for s in r:
+            while True:
+                try:
+                    s.recv(64)
+                except BlockingIOError:
+                    break
+                counts[socks[s]] += 1
+        if os.path.exists(stop):
+            if r:
+                quiet = None
+            elif quiet is None:
+                quiet = time.monotonic()
+            elif time.monotonic() - quiet > 1.0:
+                break
+with open(out, "w") as f:
+    json.dump(counts, f)
+"""
+
+
+class Traffic:
+    """UDP from netns src to dsts (addresses held by netns dst_ns) at pps
+    while running, counted at both ends; bounded by max_s."""
+
+    def __init__(self, env, src_ns, dst_ns, dsts, pps=2000, max_s=120, port=5399, name="traffic"):
+        self.env = env
+        self.stop_file = env.path(name + ".stop")
+        self.sent_file = env.path(name + ".sent.json")
+        self.recv_file = env.path(name + ".recv.json")
+        self.dsts = list(dsts)
+        common = [str(max_s), str(port), str(pps)] + self.dsts
+        self.rx = env.spawn(name + "-rx", ["ip", "netns", "exec", dst_ns, "/usr/bin/python3", "-c",
+                                           TRAFFIC, "recv", self.recv_file, self.stop_file] + common)
+        nfvtest.wait_for(lambda: os.path.exists(self.recv_file + ".ready"), 10, "the UDP receiver")
+        self.tx = env.spawn(name + "-tx", ["ip", "netns", "exec", src_ns, "/usr/bin/python3", "-c",
+                                           TRAFFIC, "send", self.sent_file, self.stop_file] + common)
+
+    def stop(self, timeout=15):
+        open(self.stop_file, "w").close()
+        self.tx.wait(timeout)
+        self.rx.wait(timeout)
+        with open(self.sent_file) as f:
+            sent = json.load(f)
+        with open(self.recv_file) as f:
+            recv = json.load(f)
+        return sent, recv
