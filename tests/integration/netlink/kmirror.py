@@ -10,15 +10,16 @@ plus PyYAML for the example configs).
   kmirror.route_diff(kernel, fib)            # [] when they agree
   frr = kmirror.Frr(env, ns, "r1"); frr.start(conf_text)
 
-What "agree" means (docs/control-plane.md, "Precedence"): every route of
-the mirrored kernel table is in nfvd's FIB with the same type and next
-hops (gateway, iface) and an origin naming the kernel's protocol, unless
-a config route holds that prefix (the config route wins); every FIB row
-of kernel origin is in the kernel table.  Left out on both sides: the
-router's own local/broadcast/multicast rows, link-local IPv6 (fe80::/10,
-punted to the twins, never routed), kernel nexthops marked dead (their
-link is down), and of several kernel routes for one prefix all but the
-one with the lowest metric (the one the kernel uses).
+What "agree" means (docs/router.md, "Origins and precedence"): every
+route of the mirrored kernel table is a kernel row of nfvd's show routes
+(forwarded, or shadowed by a config route of the same prefix) with the
+same type and next hops (gateway, iface) and an origin naming the
+kernel's protocol, and every kernel row is in the kernel table.  Left
+out on both sides: the router's own rows (origin config, connected,
+local), link-local IPv6 (fe80::/10: punted to the twins, never routed),
+kernel nexthops marked dead (their link is down), and of several kernel
+routes for one prefix all but the one with the lowest metric (the one
+the kernel uses).
 """
 
 import ipaddress
@@ -26,7 +27,6 @@ import json
 import os
 import re
 import socket
-import subprocess
 import sys
 import time
 
@@ -131,14 +131,30 @@ def kernel_routes(ns, table, families=(4, 6)):
     return out
 
 
-def fib_rows_norm(rows):
-    """nfvd's show routes rows: {prefix: {"type", "origin", "nh"}} (the
-    router's own rows and the truncation row left out)."""
+# Origins of the router's own side (docs/router.md, "Origins and
+# precedence"); every other origin is a kernel protocol.
+CONFIG_ORIGINS = ("config", "connected", "local")
+
+
+def fib_rows_norm(rows, side="kernel"):
+    """nfvd's show routes rows of one side: {prefix: {"type", "origin",
+    "nh", "shadowed", "raw"}}.  side "kernel": the mirrored routes (the
+    forwarded ones and those shadowed by a config route of the same
+    prefix); "config": the config side's.  The router's own rows and the
+    truncation row are left out.  Rows without an origin (an nfvd before
+    the mirror) count as kernel rows unless they are connected."""
     out = {}
     for r in rows:
         if "prefix" not in r or "truncated" in r:
             continue
         if r["type"] in FIB_OWN:
+            continue
+        origin = r.get("origin")
+        if origin is None:
+            mine = "config" if r["type"] == "connected" else "kernel"
+        else:
+            mine = "config" if origin in CONFIG_ORIGINS else "kernel"
+        if mine != side:
             continue
         t = FIB_TYPES.get(r["type"], r["type"])
         nh = ()
@@ -149,35 +165,28 @@ def fib_rows_norm(rows):
                 vias += [""] * (len(ifs) - len(vias))
             nh = tuple(sorted((norm_addr(v), i) for v, i in zip(vias, ifs)))
         p = str(ipaddress.ip_network(r["prefix"], strict=False))
-        out[p] = {"type": t, "origin": r.get("origin"), "nh": nh, "raw": r}
+        out[p] = {"type": t, "origin": origin, "nh": nh,
+                  "shadowed": bool(r.get("shadowed")), "raw": r}
     return out
 
 
-def route_diff(kern, fib, ignore=(), limit=20):
-    """What differs between a kernel table and the FIB (see the module
-    doc); ignore: prefixes the test knows to be config routes on an nfvd
-    whose rows carry no origin.  Returns a list of lines, [] if equal."""
+def route_diff(kern, fib, limit=20):
+    """What differs between a kernel table and the FIB's kernel rows (see
+    the module doc).  Returns a list of lines, [] if equal."""
     diffs = []
     for p in sorted(kern, key=_pkey):
         k, f = kern[p], fib.get(p)
         if f is None:
             diffs.append("%s: kernel %s %s proto %d, not in the FIB" % (p, k["type"], _nh(k["nh"]), k["proto"]))
             continue
-        if f["origin"] == "config":
-            continue
         if f["type"] != k["type"] or f["nh"] != k["nh"]:
             diffs.append("%s: kernel %s %s, FIB %s %s" % (p, k["type"], _nh(k["nh"]), f["type"], _nh(f["nh"])))
         elif not proto_matches(f["origin"], k["proto"]):
             diffs.append("%s: kernel proto %d, FIB origin %s" % (p, k["proto"], f["origin"]))
     for p in sorted(fib, key=_pkey):
-        f = fib[p]
-        if p in kern or p in ignore or f["origin"] == "config" or is_link_local(p):
+        if p in kern or is_link_local(p):
             continue
-        if f["origin"] is None:
-            # No origins (an nfvd before the mirror): connected rows of
-            # the config are not kernel rows either.
-            if f["raw"].get("type") == "connected":
-                continue
+        f = fib[p]
         diffs.append("%s: FIB %s %s origin %s, not in the kernel table" % (p, f["type"], _nh(f["nh"]), f["origin"]))
     if len(diffs) > limit:
         diffs = diffs[:limit] + ["... %d more" % (len(diffs) - limit)]
@@ -361,14 +370,14 @@ class Rig:
     def kernel_routes(self):
         return kernel_routes(self.rns, self.table)
 
-    def diff(self, ignore=()):
-        return route_diff(self.kernel_routes(), self.fib_routes(), ignore)
+    def diff(self):
+        return route_diff(self.kernel_routes(), self.fib_routes())
 
-    def wait_equal(self, timeout, what, ignore=()):
+    def wait_equal(self, timeout, what):
         """Until the FIB equals the kernel table; Fail with the diff."""
         end = time.monotonic() + timeout
         while True:
-            d = self.diff(ignore)
+            d = self.diff()
             if not d:
                 return
             if time.monotonic() >= end:

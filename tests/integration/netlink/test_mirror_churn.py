@@ -72,7 +72,7 @@ def run(env):
         nfvtest.skip("no /dev/net/tun for nfvd's tap ports")
     environ = {"NFVD_MIRROR_RCVBUF": RCVBUF} if OVERRUN else None
     rig = kmirror.Rig(env, IFACES, table=TABLE, make_netns=True, environ=environ,
-                      mirror_extra={"max_routes": 262144}, dataplane={"memory": 1024}).start()
+                      dataplane={"memory": 1024}).start()
     h1, h2 = rig.hosts["lan"][0], rig.hosts["wan"][0]
     stable = stable_routes(rig)
     for d in (DST4[0], DST6[0]):
