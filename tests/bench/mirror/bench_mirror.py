@@ -5,7 +5,7 @@
 
     tests/bench/mirror/bench_mirror.py [-4 N] [-6 N] [--rate R] [--seconds S]
                                        [--burst N] [-j OUT.json]
-    NFV_BENCH_MIRROR=1 meson test -C build --suite bench mirror -v
+    NFV_BENCH_MIRROR=1 meson test -C build --suite bench mirror-bench -v
 
 nfvd runs one router `rtr` with two ifaces (taps into host namespaces)
 and `mirror: {netns: ...}`; everything below happens with `ip` in that
@@ -181,8 +181,8 @@ class Bench:
             log("delay at %d changes/s, %s: n=%d p50 %.2f p90 %.2f p99 %.2f max %.2f ms"
                 % (a.rate, name, len(ms), r[name]["p50_ms"], r[name]["p90_ms"], r[name]["p99_ms"],
                    r[name]["max_ms"]))
-        r["mirror_lag_before"] = kmirror.find_key(m0, "lag")
-        r["mirror_lag"] = kmirror.find_key(m1, "lag")
+        r["mirror_lag_before"] = kmirror.find_key(m0, "lag_us")
+        r["mirror_lag"] = kmirror.find_key(m1, "lag_us")
         log("show mirror lag: %s" % json.dumps(r["mirror_lag"]))
         self.res["delay"] = r
 

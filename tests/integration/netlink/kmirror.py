@@ -225,16 +225,17 @@ class Ctl:
         for attempt in (0, 1):
             if self.sock is None:
                 self._connect()
+            why = "end of file"
             try:
                 self.sock.sendall((json.dumps(req) + "\n").encode())
                 line = self.f.readline()
                 if line:
                     break
-            except OSError:
-                pass
+            except OSError as e:
+                why = str(e)
             self.close()    # idle-closed by the server: once more
             if attempt:
-                raise Fail("control socket %s: no reply to %s" % (self.path, cmd))
+                raise Fail("control socket %s: no reply to %s (%s)" % (self.path, req, why))
         rep = json.loads(line)
         if not rep.get("ok"):
             if check_ok:
@@ -272,6 +273,24 @@ def link_rx(ns, dev):
     """Packets received by dev (in ns) so far."""
     rows = ip_json(["ip", "-n", ns, "-j", "-s", "link", "show", "dev", dev])
     return rows[0]["stats64"]["rx"]["packets"]
+
+
+def snmp(ns, proto, field):
+    """A counter of /proc/net/snmp (or snmp6) in netns ns, e.g. ("Icmp",
+    "InEchos"), ("Udp", "NoPorts"), ("Icmp6", "InEchos"): what a host
+    received, without the noise of a link counter (ND, MLD, ...)."""
+    if proto.endswith("6"):
+        out = ns_run(ns, ["cat", "/proc/net/snmp6"]).stdout
+        for line in out.splitlines():
+            w = line.split()
+            if len(w) == 2 and w[0] == proto + field:
+                return int(w[1])
+        raise Fail("%s: no %s%s in /proc/net/snmp6" % (ns, proto, field))
+    lines = [ln.split() for ln in ns_run(ns, ["cat", "/proc/net/snmp"]).stdout.splitlines()]
+    for names, vals in zip(lines, lines[1:]):
+        if names and names[0] == proto + ":" and vals[0] == proto + ":" and field in names:
+            return int(vals[names.index(field)])
+    raise Fail("%s: no %s %s in /proc/net/snmp" % (ns, proto, field))
 
 
 # A UDP sender for ns_run: N flows (source ports) to DST:PORT, K each.

@@ -72,8 +72,7 @@ def run(env):
     rig = kmirror.Rig(env, IFACES).start()
     delays = Delays()
     h1 = rig.hosts["lan"][0]
-    hw, tw = rig.hosts["wan"]
-    hw2, tw2 = rig.hosts["wan2"]
+    hw, hw2 = rig.hosts["wan"][0], rig.hosts["wan2"][0]
     rig.wait_equal(5, "at start")
 
     def route(p):
@@ -84,7 +83,9 @@ def run(env):
         delays.add(what, kmirror.wait_change(cond, what, DEADLINE_MS, t0))
 
     def rx():
-        return kmirror.link_rx(hw, tw), kmirror.link_rx(hw2, tw2)
+        """Echo requests and UDP datagrams received by h-wan, h-wan2."""
+        return tuple(kmirror.snmp(ns, "Icmp", "InEchos") + kmirror.snmp(ns, "Udp", "NoPorts")
+                     + kmirror.snmp(ns, "Udp", "InDatagrams") for ns in (hw, hw2))
 
     # The router resolves both hosts before the first timed change.
     for dst in ("10.82.2.2", "10.82.3.2"):
