@@ -45,6 +45,7 @@
 #include <netlink/socket.h>
 
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_ether.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -857,16 +858,31 @@ mirror_thread(void *arg)
 	struct ctl_mirror *m = arg;
 	int rc;
 
+	/*
+	 * An lcore id of its own: the router's tables (rte_hash with
+	 * lock-free writers) keep per-lcore free-slot caches indexed by
+	 * rte_lcore_id(), which is LCORE_ID_ANY on a plain pthread.
+	 */
+	if (rte_thread_register() != 0) {
+		snprintf(m->start_err, sizeof(m->start_err),
+			 "mirror thread: no lcore id for it: %s",
+			 rte_strerror(rte_errno));
+		m->start_rc = -rte_errno;
+		sem_post(&m->started);
+		return NULL;
+	}
 	rc = mirror_setup(m, m->start_err, sizeof(m->start_err));
 	m->start_rc = rc;
 	if (rc < 0) {
 		mirror_teardown(m);
+		rte_thread_unregister();
 		sem_post(&m->started);
 		return NULL;
 	}
 	sem_post(&m->started);
 	mirror_loop(m);
 	mirror_teardown(m);
+	rte_thread_unregister();
 	return NULL;
 }
 

@@ -552,6 +552,8 @@ rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
 	     unsigned int *done)
 {
 	unsigned int s = f->act ^ 1, i, k;
+	uint32_t old_routes = f->max_routes, old_tbl8 = f->num_tbl8;
+	uint8_t old_bytes = f->nh_bytes;
 	bool grown = false, had;
 	int32_t delta = 0, delta_long = 0;
 	int rc = 0, rc2;
@@ -591,8 +593,14 @@ rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
 	k = i;
 	if (k == 0 && !grown)
 		return rc;
-	if (f->tbl[s] == NULL)
-		return rc; /* growth failed before a standby existed again */
+	if (f->tbl[s] == NULL) {
+		/* Growth failed before a standby existed again: nothing was
+		 * published; back to the sizes of the active table. */
+		f->max_routes = old_routes;
+		f->num_tbl8 = old_tbl8;
+		f->nh_bytes = old_bytes;
+		return rc;
+	}
 
 	/* 2-3. Switch and wait until no worker is in the old table. */
 	f->n_routes += delta;
@@ -624,7 +632,8 @@ rt_fib_reserve(struct rt_fib *f, uint32_t routes, uint32_t long_routes)
 	uint64_t want = (uint64_t)f->n_routes + routes;
 	/* long_routes: rt_fib_tbl8_weight() of the new prefixes. */
 	uint64_t want8 = (uint64_t)f->n_long + long_routes;
-	uint32_t old_routes = f->max_routes;
+	uint32_t old_routes = f->max_routes, old_tbl8 = f->num_tbl8;
+	uint8_t old_bytes = f->nh_bytes;
 	int rc;
 
 	/* rte_fib's RIB has two nodes per route: it holds max_routes. */
@@ -638,13 +647,16 @@ rt_fib_reserve(struct rt_fib *f, uint32_t routes, uint32_t long_routes)
 			       (uint64_t)f->max_routes * 3 / 2);
 		if (want > (1u << 28))
 			return -E2BIG;
-		f->max_routes = (uint32_t)want;
 	}
 	if (want8 > f->num_tbl8) {
 		want8 = RTE_MAX(want8 + want8 / 8,
 				(uint64_t)f->num_tbl8 * 3 / 2);
 		if (want8 > RT_FIB_TBL8_MAX_4B)
 			return -E2BIG;
+	}
+	if (want > f->max_routes)
+		f->max_routes = (uint32_t)want;
+	if (want8 > f->num_tbl8) {
 		if (want8 > RT_FIB_TBL8_MAX_2B)
 			f->nh_bytes = 4;
 		f->num_tbl8 = (uint32_t)want8;
@@ -652,7 +664,12 @@ rt_fib_reserve(struct rt_fib *f, uint32_t routes, uint32_t long_routes)
 	/* Grown above; the growth itself only rebuilds. */
 	rc = rt_fib_grow_standby(f, 0, 0, NULL, 0);
 	if (rc < 0) {
+		/* The sizes of the tables there are: the standby, freed on
+		 * the way, is rebuilt at them by the next change, not at
+		 * sizes that just failed (which would fail every change). */
 		f->max_routes = old_routes;
+		f->num_tbl8 = old_tbl8;
+		f->nh_bytes = old_bytes;
 		return rc;
 	}
 	rt_fib_publish(f, f->act ^ 1);

@@ -195,6 +195,8 @@ struct rt_rib_ent {
 	uint16_t c_nh;	  /* next hops, each route holding a reference */
 	uint16_t k_nh;
 	uint32_t k_gen; /* generation of the last add (mark/sweep) */
+	uint32_t cut;	/* rt_rib_commit(), when the FIB failed: 1 + the first
+			 * change of the batch to undo; 0 otherwise */
 };
 
 struct rt_rib {
@@ -205,6 +207,7 @@ struct rt_rib {
 	uint32_t n_kernel;	 /* kernel routes */
 	uint32_t n_shadowed;	 /* kernel routes behind a config one */
 	uint32_t gen;		 /* current generation (mark) */
+	bool sized[2];		 /* per family: sized for max_routes */
 };
 
 static void
@@ -530,12 +533,64 @@ rt_rib_undo(struct rt_rib_batch *b, struct rt_rib_undo *u)
 	struct rt_rib *rib = b->rt->rib;
 	struct rt_rib_ent *e = &rib->ents[u->pos];
 
+	uint32_t cut = e->cut;
+
 	rt_rib_account(rib, e, -1);
 	*e = u->old;
+	e->cut = cut;
 	rt_rib_account(rib, e, +1);
 	rt_nh_put(b->rt, u->got);
 	u->undone = true;
 	b->undone++;
+}
+
+/* A FIB op with the change that made it, for sorting. */
+struct rt_rib_sop {
+	struct rt_fib_op op;
+	uint32_t seq;
+};
+
+static int
+rt_rib_sop_cmp(const void *a, const void *b)
+{
+	const struct rt_rib_sop *x = a, *y = b;
+	int c = memcmp(x->op.addr, y->op.addr, 16);
+
+	if (c != 0)
+		return c;
+	if (x->op.len != y->op.len)
+		return (int)x->op.len - (int)y->op.len;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Sort a family's FIB ops by prefix, ops of one prefix in their order
+ * (the later wins, as before).  rte_fib walks its RIB tree for every op:
+ * in address order consecutive walks share most of their path in cache,
+ * which makes a batch of random routes several times cheaper.  Without
+ * memory for it the batch goes unsorted, which is as correct.
+ */
+static void
+rt_rib_sort_ops(struct rt_rib_batch *b, unsigned int fam)
+{
+	uint32_t n = b->n_ops[fam], i;
+	struct rt_rib_sop *s;
+
+	if (n < 2)
+		return;
+	s = malloc((size_t)n * sizeof(*s));
+	if (s == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		s[i].op = b->ops[fam][i];
+		s[i].seq = b->seq[fam][i];
+	}
+	qsort(s, n, sizeof(*s), rt_rib_sop_cmp);
+	for (i = 0; i < n; i++) {
+		b->ops[fam][i] = s[i].op;
+		b->seq[fam][i] = s[i].seq;
+	}
+	free(s);
 }
 
 /*
@@ -551,7 +606,7 @@ rt_rib_commit(struct rt_rib_batch *b, uint32_t *undone)
 	struct rt *rt = b->rt;
 	struct rt_rib *rib = rt->rib;
 	unsigned int fam, done;
-	uint32_t i, first;
+	uint32_t i, j;
 	int rc = 0, r;
 
 	for (fam = 0; fam < 2; fam++) {
@@ -561,6 +616,7 @@ rt_rib_commit(struct rt_rib_batch *b, uint32_t *undone)
 		if (n == 0)
 			continue;
 		done = 0;
+		rt_rib_sort_ops(b, fam);
 		r = rt_fib_reserve(f, b->new_routes[fam], b->new_long[fam]);
 		if (r == 0)
 			r = rt_fib_apply(f, b->ops[fam], n, &done);
@@ -572,12 +628,26 @@ rt_rib_commit(struct rt_rib_batch *b, uint32_t *undone)
 			r = -EIO;
 		if (rc == 0)
 			rc = r;
-		/* The FIB took ops[0..done): undo, newest first, every change
-		 * of this family from the first op it did not take on. */
-		first = b->seq[fam][done];
-		for (i = b->n; i-- > first;)
-			if (b->log[i].fam == fam && !b->log[i].undone)
-				rt_rib_undo(b, &b->log[i]);
+		/* The FIB took ops[0..done).  A prefix's ops are in their
+		 * order (sorted or not): undo, newest first, every change of a
+		 * prefix from its first op the FIB did not take on. */
+		for (j = done; j < n; j++) {
+			struct rt_rib_ent *e =
+				&rib->ents[b->log[b->seq[fam][j]].pos];
+
+			if (e->cut == 0 || e->cut > b->seq[fam][j] + 1)
+				e->cut = b->seq[fam][j] + 1;
+		}
+		for (i = b->n; i-- > 0;) {
+			struct rt_rib_undo *u = &b->log[i];
+			const struct rt_rib_ent *e = &rib->ents[u->pos];
+
+			if (u->fam == fam && !u->undone && e->cut != 0 &&
+			    i + 1 >= e->cut)
+				rt_rib_undo(b, u);
+		}
+		for (j = done; j < n; j++)
+			rib->ents[b->log[b->seq[fam][j]].pos].cut = 0;
 	}
 	for (i = 0; i < b->n; i++)
 		if (!b->log[i].undone)
@@ -1433,6 +1503,41 @@ out:
 	return rc;
 }
 
+/*
+ * Before the first kernel routes of a family: size its tables for
+ * `mirror.max_routes` (IPv4 that many, IPv6 a fifth, the Internet's
+ * ratio), so that a full table loads without rebuilding them on the way
+ * (docs/router.md, "Memory").  Best effort: without the memory the
+ * tables grow as routes come, as without the hint.
+ */
+static void
+rt_rib_presize(struct rt *rt)
+{
+	const struct vnf_router_mirror_config *mc =
+		vnf_router_mirror_config(rt->vi);
+	struct rt_rib *rib = rt_rib_get(rt);
+	unsigned int fam;
+
+	if (rib == NULL || mc == NULL || mc->max_routes == 0)
+		return;
+	for (fam = 0; fam < 2; fam++) {
+		struct rt_fib *f = fam == 0 ? &rt->fib4 : &rt->fib6;
+		uint32_t want = fam == 0 ? mc->max_routes : mc->max_routes / 5;
+		uint64_t w8 = fam == 0 ? want / 32 : (uint64_t)want * 5 / 2;
+
+		if (rib->sized[fam] || f->tbl[0] == NULL)
+			continue;
+		rib->sized[fam] = true;
+		if (want > f->n_routes)
+			rt_fib_reserve(f, want - f->n_routes,
+				       w8 > f->n_long ?
+					       (uint32_t)RTE_MIN(w8 - f->n_long,
+								 UINT32_MAX) :
+					       0);
+	}
+	rt_rib_reserve(rt, mc->max_routes + mc->max_routes / 5);
+}
+
 int
 vnf_router_kroutes_apply(struct vnf_instance *vi,
 			 const struct vnf_router_kroute *ops, unsigned int n,
@@ -1453,6 +1558,7 @@ vnf_router_kroutes_apply(struct vnf_instance *vi,
 		snprintf(err, errlen, "not a router");
 		return -EINVAL;
 	}
+	rt_rib_presize(rt);
 	rc = rt_rib_batch_init(&b, rt, n);
 	if (rc < 0) {
 		rt_rib_commit(&b, NULL);

@@ -10,6 +10,8 @@
  *    prohibit, bad ops skipped and counted;
  *  - mark/sweep generations, iface down with ECMP groups, address routes,
  *    MTU changes of next hops;
+ *  - a batch the FIB cannot take (memory) undone in the RIB;
+ *  - mirror.max_routes sizing the tables before the first kernel batch;
  *  - 100,000 random adds and deletes (kernel and config) against a
  *    reference model: the RIB, the FIB's exact entries and longest-prefix
  *    lookups of sampled addresses all agree with it.
@@ -65,8 +67,10 @@ pfx(struct ctl_prefix *p, const char *a, uint8_t len)
 	p->len = len;
 }
 
+static struct vnf_router_mirror_config mcfg;
+
 static void
-router_start(bool v6)
+router_start_m(bool v6, uint32_t max_routes)
 {
 	char err[256] = "";
 	int rc;
@@ -104,11 +108,24 @@ router_start(bool v6)
 	pfx(&nhs[0].via, "192.0.2.254", 32);
 	rcfg.routes = routes;
 	rcfg.n_routes = 1;
+	if (max_routes != 0) {
+		memset(&mcfg, 0, sizeof(mcfg));
+		snprintf(mcfg.netns, sizeof(mcfg.netns), "rib-ns");
+		mcfg.table = 254;
+		mcfg.max_routes = max_routes;
+		rcfg.mirror = &mcfg;
+	}
 
 	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
 	if (rc != 0)
 		fail_msg("create: %s", err);
 	rt = vi->priv;
+}
+
+static void
+router_start(bool v6)
+{
+	router_start_m(v6, 0);
 }
 
 static int
@@ -745,6 +762,92 @@ test_nh_mtu(void **state)
 	assert_int_equal(rt->nh[l].mtu, 1500);
 }
 
+/* ---- the FIB cannot take a batch -------------------------------------------- */
+
+/*
+ * 60,000 IPv6 /48s in one batch want ~200,000 tbl8 groups (1 KiB each,
+ * per table copy): more than the test's 256 MiB of DPDK memory.  The
+ * batch fails as a whole and is undone in the RIB: the routes shown are
+ * the routes forwarded, next hops are given back, and the IPv4 part of
+ * the same batch (another table) stays applied.
+ */
+#define BIG6 60000
+
+static void
+test_fib_full_undone(void **state)
+{
+	struct vnf_router_kroute *ops = calloc(BIG6 + 2, sizeof(*ops));
+	uint32_t nh_before = rt->nh_used;
+	unsigned int i, failed = 0;
+	char err[256] = "";
+	int rc;
+
+	(void)state;
+	assert_non_null(ops);
+	apply1(kr("2001:db8:100::/48", 186, VNF_RT_UNICAST, 1, "fe80::1", WAN, 0));
+	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
+	for (i = 0; i < BIG6; i++) {
+		struct vnf_router_kroute *k = &ops[1 + i];
+
+		k->family = AF_INET6;
+		k->len = 48;
+		k->addr[0] = 0x2a;
+		k->addr[1] = (uint8_t)(i >> 16);
+		k->addr[2] = (uint8_t)(i >> 8);
+		k->addr[3] = (uint8_t)i;
+		k->addr[5] = 1;
+		k->type = i % 2 ? VNF_RT_BLACKHOLE : VNF_RT_UNICAST;
+		k->proto = 186;
+		k->n_nh = i % 2 ? 0 : 1;
+		k->nh[0].iface = WAN;
+		k->nh[0].has_gw = true;
+		inet_pton(AF_INET6, "fe80::2", k->nh[0].gw);
+	}
+	/* and the one IPv6 route there was, changed in the same batch */
+	ops[BIG6 + 1] = kdel("2001:db8:100::/48");
+	rc = vnf_router_kroutes_apply(vi, ops, BIG6 + 2, &failed, err,
+				      sizeof(err));
+	print_message("  rc %d, %u failed: %s\n", rc, failed, err);
+	assert_int_equal(rc, -ENOMEM);
+	assert_int_equal(failed, BIG6 + 1);
+	assert_non_null(strstr(err, "route table"));
+	/* IPv4 applied, IPv6 as before */
+	assert_true(is_gw(fib_exact("203.0.113.0/24"), "192.0.2.10", WAN));
+	assert_true(is_gw(fib_exact("2001:db8:100::/48"), "fe80::1", WAN));
+	assert_int_equal(vnf_router_kroutes_count(vi), 2);
+	check_rib();
+	apply1(kdel("203.0.113.0/24"));
+	apply1(kdel("2001:db8:100::/48"));
+	assert_int_equal(rt->nh_used, nh_before);
+	free(ops);
+}
+
+/* ---- mirror.max_routes --------------------------------------------------------- */
+
+/* The first kernel batch sizes the tables for mirror.max_routes: IPv4
+ * that many routes, IPv6 a fifth, tbl8 groups as rt_fib_init() would. */
+static void
+test_max_routes_sizes_tables(void **state)
+{
+	(void)state;
+	teardown(NULL);
+	router_start_m(true, 50000);
+	assert_true(rt->fib4.max_routes < 50000);
+	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0));
+	assert_true(rt->fib4.max_routes >= 50000);
+	assert_true(rt->fib4.num_tbl8 >= 50000 / 32);
+	assert_true(rt->fib6.max_routes >= 10000);
+	assert_true(rt->fib6.num_tbl8 >= 25000);
+	/* once: a later batch does not size again */
+	{
+		uint32_t m4 = rt->fib4.max_routes;
+
+		apply1(kdel("203.0.113.0/24"));
+		assert_int_equal(rt->fib4.max_routes, m4);
+	}
+	check_rib();
+}
+
 /* ---- random against a model
  * ---------------------------------------------------- */
 
@@ -1027,6 +1130,8 @@ main(void)
 		T(test_iface_down),
 		T(test_addr_routes),
 		T(test_nh_mtu),
+		T(test_fib_full_undone),
+		T(test_max_routes_sizes_tables),
 		T(test_random_vs_model),
 	};
 
