@@ -210,7 +210,8 @@ mirror_nl_route(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 	if (rtm->rtm_flags & RTM_F_CLONED)
 		return MIRROR_NL_CLONED;
 
-	memset(r, 0, offsetof(struct vnf_router_kroute, nh));
+	/* Whole: next hops past n_nh are zero, not the last batch's. */
+	memset(r, 0, sizeof(*r));
 	r->family = rtm->rtm_family;
 	alen = mirror_addr_len(r->family);
 	if (rtm->rtm_dst_len > 8 * alen)
