@@ -1539,10 +1539,10 @@ rt_rib_presize(struct rt *rt)
 		rib->sized[fam] = true;
 		if (want > f->n_routes)
 			rt_fib_reserve(f, want - f->n_routes,
-				       w8 > f->n_long ?
-					       (uint32_t)RTE_MIN(w8 - f->n_long,
-								 UINT32_MAX) :
-					       0);
+				       w8 > f->n_long ? (uint32_t)RTE_MIN(
+								w8 - f->n_long,
+								UINT32_MAX)
+						      : 0);
 	}
 	rt_rib_reserve(rt, mc->max_routes + mc->max_routes / 5);
 }

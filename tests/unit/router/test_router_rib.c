@@ -709,12 +709,13 @@ test_kroute_via_down_iface(void **state)
 
 	(void)state;
 	assert_int_equal(vnf_router_link_set(vi, WAN, false, 0), 0);
-	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
-	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 2, "192.0.2.10", WAN, 0,
-		    "10.0.0.10", LAN, 0);
-	assert_int_equal(vnf_router_kroutes_apply(vi, ops, 2, &failed, err,
-						  sizeof(err)),
-			 0);
+	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
+	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 2, "192.0.2.10", WAN,
+		    0, "10.0.0.10", LAN, 0);
+	assert_int_equal(
+		vnf_router_kroutes_apply(vi, ops, 2, &failed, err, sizeof(err)),
+		0);
 	assert_int_equal(failed, 1);
 	assert_non_null(strstr(err, "iface wan is down"));
 	assert_int_equal(fib_exact("203.0.113.0/24"), -1);
@@ -831,8 +832,10 @@ test_fib_full_undone(void **state)
 
 	(void)state;
 	assert_non_null(ops);
-	apply1(kr("2001:db8:100::/48", 186, VNF_RT_UNICAST, 1, "fe80::1", WAN, 0));
-	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
+	apply1(kr("2001:db8:100::/48", 186, VNF_RT_UNICAST, 1, "fe80::1", WAN,
+		  0));
+	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
 	for (i = 0; i < BIG6; i++) {
 		struct vnf_router_kroute *k = &ops[1 + i];
 
@@ -880,7 +883,8 @@ test_max_routes_sizes_tables(void **state)
 	teardown(NULL);
 	router_start_m(true, 50000);
 	assert_true(rt->fib4.max_routes < 50000);
-	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0));
+	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		  0));
 	assert_true(rt->fib4.max_routes >= 50000);
 	assert_true(rt->fib4.num_tbl8 >= 50000 / 32);
 	assert_true(rt->fib6.max_routes >= 10000);
