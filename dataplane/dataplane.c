@@ -121,6 +121,7 @@ nfv_graph_build(const struct ctl_config *cfg, char *err, size_t errlen)
 	for (i = 0; i < cfg->n_links; i++)
 		nfv_graph_link(g, nfv_ep_from_config(&cfg->links[i].a),
 			       nfv_ep_from_config(&cfg->links[i].b));
+	nfv_graph_poll_index(g);
 	if (nfv_graph_assign_rx(g, NULL, -1, err, errlen) < 0) {
 		nfv_graph_free(g);
 		return NULL;

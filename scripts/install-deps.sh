@@ -23,9 +23,12 @@ BUILD_PKGS=(
 # What the test suites run: DPDK's tools (dpdk-testpmd, dpdk-telemetry.py,
 # dpdk-dumpcap are in dpdk-dev), scapy and tshark for the pcap tests, QEMU,
 # the Debian kernel and busybox for the guest tests (vmm/guest kit: cpio,
-# xz, zstd, file), netns tools, and the helpers the router tests use.
+# xz, zstd, file), netns tools, the helpers the router tests use, and
+# FRR (zebra, staticd, bgpd, ospfd, vtysh) with PyYAML for the kernel
+# mirror's tests (tests/integration/netlink; they start the daemons
+# themselves: the package's systemd service is not used).
 TEST_PKGS=(
-	dpdk dpdk-dev python3 python3-scapy tshark
+	dpdk dpdk-dev python3 python3-scapy python3-yaml tshark frr
 	qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils zstd file kmod
 	iproute2 iputils-ping netcat-openbsd iperf3 traceroute tcpdump
 	util-linux procps ca-certificates

@@ -14,7 +14,8 @@
  * can still hold the id.  Entries never change while in use: a gateway's
  * MAC lives in the neighbour entry the next hop points to.
  *
- * Control thread only.
+ * Control thread only.  The next hops copy their iface's MTU and MAC
+ * (rt_nh_iface_mtu() follows MTU changes).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -94,6 +95,9 @@ rt_nh_init(struct rt *rt, const char *name)
 void
 rt_nh_fini(struct rt *rt)
 {
+	/* The RIB's routes hold references on next hops: it goes with the
+	 * table (rt_destroy() calls this once the workers are gone). */
+	rt_rib_fini(rt);
 	rte_hash_free(rt->nh_index);
 	rt->nh_index = NULL;
 	rte_free(rt->nh);
@@ -146,9 +150,14 @@ rt_nh_find_or_add(struct rt *rt, const struct rt_nh *tmpl, uint16_t *id,
 	rt->nh[nid] = *tmpl;
 	rt->nh[nid].refs = 1;
 	if (tmpl->type == RT_NH_GW || tmpl->type == RT_NH_CONNECTED) {
-		/* Constant for the iface's life: the fast path reads them
-		 * from the next hop's own cache line. */
-		rt->nh[nid].mtu = rt->ifaces[tmpl->iface].mtu;
+		/* The fast path reads them from the next hop's own cache
+		 * line; the MAC is constant for the iface's life, the MTU
+		 * follows the iface (rt_nh_iface_mtu()): 0 while it is down,
+		 * so that its packets take the general path, which drops
+		 * them. */
+		const struct rt_iface *ifc = &rt->ifaces[tmpl->iface];
+
+		rt->nh[nid].mtu = rt_iface_down(ifc) ? 0 : rt_iface_mtu(ifc);
 		rt->nh[nid].smac = rt->ifaces[tmpl->iface].mac;
 	}
 	rt->nh_used++;
@@ -273,4 +282,21 @@ rt_nh_put(struct rt *rt, uint16_t id)
 	memset(nh, 0, sizeof(*nh));
 	nh->neigh = -1;
 	rt->nh_used--;
+}
+
+void
+rt_nh_iface_mtu(struct rt *rt, uint16_t iface, uint16_t mtu)
+{
+	unsigned int i;
+
+	/* Workers read nh->mtu with plain loads of an aligned 16-bit field:
+	 * they see the old or the new value (0: the iface is down, which
+	 * sends every packet to the general path). */
+	for (i = RT_NHID_FIRST_DYN; i < RT_NH_MAX; i++) {
+		struct rt_nh *nh = &rt->nh[i];
+
+		if ((nh->type == RT_NH_GW || nh->type == RT_NH_CONNECTED) &&
+		    nh->iface == iface)
+			__atomic_store_n(&nh->mtu, mtu, __ATOMIC_RELAXED);
+	}
 }
