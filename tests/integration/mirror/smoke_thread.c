@@ -579,6 +579,10 @@ phase_basic(struct vnf_instance *vi)
 	      "connected route proto kernel");
 	CHECK(fr_get("2001:db8:92::/64") != NULL, "connected 2001:db8:92::/64");
 	CHECK(fr_get("fe80::/64") == NULL, "fe80::/64 mirrored");
+	CHECK(sh("test $(ip netns exec %s sysctl -n "
+		 "net.ipv6.conf.all.forwarding) = 1",
+		 ns_name) == 0,
+	      "forwarding off in the created netns");
 
 	/* Route changes. */
 	sh("ip -n %s route add 10.92.50.0/24 via 10.92.2.2", ns_name);
