@@ -152,6 +152,7 @@ nfv_port_tx_setup(unsigned int i)
 	unsigned int w;
 
 	nfv_port_fp[i].eth_port = p->eth_port;
+	nfv_port_fp[i].wake = p->wake;
 	for (w = 0; w < nfv_dp.n_workers; w++) {
 		struct nfv_wctx *c = nfv_dp.workers[w].ctx;
 		struct nfv_txbuf *tb = &c->tx[i];
@@ -171,6 +172,7 @@ static int
 nfv_workers_setup(char *err, size_t errlen)
 {
 	unsigned int lcore, w = 0, i;
+	int rc;
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (w == nfv_dp.n_workers)
@@ -186,6 +188,14 @@ nfv_workers_setup(char *err, size_t errlen)
 		nfv_dp.workers[w].ctx->id = w;
 		nfv_dp.workers[w].ctx->pool = nfv_dp.pool;
 		nfv_dp.workers[w].ctx->tx_burst = rte_eth_tx_burst;
+		rc = nfv_idle_init(&nfv_dp.workers[w].idle, w,
+				   nfv_dp.cfg->dataplane.idle,
+				   nfv_dp.cfg->dataplane.idle_sleep_max_us);
+		if (rc < 0) {
+			snprintf(err, errlen, "worker %u: wake-up eventfd: %s", w,
+				 strerror(-rc));
+			return rc;
+		}
 		w++;
 	}
 	if (w < nfv_dp.n_workers) {
@@ -237,7 +247,8 @@ nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen)
 
 		rc = nfv_port_create(&nfv_dp.ports[i], (uint16_t)i,
 				     &cfg->ports[i], nfv_dp.n_workers,
-				     nfv_dp.pool, perr, sizeof(perr));
+				     cfg->dataplane.idle, nfv_dp.pool, perr,
+				     sizeof(perr));
 		if (rc < 0) {
 			snprintf(err, errlen, "port %s: %s", cfg->ports[i].name,
 				 perr);
@@ -301,6 +312,7 @@ nfv_dataplane_destroy(void)
 	for (i = 0; i < nfv_dp.n_workers; i++) {
 		rte_free(nfv_dp.workers[i].ctx);
 		nfv_dp.workers[i].ctx = NULL;
+		nfv_idle_fini(i);
 	}
 }
 
@@ -461,7 +473,8 @@ nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 	}
 
 	rc = nfv_port_create(&nfv_dp.ports[i], (uint16_t)i, pc, nfv_dp.n_workers,
-			     nfv_dp.pool, perr, sizeof(perr));
+			     nfv_dp.cfg->dataplane.idle, nfv_dp.pool, perr,
+			     sizeof(perr));
 	if (rc < 0) {
 		snprintf(err, errlen, "port %s: %s", pc->name, perr);
 		memset(&nfv_dp.ports[i], 0, sizeof(nfv_dp.ports[i]));

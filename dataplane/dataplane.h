@@ -10,6 +10,7 @@
 
 #include "control/config.h"
 #include "dataplane/graph.h"
+#include "dataplane/idle.h"
 #include "dataplane/nfv.h"
 #include "dataplane/port.h"
 #include "vnf/vnf.h"
@@ -27,6 +28,7 @@ struct nfv_worker {
 	uint64_t busy_loops;
 	uint64_t pkts;
 	uint64_t busy_cycles;
+	struct nfv_idle idle;	/* dataplane.idle: sleep or block when idle */
 } __rte_cache_aligned;
 
 struct nfv_dataplane {
