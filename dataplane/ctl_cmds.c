@@ -168,6 +168,17 @@ nfv_idle_json(const struct nfv_idle *id, json_t *o)
 	json_object_set_new(o, "wakeups", json_integer((json_int_t)id->wakeups));
 	json_object_set_new(o, "notified",
 			    json_integer((json_int_t)id->notified));
+	/* Interrupt mode: a port whose queue cannot notify caps each block
+	 * at idle_sleep_max_us; name it. */
+	if (id->mode == CTL_IDLE_INTERRUPT) {
+		unsigned int cb = id->capped_by;
+
+		json_object_set_new(o, "capped_by",
+				    cb != 0 && cb <= nfv_dp.n_ports &&
+						    nfv_port_in_use(&nfv_dp.ports[cb - 1]) ?
+					    json_string(nfv_dp.ports[cb - 1].name) :
+					    json_null());
+	}
 }
 
 static int

@@ -332,6 +332,23 @@ nfv_dataplane_periodic(void)
 	nfv_rcu_reclaim();
 }
 
+bool
+nfv_dataplane_quiet(void)
+{
+	static uint64_t last_pkts = UINT64_MAX;
+	uint64_t pkts = 0;
+	unsigned int w;
+	bool quiet;
+
+	if (nfv_dp.cfg == NULL || nfv_dp.cfg->dataplane.idle == CTL_IDLE_POLL)
+		return false;
+	for (w = 0; w < nfv_dp.n_workers; w++)
+		pkts += nfv_dp.workers[w].pkts;
+	quiet = pkts == last_pkts;
+	last_pkts = pkts;
+	return quiet;
+}
+
 /* Find an endpoint by name: a port, or VNF.IFACE. */
 static int
 nfv_ep_lookup(const char *name, struct nfv_ep *ep)

@@ -54,6 +54,13 @@ int nfv_workers_start(void);
 void nfv_workers_stop(void);
 /* Control thread, every ~100 ms: links, VNF housekeeping, RCU frees. */
 void nfv_dataplane_periodic(void);
+/* Control thread, after nfv_dataplane_periodic(): true when the workers
+ * rest when idle (dataplane.idle sleep or interrupt) and no packet came in
+ * since the last call.  Then the housekeeping may wait
+ * NFV_PERIOD_IDLE_MS: on a lab machine an idle nfvd's control thread
+ * costs as much CPU as its blocked worker otherwise. */
+#define NFV_PERIOD_IDLE_MS 1000
+bool nfv_dataplane_quiet(void);
 
 /* Control thread: add a port described by `cfg` (which it takes over) and
  * optionally link it to `link` (a free VNF iface "VNF.IFACE"); remove one.

@@ -137,6 +137,7 @@ nfv_idle_sleep(struct nfv_idle *id)
  * the copy keeps the number from naming some other file), and its wake-up
  * eventfd last. */
 struct nfv_idle_wait {
+	uint16_t capped_by;	/* port index + 1 of a queue that cannot */
 	unsigned int n;
 	unsigned int n_copies;	/* fds[0 .. n_copies - 1] are copies */
 	bool capped;		/* a queue cannot notify */
@@ -146,12 +147,22 @@ struct nfv_idle_wait {
 };
 
 static void
-nfv_idle_add_fd(struct nfv_idle_wait *wt, int fd, bool drain)
+nfv_idle_cap(struct nfv_idle_wait *wt, const struct nfv_rxq *q)
+{
+	if (wt == NULL)
+		return;
+	wt->capped = true;
+	wt->capped_by = (uint16_t)(q->port + 1);
+}
+
+static void
+nfv_idle_add_fd(struct nfv_idle_wait *wt, const struct nfv_rxq *q, int fd,
+		bool drain)
 {
 	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 
 	if (copy < 0) {
-		wt->capped = true;
+		nfv_idle_cap(wt, q);
 		return;
 	}
 	wt->fds[wt->n] = (struct pollfd){.fd = copy, .events = POLLIN};
@@ -168,7 +179,7 @@ nfv_idle_queue(const struct nfv_rxq *q, bool on, struct nfv_idle_wait *wt)
 {
 	const struct nfv_port_fp *fp = &nfv_port_fp[q->port];
 	struct rte_vhost_vring vr;
-	int vid, fd;
+	int vid, fd, rc;
 
 	switch (fp->wake) {
 	case NFV_WAKE_VHOST:
@@ -179,8 +190,7 @@ nfv_idle_queue(const struct nfv_rxq *q, bool on, struct nfv_idle_wait *wt)
 			return;
 		if (rte_vhost_enable_guest_notification(
 			    vid, NFV_VHOST_VQ_RX(q->queue), on) != 0) {
-			if (wt != NULL)
-				wt->capped = true;
+			nfv_idle_cap(wt, q);
 			return;
 		}
 		if (wt == NULL)
@@ -188,10 +198,10 @@ nfv_idle_queue(const struct nfv_rxq *q, bool on, struct nfv_idle_wait *wt)
 		if (rte_vhost_get_vhost_vring(vid, NFV_VHOST_VQ_RX(q->queue),
 					      &vr) != 0 ||
 		    vr.kickfd < 0) {
-			wt->capped = true;
+			nfv_idle_cap(wt, q);
 			return;
 		}
-		nfv_idle_add_fd(wt, vr.kickfd, true);
+		nfv_idle_add_fd(wt, q, vr.kickfd, true);
 		/* The guest reads the flag we just wrote only after it has
 		 * published a buffer; order our store before our load of
 		 * its index, or a buffer added in between goes unseen by
@@ -207,18 +217,19 @@ nfv_idle_queue(const struct nfv_rxq *q, bool on, struct nfv_idle_wait *wt)
 			return;
 		}
 		fd = rte_eth_dev_rx_intr_ctl_q_get_fd(fp->eth_port, q->queue);
-		if (rte_eth_dev_rx_intr_enable(fp->eth_port, q->queue) != 0 ||
-		    fd < 0) {
-			wt->capped = true;
+		/* net_tap has no enable op (-ENOTSUP): its fd is always
+		 * armed. */
+		rc = rte_eth_dev_rx_intr_enable(fp->eth_port, q->queue);
+		if ((rc != 0 && rc != -ENOTSUP) || fd < 0) {
+			nfv_idle_cap(wt, q);
 			return;
 		}
 		/* The fd is the queue itself (tap): readable while packets
 		 * wait, so none goes unseen; nothing to drain. */
-		nfv_idle_add_fd(wt, fd, false);
+		nfv_idle_add_fd(wt, q, fd, false);
 		return;
 	default:
-		if (wt != NULL)
-			wt->capped = true;
+		nfv_idle_cap(wt, q);
 		return;
 	}
 }
@@ -267,6 +278,7 @@ nfv_idle_block(struct nfv_idle *id)
 	wt.n = 0;
 	wt.n_copies = 0;
 	wt.capped = false;
+	wt.capped_by = 0;
 	wt.pending = false;
 	for (i = 0; rx != NULL && i < rx->n; i++)
 		nfv_idle_queue(&rx->q[i], true, &wt);
@@ -282,6 +294,7 @@ nfv_idle_block(struct nfv_idle *id)
 		wt.drain[wt.n] = true;
 		wt.n++;
 	}
+	id->capped_by = wt.capped_by;
 	if (wt.capped) {
 		ts.tv_sec = id->sleep_max_us / 1000000;
 		ts.tv_nsec = (long)(id->sleep_max_us % 1000000) * 1000;

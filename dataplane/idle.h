@@ -42,7 +42,7 @@
 #define NFV_IDLE_SLEEP_MIN_US 1
 /* Interrupt mode: the longest block when every queue can notify.  Only
  * what no notification announces waits this long (see above). */
-#define NFV_IDLE_BLOCK_MAX_MS 100
+#define NFV_IDLE_BLOCK_MAX_MS 1000
 
 /* How a worker is spending its time now (nfvctl show stats). */
 enum nfv_idle_state {
@@ -71,6 +71,9 @@ struct nfv_idle {
 	uint64_t asleep_cycles;		/* asleep or blocked, in total */
 	uint64_t wakeups;		/* sleeps and blocks that ended */
 	uint64_t notified;		/* blocks ended by a notification */
+	/* Interrupt mode: graph index + 1 of a port whose queue could not
+	 * notify at the last block (0: none), which made it a timed wait. */
+	uint16_t capped_by;
 };
 
 /* Control thread, before the workers start: settings, and in interrupt
