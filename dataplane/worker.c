@@ -83,5 +83,7 @@ void
 nfv_workers_stop(void)
 {
 	atomic_store(&nfv_stopping, true);
+	/* A blocked worker would only see it at the end of its block. */
+	nfv_idle_wake_all();
 	rte_eal_mp_wait_lcore();
 }
