@@ -158,14 +158,15 @@ nfv_idle_json(const struct nfv_idle *id, json_t *o)
 	json_object_set_new(o, "idle_mode",
 			    json_string(ctl_idle_mode_name(id->mode)));
 	json_object_set_new(o, "state", json_string(nfv_idle_state_name(st)));
-	json_object_set_new(o, "asleep_pct",
-			    json_real(start == 0 || now <= start ?
-					      0.0 :
-					      100.0 * nfv_ratio(asleep,
-								now - start)));
+	json_object_set_new(
+		o, "asleep_pct",
+		json_real(start == 0 || now <= start
+				  ? 0.0
+				  : 100.0 * nfv_ratio(asleep, now - start)));
 	json_object_set_new(o, "asleep_us",
 			    json_integer((json_int_t)(asleep * 1000000 / hz)));
-	json_object_set_new(o, "wakeups", json_integer((json_int_t)id->wakeups));
+	json_object_set_new(o, "wakeups",
+			    json_integer((json_int_t)id->wakeups));
 	json_object_set_new(o, "notified",
 			    json_integer((json_int_t)id->notified));
 	/* Interrupt mode: a port whose queue cannot notify caps each block
@@ -173,11 +174,12 @@ nfv_idle_json(const struct nfv_idle *id, json_t *o)
 	if (id->mode == CTL_IDLE_INTERRUPT) {
 		unsigned int cb = id->capped_by;
 
-		json_object_set_new(o, "capped_by",
-				    cb != 0 && cb <= nfv_dp.n_ports &&
-						    nfv_port_in_use(&nfv_dp.ports[cb - 1]) ?
-					    json_string(nfv_dp.ports[cb - 1].name) :
-					    json_null());
+		json_object_set_new(
+			o, "capped_by",
+			cb != 0 && cb <= nfv_dp.n_ports &&
+					nfv_port_in_use(&nfv_dp.ports[cb - 1])
+				? json_string(nfv_dp.ports[cb - 1].name)
+				: json_null());
 	}
 }
 

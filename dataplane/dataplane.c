@@ -192,8 +192,8 @@ nfv_workers_setup(char *err, size_t errlen)
 				   nfv_dp.cfg->dataplane.idle,
 				   nfv_dp.cfg->dataplane.idle_sleep_max_us);
 		if (rc < 0) {
-			snprintf(err, errlen, "worker %u: wake-up eventfd: %s", w,
-				 strerror(-rc));
+			snprintf(err, errlen, "worker %u: wake-up eventfd: %s",
+				 w, strerror(-rc));
 			return rc;
 		}
 		w++;
@@ -489,9 +489,9 @@ nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 		goto err_cfg;
 	}
 
-	rc = nfv_port_create(&nfv_dp.ports[i], (uint16_t)i, pc, nfv_dp.n_workers,
-			     nfv_dp.cfg->dataplane.idle, nfv_dp.pool, perr,
-			     sizeof(perr));
+	rc = nfv_port_create(&nfv_dp.ports[i], (uint16_t)i, pc,
+			     nfv_dp.n_workers, nfv_dp.cfg->dataplane.idle,
+			     nfv_dp.pool, perr, sizeof(perr));
 	if (rc < 0) {
 		snprintf(err, errlen, "port %s: %s", pc->name, perr);
 		memset(&nfv_dp.ports[i], 0, sizeof(nfv_dp.ports[i]));

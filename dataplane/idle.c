@@ -33,8 +33,8 @@
 static atomic_int nfv_idle_efd[NFV_MAX_WORKERS];
 
 int
-nfv_idle_init(struct nfv_idle *id, unsigned int worker,
-	      enum ctl_idle_mode mode, unsigned int sleep_max_us)
+nfv_idle_init(struct nfv_idle *id, unsigned int worker, enum ctl_idle_mode mode,
+	      unsigned int sleep_max_us)
 {
 	int fd;
 
@@ -72,8 +72,7 @@ nfv_idle_wake(unsigned int worker)
 
 	if (worker >= NFV_MAX_WORKERS)
 		return;
-	fd = atomic_load_explicit(&nfv_idle_efd[worker],
-				  memory_order_relaxed) -
+	fd = atomic_load_explicit(&nfv_idle_efd[worker], memory_order_relaxed) -
 	     1;
 	/* A full counter (never in practice) already wakes the worker. */
 	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0)
@@ -137,11 +136,11 @@ nfv_idle_sleep(struct nfv_idle *id)
  * the copy keeps the number from naming some other file), and its wake-up
  * eventfd last. */
 struct nfv_idle_wait {
-	uint16_t capped_by;	/* port index + 1 of a queue that cannot */
+	uint16_t capped_by; /* port index + 1 of a queue that cannot */
 	unsigned int n;
-	unsigned int n_copies;	/* fds[0 .. n_copies - 1] are copies */
-	bool capped;		/* a queue cannot notify */
-	bool pending;		/* a queue had packets after arming */
+	unsigned int n_copies;	     /* fds[0 .. n_copies - 1] are copies */
+	bool capped;		     /* a queue cannot notify */
+	bool pending;		     /* a queue had packets after arming */
 	bool drain[NFV_MAX_RXQ + 1]; /* an eventfd: read it when it fires */
 	struct pollfd fds[NFV_MAX_RXQ + 1];
 };

@@ -76,8 +76,8 @@ nfv_control_loop(void)
 			ctl_server_unlock();
 			/* Quiet workers that gave their core back: the
 			 * housekeeping slows down too (dataplane/idle.h). */
-			next = now + (nfv_dataplane_quiet() ? NFV_PERIOD_IDLE_MS :
-							       NFV_PERIOD_MS);
+			next = now + (nfv_dataplane_quiet() ? NFV_PERIOD_IDLE_MS
+							    : NFV_PERIOD_MS);
 			continue;
 		}
 		ctl_server_poll((int)(next - now));

@@ -503,14 +503,16 @@ nfv_port_setup_queues(struct nfv_port *p, const struct ctl_port_config *c,
 		rc = rte_eth_rx_queue_setup(p->eth_port, q, nb_rxd, sock, NULL,
 					    mp);
 		if (rc < 0) {
-			snprintf(err, errlen, "rx queue %u: %s", q, strerror(-rc));
+			snprintf(err, errlen, "rx queue %u: %s", q,
+				 strerror(-rc));
 			return rc;
 		}
 	}
 	for (q = 0; q < p->nb_txq; q++) {
 		rc = rte_eth_tx_queue_setup(p->eth_port, q, nb_txd, sock, NULL);
 		if (rc < 0) {
-			snprintf(err, errlen, "tx queue %u: %s", q, strerror(-rc));
+			snprintf(err, errlen, "tx queue %u: %s", q,
+				 strerror(-rc));
 			return rc;
 		}
 	}
@@ -526,8 +528,7 @@ nfv_port_setup_queues(struct nfv_port *p, const struct ctl_port_config *c,
  * kicks directly.
  */
 static bool
-nfv_port_wants_rx_intr(const struct ctl_port_config *c,
-		       enum ctl_idle_mode idle)
+nfv_port_wants_rx_intr(const struct ctl_port_config *c, enum ctl_idle_mode idle)
 {
 	return idle == CTL_IDLE_INTERRUPT &&
 	       (c->type == CTL_PORT_TAP || c->type == CTL_PORT_PCI);
@@ -606,7 +607,8 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 	}
 	rc = nfv_port_setup_queues(p, c, intr, mp, err, errlen);
 	if (rc < 0 && intr) {
-		NFV_LOG(WARNING, port, "port %s: no RX interrupts (%s): a "
+		NFV_LOG(WARNING, port,
+			"port %s: no RX interrupts (%s): a "
 			"blocked worker checks it every idle_sleep_max_us",
 			c->name, err);
 		intr = false;
@@ -628,7 +630,8 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 	rc = rte_eth_dev_start(p->eth_port);
 	if (rc < 0 && intr) {
 		/* Some drivers refuse RX interrupts only when they start. */
-		NFV_LOG(WARNING, port, "port %s: no RX interrupts (start: %s): "
+		NFV_LOG(WARNING, port,
+			"port %s: no RX interrupts (start: %s): "
 			"a blocked worker checks it every idle_sleep_max_us",
 			c->name, strerror(-rc));
 		intr = false;
