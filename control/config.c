@@ -59,6 +59,7 @@
 
 struct raw_dataplane {
 	char *workers, *memory, *hugepages, *lcores, *file_prefix, *mbufs;
+	char *idle, *idle_sleep_max_us;
 };
 
 struct raw_control {
@@ -112,6 +113,8 @@ static const cyaml_schema_field_t dataplane_fields[] = {
 	STR("lcores", struct raw_dataplane, lcores),
 	STR("file_prefix", struct raw_dataplane, file_prefix),
 	STR("mbufs", struct raw_dataplane, mbufs),
+	STR("idle", struct raw_dataplane, idle),
+	STR("idle_sleep_max_us", struct raw_dataplane, idle_sleep_max_us),
 	CYAML_FIELD_END
 };
 
@@ -800,6 +803,16 @@ static int memory_parse(const char *s, uint64_t *mib)
 	return -EINVAL;
 }
 
+/* In enum ctl_idle_mode's order. */
+static const char *const idle_modes[] = { "poll", "sleep", "interrupt", NULL };
+
+const char *ctl_idle_mode_name(enum ctl_idle_mode m)
+{
+	return (unsigned int)m < sizeof(idle_modes) / sizeof(idle_modes[0]) - 1 ?
+		       idle_modes[m] :
+		       "?";
+}
+
 static int load_dataplane(struct ctl_cfg *ld, const struct raw_dataplane *r,
 			  struct ctl_config *cfg)
 {
@@ -814,6 +827,8 @@ static int load_dataplane(struct ctl_cfg *ld, const struct raw_dataplane *r,
 	cfg->dataplane.workers = 1;
 	cfg->dataplane.memory = 512;
 	cfg->dataplane.hugepages = -1;
+	cfg->dataplane.idle = CTL_IDLE_POLL;
+	cfg->dataplane.idle_sleep_max_us = CTL_IDLE_SLEEP_MAX_DEFAULT;
 	if (!r)
 		return 0;
 	if (CTL_CFG_UINT(ld, at, "workers", r->workers, false, 1,
@@ -870,6 +885,17 @@ static int load_dataplane(struct ctl_cfg *ld, const struct raw_dataplane *r,
 	}
 	if (CTL_CFG_UINT(ld, at, "mbufs", r->mbufs, true, 512, 1u << 26, 0,
 		     cfg->dataplane.mbufs))
+		return -EINVAL;
+	if (r->idle) {
+		rc = ctl_cfg_enum(ld, at, "idle", r->idle, idle_modes);
+		if (rc < 0)
+			return rc;
+		cfg->dataplane.idle = (enum ctl_idle_mode)rc;
+	}
+	if (CTL_CFG_UINT(ld, at, "idle_sleep_max_us", r->idle_sleep_max_us,
+			 false, 1, CTL_IDLE_SLEEP_MAX_LIMIT,
+			 CTL_IDLE_SLEEP_MAX_DEFAULT,
+			 cfg->dataplane.idle_sleep_max_us))
 		return -EINVAL;
 	return 0;
 }
