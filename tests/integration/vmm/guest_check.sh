@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# nfv-check: the guest side of linux_checks.sh, put into the guest kit's
+# initramfs as /usr/bin/nfv-check and run through nfv.run=.
+#
+#   nfv-check pinger PEER PORT
+#
+# Pings PEER three times (the first replies through nfvd's switch), then
+# pings it once a second, printing "NFV-CHECK: pong N" or "lost N", until
+# something connects to TCP PORT (the host's "stop"), then exits 0 so that
+# the init halts the guest (nfv.halt=).
+
+say() {
+	echo "NFV-CHECK: $*"
+}
+
+case "$1" in
+pinger)
+	peer=$2
+	port=$3
+	if ! ping -c 3 -w 60 "$peer" >/tmp/ping.out 2>&1; then
+		say "ping failed"
+		cat /tmp/ping.out
+		exit 1
+	fi
+	say "ping ok $(grep -c 'bytes from' /tmp/ping.out) replies"
+	rm -f /tmp/stop
+	(nc -l -p "$port" >/tmp/stop 2>/dev/null; echo done >>/tmp/stop) &
+	n=0
+	while [ ! -s /tmp/stop ]; do
+		if ping -c 1 -W 1 "$peer" >/dev/null 2>&1; then
+			say "pong $n"
+			sleep 1
+		else
+			say "lost $n"
+		fi
+		n=$((n + 1))
+	done
+	say "stop"
+	exit 0
+	;;
+*)
+	say "usage: nfv-check pinger PEER PORT"
+	exit 2
+	;;
+esac
