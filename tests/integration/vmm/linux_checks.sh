@@ -379,7 +379,7 @@ check_bench() {
 		p=$!
 		pids="$pids $p"
 		sleep 3
-		echo "METRIC rss $m $(awk '/^(VmRSS|RssAnon|RssFile|RssShmem):/ {printf "%s=%s ", $1, $2}' /proc/$p/status)"
+		echo "METRIC rss $m $(awk '/^(VmRSS|RssAnon|RssFile|RssShmem):/ {sub(":", "", $1); printf "%s=%s ", $1, $2}' /proc/$p/status)"
 		kill "$p" "$mk"
 		wait "$p" "$mk" 2>/dev/null
 		rm -f "$W/rss.sock"
