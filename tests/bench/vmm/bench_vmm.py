@@ -178,7 +178,9 @@ def bench_nested(build, tmp, runs, all_figures):
             setups.append(float(tf["setup_ms"]))
         elif m[0] == "rss":
             st = {k: int(v) for k, v in (kv.split("=") for kv in m[2:])}
-            st["vmm_kib"] = st["VmRSS"] - st["RssShmem"]
+            # In L1 the binaries sit in the initramfs (shmem as well):
+            # subtract the guest RAM mapping's own RSS, not RssShmem.
+            st["vmm_kib"] = st["VmRSS"] - st["GuestRss"]
             st["mem"] = m[1]
             rss.append(st)
     start = {"env": "nested-TCG", "runs": len(firsts),
@@ -235,7 +237,8 @@ def main():
               % (s["process_wall_ms_median"], s["process_wall_ms_p90"]))
     for r in res["rss"]:
         print("  VMM memory, %4s guest + 1 NIC:    %d KiB (RSS %d - guest RAM %d; anon %d, file %d) target <= 5120 KiB"
-              % (r["mem"], r["vmm_kib"], r["VmRSS"], r["RssShmem"], r["RssAnon"], r["RssFile"]))
+              % (r["mem"], r["vmm_kib"], r["VmRSS"], r.get("GuestRss", r["RssShmem"]), r["RssAnon"],
+                 r["VmRSS"] - r["RssAnon"] - r.get("GuestRss", r["RssShmem"])))
     if res["guest_mips"] is not None:
         print("  guest speed: %.1f MIPS" % res["guest_mips"])
     bt = res["boot"]

@@ -31,6 +31,11 @@ W=${NFV_CHECK_DIR:-/tmp/nfv-checks.$$}
 CHECKS=${NFV_CHECKS:-payload-poweroff switch restart poweroff lab}
 MEM=${NFV_GUEST_MEM:-128M}
 RUNS=${NFV_BENCH_RUNS:-3}
+# NFV_CHECK_VERBOSE=1: the guests' kernel messages (no "quiet") and every
+# console and log at the end, passed or not.
+VERBOSE=${NFV_CHECK_VERBOSE:-0}
+Q=quiet
+[ "$VERBOSE" = 1 ] && Q=
 # iproute2's ip (netns): busybox's sh would run its own applet for "ip".
 IP=${NFV_IP:-/usr/sbin/ip}
 TAG=$$
@@ -138,7 +143,7 @@ check_payload_poweroff() {
 	if [ "$rc" = 0 ] && has "$W/pl.log" "guest powered off"; then
 		check_result payload-poweroff 0 "$t0" "$(grep -o 'guest stopped.*' "$W/pl.log")"
 	else
-		check_result payload-poweroff 1 "$t0" "nfv-vmm exit $rc (124: still running after 60 s)"
+		check_result payload-poweroff 1 "$t0" "nfv-vmm exit $rc, no power-off seen (stopped by timeout's SIGTERM after 60 s?)"
 		tailf "$W/pl.console"
 		tailf "$W/pl.log"
 	fi
@@ -206,7 +211,7 @@ check_switch_guest() {
 	"$NFV_VMM" --kernel "$NFV_KERNEL" --initrd "$NFV_INITRD" --mem "$MEM" \
 		--net "vhost-user=$W/vm1.sock,mac=02:00:00:00:0a:02" \
 		--console "$W/g1.console" \
-		--cmdline "quiet nfv.ip=10.0.0.2/24 nfv.halt=poweroff nfv.run=\"nfv-check pinger 10.0.0.1 $PORT\"" \
+		--cmdline "$Q nfv.ip=10.0.0.2/24 nfv.halt=poweroff nfv.run=\"nfv-check pinger 10.0.0.1 $PORT\"" \
 		>"$W/g1.log" 2>&1 &
 	G1=$!
 	pids="$pids $G1"
@@ -289,10 +294,10 @@ check_lab() {
  "links": [["vm1", "sw.a"], ["vm2", "sw.b"]],
  "guests": [
   {"name": "g1", "kernel": "$NFV_KERNEL", "initrd": "$NFV_INITRD", "mem": "$MEM",
-   "cmdline": "quiet nfv.ip=10.0.1.1/24 nfv.halt=none nfv.run=\"ping -c 3 -w 200 10.0.1.2\"",
+   "cmdline": "$Q nfv.ip=10.0.1.1/24 nfv.halt=none nfv.run=\"ping -c 3 -w 200 10.0.1.2\"",
    "net": [{"port": "vm1", "mac": "02:00:00:00:0b:01"}]},
   {"name": "g2", "kernel": "$NFV_KERNEL", "initrd": "$NFV_INITRD", "mem": "$MEM",
-   "cmdline": "quiet nfv.ip=10.0.1.2/24 nfv.halt=poweroff nfv.run=\"ping -c 3 -w 200 10.0.1.1\"",
+   "cmdline": "$Q nfv.ip=10.0.1.2/24 nfv.halt=poweroff nfv.run=\"ping -c 3 -w 200 10.0.1.1\"",
    "net": [{"port": "vm2", "mac": "02:00:00:00:0b:02"}]}]}
 EOF
 	if ! NFV_LAB_DIR=$L "$NFVCTL" lab up "$W/lab.yaml" >"$W/lab-up.out" 2>&1; then
@@ -349,10 +354,11 @@ check_bench() {
 	t0=$(now_cs)
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
+		rm -f "$W/b.console"
 		tb=$(now_cs)
 		"$NFV_VMM" --kernel "$NFV_KERNEL" --initrd "$NFV_INITRD" --mem "$MEM" \
 			--console "$W/b.console" \
-			--cmdline 'quiet nfv.wait=0 nfv.run=true' >"$W/b.log" 2>&1 &
+			--cmdline "$Q nfv.wait=0 nfv.run=true" >"$W/b.log" 2>&1 &
 		b=$!
 		pids="$pids $b"
 		if wait_for 300 "the guest's init" has "$W/b.console" "NFV-GUEST: init start"; then
@@ -379,7 +385,10 @@ check_bench() {
 		p=$!
 		pids="$pids $p"
 		sleep 3
-		echo "METRIC rss $m $(awk '/^(VmRSS|RssAnon|RssFile|RssShmem):/ {sub(":", "", $1); printf "%s=%s ", $1, $2}' /proc/$p/status)"
+		# GuestRss: the RSS of the guest RAM mapping itself (here the
+		# binaries live in the initramfs, shmem too, so RssShmem alone
+		# would count them as guest RAM).
+		echo "METRIC rss $m $(awk '/^(VmRSS|RssAnon|RssFile|RssShmem):/ {sub(":", "", $1); printf "%s=%s ", $1, $2}' /proc/$p/status)$(awk '/^[0-9a-f]+-[0-9a-f]+ / {g = index($0, "memfd:nfv-vmm-ram") > 0} g && /^Rss:/ {s += $2} END {printf "GuestRss=%d", s}' /proc/$p/smaps)"
 		kill "$p" "$mk"
 		wait "$p" "$mk" 2>/dev/null
 		rm -f "$W/rss.sock"
@@ -400,5 +409,10 @@ done
 check_switch_guest
 case " $CHECKS " in *" lab "*) check_lab ;; esac
 case " $CHECKS " in *" bench "*) check_bench ;; esac
+if [ "$VERBOSE" = 1 ]; then
+	for f in $(find "$W" -name '*.console' -o -name '*.log' | sort); do
+		tailf "$f" 400
+	done
+fi
 log "checks done: $([ "$failed" = 0 ] && echo all passed || echo some failed)"
 exit "$failed"

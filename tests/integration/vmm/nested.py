@@ -411,21 +411,25 @@ def main():
     ap.add_argument("--mem", type=int, default=1536, help="L1 RAM in MiB")
     ap.add_argument("--keep", help="build and keep everything in this directory")
     ap.add_argument("--direct", action="store_true", help="run on this host's KVM, no QEMU")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="the guests' kernel messages, every console and log at the end")
     a = ap.parse_args()
+    extra = {"NFV_CHECK_VERBOSE": "1"} if a.verbose else None
     bins = build_bins(a.build)
     work = a.keep or tempfile.mkdtemp(prefix="nfv-nested-")
     os.makedirs(work, exist_ok=True)
     try:
         if a.direct:
-            status, text, wall, note = run_direct(work, bins, a.checks, a.timeout)
+            status, text, wall, note = run_direct(work, bins, a.checks, a.timeout, extra)
         else:
-            status, text, wall, note = run_nested(work, bins, a.checks, a.timeout, a.mem)
+            status, text, wall, note = run_nested(work, bins, a.checks, a.timeout, a.mem,
+                                                  extra_env=extra)
     except Error as e:
         sys.exit("nested: %s" % e)
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(text if a.direct else tail(text, 200))
+    print(text if a.direct or a.verbose else tail(text, 200))
     print("nested: status %s, %.1f s%s" % (status, wall, ("; " + note) if note else ""))
     sys.exit(0 if status == 0 else 1)
 
