@@ -534,7 +534,8 @@ static void vmm_vcpu_dump(struct vmm_vcpu *v)
 		v->id, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi);
 }
 
-bool vmm_vcpu_state_off(uint32_t mp_state, uint64_t rflags)
+bool
+vmm_vcpu_state_off(uint32_t mp_state, uint64_t rflags)
 {
 	switch (mp_state) {
 	case KVM_MP_STATE_HALTED:
@@ -556,7 +557,8 @@ bool vmm_vcpu_state_off(uint32_t mp_state, uint64_t rflags)
  * without ACPI that powers off (Linux turns the poweroff into a halt when
  * nothing can cut the power) ends like this, with every CPU in "cli; hlt".
  */
-static void vmm_vcpu_check_off(struct vmm_vcpu *v)
+static void
+vmm_vcpu_check_off(struct vmm_vcpu *v)
 {
 	struct vmm *vm = v->vm;
 	struct kvm_mp_state mp;
@@ -575,7 +577,7 @@ static void vmm_vcpu_check_off(struct vmm_vcpu *v)
 		if (!atomic_load(&vm->vcpus[i].off))
 			return;
 	vmm_stop(vm, VMM_EXIT_OK,
-		 "guest powered off (every vCPU halted with interrupts disabled)");
+		 "guest powered off (all vCPUs halted, interrupts off)");
 }
 
 static void vmm_vcpu_pio(struct vmm_vcpu *v)
@@ -649,8 +651,8 @@ static void *vmm_vcpu_thread(void *arg)
 					asked = true;
 				}
 				if (asked && !atomic_load(&vm->stopping))
-					__atomic_store_n(&run->immediate_exit, 0,
-							 __ATOMIC_SEQ_CST);
+					__atomic_store_n(&run->immediate_exit,
+							 0, __ATOMIC_SEQ_CST);
 				continue;
 			}
 			vmm_stop(vm, VMM_EXIT_KVM_ERROR, "vcpu %u: KVM_RUN: %s",
@@ -708,7 +710,8 @@ static void *vmm_vcpu_thread(void *arg)
 }
 
 /* Main thread, every VMM_OFF_PROBE_MS: ask each vCPU whether it is off. */
-static void vmm_off_probe(void *opaque, uint32_t events)
+static void
+vmm_off_probe(void *opaque, uint32_t events)
 {
 	struct vmm *vm = opaque;
 	uint64_t ticks;
@@ -733,7 +736,8 @@ static void vmm_off_probe(void *opaque, uint32_t events)
  * itself, so a halted guest never exits to the VMM: a timer kicks the
  * vCPUs out of KVM_RUN now and then and each reads its own state.
  */
-static int vmm_off_watch_start(struct vmm *vm)
+static int
+vmm_off_watch_start(struct vmm *vm)
 {
 	struct itimerspec its = {
 		.it_interval.tv_nsec = VMM_OFF_PROBE_MS * 1000000L,
@@ -741,8 +745,8 @@ static int vmm_off_watch_start(struct vmm *vm)
 	};
 	int ret;
 
-	vm->off_timer_fd = timerfd_create(CLOCK_MONOTONIC,
-					  TFD_CLOEXEC | TFD_NONBLOCK);
+	vm->off_timer_fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (vm->off_timer_fd < 0)
 		return -errno;
 	if (timerfd_settime(vm->off_timer_fd, 0, &its, NULL) < 0) {

@@ -684,7 +684,8 @@ static void test_i8042_cmos(void **state)
  * poweroff without ACPI) or an AP never started is off; an idle vCPU
  * (halted with IF set), a running one or an AP that got its SIPI is not.
  */
-static void test_vcpu_state_off(void **state)
+static void
+test_vcpu_state_off(void **state)
 {
 	(void)state;
 	assert_true(vmm_vcpu_state_off(KVM_MP_STATE_HALTED, 0x2));
