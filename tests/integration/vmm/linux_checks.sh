@@ -88,6 +88,17 @@ ready_or_gone() {
 	has "$1" "ready:" || gone "$2"
 }
 
+# wait_line SECONDS WHAT FILE PATTERN PID: until FILE has PATTERN; stop
+# early if process PID has ended.  0 when the line came.
+wait_line() {
+	wait_for "$1" "$2" line_or_gone "$3" "$4" "$5"
+	has "$3" "$4"
+}
+
+line_or_gone() {
+	has "$1" "$2" || gone "$3"
+}
+
 # A console's line without the serial line's carriage return.
 line_of() {
 	grep -o -- "$2" "$1" | tr -d '\r' | head -n 1
@@ -215,10 +226,10 @@ check_switch_guest() {
 		>"$W/g1.log" 2>&1 &
 	G1=$!
 	pids="$pids $G1"
-	if wait_for 300 "the guest's init" has "$W/g1.console" "NFV-GUEST: init start"; then
+	if wait_line 300 "the guest's init" "$W/g1.console" "NFV-GUEST: init start" "$G1"; then
 		echo "METRIC boot_to_init_ms $((($(now_cs) - tb) * 10))"
 	fi
-	if wait_for 240 "the guest's pings through nfvd" has "$W/g1.console" "NFV-CHECK: pong"; then
+	if wait_line 240 "the guest's pings through nfvd" "$W/g1.console" "NFV-CHECK: pong" "$G1"; then
 		check_result switch 0 "$t0" "$(line_of "$W/g1.console" 'NFV-CHECK: ping ok.*');" \
 			"nfvd: $("$NFVCTL" -s "$W/sw.sock" show ports 2>&1 | grep -E '^ *(vm1|h1)' | tr -s ' ' | tr '\n' ';')"
 	else
@@ -313,7 +324,8 @@ EOF
 	[ -n "$lnfvd" ] && nice_all "$lnfvd"
 	ok=1
 	for g in g1 g2; do
-		if ! wait_for 400 "$g's pings" has "$L/$g.console" "NFV-GUEST: run rc="; then
+		eval "gp=\$l$g"
+		if ! wait_line 400 "$g's pings" "$L/$g.console" "NFV-GUEST: run rc=" "$gp"; then
 			ok=0
 		elif ! has "$L/$g.console" "NFV-GUEST: run rc=0"; then
 			ok=0
@@ -361,7 +373,7 @@ check_bench() {
 			--cmdline "$Q nfv.wait=0 nfv.run=true" >"$W/b.log" 2>&1 &
 		b=$!
 		pids="$pids $b"
-		if wait_for 300 "the guest's init" has "$W/b.console" "NFV-GUEST: init start"; then
+		if wait_line 300 "the guest's init" "$W/b.console" "NFV-GUEST: init start" "$b"; then
 			echo "METRIC boot_to_init_ms $((($(now_cs) - tb) * 10))"
 		fi
 		wait_for 120 "the guest to end" gone "$b"
