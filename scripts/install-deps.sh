@@ -24,6 +24,9 @@ BUILD_PKGS=(
 # dpdk-dumpcap are in dpdk-dev), scapy and tshark for the pcap tests, QEMU,
 # the Debian kernel and busybox for the guest tests (vmm/guest kit: cpio,
 # xz, zstd, file), netns tools, and the helpers the router tests use.
+# qemu-system-x86 is not optional: without hardware KVM, vmm-linux boots
+# its nested test host in it (TCG with an emulated SVM CPU, the same
+# kernel and busybox); only where QEMU is missing does it skip.
 TEST_PKGS=(
 	dpdk dpdk-dev python3 python3-scapy tshark
 	qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils zstd file kmod
