@@ -32,7 +32,7 @@ pinger)
 	fi
 	say "ping ok $(grep -c 'bytes from' /tmp/ping.out) replies"
 	rm -f /tmp/stop
-	(nc -l -p "$port" >/tmp/stop 2>/dev/null; echo done >>/tmp/stop) &
+	(nc -l -p "$port" >/tmp/stop 2>/dev/null; echo stop >>/tmp/stop) &
 	n=0
 	while [ ! -s /tmp/stop ]; do
 		if ping -c 1 -W 1 "$peer" >/dev/null 2>&1; then
@@ -50,7 +50,7 @@ ping-tell)
 	ping -c 3 -w 200 "$2"
 	rc=$?
 	n=0
-	until echo done | nc -w 2 "$2" "$3" >/dev/null 2>&1; do
+	until echo told | nc -w 2 "$2" "$3" >/dev/null 2>&1; do
 		n=$((n + 1))
 		[ "$n" -ge 60 ] && { say "peer never listened"; exit 1; }
 		sleep 1

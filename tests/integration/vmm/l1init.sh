@@ -34,6 +34,7 @@ finish() {
 	sync
 	# isa-debug-exit: QEMU exits with 2*rc+1 (rc below 128).
 	[ "$rc" -gt 127 ] && rc=127
+	# shellcheck disable=SC2059 # the byte's octal escape is the format
 	printf "\\$(printf %o "$rc")" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
 	poweroff -f
 	sleep 3600

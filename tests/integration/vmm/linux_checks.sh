@@ -28,6 +28,9 @@
 # lines, and on a failure the last lines of the logs involved.  Exit
 # status: 0 when every check passed, 1 otherwise.
 
+# Helpers run through wait_for and trap, which shellcheck does not follow.
+# shellcheck disable=SC2317
+
 W=${NFV_CHECK_DIR:-/tmp/nfv-checks.$$}
 CHECKS=${NFV_CHECKS:-payload-poweroff switch restart poweroff lab}
 MEM=${NFV_GUEST_MEM:-128M}
@@ -325,7 +328,8 @@ EOF
 	[ -n "$lnfvd" ] && nice_all "$lnfvd"
 	ok=1
 	for g in g1 g2; do
-		eval "gp=\$l$g"
+		gp=$lg1
+		[ "$g" = g2 ] && gp=$lg2
 		if ! wait_line 400 "$g's pings" "$L/$g.console" "NFV-GUEST: run rc=" "$gp"; then
 			ok=0
 		elif ! has "$L/$g.console" "NFV-GUEST: run rc=0"; then
