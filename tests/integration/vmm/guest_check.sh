@@ -47,7 +47,7 @@ pinger)
 	exit 0
 	;;
 ping-tell)
-	ping -c 3 -w 200 "$2"
+	ping -c 3 -w 120 "$2"
 	rc=$?
 	n=0
 	until echo told | nc -w 2 "$2" "$3" >/dev/null 2>&1; do
@@ -61,7 +61,7 @@ ping-tell)
 ping-wait)
 	say "cpus $(nproc)"
 	nc -l -p "$3" >/tmp/told 2>/dev/null &
-	ping -c 3 -w 200 "$2"
+	ping -c 3 -w 120 "$2"
 	rc=$?
 	wait
 	say "peer $2 done"

@@ -181,7 +181,7 @@ nfvd_start() {
 	"$NFVD" -c "$W/sw.yaml" >"$1" 2>&1 &
 	NFVD_PID=$!
 	pids="$pids $NFVD_PID"
-	wait_for 120 "nfvd to say ready" ready_or_gone "$1" "$NFVD_PID"
+	wait_for 60 "nfvd to say ready" ready_or_gone "$1" "$NFVD_PID"
 	if ! has "$1" "ready:" || gone "$NFVD_PID"; then
 		log "nfvd did not start"
 		tailf "$1"
@@ -230,10 +230,10 @@ check_switch_guest() {
 		>"$W/g1.log" 2>&1 &
 	G1=$!
 	pids="$pids $G1"
-	if wait_line 300 "the guest's init" "$W/g1.console" "NFV-GUEST: init start" "$G1"; then
+	if wait_line 120 "the guest's init" "$W/g1.console" "NFV-GUEST: init start" "$G1"; then
 		echo "METRIC boot_to_init_ms $((($(now_cs) - tb) * 10))"
 	fi
-	if wait_line 240 "the guest's pings through nfvd" "$W/g1.console" "NFV-CHECK: pong" "$G1"; then
+	if wait_line 90 "the guest's pings through nfvd" "$W/g1.console" "NFV-CHECK: pong" "$G1"; then
 		check_result switch 0 "$t0" "$(line_of "$W/g1.console" 'NFV-CHECK: ping ok.*');" \
 			"nfvd: $("$NFVCTL" -s "$W/sw.sock" show ports 2>&1 | grep -E '^ *(vm1|h1)' | tr -s ' ' | tr '\n' ';')"
 	else
@@ -252,7 +252,7 @@ check_switch_guest() {
 			nfvd_start "$W/nfvd2.log"
 			rc=$?
 			n1=$(pongs)
-			if [ "$rc" = 0 ] && wait_for 120 "pings after nfvd's restart" more_pongs "$n1" &&
+			if [ "$rc" = 0 ] && wait_for 60 "pings after nfvd's restart" more_pongs "$n1" &&
 				[ "$(grep -c 'NFV-GUEST: init start' "$W/g1.console")" = 1 ] &&
 				kill -0 "$G1" 2>/dev/null; then
 				check_result restart 0 "$t0" "pongs before $n0, during the restart $((n1 - n0)), after $(($(pongs) - n1)); $(grep -c 'NFV-CHECK: lost' "$W/g1.console") lost; no guest reboot"
@@ -330,7 +330,7 @@ EOF
 	for g in g1 g2; do
 		gp=$lg1
 		[ "$g" = g2 ] && gp=$lg2
-		if ! wait_line 400 "$g's pings" "$L/$g.console" "NFV-GUEST: run rc=" "$gp"; then
+		if ! wait_line 150 "$g's pings" "$L/$g.console" "NFV-GUEST: run rc=" "$gp"; then
 			ok=0
 		elif ! has "$L/$g.console" "NFV-GUEST: run rc=0"; then
 			ok=0
