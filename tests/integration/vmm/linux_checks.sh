@@ -230,10 +230,10 @@ check_switch_guest() {
 		>"$W/g1.log" 2>&1 &
 	G1=$!
 	pids="$pids $G1"
-	if wait_line 120 "the guest's init" "$W/g1.console" "NFV-GUEST: init start" "$G1"; then
+	if wait_line 180 "the guest's init" "$W/g1.console" "NFV-GUEST: init start" "$G1"; then
 		echo "METRIC boot_to_init_ms $((($(now_cs) - tb) * 10))"
 	fi
-	if wait_line 90 "the guest's pings through nfvd" "$W/g1.console" "NFV-CHECK: pong" "$G1"; then
+	if wait_line 120 "the guest's pings through nfvd" "$W/g1.console" "NFV-CHECK: pong" "$G1"; then
 		check_result switch 0 "$t0" "$(line_of "$W/g1.console" 'NFV-CHECK: ping ok.*');" \
 			"nfvd: $("$NFVCTL" -s "$W/sw.sock" show ports 2>&1 | grep -E '^ *(vm1|h1)' | tr -s ' ' | tr '\n' ';')"
 	else
@@ -330,7 +330,7 @@ EOF
 	for g in g1 g2; do
 		gp=$lg1
 		[ "$g" = g2 ] && gp=$lg2
-		if ! wait_line 150 "$g's pings" "$L/$g.console" "NFV-GUEST: run rc=" "$gp"; then
+		if ! wait_line 240 "$g's pings" "$L/$g.console" "NFV-GUEST: run rc=" "$gp"; then
 			ok=0
 		elif ! has "$L/$g.console" "NFV-GUEST: run rc=0"; then
 			ok=0

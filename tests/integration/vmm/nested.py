@@ -325,7 +325,7 @@ def tail(text, n=60):
     return "\n".join(text.splitlines()[-n:])
 
 
-def run_nested(workdir, bins, checks=ALL_CHECKS, timeout=480, mem_mb=1536, log=print,
+def run_nested(workdir, bins, checks=ALL_CHECKS, timeout=540, mem_mb=1536, log=print,
                extra_env=None):
     """Build L1 and L2 in workdir, boot, return (status, console text, wall
     seconds of the boot, note).  Raises Error when something is missing."""
@@ -353,7 +353,7 @@ def run_nested(workdir, bins, checks=ALL_CHECKS, timeout=480, mem_mb=1536, log=p
     return status, text, wall, note
 
 
-def run_direct(workdir, bins, checks=ALL_CHECKS, timeout=480, extra_env=None):
+def run_direct(workdir, bins, checks=ALL_CHECKS, timeout=540, extra_env=None):
     """The same checks on this host's KVM (hardware speed): busybox's
     applets first in the PATH (the checks are written for them), iproute2's
     ip.  Returns (status, output, wall seconds, note)."""
@@ -407,7 +407,7 @@ def main():
                                  "(QEMU TCG with an emulated SVM CPU), or directly on hardware KVM")
     ap.add_argument("--build", default=os.environ.get("NFV_BUILDDIR", os.path.join(REPO, "build")))
     ap.add_argument("--checks", default=ALL_CHECKS, help="default: %(default)s; also: bench")
-    ap.add_argument("--timeout", type=int, default=480, help="QEMU's limit in seconds")
+    ap.add_argument("--timeout", type=int, default=540, help="QEMU's limit in seconds")
     ap.add_argument("--mem", type=int, default=1536, help="L1 RAM in MiB")
     ap.add_argument("--keep", help="build and keep everything in this directory")
     ap.add_argument("--direct", action="store_true", help="run on this host's KVM, no QEMU")
