@@ -52,7 +52,7 @@ ping-tell)
 	n=0
 	until echo told | nc -w 2 "$2" "$3" >/dev/null 2>&1; do
 		n=$((n + 1))
-		[ "$n" -ge 60 ] && { say "peer never listened"; exit 1; }
+		[ "$n" -ge 30 ] && { say "peer never listened"; exit 1; }
 		sleep 1
 	done
 	say "told $2"
