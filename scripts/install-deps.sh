@@ -27,6 +27,9 @@ BUILD_PKGS=(
 # FRR (zebra, staticd, bgpd, ospfd, vtysh) with PyYAML for the kernel
 # mirror's tests (tests/integration/netlink; they start the daemons
 # themselves: the package's systemd service is not used).
+# qemu-system-x86 is not optional: without hardware KVM, vmm-linux boots
+# its nested test host in it (TCG with an emulated SVM CPU, the same
+# kernel and busybox); only where QEMU is missing does it skip.
 TEST_PKGS=(
 	dpdk dpdk-dev python3 python3-scapy python3-yaml tshark frr
 	qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils zstd file kmod
