@@ -35,6 +35,7 @@
 #include "control/config.h"
 #include "tests/common/test_eal.h"
 #include "tests/common/test_rcu.h"
+#include "tests/unit/bpf/bpf_ref.h"
 #include "vnf/bpf/config.h"
 #include "vnf/bpf/nfv_bpf.h"
 #include "vnf/bpf/prog.h"
@@ -171,131 +172,6 @@ mbuf_of(const struct frame *f)
 	memcpy(p, f->b, f->len);
 	return m;
 }
-
-/* ---- the C references of the examples (configs/bpf/) ---- */
-
-static uint16_t
-be16(const uint8_t *d, uint32_t off)
-{
-	return (uint16_t)(d[off] << 8 | d[off + 1]);
-}
-
-/* The L4 header of an unfragmented TCP/UDP frame: its offset and the
- * protocol, or 0 (no ports to read). */
-struct l4 {
-	int kind; /* 0: not IP, 1: IP without ports, 2: ports */
-	uint8_t proto;
-	uint32_t off;
-	bool truncated; /* shorter than an IP header */
-};
-
-static struct l4
-ref_l4(const uint8_t *d, uint32_t len, bool frag_is_ip)
-{
-	struct l4 r = {0};
-	uint32_t l3 = 14;
-	uint16_t type;
-
-	type = be16(d, 12);
-	if (type == 0x8100) {
-		if (len < 18) {
-			r.truncated = true;
-			return r;
-		}
-		type = be16(d, 16);
-		l3 = 18;
-	}
-	if (type == 0x0800) {
-		if (len < l3 + 20) {
-			r.truncated = true;
-			return r;
-		}
-		r.proto = d[l3 + 9];
-		r.off = l3 + (d[l3] & 0xfu) * 4;
-		if ((d[l3 + 6] & 0x1f) != 0 || d[l3 + 7] != 0) {
-			r.kind = frag_is_ip ? 1 : -1;
-			return r;
-		}
-	} else if (type == 0x86dd) {
-		if (len < l3 + 40) {
-			r.truncated = true;
-			return r;
-		}
-		r.proto = d[l3 + 6];
-		r.off = l3 + 40;
-	} else {
-		return r;
-	}
-	r.kind = (r.proto == 6 || r.proto == 17) && len >= r.off + 4 ? 2 : 1;
-	return r;
-}
-
-/* port_classifier.c; k[] its counters. */
-static uint32_t
-ref_classifier(const uint8_t *d, uint32_t len, uint16_t in, uint64_t *k)
-{
-	struct l4 l;
-	uint16_t dport;
-
-	if (in != 0)
-		return 0;
-	if (len < 14)
-		return NFV_BPF_DROP;
-	l = ref_l4(d, len, true);
-	if (l.kind != 2)
-		return 3;
-	k[l.proto == 6 ? 0 : 1]++;
-	dport = be16(d, l.off + 2);
-	if (dport == 53)
-		return 2;
-	if (l.proto == 6 && (dport == 80 || dport == 443))
-		return 1;
-	return 3;
-}
-
-/* dns_filter.c */
-static uint32_t
-ref_dns(const uint8_t *d, uint32_t len, uint16_t in, uint64_t *k)
-{
-	uint16_t type;
-	struct l4 l;
-
-	if (in > 1 || len < 14)
-		goto drop;
-	type = be16(d, 12);
-	if (type == 0x8100) {
-		if (len < 18)
-			goto drop;
-		type = be16(d, 16);
-	}
-	if (type == 0x0806)
-		return in ^ 1u;
-	l = ref_l4(d, len, false);
-	if (l.kind != 2 || (be16(d, l.off) != 53 && be16(d, l.off + 2) != 53))
-		goto drop;
-	k[0]++;
-	return in ^ 1u;
-drop:
-	k[1]++;
-	return NFV_BPF_DROP;
-}
-
-/* rate_sampler.c */
-static uint32_t
-ref_sampler(const uint8_t *d, uint32_t len, uint16_t in, uint64_t *k)
-{
-	(void)d;
-	(void)len;
-	if (in != 0)
-		return NFV_BPF_DROP;
-	if ((++k[0] & 63) != 1)
-		return NFV_BPF_DROP;
-	k[1]++;
-	return 1;
-}
-
-typedef uint32_t ref_fn(const uint8_t *d, uint32_t len, uint16_t in,
-			uint64_t *k);
 
 struct example {
 	const char *file, *section;
