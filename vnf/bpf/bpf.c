@@ -164,12 +164,16 @@ static int
 vb_show(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
 	const struct vb *vb = vi->priv;
-	json_t *row = vb_details(vi);
+	json_t *row = json_pack("{s:s}", "vnf", vi->name), *d = vb_details(vi);
 
 	RTE_SET_USED(args);
-	if (row == NULL)
+	/* The instance first: nfvctl prints the columns in this order. */
+	if (row == NULL || d == NULL || json_object_update(row, d) < 0) {
+		json_decref(d);
+		json_decref(row);
 		goto err_oom;
-	json_object_set_new(row, "vnf", json_string(vi->name));
+	}
+	json_decref(d);
 	json_object_set_new(
 		row, "forwarded",
 		json_integer((json_int_t)vnf_counter_sum(vi, VB_FORWARDED)));
