@@ -95,6 +95,7 @@ vb_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	  size_t errlen)
 {
 	const struct vnf_bpf_config *bc = cfg->priv;
+	char why[512];
 	struct vb *vb;
 	int rc;
 
@@ -110,9 +111,11 @@ vb_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	vi->priv = vb;
 	vb->jit = bc->jit;
 	rc = vnf_bpf_prog_load(bc->program, bc->section, bc->jit, &vb->prog,
-			       err, errlen);
-	if (rc < 0)
+			       why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "vnf %s: %s", cfg->name, why);
 		return rc; /* destroy() frees vb */
+	}
 	vb->loads = 1;
 	return 0;
 }

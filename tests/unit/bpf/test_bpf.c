@@ -467,6 +467,7 @@ test_create_errors(void **state)
 	(void)state;
 	assert_null(vb_new("[{name: a}]", TP("jmp32"), NULL, NULL, err,
 			   sizeof(err)));
+	assert_non_null(strstr(err, "vnf f: "));
 	assert_non_null(strstr(err, "jmp32.o: instruction"));
 	assert_null(vb_new("[{name: a}]", "/nonexistent.o", NULL, NULL, err,
 			   sizeof(err)));
