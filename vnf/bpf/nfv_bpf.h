@@ -62,8 +62,8 @@ struct nfv_bpf_ctx {
  *  - an iface index below ctx->n_ifaces: the frame leaves by that iface;
  *  - NFV_BPF_DROP: the frame is dropped and counted as "dropped";
  *  - anything else is dropped too, counted as "bad-verdict" (a bug).
- * The firewall's `bpf:` action reads 0 as allow and anything else as
- * drop (docs/firewall.md).
+ * The firewall's `bpf:` action reads an iface index as a pass (by the
+ * usual peer iface) and anything else as a drop (docs/firewall.md).
  */
 #define NFV_BPF_DROP 0xffffffffu
 
