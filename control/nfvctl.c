@@ -1061,6 +1061,48 @@ static void print_table_or_generic(json_t *res)
 		print_generic(res, 0);
 }
 
+/*
+ * show mirror: two VNF types answer it.  Port mirrors (vnf/mirror/) are
+ * flat rows, printed as one table; a router's kernel mirror (its netns,
+ * state, counters, nested) is printed as "key: value" lines, one block per
+ * router.  Named, the reply is that one object.
+ */
+static bool is_port_mirror_row(json_t *row)
+{
+	return json_is_object(row) && json_object_get(row, "direction") != NULL;
+}
+
+static void print_mirror(json_t *res)
+{
+	json_t *rows, *e;
+	bool first = true;
+	size_t i;
+
+	if (!json_is_array(res)) {
+		print_generic(res, 0);
+		return;
+	}
+	rows = json_array();
+	if (rows == NULL)
+		die("out of memory");
+	json_array_foreach(res, i, e)
+		if (is_port_mirror_row(e))
+			json_array_append(rows, e);
+	if (json_array_size(rows) != 0) {
+		print_object_table(rows, "");
+		first = false;
+	}
+	json_decref(rows);
+	json_array_foreach(res, i, e) {
+		if (is_port_mirror_row(e))
+			continue;
+		if (!first)
+			printf("\n");
+		print_generic(e, 0);
+		first = false;
+	}
+}
+
 /* ---- the command table -------------------------------------------------- */
 
 /* nfvd's own commands.  The VNFs' come from the daemon (run_verb). */
@@ -1089,6 +1131,7 @@ static const struct {
 	void (*print)(json_t *result);
 } nfvctl_printers[] = {
 	{"show mac", print_mac},
+	{"show mirror", print_mirror},
 	{"mac flush", print_flushed},
 	{"conn flush", print_flushed},
 };

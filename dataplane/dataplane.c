@@ -17,6 +17,7 @@
 
 #include "dataplane/dataplane.h"
 #include "vnf/lib/rcu.h"
+#include "vnf/router/router.h"
 
 struct nfv_dataplane nfv_dp;
 
@@ -120,6 +121,7 @@ nfv_graph_build(const struct ctl_config *cfg, char *err, size_t errlen)
 	for (i = 0; i < cfg->n_links; i++)
 		nfv_graph_link(g, nfv_ep_from_config(&cfg->links[i].a),
 			       nfv_ep_from_config(&cfg->links[i].b));
+	nfv_graph_poll_index(g);
 	if (nfv_graph_assign_rx(g, NULL, -1, err, errlen) < 0) {
 		nfv_graph_free(g);
 		return NULL;
@@ -263,12 +265,34 @@ nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+int
+nfv_mirrors_start(char *err, size_t errlen)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < nfv_dp.n_vnfs; i++) {
+		struct vnf_instance *vi = nfv_dp.vnfs[i];
+
+		if (!vnf_router_is(vi) || vnf_router_mirror_config(vi) == NULL)
+			continue;
+		rc = ctl_mirror_start(vi, &nfv_dp.mirrors[i], err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 void
 nfv_dataplane_destroy(void)
 {
 	struct nfv_graph *g;
 	unsigned int i, avail, size;
 
+	/* The twins go while their routers still exist; the mirrors' mbuf
+	 * pools once no port or router can hold one of their mbufs. */
+	for (i = 0; i < nfv_dp.n_vnfs; i++)
+		ctl_mirror_stop(nfv_dp.mirrors[i]);
 	/* Workers are stopped: nobody reads the graph any more. */
 	g = atomic_exchange(&nfv_graph_cur, NULL);
 	nfv_graph_free(g);
@@ -284,6 +308,10 @@ nfv_dataplane_destroy(void)
 	nfv_dp.n_ports = 0;
 	for (i = 0; i < nfv_dp.n_vnfs; i++)
 		vnf_instance_destroy(nfv_dp.vnfs[i]);
+	for (i = 0; i < nfv_dp.n_vnfs; i++) {
+		ctl_mirror_free(nfv_dp.mirrors[i]);
+		nfv_dp.mirrors[i] = NULL;
+	}
 	nfv_dp.n_vnfs = 0;
 	nfv_rcu_fini();
 	if (nfv_dp.pool != NULL) {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "control/config.h"
+#include "control/mirror/mirror.h"
 #include "dataplane/graph.h"
 #include "dataplane/nfv.h"
 #include "dataplane/port.h"
@@ -39,6 +40,8 @@ struct nfv_dataplane {
 	unsigned int n_vnfs;
 	struct vnf_instance *vnfs[NFV_MAX_VNFS];
 	struct nfv_worker workers[NFV_MAX_WORKERS];
+	/* The kernel mirror of router vnfs[i] (control/mirror/), or NULL. */
+	struct ctl_mirror *mirrors[NFV_MAX_VNFS];
 };
 
 extern struct nfv_dataplane nfv_dp;
@@ -47,6 +50,13 @@ extern struct nfv_dataplane nfv_dp;
  * one-line reason.  nfv_dataplane_destroy() undoes any part of it. */
 int nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen);
 void nfv_dataplane_destroy(void);
+/*
+ * Control thread, after nfv_dataplane_create() and before the workers
+ * start: start the kernel mirror of every router whose config has
+ * `mirror:` (docs/control-plane.md).  0 or -errno and a one-line reason;
+ * mirrors already started are stopped by nfv_dataplane_destroy().
+ */
+int nfv_mirrors_start(char *err, size_t errlen);
 /* Launch the workers on their lcores / stop and join them. */
 int nfv_workers_start(void);
 void nfv_workers_stop(void);

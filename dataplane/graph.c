@@ -275,6 +275,64 @@ nfv_graph_input(struct nfv_wctx *w, const struct nfv_graph *g, uint16_t port,
 	nfv_graph_send(w, g, ep, pkts, n, 0);
 }
 
+unsigned int
+nfv_graph_poll(struct nfv_wctx *w, const struct nfv_graph *g)
+{
+	struct vnf_emit *e = &w->emit;
+	struct rte_mbuf *pkts[VNF_BURST_MAX];
+	uint16_t next[VNF_BURST_MAX];
+	unsigned int i, total = 0;
+	uint16_t base, top, j;
+
+	for (i = 0; i < g->n_poll; i++) {
+		struct vnf_instance *vi = g->vnfs[g->poll[i]];
+		struct vnf_worker_slot *slot = &vi->slots[w->id];
+		struct vnf_wctx wc = {
+			.state = slot->state,
+			.counters = slot->counters,
+			.emit = e,
+			.pool = w->pool,
+			.now = w->now,
+			.worker = w->id,
+		};
+		struct vnf_burst b = {
+			.pkts = pkts,
+			.next = next,
+			.n = VNF_BURST_MAX,
+		};
+
+		base = e->n;
+		vi->ops->poll(vi, &wc, &b);
+		top = e->n;
+		if (likely(b.n == 0 && top == base))
+			continue;
+		total += b.n;
+		if (b.n != 0)
+			nfv_graph_dispatch(w, g, vi, pkts, next, b.n, 1);
+		/* What poll() emitted besides, as after process(). */
+		for (j = base; j < top; j += VNF_BURST_MAX) {
+			uint16_t k = RTE_MIN(top - j, VNF_BURST_MAX);
+
+			memcpy(next, &e->next[j], k * sizeof(next[0]));
+			memcpy(pkts, &e->pkts[j], k * sizeof(pkts[0]));
+			nfv_graph_dispatch(w, g, vi, pkts, next, k, 1);
+		}
+		e->n = base;
+	}
+	return total;
+}
+
+void
+nfv_graph_poll_index(struct nfv_graph *g)
+{
+	uint16_t i;
+
+	g->n_poll = 0;
+	for (i = 0; i < g->n_vnfs; i++)
+		if (g->vnfs[i] != NULL && g->vnfs[i]->ops->poll != NULL)
+			g->poll[g->n_poll++] = i;
+}
+
 const struct nfv_graph *
 nfv_graph_current(void)
 {

@@ -66,6 +66,11 @@ struct nfv_graph {
 	struct nfv_ep port_peer[NFV_MAX_PORTS];
 	struct vnf_instance *vnfs[NFV_MAX_VNFS];
 	struct nfv_ep iface_peer[NFV_MAX_VNFS][VNF_MAX_IFACES];
+	/* The instances whose type has vnf_ops.poll (indexes into vnfs[]),
+	 * so that the worker loop visits only those: nfv_graph_poll_index()
+	 * fills them when a snapshot is built, clones copy them. */
+	uint16_t n_poll;
+	uint16_t poll[NFV_MAX_VNFS];
 	/* [n_workers]: which RX queues each worker polls.  Part of the
 	 * snapshot so that ports come and go while workers run; freed with
 	 * the graph.  NULL in graphs that no worker loop reads (tests). */
@@ -157,6 +162,17 @@ extern struct nfv_port_fp nfv_port_fp[NFV_MAX_PORTS];
 /* Worker: feed a burst received on port `port` into the graph. */
 void nfv_graph_input(struct nfv_wctx *w, const struct nfv_graph *g,
 		     uint16_t port, struct rte_mbuf **pkts, uint16_t n);
+/*
+ * Worker: once per loop, call vnf_ops.poll of every instance that has it
+ * (g->poll[]) and hand what it returns on like process() output: grouped
+ * by iface, to the linked VNF or port, drops counted against the
+ * instance.  Those packets are the instance's own (frames a control
+ * plane injects), not handed to it: they are not counted in its
+ * "packets".  Returns how many it returned in all.
+ */
+unsigned int nfv_graph_poll(struct nfv_wctx *w, const struct nfv_graph *g);
+/* Control thread: fill g->poll[] from g->vnfs[] (before publishing). */
+void nfv_graph_poll_index(struct nfv_graph *g);
 /* Worker: send every buffered packet; refused ones are freed and counted. */
 void nfv_graph_flush(struct nfv_wctx *w);
 /* Worker: drop everything buffered (shutdown). */

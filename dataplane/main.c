@@ -176,6 +176,13 @@ main(int argc, char **argv)
 		NFV_LOG(WARNING, main, "packet capture unavailable: %s",
 			rte_strerror(rte_errno));
 
+	/* Before the workers forward: punted packets reach the twins from
+	 * the first one on. */
+	rc = nfv_mirrors_start(err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "nfvd: %s\n", err);
+		goto out_ctl;
+	}
 	if (nfv_workers_start() < 0) {
 		fprintf(stderr, "nfvd: cannot launch the workers\n");
 		goto out_ctl;

@@ -44,6 +44,7 @@ nfv_worker_main(void *arg)
 			got += n;
 			nfv_graph_input(w, g, q->port, pkts, n);
 		}
+		got += nfv_graph_poll(w, g);
 		if (w->tx_dirty != 0)
 			nfv_graph_flush(w);
 		/* Nothing read from g is used after this point. */

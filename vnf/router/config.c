@@ -27,12 +27,17 @@ struct rt_raw_neigh {
 	char *iface, *ip, *mac;
 };
 
+struct rt_raw_mirror {
+	char *netns, *table, *max_routes;
+};
+
 struct rt_raw {
 	struct rt_raw_route *routes;
 	unsigned int routes_count;
 	struct rt_raw_neigh *neighbors;
 	unsigned int neighbors_count;
 	char *routes_file;
+	struct rt_raw_mirror *mirror;
 };
 
 struct rt_raw_iface {
@@ -86,12 +91,21 @@ static const cyaml_schema_value_t rt_neigh_entry = {
 			    rt_neigh_fields),
 };
 
+static const cyaml_schema_field_t rt_mirror_fields[] = {
+	CTL_CFG_STR("netns", struct rt_raw_mirror, netns),
+	CTL_CFG_STR("table", struct rt_raw_mirror, table),
+	CTL_CFG_STR("max_routes", struct rt_raw_mirror, max_routes),
+	CYAML_FIELD_END
+};
+
 static const cyaml_schema_field_t rt_fields[] = {
 	CTL_CFG_SEQ("routes", struct rt_raw, routes, &rt_route_entry,
 		    NFV_MAX_ROUTES),
 	CTL_CFG_SEQ("neighbors", struct rt_raw, neighbors, &rt_neigh_entry,
 		    NFV_MAX_NEIGHBORS),
 	CTL_CFG_STR("routes_file", struct rt_raw, routes_file),
+	CYAML_FIELD_MAPPING_PTR("mirror", CTL_CFG_OPT, struct rt_raw, mirror,
+				rt_mirror_fields),
 	CYAML_FIELD_END
 };
 
@@ -287,6 +301,42 @@ static int rt_neigh_parse(struct ctl_cfg *c, const char *at,
 	return ctl_cfg_mac(c, at, "mac", rn->mac, true, n->mac);
 }
 
+/*
+ * mirror: {netns: NAME, table: N, max_routes: N}.  The name is what
+ * `ip netns` accepts (a file under /run/netns): not empty, at most 63
+ * bytes, no '/', not "." or "..".  Table 255 is the kernel's local table,
+ * which the mirror never reads.
+ */
+static int rt_mirror_parse(struct ctl_cfg *c, const char *at,
+			   const struct rt_raw_mirror *r,
+			   struct vnf_router_mirror_config *m)
+{
+	char mat[64];
+	size_t n;
+
+	snprintf(mat, sizeof(mat), "%s.mirror", at);
+	if (!r->netns)
+		return ctl_cfg_fail(c, mat, "netns", "missing (required)");
+	n = strlen(r->netns);
+	if (n == 0 || n >= sizeof(m->netns) || strchr(r->netns, '/') ||
+	    !strcmp(r->netns, ".") || !strcmp(r->netns, ".."))
+		return ctl_cfg_fail(c, mat, "netns",
+				    "\"" CTL_CFG_QUOTE "\" is not a valid "
+				    "network namespace name (1..%zu "
+				    "characters, no '/', not . or ..)",
+				    r->netns, sizeof(m->netns) - 1);
+	memcpy(m->netns, r->netns, n + 1);
+	if (CTL_CFG_UINT(c, mat, "table", r->table, false, 1, UINT32_MAX, 254,
+			 m->table))
+		return -EINVAL;
+	if (m->table == 255)
+		return ctl_cfg_fail(c, mat, "table",
+				    "255 is the kernel's local table, which "
+				    "is not mirrored");
+	return CTL_CFG_UINT(c, mat, "max_routes", r->max_routes, false, 1,
+			    NFV_MAX_TABLE_SIZE, 0, m->max_routes);
+}
+
 static int rt_route_cmp(const void *a, const void *b)
 {
 	return ctl_prefix_cmp(&((const struct rt_route_config *)a)->prefix,
@@ -316,6 +366,7 @@ static void rt_config_free(struct ctl_vnf_config *v)
 	free(rc->routes);
 	free(rc->neighbors);
 	free(rc->routes_file);
+	free(rc->mirror);
 	free(rc);
 	v->priv = NULL;
 }
@@ -403,6 +454,13 @@ static int rt_config_parse(struct ctl_cfg *c, const char *at, const void *raw,
 		rc->routes_file = strdup(r->routes_file);
 		if (!rc->routes_file)
 			return ctl_cfg_oom(c);
+	}
+	if (r->mirror) {
+		rc->mirror = calloc(1, sizeof(*rc->mirror));
+		if (!rc->mirror)
+			return ctl_cfg_oom(c);
+		if (rt_mirror_parse(c, at, r->mirror, rc->mirror))
+			return -EINVAL;
 	}
 	return 0;
 }

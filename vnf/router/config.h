@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "control/config.h"
+#include "vnf/router/router.h"
 
 
 struct rt_iface_config {
@@ -55,6 +56,8 @@ struct rt_config {
 	struct rt_neigh_config *neighbors;
 	unsigned int n_neighbors;
 	char *routes_file;	/* route file loaded after `routes`, or NULL */
+	/* `mirror:` (the kernel mirror), or NULL without one. */
+	struct vnf_router_mirror_config *mirror;
 };
 
 /* A route as read, every leaf a string (NULL: not given). */

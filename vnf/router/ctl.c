@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * ctl.c - the router's control verbs, as a table (rt_verbs): show routes,
- * show neigh, route add, route del; and rt_details() for `show vnf`.  The
- * routes themselves are rib.c's.  Control thread only.
+ * show neigh, route add, route del, show mirror (kernel.c); and
+ * rt_details() for `show vnf`.  The routes themselves are rib.c's.
+ * Control thread only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include "control/ctl_server.h"
 #include "vnf/router/config.h"
+#include "vnf/router/router.h"
 #include "vnf/router/router_priv.h"
 
 #define RT_SHOW_LIMIT 10000
@@ -28,19 +30,12 @@ static const char *const rt_state_names[] = {
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-struct rt_show_row {
-	uint8_t family;
-	uint8_t len;
-	uint16_t nh;
-	uint8_t addr[16];
-};
-
 struct rt_show {
 	struct rt *rt;
 	uint8_t family;
 	json_t *arr;
 	unsigned int n, limit, more;
-	struct rt_show_row *rows;	/* show routes: sorted before output */
+	struct rt_rib_route *rows; /* show routes: sorted before output */
 };
 
 static void
@@ -100,29 +95,20 @@ rt_nh_describe(const struct rt *rt, uint16_t id, uint8_t family, char *via,
 	}
 }
 
-static int
-rt_show_route(const uint8_t *addr, uint8_t len, uint16_t nh, void *arg)
+static void
+rt_show_route(const struct rt_rib_route *r, void *arg)
 {
 	struct rt_show *s = arg;
-	struct rt_show_row *r;
 
-	if (s->n >= s->limit) {
-		s->more++;
-		return 0;
-	}
-	r = &s->rows[s->n++];
-	r->family = s->family;
-	r->len = len;
-	r->nh = nh;
-	memcpy(r->addr, addr, 16);
-	return 0;
+	s->rows[s->n++] = *r;
 }
 
-/* Like `ip route`: by family, address, then length. */
+/* Like `ip route`: by family, address, then length; a shadowed kernel
+ * route after the route that hides it. */
 static int
 rt_show_row_cmp(const void *a, const void *b)
 {
-	const struct rt_show_row *x = a, *y = b;
+	const struct rt_rib_route *x = a, *y = b;
 	int c;
 
 	if (x->family != y->family)
@@ -130,27 +116,33 @@ rt_show_row_cmp(const void *a, const void *b)
 	c = memcmp(x->addr, y->addr, 16);
 	if (c != 0)
 		return c;
-	return (int)x->len - (int)y->len;
+	if (x->len != y->len)
+		return (int)x->len - (int)y->len;
+	return (int)x->shadowed - (int)y->shadowed;
 }
 
 static void
-rt_show_routes_emit(struct rt_show *s)
+rt_show_routes_emit(struct rt_show *s, unsigned int n)
 {
-	char ps[INET6_ADDRSTRLEN + 8], via[256], ifs[256];
+	char ps[INET6_ADDRSTRLEN + 8], via[256], ifs[256], ob[8];
 	const char *type;
 	unsigned int i;
 
-	qsort(s->rows, s->n, sizeof(s->rows[0]), rt_show_row_cmp);
-	for (i = 0; i < s->n; i++) {
-		const struct rt_show_row *r = &s->rows[i];
+	for (i = 0; i < n; i++) {
+		const struct rt_rib_route *r = &s->rows[i];
 
 		rt_prefix_str(r->family, r->addr, r->len, ps, sizeof(ps));
 		rt_nh_describe(s->rt, r->nh, r->family, via, sizeof(via), ifs,
 			       sizeof(ifs), &type);
+		if (r->origin == RT_ORIG_KERNEL && r->ktype == VNF_RT_PROHIBIT)
+			type = "prohibit";
 		json_array_append_new(
-			s->arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "vnf",
-					  s->rt->vi->name, "prefix", ps, "type",
-					  type, "via", via, "iface", ifs));
+			s->arr,
+			json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "vnf",
+				  s->rt->vi->name, "prefix", ps, "type", type,
+				  "via", via, "iface", ifs, "origin",
+				  rt_rib_origin_name(r, ob, sizeof(ob)),
+				  "shadowed", r->shadowed));
 	}
 }
 
@@ -270,31 +262,38 @@ rt_route_from_json(struct rt *rt, json_t *args, struct rt_route_config *r,
 	return rc;
 }
 
-/* show routes: both FIBs sorted like `ip route`, at most "limit" rows. */
+/*
+ * show routes: the routes of both families sorted like `ip route`, at most
+ * "limit" rows, each with its origin; a kernel route hidden behind a
+ * config-side one is a row of its own ("shadowed": true).
+ */
 static int
 rt_show_routes(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
-	static const char *const cols[] = {"prefix", "type", "via", "iface"};
+	static const char *const cols[] = {"prefix", "type",   "via",
+					   "iface",  "origin", "shadowed"};
 	struct rt *rt = vi->priv;
 	struct rt_show s;
+	uint32_t total;
 	int rc;
 
 	rc = rt_show_start(&s, rt, args, reply);
 	if (rc < 0)
 		return rc;
-	s.limit = RTE_MIN(s.limit, rt->fib4.n_routes + rt->fib6.n_routes);
-	s.rows = malloc((s.limit + 1) * sizeof(s.rows[0]));
+	/* The RIB is a hash: every row is sorted, the first `limit` shown. */
+	total = rt_rib_rows(rt);
+	s.rows = malloc(((size_t)total + 1) * sizeof(s.rows[0]));
 	if (s.rows == NULL) {
 		json_decref(s.arr);
 		return rt_ctl_error(reply, -ENOMEM, "out of memory");
 	}
-	s.family = AF_INET;
-	rt_fib_walk(&rt->fib4, rt_show_route, &s);
-	if (rt->v6) {
-		s.family = AF_INET6;
-		rt_fib_walk(&rt->fib6, rt_show_route, &s);
+	rt_rib_walk(rt, rt_show_route, &s);
+	qsort(s.rows, s.n, sizeof(s.rows[0]), rt_show_row_cmp);
+	if (s.n > s.limit) {
+		s.more = s.n - s.limit;
+		s.n = s.limit;
 	}
-	rt_show_routes_emit(&s);
+	rt_show_routes_emit(&s, s.n);
 	free(s.rows);
 	rt_show_more(&s, "routes", cols, RTE_DIM(cols));
 	*reply = s.arr;
@@ -391,17 +390,18 @@ rt_details(struct vnf_instance *vi)
 {
 	struct rt *rt = vi->priv;
 
-	return json_pack("{s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:i, s:I, s:b}",
-			 "routes_ipv4", (int)rt->fib4.n_routes, "routes_ipv6",
-			 (int)rt->fib6.n_routes, "fib_memory_ipv4",
-			 (json_int_t)rt_fib_memory(&rt->fib4),
-			 "fib_memory_ipv6",
-			 (json_int_t)rt_fib_memory(&rt->fib6), "nexthops",
-			 (int)rt->nh_used, "neighbors",
-			 (int)atomic_load(&rt->neigh.count), "neighbor_limit",
-			 (int)rt->neigh.limit, "punt_queued",
-			 (int)rte_ring_count(rt->punt), "punt_discarded",
-			 (json_int_t)rt->punt_discarded, "ipv6", rt->v6);
+	return json_pack(
+		"{s:i, s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:i, s:I, s:b}",
+		"routes_ipv4", (int)rt->fib4.n_routes, "routes_ipv6",
+		(int)rt->fib6.n_routes, "kernel_routes",
+		(int)vnf_router_kroutes_count(vi), "fib_memory_ipv4",
+		(json_int_t)rt_fib_memory(&rt->fib4), "fib_memory_ipv6",
+		(json_int_t)rt_fib_memory(&rt->fib6), "nexthops",
+		(int)rt->nh_used, "neighbors",
+		(int)atomic_load(&rt->neigh.count), "neighbor_limit",
+		(int)rt->neigh.limit, "punt_queued",
+		(int)rte_ring_count(rt->punt), "punt_discarded",
+		(json_int_t)rt->punt_discarded, "ipv6", rt->v6);
 }
 
 /*
@@ -413,7 +413,7 @@ rt_details(struct vnf_instance *vi)
 const struct vnf_verb rt_verbs[] = {
 	{
 		.name = "show routes",
-		.help = "routes, sorted like ip route (at most 10000, or limit)",
+		.help = "routes with their origin, sorted like ip route (at most 10000, or limit)",
 		.flags = VNF_VERB_SHOW,
 		.args = {
 			{.key = "limit", .word = "limit", .meta = "N",
@@ -454,6 +454,14 @@ const struct vnf_verb rt_verbs[] = {
 			 .flags = VNF_ARG_REQUIRED},
 		},
 		.handler = rt_verb_route_del,
+	},
+	{
+		/* kernel.c; shares its name with the port mirror's verb
+		 * (vnf/mirror/): both take no arguments. */
+		.name = "show mirror",
+		.help = "the kernel mirror of a router: state and counters",
+		.flags = VNF_VERB_SHOW,
+		.handler = rt_show_mirror,
 	},
 };
 /* clang-format on */

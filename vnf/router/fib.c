@@ -411,6 +411,25 @@ rt_fib_layout_probe(struct rt_fib *f, void *t)
 	rt_fib_modify_raw(f, t, &op);
 }
 
+/*
+ * tbl8 groups for a table expected to hold `routes` prefixes.  IPv4: a
+ * prefix longer than /24 takes a group for its /24; in Internet and IGP
+ * tables a few percent are (1/32 here).  IPv6 (a trie of 8-bit levels
+ * below a 24-bit head): DPDK 22.11 reserves rt_fib_tbl8_weight() groups
+ * per prefix whether they are shared or not, three for a /48, two under a
+ * covering /32: 2.5 per route for a /48-heavy table (docs/router.md,
+ * "Limits": about 2.5 KiB per IPv6 route and table copy).
+ */
+static uint32_t
+rt_fib_tbl8_for(int family, uint32_t routes)
+{
+	uint64_t n = family == AF_INET ? routes / 32 : (uint64_t)routes * 5 / 2;
+
+	if (n <= RT_FIB_MIN_TBL8)
+		return RT_FIB_MIN_TBL8;
+	return (uint32_t)RTE_MIN(n, RT_FIB_TBL8_MAX_4B);
+}
+
 static void
 rt_fib_publish(struct rt_fib *f, unsigned int idx)
 {
@@ -440,8 +459,8 @@ rt_fib_init(struct rt_fib *f, int family, const char *name,
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	f->max_routes = RTE_MAX(rte_align32pow2(routes_hint + routes_hint / 4),
 				RT_FIB_MIN_ROUTES);
-	f->num_tbl8 = RT_FIB_MIN_TBL8;
-	f->nh_bytes = 2;
+	f->num_tbl8 = rt_fib_tbl8_for(family, routes_hint);
+	f->nh_bytes = f->num_tbl8 > RT_FIB_TBL8_MAX_2B ? 4 : 2;
 	f->tbl[0] = rt_fib_create_table(f);
 	if (f->tbl[0] == NULL)
 		goto err;
@@ -561,10 +580,12 @@ rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
 			break;
 		if (ops[i].del && had) {
 			delta--;
-			delta_long -= ops[i].len > 24;
+			delta_long -= (int32_t)rt_fib_tbl8_weight(f->family,
+								  ops[i].len);
 		} else if (!ops[i].del && !had) {
 			delta++;
-			delta_long += ops[i].len > 24;
+			delta_long += (int32_t)rt_fib_tbl8_weight(f->family,
+								  ops[i].len);
 		}
 	}
 	k = i;
@@ -601,8 +622,7 @@ int
 rt_fib_reserve(struct rt_fib *f, uint32_t routes, uint32_t long_routes)
 {
 	uint64_t want = (uint64_t)f->n_routes + routes;
-	/* A prefix longer than /24 needs at most one tbl8 group of its own
-	 * (IPv4; IPv6 at least one, growth covers the rest). */
+	/* long_routes: rt_fib_tbl8_weight() of the new prefixes. */
 	uint64_t want8 = (uint64_t)f->n_long + long_routes;
 	uint32_t old_routes = f->max_routes;
 	int rc;
@@ -610,14 +630,19 @@ rt_fib_reserve(struct rt_fib *f, uint32_t routes, uint32_t long_routes)
 	/* rte_fib's RIB has two nodes per route: it holds max_routes. */
 	if (want <= f->max_routes && want8 <= f->num_tbl8)
 		return 0;
+	/* Geometric steps: batches one after another (the netlink mirror)
+	 * rebuild the tables O(log n) times rather than once per batch; one
+	 * big batch (a route file) gets what it asks and a little more. */
 	if (want > f->max_routes) {
-		want = want + want / 16;
+		want = RTE_MAX(want + want / 16,
+			       (uint64_t)f->max_routes * 3 / 2);
 		if (want > (1u << 28))
 			return -E2BIG;
 		f->max_routes = (uint32_t)want;
 	}
 	if (want8 > f->num_tbl8) {
-		want8 += want8 / 8;
+		want8 = RTE_MAX(want8 + want8 / 8,
+				(uint64_t)f->num_tbl8 * 3 / 2);
 		if (want8 > RT_FIB_TBL8_MAX_4B)
 			return -E2BIG;
 		if (want8 > RT_FIB_TBL8_MAX_2B)

@@ -73,15 +73,16 @@ rt_icmp4_local(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
 	rte_be32_t a;
 
-	if (ip->next_proto_id != IPPROTO_ICMP ||
+	/* Twins attached: everything for our addresses is the kernel's. */
+	if (ip->next_proto_id != IPPROTO_ICMP || rt_twin(rt) ||
 	    (ip->fragment_offset &
 	     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) ||
 	    m->data_len < sizeof(*eh) + tot)
-		return rt_punt(rt, w, m); /* not ours to answer here */
+		return rt_punt(rt, w, m, in); /* not ours to answer here */
 	if (tot - ihl < sizeof(*ic))
 		return VNF_DROP(RT_D_ICMP_BAD);
 	if (ic->icmp_type != RTE_IP_ICMP_ECHO_REQUEST)
-		return rt_punt(rt, w, m);
+		return rt_punt(rt, w, m, in);
 	if (rte_raw_cksum(ic, tot - ihl) != 0xffff)
 		return VNF_DROP(RT_D_ICMP_BAD);
 
@@ -111,16 +112,23 @@ rt_icmp6_local(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	uint8_t a[16];
 	const uint8_t *src;
 
+	/* Twins attached: ND is learned from first (rt_nd_input punts
+	 * it after), the rest goes to the kernel, multicast included (only
+	 * ff02::/16 gets here then). */
+	const bool twin = rt_twin(rt);
+
 	if (ip6->proto != IPPROTO_ICMPV6)
-		return mcast ? VNF_DROP(RT_D_MCAST) : rt_punt(rt, w, m);
+		return mcast && !twin ? VNF_DROP(RT_D_MCAST) :
+					rt_punt(rt, w, m, in);
 	if (m->data_len < sizeof(*eh) + sizeof(*ip6) + len)
-		return mcast ? VNF_DROP(RT_D_MCAST) : rt_punt(rt, w, m);
+		return mcast && !twin ? VNF_DROP(RT_D_MCAST) :
+					rt_punt(rt, w, m, in);
 	if (len < 4)
 		return VNF_DROP(RT_D_ICMP_BAD);
 	if (ic[0] == 135 || ic[0] == 136)
 		return rt_nd_input(rt, w, m, in, ip6, len);
-	if (ic[0] != 128) /* echo request */
-		return rt_punt(rt, w, m);
+	if (ic[0] != 128 || twin) /* echo request */
+		return rt_punt(rt, w, m, in);
 	if (len < 8 || rt_cksum_icmp6(ip6, ic, len) != 0)
 		return VNF_DROP(RT_D_ICMP_BAD);
 
@@ -148,9 +156,12 @@ rt_any_src4(const struct rt *rt)
 {
 	unsigned int i;
 
-	for (i = 0; i < rt->n_ifaces; i++)
-		if (rt->ifaces[i].n4 != 0)
-			return rt->ifaces[i].v4[0].addr;
+	for (i = 0; i < rt->n_ifaces; i++) {
+		const struct rt_addrs *a = rt_iface_addrs(&rt->ifaces[i]);
+
+		if (a->n4 != 0)
+			return a->v4[0].addr;
+	}
 	return 0;
 }
 
@@ -320,7 +331,8 @@ rt_frag4_send(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	memcpy(&eh, rte_pktmbuf_mtod(m, void *), sizeof(eh));
 	rte_pktmbuf_adj(m, sizeof(eh));
 	n = rte_ipv4_fragment_packet(m, frags, RT_FRAG_MAX,
-				     rt->ifaces[out].mtu, w->pool, w->pool);
+				     rt_iface_mtu(&rt->ifaces[out]), w->pool,
+				     w->pool);
 	if (n < 0 || (uint32_t)n > (uint32_t)(VNF_EMIT_MAX - w->emit->n)) {
 		if (n > 0)
 			for (i = 0; i < n; i++)

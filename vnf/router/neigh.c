@@ -97,8 +97,15 @@ rt_neigh_init(struct rt *rt, const char *name, uint32_t size,
 		rte_zmalloc("rt_neigh_refs",
 			    (size_t)rt->neigh.n_pos * sizeof(rt->neigh_refs[0]),
 			    RTE_CACHE_LINE_SIZE);
-	if (rt->neigh_refs == NULL) {
-		lf_table_destroy(&rt->neigh);
+	/* Control thread only: where each entry came from (kneigh). */
+	rt->neigh_origin = rte_zmalloc("rt_neigh_origin", rt->neigh.n_pos, 0);
+	rt->neigh_kgen =
+		rte_zmalloc("rt_neigh_kgen",
+			    (size_t)rt->neigh.n_pos * sizeof(rt->neigh_kgen[0]),
+			    0);
+	if (rt->neigh_refs == NULL || rt->neigh_origin == NULL ||
+	    rt->neigh_kgen == NULL) {
+		rt_neigh_fini(rt);
 		return -ENOMEM;
 	}
 	return 0;
@@ -110,6 +117,10 @@ rt_neigh_fini(struct rt *rt)
 	lf_table_destroy(&rt->neigh);
 	rte_free(rt->neigh_refs);
 	rt->neigh_refs = NULL;
+	rte_free(rt->neigh_origin);
+	rt->neigh_origin = NULL;
+	rte_free(rt->neigh_kgen);
+	rt->neigh_kgen = NULL;
 }
 
 int32_t
@@ -141,6 +152,7 @@ rt_neigh_del_pos(struct rt *rt, uint32_t pos)
 	if (!lf_table_del_pos(&rt->neigh, pos, 0))
 		return false;
 	rt->neigh_refs[pos] = 0;
+	rt->neigh_origin[pos] = RT_NO_LEARNED;
 	return true;
 }
 
@@ -197,6 +209,7 @@ rt_neigh_add_static(struct rt *rt, const struct rt_neigh_key *k,
 	if (!rt_nw_usable(old))
 		atomic_fetch_add_explicit(&rt->resolved_gen, 1,
 					  memory_order_relaxed);
+	rt->neigh_origin[p] = RT_NO_CONFIG;
 	return 0;
 }
 
@@ -638,8 +651,12 @@ rt_neigh_send(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	struct rte_ether_addr mac;
 	uint16_t nx;
 
+	/* Held while the link went down. */
+	if (unlikely(rt_iface_down(ifc)))
+		return VNF_DROP(RT_D_IFACE_DOWN);
 	rt_word_mac(word, &mac);
-	if (k->family == AF_INET && m->pkt_len - RTE_ETHER_HDR_LEN > ifc->mtu) {
+	if (k->family == AF_INET &&
+	    m->pkt_len - RTE_ETHER_HDR_LEN > rt_iface_mtu(ifc)) {
 		nx = rt_frag4_send(rt, w, m, k->iface, &mac);
 		if (!VNF_NEXT_IS_DROP(nx))
 			w->counters[fwd]++;
@@ -816,10 +833,11 @@ rt_neigh_pending_flush(struct rt *rt, struct rt_worker *ws)
 static bool
 rt_iface_onlink4(const struct rt_iface *ifc, rte_be32_t addr)
 {
+	const struct rt_addrs *a = rt_iface_addrs(ifc);
 	unsigned int i;
 
-	for (i = 0; i < ifc->n4; i++)
-		if (((addr ^ ifc->v4[i].addr) & ifc->v4[i].mask) == 0)
+	for (i = 0; i < a->n4; i++)
+		if (((addr ^ a->v4[i].addr) & a->v4[i].mask) == 0)
 			return true;
 	return false;
 }
@@ -866,6 +884,9 @@ rt_arp_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in)
 		if (sip != 0 && rt_iface_onlink4(ifc, sip))
 			rt_neigh_learn(rt, w, &k, &ad->arp_sha, false, true,
 				       true);
+		/* Twins attached: the kernel answers for its addresses. */
+		if (rt_twin(rt))
+			return rt_punt(rt, w, m, in);
 		/* The reply, in place: 42 bytes like Linux sends. */
 		ah->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
 		rte_ether_addr_copy(&ad->arp_sha, &ad->arp_tha);
@@ -884,6 +905,10 @@ rt_arp_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in)
 	    rt_iface_onlink4(ifc, sip)) {
 		rt_neigh_learn(rt, w, &k, &ad->arp_sha, ours && !garp, false,
 			       true);
+		/* Twins attached: the kernel gets the reply too, the frame
+		 * itself: the router is done with it. */
+		if (ours && rt_twin(rt))
+			return rt_punt(rt, w, m, in);
 		return VNF_DROP(RT_C_ARP_IN);
 	}
 	return VNF_DROP(RT_D_ARP_IGNORED);
@@ -955,6 +980,9 @@ rt_nd_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 			memcpy(mac.addr_bytes, lla, 6);
 			rt_neigh_learn(rt, w, &k, &mac, false, true, true);
 		}
+		/* Twins attached: the kernel answers (DAD included). */
+		if (rt_twin(rt))
+			return rt_punt(rt, w, m, in);
 		/* The advertisement, in place. */
 		if (lla != NULL)
 			memcpy(eh->dst_addr.addr_bytes, lla, 6);
@@ -1004,13 +1032,166 @@ rt_nd_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 			if (!(flags & RT_NA_F_SOLICITED) ||
 			    !rt_neigh_confirm(rt, w, &k))
 				return VNF_DROP(RT_D_ND_IGNORED);
-			return VNF_DROP(RT_C_ND_IN);
+		} else {
+			memcpy(mac.addr_bytes, lla, 6);
+			rt_neigh_learn(rt, w, &k, &mac,
+				       (flags & RT_NA_F_SOLICITED) != 0, false,
+				       (flags & RT_NA_F_OVERRIDE) != 0);
 		}
-		memcpy(mac.addr_bytes, lla, 6);
-		rt_neigh_learn(rt, w, &k, &mac,
-			       (flags & RT_NA_F_SOLICITED) != 0, false,
-			       (flags & RT_NA_F_OVERRIDE) != 0);
+		/* Twins attached: learned from; the kernel gets it too. */
+		if (rt_twin(rt))
+			return rt_punt(rt, w, m, in);
 		return VNF_DROP(RT_C_ND_IN);
 	}
 	return VNF_DROP(RT_D_ND_IGNORED);
+}
+
+/* ---- kernel neighbours (router.h, the kernel mirror) ------------------------ */
+
+static struct rt *
+rt_kneigh_rt(struct vnf_instance *vi)
+{
+	return vnf_router_is(vi) ? vi->priv : NULL;
+}
+
+static int
+rt_kneigh_key(const struct rt *rt, uint16_t iface, uint8_t family,
+	      const uint8_t *ip, struct rt_neigh_key *k)
+{
+	if (rt == NULL || iface >= rt->n_ifaces || ip == NULL ||
+	    (family != AF_INET && family != AF_INET6))
+		return -EINVAL;
+	memset(k, 0, sizeof(*k));
+	memcpy(k->ip, ip, family == AF_INET ? 4 : 16);
+	k->iface = iface;
+	k->family = family;
+	return 0;
+}
+
+/*
+ * Control thread: the kernel forgot the neighbour at pos.  A permanent
+ * one loses its pin; an entry nobody refers to goes, one that next hops
+ * use becomes INCOMPLETE (the router resolves it again on use).
+ */
+static void
+rt_kneigh_forget(struct rt *rt, uint32_t pos)
+{
+	_Atomic uint64_t *ew = &rt->neigh.words[pos];
+	uint64_t old;
+
+	if (rt->neigh_origin[pos] == RT_NO_KERNEL_PERM)
+		rt_neigh_unref(rt, (int32_t)pos);
+	rt->neigh_origin[pos] = RT_NO_LEARNED;
+	if (rt->neigh_refs[pos] == 0 && rt_neigh_del_pos(rt, pos))
+		return;
+	old = atomic_load_explicit(ew, memory_order_relaxed);
+	while (old != 0 &&
+	       !atomic_compare_exchange_weak_explicit(
+		       ew, &old, rt_nw_make(0, RT_NS_INCOMPLETE, 0),
+		       memory_order_relaxed, memory_order_relaxed))
+		;
+	atomic_store_explicit(&rt->neigh.stamps[pos], rt_ticks(rte_rdtsc()),
+			      memory_order_relaxed);
+}
+
+int
+vnf_router_kneigh_set(struct vnf_instance *vi, uint16_t iface, uint8_t family,
+		      const uint8_t *ip, const uint8_t mac[6], bool permanent)
+{
+	struct rt *rt = rt_kneigh_rt(vi);
+	struct rte_ether_addr a;
+	struct rt_neigh_key k;
+	uint64_t old, nw;
+	bool pinned;
+	int32_t p;
+	int rc;
+
+	rc = rt_kneigh_key(rt, iface, family, ip, &k);
+	if (rc < 0)
+		return rc;
+	memcpy(a.addr_bytes, mac, 6);
+	if (rte_is_multicast_ether_addr(&a) || rte_is_zero_ether_addr(&a))
+		return -EINVAL;
+	/* A reference while we work on it (made INCOMPLETE if new). */
+	rc = rt_neigh_ref(rt, &k, &p);
+	if (rc < 0)
+		return rc;
+	pinned = rt->neigh_origin[p] == RT_NO_KERNEL_PERM;
+	if (rt->neigh_origin[p] == RT_NO_CONFIG) {
+		/* The config's static entry wins over the kernel. */
+		rt_neigh_unref(rt, p);
+		return 0;
+	}
+	nw = rt_nw_make(rt_mac_word(&a), permanent ? RT_NS_STATIC :
+						     RT_NS_REACHABLE, 0);
+	old = atomic_exchange_explicit(&rt->neigh.words[p], nw,
+				       memory_order_release);
+	atomic_store_explicit(&rt->neigh.stamps[p], rt_ticks(rte_rdtsc()),
+			      memory_order_relaxed);
+	if (!rt_nw_usable(old))
+		atomic_fetch_add_explicit(&rt->resolved_gen, 1,
+					  memory_order_relaxed);
+	/* A permanent entry keeps one reference, its pin (so that nothing
+	 * removes it); the others are aged like learned entries. */
+	if (!permanent || pinned)
+		rt_neigh_unref(rt, p); /* this call's */
+	if (!permanent && pinned)
+		rt_neigh_unref(rt, p); /* the old pin */
+	rt->neigh_origin[p] = permanent ? RT_NO_KERNEL_PERM : RT_NO_KERNEL;
+	rt->neigh_kgen[p] = rt->kneigh_gen;
+	return 0;
+}
+
+int
+vnf_router_kneigh_del(struct vnf_instance *vi, uint16_t iface, uint8_t family,
+		      const uint8_t *ip)
+{
+	struct rt *rt = rt_kneigh_rt(vi);
+	struct rt_neigh_key k;
+	int32_t p;
+	int rc;
+
+	rc = rt_kneigh_key(rt, iface, family, ip, &k);
+	if (rc < 0)
+		return rc;
+	p = rt_neigh_lookup(rt, &k);
+	if (p < 0 || atomic_load_explicit(&rt->neigh.words[p],
+					  memory_order_relaxed) == 0)
+		return 0;
+	if (rt->neigh_origin[p] == RT_NO_CONFIG)
+		return 0;
+	rt_kneigh_forget(rt, (uint32_t)p);
+	return 0;
+}
+
+void
+vnf_router_kneigh_mark(struct vnf_instance *vi)
+{
+	struct rt *rt = rt_kneigh_rt(vi);
+
+	if (rt != NULL)
+		rt->kneigh_gen++;
+}
+
+int
+vnf_router_kneigh_sweep(struct vnf_instance *vi, unsigned int *removed)
+{
+	struct rt *rt = rt_kneigh_rt(vi);
+	unsigned int n = 0;
+	uint32_t pos;
+
+	if (rt == NULL)
+		return -EINVAL;
+	for (pos = 0; pos < rt->neigh.n_pos; pos++) {
+		uint8_t o = rt->neigh_origin[pos];
+
+		if ((o != RT_NO_KERNEL && o != RT_NO_KERNEL_PERM) ||
+		    rt->neigh_kgen[pos] == rt->kneigh_gen)
+			continue;
+		rt_kneigh_forget(rt, pos);
+		n++;
+	}
+	if (removed != NULL)
+		*removed = n;
+	return 0;
 }

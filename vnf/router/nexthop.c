@@ -14,7 +14,8 @@
  * can still hold the id.  Entries never change while in use: a gateway's
  * MAC lives in the neighbour entry the next hop points to.
  *
- * Control thread only.
+ * Control thread only.  The next hops copy their iface's MTU and MAC
+ * (rt_nh_iface_mtu() follows MTU changes).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -94,6 +95,9 @@ rt_nh_init(struct rt *rt, const char *name)
 void
 rt_nh_fini(struct rt *rt)
 {
+	/* The RIB's routes hold references on next hops: it goes with the
+	 * table (rt_destroy() calls this once the workers are gone). */
+	rt_rib_fini(rt);
 	rte_hash_free(rt->nh_index);
 	rt->nh_index = NULL;
 	rte_free(rt->nh);
@@ -146,8 +150,9 @@ rt_nh_find_or_add(struct rt *rt, const struct rt_nh *tmpl, uint16_t *id,
 	rt->nh[nid] = *tmpl;
 	rt->nh[nid].refs = 1;
 	if (tmpl->type == RT_NH_GW || tmpl->type == RT_NH_CONNECTED) {
-		/* Constant for the iface's life: the fast path reads them
-		 * from the next hop's own cache line. */
+		/* The fast path reads them from the next hop's own cache
+		 * line; the MAC is constant for the iface's life, the MTU
+		 * follows the iface (rt_nh_iface_mtu()). */
 		rt->nh[nid].mtu = rt->ifaces[tmpl->iface].mtu;
 		rt->nh[nid].smac = rt->ifaces[tmpl->iface].mac;
 	}
@@ -273,4 +278,20 @@ rt_nh_put(struct rt *rt, uint16_t id)
 	memset(nh, 0, sizeof(*nh));
 	nh->neigh = -1;
 	rt->nh_used--;
+}
+
+void
+rt_nh_iface_mtu(struct rt *rt, uint16_t iface, uint16_t mtu)
+{
+	unsigned int i;
+
+	/* Workers read nh->mtu with plain loads of an aligned 16-bit field:
+	 * they see the old or the new value, both valid MTUs. */
+	for (i = RT_NHID_FIRST_DYN; i < RT_NH_MAX; i++) {
+		struct rt_nh *nh = &rt->nh[i];
+
+		if ((nh->type == RT_NH_GW || nh->type == RT_NH_CONNECTED) &&
+		    nh->iface == iface)
+			__atomic_store_n(&nh->mtu, mtu, __ATOMIC_RELAXED);
+	}
 }

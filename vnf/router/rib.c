@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * rib.c - the router's routes on the control side: the routes of the
- * config, of `route add/del` and of route files, resolved to next hops and
- * applied to the FIBs, and the connected, local and broadcast routes of
- * the ifaces.  Control thread only.
+ * rib.c - the router's routes on the control side (the RIB): the routes
+ * of the config, of `route add/del` and of route files, the connected,
+ * local and broadcast routes of the ifaces, and the kernel's routes that
+ * the netlink mirror hands over in batches (router.h, "the kernel
+ * mirror"); resolved to next hops and applied to the FIBs.  Control
+ * thread only.
  *
- * A route change: resolve its next hops (taking references), apply it to
- * the FIB (rt_fib_apply: both tables, one grace period), then drop the
- * references of what it replaced: after rt_fib_apply() no table refers to
- * the old next hop and no worker holds it (see nexthop.c).
+ * A prefix holds up to two routes: one of the config side (config, route
+ * file, `route add`, or the ifaces' own) and one of the kernel.  The
+ * config side's is forwarded on; the kernel's is kept behind it and takes
+ * over when it goes (docs/router.md, "Origins and precedence").
+ *
+ * A change is a batch: every route changed in the RIB, each holding a
+ * reference on its next hop; the FIB ops that change what is forwarded
+ * collected per family; then one rt_fib_apply() per family (room reserved
+ * first: one table rebuild at most, one grace period); then the next hops
+ * of what was replaced are dropped: after rt_fib_apply() no table refers
+ * to them and no worker holds them (see nexthop.c).  When the FIB cannot
+ * take part of a batch (out of memory), the RIB changes it did not take
+ * are undone, so the RIB and the FIB never disagree.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,8 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+
 #include "control/files.h"
 #include "vnf/router/config.h"
+#include "vnf/router/router.h"
 #include "vnf/router/router_priv.h"
 
 /* ---- addresses ------------------------------------------------------------ */
@@ -118,16 +133,6 @@ rt_is_own_addr(const struct rt *rt, uint8_t family, const uint8_t *a)
 	return false;
 }
 
-/* Is addr/len an iface's own route (its subnet, address, broadcast) or a
- * system route, which route add/del must not touch? */
-static bool
-rt_is_system(const struct rt *rt, uint16_t nhid)
-{
-	uint8_t t = rt->nh[nhid].type;
-
-	return t == RT_NH_LOCAL || t == RT_NH_BCAST || t == RT_NH_MCAST;
-}
-
 static bool
 rt_is_iface_subnet(const struct rt *rt, uint8_t family, const uint8_t *addr,
 		   uint8_t len)
@@ -157,6 +162,441 @@ rt_is_iface_subnet(const struct rt *rt, uint8_t family, const uint8_t *addr,
 		}
 	}
 	return false;
+}
+
+/* ---- the RIB --------------------------------------------------------------
+ */
+
+/*
+ * Every prefix of both families, in an rte_hash (key: family, length,
+ * address) whose key positions index ents[].  The hash has a fixed size:
+ * before a batch that might not fit, it is rebuilt twice as large (a batch
+ * keeps positions, so it never grows mid-batch).  About 100 bytes a prefix
+ * (the hash in DPDK memory, ents[] in the process's).
+ */
+#define RT_RIB_MIN 1024u
+#define RT_RIB_MAX (1u << 26)
+
+struct rt_rib_key {
+	uint8_t addr[16];
+	uint8_t family;
+	uint8_t len;
+	uint8_t pad[2];
+};
+
+struct rt_rib_ent {
+	uint8_t addr[16];
+	uint8_t family; /* 0: position unused */
+	uint8_t len;
+	uint8_t c_origin; /* enum rt_origin; NONE: no config-side route */
+	bool k_on;	  /* a kernel route */
+	uint8_t k_proto;  /* rtm_protocol */
+	uint8_t k_type;	  /* enum vnf_router_rtype */
+	uint16_t c_nh;	  /* next hops, each route holding a reference */
+	uint16_t k_nh;
+	uint32_t k_gen; /* generation of the last add (mark/sweep) */
+};
+
+struct rt_rib {
+	struct rte_hash *h;
+	struct rt_rib_ent *ents; /* by key position */
+	uint32_t cap;		 /* prefixes the hash takes */
+	uint32_t n;		 /* prefixes */
+	uint32_t n_kernel;	 /* kernel routes */
+	uint32_t n_shadowed;	 /* kernel routes behind a config one */
+	uint32_t gen;		 /* current generation (mark) */
+};
+
+static void
+rt_rib_key_of(struct rt_rib_key *k, uint8_t family, const uint8_t *addr,
+	      uint8_t len)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
+	k->family = family;
+	k->len = len;
+}
+
+static struct rte_hash *
+rt_rib_hash_new(uint32_t cap)
+{
+	static atomic_uint seq;
+	struct rte_hash_parameters hp = {0};
+	char name[RTE_HASH_NAMESIZE];
+
+	/* rte object names are global to the process. */
+	snprintf(name, sizeof(name), "rtrib%u", atomic_fetch_add(&seq, 1));
+	hp.name = name;
+	hp.entries = cap;
+	hp.key_len = sizeof(struct rt_rib_key);
+	hp.hash_func = rte_hash_crc;
+	hp.socket_id = SOCKET_ID_ANY;
+	/* Adds never fail for a full bucket before the hash is full. */
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	return rte_hash_create(&hp);
+}
+
+static struct rt_rib *
+rt_rib_get(struct rt *rt)
+{
+	if (rt->rib == NULL)
+		rt->rib = calloc(1, sizeof(*rt->rib));
+	return rt->rib;
+}
+
+/* Room for `more` new prefixes: rebuild the hash larger when needed. */
+static int
+rt_rib_reserve(struct rt *rt, uint32_t more)
+{
+	struct rt_rib *rib = rt_rib_get(rt);
+	struct rt_rib_ent *ents;
+	struct rte_hash *h;
+	const void *key;
+	void *data;
+	uint64_t need, cap;
+	uint32_t it = 0;
+	int32_t pos, np;
+
+	if (rib == NULL)
+		return -ENOMEM;
+	need = (uint64_t)rib->n + more + 1;
+	if (rib->h != NULL && need <= rib->cap)
+		return 0;
+	if (need > RT_RIB_MAX)
+		return -E2BIG;
+	cap = RTE_MAX(RT_RIB_MIN, rib->cap * 2ull);
+	while (cap < need)
+		cap *= 2;
+	h = rt_rib_hash_new((uint32_t)cap);
+	if (h == NULL)
+		return -ENOMEM;
+	ents = calloc((size_t)rte_hash_max_key_id(h) + 1, sizeof(*ents));
+	if (ents == NULL) {
+		rte_hash_free(h);
+		return -ENOMEM;
+	}
+	if (rib->h != NULL) {
+		while ((pos = rte_hash_iterate(rib->h, &key, &data, &it)) >=
+		       0) {
+			np = rte_hash_add_key(h, key);
+			if (np < 0) { /* cannot be: it is larger */
+				free(ents);
+				rte_hash_free(h);
+				return np;
+			}
+			ents[np] = rib->ents[pos];
+		}
+		rte_hash_free(rib->h);
+		free(rib->ents);
+	}
+	rib->h = h;
+	rib->ents = ents;
+	rib->cap = (uint32_t)cap;
+	return 0;
+}
+
+static struct rt_rib_ent *
+rt_rib_find(const struct rt *rt, uint8_t family, const uint8_t *addr,
+	    uint8_t len)
+{
+	struct rt_rib_key k;
+	int32_t pos;
+
+	if (rt->rib == NULL || rt->rib->h == NULL)
+		return NULL;
+	rt_rib_key_of(&k, family, addr, len);
+	pos = rte_hash_lookup(rt->rib->h, &k);
+	return pos < 0 ? NULL : &rt->rib->ents[pos];
+}
+
+/* What the FIB holds for e: the config side's route, else the kernel's. */
+static bool
+rt_rib_eff(const struct rt_rib_ent *e, uint16_t *nh)
+{
+	if (e->c_origin != RT_ORIG_NONE) {
+		*nh = e->c_nh;
+		return true;
+	}
+	if (e->k_on) {
+		*nh = e->k_nh;
+		return true;
+	}
+	*nh = RT_NHID_NOROUTE;
+	return false;
+}
+
+static void
+rt_rib_account(struct rt_rib *rib, const struct rt_rib_ent *e, int sign)
+{
+	rib->n_kernel += (uint32_t)(sign * e->k_on);
+	rib->n_shadowed +=
+		(uint32_t)(sign * (e->k_on && e->c_origin != RT_ORIG_NONE));
+}
+
+/* IPv6 routes possible: an iface has an IPv6 address and the table exists. */
+static bool
+rt_rib_v6(const struct rt *rt)
+{
+	return rt->v6 && rt->fib6.tbl[0] != NULL;
+}
+
+/* ---- batches ---------------------------------------------------------------
+ */
+
+/* One route change of a batch: what the prefix was before, to undo it. */
+struct rt_rib_undo {
+	struct rt_rib_ent old;
+	uint32_t pos;
+	uint16_t put; /* the replaced route's next hop: dropped after the FIB */
+	uint16_t got; /* the new route's next hop (its reference) */
+	uint8_t fam;  /* 0 IPv4, 1 IPv6 */
+	bool undone;
+};
+
+struct rt_rib_batch {
+	struct rt *rt;
+	struct rt_rib_undo *log;
+	uint32_t n, cap;
+	struct rt_fib_op *ops[2]; /* per family */
+	uint32_t *seq[2];	  /* ops[f][i] comes from log[seq[f][i]] */
+	uint32_t n_ops[2], cap_ops[2];
+	uint32_t new_routes[2], new_long[2];
+	uint32_t undone; /* changes the FIB could not take */
+};
+
+static int
+rt_grow(void **p, uint32_t *cap, uint32_t need, size_t esz)
+{
+	uint32_t nc;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	nc = RTE_MAX(*cap * 2, 64u);
+	while (nc < need)
+		nc *= 2;
+	q = realloc(*p, (size_t)nc * esz);
+	if (q == NULL)
+		return -ENOMEM;
+	*p = q;
+	*cap = nc;
+	return 0;
+}
+
+/* A batch of up to `more` new prefixes (more may add them one by one, but
+ * then the hash is rebuilt before the batch, never during it). */
+static int
+rt_rib_batch_init(struct rt_rib_batch *b, struct rt *rt, uint32_t more)
+{
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	b->rt = rt;
+	rc = rt_rib_reserve(rt, more);
+	if (rc < 0)
+		return rc;
+	/* Big batches: one allocation rather than twenty doublings. */
+	if (more > 64 &&
+	    rt_grow((void **)&b->log, &b->cap, more, sizeof(*b->log)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static void
+rt_rib_batch_fini(struct rt_rib_batch *b)
+{
+	free(b->log);
+	free(b->ops[0]);
+	free(b->ops[1]);
+	free(b->seq[0]);
+	free(b->seq[1]);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Set (r->origin != NONE) or remove the config-side (kernel false) or
+ * kernel route of r's prefix.  The reference on r->nh passes to the batch
+ * when this returns 0; on an error the caller still holds it.  keep_gen:
+ * a kernel route changed by nfvd itself (link down), not re-announced: it
+ * keeps its generation.
+ */
+static int
+rt_rib_set(struct rt_rib_batch *b, const struct rt_rib_route *r, bool kernel,
+	   bool keep_gen)
+{
+	struct rt *rt = b->rt;
+	struct rt_rib *rib = rt->rib;
+	bool on = r->origin != RT_ORIG_NONE, was_on, is_on;
+	unsigned int fam = r->family == AF_INET6;
+	struct rt_fib_op *op;
+	struct rt_rib_undo *u;
+	struct rt_rib_ent *e;
+	struct rt_rib_key k;
+	uint16_t was_nh, is_nh;
+	int32_t pos;
+
+	if (rt_grow((void **)&b->log, &b->cap, b->n + 1, sizeof(*b->log)) < 0)
+		return -ENOMEM;
+	rt_rib_key_of(&k, r->family, r->addr, r->len);
+	pos = rte_hash_lookup(rib->h, &k);
+	if (pos < 0) {
+		if (!on)
+			return 0; /* nothing to remove */
+		pos = rte_hash_add_key(rib->h, &k);
+		if (pos < 0)
+			return pos;
+		e = &rib->ents[pos];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->addr, k.addr, 16);
+		e->family = r->family;
+		e->len = r->len;
+		rib->n++;
+	}
+	e = &rib->ents[pos];
+	u = &b->log[b->n];
+	u->old = *e;
+	u->pos = (uint32_t)pos;
+	u->fam = (uint8_t)fam;
+	u->undone = false;
+	u->got = on ? r->nh : RT_NHID_NOROUTE;
+
+	was_on = rt_rib_eff(e, &was_nh);
+	rt_rib_account(rib, e, -1);
+	if (kernel) {
+		u->put = e->k_on ? e->k_nh : RT_NHID_NOROUTE;
+		e->k_on = on;
+		e->k_nh = on ? r->nh : RT_NHID_NOROUTE;
+		e->k_proto = r->proto;
+		e->k_type = r->ktype;
+		if (!keep_gen)
+			e->k_gen = rib->gen;
+	} else {
+		u->put =
+			e->c_origin != RT_ORIG_NONE ? e->c_nh : RT_NHID_NOROUTE;
+		e->c_origin = r->origin;
+		e->c_nh = on ? r->nh : RT_NHID_NOROUTE;
+	}
+	rt_rib_account(rib, e, +1);
+	is_on = rt_rib_eff(e, &is_nh);
+
+	if (was_on != is_on || was_nh != is_nh) {
+		uint32_t i = b->n_ops[fam];
+
+		if (i == b->cap_ops[fam]) {
+			uint32_t nc = RTE_MAX(b->cap_ops[fam] * 2, 64u);
+			void *q = realloc(b->ops[fam], nc * sizeof(*op));
+
+			if (q == NULL)
+				goto err_undo;
+			b->ops[fam] = q;
+			q = realloc(b->seq[fam], nc * sizeof(b->seq[fam][0]));
+			if (q == NULL)
+				goto err_undo;
+			b->seq[fam] = q;
+			b->cap_ops[fam] = nc;
+		}
+		op = &b->ops[fam][i];
+		memset(op, 0, sizeof(*op));
+		memcpy(op->addr, e->addr, 16);
+		op->len = e->len;
+		op->del = !is_on;
+		op->nh = is_nh;
+		b->seq[fam][i] = b->n;
+		b->n_ops[fam]++;
+		if (!was_on && is_on) {
+			b->new_routes[fam]++;
+			b->new_long[fam] +=
+				rt_fib_tbl8_weight(e->family, e->len);
+		}
+	}
+	b->n++;
+	return 0;
+
+err_undo:
+	/* Logged as undone, so that the commit still looks at the prefix
+	 * (a new one left empty goes); the caller keeps its reference. */
+	rt_rib_account(rib, e, -1);
+	*e = u->old;
+	rt_rib_account(rib, e, +1);
+	u->undone = true;
+	u->put = u->got = RT_NHID_NOROUTE;
+	b->n++;
+	return -ENOMEM;
+}
+
+static void
+rt_rib_undo(struct rt_rib_batch *b, struct rt_rib_undo *u)
+{
+	struct rt_rib *rib = b->rt->rib;
+	struct rt_rib_ent *e = &rib->ents[u->pos];
+
+	rt_rib_account(rib, e, -1);
+	*e = u->old;
+	rt_rib_account(rib, e, +1);
+	rt_nh_put(b->rt, u->got);
+	u->undone = true;
+	b->undone++;
+}
+
+/*
+ * Apply the batch to the FIBs, one rt_fib_apply() per family; then drop
+ * the next hops of what was replaced and forget prefixes left without a
+ * route.  What a FIB could not take is undone in the RIB (b->undone counts
+ * it, *undone may take it) and its error returned; the rest stays
+ * applied.  Frees the batch.
+ */
+static int
+rt_rib_commit(struct rt_rib_batch *b, uint32_t *undone)
+{
+	struct rt *rt = b->rt;
+	struct rt_rib *rib = rt->rib;
+	unsigned int fam, done;
+	uint32_t i, first;
+	int rc = 0, r;
+
+	for (fam = 0; fam < 2; fam++) {
+		struct rt_fib *f = fam == 0 ? &rt->fib4 : &rt->fib6;
+		uint32_t n = b->n_ops[fam];
+
+		if (n == 0)
+			continue;
+		done = 0;
+		r = rt_fib_reserve(f, b->new_routes[fam], b->new_long[fam]);
+		if (r == 0)
+			r = rt_fib_apply(f, b->ops[fam], n, &done);
+		/* done == n with an error: every op is in the active table,
+		 * only the standby's rebuild failed (fib.c retries it). */
+		if (done >= n)
+			continue;
+		if (r == 0)
+			r = -EIO;
+		if (rc == 0)
+			rc = r;
+		/* The FIB took ops[0..done): undo, newest first, every change
+		 * of this family from the first op it did not take on. */
+		first = b->seq[fam][done];
+		for (i = b->n; i-- > first;)
+			if (b->log[i].fam == fam && !b->log[i].undone)
+				rt_rib_undo(b, &b->log[i]);
+	}
+	for (i = 0; i < b->n; i++)
+		if (!b->log[i].undone)
+			rt_nh_put(rt, b->log[i].put);
+	for (i = 0; i < b->n; i++) {
+		struct rt_rib_ent *e = &rib->ents[b->log[i].pos];
+		struct rt_rib_key k;
+
+		if (e->family == 0 || e->c_origin != RT_ORIG_NONE || e->k_on)
+			continue;
+		rt_rib_key_of(&k, e->family, e->addr, e->len);
+		rte_hash_del_key(rib->h, &k);
+		e->family = 0;
+		rib->n--;
+	}
+	if (undone != NULL)
+		*undone = b->undone;
+	rt_rib_batch_fini(b);
+	return rc;
 }
 
 /* ---- routes ---------------------------------------------------------------- */
@@ -265,87 +705,123 @@ rt_family_check(struct rt *rt, uint8_t family, char *err, size_t errlen)
 	return 0;
 }
 
+/* The config side's route of a prefix, if any (e may be NULL). */
+static bool
+rt_rib_has_config(const struct rt_rib_ent *e)
+{
+	return e != NULL && e->c_origin != RT_ORIG_NONE;
+}
+
+/* May route add/del touch this config-side route?  Not an iface's own. */
+static bool
+rt_rib_is_own(const struct rt *rt, const struct rt_rib_ent *e)
+{
+	return e->c_origin != RT_ORIG_CONFIG ||
+	       rt_is_iface_subnet(rt, e->family, e->addr, e->len);
+}
+
 int
 rt_route_add(struct rt *rt, const struct rt_route_config *r, bool replace,
 	     char *err, size_t errlen)
 {
 	const struct ctl_prefix *p = &r->prefix;
-	struct rt_fib *f = rt_fib_of(rt, p->family);
-	struct rt_fib_op op;
+	struct rt_rib_route rr = {0};
+	struct rt_rib_batch b;
+	const struct rt_rib_ent *e;
 	char ps[INET6_ADDRSTRLEN + 8];
-	uint16_t old, id;
-	unsigned int done;
-	bool exists;
+	uint16_t id;
 	int rc;
 
 	rc = rt_family_check(rt, p->family, err, errlen);
 	if (rc < 0)
 		return rc;
 	rt_prefix_str(p->family, p->addr, p->len, ps, sizeof(ps));
-	exists = rt_fib_get(f, p->addr, p->len, &old) == 0;
-	if (exists && (rt_is_system(rt, old) ||
-		       rt_is_iface_subnet(rt, p->family, p->addr, p->len))) {
+	rc = rt_rib_batch_init(&b, rt, 1);
+	if (rc < 0)
+		goto err_table;
+	/* A kernel route of the prefix is no obstacle: it goes behind. */
+	e = rt_rib_find(rt, p->family, p->addr, p->len);
+	if (rt_rib_has_config(e) && rt_rib_is_own(rt, e)) {
+		rt_rib_batch_fini(&b);
 		snprintf(err, errlen, "%s is an iface's own route", ps);
 		return -EPERM;
 	}
-	if (exists && !replace) {
+	if (rt_rib_has_config(e) && !replace) {
+		rt_rib_batch_fini(&b);
 		snprintf(err, errlen, "%s exists (replace it with \"replace\")",
 			 ps);
 		return -EEXIST;
 	}
 	rc = rt_nh_of_route(rt, r, &id, err, errlen);
-	if (rc < 0)
+	if (rc < 0) {
+		rt_rib_batch_fini(&b);
 		return rc;
-	memset(&op, 0, sizeof(op));
-	memcpy(op.addr, p->addr, 16);
-	op.len = p->len;
-	op.nh = id;
-	rc = rt_fib_apply(f, &op, 1, &done);
-	if (rc < 0 || done != 1) {
-		rt_nh_put(rt, id);
-		snprintf(err, errlen, "%s: route table: %s", ps,
-			 strerror(rc < 0 ? -rc : EIO));
-		return rc < 0 ? rc : -EIO;
 	}
-	if (exists)
-		rt_nh_put(rt, old);
+	rr.family = p->family;
+	rr.len = p->len;
+	memcpy(rr.addr, p->addr, 16);
+	rr.origin = RT_ORIG_CONFIG;
+	rr.nh = id;
+	rc = rt_rib_set(&b, &rr, false, false);
+	if (rc < 0)
+		rt_nh_put(rt, id);
+	if (rc < 0 || (rc = rt_rib_commit(&b, NULL)) < 0)
+		goto err_table;
 	return 0;
+
+err_table:
+	if (b.rt != NULL)
+		rt_rib_commit(&b, NULL);
+	snprintf(err, errlen, "%s: route table: %s", ps, strerror(-rc));
+	return rc;
 }
 
 int
 rt_route_del(struct rt *rt, const struct ctl_prefix *p, char *err,
 	     size_t errlen)
 {
-	struct rt_fib *f = rt_fib_of(rt, p->family);
-	struct rt_fib_op op;
+	struct rt_rib_route rr = {0};
+	struct rt_rib_batch b;
+	const struct rt_rib_ent *e;
 	char ps[INET6_ADDRSTRLEN + 8];
-	unsigned int done;
-	uint16_t old;
 	int rc;
 
 	rc = rt_family_check(rt, p->family, err, errlen);
 	if (rc < 0)
 		return rc;
 	rt_prefix_str(p->family, p->addr, p->len, ps, sizeof(ps));
-	if (rt_fib_get(f, p->addr, p->len, &old) != 0) {
+	e = rt_rib_find(rt, p->family, p->addr, p->len);
+	if (!rt_rib_has_config(e)) {
+		if (e != NULL && e->k_on) {
+			snprintf(err, errlen,
+				 "%s is the kernel's route (delete it in the "
+				 "mirror's netns)",
+				 ps);
+			return -EPERM;
+		}
 		snprintf(err, errlen, "no route %s", ps);
 		return -ENOENT;
 	}
-	if (rt_is_system(rt, old) ||
-	    rt_is_iface_subnet(rt, p->family, p->addr, p->len)) {
+	if (rt_rib_is_own(rt, e)) {
 		snprintf(err, errlen, "%s is an iface's own route", ps);
 		return -EPERM;
 	}
-	memset(&op, 0, sizeof(op));
-	memcpy(op.addr, p->addr, 16);
-	op.len = p->len;
-	op.del = true;
-	rc = rt_fib_apply(f, &op, 1, &done);
+	rc = rt_rib_batch_init(&b, rt, 0);
+	if (rc == 0) {
+		rr.family = p->family;
+		rr.len = p->len;
+		memcpy(rr.addr, p->addr, 16);
+		rr.origin = RT_ORIG_NONE;
+		rc = rt_rib_set(&b, &rr, false, false);
+		if (rc == 0)
+			rc = rt_rib_commit(&b, NULL);
+		else
+			rt_rib_commit(&b, NULL);
+	}
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: route table: %s", ps, strerror(-rc));
 		return rc;
 	}
-	rt_nh_put(rt, old);
 	return 0;
 }
 
@@ -363,12 +839,22 @@ rt_op_add(struct rt_fib_op *ops, unsigned int *n, unsigned int max,
 	return 0;
 }
 
+static void
+rt_ops_put(struct rt *rt, const struct rt_fib_op *ops, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		rt_nh_put(rt, ops[i].nh);
+}
+
 int
 rt_routes_connected(struct rt *rt, char *err, size_t errlen)
 {
 	struct rt_fib_op ops4[VNF_MAX_IFACES * RT_ADDR_MAX * 3 + 2];
 	struct rt_fib_op ops6[VNF_MAX_IFACES * RT_ADDR_MAX * 2];
-	unsigned int n4 = 0, n6 = 0, i, j, done;
+	unsigned int n4 = 0, n6 = 0, i, j, fam;
+	struct rt_rib_batch b;
 	uint8_t a[16];
 	uint16_t id;
 	int rc;
@@ -386,7 +872,7 @@ rt_routes_connected(struct rt *rt, char *err, size_t errlen)
 				rc = rt_nh_get_connected(rt, AF_INET,
 							 (uint16_t)i, &id);
 				if (rc < 0)
-					goto err;
+					goto err_put;
 				rt_op_add(ops4, &n4, RTE_DIM(ops4), a, x->len, id);
 			}
 			memcpy(a, &x->addr, 4);
@@ -409,7 +895,7 @@ rt_routes_connected(struct rt *rt, char *err, size_t errlen)
 				rc = rt_nh_get_connected(rt, AF_INET6,
 							 (uint16_t)i, &id);
 				if (rc < 0)
-					goto err;
+					goto err_put;
 				rt_op_add(ops6, &n6, RTE_DIM(ops6), a, x->len,
 					  id);
 			}
@@ -436,6 +922,8 @@ rt_routes_connected(struct rt *rt, char *err, size_t errlen)
 				snprintf(err, errlen,
 					 "vnf %s: %s is on two ifaces (or is "
 					 "reserved)", rt->vi->name, s);
+				rt_ops_put(rt, ops4, n4);
+				rt_ops_put(rt, ops6, n6);
 				return -EINVAL;
 			}
 	for (i = 0; i < n6; i++)
@@ -448,14 +936,45 @@ rt_routes_connected(struct rt *rt, char *err, size_t errlen)
 					      ops6[i].len, s, sizeof(s));
 				snprintf(err, errlen, "vnf %s: %s is on two ifaces",
 					 rt->vi->name, s);
+				rt_ops_put(rt, ops4, n4);
+				rt_ops_put(rt, ops6, n6);
 				return -EINVAL;
 			}
-	rc = rt_fib_apply(&rt->fib4, ops4, n4, &done);
-	if (rc == 0 && n6 != 0)
-		rc = rt_fib_apply(&rt->fib6, ops6, n6, &done);
+	rc = rt_rib_batch_init(&b, rt, n4 + n6);
+	if (rc < 0)
+		goto err_put;
+	for (fam = 0; fam < 2; fam++) {
+		const struct rt_fib_op *ops = fam == 0 ? ops4 : ops6;
+		unsigned int n = fam == 0 ? n4 : n6;
+
+		for (i = 0; i < n; i++) {
+			struct rt_rib_route rr = {0};
+			uint8_t t = rt->nh[ops[i].nh].type;
+
+			rr.family = fam == 0 ? AF_INET : AF_INET6;
+			rr.len = ops[i].len;
+			memcpy(rr.addr, ops[i].addr, 16);
+			rr.origin = t == RT_NH_CONNECTED ? RT_ORIG_CONNECTED
+							 : RT_ORIG_LOCAL;
+			rr.nh = ops[i].nh;
+			rc = rt_rib_set(&b, &rr, false, false);
+			if (rc < 0) {
+				/* this one and the rest are still ours */
+				rt_ops_put(rt, ops + i, n - i);
+				if (fam == 0)
+					rt_ops_put(rt, ops6, n6);
+				rt_rib_commit(&b, NULL);
+				goto err;
+			}
+		}
+	}
+	rc = rt_rib_commit(&b, NULL);
 	if (rc < 0)
 		goto err;
 	return 0;
+err_put:
+	rt_ops_put(rt, ops4, n4);
+	rt_ops_put(rt, ops6, n6);
 err:
 	snprintf(err, errlen, "vnf %s: connected routes: %s", rt->vi->name,
 		 strerror(-rc));
@@ -471,8 +990,6 @@ struct rt_load_ent {
 	uint32_t line;
 	uint32_t nh_off;	/* into the shared next-hop array */
 	uint16_t id;		/* the next hop, once resolved */
-	uint16_t old;		/* what it replaces */
-	bool exists;
 };
 
 struct rt_load {
@@ -621,14 +1138,13 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 {
 	struct rt_load L = {0};
 	struct rt_load_ent **sorted = NULL;
-	struct rt_fib_op *ops = NULL;
+	struct rt_rib_batch b;
 	struct ctl_vnf_config view;
 	struct ctl_cfg *c = NULL;
 	char *buf = NULL, *line, *next, lerr[160], ps[INET6_ADDRSTRLEN + 8];
 	size_t len, i, resolved = 0;
-	unsigned int fam, n_ops, done, total = 0;
-	uint32_t lineno = 0;
-	int rc = 0;
+	uint32_t lineno = 0, set, undone, total = 0;
+	int rc = 0, rc2;
 
 	*n_loaded = 0;
 	if (vnf_config_view(rt->vi, &view) < 0) {
@@ -692,20 +1208,18 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 			goto out;
 		}
 
-	/* What exists, and may it be replaced? */
+	/* What exists, and may it be replaced?  A kernel route of the prefix
+	 * is no obstacle: it goes behind. */
 	for (i = 0; i < L.n; i++) {
 		struct rt_load_ent *e = &L.e[i];
+		const struct rt_rib_ent *re = rt_rib_find(
+			rt, e->prefix.family, e->prefix.addr, e->prefix.len);
 
-		e->exists = rt_fib_get(rt_fib_of(rt, e->prefix.family),
-				       e->prefix.addr, e->prefix.len,
-				       &e->old) == 0;
-		if (!e->exists)
+		if (!rt_rib_has_config(re))
 			continue;
 		rt_prefix_str(e->prefix.family, e->prefix.addr, e->prefix.len,
 			      ps, sizeof(ps));
-		if (rt_is_system(rt, e->old) ||
-		    rt_is_iface_subnet(rt, e->prefix.family, e->prefix.addr,
-				       e->prefix.len)) {
+		if (rt_rib_is_own(rt, re)) {
 			rc = -EPERM;
 			snprintf(err, errlen, "%s:%u: %s is an iface's own route",
 				 path, e->line, ps);
@@ -737,69 +1251,636 @@ rt_routes_load(struct rt *rt, const char *path, bool replace,
 		resolved = i + 1;
 	}
 
-	/* Apply, one batch per family. */
-	ops = malloc((L.n + 1) * sizeof(*ops));
-	if (ops == NULL) {
-		rc = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
+	/* Apply: one batch, one FIB change per family. */
+	rc = rt_rib_batch_init(&b, rt, (uint32_t)L.n);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: route table: %s", path,
+			 strerror(-rc));
 		goto out;
 	}
-	for (fam = 0; fam < 2; fam++) {
-		uint8_t family = fam == 0 ? AF_INET : AF_INET6;
-		struct rt_fib *f = rt_fib_of(rt, family);
-		uint32_t n_new = 0, n_long = 0;
-		size_t k;
+	for (i = 0; i < L.n; i++) {
+		struct rt_load_ent *e = &L.e[i];
+		struct rt_rib_route rr = {0};
 
-		n_ops = 0;
-		for (i = 0; i < L.n; i++) {
-			if (L.e[i].prefix.family != family)
-				continue;
-			memset(&ops[n_ops], 0, sizeof(ops[0]));
-			memcpy(ops[n_ops].addr, L.e[i].prefix.addr, 16);
-			ops[n_ops].len = L.e[i].prefix.len;
-			ops[n_ops].nh = L.e[i].id;
-			n_ops++;
-			n_new += !L.e[i].exists;
-			n_long += !L.e[i].exists && L.e[i].prefix.len > 24;
-		}
-		if (n_ops == 0)
-			continue;
-		rc = rt_fib_reserve(f, n_new, n_long);
-		done = 0;
-		if (rc == 0)
-			rc = rt_fib_apply(f, ops, n_ops, &done);
-		/* Settle references: replaced ones go, unapplied ones too. */
-		for (i = 0, k = 0; i < L.n; i++) {
-			struct rt_load_ent *e = &L.e[i];
-
-			if (e->prefix.family != family)
-				continue;
-			if (k++ < done) {
-				if (e->exists)
-					rt_nh_put(rt, e->old);
-			} else {
-				rt_nh_put(rt, e->id);
-			}
-			e->id = RT_NHID_NOROUTE; /* settled */
-		}
-		total += done;
-		if (rc < 0) {
-			snprintf(err, errlen,
-				 "%s: route table: %s (%u routes applied)", path,
-				 strerror(-rc), total);
+		rr.family = e->prefix.family;
+		rr.len = e->prefix.len;
+		memcpy(rr.addr, e->prefix.addr, 16);
+		rr.origin = RT_ORIG_CONFIG;
+		rr.nh = e->id;
+		rc = rt_rib_set(&b, &rr, false, false);
+		if (rc < 0)
 			break;
-		}
 	}
-	resolved = 0; /* all settled above */
+	/* From i on the references are still ours: put at out. */
+	set = (uint32_t)i;
+	for (; i < L.n; i++)
+		L.e[i - set].id = L.e[i].id;
+	resolved = L.n - set;
+	rc2 = rt_rib_commit(&b, &undone);
+	total = set - undone;
+	if (rc < 0 || rc2 < 0) {
+		if (rc == 0)
+			rc = rc2;
+		snprintf(err, errlen, "%s: route table: %s (%u routes applied)",
+			 path, strerror(-rc), total);
+	}
 out:
 	for (i = 0; i < resolved; i++)
 		rt_nh_put(rt, L.e[i].id);
 	*n_loaded = total;
-	free(ops);
 	free(sorted);
 	free(L.e);
 	free(L.nh);
 	ctl_cfg_close(c, NULL, NULL);
 	vnf_config_view_free(&view);
 	return rc;
+}
+
+/* ---- kernel routes (router.h, "the kernel mirror") -------------------------
+ */
+
+static struct rt *
+rt_from(const struct vnf_instance *vi)
+{
+	return vnf_router_is(vi) ? vi->priv : NULL;
+}
+
+/*
+ * The next hop of a unicast kernel route (a reference taken).  No check
+ * that a gateway is on a connected subnet: the kernel gives the iface.
+ * Weights become repeated members of the group when their sum fits in a
+ * group (RT_NH_GROUP_MAX), else every member counts once.
+ */
+static int
+rt_kroute_nh(struct rt *rt, const struct vnf_router_kroute *k, const char *ps,
+	     uint16_t *id, char *err, size_t errlen)
+{
+	uint16_t members[RT_NH_GROUP_MAX];
+	unsigned int i, j, nm = 0, wsum = 0, reps;
+	int rc = 0;
+
+	if (k->n_nh == 0 || k->n_nh > VNF_ROUTER_NH_MAX) {
+		snprintf(err, errlen, "%s: %u next hops (1 to %d)", ps, k->n_nh,
+			 VNF_ROUTER_NH_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < k->n_nh; i++)
+		wsum += RTE_MAX(k->nh[i].weight, 1);
+	for (i = 0; i < k->n_nh; i++) {
+		const struct vnf_router_nh *h = &k->nh[i];
+		uint16_t one;
+
+		if (h->iface >= rt->n_ifaces) {
+			snprintf(err, errlen, "%s: iface %u out of range", ps,
+				 h->iface);
+			rc = -ENODEV;
+			goto err_put;
+		}
+		rc = h->has_gw ? rt_nh_get_gw(rt, k->family, h->iface, h->gw,
+					      &one)
+			       : rt_nh_get_connected(rt, k->family, h->iface,
+						     &one);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: next hops: %s", ps,
+				 strerror(-rc));
+			goto err_put;
+		}
+		members[nm++] = one;
+		reps = k->n_nh > 1 && wsum <= RT_NH_GROUP_MAX
+			       ? RTE_MAX(h->weight, 1)
+			       : 1;
+		for (j = 1; j < reps; j++) {
+			rt_nh_hold(rt, one);
+			members[nm++] = one;
+		}
+	}
+	if (nm == 1) {
+		*id = members[0];
+		return 0;
+	}
+	rc = rt_nh_get_group(rt, members, nm, id);
+	if (rc < 0)
+		snprintf(err, errlen, "%s: multipath group: %s", ps,
+			 strerror(-rc));
+err_put:
+	for (j = 0; j < nm; j++)
+		rt_nh_put(rt, members[j]);
+	return rc;
+}
+
+/* One op of vnf_router_kroutes_apply() into the batch.  0 or -errno with
+ * the reason in err. */
+static int
+rt_kroute_one(struct rt *rt, struct rt_rib_batch *b,
+	      const struct vnf_router_kroute *k, char *err, size_t errlen)
+{
+	struct rt_rib_route r = {0};
+	char ps[INET6_ADDRSTRLEN + 8];
+	bool v6 = k->family == AF_INET6;
+	int rc;
+
+	if (k->family != AF_INET && !v6) {
+		snprintf(err, errlen, "address family %u", k->family);
+		return -EAFNOSUPPORT;
+	}
+	if (k->len > (v6 ? 128 : 32)) {
+		snprintf(err, errlen, "prefix length %u", k->len);
+		return -EINVAL;
+	}
+	r.family = k->family;
+	r.len = k->len;
+	memcpy(r.addr, k->addr, v6 ? 16 : 4);
+	rt_mask(r.addr, r.len, 16);
+	rt_prefix_str(r.family, r.addr, r.len, ps, sizeof(ps));
+	if (v6 && !rt_rib_v6(rt)) {
+		snprintf(err, errlen,
+			 "%s: IPv6 is off: no iface has an IPv6 address", ps);
+		return -EAFNOSUPPORT;
+	}
+	if (k->del) {
+		r.origin = RT_ORIG_NONE;
+		rc = rt_rib_set(b, &r, true, false);
+		goto out;
+	}
+	r.origin = RT_ORIG_KERNEL;
+	r.proto = k->proto;
+	r.ktype = k->type;
+	switch (k->type) {
+	case VNF_RT_BLACKHOLE:
+		r.nh = RT_NHID_BLACKHOLE;
+		break;
+	case VNF_RT_UNREACHABLE:
+	case VNF_RT_PROHIBIT:
+		/* docs/router.md: prohibit is forwarded as unreachable (ICMP
+		 * host unreachable), and shown as prohibit. */
+		r.nh = RT_NHID_UNREACH;
+		break;
+	case VNF_RT_UNICAST:
+		rc = rt_kroute_nh(rt, k, ps, &r.nh, err, errlen);
+		if (rc < 0)
+			return rc;
+		break;
+	default:
+		snprintf(err, errlen, "%s: route type %u", ps, k->type);
+		return -EINVAL;
+	}
+	rc = rt_rib_set(b, &r, true, false);
+	if (rc < 0)
+		rt_nh_put(rt, r.nh);
+out:
+	if (rc < 0)
+		snprintf(err, errlen, "%s: route table: %s", ps, strerror(-rc));
+	return rc;
+}
+
+int
+vnf_router_kroutes_apply(struct vnf_instance *vi,
+			 const struct vnf_router_kroute *ops, unsigned int n,
+			 unsigned int *failed, char *err, size_t errlen)
+{
+	struct rt *rt = rt_from(vi);
+	struct rt_rib_batch b;
+	char e1[192];
+	uint32_t undone = 0;
+	unsigned int i;
+	int rc;
+
+	*failed = 0;
+	if (errlen != 0)
+		err[0] = '\0';
+	if (rt == NULL) {
+		*failed = n;
+		snprintf(err, errlen, "not a router");
+		return -EINVAL;
+	}
+	rc = rt_rib_batch_init(&b, rt, n);
+	if (rc < 0) {
+		rt_rib_commit(&b, NULL);
+		*failed = n;
+		snprintf(err, errlen, "route table: %s", strerror(-rc));
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		if (rt_kroute_one(rt, &b, &ops[i], e1, sizeof(e1)) == 0)
+			continue;
+		if ((*failed)++ == 0)
+			snprintf(err, errlen, "%s", e1);
+	}
+	rc = rt_rib_commit(&b, &undone);
+	if (undone != 0) {
+		if (*failed == 0)
+			snprintf(err, errlen,
+				 "route table: %s (%u routes not "
+				 "applied)",
+				 strerror(-rc), undone);
+		*failed += undone;
+	}
+	return rc;
+}
+
+void
+vnf_router_kroutes_mark(struct vnf_instance *vi)
+{
+	struct rt *rt = rt_from(vi);
+	struct rt_rib *rib = rt != NULL ? rt_rib_get(rt) : NULL;
+
+	if (rib != NULL)
+		rib->gen++;
+}
+
+int
+vnf_router_kroutes_sweep(struct vnf_instance *vi, unsigned int *removed)
+{
+	struct rt *rt = rt_from(vi);
+	struct rt_rib_batch b;
+	struct rt_rib *rib;
+	const void *key;
+	void *data;
+	uint32_t it = 0, undone = 0, n = 0;
+	int32_t pos;
+	int rc;
+
+	if (removed != NULL)
+		*removed = 0;
+	if (rt == NULL)
+		return -EINVAL;
+	rib = rt->rib;
+	if (rib == NULL || rib->h == NULL || rib->n_kernel == 0)
+		return 0;
+	rc = rt_rib_batch_init(&b, rt, 0);
+	if (rc < 0) {
+		rt_rib_commit(&b, NULL);
+		return rc;
+	}
+	/* Changes of existing prefixes only: the key set stays as it is
+	 * while iterating (emptied prefixes go at the commit). */
+	while ((pos = rte_hash_iterate(rib->h, &key, &data, &it)) >= 0) {
+		const struct rt_rib_ent *e = &rib->ents[pos];
+		struct rt_rib_route r = {0};
+
+		if (!e->k_on || e->k_gen == rib->gen)
+			continue;
+		r.family = e->family;
+		r.len = e->len;
+		memcpy(r.addr, e->addr, 16);
+		r.origin = RT_ORIG_NONE;
+		rc = rt_rib_set(&b, &r, true, false);
+		if (rc < 0)
+			break;
+		n++;
+	}
+	rc = rt_rib_commit(&b, &undone);
+	if (removed != NULL)
+		*removed = n - undone;
+	return rc;
+}
+
+uint32_t
+vnf_router_kroutes_count(const struct vnf_instance *vi)
+{
+	const struct rt *rt = rt_from(vi);
+
+	return rt != NULL && rt->rib != NULL ? rt->rib->n_kernel : 0;
+}
+
+/* ---- ifaces: addresses, link down ------------------------------------------
+ */
+
+/* Set (add) or clear the config-side route addr/len if it has origin o and
+ * next hop nh (clear) -- or, for nh == RT_NHID_NOROUTE, a connected next
+ * hop of iface. */
+static int
+rt_rib_own_route(struct rt_rib_batch *b, uint8_t family, const uint8_t *addr,
+		 uint8_t len, uint8_t o, uint16_t nh, uint16_t iface, bool add)
+{
+	struct rt *rt = b->rt;
+	struct rt_rib_route r = {0};
+	const struct rt_rib_ent *e;
+
+	r.family = family;
+	r.len = len;
+	memcpy(r.addr, addr, family == AF_INET ? 4 : 16);
+	rt_mask(r.addr, len, 16);
+	if (add) {
+		r.origin = o;
+		r.nh = nh;
+		return rt_rib_set(b, &r, false, false);
+	}
+	e = rt_rib_find(rt, family, r.addr, len);
+	if (e == NULL || e->c_origin != o)
+		return 0;
+	if (nh == RT_NHID_NOROUTE ? rt->nh[e->c_nh].type != RT_NH_CONNECTED ||
+					    rt->nh[e->c_nh].iface != iface
+				  : e->c_nh != nh)
+		return 0;
+	r.origin = RT_ORIG_NONE;
+	return rt_rib_set(b, &r, false, false);
+}
+
+int
+rt_rib_addr_routes(struct rt *rt, uint16_t iface, uint8_t family,
+		   const uint8_t *addr, uint8_t len, bool add)
+{
+	unsigned int max = family == AF_INET ? 32 : 128;
+	struct rt_rib_batch b;
+	int rc;
+
+	if (iface >= rt->n_ifaces ||
+	    (family != AF_INET && family != AF_INET6) || len > max)
+		return -EINVAL;
+	if (family == AF_INET6 && rt->fib6.tbl[0] == NULL)
+		return -EAFNOSUPPORT;
+	rc = rt_rib_batch_init(&b, rt, 2);
+	if (rc == 0)
+		rc = rt_rib_own_route(&b, family, addr, (uint8_t)max,
+				      RT_ORIG_LOCAL, RT_NHID_LOCAL, iface, add);
+	if (rc == 0 && family == AF_INET && len < 31) {
+		uint32_t a, m = ~0u << (32 - len);
+		rte_be32_t bc;
+
+		memcpy(&a, addr, 4);
+		a = rte_be_to_cpu_32(a);
+		bc = rte_cpu_to_be_32(a | ~m);
+		rc = rt_rib_own_route(&b, family, (const uint8_t *)&bc, 32,
+				      RT_ORIG_LOCAL, RT_NHID_BCAST, iface, add);
+	}
+	/* The subnet of an address of the config: its connected route goes
+	 * with it (the kernel's, which the mirror keeps, takes over). */
+	if (rc == 0 && !add && len < max)
+		rc = rt_rib_own_route(&b, family, addr, len, RT_ORIG_CONNECTED,
+				      RT_NHID_NOROUTE, iface, false);
+	if (b.rt != NULL) {
+		int rc2 = rt_rib_commit(&b, NULL);
+
+		if (rc == 0)
+			rc = rc2;
+	}
+	return rc;
+}
+
+/* What iface down does to next hop ids: 0 nothing, 1 all gone, 2 a group
+ * that loses some members. */
+enum { RT_DOWN_KEEP, RT_DOWN_GONE, RT_DOWN_SHRINK };
+
+int
+rt_rib_iface_down(struct rt *rt, uint16_t iface, unsigned int *removed)
+{
+	struct rt_rib *rib = rt->rib;
+	struct rt_rib_batch b;
+	const void *key;
+	uint8_t *how;
+	void *data;
+	uint32_t it = 0, undone = 0, n_removed = 0, i, j;
+	bool any = false;
+	int32_t pos;
+	int rc = 0;
+
+	if (removed != NULL)
+		*removed = 0;
+	if (rib == NULL || rib->h == NULL || rib->n_kernel == 0)
+		return 0;
+	how = calloc(RT_NH_MAX, 1);
+	if (how == NULL)
+		return -ENOMEM;
+	for (i = RT_NHID_FIRST_DYN; i < RT_NH_MAX; i++) {
+		const struct rt_nh *nh = &rt->nh[i];
+
+		if ((nh->type == RT_NH_GW || nh->type == RT_NH_CONNECTED) &&
+		    nh->iface == iface) {
+			how[i] = RT_DOWN_GONE;
+			any = true;
+		}
+	}
+	for (i = RT_NHID_FIRST_DYN; any && i < RT_NH_MAX; i++) {
+		const struct rt_nh *nh = &rt->nh[i];
+		unsigned int gone = 0;
+
+		if (nh->type != RT_NH_GROUP)
+			continue;
+		for (j = 0; j < nh->n_members; j++)
+			gone += how[nh->members[j]] == RT_DOWN_GONE;
+		if (gone != 0)
+			how[i] = gone == nh->n_members ? RT_DOWN_GONE
+						       : RT_DOWN_SHRINK;
+	}
+	if (!any)
+		goto out;
+	rc = rt_rib_batch_init(&b, rt, 0);
+	if (rc < 0) {
+		rt_rib_commit(&b, NULL);
+		goto out;
+	}
+	while ((pos = rte_hash_iterate(rib->h, &key, &data, &it)) >= 0) {
+		const struct rt_rib_ent *e = &rib->ents[pos];
+		struct rt_rib_route r = {0};
+		uint16_t members[RT_NH_GROUP_MAX];
+		unsigned int nm = 0;
+
+		if (!e->k_on || how[e->k_nh] == RT_DOWN_KEEP)
+			continue;
+		r.family = e->family;
+		r.len = e->len;
+		memcpy(r.addr, e->addr, 16);
+		if (how[e->k_nh] == RT_DOWN_GONE) {
+			r.origin = RT_ORIG_NONE;
+			rc = rt_rib_set(&b, &r, true, true);
+			if (rc < 0)
+				break;
+			n_removed++;
+			continue;
+		}
+		/* A smaller group: the members that stay (held while the
+		 * group is found or made). */
+		{
+			const struct rt_nh *g = &rt->nh[e->k_nh];
+
+			for (j = 0; j < g->n_members; j++) {
+				if (how[g->members[j]] == RT_DOWN_GONE)
+					continue;
+				rt_nh_hold(rt, g->members[j]);
+				members[nm++] = g->members[j];
+			}
+		}
+		r.origin = RT_ORIG_KERNEL;
+		r.proto = e->k_proto;
+		r.ktype = e->k_type;
+		if (nm == 1) {
+			r.nh = members[0];
+			rc = 0;
+		} else {
+			rc = rt_nh_get_group(rt, members, nm, &r.nh);
+			for (j = 0; j < nm; j++)
+				rt_nh_put(rt, members[j]);
+		}
+		if (rc == 0) {
+			rc = rt_rib_set(&b, &r, true, true);
+			if (rc < 0)
+				rt_nh_put(rt, r.nh);
+		}
+		if (rc < 0)
+			break;
+	}
+	{
+		int rc2 = rt_rib_commit(&b, &undone);
+
+		if (rc == 0)
+			rc = rc2;
+	}
+	if (removed != NULL)
+		*removed = n_removed > undone ? n_removed - undone : 0;
+out:
+	free(how);
+	return rc;
+}
+
+/* ---- show, check, free
+ * -------------------------------------------------------- */
+
+uint32_t
+rt_rib_rows(const struct rt *rt)
+{
+	return rt->rib != NULL ? rt->rib->n + rt->rib->n_shadowed : 0;
+}
+
+void
+rt_rib_walk(const struct rt *rt,
+	    void (*fn)(const struct rt_rib_route *r, void *arg), void *arg)
+{
+	const struct rt_rib *rib = rt->rib;
+	const void *key;
+	void *data;
+	uint32_t it = 0;
+	int32_t pos;
+
+	if (rib == NULL || rib->h == NULL)
+		return;
+	while ((pos = rte_hash_iterate(rib->h, &key, &data, &it)) >= 0) {
+		const struct rt_rib_ent *e = &rib->ents[pos];
+		struct rt_rib_route r = {0};
+
+		r.family = e->family;
+		r.len = e->len;
+		memcpy(r.addr, e->addr, 16);
+		if (e->c_origin != RT_ORIG_NONE) {
+			r.origin = e->c_origin;
+			r.nh = e->c_nh;
+			fn(&r, arg);
+		}
+		if (e->k_on) {
+			r.origin = RT_ORIG_KERNEL;
+			r.nh = e->k_nh;
+			r.proto = e->k_proto;
+			r.ktype = e->k_type;
+			r.shadowed = e->c_origin != RT_ORIG_NONE;
+			fn(&r, arg);
+		}
+	}
+}
+
+/* rtm_protocol names: iproute2's rt_protos and FRR's additions. */
+static const char *const rt_proto_names[256] = {
+	[0] = "unspec",	      [1] = "redirect",	 [2] = "kernel",
+	[3] = "boot",	      [4] = "static",	 [8] = "gated",
+	[9] = "ra",	      [10] = "mrt",	 [11] = "zebra",
+	[12] = "bird",	      [13] = "dnrouted", [14] = "xorp",
+	[15] = "ntk",	      [16] = "dhcp",	 [17] = "mrouted",
+	[18] = "keepalived",  [42] = "babel",	 [99] = "openr",
+	[186] = "bgp",	      [187] = "isis",	 [188] = "ospf",
+	[189] = "rip",	      [192] = "eigrp",	 [193] = "ldp",
+	[194] = "sharp",      [195] = "pbr",	 [196] = "static",
+	[197] = "openfabric", [198] = "srte",
+};
+
+const char *
+rt_rib_origin_name(const struct rt_rib_route *r, char *buf, size_t len)
+{
+	switch (r->origin) {
+	case RT_ORIG_CONFIG:
+		return "config";
+	case RT_ORIG_CONNECTED:
+		return "connected";
+	case RT_ORIG_LOCAL:
+		return "local";
+	case RT_ORIG_KERNEL:
+		if (rt_proto_names[r->proto] != NULL)
+			return rt_proto_names[r->proto];
+		snprintf(buf, len, "%u", r->proto);
+		return buf;
+	default:
+		return "?";
+	}
+}
+
+struct rt_rib_chk {
+	struct rt *rt;
+	uint32_t n[2];
+	char *err;
+	size_t errlen;
+	int rc;
+};
+
+static void
+rt_rib_chk_one(const struct rt_rib_route *r, void *arg)
+{
+	struct rt_rib_chk *c = arg;
+	char ps[INET6_ADDRSTRLEN + 8];
+	uint16_t nh;
+
+	if (r->shadowed || c->rc < 0)
+		return;
+	c->n[r->family == AF_INET6]++;
+	if (rt_fib_get(rt_fib_of(c->rt, r->family), r->addr, r->len, &nh) ==
+		    0 &&
+	    nh == r->nh)
+		return;
+	rt_prefix_str(r->family, r->addr, r->len, ps, sizeof(ps));
+	snprintf(c->err, c->errlen, "%s: RIB next hop %u, FIB %s", ps, r->nh,
+		 rt_fib_get(rt_fib_of(c->rt, r->family), r->addr, r->len,
+			    &nh) == 0
+			 ? "another"
+			 : "none");
+	c->rc = -EIO;
+}
+
+static int
+rt_rib_chk_count(const uint8_t *addr, uint8_t len, uint16_t nh, void *arg)
+{
+	(void)addr;
+	(void)len;
+	(void)nh;
+	(*(uint32_t *)arg)++;
+	return 0;
+}
+
+int
+rt_rib_check(struct rt *rt, char *err, size_t errlen)
+{
+	struct rt_rib_chk c = {.rt = rt, .err = err, .errlen = errlen};
+	uint32_t n4 = 0, n6 = 0;
+
+	rt_rib_walk(rt, rt_rib_chk_one, &c);
+	if (c.rc < 0)
+		return c.rc;
+	rt_fib_walk(&rt->fib4, rt_rib_chk_count, &n4);
+	if (rt->fib6.tbl[0] != NULL)
+		rt_fib_walk(&rt->fib6, rt_rib_chk_count, &n6);
+	if (n4 != c.n[0] || n6 != c.n[1] || n4 != rt->fib4.n_routes ||
+	    (rt->fib6.tbl[0] != NULL && n6 != rt->fib6.n_routes)) {
+		snprintf(err, errlen,
+			 "RIB %u/%u routes, FIB %u/%u (counted %u/%u)", c.n[0],
+			 c.n[1], n4, n6, rt->fib4.n_routes, rt->fib6.n_routes);
+		return -EIO;
+	}
+	return 0;
+}
+
+void
+rt_rib_fini(struct rt *rt)
+{
+	if (rt->rib == NULL)
+		return;
+	rte_hash_free(rt->rib->h);
+	free(rt->rib->ents);
+	free(rt->rib);
+	rt->rib = NULL;
 }

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -51,22 +52,53 @@ rt_emit(struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface)
 	}
 }
 
-uint16_t
-rt_punt(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m)
+/*
+ * The wake-up: a reader that found the ring empty arms it and sleeps on
+ * wake_fd; the first worker to punt afterwards disarms it (the exchange
+ * picks exactly one) and writes the eventfd.  The cheap relaxed load
+ * keeps the exchange's cache-line ownership off the common path, where
+ * the reader is awake and the flag stays clear.
+ */
+static void
+rt_punt_wake(struct rt *rt, struct vnf_wctx *w)
 {
+	const uint64_t one = 1;
+
+	if (likely(!rt_twin(rt)))
+		return;
+	/* Pairs with the store in vnf_router_punt_arm(): the enqueue is
+	 * visible before the flag is read, so an arming is never missed. */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (!atomic_load_explicit(&rt->punt_armed, memory_order_relaxed))
+		return;
+	if (!atomic_exchange_explicit(&rt->punt_armed, false,
+				      memory_order_acq_rel))
+		return;
+	/* An eventfd write of 8 bytes fails only when the counter would
+	 * overflow: the reader is then awake anyway. */
+	if (write(rt->wake_fd, &one, sizeof(one)) == sizeof(one))
+		w->counters[RT_C_PUNT_WAKEUPS]++;
+}
+
+uint16_t
+rt_punt(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in)
+{
+	m->port = in; /* router.h: the ingress iface, not a port id */
 	if (rte_ring_mp_enqueue(rt->punt, m) != 0)
 		return VNF_DROP(RT_D_PUNT_FULL);
 	w->counters[RT_C_PUNTED]++;
+	rt_punt_wake(rt, w);
 	return RT_NEXT_CONSUMED;
 }
 
 bool
 rt_iface_has4(const struct rt_iface *ifc, rte_be32_t addr)
 {
+	const struct rt_addrs *a = rt_iface_addrs(ifc);
 	unsigned int i;
 
-	for (i = 0; i < ifc->n4; i++)
-		if (ifc->v4[i].addr == addr)
+	for (i = 0; i < a->n4; i++)
+		if (a->v4[i].addr == addr)
 			return true;
 	return false;
 }
@@ -74,12 +106,13 @@ rt_iface_has4(const struct rt_iface *ifc, rte_be32_t addr)
 bool
 rt_iface_has6(const struct rt_iface *ifc, const uint8_t *addr)
 {
+	const struct rt_addrs *a = rt_iface_addrs(ifc);
 	unsigned int i;
 
 	if (memcmp(ifc->ll, addr, 16) == 0 && ifc->ll[0] == 0xfe)
 		return true;
-	for (i = 0; i < ifc->n6; i++)
-		if (memcmp(ifc->v6[i].addr, addr, 16) == 0)
+	for (i = 0; i < a->n6; i++)
+		if (memcmp(a->v6[i].addr, addr, 16) == 0)
 			return true;
 	return false;
 }
@@ -87,12 +120,13 @@ rt_iface_has6(const struct rt_iface *ifc, const uint8_t *addr)
 rte_be32_t
 rt_iface_src4(const struct rt_iface *ifc, rte_be32_t dst)
 {
+	const struct rt_addrs *a = rt_iface_addrs(ifc);
 	unsigned int i;
 
-	for (i = 0; i < ifc->n4; i++)
-		if (((dst ^ ifc->v4[i].addr) & ifc->v4[i].mask) == 0)
-			return ifc->v4[i].addr;
-	return ifc->n4 != 0 ? ifc->v4[0].addr : 0;
+	for (i = 0; i < a->n4; i++)
+		if (((dst ^ a->v4[i].addr) & a->v4[i].mask) == 0)
+			return a->v4[i].addr;
+	return a->n4 != 0 ? a->v4[0].addr : 0;
 }
 
 static bool
@@ -110,21 +144,27 @@ const uint8_t *
 rt_iface_src6(const struct rt *rt, uint16_t in, const uint8_t *dst)
 {
 	const struct rt_iface *ifc = &rt->ifaces[in];
+	const struct rt_addrs *a;
 	unsigned int i;
 
-	if (!rt->v6)
+	if (!atomic_load_explicit(&rt->v6, memory_order_relaxed))
 		return NULL;
 	if (dst == NULL || (dst[0] == 0xfe && (dst[1] & 0xc0) == 0x80) ||
 	    (dst[0] == 0xff && (dst[1] & 0x0f) == 0x02))
 		return ifc->ll;
-	for (i = 0; i < ifc->n6; i++)
-		if (rt_prefix6_match(ifc->v6[i].addr, dst, ifc->v6[i].len))
-			return ifc->v6[i].addr;
-	if (ifc->n6 != 0)
-		return ifc->v6[0].addr;
-	for (i = 0; i < rt->n_ifaces; i++)
-		if (rt->ifaces[i].n6 != 0)
-			return rt->ifaces[i].v6[0].addr;
+	/* The address returned lies in a snapshot that stays valid until
+	 * this worker's next quiescent state, after the packet is built. */
+	a = rt_iface_addrs(ifc);
+	for (i = 0; i < a->n6; i++)
+		if (rt_prefix6_match(a->v6[i].addr, dst, a->v6[i].len))
+			return a->v6[i].addr;
+	if (a->n6 != 0)
+		return a->v6[0].addr;
+	for (i = 0; i < rt->n_ifaces; i++) {
+		a = rt_iface_addrs(&rt->ifaces[i]);
+		if (a->n6 != 0)
+			return a->v6[0].addr;
+	}
 	return ifc->ll;
 }
 
@@ -207,7 +247,7 @@ rt_local4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	if (type == RT_NH_MCAST &&
 	    (rte_be_to_cpu_32(ip->dst_addr) & 0xffffff00) != 0xe0000000)
 		return VNF_DROP(RT_D_MCAST); /* not 224.0.0.0/24 */
-	return rt_punt(rt, w, m);
+	return rt_punt(rt, w, m, in);
 }
 
 uint16_t
@@ -220,7 +260,7 @@ rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	struct rt_neigh_key k;
 	int32_t pos;
 	uint64_t word;
-	uint16_t out;
+	uint16_t out, mtu;
 
 	if (unlikely(nh->type == RT_NH_GROUP)) {
 		nh = rt_nh_pick(rt, nh, rt_flow_hash4(ip));
@@ -249,17 +289,20 @@ rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 		}
 	}
 	out = nh->iface;
+	/* A down iface's next hops have MTU 0: their packets come here. */
+	if (unlikely(rt_iface_down(&rt->ifaces[out])))
+		return VNF_DROP(RT_D_IFACE_DOWN);
+	mtu = rt_iface_mtu(&rt->ifaces[out]);
 	if (unlikely(ip->src_addr == 0))
 		return VNF_DROP(RT_D_MARTIAN);
 	if (unlikely(ip->time_to_live <= 1)) {
 		rt_icmp4_error(rt, w, m, in, RT_ICMP_TIME_EXCEEDED, 0, 0);
 		return VNF_DROP(RT_D_TTL);
 	}
-	if (unlikely(rte_be_to_cpu_16(ip->total_length) > rt->ifaces[out].mtu) &&
+	if (unlikely(rte_be_to_cpu_16(ip->total_length) > mtu) &&
 	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))) {
 		rt_icmp4_error(rt, w, m, in, RT_ICMP_DEST_UNREACH,
-			       RT_ICMP_CODE_FRAG_NEEDED,
-			       rt->ifaces[out].mtu);
+			       RT_ICMP_CODE_FRAG_NEEDED, mtu);
 		return VNF_DROP(RT_D_TOO_BIG);
 	}
 
@@ -277,7 +320,7 @@ rt_fwd4(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	}
 	if (likely((rt_nw_state(word) == RT_NS_REACHABLE ||
 		    rt_nw_state(word) == RT_NS_STATIC) &&
-		   rte_be_to_cpu_16(ip->total_length) <= rt->ifaces[out].mtu)) {
+		   rte_be_to_cpu_16(ip->total_length) <= mtu)) {
 		rt_eth_rewrite(eh, word, &rt->ifaces[out].mac);
 		w->counters[RT_C_FWD4]++;
 		return out;
@@ -303,7 +346,7 @@ rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	struct rt_neigh_key k;
 	int32_t pos;
 	uint64_t word;
-	uint16_t out;
+	uint16_t out, mtu;
 	uint32_t len;
 
 	if (unlikely(nh->type == RT_NH_GROUP)) {
@@ -331,6 +374,9 @@ rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 		}
 	}
 	out = nh->iface;
+	if (unlikely(rt_iface_down(&rt->ifaces[out])))
+		return VNF_DROP(RT_D_IFACE_DOWN);
+	mtu = rt_iface_mtu(&rt->ifaces[out]);
 	/* RFC 4291 2.5.6: a link-local source never leaves its link. */
 	if (unlikely(ip6->src_addr[0] == 0xfe && (ip6->src_addr[1] & 0xc0) == 0x80))
 		return VNF_DROP(RT_D_LINKLOCAL);
@@ -339,9 +385,8 @@ rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 		return VNF_DROP(RT_D_TTL);
 	}
 	len = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
-	if (unlikely(len > rt->ifaces[out].mtu)) {
-		rt_icmp6_error(rt, w, m, in, RT_ICMP6_PACKET_TOO_BIG, 0,
-			       rt->ifaces[out].mtu);
+	if (unlikely(len > mtu)) {
+		rt_icmp6_error(rt, w, m, in, RT_ICMP6_PACKET_TOO_BIG, 0, mtu);
 		return VNF_DROP(RT_D_TOO_BIG);
 	}
 	ip6->hop_limits--;
@@ -370,7 +415,9 @@ rt_fwd6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 }
 
 /* IPv6 to a multicast group: the groups of every router on the link
- * (ff02::1, ff02::2, solicited-node ff02::1:ffXX:XXXX) are for us. */
+ * (ff02::1, ff02::2, solicited-node ff02::1:ffXX:XXXX) are for us; with
+ * the twins attached every link-local group (ff02::/16: OSPF, RIPng,
+ * MLD, ...) goes to the kernel, which knows what it joined. */
 static uint16_t
 rt_mcast6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	  struct rte_ipv6_hdr *ip6)
@@ -380,7 +427,7 @@ rt_mcast6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	const uint8_t *d = ip6->dst_addr;
 
 	if ((memcmp(d, ll_all, 15) == 0 && (d[15] == 1 || d[15] == 2)) ||
-	    memcmp(d, snm, 13) == 0)
+	    memcmp(d, snm, 13) == 0 || (d[1] == 0x02 && rt_twin(rt)))
 		return rt_icmp6_local(rt, w, m, in, ip6);
 	return VNF_DROP(RT_D_MCAST);
 }
@@ -391,6 +438,7 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	struct rt *rt = vi->priv;
 	const uint16_t in = b->in_iface;
 	const struct rt_iface *ifc = &rt->ifaces[in];
+	const bool v6_on = atomic_load_explicit(&rt->v6, memory_order_acquire);
 	const uint16_t n = b->n;
 	uint32_t ip4[VNF_BURST_MAX];
 	uint8_t ip6[VNF_BURST_MAX][16];
@@ -401,8 +449,8 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	bool consumed = false;
 	/* One table per family for the whole burst. */
 	const struct rt_fib_view *v4 = rt_fib_view_get(&rt->fib4);
-	const struct rt_fib_view *v6 = rt->v6 ? rt_fib_view_get(&rt->fib6) :
-						NULL;
+	const struct rt_fib_view *v6 = v6_on ? rt_fib_view_get(&rt->fib6) :
+					       NULL;
 
 	/* 1. Classify and check. */
 	for (i = 0; i < n; i++) {
@@ -471,7 +519,7 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 			struct rte_ipv6_hdr *h6 = (struct rte_ipv6_hdr *)(eh + 1);
 			uint32_t plen = m->pkt_len - RTE_ETHER_HDR_LEN, len;
 
-			if (unlikely(!rt->v6)) {
+			if (unlikely(!v6_on)) {
 				b->next[i] = VNF_DROP(RT_D_V6_OFF);
 				continue;
 			}
@@ -500,9 +548,13 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 			}
 			if (unlikely(h6->dst_addr[0] == 0xfe &&
 				     (h6->dst_addr[1] & 0xc0) == 0x80)) {
-				nx = rt_iface_has6(ifc, h6->dst_addr) ?
-					     rt_icmp6_local(rt, w, m, in, h6) :
-					     VNF_DROP(RT_D_LINKLOCAL);
+				/* Twins attached: every link-local
+				 * destination is the kernel's to judge. */
+				if (rt_twin(rt) ||
+				    rt_iface_has6(ifc, h6->dst_addr))
+					nx = rt_icmp6_local(rt, w, m, in, h6);
+				else
+					nx = VNF_DROP(RT_D_LINKLOCAL);
 				goto slow_next;
 			}
 			memcpy(ip6[n6], h6->dst_addr, 16);
@@ -598,6 +650,7 @@ rt_ifaces_setup(struct rt *rt, const struct ctl_vnf_config *cfg, char *err,
 {
 	const struct rt_config *rc = cfg->priv;
 	unsigned int i, j;
+	int ret;
 
 	rt->n_ifaces = (uint16_t)cfg->n_ifaces;
 	for (i = 0; i < cfg->n_ifaces; i++) {
@@ -610,10 +663,20 @@ rt_ifaces_setup(struct rt *rt, const struct ctl_vnf_config *cfg, char *err,
 			rt_mac_generate(cfg->name, cfg->ifaces[i].name, &f->mac);
 		f->mac64 = 0;
 		memcpy(&f->mac64, f->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-		f->mtu = ic->mtu != 0 ? ic->mtu : 1500;
+		atomic_init(&f->mtu, ic->mtu != 0 ? ic->mtu : 1500);
+		atomic_init(&f->down, false);
+		/* Always: IPv6 may be turned on at run time, and the
+		 * link-local address stays the EUI-64 one. */
+		rt_ll_make(&f->mac, f->ll);
 		for (j = 0; j < ic->n_addrs; j++) {
 			const struct ctl_prefix *p = &ic->addrs[j];
 
+			if (f->n_cfg < RTE_DIM(f->cfg)) {
+				f->cfg[f->n_cfg].family = p->family;
+				f->cfg[f->n_cfg].len = p->len;
+				memcpy(f->cfg[f->n_cfg].addr, p->addr, 16);
+				f->n_cfg++;
+			}
 			if (p->family == AF_INET) {
 				if (f->n4 == RT_ADDR_MAX)
 					goto err_many;
@@ -628,13 +691,16 @@ rt_ifaces_setup(struct rt *rt, const struct ctl_vnf_config *cfg, char *err,
 				memcpy(f->v6[f->n6].addr, p->addr, 16);
 				f->v6[f->n6].len = p->len;
 				f->n6++;
-				rt->v6 = true;
+				atomic_init(&rt->v6, true);
 			}
 		}
+		ret = rt_addrs_publish(rt, f);
+		if (ret < 0) {
+			snprintf(err, errlen, "vnf %s: out of memory",
+				 cfg->name);
+			return ret;
+		}
 	}
-	if (rt->v6)
-		for (i = 0; i < rt->n_ifaces; i++)
-			rt_ll_make(&rt->ifaces[i].mac, rt->ifaces[i].ll);
 	return 0;
 err_many:
 	snprintf(err, errlen, "vnf %s: iface %s: more than %d addresses of a family",
@@ -673,6 +739,11 @@ rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	rt->t_failed_gc = (uint32_t)(rt->hz * RT_FAILED_GC_S >> RT_TICK_SHIFT);
 	rt->icmp_interval = rt->hz / RT_ICMP_RATE;
 	rt->icmp_burst_tsc = rt->icmp_interval * (RT_ICMP_BURST - 1);
+	rt->wake_fd = -1;
+	if (rc_cfg->mirror != NULL) {
+		rt->mirror = *rc_cfg->mirror;
+		rt->has_mirror = true;
+	}
 
 	rc = rt_ifaces_setup(rt, cfg, err, errlen);
 	if (rc < 0)
@@ -692,6 +763,7 @@ rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 
 	/* rte object names must be unique in the process: a sequence. */
 	seq = atomic_fetch_add(&rt_instance_seq, 1) % 10000;
+	rt->seq = seq;
 	snprintf(name, sizeof(name), "rt%u", seq);
 	rc = rt_nh_init(rt, name);
 	if (rc < 0)
@@ -704,8 +776,7 @@ rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	if (rc < 0)
 		goto err_fib;
 	if (rt->v6) {
-		snprintf(name, sizeof(name), "rt%u6_", seq);
-		rc = rt_fib_init(&rt->fib6, AF_INET6, name, hint6 + 64, vi->rcu);
+		rc = rt_fib6_start(rt, hint6 + 64);
 		if (rc < 0)
 			goto err_fib;
 	}
@@ -713,6 +784,15 @@ rt_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	rt->punt = rte_ring_create(rname, RT_PUNT_RING, SOCKET_ID_ANY,
 				   RING_F_SC_DEQ);
 	if (rt->punt == NULL) {
+		rc = rte_errno ? -rte_errno : -ENOMEM;
+		goto err_mem;
+	}
+	/* Frames of the kernel twins: one producer (the mirror's thread),
+	 * the workers consume (vnf_ops.poll). */
+	snprintf(rname, sizeof(rname), "rt%uinj", seq);
+	rt->inject = rte_ring_create(rname, RT_INJECT_RING, SOCKET_ID_ANY,
+				     RING_F_SP_ENQ);
+	if (rt->inject == NULL) {
 		rc = rte_errno ? -rte_errno : -ENOMEM;
 		goto err_mem;
 	}
@@ -787,7 +867,7 @@ err_mem:
 	return rc;
 }
 
-static void
+void
 rt_punt_drain(struct rt *rt)
 {
 	void *objs[64];
@@ -818,6 +898,13 @@ rt_destroy(struct vnf_instance *vi)
 		rt_punt_drain(rt);
 		rte_ring_free(rt->punt);
 	}
+	if (rt->inject != NULL) {
+		rt_inject_drain(rt);
+		rte_ring_free(rt->inject);
+	}
+	/* Workers are stopped: no grace period to wait for. */
+	for (w = 0; w < rt->n_ifaces; w++)
+		rte_free((void *)(uintptr_t)atomic_load(&rt->ifaces[w].addrs));
 	rt_fib_fini(&rt->fib4);
 	if (rt->fib6.tbl[0] != NULL || rt->fib6.tbl[1] != NULL)
 		rt_fib_fini(&rt->fib6);
@@ -919,6 +1006,7 @@ static const struct vnf_ops router_ops = {
 	.destroy = rt_destroy,
 	.process = rt_process,
 	.periodic = rt_periodic,
+	.poll = rt_poll,
 	.verbs = rt_verbs,
 	.n_verbs = RT_N_VERBS,
 	.details = rt_details,

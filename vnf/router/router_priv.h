@@ -14,7 +14,10 @@
  *             and details for show vnf
  *
  * Data the workers read and who writes it:
- *   - rt->ifaces[]: written once by create(), read-only afterwards.
+ *   - rt->ifaces[]: the MAC and link-local address are written once by
+ *     create(); the addresses, the MTU and the link state change at run
+ *     time (the kernel mirror) and are read by workers without a lock:
+ *     see struct rt_iface.
  *   - the FIBs: rt_fib publishes a whole table with one release store; the
  *     table a worker may be reading is never modified (see fib.c).
  *   - rt->nh[]: an entry is written by the control thread before any FIB
@@ -43,6 +46,7 @@
 
 #include "vnf/lib/lf_table.h"
 #include "vnf/lib/tick.h"
+#include "vnf/router/router.h"
 #include "vnf/vnf.h"
 
 struct rte_hash;
@@ -51,6 +55,7 @@ struct rte_rcu_qsbr;
 struct ctl_vnf_config;
 struct rt_route_config;
 struct ctl_prefix;
+struct rt_rib; /* rib.c (R1) */
 
 /*
  * Counters and drop reasons, by kind (vnf.h, docs/router.md "Counters").
@@ -115,7 +120,12 @@ struct ctl_prefix;
 	_(RT_D_PUNT_FULL, "punt-queue-full", VNF_CK_DROP)                      \
 	_(RT_D_NOMBUF, "mbuf-alloc-failed", VNF_CK_LOST)                       \
 	_(RT_D_EMIT_FULL, "emit-full", VNF_CK_LOST)                            \
-	_(RT_L_FRAG_LOST, "fragments-lost", VNF_CK_LOST)
+	_(RT_L_FRAG_LOST, "fragments-lost", VNF_CK_LOST)                       \
+	/* R2: the kernel mirror (docs/router.md "Kernel twins") */            \
+	_(RT_D_IFACE_DOWN, "iface-down", VNF_CK_DROP)                          \
+	_(RT_L_IFACE_DOWN, "iface-down-lost", VNF_CK_LOST)                     \
+	_(RT_C_INJECTED, "injected", VNF_CK_INFO)                              \
+	_(RT_C_PUNT_WAKEUPS, "punt-wakeups", VNF_CK_INFO)
 
 enum { RT_COUNTERS(VNF_COUNTER_ENUM) RT_N_COUNTERS };
 
@@ -144,6 +154,7 @@ _Static_assert(RT_NEIGH_DEFAULT >= NFV_MAX_NEIGHBORS,
 #define RT_PENDING_MAX 64	/* unresolved neighbours per worker */
 #define RT_PENDING_QLEN 8	/* packets held per unresolved neighbour */
 #define RT_PUNT_RING 1024	/* punt queue entries */
+#define RT_INJECT_RING 1024	/* frames of the kernel twins, queued */
 #define RT_SOLICIT_MAX 3	/* ARP/NS requests before a neighbour fails */
 #define RT_RETRANS_MS 1000	/* between two ARP/NS requests */
 #define RT_REACHABLE_S 30	/* REACHABLE -> STALE */
@@ -178,15 +189,70 @@ struct rt_addr6 {
 	uint8_t len;
 };
 
-struct rt_iface {
-	struct rte_ether_addr mac;
-	uint64_t mac64;		/* mac in the first 6 bytes of a word */
-	uint16_t mtu;
+/*
+ * The addresses of one iface as workers read them: a snapshot that is
+ * never changed once published.  The control thread builds a new one from
+ * the iface's own copy (struct rt_iface), publishes it with one release
+ * store and frees the old one after an RCU grace period (rt_addrs_set()),
+ * so a worker sees a whole set, the old or the new, never a torn one.
+ */
+struct rt_addrs {
 	uint8_t n4, n6;
 	struct rt_addr4 v4[RT_ADDR_MAX];
 	struct rt_addr6 v6[RT_ADDR_MAX];
-	uint8_t ll[16];		/* fe80::/64 EUI-64 link-local (IPv6 on) */
 };
+
+/* An address of the config, as vnf_router_iface_config_addrs() gives it. */
+struct rt_cfg_addr {
+	uint8_t family;
+	uint8_t len;
+	uint8_t addr[16];
+};
+
+struct rt_iface {
+	/* Written once by create(). */
+	struct rte_ether_addr mac;
+	uint64_t mac64;		/* mac in the first 6 bytes of a word */
+	uint8_t ll[16];		/* fe80::/64 EUI-64 link-local */
+	/* Control thread writes (vnf_router_link_set), workers read relaxed:
+	 * a lone value each, nothing to order against. */
+	_Atomic uint16_t mtu;
+	atomic_bool down;	/* link down: output by it is dropped */
+	/* What workers read of the addresses (acquire): never NULL after
+	 * create(). */
+	const struct rt_addrs *_Atomic addrs;
+	/*
+	 * R2: the control thread's own copy of the addresses, the one it
+	 * changes; the snapshot above is made from it.  Control thread only
+	 * (rib.c reads it for connected routes and gateways): a worker reads
+	 * `addrs`, never these.
+	 */
+	uint8_t n4, n6;
+	struct rt_addr4 v4[RT_ADDR_MAX];
+	struct rt_addr6 v6[RT_ADDR_MAX];
+	/* The config's addresses (vnf_router_iface_config_addrs()). */
+	uint8_t n_cfg;
+	struct rt_cfg_addr cfg[NFV_MAX_ADDRS];
+};
+
+/* Worker or control thread: the iface's current address set. */
+static inline const struct rt_addrs *
+rt_iface_addrs(const struct rt_iface *ifc)
+{
+	return atomic_load_explicit(&ifc->addrs, memory_order_acquire);
+}
+
+static inline uint16_t
+rt_iface_mtu(const struct rt_iface *ifc)
+{
+	return atomic_load_explicit(&ifc->mtu, memory_order_relaxed);
+}
+
+static inline bool
+rt_iface_down(const struct rt_iface *ifc)
+{
+	return atomic_load_explicit(&ifc->down, memory_order_relaxed);
+}
 
 /* ---- FIB (fib.c) ---------------------------------------------------------- */
 
@@ -220,8 +286,22 @@ struct rt_fib {
 	uint32_t num_tbl8;
 	uint8_t nh_bytes;	/* 2 or 4 */
 	uint32_t n_routes;	/* prefixes in each table */
-	uint32_t n_long;	/* of which longer than /24 (tbl8 users) */
+	uint32_t n_long; /* tbl8 groups they may take: rt_fib_tbl8_weight() */
 };
+
+/*
+ * tbl8 groups a prefix may take in the worst case, as DPDK 22.11 reserves
+ * them: IPv4 one for a prefix longer than /24; IPv6 one per 8-bit level
+ * below /24 (a /48: three; rte_fib6 reserves them per prefix, shared or
+ * not, less what a covering prefix longer than /24 reserved).
+ */
+static inline uint32_t
+rt_fib_tbl8_weight(int family, uint8_t len)
+{
+	if (len <= 24)
+		return 0;
+	return family == AF_INET ? 1 : (uint32_t)(len - 24 + 7) / 8;
+}
 
 /* A change to a FIB: add/replace (nh) or delete a prefix. */
 struct rt_fib_op {
@@ -353,7 +433,10 @@ struct rt_worker {
 struct rt {
 	struct vnf_instance *vi;
 	uint16_t n_ifaces;
-	bool v6;		/* IPv6 on: some iface has an IPv6 address */
+	/* IPv6 on: some iface has (or had) an IPv6 address.  Turned on at
+	 * run time by the first IPv6 address (release store, after fib6 is
+	 * built); never turned off while workers run. */
+	atomic_bool v6;
 	struct rt_iface ifaces[VNF_MAX_IFACES];
 
 	struct rt_fib fib4, fib6;
@@ -380,10 +463,53 @@ struct rt {
 	uint32_t t_retrans, t_reachable, t_stale_gc, t_failed_gc; /* ticks */
 	uint64_t icmp_interval;	/* TSC between two ICMP errors */
 	uint64_t icmp_burst_tsc;
+
+	/* rib.c (R1): every route of both families with its origin (the
+	 * config's and the kernel's side by side); control thread only.
+	 * Made on first use, freed by rt_nh_fini(). */
+	struct rt_rib *rib;
+
+	/* R2: the kernel mirror (router.h "the kernel mirror"). */
+	unsigned int seq;	/* uniquifies rte object names (fib6 later) */
+	bool has_mirror;
+	struct vnf_router_mirror_config mirror;
+	/*
+	 * Twins attached (vnf_router_twin_attach): the fast path punts what
+	 * the kernel answers instead of answering itself, and poll() drains
+	 * `inject`.  Release store after wake_fd; workers read it relaxed
+	 * (what they use with it, the rings, synchronize themselves).
+	 */
+	atomic_bool twin;
+	/* Armed: the next punt writes 1 to wake_fd (and disarms). */
+	atomic_bool punt_armed;
+	/* The reader's eventfd or -1; changed only while detached, after
+	 * a grace period. */
+	int wake_fd;
+	struct rte_ring *inject; /* SP/MC: the mirror puts, workers get;
+				  * m->port holds the iface */
+	/* Neighbours the kernel gave (vnf_router_kneigh_*), by position in
+	 * the neighbour table; control thread only. */
+	uint8_t *neigh_origin;	/* enum rt_neigh_origin */
+	uint32_t *neigh_kgen;	/* generation of the last kneigh_set */
+	uint32_t kneigh_gen;
+	/* `show mirror`: the mirror's JSON (control thread). */
+	json_t *(*mirror_fn)(void *arg);
+	void *mirror_arg;
+};
+
+/* Where a neighbour entry comes from (rt->neigh_origin). */
+enum rt_neigh_origin {
+	RT_NO_LEARNED = 0,	/* ARP/ND, or made for resolution */
+	RT_NO_CONFIG,		/* `neighbors:` of the config: static */
+	RT_NO_KERNEL,		/* a kernel neighbour: usable, aged by us */
+	RT_NO_KERNEL_PERM,	/* permanent in the kernel: static, pinned */
 };
 
 /* ---- fib.c ---------------------------------------------------------------- */
 
+/* routes_hint: the prefixes expected (the config's, or the mirror's
+ * max_routes): sizes the RIB and the tbl8 groups, so that a full table
+ * loads without rebuilds; more fit, rebuilt larger on the way. */
 int rt_fib_init(struct rt_fib *f, int family, const char *name,
 		uint32_t routes_hint, struct rte_rcu_qsbr *rcu);
 void rt_fib_fini(struct rt_fib *f);
@@ -577,8 +703,16 @@ uint16_t rt_frag4_send(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 
 /* ---- router.c --------------------------------------------------------------- */
 
-/* Worker: hand m to the punt queue (consumed). */
-uint16_t rt_punt(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m);
+/* Worker: hand m, which came in by iface `in`, to the punt queue
+ * (consumed; m->port = in), waking the reader if it is armed. */
+uint16_t rt_punt(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+		 uint16_t in);
+/* Worker: are the kernel twins attached (punt what the kernel answers)? */
+static inline bool
+rt_twin(const struct rt *rt)
+{
+	return atomic_load_explicit(&rt->twin, memory_order_relaxed);
+}
 /* Worker: an address of iface `in` to send from (IPv4, network order) for
  * a packet to `dst`; 0 if the iface has none. */
 rte_be32_t rt_iface_src4(const struct rt_iface *ifc, rte_be32_t dst);
@@ -591,6 +725,24 @@ bool rt_iface_has4(const struct rt_iface *ifc, rte_be32_t addr);
 bool rt_iface_has6(const struct rt_iface *ifc, const uint8_t *addr);
 /* Worker: transmit a fully built packet by iface (counts when full). */
 void rt_emit(struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface);
+
+/* Control thread: free what the punt ring holds (counted discarded). */
+void rt_punt_drain(struct rt *rt);
+
+/* ---- kernel.c: the kernel mirror's side of the router ------------------------ */
+
+/* Control thread: publish a snapshot of ifc's own address copy, free the
+ * previous one after a grace period.  0 or -ENOMEM (nothing changed). */
+int rt_addrs_publish(struct rt *rt, struct rt_iface *ifc);
+/* Control thread: build the IPv6 FIB (at create, or at the first IPv6
+ * address); rt->v6 is set by the caller. */
+int rt_fib6_start(struct rt *rt, uint32_t routes_hint);
+/* Control thread, no worker polling: free what the inject ring holds. */
+void rt_inject_drain(struct rt *rt);
+/* Worker: vnf_ops.poll, the frames of the twins. */
+void rt_poll(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b);
+/* Control thread: `show mirror`. */
+int rt_show_mirror(struct vnf_instance *vi, json_t *args, json_t **reply);
 
 /* ---- rib.c ---------------------------------------------------------------- */
 
@@ -610,11 +762,71 @@ void rt_addr_str(uint8_t family, const uint8_t *a, char *buf, size_t len);
 void rt_prefix_str(uint8_t family, const uint8_t *a, uint8_t plen, char *buf,
 		   size_t len);
 
+/* rib.c (R1) -------------------------------------------------------------- */
+
+/*
+ * Where a route comes from.  A prefix holds at most one route of the
+ * config side (CONFIG, CONNECTED, LOCAL: config file, route file, `route
+ * add`, the ifaces' own routes) and one of the kernel (the mirror); the
+ * config side's is forwarded on, the kernel's waits behind it.
+ */
+enum rt_origin {
+	RT_ORIG_NONE = 0,
+	RT_ORIG_CONFIG,	   /* config file, route file, route add */
+	RT_ORIG_CONNECTED, /* an iface subnet of the config */
+	RT_ORIG_LOCAL,	   /* an address, broadcast, multicast of the router */
+	RT_ORIG_KERNEL,	   /* the mirror (proto: rtm_protocol) */
+};
+
+/* One row of rt_rib_walk(). */
+struct rt_rib_route {
+	uint8_t family;
+	uint8_t len;
+	uint8_t origin; /* enum rt_origin */
+	uint8_t proto;	/* RT_ORIG_KERNEL: rtm_protocol */
+	uint8_t ktype;	/* RT_ORIG_KERNEL: enum vnf_router_rtype */
+	bool shadowed;	/* a kernel route behind a config-side one */
+	uint16_t nh;
+	uint8_t addr[16];
+};
+
+/* Local route (/32 or /128, RT_NH_LOCAL) of an address, and for IPv4 its
+ * subnet broadcast (RT_NH_BCAST) when len < 31; add or remove, one batch.
+ * Removing also drops the config's connected route of the address's
+ * subnet on iface (the kernel's, if any, takes over).  0 or -errno. */
+int rt_rib_addr_routes(struct rt *rt, uint16_t iface, uint8_t family,
+		       const uint8_t *addr, uint8_t len, bool add);
+/* Link down: remove every kernel route whose next hops all leave by iface;
+ * members by iface leave ECMP groups (a group of one becomes that member).
+ * One batch.  *removed (may be NULL). */
+int rt_rib_iface_down(struct rt *rt, uint16_t iface, unsigned int *removed);
+/* MTU of iface changed: next hops that copied it (nh->mtu) get the new
+ * value (workers read it relaxed).  nexthop.c.  0 while the iface is
+ * down, so that the fast path's MTU check sends its packets to the
+ * general path, which drops them ("iface-down"). */
+void rt_nh_iface_mtu(struct rt *rt, uint16_t iface, uint16_t mtu);
+/* Rows rt_rib_walk() gives: every prefix, plus a row per shadowed kernel
+ * route. */
+uint32_t rt_rib_rows(const struct rt *rt);
+/* Call fn for every row, in no particular order. */
+void rt_rib_walk(const struct rt *rt,
+		 void (*fn)(const struct rt_rib_route *r, void *arg),
+		 void *arg);
+/* "config", "connected", "local", or for kernel routes the protocol's
+ * name ("kernel", "boot", "static", "bgp", "ospf", ...) or its number. */
+const char *rt_rib_origin_name(const struct rt_rib_route *r, char *buf,
+			       size_t len);
+/* Tests: does every prefix of the RIB have its route in the FIB and the
+ * FIB nothing else?  0 or -EIO with the first difference in err. */
+int rt_rib_check(struct rt *rt, char *err, size_t errlen);
+/* Free the RIB (the next hops it held are gone with the table). */
+void rt_rib_fini(struct rt *rt);
+
 /* ---- ctl.c ---------------------------------------------------------------- */
 
 /* The verb table (a different count in its definition does not compile)
  * and `show vnf`'s details. */
-#define RT_N_VERBS 4
+#define RT_N_VERBS 5
 extern const struct vnf_verb rt_verbs[RT_N_VERBS];
 json_t *rt_details(struct vnf_instance *vi);
 

@@ -3,6 +3,7 @@
  * bench_router.c - the router's scale and per-packet cost, in one process.
  *
  *   bench_router [-n ROUTES] [-f ROUTE_FILE] [-b BURSTS] [--no-huge]
+ *   bench_router --kernel [-n ROUTES] [--v6 ROUTES6] [--no-huge]
  *
  * 1. Load: a route file of ROUTES IPv4 routes (default 1,000,000, written
  *    by a generator with the Internet table's prefix-length mix unless -f
@@ -19,6 +20,14 @@
  *    In 3 and 4 the headers are reset between bursts outside the timed
  *    part.  Cycles per packet: median and 10th/90th percentiles of the
  *    bursts.
+ *
+ * With --kernel instead: kernel routes through the netlink mirror's API
+ * (vnf_router_kroutes_apply(), router.h): ROUTES IPv4 routes of the same
+ * mix and --v6 IPv6 routes (default 200,000) added in batches of 10,000
+ * into tables that grow on the way, then in batches of 1,000 and 10,000
+ * into tables sized first (what `mirror.max_routes` is for); a resync of
+ * all of them (mark, add all again, sweep), one where 1 in 10 is gone,
+ * and all deleted; routes per second of each.
  *
  * A benchmark, not a test: it prints numbers and fails only when
  * something does not work (a route that does not load, a packet that is
@@ -155,9 +164,9 @@ dup:;
 }
 
 static struct vnf_instance *
-router_create(struct rte_rcu_qsbr *qsbr)
+router_create(struct rte_rcu_qsbr *qsbr, bool v6)
 {
-	static struct ctl_prefix a4, b4;
+	static struct ctl_prefix a4[2], b4[2];
 	static struct ctl_iface_config ifcs[2];
 	static struct rt_neigh_config nb[N_GW + 1];
 	static struct ctl_vnf_config cfg;
@@ -177,14 +186,18 @@ router_create(struct rte_rcu_qsbr *qsbr)
 	memcpy(rifcs[0].mac, (uint8_t[]){2, 0, 0, 0, 0xaa, 1}, 6);
 	memcpy(rifcs[1].mac, (uint8_t[]){2, 0, 0, 0, 0xbb, 1}, 6);
 	rifcs[0].mtu = rifcs[1].mtu = 1500;
-	a4.family = b4.family = AF_INET;
-	a4.len = b4.len = 24;
-	inet_pton(AF_INET, "10.0.0.1", a4.addr);
-	inet_pton(AF_INET, "10.1.0.1", b4.addr);
-	rifcs[0].addrs = &a4;
-	rifcs[0].n_addrs = 1;
-	rifcs[1].addrs = &b4;
-	rifcs[1].n_addrs = 1;
+	a4[0].family = b4[0].family = AF_INET;
+	a4[0].len = b4[0].len = 24;
+	inet_pton(AF_INET, "10.0.0.1", a4[0].addr);
+	inet_pton(AF_INET, "10.1.0.1", b4[0].addr);
+	a4[1].family = b4[1].family = AF_INET6;
+	a4[1].len = b4[1].len = 64;
+	inet_pton(AF_INET6, "2001:db8::1", a4[1].addr);
+	inet_pton(AF_INET6, "2001:db8:1::1", b4[1].addr);
+	rifcs[0].addrs = a4;
+	rifcs[0].n_addrs = v6 ? 2 : 1;
+	rifcs[1].addrs = b4;
+	rifcs[1].n_addrs = v6 ? 2 : 1;
 	cfg.ifaces = ifcs;
 	cfg.n_ifaces = 2;
 	for (i = 0; i < N_GW; i++) {
@@ -224,11 +237,283 @@ frame_fill(struct rte_mbuf *m, uint32_t dst)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
+/* ---- kernel routes through the mirror's API (--kernel) ------------------ */
+
+/* n unique IPv6 prefixes like a provider-aggregated table: 8192 /32s
+ * under 2a00::/16; per route 10% the /32 itself, 20% a /40../44 inside
+ * one, 70% a /48 assigned sequentially inside one. */
+static struct vnf_router_kroute *
+gen_routes6(unsigned int n)
+{
+	struct vnf_router_kroute *r = calloc(n, sizeof(*r));
+	uint64_t *hash = calloc(4u * n, sizeof(uint64_t));
+	uint16_t *next48 = calloc(8192, sizeof(uint16_t));
+	uint16_t *prov = calloc(8192, sizeof(uint16_t));
+	unsigned int i = 0, k, hsize = 4u * n;
+
+	if (r == NULL || hash == NULL || next48 == NULL || prov == NULL)
+		return NULL;
+	for (k = 0; k < 8192; k++)
+		prov[k] = (uint16_t)rte_rand();
+	while (i < n) {
+		unsigned int p = (unsigned int)(rte_rand() % 8192), x;
+		uint64_t key, h;
+		uint8_t len;
+		uint16_t sub;
+
+		x = (unsigned int)(rte_rand() % 10);
+		if (x == 0) {
+			len = 32;
+			sub = 0;
+		} else if (x <= 2) {
+			len = (uint8_t)(40 + rte_rand() % 5);
+			sub = (uint16_t)(rte_rand() & (0xffffu << (48 - len)));
+		} else {
+			len = 48;
+			sub = next48[p]++;
+		}
+		key = (uint64_t)prov[p] << 24 | (uint64_t)sub << 8 | len;
+		for (h = (key * 0x9e3779b97f4a7c15ull) % hsize;;
+		     h = (h + 1) % hsize) {
+			if (hash[h] == 0) {
+				hash[h] = key + 1;
+				break;
+			}
+			if (hash[h] == key + 1)
+				goto dup;
+		}
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].family = AF_INET6;
+		r[i].len = len;
+		r[i].addr[0] = 0x2a;
+		r[i].addr[2] = (uint8_t)(prov[p] >> 8);
+		r[i].addr[3] = (uint8_t)prov[p];
+		r[i].addr[4] = (uint8_t)(sub >> 8);
+		r[i].addr[5] = (uint8_t)sub;
+		i++;
+	dup:;
+	}
+	free(hash);
+	free(next48);
+	free(prov);
+	return r;
+}
+
+/* Fill the next hop of a unicast kernel route: gateway g of N_GW on b. */
+static void
+kroute_gw(struct vnf_router_kroute *k, unsigned int g)
+{
+	k->type = VNF_RT_UNICAST;
+	k->proto = 186; /* bgp */
+	k->n_nh = 1;
+	k->nh[0].iface = 1;
+	k->nh[0].has_gw = true;
+	memset(k->nh[0].gw, 0, 16);
+	if (k->family == AF_INET) {
+		k->nh[0].gw[0] = 10;
+		k->nh[0].gw[1] = 1;
+		k->nh[0].gw[3] = (uint8_t)(2 + g);
+	} else {
+		inet_pton(AF_INET6, "2001:db8:1::2", k->nh[0].gw);
+		k->nh[0].gw[15] = (uint8_t)(2 + g);
+	}
+}
+
+/* Apply all[0..n) (del: as deletes; skip: leaving out every skip-th) in
+ * batches; seconds taken. */
+static double
+kroutes_run(struct vnf_instance *vi, const struct vnf_router_kroute *all,
+	    unsigned int n, unsigned int batch, bool del, unsigned int skip,
+	    unsigned int *failed)
+{
+	struct vnf_router_kroute *ops = malloc(batch * sizeof(*ops));
+	unsigned int i, f;
+	char err[256];
+	uint64_t t0;
+
+	*failed = 0;
+	if (ops == NULL)
+		return -1;
+	t0 = now_us();
+	for (i = 0; i < n;) {
+		unsigned int m = 0;
+
+		for (; i < n && m < batch; i++) {
+			if (skip != 0 && i % skip == 0)
+				continue;
+			/* only what a delete reads, like the mirror's parser */
+			if (del) {
+				ops[m].family = all[i].family;
+				ops[m].len = all[i].len;
+				memcpy(ops[m].addr, all[i].addr, 16);
+				ops[m].del = true;
+			} else {
+				ops[m] = all[i];
+			}
+			m++;
+		}
+		if (vnf_router_kroutes_apply(vi, ops, m, &f, err, sizeof(err)) <
+			    0 ||
+		    f != 0) {
+			fprintf(stderr,
+				"bench_router: kroutes: %u failed: %s\n", f,
+				err);
+			*failed += f ? f : m;
+		}
+	}
+	free(ops);
+	return (double)(now_us() - t0) / 1e6;
+}
+
+static void
+kroutes_print(const char *what, unsigned int n, double s, uint64_t cpu)
+{
+	printf("  %-38s %8u routes %7.2f s (%5.2f s CPU) %9.0f routes/s\n",
+	       what, n, s, (double)cpu / 1e6, n / s);
+}
+
+/*
+ * Kernel routes as the netlink mirror hands them over: n4 IPv4 (the
+ * Internet mix) and n6 IPv6 routes added, a resync (mark, everything
+ * added again, sweep), all deleted, with batches of each size in
+ * `batches`.  A fresh router per batch size.
+ */
+/* One run of kernel_bench(): batch size, tables sized up front or not. */
+struct kbench_run {
+	unsigned int batch;
+	bool presize;
+};
+
+static int
+kernel_bench(struct rte_rcu_qsbr *qsbr, unsigned int n4, unsigned int n6,
+	     const struct kbench_run *runs, unsigned int n_runs)
+{
+	struct vnf_router_kroute *all = calloc(n4 + n6, sizeof(*all));
+	struct vnf_router_kroute *r6 = n6 ? gen_routes6(n6) : NULL;
+	struct route *r4 = gen_routes(n4, "/dev/null");
+	unsigned int b, i, failed, bad = 0, removed;
+	uint64_t cpu;
+	double t;
+
+	if (all == NULL || r4 == NULL || (n6 && r6 == NULL))
+		return 1;
+	for (i = 0; i < n4; i++) {
+		all[i].family = AF_INET;
+		all[i].len = r4[i].len;
+		all[i].addr[0] = (uint8_t)(r4[i].ip >> 24);
+		all[i].addr[1] = (uint8_t)(r4[i].ip >> 16);
+		all[i].addr[2] = (uint8_t)(r4[i].ip >> 8);
+		all[i].addr[3] = (uint8_t)r4[i].ip;
+		kroute_gw(&all[i], i % N_GW);
+	}
+	for (i = 0; i < n6; i++) {
+		all[n4 + i] = r6[i];
+		kroute_gw(&all[n4 + i], i % N_GW);
+	}
+	free(r4);
+	free(r6);
+	printf("kernel routes (vnf_router_kroutes_apply): %u IPv4 (Internet "
+	       "mix), %u IPv6 (/32../48 under 8192 /32s)\n",
+	       n4, n6);
+	for (b = 0; b < n_runs; b++) {
+		struct vnf_instance *vi = router_create(qsbr, n6 != 0);
+		unsigned int batch = runs[b].batch;
+		struct rt *rt;
+
+		if (vi == NULL)
+			return 1;
+		rt = vi->priv;
+		printf(" batches of %u, %s:\n", batch,
+		       runs[b].presize ? "tables sized for the routes first "
+					 "(as mirror.max_routes does)"
+				       : "tables growing on the way");
+		if (runs[b].presize) {
+			uint32_t w4 = 0, w6 = 0;
+
+			for (i = 0; i < n4 + n6; i++)
+				*(i < n4 ? &w4 : &w6) += rt_fib_tbl8_weight(
+					all[i].family, all[i].len);
+			cpu = cpu_us();
+			t = (double)now_us();
+			if (rt_fib_reserve(&rt->fib4, n4, w4) < 0 ||
+			    (n6 && rt_fib_reserve(&rt->fib6, n6, w6) < 0)) {
+				fprintf(stderr, "bench_router: cannot size the "
+						"tables (raise memory)\n");
+				return 1;
+			}
+			t = ((double)now_us() - t) / 1e6;
+			printf("  %-38s %8u routes %7.2f s (%5.2f s CPU)\n",
+			       "size the tables", n4 + n6, t,
+			       (double)(cpu_us() - cpu) / 1e6);
+		}
+		cpu = cpu_us();
+		t = kroutes_run(vi, all, n4, batch, false, 0, &failed);
+		kroutes_print("add IPv4", n4, t, cpu_us() - cpu);
+		bad += failed;
+		cpu = cpu_us();
+		t = kroutes_run(vi, all + n4, n6, batch, false, 0, &failed);
+		if (n6)
+			kroutes_print("add IPv6", n6, t, cpu_us() - cpu);
+		bad += failed;
+		printf("  fib: %u + %u routes, %u + %u tbl8 groups, %.1f MiB "
+		       "(both copies); kernel routes %u\n",
+		       rt->fib4.n_routes, rt->fib6.n_routes, rt->fib4.num_tbl8,
+		       rt->fib6.num_tbl8,
+		       (double)vnf_router_fib_memory(vi) / 1048576.0,
+		       vnf_router_kroutes_count(vi));
+		if (vnf_router_kroutes_count(vi) != n4 + n6)
+			bad++;
+		/* Resync: everything again (unchanged), then the sweep. */
+		cpu = cpu_us();
+		t = (double)now_us();
+		vnf_router_kroutes_mark(vi);
+		kroutes_run(vi, all, n4 + n6, batch, false, 0, &failed);
+		bad += failed;
+		if (vnf_router_kroutes_sweep(vi, &removed) < 0 || removed != 0)
+			bad++;
+		t = ((double)now_us() - t) / 1e6;
+		kroutes_print("resync (mark, add all, sweep)", n4 + n6, t,
+			      cpu_us() - cpu);
+		/* Resync where 1 in 10 routes is gone: the sweep removes them.
+		 */
+		cpu = cpu_us();
+		t = (double)now_us();
+		vnf_router_kroutes_mark(vi);
+		kroutes_run(vi, all, n4 + n6, batch, false, 10, &failed);
+		if (vnf_router_kroutes_sweep(vi, &removed) < 0)
+			bad++;
+		t = ((double)now_us() - t) / 1e6;
+		printf("  resync, 1 in 10 gone: %u swept in %.2f s\n", removed,
+		       t);
+		/* back to all, then delete everything */
+		kroutes_run(vi, all, n4 + n6, batch, false, 0, &failed);
+		cpu = cpu_us();
+		t = kroutes_run(vi, all, n4, batch, true, 0, &failed);
+		kroutes_print("delete IPv4", n4, t, cpu_us() - cpu);
+		bad += failed;
+		cpu = cpu_us();
+		t = kroutes_run(vi, all + n4, n6, batch, true, 0, &failed);
+		if (n6)
+			kroutes_print("delete IPv6", n6, t, cpu_us() - cpu);
+		bad += failed;
+		if (vnf_router_kroutes_count(vi) != 0 || rt->fib4.n_routes > 16)
+			bad++;
+		vnf_instance_destroy(vi);
+	}
+	free(all);
+	if (bad != 0)
+		fprintf(stderr,
+			"bench_router: %u kernel route ops went wrong\n", bad);
+	return bad != 0;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench_router [-n ROUTES] [-f ROUTE_FILE] "
-			"[-b BURSTS] [--no-huge]\n");
+			"[-b BURSTS] [--no-huge]\n"
+			"       bench_router --kernel [-n IPV4_ROUTES] "
+			"[--v6 IPV6_ROUTES] [--no-huge]\n");
 	exit(2);
 }
 
@@ -240,8 +525,17 @@ main(int argc, char **argv)
 		{"file", required_argument, NULL, 'f'},
 		{"bursts", required_argument, NULL, 'b'},
 		{"no-huge", no_argument, NULL, 'H'},
+		{"kernel", no_argument, NULL, 'k'},
+		{"v6", required_argument, NULL, '6'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct kbench_run kruns[] = {
+		{10000, false},
+		{1000, true},
+		{10000, true},
+	};
+	unsigned int n6 = 200000;
+	bool kernel = false;
 	unsigned int n_routes = 1000000, bursts = 200000, i, k, loaded = 0;
 	const char *file = NULL;
 	char tmp[] = "/tmp/nfv-bench-router-XXXXXX", err[512], prefix[64];
@@ -258,7 +552,7 @@ main(int argc, char **argv)
 	uint64_t t0, t1, c0, cpu0, *cyc, fwd_before;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "n:f:b:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:f:b:kh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			n_routes = (unsigned int)strtoul(optarg, NULL, 0);
@@ -271,6 +565,12 @@ main(int argc, char **argv)
 			break;
 		case 'H':
 			nohuge = true;
+			break;
+		case 'k':
+			kernel = true;
+			break;
+		case '6':
+			n6 = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
 		default:
 			usage();
@@ -292,8 +592,11 @@ main(int argc, char **argv)
 		ea[n++] = prefix;
 		ea[n++] = "--no-telemetry";
 		ea[n++] = "--log-level=*:error";
-		/* About 850 bytes per route (two FIB copies), plus the rest. */
-		snprintf(mem, sizeof(mem), "%u", 200 + n_routes / 1150);
+		/* About 850 bytes per route (two FIB copies), plus the rest;
+		 * kernel routes: the RIB's hash, IPv6, rebuilds on the way. */
+		snprintf(mem, sizeof(mem), "%u",
+			 kernel ? 1000 + n_routes / 700 + n6 / 80
+				: 200 + n_routes / 1150);
 		ea[n++] = "-m";
 		ea[n++] = mem;
 		if (nohuge) {
@@ -315,7 +618,11 @@ main(int argc, char **argv)
 	qsbr = nfv_test_qsbr_new(1);
 	if (pool == NULL || qsbr == NULL)
 		return 1;
-	vi = router_create(qsbr);
+	if (kernel) {
+		rc = kernel_bench(qsbr, n_routes, n6, kruns, RTE_DIM(kruns));
+		goto out;
+	}
+	vi = router_create(qsbr, false);
 	if (vi == NULL)
 		return 1;
 	rt = vi->priv;
@@ -492,6 +799,8 @@ main(int argc, char **argv)
 	free(dsts);
 	free(routes);
 	vnf_instance_destroy(vi);
+	rc = 0;
+out:
 	rte_mempool_free(pool);
 	rte_free(qsbr);
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
@@ -499,5 +808,5 @@ main(int argc, char **argv)
 	/* Leave nothing behind: our hugepage files and runtime directory. */
 	nfv_eal_remove_hugefiles(prefix);
 	nfv_eal_remove_runtime_dir(rundir);
-	return 0;
+	return rc != 0;
 }

@@ -557,6 +557,39 @@ static const struct bad_case bad_cases[] = {
 	  "vnfs[0].ifaces[1].address[0]", "10.0.0.1 is already on iface a" },
 	{ "routes_file_empty", RTR "    routes_file: \"\"\n",
 	  "vnfs[0].routes_file", "must not be empty", 7 },
+	/* router: mirror (the kernel mirror, issue 10) */
+	{ "mirror_no_netns", RTR "    mirror: {table: 10}\n",
+	  "vnfs[0].mirror.netns", "missing (required)", 7 },
+	{ "mirror_netns_slash", RTR "    mirror: {netns: a/b}\n",
+	  "vnfs[0].mirror.netns", "\"a/b\" is not a valid network namespace "
+	  "name", 7 },
+	{ "mirror_netns_dotdot", RTR "    mirror: {netns: \"..\"}\n",
+	  "vnfs[0].mirror.netns", "is not a valid network namespace name" },
+	{ "mirror_netns_dot", RTR "    mirror: {netns: .}\n",
+	  "vnfs[0].mirror.netns", "is not a valid network namespace name" },
+	{ "mirror_netns_empty", RTR "    mirror: {netns: \"\"}\n",
+	  "vnfs[0].mirror.netns", "is not a valid network namespace name" },
+	{ "mirror_netns_long", RTR "    mirror: {netns: " LONG40 LONG40 "}\n",
+	  "vnfs[0].mirror.netns", "(1..63 characters" },
+	{ "mirror_table_local", RTR "    mirror: {netns: r1, table: 255}\n",
+	  "vnfs[0].mirror.table", "255 is the kernel's local table", 7 },
+	{ "mirror_table_zero", RTR "    mirror: {netns: r1, table: 0}\n",
+	  "vnfs[0].mirror.table", "out of range 1..4294967295" },
+	{ "mirror_table_big",
+	  RTR "    mirror: {netns: r1, table: 4294967296}\n",
+	  "vnfs[0].mirror.table", "out of range 1..4294967295" },
+	{ "mirror_table_word", RTR "    mirror: {netns: r1, table: main}\n",
+	  "vnfs[0].mirror.table", "\"main\" is not a number" },
+	{ "mirror_max_routes_zero",
+	  RTR "    mirror: {netns: r1, max_routes: 0}\n",
+	  "vnfs[0].mirror.max_routes", "out of range" },
+	{ "mirror_unknown_key", RTR "    mirror: {netns: r1, tabel: 5}\n",
+	  "vnfs[0].mirror.tabel",
+	  "unknown key; expected one of: netns, table, max_routes" },
+	{ "mirror_scalar", RTR "    mirror: r1\n", "vnfs[0].mirror",
+	  "expected a mapping, got a scalar" },
+	{ "firewall_mirror", FW "    mirror: {netns: r1}\n",
+	  "vnfs[0].mirror", "not valid for a vnf of type firewall" },
 	{ "routes_file_list", RTR "    routes_file: [a.txt]\n",
 	  "vnfs[0].routes_file", "expected a scalar, got a list" },
 	{ "route_no_prefix", RTR "    routes: [{via: 192.0.2.254}]\n",
@@ -942,6 +975,7 @@ static void test_defaults(void **state)
 	assert_int_equal(RTC(v)->n_routes, 0);
 	assert_int_equal(RTC(v)->n_neighbors, 0);
 	assert_null(RTC(v)->routes_file);
+	assert_null(RTC(v)->mirror);
 
 	v = &cfg->vnfs[2];
 	assert_int_equal(FWC(v)->default_action, FW_RULE_DROP);
@@ -958,6 +992,37 @@ static void test_defaults(void **state)
 	assert_string_equal(FWC(v)->rules[0].in_iface, "");
 
 	assert_int_equal(cfg->n_links, 1);
+	ctl_config_free(cfg);
+}
+
+/* router mirror: the values, and table's default (main, 254). */
+static void test_router_mirror(void **state)
+{
+	struct ctl_config *cfg = load_ok(
+		"vnfs:\n"
+		"  - name: r1\n"
+		"    type: router\n"
+		"    ifaces: [{name: a}]\n"
+		"    mirror: {netns: rtr-ns, table: 4294967295, "
+		"max_routes: 1000000}\n"
+		"  - name: r2\n"
+		"    type: router\n"
+		"    ifaces: [{name: a}]\n"
+		"    mirror:\n"
+		"      netns: " LONG40 "abcdefghijabcdefghijabc\n");
+	const struct vnf_router_mirror_config *m;
+
+	(void)state;
+	m = RTC(&cfg->vnfs[0])->mirror;
+	assert_non_null(m);
+	assert_string_equal(m->netns, "rtr-ns");
+	assert_int_equal(m->table, UINT32_MAX);
+	assert_int_equal(m->max_routes, 1000000);
+	m = RTC(&cfg->vnfs[1])->mirror;
+	assert_non_null(m);
+	assert_int_equal(strlen(m->netns), 63);
+	assert_int_equal(m->table, 254);
+	assert_int_equal(m->max_routes, 0);
 	ctl_config_free(cfg);
 }
 
@@ -1840,6 +1905,7 @@ int main(void)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_design_example),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_router_mirror),
 		cmocka_unit_test(test_empty_mapping),
 		cmocka_unit_test(test_everything_values),
 		cmocka_unit_test(test_block_style),

@@ -378,6 +378,39 @@ static void test_show_mac(void **state)
 		 "{\"ok\":true,\"result\":{\"flushed\":1}}", "flushed 1 entry\n");
 }
 
+/* show mirror: port mirrors as a table, a router's kernel mirror (nested
+ * counters) as lines, one block each; named, the object alone. */
+static void test_show_mirror(void **state)
+{
+	static const char both[] =
+		"{\"ok\":true,\"result\":[{\"direction\":\"both\",\"snaplen\":128,"
+		"\"vnf\":\"m\",\"mirrored\":5},{\"vnf\":\"rtr\",\"netns\":\"rtr-ns\","
+		"\"state\":\"synced\",\"counters\":{\"messages\":12,"
+		"\"resyncs\":1}}]}";
+	static const char one[] =
+		"{\"ok\":true,\"result\":{\"vnf\":\"rtr\",\"netns\":\"rtr-ns\","
+		"\"state\":\"synced\",\"counters\":{\"messages\":12}}}";
+
+	(void)state;
+	check_ok(ARGS("show", "mirror"), "{\"cmd\":\"show mirror\"}", both,
+		 "DIRECTION  SNAPLEN  VNF  MIRRORED\n"
+		 "both           128  m           5\n"
+		 "\n"
+		 "vnf: rtr\n"
+		 "netns: rtr-ns\n"
+		 "state: synced\n"
+		 "counters:\n"
+		 "  messages: 12\n"
+		 "  resyncs: 1\n");
+	check_ok(ARGS("show", "mirror", "rtr"),
+		 "{\"cmd\":\"show mirror\",\"vnf\":\"rtr\"}", one,
+		 "vnf: rtr\n"
+		 "netns: rtr-ns\n"
+		 "state: synced\n"
+		 "counters:\n"
+		 "  messages: 12\n");
+}
+
 static void test_generic_tables(void **state)
 {
 	static const char routes[] =
@@ -521,7 +554,7 @@ test_completion(void **state)
 		 "completion conn help lab lamp mac port raw route rule show"},
 		{"nfvctl sh", "show"},
 		{"nfvctl -j show ''",
-		 "conn mac neigh ports routes rules stats vnf"},
+		 "conn mac mirror neigh ports routes rules stats vnf"},
 		{"nfvctl -s /x -t 3 route ''", "add del"},
 		{"nfvctl route add 10.0.0.0/8 ''",
 		 "blackhole dev replace unreachable via vnf"},
@@ -908,6 +941,8 @@ fake_help_make(void)
 	fh_verb(list, "route del", "delete a route",
 		"route del PREFIX [vnf NAME]", false, false, "router", false,
 		fh_arg("prefix", NULL, "PREFIX", NULL, NULL, A_REQ, 0), NULL);
+	fh_verb(list, "show mirror", "mirrors", "show mirror [VNF]", true,
+		false, "mirror", true, NULL);
 	fh_verb(list, "show rules", "firewall rules", "show rules [VNF]", true,
 		false, "firewall", true, NULL);
 	fh_verb(list, "show conn", "connections", "show conn [VNF] [limit N]",
@@ -985,6 +1020,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_show_stats),
 		cmocka_unit_test(test_show_vnf),
 		cmocka_unit_test(test_show_mac),
+		cmocka_unit_test(test_show_mirror),
 		cmocka_unit_test(test_generic_tables),
 		cmocka_unit_test(test_route_requests),
 		cmocka_unit_test(test_rule_requests),

@@ -136,6 +136,51 @@ static const struct vnf_ops ut_fake_ops = {
 
 VNF_REGISTER(ut_fake_ops);
 
+/*
+ * A fake with vnf_ops.poll ("ut_poller"): each poll() returns up to b->n
+ * of the packets queued in ut_pq (with their next[]), and emits a copy of
+ * the first to ut_pq_emit_next when that is set.  process() is the fake's.
+ */
+#define UT_PQ_MAX 100
+static struct rte_mbuf *ut_pq[UT_PQ_MAX];
+static uint16_t ut_pq_next[UT_PQ_MAX];
+static unsigned int ut_pq_n, ut_pq_head, ut_poll_calls;
+static int ut_pq_emit_next = -1;
+
+static void
+ut_poller_poll(struct vnf_instance *vi, struct vnf_wctx *w,
+	       struct vnf_burst *b)
+{
+	uint16_t k = 0;
+
+	RTE_SET_USED(vi);
+	ut_poll_calls++;
+	while (k < b->n && ut_pq_head < ut_pq_n) {
+		b->pkts[k] = ut_pq[ut_pq_head];
+		b->next[k++] = ut_pq_next[ut_pq_head++];
+	}
+	if (k != 0 && ut_pq_emit_next >= 0) {
+		struct rte_mbuf *cp =
+			rte_pktmbuf_copy(b->pkts[0], w->pool, 0, UINT32_MAX);
+
+		assert_non_null(cp);
+		assert_int_equal(vnf_emit(w, cp, (uint16_t)ut_pq_emit_next), 0);
+	}
+	b->n = k;
+}
+
+static const struct vnf_ops ut_poller_ops = {
+	.type = "ut_poller",
+	.worker_size = sizeof(struct ut_fake_wstate),
+	.counters = ut_counters,
+	.n_counters = UT_N_COUNTERS,
+	.create = ut_fake_create,
+	.process = ut_fake_process,
+	.poll = ut_poller_poll,
+};
+
+VNF_REGISTER(ut_poller_ops);
+
 /* ---- fixture ---- */
 
 static struct rte_mempool *ut_pool;
@@ -168,9 +213,9 @@ ut_teardown(void **state)
 	return 0;
 }
 
-/* Create fake instance `id` with ifaces named a, b, c, ... */
+/* Create instance `id` of `type` with ifaces named a, b, c, ... */
 static struct vnf_instance *
-ut_fake_new(uint16_t id, unsigned int n_ifaces)
+ut_inst_new(const char *type, uint16_t id, unsigned int n_ifaces)
 {
 	struct ctl_iface_config ifc[8];
 	struct ctl_vnf_config cfg;
@@ -182,7 +227,7 @@ ut_fake_new(uint16_t id, unsigned int n_ifaces)
 	memset(&cfg, 0, sizeof(cfg));
 	memset(ifc, 0, sizeof(ifc));
 	snprintf(cfg.name, sizeof(cfg.name), "fake%u", id);
-	snprintf(cfg.type, sizeof(cfg.type), "ut_fake");
+	snprintf(cfg.type, sizeof(cfg.type), "%s", type);
 	for (i = 0; i < n_ifaces; i++)
 		snprintf(ifc[i].name, sizeof(ifc[i].name), "%c", 'a' + i);
 	cfg.ifaces = ifc;
@@ -193,6 +238,12 @@ ut_fake_new(uint16_t id, unsigned int n_ifaces)
 		fail_msg("vnf_instance_create: %d %s", rc, err);
 	nfv_test_graph_add(ut_g, ut_vi[id]);
 	return ut_vi[id];
+}
+
+static struct vnf_instance *
+ut_fake_new(uint16_t id, unsigned int n_ifaces)
+{
+	return ut_inst_new("ut_fake", id, n_ifaces);
 }
 
 static struct rte_mbuf *
@@ -773,6 +824,85 @@ ut_heap_used(void)
 	return total;
 }
 
+/*
+ * nfv_graph_poll(): only instances whose type has poll() are visited (the
+ * index nfv_graph_poll_index() builds); what poll() returns is handed on
+ * like process() output: grouped by iface to ports and VNFs, drops counted
+ * against the poller, unlinked ifaces counted by the runner, emitted
+ * copies dispatched; bursts of at most 32; not counted as "packets".
+ */
+static void
+test_poll_runner(void **state)
+{
+	static const uint16_t nx[] = {0, 1, 0, VNF_DROP(UT_C_DROP_B), 2, 1, 0};
+	unsigned int i, got;
+
+	RTE_SET_USED(state);
+	ut_fake_new(0, 2);
+	ut_inst_new("ut_poller", 1, 3);
+	ut_fake_new(2, 2);
+	nfv_test_link_port(ut_g, 0, 1, 0);	/* poller.a - port 0 */
+	nfv_test_link_vnf(ut_g, 1, 1, 0, 0);	/* poller.b - fake0.a */
+	nfv_test_link_port(ut_g, 1, 0, 1);	/* fake0.b - port 1 */
+	/* poller.c unlinked */
+	nfv_graph_poll_index(ut_g);
+	assert_int_equal(ut_g->n_poll, 1);
+	assert_int_equal(ut_g->poll[0], 1);
+
+	ut_pq_n = ut_pq_head = ut_poll_calls = 0;
+	ut_pq_emit_next = -1;
+	/* nothing queued: poll() is called, nothing moves */
+	assert_int_equal(nfv_graph_poll(ut_w, ut_g), 0);
+	assert_int_equal(ut_poll_calls, 1);
+	assert_int_equal(ut_wstate(0)->calls, 0);
+
+	for (i = 0; i < RTE_DIM(nx); i++) {
+		ut_pq[ut_pq_n] = ut_pkt(i);
+		ut_pkt_cmd(ut_pq[ut_pq_n], 0, 1, 0, 0); /* fake0: out by b */
+		ut_pq_next[ut_pq_n++] = nx[i];
+	}
+	got = nfv_graph_poll(ut_w, ut_g);
+	assert_int_equal(got, RTE_DIM(nx));
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_cap[0].n, 3);
+	assert_int_equal(ut_seq(ut_cap[0].pkts[0]), 0);
+	assert_int_equal(ut_seq(ut_cap[0].pkts[1]), 2);
+	assert_int_equal(ut_seq(ut_cap[0].pkts[2]), 6);
+	assert_int_equal(ut_cap[1].n, 2); /* through fake0, depth 2 */
+	assert_int_equal(ut_seq(ut_cap[1].pkts[0]), 1);
+	assert_int_equal(ut_seq(ut_cap[1].pkts[1]), 5);
+	assert_int_equal(ut_ctr(1, UT_C_DROP_B), 1);
+	assert_int_equal(ut_w->vstats[1].drops[NFV_VD_UNLINKED], 1);
+	assert_int_equal(ut_vi[0]->slots[0].pkts, 2);
+	assert_int_equal(ut_vi[1]->slots[0].pkts, 0); /* its own packets */
+	assert_int_equal(ut_vi[2]->slots[0].pkts, 0);
+	nfv_test_txcap_free_all();
+
+	/* 40 queued: 32, then 8; the copy of each first one goes too */
+	ut_pq_n = ut_pq_head = 0;
+	ut_pq_emit_next = 0;
+	for (i = 0; i < 40; i++) {
+		ut_pq[ut_pq_n] = ut_pkt(100 + i);
+		ut_pq_next[ut_pq_n++] = 0;
+	}
+	assert_int_equal(nfv_graph_poll(ut_w, ut_g), 32);
+	assert_int_equal(nfv_graph_poll(ut_w, ut_g), 8);
+	assert_int_equal(ut_w->emit.n, 0);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_cap[0].n, 42);
+	assert_int_equal(ut_seq(ut_cap[0].pkts[0]), 100);
+	assert_int_equal(ut_seq(ut_cap[0].pkts[32]), 100); /* the copy */
+	assert_int_equal(ut_seq(ut_cap[0].pkts[33]), 132);
+	assert_int_equal(ut_seq(ut_cap[0].pkts[41]), 132);
+	ut_pq_emit_next = -1;
+
+	/* a graph without pollers: poll() never called */
+	ut_g->n_poll = 0;
+	ut_poll_calls = 0;
+	assert_int_equal(nfv_graph_poll(ut_w, ut_g), 0);
+	assert_int_equal(ut_poll_calls, 0);
+}
+
 /* nfv_graph_publish(): the new snapshot is current at once; the old one
  * is freed only after the worker has reported a quiescent state. */
 static void
@@ -888,6 +1018,8 @@ main(int argc, char **argv)
 						ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_chain_and_port_to_port,
 						ut_setup, ut_teardown),
+		cmocka_unit_test_setup_teardown(test_poll_runner, ut_setup,
+						ut_teardown),
 		cmocka_unit_test(test_rcu_publish),
 		cmocka_unit_test(test_graph_clone_and_free),
 	};

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * netns.c - the mirror thread enters its netns, or creates it the way
+ * `ip netns add NAME` does: /run/netns made a shared mount point (so the
+ * bind mounts under it propagate to other mount namespaces), an empty file
+ * /run/netns/NAME, a new network namespace for the calling thread, and the
+ * thread's namespace bind-mounted on the file.  Only the mirror thread
+ * changes namespace: the rest of nfvd stays where it started.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "control/mirror/mirror_priv.h"
+
+#define MIRROR_NETNS_DIR "/run/netns"
+
+/* Like iproute2's netns_add(): /run/netns exists and is a shared mount. */
+static int
+mirror_netns_dir(char *err, size_t errlen)
+{
+	bool bound = false;
+
+	if (mkdir(MIRROR_NETNS_DIR, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "mkdir %s: %s", MIRROR_NETNS_DIR,
+			 strerror(errno));
+		return -errno;
+	}
+	while (mount("", MIRROR_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) <
+	       0) {
+		/* EINVAL: not a mount point yet; make it one, once. */
+		if (errno != EINVAL || bound) {
+			snprintf(err, errlen, "making %s a shared mount: %s",
+				 MIRROR_NETNS_DIR, strerror(errno));
+			return -errno;
+		}
+		if (mount(MIRROR_NETNS_DIR, MIRROR_NETNS_DIR, "none",
+			  MS_BIND | MS_REC, NULL) < 0) {
+			snprintf(err, errlen, "bind-mounting %s: %s",
+				 MIRROR_NETNS_DIR, strerror(errno));
+			return -errno;
+		}
+		bound = true;
+	}
+	return 0;
+}
+
+static int
+mirror_netns_create(struct ctl_mirror *m, char *err, size_t errlen)
+{
+	int fd, rc;
+
+	rc = mirror_netns_dir(err, errlen);
+	if (rc < 0)
+		return rc;
+	fd = open(m->ns_path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "creating %s: %s", m->ns_path,
+			 strerror(errno));
+		return rc;
+	}
+	close(fd);
+	/* The network namespace is per thread: only this one moves. */
+	if (unshare(CLONE_NEWNET) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "netns %s: unshare: %s", m->netns,
+			 strerror(errno));
+		goto err_file;
+	}
+	/* thread-self, not self: /proc/self/ns/net is the main thread's. */
+	if (mount("/proc/thread-self/ns/net", m->ns_path, "none", MS_BIND,
+		  NULL) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "netns %s: bind mount: %s", m->netns,
+			 strerror(errno));
+		goto err_file;
+	}
+	m->created_ns = true;
+	return 0;
+
+err_file:
+	unlink(m->ns_path);
+	return rc;
+}
+
+int
+mirror_netns_enter(struct ctl_mirror *m, char *err, size_t errlen)
+{
+	int fd, rc;
+
+	if (m->netns[0] == '\0' || strchr(m->netns, '/') != NULL ||
+	    strcmp(m->netns, ".") == 0 || strcmp(m->netns, "..") == 0) {
+		snprintf(err, errlen, "netns \"%s\": not a valid name",
+			 m->netns);
+		return -EINVAL;
+	}
+	snprintf(m->ns_path, sizeof(m->ns_path), "%s/%s", MIRROR_NETNS_DIR,
+		 m->netns);
+	fd = open(m->ns_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return mirror_netns_create(m, err, errlen);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "netns %s: %s", m->netns,
+			 strerror(errno));
+		return rc;
+	}
+	rc = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
+	if (rc < 0)
+		snprintf(err, errlen, "netns %s: setns: %s", m->netns,
+			 strerror(-rc));
+	close(fd);
+	return rc;
+}
+
+void
+mirror_netns_remove(struct ctl_mirror *m)
+{
+	if (!m->created_ns)
+		return;
+	if (umount2(m->ns_path, MNT_DETACH) < 0)
+		MIRROR_LOG(WARNING, "netns %s: umount: %s", m->netns,
+			   strerror(errno));
+	if (unlink(m->ns_path) < 0)
+		MIRROR_LOG(WARNING, "netns %s: unlink: %s", m->netns,
+			   strerror(errno));
+	m->created_ns = false;
+}
