@@ -9,6 +9,11 @@
  * resolves relocations against external symbols only, so a program with
  * maps or global variables fails with "invalid argument" and no reason.
  * libbpf knows every kind of relocation and section an object can have.
+ * The file itself is read by ctl_file_read() and handed to libbpf in
+ * memory (bpf_object__open_mem(), not _open_file()): a path from a
+ * control request may name a FIFO or a huge file, and nfvd reads every
+ * such file through the one bounded, non-blocking reader
+ * (docs/reliability.md).
  *
  * Control thread, except the helpers (workers).
  */
@@ -30,7 +35,12 @@
 #include <rte_log.h>
 #include <rte_malloc.h>
 
+#include "control/files.h"
 #include "vnf/bpf/prog.h"
+
+/* The largest object file nfvd reads: a program of a million
+ * instructions is 8 MiB. */
+#define VNF_BPF_FILE_MAX (16u << 20)
 
 RTE_LOG_REGISTER(vnf_bpf_logtype, nfv.bpf, INFO);
 #define BPF_LOG(level, fmt, ...)                                               \
@@ -589,12 +599,16 @@ int
 vnf_bpf_prog_load(const char *file, const char *section, bool jit,
 		  struct vnf_bpf_prog **out, char *err, size_t errlen)
 {
+	const char *base = strrchr(file, '/');
+	LIBBPF_OPTS(bpf_object_open_opts, opts,
+		    .object_name = base != NULL ? base + 1 : file);
 	const struct bpf_insn *ins;
 	struct bpf_object *obj;
 	struct bpf_program *bp;
 	struct vnf_bpf_prog *p;
 	char why[384] = "";
-	size_t n;
+	char *buf = NULL;
+	size_t n, len;
 	int rc;
 
 	*out = NULL;
@@ -602,7 +616,13 @@ vnf_bpf_prog_load(const char *file, const char *section, bool jit,
 		vnf_bpf_tsc_hz = rte_get_tsc_hz() ? rte_get_tsc_hz() : 1;
 	libbpf_set_print(vnf_bpf_libbpf_print);
 	vnf_bpf_libbpf_msg[0] = '\0';
-	obj = bpf_object__open_file(file, NULL);
+	rc = ctl_file_read(file, VNF_BPF_FILE_MAX, &buf, &len, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", file, why);
+		return rc;
+	}
+	errno = 0;
+	obj = bpf_object__open_mem(buf, len, &opts);
 	if (obj == NULL) {
 		char msg[128];
 
@@ -611,14 +631,11 @@ vnf_bpf_prog_load(const char *file, const char *section, bool jit,
 		/* libbpf's own codes (4000 and up) are not errnos. */
 		if (-rc >= __LIBBPF_ERRNO__START)
 			rc = -EINVAL;
-		if (rc == -ENOENT || rc == -EACCES)
-			snprintf(err, errlen, "%s: %s", file, msg);
-		else
-			snprintf(err, errlen,
-				 "%s: not a BPF ELF object libbpf can open "
-				 "(%s%s%s)",
-				 file, msg, vnf_bpf_libbpf_msg[0] ? ": " : "",
-				 vnf_bpf_libbpf_msg);
+		snprintf(err, errlen,
+			 "%s: not a BPF ELF object libbpf can open (%s%s%s)",
+			 file, msg, vnf_bpf_libbpf_msg[0] ? ": " : "",
+			 vnf_bpf_libbpf_msg);
+		free(buf);
 		return rc;
 	}
 	rc = vnf_bpf_maps_check(obj, why, sizeof(why));
@@ -656,6 +673,7 @@ vnf_bpf_prog_load(const char *file, const char *section, bool jit,
 	if (rc < 0)
 		goto err_prog;
 	bpf_object__close(obj);
+	free(buf);
 	*out = p;
 	return 0;
 
@@ -664,6 +682,7 @@ err_prog:
 err_obj:
 	snprintf(err, errlen, "%s: %s", file, why);
 	bpf_object__close(obj);
+	free(buf);
 	return rc;
 }
 

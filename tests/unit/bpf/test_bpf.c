@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -436,6 +437,12 @@ test_refusals(void **state)
 	load_refused(bad, NULL, "not a BPF ELF object libbpf can open");
 	unlink(bad);
 	load_refused("/nonexistent/x.o", NULL, "No such file or directory");
+	/* Read like every file a request names: a FIFO (which would block
+	 * the control thread) or a directory is refused, unopened. */
+	load_refused("/tmp", NULL, "/tmp: not a regular file");
+	assert_int_equal(mkfifo(bad, 0600), 0);
+	load_refused(bad, NULL, "not a regular file (a FIFO");
+	unlink(bad);
 	load_refused(TP("jmp32"), NULL, "JMP32");
 	load_refused(TP("map"), NULL, "maps are not supported (map 'hits')");
 	load_refused(TP("global"), NULL, "global or static variables");
