@@ -403,6 +403,32 @@ test_config(void **state)
 	load_fails("vnfs: [{name: f, type: bpf, ifaces: [{name: a}], "
 		   "program: x.o, snaplen: 3}]\n",
 		   "vnfs[0].snaplen: not valid for a vnf of type bpf");
+
+	/* An af_xdp port's XDP program of its own and busy-poll budget. */
+	cfg = load_cfg("ports: [{name: u, type: af_xdp, ifname: eth1, "
+		       "xdp_prog: /x/xdp.o, busy_budget: 0}]\n",
+		       err, sizeof(err));
+	if (cfg == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(cfg->ports[0].xdp_prog, "/x/xdp.o");
+	assert_true(cfg->ports[0].has_busy_budget);
+	assert_int_equal(cfg->ports[0].busy_budget, 0);
+	ctl_config_free(cfg);
+	cfg = load_cfg("ports: [{name: u, type: af_xdp, ifname: eth1}]\n",
+		       err, sizeof(err));
+	assert_non_null(cfg);
+	assert_null(cfg->ports[0].xdp_prog);
+	assert_false(cfg->ports[0].has_busy_budget);
+	ctl_config_free(cfg);
+	load_fails("ports: [{name: u, type: af_packet, ifname: eth1, "
+		   "xdp_prog: x.o}]\n",
+		   "ports[0].xdp_prog: not valid for a port of type af_packet");
+	load_fails("ports: [{name: u, type: af_xdp, ifname: eth1, "
+		   "xdp_prog: \"x.o,queue_count=9\"}]\n",
+		   "ports[0].xdp_prog:");
+	load_fails("ports: [{name: u, type: af_xdp, ifname: eth1, "
+		   "busy_budget: 70000}]\n",
+		   "ports[0].busy_budget: 70000 is out of range 0..65535");
 }
 
 /* ---- refusals ---- */
