@@ -33,7 +33,6 @@
 
 #include <jansson.h>
 #include <rte_cycles.h>
-#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -89,15 +88,19 @@ static uint64_t fz_sent, fz_refused, fz_loads, fz_load_errors;
 static const char *fz_self; /* an ELF that is not BPF: this program */
 
 /* What a frame must look like when it leaves, in the mbuf's hash fields:
- * usr = its length | the port it must leave by << 16; fdir.hi = a CRC of
- * its bytes. */
+ * usr = its length | the port it must leave by << 16; fdir.hi = a hash of
+ * its bytes (FNV-1a, byte by byte: frames start at any address, which
+ * rte_hash_crc()'s 8-byte loads do not allow). */
 static uint32_t
 fz_crc(const struct rte_mbuf *m)
 {
 	uint8_t buf[FZ_FRAME_MAX];
-	const void *p = rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m), buf);
+	const uint8_t *p = rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m), buf);
+	uint32_t h = 2166136261u, i;
 
-	return rte_hash_crc(p, rte_pktmbuf_pkt_len(m), 0);
+	for (i = 0; i < rte_pktmbuf_pkt_len(m); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
 }
 
 /* Worker: the ports' send hook.  Checks each frame and frees it. */
