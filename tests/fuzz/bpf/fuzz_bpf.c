@@ -418,11 +418,10 @@ fz_run(const uint8_t *data, size_t len)
 	unsigned int frames = 0, v;
 	uint16_t p;
 
-	/* Each input starts from the same state: fresh programs (so that
-	 * the sampler's count starts over), every port up and taking
-	 * everything. */
-	for (v = 0; v < FZ_N_VNFS; v++)
-		fz_load(v, false);
+	/* Each input starts from the same state: a fresh sampler (its count
+	 * starts over; the other two keep no state), every port up and
+	 * taking everything. */
+	fz_load(FZ_SMP, false);
 	fz_last.valid = false;
 	fz_accept = UINT_MAX;
 	for (p = 0; p < FZ_PORTS; p++)
