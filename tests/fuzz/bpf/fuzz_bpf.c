@@ -384,7 +384,8 @@ fz_load(unsigned int v, bool bad)
 	/* Bad: not a file at all, or (1 in 16: reading it is not cheap)
 	 * an ELF that is no BPF object, this program. */
 	args = json_pack("{s:s}", "file",
-			 bad ? (fz_load_errors % 16 ? "/dev/null" : fz_self) : path);
+			 bad ? (fz_load_errors % 16 ? "/dev/null" : fz_self)
+			     : path);
 	FZ_CHECK(args != NULL);
 	rc = vnf_verb_call(fz_vi[v], "bpf load", args, &reply);
 	json_decref(args);
