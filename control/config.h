@@ -66,6 +66,9 @@ struct ctl_port_config {
 	uint16_t ring_size;	/* descriptors per queue, default 1024 */
 	char *ifname;		/* tap, af_packet, af_xdp */
 	char *netns;		/* tap: move the kernel side into this netns */
+	char *xdp_prog;		/* af_xdp: an XDP program of one's own */
+	uint32_t busy_budget;	/* af_xdp: busy-poll budget (0: off) */
+	bool has_busy_budget;	/* af_xdp: busy_budget given */
 	char *rx;		/* pcap: input file (may be NULL) */
 	char *tx;		/* pcap: output file (may be NULL) */
 	char *address;		/* pci: 0000:01:00.0 */

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -43,6 +45,37 @@ nfv_port_mac_arg(char *buf, size_t len, const struct ctl_port_config *c)
 	}
 	snprintf(buf, len, ",mac=%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
 		 m[2], m[3], m[4], m[5]);
+}
+
+/* The bpf file system's magic (linux/magic.h's BPF_FS_MAGIC). */
+#define NFV_BPF_FS_MAGIC 0xcafe4a11
+#define NFV_BPF_FS "/sys/fs/bpf"
+
+/*
+ * Control thread, before an af_xdp port is made: mount the bpf file system
+ * where libbpf and libxdp look for it when nothing is mounted there.
+ * Without it the af_xdp driver's default program (libxdp's dispatcher,
+ * which pins itself there) fails half-way and the port comes up but
+ * receives nothing.  Best effort: a failure is logged, the port is still
+ * tried (an own xdp_prog needs no bpffs).
+ */
+static void
+nfv_port_bpffs(void)
+{
+	struct statfs sf;
+
+	if (statfs(NFV_BPF_FS, &sf) == 0 &&
+	    (unsigned long)sf.f_type == NFV_BPF_FS_MAGIC)
+		return;
+	if (mount("bpffs", NFV_BPF_FS, "bpf", 0, "mode=0700") < 0) {
+		NFV_LOG(WARNING, port,
+			"cannot mount the bpf file system on " NFV_BPF_FS
+			": %s; an af_xdp port without xdp_prog may receive "
+			"nothing",
+			strerror(errno));
+		return;
+	}
+	NFV_LOG(INFO, port, "mounted the bpf file system on " NFV_BPF_FS);
 }
 
 /*
@@ -256,9 +289,17 @@ nfv_port_devargs(struct nfv_port *p, const struct ctl_port_config *c,
 	case CTL_PORT_AF_XDP:
 		snprintf(p->devname, sizeof(p->devname), "net_af_xdp_%s",
 			 c->name);
+		/* xdp_prog: DPDK loads the program (it must have an XSKMAP
+		 * named xsks_map) instead of its own; busy_budget: 0 turns
+		 * preferred busy polling off. */
 		n = snprintf(args, alen,
-			     "iface=%s,start_queue=0,queue_count=%u", c->ifname,
-			     c->queues);
+			     "iface=%s,start_queue=0,queue_count=%u%s%s",
+			     c->ifname, c->queues,
+			     c->xdp_prog != NULL ? ",xdp_prog=" : "",
+			     c->xdp_prog != NULL ? c->xdp_prog : "");
+		if (n >= 0 && (size_t)n < alen && c->has_busy_budget)
+			n += snprintf(args + n, alen - (size_t)n,
+				      ",busy_budget=%u", c->busy_budget);
 		break;
 	case CTL_PORT_PCI:
 		snprintf(p->devname, sizeof(p->devname), "%s", c->address);
@@ -564,6 +605,8 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 		rc = nfv_port_prepare_files(c, err, errlen);
 	if (rc < 0)
 		return rc;
+	if (c->type == CTL_PORT_AF_XDP)
+		nfv_port_bpffs();
 	if (c->type != CTL_PORT_PCI) {
 		rc = rte_vdev_init(p->devname, args);
 		if (rc < 0) {

@@ -14,9 +14,11 @@
 # or through sudo when it is there.
 set -euo pipefail
 
-# Compiler, build system and every library found through pkg-config.
+# Compiler, build system and every library found through pkg-config;
+# clang (-target bpf) builds the bpf VNF's programs (configs/bpf/), llvm
+# has llvm-objdump to read them (docs/bpf.md).
 BUILD_PKGS=(
-	gcc libc6-dev pkg-config meson ninja-build git
+	gcc libc6-dev pkg-config meson ninja-build git clang llvm
 	libdpdk-dev libbpf-dev libelf-dev libnl-3-dev libnl-route-3-dev
 	libcyaml-dev libyaml-dev libjansson-dev libcmocka-dev libpcap-dev
 )
