@@ -19,6 +19,7 @@ The mirror must notice the overrun (`show mirror` resyncs >= 1) and the
 FIB must then equal the kernel table exactly; the stable routes still
 forward.
 """
+import ipaddress
 import os
 import random
 import signal
@@ -34,7 +35,7 @@ OVERRUN = "--overrun" in sys.argv
 TABLE = 100
 N_STABLE = 8
 STABLE4 = ["10.250.%d.0/24" % i for i in range(N_STABLE)]
-STABLE6 = ["2001:db8:250:%x::/64" % i for i in range(N_STABLE // 2)]
+STABLE6 = [str(ipaddress.ip_network("2001:db8:250:%x::/64" % i)) for i in range(N_STABLE // 2)]
 DST4 = ["10.250.%d.1" % i for i in range(N_STABLE)]
 DST6 = ["2001:db8:250:%x::1" % i for i in range(N_STABLE // 2)]
 GW4, GW6 = "10.84.2.2", "2001:db8:84:2::2"
@@ -58,8 +59,13 @@ def stable_routes(rig):
     path = kmirror.write_batch(rig.env.path("stable.batch"), lines)
     rig.kip("-batch", path)
     stable = STABLE4 + STABLE6
-    nfvtest.wait_for(lambda: all(p in rig.fib_routes(100000) for p in stable), 5,
-                     "the stable routes in the FIB")
+    try:
+        nfvtest.wait_for(lambda: all(p in rig.fib_routes(100000) for p in stable), 5,
+                         "the stable routes in the FIB")
+    except nfvtest.Fail:
+        log("kernel table %d: %s" % (TABLE, sorted(rig.kernel_routes())))
+        log("show mirror: %s" % rig.mirror())
+        raise
     return stable
 
 
