@@ -267,7 +267,13 @@ nfv_idle_disarm(const struct nfv_idle *id)
 static void
 nfv_idle_block(struct nfv_idle *id)
 {
+	const struct nfv_graph *g = nfv_graph_get();
 	const struct nfv_wrx *rx = nfv_idle_queues(id);
+	/* An instance with a poll op (the router's inject ring, which the
+	 * mirror thread fills) has packets no notification announces. */
+	unsigned int max_ms = g != NULL && g->n_poll > 0
+				      ? NFV_IDLE_BLOCK_POLL_MS
+				      : NFV_IDLE_BLOCK_MAX_MS;
 	struct nfv_idle_wait wt;
 	struct timespec ts;
 	unsigned int i;
@@ -298,8 +304,8 @@ nfv_idle_block(struct nfv_idle *id)
 		ts.tv_sec = id->sleep_max_us / 1000000;
 		ts.tv_nsec = (long)(id->sleep_max_us % 1000000) * 1000;
 	} else {
-		ts.tv_sec = NFV_IDLE_BLOCK_MAX_MS / 1000;
-		ts.tv_nsec = (long)(NFV_IDLE_BLOCK_MAX_MS % 1000) * 1000000;
+		ts.tv_sec = max_ms / 1000;
+		ts.tv_nsec = (long)(max_ms % 1000) * 1000000;
 	}
 	nfv_idle_offline(id, NFV_IDLE_BLOCKED);
 	t0 = rte_rdtsc();

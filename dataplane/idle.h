@@ -22,8 +22,8 @@
  *
  * Packets a VNF's poll op produces (a control plane that injects packets)
  * do not wake a worker: in sleep mode they wait for the end of a sleep (at
- * most idle_sleep_max_us), in interrupt mode up to NFV_IDLE_BLOCK_MAX_MS
- * unless the injector calls nfv_idle_wake().
+ * most idle_sleep_max_us), in interrupt mode up to NFV_IDLE_BLOCK_POLL_MS
+ * unless the injector calls nfv_idle_wake() (the mirror thread does not).
  */
 #ifndef NFV_IDLE_H
 #define NFV_IDLE_H
@@ -43,6 +43,10 @@
 /* Interrupt mode: the longest block when every queue can notify.  Only
  * what no notification announces waits this long (see above). */
 #define NFV_IDLE_BLOCK_MAX_MS 1000
+/* The same while the graph has a VNF instance with a poll op (the router:
+ * frames the mirror thread injects), whose packets no notification
+ * announces: they wait at most this long for a blocked worker. */
+#define NFV_IDLE_BLOCK_POLL_MS 100
 
 /* How a worker is spending its time now (nfvctl show stats). */
 enum nfv_idle_state {
