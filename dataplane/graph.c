@@ -181,6 +181,42 @@ nfv_graph_dispatch(struct nfv_wctx *w, const struct nfv_graph *g,
 	}
 }
 
+/* The context process() and poll() of instance vi get on worker w. */
+static inline struct vnf_wctx
+nfv_graph_wctx(struct nfv_wctx *w, struct vnf_worker_slot *slot)
+{
+	return (struct vnf_wctx){
+		.state = slot->state,
+		.counters = slot->counters,
+		.emit = &w->emit,
+		.pool = w->pool,
+		.now = w->now,
+		.worker = w->id,
+	};
+}
+
+/* Dispatch the extra packets vi emitted, w->emit[base..top) (flood
+ * copies, replies), then give the emit area back down to base.  Nested
+ * VNFs use the area above `top` and leave e->n there.  scratch/next:
+ * VNF_BURST_MAX entries the caller no longer needs. */
+static void
+nfv_graph_emitted(struct nfv_wctx *w, const struct nfv_graph *g,
+		  struct vnf_instance *vi, uint16_t base, uint16_t top,
+		  struct rte_mbuf **scratch, uint16_t *next, unsigned int depth)
+{
+	struct vnf_emit *e = &w->emit;
+	uint16_t i;
+
+	for (i = base; i < top; i += VNF_BURST_MAX) {
+		uint16_t k = RTE_MIN(top - i, VNF_BURST_MAX);
+
+		memcpy(next, &e->next[i], k * sizeof(next[0]));
+		memcpy(scratch, &e->pkts[i], k * sizeof(scratch[0]));
+		nfv_graph_dispatch(w, g, vi, scratch, next, k, depth);
+	}
+	e->n = base;
+}
+
 static void
 nfv_graph_vnf(struct nfv_wctx *w, const struct nfv_graph *g, struct nfv_ep ep,
 	      struct rte_mbuf **pkts, uint16_t n, unsigned int depth)
@@ -190,21 +226,14 @@ nfv_graph_vnf(struct nfv_wctx *w, const struct nfv_graph *g, struct nfv_ep ep,
 	struct vnf_emit *e = &w->emit;
 	uint16_t next[VNF_BURST_MAX];
 	struct rte_mbuf *burst[VNF_BURST_MAX];	/* emitted packets */
-	struct vnf_wctx wc = {
-		.state = slot->state,
-		.counters = slot->counters,
-		.emit = e,
-		.pool = w->pool,
-		.now = w->now,
-		.worker = w->id,
-	};
+	struct vnf_wctx wc = nfv_graph_wctx(w, slot);
 	struct vnf_burst b = {
 		.pkts = pkts,
 		.next = next,
 		.n = n,
 		.in_iface = ep.iface,
 	};
-	uint16_t base = e->n, top, i;
+	uint16_t base = e->n, top;
 	uint64_t t0 = 0;
 	bool timed;
 
@@ -226,17 +255,7 @@ nfv_graph_vnf(struct nfv_wctx *w, const struct nfv_graph *g, struct nfv_ep ep,
 
 	top = e->n;
 	nfv_graph_dispatch(w, g, vi, pkts, next, b.n, depth + 1);
-
-	/* Extra packets the VNF emitted (flood copies, replies).  Nested
-	 * VNFs use the emit area above `top` and leave e->n there. */
-	for (i = base; i < top; i += VNF_BURST_MAX) {
-		uint16_t k = RTE_MIN(top - i, VNF_BURST_MAX);
-
-		memcpy(next, &e->next[i], k * sizeof(next[0]));
-		memcpy(burst, &e->pkts[i], k * sizeof(burst[0]));
-		nfv_graph_dispatch(w, g, vi, burst, next, k, depth + 1);
-	}
-	e->n = base;
+	nfv_graph_emitted(w, g, vi, base, top, burst, next, depth + 1);
 }
 
 static void
@@ -283,19 +302,11 @@ nfv_graph_poll(struct nfv_wctx *w, const struct nfv_graph *g)
 	struct rte_mbuf *pkts[VNF_BURST_MAX];
 	uint16_t next[VNF_BURST_MAX];
 	unsigned int i, total = 0;
-	uint16_t base, top, j;
+	uint16_t base, top;
 
 	for (i = 0; i < g->n_poll; i++) {
 		struct vnf_instance *vi = g->vnfs[g->poll[i]];
-		struct vnf_worker_slot *slot = &vi->slots[w->id];
-		struct vnf_wctx wc = {
-			.state = slot->state,
-			.counters = slot->counters,
-			.emit = e,
-			.pool = w->pool,
-			.now = w->now,
-			.worker = w->id,
-		};
+		struct vnf_wctx wc = nfv_graph_wctx(w, &vi->slots[w->id]);
 		struct vnf_burst b = {
 			.pkts = pkts,
 			.next = next,
@@ -311,14 +322,7 @@ nfv_graph_poll(struct nfv_wctx *w, const struct nfv_graph *g)
 		if (b.n != 0)
 			nfv_graph_dispatch(w, g, vi, pkts, next, b.n, 1);
 		/* What poll() emitted besides, as after process(). */
-		for (j = base; j < top; j += VNF_BURST_MAX) {
-			uint16_t k = RTE_MIN(top - j, VNF_BURST_MAX);
-
-			memcpy(next, &e->next[j], k * sizeof(next[0]));
-			memcpy(pkts, &e->pkts[j], k * sizeof(pkts[0]));
-			nfv_graph_dispatch(w, g, vi, pkts, next, k, 1);
-		}
-		e->n = base;
+		nfv_graph_emitted(w, g, vi, base, top, pkts, next, 1);
 	}
 	return total;
 }
