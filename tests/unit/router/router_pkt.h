@@ -3,8 +3,8 @@
  * router_pkt.h - frames for the router's unit tests, built from byte
  * arrays (Ethernet, IPv4/IPv6, UDP, ICMP echo, ARP, ND), and checks of
  * what came out.  Included by test_router.c and test_router_mirror.c after
- * their globals: `pool` (mbufs), `rt` (the router), and `out_m`/`n_out`
- * (what the last run produced).
+ * router_test.h, whose globals it uses: `pool` (mbufs), `rt` (the router),
+ * and `out_m`/`n_out` (what the last run produced).
  */
 #ifndef NFV_TEST_ROUTER_PKT_H
 #define NFV_TEST_ROUTER_PKT_H

@@ -44,134 +44,27 @@
 #include "tests/common/test_rcu.h"
 #include "tests/common/test_wctx.h"
 
-#define LAN 0
-#define WAN 1
+#include "router_test.h"
 
-static const uint8_t R_LAN[6] = {2, 0, 0, 0, 1, 1};
-static const uint8_t R_WAN[6] = {2, 0, 0, 0, 1, 2};
 static const uint8_t H1[6] = {2, 0, 0, 0, 0, 2};
-static const uint8_t GW[6] = {2, 0, 0, 0, 2, 0xfe};
 static const uint8_t GW2[6] = {2, 0, 0, 0, 2, 0xfd};
 static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-static struct rte_mempool *pool;
-static struct rte_rcu_qsbr *qsbr;
-static struct vnf_instance *vi;
-static struct rt *rt;
-static struct vnf_emit emit;
-static struct vnf_wctx wc;
-static uint64_t hz;
-
-/* What one process() call produced, like the runner sees it. */
-#define OUT_MAX 600
-static struct rte_mbuf *out_m[OUT_MAX];
-static uint16_t out_next[OUT_MAX];
-static unsigned int n_out;
-
 /* ---- config ------------------------------------------------------------ */
 
-static struct ctl_prefix lan_addrs[2], wan_addrs[2];
-static struct ctl_iface_config ifcs[2];
-static struct rt_iface_config rifcs[2];
-static struct rt_config rcfg;
-static struct rt_route_config routes[4];
-static struct rt_nexthop_config nhs[4];
-static struct rt_neigh_config neighs[4];
-static struct ctl_vnf_config cfg;
-
-static void
-pfx(struct ctl_prefix *p, const char *a, uint8_t len)
-{
-	memset(p, 0, sizeof(*p));
-	p->family = strchr(a, ':') ? AF_INET6 : AF_INET;
-	assert_int_equal(inet_pton(p->family, a, p->addr), 1);
-	p->len = len;
-}
-
-/* lan 10.0.0.1/24 2001:db8::1/64, wan 192.0.2.1/24 2001:db8:1::1/64;
- * 198.51.100.0/24 via 192.0.2.254, 2001:db8:100::/48 via 2001:db8:1::fe. */
+/* router_test.h's ifaces and gateway routes, two more: 203.0.113.128/25
+ * blackhole, 203.0.113.64/26 unreachable. */
 static void
 cfg_default(bool static_gw)
 {
-	memset(&cfg, 0, sizeof(cfg));
-	memset(ifcs, 0, sizeof(ifcs));
-	memset(&rcfg, 0, sizeof(rcfg));
-	memset(rifcs, 0, sizeof(rifcs));
-	rcfg.ifaces = rifcs;
-	cfg.priv = &rcfg;
-	snprintf(cfg.name, sizeof(cfg.name), "rtr");
-	snprintf(cfg.type, sizeof(cfg.type), "router");
-	snprintf(ifcs[0].name, sizeof(ifcs[0].name), "lan");
-	snprintf(ifcs[1].name, sizeof(ifcs[1].name), "wan");
-	rifcs[0].has_mac = rifcs[1].has_mac = true;
-	memcpy(rifcs[0].mac, R_LAN, 6);
-	memcpy(rifcs[1].mac, R_WAN, 6);
-	rifcs[0].mtu = rifcs[1].mtu = 1500;
-	pfx(&lan_addrs[0], "10.0.0.1", 24);
-	pfx(&lan_addrs[1], "2001:db8::1", 64);
-	pfx(&wan_addrs[0], "192.0.2.1", 24);
-	pfx(&wan_addrs[1], "2001:db8:1::1", 64);
-	rifcs[0].addrs = lan_addrs;
-	rifcs[0].n_addrs = 2;
-	rifcs[1].addrs = wan_addrs;
-	rifcs[1].n_addrs = 2;
-	cfg.ifaces = ifcs;
-	cfg.n_ifaces = 2;
-
-	memset(routes, 0, sizeof(routes));
-	memset(nhs, 0, sizeof(nhs));
-	pfx(&routes[0].prefix, "198.51.100.0", 24);
-	routes[0].nh = &nhs[0];
-	routes[0].n_nh = 1;
-	nhs[0].has_via = true;
-	pfx(&nhs[0].via, "192.0.2.254", 32);
-	pfx(&routes[1].prefix, "2001:db8:100::", 48);
-	routes[1].nh = &nhs[1];
-	routes[1].n_nh = 1;
-	nhs[1].has_via = true;
-	pfx(&nhs[1].via, "2001:db8:1::fe", 128);
+	cfg_ifaces(true);
+	cfg_routes(2);
 	pfx(&routes[2].prefix, "203.0.113.128", 25);
 	routes[2].type = RT_ROUTE_BLACKHOLE;
 	pfx(&routes[3].prefix, "203.0.113.64", 26);
 	routes[3].type = RT_ROUTE_UNREACHABLE;
-	rcfg.routes = routes;
 	rcfg.n_routes = 4;
-
-	memset(neighs, 0, sizeof(neighs));
-	if (static_gw) {
-		snprintf(neighs[0].iface, CTL_NAME_MAX, "wan");
-		pfx(&neighs[0].ip, "192.0.2.254", 32);
-		memcpy(neighs[0].mac, GW, 6);
-		snprintf(neighs[1].iface, CTL_NAME_MAX, "wan");
-		pfx(&neighs[1].ip, "2001:db8:1::fe", 128);
-		memcpy(neighs[1].mac, GW, 6);
-		rcfg.neighbors = neighs;
-		rcfg.n_neighbors = 2;
-	}
-}
-
-static void
-out_flush(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < n_out; i++)
-		rte_pktmbuf_free(out_m[i]);
-	n_out = 0;
-}
-
-static void
-router_start(void)
-{
-	char err[256] = "";
-	int rc;
-
-	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
-	if (rc != 0)
-		fail_msg("create: %s", err);
-	rt = vi->priv;
-	nfv_test_vnf_wctx(&wc, vi, 0, &emit, pool, rte_rdtsc());
-	n_out = 0;
+	cfg_neighs(static_gw ? 2 : 0);
 }
 
 static int
@@ -226,54 +119,6 @@ teardown(void **state)
 	/* Every mbuf is back: held, punted and emitted ones included. */
 	assert_int_equal(rte_mempool_in_use_count(pool), 0);
 	return 0;
-}
-
-static uint64_t
-ctr(unsigned int c)
-{
-	return vi->slots[0].counters[c];
-}
-
-/* Run one burst that arrived on iface `in`; outputs go to out_*. Drops are
- * counted and freed like the runner does. */
-static void
-run(uint16_t in, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct rte_mbuf *burst[VNF_BURST_MAX];
-	uint16_t next[VNF_BURST_MAX], i;
-	struct vnf_burst b = {.pkts = burst, .next = next, .n = n,
-			      .in_iface = in};
-
-	memcpy(burst, pkts, n * sizeof(pkts[0]));
-	emit.n = 0;
-	vi->slots[0].pkts += n; /* as the runner counts them */
-	vi->ops->process(vi, &wc, &b);
-	for (i = 0; i < b.n; i++) {
-		assert_true(next[i] != RT_NEXT_CONSUMED);
-		if (VNF_NEXT_IS_DROP(next[i])) {
-			assert_true(VNF_NEXT_COUNTER(next[i]) < RT_N_COUNTERS);
-			vi->slots[0].counters[VNF_NEXT_COUNTER(next[i])]++;
-			rte_pktmbuf_free(burst[i]);
-			continue;
-		}
-		assert_true(next[i] < vi->n_ifaces);
-		assert_true(n_out < OUT_MAX);
-		out_m[n_out] = burst[i];
-		out_next[n_out++] = next[i];
-	}
-	for (i = 0; i < emit.n; i++) {
-		assert_true(emit.next[i] < vi->n_ifaces);
-		assert_true(n_out < OUT_MAX);
-		out_m[n_out] = emit.pkts[i];
-		out_next[n_out++] = emit.next[i];
-	}
-	emit.n = 0;
-}
-
-static void
-run1(uint16_t in, struct rte_mbuf *m)
-{
-	run(in, &m, 1);
 }
 
 static void

@@ -40,74 +40,18 @@
 #include "tests/common/test_eal.h"
 #include "tests/common/test_rcu.h"
 
-#define LAN 0
-#define WAN 1
+#include "router_test.h"
 
-static struct rte_rcu_qsbr *qsbr;
-static struct vnf_instance *vi;
-static struct rt *rt;
-
-/* ---- config: lan 10.0.0.1/24 2001:db8::1/64, wan 192.0.2.1/24
- * 2001:db8:1::1/64; 198.51.100.0/24 via 192.0.2.254 (config). ---------- */
-
-static struct ctl_prefix lan_addrs[2], wan_addrs[2];
-static struct ctl_iface_config ifcs[2];
-static struct rt_iface_config rifcs[2];
-static struct rt_config rcfg;
-static struct rt_route_config routes[1];
-static struct rt_nexthop_config nhs[1];
-static struct ctl_vnf_config cfg;
-
-static void
-pfx(struct ctl_prefix *p, const char *a, uint8_t len)
-{
-	memset(p, 0, sizeof(*p));
-	p->family = strchr(a, ':') ? AF_INET6 : AF_INET;
-	assert_int_equal(inet_pton(p->family, a, p->addr), 1);
-	p->len = len;
-}
+/* ---- config: router_test.h's ifaces, 198.51.100.0/24 via 192.0.2.254
+ * (config). ------------------------------------------------------------ */
 
 static struct vnf_router_mirror_config mcfg;
 
 static void
 router_start_m(bool v6, uint32_t max_routes)
 {
-	char err[256] = "";
-	int rc;
-
-	memset(&cfg, 0, sizeof(cfg));
-	memset(ifcs, 0, sizeof(ifcs));
-	memset(&rcfg, 0, sizeof(rcfg));
-	memset(rifcs, 0, sizeof(rifcs));
-	rcfg.ifaces = rifcs;
-	cfg.priv = &rcfg;
-	snprintf(cfg.name, sizeof(cfg.name), "rtr");
-	snprintf(cfg.type, sizeof(cfg.type), "router");
-	snprintf(ifcs[0].name, sizeof(ifcs[0].name), "lan");
-	snprintf(ifcs[1].name, sizeof(ifcs[1].name), "wan");
-	rifcs[0].has_mac = rifcs[1].has_mac = true;
-	memcpy(rifcs[0].mac, (uint8_t[]){2, 0, 0, 0, 1, 1}, 6);
-	memcpy(rifcs[1].mac, (uint8_t[]){2, 0, 0, 0, 1, 2}, 6);
-	rifcs[0].mtu = rifcs[1].mtu = 1500;
-	pfx(&lan_addrs[0], "10.0.0.1", 24);
-	pfx(&lan_addrs[1], "2001:db8::1", 64);
-	pfx(&wan_addrs[0], "192.0.2.1", 24);
-	pfx(&wan_addrs[1], "2001:db8:1::1", 64);
-	rifcs[0].addrs = lan_addrs;
-	rifcs[0].n_addrs = v6 ? 2 : 1;
-	rifcs[1].addrs = wan_addrs;
-	rifcs[1].n_addrs = v6 ? 2 : 1;
-	cfg.ifaces = ifcs;
-	cfg.n_ifaces = 2;
-	memset(routes, 0, sizeof(routes));
-	memset(nhs, 0, sizeof(nhs));
-	pfx(&routes[0].prefix, "198.51.100.0", 24);
-	routes[0].nh = &nhs[0];
-	routes[0].n_nh = 1;
-	nhs[0].has_via = true;
-	pfx(&nhs[0].via, "192.0.2.254", 32);
-	rcfg.routes = routes;
-	rcfg.n_routes = 1;
+	cfg_ifaces(v6);
+	cfg_routes(1);
 	if (max_routes != 0) {
 		memset(&mcfg, 0, sizeof(mcfg));
 		snprintf(mcfg.netns, sizeof(mcfg.netns), "rib-ns");
@@ -115,24 +59,14 @@ router_start_m(bool v6, uint32_t max_routes)
 		mcfg.max_routes = max_routes;
 		rcfg.mirror = &mcfg;
 	}
-
-	rc = vnf_instance_create(&cfg, 0, 1, qsbr, &vi, err, sizeof(err));
-	if (rc != 0)
-		fail_msg("create: %s", err);
-	rt = vi->priv;
-}
-
-static void
-router_start(bool v6)
-{
-	router_start_m(v6, 0);
+	router_create();
 }
 
 static int
 setup(void **state)
 {
 	(void)state;
-	router_start(true);
+	router_start_m(true, 0);
 	return 0;
 }
 
@@ -140,7 +74,7 @@ static int
 setup_v4only(void **state)
 {
 	(void)state;
-	router_start(false);
+	router_start_m(false, 0);
 	return 0;
 }
 
