@@ -15,8 +15,11 @@
 
 #include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "tests/common/test_eal.h"
+#include "tests/common/test_rcu.h"
 #include "tests/common/test_wctx.h"
 
 #define LAN 0
@@ -210,6 +213,37 @@ static void __rte_unused
 run1(uint16_t in, struct rte_mbuf *m)
 {
 	run(in, &m, 1);
+}
+
+/* ---- the group ----------------------------------------------------------- */
+
+/* EAL in memory (prefix names the run), RCU for one reader and, unless
+ * pool_name is NULL, the mbuf pool.  0 or -1 (cmocka's group set-up). */
+static int
+router_eal_setup(const char *prog, const char *prefix, const char *pool_name)
+{
+	if (nfv_test_eal_init(prog, prefix, 256) < 0)
+		return -1;
+	hz = rte_get_tsc_hz();
+	if (pool_name != NULL) {
+		pool = rte_pktmbuf_pool_create(pool_name, 4095, 0, 0,
+					       RTE_MBUF_DEFAULT_BUF_SIZE,
+					       SOCKET_ID_ANY);
+		if (pool == NULL)
+			return -1;
+	}
+	qsbr = nfv_test_qsbr_new(1);
+	return qsbr == NULL ? -1 : 0;
+}
+
+static int
+router_eal_teardown(void **state)
+{
+	(void)state;
+	rte_mempool_free(pool);
+	rte_free(qsbr);
+	nfv_test_eal_fini();
+	return 0;
 }
 
 #endif /* NFV_TEST_ROUTER_TEST_H */

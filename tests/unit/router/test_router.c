@@ -1630,25 +1630,7 @@ static int
 eal_setup(void **state)
 {
 	(void)state;
-	if (nfv_test_eal_init("test_router", "ut-router", 256) < 0)
-		return -1;
-	hz = rte_get_tsc_hz();
-	pool = rte_pktmbuf_pool_create("ut_router", 4095, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	qsbr = nfv_test_qsbr_new(1);
-	if (pool == NULL || qsbr == NULL)
-		return -1;
-	return 0;
-}
-
-static int
-eal_teardown(void **state)
-{
-	(void)state;
-	rte_mempool_free(pool);
-	rte_free(qsbr);
-	nfv_test_eal_fini();
-	return 0;
+	return router_eal_setup("test_router", "ut-router", "ut_router");
 }
 
 int
@@ -1688,5 +1670,5 @@ main(void)
 		S(test_punt),
 	};
 
-	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
+	return cmocka_run_group_tests(tests, eal_setup, router_eal_teardown);
 }

@@ -1084,19 +1084,7 @@ static int
 eal_setup(void **state)
 {
 	(void)state;
-	if (nfv_test_eal_init("test_router_rib", "ut-router-rib", 256) < 0)
-		return -1;
-	qsbr = nfv_test_qsbr_new(1);
-	return qsbr == NULL ? -1 : 0;
-}
-
-static int
-eal_teardown(void **state)
-{
-	(void)state;
-	rte_free(qsbr);
-	nfv_test_eal_fini();
-	return 0;
+	return router_eal_setup("test_router_rib", "ut-router-rib", NULL);
 }
 
 int
@@ -1121,5 +1109,5 @@ main(void)
 		T(test_random_vs_model),
 	};
 
-	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
+	return cmocka_run_group_tests(tests, eal_setup, router_eal_teardown);
 }
