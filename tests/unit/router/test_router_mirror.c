@@ -98,22 +98,8 @@ setup_v4only(void **state)
 static int
 teardown(void **state)
 {
-	struct vnf_fates f;
-
 	(void)state;
-	vnf_fates_get(vi, &f);
-	out_flush();
-	vnf_router_twin_detach(vi);
-	vnf_instance_destroy(vi);
-	vi = NULL;
-	rt = NULL;
-	if (f.packets != f.passed + f.dropped + f.held)
-		fail_msg("%" PRIu64 " packets in, but %" PRIu64
-			 " passed + %" PRIu64 " dropped + %" PRIu64 " held",
-			 f.packets, f.passed, f.dropped, f.held);
-	/* Every mbuf is back: punted and injected ones included. */
-	assert_int_equal(rte_mempool_in_use_count(pool), 0);
-	return 0;
+	return router_stop(true);
 }
 
 static void
