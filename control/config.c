@@ -59,6 +59,7 @@
 
 struct raw_dataplane {
 	char *workers, *memory, *hugepages, *lcores, *file_prefix, *mbufs;
+	char *idle, *idle_sleep_max_us;
 };
 
 struct raw_control {
@@ -67,6 +68,7 @@ struct raw_control {
 
 struct raw_port {
 	char *name, *type, *path, *mode, *queues, *ring_size, *ifname, *netns;
+	char *xdp_prog, *busy_budget;
 	char *rx, *tx, *address, *mac;
 };
 
@@ -112,6 +114,8 @@ static const cyaml_schema_field_t dataplane_fields[] = {
 	STR("lcores", struct raw_dataplane, lcores),
 	STR("file_prefix", struct raw_dataplane, file_prefix),
 	STR("mbufs", struct raw_dataplane, mbufs),
+	STR("idle", struct raw_dataplane, idle),
+	STR("idle_sleep_max_us", struct raw_dataplane, idle_sleep_max_us),
 	CYAML_FIELD_END
 };
 
@@ -133,6 +137,8 @@ static const cyaml_schema_field_t port_fields[] = {
 	STR("tx", struct raw_port, tx),
 	STR("address", struct raw_port, address),
 	STR("mac", struct raw_port, mac),
+	STR("xdp_prog", struct raw_port, xdp_prog),
+	STR("busy_budget", struct raw_port, busy_budget),
 	CYAML_FIELD_END
 };
 
@@ -800,6 +806,16 @@ static int memory_parse(const char *s, uint64_t *mib)
 	return -EINVAL;
 }
 
+/* In enum ctl_idle_mode's order. */
+static const char *const idle_modes[] = { "poll", "sleep", "interrupt", NULL };
+
+const char *ctl_idle_mode_name(enum ctl_idle_mode m)
+{
+	return (unsigned int)m < sizeof(idle_modes) / sizeof(idle_modes[0]) - 1 ?
+		       idle_modes[m] :
+		       "?";
+}
+
 static int load_dataplane(struct ctl_cfg *ld, const struct raw_dataplane *r,
 			  struct ctl_config *cfg)
 {
@@ -814,6 +830,8 @@ static int load_dataplane(struct ctl_cfg *ld, const struct raw_dataplane *r,
 	cfg->dataplane.workers = 1;
 	cfg->dataplane.memory = 512;
 	cfg->dataplane.hugepages = -1;
+	cfg->dataplane.idle = CTL_IDLE_POLL;
+	cfg->dataplane.idle_sleep_max_us = CTL_IDLE_SLEEP_MAX_DEFAULT;
 	if (!r)
 		return 0;
 	if (CTL_CFG_UINT(ld, at, "workers", r->workers, false, 1,
@@ -871,6 +889,17 @@ static int load_dataplane(struct ctl_cfg *ld, const struct raw_dataplane *r,
 	if (CTL_CFG_UINT(ld, at, "mbufs", r->mbufs, true, 512, 1u << 26, 0,
 		     cfg->dataplane.mbufs))
 		return -EINVAL;
+	if (r->idle) {
+		rc = ctl_cfg_enum(ld, at, "idle", r->idle, idle_modes);
+		if (rc < 0)
+			return rc;
+		cfg->dataplane.idle = (enum ctl_idle_mode)rc;
+	}
+	if (CTL_CFG_UINT(ld, at, "idle_sleep_max_us", r->idle_sleep_max_us,
+			 false, 1, CTL_IDLE_SLEEP_MAX_LIMIT,
+			 CTL_IDLE_SLEEP_MAX_DEFAULT,
+			 cfg->dataplane.idle_sleep_max_us))
+		return -EINVAL;
 	return 0;
 }
 
@@ -897,6 +926,7 @@ enum {
 	PK_TX = 1 << 7,
 	PK_ADDRESS = 1 << 8,
 	PK_MAC = 1 << 9,
+	PK_XDP = 1 << 10, /* af_xdp: xdp_prog, busy_budget */
 };
 
 /* Indexed by enum ctl_port_type; the order of names[] below. */
@@ -906,7 +936,7 @@ static const unsigned int port_keys[] = {
 	[CTL_PORT_PCAP] = PK_RX | PK_TX,
 	[CTL_PORT_TAP] = PK_IFNAME | PK_NETNS | PK_MAC,
 	[CTL_PORT_AF_PACKET] = PK_IFNAME | PK_QUEUES,
-	[CTL_PORT_AF_XDP] = PK_IFNAME | PK_QUEUES,
+	[CTL_PORT_AF_XDP] = PK_IFNAME | PK_QUEUES | PK_XDP,
 	[CTL_PORT_PCI] = PK_ADDRESS | PK_QUEUES | PK_RING,
 };
 
@@ -958,6 +988,8 @@ static int load_port(struct ctl_cfg *ld, const char *at, const struct raw_port *
 		{ "tx", r->tx, PK_TX },
 		{ "address", r->address, PK_ADDRESS },
 		{ "mac", r->mac, PK_MAC },
+		{ "xdp_prog", r->xdp_prog, PK_XDP },
+		{ "busy_budget", r->busy_budget, PK_XDP },
 	};
 	static const char *const modes[] = { "server", "client", NULL };
 	unsigned int i, allowed;
@@ -1061,6 +1093,22 @@ static int load_port(struct ctl_cfg *ld, const char *at, const struct raw_port *
 				       ifn, IFNAMSIZ - 1);
 		if (dup_str(ld, ifn, &p->ifname))
 			return -ENOMEM;
+		/* The XDP program is loaded by DPDK's af_xdp driver (its
+		 * xdp_prog= argument): only the path is checked here. */
+		if (r->xdp_prog) {
+			char why[128];
+
+			if (ctl_devarg_check(r->xdp_prog, why, sizeof(why)))
+				return ctl_cfg_fail(ld, at, "xdp_prog",
+					       "\"" CFG_QUOTE "\" %s",
+					       r->xdp_prog, why);
+			if (dup_str(ld, r->xdp_prog, &p->xdp_prog))
+				return -ENOMEM;
+		}
+		if (CTL_CFG_UINT(ld, at, "busy_budget", r->busy_budget, false,
+				 0, 65535, 0, p->busy_budget))
+			return -EINVAL;
+		p->has_busy_budget = r->busy_budget != NULL;
 		if (r->netns) {
 			if (!*r->netns || strchr(r->netns, '/') ||
 			    !strcmp(r->netns, ".") || !strcmp(r->netns, "..") ||
@@ -2581,6 +2629,7 @@ void ctl_config_free(struct ctl_config *cfg)
 		free(p->path);
 		free(p->ifname);
 		free(p->netns);
+		free(p->xdp_prog);
 		free(p->rx);
 		free(p->tx);
 		free(p->address);

@@ -42,6 +42,14 @@ enum ctl_port_type {
 	CTL_PORT_PCI,
 };
 
+/* dataplane.idle: what a worker does when its queues are empty
+ * (dataplane/idle.h). */
+enum ctl_idle_mode {
+	CTL_IDLE_POLL,		/* spin: the lowest latency, a whole core */
+	CTL_IDLE_SLEEP,		/* short sleeps, growing to idle_sleep_max_us */
+	CTL_IDLE_INTERRUPT,	/* block until a queue's notification fires */
+};
+
 /* An IPv4 or IPv6 address with an optional prefix length. */
 struct ctl_prefix {
 	uint8_t family;		/* AF_INET or AF_INET6 */
@@ -58,6 +66,9 @@ struct ctl_port_config {
 	uint16_t ring_size;	/* descriptors per queue, default 1024 */
 	char *ifname;		/* tap, af_packet, af_xdp */
 	char *netns;		/* tap: move the kernel side into this netns */
+	char *xdp_prog;		/* af_xdp: an XDP program of one's own */
+	uint32_t busy_budget;	/* af_xdp: busy-poll budget (0: off) */
+	bool has_busy_budget;	/* af_xdp: busy_budget given */
 	char *rx;		/* pcap: input file (may be NULL) */
 	char *tx;		/* pcap: output file (may be NULL) */
 	char *address;		/* pci: 0000:01:00.0 */
@@ -105,6 +116,8 @@ struct ctl_config {
 		char *lcores;		/* optional "1-2": worker cores */
 		char *file_prefix;	/* optional EAL --file-prefix */
 		unsigned int mbufs;	/* default: derived from ports */
+		enum ctl_idle_mode idle; /* default poll */
+		unsigned int idle_sleep_max_us; /* default 250 */
 	} dataplane;
 	struct {
 		char *socket;		/* default /run/nfvd/nfvd.sock */
@@ -154,6 +167,10 @@ int ctl_parse_prefix(const char *s, struct ctl_prefix *p); /* "a/len" or "a" */
 /* "80" or "1024-65535": 0, -EINVAL (not a port or range), -ERANGE (LO > HI). */
 int ctl_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
 const char *ctl_port_type_name(enum ctl_port_type t);
+const char *ctl_idle_mode_name(enum ctl_idle_mode m);
+/* dataplane.idle_sleep_max_us: its default and range. */
+#define CTL_IDLE_SLEEP_MAX_DEFAULT 250
+#define CTL_IDLE_SLEEP_MAX_LIMIT 100000
 
 
 /* ---- VNF types: the part of the config each VNF reads itself ---- */

@@ -835,7 +835,8 @@ static void print_stats(json_t *res)
 {
 	static const char *const whdr[] = {
 		"WORKER", "LCORE", "LOOPS", "BUSY-LOOPS", "PACKETS",
-		"BUSY-CYCLES", "CYCLES/PKT",
+		"BUSY-CYCLES", "CYCLES/PKT", "IDLE", "STATE", "ASLEEP%",
+		"WAKEUPS",
 	};
 	static const char *const vhdr[] = {
 		"VNF", "TYPE", "PACKETS", "CYCLES/PKT", "DROPS", "COUNTERS",
@@ -848,10 +849,11 @@ static void print_stats(json_t *res)
 
 	if (!json_is_array(workers) || !json_is_array(vnfs))
 		return print_generic(res, 0);
-	table_init(&t, 7);
+	table_init(&t, 11);
 	table_header(&t, whdr);
 	json_array_foreach(workers, i, e) {
-		char *cells[7];
+		json_t *pct = json_object_get(e, "asleep_pct");
+		char *cells[11];
 
 		cells[0] = cell(&t, 0, e, "id");
 		cells[1] = cell(&t, 1, e, "lcore");
@@ -860,6 +862,17 @@ static void print_stats(json_t *res)
 		cells[4] = cell(&t, 4, e, "packets");
 		cells[5] = cell(&t, 5, e, "busy_cycles");
 		cells[6] = cell(&t, 6, e, "cycles_per_packet");
+		/* What the worker does with no packet (dataplane.idle). */
+		cells[7] = cell(&t, 7, e, "idle_mode");
+		cells[8] = cell(&t, 8, e, "state");
+		if (json_is_number(pct)) {
+			t.right[9] = true;
+			if (asprintf(&cells[9], "%.1f", json_number_value(pct)) < 0)
+				die("out of memory");
+		} else {
+			cells[9] = cell(&t, 9, e, "asleep_pct");
+		}
+		cells[10] = cell(&t, 10, e, "wakeups");
 		table_add(&t, cells);
 	}
 	table_print(&t, "");

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "control/ctl_server.h"
@@ -131,6 +132,57 @@ nfv_vnf_stats_json(const struct vnf_instance *vi, json_t *o)
 				      (json_int_t)f.held));
 }
 
+static const char *
+nfv_idle_state_name(uint8_t st)
+{
+	switch (st) {
+	case NFV_IDLE_SLEEPING:
+		return "sleeping";
+	case NFV_IDLE_BLOCKED:
+		return "blocked";
+	default:
+		return "polling";
+	}
+}
+
+/* A worker's idle figures (dataplane/idle.h): its mode, what it does now,
+ * the share of its time asleep or blocked since it started, and how often
+ * it woke up. */
+static void
+nfv_idle_json(const struct nfv_idle *id, json_t *o)
+{
+	uint64_t start = id->start, now = rte_rdtsc(), hz = rte_get_tsc_hz();
+	uint64_t asleep = id->asleep_cycles;
+	uint8_t st = atomic_load_explicit(&id->state, memory_order_relaxed);
+
+	json_object_set_new(o, "idle_mode",
+			    json_string(ctl_idle_mode_name(id->mode)));
+	json_object_set_new(o, "state", json_string(nfv_idle_state_name(st)));
+	json_object_set_new(
+		o, "asleep_pct",
+		json_real(start == 0 || now <= start
+				  ? 0.0
+				  : 100.0 * nfv_ratio(asleep, now - start)));
+	json_object_set_new(o, "asleep_us",
+			    json_integer((json_int_t)(asleep * 1000000 / hz)));
+	json_object_set_new(o, "wakeups",
+			    json_integer((json_int_t)id->wakeups));
+	json_object_set_new(o, "notified",
+			    json_integer((json_int_t)id->notified));
+	/* Interrupt mode: a port whose queue cannot notify caps each block
+	 * at idle_sleep_max_us; name it. */
+	if (id->mode == CTL_IDLE_INTERRUPT) {
+		unsigned int cb = id->capped_by;
+
+		json_object_set_new(
+			o, "capped_by",
+			cb != 0 && cb <= nfv_dp.n_ports &&
+					nfv_port_in_use(&nfv_dp.ports[cb - 1])
+				? json_string(nfv_dp.ports[cb - 1].name)
+				: json_null());
+	}
+}
+
 static int
 nfv_cmd_show_stats(json_t *req, json_t **result, void *arg)
 {
@@ -141,17 +193,16 @@ nfv_cmd_show_stats(json_t *req, json_t **result, void *arg)
 	RTE_SET_USED(arg);
 	for (i = 0; i < nfv_dp.n_workers; i++) {
 		const struct nfv_worker *wk = &nfv_dp.workers[i];
+		json_t *o = json_pack(
+			"{s:i, s:i, s:I, s:I, s:I, s:I, s:f}", "id", (int)i,
+			"lcore", (int)wk->lcore, "loops", (json_int_t)wk->loops,
+			"busy_loops", (json_int_t)wk->busy_loops, "packets",
+			(json_int_t)wk->pkts, "busy_cycles",
+			(json_int_t)wk->busy_cycles, "cycles_per_packet",
+			nfv_ratio(wk->busy_cycles, wk->pkts));
 
-		json_array_append_new(
-			workers,
-			json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:f}", "id",
-				  (int)i, "lcore", (int)wk->lcore, "loops",
-				  (json_int_t)wk->loops, "busy_loops",
-				  (json_int_t)wk->busy_loops, "packets",
-				  (json_int_t)wk->pkts, "busy_cycles",
-				  (json_int_t)wk->busy_cycles,
-				  "cycles_per_packet",
-				  nfv_ratio(wk->busy_cycles, wk->pkts)));
+		nfv_idle_json(&wk->idle, o);
+		json_array_append_new(workers, o);
 	}
 	for (i = 0; i < nfv_dp.n_vnfs; i++) {
 		json_t *o = json_object();

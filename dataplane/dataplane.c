@@ -154,6 +154,7 @@ nfv_port_tx_setup(unsigned int i)
 	unsigned int w;
 
 	nfv_port_fp[i].eth_port = p->eth_port;
+	nfv_port_fp[i].wake = p->wake;
 	for (w = 0; w < nfv_dp.n_workers; w++) {
 		struct nfv_wctx *c = nfv_dp.workers[w].ctx;
 		struct nfv_txbuf *tb = &c->tx[i];
@@ -173,6 +174,7 @@ static int
 nfv_workers_setup(char *err, size_t errlen)
 {
 	unsigned int lcore, w = 0, i;
+	int rc;
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (w == nfv_dp.n_workers)
@@ -188,6 +190,14 @@ nfv_workers_setup(char *err, size_t errlen)
 		nfv_dp.workers[w].ctx->id = w;
 		nfv_dp.workers[w].ctx->pool = nfv_dp.pool;
 		nfv_dp.workers[w].ctx->tx_burst = rte_eth_tx_burst;
+		rc = nfv_idle_init(&nfv_dp.workers[w].idle, w,
+				   nfv_dp.cfg->dataplane.idle,
+				   nfv_dp.cfg->dataplane.idle_sleep_max_us);
+		if (rc < 0) {
+			snprintf(err, errlen, "worker %u: wake-up eventfd: %s",
+				 w, strerror(-rc));
+			return rc;
+		}
 		w++;
 	}
 	if (w < nfv_dp.n_workers) {
@@ -239,7 +249,8 @@ nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen)
 
 		rc = nfv_port_create(&nfv_dp.ports[i], (uint16_t)i,
 				     &cfg->ports[i], nfv_dp.n_workers,
-				     nfv_dp.pool, perr, sizeof(perr));
+				     cfg->dataplane.idle, nfv_dp.pool, perr,
+				     sizeof(perr));
 		if (rc < 0) {
 			snprintf(err, errlen, "port %s: %s", cfg->ports[i].name,
 				 perr);
@@ -329,6 +340,7 @@ nfv_dataplane_destroy(void)
 	for (i = 0; i < nfv_dp.n_workers; i++) {
 		rte_free(nfv_dp.workers[i].ctx);
 		nfv_dp.workers[i].ctx = NULL;
+		nfv_idle_fini(i);
 	}
 }
 
@@ -346,6 +358,23 @@ nfv_dataplane_periodic(void)
 		if (nfv_dp.vnfs[i]->ops->periodic != NULL)
 			nfv_dp.vnfs[i]->ops->periodic(nfv_dp.vnfs[i], now);
 	nfv_rcu_reclaim();
+}
+
+bool
+nfv_dataplane_quiet(void)
+{
+	static uint64_t last_pkts = UINT64_MAX;
+	uint64_t pkts = 0;
+	unsigned int w;
+	bool quiet;
+
+	if (nfv_dp.cfg == NULL || nfv_dp.cfg->dataplane.idle == CTL_IDLE_POLL)
+		return false;
+	for (w = 0; w < nfv_dp.n_workers; w++)
+		pkts += nfv_dp.workers[w].pkts;
+	quiet = pkts == last_pkts;
+	last_pkts = pkts;
+	return quiet;
 }
 
 /* Find an endpoint by name: a port, or VNF.IFACE. */
@@ -488,7 +517,8 @@ nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 		goto err_cfg;
 	}
 
-	rc = nfv_port_create(&nfv_dp.ports[i], (uint16_t)i, pc, nfv_dp.n_workers,
+	rc = nfv_port_create(&nfv_dp.ports[i], (uint16_t)i, pc,
+			     nfv_dp.n_workers, nfv_dp.cfg->dataplane.idle,
 			     nfv_dp.pool, perr, sizeof(perr));
 	if (rc < 0) {
 		snprintf(err, errlen, "port %s: %s", pc->name, perr);

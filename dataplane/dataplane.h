@@ -11,6 +11,7 @@
 #include "control/config.h"
 #include "control/mirror/mirror.h"
 #include "dataplane/graph.h"
+#include "dataplane/idle.h"
 #include "dataplane/nfv.h"
 #include "dataplane/port.h"
 #include "vnf/vnf.h"
@@ -28,6 +29,7 @@ struct nfv_worker {
 	uint64_t busy_loops;
 	uint64_t pkts;
 	uint64_t busy_cycles;
+	struct nfv_idle idle;	/* dataplane.idle: sleep or block when idle */
 } __rte_cache_aligned;
 
 struct nfv_dataplane {
@@ -62,6 +64,13 @@ int nfv_workers_start(void);
 void nfv_workers_stop(void);
 /* Control thread, every ~100 ms: links, VNF housekeeping, RCU frees. */
 void nfv_dataplane_periodic(void);
+/* Control thread, after nfv_dataplane_periodic(): true when the workers
+ * rest when idle (dataplane.idle sleep or interrupt) and no packet came in
+ * since the last call.  Then the housekeeping may wait
+ * NFV_PERIOD_IDLE_MS: on a lab machine an idle nfvd's control thread
+ * costs as much CPU as its blocked worker otherwise. */
+#define NFV_PERIOD_IDLE_MS 1000
+bool nfv_dataplane_quiet(void);
 
 /* Control thread: add a port described by `cfg` (which it takes over) and
  * optionally link it to `link` (a free VNF iface "VNF.IFACE"); remove one.

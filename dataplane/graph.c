@@ -10,6 +10,7 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/graph.h"
+#include "dataplane/idle.h"
 #include "dataplane/vhost_io.h"
 #include "vnf/lib/rcu.h"
 
@@ -376,6 +377,9 @@ nfv_graph_publish(struct nfv_graph *g)
 
 	/* Release: the snapshot is complete before any worker can see it. */
 	old = atomic_exchange_explicit(&nfv_graph_cur, g, memory_order_acq_rel);
+	/* A blocked worker waits on the queues of the old snapshot: wake it
+	 * to take the new ones (interrupt mode; idle.h). */
+	nfv_idle_wake_all();
 	if (old != NULL)
 		nfv_rcu_defer(nfv_graph_free, old);
 }

@@ -129,6 +129,14 @@ struct nfv_wctx {
 			     struct rte_mbuf **pkts, uint16_t n);
 } __rte_cache_aligned;
 
+/* How a port's RX queues can end a blocked worker's wait (interrupt mode,
+ * dataplane/idle.h). */
+enum nfv_wake_kind {
+	NFV_WAKE_NONE = 0,	/* cannot: the block lasts idle_sleep_max_us */
+	NFV_WAKE_VHOST,		/* the guest's kicks, while a device is published */
+	NFV_WAKE_RX_INTR,	/* the ethdev's RX interrupt (its event fd) */
+};
+
 /*
  * What workers read of a port, one cache line per port (graph port index):
  * its RX and TX calls read `vid` and `eth_port` of one line.  Each field
@@ -152,6 +160,8 @@ struct nfv_port_fp {
 	 * (nfv_graph_publish()) publishes it, and it does not change while a
 	 * snapshot names the port. */
 	uint16_t eth_port;
+	/* enum nfv_wake_kind: written and published like eth_port. */
+	uint8_t wake;
 } __rte_cache_aligned;
 
 _Static_assert(sizeof(struct nfv_port_fp) == RTE_CACHE_LINE_SIZE,

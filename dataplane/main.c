@@ -74,7 +74,10 @@ nfv_control_loop(void)
 			ctl_server_lock();
 			nfv_dataplane_periodic();
 			ctl_server_unlock();
-			next = now + NFV_PERIOD_MS;
+			/* Quiet workers that gave their core back: the
+			 * housekeeping slows down too (dataplane/idle.h). */
+			next = now + (nfv_dataplane_quiet() ? NFV_PERIOD_IDLE_MS
+							    : NFV_PERIOD_MS);
 			continue;
 		}
 		ctl_server_poll((int)(next - now));

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -26,6 +28,7 @@
 
 #include "control/files.h"
 #include "dataplane/graph.h"
+#include "dataplane/idle.h"
 #include "dataplane/nfv.h"
 #include "dataplane/port.h"
 #include "dataplane/vhost_io.h"
@@ -42,6 +45,37 @@ nfv_port_mac_arg(char *buf, size_t len, const struct ctl_port_config *c)
 	}
 	snprintf(buf, len, ",mac=%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
 		 m[2], m[3], m[4], m[5]);
+}
+
+/* The bpf file system's magic (linux/magic.h's BPF_FS_MAGIC). */
+#define NFV_BPF_FS_MAGIC 0xcafe4a11
+#define NFV_BPF_FS "/sys/fs/bpf"
+
+/*
+ * Control thread, before an af_xdp port is made: mount the bpf file system
+ * where libbpf and libxdp look for it when nothing is mounted there.
+ * Without it the af_xdp driver's default program (libxdp's dispatcher,
+ * which pins itself there) fails half-way and the port comes up but
+ * receives nothing.  Best effort: a failure is logged, the port is still
+ * tried (an own xdp_prog needs no bpffs).
+ */
+static void
+nfv_port_bpffs(void)
+{
+	struct statfs sf;
+
+	if (statfs(NFV_BPF_FS, &sf) == 0 &&
+	    (unsigned long)sf.f_type == NFV_BPF_FS_MAGIC)
+		return;
+	if (mount("bpffs", NFV_BPF_FS, "bpf", 0, "mode=0700") < 0) {
+		NFV_LOG(WARNING, port,
+			"cannot mount the bpf file system on " NFV_BPF_FS
+			": %s; an af_xdp port without xdp_prog may receive "
+			"nothing",
+			strerror(errno));
+		return;
+	}
+	NFV_LOG(INFO, port, "mounted the bpf file system on " NFV_BPF_FS);
 }
 
 /*
@@ -255,9 +289,17 @@ nfv_port_devargs(struct nfv_port *p, const struct ctl_port_config *c,
 	case CTL_PORT_AF_XDP:
 		snprintf(p->devname, sizeof(p->devname), "net_af_xdp_%s",
 			 c->name);
+		/* xdp_prog: DPDK loads the program (it must have an XSKMAP
+		 * named xsks_map) instead of its own; busy_budget: 0 turns
+		 * preferred busy polling off. */
 		n = snprintf(args, alen,
-			     "iface=%s,start_queue=0,queue_count=%u", c->ifname,
-			     c->queues);
+			     "iface=%s,start_queue=0,queue_count=%u%s%s",
+			     c->ifname, c->queues,
+			     c->xdp_prog != NULL ? ",xdp_prog=" : "",
+			     c->xdp_prog != NULL ? c->xdp_prog : "");
+		if (n >= 0 && (size_t)n < alen && c->has_busy_budget)
+			n += snprintf(args + n, alen - (size_t)n,
+				      ",busy_budget=%u", c->busy_budget);
 		break;
 	case CTL_PORT_PCI:
 		snprintf(p->devname, sizeof(p->devname), "%s", c->address);
@@ -431,6 +473,9 @@ nfv_port_vhost_sync(struct nfv_port *p)
 	rte_spinlock_unlock(&p->vhost_lock);
 	if (old == vid + 1)
 		return;
+	/* A blocked worker arms the devices it finds published: a new one
+	 * must reach it (interrupt mode; idle.h). */
+	nfv_idle_wake_all();
 	if (old != 0)
 		nfv_rcu_synchronize();
 	if (vid >= 0)
@@ -471,17 +516,77 @@ nfv_port_vhost_stop(struct nfv_port *p)
 	atomic_store(&nfv_port_fp[p->idx].vid, 0);
 }
 
+/*
+ * Configure the port's queues, with RX interrupts (`intr`) or without.
+ * Also the way back when a driver refuses interrupts: the port is stopped
+ * and may be configured again.
+ */
+static int
+nfv_port_setup_queues(struct nfv_port *p, const struct ctl_port_config *c,
+		      bool intr, struct rte_mempool *mp, char *err,
+		      size_t errlen)
+{
+	struct rte_eth_conf conf = {0};
+	uint16_t nb_rxd = c->ring_size, nb_txd = c->ring_size, q;
+	int rc, sock;
+
+	conf.intr_conf.rxq = intr ? 1 : 0;
+	rc = rte_eth_dev_configure(p->eth_port, p->nb_rxq, p->nb_txq, &conf);
+	if (rc < 0) {
+		snprintf(err, errlen, "configure: %s", strerror(-rc));
+		return rc;
+	}
+	rte_eth_dev_adjust_nb_rx_tx_desc(p->eth_port, &nb_rxd, &nb_txd);
+	sock = rte_eth_dev_socket_id(p->eth_port);
+	if (sock < 0)
+		sock = (int)rte_socket_id();
+	for (q = 0; q < p->nb_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(p->eth_port, q, nb_rxd, sock, NULL,
+					    mp);
+		if (rc < 0) {
+			snprintf(err, errlen, "rx queue %u: %s", q,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	for (q = 0; q < p->nb_txq; q++) {
+		rc = rte_eth_tx_queue_setup(p->eth_port, q, nb_txd, sock, NULL);
+		if (rc < 0) {
+			snprintf(err, errlen, "tx queue %u: %s", q,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Does the driver give RX interrupts nfvd can wait on (idle.h)?  net_tap
+ * does (the queue's own fd), and NICs with VFIO MSI-X do.  net_af_packet,
+ * net_af_xdp and net_pcap have none in DPDK 22.11; net_virtio_user's are
+ * not tried (their fds are the callfds of a vhost-user backend, untested
+ * here).  vhost-user needs no ethdev interrupt: workers use the guest's
+ * kicks directly.
+ */
+static bool
+nfv_port_wants_rx_intr(const struct ctl_port_config *c, enum ctl_idle_mode idle)
+{
+	return idle == CTL_IDLE_INTERRUPT &&
+	       (c->type == CTL_PORT_TAP || c->type == CTL_PORT_PCI);
+}
+
 int
 nfv_port_create(struct nfv_port *p, uint16_t idx,
 		const struct ctl_port_config *c, unsigned int n_workers,
-		struct rte_mempool *mp, char *err, size_t errlen)
+		enum ctl_idle_mode idle, struct rte_mempool *mp, char *err,
+		size_t errlen)
 {
-	struct rte_eth_conf conf = {0};
+	bool intr = nfv_port_wants_rx_intr(c, idle);
 	struct rte_eth_dev_info info;
-	uint16_t nb_rxd = c->ring_size, nb_txd = c->ring_size, q;
 	char args[2 * CTL_DEVARG_MAX + 256];
 	struct stat st;
-	int rc, sock;
+	uint16_t q;
+	int rc;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", c->name);
@@ -500,6 +605,8 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 		rc = nfv_port_prepare_files(c, err, errlen);
 	if (rc < 0)
 		return rc;
+	if (c->type == CTL_PORT_AF_XDP)
+		nfv_port_bpffs();
 	if (c->type != CTL_PORT_PCI) {
 		rc = rte_vdev_init(p->devname, args);
 		if (rc < 0) {
@@ -541,30 +648,17 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 		rc = -EINVAL;
 		goto err_dev;
 	}
-	rc = rte_eth_dev_configure(p->eth_port, p->nb_rxq, p->nb_txq, &conf);
-	if (rc < 0) {
-		snprintf(err, errlen, "configure: %s", strerror(-rc));
+	rc = nfv_port_setup_queues(p, c, intr, mp, err, errlen);
+	if (rc < 0 && intr) {
+		NFV_LOG(WARNING, port,
+			"port %s: no RX interrupts (%s): a "
+			"blocked worker checks it every idle_sleep_max_us",
+			c->name, err);
+		intr = false;
+		rc = nfv_port_setup_queues(p, c, intr, mp, err, errlen);
+	}
+	if (rc < 0)
 		goto err_dev;
-	}
-	rte_eth_dev_adjust_nb_rx_tx_desc(p->eth_port, &nb_rxd, &nb_txd);
-	sock = rte_eth_dev_socket_id(p->eth_port);
-	if (sock < 0)
-		sock = (int)rte_socket_id();
-	for (q = 0; q < p->nb_rxq; q++) {
-		rc = rte_eth_rx_queue_setup(p->eth_port, q, nb_rxd, sock, NULL,
-					    mp);
-		if (rc < 0) {
-			snprintf(err, errlen, "rx queue %u: %s", q, strerror(-rc));
-			goto err_dev;
-		}
-	}
-	for (q = 0; q < p->nb_txq; q++) {
-		rc = rte_eth_tx_queue_setup(p->eth_port, q, nb_txd, sock, NULL);
-		if (rc < 0) {
-			snprintf(err, errlen, "tx queue %u: %s", q, strerror(-rc));
-			goto err_dev;
-		}
-	}
 	if (c->type == CTL_PORT_VHOST_USER && !nfv_port_vhost_via_ethdev()) {
 		rc = rte_eth_dev_callback_register(p->eth_port,
 						   RTE_ETH_EVENT_INTR_LSC,
@@ -577,11 +671,29 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 		p->vhost_cb = true;
 	}
 	rc = rte_eth_dev_start(p->eth_port);
+	if (rc < 0 && intr) {
+		/* Some drivers refuse RX interrupts only when they start. */
+		NFV_LOG(WARNING, port,
+			"port %s: no RX interrupts (start: %s): "
+			"a blocked worker checks it every idle_sleep_max_us",
+			c->name, strerror(-rc));
+		intr = false;
+		rc = nfv_port_setup_queues(p, c, intr, mp, err, errlen);
+		if (rc < 0)
+			goto err_dev;
+		rc = rte_eth_dev_start(p->eth_port);
+	}
 	if (rc < 0) {
 		snprintf(err, errlen, "start: %s", strerror(-rc));
 		goto err_dev;
 	}
 	p->started = true;
+	if (p->vhost_cb)
+		p->wake = NFV_WAKE_VHOST;
+	else if (intr)
+		p->wake = NFV_WAKE_RX_INTR;
+	else
+		p->wake = NFV_WAKE_NONE;
 	/* A frontend that came before the start raised its event while the
 	 * queues did not exist yet. */
 	if (p->vhost_cb)

@@ -47,14 +47,18 @@ struct nfv_port {
 	char devname[64];
 	struct nl_sock *ns_sk;	/* tap in another netns: netlink there */
 	bool vhost_cb;		/* link-state callback registered (vhost_io.h) */
+	uint8_t wake;		/* enum nfv_wake_kind of its RX queues */
 	rte_spinlock_t vhost_lock; /* orders nfv_port_fp[idx].vid updates */
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
 };
 
-/* Create and start the port.  0 or -errno with a one-line reason. */
+/* Create and start the port.  In `idle` interrupt mode, RX interrupts are
+ * asked for where nfvd can use them (p->wake).  0 or -errno with a
+ * one-line reason. */
 int nfv_port_create(struct nfv_port *p, uint16_t idx,
 		    const struct ctl_port_config *cfg, unsigned int n_workers,
-		    struct rte_mempool *mp, char *err, size_t errlen);
+		    enum ctl_idle_mode idle, struct rte_mempool *mp, char *err,
+		    size_t errlen);
 /* Stop, close and remove the device (vhost-user server sockets are
  * unlinked by the driver).  No-op on a port never created. */
 void nfv_port_destroy(struct nfv_port *p);

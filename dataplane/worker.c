@@ -5,7 +5,8 @@
  * Each worker polls its RX queues in turn, runs what it received through
  * the graph, flushes its TX buffers, and reports a quiescent state; one
  * iteration never holds a graph pointer into the next.  No locks, no
- * logging, no allocation.
+ * logging, no allocation.  When the queues stay empty, dataplane.idle
+ * decides whether the worker spins on, sleeps or blocks (idle.h).
  */
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -28,6 +29,7 @@ nfv_worker_main(void *arg)
 	unsigned int i;
 
 	nfv_rcu_worker_online(w->id);
+	nfv_idle_worker_start(&wk->idle);
 	while (!atomic_load_explicit(&nfv_stopping, memory_order_relaxed)) {
 		const struct nfv_graph *g = nfv_graph_get();
 		const struct nfv_wrx *rx = &g->wrx[w->id];
@@ -55,6 +57,8 @@ nfv_worker_main(void *arg)
 			wk->pkts += got;
 			wk->busy_cycles += rte_rdtsc() - t0;
 		}
+		/* Nothing came for a while: sleep or block (idle.h). */
+		nfv_idle_after_round(&wk->idle, got, t0);
 	}
 	nfv_graph_flush(w);
 	nfv_rcu_worker_offline(w->id);
@@ -80,5 +84,7 @@ void
 nfv_workers_stop(void)
 {
 	atomic_store(&nfv_stopping, true);
+	/* A blocked worker would only see it at the end of its block. */
+	nfv_idle_wake_all();
 	rte_eal_mp_wait_lcore();
 }

@@ -14,9 +14,11 @@
 # or through sudo when it is there.
 set -euo pipefail
 
-# Compiler, build system and every library found through pkg-config.
+# Compiler, build system and every library found through pkg-config;
+# clang (-target bpf) builds the bpf VNF's programs (configs/bpf/), llvm
+# has llvm-objdump to read them (docs/bpf.md).
 BUILD_PKGS=(
-	gcc libc6-dev pkg-config meson ninja-build git
+	gcc libc6-dev pkg-config meson ninja-build git clang llvm
 	libdpdk-dev libbpf-dev libelf-dev libnl-3-dev libnl-route-3-dev
 	libcyaml-dev libyaml-dev libjansson-dev libcmocka-dev libpcap-dev
 )
@@ -27,6 +29,9 @@ BUILD_PKGS=(
 # FRR (zebra, staticd, bgpd, ospfd, vtysh) with PyYAML for the kernel
 # mirror's tests (tests/integration/netlink; they start the daemons
 # themselves: the package's systemd service is not used).
+# qemu-system-x86 is not optional: without hardware KVM, vmm-linux boots
+# its nested test host in it (TCG with an emulated SVM CPU, the same
+# kernel and busybox); only where QEMU is missing does it skip.
 TEST_PKGS=(
 	dpdk dpdk-dev python3 python3-scapy python3-yaml tshark frr
 	qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils zstd file kmod

@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "vmm.h"
@@ -413,6 +414,7 @@ int vmm_create(struct vmm *vm, uint64_t mem_size, bool hugetlb,
 
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm_fd = vm->vm_fd = vm->epoll_fd = vm->wake_fd = -1;
+	vm->off_timer_fd = vm->off_ev.fd = -1;
 	for (i = 0; i < VMM_MAX_CPUS; i++)
 		vm->vcpus[i].fd = -1;
 	if (!nr_vcpus || nr_vcpus > VMM_MAX_CPUS)
@@ -468,6 +470,11 @@ void vmm_destroy(struct vmm *vm)
 		v->run = NULL;
 		v->fd = -1;
 	}
+	if (vm->off_timer_fd >= 0) {
+		vmm_event_del(vm, &vm->off_ev);
+		close(vm->off_timer_fd);
+	}
+	vm->off_timer_fd = -1;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
@@ -525,6 +532,52 @@ static void vmm_vcpu_dump(struct vmm_vcpu *v)
 		s.cs.selector);
 	vmm_err("vcpu %u: rax %llx rbx %llx rcx %llx rdx %llx rsi %llx rdi %llx",
 		v->id, r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi);
+}
+
+bool
+vmm_vcpu_state_off(uint32_t mp_state, uint64_t rflags)
+{
+	switch (mp_state) {
+	case KVM_MP_STATE_HALTED:
+		/* Only an NMI, INIT or SMI wakes it, and Linux sends none to
+		 * a CPU it has stopped. */
+		return !(rflags & VMM_RFLAGS_IF);
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_INIT_RECEIVED:
+		/* An AP waiting for a SIPI that will not come. */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * vCPU thread, kicked out of KVM_RUN by the main thread's probe: record
+ * whether this vCPU is off; the last one to go off stops the VM.  A guest
+ * without ACPI that powers off (Linux turns the poweroff into a halt when
+ * nothing can cut the power) ends like this, with every CPU in "cli; hlt".
+ */
+static void
+vmm_vcpu_check_off(struct vmm_vcpu *v)
+{
+	struct vmm *vm = v->vm;
+	struct kvm_mp_state mp;
+	struct kvm_regs r;
+	unsigned int i;
+
+	if (ioctl(v->fd, KVM_GET_MP_STATE, &mp) < 0 ||
+	    ioctl(v->fd, KVM_GET_REGS, &r) < 0)
+		return;
+	if (!vmm_vcpu_state_off(mp.mp_state, r.rflags)) {
+		atomic_store(&v->off, false);
+		return;
+	}
+	atomic_store(&v->off, true);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (!atomic_load(&vm->vcpus[i].off))
+			return;
+	vmm_stop(vm, VMM_EXIT_OK,
+		 "guest powered off (all vCPUs halted, interrupts off)");
 }
 
 static void vmm_vcpu_pio(struct vmm_vcpu *v)
@@ -587,12 +640,19 @@ static void *vmm_vcpu_thread(void *arg)
 
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
+				bool asked = false;
+
 				if (atomic_exchange(&v->dump_req, 0)) {
 					vmm_vcpu_dump(v);
-					if (!atomic_load(&vm->stopping))
-						__atomic_store_n(&run->immediate_exit, 0,
-								 __ATOMIC_SEQ_CST);
+					asked = true;
 				}
+				if (atomic_exchange(&v->off_req, 0)) {
+					vmm_vcpu_check_off(v);
+					asked = true;
+				}
+				if (asked && !atomic_load(&vm->stopping))
+					__atomic_store_n(&run->immediate_exit,
+							 0, __ATOMIC_SEQ_CST);
 				continue;
 			}
 			vmm_stop(vm, VMM_EXIT_KVM_ERROR, "vcpu %u: KVM_RUN: %s",
@@ -601,6 +661,9 @@ static void *vmm_vcpu_thread(void *arg)
 		}
 		atomic_compare_exchange_strong(&vm->t_first_exit_ns, &zero,
 					       vmm_now_ns());
+		/* It ran: whatever the last probe saw is over. */
+		if (atomic_load_explicit(&v->off, memory_order_relaxed))
+			atomic_store(&v->off, false);
 		switch (run->exit_reason) {
 		case KVM_EXIT_IO:
 			vmm_vcpu_pio(v);
@@ -646,6 +709,62 @@ static void *vmm_vcpu_thread(void *arg)
 	return NULL;
 }
 
+/* Main thread, every VMM_OFF_PROBE_MS: ask each vCPU whether it is off. */
+static void
+vmm_off_probe(void *opaque, uint32_t events)
+{
+	struct vmm *vm = opaque;
+	uint64_t ticks;
+	unsigned int i;
+
+	(void)events;
+	if (read(vm->off_timer_fd, &ticks, sizeof(ticks)) < 0)
+		return;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vmm_vcpu *v = &vm->vcpus[i];
+
+		if (!v->started)
+			continue;
+		atomic_store(&v->off_req, 1);
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(v->thread, SIGUSR1);
+	}
+}
+
+/*
+ * The power-off watch.  With the in-kernel irqchip KVM handles HLT
+ * itself, so a halted guest never exits to the VMM: a timer kicks the
+ * vCPUs out of KVM_RUN now and then and each reads its own state.
+ */
+static int
+vmm_off_watch_start(struct vmm *vm)
+{
+	struct itimerspec its = {
+		.it_interval.tv_nsec = VMM_OFF_PROBE_MS * 1000000L,
+		.it_value.tv_nsec = VMM_OFF_PROBE_MS * 1000000L,
+	};
+	int ret;
+
+	vm->off_timer_fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (vm->off_timer_fd < 0)
+		return -errno;
+	if (timerfd_settime(vm->off_timer_fd, 0, &its, NULL) < 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	vm->off_ev.fn = vmm_off_probe;
+	vm->off_ev.opaque = vm;
+	ret = vmm_event_add(vm, &vm->off_ev, vm->off_timer_fd, EPOLLIN);
+	if (ret)
+		goto err_close;
+	return 0;
+err_close:
+	close(vm->off_timer_fd);
+	vm->off_timer_fd = -1;
+	return ret;
+}
+
 int vmm_vcpus_start(struct vmm *vm)
 {
 	struct sigaction sa = { .sa_handler = vmm_vcpu_sigusr1 };
@@ -654,6 +773,12 @@ int vmm_vcpus_start(struct vmm *vm)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
+	ret = vmm_off_watch_start(vm);
+	if (ret) {
+		vmm_err("power-off watch (timerfd): %s", strerror(-ret));
+		vmm_stop(vm, VMM_EXIT_ERROR, "no power-off watch");
+		return ret;
+	}
 	vm->t_setup_ns = vmm_now_ns();
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpus[i];

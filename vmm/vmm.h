@@ -151,6 +151,10 @@ struct vmm_vcpu {
 	pthread_t thread;
 	bool started;
 	atomic_int dump_req;	/* main thread asks for a register dump */
+	atomic_int off_req;	/* main thread asks: powered off? */
+	/* Set by this vCPU's thread: it was halted with interrupts disabled
+	 * (or never started) when last asked; cleared by its next exit. */
+	atomic_bool off;
 };
 
 struct vmm_pci;
@@ -191,6 +195,10 @@ struct vmm {
 	int epoll_fd;
 	int wake_fd;		/* eventfd: a vCPU thread stopped the VM */
 	struct vmm_event wake_ev;
+	/* timerfd: the main thread asks the vCPUs whether the guest powered
+	 * off (every vCPU halted with interrupts disabled, see kvm.c). */
+	int off_timer_fd;
+	struct vmm_event off_ev;
 	atomic_int stopping;
 	int exit_status;
 	char exit_reason[128];
@@ -211,6 +219,15 @@ void vmm_stop(struct vmm *vm, int status, const char *fmt, ...)
 void vmm_vcpus_join(struct vmm *vm);
 /* Main thread: every vCPU logs its registers (SIGUSR2 on nfv-vmm). */
 void vmm_vcpus_dump(struct vmm *vm);
+#define VMM_RFLAGS_IF (1ULL << 9)
+/* How often the main thread checks for a powered-off guest. */
+#define VMM_OFF_PROBE_MS 250
+/*
+ * Is a vCPU with this KVM_GET_MP_STATE and RFLAGS off for good: halted
+ * with interrupts disabled (what Linux's halt and poweroff leave without
+ * ACPI), or an AP the guest never started?  Any thread; no KVM needed.
+ */
+bool vmm_vcpu_state_off(uint32_t mp_state, uint64_t rflags);
 
 /* Interrupts (callers hold vm->lock or run before the vCPUs start). */
 int vmm_irq_line(struct vmm *vm, unsigned int gsi, int level);

@@ -45,8 +45,8 @@
 #include <netlink/socket.h>
 
 #include <rte_errno.h>
-#include <rte_lcore.h>
 #include <rte_ether.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -859,15 +859,15 @@ mirror_thread(void *arg)
 	int rc;
 
 	/*
-	 * An lcore id of its own: the router's tables (rte_hash with
-	 * lock-free writers) keep per-lcore free-slot caches indexed by
-	 * rte_lcore_id(), which is LCORE_ID_ANY on a plain pthread.
+	 * An lcore id for this thread: the router's tables (rte_hash with
+	 * lock-free multi-writer adds, mempool caches) index per-lcore state
+	 * by rte_lcore_id(), which is LCORE_ID_ANY in a plain pthread.
 	 */
-	if (rte_thread_register() != 0) {
+	if (rte_thread_register() < 0) {
+		m->start_rc = -(rte_errno ? rte_errno : EBUSY);
 		snprintf(m->start_err, sizeof(m->start_err),
-			 "mirror thread: no lcore id for it: %s",
+			 "cannot register the mirror thread with DPDK: %s",
 			 rte_strerror(rte_errno));
-		m->start_rc = -rte_errno;
 		sem_post(&m->started);
 		return NULL;
 	}

@@ -50,6 +50,33 @@ mirror_netns_dir(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A namespace nfvd made holds a router: forwarding on, as FRR and BIRD
+ * expect, and so that the twins act as a router's interfaces (no IPv6
+ * router solicitations leave by the ifaces).  /proc/sys/net is the
+ * calling thread's namespace.  An existing namespace keeps its settings.
+ */
+static void
+mirror_netns_forwarding(const char *netns)
+{
+	static const char *const knobs[] = {
+		"/proc/sys/net/ipv4/ip_forward",
+		"/proc/sys/net/ipv6/conf/all/forwarding",
+		"/proc/sys/net/ipv6/conf/default/forwarding",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		int fd = open(knobs[i], O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, "1\n", 2) != 2)
+			MIRROR_LOG(WARNING, "netns %s: %s: %s", netns, knobs[i],
+				   strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 static int
 mirror_netns_create(struct ctl_mirror *m, char *err, size_t errlen)
 {
@@ -82,6 +109,7 @@ mirror_netns_create(struct ctl_mirror *m, char *err, size_t errlen)
 		goto err_file;
 	}
 	m->created_ns = true;
+	mirror_netns_forwarding(m->netns);
 	return 0;
 
 err_file:

@@ -24,6 +24,14 @@
 #   nfvd-base:NAME  the same config with the nfvd of another build
 #                 (--baseline DIR, e.g. a build of the previous commit):
 #                 an A/B of two versions in the same rounds
+#   nfvd-sleep:NAME, nfvd-interrupt:NAME  the same config with
+#                 dataplane.idle sleep / interrupt (nfvd:NAME is `poll`);
+#                 with --idle, for the configs it names [l2-switch]
+#
+# With --idle, each nfvd row of those configs also measures, in every
+# round: the CPU nfvd uses while no frame moves (from /proc, before any
+# traffic), and latency p50/p99 in open loop at 10 kpps and 1 Mpps per
+# sending port (nfv-bench -r): a second table, "idle modes".
 #
 # Rounds: every DUT once per round, N rounds (default 3); the table shows
 # medians.  Mpps per direction, the ratio to the ceiling of the same run,
@@ -68,6 +76,10 @@ LIST_ONLY=0
 CONFIGS=()
 BASE_BUILD=""
 EXTRA_GEN=()
+IDLE=0
+IDLE_CONFIGS=l2-switch
+IDLE_CPU_S=3
+IDLE_RATES=(10kpps 1Mpps)
 
 usage() {
 	cat <<EOF
@@ -83,6 +95,9 @@ usage: $0 [options] [-- extra nfv-bench arguments]
   -c, --config FILE   nfvd config to compare (repeat) [configs/*.yaml]
   -B, --baseline DIR  also run each nfvd config with DIR's nfvd and nfvctl
                       (rows nfvd-base:NAME), for an A/B of two builds
+      --idle          rows nfvd-sleep:NAME and nfvd-interrupt:NAME beside
+                      nfvd:NAME (poll), with idle CPU and open-loop latency
+      --idle-configs LIST  configs (names) of --idle [$IDLE_CONFIGS]
       --gen-cpu N     generator core [$GEN_CPU]
       --dut-cpu N     device-under-test core [$DUT_CPU]
       --no-install    do not apt-get install what is missing (skip instead)
@@ -109,6 +124,8 @@ while [ $# -gt 0 ]; do
 	--only) ONLY=${2:-}; shift 2 ;;
 	-c | --config) CONFIGS+=("${2:?}"); shift 2 ;;
 	-B | --baseline) BASE_BUILD=${2:?}; shift 2 ;;
+	--idle) IDLE=1; shift ;;
+	--idle-configs) IDLE_CONFIGS=${2:?}; IDLE=1; shift 2 ;;
 	--gen-cpu) GEN_CPU=${2:-}; shift 2 ;;
 	--dut-cpu) DUT_CPU=${2:-}; shift 2 ;;
 	--no-install) INSTALL=0; shift ;;
@@ -155,6 +172,19 @@ wanted() {	# wanted NAME: is this DUT asked for?
 		[ "$x" = nfvd ] && [[ "$1" == nfvd:* ]] && return 0
 	done
 	return 1
+}
+
+idle_config() {	# idle_config NAME: does --idle apply to it?
+	[ "$IDLE" = 1 ] || return 1
+	[[ ",$IDLE_CONFIGS," == *",$1,"* ]]
+}
+
+idle_mode_of() {	# idle_mode_of DUT: its dataplane.idle
+	case "$1" in
+	nfvd-sleep:*) echo sleep ;;
+	nfvd-interrupt:*) echo interrupt ;;
+	*) echo poll ;;
+	esac
 }
 
 # --- state and cleanup ---------------------------------------------------
@@ -278,10 +308,10 @@ EOF
 # A private copy of a config: our sockets, control socket, file prefix,
 # the worker on the DUT core, and ROUTES (when not empty) as the route
 # file of every router that has one.
-private_config() {	# private_config SRC DST PREFIX ROUTES
+private_config() {	# private_config SRC DST PREFIX ROUTES IDLE
 	python3 - "$@" "$DIR" "$DUT_CPU" "$NO_HUGE" <<'EOF'
 import sys, yaml
-src, dst, prefix, routes, d, cpu, nohuge = sys.argv[1:8]
+src, dst, prefix, routes, idle, d, cpu, nohuge = sys.argv[1:9]
 cfg = yaml.safe_load(open(src))
 if routes:
     for v in cfg.get("vnfs") or []:
@@ -292,6 +322,8 @@ cfg["dataplane"] = dp
 dp["file_prefix"] = prefix
 dp["lcores"] = str(cpu)
 dp["workers"] = 1
+if idle:
+    dp["idle"] = idle
 if nohuge == "1":
     dp["hugepages"] = "off"
 cfg.setdefault("control", {})
@@ -354,13 +386,19 @@ if python_yaml; then
 		if [[ ",$ONLY," == *",nfvd-ethdev:$name,"* ]]; then
 			DUTS+=("nfvd-ethdev:$name")
 		fi
+		# The idle modes beside poll (dataplane.idle).
+		for m in sleep interrupt; do
+			if idle_config "$name" || [[ ",$ONLY," == *",nfvd-$m:$name,"* ]]; then
+				DUTS+=("nfvd-$m:$name")
+			fi
+		done
 		[ -n "$BASE_BUILD" ] && DUTS+=("nfvd-base:$name")
 	done < <(pick_configs "${CONFIGS[@]}")
 fi
 
 if [ "$LIST_ONLY" = 1 ]; then
 	for d in "${DUTS[@]}"; do
-		if [[ "$d" == nfvd:* || "$d" == nfvd-ethdev:* || "$d" == nfvd-base:* ]]; then
+		if [[ "$d" == nfvd*:* ]]; then
 			echo "$d ${CONFIG_OF[${d#*:}]}"
 		else
 			echo "$d"
@@ -393,7 +431,7 @@ fi
 if [ ! -x "$NFVD" ] || [ ! -x "$NFVCTL" ]; then
 	warn "nfvd or nfvctl not built in $BUILD: no nfvd rows"
 	for i in "${!DUTS[@]}"; do
-		[[ "${DUTS[$i]}" == nfvd:* ]] && DUTS[$i]=""
+		[[ "${DUTS[$i]}" == nfvd*:* ]] && DUTS[$i]=""
 	done
 fi
 
@@ -535,16 +573,19 @@ stop_ovs() {
 }
 
 NFVD_CTL=""
-start_nfvd() {	# start_nfvd NAME [ethdev|base]
-	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1.yaml routes via="" bin=$NFVD
+start_nfvd() {	# start_nfvd NAME [ethdev|base|sleep|interrupt]
+	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1${2:+-$2}.yaml routes via="" bin=$NFVD
+	local idle=""
 	[ "${2:-}" = ethdev ] && via=1
 	[ "${2:-}" = base ] && bin=$BASE_NFVD
+	[ "${2:-}" = sleep ] && idle=sleep
+	[ "${2:-}" = interrupt ] && idle=interrupt
 	PREFIXES+=("$prefix")
-	DUT_LOG=$DIR/nfvd-$name.log
+	DUT_LOG=$DIR/nfvd-$name${2:+-$2}.log
 	: >"$DUT_LOG"
 	routes=$(routes_for "$name") || return 1
-	private_config "${CONFIG_OF[$name]}" "$cfg" "$prefix" "$routes" || return 1
-	SOCK0=$DIR/nfvd-p0.sock SOCK1=$DIR/nfvd-p1.sock DUT_LOG=$DIR/nfvd-$name.log
+	private_config "${CONFIG_OF[$name]}" "$cfg" "$prefix" "$routes" "$idle" || return 1
+	SOCK0=$DIR/nfvd-p0.sock SOCK1=$DIR/nfvd-p1.sock
 	NFVD_CTL=$DIR/nfvd-ctl.sock
 	rm -f "$SOCK0" "$SOCK1" "$NFVD_CTL"
 	NFVD_VHOST_ETHDEV=$via "$bin" -c "$cfg" >"$DUT_LOG" 2>&1 &
@@ -567,6 +608,48 @@ stop_dut() {
 # --- one measurement ---------------------------------------------------------
 RESULTS=$DIR/results.tsv	# dut run mpps01 mpps10 loss cycles estimated gen-busy
 : >"$RESULTS"
+IDLE_RESULTS=$DIR/idle.tsv	# dut run cpu-pct "RATE P50 P99 LOSS ..."
+: >"$IDLE_RESULTS"
+
+cpu_ns() {	# cpu_ns PID: CPU time of all its threads so far, in ns
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d", s}'
+}
+
+# The share of one core the DUT uses while no frame moves, in %.
+idle_cpu() {
+	local a b t0 t1
+	sleep 1
+	a=$(cpu_ns "$DUT_PID") t0=$(date +%s%N)
+	sleep "$IDLE_CPU_S"
+	b=$(cpu_ns "$DUT_PID") t1=$(date +%s%N)
+	awk -v a="$a" -v b="$b" -v t0="$t0" -v t1="$t1" \
+		'BEGIN {printf "%.3f", 100 * (b - a) / (t1 - t0)}'
+}
+
+# Open loop at each of IDLE_RATES: "RATE P50 P99 LOSS" per rate (us, %).
+idle_latency() {	# idle_latency [extra nfv-bench args...]
+	local json=$DIR/lat.json log=$DIR/lat.log r out=()
+	for r in "${IDLE_RATES[@]}"; do
+		rm -f "$json"
+		timeout $((${DURATION%.*} + ${WARMUP%.*} + 90)) "$BENCH" \
+			-p "$SOCK0" -p "$SOCK1" -s "$SIZE" -d "$DURATION" -w "$WARMUP" \
+			-r "$r" --cpu "$GEN_CPU" --file-prefix "$TAG-gen" "${GEN_MEM[@]}" -q \
+			-j "$json" "$@" "${EXTRA_GEN[@]}" >"$log" 2>&1
+		remove_prefix_files "$TAG-gen"
+		out+=("$r" $(python3 - "$json" <<'EOF'
+import json, sys
+try:
+    res = json.load(open(sys.argv[1]))["results"][0]
+    t = res["trials"][res["final_trial"]]
+    lat = t["latency_us"] or {}
+    print("%.1f %.1f %.4f" % (lat["p50"], lat["p99"], t["loss_pct"]))
+except Exception:
+    print("- - -")
+EOF
+))
+	done
+	echo "${out[*]}"
+}
 
 measure() {	# measure DUT RUN [extra nfv-bench args...]
 	local dut=$1 run=$2 json=$DIR/run.json log=$DIR/gen.log cyc="" est=1 line
@@ -591,7 +674,7 @@ measure() {	# measure DUT RUN [extra nfv-bench args...]
 		[ -n "$DUT_LOG" ] && tail -5 "$DUT_LOG" | sed 's/^/  dut: /' >&2
 		return 1
 	fi
-	if [[ "$dut" == nfvd:* || "$dut" == nfvd-ethdev:* || "$dut" == nfvd-base:* ]]; then
+	if [[ "$dut" == nfvd*:* ]]; then
 		local ctl=$NFVCTL
 		[[ "$dut" == nfvd-base:* ]] && ctl=$BASE_NFVCTL
 		cyc=$("$ctl" -s "$NFVD_CTL" -j show stats 2>/dev/null | python3 -c '
@@ -626,10 +709,12 @@ run_dut() {	# run_dut DUT RUN
 	case "$dut" in
 	ceiling) start_testpmd io || { warn "testpmd io did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
 	testpmd-mac) start_testpmd mac || { warn "testpmd mac did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
-	nfvd:* | nfvd-ethdev:* | nfvd-base:*)
+	nfvd:* | nfvd-ethdev:* | nfvd-base:* | nfvd-sleep:* | nfvd-interrupt:*)
 		local via=""
 		[[ "$dut" == nfvd-ethdev:* ]] && via=ethdev
 		[[ "$dut" == nfvd-base:* ]] && via=base
+		[[ "$dut" == nfvd-sleep:* ]] && via=sleep
+		[[ "$dut" == nfvd-interrupt:* ]] && via=interrupt
 		if ! start_nfvd "${dut#*:}" $via; then
 			warn "$dut did not start"
 			tail -5 "$DUT_LOG" >&2
@@ -639,8 +724,21 @@ run_dut() {	# run_dut DUT RUN
 		read -ra extra <<<"$(config_gen_args "${CONFIG_OF[${dut#*:}]}")"
 		;;
 	esac
+	# The idle modes: CPU before any traffic, then the closed loop, then
+	# latency in open loop.
+	local cpu="" rc
+	if [[ "$dut" == nfvd*:* ]] && idle_config "${dut#*:}"; then
+		cpu=$(idle_cpu)
+		say "$dut run $run: $cpu% of a core while idle ($(idle_mode_of "$dut"))"
+	fi
 	measure "$dut" "$run" "${extra[@]}"
-	local rc=$?
+	rc=$?
+	if [ -n "$cpu" ]; then
+		local lat
+		lat=$(idle_latency "${extra[@]}")
+		say "$dut run $run: open loop, rate p50 p99 (us) loss (%): $lat"
+		printf '%s\t%s\t%s\t%s\n' "$dut" "$run" "$cpu" "$lat" >>"$IDLE_RESULTS"
+	fi
 	stop_dut
 	return $rc
 }
@@ -681,10 +779,10 @@ done
 
 # --- the table ---------------------------------------------------------------------
 python3 - "$RESULTS" "$SIZE" "$RUNS" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-	"$JSON_OUT" "${DUTS[@]}" <<'EOF'
+	"$JSON_OUT" "$IDLE_RESULTS" "${DUTS[@]}" <<'EOF'
 import datetime, json, statistics, sys
-path, size, runs, commit, json_out = sys.argv[1:6]
-order = [d for d in sys.argv[6:] if d]
+path, size, runs, commit, json_out, idle_path = sys.argv[1:7]
+order = [d for d in sys.argv[7:] if d]
 names = {"ceiling": "testpmd io-forward (ceiling)", "testpmd-mac": "testpmd mac-forward",
          "ovs-normal": "OVS-DPDK, NORMAL action", "ovs-flows": "OVS-DPDK, port-to-port flows"}
 rows = {}
@@ -718,7 +816,9 @@ print("|---|---|---|---|---|---|---|")
 for dut in order:
     name = names.get(dut, "nfvd, " + dut[5:] + ".yaml" if dut.startswith("nfvd:") else
                      "nfvd via ethdev, " + dut[12:] + ".yaml" if dut.startswith("nfvd-ethdev:") else
-                     "nfvd baseline build, " + dut[10:] + ".yaml" if dut.startswith("nfvd-base:") else dut)
+                     "nfvd baseline build, " + dut[10:] + ".yaml" if dut.startswith("nfvd-base:") else
+                     "nfvd idle sleep, " + dut[11:] + ".yaml" if dut.startswith("nfvd-sleep:") else
+                     "nfvd idle interrupt, " + dut[15:] + ".yaml" if dut.startswith("nfvd-interrupt:") else dut)
     m = med.get(dut)
     if m is None:
         print("| %s | failed | | | | | 0 |" % name)
@@ -734,9 +834,60 @@ print("~: estimated as TSC Hz / packets per second through the device's core;"
       " nfvd's figure is its worker's busy cycles per packet (nfvctl show stats).")
 print("generator busy: share of the time nfv-bench's loop moved frames; near 100%"
       " the generator, not the device, may set the pace.")
+# The idle modes: poll, sleep and interrupt of one config side by side.
+idle = {}
+for line in open(idle_path):
+    f = line.rstrip("\n").split("\t")
+    if len(f) != 4:
+        continue
+    dut, run, cpu, lat = f
+    lf = lat.split()
+    per = {}
+    for i in range(0, len(lf) - 3, 4):
+        try:
+            per[lf[i]] = {"p50_us": float(lf[i + 1]), "p99_us": float(lf[i + 2]),
+                          "loss_pct": float(lf[i + 3])}
+        except ValueError:
+            per[lf[i]] = None
+    idle.setdefault(dut, []).append({"run": int(run), "idle_cpu_pct": float(cpu), "open_loop": per})
+idle_med = {}
+for dut, rs in idle.items():
+    m = {"idle_cpu_pct": statistics.median([r["idle_cpu_pct"] for r in rs]), "open_loop": {}}
+    for rate in rs[0]["open_loop"]:
+        ok = [r["open_loop"][rate] for r in rs if r["open_loop"].get(rate)]
+        m["open_loop"][rate] = ({k: statistics.median([o[k] for o in ok])
+                                 for k in ("p50_us", "p99_us", "loss_pct")} if ok else None)
+    idle_med[dut] = m
+if idle_med:
+    print()
+    print("Idle modes (dataplane.idle), %s B: throughput in the closed loop above; CPU while no"
+          " frame moves (from /proc); latency in open loop per sending port; medians of %s runs"
+          % (size, runs))
+    print()
+    rates = list(next(iter(idle_med.values()))["open_loop"].keys())
+    print("| config | idle | Mpps per direction | x poll | idle CPU, % of a core | "
+          + " | ".join("p50 / p99 us at %s (loss)" % r for r in rates) + " |")
+    print("|---|---|---|---|---|" + "---|" * len(rates))
+    for dut in order:
+        if dut not in idle_med:
+            continue
+        cfg = dut.split(":", 1)[1]
+        mode = ("sleep" if dut.startswith("nfvd-sleep:") else
+                "interrupt" if dut.startswith("nfvd-interrupt:") else "poll")
+        mp = med.get(dut, {}).get("mpps_per_direction")
+        base = med.get("nfvd:" + cfg, {}).get("mpps_per_direction")
+        cells = []
+        for r in rates:
+            o = idle_med[dut]["open_loop"].get(r)
+            cells.append("%.1f / %.1f (%.2f%%)" % (o["p50_us"], o["p99_us"], o["loss_pct"]) if o else "failed")
+        print("| %s | %s | %s | %s | %.2f | %s |" % (
+            cfg, mode, "%.2f" % mp if mp else "failed",
+            "%.3f" % (mp / base) if mp and base else "-",
+            idle_med[dut]["idle_cpu_pct"], " | ".join(cells)))
 if json_out:
     json.dump({"tool": "compare.sh", "size": int(size), "runs": int(runs), "date": now, "commit": commit,
-               "devices": order, "runs_detail": rows, "medians": med}, open(json_out, "w"), indent=2)
+               "devices": order, "runs_detail": rows, "medians": med,
+               "idle_detail": idle, "idle_medians": idle_med}, open(json_out, "w"), indent=2)
 bad = [d for d in order if d not in med]
 sys.exit(1 if bad or not ceil else 0)
 EOF

@@ -17,7 +17,8 @@
 #   nfv.fwd=route    enable IPv4/IPv6 forwarding between the NICs
 #   nfv.run="CMD"    run CMD with sh -c, print "NFV-GUEST: run rc=N", halt
 #   nfv.halt=poweroff|reboot|none   how to stop after nfv.run (default
-#                    poweroff; nfv-vmm has no ACPI and passes reboot)
+#                    poweroff; nfv-vmm passes reboot, and ends on either:
+#                    without ACPI a poweroff halts every CPU, which it sees)
 #   nfv.wait=S       seconds to wait for the NICs (default 5)
 #   nfv.nics=N       number of NICs to wait for (default: as many nfv.ipN)
 #   nfv.shell=1      start a shell on the console when idle

@@ -33,6 +33,7 @@ static const cyaml_schema_field_t fw_rule_fields[] = {
 	CTL_CFG_STR("sport", struct fw_raw_rule, sport),
 	CTL_CFG_STR("dport", struct fw_raw_rule, dport),
 	CTL_CFG_STR("iface", struct fw_raw_rule, iface),
+	CTL_CFG_STR("bpf", struct fw_raw_rule, bpf),
 	CYAML_FIELD_END
 };
 
@@ -76,7 +77,7 @@ int fw_rule_parse(struct ctl_cfg *c, const char *at,
 		  struct fw_rule_config *ru)
 {
 	static const char *const actions[] = {
-		"allow", "allow-stateful", "drop", "reject", NULL,
+		"allow", "allow-stateful", "drop", "reject", "bpf", NULL,
 	};
 	static const struct {
 		const char *name;
@@ -90,14 +91,36 @@ int fw_rule_parse(struct ctl_cfg *c, const char *at,
 	int a;
 
 	memset(ru, 0, sizeof(*ru));
-	if (!r->action)
+	/* `bpf: FILE` is the action itself; `action: bpf` may say so too.
+	 * The program is opened when the firewall takes the rule. */
+	if (!r->action && !r->bpf)
 		return ctl_cfg_fail(c, at, "action",
 				    "missing (required): one of allow, "
-				    "allow-stateful, drop, reject");
-	a = ctl_cfg_enum(c, at, "action", r->action, actions);
-	if (a < 0)
-		return a;
+				    "allow-stateful, drop, reject, or a "
+				    "bpf: FILE[:SECTION]");
+	a = FW_RULE_BPF;
+	if (r->action) {
+		a = ctl_cfg_enum(c, at, "action", r->action, actions);
+		if (a < 0)
+			return a;
+	}
 	ru->action = (enum fw_rule_action)a;
+	if (r->bpf && a != FW_RULE_BPF)
+		return ctl_cfg_fail(c, at, "bpf",
+				    "a rule with a program takes no other "
+				    "action (action: %s)",
+				    r->action);
+	if (a == FW_RULE_BPF) {
+		if (!r->bpf || !*r->bpf)
+			return ctl_cfg_fail(c, at, "bpf",
+					    "action bpf needs its program: "
+					    "bpf: FILE[:SECTION]");
+		if (strlen(r->bpf) >= sizeof(ru->bpf))
+			return ctl_cfg_fail(c, at, "bpf",
+					    "longer than %zu bytes",
+					    sizeof(ru->bpf) - 1);
+		snprintf(ru->bpf, sizeof(ru->bpf), "%s", r->bpf);
+	}
 
 	if (r->proto) {
 		for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)

@@ -18,7 +18,11 @@ enum fw_rule_action {
 	FW_RULE_ALLOW_STATEFUL,
 	FW_RULE_DROP,
 	FW_RULE_REJECT,
+	FW_RULE_BPF, /* an eBPF program decides (`bpf: FILE[:SECTION]`) */
 };
+
+/* Room for a rule's `bpf: FILE.o[:SECTION]` as written. */
+#define FW_BPF_SPEC_MAX 320
 
 struct fw_rule_config {
 	enum fw_rule_action action;
@@ -28,6 +32,7 @@ struct fw_rule_config {
 	uint16_t sport_lo, sport_hi;	/* 0..65535 when not given */
 	uint16_t dport_lo, dport_hi;
 	char in_iface[CTL_NAME_MAX];	/* "" = any */
+	char bpf[FW_BPF_SPEC_MAX];	/* FW_RULE_BPF: FILE.o[:SECTION] */
 };
 
 struct fw_config {
@@ -39,10 +44,10 @@ struct fw_config {
 
 /* A rule as read, every leaf a string (NULL: not given). */
 struct fw_raw_rule {
-	char *action, *proto, *src, *dst, *sport, *dport, *iface;
+	char *action, *proto, *src, *dst, *sport, *dport, *iface, *bpf;
 };
 
-/* One rule object: {action, proto, src, dst, sport, dport, iface}. */
+/* One rule object: {action, proto, src, dst, sport, dport, iface, bpf}. */
 extern const cyaml_schema_value_t fw_rule_schema;
 
 /*

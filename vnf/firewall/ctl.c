@@ -28,6 +28,7 @@ static const char *const fw_action_names[] = {
 	[FW_RULE_ALLOW_STATEFUL] = "allow-stateful",
 	[FW_RULE_DROP] = "drop",
 	[FW_RULE_REJECT] = "reject",
+	[FW_RULE_BPF] = "bpf",
 };
 
 const char *
@@ -147,18 +148,22 @@ fw_rule_json(const struct fw *fw, uint32_t i)
 {
 	const struct fw_rule_config *r = &fw->rules[i].cfg;
 	char src[64], dst[64], sp[16], dp[16], pb[8];
+	char act[FW_BPF_SPEC_MAX + 8];
 
+	/* A bpf rule's action names its program (one column for all). */
+	snprintf(act, sizeof(act), "%s%s%s", fw_action_name((uint8_t)r->action),
+		 r->action == FW_RULE_BPF ? " " : "",
+		 r->action == FW_RULE_BPF ? r->bpf : "");
 	fw_prefix_str(r->has_src, &r->src, src, sizeof(src));
 	fw_prefix_str(r->has_dst, &r->dst, dst, sizeof(dst));
 	fw_ports_str(r->sport_lo, r->sport_hi, sp, sizeof(sp));
 	fw_ports_str(r->dport_lo, r->dport_hi, dp, sizeof(dp));
 	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
-			 "vnf", fw->vi->name, "index", (int)i, "action",
-			 fw_action_name((uint8_t)r->action), "proto",
-			 fw_proto_name(r->proto, pb, sizeof(pb)), "src", src,
-			 "dst", dst, "sport", sp, "dport", dp, "iface",
-			 r->in_iface[0] != '\0' ? r->in_iface : "any", "hits",
-			 (json_int_t)fw_rule_hits(fw, i));
+			 "vnf", fw->vi->name, "index", (int)i, "action", act,
+			 "proto", fw_proto_name(r->proto, pb, sizeof(pb)),
+			 "src", src, "dst", dst, "sport", sp, "dport", dp,
+			 "iface", r->in_iface[0] != '\0' ? r->in_iface : "any",
+			 "hits", (json_int_t)fw_rule_hits(fw, i));
 }
 
 /* ---- show conn ---- */
@@ -379,7 +384,7 @@ const struct vnf_verb fw_verbs[] = {
 			{.key = "index", .word = "index", .meta = "N",
 			 .flags = VNF_ARG_INT},
 			{.key = "action", .word = "action", .meta = "A",
-			 .choices = "allow|allow-stateful|drop|reject",
+			 .choices = "allow|allow-stateful|drop|reject|bpf",
 			 .flags = VNF_ARG_REQUIRED},
 			{.key = "proto", .word = "proto", .meta = "P"},
 			{.key = "src", .word = "src", .meta = "PFX"},
@@ -389,6 +394,7 @@ const struct vnf_verb fw_verbs[] = {
 			{.key = "dport", .word = "dport", .meta = "N[-M]",
 			 .flags = VNF_ARG_RANGE, .max = 65535},
 			{.key = "iface", .word = "iface", .meta = "I"},
+			{.key = "bpf", .word = "bpf", .meta = "FILE[:S]"},
 		},
 		.handler = fw_rule_add,
 	},

@@ -708,6 +708,20 @@ fw_judge(struct fw *fw, const struct fw_rs *rs, struct vnf_wctx *w,
 		fw_reject(fw, w, m, pk, in);
 		v = VNF_DROP(FW_D_RULE_REJECT);
 		break;
+	case FW_A_BPF:
+		/* An iface index is a pass (by the usual peer), anything
+		 * else a drop: docs/firewall.md. */
+		vnf_bpf_prog_bind(r->prog, w->worker);
+		if (vnf_bpf_prog_run(r->prog,
+				     vnf_bpf_ctx_get(m, in, fw->n_ifaces,
+						     &ws->bpf_ctx)) <
+		    fw->n_ifaces) {
+			w->counters[FW_C_BPF_ALLOWED]++;
+			v = out;
+		} else {
+			v = VNF_DROP(FW_D_BPF_DROP);
+		}
+		break;
 	default:
 		v = VNF_DROP(FW_D_RULE_DROP);
 		break;

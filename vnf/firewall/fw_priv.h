@@ -25,6 +25,7 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include "vnf/bpf/prog.h"
 #include "vnf/firewall/config.h"
 #include "vnf/lib/lf_table.h"
 #include "vnf/lib/tick.h"
@@ -48,6 +49,7 @@ struct rte_rcu_qsbr;
 	_(FW_C_DEFAULT_ALLOW, "default-allowed", VNF_CK_PASS)                  \
 	_(FW_C_NON_IP, "non-ip", VNF_CK_PASS) /* ARP etc. */                   \
 	_(FW_C_FRAG_FOLLOW, "frag-followed", VNF_CK_PASS)                      \
+	_(FW_C_BPF_ALLOWED, "bpf-allowed", VNF_CK_PASS) /* bpf rule */         \
 	_(FW_C_CONN_EXISTS, "conn-exists", VNF_CK_INFO)                        \
 	_(FW_C_REJECT_SENT, "reject-sent", VNF_CK_INFO)                        \
 	_(FW_C_REJECT_LIMITED, "reject-rate-limited", VNF_CK_INFO)             \
@@ -68,7 +70,8 @@ struct rte_rcu_qsbr;
 	_(FW_D_DEFAULT, "default-drop", VNF_CK_DROP)                           \
 	_(FW_D_TABLE_FULL, "conn-table-full", VNF_CK_DROP)                     \
 	_(FW_D_TCP_INVALID, "tcp-invalid", VNF_CK_DROP)                        \
-	_(FW_D_TCP_NOT_SYN, "tcp-no-conn", VNF_CK_DROP)
+	_(FW_D_TCP_NOT_SYN, "tcp-no-conn", VNF_CK_DROP)                        \
+	_(FW_D_BPF_DROP, "bpf-drop", VNF_CK_DROP)
 
 enum { FW_COUNTERS(VNF_COUNTER_ENUM) FW_N_COUNTERS };
 
@@ -155,11 +158,15 @@ enum fw_action {
 	FW_A_STATEFUL = FW_RULE_ALLOW_STATEFUL,
 	FW_A_DROP = FW_RULE_DROP,
 	FW_A_REJECT = FW_RULE_REJECT,
+	FW_A_BPF = FW_RULE_BPF,
 };
 
 struct fw_rs_rule {
 	uint32_t slot;	/* hit counter slot */
 	uint8_t action; /* enum fw_action */
+	/* FW_A_BPF: the rule's program (owned by its struct fw_rule; freed
+	 * after the grace period that follows the rule's deletion). */
+	struct vnf_bpf_prog *prog;
 };
 
 /*
@@ -178,6 +185,7 @@ struct fw_rule {
 	struct fw_rule_config cfg;
 	uint32_t slot;
 	int16_t in_iface; /* iface index, -1: any */
+	struct vnf_bpf_prog *prog; /* FW_RULE_BPF: loaded (vnf/bpf/prog.h) */
 };
 
 /* ---- connection tracking ---- */
@@ -308,6 +316,8 @@ struct fw_wstate {
 	uint32_t rl_tokens;
 	struct fw_frag_ent frag[FW_FRAG_SLOTS];
 	uint64_t hits[FW_MAX_SLOTS]; /* rule hit counters by slot */
+	/* A bpf rule's context for a frame not readable in place. */
+	struct nfv_bpf_ctx bpf_ctx;
 };
 
 /* ---- the instance ---- */

@@ -276,6 +276,7 @@ fw_rs_publish(struct fw *fw)
 	for (i = 0; i < fw->n_rules; i++) {
 		rs->rule[i].slot = fw->rules[i].slot;
 		rs->rule[i].action = (uint8_t)fw->rules[i].cfg.action;
+		rs->rule[i].prog = fw->rules[i].prog;
 	}
 	rc = fw_acl_build(fw, false, &rs->acl4, &rs->n4);
 	if (rc == 0)
@@ -392,17 +393,42 @@ fw_rule_check(struct fw *fw, const struct fw_rule_config *r, int *ifc,
 			return -ENOENT;
 		}
 	}
-	if (r->action > FW_RULE_REJECT) {
+	if (r->action > FW_RULE_BPF) {
 		snprintf(err, errlen, "bad action %d", (int)r->action);
 		return -EINVAL;
 	}
 	return 0;
 }
 
+/*
+ * A bpf rule's program, from its `bpf: FILE.o[:SECTION]` (the section
+ * after the last ".o:", since sections have slashes and paths may have
+ * colons): loaded with vnf/bpf's loader, NULL for other rules.  0 or
+ * -errno with the loader's reason.
+ */
+static int
+fw_rule_prog(const struct fw_rule_config *r, struct vnf_bpf_prog **out,
+	     char *err, size_t errlen)
+{
+	char file[FW_BPF_SPEC_MAX];
+	const char *sec = NULL, *p, *q;
+
+	*out = NULL;
+	if (r->action != FW_RULE_BPF)
+		return 0;
+	snprintf(file, sizeof(file), "%s", r->bpf);
+	for (p = file; (q = strstr(p, ".o:")) != NULL; p = q + 1)
+		sec = q + 3;
+	if (sec != NULL)
+		file[sec - 1 - file] = '\0';
+	return vnf_bpf_prog_load(file, sec, true, out, err, errlen);
+}
+
 int
 fw_rule_insert(struct fw *fw, uint32_t index, const struct fw_rule_config *r,
 	       char *err, size_t errlen)
 {
+	struct vnf_bpf_prog *prog;
 	struct fw_rule ru;
 	uint32_t slot;
 	int ifc, rc;
@@ -437,9 +463,15 @@ fw_rule_insert(struct fw *fw, uint32_t index, const struct fw_rule_config *r,
 		snprintf(err, errlen, "no free hit counter");
 		return rc;
 	}
+	rc = fw_rule_prog(r, &prog, err, errlen);
+	if (rc < 0) {
+		fw->slot_free[fw->n_slot_free++] = slot;
+		return rc;
+	}
 	memset(&ru, 0, sizeof(ru));
 	ru.cfg = *r;
 	ru.slot = slot;
+	ru.prog = prog;
 	ru.in_iface = (int16_t)ifc;
 	memmove(&fw->rules[index + 1], &fw->rules[index],
 		(fw->n_rules - index) * sizeof(fw->rules[0]));
@@ -452,6 +484,7 @@ fw_rule_insert(struct fw *fw, uint32_t index, const struct fw_rule_config *r,
 			(fw->n_rules - index - 1) * sizeof(fw->rules[0]));
 		fw->n_rules--;
 		fw->slot_free[fw->n_slot_free++] = slot;
+		vnf_bpf_prog_free(prog); /* never published */
 		snprintf(err, errlen, "building the ACL: %s", strerror(-rc));
 		return rc;
 	}
@@ -487,6 +520,9 @@ fw_rule_delete(struct fw *fw, uint32_t index, char *err, size_t errlen)
 		return rc;
 	}
 	fw_slot_release(fw, ru.slot);
+	/* Workers may still run it from the old snapshot. */
+	if (ru.prog != NULL)
+		nfv_rcu_defer(vnf_bpf_prog_free_cb, ru.prog);
 	return 0;
 }
 
@@ -495,6 +531,7 @@ fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
 	      size_t errlen)
 {
 	const struct fw_config *fc = cfg->priv;
+	char why[512];
 	unsigned int i;
 	uint32_t slot;
 	int ifc, rc;
@@ -529,6 +566,13 @@ fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
 		fw->rules[i].slot = slot;
 		fw->rules[i].in_iface = (int16_t)ifc;
 		fw->n_rules = i + 1;
+		rc = fw_rule_prog(&fc->rules[i], &fw->rules[i].prog, why,
+				  sizeof(why));
+		if (rc < 0) {
+			snprintf(err, errlen, "vnf %s: rules[%u]: %s",
+				 cfg->name, i, why);
+			return rc;
+		}
 	}
 	rc = fw_rs_publish(fw);
 	if (rc < 0) {
@@ -547,8 +591,12 @@ err_nomem:
 void
 fw_rules_fini(struct fw *fw)
 {
+	uint32_t i;
+
 	/* Workers are stopped or past a grace period: free at once. */
 	fw_rs_free(atomic_exchange(&fw->rs, NULL));
+	for (i = 0; fw->rules != NULL && i < fw->n_rules; i++)
+		vnf_bpf_prog_free(fw->rules[i].prog);
 	rte_free(fw->rules);
 	rte_free(fw->slot_free);
 	rte_free(fw->slot_pend);

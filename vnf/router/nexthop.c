@@ -152,8 +152,12 @@ rt_nh_find_or_add(struct rt *rt, const struct rt_nh *tmpl, uint16_t *id,
 	if (tmpl->type == RT_NH_GW || tmpl->type == RT_NH_CONNECTED) {
 		/* The fast path reads them from the next hop's own cache
 		 * line; the MAC is constant for the iface's life, the MTU
-		 * follows the iface (rt_nh_iface_mtu()). */
-		rt->nh[nid].mtu = rt->ifaces[tmpl->iface].mtu;
+		 * follows the iface (rt_nh_iface_mtu()): 0 while it is down,
+		 * so that its packets take the general path, which drops
+		 * them. */
+		const struct rt_iface *ifc = &rt->ifaces[tmpl->iface];
+
+		rt->nh[nid].mtu = rt_iface_down(ifc) ? 0 : rt_iface_mtu(ifc);
 		rt->nh[nid].smac = rt->ifaces[tmpl->iface].mac;
 	}
 	rt->nh_used++;
@@ -286,7 +290,8 @@ rt_nh_iface_mtu(struct rt *rt, uint16_t iface, uint16_t mtu)
 	unsigned int i;
 
 	/* Workers read nh->mtu with plain loads of an aligned 16-bit field:
-	 * they see the old or the new value, both valid MTUs. */
+	 * they see the old or the new value (0: the iface is down, which
+	 * sends every packet to the general path). */
 	for (i = RT_NHID_FIRST_DYN; i < RT_NH_MAX; i++) {
 		struct rt_nh *nh = &rt->nh[i];
 

@@ -35,7 +35,7 @@
 #include "vnf/router/router.h"
 #include "vnf/router/router_priv.h"
 
-/* ---- addresses ------------------------------------------------------------ */
+/* ---- addresses ----------------------------------------------------------- */
 
 static void
 rt_mask(uint8_t *addr, uint8_t len, unsigned int bytes)
@@ -669,7 +669,7 @@ rt_rib_commit(struct rt_rib_batch *b, uint32_t *undone)
 	return rc;
 }
 
-/* ---- routes ---------------------------------------------------------------- */
+/* ---- routes -------------------------------------------------------------- */
 
 /* The next-hop id of r (a reference taken). */
 static int
@@ -1051,7 +1051,7 @@ err:
 	return rc;
 }
 
-/* ---- route files ------------------------------------------------------------ */
+/* ---- route files --------------------------------------------------------- */
 
 struct rt_load_ent {
 	struct ctl_prefix prefix;
@@ -1406,6 +1406,10 @@ rt_kroute_nh(struct rt *rt, const struct vnf_router_kroute *k, const char *ps,
 			rc = -ENODEV;
 			goto err_put;
 		}
+		/* A member by a down iface is left out, as link down takes
+		 * it out of a group (rt_rib_iface_down()). */
+		if (rt_iface_down(&rt->ifaces[h->iface]))
+			continue;
 		rc = h->has_gw ? rt_nh_get_gw(rt, k->family, h->iface, h->gw,
 					      &one)
 			       : rt_nh_get_connected(rt, k->family, h->iface,
@@ -1423,6 +1427,11 @@ rt_kroute_nh(struct rt *rt, const struct vnf_router_kroute *k, const char *ps,
 			rt_nh_hold(rt, one);
 			members[nm++] = one;
 		}
+	}
+	if (nm == 0) {
+		snprintf(err, errlen, "%s: iface %s is down", ps,
+			 rt->vi->ifaces[k->nh[0].iface].name);
+		return -ENETDOWN;
 	}
 	if (nm == 1) {
 		*id = members[0];
@@ -1530,10 +1539,10 @@ rt_rib_presize(struct rt *rt)
 		rib->sized[fam] = true;
 		if (want > f->n_routes)
 			rt_fib_reserve(f, want - f->n_routes,
-				       w8 > f->n_long ?
-					       (uint32_t)RTE_MIN(w8 - f->n_long,
-								 UINT32_MAX) :
-					       0);
+				       w8 > f->n_long ? (uint32_t)RTE_MIN(
+								w8 - f->n_long,
+								UINT32_MAX)
+						      : 0);
 	}
 	rt_rib_reserve(rt, mc->max_routes + mc->max_routes / 5);
 }

@@ -12,6 +12,9 @@
  *             files, connected routes; next hops resolved, FIBs updated
  *   ctl.c     control verbs as a table (show routes/neigh, route add/del)
  *             and details for show vnf
+ *   kernel.c  the kernel mirror's side: ifaces changed at run time, the
+ *             twins' punt wake-up and inject queue (poll), show mirror;
+ *             kernel neighbours are neigh.c's
  *
  * Data the workers read and who writes it:
  *   - rt->ifaces[]: the MAC and link-local address are written once by

@@ -16,10 +16,16 @@
    with one vhost-user NIC (the mock backend), for 64 MiB and 1 GiB guests.
    Target: <= 5 MiB.
 3. Boot to guest init (the Debian kernel + the guest kit's initramfs, up to
-   the init's first line "NFV-GUEST: init start"): only where KVM runs
-   guests at hardware speed (speed probe); target <= 125 ms (Firecracker).
+   the init's first line "NFV-GUEST: init start").  Where KVM runs guests
+   at hardware speed (speed probe): on this host, target <= 125 ms
+   (Firecracker).  Elsewhere: in the nested test host (QEMU TCG with an
+   emulated SVM CPU, tests/integration/vmm/nested.py), labelled
+   "nested-TCG": a correctness and regression figure, not a hardware one.
+   Where there is no /dev/kvm at all, 1. and 2. are measured in the nested
+   host too, with the same label.
 
-Needs a build (ninja -C BUILD vmm/nfv-vmm and the test payloads).
+Needs a build (ninja -C BUILD vmm/nfv-vmm and the test payloads) and, for
+the nested host, qemu-system-x86 (scripts/install-deps.sh).
 """
 
 import argparse
@@ -33,6 +39,8 @@ import tempfile
 import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "tests", "integration", "vmm"))
+import nested  # noqa: E402
 
 
 def pct(xs, p):
@@ -134,6 +142,55 @@ def bench_boot(vmm, mkinit, tmp, runs):
             "boot_to_init_ms_p90": pct(times, 90), "kernel": kernels[-1]}
 
 
+def kvm_usable():
+    try:
+        os.close(os.open("/dev/kvm", os.O_RDWR))
+        return True
+    except OSError:
+        return False
+
+
+def bench_nested(build, tmp, runs, all_figures):
+    """Boot to init (and, with all_figures, the start and memory figures)
+    measured by linux_checks.sh's bench inside the nested test host."""
+    bins = nested.build_bins(build)
+    try:
+        status, text, wall, note = nested.run_nested(
+            tmp, bins, checks="bench", timeout=600, log=lambda m: print("  nested: " + m),
+            extra_env={"NFV_BENCH_RUNS": str(runs)})
+    except nested.Error as e:
+        return {"error": str(e)}, None, None
+    checks, metrics, _ = nested.parse(text)
+    if status != 0 or not checks.get("bench", (False,))[0]:
+        return {"error": "nested host: status %s %s\n%s" % (status, note, nested.tail(text, 40))}, None, None
+    boots = [float(m[1]) for m in metrics if m[0] == "boot_to_init_ms"]
+    boot = {"env": "nested-TCG", "runs": len(boots), "l1_wall_s": round(wall, 1),
+            "boot_to_init_ms_median": statistics.median(boots),
+            "boot_to_init_ms_p90": pct(boots, 90)} if boots else {"error": "no boot figure"}
+    if not all_figures:
+        return boot, None, None
+    firsts, setups = [], []
+    rss = []
+    for m in metrics:
+        if m[0] == "timing":
+            tf = dict(kv.split("=") for kv in m[1:])
+            firsts.append(float(tf["first_exit_ms"]))
+            setups.append(float(tf["setup_ms"]))
+        elif m[0] == "rss":
+            st = {k: int(v) for k, v in (kv.split("=") for kv in m[2:])}
+            # In L1 the binaries sit in the initramfs (shmem as well):
+            # subtract the guest RAM mapping's own RSS, not RssShmem.
+            st["vmm_kib"] = st["VmRSS"] - st["GuestRss"]
+            st["mem"] = m[1]
+            rss.append(st)
+    start = {"env": "nested-TCG", "runs": len(firsts),
+             "first_instruction_ms_median": statistics.median(firsts),
+             "first_instruction_ms_p90": pct(firsts, 90),
+             "setup_ms_median": statistics.median(setups),
+             "process_wall_ms_median": None, "process_wall_ms_p90": None}
+    return boot, start, rss
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.environ.get("NFV_BUILDDIR", os.path.join(REPO, "build")))
@@ -153,32 +210,47 @@ def main():
     res = {"host": os.uname().release,
            "cpu": open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].split(":", 1)[1].strip()}
     with tempfile.TemporaryDirectory(prefix="nfv-vmm-bench-") as tmp:
-        res["start"] = bench_start(vmm, first, a.runs)
-        res["rss"] = [bench_rss(vmm, payload, mock, m, tmp) for m in ("64M", "1G")]
-        mips, dt = speed_probe(vmm, payload)
-        res["guest_mips"] = round(mips, 1)
-        if mips >= 200:
-            res["boot"] = bench_boot(vmm, mkinit, tmp, max(3, a.runs // 4))
+        nested_runs = max(3, a.runs // 8)
+        if kvm_usable():
+            res["start"] = bench_start(vmm, first, a.runs)
+            res["start"]["env"] = "host KVM"
+            res["rss"] = [bench_rss(vmm, payload, mock, m, tmp) for m in ("64M", "1G")]
+            mips, dt = speed_probe(vmm, payload)
+            res["guest_mips"] = round(mips, 1)
+            if mips >= nested.MIN_MIPS:
+                res["boot"] = bench_boot(vmm, mkinit, tmp, max(3, a.runs // 4))
+                res["boot"]["env"] = "hardware KVM"
+            else:
+                res["boot"], _, _ = bench_nested(b, tmp, nested_runs, False)
         else:
-            res["boot"] = {"skipped": "KVM here runs guests at %.1f MIPS (emulated); "
-                                      "a Linux boot does not finish" % mips}
+            res["guest_mips"] = None
+            res["boot"], res["start"], res["rss"] = bench_nested(b, tmp, nested_runs, True)
+            if res["start"] is None:
+                sys.exit("no /dev/kvm here and the nested host failed: %s" % res["boot"]["error"])
     s = res["start"]
     print("nfv-vmm benchmark (%s, %s)" % (res["cpu"], res["host"]))
-    print("  start -> first guest instruction: median %.2f ms, p90 %.2f ms (nfv-vmm clock, %d runs)"
-          % (s["first_instruction_ms_median"], s["first_instruction_ms_p90"], s["runs"]))
+    print("  start -> first guest instruction: median %.2f ms, p90 %.2f ms (nfv-vmm clock, %d runs, %s)"
+          % (s["first_instruction_ms_median"], s["first_instruction_ms_p90"], s["runs"], s["env"]))
     print("  of which VM + vCPU set-up:         median %.2f ms" % s["setup_ms_median"])
-    print("  whole process (fork..exit):        median %.2f ms, p90 %.2f ms"
-          % (s["process_wall_ms_median"], s["process_wall_ms_p90"]))
+    if s["env"] == "host KVM":
+        print("  whole process (fork..exit):        median %.2f ms, p90 %.2f ms"
+              % (s["process_wall_ms_median"], s["process_wall_ms_p90"]))
     for r in res["rss"]:
         print("  VMM memory, %4s guest + 1 NIC:    %d KiB (RSS %d - guest RAM %d; anon %d, file %d) target <= 5120 KiB"
-              % (r["mem"], r["vmm_kib"], r["VmRSS"], r["RssShmem"], r["RssAnon"], r["RssFile"]))
-    print("  guest speed: %.1f MIPS" % res["guest_mips"])
+              % (r["mem"], r["vmm_kib"], r["VmRSS"], r.get("GuestRss", r["RssShmem"]), r["RssAnon"],
+                 r["VmRSS"] - r["RssAnon"] - r.get("GuestRss", r["RssShmem"])))
+    if res["guest_mips"] is not None:
+        print("  guest speed: %.1f MIPS" % res["guest_mips"])
     bt = res["boot"]
-    if "boot_to_init_ms_median" in bt:
-        print("  boot to init: median %.1f ms, p90 %.1f ms (target <= 125 ms)"
+    if "boot_to_init_ms_median" in bt and bt["env"] == "hardware KVM":
+        print("  boot to init: median %.1f ms, p90 %.1f ms (hardware KVM, target <= 125 ms)"
               % (bt["boot_to_init_ms_median"], bt["boot_to_init_ms_p90"]))
+    elif "boot_to_init_ms_median" in bt:
+        print("  boot to init: median %.0f ms, p90 %.0f ms (nested-TCG, %d runs: a correctness and "
+              "regression figure, not a hardware one; target <= 125 ms applies to hardware KVM)"
+              % (bt["boot_to_init_ms_median"], bt["boot_to_init_ms_p90"], bt["runs"]))
     else:
-        print("  boot to init: %s" % bt.get("skipped", bt))
+        print("  boot to init: %s" % bt.get("error", bt))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(res, f, indent=2)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """nfv-vmm on real KVM with tiny payloads built in the test (they run on
 the emulating KVM of the build machines too): vCPU setup in long and real
-mode, serial console, exit port, triple fault, i8042 reset, SMP, PCI
+mode, serial console, exit port, triple fault, i8042 reset, power-off
+(every vCPU halted with interrupts disabled), SMP, PCI
 scan and virtio capabilities, feature negotiation, the vhost-user setup
 sequence with KVM ioeventfd kicks and a frame looped back through shared
 memory, hostile register accesses, console file and SIGTERM."""
@@ -49,6 +50,11 @@ def run(env):
 
     rc, out, err = run_vmm(["--payload", pay, "--cpus", "3", "--cmdline", "test=smp cpus=3"] + MEM)
     expect(rc, out, err, 0, "NFV-PAYLOAD: cpus 3")
+
+    # Power off without ACPI: every vCPU in "cli; hlt" ends nfv-vmm, 0.
+    rc, out, err = run_vmm(["--payload", pay, "--cpus", "2", "--cmdline", "test=poweroff"] + MEM,
+                           timeout=30)
+    expect(rc, out, err, 0, "NFV-PAYLOAD: cli; hlt", "guest powered off")
 
     # The console in a file, nothing on stdout.
     con = env.path("console.log")

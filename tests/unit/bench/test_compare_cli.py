@@ -3,7 +3,8 @@
 """tests/bench/compare.sh without running anything: --list names the
 ceiling, both testpmd modes, both OVS rows and nfvd with each config of
 configs/ that has exactly two vhost-user server ports (and not others),
---only narrows it, and bad arguments exit 2.  Nothing is left in /tmp."""
+--only narrows it, --idle adds the idle-mode rows, and bad arguments
+exit 2.  Nothing is left in /tmp."""
 import glob
 import os
 import subprocess
@@ -51,6 +52,16 @@ def main():
     rc, out, err = run(["--list", "--only", "nfvd:l2-switch"])
     names = [line.split()[0] for line in out.splitlines()]
     bt.expect(rc == 0 and names == ["ceiling", "nfvd:l2-switch"], "--only: the ceiling and what was asked (%s)" % names)
+    # --idle: sleep and interrupt rows beside poll, for the switch only.
+    rc, out, err = run(["--list", "--only", "nfvd:l2-switch,nfvd:firewall", "--idle"])
+    names = [line.split()[0] for line in out.splitlines()]
+    bt.expect(rc == 0 and names == ["ceiling", "nfvd:firewall", "nfvd:l2-switch", "nfvd-sleep:l2-switch",
+                                    "nfvd-interrupt:l2-switch"],
+              "--idle: sleep and interrupt rows of l2-switch only (%s)" % names)
+    rc, out, err = run(["--list", "--only", "nfvd:firewall", "--idle-configs", "firewall"])
+    names = [line.split()[0] for line in out.splitlines()]
+    bt.expect(rc == 0 and names == ["ceiling", "nfvd:firewall", "nfvd-sleep:firewall", "nfvd-interrupt:firewall"],
+              "--idle-configs firewall (%s)" % names)
     for bad in (["--runs", "0"], ["--size", "9000"], ["--gen-cpu", "1", "--dut-cpu", "1"], ["--colour"]):
         rc, out, err = run(bad)
         bt.expect(rc == 2 and "compare.sh:" in err, "%s: usage error, exit 2" % " ".join(bad))

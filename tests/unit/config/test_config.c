@@ -176,6 +176,14 @@ static const struct bad_case bad_cases[] = {
 	  "expected a mapping, got an empty value" },
 	{ "dataplane_dup_key", "dataplane: {workers: 1, workers: 2}\n",
 	  "dataplane.workers", "key given twice" },
+	{ "idle_bad", "dataplane: {idle: adaptive}\n", "dataplane.idle",
+	  "\"adaptive\" is not one of: poll, sleep, interrupt" },
+	{ "idle_sleep_max_zero", "dataplane: {idle_sleep_max_us: 0}\n",
+	  "dataplane.idle_sleep_max_us", "0 is out of range 1..100000" },
+	{ "idle_sleep_max_big", "dataplane: {idle_sleep_max_us: 100001}\n",
+	  "dataplane.idle_sleep_max_us", "100001 is out of range 1..100000" },
+	{ "idle_sleep_max_word", "dataplane: {idle_sleep_max_us: 1ms}\n",
+	  "dataplane.idle_sleep_max_us", "\"1ms\" is not a number" },
 
 	/* control */
 	{ "socket_too_long", "control: {socket: /tmp/" LONG110 "}\n",
@@ -945,6 +953,8 @@ static void test_defaults(void **state)
 	assert_null(cfg->dataplane.lcores);
 	assert_null(cfg->dataplane.file_prefix);
 	assert_int_equal(cfg->dataplane.mbufs, 0);
+	assert_int_equal(cfg->dataplane.idle, CTL_IDLE_POLL);
+	assert_int_equal(cfg->dataplane.idle_sleep_max_us, 250);
 	assert_string_equal(cfg->control.socket, "/run/nfvd/nfvd.sock");
 
 	assert_int_equal(cfg->ports[0].queues, 1);
@@ -1091,6 +1101,8 @@ static void test_everything_values(void **state)
 		"  lcores: \"%s\"\n"
 		"  file_prefix: nfv-test\n"
 		"  mbufs: 64k\n"
+		"  idle: interrupt\n"
+		"  idle_sleep_max_us: 1000\n"
 		"control: {socket: /tmp/nfv-test.sock}\n"
 		"guests:                      # for nfv-vmm; ignored here\n"
 		"  - {name: g1, kernel: /boot/vmlinuz, net: [{port: vm1}]}\n"
@@ -1167,6 +1179,8 @@ static void test_everything_values(void **state)
 	assert_string_equal(cfg->dataplane.lcores, lcores);
 	assert_string_equal(cfg->dataplane.file_prefix, "nfv-test");
 	assert_int_equal(cfg->dataplane.mbufs, 65536);
+	assert_int_equal(cfg->dataplane.idle, CTL_IDLE_INTERRUPT);
+	assert_int_equal(cfg->dataplane.idle_sleep_max_us, 1000);
 	assert_string_equal(cfg->control.socket, "/tmp/nfv-test.sock");
 
 	assert_int_equal(cfg->n_ports, 8);

@@ -376,7 +376,7 @@ test_help_describes_verbs(void **state)
 	assert_string_equal(usage_of(list, "rule add"),
 			    "rule add [index N] action A [proto P] [src PFX] "
 			    "[dst PFX] [sport N[-M]] [dport N[-M]] [iface I] "
-			    "[vnf NAME]");
+			    "[bpf FILE[:S]] [vnf NAME]");
 	assert_string_equal(usage_of(list, "rule del"),
 			    "rule del INDEX [vnf NAME]");
 	assert_string_equal(usage_of(list, "show conn"),

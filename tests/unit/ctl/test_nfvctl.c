@@ -304,12 +304,14 @@ static void test_show_stats(void **state)
 	check_ok(ARGS("show", "stats"), "{\"cmd\":\"show stats\"}",
 		 "{\"ok\":true,\"result\":{\"workers\":[{\"id\":0,\"lcore\":1,"
 		 "\"loops\":1000,\"busy_loops\":10,\"packets\":320,\"busy_cycles\":64000,"
-		 "\"cycles_per_packet\":200.0}],\"vnfs\":[{\"name\":\"sw\",\"type\":\"l2switch\","
+		 "\"cycles_per_packet\":200.0,\"idle_mode\":\"sleep\",\"state\":\"sleeping\","
+		 "\"asleep_pct\":97.25,\"asleep_us\":9725,\"wakeups\":812,\"notified\":0}],"
+		 "\"vnfs\":[{\"name\":\"sw\",\"type\":\"l2switch\","
 		 "\"packets\":320,\"cycles_per_packet\":45.25,\"counters\":{\"flood\":2,"
 		 "\"learned\":0},\"drops\":{\"no-dest\":1}},{\"name\":\"fw\",\"type\":\"firewall\","
 		 "\"packets\":0,\"cycles_per_packet\":0,\"counters\":{},\"drops\":{}}]}}",
-		 "WORKER  LCORE  LOOPS  BUSY-LOOPS  PACKETS  BUSY-CYCLES  CYCLES/PKT\n"
-		 "     0      1   1000          10      320        64000         200\n"
+		 "WORKER  LCORE  LOOPS  BUSY-LOOPS  PACKETS  BUSY-CYCLES  CYCLES/PKT  IDLE   STATE     ASLEEP%  WAKEUPS\n"
+		 "     0      1   1000          10      320        64000         200  sleep  sleeping     97.2      812\n"
 		 "\n"
 		 "VNF  TYPE      PACKETS  CYCLES/PKT  DROPS  COUNTERS\n"
 		 "sw   l2switch      320       45.25      1  flood 2; drops: no-dest 1\n"

@@ -537,6 +537,11 @@ static void
 test_link_down(void **state)
 {
 	struct pkt p = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2, 20, 0);
+	struct pkt q = udp4(R_LAN, "10.0.0.2", "203.0.113.9", 64, 1, 2, 20, 0);
+	struct rt_route_config r;
+	struct rt_nexthop_config nh;
+	uint8_t gw[16];
+	char err[256];
 	struct pkt p6 = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64);
 
 	(void)state;
@@ -559,6 +564,30 @@ test_link_down(void **state)
 	assert_int_equal(n_out, 1);
 	assert_int_equal(out_next[0], WAN);
 	assert_int_equal(ctr(RT_C_FWD4), 2);
+	out_flush();
+
+	/* A next hop made while the link is down (a route added then) is
+	 * down too: the fast path must not forward by it. */
+	assert_int_equal(vnf_router_link_set(vi, WAN, false, 0), 0);
+	a4(gw, "192.0.2.253");
+	assert_int_equal(vnf_router_kneigh_set(vi, WAN, AF_INET, gw, GW2, true),
+			 0);
+	memset(&r, 0, sizeof(r));
+	memset(&nh, 0, sizeof(nh));
+	pfx(&r.prefix, "203.0.113.0", 24);
+	r.nh = &nh;
+	r.n_nh = 1;
+	nh.has_via = true;
+	pfx(&nh.via, "192.0.2.253", 32);
+	assert_int_equal(vnf_router_route_add(vi, &r, false, err, sizeof(err)),
+			 0);
+	run1(LAN, mbuf(&q));
+	assert_int_equal(n_out, 0);
+	assert_int_equal(ctr(RT_D_IFACE_DOWN), 3);
+	assert_int_equal(vnf_router_link_set(vi, WAN, true, 0), 0);
+	run1(LAN, mbuf(&q));
+	assert_int_equal(n_out, 1);
+	assert_memory_equal(od(0), GW2, 6);
 	out_flush();
 
 	assert_int_equal(vnf_router_link_set(vi, 9, true, 0), -EINVAL);

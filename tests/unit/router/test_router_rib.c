@@ -696,6 +696,54 @@ test_iface_down(void **state)
 	check_rib();
 }
 
+/* Kernel routes while a link is down (vnf_router_link_set()): a route
+ * only by it is refused and counted, a multipath route leaves its
+ * members by it out, and next hops made meanwhile send nothing (MTU 0). */
+static void
+test_kroute_via_down_iface(void **state)
+{
+	struct vnf_router_kroute ops[2];
+	unsigned int failed = 0;
+	char err[256] = "";
+	int id;
+
+	(void)state;
+	assert_int_equal(vnf_router_link_set(vi, WAN, false, 0), 0);
+	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
+	ops[1] = kr("203.0.114.0/24", 186, VNF_RT_UNICAST, 2, "192.0.2.10", WAN,
+		    0, "10.0.0.10", LAN, 0);
+	assert_int_equal(
+		vnf_router_kroutes_apply(vi, ops, 2, &failed, err, sizeof(err)),
+		0);
+	assert_int_equal(failed, 1);
+	assert_non_null(strstr(err, "iface wan is down"));
+	assert_int_equal(fib_exact("203.0.113.0/24"), -1);
+	assert_true(is_gw(fib_exact("203.0.114.0/24"), "10.0.0.10", LAN));
+	/* an on-link next hop by it made now: MTU 0 until the link is up */
+	{
+		uint16_t c;
+
+		assert_int_equal(rt_nh_get_connected(rt, AF_INET, LAN, &c), 0);
+		assert_int_not_equal(rt->nh[c].mtu, 0);
+		rt_nh_put(rt, c);
+	}
+	{
+		uint16_t c;
+
+		assert_int_equal(rt_nh_get_connected(rt, AF_INET6, WAN, &c), 0);
+		assert_int_equal(rt->nh[c].mtu, 0);
+		assert_int_equal(vnf_router_link_set(vi, WAN, true, 0), 0);
+		assert_int_equal(rt->nh[c].mtu, 1500);
+		rt_nh_put(rt, c);
+	}
+	/* up again: the kernel sends the route again, and it is taken */
+	apply1(ops[0]);
+	id = fib_exact("203.0.113.0/24");
+	assert_true(is_gw(id, "192.0.2.10", WAN));
+	check_rib();
+}
+
 static void
 test_addr_routes(void **state)
 {
@@ -762,7 +810,7 @@ test_nh_mtu(void **state)
 	assert_int_equal(rt->nh[l].mtu, 1500);
 }
 
-/* ---- the FIB cannot take a batch -------------------------------------------- */
+/* ---- the FIB cannot take a batch ----------------------------------------- */
 
 /*
  * 60,000 IPv6 /48s in one batch want ~200,000 tbl8 groups (1 KiB each,
@@ -784,8 +832,10 @@ test_fib_full_undone(void **state)
 
 	(void)state;
 	assert_non_null(ops);
-	apply1(kr("2001:db8:100::/48", 186, VNF_RT_UNICAST, 1, "fe80::1", WAN, 0));
-	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0);
+	apply1(kr("2001:db8:100::/48", 186, VNF_RT_UNICAST, 1, "fe80::1", WAN,
+		  0));
+	ops[0] = kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		    0);
 	for (i = 0; i < BIG6; i++) {
 		struct vnf_router_kroute *k = &ops[1 + i];
 
@@ -822,7 +872,7 @@ test_fib_full_undone(void **state)
 	free(ops);
 }
 
-/* ---- mirror.max_routes --------------------------------------------------------- */
+/* ---- mirror.max_routes --------------------------------------------------- */
 
 /* The first kernel batch sizes the tables for mirror.max_routes: IPv4
  * that many routes, IPv6 a fifth, tbl8 groups as rt_fib_init() would. */
@@ -833,7 +883,8 @@ test_max_routes_sizes_tables(void **state)
 	teardown(NULL);
 	router_start_m(true, 50000);
 	assert_true(rt->fib4.max_routes < 50000);
-	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN, 0));
+	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		  0));
 	assert_true(rt->fib4.max_routes >= 50000);
 	assert_true(rt->fib4.num_tbl8 >= 50000 / 32);
 	assert_true(rt->fib6.max_routes >= 10000);
@@ -1128,6 +1179,7 @@ main(void)
 						setup_v4only, teardown),
 		T(test_mark_sweep),
 		T(test_iface_down),
+		T(test_kroute_via_down_iface),
 		T(test_addr_routes),
 		T(test_nh_mtu),
 		T(test_fib_full_undone),

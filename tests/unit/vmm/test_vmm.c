@@ -679,6 +679,25 @@ static void test_i8042_cmos(void **state)
 	assert_true((pio8(0x71, 0, 0) & 0x0f) <= 9);
 }
 
+/*
+ * The power-off decision: a vCPU halted with IF clear (Linux's halt and
+ * poweroff without ACPI) or an AP never started is off; an idle vCPU
+ * (halted with IF set), a running one or an AP that got its SIPI is not.
+ */
+static void
+test_vcpu_state_off(void **state)
+{
+	(void)state;
+	assert_true(vmm_vcpu_state_off(KVM_MP_STATE_HALTED, 0x2));
+	assert_true(vmm_vcpu_state_off(KVM_MP_STATE_HALTED, 0x46));
+	assert_false(vmm_vcpu_state_off(KVM_MP_STATE_HALTED, 0x202));
+	assert_false(vmm_vcpu_state_off(KVM_MP_STATE_RUNNABLE, 0x2));
+	assert_false(vmm_vcpu_state_off(KVM_MP_STATE_RUNNABLE, 0x202));
+	assert_true(vmm_vcpu_state_off(KVM_MP_STATE_UNINITIALIZED, 0x2));
+	assert_true(vmm_vcpu_state_off(KVM_MP_STATE_INIT_RECEIVED, 0x2));
+	assert_false(vmm_vcpu_state_off(KVM_MP_STATE_SIPI_RECEIVED, 0x2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -686,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_mem_high),
 		cmocka_unit_test(test_parse_size_mac),
 		cmocka_unit_test(test_opts),
+		cmocka_unit_test(test_vcpu_state_off),
 		cmocka_unit_test_setup_teardown(test_boot_linux, vm_setup, vm_teardown),
 		cmocka_unit_test_setup_teardown(test_boot_cmdline_too_long, vm_setup, vm_teardown),
 		cmocka_unit_test_setup_teardown(test_mptable, vm_setup, vm_teardown),

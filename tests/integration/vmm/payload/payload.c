@@ -20,6 +20,8 @@
  *   test=exit=N       exit with status N
  *   test=smp          every vCPU checks in; the BSP waits for cpus=N
  *   test=spin iters=N a counting loop (the speed probe), exit 0
+ *   test=poweroff     "cli; hlt" on every vCPU, as Linux halts without
+ *                     ACPI: the VMM must see a powered-off guest, exit 0
  */
 #include <stdint.h>
 
@@ -634,6 +636,11 @@ int payload_main(u64 cpu, const u8 *zero_page)
 		say("ud2\n");
 		__asm__ volatile("ud2");
 		return 99;
+	}
+	if (arg_is("test", "poweroff")) {
+		say("cli; hlt\n");
+		for (;;)
+			__asm__ volatile("cli; hlt");
 	}
 	if (arg_is("test", "reset")) {
 		say("i8042 reset\n");
