@@ -269,12 +269,6 @@ def ping(ns, dst, count=3, six=None, interval=0.2, wait=2):
     return int(m.group(2)), cp.stdout
 
 
-def link_rx(ns, dev):
-    """Packets received by dev (in ns) so far."""
-    rows = ip_json(["ip", "-n", ns, "-j", "-s", "link", "show", "dev", dev])
-    return rows[0]["stats64"]["rx"]["packets"]
-
-
 def snmp(ns, proto, field):
     """A counter of /proc/net/snmp (or snmp6) in netns ns, e.g. ("Icmp",
     "InEchos"), ("Udp", "NoPorts"), ("Icmp6", "InEchos"): what a host
