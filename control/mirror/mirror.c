@@ -270,12 +270,15 @@ mirror_flush(struct ctl_mirror *m)
 static void
 mirror_apply_link(struct ctl_mirror *m, const struct mirror_nl_link *l)
 {
-	uint16_t mtu = l->mtu != 0 ? l->mtu : m->tap_mtu[l->iface];
-	int rc;
-
 	/* A message without IFLA_MTU (the kernel always sends one) keeps
 	 * the MTU the router has. */
+	uint16_t mtu = l->mtu != 0 ? l->mtu : m->tap_mtu[l->iface];
+	bool revived = l->up && !m->tap_up[l->iface] &&
+		       m->state == MIRROR_SYNCED && m->dump == MIRROR_DUMP_NONE;
+	int rc;
+
 	m->tap_mtu[l->iface] = mtu;
+	m->tap_up[l->iface] = l->up;
 	ctl_server_lock();
 	rc = vnf_router_link_set(m->vi, l->iface, l->up, mtu);
 	m->st.links++;
@@ -283,6 +286,18 @@ mirror_apply_link(struct ctl_mirror *m, const struct mirror_nl_link *l)
 		mirror_set_error_locked(m, "link %s: %s", m->tap_name[l->iface],
 					strerror(-rc));
 	ctl_server_unlock();
+	/*
+	 * At link up IPv4 revives the multipath members by the twin that
+	 * went dead at link down (fib_sync_up) and announces none of it,
+	 * just as it announced nothing at link down, when the router took
+	 * those members out itself.  Only a dump tells what the routes are
+	 * now: a resync (counted), which leaves unchanged routes alone.
+	 */
+	if (revived) {
+		MIRROR_LOG(INFO, "%s: twin %s up: re-reading the routes",
+			   m->vi->name, m->tap_name[l->iface]);
+		mirror_sync_start(m);
+	}
 }
 
 static void

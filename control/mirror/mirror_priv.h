@@ -113,6 +113,7 @@ struct ctl_mirror {
 	int tap_fd[NFV_MAX_IFACES];
 	char tap_name[NFV_MAX_IFACES][16];
 	uint16_t tap_mtu[NFV_MAX_IFACES]; /* last MTU told to the router */
+	bool tap_up[NFV_MAX_IFACES];	  /* last link state told to it */
 	struct mirror_nl_ctx nlc;
 	struct rte_ring *punt;
 	struct rte_mempool *pool;

@@ -71,8 +71,7 @@ def run_linkup(env):
     marks the wan member dead and, at link up, alive again, and sends no
     route message for either (IPv4's fib_sync_down_dev/fib_sync_up).
     After link up the FIB must hold both members again, as the kernel
-    does.  Known to fail until the mirror re-reads the routes of a twin
-    that comes up (meson: should_fail)."""
+    does: the mirror re-reads the routes when a twin comes up (a resync).""" 
     rig = kmirror.Rig(env, IFACES).start()
     P3 = "198.51.103.0/24"
     rig.kip("route", "add", P3, "nexthop", "via", "10.82.2.2", "nexthop", "via", "10.82.3.2")
@@ -242,7 +241,7 @@ def run(env):
     rig.wait_equal(2, "after link down")
     check_eq(kmirror.ping(h1, DST, count=2)[0], 0, "replies over wan while its twin is down")
     # The kernel revives P3's wan member at link up without a message:
-    # that case is --linkup's (a known gap, meson mirror-linkup).
+    # that case is --linkup's (meson mirror-linkup).
     rig.kip("route", "del", P3)
     rig.kip("link", "set", "wan", "up")
     nfvtest.wait_for(lambda: rig.twin_up("wan"), 5, "twin wan up again")
