@@ -198,6 +198,7 @@ nfv_workers_setup(char *err, size_t errlen)
 				 w, strerror(-rc));
 			return rc;
 		}
+		vnf_wake_workers = nfv_idle_wake_all;
 		w++;
 	}
 	if (w < nfv_dp.n_workers) {

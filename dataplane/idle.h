@@ -21,9 +21,11 @@
  * it; it goes online before it touches a snapshot again.
  *
  * Packets a VNF's poll op produces (a control plane that injects packets)
- * do not wake a worker: in sleep mode they wait for the end of a sleep (at
- * most idle_sleep_max_us), in interrupt mode up to NFV_IDLE_BLOCK_POLL_MS
- * unless the injector calls nfv_idle_wake() (the mirror thread does not).
+ * wake a blocked worker when the injector calls vnf_wake_workers() (vnf.h;
+ * the dataplane points it at nfv_idle_wake_all(); the router's
+ * vnf_router_inject() does); in sleep mode they wait for the end of a
+ * sleep (at most idle_sleep_max_us).  NFV_IDLE_BLOCK_POLL_MS still caps a
+ * block while a poll op is in the graph, for an injector that does not.
  */
 #ifndef NFV_IDLE_H
 #define NFV_IDLE_H

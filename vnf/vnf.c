@@ -15,6 +15,8 @@
 
 #define VNF_MAX_TYPES 16
 
+void (*vnf_wake_workers)(void);
+
 static const struct vnf_ops *vnf_types[VNF_MAX_TYPES];
 static unsigned int vnf_n_types;
 

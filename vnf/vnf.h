@@ -254,6 +254,15 @@ struct vnf_ops {
 	json_t *(*details)(struct vnf_instance *vi);
 };
 
+/*
+ * Set by the dataplane (NULL in tests): wake every worker that rests
+ * (dataplane.idle), so that packets a VNF got from outside the graph, for
+ * its poll op (frames a control plane injects), are served at once rather
+ * than at the end of a rest.  Any thread; a few syscalls, so once per
+ * batch of packets, never per packet on a worker.
+ */
+extern void (*vnf_wake_workers)(void);
+
 /* Registry (vnf/vnf.c). */
 void vnf_register(const struct vnf_ops *ops);
 const struct vnf_ops *vnf_lookup(const char *type);

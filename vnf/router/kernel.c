@@ -433,7 +433,11 @@ vnf_router_inject(struct vnf_instance *vi, struct rte_mbuf **m,
 	 * read); the first bad one ends what is queued. */
 	for (i = 0; i < n && iface[i] < rt->n_ifaces; i++)
 		m[i]->port = iface[i];
-	return rte_ring_sp_enqueue_burst(rt->inject, (void **)m, i, NULL);
+	n = rte_ring_sp_enqueue_burst(rt->inject, (void **)m, i, NULL);
+	/* A worker resting in interrupt mode has no queue that tells it. */
+	if (n != 0 && vnf_wake_workers != NULL)
+		vnf_wake_workers();
+	return n;
 }
 
 void

@@ -15,6 +15,7 @@ this folder.
 """
 import json
 import os
+import re
 import sys
 import time
 
@@ -49,7 +50,9 @@ def run(env):
                "ifaces": [
                    {"name": "lan", "mac": LAN_MAC, "address": [R_LAN + "/24", R6_LAN + "/64"]},
                    {"name": "wan", "mac": WAN_MAC, "address": [R_WAN + "/24"]}]}],
-        links=[["h1", "rtr.lan"], ["h2", "rtr.wan"]])
+        links=[["h1", "rtr.lan"], ["h2", "rtr.wan"]],
+        # Idle workers block: the twins' frames (inject) must wake them.
+        dataplane={"idle": "interrupt"})
     cp = nfvtest.run([nfvd.bin, "-t", "-c", nfvd.cfg_path], check_rc=False)
     if cp.returncode != 0 and "mirror" in (cp.stdout + cp.stderr):
         nfvtest.skip("this nfvd's router has no `mirror:` key yet: %s"
@@ -89,6 +92,23 @@ def run(env):
     nfvtest.wait_for(lambda: "10.91.50.0/24" not in routes(nfvd), 5,
                      "10.91.50.0/24 gone from nfvctl show routes")
     log("delete mirrored within %.0f ms" % ((time.monotonic() - t0) * 1000))
+
+    # Echo to the router: punted to the twin, the kernel's reply injected.
+    # The worker blocks (idle: interrupt) between the pings; without the
+    # inject's wake-up each reply waits for the 100 ms cap of a block.
+    h1 = env.ifname("h1")
+    nfvtest.run(["ip", "-n", ns1, "addr", "add", "10.91.1.2/24", "dev", h1])
+    nfvtest.run(["ip", "-n", ns1, "link", "set", h1, "up"])
+    nfvtest.run(["ip", "netns", "exec", ns1, "ping", "-c", "2", "-W", "2", R_LAN],
+                check_rc=False)  # ARP on both sides
+    cp = nfvtest.run(["ip", "netns", "exec", ns1, "ping", "-c", "6", "-i", "0.3", "-W", "2",
+                      R_LAN], check_rc=False)
+    rtts = [float(x) for x in re.findall(r"time=([0-9.]+) ms", cp.stdout)]
+    log("echo to the router's twin with blocked workers: rtt %s ms" % rtts)
+    check_eq(len(rtts), 6, "echo replies from the twin: %s" % cp.stdout.strip())
+    check(sorted(rtts)[len(rtts) // 2] < 50,
+          "median echo rtt %.1f ms: injected replies wait for a blocked worker's cap"
+          % sorted(rtts)[len(rtts) // 2])
 
     cp = nfvd.nfvctl("show", "mirror", check_rc=False)
     if isinstance(cp, (list, dict)):
