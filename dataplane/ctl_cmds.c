@@ -54,6 +54,10 @@ nfv_port_json(const struct nfv_port *p)
 	json_object_set_new(drops, "rx-missed", json_integer((json_int_t)st.imissed));
 	json_object_set_new(drops, "rx-nombuf", json_integer((json_int_t)st.rx_nombuf));
 	json_object_set_new(drops, "rx-errors", json_integer((json_int_t)st.ierrors));
+	/* What the driver took and could not send (af_packet: the kernel
+	 * refused it, e.g. the interface is down). */
+	json_object_set_new(drops, "tx-errors",
+			    json_integer((json_int_t)st.oerrors));
 	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "name",
 			 p->name, "type", ctl_port_type_name(p->cfg->type),
 			 "link", nfv_link_name(up), "rx_packets",

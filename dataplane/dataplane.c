@@ -144,6 +144,101 @@ nfv_pool_size(const struct ctl_config *cfg)
 	return RTE_MAX(ctl_config_mbufs_min(cfg) + 3072, 8192u);
 }
 
+/*
+ * The own mbuf pool of an af_xdp port that was destroyed (port.c's
+ * nfv_port_xdp_pool() says why it has one): it can go once every mbuf
+ * not kept by the driver's fill rings is back.  Control thread only.
+ */
+struct nfv_xdp_pool {
+	struct nfv_xdp_pool *next;
+	struct rte_mempool *mp;
+	unsigned int fill;
+	char port[CTL_NAME_MAX];
+};
+
+/*
+ * Free the pool if every mbuf is accounted: back, or one of the `fill`
+ * that DPDK 22.11's af_xdp driver posted to its fill rings and keeps when
+ * the port closes.  `last`: nfvd is ending, nothing can give an mbuf back
+ * any more; what is missing then is a leak, said as such, and the pool
+ * goes anyway.  Returns true when the pool was freed.
+ */
+static bool
+nfv_xdp_pool_release(struct nfv_xdp_pool *xp, bool last)
+{
+	unsigned int used = nfv_pool_in_use(xp->mp), size = xp->mp->size;
+
+	if (used <= xp->fill) {
+		NFV_LOG(INFO, main,
+			"port %s: %u mbufs stayed in the af_xdp driver's fill "
+			"ring (DPDK 22.11 keeps them when the port closes), "
+			"freed with the port's own pool; its other %u came "
+			"back",
+			xp->port, used, size - used);
+		nfv_dp.xdp_kept += used;
+	} else if (last) {
+		NFV_LOG(ERR, main,
+			"port %s: %u of %u mbufs of its own pool not "
+			"returned, besides the %u its af_xdp fill ring kept",
+			xp->port, used - xp->fill, size, xp->fill);
+		nfv_dp.xdp_kept += xp->fill;
+		nfv_dp.xdp_lost += used - xp->fill;
+	} else {
+		return false;
+	}
+	rte_mempool_free(xp->mp);
+	rte_free(xp);
+	return true;
+}
+
+/* Free the retired af_xdp pools that can go (all of them when `last`). */
+static void
+nfv_xdp_pools_reap(bool last)
+{
+	struct nfv_xdp_pool **pp = &nfv_dp.xdp_pools, *xp;
+
+	while ((xp = *pp) != NULL) {
+		*pp = xp->next;
+		if (!nfv_xdp_pool_release(xp, last)) {
+			xp->next = *pp;
+			*pp = xp;
+			pp = &xp->next;
+		}
+	}
+}
+
+/*
+ * Destroy port i and retire its own pool, if it has one.  Without the
+ * memory for the record the pool is freed at once: its mbufs then are
+ * counted as kept, unchecked (an allocation of a few bytes failed).
+ */
+static void
+nfv_port_close(unsigned int i)
+{
+	struct nfv_port *p = &nfv_dp.ports[i];
+	struct nfv_xdp_pool *xp;
+
+	nfv_port_destroy(p);
+	if (p->pool == NULL)
+		return;
+	xp = rte_zmalloc("nfv_xdp_pool", sizeof(*xp), 0);
+	if (xp == NULL) {
+		NFV_LOG(WARNING, main,
+			"port %s: out of memory; its own mbuf pool is freed "
+			"unchecked",
+			p->name);
+		nfv_dp.xdp_kept += nfv_pool_in_use(p->pool);
+		rte_mempool_free(p->pool);
+	} else {
+		xp->mp = p->pool;
+		xp->fill = p->pool_fill;
+		snprintf(xp->port, sizeof(xp->port), "%s", p->name);
+		xp->next = nfv_dp.xdp_pools;
+		nfv_dp.xdp_pools = xp;
+	}
+	p->pool = NULL;
+}
+
 /* Before a snapshot names port i: its ethdev for the workers, and every
  * worker's TX buffer for it pointed at the port's TX queue.  The
  * snapshot's release store publishes all of it. */
@@ -250,8 +345,8 @@ nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen)
 
 		rc = nfv_port_create(&nfv_dp.ports[i], (uint16_t)i,
 				     &cfg->ports[i], nfv_dp.n_workers,
-				     cfg->dataplane.idle, nfv_dp.pool, perr,
-				     sizeof(perr));
+				     cfg->dataplane.idle, nfv_dp.pool, n_mbufs,
+				     perr, sizeof(perr));
 		if (rc < 0) {
 			snprintf(err, errlen, "port %s: %s", cfg->ports[i].name,
 				 perr);
@@ -299,7 +394,7 @@ void
 nfv_dataplane_destroy(void)
 {
 	struct nfv_graph *g;
-	unsigned int i, avail, size;
+	unsigned int i, avail = 0, size = 0;
 
 	/* The twins go while their routers still exist; the mirrors' mbuf
 	 * pools once no port or router can hold one of their mbufs. */
@@ -313,7 +408,7 @@ nfv_dataplane_destroy(void)
 			nfv_graph_discard(nfv_dp.workers[i].ctx);
 	}
 	for (i = 0; i < nfv_dp.n_ports; i++) {
-		nfv_port_destroy(&nfv_dp.ports[i]);
+		nfv_port_close(i);
 		ctl_config_free(nfv_dp.port_cfg[i]);
 		nfv_dp.port_cfg[i] = NULL;
 	}
@@ -338,6 +433,23 @@ nfv_dataplane_destroy(void)
 		rte_mempool_free(nfv_dp.pool);
 		nfv_dp.pool = NULL;
 	}
+	/* No VNF or port is left to give an mbuf back. */
+	nfv_xdp_pools_reap(true);
+	if (nfv_dp.xdp_kept != 0 || nfv_dp.xdp_lost != 0) {
+		if (avail == size && nfv_dp.xdp_lost == 0)
+			NFV_LOG(INFO, main,
+				"every mbuf accounted: %u stayed in af_xdp "
+				"fill rings and were freed with their ports' "
+				"pools, all others came back",
+				nfv_dp.xdp_kept);
+		else
+			NFV_LOG(ERR, main,
+				"not every mbuf accounted: %u of af_xdp ports' "
+				"pools and %u of the shared pool not returned",
+				nfv_dp.xdp_lost, size - avail);
+	}
+	nfv_dp.xdp_kept = 0;
+	nfv_dp.xdp_lost = 0;
 	for (i = 0; i < nfv_dp.n_workers; i++) {
 		rte_free(nfv_dp.workers[i].ctx);
 		nfv_dp.workers[i].ctx = NULL;
@@ -359,6 +471,7 @@ nfv_dataplane_periodic(void)
 		if (nfv_dp.vnfs[i]->ops->periodic != NULL)
 			nfv_dp.vnfs[i]->ops->periodic(nfv_dp.vnfs[i], now);
 	nfv_rcu_reclaim();
+	nfv_xdp_pools_reap(false);
 }
 
 bool
@@ -520,7 +633,8 @@ nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 
 	rc = nfv_port_create(&nfv_dp.ports[i], (uint16_t)i, pc,
 			     nfv_dp.n_workers, nfv_dp.cfg->dataplane.idle,
-			     nfv_dp.pool, perr, sizeof(perr));
+			     nfv_dp.pool, nfv_pool_size(nfv_dp.cfg), perr,
+			     sizeof(perr));
 	if (rc < 0) {
 		snprintf(err, errlen, "port %s: %s", pc->name, perr);
 		memset(&nfv_dp.ports[i], 0, sizeof(nfv_dp.ports[i]));
@@ -554,7 +668,8 @@ nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 	return 0;
 
 err_port:
-	nfv_port_destroy(&nfv_dp.ports[i]);
+	nfv_port_close(i);
+	nfv_xdp_pools_reap(false);
 	memset(&nfv_dp.ports[i], 0, sizeof(nfv_dp.ports[i]));
 	nfv_dp.port_cfg[i] = NULL;
 err_cfg:
@@ -601,7 +716,10 @@ nfv_dataplane_port_del(const char *name, char *err, size_t errlen)
 	 * the port or holds a packet for it (TX buffers are flushed before
 	 * each quiescent report): the device can go. */
 	nfv_rcu_synchronize();
-	nfv_port_destroy(&nfv_dp.ports[ep.idx]);
+	nfv_port_close(ep.idx);
+	/* Its own pool goes now if none of its mbufs is elsewhere (in a
+	 * VNF's queue, another port's ring), else from the housekeeping. */
+	nfv_xdp_pools_reap(false);
 	memset(&nfv_dp.ports[ep.idx], 0, sizeof(nfv_dp.ports[ep.idx]));
 	ctl_config_free(nfv_dp.port_cfg[ep.idx]);
 	nfv_dp.port_cfg[ep.idx] = NULL;

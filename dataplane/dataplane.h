@@ -22,6 +22,8 @@
  * are atomic on the CPUs DPDK supports, and a reader only needs a value
  * that was true at some point.
  */
+struct nfv_xdp_pool;
+
 struct nfv_worker {
 	struct nfv_wctx *ctx;
 	unsigned int lcore;
@@ -44,6 +46,12 @@ struct nfv_dataplane {
 	struct nfv_worker workers[NFV_MAX_WORKERS];
 	/* The kernel mirror of router vnfs[i] (control/mirror/), or NULL. */
 	struct ctl_mirror *mirrors[NFV_MAX_VNFS];
+	/* Own pools of af_xdp ports that are gone, not freed yet because
+	 * something may still hold one of their mbufs (nfv_xdp_pools_reap). */
+	struct nfv_xdp_pool *xdp_pools;
+	/* Mbufs of af_xdp ports' pools: kept by the driver's fill rings and
+	 * freed with their pool; not returned beyond that (a leak). */
+	unsigned int xdp_kept, xdp_lost;
 };
 
 extern struct nfv_dataplane nfv_dp;

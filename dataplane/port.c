@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -20,9 +21,12 @@
 #include <netlink/route/link.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_eth_vhost.h>
 #include <rte_ethdev.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_pause.h>
 
@@ -76,6 +80,95 @@ nfv_port_bpffs(void)
 		return;
 	}
 	NFV_LOG(INFO, port, "mounted the bpf file system on " NFV_BPF_FS);
+}
+
+unsigned int
+nfv_pool_in_use(const struct rte_mempool *mp)
+{
+	return mp->size - rte_mempool_avail_count(mp);
+}
+
+/*
+ * What DPDK 22.11's af_xdp driver posts to each RX queue's fill ring when
+ * the queue is set up (its ETH_AF_XDP_DFLT_NUM_DESCS).  It only sizes the
+ * port's pool: the accounting at the end uses what was really taken.
+ */
+#define NFV_XDP_FILL_PER_QUEUE 2048
+/* How long a closing af_xdp port waits for the kernel's TX completions. */
+#define NFV_XDP_DRAIN_MS 100
+
+/*
+ * Control thread: the own mbuf pool of af_xdp port `c`.
+ *
+ * DPDK 22.11's net_af_xdp (zero-copy between UMEM and mbuf) registers
+ * the memory of the mempool an RX queue is set up with as the socket's
+ * UMEM, takes 2048 mbufs from it and posts their addresses to the fill
+ * ring; every frame it receives is one of those mbufs, replaced by a new
+ * one.  Its dev_close deletes the socket and the UMEM and never frees the
+ * mbufs still posted (the ring is shared with the kernel, which may hold
+ * some of them in its own free list; 23.11 does the same).  So a port
+ * keeps exactly what it posted, and the pool is the only thing that can
+ * give that memory back: a pool per port, freed after the port, makes
+ * that exact and keeps the shared pool's audit clean.  It also limits
+ * what the kernel pins to this port's mbufs.
+ *
+ * The driver's UMEM spans the pool's first memory chunk for the whole
+ * pool: a pool in several chunks would put mbufs outside it, so that is
+ * refused.
+ */
+static int
+nfv_port_xdp_pool(struct nfv_port *p, const struct ctl_port_config *c,
+		  unsigned int n_mbufs, char *err, size_t errlen)
+{
+	static unsigned int gen; /* names stay unique after `port del` */
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	snprintf(name, sizeof(name), "nfv_xdp_%u_%u", p->idx, gen++);
+	n_mbufs += c->queues * NFV_XDP_FILL_PER_QUEUE;
+	p->pool = rte_pktmbuf_pool_create(
+		name, n_mbufs, RTE_MEMPOOL_CACHE_MAX_SIZE, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (p->pool == NULL) {
+		snprintf(err, errlen,
+			 "cannot allocate the port's %u mbufs: %s (raise "
+			 "dataplane.memory)",
+			 n_mbufs, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	if (p->pool->nb_mem_chunks != 1) {
+		snprintf(err, errlen,
+			 "the port's %u mbufs are in %u pieces of memory; the "
+			 "af_xdp driver needs them in one (raise "
+			 "dataplane.memory, or use hugepages)",
+			 n_mbufs, p->pool->nb_mem_chunks);
+		rte_mempool_free(p->pool);
+		p->pool = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Control thread, no worker on the port any more: the mbufs an af_xdp
+ * port sent come back to its pool only when the driver reads its
+ * completion ring, which it does in a TX burst.  Empty bursts until only
+ * the fill rings hold mbufs of the pool, for at most NFV_XDP_DRAIN_MS
+ * (mbufs of the pool that a VNF holds come back later, when it goes).
+ */
+static void
+nfv_port_xdp_drain(struct nfv_port *p)
+{
+	struct rte_mbuf *none[1];
+	unsigned int ms;
+	uint16_t q;
+
+	for (ms = 0; ms < NFV_XDP_DRAIN_MS; ms++) {
+		for (q = 0; q < p->nb_txq; q++)
+			rte_eth_tx_burst(p->eth_port, q, none, 0);
+		if (nfv_pool_in_use(p->pool) <= p->pool_fill)
+			return;
+		rte_delay_us_sleep(1000);
+	}
 }
 
 /*
@@ -517,6 +610,39 @@ nfv_port_vhost_stop(struct nfv_port *p)
 }
 
 /*
+ * af_packet and af_xdp ports: their DPDK 22.11 drivers say "up" from
+ * start to stop whatever the interface does (their link_update does
+ * nothing), so nfvd asks the kernel.  Control thread.
+ */
+static int
+nfv_port_kernel_link_open(struct nfv_port *p, char *err, size_t errlen)
+{
+	p->link_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (p->link_fd < 0) {
+		snprintf(err, errlen, "socket for the link state: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	p->kernel_link = true;
+	return 0;
+}
+
+/* The interface is up and has a carrier (a veth whose peer is down has
+ * none); gone or unreadable counts as down. */
+static bool
+nfv_port_kernel_link_up(const struct nfv_port *p)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->cfg->ifname);
+	if (ioctl(p->link_fd, SIOCGIFFLAGS, &ifr) < 0)
+		return false;
+	return (ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) ==
+	       (IFF_UP | IFF_RUNNING);
+}
+
+/*
  * Configure the port's queues, with RX interrupts (`intr`) or without.
  * Also the way back when a driver refuses interrupts: the port is stopped
  * and may be configured again.
@@ -578,8 +704,8 @@ nfv_port_wants_rx_intr(const struct ctl_port_config *c, enum ctl_idle_mode idle)
 int
 nfv_port_create(struct nfv_port *p, uint16_t idx,
 		const struct ctl_port_config *c, unsigned int n_workers,
-		enum ctl_idle_mode idle, struct rte_mempool *mp, char *err,
-		size_t errlen)
+		enum ctl_idle_mode idle, struct rte_mempool *mp,
+		unsigned int xdp_mbufs, char *err, size_t errlen)
 {
 	bool intr = nfv_port_wants_rx_intr(c, idle);
 	struct rte_eth_dev_info info;
@@ -605,8 +731,13 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 		rc = nfv_port_prepare_files(c, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (c->type == CTL_PORT_AF_XDP)
+	if (c->type == CTL_PORT_AF_XDP) {
 		nfv_port_bpffs();
+		rc = nfv_port_xdp_pool(p, c, xdp_mbufs, err, errlen);
+		if (rc < 0)
+			return rc;
+		mp = p->pool;
+	}
 	if (c->type != CTL_PORT_PCI) {
 		rc = rte_vdev_init(p->devname, args);
 		if (rc < 0) {
@@ -659,6 +790,9 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 	}
 	if (rc < 0)
 		goto err_dev;
+	/* Nothing else has taken an mbuf of the new pool yet. */
+	if (p->pool != NULL)
+		p->pool_fill = nfv_pool_in_use(p->pool);
 	if (c->type == CTL_PORT_VHOST_USER && !nfv_port_vhost_via_ethdev()) {
 		rc = rte_eth_dev_callback_register(p->eth_port,
 						   RTE_ETH_EVENT_INTR_LSC,
@@ -708,6 +842,11 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 		if (rc < 0)
 			goto err_dev;
 	}
+	if (c->type == CTL_PORT_AF_PACKET || c->type == CTL_PORT_AF_XDP) {
+		rc = nfv_port_kernel_link_open(p, err, errlen);
+		if (rc < 0)
+			goto err_dev;
+	}
 	nfv_port_poll_link(p);
 	NFV_LOG(INFO, port, "port %s: %s %s, %u rx / %u tx queues", p->name,
 		ctl_port_type_name(c->type), nfv_port_args_shown(c, args),
@@ -716,6 +855,9 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 
 err_dev:
 	nfv_port_destroy(p);
+	/* Closed: no UMEM is on it any more. */
+	rte_mempool_free(p->pool);
+	p->pool = NULL;
 	return rc < 0 ? rc : -EINVAL;
 }
 
@@ -728,7 +870,13 @@ nfv_port_destroy(struct nfv_port *p)
 		nl_socket_free(p->ns_sk);
 		p->ns_sk = NULL;
 	}
+	if (p->kernel_link) {
+		close(p->link_fd);
+		p->kernel_link = false;
+	}
 	nfv_port_vhost_stop(p);
+	if (p->started && p->pool != NULL)
+		nfv_port_xdp_drain(p);
 	if (p->started) {
 		rte_eth_dev_stop(p->eth_port);
 		p->started = false;
@@ -771,6 +919,8 @@ nfv_port_poll_link(struct nfv_port *p)
 			     (IFF_UP | IFF_RUNNING);
 		if (l != NULL)
 			rtnl_link_put(l);
+	} else if (p->kernel_link) {
+		up = nfv_port_kernel_link_up(p);
 	} else {
 		if (rte_eth_link_get_nowait(p->eth_port, &link) != 0)
 			return false;

@@ -46,22 +46,38 @@ struct nfv_port {
 	bool started;
 	char devname[64];
 	struct nl_sock *ns_sk;	/* tap in another netns: netlink there */
+	bool kernel_link;	/* af_packet, af_xdp: link_fd asks the kernel */
+	int link_fd;		/* for its interface's flags (SIOCGIFFLAGS) */
+	/* af_xdp: the port's own mbuf pool, on which DPDK's driver builds its
+	 * UMEM, and how many of its mbufs the driver posted to its fill rings
+	 * when the queues were set up (they never come back: see
+	 * nfv_port_xdp_pool()).  Left to the caller by nfv_port_destroy(). */
+	struct rte_mempool *pool;
+	unsigned int pool_fill;
 	bool vhost_cb;		/* link-state callback registered (vhost_io.h) */
 	uint8_t wake;		/* enum nfv_wake_kind of its RX queues */
 	rte_spinlock_t vhost_lock; /* orders nfv_port_fp[idx].vid updates */
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];
 };
 
-/* Create and start the port.  In `idle` interrupt mode, RX interrupts are
- * asked for where nfvd can use them (p->wake).  0 or -errno with a
- * one-line reason. */
+/*
+ * Create and start the port.  In `idle` interrupt mode, RX interrupts are
+ * asked for where nfvd can use them (p->wake).  Its RX queues take mbufs
+ * from `mp`, except an af_xdp port's: it gets a pool of its own (p->pool)
+ * of `xdp_mbufs` plus what its driver keeps in its fill rings.  0 or
+ * -errno with a one-line reason.
+ */
 int nfv_port_create(struct nfv_port *p, uint16_t idx,
 		    const struct ctl_port_config *cfg, unsigned int n_workers,
-		    enum ctl_idle_mode idle, struct rte_mempool *mp, char *err,
-		    size_t errlen);
+		    enum ctl_idle_mode idle, struct rte_mempool *mp,
+		    unsigned int xdp_mbufs, char *err, size_t errlen);
 /* Stop, close and remove the device (vhost-user server sockets are
- * unlinked by the driver).  No-op on a port never created. */
+ * unlinked by the driver).  No-op on a port never created.  An af_xdp
+ * port's own pool stays in p->pool: the caller frees it once no VNF or
+ * port can hold one of its mbufs. */
 void nfv_port_destroy(struct nfv_port *p);
+/* Mbufs of `mp` not in the pool (nor in a cache of it). */
+unsigned int nfv_pool_in_use(const struct rte_mempool *mp);
 /* Read the link state; log and publish (nfv_port_fp[idx].link_up) a
  * change.  Returns true when it changed. */
 bool nfv_port_poll_link(struct nfv_port *p);

@@ -354,6 +354,27 @@ class Nfvd:
         return self.proc.text() if self.proc else ""
 
 
+def check_mbufs_accounted(nfvd, xdp_ports=()):
+    """After nfvd stopped: its shutdown lines say that the shared pool is
+    all back and, for each af_xdp port, that its own pool is all back but
+    what DPDK 22.11's net_af_xdp keeps in its fill ring when the port
+    closes (freed with the pool), with a summary that adds those up."""
+    text = nfvd.log_text()
+    log("nfvd: " + " / ".join(l for l in text.splitlines() if "mbufs" in l or "mbuf " in l))
+    check("not returned" not in text and "not every mbuf" not in text,
+          "nfvd lost mbufs:\n%s" % "\n".join(l for l in text.splitlines() if "mbuf" in l))
+    check("mbufs back in their pool" in text, "no \"all N mbufs back\" line for the shared pool")
+    kept = 0
+    for name in xdp_ports:
+        m = re.search(r"port %s: (\d+) mbufs stayed in the af_xdp driver's fill ring" % re.escape(name), text)
+        check(m is not None, "no accounting of af_xdp port %s's own pool" % name)
+        kept += int(m.group(1))
+    if xdp_ports:
+        m = re.search(r"every mbuf accounted: (\d+) stayed in af_xdp fill rings", text)
+        check(m is not None, "no \"every mbuf accounted\" line")
+        check_eq(int(m.group(1)), kept, "mbufs kept by af_xdp fill rings, in the summary")
+
+
 PROMPT = "testpmd> "
 
 
