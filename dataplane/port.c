@@ -744,7 +744,7 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 			snprintf(err, errlen, "cannot create %s (%s): %s",
 				 p->devname, nfv_port_args_shown(c, args),
 				 strerror(-rc));
-			return rc;
+			goto err_pool;
 		}
 		p->created = true;
 	}
@@ -855,7 +855,8 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 
 err_dev:
 	nfv_port_destroy(p);
-	/* Closed: no UMEM is on it any more. */
+err_pool:
+	/* Closed, or never made: no UMEM is on the pool any more. */
 	rte_mempool_free(p->pool);
 	p->pool = NULL;
 	return rc < 0 ? rc : -EINVAL;
