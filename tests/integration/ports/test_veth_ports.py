@@ -23,7 +23,11 @@ Checks:
      fails, the requests reach p1 and not ns2 (af_packet: they are
      counted as p2's tx-errors); link up: nfvd shows p2 up and ping works
      again, with no restart;
-  4. nfvd exits 0 with every mbuf accounted (af_xdp: both ports' own
+  4. `nfvctl port del p2`: af_xdp: p2's own pool is accounted and freed
+     right away; af_packet: `port add p2 ... link sw.b`, ping works again
+     (an af_xdp port cannot be made again on the same interface in the
+     same nfvd: a known limit, docs/bpf.md);
+  5. nfvd exits 0 with every mbuf accounted (af_xdp: the ports' own
      pools, what DPDK's driver keeps in its fill rings said as such).
 
 af_xdp here: DPDK's driver attaches its default program (native XDP on
@@ -237,10 +241,37 @@ def run(env, kind):
     log("ping after %s up: %s" % (b0, line))
     check(got >= 2, "ping after link up, no restart: %s" % line)
 
-    # 4. A clean end.
+    # 4. The port removed and made again at run time (af_xdp: its own
+    # pool is freed at once, every mbuf accounted).
+    nfvd.nfvctl("port", "del", "p2", json_out=False)
+    if kind == "af_xdp":
+        nfvtest.wait_for(lambda: "port p2: " in nfvd.log_text() and "fill ring" in nfvd.log_text(),
+                         5, "the accounting of p2's own pool after port del")
+    if kind == "af_xdp":
+        # Known limit: an af_xdp port made again on the same interface in
+        # the same nfvd is refused ("rx queue 0: Invalid argument" from
+        # DPDK's xsk socket creation), also seconds later; docs/bpf.md.
+        # The switch goes on with p1 alone.
+        log("p2 (af_xdp) not made again: see docs/bpf.md")
+    else:
+        nfvd.nfvctl("port", "add", "p2", "type", kind, "ifname", b0, "queues", "1", "link", "sw.b",
+                    json_out=False)
+        nfvd.wait_links(["p2"], timeout=10)
+        got, line = 0, ""
+        end = time.monotonic() + 15
+        while got < 2 and time.monotonic() < end:
+            got, line = ping(ns1, NS2_IP, 3)
+        log("ping after port del + port add of p2: %s" % line)
+        check(got >= 2, "ping after p2 was made again: %s" % line)
+
+    # 5. A clean end.
     check(nfvd.alive(), "nfvd died")
     check_eq(nfvd.stop(), 0, "nfvd's exit status")
     nfvtest.check_mbufs_accounted(nfvd, ["p1", "p2"] if kind == "af_xdp" else [])
+    if kind == "af_xdp":
+        # p2's pool at its port del, p1's at the end: one line each.
+        n = len(re.findall(r"mbufs stayed in the af_xdp driver's fill ring", nfvd.log_text()))
+        check_eq(n, 2, "af_xdp pools accounted (p1, p2)")
 
 
 if __name__ == "__main__":
