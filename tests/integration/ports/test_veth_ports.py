@@ -249,9 +249,9 @@ def run(env, kind):
                          5, "the accounting of p2's own pool after port del")
     if kind == "af_xdp":
         # Known limit: an af_xdp port made again on the same interface in
-        # the same nfvd is refused ("rx queue 0: Invalid argument" from
-        # DPDK's xsk socket creation), also seconds later; docs/bpf.md.
-        # The switch goes on with p1 alone.
+        # the same nfvd is refused ("rx queue 0: Invalid argument"): DPDK
+        # 22.11.5+'s eth_dev_close never deletes a UMEM used by one queue,
+        # so the old socket stays bound to the queue (docs/bpf.md).
         log("p2 (af_xdp) not made again: see docs/bpf.md")
     else:
         nfvd.nfvctl("port", "add", "p2", "type", kind, "ifname", b0, "queues", "1", "link", "sw.b",
