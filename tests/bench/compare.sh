@@ -346,8 +346,10 @@ for v in cfg.get("vnfs") or []:
         v["program"] = program_path(v["program"])
     for r in v.get("rules") or []:
         if isinstance(r, dict) and isinstance(r.get("bpf"), str):
-            f, sep, sec = r["bpf"].partition(":")
-            r["bpf"] = program_path(f) + sep + sec
+            # The section follows the last ".o:", as nfvd reads it.
+            f, sep, sec = r["bpf"].rpartition(".o:")
+            r["bpf"] = (program_path(f + ".o") + ":" + sec if sep
+                        else program_path(r["bpf"]))
 dp = cfg.setdefault("dataplane", {}) or {}
 cfg["dataplane"] = dp
 dp["file_prefix"] = prefix

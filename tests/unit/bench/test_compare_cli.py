@@ -53,6 +53,7 @@ def check_print_config():
                     "  - {name: i, type: bpf, program: /abs/y.o}\n"
                     "  - name: fw\n    type: firewall\n    rules:\n"
                     "      - {proto: udp, bpf: \"build/configs/bpf/dns_filter.o:nfvd/dns\"}\n"
+                    "      - {proto: tcp, bpf: \"build/x:y.o\"}\n"
                     "      - {proto: tcp, action: accept}\n")
         cfg = print_config(["-c", cfgfile, "-b", other, "--print-config", "nfvd:progs"])
         vnfs = {v["name"]: v for v in cfg.get("vnfs") or []}
@@ -65,6 +66,10 @@ def check_print_config():
         rules = (vnfs.get("fw") or {}).get("rules") or [{}]
         want = os.path.join(other, "configs", "bpf", "dns_filter.o") + ":nfvd/dns"
         bt.expect(rules[0].get("bpf") == want, "firewall rule bpf: %s (want %s)" % (rules[0].get("bpf"), want))
+        # No ".o:": all of it is the file, a colon in its name included.
+        want = os.path.join(other, "x:y.o")
+        bt.expect(rules[1].get("bpf") == want, "firewall rule bpf without a section: %s (want %s)"
+                  % (rules[1].get("bpf"), want))
         # The baseline row: its own file where it has one, else the
         # current build's.
         cfg = print_config(["-c", cfgfile, "-B", other, "--print-config", "nfvd-base:progs"])
