@@ -33,7 +33,7 @@ BUILD_PKGS=(
 # its nested test host in it (TCG with an emulated SVM CPU, the same
 # kernel and busybox); only where QEMU is missing does it skip.
 TEST_PKGS=(
-	dpdk dpdk-dev python3 python3-scapy python3-yaml tshark frr
+	dpdk dpdk-dev python3 python3-scapy python3-yaml tshark frr bird2
 	qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils zstd file kmod
 	iproute2 iputils-ping netcat-openbsd iperf3 traceroute tcpdump
 	util-linux procps ca-certificates
@@ -97,6 +97,15 @@ export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture: no.
 echo "wireshark-common wireshark-common/install-setuid boolean false" |
 	$SUDO debconf-set-selections 2>/dev/null || true
+# frr and bird2 would start their system services (routing daemons in the
+# root namespace); the tests start their own.  A policy-rc.d that says
+# "not now" (101) for the install keeps them from it.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+	$SUDO chmod 755 "$policy"
+	trap '$SUDO rm -f "$policy"' EXIT
+fi
 echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \

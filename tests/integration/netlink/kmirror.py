@@ -36,6 +36,7 @@ from nfvtest import Fail, check, log  # noqa: E402
 
 FRR_DIR = "/usr/lib/frr"
 FRR_DAEMONS = ("zebra", "staticd", "bgpd", "ospfd")
+BIRD, BIRDC = "/usr/sbin/bird", "/usr/sbin/birdc"
 
 # rtm_type numbers of `ip -N` and what nfvd's show routes calls them.
 RTN = {1: "unicast", 6: "blackhole", 7: "unreachable", 8: "prohibit"}
@@ -580,6 +581,56 @@ class Frr:
     def stop(self):
         for d in reversed(list(self.procs)):
             self.procs[d].stop()
+
+
+class Bird:
+    """BIRD 2 in network namespace ns, started by the test in the
+    foreground (-f) as our child, with its own control socket and pid
+    file; tracked by PID like every other process of the test."""
+
+    def __init__(self, env, ns, name):
+        self.env = env
+        self.ns = ns
+        self.name = name
+        self.dir = env.path("bird-" + name)
+        os.mkdir(self.dir)
+        self.sock = os.path.join(self.dir, "bird.ctl")
+        self.proc = None
+
+    def start(self, conf_path, timeout=20):
+        """Start BIRD with conf_path (checked with bird -p first).  Returns
+        self."""
+        nfvtest.run([BIRD, "-p", "-c", conf_path])
+        argv = ["ip", "netns", "exec", self.ns, BIRD, "-f", "-c", conf_path, "-s", self.sock,
+                "-P", os.path.join(self.dir, "bird.pid")]
+        self.proc = self.env.spawn("bird-" + self.name, argv)
+
+        def up():
+            if not self.proc.alive():
+                raise Fail("BIRD %s exited with %s:\n%s" % (self.name, self.proc.p.returncode,
+                                                            nfvtest.tail(self.proc.log_path)))
+            return os.path.exists(self.sock)
+        nfvtest.wait_for(up, timeout, "BIRD %s to open its control socket" % self.name)
+        log("BIRD %s up in %s: pid %d" % (self.name, self.ns, self.proc.pid))
+        return self
+
+    def cmd(self, *args, timeout=20):
+        cp = nfvtest.run([BIRDC, "-s", self.sock] + list(args), timeout=timeout, check_rc=False)
+        if cp.returncode != 0:
+            raise Fail("BIRD %s: birdc %s: exit %d: %s" % (self.name, " ".join(args), cp.returncode,
+                                                          (cp.stdout + cp.stderr).strip()[-1500:]))
+        return cp.stdout
+
+    def logs(self):
+        try:
+            protos = self.cmd("show", "protocols", timeout=5)
+        except Fail as e:
+            protos = str(e)
+        return "%s\n%s" % (protos, nfvtest.tail(self.proc.log_path, 15) if self.proc else "")
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.stop()
 
 
 class RouteChurn:

@@ -20,6 +20,11 @@ With --plain the same FRR configs run on plain Linux: r1 is a netns with
 veths named like the twins and kernel forwarding, no nfvd (the harness
 and the example configs on this machine's FRR, so that a failure with
 nfvd is nfvd's).
+
+With --bird, r1 is BIRD 2 instead of FRR (configs/bird/r1.conf, the same
+static route, BGP and OSPF): its routes reach r1's kernel and nfvd's FIB
+with protocol `bird`; the rest is the same test.  The sessions are read
+on r2's side (FRR) in every variant.
 """
 import os
 import sys
@@ -31,9 +36,14 @@ import nfvtest  # noqa: E402
 from nfvtest import check, check_eq, log  # noqa: E402
 
 EXAMPLE = os.path.join(nfvtest.REPO, "configs", "frr")
+BIRD_CONF = os.path.join(nfvtest.REPO, "configs", "bird", "r1.conf")
 PLAIN = "--plain" in sys.argv
-# What r2 announces and r1 adds, and the protocols they reach r1's kernel with.
+BIRD = "--bird" in sys.argv
+# What r2 announces and r1 adds, and the protocols they reach r1's kernel
+# with (BIRD installs every route as protocol bird, 12).
 LEARNED = {"203.0.113.0/24": 186, "198.51.100.1/32": 188, "192.0.2.0/24": 196}
+if BIRD:
+    LEARNED = {p: 12 for p in LEARNED}
 TARGETS = ("203.0.113.1", "198.51.100.1", "192.0.2.1")
 
 
@@ -67,6 +77,8 @@ def run(env):
     for d in kmirror.FRR_DAEMONS:
         if not os.access(os.path.join(kmirror.FRR_DIR, d), os.X_OK):
             nfvtest.skip("FRR's %s missing (apt-get install frr)" % d)
+    if BIRD and not os.access(kmirror.BIRD, os.X_OK):
+        nfvtest.skip("BIRD missing (apt-get install bird2)")
     h1, r2 = env.netns("h1"), env.netns("r2")
     names = {"h1": h1, "r2": r2, "nfv-h1": env.ifname("h1"), "nfv-r2": env.ifname("r2")}
     if PLAIN:
@@ -107,20 +119,24 @@ def run(env):
     for a in ("203.0.113.1/24", "198.51.100.1/24", "192.0.2.1/24"):
         nfvtest.run(["ip", "-n", r2, "addr", "add", a, "dev", "lo"])
 
-    fr1 = kmirror.Frr(env, r1, "r1").start(frr_conf("r1", names))
+    if BIRD:
+        fr1 = kmirror.Bird(env, r1, "r1").start(BIRD_CONF)
+    else:
+        fr1 = kmirror.Frr(env, r1, "r1").start(frr_conf("r1", names))
     fr2 = kmirror.Frr(env, r2, "r2").start(frr_conf("r2", names))
     t0 = time.monotonic()
     try:
-        nfvtest.wait_for(lambda: fr1.bgp_state("10.0.12.2") == "Established", 40,
+        nfvtest.wait_for(lambda: fr2.bgp_state("10.0.12.1") == "Established", 40,
                          "BGP r1-r2 Established", interval=0.5)
         t_bgp = time.monotonic() - t0
-        nfvtest.wait_for(lambda: fr1.ospf_full("10.0.12.2"), 40, "OSPF r1-r2 Full", interval=0.5)
+        nfvtest.wait_for(lambda: fr2.ospf_full("10.0.12.1"), 40, "OSPF r1-r2 Full", interval=0.5)
         t_ospf = time.monotonic() - t0
     except nfvtest.Fail:
         log("FRR r1:\n" + fr1.logs())
         log("FRR r2:\n" + fr2.logs())
         raise
-    log("BGP Established after %.1f s, OSPF Full after %.1f s" % (t_bgp, t_ospf))
+    log("BGP Established after %.1f s, OSPF Full after %.1f s (r1: %s)" % (
+        t_bgp, t_ospf, "BIRD" if BIRD else "FRR"))
 
     def learned():
         k = kmirror.kernel_routes(r1, 254, families=(4,))
@@ -189,5 +205,5 @@ def run(env):
 
 
 if __name__ == "__main__":
-    nfvtest.main(run, "frr-plain" if PLAIN else "mirror-frr", budget=160,
-                 needs=["ip", "ping", "vtysh"])
+    nfvtest.main(run, "frr-plain" if PLAIN else "mirror-bird" if BIRD else "mirror-frr",
+                 budget=160, needs=["ip", "ping", "vtysh"])
