@@ -100,13 +100,21 @@ def run_tap(env):
         env.netns_list.remove(ns2)
         time.sleep(0.5)
         check(nfvd.alive() and nfvd.pid == pid, "nfvd died when the tap's netns went")
-        log("after the netns went: %s" % nfvd.ports()["h2"])
+        # `ip netns del` only drops the name: nfvd's netlink socket in it
+        # keeps the netns, and the tap's kernel side, alive and unnamed.
+        home = nfvtest.run(["ip", "link", "show", t2], check_rc=False).returncode == 0
+        log("after the netns went: the tap's kernel side %s; nfvd: %s"
+            % ("is back in the root netns" if home else "stays in the unnamed netns",
+               nfvd.ports()["h2"]))
         ns2 = env.netns("f2")
         h2["netns"] = ns2
         nfvd.nfvctl("port", "del", "h2")
         t0 = time.monotonic()
         nfvd.nfvctl("port", "add", "h2", "type", "tap", "ifname", t2, "netns", ns2, "link", "sw.b")
         tap_addr(ns2, t2, H2)
+        # A new host behind h2 (another MAC): h1 forgets the old one, as
+        # it would on the new host's first ARP.
+        nfvtest.run(["ip", "-n", ns1, "neigh", "flush", "all"])
         took = ping_until(ns1, H2, 15, "h1 -> h2 after the tap was made again")
         figure("tap netns deleted and made again %d: port del/add, traffic again after %.2f s"
                % (r + 1, time.monotonic() - t0))
@@ -160,6 +168,7 @@ def run_af_packet(env):
         check(nfvd.alive() and nfvd.pid == pid, "nfvd died when its af_packet interface went")
         t0 = time.monotonic()
         veth(env, ns2, o2, i2, H2)
+        nfvtest.run(["ip", "-n", ns1, "neigh", "flush", "all"])
         # The port's socket was bound to the interface that went: the
         # new one (another ifindex) needs the port made again.
         back = ping(ns1, H2, count=2) > 0
