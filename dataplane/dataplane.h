@@ -100,6 +100,13 @@ int nfv_dataplane_reload(const char *path, struct nfv_reload_report *rep,
  * reload compares its VNFs with.  0 or -errno. */
 int nfv_reload_baseline(const char *text, size_t len);
 void nfv_reload_baseline_free(void);
+/* Control thread: a copy of one port's config, as a config of its own
+ * (what nfv_dataplane_port_add() takes over); NULL without memory. */
+struct ctl_config *nfv_port_cfg_dup(const char *file,
+				    const struct ctl_port_config *p);
+/* Control thread, from nfv_dataplane_periodic(): make af_packet ports
+ * again whose interface was deleted and made again (dataplane/reload.c). */
+void nfv_dataplane_rebind(void);
 
 static inline bool
 nfv_port_in_use(const struct nfv_port *p)

@@ -14,10 +14,15 @@
  * added first (the only step that can fail: a socket, a device), and
  * removed again if one of them fails; removals come last.
  *
+ * Also here: af_packet ports whose interface was deleted and made again
+ * are made again themselves (nfv_dataplane_rebind()), by the same two
+ * steps.
+ *
  * Control thread only, under ctl_server_lock().
  */
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,8 +153,8 @@ cfg_peer_of(const struct ctl_config *cfg, const char *name, char *buf,
 
 /* A config of one port, a copy of p, for nfv_dataplane_port_add() (which
  * keeps it as the port's owner). */
-static struct ctl_config *
-port_cfg_dup(const char *file, const struct ctl_port_config *p)
+struct ctl_config *
+nfv_port_cfg_dup(const char *file, const struct ctl_port_config *p)
 {
 	struct ctl_config *c = calloc(1, sizeof(*c));
 	struct ctl_port_config *q;
@@ -364,7 +369,7 @@ nfv_dataplane_reload(const char *path, struct nfv_reload_report *rep, char *err,
 		if (peer[0] != '\0' &&
 		    (strchr(peer, '.') != NULL || live_port(peer) >= 0))
 			link = peer;
-		one = port_cfg_dup(path, pc);
+		one = nfv_port_cfg_dup(path, pc);
 		if (one == NULL) {
 			snprintf(perr, sizeof(perr), "out of memory");
 			rc = -ENOMEM;
@@ -419,4 +424,83 @@ out:
 	ctl_config_digest_free(nd);
 	ctl_config_free(ncfg);
 	return rc;
+}
+
+/*
+ * An af_packet socket is bound to an interface index.  When the interface
+ * goes and one of the same name comes (a veth pair deleted and made
+ * again), the old socket never sees a packet of it: the port is made
+ * again, with its link, as `port del` and `port add` would.  What each
+ * slot was bound to: its DPDK port (a new port in the slot starts over),
+ * the interface index seen first.
+ */
+static struct {
+	uint16_t eth_port;
+	unsigned int ifindex;
+} nfv_rebind_seen[NFV_MAX_PORTS];
+
+static void
+nfv_rebind_port(unsigned int i)
+{
+	const struct nfv_graph *g = nfv_graph_current();
+	char name[NFV_NAME_MAX], peer[2 * NFV_NAME_MAX + 2], err[512];
+	const char *file = nfv_dp.cfg != NULL && nfv_dp.cfg->file != NULL
+				   ? nfv_dp.cfg->file
+				   : "rebind";
+	struct ctl_config *one;
+	int rc;
+
+	snprintf(name, sizeof(name), "%.*s", NFV_NAME_MAX - 1,
+		 nfv_dp.ports[i].name);
+	live_ep_name(&g->port_peer[i], peer, sizeof(peer));
+	one = nfv_port_cfg_dup(file, nfv_dp.ports[i].cfg);
+	if (one == NULL)
+		return; /* the next round tries again */
+	rc = nfv_dataplane_port_del(name, err, sizeof(err));
+	if (rc < 0) {
+		ctl_config_free(one);
+		NFV_LOG(ERR, port, "port %s: interface made again, but: %s",
+			name, err);
+		return;
+	}
+	rc = nfv_dataplane_port_add(one, peer[0] != '\0' ? peer : NULL, err,
+				    sizeof(err));
+	if (rc < 0)
+		NFV_LOG(ERR, port,
+			"port %s: interface made again; the port is gone: %s "
+			"(port add brings it back)",
+			name, err);
+	else
+		NFV_LOG(NOTICE, port,
+			"port %s: interface %s made again: port made again%s%s",
+			name, one->ports[0].ifname, peer[0] ? ", linked to " : "",
+			peer);
+}
+
+void
+nfv_dataplane_rebind(void)
+{
+	unsigned int i, idx;
+
+	for (i = 0; i < nfv_dp.n_ports && i < NFV_MAX_PORTS; i++) {
+		const struct nfv_port *p = &nfv_dp.ports[i];
+
+		if (!nfv_port_in_use(p) || p->cfg->type != CTL_PORT_AF_PACKET ||
+		    p->cfg->ifname == NULL) {
+			nfv_rebind_seen[i].ifindex = 0;
+			continue;
+		}
+		idx = if_nametoindex(p->cfg->ifname);
+		if (nfv_rebind_seen[i].ifindex == 0 ||
+		    nfv_rebind_seen[i].eth_port != p->eth_port) {
+			nfv_rebind_seen[i].eth_port = p->eth_port;
+			nfv_rebind_seen[i].ifindex = idx;
+			continue;
+		}
+		/* Gone (0) or still the same: nothing to do yet. */
+		if (idx == 0 || idx == nfv_rebind_seen[i].ifindex)
+			continue;
+		nfv_rebind_seen[i].ifindex = 0;
+		nfv_rebind_port(i);
+	}
 }

@@ -18,7 +18,8 @@ Topology (one nfvd, one worker, two testpmd "guests"):
 Churn, one step every second, round robin: a route added and deleted on
 rtr, a firewall rule inserted and deleted on fw, the switch's MACs
 flushed, the spare port added (linked to sw.c) and removed, a testpmd
-port stopped and started (a vhost-user link flap under traffic).
+port stopped and started (a vhost-user link flap under traffic; the
+frames in flight on it are dropped and counted, new ones sent).
 
 Sampled every 10 s: nfvd's RSS, the packet pool's mbufs in use, the
 counters.  At the end the traffic stops and the test checks: nfvd alive
@@ -158,9 +159,13 @@ def run(env):
         else:
             # A guest's link flaps under traffic: frames in flight on it
             # are dropped, counted by reason.
+            # testpmd stops and starts a port only with forwarding
+            # stopped; the loop is topped up after (2 bursts a port).
             port = (i // 5) % 2
+            a.cmd("stop")
             a.cmd("port stop %d" % port)
             a.cmd("port start %d" % port)
+            a.cmd("start tx_first 2")
             steps["link-flap"] += 1
         i += 1
         time.sleep(max(0.0, 1.0 - (time.monotonic() - now)))

@@ -5,7 +5,8 @@
     test_faults.py tap        a tap port's kernel side: link flapped, and
                               its netns deleted and made again
     test_faults.py af-packet  an af_packet port's veth: peer flapped, and
-                              the pair deleted and made again
+                              the pair deleted and made again (nfvd
+                              makes the port again by itself)
     test_faults.py kill9      nfvd killed with SIGKILL under two testpmd
                               "guests" and started again: the time until
                               traffic flows again, five times
@@ -169,16 +170,14 @@ def run_af_packet(env):
         t0 = time.monotonic()
         veth(env, ns2, o2, i2, H2)
         nfvtest.run(["ip", "-n", ns1, "neigh", "flush", "all"])
-        # The port's socket was bound to the interface that went: the
-        # new one (another ifindex) needs the port made again.
-        back = ping(ns1, H2, count=2) > 0
-        log("veth made again %d: traffic %s without port del/add" % (r + 1, "flows" if back else "does not flow"))
-        if not back:
-            nfvd.nfvctl("port", "del", "h2")
-            nfvd.nfvctl("port", "add", "h2", "type", "af_packet", "ifname", o2, "link", "sw.b")
+        # The port's socket was bound to the interface that went: nfvd
+        # sees the new interface index and makes the port again itself
+        # (dataplane/reload.c, nfv_dataplane_rebind()).
         took = ping_until(ns1, H2, 15, "h1 -> h2 after the veth pair was made again")
-        figure("af_packet veth deleted and made again %d: %s, traffic again %.2f s after the new veth"
-               % (r + 1, "by itself" if back else "port del/add", time.monotonic() - t0))
+        figure("af_packet veth deleted and made again %d: port made again by nfvd, "
+               "traffic again %.2f s after the new veth" % (r + 1, time.monotonic() - t0))
+        check("made again: port made again" in nfvd.log_text(), "nfvd did not say it made h2 again")
+        check_eq(nfvd.nfvctl("show", "vnf", "sw")["ifaces"][1]["peer"], "h2", "sw.b linked to h2 again")
         log("ping took %.2f s" % took)
         survived += 1
     check(ping(ns2, H1) >= 2, "h2 -> h1 at the end")
@@ -310,8 +309,10 @@ def run_mbufs(env):
     check(nfvd.alive(), "nfvd died under pressure")
     check(offered > 1000, "the generator offered only %d frames in 3 s" % offered)
     check(sum(dropped.values()) > 0, "no drop counted while the peer did not read")
-    check_eq(offered, sent + sum(dropped.values()),
-             "frames in on h1 = sent + dropped (by reason) on h2")
+    # The two samples are not of one instant: a burst or two may be
+    # between h1 and h2.  The exact count is taken at rest, below.
+    check(abs(offered - sent - sum(dropped.values())) <= 4 * 64,
+          "frames in on h1 (%d) vs sent + dropped on h2 (%d)" % (offered, sent + sum(dropped.values())))
     check(st["mbufs"]["in_use"] <= st["mbufs"]["size"], "pool accounting")
     figure("mbufs at the floor (%d), sink not reading for 3 s: %d offered, %d dropped (%s), 0 lost"
            % (floor, offered, sum(dropped.values()),
@@ -327,9 +328,19 @@ def run_mbufs(env):
     check(d["h2"]["tx_packets"] - c["h2"]["tx_packets"] > 1000, "traffic did not recover")
     gen.cmd("stop")
     sink.cmd("stop")
-    nfvd.wait_stable()
-    pool1 = nfvd.nfvctl("show", "stats")["mbufs"]
+    rest = nfvd.wait_stable()
+    st = nfvd.nfvctl("show", "stats")
+    pool1 = st["mbufs"]
     log("pool at rest after: %s" % pool1)
+    # Every frame that came in is accounted for, exactly: sent on h2 or
+    # dropped there with a reason; the switch dropped none.
+    h2_drops = sum(rest["h2"]["drops"].values())
+    check_eq(rest["h1"]["rx_packets"], rest["h2"]["tx_packets"] + h2_drops,
+             "h1 rx = h2 tx + h2 drops (by reason), at rest")
+    sw = st["vnfs"][0]
+    check_eq(sum(sw["drops"].values()), 0, "switch drops")
+    check_eq(sw["packets"], sw["fates"]["passed"] + sw["fates"]["dropped"] + sw["fates"]["held"],
+             "switch: packets vs fates")
     rx_nombuf = d["h1"]["drops"].get("rx-nombuf", 0)
     figure("mbufs after the pressure: %d in use at rest (before traffic: %d), rx-nombuf %d"
            % (pool1["in_use"], pool0["in_use"], rx_nombuf))

@@ -105,7 +105,21 @@ def run(env):
     check("vnf sw changed" in msg and "restart" in msg and "nothing changed" in msg,
           "refusal does not say what needs a restart: %r" % msg)
     check_eq(names(nfvd), ["p1", "p2"], "ports after a refused reload")
-    # A port that is not in the file and a file that does not load.
+    # All or nothing: p3 can be made, the tap after it cannot (its netns
+    # does not exist): p3 is removed again and the reply says why.
+    if os.path.exists("/dev/net/tun"):
+        half = copy.deepcopy(with_p3)
+        half["ports"].append({"name": "t9", "type": "tap", "ifname": env.ifname("t9"),
+                              "netns": "nfvit-%d-nonexistent" % os.getpid()})
+        write_config(nfvd, half)
+        cp = nfvd.nfvctl("reload", json_out=False, check_rc=False)
+        msg = (cp.stderr + cp.stdout).strip()
+        log("reload with a port that cannot be made: %s" % msg)
+        check(cp.returncode != 0 and "t9" in msg and "nothing changed" in msg,
+              "a reload whose second port failed: %r" % msg)
+        check_eq(names(nfvd), ["p1", "p2"], "ports after a reload undone")
+        check(not os.path.exists(socks[2]), "p3's socket left behind by the undone reload")
+    # A file that does not load.
     cp = nfvd.nfvctl("reload", env.path("missing.yaml"), json_out=False, check_rc=False)
     check(cp.returncode != 0, "reload of a missing file succeeded")
     moving(nfvd, "after refused reloads")
