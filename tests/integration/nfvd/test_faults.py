@@ -7,6 +7,8 @@
     test_faults.py af-packet  an af_packet port's veth: peer flapped, and
                               the pair deleted and made again (nfvd
                               makes the port again by itself)
+    test_faults.py virtio-user  the vhost-user backend of nfvd's
+                              virtio-user ports killed and started again
     test_faults.py kill9      nfvd killed with SIGKILL under two testpmd
                               "guests" and started again: the time until
                               traffic flows again, five times
@@ -185,6 +187,68 @@ def run_af_packet(env):
     nfvd.stop_clean()
 
 
+# ---- virtio-user ---------------------------------------------------------
+
+def run_virtio_user(env):
+    """nfvd's virtio-user ports are the frontend of a vhost-user backend
+    (testpmd with net_vhost ports, a loop through nfvd's switch).  The
+    backend is killed and started again on the same sockets, twice."""
+    if nfvtest.free_hugepages_mb() < 512:
+        nfvtest.skip("virtio-user ports share nfvd's memory with the backend: need 512 MiB "
+                     "of free 2 MiB hugepages (scripts/hugepages.sh)")
+    socks = [env.path("vu%d.sock" % i) for i in (1, 2)]
+    ports = [{"name": "h%d" % (i + 1), "type": "virtio-user", "path": s} for i, s in enumerate(socks)]
+
+    def backend(r):
+        b = env.testpmd(vdevs=["net_vhost%d,iface=%s" % (i, s) for i, s in enumerate(socks)],
+                        fwd="io", name="backend-%d" % r)
+        b.start()
+        for s in socks:
+            nfvtest.wait_for_socket(s, 20)
+        return b
+    b = backend(0)
+    nfvd = env.nfvd(ports=ports, vnfs=SW, links=LINKS, dataplane={"hugepages": "on"})
+    nfvd.start()
+    pid = nfvd.pid
+    nfvd.wait_links(["h1", "h2"])
+
+    def loop_moves(what, timeout):
+        def moved():
+            a = nfvd.ports()["h2"]["tx_packets"]
+            time.sleep(0.2)
+            return nfvd.ports()["h2"]["tx_packets"] - a > 100
+        return nfvtest.wait_for(moved, timeout, what, interval=0.1)
+    b.cmd("start tx_first 4")
+    loop_moves("the loop through nfvd's virtio-user ports", 10)
+    survived = 0
+    for r in range(2):
+        b.kill()
+        nfvd.wait_links(["h1", "h2"], "down", timeout=10)
+        check(nfvd.alive() and nfvd.pid == pid, "nfvd died with its vhost-user backend")
+        t0 = time.monotonic()
+        b = backend(r + 1)
+        by_itself = True
+        try:
+            nfvd.wait_links(["h1", "h2"], timeout=5)
+        except nfvtest.Fail:
+            by_itself = False
+            for i, n in enumerate(("h1", "h2")):
+                nfvd.nfvctl("port", "del", n)
+                nfvd.nfvctl("port", "add", n, "type", "virtio-user", "path", socks[i],
+                            "link", "sw.a" if i == 0 else "sw.b")
+            nfvd.wait_links(["h1", "h2"], timeout=10)
+        b.cmd("start tx_first 4")
+        loop_moves("the loop after the backend came back", 10)
+        figure("virtio-user backend killed and started again %d: %s, traffic again %.2f s "
+               "after the backend started" % (r + 1, "reconnected by itself" if by_itself
+                                              else "port del/add", time.monotonic() - t0))
+        survived += 1
+    figure("virtio-user: %d backend restarts survived, nfvd pid unchanged" % survived)
+    b.cmd("stop")
+    nfvd.stop_clean()
+    b.quit()
+
+
 # ---- kill -9 ---------------------------------------------------------------
 
 MAC = ["02:00:00:00:08:01", "02:00:00:00:08:02"]
@@ -264,9 +328,10 @@ def run_kill9(env):
 
 def mbufs_floor(env, ports, vnfs, links):
     """The loader's floor of dataplane.mbufs for this topology: asked of
-    `nfvd -t` with mbufs: 1, from its message ("at least N")."""
+    `nfvd -t` with mbufs: 512 (the least the key takes), from its message
+    ("at least N")."""
     probe = env.nfvd(ports=ports, vnfs=vnfs, links=links, name="probe",
-                     dataplane={"mbufs": 1})
+                     dataplane={"mbufs": 512})
     cp = nfvtest.run([probe.bin, "-t", "-c", probe.cfg_path], check_rc=False)
     m = re.search(r"at least (\d+)", cp.stdout + cp.stderr)
     check(m is not None, "nfvd -t did not state the mbuf floor: %r" % (cp.stdout + cp.stderr))
@@ -352,6 +417,7 @@ def run_mbufs(env):
 
 
 MODES = {"tap": (run_tap, ["ping"]), "af-packet": (run_af_packet, ["ping", "sysctl"]),
+         "virtio-user": (run_virtio_user, ["dpdk-testpmd"]),
          "kill9": (run_kill9, ["dpdk-testpmd"]), "mbufs": (run_mbufs, ["dpdk-testpmd"])}
 
 if __name__ == "__main__":
