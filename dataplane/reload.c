@@ -14,15 +14,16 @@
  * added first (the only step that can fail: a socket, a device), and
  * removed again if one of them fails; removals come last.
  *
- * Also here: af_packet ports whose interface was deleted and made again
- * are made again themselves (nfv_dataplane_rebind()), by the same two
- * steps.
+ * Also here: af_packet ports whose interface was deleted and made again,
+ * and virtio-user ports whose backend went and came back, are made again
+ * themselves (nfv_dataplane_rebind()), by the same two steps.
  *
  * Control thread only, under ctl_server_lock().
  */
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,14 +430,19 @@ out:
 /*
  * An af_packet socket is bound to an interface index.  When the interface
  * goes and one of the same name comes (a veth pair deleted and made
- * again), the old socket never sees a packet of it: the port is made
- * again, with its link, as `port del` and `port add` would.  What each
- * slot was bound to: its DPDK port (a new port in the slot starts over),
- * the interface index seen first.
+ * again), the old socket never sees a packet of it.  A virtio-user port
+ * is a vhost-user client that DPDK 22.11 never reconnects: when its
+ * backend goes, the link stays down even after a new backend listens on
+ * the path.  Either way the port is made again, with its link, as `port
+ * del` and `port add` would.  What each slot was bound to: its DPDK port
+ * (a new port in the slot starts over) and the interface index, or the
+ * socket's inode, seen first.
  */
 static struct {
 	uint16_t eth_port;
 	unsigned int ifindex;
+	dev_t dev;
+	ino_t ino;
 } nfv_rebind_seen[NFV_MAX_PORTS];
 
 static void
@@ -472,9 +478,38 @@ nfv_rebind_port(unsigned int i)
 			name, err);
 	else
 		NFV_LOG(NOTICE, port,
-			"port %s: interface %s made again: port made again%s%s",
-			name, one->ports[0].ifname, peer[0] ? ", linked to " : "",
-			peer);
+			"port %s: %s %s made again: port made again%s%s",
+			name,
+			one->ports[0].ifname != NULL ? "interface" : "socket",
+			one->ports[0].ifname != NULL ? one->ports[0].ifname
+						     : one->ports[0].path,
+			peer[0] ? ", linked to " : "", peer);
+}
+
+/* A virtio-user port whose link is down while another socket than the one
+ * it connected to listens on its path: a new backend. */
+static void
+nfv_rebind_virtio_user(unsigned int i)
+{
+	const struct nfv_port *p = &nfv_dp.ports[i];
+	struct stat st;
+
+	if (stat(p->cfg->path, &st) != 0 || !S_ISSOCK(st.st_mode))
+		return;
+	if (nfv_rebind_seen[i].ino == 0 ||
+	    nfv_rebind_seen[i].eth_port != p->eth_port) {
+		nfv_rebind_seen[i].eth_port = p->eth_port;
+		nfv_rebind_seen[i].dev = st.st_dev;
+		nfv_rebind_seen[i].ino = st.st_ino;
+		return;
+	}
+	if (atomic_load_explicit(&nfv_port_fp[i].link_up,
+				 memory_order_relaxed) ||
+	    (st.st_dev == nfv_rebind_seen[i].dev &&
+	     st.st_ino == nfv_rebind_seen[i].ino))
+		return;
+	nfv_rebind_seen[i].ino = 0;
+	nfv_rebind_port(i);
 }
 
 void
@@ -485,6 +520,11 @@ nfv_dataplane_rebind(void)
 	for (i = 0; i < nfv_dp.n_ports && i < NFV_MAX_PORTS; i++) {
 		const struct nfv_port *p = &nfv_dp.ports[i];
 
+		if (nfv_port_in_use(p) && p->cfg->type == CTL_PORT_VIRTIO_USER &&
+		    p->cfg->path != NULL) {
+			nfv_rebind_virtio_user(i);
+			continue;
+		}
 		if (!nfv_port_in_use(p) || p->cfg->type != CTL_PORT_AF_PACKET ||
 		    p->cfg->ifname == NULL) {
 			nfv_rebind_seen[i].ifindex = 0;
