@@ -73,6 +73,7 @@ INSTALL=1
 NO_HUGE=0
 JSON_OUT=""
 LIST_ONLY=0
+PRINT_CONFIG=""
 CONFIGS=()
 BASE_BUILD=""
 EXTRA_GEN=()
@@ -104,6 +105,8 @@ usage: $0 [options] [-- extra nfv-bench arguments]
       --no-huge       ordinary memory everywhere instead of hugepages
   -j, --json FILE     every run and the medians as JSON
       --list          print the devices it would compare and exit
+      --print-config DUT  print the private copy of the config that the
+                      row DUT (nfvd:NAME, nfvd-base:NAME, ...) runs, exit
   -h, --help          this text
 EOF
 }
@@ -132,6 +135,7 @@ while [ $# -gt 0 ]; do
 	--no-huge) NO_HUGE=1; shift ;;
 	-j | --json) JSON_OUT=${2:?}; shift 2 ;;
 	--list) LIST_ONLY=1; shift ;;
+	--print-config) PRINT_CONFIG=${2:?}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; EXTRA_GEN=("$@"); break ;;
 	*) die_usage "unknown argument: $1" ;;
@@ -148,6 +152,9 @@ done
 if [ ${#CONFIGS[@]} -eq 0 ]; then
 	CONFIGS=("$ROOT"/configs/*.yaml)
 fi
+# Absolute: the private configs name files of the builds (eBPF objects).
+BUILD=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
+[ -z "$BASE_BUILD" ] || BASE_BUILD=$(cd "$BASE_BUILD" 2>/dev/null && pwd || echo "$BASE_BUILD")
 
 BENCH=$BUILD/dataplane/bench/nfv-bench
 NFVD=$BUILD/dataplane/nfvd
@@ -307,16 +314,42 @@ EOF
 
 # A private copy of a config: our sockets, control socket, file prefix,
 # the worker on the DUT core, and ROUTES (when not empty) as the route
-# file of every router that has one.
-private_config() {	# private_config SRC DST PREFIX ROUTES IDLE
-	python3 - "$@" "$DIR" "$DUT_CPU" "$NO_HUGE" <<'EOF'
-import sys, yaml
-src, dst, prefix, routes, idle, d, cpu, nohuge = sys.argv[1:9]
+# file of every router that has one.  eBPF objects (a bpf VNF's
+# `program:`, a firewall rule's `bpf: FILE[:SECTION]`) are relative to
+# nfvd's working directory, the repository root in the examples: a path
+# under build/ is taken from BUILDDIR, the build whose nfvd runs the row
+# (its own programs; the current build's when it has none, an older
+# baseline), any other relative path from the repository root, so the
+# copy runs from any directory.
+private_config() {	# private_config SRC DST PREFIX ROUTES IDLE BUILDDIR
+	python3 - "$@" "$DIR" "$DUT_CPU" "$NO_HUGE" "$ROOT" "$BUILD" <<'EOF'
+import os, sys, yaml
+src, dst, prefix, routes, idle, builddir, d, cpu, nohuge, root, build = sys.argv[1:12]
 cfg = yaml.safe_load(open(src))
-if routes:
-    for v in cfg.get("vnfs") or []:
-        if v.get("type") == "router" and "routes_file" in v:
-            v["routes_file"] = routes
+
+
+def program_path(path):
+    if not isinstance(path, str) or os.path.isabs(path):
+        return path
+    rel = os.path.normpath(path)
+    if rel.split(os.sep)[0] == "build":
+        rest = os.path.relpath(rel, "build")
+        own = os.path.join(builddir, rest)
+        return own if os.path.exists(own) else os.path.join(build, rest)
+    return os.path.join(root, rel)
+
+
+for v in cfg.get("vnfs") or []:
+    if routes and v.get("type") == "router" and "routes_file" in v:
+        v["routes_file"] = routes
+    if "program" in v:
+        v["program"] = program_path(v["program"])
+    for r in v.get("rules") or []:
+        if isinstance(r, dict) and isinstance(r.get("bpf"), str):
+            # The section follows the last ".o:", as nfvd reads it.
+            f, sep, sec = r["bpf"].rpartition(".o:")
+            r["bpf"] = (program_path(f + ".o") + ":" + sec if sep
+                        else program_path(r["bpf"]))
 dp = cfg.setdefault("dataplane", {}) or {}
 cfg["dataplane"] = dp
 dp["file_prefix"] = prefix
@@ -362,6 +395,16 @@ routes_for() {	# routes_for NAME
 	echo "$out"
 }
 
+# The private config of the row nfvd[-VARIANT]:NAME, written to DST.
+nfvd_config() {	# nfvd_config NAME VARIANT DST PREFIX
+	local name=$1 variant=$2 routes idle="" build=$BUILD
+	[ "$variant" = sleep ] && idle=sleep
+	[ "$variant" = interrupt ] && idle=interrupt
+	[ "$variant" = base ] && build=$BASE_BUILD
+	routes=$(routes_for "$name") || return 1
+	private_config "${CONFIG_OF[$name]}" "$3" "$4" "$routes" "$idle" "$build"
+}
+
 DIR=$(mktemp -d /tmp/nfv-bench-cmp.XXXXXX) || exit 1
 chmod 755 "$DIR"
 
@@ -404,6 +447,17 @@ if [ "$LIST_ONLY" = 1 ]; then
 			echo "$d"
 		fi
 	done
+	exit 0
+fi
+
+if [ -n "$PRINT_CONFIG" ]; then
+	[[ " ${DUTS[*]} " == *" $PRINT_CONFIG "* ]] && [[ "$PRINT_CONFIG" == nfvd*:* ]] ||
+		die_usage "--print-config: $PRINT_CONFIG is not an nfvd row of this run (--list)"
+	pc_variant=${PRINT_CONFIG%%:*}
+	pc_variant=${pc_variant#nfvd}
+	pc_variant=${pc_variant#-}
+	nfvd_config "${PRINT_CONFIG#*:}" "$pc_variant" "$DIR/print.yaml" "$TAG-nfvd" || exit 1
+	cat "$DIR/print.yaml"
 	exit 0
 fi
 
@@ -574,17 +628,13 @@ stop_ovs() {
 
 NFVD_CTL=""
 start_nfvd() {	# start_nfvd NAME [ethdev|base|sleep|interrupt]
-	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1${2:+-$2}.yaml routes via="" bin=$NFVD
-	local idle=""
+	local name=$1 prefix=$TAG-nfvd cfg=$DIR/nfvd-$1${2:+-$2}.yaml via="" bin=$NFVD
 	[ "${2:-}" = ethdev ] && via=1
 	[ "${2:-}" = base ] && bin=$BASE_NFVD
-	[ "${2:-}" = sleep ] && idle=sleep
-	[ "${2:-}" = interrupt ] && idle=interrupt
 	PREFIXES+=("$prefix")
 	DUT_LOG=$DIR/nfvd-$name${2:+-$2}.log
 	: >"$DUT_LOG"
-	routes=$(routes_for "$name") || return 1
-	private_config "${CONFIG_OF[$name]}" "$cfg" "$prefix" "$routes" "$idle" || return 1
+	nfvd_config "$name" "${2:-}" "$cfg" "$prefix" || return 1
 	SOCK0=$DIR/nfvd-p0.sock SOCK1=$DIR/nfvd-p1.sock
 	NFVD_CTL=$DIR/nfvd-ctl.sock
 	rm -f "$SOCK0" "$SOCK1" "$NFVD_CTL"

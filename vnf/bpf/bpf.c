@@ -58,36 +58,50 @@ struct vb_wstate {
 	struct nfv_bpf_ctx scratch;
 };
 
+/*
+ * Worker.  The loop is the VNF's whole per-frame cost besides the program
+ * (tests/bench/bpf: about 7 cycles): what stays the same for the burst
+ * (frames, verdicts, the program's entry point) is read once into locals
+ * the compiler keeps in registers across the call into the program, and
+ * the loop carries no counter: forwarded is the burst less its drops,
+ * which are rare.
+ */
 static void
 vb_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 {
 	struct vb *vb = vi->priv;
 	struct vb_wstate *ws = w->state;
 	struct vnf_bpf_prog *p = __atomic_load_n(&vb->prog, __ATOMIC_ACQUIRE);
+	uint64_t (*const jit)(void *ctx) = p->jit;
+	struct rte_mbuf **const pkts = b->pkts;
+	uint16_t *const next = b->next;
+	const uint16_t n = b->n, in_iface = b->in_iface;
 	const uint16_t n_ifaces = vi->n_ifaces;
-	uint64_t fwd = 0;
+	uint16_t i, drops = 0;
 	uint32_t v;
-	uint16_t i;
 
 	vnf_bpf_prog_bind(p, w->worker);
-	for (i = 0; i < b->n; i++) {
+	for (i = 0; i < n; i++) {
 		struct nfv_bpf_ctx *ctx;
 
-		if (i + 1 < b->n)
-			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
-		ctx = vnf_bpf_ctx_get(b->pkts[i], b->in_iface, n_ifaces,
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		ctx = vnf_bpf_ctx_get(pkts[i], in_iface, n_ifaces,
 				      &ws->scratch);
-		v = vnf_bpf_prog_run(p, ctx);
+		/* vnf_bpf_prog_run() with the entry point in a register. */
+		if (likely(jit != NULL))
+			v = (uint32_t)jit(ctx);
+		else
+			v = (uint32_t)rte_bpf_exec(p->bpf, ctx);
 		if (likely(v < n_ifaces)) {
-			b->next[i] = (uint16_t)v;
-			fwd++;
-		} else if (v == NFV_BPF_DROP) {
-			b->next[i] = VNF_DROP(VB_DROPPED);
-		} else {
-			b->next[i] = VNF_DROP(VB_BAD_VERDICT);
+			next[i] = (uint16_t)v;
+			continue;
 		}
+		drops++;
+		next[i] = v == NFV_BPF_DROP ? VNF_DROP(VB_DROPPED)
+					    : VNF_DROP(VB_BAD_VERDICT);
 	}
-	w->counters[VB_FORWARDED] += fwd;
+	w->counters[VB_FORWARDED] += (uint64_t)(n - drops);
 }
 
 static int

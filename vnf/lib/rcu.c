@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -104,7 +105,7 @@ nfv_rcu_defer(void (*fn)(void *), void *arg)
 	}
 	while (rte_rcu_qsbr_dq_enqueue(nfv_dq, &it) != 0) {
 		/* Queue full: reclaim what a grace period allows, waiting. */
-		rte_rcu_qsbr_synchronize(nfv_qsbr, RTE_QSBR_THRID_INVALID);
+		nfv_rcu_wait(nfv_qsbr);
 		nfv_rcu_reclaim();
 	}
 }
@@ -118,9 +119,39 @@ nfv_rcu_reclaim(void)
 		rte_rcu_qsbr_dq_reclaim(nfv_dq, 256, &freed, &pending, &avail);
 }
 
+/*
+ * rte_rcu_qsbr_synchronize() spins until the grace period is over.  A
+ * worker passes a quiescent state within microseconds when it has its
+ * core, but where cores are shared (a small machine, `ip -batch` and the
+ * netlink mirror beside a worker) it may be waiting for the CPU itself,
+ * and a control thread spinning on another core only takes that core
+ * from whatever would let the scheduler run the worker sooner: grace
+ * periods of 100 ms and more were seen.  So: spin a little (the common,
+ * quick case), then sleep between checks.
+ */
+#define NFV_RCU_SPINS 2000
+#define NFV_RCU_NAP_NS 20000
+
+void
+nfv_rcu_wait(struct rte_rcu_qsbr *v)
+{
+	const struct timespec nap = {.tv_sec = 0, .tv_nsec = NFV_RCU_NAP_NS};
+	uint64_t token;
+	unsigned int i;
+
+	if (v == NULL)
+		return;
+	token = rte_rcu_qsbr_start(v);
+	for (i = 0; rte_rcu_qsbr_check(v, token, false) == 0; i++) {
+		if (i < NFV_RCU_SPINS)
+			rte_pause();
+		else
+			nanosleep(&nap, NULL);
+	}
+}
+
 void
 nfv_rcu_synchronize(void)
 {
-	if (nfv_qsbr != NULL)
-		rte_rcu_qsbr_synchronize(nfv_qsbr, RTE_QSBR_THRID_INVALID);
+	nfv_rcu_wait(nfv_qsbr);
 }

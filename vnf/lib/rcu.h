@@ -36,5 +36,8 @@ void nfv_rcu_defer(void (*fn)(void *), void *arg);
 void nfv_rcu_reclaim(void);
 /* Control thread: wait until every online worker passed a quiescent state. */
 void nfv_rcu_synchronize(void);
+/* The same for any QSBR variable v (NULL: no wait); spins briefly, then
+ * sleeps between checks rather than taking a shared core. */
+void nfv_rcu_wait(struct rte_rcu_qsbr *v);
 
 #endif /* NFV_RCU_H */

@@ -391,10 +391,11 @@ rt_details(struct vnf_instance *vi)
 	struct rt *rt = vi->priv;
 
 	return json_pack(
-		"{s:i, s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:i, s:I, s:b}",
+		"{s:i, s:i, s:i, s:I, s:I, s:I, s:i, s:i, s:i, s:i, s:I, s:b}",
 		"routes_ipv4", (int)rt->fib4.n_routes, "routes_ipv6",
 		(int)rt->fib6.n_routes, "kernel_routes",
-		(int)vnf_router_kroutes_count(vi), "fib_memory_ipv4",
+		(int)vnf_router_kroutes_count(vi), "prefix_capacity",
+		(json_int_t)rt_rib_capacity(rt), "fib_memory_ipv4",
 		(json_int_t)rt_fib_memory(&rt->fib4), "fib_memory_ipv6",
 		(json_int_t)rt_fib_memory(&rt->fib6), "nexthops",
 		(int)rt->nh_used, "neighbors",

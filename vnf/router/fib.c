@@ -14,7 +14,7 @@
  *
  *   1. apply the change to the standby table (no reader uses it);
  *   2. publish it: one release store of `active`;
- *   3. wait for a grace period (rte_rcu_qsbr_synchronize): from here on no
+ *   3. wait for a grace period (nfv_rcu_wait): from here on no
  *      worker is still inside the old table;
  *   4. apply the same change to the old table, which becomes the standby.
  *
@@ -43,6 +43,7 @@
 #include <rte_rib.h>
 #include <rte_rib6.h>
 
+#include "vnf/lib/rcu.h"
 #include "vnf/router/router_priv.h"
 
 #define RT_FIB_MIN_ROUTES 4096u
@@ -443,8 +444,7 @@ rt_fib_publish(struct rt_fib *f, unsigned int idx)
 	v->nh_shift = f->nh_bytes == 2 ? 1 : 2;
 	atomic_store_explicit(&f->active, v, memory_order_release);
 	f->act = idx;
-	if (f->rcu != NULL)
-		rte_rcu_qsbr_synchronize(f->rcu, RTE_QSBR_THRID_INVALID);
+	nfv_rcu_wait(f->rcu);
 }
 
 int

@@ -27,6 +27,7 @@
 #include <rte_ring.h>
 
 #include "vnf/router/router.h"
+#include "vnf/lib/rcu.h"
 #include "vnf/router/router_priv.h"
 
 static struct rt *
@@ -39,8 +40,7 @@ rt_get(const struct vnf_instance *vi)
 static void
 rt_grace(struct rt *rt)
 {
-	if (rt->vi->rcu != NULL)
-		rte_rcu_qsbr_synchronize(rt->vi->rcu, RTE_QSBR_THRID_INVALID);
+	nfv_rcu_wait(rt->vi->rcu);
 }
 
 /* ---- ifaces ---------------------------------------------------------------- */

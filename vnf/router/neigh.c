@@ -189,26 +189,34 @@ rt_neigh_unref(struct rt *rt, int32_t pos)
 		rt->neigh_refs[pos]--;
 }
 
-int
-rt_neigh_add_static(struct rt *rt, const struct rt_neigh_key *k,
-		    const struct rte_ether_addr *mac)
+/* Control thread: publish a resolved word at position p (stamped now); a
+ * position that was not usable before bumps resolved_gen, so that packets
+ * held for it are sent. */
+static void
+rt_neigh_set_word(struct rt *rt, int32_t p, uint64_t nw)
 {
-	int32_t p;
 	uint64_t old;
-	int rc;
 
-	rc = rt_neigh_ref(rt, k, &p);
-	if (rc < 0)
-		return rc;
-	old = atomic_exchange_explicit(
-		&rt->neigh.words[p],
-		rt_nw_make(rt_mac_word(mac), RT_NS_STATIC, 0),
-		memory_order_release);
+	old = atomic_exchange_explicit(&rt->neigh.words[p], nw,
+				       memory_order_release);
 	atomic_store_explicit(&rt->neigh.stamps[p], rt_ticks(rte_rdtsc()),
 			      memory_order_relaxed);
 	if (!rt_nw_usable(old))
 		atomic_fetch_add_explicit(&rt->resolved_gen, 1,
 					  memory_order_relaxed);
+}
+
+int
+rt_neigh_add_static(struct rt *rt, const struct rt_neigh_key *k,
+		    const struct rte_ether_addr *mac)
+{
+	int32_t p;
+	int rc;
+
+	rc = rt_neigh_ref(rt, k, &p);
+	if (rc < 0)
+		return rc;
+	rt_neigh_set_word(rt, p, rt_nw_make(rt_mac_word(mac), RT_NS_STATIC, 0));
 	rt->neigh_origin[p] = RT_NO_CONFIG;
 	return 0;
 }
@@ -1101,7 +1109,7 @@ vnf_router_kneigh_set(struct vnf_instance *vi, uint16_t iface, uint8_t family,
 	struct rt *rt = rt_kneigh_rt(vi);
 	struct rte_ether_addr a;
 	struct rt_neigh_key k;
-	uint64_t old, nw;
+	uint64_t nw;
 	bool pinned;
 	int32_t p;
 	int rc;
@@ -1124,13 +1132,7 @@ vnf_router_kneigh_set(struct vnf_instance *vi, uint16_t iface, uint8_t family,
 	}
 	nw = rt_nw_make(rt_mac_word(&a), permanent ? RT_NS_STATIC :
 						     RT_NS_REACHABLE, 0);
-	old = atomic_exchange_explicit(&rt->neigh.words[p], nw,
-				       memory_order_release);
-	atomic_store_explicit(&rt->neigh.stamps[p], rt_ticks(rte_rdtsc()),
-			      memory_order_relaxed);
-	if (!rt_nw_usable(old))
-		atomic_fetch_add_explicit(&rt->resolved_gen, 1,
-					  memory_order_relaxed);
+	rt_neigh_set_word(rt, p, nw);
 	/* A permanent entry keeps one reference, its pin (so that nothing
 	 * removes it); the others are aged like learned entries. */
 	if (!permanent || pinned)

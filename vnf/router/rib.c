@@ -1525,6 +1525,7 @@ rt_rib_presize(struct rt *rt)
 	const struct vnf_router_mirror_config *mc =
 		vnf_router_mirror_config(rt->vi);
 	struct rt_rib *rib = rt_rib_get(rt);
+	uint64_t want_all;
 	unsigned int fam;
 
 	if (rib == NULL || mc == NULL || mc->max_routes == 0)
@@ -1544,7 +1545,13 @@ rt_rib_presize(struct rt *rt)
 								UINT32_MAX)
 						      : 0);
 	}
-	rt_rib_reserve(rt, mc->max_routes + mc->max_routes / 5);
+	/* The prefix table for all of them (it is called before every
+	 * batch: ask for the total, not for that many more than there are
+	 * — which doubled the table, seconds of work, at 900k routes). */
+	want_all = (uint64_t)mc->max_routes + mc->max_routes / 5;
+	if (want_all > rib->n)
+		rt_rib_reserve(rt, (uint32_t)RTE_MIN(want_all - rib->n,
+						     UINT32_MAX));
 }
 
 int
@@ -1648,6 +1655,12 @@ vnf_router_kroutes_sweep(struct vnf_instance *vi, unsigned int *removed)
 	if (removed != NULL)
 		*removed = n - undone;
 	return rc;
+}
+
+uint32_t
+rt_rib_capacity(const struct rt *rt)
+{
+	return rt->rib != NULL && rt->rib->h != NULL ? rt->rib->cap : 0;
 }
 
 uint32_t

@@ -811,6 +811,8 @@ void rt_nh_iface_mtu(struct rt *rt, uint16_t iface, uint16_t mtu);
 /* Rows rt_rib_walk() gives: every prefix, plus a row per shadowed kernel
  * route. */
 uint32_t rt_rib_rows(const struct rt *rt);
+/* Prefixes the RIB's table holds before it must grow (0: none yet). */
+uint32_t rt_rib_capacity(const struct rt *rt);
 /* Call fn for every row, in no particular order. */
 void rt_rib_walk(const struct rt *rt,
 		 void (*fn)(const struct rt_rib_route *r, void *arg),

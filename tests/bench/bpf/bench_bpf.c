@@ -47,6 +47,7 @@ static const struct bb_prog bb_progs[] = {
 	{BB_EX_DIR "/port_classifier.o", NULL, 4},
 	{BB_EX_DIR "/dns_filter.o", NULL, 2},
 	{BB_EX_DIR "/rate_sampler.o", NULL, 2},
+	{BB_EX_DIR "/l2_guard.o", NULL, 2},
 	{BB_TEST_DIR "/two.o", "nfvd/one", 3},
 };
 

@@ -49,8 +49,19 @@ pinger)
 ping-tell)
 	ping -c 3 -w 120 "$2"
 	rc=$?
+	# busybox nc's -w bounds only the connect: once connected it waits for
+	# the peer to close, and a peer that powers off right after reading
+	# can take its FIN with it (its NIC is gone before nfvd polls the
+	# queue), which left this nc waiting for ever.  So the whole nc is
+	# bounded: a refused or timed-out connect fails within -w (status 1)
+	# and is tried again; one cut off by timeout had connected and sent
+	# its line, which is all the peer waits for.
 	n=0
-	until echo told | nc -w 2 "$2" "$3" >/dev/null 2>&1; do
+	while :; do
+		echo told | timeout 10 nc -w 2 "$2" "$3" >/dev/null 2>&1
+		st=$?
+		[ "$st" = 0 ] && break
+		[ "$st" -gt 128 ] && { say "told $2 (its close never came)"; exit "$rc"; }
 		n=$((n + 1))
 		[ "$n" -ge 30 ] && { say "peer never listened"; exit 1; }
 		sleep 1

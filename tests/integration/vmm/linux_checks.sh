@@ -336,7 +336,7 @@ EOF
 			ok=0
 		fi
 	done
-	if [ "$ok" = 1 ] && ! { wait_for 60 "g2's nfv-vmm to exit after its poweroff" gone "$lg2" &&
+	if [ "$ok" = 1 ] && ! { wait_for 120 "g2's nfv-vmm to exit after its poweroff" gone "$lg2" &&
 		has "$L/g2.log" "guest powered off"; }; then
 		ok=0
 	fi

@@ -47,12 +47,7 @@ L1_CPU = "qemu64,+svm,+npt,+ssse3,+sse4.1,+sse4.2,+popcnt"
 # Hardware virtualization runs the speed probe at hundreds of MIPS; the
 # emulating KVM of some build machines at 1-2.
 MIN_MIPS = 200.0
-# `lab` (two guests under `nfvctl lab`) is left out of the default run: in
-# 2 of about 11 runs guest g1 never finished its check after both guests
-# had their ping replies (its busybox `nc` telling g2 seemed to hang once
-# g2 had powered off), and the test ran into QEMU's limit.  Run it by hand
-# with `nested.py --checks lab` until that is fixed (docs/vmm.md).
-ALL_CHECKS = "payload-poweroff switch restart poweroff"
+ALL_CHECKS = "payload-poweroff switch restart poweroff lab"
 
 
 class Error(Exception):

@@ -10,7 +10,6 @@ guest kit's initramfs (linux_checks.sh, in one sequence):
                     resume, the guest does not reboot
   poweroff          the guest's poweroff ends nfv-vmm with status 0
   lab               nfvctl lab up/down with two guests pinging each other
-                    (not in the default run: a known hang, see nested.py)
 On a host where KVM runs guests at hardware speed (the speed probe) they
 run directly (as root: netns, tap).  Elsewhere they run in the nested test
 host, one QEMU TCG boot with an emulated SVM CPU (nested.py): this test

@@ -19,6 +19,71 @@ def run(args):
     return p.returncode, p.stdout, p.stderr
 
 
+def print_config(args):
+    """--print-config: the private copy of a config, parsed."""
+    import yaml
+    rc, out, err = run(args)
+    bt.expect(rc == 0, "%s: exit 0%s" % (" ".join(args), "" if rc == 0 else " (%s)" % err.strip()[-300:]))
+    return yaml.safe_load(out) if rc == 0 else {}
+
+
+def check_print_config():
+    """eBPF objects in the private copy: build/... from the build of the
+    row (-b DIR, or -B DIR for the baseline row when it has the file, else
+    the current build's), other relative paths from the repository root,
+    absolute ones as they are; a firewall rule's bpf: keeps its section."""
+    build = os.path.join(bt.REPO, "build")
+    cfg = print_config(["--print-config", "nfvd:bpf-chain"])
+    progs = [v.get("program") for v in cfg.get("vnfs") or []]
+    want = os.path.join(build, "configs", "bpf", "l2_guard.o")
+    bt.expect(progs == [want], "--print-config nfvd:bpf-chain: program %s (want %s)" % (progs, want))
+    ctl = ((cfg.get("control") or {}).get("socket") or "")
+    bt.expect(ctl.startswith("/tmp/nfv-bench-cmp."), "--print-config: a private control socket (%s)" % ctl)
+    with bt.tmpdir() as tmp:
+        other = os.path.join(tmp, "other-build")
+        os.makedirs(os.path.join(other, "configs", "bpf"))
+        open(os.path.join(other, "configs", "bpf", "dns_filter.o"), "w").close()
+        cfgfile = os.path.join(tmp, "progs.yaml")
+        with open(cfgfile, "w") as f:
+            f.write("ports:\n  - {name: a, type: vhost-user, path: /tmp/a.sock}\n"
+                    "  - {name: b, type: vhost-user, path: /tmp/b.sock}\n"
+                    "vnfs:\n"
+                    "  - {name: g, type: bpf, program: build/configs/bpf/l2_guard.o}\n"
+                    "  - {name: h, type: bpf, program: ./progs/x.o}\n"
+                    "  - {name: i, type: bpf, program: /abs/y.o}\n"
+                    "  - name: fw\n    type: firewall\n    rules:\n"
+                    "      - {proto: udp, bpf: \"build/configs/bpf/dns_filter.o:nfvd/dns\"}\n"
+                    "      - {proto: tcp, bpf: \"build/x:y.o\"}\n"
+                    "      - {proto: tcp, action: accept}\n")
+        cfg = print_config(["-c", cfgfile, "-b", other, "--print-config", "nfvd:progs"])
+        vnfs = {v["name"]: v for v in cfg.get("vnfs") or []}
+        got = [vnfs.get(n, {}).get("program") for n in "ghi"]
+        # -b DIR makes DIR the current build: g's path is DIR's, even
+        # where DIR lacks the file (nfvd then says so).
+        want = [os.path.join(other, "configs", "bpf", "l2_guard.o"),
+                os.path.join(bt.REPO, "progs", "x.o"), "/abs/y.o"]
+        bt.expect(got == want, "-b DIR --print-config: programs %s (want %s)" % (got, want))
+        rules = (vnfs.get("fw") or {}).get("rules") or [{}]
+        want = os.path.join(other, "configs", "bpf", "dns_filter.o") + ":nfvd/dns"
+        bt.expect(rules[0].get("bpf") == want, "firewall rule bpf: %s (want %s)" % (rules[0].get("bpf"), want))
+        # No ".o:": all of it is the file, a colon in its name included.
+        want = os.path.join(other, "x:y.o")
+        bt.expect(rules[1].get("bpf") == want, "firewall rule bpf without a section: %s (want %s)"
+                  % (rules[1].get("bpf"), want))
+        # The baseline row: its own file where it has one, else the
+        # current build's.
+        cfg = print_config(["-c", cfgfile, "-B", other, "--print-config", "nfvd-base:progs"])
+        vnfs = {v["name"]: v for v in cfg.get("vnfs") or []}
+        rules = (vnfs.get("fw") or {}).get("rules") or [{}]
+        bt.expect(rules[0].get("bpf") == os.path.join(other, "configs", "bpf", "dns_filter.o") + ":nfvd/dns",
+                  "-B DIR: the baseline's own program (%s)" % rules[0].get("bpf"))
+        bt.expect((vnfs.get("g") or {}).get("program") == os.path.join(build, "configs", "bpf", "l2_guard.o"),
+                  "-B DIR: the current build's program where the baseline has none (%s)"
+                  % (vnfs.get("g") or {}).get("program"))
+    rc, out, err = run(["--print-config", "nfvd:no-such-config"])
+    bt.expect(rc == 2 and "--print-config" in err, "--print-config of no row: usage error, exit 2")
+
+
 def main():
     try:
         import yaml  # noqa: F401
@@ -31,6 +96,7 @@ def main():
     bt.expect(rc == 0 and names[:4] == ["ceiling", "testpmd-mac", "ovs-normal", "ovs-flows"],
               "--list: the ceiling, testpmd and OVS rows first (%s)" % names)
     bt.expect("nfvd:l2-switch" in names, "--list: nfvd with configs/l2-switch.yaml")
+    bt.expect("nfvd:bpf-chain" in names, "--list: nfvd with configs/bpf-chain.yaml (the bpf VNF)")
     with bt.tmpdir() as tmp:
         three = os.path.join(tmp, "three.yaml")
         with open(three, "w") as f:
@@ -62,6 +128,7 @@ def main():
     names = [line.split()[0] for line in out.splitlines()]
     bt.expect(rc == 0 and names == ["ceiling", "nfvd:firewall", "nfvd-sleep:firewall", "nfvd-interrupt:firewall"],
               "--idle-configs firewall (%s)" % names)
+    check_print_config()
     for bad in (["--runs", "0"], ["--size", "9000"], ["--gen-cpu", "1", "--dut-cpu", "1"], ["--colour"]):
         rc, out, err = run(bad)
         bt.expect(rc == 2 and "compare.sh:" in err, "%s: usage error, exit 2" % " ".join(bad))

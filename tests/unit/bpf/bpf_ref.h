@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vnf/bpf/nfv_bpf.h"
 
@@ -136,7 +137,33 @@ ref_sampler(const uint8_t *d, uint32_t len, uint16_t in, uint64_t *k)
 	return 1;
 }
 
-/* The form the three share. */
+/* l2_guard.c */
+static inline uint32_t
+ref_l2guard(const uint8_t *d, uint32_t len, uint16_t in, uint64_t *k)
+{
+	static const uint8_t ll[5] = {0x01, 0x80, 0xc2, 0x00, 0x00};
+	static const uint8_t zero[6];
+
+	if (in > 1) {
+		k[3]++;
+		return NFV_BPF_DROP;
+	}
+	if (len < 14) {
+		k[2]++;
+		return NFV_BPF_DROP;
+	}
+	if (memcmp(d, ll, 5) == 0 && d[5] <= 0x0f) {
+		k[0]++;
+		return NFV_BPF_DROP;
+	}
+	if ((d[6] & 1) != 0 || memcmp(d + 6, zero, 6) == 0) {
+		k[1]++;
+		return NFV_BPF_DROP;
+	}
+	return in ^ 1u;
+}
+
+/* The form the examples share. */
 typedef uint32_t ref_fn(const uint8_t *d, uint32_t len, uint16_t in,
 			uint64_t *k);
 

@@ -206,6 +206,7 @@ static const struct example examples[] = {
 	{"dns_filter", "nfvd/dns", "[{name: a}, {name: b}]", 2, ref_dns},
 	{"rate_sampler", "nfvd/sampler", "[{name: in}, {name: sample}]", 2,
 	 ref_sampler},
+	{"l2_guard", "nfvd/l2-guard", "[{name: a}, {name: b}]", 2, ref_l2guard},
 };
 
 /* ---- the VNF ---- */
@@ -639,6 +640,96 @@ test_golden_sampler(void **state)
 	vnf_instance_destroy(vi);
 }
 
+/* One frame with the MACs dst and src through vi, in by `in`. */
+static uint16_t
+run_macs(struct vnf_instance *vi, uint16_t in, const char *dst, const char *src,
+	 uint32_t len)
+{
+	struct fspec s = udp4(1, 2);
+	struct rte_mbuf *m;
+	struct frame f;
+	uint16_t next;
+
+	build(&f, &s);
+	memcpy(f.b, dst, 6);
+	memcpy(f.b + 6, src, 6);
+	if (len)
+		f.len = len;
+	m = mbuf_of(&f);
+	run(vi, in, &m, 1, &next);
+	return next;
+}
+
+static void
+test_golden_l2guard(void **state)
+{
+	struct vnf_instance *vi = ex_new(&examples[3], true);
+	const char *host = "\x02\x00\x00\x00\x00\x01";
+	const char *peer = "\x02\x00\x00\x00\x00\x02";
+	char err[512] = "";
+	struct fspec s;
+
+	(void)state;
+	/* Unicast, broadcast, multicast and the link-local group's
+	 * neighbours pass, each way. */
+	assert_int_equal(run_macs(vi, 0, peer, host, 0), 1);
+	assert_int_equal(run_macs(vi, 1, host, peer, 0), 0);
+	assert_int_equal(run_macs(vi, 0, "\xff\xff\xff\xff\xff\xff", host, 0),
+			 1);
+	assert_int_equal(run_macs(vi, 1, "\x01\x00\x5e\x00\x00\xfb", host, 0),
+			 0);
+	assert_int_equal(run_macs(vi, 0, "\x01\x80\xc2\x00\x00\x10", host, 0),
+			 1);
+	assert_int_equal(run_macs(vi, 0, "\x01\x80\xc2\x00\x01\x00", host, 0),
+			 1);
+	/* A source with the locally administered bit alone is unicast. */
+	assert_int_equal(run_macs(vi, 0, peer, "\x02\x00\x00\x00\x00\x00", 0),
+			 1);
+	assert_int_equal(run_macs(vi, 0, peer, "\x00\x00\x00\x00\x00\x01", 0),
+			 1);
+	assert_int_equal(run_macs(vi, 0, peer, "\x00\x01\x00\x00\x00\x00", 0),
+			 1);
+	/* 802.1D link-local: STP, pause, LACP, LLDP (0x00, 0x01, 0x02,
+	 * 0x0e), from either side. */
+	assert_int_equal(run_macs(vi, 0, "\x01\x80\xc2\x00\x00\x00", host, 0),
+			 VNF_DROP(1));
+	assert_int_equal(run_macs(vi, 1, "\x01\x80\xc2\x00\x00\x01", host, 0),
+			 VNF_DROP(1));
+	assert_int_equal(run_macs(vi, 0, "\x01\x80\xc2\x00\x00\x02", host, 0),
+			 VNF_DROP(1));
+	assert_int_equal(run_macs(vi, 1, "\x01\x80\xc2\x00\x00\x0e", host, 0),
+			 VNF_DROP(1));
+	/* Sources no station has: a group address, zero. */
+	assert_int_equal(run_macs(vi, 0, peer, "\x01\x00\x00\x00\x00\x01", 0),
+			 VNF_DROP(1));
+	assert_int_equal(run_macs(vi, 1, host, "\xff\xff\xff\xff\xff\xff", 0),
+			 VNF_DROP(1));
+	assert_int_equal(run_macs(vi, 0, peer, "\x00\x00\x00\x00\x00\x00", 0),
+			 VNF_DROP(1));
+	/* A runt. */
+	assert_int_equal(run_macs(vi, 0, peer, host, 13), VNF_DROP(1));
+	/* Any frame type passes: ARP, IPv6. */
+	s = (struct fspec){.type = 0x0806, .payload = 28};
+	assert_int_equal(run1(vi, 0, &s), 1);
+	s = ip6(58, 0, 0);
+	assert_int_equal(run1(vi, 1, &s), 0);
+	assert_int_equal(ctr(vi, "forwarded"), 11);
+	assert_int_equal(pctr(vi, 0), 4); /* link-local */
+	assert_int_equal(pctr(vi, 1), 3); /* bad source */
+	assert_int_equal(pctr(vi, 2), 1); /* runt */
+	assert_int_equal(pctr(vi, 3), 0);
+	vnf_instance_destroy(vi);
+	/* A third iface: frames from it are dropped and counted. */
+	vi = vb_new("[{name: a}, {name: b}, {name: c}]", ex_path(&examples[3]),
+		    NULL, NULL, err, sizeof(err));
+	if (vi == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(run_macs(vi, 2, peer, host, 0), VNF_DROP(1));
+	assert_int_equal(run_macs(vi, 1, host, peer, 0), 0);
+	assert_int_equal(pctr(vi, 3), 1);
+	vnf_instance_destroy(vi);
+}
+
 /* A verdict past the ifaces is a drop of its own. */
 static void
 test_bad_verdict(void **state)
@@ -704,6 +795,16 @@ rnd_frame(struct frame *f, uint16_t *in, uint16_t n_ifaces)
 	if (r % 32 == 5)
 		s.payload = 1400 + (uint32_t)(rnd() % 500);
 	build(f, &s);
+	/* Now and then the MACs l2_guard.c looks at: the 802.1D link-local
+	 * group and its neighbours, group and zero sources. */
+	r = rnd();
+	if (r % 8 == 0) {
+		memcpy(f->b, "\x01\x80\xc2\x00\x00", 5);
+		f->b[5] = (uint8_t)(r >> 8) & 0x1f;
+	} else if (r % 8 == 1)
+		f->b[6] = (uint8_t)(r >> 8);
+	else if (r % 8 == 2)
+		memset(f->b + 6, 0, 6 - (r >> 8) % 2);
 	r = rnd();
 	if (r % 8 == 0)
 		f->len = (uint32_t)(r >> 8) % (f->len + 1);
@@ -1196,6 +1297,7 @@ main(int argc, char **argv)
 		T(test_golden_classifier),
 		T(test_golden_dns),
 		T(test_golden_sampler),
+		T(test_golden_l2guard),
 		T(test_bad_verdict),
 		T(test_jit_interp_reference),
 		T(test_copy_path),

@@ -833,6 +833,43 @@ test_max_routes_sizes_tables(void **state)
 	check_rib();
 }
 
+/* Routes up to mirror.max_routes never grow the prefix table: the sizing
+ * runs before every batch and once asked for max_routes more than there
+ * were, doubling the table (seconds at a million routes) at ~40 % full. */
+static void
+test_max_routes_prefix_table_stays(void **state)
+{
+	struct vnf_router_kroute ops[1000];
+	char p[32];
+	uint32_t cap;
+	unsigned int b, i, failed;
+	char err[256];
+
+	(void)state;
+	teardown(NULL);
+	router_start_m(false, 20000);
+	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		  0));
+	cap = rt_rib_capacity(rt);
+	assert_true(cap >= 20000 + 20000 / 5);
+	for (b = 0; b < 18; b++) {
+		for (i = 0; i < 1000; i++) {
+			snprintf(p, sizeof(p), "10.%u.%u.%u/28", b, i / 16,
+				 (i % 16) * 16);
+			ops[i] = kr(p, 186, VNF_RT_UNICAST, 1, "192.0.2.10",
+				    WAN, 0);
+		}
+		assert_int_equal(vnf_router_kroutes_apply(vi, ops, 1000,
+							  &failed, err,
+							  sizeof(err)),
+				 0);
+		assert_int_equal(failed, 0);
+		assert_int_equal(rt_rib_capacity(rt), cap);
+	}
+	assert_int_equal(vnf_router_kroutes_count(vi), 18001);
+	check_rib();
+}
+
 /* ---- random against a model
  * ---------------------------------------------------- */
 
@@ -1106,6 +1143,7 @@ main(void)
 		T(test_nh_mtu),
 		T(test_fib_full_undone),
 		T(test_max_routes_sizes_tables),
+		T(test_max_routes_prefix_table_stays),
 		T(test_random_vs_model),
 	};
 
