@@ -7,6 +7,8 @@
     test_faults.py af-packet  an af_packet port's veth: peer flapped, and
                               the pair deleted and made again (nfvd
                               makes the port again by itself)
+    test_faults.py vhost-client  the server-side peer of nfvd's vhost-user
+                              client ports killed and started again
     test_faults.py virtio-user  the vhost-user backend of nfvd's
                               virtio-user ports killed and started again
     test_faults.py kill9      nfvd killed with SIGKILL under two testpmd
@@ -247,6 +249,54 @@ def run_virtio_user(env):
     b.quit()
 
 
+# ---- vhost-user client: the server-side peer restarts ------------------------
+
+def run_vhost_client(env):
+    """nfvd's vhost-user ports in client mode; the peer (testpmd, its
+    virtio-user ports in server mode) is killed and started again on the
+    same paths, twice: the vhost library reconnects by itself."""
+    socks = [env.path("vc%d.sock" % i) for i in (1, 2)]
+
+    def guest(r):
+        g = env.testpmd(vdevs=["net_virtio_user%d,path=%s,server=1,mac=%s" % (i, s, MAC[i])
+                               for i, s in enumerate(socks)],
+                        peers=[MAC[1], MAC[0]], fwd="mac", name="guest-%d" % r)
+        g.start(wait=False)
+        # virtio-user in server mode blocks testpmd's start-up until a
+        # backend connects: the second socket comes after nfvd took the first.
+        nfvtest.wait_for_socket(socks[0], 20)
+        return g
+    g = guest(0)
+    nfvd = env.nfvd(ports=[{"name": "h%d" % (i + 1), "type": "vhost-user", "path": s, "mode": "client"}
+                           for i, s in enumerate(socks)], vnfs=SW, links=LINKS)
+    nfvd.start()
+    pid = nfvd.pid
+    for r in range(3):
+        g.wait_prompt(30)
+        nfvd.wait_links(["h1", "h2"], timeout=15)
+        g.cmd("start tx_first 4")
+        a = nfvd.ports()["h2"]["tx_packets"]
+        nfvtest.wait_for(lambda: nfvd.ports()["h2"]["tx_packets"] - a > 1000, 10,
+                         "the loop through nfvd (round %d)" % r)
+        if r > 0:
+            figure("vhost-user client, peer killed and started again %d: traffic again %.2f s "
+                   "after the peer started" % (r, time.monotonic() - t0))
+        if r == 2:
+            break
+        g.kill()
+        nfvd.wait_links(["h1", "h2"], "down", timeout=10)
+        check(nfvd.alive() and nfvd.pid == pid, "nfvd died with its vhost-user server peer")
+        for sk in socks:
+            if os.path.exists(sk):
+                os.unlink(sk)
+        t0 = time.monotonic()
+        g = guest(r + 1)
+    figure("vhost-user client: 2 peer restarts survived, nfvd pid unchanged")
+    g.cmd("stop")
+    nfvd.stop_clean()
+    g.quit()
+
+
 # ---- kill -9 ---------------------------------------------------------------
 
 MAC = ["02:00:00:00:08:01", "02:00:00:00:08:02"]
@@ -437,6 +487,7 @@ def run_mbufs(env):
 
 MODES = {"tap": (run_tap, ["ping"]), "af-packet": (run_af_packet, ["ping", "sysctl"]),
          "virtio-user": (run_virtio_user, ["dpdk-testpmd"]),
+         "vhost-client": (run_vhost_client, ["dpdk-testpmd"]),
          "kill9": (run_kill9, ["dpdk-testpmd"]), "mbufs": (run_mbufs, ["dpdk-testpmd"])}
 
 if __name__ == "__main__":
