@@ -478,8 +478,7 @@ nfv_rebind_port(unsigned int i)
 			name, err);
 	else
 		NFV_LOG(NOTICE, port,
-			"port %s: %s %s made again: port made again%s%s",
-			name,
+			"port %s: %s %s made again: port made again%s%s", name,
 			one->ports[0].ifname != NULL ? "interface" : "socket",
 			one->ports[0].ifname != NULL ? one->ports[0].ifname
 						     : one->ports[0].path,
@@ -520,7 +519,8 @@ nfv_dataplane_rebind(void)
 	for (i = 0; i < nfv_dp.n_ports && i < NFV_MAX_PORTS; i++) {
 		const struct nfv_port *p = &nfv_dp.ports[i];
 
-		if (nfv_port_in_use(p) && p->cfg->type == CTL_PORT_VIRTIO_USER &&
+		if (nfv_port_in_use(p) &&
+		    p->cfg->type == CTL_PORT_VIRTIO_USER &&
 		    p->cfg->path != NULL) {
 			nfv_rebind_virtio_user(i);
 			continue;
