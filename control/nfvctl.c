@@ -89,6 +89,8 @@ static void usage(FILE *f)
 "  port add NAME type T [KEY VALUE]... [link VNF.IFACE]\n"
 "                                 (path, mode, ifname, netns, ...)\n"
 "  port del NAME\n"
+"  reload [FILE]                  re-read the config (or FILE): add and remove\n"
+"                                 ports; anything else is refused (restart)\n"
 "  lab up FILE | lab down [FILE]  start/stop a lab (nfvd + VMs)\n"
 "  help                           the commands this nfvd serves, with usage\n"
 "  completion bash                a bash completion script for this nfvd\n"
@@ -225,6 +227,27 @@ static json_t *build_port_del(const char *cmd, int argc, char **argv)
 		die_usage("usage: port del NAME");
 	req = req_new(cmd);
 	req_set_str(req, "name", argv[0]);
+	return req;
+}
+
+/* reload [FILE]: nfvd reads FILE itself, from its own working directory:
+ * a relative name is made absolute here. */
+static json_t *
+build_reload(const char *cmd, int argc, char **argv)
+{
+	char *abs;
+	json_t *req;
+
+	if (argc > 1)
+		die_usage("usage: reload [FILE]");
+	req = req_new(cmd);
+	if (argc == 1) {
+		abs = realpath(argv[0], NULL);
+		if (abs == NULL)
+			die("%s: %s", argv[0], strerror(errno));
+		req_set_str(req, "file", abs);
+		free(abs);
+	}
 	return req;
 }
 
@@ -906,6 +929,14 @@ static void print_stats(json_t *res)
 		table_add(&t, cells);
 	}
 	table_print(&t, "");
+	e = json_object_get(res, "mbufs");
+	if (json_is_object(e))
+		printf("\nmbufs: %" JSON_INTEGER_FORMAT
+		       " in use, %" JSON_INTEGER_FORMAT
+		       " free of %" JSON_INTEGER_FORMAT "\n",
+		       json_integer_value(json_object_get(e, "in_use")),
+		       json_integer_value(json_object_get(e, "free")),
+		       json_integer_value(json_object_get(e, "size")));
 }
 
 /* "  name  value" lines of a {name: count} object, all of them, numbers
@@ -1133,6 +1164,7 @@ static const struct nfvctl_cmd nfvctl_cmds[] = {
 	{"port add", "port add NAME type T [KEY VALUE]... [link VNF.IFACE]",
 	 build_port_add, print_any},
 	{"port del", "port del NAME", build_port_del, print_any},
+	{"reload", "reload [FILE]", build_reload, print_any},
 	{"help", "help", build_plain, print_help},
 	{"raw", "raw JSON", build_raw, print_any},
 };

@@ -15,6 +15,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_mempool.h>
 
 #include "control/ctl_server.h"
 #include "dataplane/dataplane.h"
@@ -215,6 +216,19 @@ nfv_cmd_show_stats(json_t *req, json_t **result, void *arg)
 		json_array_append_new(vnfs, o);
 	}
 	*result = json_pack("{s:o, s:o}", "workers", workers, "vnfs", vnfs);
+	/* The packet pool: `free` counts what the mempool caches hold too,
+	 * so `in_use` is what the rings, the workers and the VNFs hold.  At
+	 * rest it returns to its value before any traffic (soak and fault
+	 * tests check it). */
+	if (nfv_dp.pool != NULL) {
+		unsigned int sz = nfv_dp.pool->size;
+		unsigned int avail = rte_mempool_avail_count(nfv_dp.pool);
+
+		json_object_set_new(*result, "mbufs",
+				    json_pack("{s:i, s:i, s:i}", "size",
+					      (int)sz, "free", (int)avail,
+					      "in_use", (int)(sz - avail)));
+	}
 	return 0;
 }
 
@@ -361,6 +375,40 @@ nfv_cmd_port_del(json_t *req, json_t **result, void *arg)
 }
 
 /*
+ * reload: {"file": PATH} (optional; the file nfvd started with when left
+ * out).  dataplane/reload.c applies ports added and removed, refuses
+ * anything else and changes nothing then.
+ */
+static int
+nfv_cmd_reload(json_t *req, json_t **result, void *arg)
+{
+	/* Static: a report is a few KiB, the control thread's stack small. */
+	static struct nfv_reload_report rep;
+	const char *file = NULL;
+	json_t *added, *removed;
+	char err[1536];
+	unsigned int i;
+	int rc;
+
+	RTE_SET_USED(arg);
+	rc = ctl_req_str(req, "file", &file, result);
+	if (rc < 0)
+		return rc;
+	rc = nfv_dataplane_reload(file, &rep, err, sizeof(err));
+	if (rc < 0)
+		return ctl_error(result, rc, "%s", err);
+	added = json_array();
+	removed = json_array();
+	for (i = 0; i < rep.n_added; i++)
+		json_array_append_new(added, json_string(rep.added[i]));
+	for (i = 0; i < rep.n_removed; i++)
+		json_array_append_new(removed, json_string(rep.removed[i]));
+	*result = json_pack("{s:s, s:o, s:o, s:i}", "file", rep.file, "added",
+			    added, "removed", removed, "kept", (int)rep.n_kept);
+	return 0;
+}
+
+/*
  * Every verb of every VNF type, once per name (the first type that
  * declares it describes it in `help`).  A name a core command already
  * has is refused: the type would shadow nfvd's own command.
@@ -412,6 +460,10 @@ nfv_ctl_cmds_register(void)
 				  "add a port (port: {...}, link: VNF.IFACE)");
 	rc |= ctl_server_register("port del", nfv_cmd_port_del, NULL,
 				  "remove a port (name)");
+	rc |= ctl_server_register("reload", nfv_cmd_reload, NULL,
+				  "re-read the config (file: its path; default "
+				  "the one nfvd started with): ports added and "
+				  "removed, anything else refused");
 	vnf_foreach_type(nfv_verbs_register_type, &rc);
 	return rc < 0 ? -EINVAL : 0;
 }

@@ -467,6 +467,7 @@ nfv_dataplane_periodic(void)
 	for (i = 0; i < nfv_dp.n_ports; i++)
 		if (nfv_port_in_use(&nfv_dp.ports[i]))
 			nfv_port_poll_link(&nfv_dp.ports[i]);
+	nfv_dataplane_rebind();
 	for (i = 0; i < nfv_dp.n_vnfs; i++)
 		if (nfv_dp.vnfs[i]->ops->periodic != NULL)
 			nfv_dp.vnfs[i]->ops->periodic(nfv_dp.vnfs[i], now);

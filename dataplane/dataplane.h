@@ -6,6 +6,7 @@
 #ifndef NFV_DATAPLANE_H
 #define NFV_DATAPLANE_H
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "control/config.h"
@@ -86,6 +87,34 @@ bool nfv_dataplane_quiet(void);
 int nfv_dataplane_port_add(struct ctl_config *cfg, const char *link, char *err,
 			   size_t errlen);
 int nfv_dataplane_port_del(const char *name, char *err, size_t errlen);
+
+/*
+ * Control thread (dataplane/reload.c): read the config `path` (NULL: the
+ * file nfvd started with) and apply what changed that can change at run
+ * time: ports added and removed with their links, through
+ * nfv_dataplane_port_add() and _del().  Anything else that differs is
+ * refused, every difference named in err, and nothing changes.  0 with
+ * what was done in *rep, or -errno and one line in err.
+ */
+struct nfv_reload_report {
+	char file[PATH_MAX];
+	unsigned int n_added, n_removed, n_kept;
+	char added[NFV_MAX_PORTS][NFV_NAME_MAX];
+	char removed[NFV_MAX_PORTS][NFV_NAME_MAX];
+};
+int nfv_dataplane_reload(const char *path, struct nfv_reload_report *rep,
+			 char *err, size_t errlen);
+/* Control thread, at start: the text of the config nfvd runs, which a
+ * reload compares its VNFs with.  0 or -errno. */
+int nfv_reload_baseline(const char *text, size_t len);
+void nfv_reload_baseline_free(void);
+/* Control thread: a copy of one port's config, as a config of its own
+ * (what nfv_dataplane_port_add() takes over); NULL without memory. */
+struct ctl_config *nfv_port_cfg_dup(const char *file,
+				    const struct ctl_port_config *p);
+/* Control thread, from nfv_dataplane_periodic(): make af_packet ports
+ * again whose interface was deleted and made again (dataplane/reload.c). */
+void nfv_dataplane_rebind(void);
 
 static inline bool
 nfv_port_in_use(const struct nfv_port *p)

@@ -2,6 +2,7 @@
  *
  * main.c - nfvd: load the config, start EAL, ports, VNFs and workers, serve
  * the control socket until SIGINT/SIGTERM, then take everything down.
+ * SIGHUP reloads the config (dataplane/reload.c), like `nfvctl reload`.
  *
  *   nfvd -c FILE [--log-level L] [-- EAL args]
  *
@@ -24,6 +25,7 @@
 #include <rte_pdump.h>
 
 #include "control/config.h"
+#include "control/config_diff.h"
 #include "control/ctl_server.h"
 #include "dataplane/dataplane.h"
 
@@ -46,11 +48,30 @@ nfv_usage(FILE *f)
 		"ones nfvd derives from the config.\n");
 }
 
+/* Set by SIGHUP, taken by the control loop: a reload runs on the control
+ * thread, never in the handler. */
+static atomic_bool nfv_reload_asked;
+
 static void
 nfv_on_signal(int sig)
 {
-	RTE_SET_USED(sig);
-	atomic_store(&nfv_stopping, true);
+	if (sig == SIGHUP)
+		atomic_store(&nfv_reload_asked, true);
+	else
+		atomic_store(&nfv_stopping, true);
+}
+
+/* SIGHUP: the same as `nfvctl reload`, the outcome in the log. */
+static void
+nfv_reload_on_signal(void)
+{
+	static struct nfv_reload_report rep;
+	char err[1536];
+
+	ctl_server_lock();
+	if (nfv_dataplane_reload(NULL, &rep, err, sizeof(err)) < 0)
+		NFV_LOG(ERR, main, "SIGHUP: %s", err);
+	ctl_server_unlock();
 }
 
 static uint64_t
@@ -69,6 +90,9 @@ nfv_control_loop(void)
 
 	while (!atomic_load(&nfv_stopping)) {
 		uint64_t now = nfv_now_ms();
+
+		if (atomic_exchange(&nfv_reload_asked, false))
+			nfv_reload_on_signal();
 
 		if (now >= next) {
 			ctl_server_lock();
@@ -98,7 +122,8 @@ main(int argc, char **argv)
 	char runtime_dir[PATH_MAX] = "";
 	struct ctl_config *cfg = NULL;
 	struct sigaction sa = {0};
-	char err[512], **eal_argv;
+	char err[512], **eal_argv, *cfg_text = NULL;
+	size_t cfg_len = 0;
 	int opt, eal_argc, rc, ret = 1;
 	bool check_only = false;
 
@@ -127,14 +152,24 @@ main(int argc, char **argv)
 		return 2;
 	}
 
-	rc = ctl_config_load(cfg_path, &cfg, err, sizeof(err));
+	/* The text is kept for reloads: they compare with what was loaded,
+	 * not with what the file says later. */
+	rc = ctl_config_load_text(cfg_path, &cfg, &cfg_text, &cfg_len, err,
+				  sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "nfvd: %s\n", err);
 		return 1;
 	}
+	rc = nfv_reload_baseline(cfg_text, cfg_len);
+	free(cfg_text);
+	if (rc < 0) {
+		fprintf(stderr, "nfvd: %s: %s\n", cfg_path, strerror(-rc));
+		goto out_cfg;
+	}
 	if (check_only) {
 		printf("nfvd: %s: OK (%u ports, %u vnfs, %u links)\n", cfg_path,
 		       cfg->n_ports, cfg->n_vnfs, cfg->n_links);
+		nfv_reload_baseline_free();
 		ctl_config_free(cfg);
 		return 0;
 	}
@@ -155,6 +190,7 @@ main(int argc, char **argv)
 	sa.sa_handler = nfv_on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	rc = nfv_dataplane_create(cfg, err, sizeof(err));
@@ -215,6 +251,7 @@ out_dp:
 		nfv_eal_remove_runtime_dir(runtime_dir);
 	}
 out_cfg:
+	nfv_reload_baseline_free();
 	ctl_config_free(cfg);
 	return ret;
 }
