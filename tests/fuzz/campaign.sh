@@ -13,8 +13,10 @@
 # from the harness's corpus in tests/fuzz/<comp>/corpus/ and works in
 # $NFV_FUZZ_WORK/HARNESS (default /tmp/nfv-fuzz/HARNESS): the inputs it
 # finds, crash-* artifacts, and log.txt whose last lines are libFuzzer's
-# final statistics.  At the end the new inputs that add coverage are
-# merged (-merge=1) into the tree's corpus.
+# final statistics.  At the end the tree's corpus is made again: its
+# files under git, then, of the old corpus and of the campaign's inputs,
+# those that add an edge (-merge=1 -use_counters=0: edges, not hit counts,
+# so that it stays small).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -50,11 +52,12 @@ if [ ! -x "$bin" ]; then
 	exit 1
 fi
 mkdir -p "$work/corpus" "$work/artifacts" "$corpus"
+work=$(realpath "$work")
 bin=$(realpath "$bin")
 corpus=$(realpath "$corpus")
 # One process (no -jobs/-workers): the machine is shared.
 args=(-runs="$runs" -max_total_time="$secs" -max_len="$max_len"
-	-timeout=10 -rss_limit_mb=4096 -print_final_stats=1
+	-timeout=60 -rss_limit_mb=4096 -print_final_stats=1
 	-artifact_prefix="$work/artifacts/")
 if [ "$dict" != - ]; then
 	args+=(-dict="$(realpath "tests/fuzz/$dict")")
@@ -65,8 +68,17 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	nice -n 19 "$bin" "${args[@]}" corpus "$corpus" >>log.txt 2>&1 ||
 	echo "campaign $harness: libFuzzer exit $?" >>log.txt
 echo "merge $harness: $(date -u +%FT%TZ)" >>log.txt
-UBSAN_OPTIONS=halt_on_error=1 nice -n 19 "$bin" -merge=1 \
-	-max_len="$max_len" -timeout=10 -rss_limit_mb=4096 \
-	"$corpus" corpus >>log.txt 2>&1
+rm -rf merged
+mkdir merged
+git -C "$corpus" ls-files -z . | (cd "$corpus" && xargs -0 -r cp -t "$work/merged")
+if UBSAN_OPTIONS=halt_on_error=1 nice -n 19 "$bin" -merge=1 \
+	-use_counters=0 -max_len="$max_len" -timeout=60 -rss_limit_mb=4096 \
+	merged "$corpus" corpus >>log.txt 2>&1 &&
+	[ -n "$(ls merged)" ]; then
+	find "$corpus" -maxdepth 1 -type f -delete
+	cp merged/* "$corpus"/
+else
+	echo "merge $harness: failed, $corpus left as it was" >>log.txt
+fi
 echo "done $harness: $(date -u +%FT%TZ), $(ls "$corpus" | wc -l) files," \
-	"$(du -sk "$corpus" | cut -f1) KiB in $corpus" >>log.txt
+	"$(du -sb "$corpus" | cut -f1) bytes in $corpus" >>log.txt
