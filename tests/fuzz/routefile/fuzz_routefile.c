@@ -81,7 +81,7 @@ static uint64_t fz_loads, fz_loaded, fz_errors;
 
 /* The counts the clean-up must come back to. */
 static struct {
-	json_int_t v4, v6, nexthops;
+	json_int_t v4, v6, nexthops, mem;
 } fz_base;
 
 /* ---- helpers ---- */
@@ -97,6 +97,8 @@ fz_verb(const char *verb, json_t *args, int *rc)
 }
 
 /* The table's counts, once what waited for a grace period is freed. */
+static json_int_t fz_mem; /* FIB memory at the last fz_counts() */
+
 static void
 fz_counts(json_int_t *v4, json_int_t *v6, json_int_t *nh)
 {
@@ -109,6 +111,8 @@ fz_counts(json_int_t *v4, json_int_t *v6, json_int_t *nh)
 	*v4 = json_integer_value(json_object_get(d, "routes_ipv4"));
 	*v6 = json_integer_value(json_object_get(d, "routes_ipv6"));
 	*nh = json_integer_value(json_object_get(d, "nexthops"));
+	fz_mem = json_integer_value(json_object_get(d, "fib_memory_ipv4")) +
+		 json_integer_value(json_object_get(d, "fib_memory_ipv6"));
 	json_decref(d);
 }
 
@@ -223,6 +227,7 @@ fz_init(const char *prog)
 		return -errno;
 	snprintf(fz_path, sizeof(fz_path), "%s/routes", fz_dir);
 	fz_counts(&fz_base.v4, &fz_base.v6, &fz_base.nexthops);
+	fz_base.mem = fz_mem;
 	return 0;
 }
 
@@ -290,6 +295,11 @@ fz_run(const uint8_t *data, size_t len)
 		 " at the start",
 		 (int64_t)v4, (int64_t)v6, (int64_t)nh, (int64_t)fz_base.v4,
 		 (int64_t)fz_base.v6, (int64_t)fz_base.nexthops);
+	/* A file holds at most a few hundred routes, fewer than the tables
+	 * are made for: they never need to grow. */
+	FZ_CHECK(fz_mem == fz_base.mem,
+		 "FIB memory %" PRId64 " bytes, %" PRId64 " at the start",
+		 (int64_t)fz_mem, (int64_t)fz_base.mem);
 	return lines + 1;
 }
 
