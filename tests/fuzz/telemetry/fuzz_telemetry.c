@@ -160,6 +160,18 @@ fz_show_mac(json_t *req, json_t **result, void *arg)
 
 /* ---- set-up ---- */
 
+/* The runtime folder, empty once DPDK's socket is gone.  Also at exit:
+ * a libFuzzer target never calls fz_fini(), and each run has a folder of
+ * its own (its pid). */
+static void
+fz_rundir_remove(void)
+{
+	if (fz_rundir[0] == '\0')
+		return;
+	unlink(fz_sa.sun_path);
+	rmdir(fz_rundir);
+}
+
 int
 fz_init(const char *prog)
 {
@@ -198,6 +210,7 @@ fz_init(const char *prog)
 		return -EINVAL;
 	}
 	snprintf(fz_rundir, sizeof(fz_rundir), "%s", rte_eal_get_runtime_dir());
+	atexit(fz_rundir_remove);
 	if (strlen(fz_rundir) > 80)
 		return -ENAMETOOLONG;
 	snprintf(sa->sun_path, sizeof(sa->sun_path), "%.80s/dpdk_telemetry.v2",
@@ -223,10 +236,7 @@ fz_fini(void)
 	fz_sock = -1;
 	rte_eal_cleanup();
 	/* DPDK removes its socket only at exit, after us. */
-	if (fz_rundir[0] != '\0') {
-		unlink(fz_sa.sun_path);
-		rmdir(fz_rundir);
-	}
+	fz_rundir_remove();
 	return 0;
 }
 
