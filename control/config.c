@@ -287,18 +287,59 @@ static void ld_sanitize(char *s)
 }
 
 /*
- * Write "FILE:LINE: AT.KEY: reason" into ld->err and return -EINVAL.  `at`
- * is the object's path ("" for the top level), `key` the key inside it
- * (NULL: the object itself).
+ * A file nfvd was told to read may be any file it can open (`route add`
+ * with "file": "/etc/shadow"), so a message about it shows none of its
+ * bytes.  Every value a parser echoes is quoted by the format itself
+ * ("\"" CFG_QUOTE "\"" or "\"%s\""): each such conversion is rewritten to
+ * print nothing, with "..." between the quotes.  (Blanking the quotes of
+ * the formatted message instead let a value that holds a '"' through:
+ * `a"secret` showed `"..."secret"`.)  Returns fmt rewritten into buf, or
+ * fmt itself when it quotes nothing or does not fit.
  */
+static const char *
+redact_fmt(const char *fmt, char *buf, size_t size)
+{
+	static const char blank[] = "\"%.0s...\"";
+	const char *p = fmt, *q;
+	size_t o = 0;
+	bool any = false;
+
+	while (*p != '\0') {
+		if (o + sizeof(blank) >= size)
+			return fmt;
+		if (p[0] == '"' && p[1] == '%') {
+			/* Flags, width and precision; no '*' (an extra
+			 * argument) is ever used in a quote. */
+			for (q = p + 2;
+			     *q != '\0' && strchr("-+ #.0123456789", *q); q++)
+				;
+			if (q[0] == 's' && q[1] == '"') {
+				memcpy(buf + o, blank, sizeof(blank) - 1);
+				o += sizeof(blank) - 1;
+				p = q + 2;
+				any = true;
+				continue;
+			}
+		}
+		buf[o++] = *p++;
+	}
+	buf[o] = '\0';
+	return any ? buf : fmt;
+}
+
 /*
- * Blank what a message quotes ("x" becomes "..."): every value a parser
- * echoes is quoted, and the file being read may be any file nfvd can open
- * (`route add` with "file": "/etc/shadow").
+ * What a helper formatted before the message was made can still quote a
+ * value: blank what the message quotes ("x" becomes "..."), and replace
+ * what is not printable ASCII, so that the message is valid UTF-8 (a JSON
+ * string) whatever the file held.
  */
 static void redact_quoted(char *s)
 {
-	char *q, *end;
+	char *q, *end, *t;
+
+	for (t = s; *t; t++)
+		if ((unsigned char)*t > 0x7e)
+			*t = '?';
 
 	while ((q = strchr(s, '"')) && (end = strchr(q + 1, '"'))) {
 		size_t n = (size_t)(end - q - 1);
@@ -314,9 +355,14 @@ static void redact_quoted(char *s)
 	}
 }
 
+/*
+ * Write "FILE:LINE: AT.KEY: reason" into ld->err and return -EINVAL.  `at`
+ * is the object's path ("" for the top level), `key` the key inside it
+ * (NULL: the object itself).
+ */
 int ctl_cfg_fail(struct ctl_cfg *ld, const char *at, const char *key, const char *fmt, ...)
 {
-	char path[256], reason[512];
+	char path[256], reason[512], rfmt[512];
 	unsigned long line;
 	va_list ap;
 
@@ -324,7 +370,10 @@ int ctl_cfg_fail(struct ctl_cfg *ld, const char *at, const char *key, const char
 		snprintf(path, sizeof(path), "%s.%s", at, key);
 	else
 		snprintf(path, sizeof(path), "%s", key ? key : at ? at : "");
+	if (ld->redact)
+		fmt = redact_fmt(fmt, rfmt, sizeof(rfmt));
 	va_start(ap, fmt);
+	/* fmt is a caller's literal, or that literal redacted. */
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	if (ld->redact)

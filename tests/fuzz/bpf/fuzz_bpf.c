@@ -44,6 +44,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_queue.h"
 #include "tests/unit/bpf/bpf_ref.h"
 #include "vnf/bpf/config.h"
 #include "vnf/lib/rcu.h"
@@ -81,8 +82,7 @@ static struct nfv_graph *fz_g;
 static struct vnf_instance *fz_vi[FZ_N_VNFS];
 /* The reference's counters of each program, reset when it is replaced. */
 static uint64_t fz_ref_k[FZ_N_VNFS][NFV_BPF_N_COUNTERS];
-static struct rte_mbuf *fz_pending[FZ_PORTS][VNF_BURST_MAX];
-static uint16_t fz_n_pending[FZ_PORTS];
+static struct fz_queues fz_q;
 static unsigned int fz_accept = UINT_MAX;
 static uint64_t fz_sent, fz_refused, fz_loads, fz_load_errors;
 static const char *fz_self; /* an ELF that is not BPF: this program */
@@ -183,6 +183,7 @@ fz_init(const char *prog)
 					   (uint16_t)(fz_vnfs[v].port0 + i),
 					   (uint16_t)v, (uint16_t)i);
 	}
+	fz_queue_init(&fz_q, fz_w, fz_g, FZ_PORTS);
 	return 0;
 }
 
@@ -199,26 +200,6 @@ fz_fini(void)
 }
 
 /* ---- the input program ---- */
-
-static void
-fz_submit(uint16_t port)
-{
-	if (fz_n_pending[port] == 0)
-		return;
-	nfv_graph_input(fz_w, fz_g, port, fz_pending[port], fz_n_pending[port]);
-	fz_n_pending[port] = 0;
-}
-
-static void
-fz_submit_all(void)
-{
-	uint16_t p;
-
-	for (p = 0; p < FZ_PORTS; p++)
-		fz_submit(p);
-	nfv_graph_flush(fz_w);
-	FZ_CHECK(fz_w->emit.n == 0);
-}
 
 /* The last frame built, for bursts of one flow. */
 static struct {
@@ -245,38 +226,22 @@ fz_vnf_of(uint16_t p, uint16_t *iface)
 static bool
 fz_enqueue_last(void)
 {
-	struct rte_mbuf *m, *m2 = NULL;
-	uint16_t len = fz_last.len, first = fz_last.first, port = fz_last.port;
+	struct rte_mbuf *m;
+	uint16_t len = fz_last.len, port = fz_last.port;
 	uint16_t in, out;
 	unsigned int v;
 	uint32_t verdict;
+	int data_off = -1;
 
-	m = rte_pktmbuf_alloc(fz_pool);
-	if (m == NULL)
-		return false;
 	/* No room for the context header, or less than the window after
 	 * the data: the program reads a copy. */
 	if (fz_last.flags & 1)
-		m->data_off = 0;
+		data_off = 0;
 	else if ((fz_last.flags & 4) && len <= 1400)
-		m->data_off = 700;
-	if (first < len) {
-		m2 = rte_pktmbuf_alloc(fz_pool);
-		if (m2 == NULL) {
-			rte_pktmbuf_free(m);
-			return false;
-		}
-	}
-	if (first > 0) {
-		FZ_CHECK(rte_pktmbuf_append(m, first) != NULL);
-		memcpy(rte_pktmbuf_mtod(m, void *), fz_last.buf, first);
-	}
-	if (m2 != NULL) {
-		FZ_CHECK(rte_pktmbuf_append(m2, len - first) != NULL);
-		memcpy(rte_pktmbuf_mtod(m2, void *), fz_last.buf + first,
-		       len - first);
-		FZ_CHECK(rte_pktmbuf_chain(m, m2) == 0);
-	}
+		data_off = 700;
+	m = fz_mbuf_make(fz_pool, fz_last.buf, len, fz_last.first, data_off);
+	if (m == NULL)
+		return false;
 	m->port = port;
 	/* What the program will say, in the order it will run. */
 	v = fz_vnf_of(port, &in);
@@ -288,9 +253,7 @@ fz_enqueue_last(void)
 		      : FZ_DROP;
 	m->hash.usr = (uint32_t)len | (uint32_t)out << 16;
 	m->hash.fdir.hi = fz_crc(m);
-	fz_pending[port][fz_n_pending[port]++] = m;
-	if (fz_n_pending[port] == VNF_BURST_MAX)
-		fz_submit(port);
+	fz_queue_push(&fz_q, port, m);
 	return true;
 }
 
@@ -379,7 +342,7 @@ fz_load(unsigned int v, bool bad)
 	int rc;
 
 	/* The frames queued were judged by the running program. */
-	fz_submit_all();
+	fz_queue_submit_all(&fz_q);
 	snprintf(path, sizeof(path), "%s/%s", FZ_BPF_DIR, fz_vnfs[v].file);
 	/* Bad: not a file at all, or (1 in 16: reading it is not cheap)
 	 * an ELF that is no BPF object, this program. */
@@ -436,7 +399,7 @@ fz_run(const uint8_t *data, size_t len)
 
 		if (op <= 9) {
 			if (!fz_frame(&in))
-				fz_submit_all();
+				fz_queue_submit_all(&fz_q);
 			else
 				frames++;
 			continue;
@@ -446,14 +409,14 @@ fz_run(const uint8_t *data, size_t len)
 		case 10:
 			for (arg %= 32; arg > 0 && fz_last.valid; arg--) {
 				if (!fz_enqueue_last()) {
-					fz_submit_all();
+					fz_queue_submit_all(&fz_q);
 					break;
 				}
 				frames++;
 			}
 			break;
 		case 11:
-			fz_submit_all();
+			fz_queue_submit_all(&fz_q);
 			break;
 		case 12:
 			fz_load(arg % FZ_N_VNFS, (arg & 0x80) != 0);
@@ -471,7 +434,7 @@ fz_run(const uint8_t *data, size_t len)
 			break;
 		}
 	}
-	fz_submit_all();
+	fz_queue_submit_all(&fz_q);
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	FZ_CHECK(rte_mempool_avail_count(fz_pool) == fz_pool->size);
 	for (v = 0; v < FZ_N_VNFS; v++)

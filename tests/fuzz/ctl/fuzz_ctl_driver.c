@@ -7,7 +7,11 @@
  * the 64 KiB request cap) and runs it through ctl_fuzz_one(), which aborts
  * on a bad reply, a hang or a limit the telemetry shaper breaks.
  *
- *   fuzz_ctl_driver [ROUNDS [SECONDS [SEED]]]   (defaults 4000, 20, time)
+ *   fuzz_ctl_driver [ROUNDS [SECONDS [SEED [CORPUS_DIR...]]]]
+ *                                          (defaults 4000, 20, time)
+ *
+ * Every file of the CORPUS_DIRs (the corpus a libFuzzer campaign kept,
+ * docs/reliability.md) runs first, as it is.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tests/fuzz/common/fuzz_corpus.h"
 #include "tests/fuzz/ctl/ctl_fuzz.h"
 
 #define MAX_INPUT (80 * 1024)
@@ -131,6 +136,13 @@ static size_t mutate(uint8_t *buf, size_t len)
 	return len;
 }
 
+static void
+replay_one(const uint8_t *data, size_t len, void *arg)
+{
+	(void)arg;
+	ctl_fuzz_one(data, len);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long rounds = argc > 1 ? strtoul(argv[1], NULL, 0) : 4000;
@@ -138,7 +150,8 @@ int main(int argc, char **argv)
 	uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 0) :
 			(uint64_t)time(NULL) ^ ((uint64_t)clock() << 32);
 	static uint8_t buf[MAX_INPUT];
-	unsigned long i, big = 0;
+	unsigned long i, big = 0, kept = 0;
+	int a, rc;
 	size_t len, n_seeds = sizeof(seeds) / sizeof(seeds[0]);
 	time_t start = time(NULL);
 
@@ -152,7 +165,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fuzz_ctl_driver: cannot open the control socket\n");
 		return 1;
 	}
-	/* The seeds as they are, then mutants. */
+	/* The kept corpus, the seeds as they are, then mutants. */
+	for (a = 4; a < argc; a++) {
+		rc = fz_corpus_each(argv[a], MAX_INPUT, replay_one, NULL);
+		if (rc < 0) {
+			ctl_fuzz_teardown();
+			return 1;
+		}
+		kept += (unsigned long)rc;
+	}
 	for (i = 0; i < n_seeds; i++)
 		ctl_fuzz_one((const uint8_t *)seeds[i], strlen(seeds[i]));
 	for (i = 0; i < rounds; i++) {
@@ -167,7 +188,8 @@ int main(int argc, char **argv)
 		ctl_fuzz_one(buf, len);
 	}
 	ctl_fuzz_teardown();
-	printf("fuzz_ctl_driver: %lu inputs (%lu over 64 KiB) in %ld s, no failure\n",
-	       i + n_seeds, big, (long)(time(NULL) - start));
+	printf("fuzz_ctl_driver: %lu kept inputs, %lu inputs (%lu over 64 KiB) "
+	       "in %ld s, no failure\n",
+	       kept, i + n_seeds, big, (long)(time(NULL) - start));
 	return 0;
 }

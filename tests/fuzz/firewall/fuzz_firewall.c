@@ -59,6 +59,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_queue.h"
 
 #define FZ_PORTS 5
 #define FZ_POOL 8191
@@ -79,8 +80,7 @@ static struct rte_mempool *fz_pool;
 static struct nfv_wctx *fz_w;
 static struct nfv_graph *fz_g;
 static struct vnf_instance *fz_fw, *fz_fw2;
-static struct rte_mbuf *fz_pending[FZ_PORTS][VNF_BURST_MAX];
-static uint16_t fz_n_pending[FZ_PORTS];
+static struct fz_queues fz_q;
 static unsigned int fz_accept = UINT_MAX;
 static uint64_t fz_hz, fz_sent, fz_refused, fz_answers;
 
@@ -268,6 +268,7 @@ fz_init(const char *prog)
 	nfv_test_link_port(fz_g, 2, 0, 2);
 	nfv_test_link_port(fz_g, 3, 1, 0);
 	nfv_test_link_port(fz_g, 4, 1, 1);
+	fz_queue_init(&fz_q, fz_w, fz_g, FZ_PORTS);
 	return 0;
 }
 
@@ -296,26 +297,6 @@ static const uint8_t fz_protos[] = {
 	IPPROTO_DSTOPTS, IPPROTO_AH,	  IPPROTO_NONE,	   IPPROTO_GRE,
 };
 
-static void
-fz_submit(uint16_t port)
-{
-	if (fz_n_pending[port] == 0)
-		return;
-	nfv_graph_input(fz_w, fz_g, port, fz_pending[port], fz_n_pending[port]);
-	fz_n_pending[port] = 0;
-}
-
-static void
-fz_submit_all(void)
-{
-	uint16_t p;
-
-	for (p = 0; p < FZ_PORTS; p++)
-		fz_submit(p);
-	nfv_graph_flush(fz_w);
-	FZ_CHECK(fz_w->emit.n == 0);
-}
-
 /* The last frame built (op 10), and one kept for ICMP errors to quote. */
 static struct {
 	struct fwt_frame f;
@@ -328,35 +309,14 @@ static uint16_t fz_quoted_port;
 static bool
 fz_enqueue_last(void)
 {
-	struct rte_mbuf *m, *m2 = NULL;
-	uint16_t len = fz_last.f.len, first = fz_last.first,
-		 port = fz_last.port;
+	struct rte_mbuf *m = fz_mbuf_make(fz_pool, fz_last.f.b, fz_last.f.len,
+					  fz_last.first, -1);
 
-	m = rte_pktmbuf_alloc(fz_pool);
 	if (m == NULL)
 		return false;
-	if (first < len) {
-		m2 = rte_pktmbuf_alloc(fz_pool);
-		if (m2 == NULL) {
-			rte_pktmbuf_free(m);
-			return false;
-		}
-	}
-	if (first > 0) {
-		FZ_CHECK(rte_pktmbuf_append(m, first) != NULL);
-		memcpy(rte_pktmbuf_mtod(m, void *), fz_last.f.b, first);
-	}
-	if (m2 != NULL) {
-		FZ_CHECK(rte_pktmbuf_append(m2, len - first) != NULL);
-		memcpy(rte_pktmbuf_mtod(m2, void *), fz_last.f.b + first,
-		       len - first);
-		FZ_CHECK(rte_pktmbuf_chain(m, m2) == 0);
-	}
-	m->port = port;
-	m->hash.usr = len;
-	fz_pending[port][fz_n_pending[port]++] = m;
-	if (fz_n_pending[port] == VNF_BURST_MAX)
-		fz_submit(port);
+	m->port = fz_last.port;
+	m->hash.usr = fz_last.f.len;
+	fz_queue_push(&fz_q, fz_last.port, m);
 	return true;
 }
 
@@ -626,7 +586,7 @@ fz_run(const uint8_t *data, size_t len)
 
 		if (op <= 9) {
 			if (!fz_frame(&in))
-				fz_submit_all();
+				fz_queue_submit_all(&fz_q);
 			else
 				frames++;
 			continue;
@@ -637,7 +597,7 @@ fz_run(const uint8_t *data, size_t len)
 			/* A burst of one flow: the last frame again. */
 			for (arg %= 32; arg > 0 && fz_last.valid; arg--) {
 				if (!fz_enqueue_last()) {
-					fz_submit_all();
+					fz_queue_submit_all(&fz_q);
 					break;
 				}
 				frames++;
@@ -645,10 +605,10 @@ fz_run(const uint8_t *data, size_t len)
 			break;
 		case 11:
 		case 15:
-			fz_submit_all();
+			fz_queue_submit_all(&fz_q);
 			break;
 		case 12:
-			fz_submit_all();
+			fz_queue_submit_all(&fz_q);
 			/* Up to ~200 s: past every timeout but established. */
 			fz_w->now += (uint64_t)arg * arg * (fz_hz / 300);
 			fz_fw->ops->periodic(fz_fw, fz_w->now);
@@ -656,7 +616,7 @@ fz_run(const uint8_t *data, size_t len)
 			nfv_rcu_reclaim();
 			break;
 		case 13:
-			fz_submit_all();
+			fz_queue_submit_all(&fz_q);
 			fz_ctl((arg & 0x80) ? fz_fw2 : fz_fw, &in);
 			break;
 		case 14:
@@ -664,7 +624,7 @@ fz_run(const uint8_t *data, size_t len)
 			break;
 		}
 	}
-	fz_submit_all();
+	fz_queue_submit_all(&fz_q);
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	FZ_CHECK(rte_mempool_avail_count(fz_pool) == fz_pool->size);
 	fz_check_counts(fz_fw);

@@ -54,6 +54,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_queue.h"
 
 #define FZ_PORTS 7
 #define FZ_POOL 8191
@@ -72,8 +73,7 @@ static struct rte_mempool *fz_pool;
 static struct nfv_wctx *fz_w;
 static struct nfv_graph *fz_g;
 static struct vnf_instance *fz_sw, *fz_sw2;
-static struct rte_mbuf *fz_pending[FZ_PORTS][VNF_BURST_MAX];
-static uint16_t fz_n_pending[FZ_PORTS];
+static struct fz_queues fz_q;
 static unsigned int fz_accept = UINT_MAX;
 static uint64_t fz_hz, fz_sent, fz_refused;
 
@@ -183,6 +183,7 @@ fz_init(const char *prog)
 	nfv_test_link_vnf(fz_g, 0, 5, 1, 0);
 	nfv_test_link_port(fz_g, 5, 1, 1);
 	nfv_test_link_port(fz_g, 6, 1, 2);
+	fz_queue_init(&fz_q, fz_w, fz_g, FZ_PORTS);
 	return 0;
 }
 
@@ -219,26 +220,6 @@ fz_mac(struct fz_in *in, uint8_t *out)
 		out[i] = fz_u8(in);
 }
 
-static void
-fz_submit(uint16_t port)
-{
-	if (fz_n_pending[port] == 0)
-		return;
-	nfv_graph_input(fz_w, fz_g, port, fz_pending[port], fz_n_pending[port]);
-	fz_n_pending[port] = 0;
-}
-
-static void
-fz_submit_all(void)
-{
-	uint16_t p;
-
-	for (p = 0; p < FZ_PORTS; p++)
-		fz_submit(p);
-	nfv_graph_flush(fz_w);
-	FZ_CHECK(fz_w->emit.n == 0);
-}
-
 /* The last frame built, for bursts of one flow (op 10). */
 static struct {
 	uint8_t buf[FZ_FRAME_MAX + 64];
@@ -247,40 +228,20 @@ static struct {
 	bool valid;
 } fz_last;
 
-/* Queue fz_last once more; false when out of mbufs. */
+/* Queue fz_last once more; false when out of mbufs.  Flag 1: no
+ * headroom, so that a push must fail. */
 static bool
 fz_enqueue_last(void)
 {
-	struct rte_mbuf *m, *m2 = NULL;
-	uint16_t len = fz_last.len, first = fz_last.first, port = fz_last.port;
+	struct rte_mbuf *m =
+		fz_mbuf_make(fz_pool, fz_last.buf, fz_last.len, fz_last.first,
+			     (fz_last.flags & 1) ? 0 : -1);
 
-	m = rte_pktmbuf_alloc(fz_pool);
 	if (m == NULL)
 		return false;
-	if (fz_last.flags & 1)
-		m->data_off = 0;	/* no headroom: a push must fail */
-	if (first < len) {
-		m2 = rte_pktmbuf_alloc(fz_pool);
-		if (m2 == NULL) {
-			rte_pktmbuf_free(m);
-			return false;
-		}
-	}
-	if (first > 0) {
-		FZ_CHECK(rte_pktmbuf_append(m, first) != NULL);
-		memcpy(rte_pktmbuf_mtod(m, void *), fz_last.buf, first);
-	}
-	if (m2 != NULL) {
-		FZ_CHECK(rte_pktmbuf_append(m2, len - first) != NULL);
-		memcpy(rte_pktmbuf_mtod(m2, void *), fz_last.buf + first,
-		       len - first);
-		FZ_CHECK(rte_pktmbuf_chain(m, m2) == 0);
-	}
-	m->port = port;
-	m->hash.usr = len;
-	fz_pending[port][fz_n_pending[port]++] = m;
-	if (fz_n_pending[port] == VNF_BURST_MAX)
-		fz_submit(port);
+	m->port = fz_last.port;
+	m->hash.usr = fz_last.len;
+	fz_queue_push(&fz_q, fz_last.port, m);
 	return true;
 }
 
@@ -362,7 +323,7 @@ fz_run(const uint8_t *data, size_t len)
 
 		if (op <= 9) {
 			if (!fz_frame(&in))
-				fz_submit_all();
+				fz_queue_submit_all(&fz_q);
 			else
 				frames++;
 			continue;
@@ -374,17 +335,17 @@ fz_run(const uint8_t *data, size_t len)
 			 * times (the switch's verdict cache). */
 			for (arg %= 32; arg > 0 && fz_last.valid; arg--) {
 				if (!fz_enqueue_last()) {
-					fz_submit_all();
+					fz_queue_submit_all(&fz_q);
 					break;
 				}
 				frames++;
 			}
 			break;
 		case 11:
-			fz_submit_all();
+			fz_queue_submit_all(&fz_q);
 			break;
 		case 12:
-			fz_submit_all();
+			fz_queue_submit_all(&fz_q);
 			fz_w->now += (uint64_t)arg * (fz_hz / 20);
 			fz_sw->ops->periodic(fz_sw, fz_w->now);
 			fz_sw2->ops->periodic(fz_sw2, fz_w->now);
@@ -402,7 +363,7 @@ fz_run(const uint8_t *data, size_t len)
 			break;
 		}
 	}
-	fz_submit_all();
+	fz_queue_submit_all(&fz_q);
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	FZ_CHECK(rte_mempool_avail_count(fz_pool) == fz_pool->size);
 	/* Each frame counted once, by its fate (vnf.h). */

@@ -5,8 +5,9 @@
  *
  *   fuzz_mirror_nl_driver CORPUS_DIR [ITERATIONS [SEED]]
  *
- * Runs every file of CORPUS_DIR (*.bin: netlink messages back to back,
- * made by make_corpus.py) as is, then ITERATIONS mutants (default 50000)
+ * Runs every file of CORPUS_DIR (netlink messages back to back: the
+ * seeds made by make_corpus.py and the inputs the libFuzzer campaigns
+ * kept, docs/reliability.md) as is, then ITERATIONS mutants (default 50000)
  * of randomly chosen seeds: bit flips, bytes set to values that sit on
  * the parsers' edges (0, 1, 0x7f, 0x80, 0xff, ...), little-endian 16/32-bit
  * lengths rewritten, ranges deleted or repeated, seeds spliced, cuts.  A
@@ -14,7 +15,6 @@
  * aborts.
  */
 #include <dirent.h>
-#include <fnmatch.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +23,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define SEEDS_MAX 128
+#define SEEDS_MAX 1024
 #define INPUT_MAX 8192
 
 struct seed {
@@ -147,7 +147,8 @@ load_seeds(const char *dir, struct seed *seeds)
 		FILE *f = NULL;
 		long len;
 
-		if (n < SEEDS_MAX && !fnmatch("*.bin", names[i]->d_name, 0)) {
+		if (n < SEEDS_MAX && names[i]->d_name[0] != '.' &&
+		    names[i]->d_type != DT_DIR) {
 			snprintf(path, sizeof(path), "%s/%s", dir,
 				 names[i]->d_name);
 			f = fopen(path, "rb");
@@ -194,7 +195,7 @@ main(int argc, char **argv)
 		rng_state = 1;
 	n = load_seeds(argv[1], seeds);
 	if (!n) {
-		fprintf(stderr, "%s: no *.bin seeds\n", argv[1]);
+		fprintf(stderr, "%s: no seeds\n", argv[1]);
 		return 1;
 	}
 	buf = malloc(INPUT_MAX);

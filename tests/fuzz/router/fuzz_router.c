@@ -63,6 +63,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_queue.h"
 
 #define FZ_PORTS 3
 #define FZ_POOL 8191
@@ -109,8 +110,7 @@ static struct nfv_wctx *fz_w;
 static struct nfv_graph *fz_g;
 static struct ctl_config *fz_cfg;
 static struct vnf_instance *fz_rt;
-static struct rte_mbuf *fz_pending[FZ_PORTS][VNF_BURST_MAX];
-static uint16_t fz_n_pending[FZ_PORTS];
+static struct fz_queues fz_q;
 static unsigned int fz_accept = UINT_MAX;
 static uint64_t fz_hz, fz_sent, fz_refused;
 
@@ -184,6 +184,7 @@ fz_init(const char *prog)
 	nfv_test_graph_add(fz_g, fz_rt);
 	for (i = 0; i < FZ_PORTS; i++)
 		nfv_test_link_port(fz_g, (uint16_t)i, 0, (uint16_t)i);
+	fz_queue_init(&fz_q, fz_w, fz_g, FZ_PORTS);
 	return 0;
 }
 
@@ -239,26 +240,6 @@ static const uint8_t fz_nmac[4][6] = {{2, 0, 0, 0, 2, 0xfe},
 				      {2, 0, 0, 0, 0, 2},
 				      {1, 0, 0x5e, 0, 0, 1}};
 
-static void
-fz_submit(uint16_t port)
-{
-	if (fz_n_pending[port] == 0)
-		return;
-	nfv_graph_input(fz_w, fz_g, port, fz_pending[port], fz_n_pending[port]);
-	fz_n_pending[port] = 0;
-}
-
-static void
-fz_submit_all(void)
-{
-	uint16_t p;
-
-	for (p = 0; p < FZ_PORTS; p++)
-		fz_submit(p);
-	nfv_graph_flush(fz_w);
-	FZ_CHECK(fz_w->emit.n == 0);
-}
-
 /* The last frame built, for op "repeat". */
 static struct {
 	uint8_t b[FZ_FRAME_MAX];
@@ -270,33 +251,12 @@ static struct {
 static bool
 fz_enqueue_last(void)
 {
-	struct rte_mbuf *m, *m2 = NULL;
-	uint16_t len = fz_last.len, first = fz_last.first, port = fz_last.port;
+	struct rte_mbuf *m = fz_mbuf_make(fz_pool, fz_last.b, fz_last.len,
+					  fz_last.first, -1);
 
-	m = rte_pktmbuf_alloc(fz_pool);
 	if (m == NULL)
 		return false;
-	if (first < len) {
-		m2 = rte_pktmbuf_alloc(fz_pool);
-		if (m2 == NULL) {
-			rte_pktmbuf_free(m);
-			return false;
-		}
-	}
-	if (first > 0) {
-		FZ_CHECK(rte_pktmbuf_append(m, first) != NULL);
-		memcpy(rte_pktmbuf_mtod(m, void *), fz_last.b, first);
-	}
-	if (m2 != NULL) {
-		FZ_CHECK(rte_pktmbuf_append(m2, (uint16_t)(len - first)) !=
-			 NULL);
-		memcpy(rte_pktmbuf_mtod(m2, void *), fz_last.b + first,
-		       len - first);
-		FZ_CHECK(rte_pktmbuf_chain(m, m2) == 0);
-	}
-	fz_pending[port][fz_n_pending[port]++] = m;
-	if (fz_n_pending[port] == VNF_BURST_MAX)
-		fz_submit(port);
+	fz_queue_push(&fz_q, fz_last.port, m);
 	return true;
 }
 
@@ -672,7 +632,7 @@ fz_run(const uint8_t *data, size_t len)
 		if (op <= 8 || op == 14) {
 			/* A frame, or (14) a neighbour's answer. */
 			if (!(op == 14 ? fz_answer(&in) : fz_frame(&in)))
-				fz_submit_all();
+				fz_queue_submit_all(&fz_q);
 			else
 				frames++;
 			continue;
@@ -683,7 +643,7 @@ fz_run(const uint8_t *data, size_t len)
 			/* A burst of one flow: the last frame again. */
 			for (arg %= 32; arg > 0 && fz_last.valid; arg--) {
 				if (!fz_enqueue_last()) {
-					fz_submit_all();
+					fz_queue_submit_all(&fz_q);
 					break;
 				}
 				frames++;
@@ -691,10 +651,10 @@ fz_run(const uint8_t *data, size_t len)
 			break;
 		case 10:
 		default:
-			fz_submit_all();
+			fz_queue_submit_all(&fz_q);
 			break;
 		case 11:
-			fz_submit_all();
+			fz_queue_submit_all(&fz_q);
 			/* Up to ~20 s: past resolution timeouts, sometimes
 			 * past REACHABLE and the stale garbage collection. */
 			fz_w->now += (uint64_t)arg * arg * (fz_hz / 3000);
@@ -702,7 +662,7 @@ fz_run(const uint8_t *data, size_t len)
 			nfv_rcu_reclaim();
 			break;
 		case 12:
-			fz_submit_all();
+			fz_queue_submit_all(&fz_q);
 			fz_ctl(&in);
 			break;
 		case 13:
@@ -710,7 +670,7 @@ fz_run(const uint8_t *data, size_t len)
 			break;
 		}
 	}
-	fz_submit_all();
+	fz_queue_submit_all(&fz_q);
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	/* The punt queue has no reader: housekeeping empties it. */
 	fz_rt->ops->periodic(fz_rt, fz_w->now);

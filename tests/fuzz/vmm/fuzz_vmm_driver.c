@@ -3,9 +3,11 @@
  * A plain driver for fuzz_vmm_device.c (no libFuzzer needed), for the
  * 'fuzz' suite:
  *
- *   fuzz_vmm_driver [ITERATIONS [SEED [SECONDS]]]
+ *   fuzz_vmm_driver [ITERATIONS [SEED [SECONDS [CORPUS_DIR...]]]]
  *
- * Feeds ITERATIONS (default 3000) inputs: random bytes, random bytes
+ * Every file of the CORPUS_DIRs (the corpus a libFuzzer campaign kept,
+ * docs/reliability.md) runs first, as it is; then
+ * ITERATIONS (default 3000) inputs: random bytes, random bytes
  * behind a well-formed bring-up prefix, and mutants of earlier inputs.
  * A fixed seed (default 1) makes a failure reproducible; the run stops
  * early after SECONDS (default 60) so the suite stays bounded.  A crash
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tests/fuzz/common/fuzz_corpus.h"
 #include "vmm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,6 +37,15 @@ static uint64_t rng(void)
 	return rng_state * 2685821657736338717ull;
 }
 
+static void
+replay_one(const uint8_t *data, size_t len, void *arg)
+{
+	unsigned long *n = arg;
+
+	LLVMFuzzerTestOneInput(data, len);
+	(*n)++;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long iters = argc > 1 ? strtoul(argv[1], NULL, 0) : 3000;
@@ -42,8 +54,12 @@ int main(int argc, char **argv)
 	static uint8_t prev[MAXLEN], buf[MAXLEN];
 	size_t prev_len = 0, len, i;
 	uint64_t end = vmm_now_ns() + secs * 1000000000ULL;
-	unsigned long k;
+	unsigned long k, kept = 0;
+	int a;
 
+	for (a = 4; a < argc; a++)
+		if (fz_corpus_each(argv[a], MAXLEN, replay_one, &kept) < 0)
+			return 1;
 	rng_state = seed ? seed : 1;
 	for (k = 0; k < iters; k++) {
 		unsigned int kind = (unsigned int)(rng() % 3);
@@ -67,8 +83,9 @@ int main(int argc, char **argv)
 		if (vmm_now_ns() > end)
 			break;
 	}
-	printf("fuzz_vmm: %lu inputs, seed %llu, %llu guest errors logged, no crash\n",
-	       k, (unsigned long long)seed,
+	printf("fuzz_vmm: %lu kept inputs, %lu inputs, seed %llu, %llu guest "
+	       "errors logged, no crash\n",
+	       kept, k, (unsigned long long)seed,
 	       (unsigned long long)vmm_log_guest_count());
 	return 0;
 }

@@ -1501,6 +1501,19 @@ test_route_file_hostile(void **state)
 	assert_non_null(strstr(json_string_value(r), ":1: word 4 is not via "
 						     "or dev"));
 	json_decref(r);
+	/* A value holding a quote: its bytes after the quote were shown,
+	 * and high bytes made the message invalid UTF-8, so the reply had
+	 * no message at all (found by tests/fuzz/routefile). */
+	f = fopen(path, "w");
+	fprintf(f, "se\"cret-\xff\xfe via 192.0.2.254\n");
+	fclose(f);
+	assert_int_equal(ctl("route add", req, &r), -EINVAL);
+	assert_true(json_is_string(r));
+	assert_null(strstr(json_string_value(r), "cret"));
+	assert_non_null(strstr(json_string_value(r),
+			       ":1: prefix: \"...\" is "
+			       "not an IPv4 or IPv6 address"));
+	json_decref(r);
 	f = fopen(path, "w");
 	fprintf(f, "10.8.0.0/16 dev secret-iface\n");
 	fclose(f);
