@@ -114,6 +114,8 @@ rt_fib_free_table(const struct rt_fib *f, void *t)
 		rte_fib6_free(t);
 }
 
+static void rt_fib_rsvd_unwrap(const struct rt_fib *f, void *t);
+
 /* One change to table t, as DPDK does it; -ENOENT is swallowed for deletes. */
 static int
 rt_fib_modify_raw(const struct rt_fib *f, void *t, const struct rt_fib_op *op)
@@ -131,6 +133,8 @@ rt_fib_modify_raw(const struct rt_fib *f, void *t, const struct rt_fib_op *op)
 	}
 	if (rc == -ENOENT && op->del)
 		rc = 0;
+	else if (rc == 0 && op->del)
+		rt_fib_rsvd_unwrap(f, t);
 	return rc;
 }
 
@@ -413,6 +417,35 @@ rt_fib_layout_probe(struct rt_fib *f, void *t)
 }
 
 /*
+ * DPDK 22.11 (dir24_8.c and trie.c) does not count the tbl8 groups of a
+ * new prefix whose next hop is its parent's (it returns before counting),
+ * but takes them back when that prefix is deleted: an add and a delete
+ * wrap the unsigned count of reserved groups, after which every prefix
+ * that needs a group is -ENOSPC and each rebuild doubled the tables
+ * (unit test test_fib4_tbl8_count_same_nh; found by the route-file
+ * fuzzer).  Both keep the number of groups at offset 0 and the reserved
+ * count at offset 4 of their private struct (the layout probe above
+ * checked the head's size).  After a delete, a count above the number can
+ * only be that wrap: it is put back to 0.  A count left too low without
+ * wrapping only lets DPDK try a group that is not there, which fails
+ * cleanly (-ENOSPC: the tables are rebuilt, and a new table counts
+ * afresh).
+ */
+static void
+rt_fib_rsvd_unwrap(const struct rt_fib *f, void *t)
+{
+	uint32_t *c;
+
+	if (rt_fib_layout[f->family == AF_INET6] != 1)
+		return;
+	c = f->family == AF_INET ? rte_fib_get_dp(t) : rte_fib6_get_dp(t);
+	if (c == NULL || c[0] == 0 || c[0] > RT_FIB_TBL8_MAX_4B)
+		return; /* not the layout we know */
+	if (c[1] > c[0])
+		c[1] = 0;
+}
+
+/*
  * tbl8 groups for a table expected to hold `routes` prefixes.  IPv4: a
  * prefix longer than /24 takes a group for its /24; in Internet and IGP
  * tables a few percent are (1/32 here).  IPv6 (a trie of 8-bit levels
@@ -489,18 +522,34 @@ rt_fib_fini(struct rt_fib *f)
 /*
  * Replace the standby by a larger copy of the active table with ops[0..n)
  * applied (the ops that the old standby had already taken).
+ *
+ * A copy at the same sizes first, when DPDK says -ENOSPC while our own
+ * worst-case count (n_long) says that at most half of the tbl8 groups can
+ * be in use: DPDK 22.11's trie counts an IPv6 prefix's groups when it is
+ * added but not when it is deleted (at the delete it finds the prefix
+ * itself as its parent), so under churn a table runs "full" with its
+ * groups free, and doubling it each time grew the tables without bound
+ * (unit test test_fib4_tbl8_count_same_nh: 1024 -> 4096 groups for one
+ * live route).  A new table counts only what it holds.
  */
 static int
 rt_fib_grow_standby(struct rt_fib *f, int why, uint32_t want_routes,
 		    const struct rt_fib_op *ops, unsigned int n)
 {
 	unsigned int s = f->act ^ 1, i;
+	bool recount = why == -ENOSPC && !f->recounted &&
+		       f->n_long < f->num_tbl8 / 2;
 	void *t;
 	int rc;
 
-	rc = rt_fib_enlarge(f, why, want_routes);
-	if (rc < 0)
-		return rc;
+	/* Once per rt_fib_apply(): a batch whose own prefixes fill the
+	 * table grows it on the next -ENOSPC. */
+	f->recounted |= recount;
+	if (!recount) {
+		rc = rt_fib_enlarge(f, why, want_routes);
+		if (rc < 0)
+			return rc;
+	}
 	rt_fib_free_table(f, f->tbl[s]);
 	f->tbl[s] = NULL;
 	for (;;) {
@@ -522,7 +571,9 @@ rt_fib_grow_standby(struct rt_fib *f, int why, uint32_t want_routes,
 		} else if (rc != -EAGAIN) {
 			return rc;
 		}
-		rc = rt_fib_enlarge(f, why, 0);
+		/* Really full (or out of RIB nodes): larger from here on. */
+		rc = rt_fib_enlarge(f, why, recount ? want_routes : 0);
+		recount = false;
 		if (rc < 0)
 			return rc;
 	}
@@ -559,6 +610,7 @@ rt_fib_apply(struct rt_fib *f, const struct rt_fib_op *ops, unsigned int n,
 	int rc = 0, rc2;
 
 	*done = 0;
+	f->recounted = false;
 	if (f->tbl[s] == NULL) {
 		/* A previous rebuild failed for memory: try again now. */
 		rc = rt_fib_rebuild_standby(f);

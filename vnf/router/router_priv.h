@@ -290,6 +290,7 @@ struct rt_fib {
 	uint8_t nh_bytes;	/* 2 or 4 */
 	uint32_t n_routes;	/* prefixes in each table */
 	uint32_t n_long; /* tbl8 groups they may take: rt_fib_tbl8_weight() */
+	bool recounted;	 /* this rt_fib_apply() rebuilt at the same sizes */
 };
 
 /*
