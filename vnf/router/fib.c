@@ -417,19 +417,20 @@ rt_fib_layout_probe(struct rt_fib *f, void *t)
 }
 
 /*
- * DPDK 22.11 (dir24_8.c and trie.c) does not count the tbl8 groups of a
- * new prefix whose next hop is its parent's (it returns before counting),
- * but takes them back when that prefix is deleted: an add and a delete
- * wrap the unsigned count of reserved groups, after which every prefix
- * that needs a group is -ENOSPC and each rebuild doubled the tables
+ * DPDK 22.11's DIR-24-8 (dir24_8.c) does not count the tbl8 group of a new
+ * prefix longer than /24 whose next hop is its parent's (it returns before
+ * counting), but takes one back when that prefix is deleted: an add and a
+ * delete wrap the unsigned count of reserved groups, after which every
+ * prefix that needs a group is -ENOSPC and each rebuild doubled the tables
  * (unit test test_fib4_tbl8_count_same_nh; found by the route-file
- * fuzzer).  Both keep the number of groups at offset 0 and the reserved
- * count at offset 4 of their private struct (the layout probe above
- * checked the head's size).  After a delete, a count above the number can
- * only be that wrap: it is put back to 0.  A count left too low without
- * wrapping only lets DPDK try a group that is not there, which fails
- * cleanly (-ENOSPC: the tables are rebuilt, and a new table counts
- * afresh).
+ * fuzzer).  DIR-24-8 and the IPv6 trie both keep the number of groups at
+ * offset 0 and the reserved count at offset 4 of their private struct
+ * (the layout probe above checked the head's size).  After a delete, a
+ * count above the number can only be that wrap: it is put back to 0.  A
+ * count left too low without wrapping only lets DPDK try a group that is
+ * not there, which fails cleanly (-ENOSPC: the tables are rebuilt, and a
+ * new table counts afresh).  The trie's own miscount goes the other way:
+ * see rt_fib_grow_standby().
  */
 static void
 rt_fib_rsvd_unwrap(const struct rt_fib *f, void *t)
