@@ -454,6 +454,7 @@ nfv_rebind_port(unsigned int i)
 				   ? nfv_dp.cfg->file
 				   : "rebind";
 	struct ctl_config *one;
+	unsigned int idx, j;
 	int rc;
 
 	snprintf(name, sizeof(name), "%.*s", NFV_NAME_MAX - 1,
@@ -469,8 +470,24 @@ nfv_rebind_port(unsigned int i)
 			name, err);
 		return;
 	}
+	/* The interface the new port binds to, read before it binds: if the
+	 * interface is made again once more before the next round looks,
+	 * that round sees another index and makes the port again (read after
+	 * the bind, or at the next round, the newer index would be taken for
+	 * the one the port holds, and the port would stay on a dead one). */
+	idx = one->ports[0].ifname != NULL ? if_nametoindex(one->ports[0].ifname)
+					   : 0;
 	rc = nfv_dataplane_port_add(one, peer[0] != '\0' ? peer : NULL, err,
 				    sizeof(err));
+	for (j = 0; rc == 0 && idx != 0 && j < nfv_dp.n_ports &&
+		    j < NFV_MAX_PORTS;
+	     j++) {
+		if (nfv_port_in_use(&nfv_dp.ports[j]) &&
+		    strcmp(nfv_dp.ports[j].name, name) == 0) {
+			nfv_rebind_seen[j].eth_port = nfv_dp.ports[j].eth_port;
+			nfv_rebind_seen[j].ifindex = idx;
+		}
+	}
 	if (rc < 0)
 		NFV_LOG(ERR, port,
 			"port %s: interface made again; the port is gone: %s "
