@@ -1533,7 +1533,8 @@ rt_rib_presize(struct rt *rt)
 	for (fam = 0; fam < 2; fam++) {
 		struct rt_fib *f = fam == 0 ? &rt->fib4 : &rt->fib6;
 		uint32_t want = fam == 0 ? mc->max_routes : mc->max_routes / 5;
-		uint64_t w8 = fam == 0 ? want / 32 : (uint64_t)want * 5 / 2;
+		uint64_t w8 = rt_fib_tbl8_for(fam == 0 ? AF_INET : AF_INET6,
+					      want);
 
 		if (rib->sized[fam] || f->tbl[0] == NULL)
 			continue;

@@ -307,6 +307,9 @@ rt_fib_tbl8_weight(int family, uint8_t len)
 	return family == AF_INET ? 1 : (uint32_t)(len - 24 + 7) / 8;
 }
 
+/* tbl8 groups to create a table of `routes` prefixes with (fib.c). */
+uint32_t rt_fib_tbl8_for(int family, uint32_t routes);
+
 /* A change to a FIB: add/replace (nh) or delete a prefix. */
 struct rt_fib_op {
 	uint8_t addr[16];	/* network order; IPv4 in addr[0..3] */
