@@ -792,8 +792,11 @@ struct rt_rib_route {
 	uint8_t origin; /* enum rt_origin */
 	uint8_t proto;	/* RT_ORIG_KERNEL: rtm_protocol */
 	uint8_t ktype;	/* RT_ORIG_KERNEL: enum vnf_router_rtype */
-	bool shadowed;	/* a kernel route behind a config-side one */
+	bool shadowed;	/* not forwarded: a kernel route behind a
+			 * config-side one, or behind a kernel route of a
+			 * lower metric */
 	uint16_t nh;
+	uint32_t metric; /* RT_ORIG_KERNEL: the kernel's metric */
 	uint8_t addr[16];
 };
 
