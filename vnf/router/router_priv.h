@@ -730,8 +730,10 @@ const uint8_t *rt_iface_src6(const struct rt *rt, uint16_t in,
 /* Is addr one of iface `in`'s addresses (IPv6 incl. its link-local)? */
 bool rt_iface_has4(const struct rt_iface *ifc, rte_be32_t addr);
 bool rt_iface_has6(const struct rt_iface *ifc, const uint8_t *addr);
-/* Worker: transmit a fully built packet by iface (counts when full). */
-void rt_emit(struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface);
+/* Worker: transmit a packet the router made by iface; lost and counted
+ * when the iface is down ("iface-down-lost") or the burst full. */
+void rt_emit(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+	     uint16_t iface);
 
 /* Control thread: free what the punt ring holds (counted discarded). */
 void rt_punt_drain(struct rt *rt);
