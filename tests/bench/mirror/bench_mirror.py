@@ -18,11 +18,12 @@ routes the router holds) and `show mirror rtr`.
             how long after `ip` returned until the router held them all.
   delay     R changes per second (default 1,000) for S seconds (default
             10): route adds, then the deletes of the same routes, paced
-            through one `ip -batch -` fed line by line; each change's delay
-            from its line being written to the router's count reaching it
-            (polled as fast as the control socket answers, ~1 ms), p50,
-            p90, p99 and max; and the mirror's own lag percentiles from
-            show mirror.
+            through nlflood.py's pace mode (one netlink request each, its
+            ACK waited for); each change's delay to the router's count
+            reaching it (polled as fast as the control socket answers,
+            ~1 ms) from the kernel's ACK (the change made and announced)
+            and from the request's write, p50, p90, p99 and max; and the
+            mirror's own lag percentiles from show mirror.
   resync    SIGSTOP nfvd, delete BURST (default 200,000) IPv4 routes, so
             that the kernel overruns the mirror's socket, SIGCONT: the
             time until the router's count is the kernel's again, and the
@@ -163,12 +164,19 @@ class Bench:
         self.base = base
 
     def paced(self, lines, rate, start_count, step):
-        """Feed lines to `ip -batch -` at `rate`/s; delay of each from its
-        write to the count reaching start_count + step * (i + 1)."""
-        ip = subprocess.Popen(["ip", "-n", self.rig.rns, "-batch", "-"], stdin=subprocess.PIPE,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        """Send the changes ("add P" / "del P") at `rate`/s through
+        nlflood.py's pace mode (one netlink request each, its ACK waited
+        for); per change the delay to the count reaching start_count +
+        step * (i + 1), from the kernel's ACK (the change made and
+        announced) and from the request's write (the sender included)."""
+        ip = subprocess.Popen(["ip", "netns", "exec", self.rig.rns, "/usr/bin/python3",
+                               os.path.join(HERE, "nlflood.py"), "pace", "--gw", GW4],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
         written = [None] * len(lines)
+        acked = [None] * len(lines)
         seen = [None] * len(lines)
+        errs = []
         done = threading.Event()
         ctl = kmirror.Ctl(self.rig.nfvd.sock)
 
@@ -182,8 +190,18 @@ class Bench:
                     seen[k] = t
                     k += 1
             ctl.close()
+
+        def acks():
+            for i, ln in enumerate(ip.stdout):
+                t, err = ln.split()
+                if i < len(acked):
+                    acked[i] = float(t)
+                if err != "0":
+                    errs.append((i, int(err)))
         th = threading.Thread(target=poll, daemon=True)
+        ta = threading.Thread(target=acks, daemon=True)
         th.start()
+        ta.start()
         t0 = time.monotonic()
         try:
             for i, ln in enumerate(lines):
@@ -191,21 +209,25 @@ class Bench:
                 dt = due - time.monotonic()
                 if dt > 0:
                     time.sleep(dt)
+                written[i] = time.monotonic()
                 ip.stdin.write(ln + "\n")
                 ip.stdin.flush()
-                written[i] = time.monotonic()
             ip.stdin.close()
             ip.wait(60)
+            ta.join(10)
             th.join(30)
         finally:
             done.set()
             if ip.poll() is None:
                 ip.kill()
                 ip.wait()
-        check(ip.returncode == 0, "ip -batch -: exit %s: %s" % (ip.returncode, ip.stderr.read()))
+        check(ip.returncode == 0 and not errs, "nlflood.py pace: exit %s, errors %s: %s"
+              % (ip.returncode, errs[:5], ip.stderr.read()))
         ms = [(s - w) * 1000 for s, w in zip(seen, written) if s is not None]
+        ams = [max(0.0, (s - k) * 1000) for s, k in zip(seen, acked)
+               if s is not None and k is not None]
         check(len(ms) == len(lines), "only %d of %d paced changes reached the FIB" % (len(ms), len(lines)))
-        return ms
+        return ms, ams
 
     def delay(self):
         a = self.a
@@ -213,17 +235,21 @@ class Bench:
         pfx = ["100.%d.%d.%d/32" % (64 + (i >> 16), (i >> 8) & 255, i & 255) for i in range(n)]
         c0 = self.kcount()
         m0 = self.rig.mirror()
-        add = self.paced(["route add %s via %s" % (p, GW4) for p in pfx], a.rate, c0, 1)
+        add = self.paced(["add %s" % p for p in pfx], a.rate, c0, 1)
         c1 = self.kcount()
-        dele = self.paced(["route del %s" % p for p in pfx], a.rate, c1, -1)
+        dele = self.paced(["del %s" % p for p in pfx], a.rate, c1, -1)
         m1 = self.rig.mirror()
         r = {}
-        for name, ms in (("add", add), ("del", dele)):
+        for name, (ms, ams) in (("add", add), ("del", dele)):
             r[name] = {"n": len(ms), "p50_ms": pct(ms, .5), "p90_ms": pct(ms, .9),
-                       "p99_ms": pct(ms, .99), "max_ms": max(ms)}
-            log("delay at %d changes/s, %s: n=%d p50 %.2f p90 %.2f p99 %.2f max %.2f ms"
+                       "p99_ms": pct(ms, .99), "max_ms": max(ms),
+                       "from_ack": {"n": len(ams), "p50_ms": pct(ams, .5), "p90_ms": pct(ams, .9),
+                                    "p99_ms": pct(ams, .99), "max_ms": max(ams) if ams else None}}
+            f = r[name]["from_ack"]
+            log("delay at %d changes/s, %s: n=%d p50 %.2f p90 %.2f p99 %.2f max %.2f ms from the"
+                " request; from the kernel's ACK p50 %.2f p90 %.2f p99 %.2f max %.2f ms"
                 % (a.rate, name, len(ms), r[name]["p50_ms"], r[name]["p90_ms"], r[name]["p99_ms"],
-                   r[name]["max_ms"]))
+                   r[name]["max_ms"], f["p50_ms"], f["p90_ms"], f["p99_ms"], f["max_ms"] or 0))
         r["mirror_lag_before"] = kmirror.find_key(m0, "lag_us")
         r["mirror_lag"] = kmirror.find_key(m1, "lag_us")
         log("show mirror lag: %s" % json.dumps(r["mirror_lag"]))

@@ -4,6 +4,7 @@
 benchmark (bench_mirror.py, phase "flood"; docs/benchmarks.md).
 
     ip netns exec NS nlflood.py {add|del} --first I --count N --gw A [-j OUT]
+    ip netns exec NS nlflood.py pace --gw A     (the delay phase; see pace())
 
 `ip -batch` sends one RTM_NEWROUTE and waits for its ACK before the
 next: about 10,000 changes a second here, far under what the mirror can
@@ -41,23 +42,54 @@ def v4_net(i):
     return bytes((16 + (i >> 16), (i >> 8) & 255, i & 255, 0))
 
 
-def messages(op, first, count, gw, seq0):
+def route_msg(op, net, plen, gw, seq, ack):
+    """One RTM_NEWROUTE (op "add", via gw) or RTM_DELROUTE of net/plen
+    (net: 4 bytes), table main."""
     add = op == "add"
     body_type = RTM_NEWROUTE if add else RTM_DELROUTE
-    flags = NLM_F_REQUEST | (NLM_F_CREATE | NLM_F_EXCL if add else 0)
-    rtm = struct.pack("=BBBBBBBBI", socket.AF_INET, 24, 0, 0, RT_TABLE_MAIN,
+    flags = NLM_F_REQUEST | (NLM_F_CREATE | NLM_F_EXCL if add else 0) | (NLM_F_ACK if ack else 0)
+    rtm = struct.pack("=BBBBBBBBI", socket.AF_INET, plen, 0, 0, RT_TABLE_MAIN,
                       RTPROT_STATIC if add else 0,
                       RT_SCOPE_UNIVERSE if add else RT_SCOPE_NOWHERE,
                       RTN_UNICAST if add else 0, 0)
     gw_attr = struct.pack("=HH", 8, RTA_GATEWAY) + socket.inet_aton(gw) if add else b""
     size = 16 + len(rtm) + 8 + len(gw_attr)
-    out = []
-    for k in range(count):
-        last = k == count - 1
-        hdr = struct.pack("=IHHII", size, body_type, flags | (NLM_F_ACK if last else 0),
-                          seq0 + k, 0)
-        out.append(hdr + rtm + struct.pack("=HH", 8, RTA_DST) + v4_net(first + k) + gw_attr)
-    return out
+    return (struct.pack("=IHHII", size, body_type, flags, seq, 0) + rtm
+            + struct.pack("=HH", 8, RTA_DST) + net + gw_attr)
+
+
+def messages(op, first, count, gw, seq0):
+    return [route_msg(op, v4_net(first + k), 24, gw, seq0 + k, k == count - 1)
+            for k in range(count)]
+
+
+def pace(s, gw):
+    """Lines "add A.B.C.D/LEN" or "del A.B.C.D/LEN" on stdin, one request
+    each with an ACK asked and waited for; for each, a line "T ERR" on
+    stdout: CLOCK_MONOTONIC seconds when the ACK came (the kernel had
+    made the change and announced it), and its errno (0: done)."""
+    seq = 1
+    for line in sys.stdin:
+        w = line.split()
+        if len(w) != 2 or w[0] not in ("add", "del"):
+            print("bad line: %r" % line, file=sys.stderr)
+            return 2
+        net, _, plen = w[1].partition("/")
+        s.send(route_msg(w[0], socket.inet_aton(net), int(plen or 32), gw, seq, True))
+        err = None
+        while err is None:
+            data = s.recv(65536)
+            off = 0
+            while off + 16 <= len(data):
+                ln, typ, _, sq, _ = struct.unpack_from("=IHHII", data, off)
+                if ln < 16:
+                    break
+                if typ == NLMSG_ERROR and sq == seq:
+                    err = -struct.unpack_from("=i", data, off + 16)[0]
+                off += (ln + 3) & ~3
+        print("%.9f %d" % (time.monotonic(), err), flush=True)
+        seq += 1
+    return 0
 
 
 def read_answers(s, errors, last_seq, block):
@@ -95,12 +127,17 @@ def read_answers(s, errors, last_seq, block):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("op", choices=("add", "del"))
+    ap.add_argument("op", choices=("add", "del", "pace"))
     ap.add_argument("--first", type=int, default=0)
-    ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--count", type=int, default=0)
     ap.add_argument("--gw", default="10.85.2.2", help="IPv4 gateway of the adds")
     ap.add_argument("-j", "--json", help="write the result here too")
     a = ap.parse_args()
+    if a.op == "pace":
+        s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+        s.bind((0, 0))
+        s.settimeout(10)
+        return pace(s, a.gw)
     if a.count <= 0 or a.first < 0 or a.first + a.count > (1 << 20):
         ap.error("--first/--count: routes 0 .. 2^20-1")
     seq0 = 1000
