@@ -398,19 +398,12 @@ config_kroutes_args() {	# the "# nfv-bench-kernel-routes:" line of a config
 # The kernel routes of a config: an `ip -batch` file, written once per run
 # (path printed; nothing when the config asks for none), or return 1.
 kroutes_for() {	# kroutes_for NAME
-	local name=$1 args txt=$DIR/kroutes-$1.txt out=$DIR/kroutes-$1.batch gargs=()
+	local name=$1 args txt=$DIR/kroutes-$1.txt out=$DIR/kroutes-$1.batch
 	args=$(config_kroutes_args "${CONFIG_OF[$name]}")
 	[ -n "$args" ] || return 0
-	if [ ! -s "$out" ]; then
-		read -ra gargs <<<"$args"
-		if ! python3 "$ROOT/tests/bench/router/gen_routes.py" "${gargs[@]}" "$txt" \
-			>"$DIR/gen_kroutes-$name.log" 2>&1; then
-			warn "nfvd:$name: gen_routes.py $args failed:"
-			tail -3 "$DIR/gen_kroutes-$name.log" | sed 's/^/  /' >&2
-			return 1
-		fi
+	gen_routes_once "$name" "$args" "$txt" || return 1
+	[ -s "$out" ] ||
 		sed -n 's/^\([0-9][^ ]*\) via \([^ ]*\).*/route add \1 via \2/p' "$txt" >"$out"
-	fi
 	echo "$out"
 }
 
@@ -458,22 +451,27 @@ load_kroutes() {	# load_kroutes NAME CONFIG
 	echo "nfvd:$1: $((want - n)) kernel routes mirrored in $(((t1 - t0) / 1000000)) ms" >&2
 }
 
+# gen_routes.py ARGS into OUT, once per run; returns 1 with the reason.
+gen_routes_once() {	# gen_routes_once NAME ARGS OUT
+	local gargs=()
+	[ -s "$3" ] && return 0
+	read -ra gargs <<<"$2"
+	if ! python3 "$ROOT/tests/bench/router/gen_routes.py" "${gargs[@]}" "$3" \
+		>"$3.log" 2>&1; then
+		warn "nfvd:$1: gen_routes.py $2 failed:"
+		tail -3 "$3.log" | sed 's/^/  /' >&2
+		rm -f "$3"
+		return 1
+	fi
+}
+
 # The route file a config asks for, written once per run: prints its path
 # (nothing when the config asks for none), or returns 1 with the reason.
 routes_for() {	# routes_for NAME
-	local name=$1 args out=$DIR/routes-$1.txt gargs=()
+	local name=$1 args out=$DIR/routes-$1.txt
 	args=$(config_routes_args "${CONFIG_OF[$name]}")
 	[ -n "$args" ] || return 0
-	if [ ! -s "$out" ]; then
-		read -ra gargs <<<"$args"
-		if ! python3 "$ROOT/tests/bench/router/gen_routes.py" "${gargs[@]}" "$out" \
-			>"$DIR/gen_routes-$name.log" 2>&1; then
-			warn "nfvd:$name: gen_routes.py $args failed:"
-			tail -3 "$DIR/gen_routes-$name.log" | sed 's/^/  /' >&2
-			rm -f "$out"
-			return 1
-		fi
-	fi
+	gen_routes_once "$name" "$args" "$out" || return 1
 	echo "$out"
 }
 

@@ -669,6 +669,23 @@ test_metrics(void **state)
 	check_rib();
 }
 
+/* 203.0.113.0/24 by metric: 10 via wan's 192.0.2.10 (forwarded), 20 via
+ * wan's 192.0.2.11, 30 via lan's 10.0.0.10. */
+static void
+three_metrics(void)
+{
+	static const struct {
+		const char *gw;
+		uint16_t iface;
+	} by[3] = {{"192.0.2.10", WAN}, {"192.0.2.11", WAN}, {"10.0.0.10", LAN}};
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, by[i].gw,
+			     by[i].iface, 0),
+			  10 * (i + 1)));
+}
+
 /* A resync sweeps standby routes not seen again, and a forwarded one not
  * seen gives way to the lowest standby one that was. */
 static void
@@ -678,15 +695,7 @@ test_metrics_sweep(void **state)
 	unsigned int removed = 0;
 
 	(void)state;
-	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "192.0.2.10",
-		     WAN, 0),
-		  10));
-	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "192.0.2.11",
-		     WAN, 0),
-		  20));
-	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "10.0.0.10",
-		     LAN, 0),
-		  30));
+	three_metrics();
 	vnf_router_kroutes_mark(vi);
 	/* the dump has metric 30 only */
 	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "10.0.0.10",
@@ -712,15 +721,7 @@ test_metrics_iface_down(void **state)
 	unsigned int removed = 0;
 
 	(void)state;
-	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "192.0.2.10",
-		     WAN, 0),
-		  10));
-	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "192.0.2.11",
-		     WAN, 0),
-		  20));
-	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "10.0.0.10",
-		     LAN, 0),
-		  30));
+	three_metrics();
 	apply1(km(kr("203.0.114.0/24", 4, VNF_RT_UNICAST, 1, "10.0.0.10",
 		     LAN, 0),
 		  10));
