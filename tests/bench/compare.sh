@@ -9,8 +9,14 @@
 # (--inflight bursts circulating, like testpmd's `start tx_first 8`), so
 # the DUT is the bottleneck.  The DUTs:
 #
-#   ceiling       dpdk-testpmd io forwarding: what any switch on vhost-user
-#                 can reach on this machine; every ratio is against it
+#   limit         tests/bench/vhost/raw-fwd: rte_vhost_dequeue_burst() on one
+#                 device, rte_vhost_enqueue_burst() on the other, nothing
+#                 else - the two copies every vhost-user switch pays; the
+#                 first row, and every row's "x limit" (Mpps) and "limit
+#                 cyc / cyc" (its busy cycles per packet over the row's)
+#                 are against it
+#   ceiling       dpdk-testpmd io forwarding through net_vhost: what a
+#                 generic DPDK forwarder reaches; "ratio to ceiling"
 #   testpmd-mac   dpdk-testpmd mac forwarding
 #   ovs-normal    Open vSwitch with the DPDK datapath (Debian's
 #                 openvswitch-switch-dpdk), netdev bridge, two dpdkvhostuser
@@ -99,7 +105,7 @@ usage: $0 [options] [-- extra nfv-bench arguments]
   -s, --size N        frame size [$SIZE]
       --only LIST     comma list of ceiling, testpmd-mac, ovs-normal,
                       ovs-flows, nfvd, nfvd:NAME, nfvd-ethdev:NAME
-                      (the ceiling always runs)
+                      (the limit and the ceiling always run)
   -c, --config FILE   nfvd config to compare (repeat) [configs/*.yaml]
   -B, --baseline DIR  also run each nfvd config with DIR's nfvd and nfvctl
                       (rows nfvd-base:NAME), for an A/B of two builds
@@ -165,6 +171,7 @@ BUILD=$(cd "$BUILD" 2>/dev/null && pwd || echo "$BUILD")
 
 BENCH=$BUILD/dataplane/bench/nfv-bench
 NFVD=$BUILD/dataplane/nfvd
+RAW_FWD=$BUILD/tests/bench/vhost/raw-fwd
 NFVCTL=$BUILD/control/nfvctl
 BASE_NFVD=${BASE_BUILD:+$BASE_BUILD/dataplane/nfvd}
 BASE_NFVCTL=${BASE_BUILD:+$BASE_BUILD/control/nfvctl}
@@ -179,6 +186,7 @@ warn() { printf 'compare: %s\n' "$*" >&2; }
 wanted() {	# wanted NAME: is this DUT asked for?
 	[ -z "$ONLY" ] && return 0
 	[ "$1" = ceiling ] && return 0
+	[ "$1" = limit ] && return 0
 	local w
 	IFS=, read -ra w <<<"$ONLY"
 	for x in "${w[@]}"; do
@@ -485,10 +493,10 @@ nfvd_config() {	# nfvd_config NAME VARIANT DST PREFIX
 	private_config "${CONFIG_OF[$name]}" "$3" "$4" "$routes" "$idle" "$build"
 }
 
-DIR=$(mktemp -d /tmp/nfv-bench-cmp.XXXXXX) || exit 1
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/nfv-bench-cmp.XXXXXX") || exit 1
 chmod 755 "$DIR"
 
-DUTS=("ceiling")
+DUTS=("limit" "ceiling")
 wanted testpmd-mac && DUTS+=("testpmd-mac")
 wanted ovs-normal && DUTS+=("ovs-normal")
 wanted ovs-flows && DUTS+=("ovs-flows")
@@ -562,6 +570,10 @@ if [ -n "$BASE_BUILD" ] && { [ ! -x "$BASE_NFVD" ] || [ ! -x "$BASE_NFVCTL" ]; }
 	warn "--baseline $BASE_BUILD: no nfvd or nfvctl built there"
 	exit 1
 fi
+if [ ! -x "$RAW_FWD" ]; then
+	warn "$RAW_FWD not built: no limit row"
+	DUTS=("${DUTS[@]/limit/}")
+fi
 if [ ! -x "$NFVD" ] || [ ! -x "$NFVCTL" ]; then
 	warn "nfvd or nfvctl not built in $BUILD: no nfvd rows"
 	for i in "${!DUTS[@]}"; do
@@ -620,6 +632,32 @@ start_testpmd() {	# start_testpmd io|mac
 	DUT_PID=$!
 	PIDS+=("$DUT_PID")
 	wait_files "$DUT_PID" 30 "$SOCK0" "$SOCK1"
+}
+
+# The limit: raw-fwd on the DUT core (librte_vhost's own thread goes to
+# the other cores, as testpmd's and nfvd's control threads do).
+start_raw() {
+	local prefix=$TAG-raw
+	PREFIXES+=("$prefix")
+	SOCK0=$DIR/raw0.sock SOCK1=$DIR/raw1.sock DUT_LOG=$DIR/raw-fwd.log
+	rm -f "$SOCK0" "$SOCK1"
+	"$RAW_FWD" -l "$DUT_CPU" --no-pci "${DPDK_MEM[@]}" --file-prefix "$prefix" \
+		--no-telemetry -- "$SOCK0" "$SOCK1" </dev/null >"$DUT_LOG" 2>&1 &
+	DUT_PID=$!
+	PIDS+=("$DUT_PID")
+	wait_files "$DUT_PID" 30 "$SOCK0" "$SOCK1"
+}
+
+# raw-fwd's busy cycles per packet so far (SIGUSR1: it prints them).
+raw_cycles() {
+	local before
+	before=$(grep -c '^raw-fwd: packets' "$DUT_LOG")
+	kill -USR1 "$DUT_PID" 2>/dev/null || return 0
+	for _ in $(seq 20); do
+		[ "$(grep -c '^raw-fwd: packets' "$DUT_LOG")" -gt "$before" ] && break
+		sleep 0.05
+	done
+	sed -n 's/^raw-fwd: packets .* cycles_per_packet \([0-9.]*\) .*/\1/p' "$DUT_LOG" | tail -1
 }
 
 OVS_DB_PID="" OVS_SW_PID=""
@@ -813,6 +851,9 @@ import json, sys
 w = json.load(sys.stdin)["workers"]
 print("%.1f" % w[0]["cycles_per_packet"] if w else "")' 2>/dev/null)
 		[ -n "$cyc" ] && est=0
+	elif [ "$dut" = limit ]; then
+		cyc=$(raw_cycles)
+		[ -n "$cyc" ] && est=0
 	fi
 	line=$(python3 - "$json" "$dut" "$run" "$cyc" "$est" <<'EOF'
 import json, sys
@@ -838,6 +879,7 @@ EOF
 run_dut() {	# run_dut DUT RUN
 	local dut=$1 run=$2 extra=()
 	case "$dut" in
+	limit) start_raw || { warn "raw-fwd did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
 	ceiling) start_testpmd io || { warn "testpmd io did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
 	testpmd-mac) start_testpmd mac || { warn "testpmd mac did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
 	nfvd:* | nfvd-ethdev:* | nfvd-base:* | nfvd-sleep:* | nfvd-interrupt:*)
@@ -914,7 +956,8 @@ python3 - "$RESULTS" "$SIZE" "$RUNS" "$(git -C "$ROOT" rev-parse --short HEAD 2>
 import datetime, json, statistics, sys
 path, size, runs, commit, json_out, idle_path = sys.argv[1:7]
 order = [d for d in sys.argv[7:] if d]
-names = {"ceiling": "testpmd io-forward (ceiling)", "testpmd-mac": "testpmd mac-forward",
+names = {"limit": "raw vhost forwarder (the limit)",
+         "ceiling": "testpmd io-forward (ceiling)", "testpmd-mac": "testpmd mac-forward",
          "ovs-normal": "OVS-DPDK, NORMAL action", "ovs-flows": "OVS-DPDK, port-to-port flows"}
 rows = {}
 for line in open(path):
@@ -937,13 +980,19 @@ for dut, rs in rows.items():
                 "cycles_estimated": rs[0]["cycles_estimated"], "runs": len(rs),
                 "generator_busy_pct": statistics.median([r["generator_busy_pct"] for r in rs])}
 ceil = med.get("ceiling", {}).get("mpps_per_direction")
+lim = med.get("limit", {})
+# A closed loop whose generator was this busy was paced by the generator,
+# not by the device: its Mpps say little about the device (its cycles
+# per packet still do).
+GEN_PACED_PCT = 95.0
 ovs = med.get("ovs-normal", {}).get("mpps_per_direction")
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 print()
 print("Peers side by side, %s B, closed loop; medians of %s runs; %s, commit %s" % (size, runs, now, commit))
 print()
-print("| device under test | Mpps per direction (0->1 / 1->0) | ratio to ceiling | x OVS NORMAL | cycles/packet | generator busy | runs |")
-print("|---|---|---|---|---|---|---|")
+print("| device under test | Mpps per direction (0->1 / 1->0) | x limit | ratio to ceiling | x OVS NORMAL"
+      " | cycles/packet | limit cyc / cyc | generator busy | paced by | runs |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for dut in order:
     name = names.get(dut, "nfvd, " + dut[5:] + ".yaml" if dut.startswith("nfvd:") else
                      "nfvd via ethdev, " + dut[12:] + ".yaml" if dut.startswith("nfvd-ethdev:") else
@@ -952,19 +1001,29 @@ for dut in order:
                      "nfvd idle interrupt, " + dut[15:] + ".yaml" if dut.startswith("nfvd-interrupt:") else dut)
     m = med.get(dut)
     if m is None:
-        print("| %s | failed | | | | | 0 |" % name)
+        print("| %s | failed | | | | | | | | 0 |" % name)
         continue
     ratio = "%.2f" % (m["mpps_per_direction"] / ceil) if ceil else "-"
     xovs = "%.2f" % (m["mpps_per_direction"] / ovs) if ovs and not dut.startswith("ovs") else "-"
     cyc = "-" if m["cycles_per_packet"] is None else ("~%.0f" if m["cycles_estimated"] else "%.0f") % m["cycles_per_packet"]
-    print("| %s | %.2f (%.2f / %.2f) | %s | %s | %s | %.0f%% | %d |" % (
-        name, m["mpps_per_direction"], m["mpps_0to1"], m["mpps_1to0"], ratio, xovs, cyc,
-        m["generator_busy_pct"], m["runs"]))
+    xlim = "%.2f" % (m["mpps_per_direction"] / lim["mpps_per_direction"]) if lim.get("mpps_per_direction") else "-"
+    clim = ("%.2f" % (lim["cycles_per_packet"] / m["cycles_per_packet"])
+            if lim.get("cycles_per_packet") and m["cycles_per_packet"] else "-")
+    m["x_limit"] = float(xlim) if xlim != "-" else None
+    m["limit_cycles_over_cycles"] = float(clim) if clim != "-" else None
+    m["paced_by"] = "generator" if m["generator_busy_pct"] >= GEN_PACED_PCT else "device"
+    print("| %s | %.2f (%.2f / %.2f) | %s | %s | %s | %s | %s | %.0f%% | %s | %d |" % (
+        name, m["mpps_per_direction"], m["mpps_0to1"], m["mpps_1to0"], xlim, ratio, xovs, cyc, clim,
+        m["generator_busy_pct"], "**generator**" if m["paced_by"] == "generator" else "device",
+        m["runs"]))
 print()
 print("~: estimated as TSC Hz / packets per second through the device's core;"
       " nfvd's figure is its worker's busy cycles per packet (nfvctl show stats).")
-print("generator busy: share of the time nfv-bench's loop moved frames; near 100%"
-      " the generator, not the device, may set the pace.")
+print("generator busy: share of the time nfv-bench's loop moved frames; paced by: the generator"
+      " when it was busy >= %.0f%% (the device's Mpps are then a lower bound), else the device."
+      % GEN_PACED_PCT)
+print("x limit, limit cyc / cyc: the row against the raw vhost forwarder of the same run, in Mpps"
+      " and in busy cycles per packet (1.00: as cheap as the two copies alone).")
 # The idle modes: poll, sleep and interrupt of one config side by side.
 idle = {}
 for line in open(idle_path):

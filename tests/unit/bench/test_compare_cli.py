@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 """tests/bench/compare.sh without running anything: --list names the
-ceiling, both testpmd modes, both OVS rows and nfvd with each config of
+limit (raw-fwd), the ceiling, both testpmd modes, both OVS rows and nfvd with each config of
 configs/ that has exactly two vhost-user server ports (and not others),
 --only narrows it, --idle adds the idle-mode rows, and bad arguments
 exit 2.  Nothing is left in /tmp."""
-import glob
+import tempfile
 import os
 import subprocess
 import benchtest as bt
@@ -13,9 +13,15 @@ import benchtest as bt
 SCRIPT = os.path.join(bt.REPO, "tests", "bench", "compare.sh")
 
 
+# compare.sh's private directories go here (TMPDIR), so that what it
+# leaves is told apart from another compare.sh running on the machine.
+PRIVATE_TMP = tempfile.mkdtemp(prefix="nfv-compare-cli-")
+
+
 def run(args):
+    env = dict(os.environ, TMPDIR=PRIVATE_TMP)
     p = subprocess.run(["bash", SCRIPT] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, timeout=60)
+                       text=True, timeout=60, env=env)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -38,7 +44,7 @@ def check_print_config():
     want = os.path.join(build, "configs", "bpf", "l2_guard.o")
     bt.expect(progs == [want], "--print-config nfvd:bpf-chain: program %s (want %s)" % (progs, want))
     ctl = ((cfg.get("control") or {}).get("socket") or "")
-    bt.expect(ctl.startswith("/tmp/nfv-bench-cmp."), "--print-config: a private control socket (%s)" % ctl)
+    bt.expect(ctl.startswith(os.path.join(PRIVATE_TMP, "nfv-bench-cmp.")), "--print-config: a private control socket (%s)" % ctl)
     with bt.tmpdir() as tmp:
         other = os.path.join(tmp, "other-build")
         os.makedirs(os.path.join(other, "configs", "bpf"))
@@ -90,11 +96,10 @@ def main():
     except ImportError:
         print("skip: python3 has no yaml module (python3-yaml)")
         raise SystemExit(bt.SKIP)
-    before = set(glob.glob("/tmp/nfv-bench-cmp.*"))
     rc, out, err = run(["--list"])
     names = [line.split()[0] for line in out.splitlines()]
-    bt.expect(rc == 0 and names[:4] == ["ceiling", "testpmd-mac", "ovs-normal", "ovs-flows"],
-              "--list: the ceiling, testpmd and OVS rows first (%s)" % names)
+    bt.expect(rc == 0 and names[:5] == ["limit", "ceiling", "testpmd-mac", "ovs-normal", "ovs-flows"],
+              "--list: the limit, the ceiling, testpmd and OVS rows first (%s)" % names)
     bt.expect("nfvd:l2-switch" in names, "--list: nfvd with configs/l2-switch.yaml")
     bt.expect("nfvd:bpf-chain" in names, "--list: nfvd with configs/bpf-chain.yaml (the bpf VNF)")
     with bt.tmpdir() as tmp:
@@ -117,16 +122,16 @@ def main():
         bt.expect("three.yaml: skipped" in err and "client.yaml: skipped" in err, "--list -c: says why a config is skipped")
     rc, out, err = run(["--list", "--only", "nfvd:l2-switch"])
     names = [line.split()[0] for line in out.splitlines()]
-    bt.expect(rc == 0 and names == ["ceiling", "nfvd:l2-switch"], "--only: the ceiling and what was asked (%s)" % names)
+    bt.expect(rc == 0 and names == ["limit", "ceiling", "nfvd:l2-switch"], "--only: the limit, the ceiling and what was asked (%s)" % names)
     # --idle: sleep and interrupt rows beside poll, for the switch only.
     rc, out, err = run(["--list", "--only", "nfvd:l2-switch,nfvd:firewall", "--idle"])
     names = [line.split()[0] for line in out.splitlines()]
-    bt.expect(rc == 0 and names == ["ceiling", "nfvd:firewall", "nfvd:l2-switch", "nfvd-sleep:l2-switch",
+    bt.expect(rc == 0 and names == ["limit", "ceiling", "nfvd:firewall", "nfvd:l2-switch", "nfvd-sleep:l2-switch",
                                     "nfvd-interrupt:l2-switch"],
               "--idle: sleep and interrupt rows of l2-switch only (%s)" % names)
     rc, out, err = run(["--list", "--only", "nfvd:firewall", "--idle-configs", "firewall"])
     names = [line.split()[0] for line in out.splitlines()]
-    bt.expect(rc == 0 and names == ["ceiling", "nfvd:firewall", "nfvd-sleep:firewall", "nfvd-interrupt:firewall"],
+    bt.expect(rc == 0 and names == ["limit", "ceiling", "nfvd:firewall", "nfvd-sleep:firewall", "nfvd-interrupt:firewall"],
               "--idle-configs firewall (%s)" % names)
     check_print_config()
     for bad in (["--runs", "0"], ["--size", "9000"], ["--gen-cpu", "1", "--dut-cpu", "1"], ["--colour"]):
@@ -134,7 +139,9 @@ def main():
         bt.expect(rc == 2 and "compare.sh:" in err, "%s: usage error, exit 2" % " ".join(bad))
     rc, out, err = run(["--help"])
     bt.expect(rc == 0 and "--only" in out, "--help: exit 0")
-    bt.expect(set(glob.glob("/tmp/nfv-bench-cmp.*")) == before, "nothing left in /tmp")
+    left = os.listdir(PRIVATE_TMP)
+    bt.expect(not left, "nothing left in TMPDIR (%s)" % sorted(left))
+    os.rmdir(PRIVATE_TMP)
     if bt.failures:
         raise SystemExit(1)
 
