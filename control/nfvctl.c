@@ -92,6 +92,8 @@ static void usage(FILE *f)
 "  reload [FILE]                  re-read the config (or FILE): add and remove\n"
 "                                 ports; anything else is refused (restart)\n"
 "  lab up FILE | lab down [FILE]  start/stop a lab (nfvd + VMs)\n"
+"  lab status|console|exec|graph|restart-nfvd|check|probe  a lab's\n"
+"                                 state, guests and picture (docs/labs.md)\n"
 "  help                           the commands this nfvd serves, with usage\n"
 "  completion bash                a bash completion script for this nfvd\n"
 "  raw JSON                       send one request object as is\n",
@@ -1749,9 +1751,9 @@ run_completion(int argc, char **argv)
 static int run_lab(int argc, char **argv)
 {
 	if (argc < 2 || (strcmp(argv[1], "up") == 0 && argc != 3) ||
-	    (strcmp(argv[1], "down") == 0 && argc > 3) ||
-	    (strcmp(argv[1], "up") != 0 && strcmp(argv[1], "down") != 0))
-		die_usage("usage: lab up FILE | lab down [FILE]");
+	    (strcmp(argv[1], "down") == 0 && argc > 3))
+		die_usage("usage: lab up FILE | lab down [FILE] | lab "
+			  "status|console|exec|graph|restart-nfvd|check|probe ...");
 #ifdef NFVCTL_HAVE_LAB
 	/* The lab code talks to nfvd too: hand it the socket we were given. */
 	setenv("NFVD_SOCKET", sock_path, 1);

@@ -55,6 +55,15 @@ $v"; shift ;;
 done
 [ -n "$out" ] || usage
 
+# nftables for the guests' firewall role: Debian's nft with its shared
+# libraries (busybox has no nft and no iptables).  Without the package
+# the image is built without it and says so.
+nft_bin=$(command -v nft 2>/dev/null || true)
+[ -n "$nft_bin" ] || [ ! -x /usr/sbin/nft ] || nft_bin=/usr/sbin/nft
+if [ -n "$nft_bin" ] && ! command -v ldd >/dev/null 2>&1; then
+	nft_bin=
+fi
+
 # The kernel: the newest module tree that has a bootable image next to it
 # (the running kernel may be a host kernel with no image in /boot).
 if [ -z "$kver" ]; then
@@ -82,8 +91,11 @@ fi
 command -v cpio >/dev/null 2>&1 || die "cpio not found (apt-get install cpio)"
 
 # Modules the init loads, by name; their dependencies come from
-# modules.dep.  bridge/stp/llc serve nfv.fwd=bridge.
+# modules.dep.  bridge/stp/llc serve nfv.fwd=bridge; the nf_tables ones
+# nfv.fwd=firewall and nfv.nft (loaded only when nft goes in, below).
 want="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net llc stp bridge"
+nft_want="nf_tables nft_ct nft_reject_inet nft_limit nft_log"
+[ -n "$nft_bin" ] && want="$want $nft_want"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/nfv-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT INT TERM
@@ -136,6 +148,16 @@ for a in $("$stage/bin/busybox" --list); do
 	[ "$a" = busybox ] && continue
 	ln -sf busybox "$stage/bin/$a"
 done
+if [ -n "$nft_bin" ]; then
+	cp "$nft_bin" "$stage/usr/sbin/nft"
+	# Its libraries and the loader, at the paths ldd names.
+	for l in $(ldd "$nft_bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+		mkdir -p "$stage$(dirname "$l")"
+		cp -L "$l" "$stage$l"
+	done
+	# /lib64 and /lib may be symlinks on the host (usrmerge): the copies
+	# above made real folders, which is what the loader needs.
+fi
 
 : >"$stage/etc/modules.order"
 for p in $order; do
@@ -183,4 +205,9 @@ tmpout=$out.tmp.$$
 mv -f "$tmpout" "$out"
 
 echo "initramfs: $out ($(wc -c <"$out") bytes, modules:$(sed 's/\.ko$//' "$stage/etc/modules.order" | tr '\n' ' '))"
+if [ -n "$nft_bin" ]; then
+	echo "nftables: $nft_bin and its libraries (nfv.fwd=firewall, nfv.nft)"
+else
+	echo "nftables: not found here (apt-get install nftables): the image has no firewall role"
+fi
 echo "kernel: /boot/vmlinuz-$kver"
