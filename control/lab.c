@@ -132,7 +132,7 @@ static pid_t lab_spawn(char *const argv[], const char *log)
 /* Is pid (not necessarily our child) alive and running binary? */
 static bool lab_alive(pid_t pid, const char *binary)
 {
-	char p[64], exe[PATH_MAX], st_line[512];
+	char p[64], exe[PATH_MAX], p2[PATH_MAX], st_line[512];
 	ssize_t n;
 	FILE *f;
 	int st;
@@ -158,7 +158,15 @@ static bool lab_alive(pid_t pid, const char *binary)
 		return kill(pid, 0) == 0;
 	exe[n] = 0;
 	/* A PID reused by something else is not ours. */
-	return !binary || strstr(exe, binary) != NULL;
+	if (!binary || strstr(exe, binary))
+		return true;
+	/* Our child between fork and exec still runs nfvctl. */
+	n = readlink("/proc/self/exe", p2, sizeof(p2) - 1);
+	if (n > 0) {
+		p2[n] = 0;
+		return !strcmp(exe, p2) && getppid() != pid;
+	}
+	return false;
 }
 
 static void lab_tail(const char *log, int n)
@@ -586,6 +594,8 @@ static int lab_guest_start(struct lab *lab, struct lab_guest *g,
 	if (g->engine == LAB_VMM_QEMU)
 		snprintf(g->cmdsock, sizeof(g->cmdsock), "%.2048s/%.255s.cmd",
 			 lab->dir, g->name);
+	/* A console of an earlier run must not pass for this boot's. */
+	unlink(g->console);
 	if (g->cmdsock[0])
 		unlink(g->cmdsock);
 	ret = lab_guest_argv(g, bin, argv, LAB_ARGV_MAX, store, LAB_ARGS_STORE);

@@ -92,9 +92,10 @@ command -v cpio >/dev/null 2>&1 || die "cpio not found (apt-get install cpio)"
 
 # Modules the init loads, by name; their dependencies come from
 # modules.dep.  bridge/stp/llc serve nfv.fwd=bridge; the nf_tables ones
-# nfv.fwd=firewall and nfv.nft (loaded only when nft goes in, below).
+# nfv.fwd=firewall and nfv.nft (only when nft goes in, below); libcrc32c
+# needs a crc32c implementation (a soft dependency modules.dep omits).
 want="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net llc stp bridge"
-nft_want="nf_tables nft_ct nft_reject_inet nft_limit nft_log"
+nft_want="crc32c_generic nf_tables nft_ct nft_reject_inet nft_limit nft_log"
 [ -n "$nft_bin" ] && want="$want $nft_want"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/nfv-initramfs.XXXXXX")
