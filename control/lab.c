@@ -499,8 +499,12 @@ static int lab_nfvd_start(struct lab *lab, const char *nfvd)
 	return -ETIMEDOUT;
 }
 
-/* Every guest NIC's port reports link up (the guest's driver is on). */
-static int lab_links_wait(struct lab *lab, int secs)
+static bool lab_is_kit_guest(const struct lab_guest *g);
+
+/* Every guest NIC's port reports link up (the guest's driver is on);
+ * kit_only: only the NICs of guests with the guest kit (which sets every
+ * NIC up before it says ready). */
+static int lab_links_wait(struct lab *lab, int secs, bool kit_only)
 {
 	int k;
 
@@ -511,13 +515,20 @@ static int lab_links_wait(struct lab *lab, int secs)
 		for (i = 0; i < lab->n_guests; i++) {
 			struct lab_guest *g = &lab->guests[i];
 
-			if (!lab_alive(g->pid, lab_engine_binary(g->engine)))
+			if ((kit_only && !lab_is_kit_guest(g)) ||
+			    !lab_alive(g->pid, lab_engine_binary(g->engine)))
 				continue;
 			for (j = 0; j < g->n_net; j++) {
 				json_t *p = lab_port_find(ports, g->net[j].port);
 				const char *l = json_string_value(json_object_get(p, "link"));
 
-				down += !l || strcmp(l, "up");
+				if (!l || strcmp(l, "up")) {
+					down++;
+					if (k == secs * 4 - 1)
+						lab_err("guest %s: eth%u's port %s is %s in nfvd",
+							g->name, j, g->net[j].port,
+							l ? l : "not known");
+				}
 			}
 		}
 		json_decref(ports);
@@ -783,6 +794,13 @@ static int lab_up(const char *file)
 					       LAB_READY_TIMEOUT_S;
 	if (ready_s && lab_ready_wait(&lab, ready_s))
 		goto fail_down;
+	/* nfvd may see a NIC's queues start a moment after the guest said
+	 * ready: up means every port is usable. */
+	if (ready_s && lab_links_wait(&lab, LAB_LINK_WAIT_S, true)) {
+		lab_err("the guests' NICs did not all come up in nfvd within %d s",
+			LAB_LINK_WAIT_S);
+		goto fail_down;
+	}
 	printf("lab up: %u guest(s); state %s; see nfvctl lab status %s; stop with nfvctl lab down %s\n",
 	       lab.n_guests, lab.state, file, file);
 	ctl_config_free(cfg);
@@ -846,7 +864,7 @@ static int lab_restart_nfvd(const char *file)
 	if (lab_nfvd_start(&lab, nfvd))
 		goto out;
 	printf("nfvd: pid %d, log %s\n", (int)lab.nfvd_pid, lab.nfvd_log);
-	if (lab_links_wait(&lab, LAB_LINK_WAIT_S)) {
+	if (lab_links_wait(&lab, LAB_LINK_WAIT_S, false)) {
 		lab_err("the guests' NICs did not all come back up within %d s (nfvctl lab status)",
 			LAB_LINK_WAIT_S);
 		goto out;
@@ -1164,7 +1182,11 @@ static void lab_dot(FILE *f, struct lab *lab, const struct ctl_config *cfg,
 	fprintf(f, "// nfvctl lab graph %s\n", lab->file);
 	fprintf(f, "digraph lab {\n\trankdir=LR;\n\tnode [fontname=\"Helvetica\", fontsize=11];\n"
 		   "\tedge [fontname=\"Helvetica\", fontsize=9, dir=both, arrowhead=none, arrowtail=none];\n");
-	fprintf(f, "\tsubgraph cluster_nfvd {\n\t\tlabel=\"nfvd\";\n\t\tstyle=rounded;\n\t\tcolor=gray40;\n");
+	/* No cluster around nfvd's nodes: it would pull its ports together
+	 * and fold a chain that leaves nfvd for a guest and comes back. */
+	fprintf(f, "\tlabel=\"%s: nfvd ports (yellow) and VNFs (orange), guests (blue)\";\n\tfontname=\"Helvetica\";\n\tfontsize=10;\n",
+		strrchr(lab->file, '/') ? strrchr(lab->file, '/') + 1 : lab->file);
+	fprintf(f, "\t{\n");
 	for (i = 0; i < cfg->n_ports; i++) {
 		fprintf(f, "\t\t");
 		lab_dot_id(f, "port", cfg->ports[i].name);
@@ -1208,10 +1230,24 @@ static void lab_dot(FILE *f, struct lab *lab, const struct ctl_config *cfg,
 		fprintf(f, " [shape=box3d, style=filled, fillcolor=lightblue, label=\"%s\\n(guest, %s)\"];\n",
 			g->name, engine);
 		for (j = 0; j < g->n_net; j++) {
+			/* Drawn in the links' direction, so that a chain reads
+			 * left to right through its guests too. */
+			bool into_guest = false;
+			unsigned int k;
+
+			for (k = 0; k < cfg->n_links; k++) {
+				const struct ctl_endpoint *b = &cfg->links[k].b;
+
+				if (b->is_port &&
+				    !strcmp(cfg->ports[b->index].name, g->net[j].port))
+					into_guest = true;
+			}
 			fprintf(f, "\t");
-			lab_dot_id(f, "guest", g->name);
+			lab_dot_id(f, into_guest ? "port" : "guest",
+				   into_guest ? g->net[j].port : g->name);
 			fprintf(f, " -> ");
-			lab_dot_id(f, "port", g->net[j].port);
+			lab_dot_id(f, into_guest ? "guest" : "port",
+				   into_guest ? g->name : g->net[j].port);
 			fprintf(f, " [label=\"eth%u%s%s\", style=bold, color=steelblue];\n", j,
 				g->net[j].mac ? "\\n" : "", g->net[j].mac ? g->net[j].mac : "");
 		}

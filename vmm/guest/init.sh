@@ -252,6 +252,9 @@ cmd_loop() {
 		id=${line%% *}
 		cmd=${line#* }
 		printf 'NFV-EXEC-BEGIN %s\n' "$id" >&3
+		# A new file each time: what an earlier command left running
+		# in the background writes to the old one, not over this one.
+		rm -f /tmp/.nfv-exec
 		sh -c "$cmd" </dev/null >/tmp/.nfv-exec 2>&1
 		rc=$?
 		cat /tmp/.nfv-exec >&3
