@@ -48,6 +48,14 @@ def run(env):
                            ).stdout.decode().split()
     mods = [m[:-3] for m in order]
     check(mods[:len(MODULES)] == MODULES, "module load order: %s" % mods)
+    # The firewall role (docs/labs.md): nft, its libraries and nf_tables
+    # whenever the builder has nftables.
+    if vmmtest.nfvtest.which("nft"):
+        check("usr/sbin/nft" in names and "lib64/ld-linux-x86-64.so.2" in names,
+              "nft and its loader in the image")
+        check("nf_tables" in mods and "crc32c_generic" in mods and
+              mods.index("crc32c_generic") < mods.index("libcrc32c") < mods.index("nf_tables"),
+              "nftables modules in load order: %s" % mods)
 
     # Bad arguments.
     for args, needle in ((["-o"], "usage"), (["-o", out, "--extra", "nocolon"], "FILE:/dest"),
