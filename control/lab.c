@@ -41,7 +41,8 @@
 #define LAB_ARGV_MAX 96
 #define LAB_ARGS_STORE 40
 
-void lab_err(const char *fmt, ...)
+void
+lab_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -86,7 +87,8 @@ static int lab_find(const char *env, const char *name, const char *build_rel,
 }
 
 /* Is name runnable (a path, or found on the PATH)? */
-static bool lab_runnable(const char *name)
+static bool
+lab_runnable(const char *name)
 {
 	const char *path = getenv("PATH");
 	char p[PATH_MAX];
@@ -145,7 +147,9 @@ static bool lab_alive(pid_t pid, const char *binary)
 	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
 	f = fopen(p, "r");
 	if (f) {
-		char *c = fgets(st_line, sizeof(st_line), f) ? strrchr(st_line, ')') : NULL;
+		char *c = fgets(st_line, sizeof(st_line), f)
+				  ? strrchr(st_line, ')')
+				  : NULL;
 
 		fclose(f);
 		/* A zombie of someone else's is gone all the same. */
@@ -169,7 +173,8 @@ static bool lab_alive(pid_t pid, const char *binary)
 	return false;
 }
 
-static void lab_tail(const char *log, int n)
+static void
+lab_tail(const char *log, int n)
 {
 	char line[512];
 	long lines = 0, skip;
@@ -189,7 +194,8 @@ static void lab_tail(const char *log, int n)
 }
 
 /* Does the file hold needle anywhere (read in overlapping chunks)? */
-static bool lab_file_has(const char *path, const char *needle)
+static bool
+lab_file_has(const char *path, const char *needle)
 {
 	size_t nl = strlen(needle), have = 0, n;
 	char buf[65536 + 1];
@@ -198,11 +204,13 @@ static bool lab_file_has(const char *path, const char *needle)
 
 	if (!f)
 		return false;
-	while (!found && (n = fread(buf + have, 1, sizeof(buf) - 1 - have, f)) > 0) {
+	while (!found &&
+	       (n = fread(buf + have, 1, sizeof(buf) - 1 - have, f)) > 0) {
 		have += n;
 		buf[have] = 0;
 		/* Console bytes may hold NULs: search line by line. */
-		for (char *s = buf; s < buf + have && !found; s += strlen(s) + 1)
+		for (char *s = buf; s < buf + have && !found;
+		     s += strlen(s) + 1)
 			found = strstr(s, needle) != NULL;
 		if (have > nl) {
 			memmove(buf, buf + have - nl, nl);
@@ -305,12 +313,15 @@ static int lab_dirs(struct lab *lab, const char *file)
 		if (d)
 			closedir(d);
 		if (n > 1) {
-			lab_err("%u labs are up under %s: name one (nfvctl lab VERB FILE)",
+			lab_err("%u labs are up under %s: name one (nfvctl lab "
+				"VERB FILE)",
 				n, LAB_DEFAULT_BASE);
 			return -ENOENT;
 		}
 		if (n == 0) {
-			lab_err("no lab is up (no %s/*/lab.state; give the lab's FILE, and NFV_LAB_DIR if it was set at lab up)",
+			lab_err("no lab is up (no %s/*/lab.state; give the "
+				"lab's FILE, and NFV_LAB_DIR if it was set at "
+				"lab up)",
 				LAB_DEFAULT_BASE);
 			return -ENOENT;
 		}
@@ -338,7 +349,8 @@ static int lab_mkdirs(const char *dir)
 }
 
 /* The lab a verb names: its state file read, or a message and -errno. */
-static int lab_open(struct lab *lab, const char *file)
+static int
+lab_open(struct lab *lab, const char *file)
 {
 	int ret;
 
@@ -349,7 +361,8 @@ static int lab_open(struct lab *lab, const char *file)
 	ret = lab_state_read(lab);
 	if (ret) {
 		if (ret == -ENOENT)
-			lab_err("this lab is not up (no %s): nfvctl lab up FILE",
+			lab_err("this lab is not up (no %s): nfvctl lab up "
+				"FILE",
 				lab->state);
 		else
 			lab_err("%s: %s", lab->state, strerror(-ret));
@@ -357,7 +370,8 @@ static int lab_open(struct lab *lab, const char *file)
 	return ret;
 }
 
-static struct lab_guest *lab_guest_find(struct lab *lab, const char *name)
+static struct lab_guest *
+lab_guest_find(struct lab *lab, const char *name)
 {
 	unsigned int i;
 
@@ -369,7 +383,8 @@ static struct lab_guest *lab_guest_find(struct lab *lab, const char *name)
 
 /* The nfvd sockets a killed nfvd may leave: its control socket and its
  * vhost-user server sockets (nfvd removes them when it exits cleanly). */
-static void lab_unlink_sockets(struct lab *lab)
+static void
+lab_unlink_sockets(struct lab *lab)
 {
 	struct ctl_config *cfg = NULL;
 	char err[512];
@@ -402,8 +417,8 @@ static int lab_down_state(struct lab *lab)
 		struct lab_guest *g = &lab->guests[i];
 
 		snprintf(what, sizeof(what), "guest %s", g->name);
-		fails += lab_stop_pid(g->pid, lab_engine_binary(g->engine), what,
-				      LAB_GUEST_STOP_S);
+		fails += lab_stop_pid(g->pid, lab_engine_binary(g->engine),
+				      what, LAB_GUEST_STOP_S);
 		if (g->cmdsock[0])
 			unlink(g->cmdsock);
 	}
@@ -417,7 +432,8 @@ static int lab_down_state(struct lab *lab)
 /* ---- nfvd ---- */
 
 /* Run `nfvctl -s SOCK -j ARGS...` (this binary) and parse its output. */
-static json_t *lab_nfvctl_json(const char *sock, const char *a1, const char *a2)
+static json_t *
+lab_nfvctl_json(const char *sock, const char *a1, const char *a2)
 {
 	char self[PATH_MAX], buf[1 << 16];
 	int pfd[2], st;
@@ -457,7 +473,8 @@ static json_t *lab_nfvctl_json(const char *sock, const char *a1, const char *a2)
 	return json_loads(buf, 0, NULL);
 }
 
-static json_t *lab_port_find(json_t *ports, const char *name)
+static json_t *
+lab_port_find(json_t *ports, const char *name)
 {
 	size_t i;
 	json_t *p;
@@ -471,9 +488,10 @@ static json_t *lab_port_find(json_t *ports, const char *name)
 	return NULL;
 }
 
-static int lab_nfvd_start(struct lab *lab, const char *nfvd)
+static int
+lab_nfvd_start(struct lab *lab, const char *nfvd)
 {
-	char *argv[] = { (char *)nfvd, "-c", lab->file, NULL };
+	char *argv[] = {(char *)nfvd, "-c", lab->file, NULL};
 	int k;
 
 	lab->nfvd_pid = lab_spawn(argv, lab->nfvd_log);
@@ -484,7 +502,8 @@ static int lab_nfvd_start(struct lab *lab, const char *nfvd)
 	lab_state_write(lab);
 	for (k = 0; k < LAB_NFVD_WAIT_S * 10; k++) {
 		if (!lab_alive(lab->nfvd_pid, NULL)) {
-			lab_err("nfvd exited before its control socket %s answered",
+			lab_err("nfvd exited before its control socket %s "
+				"answered",
 				lab->ctl_socket);
 			lab_tail(lab->nfvd_log, 15);
 			return -ECHILD;
@@ -504,12 +523,14 @@ static bool lab_is_kit_guest(const struct lab_guest *g);
 /* Every guest NIC's port reports link up (the guest's driver is on);
  * kit_only: only the NICs of guests with the guest kit (which sets every
  * NIC up before it says ready). */
-static int lab_links_wait(struct lab *lab, int secs, bool kit_only)
+static int
+lab_links_wait(struct lab *lab, int secs, bool kit_only)
 {
 	int k;
 
 	for (k = 0; k < secs * 4; k++) {
-		json_t *ports = lab_nfvctl_json(lab->ctl_socket, "show", "ports");
+		json_t *ports =
+			lab_nfvctl_json(lab->ctl_socket, "show", "ports");
 		unsigned int i, j, down = 0;
 
 		for (i = 0; i < lab->n_guests; i++) {
@@ -519,14 +540,18 @@ static int lab_links_wait(struct lab *lab, int secs, bool kit_only)
 			    !lab_alive(g->pid, lab_engine_binary(g->engine)))
 				continue;
 			for (j = 0; j < g->n_net; j++) {
-				json_t *p = lab_port_find(ports, g->net[j].port);
-				const char *l = json_string_value(json_object_get(p, "link"));
+				json_t *p =
+					lab_port_find(ports, g->net[j].port);
+				const char *l = json_string_value(
+					json_object_get(p, "link"));
 
 				if (!l || strcmp(l, "up")) {
 					down++;
 					if (k == secs * 4 - 1)
-						lab_err("guest %s: eth%u's port %s is %s in nfvd",
-							g->name, j, g->net[j].port,
+						lab_err("guest %s: eth%u's "
+							"port %s is %s in nfvd",
+							g->name, j,
+							g->net[j].port,
 							l ? l : "not known");
 				}
 			}
@@ -541,15 +566,17 @@ static int lab_links_wait(struct lab *lab, int secs, bool kit_only)
 
 /* ---- up ---- */
 
-static bool lab_is_kit_guest(const struct lab_guest *g)
+static bool
+lab_is_kit_guest(const struct lab_guest *g)
 {
 	return g->kernel != NULL;
 }
 
 /* Every (kernel) guest's init says ready on its console. */
-static int lab_ready_wait(struct lab *lab, long secs)
+static int
+lab_ready_wait(struct lab *lab, long secs)
 {
-	bool ready[LAB_MAX_GUESTS] = { false };
+	bool ready[LAB_MAX_GUESTS] = {false};
 	unsigned int i, left;
 	long k;
 
@@ -562,13 +589,15 @@ static int lab_ready_wait(struct lab *lab, long secs)
 				continue;
 			if (lab_file_has(g->console, LAB_READY_MARKER)) {
 				ready[i] = true;
-				printf("guest %s: ready after %.1f s\n", g->name,
-				       (double)k / 5);
+				printf("guest %s: ready after %.1f s\n",
+				       g->name, (double)k / 5);
 				continue;
 			}
 			if (!lab_alive(g->pid, lab_engine_binary(g->engine))) {
-				lab_err("guest %s (%s, pid %d) exited before its init said ready",
-					g->name, lab_vmm_name(g->engine), (int)g->pid);
+				lab_err("guest %s (%s, pid %d) exited before "
+					"its init said ready",
+					g->name, lab_vmm_name(g->engine),
+					(int)g->pid);
 				lab_tail(g->console, 20);
 				lab_tail(g->log, 10);
 				return -ECHILD;
@@ -584,15 +613,17 @@ static int lab_ready_wait(struct lab *lab, long secs)
 
 		if (ready[i] || !lab_is_kit_guest(g))
 			continue;
-		lab_err("guest %s: no \"%s\" on its console within %ld s (lab.ready_timeout; a guest without the guest kit's init never says it)",
+		lab_err("guest %s: no \"%s\" on its console within %ld s "
+			"(lab.ready_timeout; a guest without the guest kit's "
+			"init never says it)",
 			g->name, LAB_READY_MARKER, secs);
 		lab_tail(g->console, 20);
 	}
 	return -ETIMEDOUT;
 }
 
-static int lab_guest_start(struct lab *lab, struct lab_guest *g,
-			   const char *bin)
+static int
+lab_guest_start(struct lab *lab, struct lab_guest *g, const char *bin)
 {
 	static char store[LAB_ARGS_STORE][PATH_MAX + 256];
 	char *argv[LAB_ARGV_MAX];
@@ -600,7 +631,8 @@ static int lab_guest_start(struct lab *lab, struct lab_guest *g,
 
 	snprintf(g->console, sizeof(g->console), "%.2048s/%.255s.console",
 		 lab->dir, g->name);
-	snprintf(g->log, sizeof(g->log), "%.2048s/%.255s.log", lab->dir, g->name);
+	snprintf(g->log, sizeof(g->log), "%.2048s/%.255s.log", lab->dir,
+		 g->name);
 	g->cmdsock[0] = 0;
 	if (g->engine == LAB_VMM_QEMU)
 		snprintf(g->cmdsock, sizeof(g->cmdsock), "%.2048s/%.255s.cmd",
@@ -625,7 +657,8 @@ static int lab_guest_start(struct lab *lab, struct lab_guest *g,
 }
 
 /* A guest's VMM started: every NIC connected to nfvd. */
-static int lab_guest_started(struct lab_guest *g)
+static int
+lab_guest_started(struct lab_guest *g)
 {
 	char want[32];
 	int k;
@@ -652,7 +685,8 @@ static int lab_guest_started(struct lab_guest *g)
 }
 
 /* Load and check a lab file: nfvd's part with nfvd's loader, then ours. */
-static int lab_load(struct lab *lab, const char *file, struct ctl_config **cfg)
+static int
+lab_load(struct lab *lab, const char *file, struct ctl_config **cfg)
 {
 	char err[512];
 	int ret;
@@ -670,8 +704,9 @@ static int lab_load(struct lab *lab, const char *file, struct ctl_config **cfg)
 	if (!ret)
 		ret = lab_check(lab, *cfg);
 	if (!ret) {
-		lab->ctl_socket = strdup((*cfg)->control.socket ? (*cfg)->control.socket :
-								 "/run/nfvd/nfvd.sock");
+		lab->ctl_socket =
+			strdup((*cfg)->control.socket ? (*cfg)->control.socket
+						      : "/run/nfvd/nfvd.sock");
 		if (!lab->ctl_socket)
 			ret = -ENOMEM;
 	}
@@ -683,7 +718,8 @@ static int lab_load(struct lab *lab, const char *file, struct ctl_config **cfg)
 }
 
 /* Is anything of an earlier `lab up` of this state folder still alive? */
-static bool lab_old_alive(const char *state, pid_t *pid, const char **what)
+static bool
+lab_old_alive(const char *state, pid_t *pid, const char **what)
 {
 	static struct lab old;
 	unsigned int i;
@@ -714,7 +750,7 @@ static int lab_up(const char *file)
 	static struct lab lab;
 	struct ctl_config *cfg = NULL;
 	char nfvd[PATH_MAX], vmm[PATH_MAX], qemu[PATH_MAX];
-	struct lab_probe probe = { 0 };
+	struct lab_probe probe = {0};
 	const char *what = "";
 	bool need_vmm = false, need_qemu = false;
 	unsigned int i;
@@ -726,11 +762,14 @@ static int lab_up(const char *file)
 		return 1;
 	if (!access(lab.state, R_OK)) {
 		if (lab_old_alive(lab.state, &old_pid, &what)) {
-			lab_err("this lab is up already (%s pid %d, state %s): nfvctl lab status %s, or nfvctl lab down %s first",
+			lab_err("this lab is up already (%s pid %d, state %s): "
+				"nfvctl lab status %s, or nfvctl lab down %s "
+				"first",
 				what, (int)old_pid, lab.state, file, file);
 			goto fail_cfg;
 		}
-		printf("lab: %s is left from a lab that is no longer running: replaced\n",
+		printf("lab: %s is left from a lab that is no longer running: "
+		       "replaced\n",
 		       lab.state);
 		unlink(lab.state);
 	}
@@ -746,18 +785,23 @@ static int lab_up(const char *file)
 	if (probe.why[0])
 		printf("engines: %s: vmm: auto runs %s%s\n", probe.why,
 		       probe.hw ? "nfv-vmm" : "QEMU with TCG",
-		       probe.hw ? "" : " (nfv-vmm needs hardware virtualization to boot Linux in useful time)");
+		       probe.hw ? ""
+				: " (nfv-vmm needs hardware virtualization to "
+				  "boot Linux in useful time)");
 	if (lab_find("NFVD", "nfvd", "dataplane/nfvd", nfvd, sizeof(nfvd)) ||
 	    lab_find("NFV_VMM", "nfv-vmm", "vmm/nfv-vmm", vmm, sizeof(vmm)) ||
 	    lab_find("QEMU", "qemu-system-x86_64", NULL, qemu, sizeof(qemu)))
 		goto fail_cfg;
 	if (need_qemu && !lab_runnable(qemu)) {
-		lab_err("a guest runs under QEMU, and %s is not installed (apt-get install qemu-system-x86, or set $QEMU)",
+		lab_err("a guest runs under QEMU, and %s is not installed "
+			"(apt-get install qemu-system-x86, or set $QEMU)",
 			qemu);
 		goto fail_cfg;
 	}
 	if (need_vmm && !lab_runnable(vmm)) {
-		lab_err("a guest runs under nfv-vmm, and %s was not found (set $NFV_VMM)", vmm);
+		lab_err("a guest runs under nfv-vmm, and %s was not found (set "
+			"$NFV_VMM)",
+			vmm);
 		goto fail_cfg;
 	}
 	ret = lab_mkdirs(lab.dir);
@@ -787,21 +831,25 @@ static int lab_up(const char *file)
 			goto fail_down;
 		printf("guest %s: %s%s, pid %d, console %s\n", g->name,
 		       lab_vmm_name(g->engine),
-		       g->engine == LAB_VMM_QEMU ? (g->kvm ? " (KVM)" : " (TCG)") : "",
+		       g->engine == LAB_VMM_QEMU
+			       ? (g->kvm ? " (KVM)" : " (TCG)")
+			       : "",
 		       (int)g->pid, g->console);
 	}
-	ready_s = lab.def.ready_timeout >= 0 ? lab.def.ready_timeout :
-					       LAB_READY_TIMEOUT_S;
+	ready_s = lab.def.ready_timeout >= 0 ? lab.def.ready_timeout
+					     : LAB_READY_TIMEOUT_S;
 	if (ready_s && lab_ready_wait(&lab, ready_s))
 		goto fail_down;
 	/* nfvd may see a NIC's queues start a moment after the guest said
 	 * ready: up means every port is usable. */
 	if (ready_s && lab_links_wait(&lab, LAB_LINK_WAIT_S, true)) {
-		lab_err("the guests' NICs did not all come up in nfvd within %d s",
+		lab_err("the guests' NICs did not all come up in nfvd within "
+			"%d s",
 			LAB_LINK_WAIT_S);
 		goto fail_down;
 	}
-	printf("lab up: %u guest(s); state %s; see nfvctl lab status %s; stop with nfvctl lab down %s\n",
+	printf("lab up: %u guest(s); state %s; see nfvctl lab status %s; stop "
+	       "with nfvctl lab down %s\n",
 	       lab.n_guests, lab.state, file, file);
 	ctl_config_free(cfg);
 	lab_free(&lab);
@@ -838,7 +886,8 @@ static int lab_down(const char *file)
 /* nfvd stopped and started again under the running guests: their VMMs
  * reconnect their NICs (nfv-vmm re-sends its vhost-user set-up, QEMU's
  * sockets have reconnect=1), the guests do not notice but a pause. */
-static int lab_restart_nfvd(const char *file)
+static int
+lab_restart_nfvd(const char *file)
 {
 	static struct lab lab;
 	char nfvd[PATH_MAX];
@@ -854,8 +903,9 @@ static int lab_restart_nfvd(const char *file)
 			lab_err("%s", err);
 			goto out;
 		}
-		lab.ctl_socket = strdup(cfg->control.socket ? cfg->control.socket :
-							       "/run/nfvd/nfvd.sock");
+		lab.ctl_socket =
+			strdup(cfg->control.socket ? cfg->control.socket
+						   : "/run/nfvd/nfvd.sock");
 		ctl_config_free(cfg);
 	}
 	if (lab_find("NFVD", "nfvd", "dataplane/nfvd", nfvd, sizeof(nfvd)))
@@ -865,7 +915,8 @@ static int lab_restart_nfvd(const char *file)
 		goto out;
 	printf("nfvd: pid %d, log %s\n", (int)lab.nfvd_pid, lab.nfvd_log);
 	if (lab_links_wait(&lab, LAB_LINK_WAIT_S, false)) {
-		lab_err("the guests' NICs did not all come back up within %d s (nfvctl lab status)",
+		lab_err("the guests' NICs did not all come back up within %d s "
+			"(nfvctl lab status)",
 			LAB_LINK_WAIT_S);
 		goto out;
 	}
@@ -878,7 +929,8 @@ out:
 
 /* ---- status ---- */
 
-static const char *lab_guest_state(const struct lab_guest *g, bool *ok)
+static const char *
+lab_guest_state(const struct lab_guest *g, bool *ok)
 {
 	if (!lab_alive(g->pid, lab_engine_binary(g->engine))) {
 		*ok = false;
@@ -893,7 +945,8 @@ static const char *lab_guest_state(const struct lab_guest *g, bool *ok)
 	return "running";
 }
 
-static int lab_status(const char *file, bool as_json)
+static int
+lab_status(const char *file, bool as_json)
 {
 	static struct lab lab;
 	json_t *ports = NULL, *out = NULL, *jg = NULL;
@@ -907,72 +960,103 @@ static int lab_status(const char *file, bool as_json)
 		ports = lab_nfvctl_json(lab.ctl_socket, "show", "ports");
 	ok = nfvd_up && ports;
 	if (as_json) {
-		out = json_pack("{s:s, s:s, s:{s:i, s:s, s:s, s:s?}}", "file", lab.file,
-				"state", lab.state, "nfvd", "pid", (int)lab.nfvd_pid,
-				"state", nfvd_up ? (ports ? "running" : "not answering") : "exited",
+		out = json_pack("{s:s, s:s, s:{s:i, s:s, s:s, s:s?}}", "file",
+				lab.file, "state", lab.state, "nfvd", "pid",
+				(int)lab.nfvd_pid, "state",
+				nfvd_up ? (ports ? "running" : "not answering")
+					: "exited",
 				"log", lab.nfvd_log, "control", lab.ctl_socket);
 		jg = json_array();
 		json_object_set_new(out, "guests", jg);
 	} else {
 		printf("lab %s (state %s)\n", lab.file, lab.dir);
 		printf("nfvd: pid %d, %s, control %s\n", (int)lab.nfvd_pid,
-		       nfvd_up ? (ports ? "running" : "running, not answering on its control socket") :
-				 "exited",
+		       nfvd_up ? (ports ? "running"
+					: "running, not answering on its "
+					  "control socket")
+			       : "exited",
 		       lab.ctl_socket ? lab.ctl_socket : "?");
-		printf("%-12s %-8s %-4s %-8s %-8s %-5s %-10s %-17s %-5s %12s %12s\n",
-		       "GUEST", "ENGINE", "ACCEL", "PID", "STATE", "NIC", "PORT", "MAC",
-		       "LINK", "RX-PACKETS", "TX-PACKETS");
+		printf("%-12s %-8s %-4s %-8s %-8s %-5s %-10s %-17s %-5s %12s "
+		       "%12s\n",
+		       "GUEST", "ENGINE", "ACCEL", "PID", "STATE", "NIC",
+		       "PORT", "MAC", "LINK", "RX-PACKETS", "TX-PACKETS");
 	}
 	for (i = 0; i < lab.n_guests; i++) {
 		struct lab_guest *g = &lab.guests[i];
 		bool gok = true;
 		const char *st = lab_guest_state(g, &gok);
-		const char *accel = g->engine == LAB_VMM_QEMU && !g->kvm ? "tcg" : "kvm";
+		const char *accel =
+			g->engine == LAB_VMM_QEMU && !g->kvm ? "tcg" : "kvm";
 		json_t *o = NULL, *nics = NULL;
 
 		ok &= gok;
 		if (as_json) {
-			o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b}", "name",
-				      g->name, "engine", lab_vmm_name(g->engine), "accel",
-				      accel, "pid", (int)g->pid, "state", st, "console",
-				      g->console, "log", g->log, "exec", g->cmdsock[0] != 0);
+			o = json_pack(
+				"{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b}",
+				"name", g->name, "engine",
+				lab_vmm_name(g->engine), "accel", accel, "pid",
+				(int)g->pid, "state", st, "console", g->console,
+				"log", g->log, "exec", g->cmdsock[0] != 0);
 			nics = json_array();
 			json_object_set_new(o, "nics", nics);
 			json_array_append_new(jg, o);
 		}
 		for (j = 0; j < g->n_net || (!as_json && j == 0); j++) {
-			json_t *p = j < g->n_net ? lab_port_find(ports, g->net[j].port) : NULL;
-			const char *link = p ? json_string_value(json_object_get(p, "link")) : NULL;
-			long long rx = p ? json_integer_value(json_object_get(p, "rx_packets")) : 0;
-			long long tx = p ? json_integer_value(json_object_get(p, "tx_packets")) : 0;
+			json_t *p = j < g->n_net ? lab_port_find(ports,
+								 g->net[j].port)
+						 : NULL;
+			const char *link =
+				p ? json_string_value(
+					    json_object_get(p, "link"))
+				  : NULL;
+			long long rx = p ? json_integer_value(json_object_get(
+						   p, "rx_packets"))
+					 : 0;
+			long long tx = p ? json_integer_value(json_object_get(
+						   p, "tx_packets"))
+					 : 0;
 			char nic[16];
 
 			if (j < g->n_net && (!link || strcmp(link, "up")))
 				ok = false;
 			snprintf(nic, sizeof(nic), "eth%u", j);
 			if (as_json) {
-				json_t *n = json_pack("{s:s, s:s, s:s?, s:s}", "nic", nic,
-						      "port", g->net[j].port, "mac",
+				json_t *n = json_pack("{s:s, s:s, s:s?, s:s}",
+						      "nic", nic, "port",
+						      g->net[j].port, "mac",
 						      g->net[j].mac, "link",
 						      link ? link : "unknown");
 
 				if (p) {
-					json_object_set(n, "rx_packets", json_object_get(p, "rx_packets"));
-					json_object_set(n, "tx_packets", json_object_get(p, "tx_packets"));
-					json_object_set(n, "rx_bytes", json_object_get(p, "rx_bytes"));
-					json_object_set(n, "tx_bytes", json_object_get(p, "tx_bytes"));
+					json_object_set(
+						n, "rx_packets",
+						json_object_get(p,
+								"rx_packets"));
+					json_object_set(
+						n, "tx_packets",
+						json_object_get(p,
+								"tx_packets"));
+					json_object_set(
+						n, "rx_bytes",
+						json_object_get(p, "rx_bytes"));
+					json_object_set(
+						n, "tx_bytes",
+						json_object_get(p, "tx_bytes"));
 				}
 				json_array_append_new(nics, n);
 				continue;
 			}
 			if (j == 0)
 				printf("%-12s %-8s %-5s %-8d %-8s ", g->name,
-				       lab_vmm_name(g->engine), accel, (int)g->pid, st);
+				       lab_vmm_name(g->engine), accel,
+				       (int)g->pid, st);
 			else
-				printf("%-12s %-8s %-5s %-8s %-8s ", "", "", "", "", "");
+				printf("%-12s %-8s %-5s %-8s %-8s ", "", "", "",
+				       "", "");
 			if (j < g->n_net)
-				printf("%-5s %-10s %-17s %-5s %12lld %12lld\n", nic,
-				       g->net[j].port, g->net[j].mac ? g->net[j].mac : "-",
+				printf("%-5s %-10s %-17s %-5s %12lld %12lld\n",
+				       nic, g->net[j].port,
+				       g->net[j].mac ? g->net[j].mac : "-",
 				       link ? link : "?", rx, tx);
 			else
 				printf("(no NICs)\n");
@@ -984,8 +1068,9 @@ static int lab_status(const char *file, bool as_json)
 		putchar('\n');
 		json_decref(out);
 	} else {
-		printf("%s\n", ok ? "all running, every guest NIC up" :
-				    "NOT all running and up (see above; consoles and logs in the state folder)");
+		printf("%s\n", ok ? "all running, every guest NIC up"
+				  : "NOT all running and up (see above; "
+				    "consoles and logs in the state folder)");
 	}
 	json_decref(ports);
 	lab_free(&lab);
@@ -994,7 +1079,8 @@ static int lab_status(const char *file, bool as_json)
 
 /* ---- console ---- */
 
-static int lab_console(const char *file, const char *name, bool follow)
+static int
+lab_console(const char *file, const char *name, bool follow)
 {
 	static struct lab lab;
 	struct lab_guest *g;
@@ -1025,7 +1111,8 @@ static int lab_console(const char *file, const char *name, bool follow)
 		if (!follow)
 			break;
 		/* Follows until the guest is gone and its last words read. */
-		if (!lab_alive(g->pid, lab_engine_binary(g->engine)) && idle++ > 2) {
+		if (!lab_alive(g->pid, lab_engine_binary(g->engine)) &&
+		    idle++ > 2) {
 			fprintf(stderr, "[guest %s is not running]\n", g->name);
 			break;
 		}
@@ -1045,12 +1132,13 @@ out:
  *   NFV-EXEC-BEGIN ID \n OUTPUT NFV-EXEC-END ID RC \n
  * The ID makes stale output of an earlier, abandoned command harmless.
  */
-static int lab_exec(const char *file, const char *name, int argc, char **argv,
-		    int timeout_s)
+static int
+lab_exec(const char *file, const char *name, int argc, char **argv,
+	 int timeout_s)
 {
 	static struct lab lab;
 	static char buf[1 << 20];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char begin[64], end[64], *cmd = NULL, *s, *e;
 	struct lab_guest *g;
 	size_t have = 0, len = 0;
@@ -1066,12 +1154,16 @@ static int lab_exec(const char *file, const char *name, int argc, char **argv,
 		goto out;
 	}
 	if (!g->cmdsock[0]) {
-		lab_err("guest %s runs under %s, which has one UART (its console) and no command channel: exec is not supported by this engine (use vmm: qemu, or nfvctl lab console)",
+		lab_err("guest %s runs under %s, which has one UART (its "
+			"console) and no command channel: exec is not "
+			"supported by this engine (use vmm: qemu, or nfvctl "
+			"lab console)",
 			g->name, lab_vmm_name(g->engine));
 		goto out;
 	}
 	if (!lab_alive(g->pid, lab_engine_binary(g->engine))) {
-		lab_err("guest %s (pid %d) is not running", g->name, (int)g->pid);
+		lab_err("guest %s (pid %d) is not running", g->name,
+			(int)g->pid);
 		goto out;
 	}
 	for (i = 0; i < argc; i++)
@@ -1106,19 +1198,23 @@ static int lab_exec(const char *file, const char *name, int argc, char **argv,
 		int l = asprintf(&line, "%lx %s\n", id, cmd);
 
 		if (l < 0 || write(fd, line, (size_t)l) != l) {
-			lab_err("guest %s: command channel: %s", g->name, strerror(errno));
+			lab_err("guest %s: command channel: %s", g->name,
+				strerror(errno));
 			free(line);
 			goto out;
 		}
 		free(line);
 	}
 	for (k = 0; k < timeout_s * 10; k++) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 
 		if (poll(&pfd, 1, 100) <= 0) {
-			if (k % 10 == 9 && !lab_alive(g->pid, lab_engine_binary(g->engine))) {
-				lab_err("guest %s exited while running the command", g->name);
+			if (k % 10 == 9 &&
+			    !lab_alive(g->pid, lab_engine_binary(g->engine))) {
+				lab_err("guest %s exited while running the "
+					"command",
+					g->name);
 				goto out;
 			}
 			continue;
@@ -1139,12 +1235,13 @@ static int lab_exec(const char *file, const char *name, int argc, char **argv,
 			goto out;
 		}
 		if (have == sizeof(buf) - 1) {
-			lab_err("guest %s: more than %zu bytes of output", g->name,
-				sizeof(buf) - 1);
+			lab_err("guest %s: more than %zu bytes of output",
+				g->name, sizeof(buf) - 1);
 			goto out;
 		}
 	}
-	lab_err("guest %s: no answer within %d s (is the guest up? nfvctl lab console %s)",
+	lab_err("guest %s: no answer within %d s (is the guest up? nfvctl lab "
+		"console %s)",
 		g->name, timeout_s, g->name);
 	rc = 124;
 out:
@@ -1158,13 +1255,15 @@ out:
 
 /* ---- graph ---- */
 
-static void lab_dot_id(FILE *f, const char *kind, const char *name)
+static void
+lab_dot_id(FILE *f, const char *kind, const char *name)
 {
 	fprintf(f, "\"%s:%s\"", kind, name);
 }
 
-static void lab_dot_endpoint(FILE *f, const struct ctl_config *cfg,
-			     const struct ctl_endpoint *e)
+static void
+lab_dot_endpoint(FILE *f, const struct ctl_config *cfg,
+		 const struct ctl_endpoint *e)
 {
 	if (e->is_port) {
 		lab_dot_id(f, "port", cfg->ports[e->index].name);
@@ -1174,31 +1273,41 @@ static void lab_dot_endpoint(FILE *f, const struct ctl_config *cfg,
 	fprintf(f, ":\"%s\"", cfg->vnfs[e->index].ifaces[e->iface].name);
 }
 
-static void lab_dot(FILE *f, struct lab *lab, const struct ctl_config *cfg,
-		    struct lab *st)
+static void
+lab_dot(FILE *f, struct lab *lab, const struct ctl_config *cfg, struct lab *st)
 {
 	unsigned int i, j;
 
 	fprintf(f, "// nfvctl lab graph %s\n", lab->file);
-	fprintf(f, "digraph lab {\n\trankdir=LR;\n\tnode [fontname=\"Helvetica\", fontsize=11];\n"
-		   "\tedge [fontname=\"Helvetica\", fontsize=9, dir=both, arrowhead=none, arrowtail=none];\n");
+	fprintf(f, "digraph lab {\n\trankdir=LR;\n\tnode "
+		   "[fontname=\"Helvetica\", fontsize=11];\n"
+		   "\tedge [fontname=\"Helvetica\", fontsize=9, dir=both, "
+		   "arrowhead=none, arrowtail=none];\n");
 	/* No cluster around nfvd's nodes: it would pull its ports together
 	 * and fold a chain that leaves nfvd for a guest and comes back. */
-	fprintf(f, "\tlabel=\"%s: nfvd ports (yellow) and VNFs (orange), guests (blue)\";\n\tfontname=\"Helvetica\";\n\tfontsize=10;\n",
-		strrchr(lab->file, '/') ? strrchr(lab->file, '/') + 1 : lab->file);
+	fprintf(f,
+		"\tlabel=\"%s: nfvd ports (yellow) and VNFs (orange), guests "
+		"(blue)\";\n\tfontname=\"Helvetica\";\n\tfontsize=10;\n",
+		strrchr(lab->file, '/') ? strrchr(lab->file, '/') + 1
+					: lab->file);
 	fprintf(f, "\t{\n");
 	for (i = 0; i < cfg->n_ports; i++) {
 		fprintf(f, "\t\t");
 		lab_dot_id(f, "port", cfg->ports[i].name);
-		fprintf(f, " [shape=box, style=filled, fillcolor=khaki, label=\"%s\\n%s\"];\n",
-			cfg->ports[i].name, ctl_port_type_name(cfg->ports[i].type));
+		fprintf(f,
+			" [shape=box, style=filled, fillcolor=khaki, "
+			"label=\"%s\\n%s\"];\n",
+			cfg->ports[i].name,
+			ctl_port_type_name(cfg->ports[i].type));
 	}
 	for (i = 0; i < cfg->n_vnfs; i++) {
 		const struct ctl_vnf_config *v = &cfg->vnfs[i];
 
 		fprintf(f, "\t\t");
 		lab_dot_id(f, "vnf", v->name);
-		fprintf(f, " [shape=record, style=\"rounded,filled\", fillcolor=lightsalmon, label=\"{%s\\n(%s)|{",
+		fprintf(f,
+			" [shape=record, style=\"rounded,filled\", "
+			"fillcolor=lightsalmon, label=\"{%s\\n(%s)|{",
 			v->name, v->type);
 		for (j = 0; j < v->n_ifaces; j++)
 			fprintf(f, "%s<%s> %s", j ? "|" : "", v->ifaces[j].name,
@@ -1215,19 +1324,25 @@ static void lab_dot(FILE *f, struct lab *lab, const struct ctl_config *cfg,
 	fprintf(f, "\t}\n");
 	for (i = 0; i < lab->n_guests; i++) {
 		const struct lab_guest *g = &lab->guests[i];
-		const struct lab_guest *r = st ? lab_guest_find(st, g->name) : NULL;
+		const struct lab_guest *r =
+			st ? lab_guest_find(st, g->name) : NULL;
 		char engine[64];
 
 		if (r)
 			snprintf(engine, sizeof(engine), "%s%s, pid %d",
 				 lab_vmm_name(r->engine),
-				 r->engine == LAB_VMM_QEMU ? (r->kvm ? "/kvm" : "/tcg") : "",
+				 r->engine == LAB_VMM_QEMU
+					 ? (r->kvm ? "/kvm" : "/tcg")
+					 : "",
 				 (int)r->pid);
 		else
-			snprintf(engine, sizeof(engine), "vmm: %s", lab_vmm_name(g->vmm));
+			snprintf(engine, sizeof(engine), "vmm: %s",
+				 lab_vmm_name(g->vmm));
 		fprintf(f, "\t");
 		lab_dot_id(f, "guest", g->name);
-		fprintf(f, " [shape=box3d, style=filled, fillcolor=lightblue, label=\"%s\\n(guest, %s)\"];\n",
+		fprintf(f,
+			" [shape=box3d, style=filled, fillcolor=lightblue, "
+			"label=\"%s\\n(guest, %s)\"];\n",
 			g->name, engine);
 		for (j = 0; j < g->n_net; j++) {
 			/* Drawn in the links' direction, so that a chain reads
@@ -1239,7 +1354,8 @@ static void lab_dot(FILE *f, struct lab *lab, const struct ctl_config *cfg,
 				const struct ctl_endpoint *b = &cfg->links[k].b;
 
 				if (b->is_port &&
-				    !strcmp(cfg->ports[b->index].name, g->net[j].port))
+				    !strcmp(cfg->ports[b->index].name,
+					    g->net[j].port))
 					into_guest = true;
 			}
 			fprintf(f, "\t");
@@ -1248,14 +1364,18 @@ static void lab_dot(FILE *f, struct lab *lab, const struct ctl_config *cfg,
 			fprintf(f, " -> ");
 			lab_dot_id(f, into_guest ? "guest" : "port",
 				   into_guest ? g->name : g->net[j].port);
-			fprintf(f, " [label=\"eth%u%s%s\", style=bold, color=steelblue];\n", j,
-				g->net[j].mac ? "\\n" : "", g->net[j].mac ? g->net[j].mac : "");
+			fprintf(f,
+				" [label=\"eth%u%s%s\", style=bold, "
+				"color=steelblue];\n",
+				j, g->net[j].mac ? "\\n" : "",
+				g->net[j].mac ? g->net[j].mac : "");
 		}
 	}
 	fprintf(f, "}\n");
 }
 
-static int lab_graph(const char *file, const char *png)
+static int
+lab_graph(const char *file, const char *png)
 {
 	static struct lab lab, st;
 	struct ctl_config *cfg = NULL;
@@ -1274,7 +1394,8 @@ static int lab_graph(const char *file, const char *png)
 		goto out;
 	}
 	if (!lab_runnable("dot")) {
-		lab_err("--png needs graphviz's dot (apt-get install graphviz); without --png the DOT text goes to stdout");
+		lab_err("--png needs graphviz's dot (apt-get install "
+			"graphviz); without --png the DOT text goes to stdout");
 		goto out;
 	}
 	{
@@ -1282,7 +1403,8 @@ static int lab_graph(const char *file, const char *png)
 
 		/* The file name goes through the shell: quote it. */
 		if (strchr(png, '\'')) {
-			lab_err("--png %s: a file name without quotes, please", png);
+			lab_err("--png %s: a file name without quotes, please",
+				png);
 			goto out;
 		}
 		if (asprintf(&cmd, "dot -Tpng -o '%s'", png) < 0)
@@ -1312,12 +1434,13 @@ out:
 /* ---- check, probe ---- */
 
 /* The whole file checked, and what up would run, without running it. */
-static int lab_check_verb(const char *file)
+static int
+lab_check_verb(const char *file)
 {
 	static struct lab lab;
 	static char store[LAB_ARGS_STORE][PATH_MAX + 256];
 	struct ctl_config *cfg = NULL;
-	struct lab_probe probe = { 0 };
+	struct lab_probe probe = {0};
 	char *argv[LAB_ARGV_MAX];
 	unsigned int i;
 	int a;
@@ -1325,23 +1448,26 @@ static int lab_check_verb(const char *file)
 	if (lab_load(&lab, file, &cfg))
 		return 1;
 	lab_resolve_engines(&lab, &probe);
-	printf("%s: OK: %u guest(s), state folder %s\n", lab.file, lab.n_guests, lab.dir);
+	printf("%s: OK: %u guest(s), state folder %s\n", lab.file, lab.n_guests,
+	       lab.dir);
 	if (probe.why[0])
 		printf("probe: %s\n", probe.why);
 	for (i = 0; i < lab.n_guests; i++) {
 		struct lab_guest *g = &lab.guests[i];
 
-		snprintf(g->console, sizeof(g->console), "%.2048s/%.255s.console",
-			 lab.dir, g->name);
+		snprintf(g->console, sizeof(g->console),
+			 "%.2048s/%.255s.console", lab.dir, g->name);
 		if (g->engine == LAB_VMM_QEMU)
-			snprintf(g->cmdsock, sizeof(g->cmdsock), "%.2048s/%.255s.cmd",
-				 lab.dir, g->name);
-		if (lab_guest_argv(g, g->engine == LAB_VMM_QEMU ? "qemu-system-x86_64" :
-								 "nfv-vmm",
+			snprintf(g->cmdsock, sizeof(g->cmdsock),
+				 "%.2048s/%.255s.cmd", lab.dir, g->name);
+		if (lab_guest_argv(g,
+				   g->engine == LAB_VMM_QEMU
+					   ? "qemu-system-x86_64"
+					   : "nfv-vmm",
 				   argv, LAB_ARGV_MAX, store, LAB_ARGS_STORE))
 			continue;
-		printf("guest %s (vmm: %s -> %s):", g->name, lab_vmm_name(g->vmm),
-		       lab_vmm_name(g->engine));
+		printf("guest %s (vmm: %s -> %s):", g->name,
+		       lab_vmm_name(g->vmm), lab_vmm_name(g->engine));
 		for (a = 0; argv[a]; a++)
 			printf(" %s", argv[a]);
 		printf("\n");
@@ -1351,7 +1477,8 @@ static int lab_check_verb(const char *file)
 	return 0;
 }
 
-static int lab_probe_verb(void)
+static int
+lab_probe_verb(void)
 {
 	struct lab_probe p;
 
@@ -1361,18 +1488,19 @@ static int lab_probe_verb(void)
 	return p.hw ? 0 : 1;
 }
 
-static int lab_usage(void)
+static int
+lab_usage(void)
 {
-	fprintf(stderr,
-		"usage: nfvctl lab up FILE\n"
-		"       nfvctl lab down [FILE]\n"
-		"       nfvctl lab status [--json] [FILE]\n"
-		"       nfvctl lab console [--no-follow] GUEST [FILE]\n"
-		"       nfvctl lab exec [--timeout S] [--file FILE] GUEST CMD...\n"
-		"       nfvctl lab graph [--png OUT.png] FILE\n"
-		"       nfvctl lab restart-nfvd [FILE]\n"
-		"       nfvctl lab check FILE\n"
-		"       nfvctl lab probe\n");
+	fprintf(stderr, "usage: nfvctl lab up FILE\n"
+			"       nfvctl lab down [FILE]\n"
+			"       nfvctl lab status [--json] [FILE]\n"
+			"       nfvctl lab console [--no-follow] GUEST [FILE]\n"
+			"       nfvctl lab exec [--timeout S] [--file FILE] "
+			"GUEST CMD...\n"
+			"       nfvctl lab graph [--png OUT.png] FILE\n"
+			"       nfvctl lab restart-nfvd [FILE]\n"
+			"       nfvctl lab check FILE\n"
+			"       nfvctl lab probe\n");
 	return 2;
 }
 
@@ -1394,7 +1522,8 @@ int ctl_lab_main(int argc, char **argv)
 	if (!strcmp(verb, "probe") && argc == 2)
 		return lab_probe_verb();
 	if (!strcmp(verb, "status")) {
-		if (i < argc && (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))) {
+		if (i < argc &&
+		    (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))) {
 			flag = true;
 			i++;
 		}
@@ -1407,7 +1536,8 @@ int ctl_lab_main(int argc, char **argv)
 			i++;
 		}
 		if (argc - i == 1 || argc - i == 2)
-			return lab_console(argc - i == 2 ? argv[i + 1] : NULL, argv[i], !flag);
+			return lab_console(argc - i == 2 ? argv[i + 1] : NULL,
+					   argv[i], !flag);
 	}
 	if (!strcmp(verb, "exec")) {
 		const char *file = NULL;
@@ -1424,7 +1554,8 @@ int ctl_lab_main(int argc, char **argv)
 		if (timeout <= 0)
 			return lab_usage();
 		if (argc - i >= 2)
-			return lab_exec(file, argv[i], argc - i - 1, argv + i + 1, timeout);
+			return lab_exec(file, argv[i], argc - i - 1,
+					argv + i + 1, timeout);
 	}
 	if (!strcmp(verb, "graph")) {
 		const char *png = NULL;

@@ -35,12 +35,14 @@
 #define LAB_PROBE_LIMIT_S 5
 #define LAB_PROBE_CODE 0x1000
 
-static void lab_probe_alarm(int sig)
+static void
+lab_probe_alarm(int sig)
 {
-	(void)sig;	/* only to make KVM_RUN return EINTR */
+	(void)sig; /* only to make KVM_RUN return EINTR */
 }
 
-static double lab_now(void)
+static double
+lab_now(void)
 {
 	struct timespec ts;
 
@@ -52,20 +54,23 @@ static double lab_now(void)
  * A real-mode loop in a fresh VM: mov ecx, N; 1: dec ecx; jnz 1b; hlt.
  * Returns 0 with *secs the time KVM_RUN took, or -errno with why filled.
  */
-static int lab_probe_kvm(double *secs, char *why, size_t len)
+static int
+lab_probe_kvm(double *secs, char *why, size_t len)
 {
+	/* clang-format off */
 	const unsigned char code[] = {
 		0x66, 0xb9, LAB_PROBE_ITERS & 0xff, (LAB_PROBE_ITERS >> 8) & 0xff,
-		(LAB_PROBE_ITERS >> 16) & 0xff, LAB_PROBE_ITERS >> 24,
+		(LAB_PROBE_ITERS >> 16) & 0xff, LAB_PROBE_ITERS >> 24, /* mov ecx, N */
 		0x66, 0x49,	/* dec ecx */
 		0x75, 0xfc,	/* jnz -4 */
 		0xf4,		/* hlt */
 	};
-	struct itimerval it = { .it_value.tv_sec = LAB_PROBE_LIMIT_S }, off = { 0 };
-	struct sigaction sa = { .sa_handler = lab_probe_alarm }, old_sa;
-	struct kvm_userspace_memory_region region = { 0 };
+	/* clang-format on */
+	struct itimerval it = {.it_value.tv_sec = LAB_PROBE_LIMIT_S}, off = {0};
+	struct sigaction sa = {.sa_handler = lab_probe_alarm}, old_sa;
+	struct kvm_userspace_memory_region region = {0};
 	struct kvm_sregs sregs;
-	struct kvm_regs regs = { .rip = LAB_PROBE_CODE, .rflags = 2 };
+	struct kvm_regs regs = {.rip = LAB_PROBE_CODE, .rflags = 2};
 	struct kvm_run *run = MAP_FAILED;
 	int kvm, vm = -1, cpu = -1, ret;
 	void *mem = MAP_FAILED;
@@ -128,13 +133,16 @@ static int lab_probe_kvm(double *secs, char *why, size_t len)
 	if (ret < 0) {
 		ret = -errno;
 		if (ret == -EINTR)
-			snprintf(why, len, "KVM did not run 500k guest instructions within %d s",
+			snprintf(why, len,
+				 "KVM did not run 500k guest instructions "
+				 "within %d s",
 				 LAB_PROBE_LIMIT_S);
 		else
 			snprintf(why, len, "KVM_RUN: %s", strerror(-ret));
 	} else if (run->exit_reason != KVM_EXIT_HLT) {
 		ret = -EIO;
-		snprintf(why, len, "the probe's guest stopped with KVM exit %u, not hlt",
+		snprintf(why, len,
+			 "the probe's guest stopped with KVM exit %u, not hlt",
 			 run->exit_reason);
 	}
 err_run:
@@ -151,7 +159,8 @@ err_kvm:
 	return ret < 0 ? ret : 0;
 }
 
-void lab_probe_run(struct lab_probe *p)
+void
+lab_probe_run(struct lab_probe *p)
 {
 	const char *env = getenv("NFV_LAB_AUTO");
 	double secs = 0;
@@ -167,16 +176,21 @@ void lab_probe_run(struct lab_probe *p)
 	p->mips = 2.0 * LAB_PROBE_ITERS / (secs > 1e-9 ? secs : 1e-9) / 1e6;
 	p->hw = p->mips >= LAB_PROBE_MIN_MIPS;
 	if (p->hw)
-		snprintf(p->why, sizeof(p->why), "KVM runs guests at %.0f MIPS: hardware virtualization",
-			 p->mips);
+		snprintf(
+			p->why, sizeof(p->why),
+			"KVM runs guests at %.0f MIPS: hardware virtualization",
+			p->mips);
 	else
 		snprintf(p->why, sizeof(p->why),
-			 "KVM here runs guests at %.1f MIPS (500k instructions in %.3f s), below the %.0f MIPS of hardware virtualization",
+			 "KVM here runs guests at %.1f MIPS (500k instructions "
+			 "in %.3f s), below the %.0f MIPS of hardware "
+			 "virtualization",
 			 p->mips, secs, LAB_PROBE_MIN_MIPS);
 }
 
 /* Each guest's engine; the probe runs once, only when something needs it. */
-int lab_resolve_engines(struct lab *lab, struct lab_probe *p)
+int
+lab_resolve_engines(struct lab *lab, struct lab_probe *p)
 {
 	bool probed = false;
 	unsigned int i;
@@ -202,26 +216,27 @@ int lab_resolve_engines(struct lab *lab, struct lab_probe *p)
 	return 0;
 }
 
-const char *lab_engine_binary(enum lab_vmm engine)
+const char *
+lab_engine_binary(enum lab_vmm engine)
 {
 	return engine == LAB_VMM_QEMU ? "qemu-system" : "nfv-vmm";
 }
 
-#define LAB_ARG(s)                                                        \
-	do {                                                              \
-		if (a + 1 >= max)                                         \
-			return -E2BIG;                                    \
-		argv[a++] = (char *)(s);                                  \
+#define LAB_ARG(s)                                                             \
+	do {                                                                   \
+		if (a + 1 >= max)                                              \
+			return -E2BIG;                                         \
+		argv[a++] = (char *)(s);                                       \
 	} while (0)
 
 /* A formatted argument kept in store[]. */
-#define LAB_ARGF(...)                                                     \
-	do {                                                              \
-		if (st == n_store)                                        \
-			return -E2BIG;                                    \
-		snprintf(store[st], sizeof(store[st]), __VA_ARGS__);      \
-		LAB_ARG(store[st]);                                       \
-		st++;                                                     \
+#define LAB_ARGF(...)                                                          \
+	do {                                                                   \
+		if (st == n_store)                                             \
+			return -E2BIG;                                         \
+		snprintf(store[st], sizeof(store[st]), __VA_ARGS__);           \
+		LAB_ARG(store[st]);                                            \
+		st++;                                                          \
 	} while (0)
 
 /*
@@ -232,8 +247,9 @@ const char *lab_engine_binary(enum lab_vmm engine)
  * under TCG (QEMU 7.2's TCG crashes with MSI-X there), the console on
  * ttyS0 into the same file, the command channel on ttyS1.
  */
-int lab_guest_argv(const struct lab_guest *g, const char *bin, char **argv,
-		   size_t max, char store[][PATH_MAX + 256], size_t n_store)
+int
+lab_guest_argv(const struct lab_guest *g, const char *bin, char **argv,
+	       size_t max, char store[][PATH_MAX + 256], size_t n_store)
 {
 	const char *mem = g->mem ? g->mem : "256M";
 	unsigned long long bytes = 256ULL << 20;
@@ -264,11 +280,12 @@ int lab_guest_argv(const struct lab_guest *g, const char *bin, char **argv,
 			LAB_ARG("--net");
 			if (n->queues > 1)
 				LAB_ARGF("vhost-user=%s%s%s,queues=%u", n->sock,
-					 n->mac ? ",mac=" : "", n->mac ? n->mac : "",
-					 n->queues);
+					 n->mac ? ",mac=" : "",
+					 n->mac ? n->mac : "", n->queues);
 			else
 				LAB_ARGF("vhost-user=%s%s%s", n->sock,
-					 n->mac ? ",mac=" : "", n->mac ? n->mac : "");
+					 n->mac ? ",mac=" : "",
+					 n->mac ? n->mac : "");
 		}
 		argv[a] = NULL;
 		return 0;
@@ -305,13 +322,15 @@ int lab_guest_argv(const struct lab_guest *g, const char *bin, char **argv,
 		LAB_ARG(g->initrd);
 	}
 	LAB_ARG("-append");
-	LAB_ARGF("console=ttyS0 panic=-1%s%s%s", g->cmdsock[0] ? " nfv.cmd=ttyS1" : "",
-		 g->cmdline ? " " : "", g->cmdline ? g->cmdline : "");
+	LAB_ARGF("console=ttyS0 panic=-1%s%s%s",
+		 g->cmdsock[0] ? " nfv.cmd=ttyS1" : "", g->cmdline ? " " : "",
+		 g->cmdline ? g->cmdline : "");
 	LAB_ARG("-serial");
 	LAB_ARGF("file:%s", g->console);
 	if (g->cmdsock[0]) {
 		LAB_ARG("-chardev");
-		LAB_ARGF("socket,id=cmd,path=%s,server=on,wait=off", g->cmdsock);
+		LAB_ARGF("socket,id=cmd,path=%s,server=on,wait=off",
+			 g->cmdsock);
 		LAB_ARG("-serial");
 		LAB_ARG("chardev:cmd");
 	}
@@ -322,14 +341,15 @@ int lab_guest_argv(const struct lab_guest *g, const char *bin, char **argv,
 		LAB_ARGF("socket,id=c%u,path=%s,reconnect=1", j, n->sock);
 		LAB_ARG("-netdev");
 		if (n->queues > 1)
-			LAB_ARGF("vhost-user,id=n%u,chardev=c%u,queues=%u", j, j,
-				 n->queues);
+			LAB_ARGF("vhost-user,id=n%u,chardev=c%u,queues=%u", j,
+				 j, n->queues);
 		else
 			LAB_ARGF("vhost-user,id=n%u,chardev=c%u", j, j);
 		LAB_ARG("-device");
 		LAB_ARGF("virtio-net-pci,netdev=n%u%s%s%s%s", j,
 			 n->mac ? ",mac=" : "", n->mac ? n->mac : "",
-			 n->queues > 1 ? ",mq=on" : "", g->kvm ? "" : ",vectors=0");
+			 n->queues > 1 ? ",mq=on" : "",
+			 g->kvm ? "" : ",vectors=0");
 	}
 	argv[a] = NULL;
 	return 0;

@@ -23,23 +23,29 @@ static const char *const lab_vmm_names[] = {
 	[LAB_VMM_AUTO] = "auto",
 };
 
-const char *lab_vmm_name(enum lab_vmm v)
+const char *
+lab_vmm_name(enum lab_vmm v)
 {
 	return lab_vmm_names[v];
 }
 
-static const char *lab_scalar(yaml_node_t *n)
+static const char *
+lab_scalar(yaml_node_t *n)
 {
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+	return n && n->type == YAML_SCALAR_NODE
+		       ? (const char *)n->data.scalar.value
+		       : NULL;
 }
 
-static unsigned long lab_line(yaml_node_t *n)
+static unsigned long
+lab_line(yaml_node_t *n)
 {
 	return n ? (unsigned long)n->start_mark.line + 1 : 0;
 }
 
-static int lab_str(struct lab *lab, yaml_node_t *v, const char *where,
-		   const char *key, char **out)
+static int
+lab_str(struct lab *lab, yaml_node_t *v, const char *where, const char *key,
+	char **out)
 {
 	const char *s = lab_scalar(v);
 
@@ -57,8 +63,9 @@ static int lab_str(struct lab *lab, yaml_node_t *v, const char *where,
 	return *out ? 0 : -ENOMEM;
 }
 
-static int lab_vmm_parse(struct lab *lab, yaml_node_t *v, const char *where,
-			 enum lab_vmm *out)
+static int
+lab_vmm_parse(struct lab *lab, yaml_node_t *v, const char *where,
+	      enum lab_vmm *out)
 {
 	const char *s = lab_scalar(v);
 
@@ -69,16 +76,17 @@ static int lab_vmm_parse(struct lab *lab, yaml_node_t *v, const char *where,
 	else if (s && !strcmp(s, "auto"))
 		*out = LAB_VMM_AUTO;
 	else {
-		lab_err("%s:%lu: %s.vmm: '%s' is not an engine (nfv-vmm, qemu, auto)",
+		lab_err("%s:%lu: %s.vmm: '%s' is not an engine (nfv-vmm, qemu, "
+			"auto)",
 			lab->file, lab_line(v), where, s ? s : "?");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int lab_parse_net(struct lab *lab, yaml_document_t *d,
-			 yaml_node_t *seq, struct lab_guest *g,
-			 const char *where)
+static int
+lab_parse_net(struct lab *lab, yaml_document_t *d, yaml_node_t *seq,
+	      struct lab_guest *g, const char *where)
 {
 	yaml_node_item_t *it;
 
@@ -102,12 +110,14 @@ static int lab_parse_net(struct lab *lab, yaml_document_t *d,
 		n = &g->net[g->n_net];
 		snprintf(w, sizeof(w), "%s.net[%u]", where, g->n_net);
 		if (!m || m->type != YAML_MAPPING_NODE) {
-			lab_err("%s: %s: want a mapping {port, mac}", lab->file, w);
+			lab_err("%s: %s: want a mapping {port, mac}", lab->file,
+				w);
 			return -EINVAL;
 		}
 		for (p = m->data.mapping.pairs.start;
 		     p < m->data.mapping.pairs.top; p++) {
-			const char *k = lab_scalar(yaml_document_get_node(d, p->key));
+			const char *k =
+				lab_scalar(yaml_document_get_node(d, p->key));
 			yaml_node_t *v = yaml_document_get_node(d, p->value);
 			int ret;
 
@@ -116,7 +126,8 @@ static int lab_parse_net(struct lab *lab, yaml_document_t *d,
 			else if (k && !strcmp(k, "mac"))
 				ret = lab_str(lab, v, w, k, &n->mac);
 			else {
-				lab_err("%s:%lu: %s: unknown key '%s' (port, mac)",
+				lab_err("%s:%lu: %s: unknown key '%s' (port, "
+					"mac)",
 					lab->file, lab_line(v), w, k ? k : "?");
 				return -EINVAL;
 			}
@@ -132,9 +143,9 @@ static int lab_parse_net(struct lab *lab, yaml_document_t *d,
 	return 0;
 }
 
-static int lab_parse_guest(struct lab *lab, yaml_document_t *doc,
-			   yaml_node_t *m, struct lab_guest *g,
-			   const char *where)
+static int
+lab_parse_guest(struct lab *lab, yaml_document_t *doc, yaml_node_t *m,
+		struct lab_guest *g, const char *where)
 {
 	yaml_node_pair_t *p;
 	int ret = 0;
@@ -166,7 +177,9 @@ static int lab_parse_guest(struct lab *lab, yaml_document_t *doc,
 		else if (!strcmp(k, "net"))
 			ret = lab_parse_net(lab, doc, v, g, where);
 		else {
-			lab_err("%s:%lu: %s: unknown key '%s' (name, vmm, kernel, initrd, mem, cpus, cmdline, net, payload)",
+			lab_err("%s:%lu: %s: unknown key '%s' (name, vmm, "
+				"kernel, initrd, mem, cpus, cmdline, net, "
+				"payload)",
 				lab->file, lab_line(v), where, k);
 			ret = -EINVAL;
 		}
@@ -175,14 +188,15 @@ static int lab_parse_guest(struct lab *lab, yaml_document_t *doc,
 }
 
 /* lab: {vmm, kernel, initrd, mem, cpus, ready_timeout} */
-static int lab_parse_defaults(struct lab *lab, yaml_document_t *doc,
-			      yaml_node_t *m)
+static int
+lab_parse_defaults(struct lab *lab, yaml_document_t *doc, yaml_node_t *m)
 {
 	yaml_node_pair_t *p;
 	int ret = 0;
 
 	if (m->type != YAML_MAPPING_NODE) {
-		lab_err("%s:%lu: lab: want a mapping (vmm, kernel, initrd, mem, cpus, ready_timeout)",
+		lab_err("%s:%lu: lab: want a mapping (vmm, kernel, initrd, "
+			"mem, cpus, ready_timeout)",
 			lab->file, lab_line(m));
 		return -EINVAL;
 	}
@@ -210,12 +224,14 @@ static int lab_parse_defaults(struct lab *lab, yaml_document_t *doc,
 			lab->def.ready_timeout = s ? strtol(s, &end, 10) : -1;
 			if (!s || !*s || *end || lab->def.ready_timeout < 0 ||
 			    lab->def.ready_timeout > 86400) {
-				lab_err("%s:%lu: lab.ready_timeout: want seconds 0..86400 (0: do not wait)",
+				lab_err("%s:%lu: lab.ready_timeout: want "
+					"seconds 0..86400 (0: do not wait)",
 					lab->file, lab_line(v));
 				ret = -EINVAL;
 			}
 		} else {
-			lab_err("%s:%lu: lab: unknown key '%s' (vmm, kernel, initrd, mem, cpus, ready_timeout)",
+			lab_err("%s:%lu: lab: unknown key '%s' (vmm, kernel, "
+				"initrd, mem, cpus, ready_timeout)",
 				lab->file, lab_line(v), k);
 			ret = -EINVAL;
 		}
@@ -223,7 +239,8 @@ static int lab_parse_defaults(struct lab *lab, yaml_document_t *doc,
 	return ret;
 }
 
-int lab_parse(struct lab *lab)
+int
+lab_parse(struct lab *lab)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -254,7 +271,8 @@ int lab_parse(struct lab *lab)
 	if (root && root->type == YAML_MAPPING_NODE) {
 		for (p = root->data.mapping.pairs.start;
 		     p < root->data.mapping.pairs.top; p++) {
-			const char *k = lab_scalar(yaml_document_get_node(&doc, p->key));
+			const char *k = lab_scalar(
+				yaml_document_get_node(&doc, p->key));
 
 			if (k && !strcmp(k, "guests"))
 				seq = yaml_document_get_node(&doc, p->value);
@@ -268,13 +286,15 @@ int lab_parse(struct lab *lab)
 			goto out;
 	}
 	if (!seq) {
-		lab_err("%s: no 'guests:' list (a lab file is an nfvd config plus guests)",
+		lab_err("%s: no 'guests:' list (a lab file is an nfvd config "
+			"plus guests)",
 			lab->file);
 		ret = -EINVAL;
 		goto out;
 	}
 	if (seq->type != YAML_SEQUENCE_NODE) {
-		lab_err("%s:%lu: guests: want a list", lab->file, lab_line(seq));
+		lab_err("%s:%lu: guests: want a list", lab->file,
+			lab_line(seq));
 		ret = -EINVAL;
 		goto out;
 	}
@@ -284,7 +304,8 @@ int lab_parse(struct lab *lab)
 		char where[64];
 
 		if (lab->n_guests == LAB_MAX_GUESTS) {
-			lab_err("%s: more than %d guests", lab->file, LAB_MAX_GUESTS);
+			lab_err("%s: more than %d guests", lab->file,
+				LAB_MAX_GUESTS);
 			ret = -EINVAL;
 			break;
 		}
@@ -306,13 +327,15 @@ out:
 }
 
 /* "02:00:00:00:00:01": six hex pairs, unicast. */
-static int lab_mac_parse(const char *s, unsigned char mac[6])
+static int
+lab_mac_parse(const char *s, unsigned char mac[6])
 {
 	unsigned int b[6], i;
 	char tail;
 
 	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &tail) != 6 || strlen(s) != 17)
+		   &b[4], &b[5], &tail) != 6 ||
+	    strlen(s) != 17)
 		return -EINVAL;
 	for (i = 0; i < 6; i++)
 		mac[i] = (unsigned char)b[i];
@@ -320,7 +343,8 @@ static int lab_mac_parse(const char *s, unsigned char mac[6])
 }
 
 /* "256M", "1G", "131072K", or MiB without a suffix (as nfv-vmm reads it). */
-int lab_mem_parse(const char *s, unsigned long long *bytes)
+int
+lab_mem_parse(const char *s, unsigned long long *bytes)
 {
 	unsigned long long v;
 	char *end;
@@ -330,10 +354,24 @@ int lab_mem_parse(const char *s, unsigned long long *bytes)
 	if (errno || end == s)
 		return -EINVAL;
 	switch (*end) {
-	case 'K': case 'k': v <<= 10; end++; break;
-	case 'M': case 'm': case 0: v <<= 20; end += *end ? 1 : 0; break;
-	case 'G': case 'g': v <<= 30; end++; break;
-	default: return -EINVAL;
+	case 'K':
+	case 'k':
+		v <<= 10;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+	case 0:
+		v <<= 20;
+		end += *end ? 1 : 0;
+		break;
+	case 'G':
+	case 'g':
+		v <<= 30;
+		end++;
+		break;
+	default:
+		return -EINVAL;
 	}
 	if (*end || v < (16ULL << 20) || v > (64ULL << 30))
 		return -EINVAL;
@@ -341,8 +379,9 @@ int lab_mem_parse(const char *s, unsigned long long *bytes)
 	return 0;
 }
 
-static int lab_check_file(struct lab *lab, const struct lab_guest *g,
-			  const char *key, const char *path)
+static int
+lab_check_file(struct lab *lab, const struct lab_guest *g, const char *key,
+	       const char *path)
 {
 	if (access(path, R_OK)) {
 		lab_err("%s:%d: guest '%s': %s %s: %s", lab->file, g->line,
@@ -352,7 +391,8 @@ static int lab_check_file(struct lab *lab, const struct lab_guest *g,
 	return 0;
 }
 
-static int lab_dup(char **dst, const char *src)
+static int
+lab_dup(char **dst, const char *src)
 {
 	if (*dst || !src)
 		return 0;
@@ -365,7 +405,8 @@ static int lab_dup(char **dst, const char *src)
  * lab's) that exists; memory and CPUs in range; NICs on vhost-user server
  * ports of this file, one guest per port, MACs unicast and unique.
  */
-int lab_check(struct lab *lab, const struct ctl_config *cfg)
+int
+lab_check(struct lab *lab, const struct ctl_config *cfg)
 {
 	unsigned int i, j, k;
 
@@ -377,47 +418,54 @@ int lab_check(struct lab *lab, const struct ctl_config *cfg)
 		long cpus;
 
 		if (!g->name || !*g->name) {
-			lab_err("%s:%d: guests[%u]: 'name' is required", lab->file,
-				g->line, i);
+			lab_err("%s:%d: guests[%u]: 'name' is required",
+				lab->file, g->line, i);
 			return -EINVAL;
 		}
 		for (c = g->name; *c; c++)
 			if (!(*c == '-' || *c == '_' || *c == '.' ||
-			      (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+			      (*c >= '0' && *c <= '9') ||
+			      (*c >= 'a' && *c <= 'z') ||
 			      (*c >= 'A' && *c <= 'Z'))) {
-				lab_err("%s:%d: guest '%s': names use letters, digits, - _ .",
+				lab_err("%s:%d: guest '%s': names use letters, "
+					"digits, - _ .",
 					lab->file, g->line, g->name);
 				return -EINVAL;
 			}
 		if (strlen(g->name) > 64) {
-			lab_err("%s:%d: guest '%s': a name has at most 64 characters",
+			lab_err("%s:%d: guest '%s': a name has at most 64 "
+				"characters",
 				lab->file, g->line, g->name);
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++)
 			if (!strcmp(lab->guests[j].name, g->name)) {
-				lab_err("%s:%d: guest '%s' declared twice", lab->file,
-					g->line, g->name);
+				lab_err("%s:%d: guest '%s' declared twice",
+					lab->file, g->line, g->name);
 				return -EINVAL;
 			}
 		if (g->vmm == LAB_VMM_UNSET)
-			g->vmm = lab->def.vmm != LAB_VMM_UNSET ? lab->def.vmm :
-								 LAB_VMM_AUTO;
-		if (!g->payload &&
-		    (lab_dup(&g->kernel, lab->def.kernel) ||
-		     lab_dup(&g->initrd, lab->def.initrd)))
+			g->vmm = lab->def.vmm != LAB_VMM_UNSET ? lab->def.vmm
+							       : LAB_VMM_AUTO;
+		if (!g->payload && (lab_dup(&g->kernel, lab->def.kernel) ||
+				    lab_dup(&g->initrd, lab->def.initrd)))
 			return -ENOMEM;
 		if (lab_dup(&g->mem, lab->def.mem) ||
 		    lab_dup(&g->cpus, lab->def.cpus))
 			return -ENOMEM;
 		if (!g->kernel == !g->payload) {
-			lab_err("%s:%d: guest '%s': %s", lab->file, g->line, g->name,
-				g->kernel ? "give 'kernel' or 'payload', not both" :
-					    "no kernel: give 'kernel' (or lab.kernel for every guest; for tests, 'payload')");
+			lab_err("%s:%d: guest '%s': %s", lab->file, g->line,
+				g->name,
+				g->kernel
+					? "give 'kernel' or 'payload', not both"
+					: "no kernel: give 'kernel' (or "
+					  "lab.kernel for every guest; for "
+					  "tests, 'payload')");
 			return -EINVAL;
 		}
 		if (g->payload && g->vmm == LAB_VMM_QEMU) {
-			lab_err("%s:%d: guest '%s': a payload runs under nfv-vmm only, not vmm: qemu",
+			lab_err("%s:%d: guest '%s': a payload runs under "
+				"nfv-vmm only, not vmm: qemu",
 				lab->file, g->line, g->name);
 			return -EINVAL;
 		}
@@ -426,14 +474,16 @@ int lab_check(struct lab *lab, const struct ctl_config *cfg)
 		    (g->initrd && lab_check_file(lab, g, "initrd", g->initrd)))
 			return -ENOENT;
 		if (g->mem && lab_mem_parse(g->mem, &mem)) {
-			lab_err("%s:%d: guest '%s': mem '%s': want a size 16M..64G (e.g. 192M, 1G)",
+			lab_err("%s:%d: guest '%s': mem '%s': want a size "
+				"16M..64G (e.g. 192M, 1G)",
 				lab->file, g->line, g->name, g->mem);
 			return -EINVAL;
 		}
 		if (g->cpus) {
 			cpus = strtol(g->cpus, &end, 10);
 			if (!*g->cpus || *end || cpus < 1 || cpus > 64) {
-				lab_err("%s:%d: guest '%s': cpus '%s': want 1..64",
+				lab_err("%s:%d: guest '%s': cpus '%s': want "
+					"1..64",
 					lab->file, g->line, g->name, g->cpus);
 				return -EINVAL;
 			}
@@ -448,22 +498,30 @@ int lab_check(struct lab *lab, const struct ctl_config *cfg)
 				if (!strcmp(cfg->ports[k].name, n->port))
 					pc = &cfg->ports[k];
 			if (!pc) {
-				lab_err("%s:%d: guest '%s': net[%u].port '%s' is not a port of this file",
-					lab->file, g->line, g->name, j, n->port);
+				lab_err("%s:%d: guest '%s': net[%u].port '%s' "
+					"is not a port of this file",
+					lab->file, g->line, g->name, j,
+					n->port);
 				return -EINVAL;
 			}
 			if (pc->type != CTL_PORT_VHOST_USER) {
-				lab_err("%s:%d: guest '%s': port '%s' is not a vhost-user port",
+				lab_err("%s:%d: guest '%s': port '%s' is not a "
+					"vhost-user port",
 					lab->file, g->line, g->name, n->port);
 				return -EINVAL;
 			}
 			if (pc->client) {
-				lab_err("%s:%d: guest '%s': port '%s' has mode: client; the guest's VMM connects as a client, so the port needs mode: server",
+				lab_err("%s:%d: guest '%s': port '%s' has "
+					"mode: client; the guest's VMM "
+					"connects as a client, so the port "
+					"needs mode: server",
 					lab->file, g->line, g->name, n->port);
 				return -EINVAL;
 			}
 			if (n->mac && lab_mac_parse(n->mac, mac)) {
-				lab_err("%s:%d: guest '%s': net[%u].mac '%s': want a unicast MAC like 02:00:00:00:00:01",
+				lab_err("%s:%d: guest '%s': net[%u].mac '%s': "
+					"want a unicast MAC like "
+					"02:00:00:00:00:01",
 					lab->file, g->line, g->name, j, n->mac);
 				return -EINVAL;
 			}
@@ -472,17 +530,25 @@ int lab_check(struct lab *lab, const struct ctl_config *cfg)
 
 				for (m = 0; m < (k == i ? j : o->n_net); m++) {
 					if (!strcmp(o->net[m].port, n->port)) {
-						lab_err("%s:%d: guest '%s': port '%s' is already guest '%s''s",
-							lab->file, g->line, g->name,
-							n->port, o->name);
+						lab_err("%s:%d: guest '%s': "
+							"port '%s' is already "
+							"guest '%s''s",
+							lab->file, g->line,
+							g->name, n->port,
+							o->name);
 						return -EINVAL;
 					}
 					if (n->mac && o->net[m].mac &&
-					    !lab_mac_parse(o->net[m].mac, mac2) &&
+					    !lab_mac_parse(o->net[m].mac,
+							   mac2) &&
 					    !memcmp(mac, mac2, 6)) {
-						lab_err("%s:%d: guest '%s': MAC %s is already guest '%s''s (net[%u])",
-							lab->file, g->line, g->name,
-							n->mac, o->name, m);
+						lab_err("%s:%d: guest '%s': "
+							"MAC %s is already "
+							"guest '%s''s "
+							"(net[%u])",
+							lab->file, g->line,
+							g->name, n->mac,
+							o->name, m);
 						return -EINVAL;
 					}
 				}
@@ -497,7 +563,8 @@ int lab_check(struct lab *lab, const struct ctl_config *cfg)
 	return 0;
 }
 
-void lab_free(struct lab *lab)
+void
+lab_free(struct lab *lab)
 {
 	unsigned int i, j;
 
@@ -538,7 +605,8 @@ void lab_free(struct lab *lab)
  *
  * (Scripts read "guest NAME PID": new fields go at the end.)
  */
-int lab_state_read(struct lab *lab)
+int
+lab_state_read(struct lab *lab)
 {
 	char line[4 * PATH_MAX];
 	FILE *f = fopen(lab->state, "r");
@@ -553,7 +621,9 @@ int lab_state_read(struct lab *lab)
 		if (sscanf(line, "nfvd %d %4095s", &pid, a) == 2) {
 			lab->nfvd_pid = pid;
 			snprintf(lab->nfvd_log, sizeof(lab->nfvd_log), "%s", a);
-		} else if ((n = sscanf(line, "guest %255s %d %4095s %4095s %31s %31s %4095s",
+		} else if ((n = sscanf(line,
+				       "guest %255s %d %4095s %4095s %31s %31s "
+				       "%4095s",
 				       name, &pid, a, b, e, acc, cs)) >= 4 &&
 			   lab->n_guests < LAB_MAX_GUESTS) {
 			struct lab_guest *g = &lab->guests[lab->n_guests++];
@@ -562,27 +632,33 @@ int lab_state_read(struct lab *lab)
 			g->pid = pid;
 			snprintf(g->console, sizeof(g->console), "%s", a);
 			snprintf(g->log, sizeof(g->log), "%s", b);
-			g->engine = n >= 5 && !strcmp(e, "qemu") ? LAB_VMM_QEMU :
-								   LAB_VMM_NFV_VMM;
+			g->engine = n >= 5 && !strcmp(e, "qemu")
+					    ? LAB_VMM_QEMU
+					    : LAB_VMM_NFV_VMM;
 			g->kvm = n >= 6 && !strcmp(acc, "kvm");
 			if (n >= 7 && strcmp(cs, "-"))
-				snprintf(g->cmdsock, sizeof(g->cmdsock), "%s", cs);
-		} else if (sscanf(line, "net %255s %255s %31s", name, a, e) == 3) {
+				snprintf(g->cmdsock, sizeof(g->cmdsock), "%s",
+					 cs);
+		} else if (sscanf(line, "net %255s %255s %31s", name, a, e) ==
+			   3) {
 			unsigned int i;
 
 			for (i = 0; i < lab->n_guests; i++) {
 				struct lab_guest *g = &lab->guests[i];
 				struct lab_net *nn;
 
-				if (strcmp(g->name, name) || g->n_net == LAB_MAX_NETS)
+				if (strcmp(g->name, name) ||
+				    g->n_net == LAB_MAX_NETS)
 					continue;
 				nn = &g->net[g->n_net++];
 				nn->port = strdup(a);
 				nn->mac = strcmp(e, "-") ? strdup(e) : NULL;
 			}
-		} else if (sscanf(line, "control %4095s", a) == 1 && !lab->ctl_socket) {
+		} else if (sscanf(line, "control %4095s", a) == 1 &&
+			   !lab->ctl_socket) {
 			lab->ctl_socket = strdup(a);
-		} else if (sscanf(line, "file %4095s", a) == 1 && !lab->file[0]) {
+		} else if (sscanf(line, "file %4095s", a) == 1 &&
+			   !lab->file[0]) {
 			snprintf(lab->file, sizeof(lab->file), "%s", a);
 		}
 	}
@@ -590,7 +666,8 @@ int lab_state_read(struct lab *lab)
 	return 0;
 }
 
-int lab_state_write(const struct lab *lab)
+int
+lab_state_write(const struct lab *lab)
 {
 	char tmp[PATH_MAX + 8];
 	unsigned int i, j;
@@ -612,7 +689,8 @@ int lab_state_write(const struct lab *lab)
 			continue;
 		fprintf(f, "guest %s %d %s %s %s %s %s\n", g->name, (int)g->pid,
 			g->console, g->log, lab_vmm_name(g->engine),
-			g->engine == LAB_VMM_QEMU ? (g->kvm ? "kvm" : "tcg") : "kvm",
+			g->engine == LAB_VMM_QEMU ? (g->kvm ? "kvm" : "tcg")
+						  : "kvm",
 			g->cmdsock[0] ? g->cmdsock : "-");
 		for (j = 0; j < g->n_net; j++)
 			fprintf(f, "net %s %s %s\n", g->name, g->net[j].port,

@@ -34,15 +34,15 @@ enum lab_vmm {
 struct lab_net {
 	char *port;
 	char *mac;
-	char *sock;		/* the port's vhost-user path */
+	char *sock; /* the port's vhost-user path */
 	unsigned int queues;
 };
 
 struct lab_guest {
 	char *name;
-	enum lab_vmm vmm;	/* as written (guest, else lab-wide) */
-	enum lab_vmm engine;	/* resolved: NFV_VMM or QEMU */
-	bool kvm;		/* QEMU: -accel kvm (else tcg) */
+	enum lab_vmm vmm;    /* as written (guest, else lab-wide) */
+	enum lab_vmm engine; /* resolved: NFV_VMM or QEMU */
+	bool kvm;	     /* QEMU: -accel kvm (else tcg) */
 	char *kernel;
 	char *payload;
 	char *initrd;
@@ -55,7 +55,7 @@ struct lab_guest {
 	pid_t pid;
 	char console[PATH_MAX];
 	char log[PATH_MAX];
-	char cmdsock[PATH_MAX];	/* the command channel, "" if none */
+	char cmdsock[PATH_MAX]; /* the command channel, "" if none */
 };
 
 /* Lab-wide defaults: the top-level `lab:` mapping. */
@@ -65,7 +65,7 @@ struct lab_defaults {
 	char *initrd;
 	char *mem;
 	char *cpus;
-	long ready_timeout;	/* s; 0: do not wait; -1: not given */
+	long ready_timeout; /* s; 0: do not wait; -1: not given */
 };
 
 struct lab {
@@ -82,8 +82,8 @@ struct lab {
 
 /* The speed probe's verdict (lab_engine.c). */
 struct lab_probe {
-	bool hw;		/* KVM runs guests at hardware speed */
-	double mips;		/* 0 when KVM could not run the probe */
+	bool hw;     /* KVM runs guests at hardware speed */
+	double mips; /* 0 when KVM could not run the probe */
 	char why[256];
 };
 
@@ -102,9 +102,8 @@ int lab_state_write(const struct lab *lab);
 void lab_probe_run(struct lab_probe *p);
 int lab_resolve_engines(struct lab *lab, struct lab_probe *p);
 /* argv (NULL-terminated, strings owned by store) to run guest g. */
-int lab_guest_argv(const struct lab_guest *g, const char *vmm_bin,
-		   char **argv, size_t max, char store[][PATH_MAX + 256],
-		   size_t n_store);
+int lab_guest_argv(const struct lab_guest *g, const char *vmm_bin, char **argv,
+		   size_t max, char store[][PATH_MAX + 256], size_t n_store);
 const char *lab_engine_binary(enum lab_vmm engine);
 
 #endif

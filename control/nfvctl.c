@@ -1753,7 +1753,8 @@ static int run_lab(int argc, char **argv)
 	if (argc < 2 || (strcmp(argv[1], "up") == 0 && argc != 3) ||
 	    (strcmp(argv[1], "down") == 0 && argc > 3))
 		die_usage("usage: lab up FILE | lab down [FILE] | lab "
-			  "status|console|exec|graph|restart-nfvd|check|probe ...");
+			  "status|console|exec|graph|restart-nfvd|check|probe "
+			  "...");
 #ifdef NFVCTL_HAVE_LAB
 	/* The lab code talks to nfvd too: hand it the socket we were given. */
 	setenv("NFVD_SOCKET", sock_path, 1);
