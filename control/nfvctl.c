@@ -1685,13 +1685,18 @@ run_completion(int argc, char **argv)
 	       "from the\n# commands of the nfvd at %s and the names of "
 	       "its VNFs.\n# Use: source <(nfvctl completion bash)\n",
 	       shell_word(sock_path) ? sock_path : "(its socket)");
-	printf("_nfvctl_cmds=('lab up' 'lab down' 'completion bash' 'raw'");
+	printf("_nfvctl_cmds=('lab up' 'lab down' 'lab status' 'lab console' "
+	       "'lab exec' 'lab graph' 'lab restart-nfvd' 'lab check' "
+	       "'lab probe' 'completion bash' 'raw'");
 	json_array_foreach(list, i, e)
 		if (shell_cmd(ent_str(e, "cmd")))
 			printf(" '%s'", ent_str(e, "cmd"));
 	printf(")\ndeclare -gA _nfvctl_kw=() _nfvctl_bare=() _nfvctl_val=()\n");
 	printf("_nfvctl_bare['lab up']='@file'\n_nfvctl_bare['lab "
 	       "down']='@file'\n");
+	printf("_nfvctl_bare['lab status']='@file'\n_nfvctl_bare['lab "
+	       "graph']='@file'\n_nfvctl_bare['lab check']='@file'\n"
+	       "_nfvctl_bare['lab restart-nfvd']='@file'\n");
 	printf("_nfvctl_bare['show vnf']='");
 	put_names(stdout, vnfs, NULL);
 	printf("'\n");
