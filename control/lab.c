@@ -772,6 +772,7 @@ static int lab_up(const char *file)
 		       "replaced\n",
 		       lab.state);
 		unlink(lab.state);
+		lab_unlink_sockets(&lab);
 	}
 	if (lab_socket_ready(lab.ctl_socket)) {
 		lab_err("something already answers on %s (another nfvd?)", lab.ctl_socket);
@@ -911,6 +912,8 @@ lab_restart_nfvd(const char *file)
 	if (lab_find("NFVD", "nfvd", "dataplane/nfvd", nfvd, sizeof(nfvd)))
 		goto out;
 	lab_stop_pid(lab.nfvd_pid, "nfvd", "nfvd", LAB_NFVD_STOP_S);
+	/* What an nfvd that had to be killed left behind. */
+	lab_unlink_sockets(&lab);
 	if (lab_nfvd_start(&lab, nfvd))
 		goto out;
 	printf("nfvd: pid %d, log %s\n", (int)lab.nfvd_pid, lab.nfvd_log);
