@@ -221,10 +221,19 @@ fi
 
 # The firewall: nftables (nft and its libraries are in the image when the
 # builder had the nftables package; see mkinitramfs.sh).
+nft_modules=0
 nft_load() {
 	if ! command -v nft >/dev/null 2>&1; then
 		say "error: nft is not in this image (install nftables where mkinitramfs.sh runs)"
 		return 1
+	fi
+	# Loaded on first use only: most guests never filter.
+	if [ "$nft_modules" = 0 ]; then
+		nft_modules=1
+		while read -r m; do
+			[ -n "$m" ] || continue
+			insmod "/lib/modules/$m" || say "error: insmod $m failed"
+		done </etc/modules.nft
 	fi
 	printf '%s\n' "$1" >/tmp/nfv.nft
 	if ! nft -f /tmp/nfv.nft 2>/tmp/nfv.nft.err; then
