@@ -160,8 +160,9 @@ static const cyaml_schema_field_t top_fields[] = {
 	/* Each entry is read against its type's schema: load_vnfs(). */
 	CYAML_FIELD_IGNORE("vnfs", CYAML_FLAG_OPTIONAL),
 	SEQ("links", struct raw_top, links, &link_schema, NFV_MAX_LINKS),
-	/* Validated by nfv-vmm's lab tool, not by nfvd. */
+	/* Validated by nfvctl lab (control/lab_file.c), not by nfvd. */
 	CYAML_FIELD_IGNORE("guests", CYAML_FLAG_OPTIONAL),
+	CYAML_FIELD_IGNORE("lab", CYAML_FLAG_OPTIONAL),
 	CYAML_FIELD_END
 };
 

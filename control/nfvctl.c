@@ -92,6 +92,8 @@ static void usage(FILE *f)
 "  reload [FILE]                  re-read the config (or FILE): add and remove\n"
 "                                 ports; anything else is refused (restart)\n"
 "  lab up FILE | lab down [FILE]  start/stop a lab (nfvd + VMs)\n"
+"  lab status|console|exec|graph|restart-nfvd|check|probe  a lab's\n"
+"                                 state, guests and picture (docs/labs.md)\n"
 "  help                           the commands this nfvd serves, with usage\n"
 "  completion bash                a bash completion script for this nfvd\n"
 "  raw JSON                       send one request object as is\n",
@@ -1683,13 +1685,18 @@ run_completion(int argc, char **argv)
 	       "from the\n# commands of the nfvd at %s and the names of "
 	       "its VNFs.\n# Use: source <(nfvctl completion bash)\n",
 	       shell_word(sock_path) ? sock_path : "(its socket)");
-	printf("_nfvctl_cmds=('lab up' 'lab down' 'completion bash' 'raw'");
+	printf("_nfvctl_cmds=('lab up' 'lab down' 'lab status' 'lab console' "
+	       "'lab exec' 'lab graph' 'lab restart-nfvd' 'lab check' "
+	       "'lab probe' 'completion bash' 'raw'");
 	json_array_foreach(list, i, e)
 		if (shell_cmd(ent_str(e, "cmd")))
 			printf(" '%s'", ent_str(e, "cmd"));
 	printf(")\ndeclare -gA _nfvctl_kw=() _nfvctl_bare=() _nfvctl_val=()\n");
 	printf("_nfvctl_bare['lab up']='@file'\n_nfvctl_bare['lab "
 	       "down']='@file'\n");
+	printf("_nfvctl_bare['lab status']='@file'\n_nfvctl_bare['lab "
+	       "graph']='@file'\n_nfvctl_bare['lab check']='@file'\n"
+	       "_nfvctl_bare['lab restart-nfvd']='@file'\n");
 	printf("_nfvctl_bare['show vnf']='");
 	put_names(stdout, vnfs, NULL);
 	printf("'\n");
@@ -1749,9 +1756,10 @@ run_completion(int argc, char **argv)
 static int run_lab(int argc, char **argv)
 {
 	if (argc < 2 || (strcmp(argv[1], "up") == 0 && argc != 3) ||
-	    (strcmp(argv[1], "down") == 0 && argc > 3) ||
-	    (strcmp(argv[1], "up") != 0 && strcmp(argv[1], "down") != 0))
-		die_usage("usage: lab up FILE | lab down [FILE]");
+	    (strcmp(argv[1], "down") == 0 && argc > 3))
+		die_usage("usage: lab up FILE | lab down [FILE] | lab "
+			  "status|console|exec|graph|restart-nfvd|check|probe "
+			  "...");
 #ifdef NFVCTL_HAVE_LAB
 	/* The lab code talks to nfvd too: hand it the socket we were given. */
 	setenv("NFVD_SOCKET", sock_path, 1);

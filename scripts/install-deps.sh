@@ -32,9 +32,12 @@ BUILD_PKGS=(
 # qemu-system-x86 is not optional: without hardware KVM, vmm-linux boots
 # its nested test host in it (TCG with an emulated SVM CPU, the same
 # kernel and busybox); only where QEMU is missing does it skip.
+# nftables goes into the guest kit's image (the firewall role of
+# docs/labs.md); graphviz draws labs (nfvctl lab graph --png).
 TEST_PKGS=(
 	dpdk dpdk-dev python3 python3-scapy python3-yaml tshark frr bird2
 	qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils zstd file kmod
+	nftables graphviz
 	iproute2 iputils-ping netcat-openbsd iperf3 traceroute tcpdump
 	util-linux procps ca-certificates
 )

@@ -14,7 +14,27 @@
 #   nfv.route="P via G[,P via G]..."             extra routes
 #   nfv.mtu=N        MTU of every ethN
 #   nfv.fwd=bridge   bridge all ethN in br0 (nfv.ip then goes on br0)
-#   nfv.fwd=route    enable IPv4/IPv6 forwarding between the NICs
+#   nfv.fwd=route    enable IPv4/IPv6 forwarding between the NICs (a
+#                    Linux router: addresses from nfv.ipN, routes from
+#                    nfv.route / nfv.gw)
+#   nfv.fwd=firewall a router whose forwarding is filtered by nftables:
+#                    load nfv.nft, default policy nfv.fw.policy
+#   nfv.nft="S"      an nftables script (statements separated by ';',
+#                    `nft -f` syntax), loaded after the NICs are set up;
+#                    with nfv.fwd=firewall it goes into the table
+#                    "inet nfv" whose chain "forward" has the policy
+#                    nfv.fwpolicy (default drop) and already accepts
+#                    established/related traffic: give it rules like
+#                    "add rule inet nfv forward tcp dport 80 accept"
+#   nfv.fwpolicy=accept|drop   the firewall's forward policy
+#   nfv.offload=on   keep virtio-net's checksum/segmentation offloads
+#                    (default off: the guest computes its own checksums,
+#                    so its TCP/UDP survives any path through nfvd, whose
+#                    router does not carry a guest's offload request to the
+#                    next vhost-user port; see docs/labs.md)
+#   nfv.cmd=ttyS1    run the command channel on that serial port (nfvctl
+#                    lab exec): "ID CMD" lines in, output and
+#                    "NFV-EXEC-END ID RC" out
 #   nfv.run="CMD"    run CMD with sh -c, print "NFV-GUEST: run rc=N", halt
 #   nfv.halt=poweroff|reboot|none   how to stop after nfv.run (default
 #                    poweroff; nfv-vmm passes reboot, and ends on either:
@@ -56,6 +76,7 @@ say "init start kernel $(uname -r)"
 
 NFV_GW= NFV_GW6= NFV_ROUTE= NFV_MTU= NFV_FWD= NFV_RUN= NFV_HALT=poweroff
 NFV_WAIT=5 NFV_NICS= NFV_SHELL=0 NFV_HOSTNAME=nfv-guest NFV_RUN_SET=0
+NFV_NFT= NFV_FWPOLICY=drop NFV_CMD= NFV_OFFLOAD=off
 maxnic=0
 
 # Split /proc/cmdline as the kernel does: on blanks outside double quotes,
@@ -100,6 +121,10 @@ while IFS= read -r p; do
 	nfv.nics) NFV_NICS=$val ;;
 	nfv.shell) NFV_SHELL=$val ;;
 	nfv.hostname) NFV_HOSTNAME=$val ;;
+	nfv.nft) NFV_NFT=$val ;;
+	nfv.fwpolicy) NFV_FWPOLICY=$val ;;
+	nfv.cmd) NFV_CMD=$val ;;
+	nfv.offload) NFV_OFFLOAD=$val ;;
 	nfv.*) say "warning: unknown key $key ignored" ;;
 	esac
 done <<EOF
@@ -110,7 +135,11 @@ hostname "$NFV_HOSTNAME"
 
 while read -r m; do
 	[ -n "$m" ] || continue
-	insmod "/lib/modules/$m" || say "error: insmod $m failed"
+	opts=
+	[ "$m" = virtio_net.ko ] && [ "$NFV_OFFLOAD" != on ] && opts="csum=0 gso=0"
+	# Word splitting of $opts is intended: module parameters.
+	# shellcheck disable=SC2086
+	insmod "/lib/modules/$m" $opts || say "error: insmod $m failed"
 done </etc/modules.order
 
 # The NICs: as many as asked, else as many as addressed (at least eth0).
@@ -150,13 +179,13 @@ bridge)
 	ip link set br0 up
 	say "fwd bridge br0:$(ls /sys/class/net/br0/brif | tr '\n' ' ')"
 	;;
-route)
+route | firewall)
 	sysctl -qw net.ipv4.ip_forward=1
 	sysctl -qw net.ipv4.conf.all.rp_filter=0
 	sysctl -qw net.ipv6.conf.all.forwarding=1 2>/dev/null
-	say "fwd route"
+	say "fwd $NFV_FWD"
 	;;
-*) say "error: nfv.fwd=$NFV_FWD unknown (bridge|route)" ;;
+*) say "error: nfv.fwd=$NFV_FWD unknown (bridge|route|firewall)" ;;
 esac
 
 n=0
@@ -188,6 +217,68 @@ if [ -n "$NFV_ROUTE" ]; then
 		# shellcheck disable=SC2086
 		ip route add $r || say "error: ip route add $r failed"
 	done
+fi
+
+# The firewall: nftables (nft and its libraries are in the image when the
+# builder had the nftables package; see mkinitramfs.sh).
+nft_modules=0
+nft_load() {
+	if ! command -v nft >/dev/null 2>&1; then
+		say "error: nft is not in this image (install nftables where mkinitramfs.sh runs)"
+		return 1
+	fi
+	# Loaded on first use only: most guests never filter.
+	if [ "$nft_modules" = 0 ]; then
+		nft_modules=1
+		while read -r m; do
+			[ -n "$m" ] || continue
+			insmod "/lib/modules/$m" || say "error: insmod $m failed"
+		done </etc/modules.nft
+	fi
+	printf '%s\n' "$1" >/tmp/nfv.nft
+	if ! nft -f /tmp/nfv.nft 2>/tmp/nfv.nft.err; then
+		say "error: nft: $(tr '\n' ' ' </tmp/nfv.nft.err)"
+		return 1
+	fi
+	return 0
+}
+if [ "$NFV_FWD" = firewall ]; then
+	case "$NFV_FWPOLICY" in accept | drop) ;; *) say "error: nfv.fwpolicy=$NFV_FWPOLICY (accept|drop)"; NFV_FWPOLICY=drop ;; esac
+	nft_load "add table inet nfv; add chain inet nfv forward { type filter hook forward priority 0; policy $NFV_FWPOLICY; }; add rule inet nfv forward ct state established,related accept" &&
+		say "fwd firewall policy $NFV_FWPOLICY"
+fi
+if [ -n "$NFV_NFT" ]; then
+	nft_load "$NFV_NFT" && say "nft rules loaded"
+fi
+
+# The command channel (nfvctl lab exec): one command at a time, each with
+# sh -c, its output and exit status framed by the host's ID.
+cmd_loop() {
+	dev=/dev/$1
+	stty -F "$dev" raw -echo 2>/dev/null
+	exec 3<>"$dev"
+	while IFS= read -r line <&3; do
+		id=${line%% *}
+		cmd=${line#* }
+		printf 'NFV-EXEC-BEGIN %s\n' "$id" >&3
+		# A new file each time: what an earlier command left running
+		# in the background writes to the old one, not over this one.
+		rm -f /tmp/.nfv-exec
+		sh -c "$cmd" </dev/null >/tmp/.nfv-exec 2>&1
+		rc=$?
+		cat /tmp/.nfv-exec >&3
+		# A last line without its newline still ends before the marker.
+		[ -s /tmp/.nfv-exec ] && [ -n "$(tail -c 1 /tmp/.nfv-exec)" ] && echo >&3
+		printf 'NFV-EXEC-END %s %d\n' "$id" "$rc" >&3
+	done
+}
+if [ -n "$NFV_CMD" ]; then
+	if [ -c "/dev/$NFV_CMD" ]; then
+		cmd_loop "$NFV_CMD" &
+		say "exec channel on $NFV_CMD"
+	else
+		say "error: nfv.cmd=$NFV_CMD: no /dev/$NFV_CMD"
+	fi
 fi
 
 for d in /sys/class/net/eth* /sys/class/net/br0; do

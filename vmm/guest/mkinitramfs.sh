@@ -55,6 +55,15 @@ $v"; shift ;;
 done
 [ -n "$out" ] || usage
 
+# nftables for the guests' firewall role: Debian's nft with its shared
+# libraries (busybox has no nft and no iptables).  Without the package
+# the image is built without it and says so.
+nft_bin=$(command -v nft 2>/dev/null || true)
+[ -n "$nft_bin" ] || [ ! -x /usr/sbin/nft ] || nft_bin=/usr/sbin/nft
+if [ -n "$nft_bin" ] && ! command -v ldd >/dev/null 2>&1; then
+	nft_bin=
+fi
+
 # The kernel: the newest module tree that has a bootable image next to it
 # (the running kernel may be a host kernel with no image in /boot).
 if [ -z "$kver" ]; then
@@ -82,8 +91,12 @@ fi
 command -v cpio >/dev/null 2>&1 || die "cpio not found (apt-get install cpio)"
 
 # Modules the init loads, by name; their dependencies come from
-# modules.dep.  bridge/stp/llc serve nfv.fwd=bridge.
+# modules.dep.  bridge/stp/llc serve nfv.fwd=bridge; the nf_tables ones
+# nfv.fwd=firewall and nfv.nft (only when nft goes in, listed apart in
+# /etc/modules.nft); libcrc32c needs a crc32c implementation (a soft
+# dependency modules.dep omits).
 want="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net llc stp bridge"
+nft_want="crc32c_generic nf_tables nft_ct nft_reject_inet nft_limit nft_log"
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/nfv-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT INT TERM
@@ -116,17 +129,32 @@ visit() {
 	case " $order " in *" $1 "*) ;; *) order="$order $1" ;; esac
 }
 
-for m in $want; do
-	p=$(modpath "$m")
-	if [ -z "$p" ]; then
-		# Built into the kernel: nothing to load.
-		if grep -q "/$m.ko" "$kdir/modules.builtin" 2>/dev/null; then
-			continue
+# visit_all NAMES: each module and its dependencies into $order.
+visit_all() {
+	for m in $1; do
+		p=$(modpath "$m")
+		if [ -z "$p" ]; then
+			# Built into the kernel: nothing to load.
+			if grep -q "/$m.ko" "$kdir/modules.builtin" 2>/dev/null; then
+				continue
+			fi
+			die "module $m not found in $kdir/modules.dep"
 		fi
-		die "module $m not found in $kdir/modules.dep"
-	fi
-	visit "$p"
-done
+		visit "$p"
+	done
+}
+visit_all "$want"
+base_order=$order
+# The nftables modules go to their own list: the init loads them only for
+# a guest that asks for rules (a boot under emulation is long enough).
+nft_order=
+if [ -n "$nft_bin" ]; then
+	visit_all "$nft_want"
+	for p in $order; do
+		case " $base_order " in *" $p "*) ;; *) nft_order="$nft_order $p" ;; esac
+	done
+	order=$base_order
+fi
 
 mkdir -p "$stage/bin" "$stage/sbin" "$stage/dev" "$stage/proc" "$stage/sys" \
 	"$stage/tmp" "$stage/run" "$stage/etc" "$stage/root" "$stage/lib/modules" \
@@ -136,9 +164,22 @@ for a in $("$stage/bin/busybox" --list); do
 	[ "$a" = busybox ] && continue
 	ln -sf busybox "$stage/bin/$a"
 done
+if [ -n "$nft_bin" ]; then
+	cp "$nft_bin" "$stage/usr/sbin/nft"
+	# Its libraries and the loader, at the paths ldd names.
+	for l in $(ldd "$nft_bin" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+		mkdir -p "$stage$(dirname "$l")"
+		cp -L "$l" "$stage$l"
+	done
+	# /lib64 and /lib may be symlinks on the host (usrmerge): the copies
+	# above made real folders, which is what the loader needs.
+fi
 
 : >"$stage/etc/modules.order"
-for p in $order; do
+: >"$stage/etc/modules.nft"
+for p in $order $nft_order; do
+	list=modules.order
+	case " $nft_order " in *" $p "*) list=modules.nft ;; esac
 	name=$(basename "$p")
 	src=$kdir/$p
 	[ -f "$src" ] || die "$src listed in modules.dep but missing"
@@ -148,7 +189,7 @@ for p in $order; do
 	*.ko.gz) name=${name%.gz}; gzip -dc "$src" >"$stage/lib/modules/$name" ;;
 	*) cp "$src" "$stage/lib/modules/$name" ;;
 	esac
-	echo "$name" >>"$stage/etc/modules.order"
+	echo "$name" >>"$stage/etc/$list"
 done
 
 cp "$here/init.sh" "$stage/init"
@@ -183,4 +224,9 @@ tmpout=$out.tmp.$$
 mv -f "$tmpout" "$out"
 
 echo "initramfs: $out ($(wc -c <"$out") bytes, modules:$(sed 's/\.ko$//' "$stage/etc/modules.order" | tr '\n' ' '))"
+if [ -n "$nft_bin" ]; then
+	echo "nftables: $nft_bin and its libraries (nfv.fwd=firewall, nfv.nft), modules:$(sed 's/\.ko$//' "$stage/etc/modules.nft" | tr '\n' ' ')"
+else
+	echo "nftables: not found here (apt-get install nftables): the image has no firewall role"
+fi
 echo "kernel: /boot/vmlinuz-$kver"

@@ -301,7 +301,8 @@ check_lab() {
 	t0=$(now_cs)
 	L=$W/lab
 	cat >"$W/lab.yaml" <<EOF
-{"dataplane": {"workers": 1, "memory": 128, "hugepages": "off", "file_prefix": "nfvck-lab$TAG"},
+{"lab": {"vmm": "nfv-vmm"},
+ "dataplane": {"workers": 1, "memory": 128, "hugepages": "off", "file_prefix": "nfvck-lab$TAG"},
  "control": {"socket": "$W/lab.sock"},
  "ports": [{"name": "vm1", "type": "vhost-user", "path": "$W/lab-vm1.sock", "mode": "server"},
            {"name": "vm2", "type": "vhost-user", "path": "$W/lab-vm2.sock", "mode": "server"}],

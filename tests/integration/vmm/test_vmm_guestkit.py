@@ -48,6 +48,18 @@ def run(env):
                            ).stdout.decode().split()
     mods = [m[:-3] for m in order]
     check(mods[:len(MODULES)] == MODULES, "module load order: %s" % mods)
+    # The firewall role (docs/labs.md): nft, its libraries and nf_tables
+    # whenever the builder has nftables.
+    if vmmtest.nfvtest.which("nft"):
+        check("usr/sbin/nft" in names and "lib64/ld-linux-x86-64.so.2" in names,
+              "nft and its loader in the image")
+        nft = [m[:-3] for m in subprocess.run(
+            ["sh", "-c", "cpio -i --quiet --to-stdout etc/modules.nft"],
+            input=gzip.open(out).read(), stdout=subprocess.PIPE, check=True).stdout.decode().split()]
+        check("nf_tables" not in mods, "nftables modules load at boot: %s" % mods)
+        check("nf_tables" in nft and "crc32c_generic" in nft and
+              nft.index("crc32c_generic") < nft.index("libcrc32c") < nft.index("nf_tables"),
+              "nftables modules (etc/modules.nft) in load order: %s" % nft)
 
     # Bad arguments.
     for args, needle in ((["-o"], "usage"), (["-o", out, "--extra", "nocolon"], "FILE:/dest"),
