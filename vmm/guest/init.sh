@@ -27,11 +27,10 @@
 #                    established/related traffic: give it rules like
 #                    "add rule inet nfv forward tcp dport 80 accept"
 #   nfv.fwpolicy=accept|drop   the firewall's forward policy
-#   nfv.offload=on   keep virtio-net's checksum/segmentation offloads
-#                    (default off: the guest computes its own checksums,
-#                    so its TCP/UDP survives any path through nfvd, whose
-#                    router does not carry a guest's offload request to the
-#                    next vhost-user port; see docs/labs.md)
+#   nfv.offload=off  load virtio-net without checksum/segmentation
+#                    offloads (csum=0 gso=0: the guest computes its own
+#                    checksums); default on, as a distribution's guest runs
+#                    (nfvd completes a checksum a guest left to it)
 #   nfv.cmd=ttyS1    run the command channel on that serial port (nfvctl
 #                    lab exec): "ID CMD" lines in, output and
 #                    "NFV-EXEC-END ID RC" out
@@ -76,7 +75,7 @@ say "init start kernel $(uname -r)"
 
 NFV_GW= NFV_GW6= NFV_ROUTE= NFV_MTU= NFV_FWD= NFV_RUN= NFV_HALT=poweroff
 NFV_WAIT=5 NFV_NICS= NFV_SHELL=0 NFV_HOSTNAME=nfv-guest NFV_RUN_SET=0
-NFV_NFT= NFV_FWPOLICY=drop NFV_CMD= NFV_OFFLOAD=off
+NFV_NFT= NFV_FWPOLICY=drop NFV_CMD= NFV_OFFLOAD=on
 maxnic=0
 
 # Split /proc/cmdline as the kernel does: on blanks outside double quotes,
@@ -136,7 +135,7 @@ hostname "$NFV_HOSTNAME"
 while read -r m; do
 	[ -n "$m" ] || continue
 	opts=
-	[ "$m" = virtio_net.ko ] && [ "$NFV_OFFLOAD" != on ] && opts="csum=0 gso=0"
+	[ "$m" = virtio_net.ko ] && [ "$NFV_OFFLOAD" = off ] && opts="csum=0 gso=0"
 	# Word splitting of $opts is intended: module parameters.
 	# shellcheck disable=SC2086
 	insmod "/lib/modules/$m" $opts || say "error: insmod $m failed"
