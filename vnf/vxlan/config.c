@@ -48,8 +48,14 @@ static const cyaml_schema_field_t vx_vtep_fields[] = {
 		    NFV_MAX_IFACES),
 	CYAML_FIELD_END};
 
-const cyaml_schema_value_t vx_vtep_schema = {
+static const cyaml_schema_value_t vx_vtep_entry_schema = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct vx_raw_vtep,
+			    vx_vtep_fields),
+};
+
+/* One object alone (a request's arguments): a pointer at the top. */
+const cyaml_schema_value_t vx_vtep_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct vx_raw_vtep,
 			    vx_vtep_fields),
 };
 
@@ -58,8 +64,13 @@ static const cyaml_schema_field_t vx_fdb_fields[] = {
 	CTL_CFG_STR("vni", struct vx_raw_fdb, vni),
 	CTL_CFG_STR("vtep", struct vx_raw_fdb, vtep), CYAML_FIELD_END};
 
-const cyaml_schema_value_t vx_fdb_schema = {
+static const cyaml_schema_value_t vx_fdb_entry_schema = {
 	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct vx_raw_fdb,
+			    vx_fdb_fields),
+};
+
+const cyaml_schema_value_t vx_fdb_schema = {
+	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct vx_raw_fdb,
 			    vx_fdb_fields),
 };
 
@@ -71,9 +82,9 @@ static const cyaml_schema_field_t vx_fields[] = {
 	CTL_CFG_STR("mtu", struct vx_raw, mtu),
 	CTL_CFG_STR("fdb_size", struct vx_raw, fdb_size),
 	CTL_CFG_STR("aging_time", struct vx_raw, aging_time),
-	CTL_CFG_SEQ("vteps", struct vx_raw, vteps, &vx_vtep_schema,
+	CTL_CFG_SEQ("vteps", struct vx_raw, vteps, &vx_vtep_entry_schema,
 		    VX_MAX_VTEPS),
-	CTL_CFG_SEQ("fdb", struct vx_raw, fdb, &vx_fdb_schema,
+	CTL_CFG_SEQ("fdb", struct vx_raw, fdb, &vx_fdb_entry_schema,
 		    NFV_MAX_STATIC_MACS),
 	CYAML_FIELD_END};
 

@@ -3,13 +3,14 @@
  * ctl.c - the vxlan VNF's control verbs (vx_verbs) and its part of
  * `show vnf` (vx_details): the VTEPs with their flood lists, the FDB.
  *
- *   vtep add ADDR [mac MAC] [vni N]   a VTEP (its next hop), and into the
- *                                     flood list of VNI N
- *   vtep del ADDR [vni N]             out of VNI N's flood list; without
- *                                     vni the VTEP and its FDB entries go
- *   fdb add MAC vni N vtep ADDR       a static FDB entry
- *   fdb del MAC vni N
- *   fdb flush                         forget the learned entries
+ *   vtep add ADDR [mac MAC] [vni VNI]  a VTEP (its next hop), and into
+ *                                      that VNI's flood list
+ *   vtep del ADDR [vni VNI]            out of that VNI's flood list;
+ *                                      without vni the VTEP and its FDB
+ *                                      entries go
+ *   fdb add MAC vni VNI vtep ADDR      a static FDB entry
+ *   fdb del MAC vni VNI
+ *   fdb flush                          forget the learned entries
  *   show vtep, show fdb
  *
  * Objects are read with the config's parsers (config.c), so a request's
@@ -118,7 +119,7 @@ vx_fdb_flush_slot(struct vx *vx, int slot)
 	return removed;
 }
 
-/* vtep add ADDR [mac MAC] [vni N] */
+/* vtep add ADDR [mac MAC] [vni VNI] */
 static int
 vx_verb_vtep_add(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
@@ -157,7 +158,7 @@ vx_verb_vtep_add(struct vnf_instance *vi, json_t *args, json_t **reply)
 	return 0;
 }
 
-/* vtep del ADDR [vni N] */
+/* vtep del ADDR [vni VNI] */
 static int
 vx_verb_vtep_del(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
@@ -204,7 +205,7 @@ vx_verb_vtep_del(struct vnf_instance *vi, json_t *args, json_t **reply)
 	return 0;
 }
 
-/* fdb add MAC vni N vtep ADDR */
+/* fdb add MAC vni VNI vtep ADDR */
 static int
 vx_verb_fdb_add(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
@@ -233,7 +234,7 @@ vx_verb_fdb_add(struct vnf_instance *vi, json_t *args, json_t **reply)
 	return 0;
 }
 
-/* fdb del MAC vni N */
+/* fdb del MAC vni VNI */
 static int
 vx_verb_fdb_del(struct vnf_instance *vi, json_t *args, json_t **reply)
 {
