@@ -98,8 +98,7 @@ vx_snap_rehash(struct vx_snap *s)
 
 		if (t->family == 0)
 			continue;
-		h = rte_hash_crc(t->ip, t->family == AF_INET ? 4 : 16,
-				 t->family);
+		h = vx_crc(t->ip, t->family == AF_INET ? 4 : 16, t->family);
 		for (j = 0; j < VX_VHASH_SIZE; j++) {
 			uint16_t *e = &s->vhash[(h + j) & (VX_VHASH_SIZE - 1)];
 

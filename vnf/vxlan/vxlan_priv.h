@@ -148,6 +148,32 @@ struct vx_wstate {
 /* ---- the inner flow hash --------------------------------------------- */
 
 /*
+ * CRC32C of len bytes at p from h, as rte_hash_crc() computes it, but
+ * with loads that may be unaligned (memcpy): rte_hash_crc() loads words
+ * through casts, which packet fields at odd offsets must not be.
+ */
+static inline uint32_t
+vx_crc(const uint8_t *p, uint32_t len, uint32_t h)
+{
+	uint64_t q;
+	uint32_t d;
+
+	for (; len >= 8; len -= 8, p += 8) {
+		memcpy(&q, p, sizeof(q));
+		h = rte_hash_crc_8byte(q, h);
+	}
+	if (len >= 4) {
+		memcpy(&d, p, sizeof(d));
+		h = rte_hash_crc_4byte(d, h);
+		len -= 4;
+		p += 4;
+	}
+	for (; len > 0; len--, p++)
+		h = rte_hash_crc_1byte(*p, h);
+	return h;
+}
+
+/*
  * Worker.  A hash of the inner frame's flow, for the outer UDP source
  * port (ECMP in the underlay spreads flows, keeps each in order): the IP
  * addresses, the protocol and, for TCP/UDP/SCTP first fragments, the
@@ -190,7 +216,7 @@ vx_flow_hash(const struct rte_mbuf *m)
 	}
 	if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6) && len >= off + 40) {
 		proto = p[off + 6];
-		h = rte_hash_crc(&p[off + 8], 32, proto);
+		h = vx_crc(&p[off + 8], 32, proto);
 		if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
 		     proto == IPPROTO_SCTP) &&
 		    len >= off + 44) {
@@ -199,7 +225,7 @@ vx_flow_hash(const struct rte_mbuf *m)
 		}
 		return h;
 	}
-	return rte_hash_crc(p, 12, type);
+	return vx_crc(p, 12, type);
 }
 
 /* Worker.  The outer UDP source port of a flow hash, network order. */
@@ -390,7 +416,7 @@ static inline int
 vx_vtep_find(const struct vx_snap *s, uint8_t family, const uint8_t *ip)
 {
 	uint32_t alen = family == AF_INET ? 4 : 16;
-	uint32_t h = rte_hash_crc(ip, alen, family), i;
+	uint32_t h = vx_crc(ip, alen, family), i;
 
 	for (i = 0; i < VX_VHASH_SIZE; i++) {
 		uint16_t e = s->vhash[(h + i) & (VX_VHASH_SIZE - 1)];
