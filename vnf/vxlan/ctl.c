@@ -138,6 +138,13 @@ vx_verb_vtep_add(struct vnf_instance *vi, json_t *args, json_t **reply)
 	vx_vtep_config_clear(&tc);
 	if (rc < 0)
 		return vx_ctl_error(reply, rc, err);
+	/* Nothing to change (a control plane repeats itself): no new
+	 * snapshot, no grace period. */
+	slot = vx_vtep_find(atomic_load(&vx->snap), tc.ip.family, tc.ip.addr);
+	if (slot >= 0 && !tc.has_mac &&
+	    (ifc <= 0 || (atomic_load(&vx->snap)->flood[ifc].bits[slot / 64] &
+			  (UINT64_C(1) << (slot % 64)))))
+		return 0;
 	s = vx_snap_new(atomic_load(&vx->snap));
 	if (s == NULL)
 		return vx_ctl_error(reply, -ENOMEM, "out of memory");

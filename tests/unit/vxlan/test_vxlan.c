@@ -25,7 +25,12 @@
 #include "control/config.h"
 #include "tests/common/test_eal.h"
 #include "vnf/vnf.h"
+#include "vnf/vxlan/evpn.h"
 #include "vnf/vxlan/vxlan_priv.h"
+
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
 
 enum { UNDER, RED, BLUE };
 
@@ -876,6 +881,197 @@ test_verbs(void **state)
 	vnf_instance_destroy(vi);
 }
 
+/* ---- EVPN: rtnetlink messages as zebra's kernel state makes them ---- */
+
+struct nlb {
+	uint8_t buf[512] __attribute__((aligned(4)));
+	size_t len;
+	size_t nest[4];
+	unsigned int depth;
+};
+
+static void
+nlb_start(struct nlb *b, uint16_t type, const void *hdr, size_t hlen)
+{
+	struct nlmsghdr *nh = (void *)b->buf;
+
+	memset(b, 0, sizeof(*b));
+	nh->nlmsg_type = type;
+	memcpy(b->buf + NLMSG_HDRLEN, hdr, hlen);
+	b->len = NLMSG_HDRLEN + NLMSG_ALIGN(hlen);
+}
+
+static void
+nlb_attr(struct nlb *b, uint16_t type, const void *d, size_t n)
+{
+	struct rtattr *a = (void *)(b->buf + b->len);
+
+	a->rta_type = type;
+	a->rta_len = (uint16_t)RTA_LENGTH(n);
+	if (n)
+		memcpy(RTA_DATA(a), d, n);
+	b->len += RTA_ALIGN(a->rta_len);
+}
+
+static void
+nlb_nest(struct nlb *b, uint16_t type)
+{
+	b->nest[b->depth++] = b->len;
+	nlb_attr(b, type, NULL, 0);
+}
+
+static void
+nlb_end(struct nlb *b)
+{
+	struct rtattr *a = (void *)(b->buf + b->nest[--b->depth]);
+
+	a->rta_len = (uint16_t)(b->len - b->nest[b->depth]);
+}
+
+static size_t
+nlb_done(struct nlb *b)
+{
+	((struct nlmsghdr *)(void *)b->buf)->nlmsg_len = (uint32_t)b->len;
+	return b->len;
+}
+
+static void
+fdb_msg(struct nlb *b, uint16_t type, int ifindex, const uint8_t *mac,
+	const char *dst)
+{
+	struct ndmsg nd = {.ndm_family = AF_BRIDGE,
+			   .ndm_ifindex = ifindex,
+			   .ndm_flags = NTF_SELF | NTF_EXT_LEARNED};
+	uint8_t a[16];
+	int fam = strchr(dst, ':') ? AF_INET6 : AF_INET;
+
+	nlb_start(b, type, &nd, sizeof(nd));
+	nlb_attr(b, NDA_LLADDR, mac, 6);
+	inet_pton(fam, dst, a);
+	nlb_attr(b, NDA_DST, a, fam == AF_INET ? 4 : 16);
+	nlb_done(b);
+}
+
+static void
+test_evpn(void **state)
+{
+	static const uint8_t zero[6];
+	struct vnf_instance *vi =
+		vx_new(", nexthop_mac: \"02:00:00:00:0a:fe\"");
+	struct vx_evpn e = {.vi = vi};
+	struct vx_evpn_ev ev;
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = 7};
+	struct nlb b;
+	uint32_t vni = 100;
+	uint8_t local[4], out[128];
+	struct rte_mbuf *m;
+	uint16_t next[1];
+	json_t *reply;
+	char err[256] = "";
+	size_t n;
+
+	(void)state;
+	/* The vxlan device of VNI 100. */
+	inet_pton(AF_INET, "192.0.2.1", local);
+	nlb_start(&b, RTM_NEWLINK, &ifi, sizeof(ifi));
+	nlb_attr(&b, IFLA_IFNAME, "vx100", 6);
+	nlb_nest(&b, IFLA_LINKINFO);
+	nlb_attr(&b, IFLA_INFO_KIND, "vxlan", 6);
+	nlb_nest(&b, IFLA_INFO_DATA);
+	nlb_attr(&b, IFLA_VXLAN_ID, &vni, 4);
+	nlb_attr(&b, IFLA_VXLAN_LOCAL, local, 4);
+	nlb_end(&b);
+	nlb_end(&b);
+	n = nlb_done(&b);
+	assert_int_equal(vx_evpn_parse(b.buf, n, &ev), 0);
+	assert_int_equal(ev.kind, VX_EV_LINK);
+	assert_int_equal(ev.vni, 100);
+	assert_int_equal(ev.ifindex, 7);
+	assert_true(ev.has_addr && ev.addr.family == AF_INET);
+	assert_int_equal(vx_evpn_apply(&e, &ev, err, sizeof(err)), 0);
+	/* Cut short: malformed, whether the buffer or the message says so. */
+	assert_int_equal(vx_evpn_parse(b.buf, n - 4, &ev), -EINVAL);
+	((struct nlmsghdr *)(void *)b.buf)->nlmsg_len = (uint32_t)(n - 2);
+	assert_int_equal(vx_evpn_parse(b.buf, n - 2, &ev), -EINVAL);
+
+	/* Type 3: VTEP .3 floods VNI 100. */
+	fdb_msg(&b, RTM_NEWNEIGH, 7, zero, "192.0.2.3");
+	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
+	assert_int_equal(ev.kind, VX_EV_FLOOD);
+	if (vx_evpn_apply(&e, &ev, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	m = inner(BCAST, VM_A, 60, 1);
+	run(vi, RED, &m, 1, next);
+	assert_int_equal(next[0], UNDER);
+	check_outer4(m, MAC_NH, "192.0.2.3", 100, 60);
+	rte_pktmbuf_free(m);
+
+	/* Type 2: X behind .4, a VTEP not seen before. */
+	fdb_msg(&b, RTM_NEWNEIGH, 7, VM_X, "192.0.2.4");
+	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
+	assert_int_equal(ev.kind, VX_EV_MAC);
+	if (vx_evpn_apply(&e, &ev, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	m = inner(VM_X, VM_A, 60, 1);
+	run(vi, RED, &m, 1, next);
+	check_outer4(m, MAC_NH, "192.0.2.4", 100, 60);
+	rte_pktmbuf_free(m);
+	assert_int_equal(verb(vi, "show fdb", "{}", &reply), 0);
+	assert_int_equal(json_array_size(reply), 1);
+	json_decref(reply);
+
+	/* Withdrawn: gone from the FDB, and from the flood list. */
+	fdb_msg(&b, RTM_DELNEIGH, 7, VM_X, "192.0.2.4");
+	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
+	assert_int_equal(vx_evpn_apply(&e, &ev, err, sizeof(err)), 0);
+	assert_int_equal(verb(vi, "show fdb", "{}", &reply), 0);
+	assert_int_equal(json_array_size(reply), 0);
+	json_decref(reply);
+	fdb_msg(&b, RTM_DELNEIGH, 7, zero, "192.0.2.3");
+	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
+	assert_int_equal(vx_evpn_apply(&e, &ev, err, sizeof(err)), 0);
+	m = inner(BCAST, VM_A, 60, 1);
+	run(vi, RED, &m, 1, next);
+	assert_string_equal(drop_name(vi, next[0]), "no-vtep");
+	rte_pktmbuf_free(m);
+
+	/* On a device that is not a known vxlan device: refused. */
+	fdb_msg(&b, RTM_NEWNEIGH, 9, VM_X, "192.0.2.4");
+	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
+	assert_int_equal(vx_evpn_apply(&e, &ev, err, sizeof(err)), -ENOENT);
+	/* A neighbour of another family: not EVPN's. */
+	{
+		struct ndmsg nd = {.ndm_family = AF_INET, .ndm_ifindex = 7};
+
+		nlb_start(&b, RTM_NEWNEIGH, &nd, sizeof(nd));
+		nlb_attr(&b, NDA_LLADDR, VM_X, 6);
+		nlb_done(&b);
+		assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
+		assert_int_equal(ev.kind, VX_EV_NONE);
+	}
+
+	/* The write-back of a local MAC. */
+	n = vx_evpn_local_msg(out, sizeof(out), 12, VM_A, false);
+	assert_int_equal(n, NLMSG_LENGTH(sizeof(struct ndmsg)) + RTA_SPACE(6));
+	{
+		const struct nlmsghdr *nh = (const void *)out;
+		const struct ndmsg *nd = NLMSG_DATA(nh);
+		const struct rtattr *a =
+			(const void *)((const char *)nd +
+				       NLMSG_ALIGN(sizeof(*nd)));
+
+		assert_int_equal(nh->nlmsg_type, RTM_NEWNEIGH);
+		assert_int_equal(nd->ndm_family, AF_BRIDGE);
+		assert_int_equal(nd->ndm_ifindex, 12);
+		assert_int_equal(nd->ndm_flags, NTF_MASTER);
+		assert_int_equal(nd->ndm_state, NUD_REACHABLE);
+		assert_int_equal(a->rta_type, NDA_LLADDR);
+		assert_memory_equal(RTA_DATA(a), VM_A, 6);
+	}
+	assert_int_equal(vx_evpn_local_msg(out, 8, 12, VM_A, true), 0);
+	vnf_instance_destroy(vi);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -890,6 +1086,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_copy_fails),
 		cmocka_unit_test(test_arp),
 		cmocka_unit_test(test_verbs),
+		cmocka_unit_test(test_evpn),
 	};
 	int rc;
 
