@@ -22,7 +22,8 @@
  * pool or random, optionally without headroom (flags 0x81) or in two segments;
  * or an outer VXLAN packet for p4) and queues it on an RX port, repeats the
  * last frame, submits the queued bursts, moves time and runs ageing, runs a
- * control verb (vtep add/del, fdb add/del/flush, shows), makes the ports
+ * control verb (vtep add/del, fdb add/del/flush, shows) or an rtnetlink
+ * message of the EVPN glue (vnf/vxlan/evpn.c), makes the ports
  * refuse part of what they are sent, or flips a port's link.
  *
  * Invariants checked (abort() on failure, so libFuzzer and ASan report
@@ -63,6 +64,10 @@
 #include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
 #include "vnf/vxlan/config.h"
+#include "vnf/vxlan/evpn.h"
+
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
 
 #define FZ_PORTS 6
 #define FZ_POOL 8191
@@ -83,6 +88,7 @@ static struct nfv_wctx *fz_w;
 static struct nfv_graph *fz_g;
 static struct vnf_instance *fz_vi[FZ_INST];
 static struct fz_queues fz_q;
+static struct vx_evpn fz_ev; /* the EVPN glue's device table */
 static unsigned int fz_accept = UINT_MAX;
 static uint64_t fz_hz, fz_sent, fz_refused;
 
@@ -319,6 +325,44 @@ fz_ctl(struct vnf_instance *vi, uint8_t what, uint8_t arg)
 	}
 }
 
+/*
+ * An rtnetlink message for the EVPN glue (vnf/vxlan/evpn.c): a header
+ * of one of its four types, then input bytes.  What parses is applied to
+ * a, when its address is one fz_reset() cleans up (so that every input
+ * starts from the same VTEPs).
+ */
+static void
+fz_evpn(struct fz_in *in, uint8_t sel)
+{
+	static const uint16_t types[] = {RTM_NEWLINK, RTM_DELLINK, RTM_NEWNEIGH,
+					 RTM_DELNEIGH};
+	union {
+		struct nlmsghdr nh;
+		uint8_t b[160];
+	} u;
+	struct vx_evpn_ev ev;
+	char err[256], ip[INET6_ADDRSTRLEN] = "";
+	size_t len = NLMSG_HDRLEN + fz_u8(in) % (sizeof(u) - NLMSG_HDRLEN);
+	unsigned int i;
+
+	memset(&u, 0, sizeof(u));
+	for (i = NLMSG_HDRLEN; i < len; i++)
+		u.b[i] = fz_u8(in);
+	u.nh.nlmsg_len = (uint32_t)len;
+	u.nh.nlmsg_type = types[sel % 4];
+	if (vx_evpn_parse(u.b, len, &ev) != 0 || ev.kind == VX_EV_NONE)
+		return;
+	if (ev.has_addr)
+		inet_ntop(ev.addr.family, ev.addr.addr, ip, sizeof(ip));
+	for (i = 0; i < RTE_DIM(fz_addrs); i++)
+		if (strcmp(ip, fz_addrs[i]) == 0)
+			break;
+	if (ev.kind != VX_EV_LINK && i == RTE_DIM(fz_addrs))
+		return;
+	fz_ev.vi = fz_vi[0];
+	(void)vx_evpn_apply(&fz_ev, &ev, err, sizeof(err));
+}
+
 /* Back to the configured VTEPs and an empty FDB: every input starts from
  * the same state. */
 static void
@@ -336,6 +380,7 @@ fz_reset(void)
 	};
 	unsigned int i, j, k;
 
+	memset(&fz_ev, 0, sizeof(fz_ev));
 	for (i = 0; i < FZ_INST; i++) {
 		for (j = 0; j < RTE_DIM(fz_addrs); j++)
 			fz_verb(fz_vi[i], "vtep del",
@@ -525,7 +570,11 @@ fz_run(const uint8_t *data, size_t len)
 			/* Verbs between bursts, as the control thread runs
 			 * them beside a worker. */
 			fz_queue_submit_all(&fz_q);
-			fz_ctl(fz_vi[arg % FZ_INST], arg / FZ_INST, fz_u8(&in));
+			if (arg >= 0xf0)
+				fz_evpn(&in, arg);
+			else
+				fz_ctl(fz_vi[arg % FZ_INST], arg / FZ_INST,
+				       fz_u8(&in));
 			break;
 		case 14:
 			fz_accept = arg % 40; /* 32 and up: everything */
