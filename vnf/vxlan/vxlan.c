@@ -291,6 +291,17 @@ vx_decap_burst(struct vx *vx, const struct vx_snap *s, struct vnf_wctx *w,
 		if (rte_pktmbuf_pkt_len(m) > d.inner_len)
 			rte_pktmbuf_trim(m,
 					 rte_pktmbuf_pkt_len(m) - d.inner_len);
+		/* What the underlay port found about the outer packet
+		 * (checksums, type) is not true of the inner frame. */
+		m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK |
+				 RTE_MBUF_F_RX_L4_CKSUM_MASK |
+				 RTE_MBUF_F_RX_OUTER_L4_CKSUM_MASK |
+				 RTE_MBUF_F_RX_OUTER_IP_CKSUM_BAD);
+		m->packet_type = 0;
+		/* The other way round from vx_encap(). */
+		if ((m->ol_flags & RTE_MBUF_F_TX_L4_MASK) &&
+		    m->l2_len >= d.outer_len)
+			m->l2_len -= d.outer_len;
 		b->next[i] = (uint16_t)ifc;
 		decap++;
 		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);

@@ -275,6 +275,11 @@ vx_encap(const struct vx *vx, const struct vx_vtep *t, rte_be32_t vni,
 	p = (uint8_t *)rte_pktmbuf_prepend(m, t->hdr_len);
 	if (unlikely(p == NULL))
 		return VNF_DROP(VX_DROP_NO_HEADROOM);
+	/* A checksum left to the egress (a guest's checksum offload, which
+	 * vhost-user hands on as csum_start = l2_len + l3_len): the inner
+	 * L4 header moved back by the outer headers. */
+	if (m->ol_flags & RTE_MBUF_F_TX_L4_MASK)
+		m->l2_len += t->hdr_len;
 	if (t->family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (void *)(p + RTE_ETHER_HDR_LEN);
 		/* The template's sum plus the length as it lies in memory. */

@@ -333,8 +333,14 @@ test_encap_ipv4(void **state)
 	(void)state;
 	memcpy(copy, rte_pktmbuf_mtod(m, void *), 100);
 	sport = rte_be_to_cpu_16(vx_sport(vx_flow_hash(m)));
+	/* A UDP checksum left to the egress: its offsets follow. */
+	m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4;
+	m->l2_len = 14;
+	m->l3_len = 20;
 	run(vi, RED, &m, 1, next);
 	assert_int_equal(next[0], UNDER);
+	assert_int_equal(m->l2_len, 50 + 14);
+	assert_int_equal(m->l3_len, 20);
 	assert_int_equal(emit.n, 0);
 	in = check_outer4(m, MAC_T2, "192.0.2.2", 100, 100);
 	assert_memory_equal(in, copy, 100);
@@ -546,7 +552,14 @@ test_decap_learn(void **state)
 	/* Ethernet padding after a short packet is cut. */
 	m[2] = outer4("192.0.2.3", "192.0.2.1", 4789, 0x08, 100, VM_X, 14);
 	assert_non_null(rte_pktmbuf_append(m[2], 6));
+	/* Checksum offload asked by the sender's guest: back to the inner
+	 * offsets; the outer packet's RX checksum verdicts go. */
+	m[0]->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4 |
+			  RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	m[0]->l2_len = 64;
 	run(vi, UNDER, m, 3, next);
+	assert_int_equal(m[0]->l2_len, 14);
+	assert_int_equal(m[0]->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK, 0);
 	assert_int_equal(next[0], RED);
 	assert_int_equal(next[1], BLUE);
 	assert_int_equal(next[2], RED);
