@@ -246,8 +246,12 @@ mirror_nl_route(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 		return MIRROR_NL_RTYPE;
 	}
 	r->proto = rtm->rtm_protocol;
+	/* The kernel keeps routes of one prefix apart by metric, and names
+	 * the deleted one's (IPv4 leaves a metric of 0 out). */
+	if (tb[RTA_PRIORITY] != NULL)
+		r->metric = nla_get_u32(tb[RTA_PRIORITY]);
 	if (h->nlmsg_type == RTM_DELROUTE) {
-		/* Only family/addr/len count for a delete. */
+		/* Only family/addr/len/metric count for a delete. */
 		r->del = true;
 		return MIRROR_NL_OK;
 	}

@@ -56,6 +56,13 @@
 # (arguments of tests/bench/router/gen_routes.py: the file is written once
 # per run into the private directory, before nfvd starts, and every
 # router's `routes_file:` in the private copy of the config points at it).
+# A router with `mirror:` may get its table from the kernel instead:
+#   # nfv-bench-kernel-routes: --bench -n 100000
+# (the same arguments): after nfvd has started and its mirror is synced,
+# the routes are added with `ip -batch` in the mirror's namespace (a
+# private one per run, which nfvd makes and removes), and the row is
+# measured once the router holds them all - forwarding over mirrored
+# routes, to compare with the same table from a route file.
 #
 # Usage: tests/bench/compare.sh [options]; -h for the list.
 set -u
@@ -247,6 +254,9 @@ cleanup() {
 	for p in "${PREFIXES[@]}"; do
 		remove_prefix_files "$p"
 	done
+	# nfvd removes the mirror netns it made when it stops; not when it
+	# was killed.
+	ip netns del "$TAG-rns" 2>/dev/null
 	if [ "$POLICY_RC_MADE" = 1 ]; then
 		rm -f /usr/sbin/policy-rc.d
 	fi
@@ -269,6 +279,9 @@ apt_install() {	# apt_install PKG...: without starting any service
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" \
 		>"$DIR/apt.log" 2>&1
 	local rc=$?
+	# nfvd removes the mirror netns it made when it stops; not when it
+	# was killed.
+	ip netns del "$TAG-rns" 2>/dev/null
 	if [ "$POLICY_RC_MADE" = 1 ]; then
 		rm -f /usr/sbin/policy-rc.d
 		POLICY_RC_MADE=0
@@ -322,9 +335,9 @@ EOF
 # baseline), any other relative path from the repository root, so the
 # copy runs from any directory.
 private_config() {	# private_config SRC DST PREFIX ROUTES IDLE BUILDDIR
-	python3 - "$@" "$DIR" "$DUT_CPU" "$NO_HUGE" "$ROOT" "$BUILD" <<'EOF'
+	python3 - "$@" "$DIR" "$DUT_CPU" "$NO_HUGE" "$ROOT" "$BUILD" "$TAG-rns" <<'EOF'
 import os, sys, yaml
-src, dst, prefix, routes, idle, builddir, d, cpu, nohuge, root, build = sys.argv[1:12]
+src, dst, prefix, routes, idle, builddir, d, cpu, nohuge, root, build, rns = sys.argv[1:13]
 cfg = yaml.safe_load(open(src))
 
 
@@ -342,6 +355,8 @@ def program_path(path):
 for v in cfg.get("vnfs") or []:
     if routes and v.get("type") == "router" and "routes_file" in v:
         v["routes_file"] = routes
+    if v.get("type") == "router" and isinstance(v.get("mirror"), dict):
+        v["mirror"]["netns"] = rns  # ours, made and removed by nfvd
     if "program" in v:
         v["program"] = program_path(v["program"])
     for r in v.get("rules") or []:
@@ -374,6 +389,73 @@ config_gen_args() {	# the "# nfv-bench-args:" line of a config
 
 config_routes_args() {	# the "# nfv-bench-routes:" line of a config
 	sed -n 's/^[[:space:]]*#[[:space:]]*nfv-bench-routes:[[:space:]]*//p' "$1" | head -1
+}
+
+config_kroutes_args() {	# the "# nfv-bench-kernel-routes:" line of a config
+	sed -n 's/^[[:space:]]*#[[:space:]]*nfv-bench-kernel-routes:[[:space:]]*//p' "$1" | head -1
+}
+
+# The kernel routes of a config: an `ip -batch` file, written once per run
+# (path printed; nothing when the config asks for none), or return 1.
+kroutes_for() {	# kroutes_for NAME
+	local name=$1 args txt=$DIR/kroutes-$1.txt out=$DIR/kroutes-$1.batch gargs=()
+	args=$(config_kroutes_args "${CONFIG_OF[$name]}")
+	[ -n "$args" ] || return 0
+	if [ ! -s "$out" ]; then
+		read -ra gargs <<<"$args"
+		if ! python3 "$ROOT/tests/bench/router/gen_routes.py" "${gargs[@]}" "$txt" \
+			>"$DIR/gen_kroutes-$name.log" 2>&1; then
+			warn "nfvd:$name: gen_routes.py $args failed:"
+			tail -3 "$DIR/gen_kroutes-$name.log" | sed 's/^/  /' >&2
+			return 1
+		fi
+		sed -n 's/^\([0-9][^ ]*\) via \([^ ]*\).*/route add \1 via \2/p' "$txt" >"$out"
+	fi
+	echo "$out"
+}
+
+# The router of a config that has `mirror:`, by name (empty: none).
+mirror_router() {	# mirror_router CONFIG
+	python3 - "$1" <<'EOF'
+import sys, yaml
+cfg = yaml.safe_load(open(sys.argv[1]))
+print(next((v["name"] for v in cfg.get("vnfs") or []
+            if v.get("type") == "router" and v.get("mirror")), ""))
+EOF
+}
+
+kroutes_held() {	# kroutes_held ROUTER: kernel routes it holds (-1: no answer)
+	"$NFVCTL" -s "$NFVD_CTL" -j show vnf "$1" 2>/dev/null | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["details"].get("kernel_routes", 0))' 2>/dev/null || echo -1
+}
+
+# Feed the kernel routes of NAME to the running nfvd's mirror and wait
+# until its router holds them all (the mirror synced first).
+load_kroutes() {	# load_kroutes NAME CONFIG
+	local batch rtr n t0 t1 want held
+	batch=$(kroutes_for "$1") || return 1
+	[ -n "$batch" ] || return 0
+	rtr=$(mirror_router "$2")
+	[ -n "$rtr" ] || { warn "nfvd:$1: nfv-bench-kernel-routes without a router with mirror:"; return 1; }
+	t0=$(date +%s)
+	while ! "$NFVCTL" -s "$NFVD_CTL" -j show mirror "$rtr" 2>/dev/null | grep -q '"synced"'; do
+		alive "$DUT_PID" && [ $(($(date +%s) - t0)) -lt 120 ] ||
+			{ warn "nfvd:$1: the mirror did not sync"; return 1; }
+		sleep 0.2
+	done
+	n=$(kroutes_held "$rtr")
+	want=$((n + $(wc -l <"$batch")))
+	t0=$(date +%s%N)
+	ip -n "$TAG-rns" -batch "$batch" >"$DIR/kroutes-ip.log" 2>&1 ||
+		{ warn "nfvd:$1: ip -batch failed:"; tail -3 "$DIR/kroutes-ip.log" >&2; return 1; }
+	while held=$(kroutes_held "$rtr"); [ "$held" -lt "$want" ]; do
+		alive "$DUT_PID" && [ $((($(date +%s%N) - t0) / 1000000000)) -lt 300 ] ||
+			{ warn "nfvd:$1: the router holds $held of $want kernel routes"; return 1; }
+		sleep 0.2
+	done
+	t1=$(date +%s%N)
+	echo "nfvd:$1: $((want - n)) kernel routes mirrored in $(((t1 - t0) / 1000000)) ms" >&2
 }
 
 # The route file a config asks for, written once per run: prints its path
@@ -641,7 +723,8 @@ start_nfvd() {	# start_nfvd NAME [ethdev|base|sleep|interrupt]
 	NFVD_VHOST_ETHDEV=$via "$bin" -c "$cfg" >"$DUT_LOG" 2>&1 &
 	DUT_PID=$!
 	PIDS+=("$DUT_PID")
-	wait_files "$DUT_PID" 30 "$SOCK0" "$SOCK1" "$NFVD_CTL"
+	wait_files "$DUT_PID" 30 "$SOCK0" "$SOCK1" "$NFVD_CTL" || return 1
+	load_kroutes "$name" "$cfg"
 }
 
 stop_dut() {

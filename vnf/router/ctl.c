@@ -118,7 +118,10 @@ rt_show_row_cmp(const void *a, const void *b)
 		return c;
 	if (x->len != y->len)
 		return (int)x->len - (int)y->len;
-	return (int)x->shadowed - (int)y->shadowed;
+	if (x->shadowed != y->shadowed)
+		return (int)x->shadowed - (int)y->shadowed;
+	/* standby kernel routes by metric, after a shadowed config one */
+	return x->metric < y->metric ? -1 : x->metric > y->metric;
 }
 
 static void
@@ -127,6 +130,7 @@ rt_show_routes_emit(struct rt_show *s, unsigned int n)
 	char ps[INET6_ADDRSTRLEN + 8], via[256], ifs[256], ob[8];
 	const char *type;
 	unsigned int i;
+	json_t *row;
 
 	for (i = 0; i < n; i++) {
 		const struct rt_rib_route *r = &s->rows[i];
@@ -136,13 +140,16 @@ rt_show_routes_emit(struct rt_show *s, unsigned int n)
 			       sizeof(ifs), &type);
 		if (r->origin == RT_ORIG_KERNEL && r->ktype == VNF_RT_PROHIBIT)
 			type = "prohibit";
-		json_array_append_new(
-			s->arr,
-			json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "vnf",
-				  s->rt->vi->name, "prefix", ps, "type", type,
-				  "via", via, "iface", ifs, "origin",
-				  rt_rib_origin_name(r, ob, sizeof(ob)),
-				  "shadowed", r->shadowed));
+		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "vnf",
+				s->rt->vi->name, "prefix", ps, "type", type,
+				"via", via, "iface", ifs, "origin",
+				rt_rib_origin_name(r, ob, sizeof(ob)),
+				"shadowed", r->shadowed);
+		/* The kernel's metric, as `ip route` shows it. */
+		if (row != NULL && r->origin == RT_ORIG_KERNEL)
+			json_object_set_new(row, "metric",
+					    json_integer(r->metric));
+		json_array_append_new(s->arr, row);
 	}
 }
 

@@ -451,14 +451,17 @@ rt_fib_rsvd_unwrap(const struct rt_fib *f, void *t)
  * prefix longer than /24 takes a group for its /24; in Internet and IGP
  * tables a few percent are (1/32 here).  IPv6 (a trie of 8-bit levels
  * below a 24-bit head): DPDK 22.11 reserves rt_fib_tbl8_weight() groups
- * per prefix whether they are shared or not, three for a /48, two under a
- * covering /32: 2.5 per route for a /48-heavy table (docs/router.md,
- * "Limits": about 2.5 KiB per IPv6 route and table copy).
+ * per prefix whether they are shared or not: three for a /48, four for a
+ * /56 (the prefix most often delegated to a site, and what a table of
+ * customer routes is made of), one less per level under a covering prefix
+ * longer than /24.  Four per route, so that a /56-heavy table loads
+ * without a rebuild on the way (docs/router.md, "Memory": about 4 KiB per
+ * IPv6 route and table copy; a /64-heavy table grows once or twice).
  */
-static uint32_t
+uint32_t
 rt_fib_tbl8_for(int family, uint32_t routes)
 {
-	uint64_t n = family == AF_INET ? routes / 32 : (uint64_t)routes * 5 / 2;
+	uint64_t n = family == AF_INET ? routes / 32 : (uint64_t)routes * 4;
 
 	if (n <= RT_FIB_MIN_TBL8)
 		return RT_FIB_MIN_TBL8;

@@ -244,7 +244,7 @@ rt_icmp4_error(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 		memcpy(ic + 1, q, olen);
 	ic->icmp_cksum = 0;
 	ic->icmp_cksum = rt_cksum_raw(ic, (uint32_t)sizeof(*ic) + olen);
-	rt_emit(w, e, in);
+	rt_emit(rt, w, e, in);
 	w->counters[RT_C_ICMP_ERRORS]++;
 }
 
@@ -314,7 +314,7 @@ rt_icmp6_error(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	if (q != ic + 8)
 		memcpy(ic + 8, q, olen);
 	*(rte_be16_t *)(ic + 2) = rt_cksum_icmp6(ip6, ic, 8 + olen);
-	rt_emit(w, e, in);
+	rt_emit(rt, w, e, in);
 	w->counters[RT_C_ICMP_ERRORS]++;
 }
 

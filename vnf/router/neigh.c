@@ -329,7 +329,7 @@ rt_arp_send(struct rt *rt, struct vnf_wctx *w, uint16_t ifi, uint16_t op,
 	ah->arp_data.arp_sip = sip;
 	rte_ether_addr_copy(tha, &ah->arp_data.arp_tha);
 	ah->arp_data.arp_tip = tip;
-	rt_emit(w, m, ifi);
+	rt_emit(rt, w, m, ifi);
 	w->counters[RT_C_ARP_REQUESTS]++;
 }
 
@@ -385,7 +385,7 @@ rt_ns_send(struct rt *rt, struct vnf_wctx *w, uint16_t ifi,
 	icmp[25] = 1;
 	memcpy(icmp + 26, ifc->mac.addr_bytes, 6);
 	*(rte_be16_t *)(icmp + 2) = rt_cksum_icmp6(ip6, icmp, 32);
-	rt_emit(w, m, ifi);
+	rt_emit(rt, w, m, ifi);
 	w->counters[RT_C_NS_SENT]++;
 }
 

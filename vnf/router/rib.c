@@ -10,7 +10,10 @@
  * A prefix holds up to two routes: one of the config side (config, route
  * file, `route add`, or the ifaces' own) and one of the kernel.  The
  * config side's is forwarded on; the kernel's is kept behind it and takes
- * over when it goes (docs/router.md, "Origins and precedence").
+ * over when it goes (docs/router.md, "Origins and precedence").  Kernel
+ * routes of the same prefix with higher metrics than that one (rare: a
+ * backup route, BIRD's own subnets) wait in a list of standby routes
+ * beside it, lowest metric first, and the first takes over when it goes.
  *
  * A change is a batch: every route changed in the RIB, each holding a
  * reference on its next hop; the FIB ops that change what is forwarded
@@ -195,6 +198,9 @@ struct rt_rib_ent {
 	uint16_t c_nh;	  /* next hops, each route holding a reference */
 	uint16_t k_nh;
 	uint32_t k_gen; /* generation of the last add (mark/sweep) */
+	uint32_t k_metric;
+	uint32_t k_alt; /* standby kernel routes: first of a list in
+			 * rib->alt, by metric; 0 none (only with k_on) */
 	uint32_t cut;	/* rt_rib_commit(), when the FIB failed: 1 + the first
 			 * change of the batch to undo; 0 otherwise */
 };
@@ -208,6 +214,20 @@ struct rt_rib {
 	uint32_t n_shadowed;	 /* kernel routes behind a config one */
 	uint32_t gen;		 /* current generation (mark) */
 	bool sized[2];		 /* per family: sized for max_routes */
+	/* Standby kernel routes (higher metrics), in lists from their
+	 * prefix's entry; [0] unused, free ones chained by next from
+	 * alt_free.  Each holds a reference on its next hop. */
+	struct rt_rib_alt *alt;
+	uint32_t alt_cap, alt_free, n_alt;
+};
+
+struct rt_rib_alt {
+	uint32_t metric;
+	uint32_t next; /* the next higher metric; 0 the end */
+	uint32_t gen;
+	uint16_t nh;
+	uint8_t proto;
+	uint8_t type;
 };
 
 static void
@@ -328,6 +348,66 @@ rt_rib_eff(const struct rt_rib_ent *e, uint16_t *nh)
 	return false;
 }
 
+/* ---- standby kernel routes -------------------------------------------------
+ */
+
+/* Insert a standby route into e's list, by metric (none of that metric
+ * there).  0 or -ENOMEM; the list takes the reference on a->nh. */
+static int
+rt_alt_insert(struct rt_rib *rib, struct rt_rib_ent *e,
+	      const struct rt_rib_alt *a)
+{
+	uint32_t i, *link = &e->k_alt;
+
+	if (rib->alt_free == 0) {
+		uint32_t nc = RTE_MAX(rib->alt_cap * 2, 64u), j;
+		struct rt_rib_alt *q;
+
+		if (nc > (1u << 26))
+			return -ENOMEM;
+		q = realloc(rib->alt, (size_t)nc * sizeof(*q));
+		if (q == NULL)
+			return -ENOMEM;
+		/* Chain the new nodes as free; node 0 stays unused. */
+		for (j = RTE_MAX(rib->alt_cap, 1u); j < nc; j++)
+			q[j].next = j + 1 < nc ? j + 1 : 0;
+		rib->alt_free = RTE_MAX(rib->alt_cap, 1u);
+		rib->alt = q;
+		rib->alt_cap = nc;
+	}
+	i = rib->alt_free;
+	rib->alt_free = rib->alt[i].next;
+	while (*link != 0 && rib->alt[*link].metric < a->metric)
+		link = &rib->alt[*link].next;
+	rib->alt[i] = *a;
+	rib->alt[i].next = *link;
+	*link = i;
+	rib->n_alt++;
+	return 0;
+}
+
+/* Take e's standby route of `metric` (metric UINT64_MAX: the first, the
+ * lowest) out of its list into *out, with its reference.  false: none. */
+static bool
+rt_alt_take(struct rt_rib *rib, struct rt_rib_ent *e, uint64_t metric,
+	    struct rt_rib_alt *out)
+{
+	uint32_t i, *link = &e->k_alt;
+
+	while (*link != 0 && metric != UINT64_MAX &&
+	       rib->alt[*link].metric != metric)
+		link = &rib->alt[*link].next;
+	i = *link;
+	if (i == 0)
+		return false;
+	*out = rib->alt[i];
+	*link = rib->alt[i].next;
+	rib->alt[i].next = rib->alt_free;
+	rib->alt_free = i;
+	rib->n_alt--;
+	return true;
+}
+
 static void
 rt_rib_account(struct rt_rib *rib, const struct rt_rib_ent *e, int sign)
 {
@@ -354,7 +434,14 @@ struct rt_rib_undo {
 	uint16_t got; /* the new route's next hop (its reference) */
 	uint8_t fam;  /* 0 IPv4, 1 IPv6 */
 	bool undone;
+	/* What the change did to the standby list besides, undone with it:
+	 * RT_ALT_DEMOTED: the replaced route went into it (alt.metric);
+	 * RT_ALT_PROMOTED: alt came out of it and is the new route. */
+	uint8_t alt_act;
+	struct rt_rib_alt alt;
 };
+
+enum { RT_ALT_NONE, RT_ALT_DEMOTED, RT_ALT_PROMOTED };
 
 struct rt_rib_batch {
 	struct rt *rt;
@@ -461,6 +548,7 @@ rt_rib_set(struct rt_rib_batch *b, const struct rt_rib_route *r, bool kernel,
 	u->pos = (uint32_t)pos;
 	u->fam = (uint8_t)fam;
 	u->undone = false;
+	u->alt_act = RT_ALT_NONE;
 	u->got = on ? r->nh : RT_NHID_NOROUTE;
 
 	was_on = rt_rib_eff(e, &was_nh);
@@ -471,6 +559,7 @@ rt_rib_set(struct rt_rib_batch *b, const struct rt_rib_route *r, bool kernel,
 		e->k_nh = on ? r->nh : RT_NHID_NOROUTE;
 		e->k_proto = r->proto;
 		e->k_type = r->ktype;
+		e->k_metric = on ? r->metric : 0;
 		if (!keep_gen)
 			e->k_gen = rib->gen;
 	} else {
@@ -533,12 +622,20 @@ rt_rib_undo(struct rt_rib_batch *b, struct rt_rib_undo *u)
 	struct rt_rib *rib = b->rt->rib;
 	struct rt_rib_ent *e = &rib->ents[u->pos];
 
-	uint32_t cut = e->cut;
+	uint32_t cut = e->cut, alt = e->k_alt;
+	struct rt_rib_alt a;
 
 	rt_rib_account(rib, e, -1);
 	*e = u->old;
 	e->cut = cut;
+	e->k_alt = alt; /* the list as it is; its change is undone below */
 	rt_rib_account(rib, e, +1);
+	if (u->alt_act == RT_ALT_DEMOTED &&
+	    rt_alt_take(rib, e, u->alt.metric, &a))
+		rt_nh_put(b->rt, a.nh);
+	/* Back into the list, with the reference the change had taken. */
+	if (u->alt_act == RT_ALT_PROMOTED && rt_alt_insert(rib, e, &u->alt) == 0)
+		rt_nh_hold(b->rt, u->alt.nh);
 	rt_nh_put(b->rt, u->got);
 	u->undone = true;
 	b->undone++;
@@ -1447,6 +1544,66 @@ err_put:
 	return rc;
 }
 
+/*
+ * Remove the forwarded kernel route of e (prefix in r): the lowest standby
+ * route takes its place if there is one, keeping its own generation.
+ * keep_gen as rt_rib_set().  0 or -errno.
+ */
+static int
+rt_kroute_remove(struct rt *rt, struct rt_rib_batch *b, struct rt_rib_route *r,
+		 struct rt_rib_ent *e, bool keep_gen)
+{
+	struct rt_rib_undo *u;
+	struct rt_rib_alt a;
+	int rc;
+
+	if (e == NULL || !rt_alt_take(rt->rib, e, UINT64_MAX, &a)) {
+		r->origin = RT_ORIG_NONE;
+		return rt_rib_set(b, r, true, keep_gen);
+	}
+	r->origin = RT_ORIG_KERNEL;
+	r->nh = a.nh;
+	r->proto = a.proto;
+	r->ktype = a.type;
+	r->metric = a.metric;
+	rc = rt_rib_set(b, r, true, true);
+	if (rc < 0) {
+		/* A node was freed just now: this cannot fail. */
+		rt_alt_insert(rt->rib, e, &a);
+		return rc;
+	}
+	e->k_gen = a.gen;
+	u = &b->log[b->n - 1];
+	u->alt_act = RT_ALT_PROMOTED;
+	u->alt = a;
+	return 0;
+}
+
+/* Drop e's standby routes that `drop` says go (a is one of them), with
+ * their references.  How many. */
+static unsigned int
+rt_alt_drop(struct rt *rt, struct rt_rib_ent *e,
+	    bool (*drop)(const struct rt_rib_alt *a, const void *arg),
+	    const void *arg)
+{
+	struct rt_rib *rib = rt->rib;
+	unsigned int n = 0;
+	uint32_t i = e->k_alt;
+	struct rt_rib_alt a;
+
+	while (i != 0) {
+		uint32_t next = rib->alt[i].next;
+
+		if (drop(&rib->alt[i], arg) &&
+		    rt_alt_take(rib, e, rib->alt[i].metric, &a)) {
+			rt_nh_put(rt, a.nh);
+			n++;
+		}
+		i = next;
+	}
+	return n;
+}
+
 /* One op of vnf_router_kroutes_apply() into the batch.  0 or -errno with
  * the reason in err. */
 static int
@@ -1455,7 +1612,9 @@ rt_kroute_one(struct rt *rt, struct rt_rib_batch *b,
 {
 	struct rt_rib_route r = {0};
 	char ps[INET6_ADDRSTRLEN + 8];
-	bool v6 = k->family == AF_INET6;
+	bool v6 = k->family == AF_INET6, demoting = false;
+	struct rt_rib_alt demote;
+	struct rt_rib_ent *e;
 	int rc;
 
 	if (k->family != AF_INET && !v6) {
@@ -1476,14 +1635,23 @@ rt_kroute_one(struct rt *rt, struct rt_rib_batch *b,
 			 "%s: IPv6 is off: no iface has an IPv6 address", ps);
 		return -EAFNOSUPPORT;
 	}
+	e = rt_rib_find(rt, r.family, r.addr, r.len);
+	if (e != NULL && !e->k_on)
+		e = NULL; /* only a config-side route: as if none */
 	if (k->del) {
-		r.origin = RT_ORIG_NONE;
-		rc = rt_rib_set(b, &r, true, false);
+		if (e != NULL && e->k_metric != k->metric) {
+			/* A standby route (or none) of that metric. */
+			if (rt_alt_take(rt->rib, e, k->metric, &demote))
+				rt_nh_put(rt, demote.nh);
+			return 0;
+		}
+		rc = rt_kroute_remove(rt, b, &r, e, false);
 		goto out;
 	}
 	r.origin = RT_ORIG_KERNEL;
 	r.proto = k->proto;
 	r.ktype = k->type;
+	r.metric = k->metric;
 	switch (k->type) {
 	case VNF_RT_BLACKHOLE:
 		r.nh = RT_NHID_BLACKHOLE;
@@ -1503,9 +1671,45 @@ rt_kroute_one(struct rt *rt, struct rt_rib_batch *b,
 		snprintf(err, errlen, "%s: route type %u", ps, k->type);
 		return -EINVAL;
 	}
+	if (e != NULL && k->metric > e->k_metric) {
+		/* Behind the forwarded route: a standby one, replacing the
+		 * standby route of that metric. */
+		struct rt_rib_alt a = {.metric = k->metric,
+				       .gen = rt->rib->gen,
+				       .nh = r.nh,
+				       .proto = r.proto,
+				       .type = r.ktype};
+
+		if (rt_alt_take(rt->rib, e, k->metric, &demote))
+			rt_nh_put(rt, demote.nh);
+		rc = rt_alt_insert(rt->rib, e, &a);
+		if (rc < 0)
+			rt_nh_put(rt, r.nh);
+		goto out;
+	}
+	if (e != NULL && k->metric < e->k_metric) {
+		/* The forwarded route goes behind the new one. */
+		demote = (struct rt_rib_alt){.metric = e->k_metric,
+					     .gen = e->k_gen,
+					     .nh = e->k_nh,
+					     .proto = e->k_proto,
+					     .type = e->k_type};
+		demoting = true;
+	}
 	rc = rt_rib_set(b, &r, true, false);
-	if (rc < 0)
+	if (rc < 0) {
 		rt_nh_put(rt, r.nh);
+		goto out;
+	}
+	/* Out of memory for the list: the old route is forgotten rather
+	 * than the new one refused (it comes back with the next resync). */
+	if (demoting && rt_alt_insert(rt->rib, e, &demote) == 0) {
+		struct rt_rib_undo *u = &b->log[b->n - 1];
+
+		rt_nh_hold(rt, demote.nh);
+		u->alt_act = RT_ALT_DEMOTED;
+		u->alt = demote;
+	}
 out:
 	if (rc < 0)
 		snprintf(err, errlen, "%s: route table: %s", ps, strerror(-rc));
@@ -1533,7 +1737,8 @@ rt_rib_presize(struct rt *rt)
 	for (fam = 0; fam < 2; fam++) {
 		struct rt_fib *f = fam == 0 ? &rt->fib4 : &rt->fib6;
 		uint32_t want = fam == 0 ? mc->max_routes : mc->max_routes / 5;
-		uint64_t w8 = fam == 0 ? want / 32 : (uint64_t)want * 5 / 2;
+		uint64_t w8 = rt_fib_tbl8_for(fam == 0 ? AF_INET : AF_INET6,
+					      want);
 
 		if (rib->sized[fam] || f->tbl[0] == NULL)
 			continue;
@@ -1610,6 +1815,12 @@ vnf_router_kroutes_mark(struct vnf_instance *vi)
 		rib->gen++;
 }
 
+static bool
+rt_alt_stale(const struct rt_rib_alt *a, const void *gen)
+{
+	return a->gen != *(const uint32_t *)gen;
+}
+
 int
 vnf_router_kroutes_sweep(struct vnf_instance *vi, unsigned int *removed)
 {
@@ -1637,16 +1848,19 @@ vnf_router_kroutes_sweep(struct vnf_instance *vi, unsigned int *removed)
 	/* Changes of existing prefixes only: the key set stays as it is
 	 * while iterating (emptied prefixes go at the commit). */
 	while ((pos = rte_hash_iterate(rib->h, &key, &data, &it)) >= 0) {
-		const struct rt_rib_ent *e = &rib->ents[pos];
+		struct rt_rib_ent *e = &rib->ents[pos];
 		struct rt_rib_route r = {0};
 
-		if (!e->k_on || e->k_gen == rib->gen)
+		if (!e->k_on)
+			continue;
+		/* Standby routes not seen first: one of them may take over. */
+		n += rt_alt_drop(rt, e, rt_alt_stale, &rib->gen);
+		if (e->k_gen == rib->gen)
 			continue;
 		r.family = e->family;
 		r.len = e->len;
 		memcpy(r.addr, e->addr, 16);
-		r.origin = RT_ORIG_NONE;
-		rc = rt_rib_set(&b, &r, true, false);
+		rc = rt_kroute_remove(rt, &b, &r, e, false);
 		if (rc < 0)
 			break;
 		n++;
@@ -1668,7 +1882,9 @@ vnf_router_kroutes_count(const struct vnf_instance *vi)
 {
 	const struct rt *rt = rt_from(vi);
 
-	return rt != NULL && rt->rib != NULL ? rt->rib->n_kernel : 0;
+	return rt != NULL && rt->rib != NULL
+		       ? rt->rib->n_kernel + rt->rib->n_alt
+		       : 0;
 }
 
 /* ---- ifaces: addresses, link down ------------------------------------------
@@ -1750,6 +1966,12 @@ rt_rib_addr_routes(struct rt *rt, uint16_t iface, uint8_t family,
  * that loses some members. */
 enum { RT_DOWN_KEEP, RT_DOWN_GONE, RT_DOWN_SHRINK };
 
+static bool
+rt_alt_by_down(const struct rt_rib_alt *a, const void *how)
+{
+	return ((const uint8_t *)how)[a->nh] != RT_DOWN_KEEP;
+}
+
 int
 rt_rib_iface_down(struct rt *rt, uint16_t iface, unsigned int *removed)
 {
@@ -1799,19 +2021,24 @@ rt_rib_iface_down(struct rt *rt, uint16_t iface, unsigned int *removed)
 		goto out;
 	}
 	while ((pos = rte_hash_iterate(rib->h, &key, &data, &it)) >= 0) {
-		const struct rt_rib_ent *e = &rib->ents[pos];
+		struct rt_rib_ent *e = &rib->ents[pos];
 		struct rt_rib_route r = {0};
 		uint16_t members[RT_NH_GROUP_MAX];
 		unsigned int nm = 0;
 
-		if (!e->k_on || how[e->k_nh] == RT_DOWN_KEEP)
+		if (!e->k_on)
+			continue;
+		/* A standby route by the iface goes whole (the kernel sends
+		 * it again when the link is back), before it could take over
+		 * from a forwarded one that goes. */
+		n_removed += rt_alt_drop(rt, e, rt_alt_by_down, how);
+		if (how[e->k_nh] == RT_DOWN_KEEP)
 			continue;
 		r.family = e->family;
 		r.len = e->len;
 		memcpy(r.addr, e->addr, 16);
 		if (how[e->k_nh] == RT_DOWN_GONE) {
-			r.origin = RT_ORIG_NONE;
-			rc = rt_rib_set(&b, &r, true, true);
+			rc = rt_kroute_remove(rt, &b, &r, e, true);
 			if (rc < 0)
 				break;
 			n_removed++;
@@ -1832,6 +2059,7 @@ rt_rib_iface_down(struct rt *rt, uint16_t iface, unsigned int *removed)
 		r.origin = RT_ORIG_KERNEL;
 		r.proto = e->k_proto;
 		r.ktype = e->k_type;
+		r.metric = e->k_metric;
 		if (nm == 1) {
 			r.nh = members[0];
 			rc = 0;
@@ -1867,7 +2095,9 @@ out:
 uint32_t
 rt_rib_rows(const struct rt *rt)
 {
-	return rt->rib != NULL ? rt->rib->n + rt->rib->n_shadowed : 0;
+	return rt->rib != NULL
+		       ? rt->rib->n + rt->rib->n_shadowed + rt->rib->n_alt
+		       : 0;
 }
 
 void
@@ -1895,12 +2125,23 @@ rt_rib_walk(const struct rt *rt,
 			fn(&r, arg);
 		}
 		if (e->k_on) {
+			uint32_t i;
+
 			r.origin = RT_ORIG_KERNEL;
 			r.nh = e->k_nh;
 			r.proto = e->k_proto;
 			r.ktype = e->k_type;
+			r.metric = e->k_metric;
 			r.shadowed = e->c_origin != RT_ORIG_NONE;
 			fn(&r, arg);
+			r.shadowed = true;
+			for (i = e->k_alt; i != 0; i = rib->alt[i].next) {
+				r.nh = rib->alt[i].nh;
+				r.proto = rib->alt[i].proto;
+				r.ktype = rib->alt[i].type;
+				r.metric = rib->alt[i].metric;
+				fn(&r, arg);
+			}
 		}
 	}
 }
@@ -2009,6 +2250,7 @@ rt_rib_fini(struct rt *rt)
 		return;
 	rte_hash_free(rt->rib->h);
 	free(rt->rib->ents);
+	free(rt->rib->alt);
 	free(rt->rib);
 	rt->rib = NULL;
 }

@@ -44,8 +44,15 @@ static atomic_uint rt_instance_seq;
 /* ---- helpers shared with the other files ------------------------------------- */
 
 void
-rt_emit(struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface)
+rt_emit(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface)
 {
+	/* The kernel sends nothing by a link that is down; nor does the
+	 * router (its twin's link state, router.h "the kernel mirror"). */
+	if (unlikely(rt_iface_down(&rt->ifaces[iface]))) {
+		rte_pktmbuf_free(m);
+		w->counters[RT_L_IFACE_DOWN]++;
+		return;
+	}
 	if (unlikely(vnf_emit(w, m, iface) != 0)) {
 		rte_pktmbuf_free(m);
 		w->counters[RT_D_EMIT_FULL]++;
@@ -451,6 +458,13 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	const struct rt_fib_view *v4 = rt_fib_view_get(&rt->fib4);
 	const struct rt_fib_view *v6 = v6_on ? rt_fib_view_get(&rt->fib6) :
 					       NULL;
+
+	/* A down iface takes nothing in, as the kernel's does not. */
+	if (unlikely(rt_iface_down(ifc))) {
+		for (i = 0; i < n; i++)
+			b->next[i] = VNF_DROP(RT_D_IFACE_DOWN);
+		return;
+	}
 
 	/* 1. Classify and check. */
 	for (i = 0; i < n; i++) {

@@ -162,12 +162,17 @@ struct vnf_router_nh {
 };
 
 /*
- * One route change from the kernel.  Adds replace the kernel route of the
- * same prefix if there is one (plain adds and NLM_F_REPLACE alike: the
- * kernel already decided); a delete removes it (absent: not an error;
- * only family/addr/len are read).  proto is rtm_protocol: RTPROT_KERNEL
- * routes are shown as connected; `show routes` names the others ("boot",
- * "static", "bgp", "ospf", "zebra", "bird", ... or the number).
+ * One route change from the kernel.  A prefix may have kernel routes of
+ * several metrics (`ip route add P via G metric 100` beside the metric 0
+ * one): the lowest is the one forwarded, the others are kept behind it as
+ * standby routes, shown and taking over in metric order when it goes, as
+ * in the kernel.  An add replaces the kernel route of the same prefix and
+ * metric if there is one (plain adds and NLM_F_REPLACE alike: the kernel
+ * already decided); a delete removes the route of that prefix and metric
+ * (absent: not an error; only family/addr/len/metric are read).  proto
+ * is rtm_protocol: RTPROT_KERNEL routes are shown as connected; `show
+ * routes` names the others ("boot", "static", "bgp", "ospf", "zebra",
+ * "bird", ... or the number).
  */
 struct vnf_router_kroute {
 	uint8_t family;		/* AF_INET, AF_INET6 */
@@ -176,6 +181,7 @@ struct vnf_router_kroute {
 	uint8_t proto;
 	bool del;
 	uint8_t n_nh;		/* VNF_RT_UNICAST: 1..VNF_ROUTER_NH_MAX */
+	uint32_t metric;	/* RTA_PRIORITY; 0 when absent */
 	uint8_t addr[16];	/* network order, host bits zero */
 	struct vnf_router_nh nh[VNF_ROUTER_NH_MAX];
 };
@@ -211,7 +217,8 @@ int vnf_router_kroutes_apply(struct vnf_instance *vi,
 void vnf_router_kroutes_mark(struct vnf_instance *vi);
 int vnf_router_kroutes_sweep(struct vnf_instance *vi, unsigned int *removed);
 
-/* Number of kernel routes held (both families), shown and forwarded or not. */
+/* Number of kernel routes held (both families), shown and forwarded or not
+ * (standby routes of other metrics included). */
 uint32_t vnf_router_kroutes_count(const struct vnf_instance *vi);
 
 /*

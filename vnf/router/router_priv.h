@@ -307,6 +307,9 @@ rt_fib_tbl8_weight(int family, uint8_t len)
 	return family == AF_INET ? 1 : (uint32_t)(len - 24 + 7) / 8;
 }
 
+/* tbl8 groups to create a table of `routes` prefixes with (fib.c). */
+uint32_t rt_fib_tbl8_for(int family, uint32_t routes);
+
 /* A change to a FIB: add/replace (nh) or delete a prefix. */
 struct rt_fib_op {
 	uint8_t addr[16];	/* network order; IPv4 in addr[0..3] */
@@ -727,8 +730,10 @@ const uint8_t *rt_iface_src6(const struct rt *rt, uint16_t in,
 /* Is addr one of iface `in`'s addresses (IPv6 incl. its link-local)? */
 bool rt_iface_has4(const struct rt_iface *ifc, rte_be32_t addr);
 bool rt_iface_has6(const struct rt_iface *ifc, const uint8_t *addr);
-/* Worker: transmit a fully built packet by iface (counts when full). */
-void rt_emit(struct vnf_wctx *w, struct rte_mbuf *m, uint16_t iface);
+/* Worker: transmit a packet the router made by iface; lost and counted
+ * when the iface is down ("iface-down-lost") or the burst full. */
+void rt_emit(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
+	     uint16_t iface);
 
 /* Control thread: free what the punt ring holds (counted discarded). */
 void rt_punt_drain(struct rt *rt);
@@ -789,8 +794,11 @@ struct rt_rib_route {
 	uint8_t origin; /* enum rt_origin */
 	uint8_t proto;	/* RT_ORIG_KERNEL: rtm_protocol */
 	uint8_t ktype;	/* RT_ORIG_KERNEL: enum vnf_router_rtype */
-	bool shadowed;	/* a kernel route behind a config-side one */
+	bool shadowed;	/* not forwarded: a kernel route behind a
+			 * config-side one, or behind a kernel route of a
+			 * lower metric */
 	uint16_t nh;
+	uint32_t metric; /* RT_ORIG_KERNEL: the kernel's metric */
 	uint8_t addr[16];
 };
 

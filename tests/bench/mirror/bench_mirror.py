@@ -23,13 +23,25 @@ routes the router holds) and `show mirror rtr`.
             (polled as fast as the control socket answers, ~1 ms), p50,
             p90, p99 and max; and the mirror's own lag percentiles from
             show mirror.
-  resync    SIGSTOP nfvd, delete BURST (default 300,000) IPv4 routes, so
+  resync    SIGSTOP nfvd, delete BURST (default 200,000) IPv4 routes, so
             that the kernel overruns the mirror's socket, SIGCONT: the
             time until the router's count is the kernel's again, and the
-            resyncs counted; the resync dumps everything left (~900k).
+            resyncs counted; the resync dumps everything left (~1.0M).
   sustained delete the remaining IPv4 routes with one `ip -batch`: ip's
             rate, and how long after ip returned the router had followed
             (changes per second end to end).
+  flood     FLOOD (default 500,000) IPv4 adds, then their deletes, written
+            by nlflood.py as fast as the kernel takes them (thousands of
+            requests per sendmsg, no ACK each): the kernel's rate, how long
+            after the kernel was done the router followed, the changes
+            per second end to end, and per CPU second of the mirror thread
+            (nfv-mirror) - what the mirror sustains when the kernel is not
+            the limit.
+
+Before the first phase the benchmark waits until `show mirror` says
+"synced": with `--max-routes` the tables are sized then (seconds on a
+machine whose first touches of memory are slow), and that start-up time
+is reported apart, not charged to the load.
 
 The kernel's own pace (ip -batch) bounds the load and sustained rates on
 this 2-core machine; the lag after `ip` returns says whether the mirror
@@ -80,8 +92,37 @@ class Bench:
         self.env, self.a = env, args
         mem = args.memory
         extra = {"max_routes": args.max_routes} if args.max_routes else None
-        self.rig = kmirror.Rig(env, IFACES, mirror_extra=extra, dataplane={"memory": mem})
-        self.res = {"n4": args.n4, "n6": args.n6, "memory_mib": mem}
+        self.rig = kmirror.Rig(env, IFACES, mirror_extra=extra,
+                               dataplane={"memory": mem, "hugepages": args.hugepages})
+        self.res = {"n4": args.n4, "n6": args.n6, "memory_mib": mem, "hugepages": args.hugepages,
+                    "max_routes": args.max_routes}
+
+    def mirror_cpu(self):
+        """CPU seconds of nfvd's mirror thread so far."""
+        pid = self.rig.nfvd.proc.p.pid
+        for tid in os.listdir("/proc/%d/task" % pid):
+            try:
+                with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                    if f.read().strip() != "nfv-mirror":
+                        continue
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    st = f.read().rsplit(")", 1)[1].split()
+                return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
+            except OSError:
+                continue
+        raise nfvtest.Fail("nfvd has no nfv-mirror thread")
+
+    def wait_synced(self, t_start):
+        """Until show mirror says synced (the tables sized by then)."""
+        end = time.monotonic() + 600
+        while kmirror.find_key(self.rig.mirror(), "state") != "synced":
+            if time.monotonic() > end:
+                raise nfvtest.Fail("the mirror is not synced after 600 s")
+            time.sleep(0.05)
+        r = {"start_to_synced_s": time.monotonic() - t_start, "mirror_cpu_s": self.mirror_cpu()}
+        log("start: nfvd up and the mirror synced (tables sized) %.1f s after start"
+            % r["start_to_synced_s"])
+        self.res["start"] = r
 
     def kcount(self):
         return self.rig.vnf()["details"]["kernel_routes"]
@@ -109,11 +150,13 @@ class Bench:
         base = self.kcount()
         lines = ["route add %s via %s" % (v4(i), GW4) for i in range(a.n4)]
         lines += ["route add %s via %s" % (v6(i), GW6) for i in range(a.n6)]
+        c0 = self.mirror_cpu()
         t0, t1 = self.batch("load.batch", lines)
         t2 = self.wait_count(base + a.n4 + a.n6, 300, "load")
         n = a.n4 + a.n6
         r = {"routes": n, "kernel_s": t1 - t0, "kernel_rate": n / (t1 - t0),
-             "fib_after_kernel_s": t2 - t1, "end_to_end_rate": n / (t2 - t0)}
+             "fib_after_kernel_s": t2 - t1, "end_to_end_rate": n / (t2 - t0),
+             "mirror_cpu_s": self.mirror_cpu() - c0}
         log("load: %d routes: ip -batch %.2f s (%.0f/s); all in the FIB %.3f s after ip returned"
             % (n, r["kernel_s"], r["kernel_rate"], r["fib_after_kernel_s"]))
         self.res["load"] = r
@@ -231,6 +274,37 @@ class Bench:
                                             r["end_to_end_rate"]))
         self.res["sustained"] = r
 
+    def flood_one(self, op, n):
+        c0, cpu0 = self.kcount(), self.mirror_cpu()
+        want = c0 + n if op == "add" else c0 - n
+        cp = nfvtest.run(["ip", "netns", "exec", self.rig.rns, "/usr/bin/python3",
+                          os.path.join(HERE, "nlflood.py"), op, "--first", "0", "--count", str(n),
+                          "--gw", GW4], timeout=600)
+        t1 = time.monotonic()
+        k = json.loads(cp.stdout.strip().splitlines()[-1])
+        t2 = self.wait_count(want, 300, "flood " + op)
+        cpu = self.mirror_cpu() - cpu0
+        # From the kernel's first request (nlflood times its own sending,
+        # not the interpreter's start) to the router holding the result.
+        r = {"changes": n, "kernel_s": k["seconds"], "kernel_rate": k["rate"],
+             "fib_after_kernel_s": t2 - t1, "end_to_end_rate": n / (k["seconds"] + t2 - t1),
+             "mirror_cpu_s": cpu, "per_mirror_cpu_s": n / cpu if cpu > 0 else None}
+        log("flood %s: %d changes: kernel %.2f s (%.0f/s); FIB followed %.3f s after the kernel:"
+            " %.0f changes/s end to end; mirror thread %.2f CPU s (%.0f changes per CPU s)"
+            % (op, n, k["seconds"], k["rate"], r["fib_after_kernel_s"], r["end_to_end_rate"], cpu,
+               r["per_mirror_cpu_s"] or 0))
+        return r
+
+    def flood(self):
+        a = self.a
+        if a.flood <= 0:
+            return
+        r0 = kmirror.find_key(self.rig.mirror(), "resyncs") or 0
+        r = {"add": self.flood_one("add", a.flood), "del": self.flood_one("del", a.flood)}
+        r["resyncs"] = (kmirror.find_key(self.rig.mirror(), "resyncs") or 0) - r0
+        log("flood: resyncs +%d (the kernel overran the mirror's socket when > 0)" % r["resyncs"])
+        self.res["flood"] = r
+
     def verify(self):
         d = self.rig.diff()
         check(not d, "the FIB differs from the kernel table:\n  " + "\n  ".join(d))
@@ -243,8 +317,13 @@ def main():
     ap.add_argument("-6", dest="n6", type=int, default=200000, help="IPv6 routes (default 200k)")
     ap.add_argument("--rate", type=int, default=1000, help="changes/s of the delay phase")
     ap.add_argument("--seconds", type=int, default=10, help="length of each delay phase")
-    ap.add_argument("--burst", type=int, default=300000, help="deletes while nfvd is stopped")
+    ap.add_argument("--burst", type=int, default=200000, help="deletes while nfvd is stopped")
+    ap.add_argument("--flood", type=int, default=500000,
+                    help="IPv4 adds, then deletes, at the kernel's pace (0: no flood phase)")
     ap.add_argument("--memory", type=int, default=4096, help="nfvd's dataplane.memory (MiB)")
+    ap.add_argument("--hugepages", choices=("off", "on"), default="off",
+                    help="nfvd's dataplane.hugepages; on needs --memory MiB of free 2 MiB pages"
+                         " (first touches of fresh memory are 5x cheaper with them here)")
     ap.add_argument("--max-routes", type=int, default=0,
                     help="mirror.max_routes (default: unset, the tables grow)")
     ap.add_argument("--verify", action="store_true", help="compare every route after the load")
@@ -261,7 +340,9 @@ def main():
         if not os.path.exists("/dev/net/tun"):
             nfvtest.skip("no /dev/net/tun for nfvd's tap ports")
         b = Bench(env, a)
-        b.rig.start(timeout=60)
+        t_start = time.monotonic()
+        b.rig.start(timeout=600)
+        b.wait_synced(t_start)
         b.res["commit"] = subprocess.run(["git", "-C", nfvtest.REPO, "rev-parse", "--short", "HEAD"],
                                          stdout=subprocess.PIPE, text=True).stdout.strip()
         b.res["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -271,6 +352,7 @@ def main():
         b.delay()
         b.resync()
         b.sustained()
+        b.flood()
         b.verify()
         check(b.rig.nfvd.alive(), "nfvd died")
         if a.json:

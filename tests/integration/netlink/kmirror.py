@@ -103,7 +103,8 @@ def ip_json(argv, timeout=60):
 def kernel_routes(ns, table, families=(4, 6)):
     """The kernel table `table` of netns ns: {prefix: route}, where a route
     is {"type", "proto" (number), "nh": ((gateway or "", dev), ...) sorted,
-    "metric"}."""
+    "metric"} of the prefix's lowest-metric route (the one forwarded), and
+    "metrics": every metric the prefix has a route of, sorted."""
     out = {}
     for fam in families:
         rows = ip_json(["ip", "-N", "-%d" % fam, "-j", "-n", ns, "route", "show", "table",
@@ -127,8 +128,10 @@ def kernel_routes(ns, table, families=(4, 6)):
             route = {"type": RTN[t], "proto": int(r.get("protocol", 3)),
                      "nh": tuple(sorted(nh)), "metric": int(r.get("metric", 0))}
             old = out.get(p)
+            metrics = tuple(sorted((old["metrics"] if old else ()) + (route["metric"],)))
             if old is None or route["metric"] < old["metric"]:
                 out[p] = route
+            out[p]["metrics"] = metrics
     return out
 
 
@@ -166,8 +169,16 @@ def fib_rows_norm(rows, side="kernel"):
                 vias += [""] * (len(ifs) - len(vias))
             nh = tuple(sorted((norm_addr(v), i) for v, i in zip(vias, ifs)))
         p = str(ipaddress.ip_network(r["prefix"], strict=False))
-        out[p] = {"type": t, "origin": origin, "nh": nh,
-                  "shadowed": bool(r.get("shadowed")), "raw": r}
+        row = {"type": t, "origin": origin, "nh": nh, "shadowed": bool(r.get("shadowed")),
+               "raw": r, "metric": r.get("metric")}
+        old = out.get(p)
+        # A prefix's kernel routes of several metrics are rows of their
+        # own: keep the forwarded one (the lowest metric), note them all.
+        metrics = (old["metrics"] if old else ()) + ((r["metric"],) if "metric" in r else ())
+        if old is None or (row["metric"] is not None and old["metric"] is not None
+                           and row["metric"] < old["metric"]):
+            out[p] = row
+        out[p]["metrics"] = tuple(sorted(metrics))
     return out
 
 
@@ -184,6 +195,8 @@ def route_diff(kern, fib, limit=20):
             diffs.append("%s: kernel %s %s, FIB %s %s" % (p, k["type"], _nh(k["nh"]), f["type"], _nh(f["nh"])))
         elif not proto_matches(f["origin"], k["proto"]):
             diffs.append("%s: kernel proto %d, FIB origin %s" % (p, k["proto"], f["origin"]))
+        elif f["metrics"] and f["metrics"] != k["metrics"]:
+            diffs.append("%s: kernel metrics %s, FIB %s" % (p, k["metrics"], f["metrics"]))
     for p in sorted(fib, key=_pkey):
         if p in kern or is_link_local(p):
             continue

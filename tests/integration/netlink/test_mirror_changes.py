@@ -13,7 +13,8 @@ nfvd shows it (show routes / show neigh, polled over one control
 connection every 2 ms from the moment `ip` returned) and fails if any
 took longer than 100 ms (NFV_MIRROR_DEADLINE_MS), listing every delay.
 Then traffic from h-lan must follow the change: add, replace (to the other
-host), ECMP (flows on both), delete, blackhole/unreachable/prohibit,
+host), ECMP (flows on both), delete, two metrics (the lower forwarded,
+the higher taking over when it goes), blackhole/unreachable/prohibit,
 an IPv6 route via a link-local gateway, an address on a twin (a new
 connected subnet, answered by the kernel), a permanent neighbour, MTU
 (the router's "fragmentation needed" names the twin's new MTU), and
@@ -152,6 +153,29 @@ def run(env):
     # delete
     step("route del", ("route", "del", P), lambda: route(P) is None)
     check_eq(kmirror.ping(h1, DST, count=2)[0], 0, "replies after the route was deleted")
+
+    # Two routes of the prefix by metric: the lower forwarded, the other
+    # standing by and taking over when it goes (BIRD's and FRR's backup
+    # routes; docs/control-plane.md).
+    step("route add metric 200 via wan2", ("route", "add", P, "via", "10.82.3.2", "metric", "200"),
+         lambda: (route(P) or {}).get("nh") == (("10.82.3.2", "wan2"),))
+    step("route add metric 100 via wan", ("route", "add", P, "via", "10.82.2.2", "metric", "100"),
+         lambda: (route(P) or {}).get("nh") == (("10.82.2.2", "wan"),))
+    check_eq(route(P)["metrics"], (100, 200), "%s: metrics shown" % P)
+    rig.wait_equal(2, "two metrics")
+    a0 = rx()
+    check(kmirror.ping(h1, DST)[0] >= 2, "h-lan -> %s over the metric 100 route failed" % DST)
+    a1 = rx()
+    check(a1[0] - a0[0] >= 3 and a1[1] == a0[1], "metric 100 route not used: rx wan %+d, wan2 %+d"
+          % (a1[0] - a0[0], a1[1] - a0[1]))
+    step("route del metric 100", ("route", "del", P, "metric", "100"),
+         lambda: (route(P) or {}).get("nh") == (("10.82.3.2", "wan2"),))
+    a0 = rx()
+    check(kmirror.ping(h1, DST)[0] >= 2, "h-lan -> %s over the standby route failed" % DST)
+    a1 = rx()
+    check(a1[1] - a0[1] >= 3 and a1[0] == a0[0], "standby route did not take over: rx wan %+d, "
+          "wan2 %+d" % (a1[0] - a0[0], a1[1] - a0[1]))
+    step("route del metric 200", ("route", "del", P, "metric", "200"), lambda: route(P) is None)
 
     # blackhole, unreachable, prohibit
     step("route add blackhole", ("route", "add", "blackhole", P),

@@ -352,8 +352,11 @@ test_route_delete(void **state)
 			RTPROT_STATIC, "2001:db8:1::", 48);
 	/* A delete's next hop may name any iface: only the key counts. */
 	assert_int_equal(nla_put_u32(msg, RTA_OIF, 42), 0);
+	/* ... and its metric: the kernel keeps one route per metric */
+	assert_int_equal(nla_put_u32(msg, RTA_PRIORITY, 1024), 0);
 	assert_int_equal(parse_route(msg, &r), MIRROR_NL_OK);
 	assert_true(r.del);
+	assert_int_equal(r.metric, 1024);
 	assert_int_equal(r.family, AF_INET6);
 	assert_int_equal(r.len, 48);
 	assert_int_equal(r.addr[0], 0x20);
@@ -375,6 +378,7 @@ test_route_v6_linklocal(void **state)
 	assert_int_equal(nla_put_u32(msg, RTA_OIF, 9), 0);
 	assert_int_equal(nla_put_u32(msg, RTA_PRIORITY, 20), 0);
 	assert_int_equal(parse_route(msg, &r), MIRROR_NL_OK);
+	assert_int_equal(r.metric, 20);
 	assert_int_equal(inet_pton(AF_INET6, "fe80::1", gw), 1);
 	assert_true(r.nh[0].has_gw);
 	assert_memory_equal(r.nh[0].gw, gw, 16);

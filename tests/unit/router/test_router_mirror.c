@@ -426,6 +426,39 @@ test_link_down(void **state)
 	assert_int_equal(vnf_router_link_set(vi, WAN, true, 40), -EINVAL);
 }
 
+/* A down iface takes nothing in (ARP for the router included) and the
+ * router sends nothing by it, not even what it makes itself: the kernel's
+ * twin does neither. */
+static void
+test_link_down_in_and_made(void **state)
+{
+	struct pkt p = udp4(R_WAN, "192.0.2.10", "10.0.0.2", 64, 1, 2, 20, 0);
+	struct pkt t = udp4(R_WAN, "192.0.2.10", "10.0.0.2", 1, 1, 2, 20, 0);
+	struct pkt q = arp(BCAST, GW, 1, GW, "192.0.2.254", ZERO6, "192.0.2.1");
+	struct rte_mbuf *m;
+
+	(void)state;
+	assert_int_equal(vnf_router_link_set(vi, WAN, false, 0), 0);
+	run1(WAN, mbuf(&p));
+	run1(WAN, mbuf(&t)); /* no time exceeded back by it either */
+	run1(WAN, mbuf(&q));
+	assert_int_equal(n_out, 0);
+	assert_int_equal(ctr(RT_D_IFACE_DOWN), 3);
+	assert_int_equal(ctr(RT_C_ICMP_ERRORS), 0);
+	/* a frame the router made, by the down iface: lost, counted */
+	m = mbuf(&p);
+	emit.n = 0;
+	rt_emit(rt, &wc, m, WAN);
+	assert_int_equal(emit.n, 0);
+	assert_int_equal(ctr(RT_L_IFACE_DOWN), 1);
+	/* up: the same frames go through */
+	assert_int_equal(vnf_router_link_set(vi, WAN, true, 0), 0);
+	run1(WAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], LAN);
+	out_flush();
+}
+
 static void
 test_mtu_change(void **state)
 {
@@ -959,6 +992,7 @@ main(void)
 		R(test_addr_arp_echo),
 		V4(test_v6_at_run_time),
 		S(test_link_down),
+		S(test_link_down_in_and_made),
 		S(test_mtu_change),
 		S(test_punt_policy),
 		R(test_punt_arp_reply_learned),

@@ -585,6 +585,159 @@ test_mark_sweep(void **state)
 	check_rib();
 }
 
+/* ---- metrics: standby kernel routes ------------------------------------ */
+
+static struct vnf_router_kroute
+km(struct vnf_router_kroute k, uint32_t metric)
+{
+	k.metric = metric;
+	return k;
+}
+
+struct rows {
+	unsigned int n, shadowed;
+	uint32_t metric[8];
+};
+
+static void
+rows_of(const struct rt_rib_route *r, void *arg)
+{
+	struct rows *x = arg;
+	char ps[64];
+
+	rt_prefix_str(r->family, r->addr, r->len, ps, sizeof(ps));
+	if (strcmp(ps, "203.0.113.0/24") != 0 || r->origin != RT_ORIG_KERNEL)
+		return;
+	if (x->n < 8)
+		x->metric[x->n] = r->metric;
+	x->n++;
+	x->shadowed += r->shadowed;
+}
+
+/* Kernel routes of one prefix with different metrics: the lowest is
+ * forwarded, the others stand by and take over in metric order; deletes
+ * name their metric; next-hop references all come back. */
+static void
+test_metrics(void **state)
+{
+	uint32_t nh_before = rt->nh_used;
+	struct rows x = {0};
+
+	(void)state;
+	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "192.0.2.10",
+		     WAN, 0),
+		  100));
+	/* a higher metric: standby, the FIB unchanged */
+	apply1(km(kr("203.0.113.0/24", 12, VNF_RT_UNICAST, 1, "10.0.0.10",
+		     LAN, 0),
+		  200));
+	assert_true(is_gw(fib_exact("203.0.113.0/24"), "192.0.2.10", WAN));
+	/* a lower one: forwarded, the old one stands by */
+	apply1(km(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.11",
+		     WAN, 0),
+		  20));
+	assert_true(is_gw(fib_exact("203.0.113.0/24"), "192.0.2.11", WAN));
+	assert_int_equal(vnf_router_kroutes_count(vi), 3);
+	rt_rib_walk(rt, rows_of, &x);
+	assert_int_equal(x.n, 3);
+	assert_int_equal(x.shadowed, 2);
+	check_rib();
+	/* the same metric replaces, standby or forwarded */
+	apply1(km(kr("203.0.113.0/24", 12, VNF_RT_UNICAST, 1, "10.0.0.11",
+		     LAN, 0),
+		  200));
+	assert_int_equal(vnf_router_kroutes_count(vi), 3);
+	/* a delete of a metric nobody has changes nothing */
+	apply1(km(kdel("203.0.113.0/24"), 150));
+	assert_int_equal(vnf_router_kroutes_count(vi), 3);
+	assert_true(is_gw(fib_exact("203.0.113.0/24"), "192.0.2.11", WAN));
+	/* the forwarded one goes: metric 100 takes over, then 200 */
+	apply1(km(kdel("203.0.113.0/24"), 20));
+	assert_true(is_gw(fib_exact("203.0.113.0/24"), "192.0.2.10", WAN));
+	apply1(km(kdel("203.0.113.0/24"), 100));
+	assert_true(is_gw(fib_exact("203.0.113.0/24"), "10.0.0.11", LAN));
+	assert_int_equal(vnf_router_kroutes_count(vi), 1);
+	check_rib();
+	/* a standby one deleted: the forwarded one stays */
+	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_BLACKHOLE, 0), 300));
+	apply1(km(kdel("203.0.113.0/24"), 300));
+	assert_true(is_gw(fib_exact("203.0.113.0/24"), "10.0.0.11", LAN));
+	apply1(km(kdel("203.0.113.0/24"), 200));
+	assert_int_equal(fib_exact("203.0.113.0/24"), -1);
+	assert_int_equal(vnf_router_kroutes_count(vi), 0);
+	assert_int_equal(rt->nh_used, nh_before);
+	check_rib();
+}
+
+/* A resync sweeps standby routes not seen again, and a forwarded one not
+ * seen gives way to the lowest standby one that was. */
+static void
+test_metrics_sweep(void **state)
+{
+	uint32_t nh_before = rt->nh_used;
+	unsigned int removed = 0;
+
+	(void)state;
+	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "192.0.2.10",
+		     WAN, 0),
+		  10));
+	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "192.0.2.11",
+		     WAN, 0),
+		  20));
+	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "10.0.0.10",
+		     LAN, 0),
+		  30));
+	vnf_router_kroutes_mark(vi);
+	/* the dump has metric 30 only */
+	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "10.0.0.10",
+		     LAN, 0),
+		  30));
+	assert_int_equal(vnf_router_kroutes_sweep(vi, &removed), 0);
+	assert_int_equal(removed, 2);
+	assert_true(is_gw(fib_exact("203.0.113.0/24"), "10.0.0.10", LAN));
+	assert_int_equal(vnf_router_kroutes_count(vi), 1);
+	check_rib();
+	vnf_router_kroutes_mark(vi);
+	assert_int_equal(vnf_router_kroutes_sweep(vi, &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_int_equal(rt->nh_used, nh_before);
+	check_rib();
+}
+
+/* Link down: standby routes by it go; a forwarded route by it gives way
+ * to a standby one by another iface. */
+static void
+test_metrics_iface_down(void **state)
+{
+	unsigned int removed = 0;
+
+	(void)state;
+	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "192.0.2.10",
+		     WAN, 0),
+		  10));
+	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "192.0.2.11",
+		     WAN, 0),
+		  20));
+	apply1(km(kr("203.0.113.0/24", 4, VNF_RT_UNICAST, 1, "10.0.0.10",
+		     LAN, 0),
+		  30));
+	apply1(km(kr("203.0.114.0/24", 4, VNF_RT_UNICAST, 1, "10.0.0.10",
+		     LAN, 0),
+		  10));
+	apply1(km(kr("203.0.114.0/24", 4, VNF_RT_UNICAST, 1, "192.0.2.10",
+		     WAN, 0),
+		  20));
+	assert_int_equal(rt_rib_iface_down(rt, WAN, &removed), 0);
+	assert_int_equal(removed, 3);
+	assert_true(is_gw(fib_exact("203.0.113.0/24"), "10.0.0.10", LAN));
+	assert_true(is_gw(fib_exact("203.0.114.0/24"), "10.0.0.10", LAN));
+	assert_int_equal(vnf_router_kroutes_count(vi), 2);
+	check_rib();
+	apply1(km(kdel("203.0.113.0/24"), 30));
+	apply1(km(kdel("203.0.114.0/24"), 10));
+	assert_int_equal(vnf_router_kroutes_count(vi), 0);
+}
+
 /* ---- ifaces
  * ------------------------------------------------------------------ */
 
@@ -809,20 +962,21 @@ test_fib_full_undone(void **state)
 /* ---- mirror.max_routes --------------------------------------------------- */
 
 /* The first kernel batch sizes the tables for mirror.max_routes: IPv4
- * that many routes, IPv6 a fifth, tbl8 groups as rt_fib_init() would. */
+ * that many routes, IPv6 a fifth, tbl8 groups as rt_fib_init() would (4 per
+ * IPv6 route). */
 static void
 test_max_routes_sizes_tables(void **state)
 {
 	(void)state;
 	teardown(NULL);
-	router_start_m(true, 50000);
-	assert_true(rt->fib4.max_routes < 50000);
+	router_start_m(true, 25000);
+	assert_true(rt->fib4.max_routes < 25000);
 	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
 		  0));
-	assert_true(rt->fib4.max_routes >= 50000);
-	assert_true(rt->fib4.num_tbl8 >= 50000 / 32);
-	assert_true(rt->fib6.max_routes >= 10000);
-	assert_true(rt->fib6.num_tbl8 >= 25000);
+	assert_true(rt->fib4.max_routes >= 25000);
+	assert_true(rt->fib4.num_tbl8 >= 25000 / 32);
+	assert_true(rt->fib6.max_routes >= 5000);
+	assert_true(rt->fib6.num_tbl8 >= 20000);
 	/* once: a later batch does not size again */
 	{
 		uint32_t m4 = rt->fib4.max_routes;
@@ -867,6 +1021,48 @@ test_max_routes_prefix_table_stays(void **state)
 		assert_int_equal(rt_rib_capacity(rt), cap);
 	}
 	assert_int_equal(vnf_router_kroutes_count(vi), 18001);
+	check_rib();
+}
+
+/* A /56-heavy IPv6 table (the prefix delegated to sites) of max_routes / 5
+ * routes loads into the presized tables without a rebuild: DPDK 22.11's
+ * trie reserves four tbl8 groups per /56 not under a longer prefix, and a
+ * presize for 2.5 rebuilt both copies of a 200k-route table mid-load
+ * (33.8 s on the development machine, docs/benchmarks.md). */
+static void
+test_max_routes_v6_56s_no_growth(void **state)
+{
+	struct vnf_router_kroute ops[500];
+	uint32_t tbl8, routes;
+	unsigned int b, i, failed;
+	char p[64], err[256];
+
+	(void)state;
+	teardown(NULL);
+	router_start_m(true, 20000);
+	apply1(kr("203.0.113.0/24", 186, VNF_RT_UNICAST, 1, "192.0.2.10", WAN,
+		  0));
+	tbl8 = rt->fib6.num_tbl8;
+	routes = rt->fib6.max_routes;
+	/* 4000 /56s, each in a /24 of its own: no two share a group. */
+	for (b = 0; b < 8; b++) {
+		for (i = 0; i < 500; i++) {
+			unsigned int n = b * 500 + i;
+
+			snprintf(p, sizeof(p), "2%03x:%x00:%x00::/56", n >> 8,
+				 n & 0xff, n & 0xff);
+			ops[i] = kr(p, 186, VNF_RT_UNICAST, 1,
+				    "2001:db8:1::10", WAN, 0);
+		}
+		assert_int_equal(vnf_router_kroutes_apply(vi, ops, 500,
+							  &failed, err,
+							  sizeof(err)),
+				 0);
+		assert_int_equal(failed, 0);
+	}
+	assert_int_equal(rt->fib6.num_tbl8, tbl8);
+	assert_int_equal(rt->fib6.max_routes, routes);
+	assert_int_equal(vnf_router_kroutes_count(vi), 4001);
 	check_rib();
 }
 
@@ -1144,6 +1340,10 @@ main(void)
 		T(test_fib_full_undone),
 		T(test_max_routes_sizes_tables),
 		T(test_max_routes_prefix_table_stays),
+		T(test_max_routes_v6_56s_no_growth),
+		T(test_metrics),
+		T(test_metrics_sweep),
+		T(test_metrics_iface_down),
 		T(test_random_vs_model),
 	};
 
