@@ -14,7 +14,8 @@
  * From the underlay: an IPv4/IPv6 UDP packet to a local VTEP address and
  * our port, with a known VNI, is decapsulated and leaves by that VNI's
  * iface, and the inner source MAC is learned behind the outer source
- * VTEP; an ARP request for the local IPv4 VTEP address is answered;
+ * VTEP; an ARP request for the local IPv4 VTEP address and a Neighbour
+ * Solicitation for the local IPv6 one are answered;
  * anything else is dropped by reason.
  *
  * This file is the fast path, create/destroy and ageing; encap.c the
@@ -208,6 +209,59 @@ vx_arp(const struct vx *vx, struct rte_mbuf *m)
 	return VX_IF_UNDERLAY;
 }
 
+/*
+ * Worker: an ICMPv6 packet on the underlay.  A Neighbour Solicitation for
+ * the local IPv6 VTEP address (RFC 4861, not a DAD probe from ::) is
+ * turned into the Neighbour Advertisement in place, with our MAC as the
+ * target link-layer address; any other ICMPv6 is dropped (icmp6-ignored).
+ */
+static uint16_t
+vx_nd(const struct vx *vx, struct rte_mbuf *m)
+{
+	static const uint8_t unspec[16];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+	uint8_t *icmp = (uint8_t *)(ip + 1), *opt;
+	const uint32_t na_len = 24 + 8; /* header, target, one option */
+
+	if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip) + 24 ||
+	    !vx->xc.has_local6 || ip->proto != IPPROTO_ICMPV6 ||
+	    ip->hop_limits != 255 || icmp[0] != 135 || icmp[1] != 0 ||
+	    memcmp(icmp + 8, vx->xc.local6, 16) != 0 ||
+	    memcmp(ip->src_addr, unspec, 16) == 0 || m->nb_segs != 1)
+		return VNF_DROP(VX_DROP_ICMP6_IGNORED);
+	/* The frame becomes exactly the advertisement: header, target,
+	 * our link-layer address option. */
+	if (m->data_len < RTE_ETHER_HDR_LEN + sizeof(*ip) + na_len &&
+	    rte_pktmbuf_append(m, (uint16_t)(RTE_ETHER_HDR_LEN + sizeof(*ip) +
+					     na_len - m->data_len)) == NULL)
+		return VNF_DROP(VX_DROP_ICMP6_IGNORED);
+	if (m->data_len > RTE_ETHER_HDR_LEN + sizeof(*ip) + na_len)
+		rte_pktmbuf_trim(
+			m, (uint16_t)(m->data_len - (RTE_ETHER_HDR_LEN +
+						     sizeof(*ip) + na_len)));
+	eh->dst_addr = eh->src_addr;
+	memcpy(eh->src_addr.addr_bytes, vx->xc.mac, RTE_ETHER_ADDR_LEN);
+	memcpy(ip->dst_addr, ip->src_addr, 16);
+	memcpy(ip->src_addr, vx->xc.local6, 16);
+	ip->payload_len = rte_cpu_to_be_16((uint16_t)na_len);
+	ip->vtc_flow = RTE_BE32(0x60000000);
+	icmp[0] = 136;
+	icmp[2] = icmp[3] = 0;
+	icmp[4] = 0x60; /* solicited, override */
+	icmp[5] = icmp[6] = icmp[7] = 0;
+	opt = icmp + 24;
+	opt[0] = 2; /* target link-layer address */
+	opt[1] = 1;
+	memcpy(opt + 2, vx->xc.mac, RTE_ETHER_ADDR_LEN);
+	{
+		uint16_t ck = rte_ipv6_udptcp_cksum(ip, icmp);
+
+		memcpy(icmp + 2, &ck, sizeof(ck));
+	}
+	return VX_IF_UNDERLAY;
+}
+
 /* Worker: learn the distinct (VNI, source MAC) -> VTEP of a burst. */
 static void
 vx_learn(struct vx *vx, struct vnf_wctx *w, const uint64_t *keys,
@@ -246,7 +300,7 @@ vx_decap_burst(struct vx *vx, const struct vx_snap *s, struct vnf_wctx *w,
 	const uint8_t *psrc = NULL;
 	uint8_t pfam = 0, psrc_ip[16];
 	int pslot = -1;
-	uint32_t decap = 0, arp = 0;
+	uint32_t decap = 0, arp = 0, nd = 0;
 	unsigned int nk = 0;
 	uint16_t i;
 
@@ -265,6 +319,14 @@ vx_decap_burst(struct vx *vx, const struct vx_snap *s, struct vnf_wctx *w,
 		if (unlikely(eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))) {
 			b->next[i] = vx_arp(vx, m);
 			arp += !VNF_NEXT_IS_DROP(b->next[i]);
+			continue;
+		}
+		if (unlikely(eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) &&
+		    m->data_len >= RTE_ETHER_HDR_LEN + 40 &&
+		    ((const struct rte_ipv6_hdr *)(eh + 1))->proto ==
+			    IPPROTO_ICMPV6) {
+			b->next[i] = vx_nd(vx, m);
+			nd += !VNF_NEXT_IS_DROP(b->next[i]);
 			continue;
 		}
 		rc = vx_decap_check(vx, m, &d);
@@ -322,6 +384,7 @@ vx_decap_burst(struct vx *vx, const struct vx_snap *s, struct vnf_wctx *w,
 		vx_learn(vx, w, keys, slots, nk);
 	w->counters[VX_DECAP] += decap;
 	w->counters[VX_ARP_REPLIED] += arp;
+	w->counters[VX_ND_REPLIED] += nd;
 }
 
 static void

@@ -52,6 +52,7 @@
 	_(VX_FLOODED, "flooded", VNF_CK_PASS)                                  \
 	_(VX_DECAP, "decapsulated", VNF_CK_PASS)                               \
 	_(VX_ARP_REPLIED, "arp-replied", VNF_CK_PASS)                          \
+	_(VX_ND_REPLIED, "nd-replied", VNF_CK_PASS)                            \
 	_(VX_FLOOD_COPIES, "flood-copies", VNF_CK_INFO)                        \
 	_(VX_LEARNED, "learned", VNF_CK_INFO)                                  \
 	_(VX_MOVED, "mac-moved", VNF_CK_INFO)                                  \
@@ -74,7 +75,8 @@
 	_(VX_DROP_BAD_VXLAN, "bad-vxlan", VNF_CK_DROP)                         \
 	_(VX_DROP_UNKNOWN_VNI, "unknown-vni", VNF_CK_DROP)                     \
 	_(VX_DROP_INNER_RUNT, "inner-runt", VNF_CK_DROP)                       \
-	_(VX_DROP_ARP_IGNORED, "arp-ignored", VNF_CK_DROP)
+	_(VX_DROP_ARP_IGNORED, "arp-ignored", VNF_CK_DROP)                     \
+	_(VX_DROP_ICMP6_IGNORED, "icmp6-ignored", VNF_CK_DROP)
 
 enum { VX_COUNTERS(VNF_COUNTER_ENUM) VX_N_COUNTERS };
 

@@ -894,6 +894,65 @@ test_verbs(void **state)
 	vnf_instance_destroy(vi);
 }
 
+/* A Neighbour Solicitation for the local IPv6 VTEP address is answered. */
+static void
+test_nd(void **state)
+{
+	struct vnf_instance *vi = vx_new(FULL);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint16_t next[1];
+	uint8_t *p, l6[16], r6[16];
+
+	(void)state;
+	inet_pton(AF_INET6, "2001:db8::1", l6);
+	inet_pton(AF_INET6, "2001:db8::2", r6);
+	p = (uint8_t *)rte_pktmbuf_append(m, 86);
+	if (p == NULL) {
+		fail_msg("no room");
+		return;
+	}
+	memset(p, 0, 86);
+	memcpy(p, "\x33\x33\xff\x00\x00\x01", 6);
+	memcpy(p + 6, MAC_T2, 6);
+	p[12] = 0x86;
+	p[13] = 0xdd;
+	p[14] = 0x60;
+	p[19] = 32; /* payload length */
+	p[20] = 58;
+	p[21] = 255;
+	memcpy(p + 22, r6, 16);
+	inet_pton(AF_INET6, "ff02::1:ff00:1", p + 38);
+	p[54] = 135;
+	memcpy(p + 62, l6, 16);
+	p[78] = 1; /* source link-layer address */
+	p[79] = 1;
+	memcpy(p + 80, MAC_T2, 6);
+	run(vi, UNDER, &m, 1, next);
+	assert_int_equal(next[0], UNDER);
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 86);
+	assert_memory_equal(p, MAC_T2, 6);
+	assert_memory_equal(p + 6, MAC_US, 6);
+	assert_memory_equal(p + 22, l6, 16);
+	assert_memory_equal(p + 38, r6, 16);
+	assert_int_equal(p[54], 136);
+	assert_int_equal(p[58], 0x60); /* solicited, override */
+	assert_memory_equal(p + 62, l6, 16);
+	assert_int_equal(p[78], 2); /* target link-layer address */
+	assert_memory_equal(p + 80, MAC_US, 6);
+	assert_int_equal(
+		rte_ipv6_udptcp_cksum_verify((const void *)(p + 14), p + 54),
+		0);
+	assert_int_equal(ctr(vi, "nd-replied"), 1);
+	/* Not for our address, or a DAD probe: not answered. */
+	p[62 + 15] = 9;
+	p[54] = 135;
+	run(vi, UNDER, &m, 1, next);
+	assert_string_equal(drop_name(vi, next[0]), "icmp6-ignored");
+	rte_pktmbuf_free(m);
+	vnf_instance_destroy(vi);
+}
+
 /* ---- EVPN: rtnetlink messages as zebra's kernel state makes them ---- */
 
 struct nlb {
@@ -1098,6 +1157,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_copy_fails),
 		cmocka_unit_test(test_arp),
+		cmocka_unit_test(test_nd),
 		cmocka_unit_test(test_verbs),
 		cmocka_unit_test(test_evpn),
 	};
