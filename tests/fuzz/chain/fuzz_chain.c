@@ -60,6 +60,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
 #include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
@@ -675,6 +676,41 @@ fz_tally_get(struct fz_tally *t)
 	}
 }
 
+/* Frame ops (fuzz_prog.h): 0-8 a frame, 9 a gateway's answer. */
+static bool
+fz_frame_op(struct fz_in *in, uint8_t op)
+{
+	return op == 9 ? fz_answer(in) : fz_frame(in);
+}
+
+/* Ops 11-15 (10 repeats the last frame). */
+static void
+fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
+{
+	switch (op) {
+	case 11:
+		fz_queue_submit_all(&fz_q);
+		fz_tick(arg);
+		break;
+	case 12:
+		fz_queue_submit_all(&fz_q);
+		fz_ctl(in);
+		break;
+	default:
+		fz_queue_submit_all(&fz_q);
+		break;
+	}
+}
+
+static const struct fz_prog fz_prog = {
+	.frame_ops = 0x3ff,
+	.repeat_op = 10,
+	.last_valid = &fz_last.valid,
+	.frame = fz_frame_op,
+	.again = fz_enqueue_last,
+	.op = fz_op,
+};
+
 unsigned int
 fz_run(const uint8_t *data, size_t len)
 {
@@ -685,43 +721,7 @@ fz_run(const uint8_t *data, size_t len)
 
 	fz_tally_get(&t0);
 	fz_last.valid = false;
-	while (in.n > 0) {
-		uint8_t op = fz_u8(&in) % 16, arg;
-
-		if (op <= 9) {
-			/* A frame, or (9) a gateway's answer. */
-			if (!(op == 9 ? fz_answer(&in) : fz_frame(&in)))
-				fz_queue_submit_all(&fz_q);
-			else
-				frames++;
-			continue;
-		}
-		arg = fz_u8(&in);
-		switch (op) {
-		case 10:
-			/* A burst of one flow: the last frame again. */
-			for (arg %= 32; arg > 0 && fz_last.valid; arg--) {
-				if (!fz_enqueue_last()) {
-					fz_queue_submit_all(&fz_q);
-					break;
-				}
-				frames++;
-			}
-			break;
-		case 11:
-			fz_queue_submit_all(&fz_q);
-			fz_tick(arg);
-			break;
-		case 12:
-			fz_queue_submit_all(&fz_q);
-			fz_ctl(&in);
-			break;
-		default:
-			fz_queue_submit_all(&fz_q);
-			break;
-		}
-	}
-	fz_queue_submit_all(&fz_q);
+	frames = fz_prog_run(&fz_prog, &fz_q, &in);
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	/* The punt queue has no reader: housekeeping empties it. */
 	fz_tick(0);

@@ -26,7 +26,7 @@
  * pool's last round, cold in the CPU cache, and rte_pktmbuf_alloc() took
  * 30 % of the l2switch harness's time.  The cache hands the last mbuf
  * freed out first. */
-#define FZ_POOL_CACHE 256
+#define FZ_POOL_CACHE 256u
 
 /*
  * EAL with mem_mb MiB (prefix names the run), a pool of n mbufs (its cache
