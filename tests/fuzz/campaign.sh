@@ -65,11 +65,12 @@ if [ "$dict" != - ]; then
 	args+=(-dict="$(realpath "tests/fuzz/$dict")")
 fi
 # low CMD...: run CMD at nice 19 in a session (and autogroup) of its own,
-# that autogroup at nice 19 as well; CMD's exit status.
+# that autogroup at nice 19 as well; CMD's exit status.  The new session
+# nices its own autogroup: from here, /proc/PID/autogroup could still be
+# ours until setsid has run.
 low() {
-	setsid nice -n 19 "$@" &
-	echo 19 >"/proc/$!/autogroup" 2>/dev/null || true
-	wait $!
+	setsid -w sh -c 'echo 19 >/proc/self/autogroup; exec nice -n 19 "$@"' \
+		low "$@"
 }
 cd "$work"
 echo "campaign $harness: $(date -u +%FT%TZ) ${args[*]}" >log.txt
