@@ -391,19 +391,10 @@ fz_ctl(struct vnf_instance *vi, uint8_t what)
 	json_decref(reply);
 }
 
-static bool
-fz_frame_op(struct fz_in *in, uint8_t op)
-{
-	RTE_SET_USED(op);
-	return fz_frame(in);
-}
-
 /* Ops 11-15 (fuzz_prog.h; 0-9 frames, 10 the last frame again). */
 static void
 fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
 {
-	uint16_t p;
-
 	RTE_SET_USED(in);
 	switch (op) {
 	case 11:
@@ -419,9 +410,7 @@ fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
 		fz_accept = arg % 40; /* 32 and up: everything */
 		break;
 	case 15:
-		p = arg % FZ_PORTS;
-		atomic_store(&nfv_port_fp[p].link_up,
-			     !atomic_load(&nfv_port_fp[p].link_up));
+		fz_prog_link_flip(arg, FZ_PORTS);
 		break;
 	}
 }
@@ -430,7 +419,7 @@ static const struct fz_prog fz_prog = {
 	.frame_ops = 0x3ff,
 	.repeat_op = 10,
 	.last_valid = &fz_last.valid,
-	.frame = fz_frame_op,
+	.frame = fz_frame,
 	.again = fz_enqueue_last,
 	.op = fz_op,
 };

@@ -202,10 +202,9 @@ fz_init(const char *prog)
 	rc = fz_env_init(prog, "fz-chain", 384, FZ_POOL, &fz_pool);
 	if (rc < 0)
 		return rc;
-	fz_in_pool = rte_pktmbuf_pool_create("fz-chain-in", FZ_POOL,
-					     FZ_POOL_CACHE, 0,
-					     RTE_MBUF_DEFAULT_BUF_SIZE,
-					     (int)rte_socket_id());
+	fz_in_pool = rte_pktmbuf_pool_create(
+		"fz-chain-in", FZ_POOL, FZ_POOL_CACHE, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (fz_in_pool == NULL)
 		return -ENOMEM;
 	fz_hz = rte_get_tsc_hz();
@@ -676,14 +675,8 @@ fz_tally_get(struct fz_tally *t)
 	}
 }
 
-/* Frame ops (fuzz_prog.h): 0-8 a frame, 9 a gateway's answer. */
-static bool
-fz_frame_op(struct fz_in *in, uint8_t op)
-{
-	return op == 9 ? fz_answer(in) : fz_frame(in);
-}
-
-/* Ops 11-15 (10 repeats the last frame). */
+/* Ops 11-15 (fuzz_prog.h; 0-8 frames, 9 a gateway's answer, 10 the last
+ * frame again). */
 static void
 fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
 {
@@ -706,7 +699,9 @@ static const struct fz_prog fz_prog = {
 	.frame_ops = 0x3ff,
 	.repeat_op = 10,
 	.last_valid = &fz_last.valid,
-	.frame = fz_frame_op,
+	.answer_op = 9,
+	.frame = fz_frame,
+	.answer = fz_answer,
 	.again = fz_enqueue_last,
 	.op = fz_op,
 };

@@ -38,10 +38,9 @@ fz_env_init(const char *prog, const char *prefix, unsigned int mem_mb,
 {
 	if (nfv_test_eal_init(prog, prefix, mem_mb) < 0)
 		return -EINVAL;
-	*pool = rte_pktmbuf_pool_create(prefix, n,
-					RTE_MIN(n / 2, FZ_POOL_CACHE), 0,
-					RTE_MBUF_DEFAULT_BUF_SIZE,
-					(int)rte_socket_id());
+	*pool = rte_pktmbuf_pool_create(
+		prefix, n, RTE_MIN(n / 2, FZ_POOL_CACHE), 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (*pool == NULL)
 		return -ENOMEM;
 	return nfv_rcu_init(1);

@@ -18,6 +18,7 @@
 #ifndef NFV_FUZZ_PROG_H
 #define NFV_FUZZ_PROG_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,11 +30,15 @@ struct fz_prog {
 	uint16_t frame_ops;
 	/* The op that repeats the last frame. */
 	uint8_t repeat_op;
+	/* The frame op (in frame_ops) that builds an answer to what a VNF
+	 * sent (a neighbour's, a gateway's), when answer is set. */
+	uint8_t answer_op;
 	/* Whether there is a last frame to repeat (this input made one). */
 	const bool *last_valid;
-	/* Build the frame of `op` from the input and queue it; false when
-	 * the pool is empty. */
-	bool (*frame)(struct fz_in *in, uint8_t op);
+	/* Build a frame from the input and queue it; false when the pool
+	 * is empty.  answer: the same for answer_op. */
+	bool (*frame)(struct fz_in *in);
+	bool (*answer)(struct fz_in *in);
 	/* Queue the last frame again; false when the pool is empty. */
 	bool (*again)(void);
 	/* Any other op with its argument byte. */
@@ -51,7 +56,11 @@ fz_prog_run(const struct fz_prog *p, struct fz_queues *q, struct fz_in *in)
 		uint8_t op = fz_u8(in) % 16, arg;
 
 		if (p->frame_ops & (1u << op)) {
-			if (!p->frame(in, op))
+			bool made = p->answer != NULL && op == p->answer_op
+					    ? p->answer(in)
+					    : p->frame(in);
+
+			if (!made)
 				fz_queue_submit_all(q);
 			else
 				frames++;
@@ -72,6 +81,17 @@ fz_prog_run(const struct fz_prog *p, struct fz_queues *q, struct fz_in *in)
 	}
 	fz_queue_submit_all(q);
 	return frames;
+}
+
+/* The link of port `arg % n_ports` goes down if up, up if down (what the
+ * runner's TX path checks before it sends). */
+static inline void
+fz_prog_link_flip(uint8_t arg, uint16_t n_ports)
+{
+	uint16_t p = arg % n_ports;
+
+	atomic_store(&nfv_port_fp[p].link_up,
+		     !atomic_load(&nfv_port_fp[p].link_up));
 }
 
 #endif /* NFV_FUZZ_PROG_H */

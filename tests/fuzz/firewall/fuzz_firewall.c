@@ -563,13 +563,6 @@ fz_trim_rules(struct vnf_instance *vi)
 	}
 }
 
-static bool
-fz_frame_op(struct fz_in *in, uint8_t op)
-{
-	RTE_SET_USED(op);
-	return fz_frame(in);
-}
-
 /* Ops 11-15 (fuzz_prog.h; 0-9 frames, 10 the last frame again). */
 static void
 fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
@@ -601,7 +594,7 @@ static const struct fz_prog fz_prog = {
 	.frame_ops = 0x3ff,
 	.repeat_op = 10,
 	.last_valid = &fz_last.valid,
-	.frame = fz_frame_op,
+	.frame = fz_frame,
 	.again = fz_enqueue_last,
 	.op = fz_op,
 };

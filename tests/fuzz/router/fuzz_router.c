@@ -609,14 +609,8 @@ fz_check_pool(void)
 	FZ_CHECK(in_use >= f.held && in_use <= 2 * f.held);
 }
 
-/* Frame ops (fuzz_prog.h): 0-8 a frame, 14 a neighbour's answer. */
-static bool
-fz_frame_op(struct fz_in *in, uint8_t op)
-{
-	return op == 14 ? fz_answer(in) : fz_frame(in);
-}
-
-/* Ops 10-13 and 15 (9 repeats the last frame). */
+/* Ops 10-13 and 15 (fuzz_prog.h; 0-8 frames, 14 a neighbour's answer, 9
+ * the last frame again). */
 static void
 fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
 {
@@ -647,7 +641,9 @@ static const struct fz_prog fz_prog = {
 	.frame_ops = 0x1ff | 1u << 14,
 	.repeat_op = 9,
 	.last_valid = &fz_last.valid,
-	.frame = fz_frame_op,
+	.answer_op = 14,
+	.frame = fz_frame,
+	.answer = fz_answer,
 	.again = fz_enqueue_last,
 	.op = fz_op,
 };
