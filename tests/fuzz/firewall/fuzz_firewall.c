@@ -28,7 +28,7 @@
  * ICMP error with valid checksums; every packet is counted exactly once
  * (pass counters plus drop reasons equal the packets in, vnf.h's fates);
  * after every
- * input every mbuf is back in the pool (it has no per-lcore cache).
+ * input every mbuf is back in the pool (its count is exact: fuzz_env.h).
  */
 #include <errno.h>
 #include <inttypes.h>

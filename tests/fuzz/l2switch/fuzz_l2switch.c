@@ -23,7 +23,7 @@
  * it): a frame never leaves by the port it came in by; a frame leaves at
  * least 14 bytes long and differs in length from what came in by 0 or 4
  * (one tag pushed or popped); after every input every mbuf is back in the
- * pool (the pool has no per-lcore cache, so its count is exact) and each
+ * pool (its count, caches included, is exact: fuzz_env.h) and each
  * switch counted every frame it was handed exactly once, by its fate
  * (tests/fuzz/common/fuzz_fates.h).
  */
