@@ -9,7 +9,9 @@
 # BUILD is a clang build directory (CC=clang meson setup BUILD
 # -Dtests=enabled); HARNESS one of the names below; RUNS the executions
 # (libFuzzer's -runs) and SECONDS a bound on the time (-max_total_time,
-# default 3600).  The campaign runs under `nice -n 19` with one job, starts
+# default 3600).  The campaign runs under `nice -n 19`, in its own session
+# whose autogroup is niced too (with sched_autogroup, nice alone does not
+# keep it off the other sessions' cores), with one job, starts
 # from the harness's corpus in tests/fuzz/<comp>/corpus/ and works in
 # $NFV_FUZZ_WORK/HARNESS (default /tmp/nfv-fuzz/HARNESS): the inputs it
 # finds, crash-* artifacts, and log.txt whose last lines are libFuzzer's
@@ -62,16 +64,24 @@ args=(-runs="$runs" -max_total_time="$secs" -max_len="$max_len"
 if [ "$dict" != - ]; then
 	args+=(-dict="$(realpath "tests/fuzz/$dict")")
 fi
+# low CMD...: run CMD at nice 19 in a session (and autogroup) of its own,
+# that autogroup at nice 19 as well; CMD's exit status.  The new session
+# nices its own autogroup: from here, /proc/PID/autogroup could still be
+# ours until setsid has run.
+low() {
+	setsid -w sh -c 'echo 19 >/proc/self/autogroup; exec nice -n 19 "$@"' \
+		low "$@"
+}
 cd "$work"
 echo "campaign $harness: $(date -u +%FT%TZ) ${args[*]}" >log.txt
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	nice -n 19 "$bin" "${args[@]}" corpus "$corpus" >>log.txt 2>&1 ||
+	low "$bin" "${args[@]}" corpus "$corpus" >>log.txt 2>&1 ||
 	echo "campaign $harness: libFuzzer exit $?" >>log.txt
 echo "merge $harness: $(date -u +%FT%TZ)" >>log.txt
 rm -rf merged
 mkdir merged
 git -C "$corpus" ls-files -z . | (cd "$corpus" && xargs -0 -r cp -t "$work/merged")
-if UBSAN_OPTIONS=halt_on_error=1 nice -n 19 "$bin" -merge=1 \
+if UBSAN_OPTIONS=halt_on_error=1 low "$bin" -merge=1 \
 	-use_counters=0 -max_len="$max_len" -timeout=60 -rss_limit_mb=4096 \
 	merged "$corpus" corpus >>log.txt 2>&1 &&
 	[ -n "$(ls merged)" ]; then

@@ -28,7 +28,7 @@
  * ICMP error with valid checksums; every packet is counted exactly once
  * (pass counters plus drop reasons equal the packets in, vnf.h's fates);
  * after every
- * input every mbuf is back in the pool (it has no per-lcore cache).
+ * input every mbuf is back in the pool (its count is exact: fuzz_env.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -59,6 +59,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
 
 #define FZ_PORTS 5
@@ -562,6 +563,42 @@ fz_trim_rules(struct vnf_instance *vi)
 	}
 }
 
+/* Ops 11-15 (fuzz_prog.h; 0-9 frames, 10 the last frame again). */
+static void
+fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
+{
+	switch (op) {
+	case 11:
+	case 15:
+		fz_queue_submit_all(&fz_q);
+		break;
+	case 12:
+		fz_queue_submit_all(&fz_q);
+		/* Up to ~200 s: past every timeout but established. */
+		fz_w->now += (uint64_t)arg * arg * (fz_hz / 300);
+		fz_fw->ops->periodic(fz_fw, fz_w->now);
+		fz_fw2->ops->periodic(fz_fw2, fz_w->now);
+		nfv_rcu_reclaim();
+		break;
+	case 13:
+		fz_queue_submit_all(&fz_q);
+		fz_ctl((arg & 0x80) ? fz_fw2 : fz_fw, in);
+		break;
+	case 14:
+		fz_accept = arg % 40; /* 32 and up: everything */
+		break;
+	}
+}
+
+static const struct fz_prog fz_prog = {
+	.frame_ops = 0x3ff,
+	.repeat_op = 10,
+	.last_valid = &fz_last.valid,
+	.frame = fz_frame,
+	.again = fz_enqueue_last,
+	.op = fz_op,
+};
+
 unsigned int
 fz_run(const uint8_t *data, size_t len)
 {
@@ -581,50 +618,7 @@ fz_run(const uint8_t *data, size_t len)
 	fz_trim_rules(fz_fw);
 	fz_trim_rules(fz_fw2);
 
-	while (in.n > 0) {
-		uint8_t op = fz_u8(&in) % 16, arg;
-
-		if (op <= 9) {
-			if (!fz_frame(&in))
-				fz_queue_submit_all(&fz_q);
-			else
-				frames++;
-			continue;
-		}
-		arg = fz_u8(&in);
-		switch (op) {
-		case 10:
-			/* A burst of one flow: the last frame again. */
-			for (arg %= 32; arg > 0 && fz_last.valid; arg--) {
-				if (!fz_enqueue_last()) {
-					fz_queue_submit_all(&fz_q);
-					break;
-				}
-				frames++;
-			}
-			break;
-		case 11:
-		case 15:
-			fz_queue_submit_all(&fz_q);
-			break;
-		case 12:
-			fz_queue_submit_all(&fz_q);
-			/* Up to ~200 s: past every timeout but established. */
-			fz_w->now += (uint64_t)arg * arg * (fz_hz / 300);
-			fz_fw->ops->periodic(fz_fw, fz_w->now);
-			fz_fw2->ops->periodic(fz_fw2, fz_w->now);
-			nfv_rcu_reclaim();
-			break;
-		case 13:
-			fz_queue_submit_all(&fz_q);
-			fz_ctl((arg & 0x80) ? fz_fw2 : fz_fw, &in);
-			break;
-		case 14:
-			fz_accept = arg % 40; /* 32 and up: everything */
-			break;
-		}
-	}
-	fz_queue_submit_all(&fz_q);
+	frames = fz_prog_run(&fz_prog, &fz_q, &in);
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	FZ_CHECK(rte_mempool_avail_count(fz_pool) == fz_pool->size);
 	fz_check_counts(fz_fw);

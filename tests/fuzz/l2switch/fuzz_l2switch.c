@@ -23,7 +23,7 @@
  * it): a frame never leaves by the port it came in by; a frame leaves at
  * least 14 bytes long and differs in length from what came in by 0 or 4
  * (one tag pushed or popped); after every input every mbuf is back in the
- * pool (the pool has no per-lcore cache, so its count is exact) and each
+ * pool (its count, caches included, is exact: fuzz_env.h) and each
  * switch counted every frame it was handed exactly once, by its fate
  * (tests/fuzz/common/fuzz_fates.h).
  */
@@ -54,6 +54,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
 
 #define FZ_PORTS 7
@@ -302,11 +303,47 @@ fz_ctl(struct vnf_instance *vi, uint8_t what)
 	json_decref(reply);
 }
 
+/* Ops 11-15 (fuzz_prog.h; 0-9 frames, 10 the last frame again). */
+static void
+fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
+{
+	RTE_SET_USED(in);
+	switch (op) {
+	case 11:
+		fz_queue_submit_all(&fz_q);
+		break;
+	case 12:
+		fz_queue_submit_all(&fz_q);
+		fz_w->now += (uint64_t)arg * (fz_hz / 20);
+		fz_sw->ops->periodic(fz_sw, fz_w->now);
+		fz_sw2->ops->periodic(fz_sw2, fz_w->now);
+		break;
+	case 13:
+		fz_ctl((arg & 0x80) ? fz_sw2 : fz_sw, arg);
+		break;
+	case 14:
+		fz_accept = arg % 40; /* 32 and up: everything */
+		break;
+	case 15:
+		fz_prog_link_flip(arg, FZ_PORTS);
+		break;
+	}
+}
+
+static const struct fz_prog fz_prog = {
+	.frame_ops = 0x3ff,
+	.repeat_op = 10,
+	.last_valid = &fz_last.valid,
+	.frame = fz_frame,
+	.again = fz_enqueue_last,
+	.op = fz_op,
+};
+
 unsigned int
 fz_run(const uint8_t *data, size_t len)
 {
 	struct fz_in in = {.p = data, .n = len};
-	unsigned int frames = 0;
+	unsigned int frames;
 	uint16_t p;
 
 	/* Each input starts from the same state: empty tables, every port
@@ -318,52 +355,7 @@ fz_run(const uint8_t *data, size_t len)
 	for (p = 0; p < FZ_PORTS; p++)
 		atomic_store(&nfv_port_fp[p].link_up, true);
 
-	while (in.n > 0) {
-		uint8_t op = fz_u8(&in) % 16, arg;
-
-		if (op <= 9) {
-			if (!fz_frame(&in))
-				fz_queue_submit_all(&fz_q);
-			else
-				frames++;
-			continue;
-		}
-		arg = fz_u8(&in);
-		switch (op) {
-		case 10:
-			/* A burst of one flow: the last frame again, up to 31
-			 * times (the switch's verdict cache). */
-			for (arg %= 32; arg > 0 && fz_last.valid; arg--) {
-				if (!fz_enqueue_last()) {
-					fz_queue_submit_all(&fz_q);
-					break;
-				}
-				frames++;
-			}
-			break;
-		case 11:
-			fz_queue_submit_all(&fz_q);
-			break;
-		case 12:
-			fz_queue_submit_all(&fz_q);
-			fz_w->now += (uint64_t)arg * (fz_hz / 20);
-			fz_sw->ops->periodic(fz_sw, fz_w->now);
-			fz_sw2->ops->periodic(fz_sw2, fz_w->now);
-			break;
-		case 13:
-			fz_ctl((arg & 0x80) ? fz_sw2 : fz_sw, arg);
-			break;
-		case 14:
-			fz_accept = arg % 40;	/* 32 and up: everything */
-			break;
-		case 15:
-			p = arg % FZ_PORTS;
-			atomic_store(&nfv_port_fp[p].link_up,
-				     !atomic_load(&nfv_port_fp[p].link_up));
-			break;
-		}
-	}
-	fz_queue_submit_all(&fz_q);
+	frames = fz_prog_run(&fz_prog, &fz_q, &in);
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	FZ_CHECK(rte_mempool_avail_count(fz_pool) == fz_pool->size);
 	/* Each frame counted once, by its fate (vnf.h). */

@@ -32,6 +32,7 @@
 
 #include "control/config.h"
 #include "tests/fuzz/common/fuzz_env.h"
+#include "tests/fuzz/common/fuzz_router_config.h"
 #include "tests/fuzz/common/fuzz_vnf.h"
 #include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
@@ -48,15 +49,7 @@
 		}                                                              \
 	} while (0)
 
-static const char fz_config[] =
-	"vnfs:\n"
-	"  - name: rtr\n"
-	"    type: router\n"
-	"    ifaces:\n"
-	"      - {name: lan, mac: \"02:00:00:00:01:01\", address: "
-	"[10.0.0.1/24, \"2001:db8::1/64\"]}\n"
-	"      - {name: wan, mac: \"02:00:00:00:01:02\", address: "
-	"[192.0.2.1/24, \"2001:db8:1::1/64\"]}\n"
+static const char fz_config[] = FZ_RT_CONFIG_HEAD
 	"      - {name: dmz, mac: \"02:00:00:00:01:03\", address: "
 	"[198.18.0.1/24]}\n"
 	"    routes:\n"

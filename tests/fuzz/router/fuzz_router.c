@@ -63,7 +63,9 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
+#include "tests/fuzz/common/fuzz_router_config.h"
 
 #define FZ_PORTS 3
 #define FZ_POOL 8191
@@ -82,15 +84,7 @@
 static const uint8_t fz_rmac[FZ_PORTS][6] = {
 	{2, 0, 0, 0, 1, 1}, {2, 0, 0, 0, 1, 2}, {2, 0, 0, 0, 1, 3}};
 
-static const char fz_config[] =
-	"vnfs:\n"
-	"  - name: rtr\n"
-	"    type: router\n"
-	"    ifaces:\n"
-	"      - {name: lan, mac: \"02:00:00:00:01:01\", address: "
-	"[10.0.0.1/24, \"2001:db8::1/64\"]}\n"
-	"      - {name: wan, mac: \"02:00:00:00:01:02\", address: "
-	"[192.0.2.1/24, \"2001:db8:1::1/64\"]}\n"
+static const char fz_config[] = FZ_RT_CONFIG_HEAD
 	"      - {name: dmz, mac: \"02:00:00:00:01:03\", mtu: 576, address: "
 	"[198.18.0.1/24, \"2001:db8:2::1/64\"]}\n"
 	"    routes:\n"
@@ -615,6 +609,45 @@ fz_check_pool(void)
 	FZ_CHECK(in_use >= f.held && in_use <= 2 * f.held);
 }
 
+/* Ops 10-13 and 15 (fuzz_prog.h; 0-8 frames, 14 a neighbour's answer, 9
+ * the last frame again). */
+static void
+fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
+{
+	switch (op) {
+	case 10:
+	default:
+		fz_queue_submit_all(&fz_q);
+		break;
+	case 11:
+		fz_queue_submit_all(&fz_q);
+		/* Up to ~20 s: past resolution timeouts, sometimes past
+		 * REACHABLE and the stale garbage collection. */
+		fz_w->now += (uint64_t)arg * arg * (fz_hz / 3000);
+		fz_rt->ops->periodic(fz_rt, fz_w->now);
+		nfv_rcu_reclaim();
+		break;
+	case 12:
+		fz_queue_submit_all(&fz_q);
+		fz_ctl(in);
+		break;
+	case 13:
+		fz_accept = arg % 40; /* 32 and up: everything */
+		break;
+	}
+}
+
+static const struct fz_prog fz_prog = {
+	.frame_ops = 0x1ff | 1u << 14,
+	.repeat_op = 9,
+	.last_valid = &fz_last.valid,
+	.answer_op = 14,
+	.frame = fz_frame,
+	.answer = fz_answer,
+	.again = fz_enqueue_last,
+	.op = fz_op,
+};
+
 unsigned int
 fz_run(const uint8_t *data, size_t len)
 {
@@ -626,51 +659,7 @@ fz_run(const uint8_t *data, size_t len)
 	 * moves forward. */
 	fz_last.valid = false;
 	fz_accept = UINT_MAX;
-	while (in.n > 0) {
-		uint8_t op = fz_u8(&in) % 16, arg;
-
-		if (op <= 8 || op == 14) {
-			/* A frame, or (14) a neighbour's answer. */
-			if (!(op == 14 ? fz_answer(&in) : fz_frame(&in)))
-				fz_queue_submit_all(&fz_q);
-			else
-				frames++;
-			continue;
-		}
-		arg = fz_u8(&in);
-		switch (op) {
-		case 9:
-			/* A burst of one flow: the last frame again. */
-			for (arg %= 32; arg > 0 && fz_last.valid; arg--) {
-				if (!fz_enqueue_last()) {
-					fz_queue_submit_all(&fz_q);
-					break;
-				}
-				frames++;
-			}
-			break;
-		case 10:
-		default:
-			fz_queue_submit_all(&fz_q);
-			break;
-		case 11:
-			fz_queue_submit_all(&fz_q);
-			/* Up to ~20 s: past resolution timeouts, sometimes
-			 * past REACHABLE and the stale garbage collection. */
-			fz_w->now += (uint64_t)arg * arg * (fz_hz / 3000);
-			fz_rt->ops->periodic(fz_rt, fz_w->now);
-			nfv_rcu_reclaim();
-			break;
-		case 12:
-			fz_queue_submit_all(&fz_q);
-			fz_ctl(&in);
-			break;
-		case 13:
-			fz_accept = arg % 40; /* 32 and up: everything */
-			break;
-		}
-	}
-	fz_queue_submit_all(&fz_q);
+	frames = fz_prog_run(&fz_prog, &fz_q, &in);
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	/* The punt queue has no reader: housekeeping empties it. */
 	fz_rt->ops->periodic(fz_rt, fz_w->now);
