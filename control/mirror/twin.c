@@ -165,21 +165,21 @@ mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen)
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "netns %s: socket: %s", m->netns,
+		snprintf(err, errlen, "netns %s: socket: %s", m->ns.name,
 			 strerror(errno));
 		return rc;
 	}
-	if (m->created_ns) {
+	if (m->ns.created) {
 		rc = mirror_if_up(s, "lo");
 		if (rc < 0) {
-			snprintf(err, errlen, "netns %s: lo up: %s", m->netns,
+			snprintf(err, errlen, "netns %s: lo up: %s", m->ns.name,
 				 strerror(-rc));
 			goto err_sock;
 		}
 	}
 	sk = nl_socket_alloc();
 	if (sk == NULL || nl_connect(sk, NETLINK_ROUTE) < 0) {
-		snprintf(err, errlen, "netns %s: netlink socket", m->netns);
+		snprintf(err, errlen, "netns %s: netlink socket", m->ns.name);
 		rc = -ENOMEM;
 		goto err_sock;
 	}
