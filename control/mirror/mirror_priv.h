@@ -146,6 +146,13 @@ struct ctl_mirror {
  * mirror_twins_close(). */
 int mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen);
 void mirror_twins_close(struct ctl_mirror *m);
+/* twin.c, for the EVPN thread too (evpn.c), in the calling thread's
+ * netns: IFF_UP on ifname through the ioctl socket s; a tap `name` (an
+ * error when the name is taken) with mac, mtu (0: the default), up: its
+ * fd, non-blocking, and *ifindex, or -errno and a reason. */
+int mirror_if_up(int s, const char *ifname);
+int mirror_tap_open(int s, const char *name, const uint8_t mac[6],
+		    uint16_t mtu, int *ifindex, char *err, size_t errlen);
 
 uint64_t mirror_now_ns(void);
 

@@ -29,7 +29,7 @@
 #include "vnf/router/router.h"
 
 /* ifr_flags |= IFF_UP on ifname through the ioctl socket s. */
-static int
+int
 mirror_if_up(int s, const char *ifname)
 {
 	struct ifreq ifr = {0};
@@ -44,7 +44,7 @@ mirror_if_up(int s, const char *ifname)
 }
 
 /* Open the tap `name` with MAC, MTU, up; its fd (non-blocking) or -errno. */
-static int
+int
 mirror_tap_open(int s, const char *name, const uint8_t mac[6], uint16_t mtu,
 		int *ifindex, char *err, size_t errlen)
 {

@@ -34,6 +34,7 @@
 #include <rte_malloc.h>
 
 #include "control/ctl_server.h"
+#include "vnf/vxlan/evpn.h"
 #include "vnf/vxlan/vxlan_priv.h"
 
 static int
@@ -273,6 +274,37 @@ vx_vtep_gc(struct vx *vx, int slot)
 	    vx_slot_floods(vx, s, slot) || vx_slot_has_evpn_macs(vx, slot))
 		return;
 	vx_vtep_remove(vx, slot, &flushed);
+}
+
+int
+vx_evpn_flush(struct vnf_instance *vi)
+{
+	struct vx *vx = vi->priv;
+	struct lf_table *t = &vx->fdb.tab;
+	const struct vx_snap *s;
+	unsigned int flushed;
+	uint32_t pos;
+	int slot, rc;
+
+	for (pos = 0; pos < t->n_pos; pos++) {
+		uint64_t v = atomic_load_explicit(&t->words[pos],
+						  memory_order_relaxed);
+
+		/* expect v: a local MAC a worker made of it meanwhile
+		 * stays. */
+		if ((v & VX_E_EVPN) && lf_table_del_pos(t, (uint32_t)pos, v))
+			mac_table_bump(&vx->fdb);
+	}
+	for (slot = 0; slot < VX_MAX_VTEPS; slot++) {
+		s = atomic_load(&vx->snap);
+		if (s->vteps[slot].family == 0 ||
+		    s->vteps[slot].origin != VX_ORIGIN_EVPN)
+			continue;
+		rc = vx_vtep_remove(vx, slot, &flushed);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 /* vtep del ADDR [vni VNI] */

@@ -43,6 +43,7 @@ vx_evpn_info(const struct vnf_instance *vi, struct vx_evpn_info *out)
 	out->udp_port = vx->xc.udp_port;
 	out->n_ifaces = vx->n_ifaces;
 	out->aging_time = vx->xc.aging_time;
+	out->fdb_size = vx->fdb.tab.limit;
 	memcpy(out->vni, vx->vni, sizeof(uint32_t) * vx->n_ifaces);
 	if (vx->xc.has_local4) {
 		out->local.family = AF_INET;

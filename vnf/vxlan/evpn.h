@@ -75,6 +75,7 @@ struct vx_evpn_info {
 	struct ctl_prefix local;
 	uint32_t vni[NFV_MAX_IFACES];
 	uint32_t aging_time;
+	uint32_t fdb_size;
 };
 /* 0, or -ENOENT when vi is not a vxlan with `evpn:`. */
 int vx_evpn_info(const struct vnf_instance *vi, struct vx_evpn_info *out);
@@ -109,6 +110,11 @@ vx_evpn_key_mac(uint64_t key, uint8_t mac[6])
  */
 int vx_evpn_locals(struct vnf_instance *vi, uint32_t *gen, uint64_t *keys,
 		   unsigned int cap, unsigned int *n);
+
+/* Forget what EVPN added: its FDB entries and the VTEPs it made (with
+ * what was learned behind them), before a resync applies the kernel's
+ * dump again.  0 or -ENOMEM. */
+int vx_evpn_flush(struct vnf_instance *vi);
 
 /* One netlink message (its header first, len bytes at most): 0 and *ev
  * (kind NONE for what is not used), or -EINVAL when it is malformed. */
