@@ -68,8 +68,8 @@ void nfv_dataplane_destroy(void);
  * Control thread, after nfv_dataplane_create() and before the workers
  * start: start the kernel mirror of every router whose config has
  * `mirror:` (docs/control-plane.md), and the EVPN mirror of every vxlan
- * whose config has `evpn:` (docs/overlay.md).  0 or -errno and a one-line reason;
- * mirrors already started are stopped by nfv_dataplane_destroy().
+ * whose config has `evpn:` (docs/overlay.md).  0 or -errno and a one-line
+ * reason; mirrors already started are stopped by nfv_dataplane_destroy().
  */
 int nfv_mirrors_start(char *err, size_t errlen);
 /* Launch the workers on their lcores / stop and join them. */

@@ -74,8 +74,8 @@
 #include "vnf/vxlan/evpn.h"
 
 #define EVPN_LOG(level, fmt, ...)                                              \
-	rte_log(RTE_LOG_##level, ctl_logtype_mirror,                           \
-		"nfvd: evpn: " fmt "\n", ##__VA_ARGS__)
+	rte_log(RTE_LOG_##level, ctl_logtype_mirror, "nfvd: evpn: " fmt "\n",  \
+		##__VA_ARGS__)
 
 /* epoll data: which fd; taps are EVPN_EV_TAP + iface. */
 enum {
@@ -223,7 +223,7 @@ evpn_request(struct ctl_evpn *ev, struct nl_msg *msg)
 	return nl_wait_for_ack(ev->req);
 }
 
-/* ---- the devices ---------------------------------------------------------- */
+/* ---- the devices --------------------------------------------------------- */
 
 static int
 evpn_link_new(struct ctl_evpn *ev, const struct evpn_dev *d, bool vxlan,
@@ -245,8 +245,7 @@ evpn_link_new(struct ctl_evpn *ev, const struct evpn_dev *d, bool vxlan,
 		goto err_msg;
 	li = nla_nest_start(msg, IFLA_LINKINFO);
 	if (li == NULL ||
-	    nla_put_string(msg, IFLA_INFO_KIND, vxlan ? "vxlan" : "bridge") <
-		    0)
+	    nla_put_string(msg, IFLA_INFO_KIND, vxlan ? "vxlan" : "bridge") < 0)
 		goto err_msg;
 	data = nla_nest_start(msg, IFLA_INFO_DATA);
 	if (data == NULL)
@@ -335,10 +334,9 @@ evpn_lo_addr(struct ctl_evpn *ev, bool del)
 		.ifa_index = if_nametoindex("lo"),
 	};
 	size_t n = l->family == AF_INET ? 4 : 16;
-	struct nl_msg *msg =
-		nlmsg_alloc_simple(del ? RTM_DELADDR : RTM_NEWADDR,
-				   NLM_F_ACK |
-					   (del ? 0 : NLM_F_CREATE | NLM_F_EXCL));
+	struct nl_msg *msg = nlmsg_alloc_simple(
+		del ? RTM_DELADDR : RTM_NEWADDR,
+		NLM_F_ACK | (del ? 0 : NLM_F_CREATE | NLM_F_EXCL));
 
 	if (msg == NULL)
 		return -NLE_NOMEM;
@@ -480,14 +478,15 @@ evpn_devices_remove(struct ctl_evpn *ev)
 	if (ev->lo_addr) {
 		rc = evpn_lo_addr(ev, true);
 		if (rc < 0)
-			EVPN_LOG(WARNING, "%s: netns %s: the VTEP address on "
-					  "lo: %s",
+			EVPN_LOG(WARNING,
+				 "%s: netns %s: the VTEP address on "
+				 "lo: %s",
 				 ev->vi->name, ev->ns.name, nl_geterror(rc));
 		ev->lo_addr = false;
 	}
 }
 
-/* ---- netlink: zebra's FDB into the VNF ---------------------------------- */
+/* ---- netlink: zebra's FDB into the VNF ----------------------------------- */
 
 static int evpn_sync_start(struct ctl_evpn *ev);
 
@@ -665,7 +664,8 @@ evpn_sync_start(struct ctl_evpn *ev)
 
 	ev->dump = EVPN_DUMP_NONE;
 	if (ev->sk != NULL) {
-		epoll_ctl(ev->ep, EPOLL_CTL_DEL, nl_socket_get_fd(ev->sk), NULL);
+		epoll_ctl(ev->ep, EPOLL_CTL_DEL, nl_socket_get_fd(ev->sk),
+			  NULL);
 		nl_socket_free(ev->sk);
 		ev->sk = NULL;
 	}
@@ -707,7 +707,7 @@ err:
 	return rc;
 }
 
-/* ---- nfvd's local MACs into the kernel ------------------------------------ */
+/* ---- nfvd's local MACs into the kernel ----------------------------------- */
 
 /* Write (or delete) local MAC key on its VNI's nfv<V>.  0 or -errno. */
 static int
@@ -738,8 +738,9 @@ evpn_local_write(struct ctl_evpn *ev, uint64_t key, bool del)
 
 		snprintf(m, sizeof(m), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
 			 mac[1], mac[2], mac[3], mac[4], mac[5]);
-		evpn_set_error(ev, "%s %s on %s: %s", del ? "deleting" : "adding",
-			       m, ev->dev[ifc].port, nl_geterror(rc));
+		evpn_set_error(ev, "%s %s on %s: %s",
+			       del ? "deleting" : "adding", m,
+			       ev->dev[ifc].port, nl_geterror(rc));
 		return evpn_errno(rc);
 	}
 	return 0;
@@ -817,7 +818,7 @@ evpn_tap_drain(struct ctl_evpn *ev, uint16_t ifc)
 	}
 }
 
-/* ---- show evpn ------------------------------------------------------------ */
+/* ---- show evpn ----------------------------------------------------------- */
 
 /* Under ctl_server_lock() (the VNF's `show evpn` calls it). */
 static json_t *
@@ -832,13 +833,13 @@ evpn_show(void *arg)
 		const struct evpn_dev *d = &ev->dev[i];
 
 		json_array_append_new(
-			devs, json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:i, s:i}",
-					"iface", ev->vi->ifaces[i].name, "vni",
-					(int)d->vni, "bridge", d->br, "vxlan",
-					d->vx, "port", d->port, "bridge_ifindex",
-					d->br_index, "vxlan_ifindex",
-					d->vx_index, "port_ifindex",
-					d->port_index));
+			devs,
+			json_pack("{s:s, s:i, s:s, s:s, s:s, s:i, s:i, s:i}",
+				  "iface", ev->vi->ifaces[i].name, "vni",
+				  (int)d->vni, "bridge", d->br, "vxlan", d->vx,
+				  "port", d->port, "bridge_ifindex",
+				  d->br_index, "vxlan_ifindex", d->vx_index,
+				  "port_ifindex", d->port_index));
 	}
 	c = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
 		      " s:I, s:I, s:I}",
@@ -862,7 +863,7 @@ evpn_show(void *arg)
 			 ev->last_error[0] ? ev->last_error : NULL);
 }
 
-/* ---- the thread ----------------------------------------------------------- */
+/* ---- the thread ---------------------------------------------------------- */
 
 static int
 evpn_ep_add(struct ctl_evpn *ev, int fd, uint32_t tag)
@@ -995,7 +996,7 @@ evpn_thread(void *arg)
 	return NULL;
 }
 
-/* ---- control thread ------------------------------------------------------- */
+/* ---- control thread ------------------------------------------------------ */
 
 int
 ctl_evpn_start(struct vnf_instance *vi, struct ctl_evpn **out, char *err,
@@ -1029,8 +1030,7 @@ ctl_evpn_start(struct vnf_instance *vi, struct ctl_evpn **out, char *err,
 
 		d->vni = ev->info.vni[i];
 		snprintf(d->br, sizeof(d->br), "br%u", (unsigned int)d->vni);
-		snprintf(d->vx, sizeof(d->vx), "vxlan%u",
-			 (unsigned int)d->vni);
+		snprintf(d->vx, sizeof(d->vx), "vxlan%u", (unsigned int)d->vni);
 		snprintf(d->port, sizeof(d->port), "nfv%u",
 			 (unsigned int)d->vni);
 	}

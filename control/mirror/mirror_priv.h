@@ -151,8 +151,8 @@ void mirror_twins_close(struct ctl_mirror *m);
  * error when the name is taken) with mac, mtu (0: the default), up: its
  * fd, non-blocking, and *ifindex, or -errno and a reason. */
 int mirror_if_up(int s, const char *ifname);
-int mirror_tap_open(int s, const char *name, const uint8_t mac[6],
-		    uint16_t mtu, int *ifindex, char *err, size_t errlen);
+int mirror_tap_open(int s, const char *name, const uint8_t mac[6], uint16_t mtu,
+		    int *ifindex, char *err, size_t errlen);
 
 uint64_t mirror_now_ns(void);
 

@@ -103,8 +103,8 @@ mirror_netns_create(struct ctl_netns *ns, char *err, size_t errlen)
 		goto err_file;
 	}
 	/* thread-self, not self: /proc/self/ns/net is the main thread's. */
-	if (mount("/proc/thread-self/ns/net", ns->path, "none", MS_BIND,
-		  NULL) < 0) {
+	if (mount("/proc/thread-self/ns/net", ns->path, "none", MS_BIND, NULL) <
+	    0) {
 		rc = -errno;
 		snprintf(err, errlen, "netns %s: bind mount: %s", ns->name,
 			 strerror(errno));

@@ -13,9 +13,9 @@
 #include <stddef.h>
 
 struct ctl_netns {
-	char name[64];	       /* set by the caller: an `ip netns` name */
-	char path[PATH_MAX];   /* /run/netns/NAME, set by ctl_netns_enter() */
-	bool created;	       /* ctl_netns_enter() made it */
+	char name[64];	     /* set by the caller: an `ip netns` name */
+	char path[PATH_MAX]; /* /run/netns/NAME, set by ctl_netns_enter() */
+	bool created;	     /* ctl_netns_enter() made it */
 };
 
 /* The calling thread (only it) enters netns ns->name, creating it when

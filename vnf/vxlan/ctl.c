@@ -93,8 +93,8 @@ vx_req_evpn(json_t *args, bool *evpn, json_t **reply)
 	if (rc <= 0)
 		return rc;
 	if (strcmp(o, "evpn") != 0)
-		return ctl_error(reply, EINVAL,
-				 "origin: \"%.64s\" is not evpn", o);
+		return ctl_error(reply, EINVAL, "origin: \"%.64s\" is not evpn",
+				 o);
 	*evpn = true;
 	return 0;
 }
@@ -388,10 +388,11 @@ vx_verb_fdb_add(struct vnf_instance *vi, json_t *args, json_t **reply)
 	pos = evpn ? lf_table_lookup(&vx->fdb.tab, &key) : -1;
 	val = pos >= 0 ? atomic_load(&vx->fdb.tab.words[pos]) : 0;
 	if ((val & MAC_E_STATIC) && !(val & VX_E_EVPN))
-		return ctl_error(reply, EEXIST,
-				 "mac: %.64s has a static entry (config or "
-				 "fdb add)",
-				 json_string_value(json_object_get(args, "mac")));
+		return ctl_error(
+			reply, EEXIST,
+			"mac: %.64s has a static entry (config or "
+			"fdb add)",
+			json_string_value(json_object_get(args, "mac")));
 	rc = vx_fdb_set_static(vx, key, (uint16_t)slot, evpn ? VX_E_EVPN : 0);
 	if (rc < 0)
 		return ctl_error(reply, -rc, "fdb: %s", strerror(-rc));
@@ -430,10 +431,10 @@ vx_verb_fdb_del(struct vnf_instance *vi, json_t *args, json_t **reply)
 	 * (or was learned) meanwhile stays. */
 	val = pos >= 0 ? atomic_load(&vx->fdb.tab.words[pos]) : 0;
 	if (evpn && !(val & VX_E_EVPN))
-		return ctl_error(reply, ENOENT,
-				 "mac: %.64s has no EVPN entry", mac);
-	if (pos < 0 || !lf_table_del_pos(&vx->fdb.tab, (uint32_t)pos,
-					     evpn ? val : 0))
+		return ctl_error(reply, ENOENT, "mac: %.64s has no EVPN entry",
+				 mac);
+	if (pos < 0 ||
+	    !lf_table_del_pos(&vx->fdb.tab, (uint32_t)pos, evpn ? val : 0))
 		return ctl_error(reply, ENOENT, "mac: %.64s is not in the FDB",
 				 mac);
 	mac_table_bump(&vx->fdb);

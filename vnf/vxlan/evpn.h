@@ -82,8 +82,7 @@ int vx_evpn_info(const struct vnf_instance *vi, struct vx_evpn_info *out);
 
 /* `show evpn` and `show vnf`'s evpn part call fn(arg) (under
  * ctl_server_lock()); NULL: none. */
-void vx_evpn_hook(struct vnf_instance *vi, json_t *(*fn)(void *arg),
-		  void *arg);
+void vx_evpn_hook(struct vnf_instance *vi, json_t *(*fn)(void *arg), void *arg);
 
 /* The key of a local MAC: the iface (vni[] index) above the MAC's 48
  * bits, as the FDB keeps it. */

@@ -102,8 +102,7 @@ enum { VX_COUNTERS(VNF_COUNTER_ENUM) VX_N_COUNTERS };
 #define VX_VHASH_SIZE 1024u
 #define VX_FLOOD_WORDS (VX_MAX_VTEPS / 64)
 
-_Static_assert(VX_MAX_VTEPS < UINT16_MAX,
-	       "a VTEP slot is a MAC entry's iface");
+_Static_assert(VX_MAX_VTEPS < UINT16_MAX, "a VTEP slot is a MAC entry's iface");
 
 /* The FDB entry of a MAC of this host (evpn: the kernel is told). */
 #define VX_SLOT_LOCAL 0xffffu

@@ -1157,8 +1157,7 @@ fdb_row(struct vnf_instance *vi, const char *mac, int vni)
 	json_decref(last);
 	last = NULL;
 	assert_int_equal(verb(vi, "show fdb", "{}", &reply), 0);
-	json_array_foreach(reply, i, row)
-	{
+	json_array_foreach(reply, i, row) {
 		const char *m = json_string_value(json_object_get(row, "mac"));
 
 		if (m != NULL && !strcasecmp(m, mac) &&
@@ -1221,10 +1220,11 @@ test_evpn_config(void **state)
 		   "namespace name");
 	load_fails(", nexthop_mac: \"02:00:00:00:0a:fe\", evpn: {netns: ..}",
 		   "is not a valid network namespace name");
-	load_fails(", nexthop_mac: \"02:00:00:00:0a:fe\", evpn: {netns: "
-		   "\"0123456789012345678901234567890123456789012345678901234567"
-		   "890123\"}",
-		   "is not a valid network namespace name (1..63 characters");
+	load_fails(
+		", nexthop_mac: \"02:00:00:00:0a:fe\", evpn: {netns: "
+		"\"0123456789012345678901234567890123456789012345678901234567"
+		"890123\"}",
+		"is not a valid network namespace name (1..63 characters");
 	load_fails(", evpn: {netns: evpn-ns}",
 		   "vnfs[0].nexthop_mac: missing: EVPN's remote VTEPs need");
 	load_fails(", nexthop_mac: \"02:00:00:00:0a:fe\", evpn: {netns: n, "
@@ -1233,7 +1233,8 @@ test_evpn_config(void **state)
 }
 
 #define EVPN_VX                                                                \
-	", nexthop_mac: \"02:00:00:00:0a:fe\", fdb_size: 1024, aging_time: 1, " \
+	", nexthop_mac: \"02:00:00:00:0a:fe\", fdb_size: 1024, aging_time: "   \
+	"1, "                                                                  \
 	"evpn: {netns: evpn-ns}"
 
 /* Local MACs: recorded by the worker path, read by vx_evpn_locals(), and
@@ -1277,10 +1278,10 @@ test_evpn_local(void **state)
 	/* Nothing changed: nothing read. */
 	assert_int_equal(vx_evpn_locals(vi, &gen, keys, 8, &n), -EALREADY);
 	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:01", 100), "local");
-	assert_string_equal(json_string_value(json_object_get(
-				    fdb_row(vi, "02:00:00:00:00:01", 100),
-				    "vtep")),
-			    "local");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			fdb_row(vi, "02:00:00:00:00:01", 100), "vtep")),
+		"local");
 	/* Seen again: refreshed, not learned again. */
 	m[0] = inner(BCAST, VM_L, 60, 1);
 	run(vi, RED, m, 1, next);
@@ -1301,8 +1302,7 @@ test_evpn_local(void **state)
 	run(vi, RED, m, 1, next);
 	rte_pktmbuf_free(m[0]);
 	assert_int_equal(ctr(vi, "static-mac-seen-elsewhere"), 1);
-	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:22", 100),
-			    "config");
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:22", 100), "config");
 
 	/* EVPN: the vxlan device, then X behind .3 (type 2). */
 	nlb_start(&b, RTM_NEWLINK, &ifi, sizeof(ifi));
@@ -1369,18 +1369,17 @@ test_evpn_local(void **state)
 	fdb_msg(&b, RTM_NEWNEIGH, 7, zero, "192.0.2.4");
 	assert_int_equal(evpn_feed(&e, &b), 0);
 	assert_int_equal(vx_evpn_flush(vi), 0);
-	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:99", 100),
-			    "(none)");
-	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:22", 100),
-			    "config");
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:99", 100), "(none)");
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:22", 100), "config");
 	{
 		json_t *reply;
 
 		assert_int_equal(verb(vi, "show vtep", "{}", &reply), 0);
 		assert_int_equal(json_array_size(reply), 1);
-		assert_string_equal(json_string_value(json_object_get(
-					    json_array_get(reply, 0), "origin")),
-				    "config");
+		assert_string_equal(
+			json_string_value(json_object_get(
+				json_array_get(reply, 0), "origin")),
+			"config");
 		json_decref(reply);
 	}
 	fdb_row(vi, "", 0); /* frees the last reply */
@@ -1509,9 +1508,10 @@ test_evpn_kinds(void **state)
 		}
 		assert_int_equal(verb(vi, "show vtep", "{}", &reply), 0);
 		assert_int_equal(json_array_size(reply), 1);
-		assert_string_equal(json_string_value(json_object_get(
-					    json_array_get(reply, 0), "origin")),
-				    "evpn");
+		assert_string_equal(
+			json_string_value(json_object_get(
+				json_array_get(reply, 0), "origin")),
+			"evpn");
 		json_decref(reply);
 		nlb_start(&b, RTM_DELNEIGH, &nd, sizeof(nd));
 		nlb_attr(&b, NDA_LLADDR, VM_X, 6);
@@ -1527,8 +1527,8 @@ test_evpn_kinds(void **state)
 		assert_int_equal(evpn_feed(&e, &b), 1);
 	}
 	/* A VTEP of a verb keeps its place when EVPN withdraws the VNI. */
-	assert_int_equal(verb(vi, "vtep add", "{\"ip\": \"192.0.2.5\"}", &reply),
-			 0);
+	assert_int_equal(
+		verb(vi, "vtep add", "{\"ip\": \"192.0.2.5\"}", &reply), 0);
 	json_decref(reply);
 	{
 		struct ndmsg nd = {.ndm_family = AF_BRIDGE, .ndm_ifindex = 7};
