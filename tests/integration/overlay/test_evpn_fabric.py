@@ -54,7 +54,6 @@ Checks (each with a bounded wait and a message that says what failed):
      VTEP and MACs within 10 s (zebra, the kernel FDB, and nfvd's
      `show vtep` / `show fdb`).
 """
-import hashlib  # noqa: F401  (used by the inline scripts' readers)
 import json
 import os
 import re
@@ -405,6 +404,32 @@ class Fabric:
             self.frr[n] = kmirror.Frr(self.env, self.evpn[n], "h%d" % n,
                                       daemons=("zebra", "bgpd")).start(host_conf(n))
 
+    def dump_state(self):
+        """What each host holds, for a failure's post-mortem: zebra's
+        VTEPs, the bridge FDB (remote entries on vxlanV, and nfvd's local
+        MACs on nfvV), nfvd's VTEPs and FDB."""
+        for n in HOSTS:
+            if n not in self.frr:
+                continue
+            for v in host_vnis(n):
+                try:
+                    log("host %d VNI %d: zebra VTEPs %s, kernel fdb on vxlan%d %s" % (
+                        n, v, sorted(self.zebra_vteps(n, v)), v, sorted(self.kernel_fdb(n, v))))
+                    cp = nfvtest.run(["bridge", "-n", self.evpn[n], "fdb", "show", "br",
+                                      "br%d" % v], check_rc=False)
+                    log("host %d: bridge fdb show br br%d:\n  %s" % (
+                        n, v, "\n  ".join(l for l in cp.stdout.splitlines()
+                                          if "permanent" not in l)))
+                except Fail as e:
+                    log("host %d VNI %d: %s" % (n, v, e))
+            if n in self.nfvd and self.nfvd[n].alive():
+                for what in ("vtep", "fdb"):
+                    try:
+                        log("host %d: nfvctl show %s: %s" % (n, what, json.dumps(
+                            self.nfvd[n].nfvctl("show", what, "vx"))))
+                    except Fail as e:
+                        log("host %d: show %s: %s" % (n, what, e))
+
     def frr_logs(self):
         return "\n".join("FRR %s:\n%s" % (k, f.logs()) for k, f in self.frr.items())
 
@@ -689,13 +714,7 @@ def check_d(env, fab):
                                                           ", nfvd show vtep/show fdb"),
                          interval=0.05)
     except Fail:
-        for n in (1, 2):
-            log("d) host %d: zebra VTEPs %s, kernel fdb %s" % (n, fab.zebra_vteps(n, 100),
-                                                             sorted(fab.kernel_fdb(n, 100))))
-            if not KERNEL:
-                log("d) host %d: nfvd show vtep %s show fdb %s" % (
-                    n, fab.nfvd[n].nfvctl("show", "vtep", "vx"),
-                    fab.nfvd[n].nfvctl("show", "fdb", "vx")))
+        del fab.frr[3]      # its bgpd is gone: nothing to ask
         raise
     log("d) host 3 stopped: withdrawn everywhere after %.2f s" % (time.monotonic() - t0))
     got, _ = ping(fab.vms["a2"].ns, fab.vms["a3"].ip, count=2, wait=1)
@@ -752,10 +771,7 @@ def run(env):
                          "hosts' VTEPs and MACs" % ("" if KERNEL else " and nfvd"), interval=0.2)
     except Fail:
         log(fab.frr_logs())
-        for n in HOSTS:
-            for v in host_vnis(n):
-                log("host %d VNI %d: zebra VTEPs %s, kernel fdb %s" % (
-                    n, v, fab.zebra_vteps(n, v), sorted(fab.kernel_fdb(n, v))))
+        fab.dump_state()
         raise
     log("converged after %.1f s" % (time.monotonic() - t0))
     for n in HOSTS:
@@ -763,14 +779,19 @@ def run(env):
                              .replace("\n", "\n      ")))
 
     a1, a2, a3, b1, b2 = (fab.vms[k] for k in ("a1", "a2", "a3", "b1", "b2"))
-    for src, dst in ((a1, a2), (a1, a3), (a2, a3), (b1, b2)):
-        wait_ping(src.ns, dst.ip, "a) %s -> %s (%s, VNI %d)" % (src.name, dst.name, dst.ip, dst.vni))
-    log("a) pings across hosts: a1-a2, a1-a3, a2-a3 (VNI 100), b1-b2 (VNI 200)")
-    tcp_transfer(env, a1, a3)
-    check_b(env, fab)
-    check_e(env, fab)
-    check_c(env, fab)
-    check_d(env, fab)
+    try:
+        for src, dst in ((a1, a2), (a1, a3), (a2, a3), (b1, b2)):
+            wait_ping(src.ns, dst.ip, "a) %s -> %s (%s, VNI %d)" % (src.name, dst.name, dst.ip,
+                                                                   dst.vni))
+        log("a) pings across hosts: a1-a2, a1-a3, a2-a3 (VNI 100), b1-b2 (VNI 200)")
+        tcp_transfer(env, a1, a3)
+        check_b(env, fab)
+        check_e(env, fab)
+        check_c(env, fab)
+        check_d(env, fab)
+    except Fail:
+        fab.dump_state()
+        raise
     for n in (1, 2):
         if not KERNEL:
             check(fab.nfvd[n].alive(), "nfvd of host %d died" % n)
