@@ -20,7 +20,7 @@ route reflector) runs in netns hN-evpn over a management network of its
 own (192.168.100.0/24); the route reflector runs bgpd alone.
 
 Two data planes, one test:
-  --kernel  Linux forwards (step 1, the baseline): in hN-evpn the test
+  --linux   Linux forwards (step 1, the baseline): in hN-evpn the test
             makes bridge brV, kernel vxlanV (local 10.0.N.2) and plugs the
             VMs' veths into the bridges; the underlay veth is in hN-evpn.
             A failure here is FRR's or the harness's, not nfvd's.
@@ -68,7 +68,7 @@ import kmirror  # noqa: E402
 import nfvtest  # noqa: E402
 from nfvtest import Fail, check, check_eq, log  # noqa: E402
 
-KERNEL = "--kernel" in sys.argv
+KERNEL = "--linux" in sys.argv    # Linux bridges and vxlan devices forward
 # --static: nfvd with the VTEPs in its config and no FRR (checks a, b, e):
 # the data plane of the fabric without EVPN, to tell the two apart.
 STATIC = "--static" in sys.argv and not KERNEL
@@ -806,6 +806,6 @@ def run(env):
 
 
 if __name__ == "__main__":
-    nfvtest.main(run, "evpn-kernel" if KERNEL else "evpn-static" if STATIC else "evpn-nfvd",
+    nfvtest.main(run, "evpn-fabric-" + ("linux" if KERNEL else "static" if STATIC else "nfvd"),
                  budget=150,
                  needs=["ip", "bridge", "ping", "vtysh", "tcpdump"])
