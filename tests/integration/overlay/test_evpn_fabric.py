@@ -19,7 +19,7 @@ host's FRR (zebra and bgpd, `advertise-all-vni`, iBGP l2vpn evpn to the
 route reflector) runs in netns hN-evpn over a management network of its
 own (192.168.100.0/24); the route reflector runs bgpd alone.
 
-Two data planes, one test:
+Three modes, one script (three meson tests):
   --linux   Linux forwards (step 1, the baseline): in hN-evpn the test
             makes bridge brV, kernel vxlanV (local 10.0.N.2) and plugs the
             VMs' veths into the bridges; the underlay veth is in hN-evpn.
@@ -45,11 +45,14 @@ Checks (each with a bounded wait and a message that says what failed):
      no frame reaches a VNI 200 port meanwhile;
   e) a broadcast with a unique payload from a1 reaches a2 and a3 exactly
      once, and neither b1 nor b2;
-  c) a1 moves to host 3 (down on host 1, the same MAC and IP up on m3):
+  c) a1 moves to host 3 (its tap down on host 1; with --linux it falls
+     silent with its port up instead, see check_c; the same MAC and IP up
+     on m3):
      a2 reaches it again within 1 s of its first frame on host 3 (the time
      is printed), and host 2's zebra has the MAC at VTEP 10.0.3.2 with a
      MAC mobility sequence number of at least 1 when host 3 still knew it
-     as remote when it moved;
+     as remote when it moved, host 1's zebra (and nfvd's FDBs) too, still
+     1.5 s later;
   d) host 3 stops (its bgpd, and nfvd, SIGKILL): hosts 1 and 2 forget its
      VTEP and MACs within 10 s (zebra, the kernel FDB, and nfvd's
      `show vtep` / `show fdb`).
@@ -68,10 +71,10 @@ import kmirror  # noqa: E402
 import nfvtest  # noqa: E402
 from nfvtest import Fail, check, check_eq, log  # noqa: E402
 
-KERNEL = "--linux" in sys.argv    # Linux bridges and vxlan devices forward
+LINUX = "--linux" in sys.argv    # Linux bridges and vxlan devices forward
 # --static: nfvd with the VTEPs in its config and no FRR (checks a, b, e):
 # the data plane of the fabric without EVPN, to tell the two apart.
-STATIC = "--static" in sys.argv and not KERNEL
+STATIC = "--static" in sys.argv and not LINUX
 AS = 65100
 RR_IP = "192.168.100.254"
 HOSTS = (1, 2, 3)
@@ -219,7 +222,7 @@ class Vm:
         self.name = name
         self.host, self.vni, self.mac, self.ip = VMS[name]
         self.ns = env.netns("vm" + name)
-        self.dev = "eth0" if KERNEL else env.ifname(name)
+        self.dev = "eth0" if LINUX else env.ifname(name)
         quiet_ipv6(self.ns)
         ip(self.ns, "link", "set", "lo", "up")
 
@@ -241,7 +244,7 @@ class Fabric:
         self.env = env
         self.spine = env.netns("spine")
         self.rr_ns = env.netns("rr")
-        if KERNEL:
+        if LINUX:
             self.evpn = {n: env.netns("h%d-evpn" % n) for n in HOSTS}
         else:
             # nfvd makes them (the contract: "made if missing"); the test
@@ -266,7 +269,7 @@ class Fabric:
         sysctl(sp, "net.ipv4.ip_forward=1")
         for n in HOSTS:
             spif = "s%d" % n
-            if KERNEL:
+            if LINUX:
                 ip(sp, "link", "add", spif, "type", "veth", "peer", "underlay", "netns", self.evpn[n])
                 ns, dev = self.evpn[n], "underlay"
             else:
@@ -304,7 +307,7 @@ class Fabric:
             ip(rr, "link", "set", "m%d" % n, "up")
             ip(ns, "addr", "add", "192.168.100.%d/24" % n, "dev", "mgmt")
             ip(ns, "link", "set", "mgmt", "up")
-            if not KERNEL:
+            if not LINUX:
                 # Next-hop tracking: bgpd installs a remote VTEP's routes
                 # only when zebra resolves its address.
                 ip(ns, "route", "add", "10.0.0.0/16", "via", RR_IP)
@@ -481,7 +484,7 @@ class Fabric:
                         if vm.vni == v and vm.host != n and vm.mac and vm.host in self.frr}
                 if not macs <= fdb:
                     return False
-                if not KERNEL:
+                if not LINUX:
                     if not want <= self.nfvd_vteps(n).get(v, set()):
                         return False
                     if not macs <= self.nfvd_fdb(n, v):
@@ -574,12 +577,12 @@ def send_frame(vm, kind, arg):
 def check_b(env, fab):
     a1, b2 = fab.vms["a1"], fab.vms["b2"]
     before = None
-    if not KERNEL:
+    if not LINUX:
         before = {n: fab.nfvd[n].ports() for n in (1, 2)}
     kmirror.ns_run(a1.ns, ["ip", "neigh", "flush", "all"], check_rc=False)
     got, out = ping(a1.ns, b2.ip, count=3, wait=1)
     check_eq(got, 0, "b) a1 (VNI 100) -> b2's %s (VNI 200): replies" % b2.ip)
-    if not KERNEL:
+    if not LINUX:
         for n in (1, 2):
             after = fab.nfvd[n].ports()
             for name in ("b1", "b2"):
@@ -614,7 +617,7 @@ def check_c(env, fab):
     # learns it (a fresh MAC, sequence 0); so in the kernel baseline a1
     # falls silent with its port up, as a paused VM's does, and host 1
     # keeps advertising it until host 3's higher sequence wins.
-    if KERNEL:
+    if LINUX:
         ip(a1.ns, "addr", "flush", "dev", a1.dev)
         ip(a1.ns, "link", "set", a1.dev, "arp", "off")
     else:
@@ -625,7 +628,7 @@ def check_c(env, fab):
                                                  "-w", "8", addr]))
     time.sleep(0.3)
     remote_before = fab.zebra_mac(3, 100, mac)
-    if KERNEL:
+    if LINUX:
         fab.plug_kernel(m3)
     m3.configure(mac=mac, addr=addr)
     t0 = send_frame(m3, "garp", addr)
@@ -681,7 +684,7 @@ def check_c(env, fab):
           % (mac, json.dumps(e3)))
     # One frame for the others: a3 (local to m3 now) too.
     wait_ping(fab.vms["a3"].ns, addr, "c) a3 to reach the moved VM on its own host", 5)
-    if not KERNEL:
+    if not LINUX:
         # Host 1 too: it had the MAC as its own (the VM's tap), and must
         # now send it to host 3 like everyone else.
         for n in (2, 1):
@@ -692,7 +695,7 @@ def check_c(env, fab):
 def check_d(env, fab):
     t0 = time.monotonic()
     fab.frr[3].procs["bgpd"].kill()
-    if not KERNEL:
+    if not LINUX:
         fab.nfvd[3].proc.kill()
     gone = vtep(3)
 
@@ -702,7 +705,7 @@ def check_d(env, fab):
                 return False
             if any(d == gone for _, d in fab.kernel_fdb(n, 100)):
                 return False
-            if not KERNEL:
+            if not LINUX:
                 # Not only off the flood list: a VTEP row left behind by
                 # every host that ever left would fill the VTEP table.
                 if any(r["vtep"] == gone for r in fab.nfvd[n].nfvctl("show", "vtep", "vx")):
@@ -712,7 +715,7 @@ def check_d(env, fab):
         return True
     try:
         nfvtest.wait_for(withdrawn, WITHDRAW_DEADLINE, "d) hosts 1 and 2 to forget VTEP %s and its "
-                         "MACs (zebra, kernel FDB%s)" % (gone, "" if KERNEL else
+                         "MACs (zebra, kernel FDB%s)" % (gone, "" if LINUX else
                                                           ", nfvd show vtep/show fdb"),
                          interval=0.05)
     except Fail:
@@ -741,13 +744,13 @@ def run(env):
     for d in ("zebra", "bgpd"):
         if not os.access(os.path.join(kmirror.FRR_DIR, d), os.X_OK):
             nfvtest.skip("FRR's %s missing (apt-get install frr)" % d)
-    if not KERNEL and not os.path.exists("/dev/net/tun"):
+    if not LINUX and not os.path.exists("/dev/net/tun"):
         nfvtest.skip("no /dev/net/tun for nfvd's tap ports")
     t_start = time.monotonic()
     fab = Fabric(env)
     fab.underlay()
     fab.management()
-    if KERNEL:
+    if LINUX:
         fab.kernel_bridges()
     else:
         for n in HOSTS:
@@ -770,7 +773,7 @@ def run(env):
             if vm.mac:
                 send_frame(vm, "garp", vm.ip)
         nfvtest.wait_for(fab.converged, 30, "every host's zebra, kernel FDB%s to hold the other "
-                         "hosts' VTEPs and MACs" % ("" if KERNEL else " and nfvd"), interval=0.2)
+                         "hosts' VTEPs and MACs" % ("" if LINUX else " and nfvd"), interval=0.2)
     except Fail:
         log(fab.frr_logs())
         fab.dump_state()
@@ -795,17 +798,17 @@ def run(env):
         fab.dump_state()
         raise
     for n in (1, 2):
-        if not KERNEL:
+        if not LINUX:
             check(fab.nfvd[n].alive(), "nfvd of host %d died" % n)
     for f in list(fab.frr.values()):
         f.stop()
-    if not KERNEL:
+    if not LINUX:
         for n in (1, 2):
             fab.nfvd[n].stop_clean()
     log("whole run %.1f s" % (time.monotonic() - t_start))
 
 
 if __name__ == "__main__":
-    nfvtest.main(run, "evpn-fabric-" + ("linux" if KERNEL else "static" if STATIC else "nfvd"),
+    nfvtest.main(run, "evpn-fabric-" + ("linux" if LINUX else "static" if STATIC else "nfvd"),
                  budget=150,
                  needs=["ip", "bridge", "ping", "vtysh", "tcpdump"])
