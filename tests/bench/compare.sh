@@ -922,7 +922,7 @@ measure_testpmd() {	# measure_testpmd DUT [extra testpmd args...]
 	# Its summary ends with the cycles line: quit only then, or the
 	# prompt's echo cuts into it.
 	for i in $(seq 50); do
-		grep -q 'CPU cycles/packet' "$log" && break
+		grep -q 'MHz Clock' "$log" && break
 		alive "$pid" || break
 		sleep 0.1
 	done

@@ -29,9 +29,9 @@ _CYCLES = re.compile(r"CPU cycles/packet=[0-9.]+ \((?:total|busy) cycles=(\d+) /
 def parse(text, elapsed_ns):
     """(mpps_0to1, mpps_1to0, tsc_hz, busy_pct or None); ValueError when
     the log lacks a rate for port 0 or port 1."""
-    # The prompt's echo may cut into a line (a command read while
-    # testpmd printed): take it out.
-    text = text.replace("testpmd> ", "")
+    # The prompt and the command it echoes may cut into a line (a
+    # command read while testpmd printed): take them out.
+    text = re.sub(r"testpmd> (?:(?:quit|stop|show port stats all)\n)?", "", text)
     rx = {}
     for m in _BLOCK.finditer(text):
         pps = _RXPPS.search(m.group(2))

@@ -48,6 +48,8 @@ def main():
     # The prompt's echo cutting into the summary line.
     cut = LOG.replace("(total cycles", "(testpmd> total cycles")
     bt.expect(testpmd_gen.parse(cut, 8 * 10**9)[3] == busy, "a prompt inside the summary line is ignored")
+    cut = LOG.replace("total io packets", "total io testpmd> quit\npackets")
+    bt.expect(testpmd_gen.parse(cut, 8 * 10**9)[3] == busy, "a prompt and its command inside the summary line")
     # Other engines name themselves in the summary (5tswap, mac...).
     other = LOG.replace("total io packets", "total 5tswap packets")
     bt.expect(testpmd_gen.parse(other, 8 * 10**9)[3] == busy, "the summary of another forwarding engine")
