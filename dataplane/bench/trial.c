@@ -419,11 +419,17 @@ nfvb_probe(struct nfvb_run *run, double seconds)
 			return -EHOSTUNREACH;
 		}
 		if (now >= next) {
-			/* One frame per silent port, every 20 ms. */
+			/* One frame per silent port, every 20 ms, always of
+			 * flow 0: a stateful device (a firewall that lets
+			 * only the even side open connections) passes the
+			 * odd side's probe only as a reply of a flow the even
+			 * side's probe opened, and the even side stops
+			 * probing once its frame is back. */
 			for (p = 0; p < c->n_ports; p++) {
 				if (!run->r->tx_on[p] || got[p] ||
 				    rte_pktmbuf_alloc_bulk(c->pool, m, 1) != 0)
 					continue;
+				run->flow[p] = 0;
 				nfvb_build(run, p, m, 1);
 				if (t->has_sig)
 					nfvb_sig_stamp(rte_pktmbuf_mtod_offset(

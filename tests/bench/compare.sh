@@ -39,6 +39,16 @@
 # traffic), and latency p50/p99 in open loop at 10 kpps and 1 Mpps per
 # sending port (nfv-bench -r): a second table, "idle modes".
 #
+# Generators (-g): nfv-bench's closed loop (default), dpdk-testpmd as a
+# generator (`start tx_first N`, io forwarding over two virtio-user ports,
+# frames to a destination MAC no port owns: unknown unicast for a switch),
+# or both: each row then runs once per generator, in its own DUT instance,
+# and is compared with the limit and the ceiling driven by the same
+# generator.  A config says how testpmd must drive it, or why it cannot:
+#   # testpmd-gen-args: --forward-mode=5tswap --port-topology=loop
+#   # testpmd-gen-skip: REASON
+# (testpmd application arguments after the defaults, which they override).
+#
 # Rounds: every DUT once per round, N rounds (default 3); the table shows
 # medians.  Mpps per direction, the ratio to the ceiling of the same run,
 # and cycles per packet on the DUT core: nfvd's own figure (nfvctl show
@@ -79,6 +89,11 @@ RUNS=3
 DURATION=10
 WARMUP=3
 SIZE=64
+GENERATORS=nfv-bench
+TP_INFLIGHT=8
+# testpmd's frames go to MACs that no port of any row owns.
+TP_GEN_PEERS=(02:00:00:00:ff:00 02:00:00:00:ff:01)
+TP_GEN_MACS=(02:00:00:00:01:00 02:00:00:00:01:01)
 GEN_CPU=0
 DUT_CPU=1
 ONLY=""
@@ -102,7 +117,9 @@ usage: $0 [options] [-- extra nfv-bench arguments]
   -n, --runs N        rounds; the table shows medians [$RUNS]
   -d, --duration S    measured seconds per run [$DURATION]
   -w, --warmup S      unmeasured seconds before each run [$WARMUP]
-  -s, --size N        frame size [$SIZE]
+  -s, --size N        frame size 64..1518 (FCS included) or imix [$SIZE]
+  -g, --generator G   nfv-bench, testpmd or both: what drives each row
+                      (testpmd: start tx_first $TP_INFLIGHT, io forwarding) [$GENERATORS]
       --only LIST     comma list of ceiling, testpmd-mac, ovs-normal,
                       ovs-flows, nfvd, nfvd:NAME, nfvd-ethdev:NAME
                       (the limit and the ceiling always run)
@@ -137,6 +154,7 @@ while [ $# -gt 0 ]; do
 	-d | --duration) DURATION=${2:-}; shift 2 ;;
 	-w | --warmup) WARMUP=${2:-}; shift 2 ;;
 	-s | --size) SIZE=${2:-}; shift 2 ;;
+	-g | --generator) GENERATORS=${2:-}; shift 2 ;;
 	--only) ONLY=${2:-}; shift 2 ;;
 	-c | --config) CONFIGS+=("${2:?}"); shift 2 ;;
 	-B | --baseline) BASE_BUILD=${2:?}; shift 2 ;;
@@ -157,8 +175,13 @@ done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die_usage "--runs: a positive number"
 [[ "$DURATION" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die_usage "--duration: seconds"
 [[ "$WARMUP" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die_usage "--warmup: seconds"
-[[ "$SIZE" =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 64 ] && [ "$SIZE" -le 1518 ] ||
-	die_usage "--size: 64..1518"
+[ "$SIZE" = imix ] || { [[ "$SIZE" =~ ^[0-9]+$ ]] && [ "$SIZE" -ge 64 ] && [ "$SIZE" -le 1518 ]; } ||
+	die_usage "--size: 64..1518 or imix"
+case "$GENERATORS" in
+nfv-bench | testpmd) GENS=("$GENERATORS") ;;
+both) GENS=(nfv-bench testpmd) ;;
+*) die_usage "--generator: nfv-bench, testpmd or both" ;;
+esac
 [[ "$GEN_CPU" =~ ^[0-9]+$ ]] || die_usage "--gen-cpu: a CPU number"
 [[ "$DUT_CPU" =~ ^[0-9]+$ ]] || die_usage "--dut-cpu: a CPU number"
 [ "$GEN_CPU" != "$DUT_CPU" ] || die_usage "the generator and the DUT need different cores"
@@ -395,6 +418,24 @@ config_gen_args() {	# the "# nfv-bench-args:" line of a config
 	sed -n 's/^[[:space:]]*#[[:space:]]*nfv-bench-args:[[:space:]]*//p' "$1" | head -1
 }
 
+config_tp_args() {	# the "# testpmd-gen-args:" line of a config
+	sed -n 's/^[[:space:]]*#[[:space:]]*testpmd-gen-args:[[:space:]]*//p' "$1" | head -1
+}
+
+# Why testpmd cannot drive the row DUT (nothing: it can).
+tp_skip_reason() {	# tp_skip_reason DUT
+	if [ "$SIZE" = imix ]; then
+		echo "testpmd's tx_first frames have one size: no IMIX"
+		return
+	fi
+	[[ "$1" == nfvd*:* ]] || return 0
+	local line
+	line=$(grep -m1 -E '^[[:space:]]*#[[:space:]]*testpmd-gen-skip:' "${CONFIG_OF[${1#*:}]}") ||
+		return 0
+	line=$(echo ${line#*testpmd-gen-skip:})
+	echo "${line:-marked testpmd-gen-skip}"
+}
+
 config_routes_args() {	# the "# nfv-bench-routes:" line of a config
 	sed -n 's/^[[:space:]]*#[[:space:]]*nfv-bench-routes:[[:space:]]*//p' "$1" | head -1
 }
@@ -527,13 +568,27 @@ if python_yaml; then
 	done < <(pick_configs "${CONFIGS[@]}")
 fi
 
+# Row keys: DUT for nfv-bench, DUT@testpmd for testpmd.
+gen_key() {	# gen_key DUT GEN
+	[ "$2" = testpmd ] && echo "$1@testpmd" || echo "$1"
+}
+
 if [ "$LIST_ONLY" = 1 ]; then
 	for d in "${DUTS[@]}"; do
-		if [[ "$d" == nfvd*:* ]]; then
-			echo "$d ${CONFIG_OF[${d#*:}]}"
-		else
-			echo "$d"
-		fi
+		for g in "${GENS[@]}"; do
+			if [ "$g" = testpmd ]; then
+				why=$(tp_skip_reason "$d")
+				if [ -n "$why" ]; then
+					warn "$d: not driven by testpmd ($why)"
+					continue
+				fi
+			fi
+			if [[ "$d" == nfvd*:* ]]; then
+				echo "$(gen_key "$d" "$g") ${CONFIG_OF[${d#*:}]}"
+			else
+				gen_key "$d" "$g"
+			fi
+		done
 	done
 	exit 0
 fi
@@ -589,9 +644,11 @@ if [ "$NO_HUGE" = 0 ] && { ! grep -q hugetlbfs /proc/mounts || [ "$FREE_MB" -lt 
 fi
 if [ "$NO_HUGE" = 1 ]; then
 	GEN_MEM=(--no-huge)
+	TP_GEN_MEM=(--no-huge --no-shconf -m 256)
 	DPDK_MEM=(--no-huge --no-shconf -m 512)
 else
 	GEN_MEM=()
+	TP_GEN_MEM=(--in-memory --single-file-segments -m 256)
 	DPDK_MEM=(--in-memory --single-file-segments -m 512)
 fi
 mask() { printf '0x%x' $((1 << $1)); }
@@ -820,10 +877,81 @@ EOF
 	echo "${out[*]}"
 }
 
-measure() {	# measure DUT RUN [extra nfv-bench args...]
-	local dut=$1 run=$2 json=$DIR/run.json log=$DIR/gen.log cyc="" est=1 line
-	shift 2
-	local rc attempt
+# testpmd as the generator on the generator core: virtio-user ports on
+# SOCK0/SOCK1, io forwarding (or what the config's testpmd-gen-args say),
+# `start tx_first TP_INFLIGHT`, the warm-up, `show port stats all` twice
+# around the window, `stop` (busy cycles).  Fills GEN_LINE with "Mpps 0->1,
+# Mpps 1->0, loss, TSC Hz, busy %" (tab separated) or returns 1.
+measure_testpmd() {	# measure_testpmd DUT [extra testpmd args...]
+	local dut=$1 log=$DIR/tpgen.log prefix=$TAG-tpgen fifo=$DIR/tpgen.fifo pid i t0 t1 fd
+	shift
+	PREFIXES+=("$prefix")
+	GEN_LOG=$log
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	"$TESTPMD" --lcores "0@$GEN_CPU,1@$GEN_CPU" --no-pci "${TP_GEN_MEM[@]}" \
+		--file-prefix "$prefix" --no-telemetry \
+		--vdev "net_virtio_user0,path=$SOCK0,mac=${TP_GEN_MACS[0]},queues=1" \
+		--vdev "net_virtio_user1,path=$SOCK1,mac=${TP_GEN_MACS[1]},queues=1" -- \
+		-i --forward-mode=io --nb-cores=1 --rxq=1 --txq=1 --total-num-mbufs=32768 \
+		"--eth-peer=0,${TP_GEN_PEERS[0]}" "--eth-peer=1,${TP_GEN_PEERS[1]}" "$@" \
+		<"$fifo" >"$log" 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	exec {fd}>"$fifo"
+	# Commands only once testpmd reads them: its ports are up then.
+	for i in $(seq 300); do
+		grep -q 'testpmd> ' "$log" && break
+		alive "$pid" || break
+		sleep 0.1
+	done
+	sleep 0.5
+	{
+		echo "set record-core-cycles on"
+		[ "$SIZE" = 64 ] || echo "set txpkts $((SIZE - 4))"
+	} >&$fd
+	t0=$(date +%s%N)
+	echo "start tx_first $TP_INFLIGHT" >&$fd
+	sleep "$WARMUP"
+	echo "show port stats all" >&$fd
+	sleep "$DURATION"
+	echo "show port stats all" >&$fd
+	sleep 0.2
+	t1=$(date +%s%N)
+	echo "stop" >&$fd
+	# Its summary ends with the cycles line: quit only then, or the
+	# prompt's echo cuts into it.
+	for i in $(seq 50); do
+		grep -q 'MHz Clock' "$log" && break
+		alive "$pid" || break
+		sleep 0.1
+	done
+	sleep 0.2
+	echo "quit" >&$fd
+	exec {fd}>&-
+	for i in $(seq 100); do
+		alive "$pid" || break
+		sleep 0.1
+	done
+	stop_pid "$pid"
+	forget_pid "$pid"
+	remove_prefix_files "$prefix"
+	rm -f "$fifo"
+	[ -z "${NFV_CMP_KEEP_LOG:-}" ] || cp "$log" "$NFV_CMP_KEEP_LOG"
+	GEN_LINE=$(python3 "$ROOT/tests/bench/testpmd_gen.py" "$log" $((t1 - t0))) || return 1
+	# Closed loop: frames lost are not counted here (0).
+	GEN_LINE=$(echo "$GEN_LINE" | awk -F'\t' -v OFS='\t' '{print $1, $2, "0.0000", $3, $4}')
+	if [ "$(echo "$GEN_LINE" | awk -F'\t' '{print ($1 > 0 && $2 > 0)}')" != 1 ]; then
+		warn "$dut: testpmd: a direction forwarded nothing"
+		return 1
+	fi
+}
+
+# nfv-bench's closed loop; fills GEN_LINE as measure_testpmd.
+measure_nfvbench() {	# measure_nfvbench DUT [extra nfv-bench args...]
+	local dut=$1 json=$DIR/run.json log=$DIR/gen.log rc attempt
+	shift
+	GEN_LOG=$log
 	# A vhost-user server whose socket just appeared may not answer yet
 	# (OVS): when nfv-bench could not even open its ports, try again.
 	for attempt in 1 2 3; do
@@ -837,9 +965,33 @@ measure() {	# measure DUT RUN [extra nfv-bench args...]
 		[ $rc != 0 ] && grep -q "no device on" "$log" || break
 		sleep 1
 	done
-	if [ $rc != 0 ] || [ ! -s "$json" ]; then
-		warn "$dut run $run: nfv-bench failed (exit $rc):"
-		tail -5 "$log" | sed 's/^/  /' >&2
+	[ $rc = 0 ] && [ -s "$json" ] || return 1
+	GEN_LINE=$(python3 - "$json" <<'EOF'
+import json, sys
+b = json.load(open(sys.argv[1]))
+res = b["results"][0]
+t = res["trials"][res["final_trial"]]
+ps = {p["port"]: p for p in t["ports"]}
+print("\t".join(["%.4f" % ps[1]["received_mpps"], "%.4f" % ps[0]["received_mpps"],
+                 "%.4f" % t["loss_pct"], "%d" % b["tsc_hz"], "%.1f" % t["generator_busy_pct"]]))
+EOF
+)
+}
+
+measure() {	# measure DUT GEN RUN [extra generator args...]
+	local dut=$1 gen=$2 run=$3 cyc="" est=1 line key rc
+	shift 3
+	key=$(gen_key "$dut" "$gen")
+	GEN_LINE=""
+	if [ "$gen" = testpmd ]; then
+		measure_testpmd "$dut" "$@"
+	else
+		measure_nfvbench "$dut" "$@"
+	fi
+	rc=$?
+	if [ $rc != 0 ] || [ -z "$GEN_LINE" ]; then
+		warn "$key run $run: $gen failed:"
+		tail -5 "$GEN_LOG" | sed 's/^/  /' >&2
 		[ -n "$DUT_LOG" ] && tail -5 "$DUT_LOG" | sed 's/^/  dut: /' >&2
 		return 1
 	fi
@@ -855,29 +1007,19 @@ print("%.1f" % w[0]["cycles_per_packet"] if w else "")' 2>/dev/null)
 		cyc=$(raw_cycles)
 		[ -n "$cyc" ] && est=0
 	fi
-	line=$(python3 - "$json" "$dut" "$run" "$cyc" "$est" <<'EOF'
-import json, sys
-path, dut, run, cyc, est = sys.argv[1:6]
-b = json.load(open(path))
-res = b["results"][0]
-t = res["trials"][res["final_trial"]]
-ps = {p["port"]: p for p in t["ports"]}
-m01, m10 = ps[1]["received_mpps"], ps[0]["received_mpps"]
-loss = t["loss_pct"]
-if not cyc:
-    tot = (m01 + m10) * 1e6
-    cyc = "%.1f" % (b["tsc_hz"] / tot) if tot > 0 else ""
-print("\t".join([dut, run, "%.4f" % m01, "%.4f" % m10, "%.4f" % loss, cyc, est,
-                 "%.1f" % t["generator_busy_pct"]]))
-EOF
-)
+	# Others: an estimate, TSC Hz / packets per second through the core.
+	line=$(echo "$GEN_LINE" | awk -F'\t' -v OFS='\t' -v key="$key" -v run="$run" -v cyc="$cyc" -v est="$est" '{
+		if (cyc == "" && $4 != "" && $1 + $2 > 0)
+			cyc = sprintf("%.1f", $4 / (($1 + $2) * 1e6))
+		print key, run, $1, $2, $3, cyc, est, ($5 == "" ? "-1" : $5)
+	}')
 	echo "$line" >>"$RESULTS"
 	say "$(echo "$line" | awk -F'\t' '{printf "%-22s run %s: %s / %s Mpps per direction, loss %s%%, cycles/packet %s%s, generator busy %s%%", $1, $2, $3, $4, $5, ($7 == 1 ? "~" : ""), $6, $8}')"
 	return 0
 }
 
-run_dut() {	# run_dut DUT RUN
-	local dut=$1 run=$2 extra=()
+run_dut() {	# run_dut DUT RUN GEN
+	local dut=$1 run=$2 gen=$3 extra=()
 	case "$dut" in
 	limit) start_raw || { warn "raw-fwd did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
 	ceiling) start_testpmd io || { warn "testpmd io did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
@@ -894,17 +1036,21 @@ run_dut() {	# run_dut DUT RUN
 			stop_dut
 			return 1
 		fi
-		read -ra extra <<<"$(config_gen_args "${CONFIG_OF[${dut#*:}]}")"
+		if [ "$gen" = testpmd ]; then
+			read -ra extra <<<"$(config_tp_args "${CONFIG_OF[${dut#*:}]}")"
+		else
+			read -ra extra <<<"$(config_gen_args "${CONFIG_OF[${dut#*:}]}")"
+		fi
 		;;
 	esac
 	# The idle modes: CPU before any traffic, then the closed loop, then
 	# latency in open loop.
 	local cpu="" rc
-	if [[ "$dut" == nfvd*:* ]] && idle_config "${dut#*:}"; then
+	if [[ "$dut" == nfvd*:* ]] && idle_config "${dut#*:}" && [ "$gen" = nfv-bench ]; then
 		cpu=$(idle_cpu)
 		say "$dut run $run: $cpu% of a core while idle ($(idle_mode_of "$dut"))"
 	fi
-	measure "$dut" "$run" "${extra[@]}"
+	measure "$dut" "$gen" "$run" "${extra[@]}"
 	rc=$?
 	if [ -n "$cpu" ]; then
 		local lat
@@ -916,8 +1062,8 @@ run_dut() {	# run_dut DUT RUN
 	return $rc
 }
 
-run_ovs() {	# run_ovs RUN: both OVS rows on one OVS instance
-	local run=$1
+run_ovs() {	# run_ovs RUN GEN: both OVS rows on one OVS instance
+	local run=$1 gen=$2
 	if ! start_ovs; then
 		warn "OVS-DPDK did not start:"
 		tail -5 "$DIR/ovs/ovs-vswitchd.log" "$DIR/ovs/ovs-vswitchd.out" 2>/dev/null | sed 's/^/  /' >&2
@@ -925,34 +1071,53 @@ run_ovs() {	# run_ovs RUN: both OVS rows on one OVS instance
 		return 1
 	fi
 	if wanted ovs-normal && [[ " ${DUTS[*]} " == *" ovs-normal "* ]]; then
-		ovs_flows normal && measure ovs-normal "$run"
+		ovs_flows normal && measure ovs-normal "$gen" "$run"
 	fi
 	if wanted ovs-flows && [[ " ${DUTS[*]} " == *" ovs-flows "* ]]; then
-		ovs_flows p2p && measure ovs-flows "$run"
+		ovs_flows p2p && measure ovs-flows "$gen" "$run"
 	fi
 	stop_dut
 }
 
-say "devices: $(echo "${DUTS[*]}" | tr -s ' ')"
-say "generator on core $GEN_CPU, devices on core $DUT_CPU; $SIZE B, $RUNS rounds of ${DURATION} s (+${WARMUP} s warm-up); $([ "$NO_HUGE" = 1 ] && echo ordinary memory || echo hugepages)"
-for run in $(seq "$RUNS"); do
-	ovs_done=0
+# The rows, DUT@GEN keys in table order; testpmd only where it can drive
+# the device.
+ROWS=()
+for gen in "${GENS[@]}"; do
 	for dut in "${DUTS[@]}"; do
 		[ -n "$dut" ] || continue
-		case "$dut" in
-		ovs-*)
-			[ $ovs_done = 1 ] && continue
-			ovs_done=1
-			run_ovs "$run"
-			;;
-		*) run_dut "$dut" "$run" ;;
-		esac
+		if [ "$gen" = testpmd ]; then
+			why=$(tp_skip_reason "$dut")
+			if [ -n "$why" ]; then
+				say "$dut: not driven by testpmd ($why)"
+				continue
+			fi
+		fi
+		ROWS+=("$(gen_key "$dut" "$gen")")
+	done
+done
+say "devices: $(echo "${DUTS[*]}" | tr -s ' '); generators: ${GENS[*]}"
+say "generator on core $GEN_CPU, devices on core $DUT_CPU; $SIZE B, $RUNS rounds of ${DURATION} s (+${WARMUP} s warm-up); $([ "$NO_HUGE" = 1 ] && echo ordinary memory || echo hugepages)"
+for run in $(seq "$RUNS"); do
+	for gen in "${GENS[@]}"; do
+		ovs_done=0
+		for dut in "${DUTS[@]}"; do
+			[ -n "$dut" ] || continue
+			[[ " ${ROWS[*]} " == *" $(gen_key "$dut" "$gen") "* ]] || continue
+			case "$dut" in
+			ovs-*)
+				[ $ovs_done = 1 ] && continue
+				ovs_done=1
+				run_ovs "$run" "$gen"
+				;;
+			*) run_dut "$dut" "$run" "$gen" ;;
+			esac
+		done
 	done
 done
 
 # --- the table ---------------------------------------------------------------------
 python3 - "$RESULTS" "$SIZE" "$RUNS" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-	"$JSON_OUT" "$IDLE_RESULTS" "${DUTS[@]}" <<'EOF'
+	"$JSON_OUT" "$IDLE_RESULTS" "${ROWS[@]}" <<'EOF'
 import datetime, json, statistics, sys
 path, size, runs, commit, json_out, idle_path = sys.argv[1:7]
 order = [d for d in sys.argv[7:] if d]
@@ -979,29 +1144,47 @@ for dut, rs in rows.items():
                 "cycles_per_packet": statistics.median(cyc) if cyc else None,
                 "cycles_estimated": rs[0]["cycles_estimated"], "runs": len(rs),
                 "generator_busy_pct": statistics.median([r["generator_busy_pct"] for r in rs])}
-ceil = med.get("ceiling", {}).get("mpps_per_direction")
-lim = med.get("limit", {})
+    if med[dut]["generator_busy_pct"] < 0:  # the generator did not say
+        med[dut]["generator_busy_pct"] = None
+
+
+def gen_of(key):
+    """A row key is DUT (nfv-bench) or DUT@testpmd."""
+    return key.split("@", 1) if "@" in key else (key, "nfv-bench")
+
+
+# Every row against the limit, the ceiling and OVS driven by its own
+# generator.
+def ref(what, gen):
+    return med.get(what if gen == "nfv-bench" else what + "@" + gen, {})
+
+
+# Frame bytes with the FCS (layer 2); IMIX 7:4:1 of 64, 594, 1518 B.
+frame_bytes = (7 * 64 + 4 * 594 + 1518) / 12.0 if size == "imix" else float(size)
 # A closed loop whose generator was this busy was paced by the generator,
 # not by the device: its Mpps say little about the device (its cycles
 # per packet still do).
 GEN_PACED_PCT = 95.0
-ovs = med.get("ovs-normal", {}).get("mpps_per_direction")
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 print()
 print("Peers side by side, %s B, closed loop; medians of %s runs; %s, commit %s" % (size, runs, now, commit))
 print()
-print("| device under test | Mpps per direction (0->1 / 1->0) | x limit | ratio to ceiling | x OVS NORMAL"
-      " | cycles/packet | limit cyc / cyc | generator busy | paced by | runs |")
-print("|---|---|---|---|---|---|---|---|---|---|")
-for dut in order:
+print("| device under test | generator | Mpps per direction (0->1 / 1->0) | Gbit/s per direction | x limit"
+      " | ratio to ceiling | x OVS NORMAL | cycles/packet | limit cyc / cyc | generator busy | paced by | runs |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+for key in order:
+    dut, gen = gen_of(key)
+    ceil = ref("ceiling", gen).get("mpps_per_direction")
+    lim = ref("limit", gen)
+    ovs = ref("ovs-normal", gen).get("mpps_per_direction")
     name = names.get(dut, "nfvd, " + dut[5:] + ".yaml" if dut.startswith("nfvd:") else
                      "nfvd via ethdev, " + dut[12:] + ".yaml" if dut.startswith("nfvd-ethdev:") else
                      "nfvd baseline build, " + dut[10:] + ".yaml" if dut.startswith("nfvd-base:") else
                      "nfvd idle sleep, " + dut[11:] + ".yaml" if dut.startswith("nfvd-sleep:") else
                      "nfvd idle interrupt, " + dut[15:] + ".yaml" if dut.startswith("nfvd-interrupt:") else dut)
-    m = med.get(dut)
+    m = med.get(key)
     if m is None:
-        print("| %s | failed | | | | | | | | 0 |" % name)
+        print("| %s | %s | failed | | | | | | | | | 0 |" % (name, gen))
         continue
     ratio = "%.2f" % (m["mpps_per_direction"] / ceil) if ceil else "-"
     xovs = "%.2f" % (m["mpps_per_direction"] / ovs) if ovs and not dut.startswith("ovs") else "-"
@@ -1011,15 +1194,21 @@ for dut in order:
             if lim.get("cycles_per_packet") and m["cycles_per_packet"] else "-")
     m["x_limit"] = float(xlim) if xlim != "-" else None
     m["limit_cycles_over_cycles"] = float(clim) if clim != "-" else None
-    m["paced_by"] = "generator" if m["generator_busy_pct"] >= GEN_PACED_PCT else "device"
-    print("| %s | %.2f (%.2f / %.2f) | %s | %s | %s | %s | %s | %.0f%% | %s | %d |" % (
-        name, m["mpps_per_direction"], m["mpps_0to1"], m["mpps_1to0"], xlim, ratio, xovs, cyc, clim,
-        m["generator_busy_pct"], "**generator**" if m["paced_by"] == "generator" else "device",
-        m["runs"]))
+    busy = m["generator_busy_pct"]
+    m["paced_by"] = None if busy is None else "generator" if busy >= GEN_PACED_PCT else "device"
+    m["generator"] = gen
+    m["gbps_per_direction"] = m["mpps_per_direction"] * frame_bytes * 8 / 1000
+    print("| %s | %s | %.2f (%.2f / %.2f) | %.2f | %s | %s | %s | %s | %s | %s | %s | %d |" % (
+        name, gen, m["mpps_per_direction"], m["mpps_0to1"], m["mpps_1to0"], m["gbps_per_direction"],
+        xlim, ratio, xovs, cyc, clim, "-" if busy is None else "%.0f%%" % busy,
+        "**generator**" if m["paced_by"] == "generator" else m["paced_by"] or "-", m["runs"]))
 print()
 print("~: estimated as TSC Hz / packets per second through the device's core;"
       " nfvd's figure is its worker's busy cycles per packet (nfvctl show stats).")
-print("generator busy: share of the time nfv-bench's loop moved frames; paced by: the generator"
+print("Gbit/s: frame bytes with the FCS (layer 2)%s." % (", IMIX at its mean of %.1f B" % frame_bytes
+                                                         if size == "imix" else ""))
+print("generator busy: share of the time the generator's loop moved frames (testpmd: its forwarding"
+      " core's busy cycles, record-core-cycles, from start to stop, the warm-up included); paced by: the generator"
       " when it was busy >= %.0f%% (the device's Mpps are then a lower bound), else the device."
       % GEN_PACED_PCT)
 print("x limit, limit cyc / cyc: the row against the raw vhost forwarder of the same run, in Mpps"
@@ -1079,5 +1268,5 @@ if json_out:
                "devices": order, "runs_detail": rows, "medians": med,
                "idle_detail": idle, "idle_medians": idle_med}, open(json_out, "w"), indent=2)
 bad = [d for d in order if d not in med]
-sys.exit(1 if bad or not ceil else 0)
+sys.exit(1 if bad or not any(gen_of(k)[0] == "ceiling" for k in med) else 0)
 EOF

@@ -68,13 +68,17 @@ struct l2sw_iface {
  * A worker's verdict cache, one entry per ingress iface: the last uniform
  * burst's header and verdict, valid while the MAC table's generation is
  * unchanged and the source MAC's entry needs no refresh.  A burst that
- * hits it costs no table lookup at all.
+ * hits it costs no table lookup at all.  The verdict is a known unicast's
+ * iface, a drop, or a flood that needs no copy (one target: the other
+ * port of a two-port switch, unknown unicast or broadcast); learning the
+ * destination bumps the generation, so a cached flood never outlives it.
  */
 struct l2sw_vcache {
 	uint64_t w0, w1;	/* first 16 bytes of the frames */
 	uint32_t gen;		/* mac_table_gen() when cached */
 	uint32_t seen;		/* when the source entry was last stamped */
 	uint16_t next;
+	uint8_t ctr;		/* L2_FWD, L2_UNKNOWN or L2_BCAST */
 	bool valid;
 };
 
@@ -283,6 +287,16 @@ l2sw_flood(const struct l2sw *sw, struct vnf_wctx *w, struct rte_mbuf *m,
 	return last;
 }
 
+/* Does a flood from iface `in` (VLAN-unaware) go to at most one iface?
+ * Then it needs no copy, and its verdict holds for every frame alike. */
+static inline bool
+l2sw_flood_uncopied(const struct l2sw *sw, uint16_t in)
+{
+	uint64_t targets = sw->members[0] & ~(UINT64_C(1) << in);
+
+	return (targets & (targets - 1)) == 0;
+}
+
 /*
  * The general path: any burst.  Keys with consecutive duplicates folded,
  * one bulk lookup, each distinct source learned once, then a verdict per
@@ -449,8 +463,9 @@ l2sw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	struct l2sw_wstate *wst = w->state;
 	uint16_t i, n = b->n, in = b->in_iface, v;
 	struct l2sw_vcache *ws = &wst->vc[in];
-	uint32_t gen;
+	uint32_t gen, flooded;
 	uint64_t w0, w1;
+	uint8_t ctr = L2_FWD;
 	bool known = false;
 
 	if (unlikely(sw->vlan_aware) || n < 2 ||
@@ -465,22 +480,33 @@ l2sw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		    sw->mt.refresh_ticks) {
 		v = ws->next;
 		if (!VNF_NEXT_IS_DROP(v)) /* drops: the runner counts them */
-			w->counters[L2_FWD] += n;
+			w->counters[ws->ctr] += n;
 	} else {
-		/* Decide for the first frame.  A flood needs copies of each
-		 * frame, so only a unicast or drop verdict is shared. */
+		/* Decide for the first frame.  A flood to several ifaces
+		 * needs copies of each frame, so it is not shared; a unicast,
+		 * a drop or a flood to one iface is. */
 		ws->valid = false;
-		if (l2sw_process_frames(sw, w, b->pkts, b->next, 1, in,
-					&known) != 0) {
+		flooded = l2sw_process_frames(sw, w, b->pkts, b->next, 1, in,
+					      &known);
+		if (flooded != 0 && !l2sw_flood_uncopied(sw, in)) {
 			l2sw_process_frames(sw, w, b->pkts + 1, b->next + 1,
 					    n - 1, in, NULL);
 			return;
+		}
+		if (flooded != 0) {
+			const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(
+				b->pkts[0], const struct rte_ether_hdr *);
+
+			ctr = rte_is_multicast_ether_addr(&eh->dst_addr)
+				      ? L2_BCAST
+				      : L2_UNKNOWN;
 		}
 		v = b->next[0];
 		if (known) {
 			ws->w0 = w0;
 			ws->w1 = w1;
 			ws->next = v;
+			ws->ctr = ctr;
 			ws->seen = nfv_tick(w->now, NFV_TICK_SHIFT);
 			/* The generation read before the lookup: a change
 			 * since then invalidates what we just cached. */
@@ -489,7 +515,7 @@ l2sw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		}
 		/* The first frame was counted by its own verdict. */
 		if (!VNF_NEXT_IS_DROP(v))
-			w->counters[L2_FWD] += n - 1;
+			w->counters[ctr] += n - 1;
 	}
 	for (i = 0; i < n; i++)
 		b->next[i] = v;

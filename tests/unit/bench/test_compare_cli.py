@@ -3,8 +3,9 @@
 """tests/bench/compare.sh without running anything: --list names the
 limit (raw-fwd), the ceiling, both testpmd modes, both OVS rows and nfvd with each config of
 configs/ that has exactly two vhost-user server ports (and not others),
---only narrows it, --idle adds the idle-mode rows, and bad arguments
-exit 2.  Nothing is left in /tmp."""
+--only narrows it, --idle adds the idle-mode rows, -g testpmd|both the
+rows testpmd drives (not a config marked testpmd-gen-skip, not IMIX),
+and bad arguments exit 2.  Nothing is left in /tmp."""
 import tempfile
 import os
 import subprocess
@@ -133,8 +134,26 @@ def main():
     names = [line.split()[0] for line in out.splitlines()]
     bt.expect(rc == 0 and names == ["limit", "ceiling", "nfvd:firewall", "nfvd-sleep:firewall", "nfvd-interrupt:firewall"],
               "--idle-configs firewall (%s)" % names)
+    # -g: the rows of each generator; testpmd's keys end in @testpmd, and
+    # a config that testpmd cannot drive says so (router-bench: the TTL).
+    rc, out, err = run(["--list", "-g", "both", "--only", "nfvd:l2-switch,nfvd:router-bench"])
+    names = [line.split()[0] for line in out.splitlines()]
+    bt.expect(rc == 0 and names == ["limit", "limit@testpmd", "ceiling", "ceiling@testpmd", "nfvd:l2-switch",
+                                    "nfvd:l2-switch@testpmd", "nfvd:router-bench"],
+              "-g both: every row twice, router-bench by nfv-bench only (%s)" % names)
+    bt.expect("router-bench: not driven by testpmd (the router lowers the TTL" in err,
+              "-g both: says why testpmd does not drive router-bench (%s)" % err.strip()[-200:])
+    rc, out, err = run(["--list", "-g", "testpmd", "--only", "nfvd:l2-switch"])
+    names = [line.split()[0] for line in out.splitlines()]
+    bt.expect(rc == 0 and names == ["limit@testpmd", "ceiling@testpmd", "nfvd:l2-switch@testpmd"],
+              "-g testpmd: only testpmd's rows (%s)" % names)
+    rc, out, err = run(["--list", "-g", "both", "-s", "imix", "--only", "nfvd:l2-switch"])
+    names = [line.split()[0] for line in out.splitlines()]
+    bt.expect(rc == 0 and names == ["limit", "ceiling", "nfvd:l2-switch"] and "no IMIX" in err,
+              "-s imix: nfv-bench's rows only, testpmd's frames have one size (%s)" % names)
     check_print_config()
-    for bad in (["--runs", "0"], ["--size", "9000"], ["--gen-cpu", "1", "--dut-cpu", "1"], ["--colour"]):
+    for bad in (["--runs", "0"], ["--size", "9000"], ["--size", "imax"], ["--gen-cpu", "1", "--dut-cpu", "1"],
+                ["--colour"], ["-g", "pktgen"]):
         rc, out, err = run(bad)
         bt.expect(rc == 2 and "compare.sh:" in err, "%s: usage error, exit 2" % " ".join(bad))
     rc, out, err = run(["--help"])

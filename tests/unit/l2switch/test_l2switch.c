@@ -1360,6 +1360,59 @@ test_uniform_burst_flooded(void **state)
 	ut_expect_nothing();
 }
 
+/*
+ * Two ports: a uniform burst of unknown unicast (or broadcast) floods to
+ * the one other port without a copy, so its verdict is shared by the
+ * burst and cached like a unicast's; every frame still counts as
+ * unknown-unicast (broadcast-multicast), and once the destination is
+ * learned the next burst is forwarded, not flooded from the cache.
+ */
+static void
+test_uniform_flood_one_target(void **state)
+{
+	struct ut_frame f, g;
+	struct vnf_fates fa;
+	unsigned int r;
+
+	RTE_SET_USED(state);
+	ut_sw_plain(2);
+	f = ut_fr(B, A, -1, 60, 1);
+	for (r = 0; r < 3; r++) { /* learns A; decides; from the cache */
+		ut_send_same(0, &f, 32);
+		ut_expect_n(1, 32, &f);
+		ut_expect_nothing();
+	}
+	assert_int_equal(ut_ctr("unknown-unicast"), 96);
+	assert_int_equal(ut_ctr("forwarded"), 0);
+	assert_int_equal(ut_ctr("flood-copies"), 0);
+	g = ut_fr(BC, A, -1, 60, 2);
+	for (r = 0; r < 2; r++) {
+		ut_send_same(0, &g, 17);
+		ut_expect_n(1, 17, &g);
+	}
+	assert_int_equal(ut_ctr("broadcast-multicast"), 34);
+	assert_int_equal(ut_ctr("unknown-unicast"), 96);
+	/* B is learned on port 1: the cached flood is stale. */
+	ut_send1(1, ut_fr(A, B, -1, 60, 3));
+	ut_cap_free_all();
+	for (r = 0; r < 2; r++) {
+		ut_send_same(0, &f, 32);
+		ut_expect_n(1, 32, &f);
+	}
+	assert_int_equal(ut_ctr("unknown-unicast"), 96);
+	assert_int_equal(ut_ctr("forwarded"), 65);
+	vnf_fates_get(ut_sw, &fa);
+	assert_int_equal(fa.packets, 96 + 34 + 1 + 64);
+	assert_int_equal(fa.passed, fa.packets);
+	/* B leaves port 1 for port 0, where the frames come from: now
+	 * they are dropped (same iface), not flooded or forwarded. */
+	ut_send1(0, ut_fr(BC, B, -1, 60, 4));
+	ut_cap_free_all();
+	ut_send_same(0, &f, 32);
+	ut_expect_nothing();
+	assert_int_equal(ut_ctr("same-iface"), 32);
+}
+
 /* A burst of one known flow goes whole to its port; when the MAC moves,
  * is flushed or ages out, the next burst follows the table, not a
  * remembered verdict. */
@@ -1555,6 +1608,7 @@ main(int argc, char **argv)
 		T(test_copy_fails_without_mbufs),
 		T(test_ctl_show_mac_and_flush),
 		T(test_uniform_burst_flooded),
+		T(test_uniform_flood_one_target),
 		T(test_fates_counted_once),
 		T(test_uniform_burst_follows_table_changes),
 		T(test_uniform_burst_per_ingress_iface),
