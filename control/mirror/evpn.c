@@ -37,15 +37,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
-#include <pthread.h>
-#include <semaphore.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -142,12 +138,7 @@ struct ctl_evpn {
 	struct vx_evpn_info info;
 	struct ctl_netns ns;
 
-	pthread_t thread;
-	bool running;
-	sem_t started;
-	int start_rc;
-	char start_err[256];
-	int stop_fd;
+	struct ctl_ns_thread th; /* nfv-evpn, in ns */
 	int ep;
 
 	struct evpn_dev dev[NFV_MAX_IFACES]; /* by iface, [0]: none */
@@ -875,8 +866,9 @@ evpn_ep_add(struct ctl_evpn *ev, int fd, uint32_t tag)
 
 /* EVPN thread: the netns, the devices, the first sync. */
 static int
-evpn_setup(struct ctl_evpn *ev, char *err, size_t errlen)
+evpn_setup(void *arg, char *err, size_t errlen)
 {
+	struct ctl_evpn *ev = arg;
 	char why[200] = "";
 	unsigned int i;
 	int rc;
@@ -894,7 +886,7 @@ evpn_setup(struct ctl_evpn *ev, char *err, size_t errlen)
 		snprintf(err, errlen, "netns %s: %s", ev->ns.name, why);
 		return rc;
 	}
-	rc = evpn_ep_add(ev, ev->stop_fd, EVPN_EV_STOP);
+	rc = evpn_ep_add(ev, ev->th.stop_fd, EVPN_EV_STOP);
 	for (i = 1; rc == 0 && i < ev->info.n_ifaces; i++)
 		rc = evpn_ep_add(ev, ev->dev[i].tap_fd, EVPN_EV_TAP + i);
 	if (rc < 0) {
@@ -915,8 +907,10 @@ evpn_setup(struct ctl_evpn *ev, char *err, size_t errlen)
 
 /* EVPN thread: undo evpn_setup() (any part of it). */
 static void
-evpn_teardown(struct ctl_evpn *ev)
+evpn_teardown(void *arg)
 {
+	struct ctl_evpn *ev = arg;
+
 	ctl_server_lock();
 	vx_evpn_hook(ev->vi, NULL, NULL);
 	ctl_server_unlock();
@@ -932,8 +926,9 @@ evpn_teardown(struct ctl_evpn *ev)
 }
 
 static void
-evpn_loop(struct ctl_evpn *ev)
+evpn_loop(void *arg)
 {
+	struct ctl_evpn *ev = arg;
 	struct epoll_event evs[16];
 	bool stop = false;
 	int n, i;
@@ -965,37 +960,6 @@ evpn_loop(struct ctl_evpn *ev)
 	}
 }
 
-static void *
-evpn_thread(void *arg)
-{
-	struct ctl_evpn *ev = arg;
-	int rc;
-
-	/* An lcore id: the VNF's FDB (rte_hash, lock-free multi-writer)
-	 * indexes per-lcore state by rte_lcore_id(). */
-	if (rte_thread_register() < 0) {
-		ev->start_rc = -(rte_errno ? rte_errno : EBUSY);
-		snprintf(ev->start_err, sizeof(ev->start_err),
-			 "cannot register the EVPN thread with DPDK: %s",
-			 rte_strerror(rte_errno));
-		sem_post(&ev->started);
-		return NULL;
-	}
-	rc = evpn_setup(ev, ev->start_err, sizeof(ev->start_err));
-	ev->start_rc = rc;
-	if (rc < 0) {
-		evpn_teardown(ev);
-		rte_thread_unregister();
-		sem_post(&ev->started);
-		return NULL;
-	}
-	sem_post(&ev->started);
-	evpn_loop(ev);
-	evpn_teardown(ev);
-	rte_thread_unregister();
-	return NULL;
-}
-
 /* ---- control thread ------------------------------------------------------ */
 
 int
@@ -1003,7 +967,6 @@ ctl_evpn_start(struct vnf_instance *vi, struct ctl_evpn **out, char *err,
 	       size_t errlen)
 {
 	struct ctl_evpn *ev;
-	sigset_t all, old;
 	unsigned int i;
 	int rc;
 
@@ -1013,7 +976,16 @@ ctl_evpn_start(struct vnf_instance *vi, struct ctl_evpn **out, char *err,
 		goto err_nomem;
 	ev->vi = vi;
 	ev->e.vi = vi;
-	ev->stop_fd = ev->ep = -1;
+	ev->th = (struct ctl_ns_thread){
+		.what = "evpn",
+		.ns = &ev->ns,
+		.arg = ev,
+		.setup = evpn_setup,
+		.loop = evpn_loop,
+		.teardown = evpn_teardown,
+		.stop_fd = -1,
+	};
+	ev->ep = -1;
 	ctl_server_lock();
 	rc = vx_evpn_info(vi, &ev->info);
 	ctl_server_unlock();
@@ -1042,36 +1014,16 @@ ctl_evpn_start(struct vnf_instance *vi, struct ctl_evpn **out, char *err,
 	if (ev->pub == NULL || ev->cur == NULL || ev->rxbuf == NULL)
 		goto err_nomem_ev;
 	ev->state = EVPN_SYNCING;
-	ev->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	ev->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ev->stop_fd < 0 || ev->ep < 0) {
+	if (ev->ep < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: evpn: %s", vi->name,
 			 strerror(errno));
 		goto err_free;
 	}
-	sem_init(&ev->started, 0, 0);
-	/* SIGINT/SIGTERM are the control thread's. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = -pthread_create(&ev->thread, NULL, evpn_thread, ev);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: evpn thread: %s", vi->name,
-			 strerror(-rc));
-		goto err_sem;
-	}
-	pthread_setname_np(ev->thread, "nfv-evpn");
-	while (sem_wait(&ev->started) < 0 && errno == EINTR)
-		;
-	if (ev->start_rc < 0) {
-		rc = ev->start_rc;
-		snprintf(err, errlen, "%s: evpn: %s", vi->name, ev->start_err);
-		pthread_join(ev->thread, NULL);
-		ctl_netns_remove(&ev->ns);
-		goto err_sem;
-	}
-	ev->running = true;
+	rc = ctl_ns_thread_start(&ev->th, vi->name, err, errlen);
+	if (rc < 0)
+		goto err_free;
 	EVPN_LOG(NOTICE, "%s: %u VNIs in netns %s%s", vi->name,
 		 ev->info.n_ifaces - 1u, ev->ns.name,
 		 ev->ns.created ? " (created)" : "");
@@ -1082,8 +1034,6 @@ err_nomem_ev:
 	snprintf(err, errlen, "%s: evpn: out of memory", vi->name);
 	rc = -ENOMEM;
 	goto err_free;
-err_sem:
-	sem_destroy(&ev->started);
 err_free:
 	ctl_evpn_free(ev);
 	return rc;
@@ -1095,17 +1045,9 @@ err_nomem:
 void
 ctl_evpn_stop(struct ctl_evpn *ev)
 {
-	uint64_t one = 1;
-
-	if (ev == NULL || !ev->running)
+	if (ev == NULL || !ev->th.running)
 		return;
-	if (write(ev->stop_fd, &one, sizeof(one)) < 0)
-		EVPN_LOG(ERR, "%s: cannot stop the EVPN thread: %s",
-			 ev->vi->name, strerror(errno));
-	pthread_join(ev->thread, NULL);
-	sem_destroy(&ev->started);
-	ev->running = false;
-	ctl_netns_remove(&ev->ns);
+	ctl_ns_thread_stop(&ev->th, ev->vi->name);
 	EVPN_LOG(INFO, "%s: evpn stopped", ev->vi->name);
 }
 
@@ -1115,10 +1057,9 @@ ctl_evpn_free(struct ctl_evpn *ev)
 	if (ev == NULL)
 		return;
 	ctl_evpn_stop(ev);
+	ctl_ns_thread_close(&ev->th, ev->vi->name);
 	if (ev->ep >= 0)
 		close(ev->ep);
-	if (ev->stop_fd >= 0)
-		close(ev->stop_fd);
 	free(ev->rxbuf);
 	free(ev->pub);
 	free(ev->cur);

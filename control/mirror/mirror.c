@@ -22,8 +22,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -754,8 +752,9 @@ mirror_ep_add(struct ctl_mirror *m, int fd, uint32_t tag)
 
 /* Mirror thread: the netns, the twins, the attach, the first sync. */
 static int
-mirror_setup(struct ctl_mirror *m, char *err, size_t errlen)
+mirror_setup(void *arg, char *err, size_t errlen)
 {
+	struct ctl_mirror *m = arg;
 	unsigned int i;
 	int rc;
 
@@ -765,7 +764,7 @@ mirror_setup(struct ctl_mirror *m, char *err, size_t errlen)
 	rc = mirror_twins_open(m, err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = mirror_ep_add(m, m->stop_fd, MIRROR_EV_STOP);
+	rc = mirror_ep_add(m, m->th.stop_fd, MIRROR_EV_STOP);
 	if (rc == 0)
 		rc = mirror_ep_add(m, m->wake_fd, MIRROR_EV_WAKE);
 	for (i = 0; rc == 0 && i < m->n_twins; i++)
@@ -796,8 +795,10 @@ mirror_setup(struct ctl_mirror *m, char *err, size_t errlen)
 
 /* Mirror thread: undo mirror_setup() (any part of it). */
 static void
-mirror_teardown(struct ctl_mirror *m)
+mirror_teardown(void *arg)
 {
+	struct ctl_mirror *m = arg;
+
 	if (m->punt != NULL) {
 		/* The router frees what is left on its rings: the punt
 		 * ring is not ours to touch after this. */
@@ -815,8 +816,9 @@ mirror_teardown(struct ctl_mirror *m)
 }
 
 static void
-mirror_loop(struct ctl_mirror *m)
+mirror_loop(void *arg)
 {
+	struct ctl_mirror *m = arg;
 	struct epoll_event evs[16];
 	bool stop = false;
 	uint64_t v;
@@ -867,40 +869,6 @@ mirror_loop(struct ctl_mirror *m)
 	}
 }
 
-static void *
-mirror_thread(void *arg)
-{
-	struct ctl_mirror *m = arg;
-	int rc;
-
-	/*
-	 * An lcore id for this thread: the router's tables (rte_hash with
-	 * lock-free multi-writer adds, mempool caches) index per-lcore state
-	 * by rte_lcore_id(), which is LCORE_ID_ANY in a plain pthread.
-	 */
-	if (rte_thread_register() < 0) {
-		m->start_rc = -(rte_errno ? rte_errno : EBUSY);
-		snprintf(m->start_err, sizeof(m->start_err),
-			 "cannot register the mirror thread with DPDK: %s",
-			 rte_strerror(rte_errno));
-		sem_post(&m->started);
-		return NULL;
-	}
-	rc = mirror_setup(m, m->start_err, sizeof(m->start_err));
-	m->start_rc = rc;
-	if (rc < 0) {
-		mirror_teardown(m);
-		rte_thread_unregister();
-		sem_post(&m->started);
-		return NULL;
-	}
-	sem_post(&m->started);
-	mirror_loop(m);
-	mirror_teardown(m);
-	rte_thread_unregister();
-	return NULL;
-}
-
 /* ---- control thread ------------------------------------------------------ */
 
 static uint32_t
@@ -946,7 +914,6 @@ ctl_mirror_start(struct vnf_instance *vi, struct ctl_mirror **out, char *err,
 	const struct vnf_router_mirror_config *mc;
 	char name[RTE_MEMPOOL_NAMESIZE];
 	struct ctl_mirror *m;
-	sigset_t all, old;
 	unsigned int i;
 	int rc;
 
@@ -966,7 +933,16 @@ ctl_mirror_start(struct vnf_instance *vi, struct ctl_mirror **out, char *err,
 	m->table = mc->table != 0 ? mc->table : RT_TABLE_MAIN;
 	m->rcvbuf = mirror_rcvbuf();
 	m->state = MIRROR_SYNCING;
-	m->stop_fd = m->wake_fd = m->ep = -1;
+	m->th = (struct ctl_ns_thread){
+		.what = "mirror",
+		.ns = &m->ns,
+		.arg = m,
+		.setup = mirror_setup,
+		.loop = mirror_loop,
+		.teardown = mirror_teardown,
+		.stop_fd = -1,
+	};
+	m->wake_fd = m->ep = -1;
 	for (i = 0; i < NFV_MAX_IFACES; i++)
 		m->tap_fd[i] = -1;
 	m->batch = calloc(MIRROR_BATCH_MAX, sizeof(*m->batch));
@@ -987,37 +963,17 @@ ctl_mirror_start(struct vnf_instance *vi, struct ctl_mirror **out, char *err,
 		rc = -ENOMEM;
 		goto err_free;
 	}
-	m->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	m->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	m->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (m->stop_fd < 0 || m->wake_fd < 0 || m->ep < 0) {
+	if (m->wake_fd < 0 || m->ep < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: mirror: %s", vi->name,
 			 strerror(errno));
 		goto err_free;
 	}
-	sem_init(&m->started, 0, 0);
-	/* SIGINT/SIGTERM are the control thread's (nfv_stopping). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = -pthread_create(&m->thread, NULL, mirror_thread, m);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: mirror thread: %s", vi->name,
-			 strerror(-rc));
-		goto err_sem;
-	}
-	pthread_setname_np(m->thread, "nfv-mirror");
-	while (sem_wait(&m->started) < 0 && errno == EINTR)
-		;
-	if (m->start_rc < 0) {
-		rc = m->start_rc;
-		snprintf(err, errlen, "%s: mirror: %s", vi->name, m->start_err);
-		pthread_join(m->thread, NULL);
-		ctl_netns_remove(&m->ns);
-		goto err_sem;
-	}
-	m->running = true;
+	rc = ctl_ns_thread_start(&m->th, vi->name, err, errlen);
+	if (rc < 0)
+		goto err_free;
 	MIRROR_LOG(NOTICE, "%s: %u twins in netns %s%s, table %u", vi->name,
 		   m->n_twins, m->ns.name, m->ns.created ? " (created)" : "",
 		   m->table);
@@ -1028,8 +984,6 @@ err_nomem_m:
 	snprintf(err, errlen, "%s: mirror: out of memory", vi->name);
 	rc = -ENOMEM;
 	goto err_free;
-err_sem:
-	sem_destroy(&m->started);
 err_free:
 	ctl_mirror_free(m);
 	return rc;
@@ -1041,17 +995,9 @@ err_nomem:
 void
 ctl_mirror_stop(struct ctl_mirror *m)
 {
-	uint64_t one = 1;
-
-	if (m == NULL || !m->running)
+	if (m == NULL || !m->th.running)
 		return;
-	if (write(m->stop_fd, &one, sizeof(one)) < 0)
-		MIRROR_LOG(ERR, "%s: cannot stop the mirror thread: %s",
-			   m->vi->name, strerror(errno));
-	pthread_join(m->thread, NULL);
-	sem_destroy(&m->started);
-	m->running = false;
-	ctl_netns_remove(&m->ns);
+	ctl_ns_thread_stop(&m->th, m->vi->name);
 	MIRROR_LOG(INFO, "%s: mirror stopped", m->vi->name);
 }
 
@@ -1061,6 +1007,7 @@ ctl_mirror_free(struct ctl_mirror *m)
 	if (m == NULL)
 		return;
 	ctl_mirror_stop(m);
+	ctl_ns_thread_close(&m->th, m->vi->name);
 	if (m->pool != NULL) {
 		unsigned int avail = rte_mempool_avail_count(m->pool);
 
@@ -1075,8 +1022,6 @@ ctl_mirror_free(struct ctl_mirror *m)
 		close(m->ep);
 	if (m->wake_fd >= 0)
 		close(m->wake_fd);
-	if (m->stop_fd >= 0)
-		close(m->stop_fd);
 	free(m->rxbuf);
 	free(m->batch);
 	free(m);

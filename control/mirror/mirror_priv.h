@@ -9,7 +9,7 @@
  *
  * Who writes what: everything in struct ctl_mirror belongs to the mirror
  * thread once it runs, except that the control thread reads the start
- * result after the thread posted `started`, and the `show mirror` hook
+ * result (ctl_ns_thread_start() in netns.h), and the `show mirror` hook
  * (under ctl_server_lock(), on the control or telemetry thread) reads the
  * counters, the state and the lag samples.  The mirror thread writes the
  * lag samples, the state, last_error and the route/neighbour/address/link
@@ -21,8 +21,6 @@
 #define NFV_CTL_MIRROR_PRIV_H
 
 #include <limits.h>
-#include <pthread.h>
-#include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -97,13 +95,7 @@ struct ctl_mirror {
 	uint32_t table;
 	uint32_t rcvbuf;
 
-	pthread_t thread;
-	bool running;
-	sem_t started;
-	int start_rc;
-	char start_err[256];
-
-	int stop_fd; /* eventfd: the control thread asks the thread to end */
+	struct ctl_ns_thread th; /* nfv-mirror, in ns */
 	int wake_fd; /* eventfd: workers say the punt ring has packets */
 	int ep;
 

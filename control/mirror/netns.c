@@ -11,11 +11,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
 
 #include "control/mirror/mirror_priv.h"
 #include "control/mirror/netns.h"
@@ -161,4 +167,101 @@ ctl_netns_remove(struct ctl_netns *ns)
 		MIRROR_LOG(WARNING, "netns %s: unlink: %s", ns->name,
 			   strerror(errno));
 	ns->created = false;
+}
+
+static void *
+ctl_ns_thread_main(void *arg)
+{
+	struct ctl_ns_thread *t = arg;
+
+	if (rte_thread_register() < 0) {
+		t->start_rc = -(rte_errno ? rte_errno : EBUSY);
+		snprintf(t->start_err, sizeof(t->start_err),
+			 "cannot register the %s thread with DPDK: %s", t->what,
+			 rte_strerror(rte_errno));
+		sem_post(&t->started);
+		return NULL;
+	}
+	t->start_rc = t->setup(t->arg, t->start_err, sizeof(t->start_err));
+	if (t->start_rc < 0) {
+		t->teardown(t->arg);
+		rte_thread_unregister();
+		sem_post(&t->started);
+		return NULL;
+	}
+	sem_post(&t->started);
+	t->loop(t->arg);
+	t->teardown(t->arg);
+	rte_thread_unregister();
+	return NULL;
+}
+
+int
+ctl_ns_thread_start(struct ctl_ns_thread *t, const char *who, char *err,
+		    size_t errlen)
+{
+	char name[16];
+	sigset_t all, old;
+	int rc;
+
+	t->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (t->stop_fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s: %s", who, t->what,
+			 strerror(errno));
+		return rc;
+	}
+	sem_init(&t->started, 0, 0);
+	/* SIGINT/SIGTERM are the control thread's (nfv_stopping). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = -pthread_create(&t->thread, NULL, ctl_ns_thread_main, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s thread: %s", who, t->what,
+			 strerror(-rc));
+		goto err_sem;
+	}
+	snprintf(name, sizeof(name), "nfv-%s", t->what);
+	pthread_setname_np(t->thread, name);
+	while (sem_wait(&t->started) < 0 && errno == EINTR)
+		;
+	if (t->start_rc < 0) {
+		rc = t->start_rc;
+		snprintf(err, errlen, "%s: %s: %s", who, t->what, t->start_err);
+		pthread_join(t->thread, NULL);
+		ctl_netns_remove(t->ns);
+		goto err_sem;
+	}
+	t->running = true;
+	return 0;
+
+err_sem:
+	sem_destroy(&t->started);
+	return rc;
+}
+
+void
+ctl_ns_thread_stop(struct ctl_ns_thread *t, const char *who)
+{
+	uint64_t one = 1;
+
+	if (!t->running)
+		return;
+	if (write(t->stop_fd, &one, sizeof(one)) < 0)
+		MIRROR_LOG(ERR, "%s: cannot stop the %s thread: %s", who,
+			   t->what, strerror(errno));
+	pthread_join(t->thread, NULL);
+	sem_destroy(&t->started);
+	t->running = false;
+	ctl_netns_remove(t->ns);
+}
+
+void
+ctl_ns_thread_close(struct ctl_ns_thread *t, const char *who)
+{
+	ctl_ns_thread_stop(t, who);
+	if (t->stop_fd >= 0)
+		close(t->stop_fd);
+	t->stop_fd = -1;
 }

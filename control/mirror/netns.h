@@ -9,6 +9,8 @@
 #define NFV_CTL_NETNS_H
 
 #include <limits.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,5 +27,41 @@ int ctl_netns_enter(struct ctl_netns *ns, char *err, size_t errlen);
 /* After the thread that entered it ended (any thread): remove the netns
  * if ctl_netns_enter() created it.  No-op otherwise. */
 void ctl_netns_remove(struct ctl_netns *ns);
+
+/*
+ * A kernel mirror's own thread (nfv-mirror, nfv-evpn).  It registers with
+ * DPDK (the VNF tables it writes index per-lcore state by rte_lcore_id(),
+ * LCORE_ID_ANY in a plain pthread), runs setup() (which enters the netns),
+ * tells the starting control thread how that went, runs loop() until the
+ * control thread writes stop_fd (loop() polls it), then teardown().
+ * teardown() also runs after a failed setup().  The owner fills the fields
+ * above `thread` and sets stop_fd to -1 before anything can fail.
+ */
+struct ctl_ns_thread {
+	const char *what; /* "mirror", "evpn": errors, logs, "nfv-WHAT" */
+	struct ctl_netns *ns;
+	void *arg;
+	int (*setup)(void *arg, char *err, size_t errlen);
+	void (*loop)(void *arg);
+	void (*teardown)(void *arg);
+
+	pthread_t thread;
+	sem_t started;
+	bool running;
+	int stop_fd; /* eventfd: the control thread asks the thread to end */
+	int start_rc;
+	char start_err[256];
+};
+
+/* Control thread: start t and wait for its setup.  0, or -errno and
+ * "WHO: WHAT: reason" in err, with the thread gone and a netns it made
+ * removed (stop_fd stays open until ctl_ns_thread_close()). */
+int ctl_ns_thread_start(struct ctl_ns_thread *t, const char *who, char *err,
+			size_t errlen);
+/* Control thread: end a running thread, remove a netns it made.  No-op
+ * when it is not running. */
+void ctl_ns_thread_stop(struct ctl_ns_thread *t, const char *who);
+/* Stop it, then close stop_fd. */
+void ctl_ns_thread_close(struct ctl_ns_thread *t, const char *who);
 
 #endif /* NFV_CTL_NETNS_H */
