@@ -265,6 +265,31 @@ nfv_port_tx_setup(unsigned int i)
 	}
 }
 
+/*
+ * dataplane.share_cpus: say once, at start, where every poller runs.  Two
+ * pollers on one CPU take turns at the scheduler's pace (milliseconds),
+ * so what such a run measures is the method, not the speed.
+ */
+static void
+nfv_workers_warn_shared(void)
+{
+	char where[512];
+	size_t off = 0;
+	unsigned int w;
+
+	where[0] = '\0';
+	for (w = 0; w < nfv_dp.n_workers && off < sizeof(where); w++)
+		off += (size_t)snprintf(where + off, sizeof(where) - off,
+					"worker %u on CPU %d, ", w,
+					rte_lcore_to_cpu_id(
+						(int)nfv_dp.workers[w].lcore));
+	NFV_LOG(WARNING, main,
+		"dataplane.share_cpus: %smain thread on CPU %d: workers may "
+		"share CPUs with each other and the main thread; for tests "
+		"only, figures measured so are not scaling figures",
+		where, rte_lcore_to_cpu_id((int)rte_get_main_lcore()));
+}
+
 static int
 nfv_workers_setup(char *err, size_t errlen)
 {
@@ -304,6 +329,8 @@ nfv_workers_setup(char *err, size_t errlen)
 
 	for (i = 0; i < nfv_dp.n_ports; i++)
 		nfv_port_tx_setup(i);
+	if (nfv_dp.cfg->dataplane.share_cpus)
+		nfv_workers_warn_shared();
 	return 0;
 }
 
