@@ -38,6 +38,7 @@ typedef struct json_t json_t;
 #define NFVB_MAX_CLASSES 3
 #define NFVB_MAX_FLOWS 65536
 #define NFVB_MAX_BURST 64
+#define NFVB_MAX_QUEUES 8		/* --queues: queue pairs per port */
 #define NFVB_MAX_INFLIGHT 128		/* bursts per port, closed loop */
 #define NFVB_PEND 8192			/* closed-loop resend queue, power of 2 */
 #define NFVB_TMPL_SZ 128		/* bytes kept per template */
@@ -162,6 +163,7 @@ struct nfvb_opts {
 	unsigned int memory;
 	bool no_huge;
 	unsigned int ring_size;
+	unsigned int queues;		/* --queues: flow f on TX queue f % queues */
 	int eal_argc;			/* after `--` */
 	char **eal_argv;
 };
@@ -278,10 +280,13 @@ struct nfvb_pstats {
 	uint64_t tx_refused;		/* open loop: the TX ring was full */
 	uint64_t rx_pkts, rx_bytes;	/* window frames received on this port */
 	uint64_t delivered;		/* this port's frames received anywhere */
-	uint64_t reordered;		/* this port's frames older than one seen */
+	uint64_t reordered;		/* this port's frames older than one seen
+					 * (of the same flow with --queues > 1) */
 	uint64_t foreign;		/* received here without our signature */
 	uint64_t stale;			/* ours, from an earlier trial */
 	struct nfvb_lat lat;		/* this port's frames */
+	uint64_t tx_q[NFVB_MAX_QUEUES];	/* window frames sent per TX queue */
+	uint64_t rx_q[NFVB_MAX_QUEUES];	/* window frames received per RX queue */
 };
 
 /* What one trial produced. */
@@ -326,8 +331,8 @@ struct nfvb_ctx {
 	unsigned int n_started;		/* ports to stop and close */
 	struct nfvb_port ports[NFVB_MAX_PORTS];
 	uint64_t hz;
-	/* ring modes */
-	struct rte_ring *rings[2 * NFVB_MAX_PORTS];
+	/* ring modes: ring (4 * queue + i), see ports.c */
+	struct rte_ring *rings[4 * NFVB_MAX_QUEUES];
 	bool test_dut;
 	double test_dut_pps;
 	double dut_tokens[2];

@@ -84,6 +84,9 @@ nfvb_usage(FILE *f)
 "      --memory MB       [256]\n"
 "      --no-huge         anonymous memory instead of hugepages\n"
 "      --ring-size N     virtio ring size [1024]\n"
+"      --queues N        queue pairs per port, 1..8 [1]: flow f goes out on\n"
+"                        TX queue f mod N (per-flow order is then checked\n"
+"                        per flow, not per port); --port and --self-test\n"
 "  -h, --help            this text\n");
 }
 
@@ -117,6 +120,7 @@ enum {
 	OPT_MEMORY,
 	OPT_NO_HUGE,
 	OPT_RING_SIZE,
+	OPT_QUEUES,
 };
 
 static const struct option nfvb_long_opts[] = {
@@ -159,6 +163,7 @@ static const struct option nfvb_long_opts[] = {
 	{"memory", required_argument, NULL, OPT_MEMORY},
 	{"no-huge", no_argument, NULL, OPT_NO_HUGE},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
+	{"queues", required_argument, NULL, OPT_QUEUES},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -473,6 +478,7 @@ nfvb_opts_defaults(struct nfvb_opts *o)
 	o->file_prefix = "nfvbench";
 	o->memory = 256;
 	o->ring_size = 1024;
+	o->queues = 1;
 }
 
 int
@@ -665,6 +671,11 @@ nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv)
 						"a power of two, 64..32768");
 			o->ring_size = (unsigned int)v;
 			break;
+		case OPT_QUEUES:
+			if (nfvb_parse_ulong(optarg, 1, NFVB_MAX_QUEUES, &v) < 0)
+				return nfvb_bad("queues", optarg, "a number 1..8");
+			o->queues = (unsigned int)v;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -765,6 +776,14 @@ nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv)
 	}
 	if (o->ring_size < 2 * o->burst)
 		return nfvb_bad("ring-size", NULL, "must hold two bursts");
+	/* The test device polices queue 0 of each port only. */
+	if (o->queues > 1 && o->ports_kind == NFVB_PORTS_TEST_DUT)
+		return nfvb_bad("queues", NULL,
+				"goes with --port and --self-test, not --test-dut");
+	if (o->queues > o->flows)
+		return nfvb_bad("queues", NULL,
+				"needs at least as many --flows, or a queue "
+				"carries nothing");
 	if (o->plot != NULL && strlen(o->plot) < 5)
 		return nfvb_bad("plot", o->plot, "a file name ending in .png");
 	return 0;

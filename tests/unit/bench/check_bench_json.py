@@ -122,6 +122,9 @@ PORT_STATS = obj({
     "received_gbps": (nonneg_num, True),
     "loss_pct": (pct, True),
     "latency_us": (nullable(LATENCY), True),
+    # --queues > 1: window frames per TX / RX queue
+    "tx_queue_packets": (array_of(nonneg_int, 2), False),
+    "rx_queue_packets": (array_of(nonneg_int, 2), False),
 })
 
 TRIAL = obj({
@@ -180,6 +183,7 @@ CONFIG = obj({
         "verify_s": (nonneg_num, True),
     }), False),
     "test_dut_mpps": (nonneg_num, False),
+    "queues": (pos_int, False),
 })
 
 TOP = obj({
