@@ -164,6 +164,7 @@ struct nfvb_opts {
 	bool no_huge;
 	unsigned int ring_size;
 	unsigned int queues;		/* --queues: flow f on TX queue f % queues */
+	unsigned int drain_quiet_ms;	/* --drain-quiet */
 	int eal_argc;			/* after `--` */
 	char **eal_argv;
 };

@@ -84,6 +84,9 @@ nfvb_usage(FILE *f)
 "      --memory MB       [256]\n"
 "      --no-huge         anonymous memory instead of hugepages\n"
 "      --ring-size N     virtio ring size [1024]\n"
+"      --drain-quiet MS  a trial's drain ends after MS without a frame\n"
+"                        (or all arrived, or 1 s) [10]; more where the\n"
+"                        device shares a CPU and can stall that long\n"
 "      --queues N        queue pairs per port, 1..8 [1]: flow f goes out on\n"
 "                        TX queue f mod N (per-flow order is then checked\n"
 "                        per flow, not per port); --port and --self-test\n"
@@ -121,6 +124,7 @@ enum {
 	OPT_NO_HUGE,
 	OPT_RING_SIZE,
 	OPT_QUEUES,
+	OPT_DRAIN_QUIET,
 };
 
 static const struct option nfvb_long_opts[] = {
@@ -164,6 +168,7 @@ static const struct option nfvb_long_opts[] = {
 	{"no-huge", no_argument, NULL, OPT_NO_HUGE},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
 	{"queues", required_argument, NULL, OPT_QUEUES},
+	{"drain-quiet", required_argument, NULL, OPT_DRAIN_QUIET},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -479,6 +484,7 @@ nfvb_opts_defaults(struct nfvb_opts *o)
 	o->memory = 256;
 	o->ring_size = 1024;
 	o->queues = 1;
+	o->drain_quiet_ms = 10;
 }
 
 int
@@ -670,6 +676,12 @@ nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv)
 				return nfvb_bad("ring-size", optarg,
 						"a power of two, 64..32768");
 			o->ring_size = (unsigned int)v;
+			break;
+		case OPT_DRAIN_QUIET:
+			if (nfvb_parse_ulong(optarg, 1, 1000, &v) < 0)
+				return nfvb_bad("drain-quiet", optarg,
+						"milliseconds, 1..1000");
+			o->drain_quiet_ms = (unsigned int)v;
 			break;
 		case OPT_QUEUES:
 			if (nfvb_parse_ulong(optarg, 1, NFVB_MAX_QUEUES, &v) < 0)

@@ -576,7 +576,7 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 	const struct nfvb_opts *o = c->o;
 	static struct nfvb_run run;
 	uint64_t t_meas, t_end = 0, t_win = 0, drain0 = 0, now;
-	uint64_t quiet = c->hz / 100, drain_max = c->hz;
+	uint64_t quiet = c->hz / 1000 * o->drain_quiet_ms, drain_max = c->hz;
 	uint64_t busy = 0, prev = 0;
 	unsigned int p, i, work = 0;
 	int rc = 0;

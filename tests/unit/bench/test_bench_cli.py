@@ -26,6 +26,7 @@ BAD = [
     (["--self-test", "--duration", "0"], "--duration"),
     (["--self-test", "--duration", "abc"], "--duration"),
     (["--self-test", "--vary", "colour"], "--vary"),
+    (["--self-test", "--drain-quiet", "0"], "--drain-quiet"),
     (["--self-test", "--queues", "0"], "--queues"),
     (["--self-test", "--queues", "9"], "--queues"),
     (["--self-test", "--queues", "4", "--flows", "2"], "--queues"),
