@@ -87,6 +87,9 @@ nfvb_usage(FILE *f)
 "      --drain-quiet MS  a trial's drain ends after MS without a frame\n"
 "                        (or all arrived, or 1 s) [10]; more where the\n"
 "                        device shares a CPU and can stall that long\n"
+"      --dut-socket PATH nfvd's control socket: before and after each\n"
+"                        trial read its workers' packets and busy cycles\n"
+"                        and print busy cycles per packet per worker\n"
 "      --queues N        queue pairs per port, 1..8 [1]: flow f goes out on\n"
 "                        TX queue f mod N (per-flow order is then checked\n"
 "                        per flow, not per port); --port and --self-test\n"
@@ -125,6 +128,7 @@ enum {
 	OPT_RING_SIZE,
 	OPT_QUEUES,
 	OPT_DRAIN_QUIET,
+	OPT_DUT_SOCKET,
 };
 
 static const struct option nfvb_long_opts[] = {
@@ -169,6 +173,7 @@ static const struct option nfvb_long_opts[] = {
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
 	{"queues", required_argument, NULL, OPT_QUEUES},
 	{"drain-quiet", required_argument, NULL, OPT_DRAIN_QUIET},
+	{"dut-socket", required_argument, NULL, OPT_DUT_SOCKET},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -676,6 +681,9 @@ nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv)
 				return nfvb_bad("ring-size", optarg,
 						"a power of two, 64..32768");
 			o->ring_size = (unsigned int)v;
+			break;
+		case OPT_DUT_SOCKET:
+			o->dut_socket = optarg;
 			break;
 		case OPT_DRAIN_QUIET:
 			if (nfvb_parse_ulong(optarg, 1, 1000, &v) < 0)

@@ -147,6 +147,21 @@ nfvb_report_queues(const struct nfvb_ctx *c, const struct nfvb_pstats *ps)
 	printf(" (reordered counts per flow)\n");
 }
 
+/* --dut-socket: what each of nfvd's workers paid in the trial. */
+static void
+nfvb_report_dut(const struct nfvb_trial *t)
+{
+	unsigned int w;
+
+	if (!t->has_dut)
+		return;
+	for (w = 0; w < t->dut.n; w++)
+		printf("  nfvd worker %u: %llu packets, %.1f busy cycles/packet\n",
+		       w, (unsigned long long)t->dut.pkts[w],
+		       t->dut.pkts[w] == 0 ? 0.0 :
+		       (double)t->dut.busy[w] / (double)t->dut.pkts[w]);
+}
+
 void
 nfvb_report_table(const struct nfvb_ctx *c, const struct nfvb_result *res,
 		  unsigned int n)
@@ -204,6 +219,7 @@ nfvb_report_table(const struct nfvb_ctx *c, const struct nfvb_result *res,
 			if (c->o->queues > 1)
 				nfvb_report_queues(c, ps);
 		}
+		nfvb_report_dut(t);
 	}
 	if (any_limited)
 		printf("* generator-limited: it sent under 99%% of the rate asked (a busy core?)\n");
@@ -299,6 +315,22 @@ nfvb_json_trial(const struct nfvb_ctx *c, const struct nfvb_trial *t)
 		      nfvb_trial_rx_pps(t) / 1e6, "loss_pct",
 		      nfvb_trial_loss_pct(t), "latency_us",
 		      nfvb_json_lat(c, &lat), "ports", ports);
+	if (t->has_dut) {
+		json_t *dw = json_array();
+		unsigned int w;
+
+		for (w = 0; w < t->dut.n; w++)
+			json_array_append_new(
+				dw, json_pack("{s:i, s:I, s:I, s:f}", "id", (int)w,
+					      "packets", (json_int_t)t->dut.pkts[w],
+					      "busy_cycles",
+					      (json_int_t)t->dut.busy[w],
+					      "cycles_per_packet",
+					      t->dut.pkts[w] == 0 ? 0.0 :
+					      (double)t->dut.busy[w] /
+						      (double)t->dut.pkts[w]));
+		json_object_set_new(o, "dut_workers", dw);
+	}
 	return o;
 }
 

@@ -42,7 +42,7 @@ def workers(nfvd):
     return nfvd.nfvctl("show", "stats")["workers"]
 
 
-def bench(env, socks, queues, duration, tag):
+def bench(env, nfvd, socks, queues, duration, tag):
     """One nfv-bench run at RATE; its JSON document."""
     path = env.path("bench-%s.json" % tag)
     argv = [nfvtest.binary("NFV_BENCH", "dataplane/bench/nfv-bench"),
@@ -50,6 +50,8 @@ def bench(env, socks, queues, duration, tag):
             "--duration", str(duration), "--warmup", "0.5", "--json", path,
             # A worker off its CPU for a few ticks must not end the drain.
             "--drain-quiet", "300",
+            # nfvd's per-worker busy cycles in the report.
+            "--dut-socket", nfvd.sock,
             "--no-huge", "--memory", "256", "--file-prefix", env.prefix("bench-%s" % tag),
             "--cpu", str(max(os.sched_getaffinity(0)))]
     for s in socks:
@@ -101,7 +103,7 @@ def run(env):
     # 1. Two queue pairs on both sides.
     w0 = workers(nfvd)
     p0 = nfvd.ports()
-    doc = bench(env, socks, 2, 4, "q2")
+    doc = bench(env, nfvd, socks, 2, 4, "q2")
     p1 = nfvd.wait_stable()
     w1 = workers(nfvd)
     tr = check_trial(doc, p0, p1, "2 queues")
@@ -115,6 +117,9 @@ def run(env):
         log("worker %d (lcore %d): %d packets, %.0f busy cycles per packet (CPU-shared: not a "
             "scaling figure)" % (b["id"], b["lcore"], pkts, cyc / pkts if pkts else 0))
         check(pkts > 1000, "worker %d forwarded packets (%d)" % (b["id"], pkts))
+    dw = tr.get("dut_workers") or []
+    check(len(dw) == 2 and all(w["packets"] > 1000 and w["cycles_per_packet"] > 0 for w in dw),
+          "nfv-bench --dut-socket: busy cycles per packet of both workers (%s)" % dw)
     text = nfvd.proc.text()
     for n in names:
         check("port %s: frontend rings enabled: rx queues 0x3, tx queues 0x3" % n in text,
@@ -122,7 +127,7 @@ def run(env):
 
     # 2. One queue pair: a frontend without multi-queue on the same nfvd.
     w0 = w1
-    doc = bench(env, socks, 1, 2, "q1")
+    doc = bench(env, nfvd, socks, 1, 2, "q1")
     p2 = nfvd.wait_stable()
     w2 = workers(nfvd)
     check_trial(doc, p1, p2, "1 queue")

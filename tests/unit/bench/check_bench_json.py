@@ -142,6 +142,13 @@ TRIAL = obj({
     "loss_pct": (pct, True),
     "latency_us": (nullable(LATENCY), True),
     "ports": (array_of(PORT_STATS, 2), True),
+    # --dut-socket: nfvd's workers over the trial
+    "dut_workers": (array_of(obj({
+        "id": (nonneg_int, True),
+        "packets": (nonneg_int, True),
+        "busy_cycles": (nonneg_int, True),
+        "cycles_per_packet": (nonneg_num, True),
+    })), False),
 })
 
 RESULT = obj({
