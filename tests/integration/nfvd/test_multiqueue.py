@@ -97,6 +97,9 @@ def run(env):
     text = nfvd.proc.text()
     check("dataplane.share_cpus" in text and "worker 1 on CPU" in text,
           "nfvd warns at start where the workers share CPUs")
+    for w in (0, 1):
+        check("polls RX queues p1:%d, p2:%d" % (w, w) in text,
+              "worker %d polls queue %d of both ports" % (w, w))
     for s in socks:
         nfvtest.wait_for_socket(s)
 
