@@ -18,6 +18,10 @@ the queues (flow f on queue f % 2), a sequence number per frame.
    "invalid virtqueue idx"), worker 1 sends on queue 0 instead of its own,
    and again nothing is lost or reordered.
 
+Argument `server` (default): nfvd's ports listen; `client`: nfv-bench
+listens (`--port PATH,server`) and nfvd's ports connect, and reconnect
+to the second nfv-bench.
+
 The rate is low on purpose: three pollers share two CPUs here, so a
 worker can be off its CPU for a scheduler tick; the rings must hold what
 comes in meanwhile.  The figures are not scaling figures.
@@ -42,8 +46,9 @@ def workers(nfvd):
     return nfvd.nfvctl("show", "stats")["workers"]
 
 
-def bench(env, nfvd, socks, queues, duration, tag):
-    """One nfv-bench run at RATE; its JSON document."""
+def bench_start(env, nfvd, socks, queues, duration, tag, server):
+    """Start one nfv-bench run at RATE (`server`: it listens, nfvd's
+    client ports connect); bench_end() waits for its JSON document."""
     path = env.path("bench-%s.json" % tag)
     argv = [nfvtest.binary("NFV_BENCH", "dataplane/bench/nfv-bench"),
             "--queues", str(queues), "--flows", str(FLOWS), "--rate", RATE,
@@ -55,8 +60,13 @@ def bench(env, nfvd, socks, queues, duration, tag):
             "--no-huge", "--memory", "256", "--file-prefix", env.prefix("bench-%s" % tag),
             "--cpu", str(max(os.sched_getaffinity(0)))]
     for s in socks:
-        argv += ["--port", s]
+        argv += ["--port", s + (",server" if server else "")]
     proc = env.spawn("bench-%s" % tag, argv)
+    return proc, path, queues, duration
+
+
+def bench_end(run):
+    proc, path, queues, duration = run
     rc = proc.wait(duration + 40)
     out = proc.text()
     log("nfv-bench (%d queues):\n%s" % (queues, out[-1500:]))
@@ -72,8 +82,9 @@ def check_trial(doc, before, after, what):
     reordered = sum(p["reordered"] for p in tr["ports"])
     refused = sum(p["tx_refused"] for p in tr["ports"])
     counted = drops_total(after) - drops_total(before)
-    why = {"%s %s" % (n, k): v - before[n]["drops"][k]
-           for n, p in after.items() for k, v in p["drops"].items() if v != before[n]["drops"][k]}
+    why = {"%s %s" % (n, k): v - before[n]["drops"].get(k, 0)
+           for n, p in after.items() for k, v in p["drops"].items()
+           if v != before[n]["drops"].get(k, 0)}
     if why:
         log("%s: drops nfvd counted, by port and reason: %s" % (what, why))
     log("%s: sent %d, delivered %d, reordered %d, refused by the generator's rings %d, "
@@ -85,14 +96,25 @@ def check_trial(doc, before, after, what):
     return tr
 
 
-def run(env):
+def run(env, mode):
+    """mode: server (nfvd listens) or client (nfv-bench listens)."""
+    client = mode == "client"
     names = ["p1", "p2"]
     socks = [env.path("%s.sock" % n) for n in names]
     nfvd = env.nfvd(
-        ports=[{"name": n, "type": "vhost-user", "path": s, "queues": 2} for n, s in zip(names, socks)],
+        ports=[{"name": n, "type": "vhost-user", "path": s, "queues": 2, "mode": mode}
+               for n, s in zip(names, socks)],
         vnfs=[{"name": "sw", "type": "l2switch", "ifaces": [{"name": "a"}, {"name": "b"}]}],
         links=[["p1", "sw.a"], ["p2", "sw.b"]],
         dataplane={"workers": 2, "share_cpus": True, "idle": "sleep"})
+    if client:
+        # nfv-bench listens first; its start waits for nfvd to connect
+        # port 0 before it makes the socket of port 1 (EAL probes the
+        # ports one by one), and nfvd's client ports retry until then.
+        b = bench_start(env, nfvd, socks, 2, 4, "q2", True)
+        nfvtest.wait_for_socket(socks[0], timeout=30)
+    w0 = [{"id": i, "lcore": 0, "packets": 0, "busy_cycles": 0} for i in (0, 1)]
+    p0 = {n: {"drops": {}} for n in names}
     nfvd.start()
     text = nfvd.proc.text()
     check("dataplane.share_cpus" in text and "worker 1 on CPU" in text,
@@ -100,13 +122,14 @@ def run(env):
     for w in (0, 1):
         check("polls RX queues p1:%d, p2:%d" % (w, w) in text,
               "worker %d polls queue %d of both ports" % (w, w))
-    for s in socks:
-        nfvtest.wait_for_socket(s)
-
-    # 1. Two queue pairs on both sides.
-    w0 = workers(nfvd)
-    p0 = nfvd.ports()
-    doc = bench(env, nfvd, socks, 2, 4, "q2")
+    if not client:
+        for s in socks:
+            nfvtest.wait_for_socket(s)
+        # 1. Two queue pairs on both sides.
+        w0 = workers(nfvd)
+        p0 = nfvd.ports()
+        b = bench_start(env, nfvd, socks, 2, 4, "q2", False)
+    doc = bench_end(b)
     p1 = nfvd.wait_stable()
     w1 = workers(nfvd)
     tr = check_trial(doc, p0, p1, "2 queues")
@@ -130,7 +153,10 @@ def run(env):
 
     # 2. One queue pair: a frontend without multi-queue on the same nfvd.
     w0 = w1
-    doc = bench(env, nfvd, socks, 1, 2, "q1")
+    if client:
+        # The old listener is gone: nfvd's ports reconnect to the new one.
+        nfvd.wait_links(names, state="down")
+    doc = bench_end(bench_start(env, nfvd, socks, 1, 2, "q1", client))
     p2 = nfvd.wait_stable()
     w2 = workers(nfvd)
     check_trial(doc, p1, p2, "1 queue")
@@ -147,4 +173,5 @@ def run(env):
 
 
 if __name__ == "__main__":
-    nfvtest.main(run, name="multiqueue", budget=80)
+    MODE = sys.argv[1] if len(sys.argv) > 1 else "server"
+    nfvtest.main(lambda env: run(env, MODE), name="multiqueue-%s" % MODE, budget=80)
