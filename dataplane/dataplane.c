@@ -280,7 +280,8 @@ nfv_workers_log_rx(const struct nfv_graph *g)
 		for (i = 0; i < g->wrx[w].n && off < sizeof(list); i++)
 			off += (size_t)snprintf(
 				list + off, sizeof(list) - off, "%s%s:%u",
-				i ? ", " : "", nfv_dp.ports[g->wrx[w].q[i].port].name,
+				i ? ", " : "",
+				nfv_dp.ports[g->wrx[w].q[i].port].name,
 				g->wrx[w].q[i].queue);
 		NFV_LOG(INFO, main, "worker %u (CPU %d) polls RX queues %s", w,
 			rte_lcore_to_cpu_id((int)nfv_dp.workers[w].lcore),
@@ -302,10 +303,10 @@ nfv_workers_warn_shared(void)
 
 	where[0] = '\0';
 	for (w = 0; w < nfv_dp.n_workers && off < sizeof(where); w++)
-		off += (size_t)snprintf(where + off, sizeof(where) - off,
-					"worker %u on CPU %d, ", w,
-					rte_lcore_to_cpu_id(
-						(int)nfv_dp.workers[w].lcore));
+		off += (size_t)snprintf(
+			where + off, sizeof(where) - off,
+			"worker %u on CPU %d, ", w,
+			rte_lcore_to_cpu_id((int)nfv_dp.workers[w].lcore));
 	NFV_LOG(WARNING, main,
 		"dataplane.share_cpus: %smain thread on CPU %d: workers may "
 		"share CPUs with each other and the main thread; for tests "

@@ -681,11 +681,9 @@ static void
 nfv_port_vhost_stop(struct nfv_port *p)
 {
 	/* -EAGAIN: the callback is running right now; it is short. */
-	while (p->vq_cb &&
-	       rte_eth_dev_callback_unregister(p->eth_port,
-					       RTE_ETH_EVENT_QUEUE_STATE,
-					       nfv_port_vq_event,
-					       p) == -EAGAIN)
+	while (p->vq_cb && rte_eth_dev_callback_unregister(
+				   p->eth_port, RTE_ETH_EVENT_QUEUE_STATE,
+				   nfv_port_vq_event, p) == -EAGAIN)
 		rte_pause();
 	p->vq_cb = false;
 	if (!p->vhost_cb)

@@ -63,8 +63,8 @@ nfvb_vdev_arg(const struct nfvb_opts *o, unsigned int i, char *buf,
 		     "net_virtio_user%u,path=%s,queues=%u,queue_size=%u,"
 		     "mac=%02x:%02x:%02x:%02x:%02x:%02x%s",
 		     i, p->path, o->queues, o->ring_size, mac[0], mac[1],
-		     mac[2], mac[3],
-		     mac[4], mac[5], p->server ? ",server=1" : "");
+		     mac[2], mac[3], mac[4], mac[5],
+		     p->server ? ",server=1" : "");
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
 
@@ -81,9 +81,8 @@ nfvb_port_start(struct nfvb_ctx *c, unsigned int i, char *err, size_t errlen)
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(eth, &nrx, &ntx);
 	for (q = 0; rc == 0 && q < nq; q++)
-		rc = rte_eth_rx_queue_setup(eth, q, nrx,
-					    rte_eth_dev_socket_id(eth), NULL,
-					    c->pool);
+		rc = rte_eth_rx_queue_setup(
+			eth, q, nrx, rte_eth_dev_socket_id(eth), NULL, c->pool);
 	for (q = 0; rc == 0 && q < nq; q++)
 		rc = rte_eth_tx_queue_setup(eth, q, ntx,
 					    rte_eth_dev_socket_id(eth), NULL);
@@ -158,13 +157,12 @@ nfvb_ring_ports_open(struct nfvb_ctx *c, char *err, size_t errlen)
 		char name[32];
 
 		for (q = 0; q < nq; q++) {
-			rx[q] = c->test_dut ? c->rings[4 * q + 2 + i] :
-					      c->rings[4 * q + (i ^ 1)];
+			rx[q] = c->test_dut ? c->rings[4 * q + 2 + i]
+					    : c->rings[4 * q + (i ^ 1)];
 			tx[q] = c->rings[4 * q + i];
 		}
 		snprintf(name, sizeof(name), "nfvb_ring%u", i);
-		rc = rte_eth_from_rings(name, rx, nq, tx, nq,
-					rte_socket_id());
+		rc = rte_eth_from_rings(name, rx, nq, tx, nq, rte_socket_id());
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot make ring port: %s",
 				 rte_strerror(rte_errno));

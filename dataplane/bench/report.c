@@ -156,10 +156,12 @@ nfvb_report_dut(const struct nfvb_trial *t)
 	if (!t->has_dut)
 		return;
 	for (w = 0; w < t->dut.n; w++)
-		printf("  nfvd worker %u: %llu packets, %.1f busy cycles/packet\n",
+		printf("  nfvd worker %u: %llu packets, %.1f busy "
+		       "cycles/packet\n",
 		       w, (unsigned long long)t->dut.pkts[w],
-		       t->dut.pkts[w] == 0 ? 0.0 :
-		       (double)t->dut.busy[w] / (double)t->dut.pkts[w]);
+		       t->dut.pkts[w] == 0 ? 0.0
+					   : (double)t->dut.busy[w] /
+						     (double)t->dut.pkts[w]);
 }
 
 void
@@ -321,14 +323,17 @@ nfvb_json_trial(const struct nfvb_ctx *c, const struct nfvb_trial *t)
 
 		for (w = 0; w < t->dut.n; w++)
 			json_array_append_new(
-				dw, json_pack("{s:i, s:I, s:I, s:f}", "id", (int)w,
-					      "packets", (json_int_t)t->dut.pkts[w],
-					      "busy_cycles",
-					      (json_int_t)t->dut.busy[w],
-					      "cycles_per_packet",
-					      t->dut.pkts[w] == 0 ? 0.0 :
-					      (double)t->dut.busy[w] /
-						      (double)t->dut.pkts[w]));
+				dw,
+				json_pack("{s:i, s:I, s:I, s:f}", "id", (int)w,
+					  "packets", (json_int_t)t->dut.pkts[w],
+					  "busy_cycles",
+					  (json_int_t)t->dut.busy[w],
+					  "cycles_per_packet",
+					  t->dut.pkts[w] == 0
+						  ? 0.0
+						  : (double)t->dut.busy[w] /
+							    (double)t->dut
+								    .pkts[w]));
 		json_object_set_new(o, "dut_workers", dw);
 	}
 	return o;

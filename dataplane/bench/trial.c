@@ -320,8 +320,7 @@ nfvb_flow_reordered(struct nfvb_run *run, unsigned int sp,
 }
 
 static unsigned int
-nfvb_rx_queue(struct nfvb_run *run, unsigned int q, uint16_t rq,
-	      uint64_t now)
+nfvb_rx_queue(struct nfvb_run *run, unsigned int q, uint16_t rq, uint64_t now)
 {
 	struct nfvb_ctx *c = run->c;
 	const struct nfvb_traffic *t = run->t;

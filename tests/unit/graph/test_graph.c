@@ -720,8 +720,7 @@ static uint16_t ut_txq_seen[8];
 static unsigned int ut_txq_n;
 
 static uint16_t
-ut_txq_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts,
-	     uint16_t n)
+ut_txq_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 {
 	RTE_SET_USED(port);
 	if (ut_txq_n < RTE_DIM(ut_txq_seen))
