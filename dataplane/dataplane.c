@@ -18,6 +18,7 @@
 #include "dataplane/dataplane.h"
 #include "vnf/lib/rcu.h"
 #include "vnf/router/router.h"
+#include "vnf/vxlan/evpn.h"
 
 struct nfv_dataplane nfv_dp;
 
@@ -433,6 +434,12 @@ nfv_mirrors_start(char *err, size_t errlen)
 	for (i = 0; i < nfv_dp.n_vnfs; i++) {
 		struct vnf_instance *vi = nfv_dp.vnfs[i];
 
+		if (vx_evpn_is(vi)) {
+			rc = ctl_evpn_start(vi, &nfv_dp.evpns[i], err, errlen);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
 		if (!vnf_router_is(vi) || vnf_router_mirror_config(vi) == NULL)
 			continue;
 		rc = ctl_mirror_start(vi, &nfv_dp.mirrors[i], err, errlen);
@@ -450,8 +457,12 @@ nfv_dataplane_destroy(void)
 
 	/* The twins go while their routers still exist; the mirrors' mbuf
 	 * pools once no port or router can hold one of their mbufs. */
-	for (i = 0; i < nfv_dp.n_vnfs; i++)
+	for (i = 0; i < nfv_dp.n_vnfs; i++) {
 		ctl_mirror_stop(nfv_dp.mirrors[i]);
+		/* Its devices and the VNF's hook go while the VNF exists. */
+		ctl_evpn_free(nfv_dp.evpns[i]);
+		nfv_dp.evpns[i] = NULL;
+	}
 	/* Workers are stopped: nobody reads the graph any more. */
 	g = atomic_exchange(&nfv_graph_cur, NULL);
 	nfv_graph_free(g);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "control/config.h"
+#include "control/mirror/evpn.h"
 #include "control/mirror/mirror.h"
 #include "dataplane/graph.h"
 #include "dataplane/idle.h"
@@ -47,6 +48,8 @@ struct nfv_dataplane {
 	struct nfv_worker workers[NFV_MAX_WORKERS];
 	/* The kernel mirror of router vnfs[i] (control/mirror/), or NULL. */
 	struct ctl_mirror *mirrors[NFV_MAX_VNFS];
+	/* The EVPN mirror of vxlan vnfs[i] (control/mirror/evpn.c), or NULL. */
+	struct ctl_evpn *evpns[NFV_MAX_VNFS];
 	/* Own pools of af_xdp ports that are gone, not freed yet because
 	 * something may still hold one of their mbufs (nfv_xdp_pools_reap). */
 	struct nfv_xdp_pool *xdp_pools;
@@ -64,8 +67,9 @@ void nfv_dataplane_destroy(void);
 /*
  * Control thread, after nfv_dataplane_create() and before the workers
  * start: start the kernel mirror of every router whose config has
- * `mirror:` (docs/control-plane.md).  0 or -errno and a one-line reason;
- * mirrors already started are stopped by nfv_dataplane_destroy().
+ * `mirror:` (docs/control-plane.md), and the EVPN mirror of every vxlan
+ * whose config has `evpn:` (docs/overlay.md).  0 or -errno and a one-line
+ * reason; mirrors already started are stopped by nfv_dataplane_destroy().
  */
 int nfv_mirrors_start(char *err, size_t errlen);
 /* Launch the workers on their lcores / stop and join them. */

@@ -400,7 +400,7 @@ mirror_sync_done(struct ctl_mirror *m)
 	ctl_server_unlock();
 	MIRROR_LOG(INFO,
 		   "%s: synced with netns %s (%u routes, %u neighbours swept)",
-		   m->vi->name, m->netns, routes, neighs);
+		   m->vi->name, m->ns.name, routes, neighs);
 	if (rc1 < 0 || rc2 < 0)
 		mirror_sync_start(m);
 }
@@ -733,9 +733,9 @@ mirror_show(void *arg)
 	o = json_pack(
 		"{s:s, s:s, s:I, s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:o,"
 		" s:s?}",
-		"vnf", m->vi->name, "netns", m->netns, "table",
+		"vnf", m->vi->name, "netns", m->ns.name, "table",
 		(json_int_t)m->table, "state", mirror_state_names[m->state],
-		"netns_created", m->created_ns, "rcvbuf", (json_int_t)m->rcvbuf,
+		"netns_created", m->ns.created, "rcvbuf", (json_int_t)m->rcvbuf,
 		"kernel_routes", (json_int_t)vnf_router_kroutes_count(m->vi),
 		"twins", tw, "counters", c, "ignored", ign, "lag_us", lag,
 		"last_error", m->last_error[0] ? m->last_error : NULL);
@@ -759,7 +759,7 @@ mirror_setup(struct ctl_mirror *m, char *err, size_t errlen)
 	unsigned int i;
 	int rc;
 
-	rc = mirror_netns_enter(m, err, errlen);
+	rc = ctl_netns_enter(&m->ns, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = mirror_twins_open(m, err, errlen);
@@ -788,7 +788,7 @@ mirror_setup(struct ctl_mirror *m, char *err, size_t errlen)
 	rc = mirror_sync_start(m);
 	if (rc < 0) {
 		snprintf(err, errlen, "netns %s: netlink event socket: %s",
-			 m->netns, strerror(-rc));
+			 m->ns.name, strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -962,7 +962,7 @@ ctl_mirror_start(struct vnf_instance *vi, struct ctl_mirror **out, char *err,
 	if (m == NULL)
 		goto err_nomem;
 	m->vi = vi;
-	snprintf(m->netns, sizeof(m->netns), "%s", mc->netns);
+	snprintf(m->ns.name, sizeof(m->ns.name), "%s", mc->netns);
 	m->table = mc->table != 0 ? mc->table : RT_TABLE_MAIN;
 	m->rcvbuf = mirror_rcvbuf();
 	m->state = MIRROR_SYNCING;
@@ -1014,12 +1014,12 @@ ctl_mirror_start(struct vnf_instance *vi, struct ctl_mirror **out, char *err,
 		rc = m->start_rc;
 		snprintf(err, errlen, "%s: mirror: %s", vi->name, m->start_err);
 		pthread_join(m->thread, NULL);
-		mirror_netns_remove(m);
+		ctl_netns_remove(&m->ns);
 		goto err_sem;
 	}
 	m->running = true;
 	MIRROR_LOG(NOTICE, "%s: %u twins in netns %s%s, table %u", vi->name,
-		   m->n_twins, m->netns, m->created_ns ? " (created)" : "",
+		   m->n_twins, m->ns.name, m->ns.created ? " (created)" : "",
 		   m->table);
 	*out = m;
 	return 0;
@@ -1051,7 +1051,7 @@ ctl_mirror_stop(struct ctl_mirror *m)
 	pthread_join(m->thread, NULL);
 	sem_destroy(&m->started);
 	m->running = false;
-	mirror_netns_remove(m);
+	ctl_netns_remove(&m->ns);
 	MIRROR_LOG(INFO, "%s: mirror stopped", m->vi->name);
 }
 

@@ -29,6 +29,7 @@
 #include <rte_log.h>
 
 #include "control/mirror/mirror.h"
+#include "control/mirror/netns.h"
 #include "control/mirror/nl.h"
 #include "vnf/lib/limits.h"
 
@@ -92,9 +93,7 @@ struct mirror_stats {
 
 struct ctl_mirror {
 	struct vnf_instance *vi;
-	char netns[64];
-	char ns_path[PATH_MAX];
-	bool created_ns;
+	struct ctl_netns ns; /* ns.name: the router's mirror.netns */
 	uint32_t table;
 	uint32_t rcvbuf;
 
@@ -142,18 +141,18 @@ struct ctl_mirror {
 	unsigned int n_lag; /* samples taken; the ring index is n_lag % N */
 };
 
-/* netns.c: the calling thread enters netns m->netns, creating it if
- * missing (m->created_ns then true).  0 or -errno and a reason. */
-int mirror_netns_enter(struct ctl_mirror *m, char *err, size_t errlen);
-/* Control thread, after the mirror thread ended: remove the netns if
- * mirror_netns_enter() created it. */
-void mirror_netns_remove(struct ctl_mirror *m);
-
 /* twin.c: make the taps of every router iface and put the config's
  * addresses on them (mirror thread, inside the netns).  Undone by
  * mirror_twins_close(). */
 int mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen);
 void mirror_twins_close(struct ctl_mirror *m);
+/* twin.c, for the EVPN thread too (evpn.c), in the calling thread's
+ * netns: IFF_UP on ifname through the ioctl socket s; a tap `name` (an
+ * error when the name is taken) with mac, mtu (0: the default), up: its
+ * fd, non-blocking, and *ifindex, or -errno and a reason. */
+int mirror_if_up(int s, const char *ifname);
+int mirror_tap_open(int s, const char *name, const uint8_t mac[6], uint16_t mtu,
+		    int *ifindex, char *err, size_t errlen);
 
 uint64_t mirror_now_ns(void);
 

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * netns.c - the mirror thread enters its netns, or creates it the way
- * `ip netns add NAME` does: /run/netns made a shared mount point (so the
- * bind mounts under it propagate to other mount namespaces), an empty file
+ * netns.c - a kernel mirror's thread (the router's nfv-mirror, the vxlan
+ * VNF's nfv-evpn) enters its netns, or creates it the way `ip netns add
+ * NAME` does: /run/netns made a shared mount point (so the bind mounts
+ * under it propagate to other mount namespaces), an empty file
  * /run/netns/NAME, a new network namespace for the calling thread, and the
- * thread's namespace bind-mounted on the file.  Only the mirror thread
- * changes namespace: the rest of nfvd stays where it started.
+ * thread's namespace bind-mounted on the file.  Only that thread changes
+ * namespace: the rest of nfvd stays where it started.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "control/mirror/mirror_priv.h"
+#include "control/mirror/netns.h"
 
 #define MIRROR_NETNS_DIR "/run/netns"
 
@@ -78,17 +80,17 @@ mirror_netns_forwarding(const char *netns)
 }
 
 static int
-mirror_netns_create(struct ctl_mirror *m, char *err, size_t errlen)
+mirror_netns_create(struct ctl_netns *ns, char *err, size_t errlen)
 {
 	int fd, rc;
 
 	rc = mirror_netns_dir(err, errlen);
 	if (rc < 0)
 		return rc;
-	fd = open(m->ns_path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	fd = open(ns->path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "creating %s: %s", m->ns_path,
+		snprintf(err, errlen, "creating %s: %s", ns->path,
 			 strerror(errno));
 		return rc;
 	}
@@ -96,67 +98,67 @@ mirror_netns_create(struct ctl_mirror *m, char *err, size_t errlen)
 	/* The network namespace is per thread: only this one moves. */
 	if (unshare(CLONE_NEWNET) < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "netns %s: unshare: %s", m->netns,
+		snprintf(err, errlen, "netns %s: unshare: %s", ns->name,
 			 strerror(errno));
 		goto err_file;
 	}
 	/* thread-self, not self: /proc/self/ns/net is the main thread's. */
-	if (mount("/proc/thread-self/ns/net", m->ns_path, "none", MS_BIND,
-		  NULL) < 0) {
+	if (mount("/proc/thread-self/ns/net", ns->path, "none", MS_BIND, NULL) <
+	    0) {
 		rc = -errno;
-		snprintf(err, errlen, "netns %s: bind mount: %s", m->netns,
+		snprintf(err, errlen, "netns %s: bind mount: %s", ns->name,
 			 strerror(errno));
 		goto err_file;
 	}
-	m->created_ns = true;
-	mirror_netns_forwarding(m->netns);
+	ns->created = true;
+	mirror_netns_forwarding(ns->name);
 	return 0;
 
 err_file:
-	unlink(m->ns_path);
+	unlink(ns->path);
 	return rc;
 }
 
 int
-mirror_netns_enter(struct ctl_mirror *m, char *err, size_t errlen)
+ctl_netns_enter(struct ctl_netns *ns, char *err, size_t errlen)
 {
 	int fd, rc;
 
-	if (m->netns[0] == '\0' || strchr(m->netns, '/') != NULL ||
-	    strcmp(m->netns, ".") == 0 || strcmp(m->netns, "..") == 0) {
+	if (ns->name[0] == '\0' || strchr(ns->name, '/') != NULL ||
+	    strcmp(ns->name, ".") == 0 || strcmp(ns->name, "..") == 0) {
 		snprintf(err, errlen, "netns \"%s\": not a valid name",
-			 m->netns);
+			 ns->name);
 		return -EINVAL;
 	}
-	snprintf(m->ns_path, sizeof(m->ns_path), "%s/%s", MIRROR_NETNS_DIR,
-		 m->netns);
-	fd = open(m->ns_path, O_RDONLY | O_CLOEXEC);
+	snprintf(ns->path, sizeof(ns->path), "%s/%s", MIRROR_NETNS_DIR,
+		 ns->name);
+	fd = open(ns->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
-		return mirror_netns_create(m, err, errlen);
+		return mirror_netns_create(ns, err, errlen);
 	if (fd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "netns %s: %s", m->netns,
+		snprintf(err, errlen, "netns %s: %s", ns->name,
 			 strerror(errno));
 		return rc;
 	}
 	rc = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
 	if (rc < 0)
-		snprintf(err, errlen, "netns %s: setns: %s", m->netns,
+		snprintf(err, errlen, "netns %s: setns: %s", ns->name,
 			 strerror(-rc));
 	close(fd);
 	return rc;
 }
 
 void
-mirror_netns_remove(struct ctl_mirror *m)
+ctl_netns_remove(struct ctl_netns *ns)
 {
-	if (!m->created_ns)
+	if (!ns->created)
 		return;
-	if (umount2(m->ns_path, MNT_DETACH) < 0)
-		MIRROR_LOG(WARNING, "netns %s: umount: %s", m->netns,
+	if (umount2(ns->path, MNT_DETACH) < 0)
+		MIRROR_LOG(WARNING, "netns %s: umount: %s", ns->name,
 			   strerror(errno));
-	if (unlink(m->ns_path) < 0)
-		MIRROR_LOG(WARNING, "netns %s: unlink: %s", m->netns,
+	if (unlink(ns->path) < 0)
+		MIRROR_LOG(WARNING, "netns %s: unlink: %s", ns->name,
 			   strerror(errno));
-	m->created_ns = false;
+	ns->created = false;
 }

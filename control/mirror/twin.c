@@ -29,7 +29,7 @@
 #include "vnf/router/router.h"
 
 /* ifr_flags |= IFF_UP on ifname through the ioctl socket s. */
-static int
+int
 mirror_if_up(int s, const char *ifname)
 {
 	struct ifreq ifr = {0};
@@ -44,7 +44,7 @@ mirror_if_up(int s, const char *ifname)
 }
 
 /* Open the tap `name` with MAC, MTU, up; its fd (non-blocking) or -errno. */
-static int
+int
 mirror_tap_open(int s, const char *name, const uint8_t mac[6], uint16_t mtu,
 		int *ifindex, char *err, size_t errlen)
 {
@@ -165,21 +165,21 @@ mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen)
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "netns %s: socket: %s", m->netns,
+		snprintf(err, errlen, "netns %s: socket: %s", m->ns.name,
 			 strerror(errno));
 		return rc;
 	}
-	if (m->created_ns) {
+	if (m->ns.created) {
 		rc = mirror_if_up(s, "lo");
 		if (rc < 0) {
-			snprintf(err, errlen, "netns %s: lo up: %s", m->netns,
+			snprintf(err, errlen, "netns %s: lo up: %s", m->ns.name,
 				 strerror(-rc));
 			goto err_sock;
 		}
 	}
 	sk = nl_socket_alloc();
 	if (sk == NULL || nl_connect(sk, NETLINK_ROUTE) < 0) {
-		snprintf(err, errlen, "netns %s: netlink socket", m->netns);
+		snprintf(err, errlen, "netns %s: netlink socket", m->ns.name);
 		rc = -ENOMEM;
 		goto err_sock;
 	}

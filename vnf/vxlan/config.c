@@ -14,6 +14,7 @@
  *     aging_time: 300
  *     vteps: [{ip: 192.0.2.2, mac: "02:00:00:00:0b:01", vnis: [100, 200]}]
  *     fdb: [{mac: "02:00:00:00:00:42", vni: 100, vtep: 192.0.2.2}]
+ *     evpn: {netns: evpn-ns}                 # BGP-EVPN through the kernel
  *
  * Control thread; errors through the loader's context (control/config.h),
  * one line "FILE:LINE: KEY.PATH: reason".  docs/config.md and
@@ -27,6 +28,10 @@
 
 #include "vnf/vxlan/config.h"
 
+struct vx_raw_evpn {
+	char *netns;
+};
+
 struct vx_raw {
 	char **local;
 	unsigned int local_count;
@@ -35,6 +40,7 @@ struct vx_raw {
 	unsigned int vteps_count;
 	struct vx_raw_fdb *fdb;
 	unsigned int fdb_count;
+	struct vx_raw_evpn *evpn;
 };
 
 struct vx_raw_iface {
@@ -74,6 +80,9 @@ const cyaml_schema_value_t vx_fdb_schema = {
 			    vx_fdb_fields),
 };
 
+static const cyaml_schema_field_t vx_evpn_fields[] = {
+	CTL_CFG_STR("netns", struct vx_raw_evpn, netns), CYAML_FIELD_END};
+
 static const cyaml_schema_field_t vx_fields[] = {
 	CTL_CFG_SEQ("local", struct vx_raw, local, &ctl_cfg_str_schema, 2),
 	CTL_CFG_STR("mac", struct vx_raw, mac),
@@ -86,6 +95,8 @@ static const cyaml_schema_field_t vx_fields[] = {
 		    VX_MAX_VTEPS),
 	CTL_CFG_SEQ("fdb", struct vx_raw, fdb, &vx_fdb_entry_schema,
 		    NFV_MAX_STATIC_MACS),
+	CYAML_FIELD_MAPPING_PTR("evpn", CTL_CFG_OPT, struct vx_raw, evpn,
+				vx_evpn_fields),
 	CYAML_FIELD_END};
 
 static const cyaml_schema_field_t vx_iface_fields[] = {
@@ -290,6 +301,40 @@ vx_local_parse(struct ctl_cfg *c, const char *at, const struct vx_raw *r,
 	return 0;
 }
 
+/*
+ * evpn: {netns: NAME}.  The name is what `ip netns` accepts (a file under
+ * /run/netns): not empty, at most 63 bytes, no '/', not "." or "..".
+ * Remote VTEPs come from the kernel then, without a MAC of their own:
+ * nexthop_mac is their next hop.  The kernel devices are named after the
+ * VNI (br<V>, vxlan<V>, nfv<V>): at most 13 characters, within IFNAMSIZ.
+ */
+static int
+vx_evpn_parse_cfg(struct ctl_cfg *c, const char *at, const struct vx_raw *r,
+		  struct vx_config *xc)
+{
+	char eat[64];
+	size_t n;
+
+	snprintf(eat, sizeof(eat), "%s.evpn", at);
+	if (!r->evpn->netns)
+		return ctl_cfg_fail(c, eat, "netns", "missing (required)");
+	n = strlen(r->evpn->netns);
+	if (n == 0 || n >= sizeof(xc->evpn_netns) ||
+	    strchr(r->evpn->netns, '/') || !strcmp(r->evpn->netns, ".") ||
+	    !strcmp(r->evpn->netns, ".."))
+		return ctl_cfg_fail(c, eat, "netns",
+				    "\"" CTL_CFG_QUOTE "\" is not a valid "
+				    "network namespace name (1..%zu "
+				    "characters, no '/', not . or ..)",
+				    r->evpn->netns, sizeof(xc->evpn_netns) - 1);
+	if (!xc->has_nexthop_mac)
+		return ctl_cfg_fail(c, at, "nexthop_mac",
+				    "missing: EVPN's remote VTEPs need the "
+				    "underlay next hop's MAC (evpn)");
+	memcpy(xc->evpn_netns, r->evpn->netns, n + 1);
+	return 0;
+}
+
 static int
 vx_vtep_cmp(const void *a, const void *b)
 {
@@ -354,6 +399,8 @@ vx_config_parse(struct ctl_cfg *c, const char *at, const void *raw,
 		return -EINVAL;
 	if (CTL_CFG_UINT(c, at, "aging_time", r->aging_time, false, 0,
 			 UINT32_MAX, 300, xc->aging_time))
+		return -EINVAL;
+	if (r->evpn && vx_evpn_parse_cfg(c, at, r, xc))
 		return -EINVAL;
 
 	if (r->vteps_count) {

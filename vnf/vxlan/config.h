@@ -48,6 +48,9 @@ struct vx_config {
 	uint32_t mtu;		/* underlay IP MTU, default 1500 */
 	uint32_t fdb_size;	/* default 65536 */
 	uint32_t aging_time;	/* seconds, default 300; 0: never */
+	/* evpn: {netns: NAME}: BGP-EVPN through a kernel mirror in that
+	 * netns (control/mirror/evpn.c); "" when not set. */
+	char evpn_netns[64];
 	struct vx_vtep_config *vteps;
 	unsigned int n_vteps;
 	struct vx_fdb_config *fdb;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <arpa/inet.h>
@@ -16,6 +17,99 @@
 
 #include "vnf/vnf.h"
 #include "vnf/vxlan/evpn.h"
+#include "vnf/vxlan/vxlan_priv.h"
+
+bool
+vx_evpn_is(const struct vnf_instance *vi)
+{
+	const struct vx *vx;
+
+	if (vi == NULL || vi->ops == NULL || strcmp(vi->ops->type, "vxlan"))
+		return false;
+	vx = vi->priv;
+	return vx != NULL && vx->evpn;
+}
+
+int
+vx_evpn_info(const struct vnf_instance *vi, struct vx_evpn_info *out)
+{
+	const struct vx *vx;
+
+	if (!vx_evpn_is(vi))
+		return -ENOENT;
+	vx = vi->priv;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->netns, sizeof(out->netns), "%s", vx->xc.evpn_netns);
+	out->udp_port = vx->xc.udp_port;
+	out->n_ifaces = vx->n_ifaces;
+	out->aging_time = vx->xc.aging_time;
+	out->fdb_size = vx->fdb.tab.limit;
+	memcpy(out->vni, vx->vni, sizeof(uint32_t) * vx->n_ifaces);
+	if (vx->xc.has_local4) {
+		out->local.family = AF_INET;
+		out->local.len = 32;
+		memcpy(out->local.addr, vx->xc.local4, 4);
+	} else {
+		out->local.family = AF_INET6;
+		out->local.len = 128;
+		memcpy(out->local.addr, vx->xc.local6, 16);
+	}
+	return 0;
+}
+
+void
+vx_evpn_hook(struct vnf_instance *vi, json_t *(*fn)(void *arg), void *arg)
+{
+	struct vx *vx = vi->priv;
+
+	vx->evpn_show = fn;
+	vx->evpn_arg = arg;
+}
+
+struct vx_locals_walk {
+	uint64_t *keys;
+	unsigned int cap, n;
+};
+
+static void
+vx_locals_one(const void *kp, uint64_t val, uint32_t stamp, void *arg)
+{
+	struct vx_locals_walk *w = arg;
+
+	RTE_SET_USED(stamp);
+	if (mac_entry_iface(val) != VX_SLOT_LOCAL || (val & MAC_E_STATIC))
+		return;
+	if (w->n < w->cap)
+		w->keys[w->n] = *(const uint64_t *)kp;
+	w->n++;
+}
+
+static int
+vx_key_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+vx_evpn_locals(struct vnf_instance *vi, uint32_t *gen, uint64_t *keys,
+	       unsigned int cap, unsigned int *n)
+{
+	struct vx *vx = vi->priv;
+	struct vx_locals_walk w = {.keys = keys, .cap = cap};
+	/* Read before the walk: a change during it bumps it again, and
+	 * the next call walks once more. */
+	uint32_t g = mac_table_gen(&vx->fdb);
+
+	if (g == *gen)
+		return -EALREADY;
+	lf_table_walk(&vx->fdb.tab, vx_locals_one, &w);
+	*n = w.n;
+	*gen = g;
+	qsort(keys, RTE_MIN(w.n, cap), sizeof(*keys), vx_key_cmp);
+	return 0;
+}
 
 /* The attributes of a message part: tb[type] or NULL. */
 static int
@@ -113,6 +207,9 @@ vx_evpn_neigh(const struct nlmsghdr *nh, struct vx_evpn_ev *ev)
 		return -EINVAL;
 	ev->has_addr = true;
 	memcpy(ev->mac, RTA_DATA(tb[NDA_LLADDR]), 6);
+	/* A group MAC with a remote end is no EVPN route. */
+	if ((ev->mac[0] & 1) != 0)
+		return 0;
 	ev->kind = memcmp(ev->mac, zero, 6) == 0 ? VX_EV_FLOOD : VX_EV_MAC;
 	ev->del = nh->nlmsg_type == RTM_DELNEIGH;
 	ev->ifindex = nd->ndm_ifindex;
@@ -162,6 +259,15 @@ vx_evpn_verb(struct vnf_instance *vi, const char *verb, json_t *args, char *err,
 	return rc;
 }
 
+/* Is vni the VNI of one of vi's ifaces? */
+static bool
+vx_evpn_has_vni(const struct vnf_instance *vi, uint32_t vni)
+{
+	const struct vx *vx = vi->priv;
+
+	return vx_config_vni_iface(&vx->xc, vx->n_ifaces, vni) > 0;
+}
+
 int
 vx_evpn_apply(struct vx_evpn *e, const struct vx_evpn_ev *ev, char *err,
 	      size_t errlen)
@@ -172,8 +278,12 @@ vx_evpn_apply(struct vx_evpn *e, const struct vx_evpn_ev *ev, char *err,
 	int rc;
 
 	if (ev->kind == VX_EV_NONE)
-		return 0;
+		return 1;
 	if (ev->kind == VX_EV_LINK) {
+		/* Another vxlan device of the netns, of a VNI that is
+		 * not ours: not ours. */
+		if (!ev->del && !vx_evpn_has_vni(e->vi, ev->vni))
+			return 1;
 		for (i = 0; i < e->n_links; i++)
 			if (e->links[i].ifindex == ev->ifindex)
 				break;
@@ -197,36 +307,44 @@ vx_evpn_apply(struct vx_evpn *e, const struct vx_evpn_ev *ev, char *err,
 		for (i = 0; i < e->n_links; i++)
 			if (e->links[i].ifindex == ev->ifindex)
 				break;
-		if (i == e->n_links) {
-			snprintf(err, errlen,
-				 "FDB entry on ifindex %d: not a vxlan device "
-				 "seen",
-				 ev->ifindex);
-			return -ENOENT;
-		}
+		/* Not one of our vxlan devices. */
+		if (i == e->n_links)
+			return 1;
 		vni = e->links[i].vni;
+	} else if (!vx_evpn_has_vni(e->vi, vni)) {
+		return 1;
 	}
 	inet_ntop(ev->addr.family, ev->addr.addr, ip, sizeof(ip));
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", ev->mac[0],
 		 ev->mac[1], ev->mac[2], ev->mac[3], ev->mac[4], ev->mac[5]);
-	if (ev->kind == VX_EV_FLOOD)
-		return vx_evpn_verb(e->vi, ev->del ? "vtep del" : "vtep add",
-				    json_pack("{s:s, s:I}", "ip", ip, "vni",
-					      (json_int_t)vni),
-				    err, errlen);
-	if (ev->del)
-		return vx_evpn_verb(e->vi, "fdb del",
-				    json_pack("{s:s, s:I}", "mac", mac, "vni",
-					      (json_int_t)vni),
-				    err, errlen);
+	if (ev->kind == VX_EV_FLOOD) {
+		rc = vx_evpn_verb(e->vi, ev->del ? "vtep del" : "vtep add",
+				  json_pack("{s:s, s:I, s:s}", "ip", ip, "vni",
+					    (json_int_t)vni, "origin", "evpn"),
+				  err, errlen);
+		/* A VTEP already gone. */
+		return ev->del && rc == -ENOENT ? 1 : rc;
+	}
+	if (ev->del) {
+		rc = vx_evpn_verb(e->vi, "fdb del",
+				  json_pack("{s:s, s:I, s:s}", "mac", mac,
+					    "vni", (json_int_t)vni, "origin",
+					    "evpn"),
+				  err, errlen);
+		/* Not EVPN's (a MAC that became local meanwhile), or
+		 * gone with its VTEP. */
+		return rc == -ENOENT ? 1 : rc;
+	}
 	/* A type-2 route may come before the VTEP's type 3: the VTEP is
 	 * made (next hop nexthop_mac), without a flood list. */
-	rc = vx_evpn_verb(e->vi, "vtep add", json_pack("{s:s}", "ip", ip), err,
-			  errlen);
+	rc = vx_evpn_verb(e->vi, "vtep add",
+			  json_pack("{s:s, s:s}", "ip", ip, "origin", "evpn"),
+			  err, errlen);
 	if (rc == 0)
 		rc = vx_evpn_verb(e->vi, "fdb add",
-				  json_pack("{s:s, s:I, s:s}", "mac", mac,
-					    "vni", (json_int_t)vni, "vtep", ip),
+				  json_pack("{s:s, s:I, s:s, s:s}", "mac", mac,
+					    "vni", (json_int_t)vni, "vtep", ip,
+					    "origin", "evpn"),
 				  err, errlen);
 	return rc;
 }

@@ -109,20 +109,69 @@ vx_flood(const struct vx *vx, const struct vx_snap *s, struct vnf_wctx *w,
 	return vx_encap(vx, lt, vni, sport, m);
 }
 
+/*
+ * Worker, `evpn:` only: the source MAC of a frame from a VNI iface is a
+ * MAC of this host, which the EVPN mirror tells the kernel (zebra then
+ * advertises it).  key/pos/val: its lookup.  A MAC the EVPN mirror put
+ * behind a remote VTEP becomes local (a VM that moved here: the kernel
+ * entry's move makes zebra advertise it with a higher sequence number);
+ * a static entry of the config or a verb stays.  No lock, no syscall: a
+ * new MAC takes rte_hash's writer path once, a known one a refresh at
+ * most once a second (mac_table_learn()).
+ */
+static void
+vx_local_record(struct vx *vx, struct vnf_wctx *w, uint64_t key, int32_t pos,
+		uint64_t val)
+{
+	int rc;
+
+	if (pos >= 0 && (val & MAC_E_STATIC)) {
+		uint64_t nv = mac_entry_make(VX_SLOT_LOCAL, false,
+					     nfv_tick(w->now, NFV_TICK_SHIFT));
+
+		if (!(val & VX_E_EVPN)) {
+			w->counters[VX_STATIC_MOVE]++;
+			return;
+		}
+		/* A failed CAS: the control side changed it first; the
+		 * next frame tries again. */
+		if (atomic_compare_exchange_strong_explicit(
+			    &vx->fdb.tab.words[pos], &val, nv,
+			    memory_order_relaxed, memory_order_relaxed)) {
+			mac_table_bump(&vx->fdb);
+			w->counters[VX_LOCAL_MOVED]++;
+		}
+		return;
+	}
+	rc = mac_table_learn(&vx->fdb, key, pos, val, VX_SLOT_LOCAL, w->now);
+	if (rc == 1)
+		w->counters[VX_LOCAL_LEARNED]++;
+	else if (rc == 2)
+		w->counters[VX_LOCAL_MOVED]++;
+	else if (rc == -ENOSPC)
+		w->counters[VX_FDB_FULL]++;
+}
+
+_Static_assert(2 * VNF_BURST_MAX <= RTE_HASH_LOOKUP_BULK_MAX,
+	       "destinations and sources in one bulk lookup");
+
 /* Worker: frames from a VNI iface.  Keys of consecutive frames to one
- * MAC folded, one bulk FDB lookup, then a verdict per frame. */
+ * MAC folded (and, with `evpn:`, of consecutive sources), one bulk FDB
+ * lookup, then a verdict per frame. */
 static void
 vx_encap_burst(struct vx *vx, const struct vx_snap *s, struct vnf_wctx *w,
 	       struct vnf_burst *b)
 {
-	uint64_t keys[VNF_BURST_MAX], vals[VNF_BURST_MAX];
-	int32_t pos[VNF_BURST_MAX];
+	uint64_t keys[2 * VNF_BURST_MAX], vals[2 * VNF_BURST_MAX];
+	uint64_t skeys[VNF_BURST_MAX];
+	int32_t pos[2 * VNF_BURST_MAX];
 	uint8_t kidx[VNF_BURST_MAX];
-	uint64_t prev = UINT64_MAX;
+	uint64_t prev = UINT64_MAX, sprev = UINT64_MAX;
 	const uint16_t in = b->in_iface;
 	const rte_be32_t vni = vx->vni_word[in];
+	const bool local = vx->evpn;
 	uint32_t encap = 0, flooded = 0;
-	unsigned int nk = 0;
+	unsigned int nk = 0, ns = 0, j;
 	uint16_t i;
 
 	for (i = 0; i < b->n; i++) {
@@ -137,6 +186,13 @@ vx_encap_burst(struct vx *vx, const struct vx_snap *s, struct vnf_wctx *w,
 		}
 		b->next[i] = 0;
 		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		if (local && !rte_is_multicast_ether_addr(&eh->src_addr)) {
+			k = mac_table_key(&eh->src_addr, in);
+			if (k != sprev) {
+				skeys[ns++] = k;
+				sprev = k;
+			}
+		}
 		if (rte_is_multicast_ether_addr(&eh->dst_addr))
 			continue;
 		k = mac_table_key(&eh->dst_addr, in);
@@ -146,8 +202,12 @@ vx_encap_burst(struct vx *vx, const struct vx_snap *s, struct vnf_wctx *w,
 		}
 		kidx[i] = (uint8_t)(nk - 1);
 	}
-	if (nk != 0)
-		mac_table_lookup_bulk(&vx->fdb, keys, nk, vals, pos);
+	for (j = 0; j < ns; j++)
+		keys[nk + j] = skeys[j];
+	if (nk + ns != 0)
+		mac_table_lookup_bulk(&vx->fdb, keys, nk + ns, vals, pos);
+	for (j = nk; j < nk + ns; j++)
+		vx_local_record(vx, w, keys[j], pos[j], vals[j]);
 
 	for (i = 0; i < b->n; i++) {
 		struct rte_mbuf *m = b->pkts[i];
@@ -158,8 +218,11 @@ vx_encap_burst(struct vx *vx, const struct vx_snap *s, struct vnf_wctx *w,
 		if (VNF_NEXT_IS_DROP(b->next[i]))
 			continue;
 		sport = vx_sport(vx_flow_hash(m));
-		if (k != VX_NO_KEY && vals[k] != 0) {
-			t = &s->vteps[mac_entry_iface(vals[k]) % VX_MAX_VTEPS];
+		/* A local MAC (VX_SLOT_LOCAL) that the switch did not know:
+		 * flooded, as an unknown one. */
+		if (k != VX_NO_KEY && vals[k] != 0 &&
+		    mac_entry_iface(vals[k]) < VX_MAX_VTEPS) {
+			t = &s->vteps[mac_entry_iface(vals[k])];
 			/* A VTEP deleted while its FDB entries go:
 			 * flood, as for an unknown MAC. */
 			if (unlikely(t->family == 0))
@@ -431,6 +494,7 @@ vx_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	vx->n_ifaces = (uint16_t)cfg->n_ifaces;
 	vx->port_be = rte_cpu_to_be_16(xc->udp_port);
 	vx->mtu = xc->mtu;
+	vx->evpn = xc->evpn_netns[0] != '\0';
 	for (i = 1; i < cfg->n_ifaces; i++) {
 		vx->vni[i] = xc->vni[i];
 		vx->vni_word[i] = vx_vni_word(xc->vni[i]);
@@ -473,10 +537,9 @@ vx_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 		memcpy(a.addr_bytes, f->mac, RTE_ETHER_ADDR_LEN);
 		slot = vx_vtep_find(s, f->vtep.family, f->vtep.addr);
 		rc = slot < 0 ? -ENOENT
-			      : mac_table_add_static(
-					&vx->fdb,
-					mac_table_key(&a, (uint16_t)ifc),
-					(uint16_t)slot);
+			      : vx_fdb_set_static(
+					vx, mac_table_key(&a, (uint16_t)ifc),
+					(uint16_t)slot, VX_E_CONFIG);
 		if (rc < 0) {
 			rte_free(s);
 			snprintf(err, errlen, "vnf %s: fdb[%u]: %s", cfg->name,

@@ -10,7 +10,10 @@
  *    write (learning) and the control thread writes (static entries,
  *    ageing, flushes): a lock-free MAC table (vnf/l2switch/mac_table.h)
  *    whose key is (iface of the VNI, MAC) and whose entry's "iface" field
- *    is a VTEP slot.
+ *    is a VTEP slot, or VX_SLOT_LOCAL for a MAC of this host (seen as the
+ *    source of a frame from a VNI iface, recorded only with `evpn:`).
+ *    Bits of the entry word the MAC table leaves free say where a static
+ *    entry came from (VX_E_CONFIG, VX_E_EVPN; neither: a verb).
  *  - struct vx_snap: the VTEPs (address, next hop, header template) and
  *    each VNI's flood list.  The control thread builds a new one and
  *    publishes it with one release store (vx_snap_publish()); workers
@@ -59,6 +62,8 @@
 	_(VX_FDB_FULL, "fdb-full", VNF_CK_INFO)                                \
 	_(VX_STATIC_MOVE, "static-mac-seen-elsewhere", VNF_CK_INFO)            \
 	_(VX_LEARN_NO_VTEP, "learn-unknown-vtep", VNF_CK_INFO)                 \
+	_(VX_LOCAL_LEARNED, "local-learned", VNF_CK_INFO)                      \
+	_(VX_LOCAL_MOVED, "local-moved", VNF_CK_INFO)                          \
 	_(VX_LOST_COPY, "copy-failed", VNF_CK_LOST)                            \
 	_(VX_LOST_COPY_BIG, "copy-too-big", VNF_CK_LOST)                       \
 	_(VX_LOST_EMIT, "emit-full", VNF_CK_LOST)                              \
@@ -97,8 +102,22 @@ enum { VX_COUNTERS(VNF_COUNTER_ENUM) VX_N_COUNTERS };
 #define VX_VHASH_SIZE 1024u
 #define VX_FLOOD_WORDS (VX_MAX_VTEPS / 64)
 
-_Static_assert(VX_MAX_VTEPS <= UINT16_MAX,
-	       "a VTEP slot is a MAC entry's iface");
+_Static_assert(VX_MAX_VTEPS < UINT16_MAX, "a VTEP slot is a MAC entry's iface");
+
+/* The FDB entry of a MAC of this host (evpn: the kernel is told). */
+#define VX_SLOT_LOCAL 0xffffu
+/* A static entry's origin, in bits the MAC table does not use: the
+ * config, or the EVPN mirror (which a local MAC may replace: a VM that
+ * moved here); neither bit: a verb. */
+#define VX_E_CONFIG (UINT64_C(1) << 18)
+#define VX_E_EVPN (UINT64_C(1) << 19)
+
+/* Where a VTEP came from (show vtep's origin). */
+enum vx_origin {
+	VX_ORIGIN_CONFIG,
+	VX_ORIGIN_VERB,
+	VX_ORIGIN_EVPN,
+};
 _Static_assert(VNF_MAX_IFACES <= 0xffff,
 	       "the FDB key's VLAN bits hold an iface");
 
@@ -109,6 +128,7 @@ struct vx_vtep {
 	uint8_t ip[16];	    /* network order; IPv4 in ip[0..3] */
 	uint8_t mac[6];	    /* the underlay next hop */
 	bool has_mac;	    /* mac given for it, not the nexthop_mac */
+	uint8_t origin;	    /* enum vx_origin */
 	uint32_t csum_base; /* IPv4: header sum without total_length */
 	/* The outer headers but the per-packet fields (lengths, checksums,
 	 * source port, VNI). */
@@ -139,6 +159,11 @@ struct vx {
 	rte_be16_t port_be;
 	uint16_t n_ifaces;
 	uint32_t mtu;
+	bool evpn; /* evpn: set: record local MACs (workers) */
+	/* `show evpn`: the EVPN mirror's hook, set and called under
+	 * ctl_server_lock() (control/mirror/evpn.c). */
+	json_t *(*evpn_show)(void *arg);
+	void *evpn_arg;
 };
 
 /* Worker-owned: which iface the last decapsulated VNI went to. */
@@ -465,8 +490,13 @@ vx_flood_last(const struct vx_flood *f)
 	return -1;
 }
 
+/* Control thread: key -> slot as a static entry of origin flags
+ * (VX_E_CONFIG, VX_E_EVPN or 0: a verb); 0 or -errno. */
+int vx_fdb_set_static(struct vx *vx, uint64_t key, uint16_t slot,
+		      uint64_t origin);
+
 /* Verbs and `show vnf` (ctl.c). */
-#define VX_N_VERBS 7
+#define VX_N_VERBS 8
 extern const struct vnf_verb vx_verbs[VX_N_VERBS];
 json_t *vx_details(struct vnf_instance *vi);
 

@@ -195,7 +195,9 @@ fz_init(const char *prog)
 		    FZ_VX("a", "[192.0.2.1, \"2001:db8::1\"]",
 			  ", vteps: [{ip: 192.0.2.2, vnis: [100, 200]}, "
 			  "{ip: 192.0.2.9, vnis: [100]}, "
-			  "{ip: \"2001:db8::2\", vnis: [200]}]"),
+			  "{ip: \"2001:db8::2\", vnis: [200]}], "
+			  /* Local MACs recorded (no thread runs). */
+			  "evpn: {netns: fz-evpn}"),
 		    &fz_vi[0]);
 	if (rc == 0)
 		rc = fz_vnf(

@@ -12,6 +12,7 @@ sel2, len16, fill, type, mac, mac), 10 repeat, 11 submit, 12 time, 13 a
 verb (instance + what, arg), 14 port accepts, 15 link flip."""
 import hashlib
 import os
+import struct
 import sys
 
 BC, A, B, C = 5, 0, 1, 2
@@ -31,6 +32,31 @@ def verb(inst, what, arg):
     return bytes([13, inst + 3 * what, arg])
 
 
+def rta(t, data):
+    n = 4 + len(data)
+    return (struct.pack("<HH", n, t) + data + bytes((4 - n % 4) % 4))
+
+
+def evpn(sel, body):
+    """Op 13 with arg 0xf0 + sel (0 NEWLINK, 1 DELLINK, 2 NEWNEIGH,
+    3 DELNEIGH): a length byte, then the message after its header."""
+    return bytes([13, 0xf0 + sel, len(body)]) + body
+
+
+def vxlan_link(ifindex, vni):
+    return struct.pack("<BBHiII", 0, 0, 0, ifindex, 0, 0) + rta(
+        18, rta(1, b"vxlan\0") + rta(2, rta(1, struct.pack("<I", vni))))
+
+
+def fdb(ifindex, mac, dst):
+    return (struct.pack("<BBHiHBB", 7, 0, 0, ifindex, 0x80, 0x12, 0)
+            + rta(2, mac) + rta(1, bytes(dst)))
+
+
+MAC_B = bytes([2, 0, 0, 0, 0, 0x0b])
+ZERO = bytes(6)
+T9 = [192, 0, 2, 9]
+
 PROGRAMS = {
     # a broadcast from a.red floods to b and 192.0.2.9; b answers unicast
     "flood-learn": inner(0, 80, BC, A) + bytes([11]) + inner(2, 90, A, B)
@@ -47,6 +73,14 @@ PROGRAMS = {
     "verbs": verb(0, 0, 2) + verb(0, 4, 1 | (1 << 3)) + inner(0, 60, B, A)
     + verb(0, 3, 1) + inner(0, 60, B, A) + verb(2, 6, 0) + verb(1, 7, 0)
     + verb(2, 8, 0) + verb(0, 2, 0x11) + verb(1, 5, 8),
+    # EVPN (instance a has evpn:): the vxlan device, .9 floods VNI 100,
+    # B behind .9; B seen locally (local-moved), the delete of it (stays
+    # local), B from .2 (becomes remote), then withdrawn with .9
+    "evpn": evpn(0, vxlan_link(7, 100)) + evpn(2, fdb(7, ZERO, T9))
+    + evpn(2, fdb(7, MAC_B, T9)) + inner(0, 60, A, B) + bytes([11])
+    + evpn(3, fdb(7, MAC_B, T9)) + inner(0, 60, BC, B) + bytes([11])
+    + outer(0, 0, 100, A, B) + bytes([11]) + evpn(3, fdb(7, ZERO, T9))
+    + inner(0, 60, B, A) + bytes([12, 40]) + evpn(1, vxlan_link(7, 100)),
     # ports refusing, a link down
     "ports": bytes([14, 3]) + inner(0, 60, BC, A) + bytes([15, 2])
     + inner(2, 60, BC, B) + bytes([11, 14, 33]),

@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -1107,10 +1109,10 @@ test_evpn(void **state)
 	assert_string_equal(drop_name(vi, next[0]), "no-vtep");
 	rte_pktmbuf_free(m);
 
-	/* On a device that is not a known vxlan device: refused. */
+	/* On a device that is not a known vxlan device: not ours. */
 	fdb_msg(&b, RTM_NEWNEIGH, 9, VM_X, "192.0.2.4");
 	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
-	assert_int_equal(vx_evpn_apply(&e, &ev, err, sizeof(err)), -ENOENT);
+	assert_int_equal(vx_evpn_apply(&e, &ev, err, sizeof(err)), 1);
 	/* A neighbour of another family: not EVPN's. */
 	{
 		struct ndmsg nd = {.ndm_family = AF_INET, .ndm_ifindex = 7};
@@ -1144,6 +1146,418 @@ test_evpn(void **state)
 	vnf_instance_destroy(vi);
 }
 
+/* The row of show fdb for mac (lower-case text) in vni, or NULL. */
+static json_t *
+fdb_row(struct vnf_instance *vi, const char *mac, int vni)
+{
+	static json_t *last;
+	json_t *reply, *row, *found = NULL;
+	size_t i;
+
+	json_decref(last);
+	last = NULL;
+	assert_int_equal(verb(vi, "show fdb", "{}", &reply), 0);
+	json_array_foreach(reply, i, row) {
+		const char *m = json_string_value(json_object_get(row, "mac"));
+
+		if (m != NULL && !strcasecmp(m, mac) &&
+		    json_integer_value(json_object_get(row, "vni")) == vni)
+			found = row;
+	}
+	last = reply;
+	return found;
+}
+
+static const char *
+fdb_origin(struct vnf_instance *vi, const char *mac, int vni)
+{
+	json_t *row = fdb_row(vi, mac, vni);
+
+	return row ? json_string_value(json_object_get(row, "origin"))
+		   : "(none)";
+}
+
+/* Apply one netlink message to e; what vx_evpn_apply() returned. */
+static int
+evpn_feed(struct vx_evpn *e, const struct nlb *b)
+{
+	struct vx_evpn_ev ev;
+	char err[256] = "";
+	int rc;
+
+	assert_int_equal(vx_evpn_parse(b->buf, b->len, &ev), 0);
+	rc = vx_evpn_apply(e, &ev, err, sizeof(err));
+	if (rc < 0)
+		fail_msg("vx_evpn_apply: %d %s", rc, err);
+	return rc;
+}
+
+static void
+test_evpn_config(void **state)
+{
+	struct ctl_config *cfg;
+	char err[512] = "";
+
+	(void)state;
+	cfg = load(HEAD ", nexthop_mac: \"02:00:00:00:0a:fe\", "
+			"evpn: {netns: evpn-ns}}\n",
+		   err, sizeof(err));
+	if (!cfg)
+		fail_msg("%s", err);
+	assert_string_equal(
+		((const struct vx_config *)cfg->vnfs[0].priv)->evpn_netns,
+		"evpn-ns");
+	ctl_config_free(cfg);
+	cfg = load(HEAD "}\n", err, sizeof(err));
+	assert_non_null(cfg);
+	assert_string_equal(
+		((const struct vx_config *)cfg->vnfs[0].priv)->evpn_netns, "");
+	ctl_config_free(cfg);
+	load_fails(", nexthop_mac: \"02:00:00:00:0a:fe\", evpn: {}",
+		   "vnfs[0].evpn.netns: missing (required)");
+	load_fails(", nexthop_mac: \"02:00:00:00:0a:fe\", evpn: {netns: a/b}",
+		   "vnfs[0].evpn.netns: \"a/b\" is not a valid network "
+		   "namespace name");
+	load_fails(", nexthop_mac: \"02:00:00:00:0a:fe\", evpn: {netns: ..}",
+		   "is not a valid network namespace name");
+	load_fails(
+		", nexthop_mac: \"02:00:00:00:0a:fe\", evpn: {netns: "
+		"\"0123456789012345678901234567890123456789012345678901234567"
+		"890123\"}",
+		"is not a valid network namespace name (1..63 characters");
+	load_fails(", evpn: {netns: evpn-ns}",
+		   "vnfs[0].nexthop_mac: missing: EVPN's remote VTEPs need");
+	load_fails(", nexthop_mac: \"02:00:00:00:0a:fe\", evpn: {netns: n, "
+		   "table: 5}",
+		   "table");
+}
+
+#define EVPN_VX                                                                \
+	", nexthop_mac: \"02:00:00:00:0a:fe\", fdb_size: 1024, aging_time: "   \
+	"1, "                                                                  \
+	"evpn: {netns: evpn-ns}"
+
+/* Local MACs: recorded by the worker path, read by vx_evpn_locals(), and
+ * what makes them stop being local. */
+static void
+test_evpn_local(void **state)
+{
+	static const uint8_t zero[6];
+	static const uint8_t VM_L[6] = {2, 0, 0, 0, 0, 0x1};
+	struct vnf_instance *vi =
+		vx_new(EVPN_VX ", vteps: [{ip: 192.0.2.2, mac: "
+			       "\"02:00:00:00:0b:02\"}]" FDB100);
+	struct vx_evpn e = {.vi = vi};
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = 7};
+	uint64_t keys[8];
+	uint8_t mac[6];
+	uint32_t gen = 0, vni = 100;
+	unsigned int n = 0;
+	struct rte_mbuf *m[4];
+	uint16_t next[4];
+	struct nlb b;
+
+	(void)state;
+	assert_true(vx_evpn_is(vi));
+	/* Two frames from L, one from a multicast source, one from A, one
+	 * burst: L and A are local, once each. */
+	m[0] = inner(BCAST, VM_L, 60, 1);
+	m[1] = inner(BCAST, VM_L, 60, 2);
+	m[2] = inner(BCAST, BCAST, 60, 3);
+	m[3] = inner(VM_X, VM_A, 60, 4);
+	run(vi, RED, m, 4, next);
+	rte_pktmbuf_free_bulk(m, 4);
+	emit_free();
+	assert_int_equal(ctr(vi, "local-learned"), 2);
+	assert_int_equal(vx_evpn_locals(vi, &gen, keys, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(keys[0] < keys[1]);
+	assert_int_equal(vx_evpn_key_iface(keys[0]), RED);
+	vx_evpn_key_mac(keys[0], mac);
+	assert_memory_equal(mac, VM_L, 6);
+	/* Nothing changed: nothing read. */
+	assert_int_equal(vx_evpn_locals(vi, &gen, keys, 8, &n), -EALREADY);
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:01", 100), "local");
+	assert_string_equal(
+		json_string_value(json_object_get(
+			fdb_row(vi, "02:00:00:00:00:01", 100), "vtep")),
+		"local");
+	/* Seen again: refreshed, not learned again. */
+	m[0] = inner(BCAST, VM_L, 60, 1);
+	run(vi, RED, m, 1, next);
+	rte_pktmbuf_free(m[0]);
+	emit_free();
+	assert_int_equal(ctr(vi, "local-learned"), 2);
+
+	/* A frame to a local MAC (the switch forgot it): flooded, never
+	 * sent to the VTEP of slot 0. */
+	m[0] = inner(VM_L, VM_A, 60, 1);
+	run(vi, RED, m, 1, next);
+	assert_string_equal(drop_name(vi, next[0]), "no-vtep");
+	rte_pktmbuf_free(m[0]);
+
+	/* The static entry of the config (R at .2) seen locally: not
+	 * local, counted. */
+	m[0] = inner(BCAST, VM_R, 60, 1);
+	run(vi, RED, m, 1, next);
+	rte_pktmbuf_free(m[0]);
+	assert_int_equal(ctr(vi, "static-mac-seen-elsewhere"), 1);
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:22", 100), "config");
+
+	/* EVPN: the vxlan device, then X behind .3 (type 2). */
+	nlb_start(&b, RTM_NEWLINK, &ifi, sizeof(ifi));
+	nlb_nest(&b, IFLA_LINKINFO);
+	nlb_attr(&b, IFLA_INFO_KIND, "vxlan", 6);
+	nlb_nest(&b, IFLA_INFO_DATA);
+	nlb_attr(&b, IFLA_VXLAN_ID, &vni, 4);
+	nlb_end(&b);
+	nlb_end(&b);
+	nlb_done(&b);
+	assert_int_equal(evpn_feed(&e, &b), 0);
+	fdb_msg(&b, RTM_NEWNEIGH, 7, VM_X, "192.0.2.3");
+	assert_int_equal(evpn_feed(&e, &b), 0);
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:99", 100), "evpn");
+	/* EVPN may not replace the config's static entry. */
+	fdb_msg(&b, RTM_NEWNEIGH, 7, VM_R, "192.0.2.3");
+	{
+		struct vx_evpn_ev ev;
+		char err[256] = "";
+
+		assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
+		assert_int_equal(vx_evpn_apply(&e, &ev, err, sizeof(err)),
+				 -EEXIST);
+		assert_non_null(strstr(err, "has a static entry"));
+	}
+	/* X moves here (a VM that moved): local, and EVPN's delete that
+	 * follows does not remove it. */
+	m[0] = inner(BCAST, VM_X, 60, 1);
+	run(vi, RED, m, 1, next);
+	rte_pktmbuf_free(m[0]);
+	emit_free();
+	assert_int_equal(ctr(vi, "local-moved"), 1);
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:99", 100), "local");
+	fdb_msg(&b, RTM_DELNEIGH, 7, VM_X, "192.0.2.3");
+	assert_int_equal(evpn_feed(&e, &b), 1);
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:99", 100), "local");
+	assert_int_equal(vx_evpn_locals(vi, &gen, keys, 8, &n), 0);
+	assert_int_equal(n, 3);
+	/* Zebra installs X as remote again (it moved away: a later
+	 * sequence number): EVPN's entry replaces the local one. */
+	fdb_msg(&b, RTM_NEWNEIGH, 7, VM_X, "192.0.2.3");
+	assert_int_equal(evpn_feed(&e, &b), 0);
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:99", 100), "evpn");
+
+	/* L's frames come from .2 now (the VM moved away): remote. */
+	m[0] = outer4("192.0.2.2", "192.0.2.1", 4789, 0x08, 100, VM_L, 64);
+	run(vi, UNDER, m, 1, next);
+	assert_int_equal(next[0], RED);
+	rte_pktmbuf_free(m[0]);
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:01", 100),
+			    "learned");
+	assert_int_equal(vx_evpn_locals(vi, &gen, keys, 8, &n), 0);
+	assert_int_equal(n, 1); /* A */
+	vx_evpn_key_mac(keys[0], mac);
+	assert_memory_equal(mac, VM_A, 6);
+
+	/* A ages out (aging_time 1 s): no local MAC left. */
+	vi->ops->periodic(vi, rte_rdtsc() + 5 * rte_get_tsc_hz());
+	assert_int_equal(vx_evpn_locals(vi, &gen, keys, 8, &n), 0);
+	assert_int_equal(n, 0);
+
+	/* A resync's flush: EVPN's entries and VTEPs go, the config's
+	 * stay. */
+	fdb_msg(&b, RTM_NEWNEIGH, 7, zero, "192.0.2.4");
+	assert_int_equal(evpn_feed(&e, &b), 0);
+	assert_int_equal(vx_evpn_flush(vi), 0);
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:99", 100), "(none)");
+	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:22", 100), "config");
+	{
+		json_t *reply;
+
+		assert_int_equal(verb(vi, "show vtep", "{}", &reply), 0);
+		assert_int_equal(json_array_size(reply), 1);
+		assert_string_equal(
+			json_string_value(json_object_get(
+				json_array_get(reply, 0), "origin")),
+			"config");
+		json_decref(reply);
+	}
+	fdb_row(vi, "", 0); /* frees the last reply */
+	vnf_instance_destroy(vi);
+}
+
+/* Message kinds the glue must not take for EVPN routes, malformed ones,
+ * and the VTEPs EVPN made going when nothing of them is left. */
+static void
+test_evpn_kinds(void **state)
+{
+	static const uint8_t zero[6];
+	static const uint8_t GROUP[6] = {0x01, 0x00, 0x5e, 0, 0, 1};
+	struct vnf_instance *vi =
+		vx_new(", nexthop_mac: \"02:00:00:00:0a:fe\"");
+	struct vx_evpn e = {.vi = vi};
+	struct vx_evpn_ev ev;
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = 8};
+	uint32_t vni = 300, v100 = 100;
+	uint8_t out[128];
+	json_t *reply;
+	struct nlb b;
+	size_t n;
+
+	(void)state;
+	/* A vxlan device of a VNI that is not ours: not ours. */
+	nlb_start(&b, RTM_NEWLINK, &ifi, sizeof(ifi));
+	nlb_nest(&b, IFLA_LINKINFO);
+	nlb_attr(&b, IFLA_INFO_KIND, "vxlan", 6);
+	nlb_nest(&b, IFLA_INFO_DATA);
+	nlb_attr(&b, IFLA_VXLAN_ID, &vni, 4);
+	nlb_end(&b);
+	nlb_end(&b);
+	nlb_done(&b);
+	assert_int_equal(evpn_feed(&e, &b), 1);
+	assert_int_equal(e.n_links, 0);
+	/* A bridge device: no EVPN. */
+	nlb_start(&b, RTM_NEWLINK, &ifi, sizeof(ifi));
+	nlb_nest(&b, IFLA_LINKINFO);
+	nlb_attr(&b, IFLA_INFO_KIND, "bridge", 7);
+	nlb_end(&b);
+	nlb_done(&b);
+	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
+	assert_int_equal(ev.kind, VX_EV_NONE);
+	/* A vxlan device without its VNI: malformed. */
+	nlb_start(&b, RTM_NEWLINK, &ifi, sizeof(ifi));
+	nlb_nest(&b, IFLA_LINKINFO);
+	nlb_attr(&b, IFLA_INFO_KIND, "vxlan", 6);
+	nlb_nest(&b, IFLA_INFO_DATA);
+	nlb_attr(&b, IFLA_VXLAN_ID, &vni, 2);
+	nlb_end(&b);
+	nlb_end(&b);
+	nlb_done(&b);
+	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), -EINVAL);
+
+	/* nfvd's own write-back, as the kernel echoes it (no NDA_DST), and
+	 * the bridge's own entries: not EVPN routes. */
+	n = vx_evpn_local_msg(out, sizeof(out), 12, VM_A, false);
+	assert_int_equal(vx_evpn_parse(out, n, &ev), 0);
+	assert_int_equal(ev.kind, VX_EV_NONE);
+	/* A group MAC with a remote end (a multicast default): none. */
+	fdb_msg(&b, RTM_NEWNEIGH, 7, GROUP, "239.1.1.1");
+	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
+	assert_int_equal(ev.kind, VX_EV_NONE);
+	/* Malformed: a 5-byte address, a 4-byte MAC, a 2-byte VNI. */
+	{
+		struct ndmsg nd = {.ndm_family = AF_BRIDGE, .ndm_ifindex = 7};
+		uint8_t a[5] = {192, 0, 2, 9, 9};
+
+		nlb_start(&b, RTM_NEWNEIGH, &nd, sizeof(nd));
+		nlb_attr(&b, NDA_LLADDR, VM_X, 6);
+		nlb_attr(&b, NDA_DST, a, 5);
+		nlb_done(&b);
+		assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), -EINVAL);
+		nlb_start(&b, RTM_NEWNEIGH, &nd, sizeof(nd));
+		nlb_attr(&b, NDA_LLADDR, VM_X, 4);
+		nlb_attr(&b, NDA_DST, a, 4);
+		nlb_done(&b);
+		assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), -EINVAL);
+		nlb_start(&b, RTM_NEWNEIGH, &nd, sizeof(nd));
+		nlb_attr(&b, NDA_LLADDR, VM_X, 6);
+		nlb_attr(&b, NDA_DST, a, 4);
+		nlb_attr(&b, NDA_VNI, &vni, 2);
+		nlb_done(&b);
+		assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), -EINVAL);
+		/* NDA_VNI of a VNI that is not ours: not ours. */
+		nlb_start(&b, RTM_NEWNEIGH, &nd, sizeof(nd));
+		nlb_attr(&b, NDA_LLADDR, VM_X, 6);
+		nlb_attr(&b, NDA_DST, a, 4);
+		nlb_attr(&b, NDA_VNI, &vni, 4);
+		nlb_done(&b);
+		assert_int_equal(evpn_feed(&e, &b), 1);
+		/* NDA_VNI 100 (one external device for every VNI): ours,
+		 * whatever the device. */
+		nlb_start(&b, RTM_NEWNEIGH, &nd, sizeof(nd));
+		nlb_attr(&b, NDA_LLADDR, VM_X, 6);
+		nlb_attr(&b, NDA_DST, a, 4);
+		nlb_attr(&b, NDA_VNI, &v100, 4);
+		nlb_done(&b);
+		assert_int_equal(evpn_feed(&e, &b), 0);
+		assert_string_equal(fdb_origin(vi, "02:00:00:00:00:99", 100),
+				    "evpn");
+		assert_string_equal(
+			json_string_value(json_object_get(
+				fdb_row(vi, "02:00:00:00:00:99", 100), "vtep")),
+			"192.0.2.9");
+	}
+
+	/* The VTEP EVPN made for that MAC (.9) floods VNI 100 too; its
+	 * type 3 withdrawn, it stays while the MAC is there; the MAC
+	 * withdrawn, the VTEP goes. */
+	{
+		struct ndmsg nd = {.ndm_family = AF_BRIDGE, .ndm_ifindex = 7};
+		uint8_t a[4] = {192, 0, 2, 9};
+		const char *const kinds[2] = {"vtep", "mac"};
+		unsigned int k;
+
+		for (k = 0; k < 2; k++) {
+			nlb_start(&b, k ? RTM_DELNEIGH : RTM_NEWNEIGH, &nd,
+				  sizeof(nd));
+			nlb_attr(&b, NDA_LLADDR, zero, 6);
+			nlb_attr(&b, NDA_DST, a, 4);
+			nlb_attr(&b, NDA_VNI, &v100, 4);
+			nlb_done(&b);
+			assert_int_equal(evpn_feed(&e, &b), 0);
+		}
+		assert_int_equal(verb(vi, "show vtep", "{}", &reply), 0);
+		assert_int_equal(json_array_size(reply), 1);
+		assert_string_equal(
+			json_string_value(json_object_get(
+				json_array_get(reply, 0), "origin")),
+			"evpn");
+		json_decref(reply);
+		nlb_start(&b, RTM_DELNEIGH, &nd, sizeof(nd));
+		nlb_attr(&b, NDA_LLADDR, VM_X, 6);
+		nlb_attr(&b, NDA_DST, a, 4);
+		nlb_attr(&b, NDA_VNI, &v100, 4);
+		nlb_done(&b);
+		assert_int_equal(evpn_feed(&e, &b), 0);
+		assert_int_equal(verb(vi, "show vtep", "{}", &reply), 0);
+		assert_int_equal(json_array_size(reply), 0);
+		json_decref(reply);
+		(void)kinds;
+		/* A delete of what is gone: not ours, no error. */
+		assert_int_equal(evpn_feed(&e, &b), 1);
+	}
+	/* A VTEP of a verb keeps its place when EVPN withdraws the VNI. */
+	assert_int_equal(
+		verb(vi, "vtep add", "{\"ip\": \"192.0.2.5\"}", &reply), 0);
+	json_decref(reply);
+	{
+		struct ndmsg nd = {.ndm_family = AF_BRIDGE, .ndm_ifindex = 7};
+		uint8_t a[4] = {192, 0, 2, 5};
+
+		nlb_start(&b, RTM_NEWNEIGH, &nd, sizeof(nd));
+		nlb_attr(&b, NDA_LLADDR, zero, 6);
+		nlb_attr(&b, NDA_DST, a, 4);
+		nlb_attr(&b, NDA_VNI, &v100, 4);
+		nlb_done(&b);
+		assert_int_equal(evpn_feed(&e, &b), 0);
+		((struct nlmsghdr *)(void *)b.buf)->nlmsg_type = RTM_DELNEIGH;
+		assert_int_equal(evpn_feed(&e, &b), 0);
+	}
+	assert_int_equal(verb(vi, "show vtep", "{}", &reply), 0);
+	assert_int_equal(json_array_size(reply), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(reply, 0), "origin")),
+			    "verb");
+	json_decref(reply);
+	/* origin is evpn or nothing. */
+	verb_fails(vi, "fdb del",
+		   "{\"mac\": \"02:00:00:00:00:99\", \"vni\": 100, "
+		   "\"origin\": \"zebra\"}",
+		   "origin: \"zebra\" is not evpn");
+	fdb_row(vi, "", 0);
+	vnf_instance_destroy(vi);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1160,6 +1574,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_nd),
 		cmocka_unit_test(test_verbs),
 		cmocka_unit_test(test_evpn),
+		cmocka_unit_test(test_evpn_config),
+		cmocka_unit_test(test_evpn_local),
+		cmocka_unit_test(test_evpn_kinds),
 	};
 	int rc;
 
