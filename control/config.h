@@ -118,6 +118,9 @@ struct ctl_config {
 		unsigned int mbufs;	/* default: derived from ports */
 		enum ctl_idle_mode idle; /* default poll */
 		unsigned int idle_sleep_max_us; /* default 250 */
+		/* Workers may share CPUs with the main thread and each
+		 * other (tests, a 2-CPU machine): never for figures. */
+		bool share_cpus;	/* default false */
 	} dataplane;
 	struct {
 		char *socket;		/* default /run/nfvd/nfvd.sock */

@@ -302,6 +302,8 @@ ctl_config_restart_diff(const struct ctl_config *a,
 	DIFF(a->dataplane.idle != b->dataplane.idle, "dataplane.idle");
 	DIFF(a->dataplane.idle_sleep_max_us != b->dataplane.idle_sleep_max_us,
 	     "dataplane.idle_sleep_max_us");
+	DIFF(a->dataplane.share_cpus != b->dataplane.share_cpus,
+	     "dataplane.share_cpus");
 	DIFF(!str_eq(a->control.socket, b->control.socket), "control.socket");
 #undef DIFF
 	for (i = 0; i < a->n_vnfs; i++) {

@@ -266,6 +266,55 @@ nfv_port_tx_setup(unsigned int i)
 	}
 }
 
+/* At start: which RX queues each worker polls (a flow stays with the
+ * worker of its queue; docs/architecture.md). */
+static void
+nfv_workers_log_rx(const struct nfv_graph *g)
+{
+	unsigned int w, i;
+
+	for (w = 0; w < nfv_dp.n_workers; w++) {
+		char list[512];
+		size_t off = 0;
+
+		list[0] = '\0';
+		for (i = 0; i < g->wrx[w].n && off < sizeof(list); i++)
+			off += (size_t)snprintf(
+				list + off, sizeof(list) - off, "%s%s:%u",
+				i ? ", " : "",
+				nfv_dp.ports[g->wrx[w].q[i].port].name,
+				g->wrx[w].q[i].queue);
+		NFV_LOG(INFO, main, "worker %u (CPU %d) polls RX queues %s", w,
+			rte_lcore_to_cpu_id((int)nfv_dp.workers[w].lcore),
+			off ? list : "none");
+	}
+}
+
+/*
+ * dataplane.share_cpus: say once, at start, where every poller runs.  Two
+ * pollers on one CPU take turns at the scheduler's pace (milliseconds),
+ * so what such a run measures is the method, not the speed.
+ */
+static void
+nfv_workers_warn_shared(void)
+{
+	char where[512];
+	size_t off = 0;
+	unsigned int w;
+
+	where[0] = '\0';
+	for (w = 0; w < nfv_dp.n_workers && off < sizeof(where); w++)
+		off += (size_t)snprintf(
+			where + off, sizeof(where) - off,
+			"worker %u on CPU %d, ", w,
+			rte_lcore_to_cpu_id((int)nfv_dp.workers[w].lcore));
+	NFV_LOG(WARNING, main,
+		"dataplane.share_cpus: %smain thread on CPU %d: workers may "
+		"share CPUs with each other and the main thread; for tests "
+		"only, figures measured so are not scaling figures",
+		where, rte_lcore_to_cpu_id((int)rte_get_main_lcore()));
+}
+
 static int
 nfv_workers_setup(char *err, size_t errlen)
 {
@@ -305,6 +354,8 @@ nfv_workers_setup(char *err, size_t errlen)
 
 	for (i = 0; i < nfv_dp.n_ports; i++)
 		nfv_port_tx_setup(i);
+	if (nfv_dp.cfg->dataplane.share_cpus)
+		nfv_workers_warn_shared();
 	return 0;
 }
 
@@ -369,6 +420,7 @@ nfv_dataplane_create(struct ctl_config *cfg, char *err, size_t errlen)
 	g = nfv_graph_build(cfg, err, errlen);
 	if (g == NULL)
 		return -ENOMEM;
+	nfv_workers_log_rx(g);
 	nfv_graph_publish(g);
 	return 0;
 }

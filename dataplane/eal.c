@@ -123,6 +123,14 @@ nfv_eal_args(const struct ctl_config *cfg, int user_argc, char **user_argv,
 				 cfg->file, cfg->dataplane.lcores);
 			return -EINVAL;
 		}
+	} else if (cfg->dataplane.share_cpus && nw > (unsigned int)ncpu - 1) {
+		/* More workers than CPUs besides the main thread's, allowed
+		 * for tests: round all the CPUs, the main thread's last, so
+		 * that two workers share a CPU only when every CPU has one
+		 * (dataplane.share_cpus). */
+		nwc = 0;
+		for (i = 0; i < nw; i++)
+			workers[nwc++] = cpus[(1 + i) % ncpu];
 	} else {
 		nwc = 0;
 		for (i = 0; i < nw; i++)

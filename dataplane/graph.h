@@ -162,7 +162,20 @@ struct nfv_port_fp {
 	uint16_t eth_port;
 	/* enum nfv_wake_kind: written and published like eth_port. */
 	uint8_t wake;
+	/* vhost-user: the queue pairs the frontend has enabled
+	 * (vring_state_changed), NFV_VQ_RX_ON(q) for our RX queue q (its TX
+	 * ring), NFV_VQ_TX_ON(q) for our TX queue q (its RX ring); 0 for
+	 * other ports.  A frontend enables queue pair 0 first and the others
+	 * later, or never (a guest without multi-queue).  Written (relaxed)
+	 * by port.c from net_vhost's queue-state and link-state events;
+	 * workers read it relaxed: librte_vhost guards the ring itself (its
+	 * per-queue lock), this only says which rings are worth a call. */
+	atomic_uint vq_on;
 } __rte_cache_aligned;
+
+#define NFV_VQ_RX_ON(q) (1u << (q))
+#define NFV_VQ_TX_ON(q) (1u << (NFV_MAX_QUEUES + (q)))
+_Static_assert(2 * NFV_MAX_QUEUES <= 32, "nfv_port_fp.vq_on: a bit per ring");
 
 _Static_assert(sizeof(struct nfv_port_fp) == RTE_CACHE_LINE_SIZE,
 	       "one cache line per port");

@@ -183,9 +183,12 @@ nfv_idle_queue(const struct nfv_rxq *q, bool on, struct nfv_idle_wait *wt)
 	switch (fp->wake) {
 	case NFV_WAKE_VHOST:
 		vid = nfv_vhost_vid(q->port);
-		/* No device: nothing can come in; a new one is published
+		/* No device, or a ring the frontend has not enabled:
+		 * nothing can come in; a new device or ring is published
 		 * with nfv_idle_wake_all(). */
-		if (vid < 0)
+		if (vid < 0 ||
+		    !(atomic_load_explicit(&fp->vq_on, memory_order_relaxed) &
+		      NFV_VQ_RX_ON(q->queue)))
 			return;
 		if (rte_vhost_enable_guest_notification(
 			    vid, NFV_VHOST_VQ_RX(q->queue), on) != 0) {

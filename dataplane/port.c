@@ -542,6 +542,87 @@ nfv_port_vhost_via_ethdev(void)
 }
 
 /*
+ * The rings of a vhost-user port's frontend, under p->vhost_lock: apply
+ * the queue events net_vhost has queued up (rte_eth_vhost_get_queue_event()
+ * hands each change out once; nfvd is its only reader) and publish the
+ * result for the workers (nfv_port_fp.vq_on).  A frontend enables queue
+ * pair 0 before the device is ready and the others later (a guest's
+ * driver when it turns multi-queue on, virtio-user at its start) or
+ * never.  Returns the rings enabled now that were not before.
+ */
+static uint32_t
+nfv_port_vq_apply(struct nfv_port *p)
+{
+	struct rte_eth_vhost_queue_event ev;
+	uint32_t before = p->vq_on, bit;
+
+	while (rte_eth_vhost_get_queue_event(p->eth_port, &ev) == 0) {
+		/* Rings past our queues: nobody polls or sends on them. */
+		if (ev.queue_id >= p->nb_rxq && ev.queue_id >= p->nb_txq)
+			continue;
+		if (ev.queue_id >= NFV_MAX_QUEUES)
+			continue;
+		bit = ev.rx ? NFV_VQ_RX_ON(ev.queue_id)
+			    : NFV_VQ_TX_ON(ev.queue_id);
+		if (ev.enable)
+			p->vq_on |= bit;
+		else
+			p->vq_on &= ~bit;
+	}
+	atomic_store_explicit(&nfv_port_fp[p->idx].vq_on, p->vq_on,
+			      memory_order_relaxed);
+	return p->vq_on & ~before;
+}
+
+/*
+ * net_vhost's queue-state event (RTE_ETH_EVENT_QUEUE_STATE), on its
+ * vhost-user thread, which holds the device's queue locks: only the masks
+ * change here, nothing that waits for a worker (a worker may be waiting on
+ * one of those locks).
+ */
+static int
+nfv_port_vq_event(uint16_t eth_port, enum rte_eth_event_type ev, void *arg,
+		  void *ret)
+{
+	struct nfv_port *p = arg;
+	uint32_t added, before, now;
+
+	RTE_SET_USED(eth_port);
+	RTE_SET_USED(ev);
+	RTE_SET_USED(ret);
+	rte_spinlock_lock(&p->vhost_lock);
+	before = p->vq_on;
+	added = nfv_port_vq_apply(p);
+	now = p->vq_on;
+	rte_spinlock_unlock(&p->vhost_lock);
+	if (now != before)
+		NFV_LOG(INFO, port,
+			"port %s: frontend rings enabled: rx queues 0x%x, tx "
+			"queues 0x%x",
+			p->name, now & (NFV_VQ_RX_ON(NFV_MAX_QUEUES) - 1),
+			now >> NFV_MAX_QUEUES);
+	/* A blocked worker arms the rings it finds enabled (idle.h). */
+	if (added != 0)
+		nfv_idle_wake_all();
+	return 0;
+}
+
+/*
+ * Link-state side of the masks, under p->vhost_lock: when a device goes,
+ * net_vhost forgets its rings without a queue event, so nfvd does too;
+ * the next device's rings come as events of their own.  Only on the way
+ * down: the events of a device's rings come before the device is ready.
+ */
+static void
+nfv_port_vq_link(struct nfv_port *p, bool up)
+{
+	if (p->vq_link_up && !up)
+		p->vq_on = 0;
+	p->vq_link_up = up;
+	nfv_port_vq_apply(p);
+}
+
+/*
  * Publish the vhost-user device workers may call librte_vhost on
  * (vhost_io.h): its vid while the link is up, else none.  When a device
  * goes, wait until no worker can still be inside it.  Runs on net_vhost's
@@ -552,10 +633,14 @@ nfv_port_vhost_sync(struct nfv_port *p)
 {
 	struct rte_eth_link link;
 	int vid = -1, old;
+	bool up;
 
 	rte_spinlock_lock(&p->vhost_lock);
-	if (rte_eth_link_get_nowait(p->eth_port, &link) == 0 &&
-	    link.link_status == RTE_ETH_LINK_UP)
+	up = rte_eth_link_get_nowait(p->eth_port, &link) == 0 &&
+	     link.link_status == RTE_ETH_LINK_UP;
+	if (p->vq_cb)
+		nfv_port_vq_link(p, up);
+	if (up && p->vhost_direct)
 		vid = rte_eth_vhost_get_vid_from_port_id(p->eth_port);
 	if (vid < 0)
 		vid = -1;
@@ -595,18 +680,25 @@ nfv_port_vhost_event(uint16_t eth_port, enum rte_eth_event_type ev,
 static void
 nfv_port_vhost_stop(struct nfv_port *p)
 {
+	/* -EAGAIN: the callback is running right now; it is short. */
+	while (p->vq_cb && rte_eth_dev_callback_unregister(
+				   p->eth_port, RTE_ETH_EVENT_QUEUE_STATE,
+				   nfv_port_vq_event, p) == -EAGAIN)
+		rte_pause();
+	p->vq_cb = false;
 	if (!p->vhost_cb)
 		return;
-	/* -EAGAIN: the callback is running right now; it is short. */
 	while (rte_eth_dev_callback_unregister(p->eth_port,
 					       RTE_ETH_EVENT_INTR_LSC,
 					       nfv_port_vhost_event,
 					       p) == -EAGAIN)
 		rte_pause();
 	p->vhost_cb = false;
+	p->vhost_direct = false;
 	/* The caller's grace period (no worker uses the port any more)
-	 * covers this store. */
+	 * covers these stores. */
 	atomic_store(&nfv_port_fp[p->idx].vid, 0);
+	atomic_store(&nfv_port_fp[p->idx].vq_on, 0);
 }
 
 /*
@@ -793,7 +885,19 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 	/* Nothing else has taken an mbuf of the new pool yet. */
 	if (p->pool != NULL)
 		p->pool_fill = nfv_pool_in_use(p->pool);
-	if (c->type == CTL_PORT_VHOST_USER && !nfv_port_vhost_via_ethdev()) {
+	if (c->type == CTL_PORT_VHOST_USER) {
+		/* The rings the frontend enables, on either path: the TX
+		 * side picks an enabled one (vhost_io.h). */
+		rc = rte_eth_dev_callback_register(p->eth_port,
+						   RTE_ETH_EVENT_QUEUE_STATE,
+						   nfv_port_vq_event, p);
+		if (rc < 0) {
+			snprintf(err, errlen, "queue-state callback: %s",
+				 strerror(-rc));
+			goto err_dev;
+		}
+		p->vq_cb = true;
+		p->vhost_direct = !nfv_port_vhost_via_ethdev();
 		rc = rte_eth_dev_callback_register(p->eth_port,
 						   RTE_ETH_EVENT_INTR_LSC,
 						   nfv_port_vhost_event, p);
@@ -822,7 +926,7 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 		goto err_dev;
 	}
 	p->started = true;
-	if (p->vhost_cb)
+	if (p->vhost_direct)
 		p->wake = NFV_WAKE_VHOST;
 	else if (intr)
 		p->wake = NFV_WAKE_RX_INTR;

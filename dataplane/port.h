@@ -55,6 +55,12 @@ struct nfv_port {
 	struct rte_mempool *pool;
 	unsigned int pool_fill;
 	bool vhost_cb;		/* link-state callback registered (vhost_io.h) */
+	bool vq_cb;		/* queue-state callback registered */
+	bool vhost_direct;	/* workers call librte_vhost (vhost_io.h) */
+	/* vhost-user, under vhost_lock: the link as the last event saw it,
+	 * and the rings the frontend has enabled (nfv_port_fp.vq_on). */
+	bool vq_link_up;
+	uint32_t vq_on;
 	uint8_t wake;		/* enum nfv_wake_kind of its RX queues */
 	rte_spinlock_t vhost_lock; /* orders nfv_port_fp[idx].vid updates */
 	rte_spinlock_t txq_lock[RTE_MAX_QUEUES_PER_PORT];

@@ -158,6 +158,12 @@ nfv_port_rx(struct nfv_wctx *w, const struct nfv_rxq *q,
 	if (vid < 0 ||
 	    nfv_eth_queue_hooked(&rte_eth_fp_ops[eth_port].rxq, q->queue))
 		return rte_eth_rx_burst(eth_port, q->queue, pkts, n);
+	/* A ring the frontend has not enabled (yet) is skipped: a ring it
+	 * never set up would cost librte_vhost an error line per call. */
+	if (unlikely(!(atomic_load_explicit(&nfv_port_fp[q->port].vq_on,
+					    memory_order_relaxed) &
+		       NFV_VQ_RX_ON(q->queue))))
+		return 0;
 	got = rte_vhost_dequeue_burst(vid, NFV_VHOST_VQ_RX(q->queue), w->pool,
 				      pkts, n);
 	if (got != 0) {
@@ -166,6 +172,38 @@ nfv_port_rx(struct nfv_wctx *w, const struct nfv_rxq *q,
 		st->rx_bytes += nfv_vhost_rx_fixup(pkts, got);
 	}
 	return got;
+}
+
+/*
+ * The TX queue to use instead of q when the frontend has not enabled q's
+ * ring: one of those it has (`on`, a mask of TX queues, not 0), the
+ * (q mod count)-th, so that workers stay spread over the rings there are.
+ * The choice depends on q and `on` only: a worker's packets to a port
+ * keep one ring, and with them the order of each of its flows.  Off the
+ * fast path: only while the frontend has fewer queues than the port.
+ */
+static __rte_unused __rte_noinline uint16_t
+nfv_vhost_txq_other(uint32_t on, uint16_t q)
+{
+	unsigned int k = q % (unsigned int)__builtin_popcount(on);
+
+	while (k-- > 0)
+		on &= on - 1;
+	return (uint16_t)__builtin_ctz(on);
+}
+
+/* The TX queue of port `port` that stands for queue q (see above). */
+static inline uint16_t
+nfv_vhost_txq(uint16_t port, uint16_t q)
+{
+	uint32_t on = atomic_load_explicit(&nfv_port_fp[port].vq_on,
+					   memory_order_relaxed) >>
+		      NFV_MAX_QUEUES;
+
+	/* 0: not vhost-user, or nothing enabled (the send fails). */
+	if (likely(on == 0 || (on & (1u << q)) != 0))
+		return q;
+	return nfv_vhost_txq_other(on, q);
 }
 
 /*
@@ -182,6 +220,7 @@ nfv_port_tx(struct nfv_wctx *w, uint16_t port, uint16_t q,
 	struct nfv_port_wstats *st;
 	uint16_t sent = 0, k, chunk;
 
+	q = nfv_vhost_txq(port, q);
 	if (vid < 0 || nfv_eth_queue_hooked(&rte_eth_fp_ops[eth_port].txq, q))
 		return w->tx_burst(eth_port, q, pkts, n);
 	while (sent < n) {

@@ -38,6 +38,8 @@ typedef struct json_t json_t;
 #define NFVB_MAX_CLASSES 3
 #define NFVB_MAX_FLOWS 65536
 #define NFVB_MAX_BURST 64
+#define NFVB_MAX_QUEUES 8		/* --queues: queue pairs per port */
+#define NFVB_DUT_MAX_WORKERS 64		/* --dut-socket: nfvd's workers kept */
 #define NFVB_MAX_INFLIGHT 128		/* bursts per port, closed loop */
 #define NFVB_PEND 8192			/* closed-loop resend queue, power of 2 */
 #define NFVB_TMPL_SZ 128		/* bytes kept per template */
@@ -162,6 +164,9 @@ struct nfvb_opts {
 	unsigned int memory;
 	bool no_huge;
 	unsigned int ring_size;
+	unsigned int queues;		/* --queues: flow f on TX queue f % queues */
+	unsigned int drain_quiet_ms;	/* --drain-quiet */
+	const char *dut_socket;		/* --dut-socket: nfvd's control socket */
 	int eal_argc;			/* after `--` */
 	char **eal_argv;
 };
@@ -278,11 +283,27 @@ struct nfvb_pstats {
 	uint64_t tx_refused;		/* open loop: the TX ring was full */
 	uint64_t rx_pkts, rx_bytes;	/* window frames received on this port */
 	uint64_t delivered;		/* this port's frames received anywhere */
-	uint64_t reordered;		/* this port's frames older than one seen */
+	uint64_t reordered;		/* this port's frames older than one seen
+					 * (of the same flow with --queues > 1) */
 	uint64_t foreign;		/* received here without our signature */
 	uint64_t stale;			/* ours, from an earlier trial */
 	struct nfvb_lat lat;		/* this port's frames */
+	uint64_t tx_q[NFVB_MAX_QUEUES];	/* window frames sent per TX queue */
+	uint64_t rx_q[NFVB_MAX_QUEUES];	/* window frames received per RX queue */
 };
+
+/* nfvd's workers as its control socket counts them (dut.c): packets and
+ * busy cycles per worker, a sample or a trial's difference. */
+struct nfvb_dut {
+	unsigned int n;
+	uint64_t pkts[NFVB_DUT_MAX_WORKERS];
+	uint64_t busy[NFVB_DUT_MAX_WORKERS];
+};
+
+/* 0, or -errno when nfvd did not answer show stats. */
+int nfvb_dut_sample(const char *path, struct nfvb_dut *d);
+/* after -= before, per worker (n 0 when the workers changed). */
+void nfvb_dut_diff(struct nfvb_dut *after, const struct nfvb_dut *before);
 
 /* What one trial produced. */
 struct nfvb_trial {
@@ -303,6 +324,8 @@ struct nfvb_trial {
 	bool tx_on[NFVB_MAX_PORTS];
 	struct nfvb_pstats ps[NFVB_MAX_PORTS];
 	uint64_t tsc_hz;
+	bool has_dut;			/* --dut-socket answered both times */
+	struct nfvb_dut dut;		/* nfvd's workers over the trial */
 };
 
 /* Derived figures of a trial. */
@@ -326,8 +349,8 @@ struct nfvb_ctx {
 	unsigned int n_started;		/* ports to stop and close */
 	struct nfvb_port ports[NFVB_MAX_PORTS];
 	uint64_t hz;
-	/* ring modes */
-	struct rte_ring *rings[2 * NFVB_MAX_PORTS];
+	/* ring modes: ring (4 * queue + i), see ports.c */
+	struct rte_ring *rings[4 * NFVB_MAX_QUEUES];
 	bool test_dut;
 	double test_dut_pps;
 	double dut_tokens[2];

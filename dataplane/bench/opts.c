@@ -84,6 +84,15 @@ nfvb_usage(FILE *f)
 "      --memory MB       [256]\n"
 "      --no-huge         anonymous memory instead of hugepages\n"
 "      --ring-size N     virtio ring size [1024]\n"
+"      --drain-quiet MS  a trial's drain ends after MS without a frame\n"
+"                        (or all arrived, or 1 s) [10]; more where the\n"
+"                        device shares a CPU and can stall that long\n"
+"      --dut-socket PATH nfvd's control socket: before and after each\n"
+"                        trial read its workers' packets and busy cycles\n"
+"                        and print busy cycles per packet per worker\n"
+"      --queues N        queue pairs per port, 1..8 [1]: flow f goes out on\n"
+"                        TX queue f mod N (per-flow order is then checked\n"
+"                        per flow, not per port); --port and --self-test\n"
 "  -h, --help            this text\n");
 }
 
@@ -117,6 +126,9 @@ enum {
 	OPT_MEMORY,
 	OPT_NO_HUGE,
 	OPT_RING_SIZE,
+	OPT_QUEUES,
+	OPT_DRAIN_QUIET,
+	OPT_DUT_SOCKET,
 };
 
 static const struct option nfvb_long_opts[] = {
@@ -159,6 +171,9 @@ static const struct option nfvb_long_opts[] = {
 	{"memory", required_argument, NULL, OPT_MEMORY},
 	{"no-huge", no_argument, NULL, OPT_NO_HUGE},
 	{"ring-size", required_argument, NULL, OPT_RING_SIZE},
+	{"queues", required_argument, NULL, OPT_QUEUES},
+	{"drain-quiet", required_argument, NULL, OPT_DRAIN_QUIET},
+	{"dut-socket", required_argument, NULL, OPT_DUT_SOCKET},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -473,6 +488,8 @@ nfvb_opts_defaults(struct nfvb_opts *o)
 	o->file_prefix = "nfvbench";
 	o->memory = 256;
 	o->ring_size = 1024;
+	o->queues = 1;
+	o->drain_quiet_ms = 10;
 }
 
 int
@@ -665,6 +682,20 @@ nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv)
 						"a power of two, 64..32768");
 			o->ring_size = (unsigned int)v;
 			break;
+		case OPT_DUT_SOCKET:
+			o->dut_socket = optarg;
+			break;
+		case OPT_DRAIN_QUIET:
+			if (nfvb_parse_ulong(optarg, 1, 1000, &v) < 0)
+				return nfvb_bad("drain-quiet", optarg,
+						"milliseconds, 1..1000");
+			o->drain_quiet_ms = (unsigned int)v;
+			break;
+		case OPT_QUEUES:
+			if (nfvb_parse_ulong(optarg, 1, NFVB_MAX_QUEUES, &v) < 0)
+				return nfvb_bad("queues", optarg, "a number 1..8");
+			o->queues = (unsigned int)v;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -765,6 +796,14 @@ nfvb_opts_parse(struct nfvb_opts *o, int argc, char **argv)
 	}
 	if (o->ring_size < 2 * o->burst)
 		return nfvb_bad("ring-size", NULL, "must hold two bursts");
+	/* The test device polices queue 0 of each port only. */
+	if (o->queues > 1 && o->ports_kind == NFVB_PORTS_TEST_DUT)
+		return nfvb_bad("queues", NULL,
+				"goes with --port and --self-test, not --test-dut");
+	if (o->queues > o->flows)
+		return nfvb_bad("queues", NULL,
+				"needs at least as many --flows, or a queue "
+				"carries nothing");
 	if (o->plot != NULL && strlen(o->plot) < 5)
 		return nfvb_bad("plot", o->plot, "a file name ending in .png");
 	return 0;

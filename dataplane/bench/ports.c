@@ -60,10 +60,11 @@ nfvb_vdev_arg(const struct nfvb_opts *o, unsigned int i, char *buf,
 	else
 		nfvb_default_mac(i, mac);
 	n = snprintf(buf, len,
-		     "net_virtio_user%u,path=%s,queues=1,queue_size=%u,"
+		     "net_virtio_user%u,path=%s,queues=%u,queue_size=%u,"
 		     "mac=%02x:%02x:%02x:%02x:%02x:%02x%s",
-		     i, p->path, o->ring_size, mac[0], mac[1], mac[2], mac[3],
-		     mac[4], mac[5], p->server ? ",server=1" : "");
+		     i, p->path, o->queues, o->ring_size, mac[0], mac[1],
+		     mac[2], mac[3], mac[4], mac[5],
+		     p->server ? ",server=1" : "");
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
 
@@ -71,19 +72,19 @@ static int
 nfvb_port_start(struct nfvb_ctx *c, unsigned int i, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = {0};
-	uint16_t eth = c->ports[i].eth, nrx, ntx;
+	uint16_t eth = c->ports[i].eth, nrx, ntx, nq, q;
 	int rc;
 
 	nrx = ntx = (uint16_t)c->o->ring_size;
-	rc = rte_eth_dev_configure(eth, 1, 1, &conf);
+	nq = (uint16_t)c->o->queues;
+	rc = rte_eth_dev_configure(eth, nq, nq, &conf);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(eth, &nrx, &ntx);
-	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(eth, 0, nrx,
-					    rte_eth_dev_socket_id(eth), NULL,
-					    c->pool);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(eth, 0, ntx,
+	for (q = 0; rc == 0 && q < nq; q++)
+		rc = rte_eth_rx_queue_setup(
+			eth, q, nrx, rte_eth_dev_socket_id(eth), NULL, c->pool);
+	for (q = 0; rc == 0 && q < nq; q++)
+		rc = rte_eth_tx_queue_setup(eth, q, ntx,
 					    rte_eth_dev_socket_id(eth), NULL);
 	if (rc == 0)
 		rc = rte_eth_dev_start(eth);
@@ -134,29 +135,34 @@ nfvb_ring(struct nfvb_ctx *c, unsigned int idx)
 /*
  * Self-test: ring 0 carries port 0's TX to port 1's RX and ring 1 the
  * other way.  Test device: rings 0/1 are the ports' TX, rings 2/3 their
- * RX, and nfvb_test_dut_poll() moves frames 0 -> 3 and 1 -> 2.
+ * RX, and nfvb_test_dut_poll() moves frames 0 -> 3 and 1 -> 2.  With
+ * --queues N (self-test only) queue q has rings 4q and 4q + 1 the same
+ * way: what goes out on TX queue q arrives on the peer's RX queue q.
  */
 static int
 nfvb_ring_ports_open(struct nfvb_ctx *c, char *err, size_t errlen)
 {
-	unsigned int i, nr = c->test_dut ? 4 : 2;
+	unsigned int i, q, nq = c->o->queues, nr = c->test_dut ? 4 : 2;
 	int rc;
 
-	for (i = 0; i < nr; i++)
-		if (nfvb_ring(c, i) == NULL) {
-			snprintf(err, errlen, "cannot create ring: %s",
-				 rte_strerror(rte_errno));
-			return -rte_errno;
-		}
+	for (q = 0; q < nq; q++)
+		for (i = 0; i < nr; i++)
+			if (nfvb_ring(c, 4 * q + i) == NULL) {
+				snprintf(err, errlen, "cannot create ring: %s",
+					 rte_strerror(rte_errno));
+				return -rte_errno;
+			}
 	for (i = 0; i < 2; i++) {
-		struct rte_ring *rx = c->test_dut ? c->rings[2 + i] :
-						    c->rings[i ^ 1];
-		struct rte_ring *tx = c->rings[i];
+		struct rte_ring *rx[NFVB_MAX_QUEUES], *tx[NFVB_MAX_QUEUES];
 		char name[32];
 
+		for (q = 0; q < nq; q++) {
+			rx[q] = c->test_dut ? c->rings[4 * q + 2 + i]
+					    : c->rings[4 * q + (i ^ 1)];
+			tx[q] = c->rings[4 * q + i];
+		}
 		snprintf(name, sizeof(name), "nfvb_ring%u", i);
-		rc = rte_eth_from_rings(name, &rx, 1, &tx, 1,
-					rte_socket_id());
+		rc = rte_eth_from_rings(name, rx, nq, tx, nq, rte_socket_id());
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot make ring port: %s",
 				 rte_strerror(rte_errno));

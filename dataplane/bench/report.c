@@ -131,6 +131,39 @@ nfvb_report_trial(const struct nfvb_ctx *c, const struct nfvb_trial *t)
 	fflush(stdout);
 }
 
+/* --queues > 1: what each queue of a port carried in the window, so that
+ * a queue that carried nothing shows. */
+static void
+nfvb_report_queues(const struct nfvb_ctx *c, const struct nfvb_pstats *ps)
+{
+	unsigned int q;
+
+	printf("          queues sent");
+	for (q = 0; q < c->o->queues; q++)
+		printf(" %u:%llu", q, (unsigned long long)ps->tx_q[q]);
+	printf(", received");
+	for (q = 0; q < c->o->queues; q++)
+		printf(" %u:%llu", q, (unsigned long long)ps->rx_q[q]);
+	printf(" (reordered counts per flow)\n");
+}
+
+/* --dut-socket: what each of nfvd's workers paid in the trial. */
+static void
+nfvb_report_dut(const struct nfvb_trial *t)
+{
+	unsigned int w;
+
+	if (!t->has_dut)
+		return;
+	for (w = 0; w < t->dut.n; w++)
+		printf("  nfvd worker %u: %llu packets, %.1f busy "
+		       "cycles/packet\n",
+		       w, (unsigned long long)t->dut.pkts[w],
+		       t->dut.pkts[w] == 0 ? 0.0
+					   : (double)t->dut.busy[w] /
+						     (double)t->dut.pkts[w]);
+}
+
 void
 nfvb_report_table(const struct nfvb_ctx *c, const struct nfvb_result *res,
 		  unsigned int n)
@@ -185,11 +218,25 @@ nfvb_report_table(const struct nfvb_ctx *c, const struct nfvb_result *res,
 				       ps->tx_pkts - ps->delivered : 0),
 			       (unsigned long long)ps->tx_refused,
 			       (unsigned long long)ps->reordered);
+			if (c->o->queues > 1)
+				nfvb_report_queues(c, ps);
 		}
+		nfvb_report_dut(t);
 	}
 	if (any_limited)
 		printf("* generator-limited: it sent under 99%% of the rate asked (a busy core?)\n");
 	fflush(stdout);
+}
+
+static json_t *
+nfvb_json_queues(const struct nfvb_ctx *c, const uint64_t *per_q)
+{
+	json_t *a = json_array();
+	unsigned int q;
+
+	for (q = 0; q < c->o->queues; q++)
+		json_array_append_new(a, json_integer((json_int_t)per_q[q]));
+	return a;
 }
 
 static json_t *
@@ -247,6 +294,14 @@ nfvb_json_trial(const struct nfvb_ctx *c, const struct nfvb_trial *t)
 				  100.0 * (double)(lost + ps->tx_refused) /
 					  (double)(ps->tx_pkts + ps->tx_refused),
 				  "latency_us", nfvb_json_lat(c, &ps->lat)));
+		if (c->o->queues > 1) {
+			json_t *po = json_array_get(ports, p);
+
+			json_object_set_new(po, "tx_queue_packets",
+					    nfvb_json_queues(c, ps->tx_q));
+			json_object_set_new(po, "rx_queue_packets",
+					    nfvb_json_queues(c, ps->rx_q));
+		}
 	}
 	nfvb_trial_lat(t, &lat);
 	o = json_pack("{s:i, s:s, s:o, s:b, s:o, s:f, s:o, s:b, s:f, s:f, s:f, s:f, s:o, s:o}",
@@ -262,6 +317,25 @@ nfvb_json_trial(const struct nfvb_ctx *c, const struct nfvb_trial *t)
 		      nfvb_trial_rx_pps(t) / 1e6, "loss_pct",
 		      nfvb_trial_loss_pct(t), "latency_us",
 		      nfvb_json_lat(c, &lat), "ports", ports);
+	if (t->has_dut) {
+		json_t *dw = json_array();
+		unsigned int w;
+
+		for (w = 0; w < t->dut.n; w++)
+			json_array_append_new(
+				dw,
+				json_pack("{s:i, s:I, s:I, s:f}", "id", (int)w,
+					  "packets", (json_int_t)t->dut.pkts[w],
+					  "busy_cycles",
+					  (json_int_t)t->dut.busy[w],
+					  "cycles_per_packet",
+					  t->dut.pkts[w] == 0
+						  ? 0.0
+						  : (double)t->dut.busy[w] /
+							    (double)t->dut
+								    .pkts[w]));
+		json_object_set_new(o, "dut_workers", dw);
+	}
 	return o;
 }
 
@@ -325,6 +399,8 @@ nfvb_json_config(const struct nfvb_ctx *c)
 	if (o->ports_kind == NFVB_PORTS_TEST_DUT)
 		json_object_set_new(cfg, "test_dut_mpps",
 				    json_real(o->test_dut_pps / 1e6));
+	/* With queues, "reordered" counts per flow (trial.c). */
+	json_object_set_new(cfg, "queues", json_integer((json_int_t)o->queues));
 	return cfg;
 }
 

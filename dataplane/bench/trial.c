@@ -15,6 +15,13 @@
  * is noted (s0); at the end of the window again (s1).  Frames with a
  * sequence number in [s0, s1) are the window's: they are counted as
  * delivered whenever they arrive, also while draining.  Main thread only.
+ *
+ * Queues (--queues N): flow f always goes out on TX queue f mod N, as a
+ * multi-queue NIC's RSS or a guest's XPS keeps a flow on one queue, and
+ * every RX queue is polled.  A device that keeps order per queue then
+ * keeps it per flow, not per port (queues are polled one after the
+ * other), so the order check is per flow: a frame is reordered when it
+ * is older than one of its own flow seen before.
  */
 #include <errno.h>
 #include <signal.h>
@@ -60,6 +67,26 @@ struct nfvb_run {
 };
 
 static struct nfvb_pend nfvb_pend[NFVB_MAX_PORTS];
+
+/* --queues > 1: the newest sequence number seen per sending port and
+ * flow in the window, + 1 (0: none yet). */
+static uint32_t nfvb_flow_next[NFVB_MAX_PORTS][NFVB_MAX_FLOWS];
+
+/* The TX queue of a frame: its flow's (see the top of the file).  Frames
+ * too small for a signature name no flow: queue 0. */
+static inline uint16_t
+nfvb_txq(const struct nfvb_run *run, struct rte_mbuf *m)
+{
+	const struct nfvb_traffic *t = run->t;
+	unsigned int nq = run->c->o->queues;
+
+	if (nq == 1 || !t->has_sig)
+		return 0;
+	return (uint16_t)(rte_pktmbuf_mtod_offset(m, struct nfvb_sig *,
+						  t->sig_off)
+				  ->flow %
+			  nq);
+}
 
 static inline void
 nfvb_pend_push(struct nfvb_pend *q, struct rte_mbuf *m, struct rte_mbuf **drop,
@@ -113,7 +140,51 @@ nfvb_build(struct nfvb_run *run, unsigned int p, struct rte_mbuf **m,
 	}
 }
 
-/* Stamp and send; returns how many the TX ring took. */
+/*
+ * --queues > 1: send the stamped burst m[0..n) queue by queue, each frame
+ * on its flow's queue, in order within each queue.  On return m[0..k)
+ * are the frames the rings took and m[k..n) the rest (in their order):
+ * the callers' contract of rte_eth_tx_burst().  The numbers of refused
+ * frames are not used again (a later send stamps them anew): gaps in a
+ * port's sequence are fine, the window counts frames, not numbers.
+ */
+static unsigned int
+nfvb_send_queues(struct nfvb_run *run, unsigned int p, struct rte_mbuf **m,
+		 unsigned int n)
+{
+	struct nfvb_pstats *ps = &run->r->ps[p];
+	struct rte_mbuf *qm[NFVB_MAX_QUEUES][NFVB_MAX_BURST];
+	struct rte_mbuf *left[NFVB_MAX_BURST];
+	unsigned int nq = run->c->o->queues, cnt[NFVB_MAX_QUEUES] = {0};
+	unsigned int i, q, k = 0, nl = 0, sent;
+
+	for (i = 0; i < n; i++) {
+		q = nfvb_txq(run, m[i]);
+		qm[q][cnt[q]++] = m[i];
+	}
+	for (q = 0; q < nq; q++) {
+		if (cnt[q] == 0)
+			continue;
+		sent = rte_eth_tx_burst(run->c->ports[p].eth, (uint16_t)q,
+					qm[q], (uint16_t)cnt[q]);
+		for (i = 0; i < sent; i++) {
+			m[k++] = qm[q][i];
+			if (run->phase == NFVB_MEASURE)
+				ps->tx_bytes += qm[q][i]->pkt_len + 4;
+		}
+		for (i = sent; i < cnt[q]; i++)
+			left[nl++] = qm[q][i];
+		if (run->phase == NFVB_MEASURE) {
+			ps->tx_pkts += sent;
+			ps->tx_q[q] += sent;
+		}
+	}
+	memcpy(&m[k], left, nl * sizeof(left[0]));
+	run->seq[p] += n;
+	return k;
+}
+
+/* Stamp and send; returns how many the TX ring took (the first ones). */
 static unsigned int
 nfvb_send(struct nfvb_run *run, unsigned int p, struct rte_mbuf **m,
 	  unsigned int n, uint64_t now)
@@ -129,10 +200,13 @@ nfvb_send(struct nfvb_run *run, unsigned int p, struct rte_mbuf **m,
 					       m[i], struct nfvb_sig *,
 					       t->sig_off),
 				       seq + i, (uint32_t)now);
+	if (run->c->o->queues > 1)
+		return nfvb_send_queues(run, p, m, n);
 	k = rte_eth_tx_burst(run->c->ports[p].eth, 0, m, (uint16_t)n);
 	run->seq[p] = seq + k;
 	if (run->phase == NFVB_MEASURE) {
 		ps->tx_pkts += k;
+		ps->tx_q[0] += k;
 		for (i = 0; i < k; i++)
 			ps->tx_bytes += m[i]->pkt_len + 4;
 	}
@@ -175,7 +249,10 @@ nfvb_tx_closed(struct nfvb_run *run, unsigned int p, uint64_t now)
 	for (i = 0; i < n; i++)
 		m[i] = q->m[(q->head + i) & (NFVB_PEND - 1)];
 	k = nfvb_send(run, p, m, n, now);
-	/* The rest stays queued: in flight stays constant. */
+	/* The rest stays queued: in flight stays constant.  With queues the
+	 * refused ones are m[k..n), in slots of sent ones maybe. */
+	for (i = k; i < n; i++)
+		q->m[(q->head + i) & (NFVB_PEND - 1)] = m[i];
 	q->head = (q->head + k) & (NFVB_PEND - 1);
 	q->n -= k;
 	return k;
@@ -224,19 +301,40 @@ nfvb_restore(const struct nfvb_traffic *t, struct rte_mbuf *m,
 	return true;
 }
 
+/* Is this frame of port sp older than one of its flow seen before? */
+static inline bool
+nfvb_flow_reordered(struct nfvb_run *run, unsigned int sp,
+		    const struct nfvb_sig *s)
+{
+	uint32_t *next;
+
+	if (unlikely(s->flow >= run->t->flows))
+		return false;
+	next = &nfvb_flow_next[sp][s->flow];
+	if (*next != 0 && (int32_t)(s->seq - (*next - 1)) < 0)
+		return true;
+	*next = s->seq + 1;
+	if (*next == 0)
+		*next = 1; /* wrapped onto "none": one check lost */
+	return false;
+}
+
 static unsigned int
-nfvb_rx(struct nfvb_run *run, unsigned int q, uint64_t now)
+nfvb_rx_queue(struct nfvb_run *run, unsigned int q, uint16_t rq, uint64_t now)
 {
 	struct nfvb_ctx *c = run->c;
 	const struct nfvb_traffic *t = run->t;
 	struct nfvb_trial *r = run->r;
 	struct rte_mbuf *m[NFVB_MAX_BURST], *drop[NFVB_MAX_BURST];
 	bool resend = run->closed && run->phase != NFVB_DRAIN;
+	bool per_flow = c->o->queues > 1;
 	unsigned int n, i, nd = 0;
 
-	n = rte_eth_rx_burst(c->ports[q].eth, 0, m, (uint16_t)c->o->burst);
+	n = rte_eth_rx_burst(c->ports[q].eth, rq, m, (uint16_t)c->o->burst);
 	if (n == 0)
 		return 0;
+	if (run->phase != NFVB_WARM)
+		r->ps[q].rx_q[rq] += n;
 	/* The loop's `now` may predate the frames' own stamps. */
 	now = rte_rdtsc();
 	run->last_rx = now;
@@ -298,8 +396,11 @@ nfvb_rx(struct nfvb_run *run, unsigned int q, uint64_t now)
 			r->ps[q].rx_pkts++;
 			r->ps[q].rx_bytes += x->pkt_len + 4;
 			nfvb_lat_add(&ps->lat, (uint32_t)now - s->tsc);
-			if (run->seen[sp] &&
-			    (int32_t)(s->seq - run->max_seq[sp]) < 0) {
+			if (per_flow) {
+				if (nfvb_flow_reordered(run, sp, s))
+					ps->reordered++;
+			} else if (run->seen[sp] &&
+				   (int32_t)(s->seq - run->max_seq[sp]) < 0) {
 				ps->reordered++;
 			} else {
 				run->max_seq[sp] = s->seq;
@@ -320,6 +421,17 @@ nfvb_rx(struct nfvb_run *run, unsigned int q, uint64_t now)
 	return n;
 }
 
+/* Receive on every queue of port q. */
+static unsigned int
+nfvb_rx(struct nfvb_run *run, unsigned int q, uint64_t now)
+{
+	unsigned int rq, n = 0;
+
+	for (rq = 0; rq < run->c->o->queues; rq++)
+		n += nfvb_rx_queue(run, q, (uint16_t)rq, now);
+	return n;
+}
+
 static void
 nfvb_window_open(struct nfvb_run *run)
 {
@@ -330,6 +442,9 @@ nfvb_window_open(struct nfvb_run *run)
 		run->r->ps[p].lat.min = UINT32_MAX;
 		run->s0[p] = run->seq[p];
 		run->seen[p] = false;
+		if (run->c->o->queues > 1)
+			memset(nfvb_flow_next[p], 0,
+			       run->t->flows * sizeof(nfvb_flow_next[p][0]));
 	}
 	run->phase = NFVB_MEASURE;
 }
@@ -356,15 +471,17 @@ nfvb_probe_rx(struct nfvb_run *run, bool *got)
 	struct rte_mbuf *m[NFVB_MAX_BURST];
 	unsigned int q, i, n;
 
-	for (q = 0; q < c->n_ports; q++) {
-		n = rte_eth_rx_burst(c->ports[q].eth, 0, m, NFVB_MAX_BURST);
+	for (q = 0; q < c->n_ports * c->o->queues; q++) {
+		n = rte_eth_rx_burst(c->ports[q % c->n_ports].eth,
+				     (uint16_t)(q / c->n_ports), m,
+				     NFVB_MAX_BURST);
 		for (i = 0; i < n; i++) {
 			struct nfvb_sig *s = rte_pktmbuf_mtod_offset(
 				m[i], struct nfvb_sig *, t->sig_off);
 
 			if (!t->has_sig) {
 				if (got != NULL)
-					got[q ^ 1] = true;
+					got[(q % c->n_ports) ^ 1] = true;
 			} else if (m[i]->data_len >= t->sig_off + NFVB_SIG_LEN &&
 				   s->magic == NFVB_SIG_MAGIC &&
 				   s->port < c->n_ports) {
@@ -436,7 +553,9 @@ nfvb_probe(struct nfvb_run *run, double seconds)
 							       m[0], struct nfvb_sig *,
 							       t->sig_off),
 						       0, (uint32_t)now);
-				if (rte_eth_tx_burst(c->ports[p].eth, 0, m, 1) != 1)
+				if (rte_eth_tx_burst(c->ports[p].eth,
+						     nfvb_txq(run, m[0]), m,
+						     1) != 1)
 					rte_pktmbuf_free(m[0]);
 			}
 			next = now + c->hz / 50;
@@ -462,8 +581,9 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 	const struct nfvb_opts *o = c->o;
 	static struct nfvb_run run;
 	uint64_t t_meas, t_end = 0, t_win = 0, drain0 = 0, now;
-	uint64_t quiet = c->hz / 100, drain_max = c->hz;
+	uint64_t quiet = c->hz / 1000 * o->drain_quiet_ms, drain_max = c->hz;
 	uint64_t busy = 0, prev = 0;
+	static struct nfvb_dut dut0;
 	unsigned int p, i, work = 0;
 	int rc = 0;
 
@@ -518,6 +638,10 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 		}
 	}
 
+	/* nfvd's own counters: outside the loop, whose timing they would
+	 * disturb; warm-up and drain are in, which changes no ratio. */
+	if (o->dut_socket != NULL)
+		r->has_dut = nfvb_dut_sample(o->dut_socket, &dut0) == 0;
 	now = rte_rdtsc();
 	run.last = now;
 	run.last_rx = now;
@@ -592,6 +716,10 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 			tried += r->ps[p].tx_pkts + r->ps[p].tx_refused;
 		}
 		r->gen_limited = (double)tried < 0.99 * (double)asked;
+	}
+	if (r->has_dut) {
+		r->has_dut = nfvb_dut_sample(o->dut_socket, &r->dut) == 0;
+		nfvb_dut_diff(&r->dut, &dut0);
 	}
 	if (nfvb_interrupted)
 		rc = -EINTR;

@@ -122,6 +122,9 @@ PORT_STATS = obj({
     "received_gbps": (nonneg_num, True),
     "loss_pct": (pct, True),
     "latency_us": (nullable(LATENCY), True),
+    # --queues > 1: window frames per TX / RX queue
+    "tx_queue_packets": (array_of(nonneg_int, 2), False),
+    "rx_queue_packets": (array_of(nonneg_int, 2), False),
 })
 
 TRIAL = obj({
@@ -139,6 +142,13 @@ TRIAL = obj({
     "loss_pct": (pct, True),
     "latency_us": (nullable(LATENCY), True),
     "ports": (array_of(PORT_STATS, 2), True),
+    # --dut-socket: nfvd's workers over the trial
+    "dut_workers": (array_of(obj({
+        "id": (nonneg_int, True),
+        "packets": (nonneg_int, True),
+        "busy_cycles": (nonneg_int, True),
+        "cycles_per_packet": (nonneg_num, True),
+    })), False),
 })
 
 RESULT = obj({
@@ -180,6 +190,7 @@ CONFIG = obj({
         "verify_s": (nonneg_num, True),
     }), False),
     "test_dut_mpps": (nonneg_num, False),
+    "queues": (pos_int, False),
 })
 
 TOP = obj({

@@ -1546,6 +1546,57 @@ static void test_workers_cpus(void **state)
 				    "its own"));
 }
 
+/*
+ * dataplane.share_cpus: true lets more workers than CPUs through (tests on
+ * a small machine), with lcores and without; false and anything else are
+ * as before.
+ */
+static void test_share_cpus(void **state)
+{
+	struct ctl_config *cfg;
+	char yaml[160], err[512], path[64], first[16];
+	cpu_set_t set;
+	unsigned int ncpu;
+	int c;
+
+	(void)state;
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	ncpu = (unsigned int)CPU_COUNT(&set);
+	if (ncpu + 1 <= 64) {
+		snprintf(yaml, sizeof(yaml),
+			 "dataplane: {workers: %u, share_cpus: true}\n",
+			 ncpu + 1);
+		cfg = load_ok(yaml);
+		assert_true(cfg->dataplane.share_cpus);
+		assert_int_equal(cfg->dataplane.workers, ncpu + 1);
+		ctl_config_free(cfg);
+		snprintf(yaml, sizeof(yaml),
+			 "dataplane: {workers: %u, share_cpus: false}\n",
+			 ncpu + 1);
+		assert_int_equal(load_str(yaml, &cfg, err, sizeof(err), path,
+					  sizeof(path)), -EINVAL);
+		assert_non_null(strstr(err, "need a CPU each"));
+		assert_non_null(strstr(err, "share_cpus: true, for tests"));
+	}
+	for (c = 0; !CPU_ISSET(c, &set); c++)
+		;
+	snprintf(first, sizeof(first), "%d", c);
+	snprintf(yaml, sizeof(yaml),
+		 "dataplane: {workers: 2, lcores: \"%s\", share_cpus: true}\n",
+		 first);
+	cfg = load_ok(yaml);
+	assert_false(cfg->dataplane.share_cpus == false);
+	ctl_config_free(cfg);
+	cfg = load_ok("dataplane: {workers: 1}\n");
+	assert_false(cfg->dataplane.share_cpus);
+	ctl_config_free(cfg);
+	assert_int_equal(load_str("dataplane: {share_cpus: maybe}\n", &cfg,
+				  err, sizeof(err), path, sizeof(path)),
+			 -EINVAL);
+	print_message("    %s\n", err);
+	assert_non_null(strstr(err, "dataplane.share_cpus"));
+}
+
 /* memory beyond the machine's RAM could not start. */
 static void test_memory_ram(void **state)
 {
@@ -1931,6 +1982,7 @@ int main(void)
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_config_not_regular),
 		cmocka_unit_test(test_workers_cpus),
+		cmocka_unit_test(test_share_cpus),
 		cmocka_unit_test(test_memory_ram),
 		cmocka_unit_test(test_pcap_path_too_long),
 		cmocka_unit_test(test_pcap_rx_is_tx),

@@ -715,6 +715,74 @@ test_tx_refused(void **state)
 	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_TX_FULL], 22 + 24);
 }
 
+/* The TX queue each burst of test_tx_queue_enabled() went to. */
+static uint16_t ut_txq_seen[8];
+static unsigned int ut_txq_n;
+
+static uint16_t
+ut_txq_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	RTE_SET_USED(port);
+	if (ut_txq_n < RTE_DIM(ut_txq_seen))
+		ut_txq_seen[ut_txq_n++] = queue;
+	rte_pktmbuf_free_bulk(pkts, n);
+	return n;
+}
+
+/* Send one burst of 32 from port 0 to port 1 on the worker's TX queue
+ * `q`, with port 1's frontend rings `vq_on`: the queue it went to. */
+static uint16_t
+ut_txq_send(uint16_t q, uint32_t vq_on)
+{
+	struct rte_mbuf *pkts[32];
+	uint16_t i;
+
+	atomic_store(&nfv_port_fp[1].vq_on, vq_on);
+	ut_w->tx[1].queue = q;
+	for (i = 0; i < 32; i++) {
+		pkts[i] = ut_pkt(i);
+		ut_pkt_cmd(pkts[i], 0, 1, 0, 0);
+	}
+	ut_txq_n = 0;
+	nfv_graph_input(ut_w, ut_g, 0, pkts, 32);
+	nfv_graph_flush(ut_w);
+	assert_int_equal(ut_txq_n, 1);
+	return ut_txq_seen[0];
+}
+
+/*
+ * A vhost-user port whose frontend has not enabled (yet, or ever) the ring
+ * of a worker's TX queue: the worker sends on an enabled one instead, the
+ * same one for every burst, and its packets are not refused.  Ports with
+ * no mask (not vhost-user) and queues that are enabled are left alone.
+ */
+static void
+test_tx_queue_enabled(void **state)
+{
+	RTE_SET_USED(state);
+	ut_fake_new(0, 2);
+	nfv_test_link_port(ut_g, 0, 0, 0);
+	nfv_test_link_port(ut_g, 1, 0, 1);
+	ut_w->tx_burst = ut_txq_burst;
+	/* Not vhost-user, or nothing known: as configured. */
+	assert_int_equal(ut_txq_send(1, 0), 1);
+	/* Enabled: as configured. */
+	assert_int_equal(ut_txq_send(1, NFV_VQ_TX_ON(0) | NFV_VQ_TX_ON(1)), 1);
+	/* Only queue pair 0 (a guest without multi-queue): queue 0, every
+	 * time; RX bits do not count. */
+	assert_int_equal(ut_txq_send(1, NFV_VQ_TX_ON(0) | NFV_VQ_RX_ON(1)), 0);
+	assert_int_equal(ut_txq_send(1, NFV_VQ_TX_ON(0) | NFV_VQ_RX_ON(1)), 0);
+	assert_int_equal(ut_txq_send(3, NFV_VQ_TX_ON(0)), 0);
+	/* Two of four: queue q takes the (q mod 2)-th of them. */
+	assert_int_equal(ut_txq_send(1, NFV_VQ_TX_ON(0) | NFV_VQ_TX_ON(2)), 2);
+	assert_int_equal(ut_txq_send(3, NFV_VQ_TX_ON(0) | NFV_VQ_TX_ON(2)), 2);
+	assert_int_equal(ut_txq_send(1, NFV_VQ_TX_ON(2) | NFV_VQ_TX_ON(3)), 3);
+	assert_int_equal(ut_w->pstats[1].drops[NFV_PD_TX_FULL], 0);
+	atomic_store(&nfv_port_fp[1].vq_on, 0);
+	ut_w->tx[1].queue = 0;
+	ut_w->tx_burst = nfv_test_txcap_burst;
+}
+
 /* Groups below NFV_TX_DIRECT are gathered until the end of the loop; a
  * big group that finds packets buffered queues behind them, in order. */
 static void
@@ -1009,6 +1077,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_emitted_packets_dispatched,
 						ut_setup, ut_teardown),
 		cmocka_unit_test_setup_teardown(test_nested_emit, ut_setup,
+						ut_teardown),
+		cmocka_unit_test_setup_teardown(test_tx_queue_enabled, ut_setup,
 						ut_teardown),
 		cmocka_unit_test_setup_teardown(test_tx_refused, ut_setup,
 						ut_teardown),
