@@ -133,6 +133,9 @@ def run(env):
                  "dst", PEER, "self"])
     nfvtest.wait_for(lambda: vtep(PEER) is None, 2, "VTEP %s gone from show vtep" % PEER)
     # The local MAC's entry is nfvd's: flushed from nfvd, gone from the kernel.
+    # Quiet the local side first: its kernel would send again (ARP retries
+    # for the ping, IPv6 ND and MLD) and nfvd record the MAC once more.
+    nfvtest.run(["ip", "-n", h1, "link", "set", hif, "down"])
     nfvd.nfvctl("fdb", "flush", json_out=False)
     nfvtest.wait_for(lambda: not any(e["mac"] == H1_MAC for e in bridge_fdb(mns, "nfv100")),
                      1.5, "%s gone from nfv100 after fdb flush" % H1_MAC)
