@@ -215,9 +215,18 @@ fz_init(const char *prog)
 		fprintf(stderr, "fuzz_routefile: %s\n", err);
 		return rc;
 	}
-	snprintf(fz_dir, sizeof(fz_dir), "/tmp/nfv-fuzz-rf.XXXXXX");
-	if (mkdtemp(fz_dir) == NULL)
-		return -errno;
+	/*
+	 * The file lives in tmpfs where there is one: on ext4, rewriting it
+	 * with O_TRUNC before every input flushed it to disk at close()
+	 * (auto_da_alloc), a third of the harness's time.  The verb still
+	 * opens and reads a regular file by its path.
+	 */
+	snprintf(fz_dir, sizeof(fz_dir), "/dev/shm/nfv-fuzz-rf.XXXXXX");
+	if (mkdtemp(fz_dir) == NULL) {
+		snprintf(fz_dir, sizeof(fz_dir), "/tmp/nfv-fuzz-rf.XXXXXX");
+		if (mkdtemp(fz_dir) == NULL)
+			return -errno;
+	}
 	snprintf(fz_path, sizeof(fz_path), "%s/routes", fz_dir);
 	fz_counts(&fz_base.v4, &fz_base.v6, &fz_base.nexthops);
 	fz_base.mem = fz_mem;
