@@ -40,6 +40,7 @@ router) set -- router/fuzz_router_libfuzzer router - 1024 ;;
 firewall) set -- firewall/fuzz_firewall_libfuzzer firewall - 1024 ;;
 bpf) set -- bpf/fuzz_bpf_libfuzzer bpf - 1024 ;;
 chain) set -- chain/fuzz_chain_libfuzzer chain - 1024 ;;
+vxlan) set -- vxlan/fuzz_vxlan_libfuzzer vxlan - 4096 ;;
 mirror-nl) set -- mirror/fuzz_mirror_nl mirror - 4096 ;;
 vmm) set -- vmm/fuzz_vmm_device vmm - 4096 ;;
 *)
