@@ -20,6 +20,11 @@
 # those that add an edge (-merge=1 -use_counters=0: edges, not hit counts,
 # so that it stays small).
 set -euo pipefail
+# Bash reads a script as it runs it: the whole body is one compound
+# command, read before it starts, so that editing this file (or checking
+# out another version) while a campaign runs cannot change what the
+# campaign's merge does (it did: a syntax error, no merge).
+{
 cd "$(dirname "$0")/../.."
 
 if [ $# -lt 3 ]; then
@@ -93,3 +98,5 @@ else
 fi
 echo "done $harness: $(date -u +%FT%TZ), $(ls "$corpus" | wc -l) files," \
 	"$(du -sb "$corpus" | cut -f1) bytes in $corpus" >>log.txt
+exit
+}
