@@ -195,6 +195,18 @@ fz_clean(void)
 
 /* ---- set-up ---- */
 
+/* The file and its folder; also at exit: a libFuzzer target never calls
+ * fz_fini(), and the folder is in tmpfs (memory) where there is one. */
+static void
+fz_dir_remove(void)
+{
+	if (fz_dir[0] == '\0')
+		return;
+	unlink(fz_path);
+	rmdir(fz_dir);
+	fz_dir[0] = '\0';
+}
+
 int
 fz_init(const char *prog)
 {
@@ -228,6 +240,7 @@ fz_init(const char *prog)
 			return -errno;
 	}
 	snprintf(fz_path, sizeof(fz_path), "%s/routes", fz_dir);
+	atexit(fz_dir_remove);
 	fz_counts(&fz_base.v4, &fz_base.v6, &fz_base.nexthops);
 	fz_base.mem = fz_mem;
 	return 0;
@@ -238,8 +251,7 @@ fz_fini(void)
 {
 	vnf_instance_destroy(fz_rt);
 	ctl_config_free(fz_cfg);
-	unlink(fz_path);
-	rmdir(fz_dir);
+	fz_dir_remove();
 	return fz_env_fini(fz_pool);
 }
 
