@@ -20,6 +20,11 @@
 # those that add an edge (-merge=1 -use_counters=0: edges, not hit counts,
 # so that it stays small).
 set -euo pipefail
+# Bash reads a script as it runs it: the whole body is one compound
+# command, read before it starts, so that editing this file (or checking
+# out another version) while a campaign runs cannot change what the
+# campaign's merge does (it did: a syntax error, no merge).
+{
 cd "$(dirname "$0")/../.."
 
 if [ $# -lt 3 ]; then
@@ -40,6 +45,7 @@ router) set -- router/fuzz_router_libfuzzer router - 1024 ;;
 firewall) set -- firewall/fuzz_firewall_libfuzzer firewall - 1024 ;;
 bpf) set -- bpf/fuzz_bpf_libfuzzer bpf - 1024 ;;
 chain) set -- chain/fuzz_chain_libfuzzer chain - 1024 ;;
+vxlan) set -- vxlan/fuzz_vxlan_libfuzzer vxlan - 4096 ;;
 mirror-nl) set -- mirror/fuzz_mirror_nl mirror - 4096 ;;
 vmm) set -- vmm/fuzz_vmm_device vmm - 4096 ;;
 *)
@@ -92,3 +98,5 @@ else
 fi
 echo "done $harness: $(date -u +%FT%TZ), $(ls "$corpus" | wc -l) files," \
 	"$(du -sb "$corpus" | cut -f1) bytes in $corpus" >>log.txt
+exit
+}

@@ -44,6 +44,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_frame.h"
 #include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
 #include "tests/unit/bpf/bpf_ref.h"
@@ -288,7 +289,7 @@ fz_frame(struct fz_in *in)
 	uint8_t flags = fz_u8(in), tsel = fz_u8(in), psel = fz_u8(in);
 	uint8_t ihl = fz_u8(in), fill = fz_u8(in), proto;
 	uint16_t len = fz_u16(in) % (FZ_FRAME_MAX + 1);
-	unsigned int l3 = 14, l4, i, n;
+	unsigned int l3 = 14, l4, i;
 
 	for (i = 0; i < sizeof(fz_last.buf); i++)
 		b[i] = (uint8_t)(fill + i * 7);
@@ -316,19 +317,14 @@ fz_frame(struct fz_in *in)
 	fz_put16(b + l4 + 2, fz_port_no(in));
 	/* Now and then a few bytes anywhere in the headers. */
 	if (flags & 0x20)
-		for (n = 1 + fz_u8(in) % 3; n > 0; n--) {
-			i = fz_u8(in) % 80;
-			b[i] = fz_u8(in);
-		}
+		fz_frame_damage(in, b, 80, 1 + fz_u8(in) % 3u, 80);
 	/* Mostly long enough for the headers. */
 	if (!(flags & 0x10) && len < 64)
 		len = (uint16_t)(64 + len);
 	fz_last.port = port;
 	fz_last.flags = flags;
 	fz_last.len = len;
-	fz_last.first = ((flags & 2) && len >= 2)
-				? (uint16_t)(1 + fz_u8(in) % (len - 1))
-				: len;
+	fz_last.first = (flags & 2) ? fz_frame_split(in, len) : len;
 	fz_last.valid = true;
 	return fz_enqueue_last();
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * fuzz_prog.h - the input program of the packet-path harnesses (l2switch,
- * router, firewall, bpf, chain), read the same way by each: an op byte
- * (taken mod 16), then
+ * router, firewall, bpf, vxlan, chain), read the same way by each: an op
+ * byte (taken mod 16), then
  *   - a frame op (fz_prog.frame_ops): the harness reads a frame from the
- *     input and queues it on an RX port; when the pool is empty, the
- *     queued bursts go in first and the frame is not made;
+ *     input and queues it on an RX port (frame(), or answer() for the
+ *     ops of answer_ops); when the pool is empty, the queued bursts go in
+ *     first and the frame is not made;
  *   - the repeat op: an argument byte, then the last frame again, up to
  *     arg % 32 times (bursts of one flow);
  *   - any other op: an argument byte, then whatever the harness does with
@@ -30,13 +31,14 @@ struct fz_prog {
 	uint16_t frame_ops;
 	/* The op that repeats the last frame. */
 	uint8_t repeat_op;
-	/* The frame op (in frame_ops) that builds an answer to what a VNF
-	 * sent (a neighbour's, a gateway's), when answer is set. */
-	uint8_t answer_op;
+	/* Bit n set: frame op n (in frame_ops) builds its frame with
+	 * answer(): an answer to what a VNF sent (a neighbour's, a
+	 * gateway's), or another kind of frame (vxlan: an underlay packet). */
+	uint16_t answer_ops;
 	/* Whether there is a last frame to repeat (this input made one). */
 	const bool *last_valid;
 	/* Build a frame from the input and queue it; false when the pool
-	 * is empty.  answer: the same for answer_op. */
+	 * is empty.  answer: the same for answer_ops. */
 	bool (*frame)(struct fz_in *in);
 	bool (*answer)(struct fz_in *in);
 	/* Queue the last frame again; false when the pool is empty. */
@@ -56,9 +58,8 @@ fz_prog_run(const struct fz_prog *p, struct fz_queues *q, struct fz_in *in)
 		uint8_t op = fz_u8(in) % 16, arg;
 
 		if (p->frame_ops & (1u << op)) {
-			bool made = p->answer != NULL && op == p->answer_op
-					    ? p->answer(in)
-					    : p->frame(in);
+			bool made = p->answer_ops & (1u << op) ? p->answer(in)
+							       : p->frame(in);
 
 			if (!made)
 				fz_queue_submit_all(q);

@@ -59,6 +59,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_frame.h"
 #include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
 
@@ -422,18 +423,12 @@ fz_frame(struct fz_in *in)
 built:
 	/* Bytes overwritten near the headers. */
 	nmut = (shape & 0x80) ? fz_u8(in) % 5 : 0;
-	for (i = 0; i < nmut && f->len > 0; i++) {
-		uint16_t at = (uint16_t)(fz_u8(in) % RTE_MIN(f->len, 120));
-
-		f->b[at] = fz_u8(in);
-	}
+	fz_frame_damage(in, f->b, f->len, nmut, 120);
 	/* Cut short (one frame in four). */
-	if ((shape & 0x30) == 0x30 && f->len > 0)
-		f->len = (uint16_t)(fz_u16(in) % f->len);
+	if ((shape & 0x30) == 0x30)
+		f->len = fz_frame_cut16(in, f->len);
 	/* Two segments: the first one 1..len-1 bytes long. */
-	fz_last.first = ((shape & 0x40) && f->len >= 2)
-				? (uint16_t)(1 + fz_u8(in) % (f->len - 1))
-				: f->len;
+	fz_last.first = (shape & 0x40) ? fz_frame_split(in, f->len) : f->len;
 	fz_last.valid = true;
 	return fz_enqueue_last();
 }

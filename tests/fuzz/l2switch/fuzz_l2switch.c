@@ -54,6 +54,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_frame.h"
 #include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
 
@@ -279,9 +280,7 @@ fz_frame(struct fz_in *in)
 	fz_last.flags = flags;
 	fz_last.len = len;
 	/* Two segments: the first one 1..len-1 bytes long. */
-	fz_last.first = ((flags & 2) && len >= 2) ?
-				(uint16_t)(1 + fz_u8(in) % (len - 1)) :
-				len;
+	fz_last.first = (flags & 2) ? fz_frame_split(in, len) : len;
 	fz_last.valid = true;
 	return fz_enqueue_last();
 }

@@ -63,6 +63,7 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_frame.h"
 #include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
 #include "tests/fuzz/common/fuzz_router_config.h"
@@ -432,16 +433,11 @@ fz_frame(struct fz_in *in)
 	/* Damage, in one frame of four: a few bytes near the headers; in
 	 * one of eight: a cut, or two segments. */
 	nmut = ((kind >> 3) & 3) == 3 ? 1 + (fz_u8(in) & 1) : 0;
-	for (i = 0; i < nmut && len > 0; i++) {
-		uint8_t off = fz_u8(in);
-
-		f[off % (len < 80 ? len : 80)] = fz_u8(in);
-	}
+	fz_frame_damage(in, f, len, nmut, 80);
 	if ((kind & 0xe0) == 0x20)
-		len = (uint16_t)(len > 0 ? fz_u8(in) % len : 0);
+		len = fz_frame_cut(in, len);
 	fz_last.len = len;
-	fz_last.first =
-		(kind & 0xe0) == 0x40 && len > 0 ? fz_u8(in) % len : len;
+	fz_last.first = (kind & 0xe0) == 0x40 ? fz_frame_split0(in, len) : len;
 	fz_last.port = port;
 	fz_last.valid = true;
 	return fz_enqueue_last();
@@ -641,7 +637,7 @@ static const struct fz_prog fz_prog = {
 	.frame_ops = 0x1ff | 1u << 14,
 	.repeat_op = 9,
 	.last_valid = &fz_last.valid,
-	.answer_op = 14,
+	.answer_ops = 1u << 14,
 	.frame = fz_frame,
 	.answer = fz_answer,
 	.again = fz_enqueue_last,

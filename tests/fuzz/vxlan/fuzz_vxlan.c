@@ -59,6 +59,8 @@
 #include "tests/common/test_wiring.h"
 #include "tests/fuzz/common/fuzz_env.h"
 #include "tests/fuzz/common/fuzz_fates.h"
+#include "tests/fuzz/common/fuzz_frame.h"
+#include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
 #include "tests/fuzz/common/fuzz_vnf.h"
 #include "vnf/lib/rcu.h"
@@ -517,20 +519,75 @@ fz_frame(struct fz_in *in, bool outer)
 	fz_last.port = port;
 	fz_last.flags = flags;
 	fz_last.len = len;
-	fz_last.first = ((flags & 2) && len >= 2)
-				? (uint16_t)(1 + fz_u8(in) % (len - 1))
-				: len;
+	fz_last.first = (flags & 2) ? fz_frame_split(in, len) : len;
 	fz_last.valid = true;
 	return fz_enqueue_last();
 }
+
+/* Ops 0-6: an inner frame on a VNI port; 7-9: an outer packet on p4. */
+static bool
+fz_frame_inner(struct fz_in *in)
+{
+	return fz_frame(in, false);
+}
+
+static bool
+fz_frame_outer(struct fz_in *in)
+{
+	return fz_frame(in, true);
+}
+
+/* Ops 11-15 (fuzz_prog.h; 10 the last frame again). */
+static void
+fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
+{
+	unsigned int i;
+
+	switch (op) {
+	case 11:
+		fz_queue_submit_all(&fz_q);
+		break;
+	case 12:
+		fz_queue_submit_all(&fz_q);
+		fz_w->now += (uint64_t)arg * (fz_hz / 20);
+		for (i = 0; i < FZ_INST; i++)
+			fz_vi[i]->ops->periodic(fz_vi[i], fz_w->now);
+		break;
+	case 13:
+		/* Verbs between bursts, as the control thread runs them
+		 * beside a worker. */
+		fz_queue_submit_all(&fz_q);
+		if (arg >= 0xf0)
+			fz_evpn(in, arg);
+		else
+			fz_ctl(fz_vi[arg % FZ_INST], arg / FZ_INST, fz_u8(in));
+		break;
+	case 14:
+		fz_accept = arg % 40; /* 32 and up: everything */
+		break;
+	case 15:
+		fz_prog_link_flip(arg, FZ_PORTS);
+		break;
+	}
+}
+
+static const struct fz_prog fz_prog = {
+	.frame_ops = 0x3ff,
+	.answer_ops = 0x380,
+	.repeat_op = 10,
+	.last_valid = &fz_last.valid,
+	.frame = fz_frame_inner,
+	.answer = fz_frame_outer,
+	.again = fz_enqueue_last,
+	.op = fz_op,
+};
 
 unsigned int
 fz_run(const uint8_t *data, size_t len)
 {
 	struct fz_in in = {.p = data, .n = len};
-	unsigned int frames = 0, i;
+	unsigned int frames, i;
 	uint16_t p;
-	uint8_t arg;
 
 	fz_reset();
 	fz_last.valid = false;
@@ -538,57 +595,7 @@ fz_run(const uint8_t *data, size_t len)
 	for (p = 0; p < FZ_PORTS; p++)
 		atomic_store(&nfv_port_fp[p].link_up, true);
 
-	while (in.n > 0) {
-		uint8_t op = fz_u8(&in) % 16;
-
-		if (op <= 9) {
-			if (!fz_frame(&in, op >= 7))
-				fz_queue_submit_all(&fz_q);
-			else
-				frames++;
-			continue;
-		}
-		arg = fz_u8(&in);
-		switch (op) {
-		case 10:
-			for (arg %= 32; arg > 0 && fz_last.valid; arg--) {
-				if (!fz_enqueue_last()) {
-					fz_queue_submit_all(&fz_q);
-					break;
-				}
-				frames++;
-			}
-			break;
-		case 11:
-			fz_queue_submit_all(&fz_q);
-			break;
-		case 12:
-			fz_queue_submit_all(&fz_q);
-			fz_w->now += (uint64_t)arg * (fz_hz / 20);
-			for (i = 0; i < FZ_INST; i++)
-				fz_vi[i]->ops->periodic(fz_vi[i], fz_w->now);
-			break;
-		case 13:
-			/* Verbs between bursts, as the control thread runs
-			 * them beside a worker. */
-			fz_queue_submit_all(&fz_q);
-			if (arg >= 0xf0)
-				fz_evpn(&in, arg);
-			else
-				fz_ctl(fz_vi[arg % FZ_INST], arg / FZ_INST,
-				       fz_u8(&in));
-			break;
-		case 14:
-			fz_accept = arg % 40; /* 32 and up: everything */
-			break;
-		case 15:
-			p = arg % FZ_PORTS;
-			atomic_store(&nfv_port_fp[p].link_up,
-				     !atomic_load(&nfv_port_fp[p].link_up));
-			break;
-		}
-	}
-	fz_queue_submit_all(&fz_q);
+	frames = fz_prog_run(&fz_prog, &fz_q, &in);
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	FZ_CHECK(rte_mempool_avail_count(fz_pool) == fz_pool->size);
 	for (i = 0; i < FZ_INST; i++)
