@@ -154,7 +154,7 @@ struct ctl_evpn {
 
 	/* Local MACs written to the kernel (sorted keys), and a scratch
 	 * array for what the FDB has now; both of `cap` entries. */
-	uint64_t *pub, *cur;
+	uint64_t *pub, *cur, *next; /* written, read now, the merge's */
 	unsigned int n_pub, cap;
 	uint32_t fdb_gen;
 	uint64_t locals_retry_ns; /* a write failed: read again then */
@@ -759,32 +759,37 @@ evpn_locals(struct ctl_evpn *ev)
 		return;
 	ev->locals_retry_ns = 0;
 	n = RTE_MIN(n, ev->cap);
-	/* Merge the two sorted lists: the new ones written, the gone ones
-	 * deleted; what failed to be written is not kept (tried again). */
+	/* Merge the two sorted lists into the next written one: the new
+	 * ones written, the gone ones deleted.  An add that failed is left
+	 * out and a delete that failed kept, so the next tick tries each
+	 * again (a kept delete only while the rest of cur still fits). */
 	while (i < n || j < ev->n_pub) {
 		if (j == ev->n_pub || (i < n && ev->cur[i] < ev->pub[j])) {
 			if (evpn_local_write(ev, ev->cur[i], false) == 0) {
-				ev->cur[k++] = ev->cur[i];
+				ev->next[k++] = ev->cur[i];
 				added++;
 			} else {
 				failed++;
 			}
 			i++;
 		} else if (i == n || ev->pub[j] < ev->cur[i]) {
-			if (evpn_local_write(ev, ev->pub[j], true) == 0)
+			if (evpn_local_write(ev, ev->pub[j], true) == 0) {
 				removed++;
-			else
+			} else {
 				failed++;
+				if (k + (n - i) < ev->cap)
+					ev->next[k++] = ev->pub[j];
+			}
 			j++;
 		} else {
-			ev->cur[k++] = ev->cur[i];
+			ev->next[k++] = ev->cur[i];
 			i++;
 			j++;
 		}
 	}
 	t = ev->pub;
-	ev->pub = ev->cur;
-	ev->cur = t;
+	ev->pub = ev->next;
+	ev->next = t;
 	ev->n_pub = k;
 	if (failed != 0)
 		ev->locals_retry_ns = now + EVPN_RETRY_NS;
@@ -1010,8 +1015,10 @@ ctl_evpn_start(struct vnf_instance *vi, struct ctl_evpn **out, char *err,
 	ev->cap = ev->info.fdb_size + 1024;
 	ev->pub = calloc(ev->cap, sizeof(*ev->pub));
 	ev->cur = calloc(ev->cap, sizeof(*ev->cur));
+	ev->next = calloc(ev->cap, sizeof(*ev->next));
 	ev->rxbuf = malloc(EVPN_RX_BUF);
-	if (ev->pub == NULL || ev->cur == NULL || ev->rxbuf == NULL)
+	if (ev->pub == NULL || ev->cur == NULL || ev->next == NULL ||
+	    ev->rxbuf == NULL)
 		goto err_nomem_ev;
 	ev->state = EVPN_SYNCING;
 	ev->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -1063,5 +1070,6 @@ ctl_evpn_free(struct ctl_evpn *ev)
 	free(ev->rxbuf);
 	free(ev->pub);
 	free(ev->cur);
+	free(ev->next);
 	free(ev);
 }
