@@ -436,13 +436,16 @@ out:
  * the path.  Either way the port is made again, with its link, as `port
  * del` and `port add` would.  What each slot was bound to: its DPDK port
  * (a new port in the slot starts over) and the interface index, or the
- * socket's inode, seen first.
+ * socket's inode and change time, seen first.  The inode alone does not
+ * tell a new socket: ext4 gives the one a backend makes the number of the
+ * one it just unlinked.
  */
 static struct {
 	uint16_t eth_port;
 	unsigned int ifindex;
 	dev_t dev;
 	ino_t ino;
+	struct timespec ctim;
 } nfv_rebind_seen[NFV_MAX_PORTS];
 
 static void
@@ -517,12 +520,15 @@ nfv_rebind_virtio_user(unsigned int i)
 		nfv_rebind_seen[i].eth_port = p->eth_port;
 		nfv_rebind_seen[i].dev = st.st_dev;
 		nfv_rebind_seen[i].ino = st.st_ino;
+		nfv_rebind_seen[i].ctim = st.st_ctim;
 		return;
 	}
 	if (atomic_load_explicit(&nfv_port_fp[i].link_up,
 				 memory_order_relaxed) ||
 	    (st.st_dev == nfv_rebind_seen[i].dev &&
-	     st.st_ino == nfv_rebind_seen[i].ino))
+	     st.st_ino == nfv_rebind_seen[i].ino &&
+	     st.st_ctim.tv_sec == nfv_rebind_seen[i].ctim.tv_sec &&
+	     st.st_ctim.tv_nsec == nfv_rebind_seen[i].ctim.tv_nsec))
 		return;
 	nfv_rebind_seen[i].ino = 0;
 	nfv_rebind_port(i);
