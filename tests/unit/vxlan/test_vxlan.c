@@ -1009,6 +1009,22 @@ nlb_done(struct nlb *b)
 	return b->len;
 }
 
+/* RTM_NEWLINK of a vxlan device with only its VNI (vni_len bytes of it:
+ * 4, or fewer for a malformed one). */
+static void
+vxlan_link_msg(struct nlb *b, const struct ifinfomsg *ifi, uint32_t vni,
+	       size_t vni_len)
+{
+	nlb_start(b, RTM_NEWLINK, ifi, sizeof(*ifi));
+	nlb_nest(b, IFLA_LINKINFO);
+	nlb_attr(b, IFLA_INFO_KIND, "vxlan", 6);
+	nlb_nest(b, IFLA_INFO_DATA);
+	nlb_attr(b, IFLA_VXLAN_ID, &vni, vni_len);
+	nlb_end(b);
+	nlb_end(b);
+	nlb_done(b);
+}
+
 static void
 fdb_msg(struct nlb *b, uint16_t type, int ifindex, const uint8_t *mac,
 	const char *dst)
@@ -1305,14 +1321,7 @@ test_evpn_local(void **state)
 	assert_string_equal(fdb_origin(vi, "02:00:00:00:00:22", 100), "config");
 
 	/* EVPN: the vxlan device, then X behind .3 (type 2). */
-	nlb_start(&b, RTM_NEWLINK, &ifi, sizeof(ifi));
-	nlb_nest(&b, IFLA_LINKINFO);
-	nlb_attr(&b, IFLA_INFO_KIND, "vxlan", 6);
-	nlb_nest(&b, IFLA_INFO_DATA);
-	nlb_attr(&b, IFLA_VXLAN_ID, &vni, 4);
-	nlb_end(&b);
-	nlb_end(&b);
-	nlb_done(&b);
+	vxlan_link_msg(&b, &ifi, vni, 4);
 	assert_int_equal(evpn_feed(&e, &b), 0);
 	fdb_msg(&b, RTM_NEWNEIGH, 7, VM_X, "192.0.2.3");
 	assert_int_equal(evpn_feed(&e, &b), 0);
@@ -1406,14 +1415,7 @@ test_evpn_kinds(void **state)
 
 	(void)state;
 	/* A vxlan device of a VNI that is not ours: not ours. */
-	nlb_start(&b, RTM_NEWLINK, &ifi, sizeof(ifi));
-	nlb_nest(&b, IFLA_LINKINFO);
-	nlb_attr(&b, IFLA_INFO_KIND, "vxlan", 6);
-	nlb_nest(&b, IFLA_INFO_DATA);
-	nlb_attr(&b, IFLA_VXLAN_ID, &vni, 4);
-	nlb_end(&b);
-	nlb_end(&b);
-	nlb_done(&b);
+	vxlan_link_msg(&b, &ifi, vni, 4);
 	assert_int_equal(evpn_feed(&e, &b), 1);
 	assert_int_equal(e.n_links, 0);
 	/* A bridge device: no EVPN. */
@@ -1425,14 +1427,7 @@ test_evpn_kinds(void **state)
 	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), 0);
 	assert_int_equal(ev.kind, VX_EV_NONE);
 	/* A vxlan device without its VNI: malformed. */
-	nlb_start(&b, RTM_NEWLINK, &ifi, sizeof(ifi));
-	nlb_nest(&b, IFLA_LINKINFO);
-	nlb_attr(&b, IFLA_INFO_KIND, "vxlan", 6);
-	nlb_nest(&b, IFLA_INFO_DATA);
-	nlb_attr(&b, IFLA_VXLAN_ID, &vni, 2);
-	nlb_end(&b);
-	nlb_end(&b);
-	nlb_done(&b);
+	vxlan_link_msg(&b, &ifi, vni, 2);
 	assert_int_equal(vx_evpn_parse(b.buf, b.len, &ev), -EINVAL);
 
 	/* nfvd's own write-back, as the kernel echoes it (no NDA_DST), and
