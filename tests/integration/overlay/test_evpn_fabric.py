@@ -65,8 +65,10 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "common"))
-sys.path.insert(0, os.path.join(HERE, "..", "netlink"))
+sys.path.insert(0, HERE)
+import evpnlib  # noqa: E402
+from evpnlib import (AS, BUM_TYPE, RR_IP, ip, ns_exec, ping, quiet_ipv6, send_frame,  # noqa: E402
+                     spine_mac, sysctl, tcp_transfer, underlay_mac, vtep, wait_ping)
 import kmirror  # noqa: E402
 import nfvtest  # noqa: E402
 from nfvtest import Fail, check, check_eq, log  # noqa: E402
@@ -75,8 +77,6 @@ LINUX = "--linux" in sys.argv    # Linux bridges and vxlan devices forward
 # --static: nfvd with the VTEPs in its config and no FRR (checks a, b, e):
 # the data plane of the fabric without EVPN, to tell the two apart.
 STATIC = "--static" in sys.argv and not LINUX
-AS = 65100
-RR_IP = "192.168.100.254"
 HOSTS = (1, 2, 3)
 # name: (host, vni, mac, ip); m3 is the spare slot a1 moves into.
 VMS = {
@@ -88,21 +88,8 @@ VMS = {
     "m3": (3, 100, None, None),
 }
 VM_MTU = 1450               # 1500 on the underlay minus 50 of VXLAN over IPv4
-BUM_TYPE = 0x88b5           # IEEE local experimental EtherType
 MOVE_DEADLINE = 1.0         # issue 14: reachable again within 1 s
 WITHDRAW_DEADLINE = 10.0
-
-
-def vtep(n):
-    return "10.0.%d.2" % n
-
-
-def spine_mac(n):
-    return "02:5e:00:00:%02x:01" % n
-
-
-def underlay_mac(n):
-    return "02:5e:00:00:%02x:02" % n
 
 
 def host_vnis(n):
@@ -126,95 +113,6 @@ router bgp %(as)d
  exit-address-family
 !
 """ % {"n": n, "as": AS, "rr": RR_IP}
-
-
-def rr_conf():
-    nbrs = "".join(" neighbor 192.168.100.%d peer-group hosts\n" % n for n in HOSTS)
-    return """frr defaults datacenter
-hostname rr
-!
-router bgp %(as)d
- bgp router-id %(rr)s
- no bgp default ipv4-unicast
- timers bgp 1 3
- neighbor hosts peer-group
- neighbor hosts remote-as internal
- neighbor hosts timers connect 1
-%(nbrs)s !
- address-family l2vpn evpn
-  neighbor hosts activate
-  neighbor hosts route-reflector-client
- exit-address-family
-!
-""" % {"as": AS, "rr": RR_IP, "nbrs": nbrs}
-
-
-def ip(ns, *argv, check_rc=True):
-    return nfvtest.run(["ip", "-n", ns] + list(argv), check_rc=check_rc)
-
-
-def sysctl(ns, *kv):
-    kmirror.ns_run(ns, ["sysctl", "-qw"] + list(kv))
-
-
-def quiet_ipv6(ns):
-    """No IPv6 in a namespace: no router solicitations or MLD reports
-    muddying the counts of checks b and e."""
-    sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
-
-
-def ns_exec(ns, argv):
-    return ["ip", "netns", "exec", ns] + argv
-
-
-# A 2 MB TCP transfer: the receiver prints its byte count and SHA-256.
-TCP_RX = r"""
-import hashlib, socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.listen(1)
-s.settimeout(float(sys.argv[3]))
-print("listening", flush=True)
-c, _ = s.accept()
-c.settimeout(float(sys.argv[3]))
-h, n = hashlib.sha256(), 0
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    h.update(b)
-    n += len(b)
-print("got %d %s" % (n, h.hexdigest()), flush=True)
-"""
-TCP_TX = r"""
-import hashlib, os, socket, sys
-data = os.urandom(int(sys.argv[3]))
-c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=float(sys.argv[4]))
-c.sendall(data)
-c.shutdown(socket.SHUT_WR)
-c.recv(1)
-print("sent %d %s" % (len(data), hashlib.sha256(data).hexdigest()), flush=True)
-"""
-# One raw Ethernet frame (broadcast, or a gratuitous ARP); prints the
-# wall-clock time it was sent.
-SEND_FRAME = r"""
-import socket, struct, sys, time
-dev, kind, src, arg = sys.argv[1], sys.argv[2], bytes.fromhex(sys.argv[3].replace(":", "")), sys.argv[4]
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind((dev, 0))
-if kind == "bum":
-    f = b"\xff" * 6 + src + struct.pack("!H", 0x88b5) + arg.encode()
-    f += b"\0" * max(0, 60 - len(f))
-else:   # gratuitous ARP request for arg, from src
-    a = socket.inet_aton(arg)
-    f = (b"\xff" * 6 + src + struct.pack("!H", 0x0806)
-         + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + src + a + b"\0" * 6 + a)
-    f += b"\0" * max(0, 60 - len(f))
-t = time.time()
-s.send(f)
-print("%.6f" % t, flush=True)
-"""
 
 
 class Vm:
@@ -402,7 +300,8 @@ class Fabric:
             check_eq(links["nfv%d" % v].get("master"), "br%d" % v, "nfv%d's bridge" % v)
 
     def start_frr(self):
-        self.frr["rr"] = kmirror.Frr(self.env, self.rr_ns, "rr", daemons=("bgpd",)).start(rr_conf())
+        self.frr["rr"] = kmirror.Frr(self.env, self.rr_ns, "rr", daemons=("bgpd",)).start(
+            evpnlib.rr_conf(HOSTS))
         for n in HOSTS:
             self.frr[n] = kmirror.Frr(self.env, self.evpn[n], "h%d" % n,
                                       daemons=("zebra", "bgpd")).start(host_conf(n))
@@ -438,10 +337,7 @@ class Fabric:
 
     # --- what zebra, the kernel and nfvd hold -----------------------------
     def evpn_peers_up(self):
-        s = self.frr["rr"].show_json("show bgp l2vpn evpn summary json")
-        peers = s.get("peers", {})
-        return all(peers.get("192.168.100.%d" % n, {}).get("state") == "Established"
-                   for n in HOSTS)
+        return evpnlib.evpn_peers_up(self.frr["rr"], HOSTS)
 
     def zebra_vteps(self, n, v):
         """The remote VTEPs zebra of host n has for VNI v.  FRR 8.4 lists
@@ -511,41 +407,6 @@ class Fabric:
         return self.nfvd[n].nfvctl("show", "vnf", vnf)["counters"]
 
 
-def ping(ns, dst, count=3, wait=1):
-    cp = kmirror.ns_run(ns, ["ping", "-n", "-q", "-c", str(count), "-i", "0.2", "-W", str(wait),
-                             dst], timeout=count * 0.2 + wait + 10, check_rc=False)
-    m = re.search(r"(\d+) received", cp.stdout)
-    return int(m.group(1)) if m else 0, cp.stdout
-
-
-def wait_ping(ns, dst, what, timeout=10):
-    def ok():
-        got, _ = ping(ns, dst, count=1, wait=1)
-        return got == 1
-    nfvtest.wait_for(ok, timeout, what, interval=0.1)
-
-
-def tcp_transfer(env, src, dst, size=2 << 20, port=5001):
-    rx = env.spawn("tcp-rx", ns_exec(dst.ns, ["/usr/bin/python3", "-c", TCP_RX, dst.ip, str(port),
-                                              "20"]))
-    nfvtest.wait_for(lambda: "listening" in rx.text() or not rx.alive(), 10, "the TCP receiver")
-    t0 = time.monotonic()
-    cp = nfvtest.run(ns_exec(src.ns, ["/usr/bin/python3", "-c", TCP_TX, dst.ip, str(port),
-                                      str(size), "20"]), timeout=30, check_rc=False)
-    rx.wait(20)
-    dt = time.monotonic() - t0
-    sent = re.search(r"sent (\d+) (\w+)", cp.stdout)
-    got = re.search(r"got (\d+) (\w+)", rx.text())
-    check(sent is not None, "TCP %s -> %s: the sender failed: %s" % (src.name, dst.name,
-                                                                      (cp.stdout + cp.stderr)[-800:]))
-    check(got is not None, "TCP %s -> %s: the receiver got nothing: %s" % (src.name, dst.name,
-                                                                            rx.text()[-800:]))
-    check_eq(got.groups(), sent.groups(), "TCP %s -> %s: bytes and SHA-256 received" % (src.name,
-                                                                                        dst.name))
-    log("a) TCP %s -> %s: %d bytes intact (sha256 %s...) in %.2f s" % (
-        src.name, dst.name, int(got.group(1)), got.group(2)[:16], dt))
-
-
 class Sniffer:
     """tcpdump in a VM's netns, counting frames of one EtherType that carry
     a token (its -A dump prints one line per frame with the payload)."""
@@ -566,12 +427,6 @@ class Sniffer:
         self.proc.stop(signal.SIGINT, 5)
         frames = re.split(r"^(?=\d\d:\d\d:\d\d\.\d+ )", self.proc.text(), flags=re.M)
         return sum(1 for f in frames if self.token in f)
-
-
-def send_frame(vm, kind, arg):
-    cp = nfvtest.run(ns_exec(vm.ns, ["/usr/bin/python3", "-c", SEND_FRAME, vm.dev, kind, vm.mac,
-                                     arg]), timeout=15)
-    return float(cp.stdout.strip())
 
 
 def check_b(env, fab):
