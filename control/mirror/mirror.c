@@ -110,7 +110,9 @@ mirror_punt_one(struct ctl_mirror *m, struct rte_mbuf *pkt)
 	struct rte_mbuf *seg;
 	unsigned int n = 0;
 
-	if (pkt->port >= m->n_twins || pkt->nb_segs > RTE_DIM(iov)) {
+	/* An svi iface has no tap (the router does not punt there). */
+	if (pkt->port >= m->n_twins || m->tap_fd[pkt->port] < 0 ||
+	    pkt->nb_segs > RTE_DIM(iov)) {
 		m->st.punt_drops++;
 		rte_pktmbuf_free(pkt);
 		return;
@@ -265,16 +267,76 @@ mirror_flush(struct ctl_mirror *m)
 	}
 }
 
+/*
+ * An svi device (`svi: NAME`) found by its name, again, or gone.  Found
+ * with a new ifindex: the iface follows that device from now on, whose
+ * MAC becomes the iface's (zebra's router MAC) and which gets the
+ * config's addresses.  Gone: the iface is "svi missing" until a device of
+ * that name comes back; a resync drops what was mirrored from it.
+ * False when the link message is done with (gone).
+ */
+static bool
+mirror_svi_link(struct ctl_mirror *m, const struct mirror_nl_link *l)
+{
+	uint16_t i = l->iface;
+	uint8_t mac[6];
+	char err[256] = "";
+	bool found, set_mac;
+	int rc;
+
+	if (l->svi_gone) {
+		m->nlc.ifindex[i] = 0;
+		m->tap_up[i] = false;
+		ctl_server_lock();
+		m->st.svi_lost++;
+		vnf_router_link_set(m->vi, i, false, 0);
+		ctl_server_unlock();
+		MIRROR_LOG(NOTICE, "%s: svi %s gone", m->vi->name,
+			   m->tap_name[i]);
+		if (m->state == MIRROR_SYNCED && m->dump == MIRROR_DUMP_NONE)
+			mirror_sync_start(m);
+		return false;
+	}
+	found = m->nlc.ifindex[i] != l->ifindex;
+	ctl_server_lock();
+	vnf_router_iface_mac(m->vi, i, mac);
+	ctl_server_unlock();
+	set_mac = !l->has_mac || memcmp(l->mac, mac, 6) != 0;
+	if (!found && !set_mac)
+		return true;
+	if (found) {
+		m->nlc.ifindex[i] = l->ifindex;
+		MIRROR_LOG(NOTICE, "%s: svi %s found (ifindex %d)",
+			   m->vi->name, m->tap_name[i], l->ifindex);
+	}
+	/* The addresses only when found: the kernel's are the truth after;
+	 * the MAC whenever it is not the iface's (RMAC = the router's). */
+	rc = mirror_svi_attach(m, i, l->ifindex, set_mac, found, err,
+			       sizeof(err));
+	ctl_server_lock();
+	m->st.svi_found += found;
+	m->st.svi_macs += set_mac && rc == 0;
+	if (rc < 0)
+		mirror_set_error_locked(m, "%s", err);
+	ctl_server_unlock();
+	if (rc < 0)
+		MIRROR_LOG(WARNING, "%s: %s", m->vi->name, err);
+	return true;
+}
+
 static void
 mirror_apply_link(struct ctl_mirror *m, const struct mirror_nl_link *l)
 {
 	/* A message without IFLA_MTU (the kernel always sends one) keeps
 	 * the MTU the router has. */
 	uint16_t mtu = l->mtu != 0 ? l->mtu : m->tap_mtu[l->iface];
-	bool revived = l->up && !m->tap_up[l->iface] &&
-		       m->state == MIRROR_SYNCED && m->dump == MIRROR_DUMP_NONE;
+	bool revived;
 	int rc;
 
+	if (l->svi && !mirror_svi_link(m, l))
+		return;
+	revived = l->up && !m->tap_up[l->iface] && m->state == MIRROR_SYNCED &&
+		  m->dump == MIRROR_DUMP_NONE;
 	m->tap_mtu[l->iface] = mtu;
 	m->tap_up[l->iface] = l->up;
 	ctl_server_lock();
@@ -703,7 +765,7 @@ mirror_show(void *arg)
 				json_integer((json_int_t)s->ignored[i]));
 	}
 	c = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		      " s:I, s:I, s:I, s:I, s:I}",
+		      " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		      "messages", (json_int_t)s->messages, "batches",
 		      (json_int_t)s->batches, "routes_added",
 		      (json_int_t)s->routes_added, "routes_removed",
@@ -718,16 +780,29 @@ mirror_show(void *arg)
 		      (json_int_t)s->punted, "punt_drops",
 		      (json_int_t)s->punt_drops, "injected",
 		      (json_int_t)s->injected, "inject_drops",
-		      (json_int_t)s->inject_drops);
+		      (json_int_t)s->inject_drops, "svi_found",
+		      (json_int_t)s->svi_found, "svi_lost",
+		      (json_int_t)s->svi_lost, "svi_macs",
+		      (json_int_t)s->svi_macs);
 	lag = json_pack("{s:I, s:I, s:I, s:I}", "samples", (json_int_t)n, "p50",
 			(json_int_t)(n ? sorted[n / 2] / 1000 : 0), "p99",
 			(json_int_t)(n ? sorted[(n * 99) / 100] / 1000 : 0),
 			"max", (json_int_t)(n ? sorted[n - 1] / 1000 : 0));
 	tw = json_array();
-	for (i = 0; i < m->n_twins; i++)
-		json_array_append_new(tw, json_pack("{s:s, s:i}", "name",
-						    m->tap_name[i], "ifindex",
-						    m->nlc.ifindex[i]));
+	for (i = 0; i < m->n_twins; i++) {
+		json_t *t = json_pack("{s:s, s:i}", "name", m->tap_name[i],
+				      "ifindex", m->nlc.ifindex[i]);
+
+		/* An svi iface: its device, "svi missing" until found. */
+		if (m->nlc.svi[i][0] != '\0') {
+			json_object_set_new(t, "svi", json_true());
+			json_object_set_new(t, "state",
+					    json_string(m->nlc.ifindex[i] != 0
+								? "svi found"
+								: "svi missing"));
+		}
+		json_array_append_new(tw, t);
+	}
 	o = json_pack(
 		"{s:s, s:s, s:I, s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:o,"
 		" s:s?}",
@@ -768,7 +843,8 @@ mirror_setup(void *arg, char *err, size_t errlen)
 	if (rc == 0)
 		rc = mirror_ep_add(m, m->wake_fd, MIRROR_EV_WAKE);
 	for (i = 0; rc == 0 && i < m->n_twins; i++)
-		rc = mirror_ep_add(m, m->tap_fd[i], MIRROR_EV_TAP + i);
+		if (m->tap_fd[i] >= 0)
+			rc = mirror_ep_add(m, m->tap_fd[i], MIRROR_EV_TAP + i);
 	if (rc < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(-rc));
 		return rc;

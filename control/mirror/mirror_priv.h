@@ -87,6 +87,9 @@ struct mirror_stats {
 	uint64_t inject_drops;
 	uint64_t swept_routes;
 	uint64_t swept_neighbours;
+	uint64_t svi_found; /* an svi device found (again) by its name */
+	uint64_t svi_lost;  /* ... deleted or renamed */
+	uint64_t svi_macs;  /* its MAC set to the iface's */
 };
 
 struct ctl_mirror {
@@ -99,7 +102,9 @@ struct ctl_mirror {
 	int wake_fd; /* eventfd: workers say the punt ring has packets */
 	int ep;
 
-	/* Twins: tap_fd[i] of router iface i, ifindex in nlc. */
+	/* Twins: tap_fd[i] of router iface i, ifindex in nlc.  An `svi:`
+	 * iface has tap_fd -1 and tap_name its device's name; n_twins
+	 * counts every iface. */
 	uint16_t n_twins;
 	int tap_fd[NFV_MAX_IFACES];
 	char tap_name[NFV_MAX_IFACES][16];
@@ -138,6 +143,12 @@ struct ctl_mirror {
  * mirror_twins_close(). */
 int mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen);
 void mirror_twins_close(struct ctl_mirror *m);
+/* twin.c: the svi device of iface (`svi: NAME`, m->nlc.svi[iface]) was
+ * found as ifindex: set its MAC to the iface's (set_mac) and put the
+ * config's addresses on it (addrs), as on a twin.  Mirror thread, in the netns.
+ * 0, or -errno and a reason. */
+int mirror_svi_attach(struct ctl_mirror *m, uint16_t iface, int ifindex,
+		      bool set_mac, bool addrs, char *err, size_t errlen);
 /* twin.c, for the EVPN thread too (evpn.c), in the calling thread's
  * netns: IFF_UP on ifname through the ioctl socket s; a tap `name` (an
  * error when the name is taken) with mac, mtu (0: the default), up: its

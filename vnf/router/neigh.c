@@ -893,7 +893,7 @@ rt_arp_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in)
 			rt_neigh_learn(rt, w, &k, &ad->arp_sha, false, true,
 				       true);
 		/* Twins attached: the kernel answers for its addresses. */
-		if (rt_twin(rt))
+		if (rt_twin_on(rt, in))
 			return rt_punt(rt, w, m, in);
 		/* The reply, in place: 42 bytes like Linux sends. */
 		ah->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
@@ -915,7 +915,7 @@ rt_arp_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in)
 			       true);
 		/* Twins attached: the kernel gets the reply too, the frame
 		 * itself: the router is done with it. */
-		if (ours && rt_twin(rt))
+		if (ours && rt_twin_on(rt, in))
 			return rt_punt(rt, w, m, in);
 		return VNF_DROP(RT_C_ARP_IN);
 	}
@@ -989,7 +989,7 @@ rt_nd_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 			rt_neigh_learn(rt, w, &k, &mac, false, true, true);
 		}
 		/* Twins attached: the kernel answers (DAD included). */
-		if (rt_twin(rt))
+		if (rt_twin_on(rt, in))
 			return rt_punt(rt, w, m, in);
 		/* The advertisement, in place. */
 		if (lla != NULL)
@@ -1047,7 +1047,7 @@ rt_nd_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 				       (flags & RT_NA_F_OVERRIDE) != 0);
 		}
 		/* Twins attached: learned from; the kernel gets it too. */
-		if (rt_twin(rt))
+		if (rt_twin_on(rt, in))
 			return rt_punt(rt, w, m, in);
 		return VNF_DROP(RT_C_ND_IN);
 	}

@@ -177,6 +177,14 @@ vnf_router_iface_mtu(const struct vnf_instance *vi, uint16_t iface)
 	return iface == 0 ? 1500 : 9000;
 }
 
+const char *
+vnf_router_iface_svi(const struct vnf_instance *vi, uint16_t iface)
+{
+	(void)vi;
+	(void)iface;
+	return NULL; /* twins only */
+}
+
 void
 vnf_router_iface_config_addrs(const struct vnf_instance *vi, uint16_t iface,
 			      void (*fn)(uint8_t family, const uint8_t *addr,
