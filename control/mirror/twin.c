@@ -274,12 +274,49 @@ err_sock:
 	return rc;
 }
 
+/*
+ * The svi's MAC becomes mac.  An up device goes down for it and up again:
+ * zebra (FRR 8.4) reads the L3 VNI's router MAC from the SVI but does not
+ * re-advertise a change made while it is up (the other hosts keep the old
+ * RMAC); a down/up makes the VNI go oper-down and come back with the new
+ * one.  0 or -errno.
+ */
+static int
+mirror_svi_set_mac(int s, const char *name, const uint8_t mac[6])
+{
+	struct ifreq ifr = {0};
+	short flags;
+	int rc = 0;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	flags = ifr.ifr_flags;
+	if (flags & IFF_UP) {
+		ifr.ifr_flags = (short)(flags & ~IFF_UP);
+		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+			return -errno;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+	if (ioctl(s, SIOCSIFHWADDR, &ifr) < 0)
+		rc = -errno;
+	if (flags & IFF_UP) {
+		int up = mirror_if_up(s, name);
+
+		if (rc == 0)
+			rc = up;
+	}
+	return rc;
+}
+
 int
 mirror_svi_attach(struct ctl_mirror *m, uint16_t iface, int ifindex,
 		  bool set_mac, bool addrs, char *err, size_t errlen)
 {
 	struct mirror_addr_arg aa;
-	struct ifreq ifr = {0};
 	struct nl_sock *sk;
 	uint8_t mac[6];
 	int s, rc = 0;
@@ -295,18 +332,13 @@ mirror_svi_attach(struct ctl_mirror *m, uint16_t iface, int ifindex,
 				 m->tap_name[iface], strerror(errno));
 			return rc;
 		}
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
-			 m->nlc.svi[iface]);
-		ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-		memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
-		if (ioctl(s, SIOCSIFHWADDR, &ifr) < 0) {
-			rc = -errno;
-			snprintf(err, errlen, "svi %s: setting the MAC: %s",
-				 m->tap_name[iface], strerror(errno));
-		}
+		rc = mirror_svi_set_mac(s, m->nlc.svi[iface], mac);
 		close(s);
-		if (rc < 0)
+		if (rc < 0) {
+			snprintf(err, errlen, "svi %s: setting the MAC: %s",
+				 m->tap_name[iface], strerror(-rc));
 			return rc;
+		}
 	}
 	if (!addrs)
 		return 0;

@@ -195,11 +195,17 @@ def run(env):
     for br, mac in (("br4000", L3_MAC), ("br100", GW100_MAC)):
         ents = [e for e in bridge_fdb(mns, br) if e["mac"] == mac]
         check(own_entry_ok(br, mac), "%s's own entry moved: %s" % (br, ents))
+    # The VM's MAC is written back on nfv100 (the router's is not).  A
+    # write may fail once while the mirror takes br<V> down to set its
+    # MAC (a disabled port: EPERM) and is retried a second later.
+    nfvtest.wait_for(lambda: any(e["mac"] == VM_MAC and e.get("ifname") == "nfv100"
+                                 for e in bridge_fdb(mns, "br100")), 2.5,
+                     "the VM's MAC %s on nfv100" % VM_MAC)
     ev = nfvd.nfvctl("show", "evpn")[0]
-    log("show evpn counters: %s" % json.dumps(ev["counters"]))
+    log("show evpn: %s" % json.dumps(ev))
     check(ev["counters"]["locals_own_mac"] >= 1, "the router's MAC not counted as own")
-    check_eq(ev["counters"]["locals_failed"], 0, "local MAC writes failed")
-    check_eq(ev.get("last_error"), None, "show evpn last_error")
+    err = ev.get("last_error") or ""
+    check(not err or "Operation not permitted" in err, "show evpn last_error: %s" % err)
     st = nfvd.nfvctl("show", "vnf", "rtr")
     log("show vnf rtr: %s" % json.dumps(st)[:1500])
 
