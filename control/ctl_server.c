@@ -88,8 +88,7 @@ static unsigned int ctl_n_cmds;
 
 static int ctl_listen_fd = -1;
 static char *ctl_path;
-static dev_t ctl_sock_dev;
-static ino_t ctl_sock_ino;
+static struct ctl_file_id ctl_sock_id;
 static struct ctl_conn *ctl_conns[CTL_MAX_CLIENTS];
 static unsigned int ctl_n_conns;
 static unsigned int ctl_idle_ms = CTL_IDLE_TIMEOUT_MS;
@@ -1045,8 +1044,7 @@ int ctl_server_open(const char *path)
 		ret = -ENOMEM;
 		goto err_unlink;
 	}
-	ctl_sock_dev = st.st_dev;
-	ctl_sock_ino = st.st_ino;
+	ctl_file_id_set(&ctl_sock_id, &st);
 	ctl_listen_fd = fd;
 	CTL_LOG(INFO, "control socket %s", path);
 	return 0;
@@ -1069,8 +1067,7 @@ void ctl_server_close(void)
 		return;
 	close(ctl_listen_fd);
 	ctl_listen_fd = -1;
-	if (stat(ctl_path, &st) == 0 && st.st_dev == ctl_sock_dev &&
-	    st.st_ino == ctl_sock_ino)
+	if (stat(ctl_path, &st) == 0 && ctl_file_id_same(&ctl_sock_id, &st))
 		unlink(ctl_path);
 	free(ctl_path);
 	ctl_path = NULL;

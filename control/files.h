@@ -25,7 +25,9 @@
 #ifndef NFV_CTL_FILES_H
 #define NFV_CTL_FILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 /* Larger files are a mistake (or an attack): refused before reading. */
 #define CTL_FILE_CONFIG_MAX (16u << 20)
@@ -33,6 +35,37 @@
 
 /* The longest string nfvd puts into one DPDK device argument. */
 #define CTL_DEVARG_MAX 1024
+
+/*
+ * Which file a path held when nfvd made or saw it: device, inode and the
+ * inode's change time.  The inode alone does not tell two files apart:
+ * ext4 gives a freed inode number to the next file made, so a socket that
+ * someone else binds at the same path right after ours went away often
+ * has our old number.  The change time moves on every create, link,
+ * chmod or chown, so a file with the same (device, inode, change time) is
+ * the same file.  Take the id after the last chmod()/chown() nfvd does.
+ */
+struct ctl_file_id {
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctim;
+};
+
+static inline void
+ctl_file_id_set(struct ctl_file_id *id, const struct stat *st)
+{
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->ctim = st->st_ctim;
+}
+
+static inline bool
+ctl_file_id_same(const struct ctl_file_id *id, const struct stat *st)
+{
+	return id->dev == st->st_dev && id->ino == st->st_ino &&
+	       id->ctim.tv_sec == st->st_ctim.tv_sec &&
+	       id->ctim.tv_nsec == st->st_ctim.tv_nsec;
+}
 
 /*
  * Read the whole regular file `path`, at most `max` bytes, into a new

@@ -3,6 +3,7 @@
  * port.c - ports as DPDK ethdevs.  Control thread only.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sched.h>
@@ -746,6 +747,7 @@ nfv_port_setup_queues(struct nfv_port *p, const struct ctl_port_config *c,
 {
 	struct rte_eth_conf conf = {0};
 	uint16_t nb_rxd = c->ring_size, nb_txd = c->ring_size, q;
+	struct stat st;
 	int rc, sock;
 
 	conf.intr_conf.rxq = intr ? 1 : 0;
@@ -753,6 +755,13 @@ nfv_port_setup_queues(struct nfv_port *p, const struct ctl_port_config *c,
 	if (rc < 0) {
 		snprintf(err, errlen, "configure: %s", strerror(-rc));
 		return rc;
+	}
+	/* net_vhost binds its server socket in its first configure: the
+	 * socket the driver made, the one nfvd may remove later. */
+	if (c->type == CTL_PORT_VHOST_USER && !c->client && !p->sock_made &&
+	    lstat(c->path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		p->sock_made = true;
+		ctl_file_id_set(&p->sock_id, &st);
 	}
 	rte_eth_dev_adjust_nb_rx_tx_desc(p->eth_port, &nb_rxd, &nb_txd);
 	sock = rte_eth_dev_socket_id(p->eth_port);
@@ -802,7 +811,6 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 	bool intr = nfv_port_wants_rx_intr(c, idle);
 	struct rte_eth_dev_info info;
 	char args[2 * CTL_DEVARG_MAX + 256];
-	struct stat st;
 	uint16_t q;
 	int rc;
 
@@ -839,13 +847,6 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 			goto err_pool;
 		}
 		p->created = true;
-	}
-	/* The socket the driver made: the one nfvd may remove later. */
-	if (c->type == CTL_PORT_VHOST_USER && !c->client &&
-	    lstat(c->path, &st) == 0 && S_ISSOCK(st.st_mode)) {
-		p->sock_made = true;
-		p->sock_dev = st.st_dev;
-		p->sock_ino = st.st_ino;
 	}
 	rc = rte_eth_dev_get_port_by_name(p->devname, &p->eth_port);
 	if (rc < 0) {
@@ -966,9 +967,49 @@ err_pool:
 	return rc < 0 ? rc : -EINVAL;
 }
 
+/*
+ * DPDK's vhost driver unlinks its server socket's path when it closes the
+ * port (rte_vhost_driver_unregister()), whatever the path holds by then.
+ * If our socket was removed and another program bound one there since,
+ * that is not ours to remove: give the file a second name in the same
+ * directory before the close, and the path back to it after.  Its inode,
+ * and a listener bound to it, live on; only for the moment of the close
+ * has the path no name.  Control thread.  Fills keep (the second name)
+ * and returns true when there is a file to give back.
+ */
+static bool
+nfv_port_sock_keep(const struct nfv_port *p, char *keep, size_t keeplen)
+{
+	const char *path = p->cfg->path;
+	const char *slash;
+	struct stat st;
+	int n;
+
+	if (p->cfg->type != CTL_PORT_VHOST_USER || p->cfg->client ||
+	    !p->created || lstat(path, &st) != 0 ||
+	    (p->sock_made && S_ISSOCK(st.st_mode) &&
+	     ctl_file_id_same(&p->sock_id, &st)))
+		return false;
+	slash = strrchr(path, '/');
+	n = snprintf(keep, keeplen, "%.*s.nfvd-keep-%d-%u",
+		     slash != NULL ? (int)(slash - path + 1) : 0, path,
+		     (int)getpid(), p->idx);
+	if (n < 0 || (size_t)n >= keeplen || link(path, keep) != 0) {
+		NFV_LOG(WARNING, port,
+			"port %s: %s is not the socket nfvd made, and the vhost "
+			"driver removes it when it closes the port: %s",
+			p->name, path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 void
 nfv_port_destroy(struct nfv_port *p)
 {
+	char keep[PATH_MAX];
+	bool kept;
+
 	if (p == NULL || p->cfg == NULL)
 		return;
 	if (p->ns_sk != NULL) {
@@ -986,6 +1027,7 @@ nfv_port_destroy(struct nfv_port *p)
 		rte_eth_dev_stop(p->eth_port);
 		p->started = false;
 	}
+	kept = nfv_port_sock_keep(p, keep, sizeof(keep));
 	if (p->created) {
 		rte_eth_dev_close(p->eth_port);
 		rte_vdev_uninit(p->devname);
@@ -997,10 +1039,14 @@ nfv_port_destroy(struct nfv_port *p)
 		struct stat st;
 
 		if (lstat(p->cfg->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-		    st.st_dev == p->sock_dev && st.st_ino == p->sock_ino)
+		    ctl_file_id_same(&p->sock_id, &st))
 			unlink(p->cfg->path);
 		p->sock_made = false;
 	}
+	/* On failure the file lives on under the second name: say where. */
+	if (kept && rename(keep, p->cfg->path) != 0)
+		NFV_LOG(WARNING, port, "port %s: cannot move %s back to %s: %s",
+			p->name, keep, p->cfg->path, strerror(errno));
 }
 
 bool

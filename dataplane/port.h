@@ -21,6 +21,7 @@
 #include <rte_spinlock.h>
 
 #include "control/config.h"
+#include "control/files.h"
 
 /* A port is an ethdev with up to NFV_MAX_QUEUES RX queues and a TX queue
  * per worker. */
@@ -41,8 +42,8 @@ struct nfv_port {
 	uint16_t nb_txq;
 	bool created;		/* a vdev we made (and must remove) */
 	bool sock_made;		/* vhost-user server: the socket it made, */
-	dev_t sock_dev;		/* the only file at cfg->path that nfvd */
-	ino_t sock_ino;		/* may remove */
+	struct ctl_file_id sock_id; /* the only file at cfg->path that nfvd
+				     * may remove */
 	bool started;
 	char devname[64];
 	struct nl_sock *ns_sk;	/* tap in another netns: netlink there */

@@ -443,9 +443,8 @@ out:
 static struct {
 	uint16_t eth_port;
 	unsigned int ifindex;
-	dev_t dev;
-	ino_t ino;
-	struct timespec ctim;
+	bool sock_seen;
+	struct ctl_file_id sock;
 } nfv_rebind_seen[NFV_MAX_PORTS];
 
 static void
@@ -515,22 +514,18 @@ nfv_rebind_virtio_user(unsigned int i)
 
 	if (stat(p->cfg->path, &st) != 0 || !S_ISSOCK(st.st_mode))
 		return;
-	if (nfv_rebind_seen[i].ino == 0 ||
+	if (!nfv_rebind_seen[i].sock_seen ||
 	    nfv_rebind_seen[i].eth_port != p->eth_port) {
 		nfv_rebind_seen[i].eth_port = p->eth_port;
-		nfv_rebind_seen[i].dev = st.st_dev;
-		nfv_rebind_seen[i].ino = st.st_ino;
-		nfv_rebind_seen[i].ctim = st.st_ctim;
+		nfv_rebind_seen[i].sock_seen = true;
+		ctl_file_id_set(&nfv_rebind_seen[i].sock, &st);
 		return;
 	}
 	if (atomic_load_explicit(&nfv_port_fp[i].link_up,
 				 memory_order_relaxed) ||
-	    (st.st_dev == nfv_rebind_seen[i].dev &&
-	     st.st_ino == nfv_rebind_seen[i].ino &&
-	     st.st_ctim.tv_sec == nfv_rebind_seen[i].ctim.tv_sec &&
-	     st.st_ctim.tv_nsec == nfv_rebind_seen[i].ctim.tv_nsec))
+	    ctl_file_id_same(&nfv_rebind_seen[i].sock, &st))
 		return;
-	nfv_rebind_seen[i].ino = 0;
+	nfv_rebind_seen[i].sock_seen = false;
 	nfv_rebind_port(i);
 }
 

@@ -13,7 +13,9 @@ Each case was a probe that harmed nfvd or a file before the fix:
     tx through a symbolic link (wrote the link's target);
   - `route add` with "file": /dev/zero (memory until the OOM killer) or a
     FIFO (blocked the control thread); routes_file: a FIFO (hung start);
-  - a pcap tx path longer than 512 bytes was cut, and the cut name written.
+  - a pcap tx path longer than 512 bytes was cut, and the cut name written;
+  - `port del` of a vhost-user server whose path another program had
+    bound again removed that program's socket (DPDK's driver unlinks it).
 
 After each refusal nfvd must still answer, the files must be intact, and
 an error must be one line naming what is wrong.
@@ -144,6 +146,29 @@ def run(env):
         log("route add file %s: %.1fs: %s" % (path, time.monotonic() - t, r))
         check(not r.get("ok"), "route add file %s: accepted" % path)
         check(want in r.get("error", ""), "route add file %s: %r" % (path, r))
+    # `port del` of a vhost-user server whose socket was removed and bound
+    # again by another program leaves that program's socket: DPDK's vhost
+    # driver unlinks its path when it closes the port, whatever it holds.
+    vs = env.path("vs.sock")
+    nfvd.nfvctl("port", "add", "vs", "type", "vhost-user", "path", vs)
+    os.unlink(vs)
+    other = socket.socket(socket.AF_UNIX)
+    try:
+        other.bind(vs)
+        other.listen(1)
+        ino = os.stat(vs).st_ino
+        nfvd.nfvctl("port", "del", "vs")
+        check(os.path.exists(vs), "port del removed the socket another program bound at %s" % vs)
+        check_eq(os.stat(vs).st_ino, ino, "the inode at %s after port del" % vs)
+        c = socket.socket(socket.AF_UNIX)
+        c.settimeout(5)
+        c.connect(vs)
+        c.close()
+        left = [n for n in os.listdir(env.dir) if "nfvd-keep" in n]
+        check_eq(left, [], "files nfvd left next to %s" % vs)
+    finally:
+        other.close()
+    os.unlink(vs)
     # A long tx path is passed whole: a 476-byte one was cut in a 512-byte
     # buffer and the driver wrote the cut name.
     deep = env.path(os.path.join("d" * 200, "e" * 200))
