@@ -306,8 +306,8 @@ mirror_svi_link(struct ctl_mirror *m, const struct mirror_nl_link *l)
 		return true;
 	if (found) {
 		m->nlc.ifindex[i] = l->ifindex;
-		MIRROR_LOG(NOTICE, "%s: svi %s found (ifindex %d)",
-			   m->vi->name, m->tap_name[i], l->ifindex);
+		MIRROR_LOG(NOTICE, "%s: svi %s found (ifindex %d)", m->vi->name,
+			   m->tap_name[i], l->ifindex);
 	}
 	/* The addresses only when found: the kernel's are the truth after;
 	 * the MAC whenever it is not the iface's (RMAC = the router's). */
@@ -764,26 +764,25 @@ mirror_show(void *arg)
 				ign, mirror_nl_reason_str(i),
 				json_integer((json_int_t)s->ignored[i]));
 	}
-	c = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		      " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		      "messages", (json_int_t)s->messages, "batches",
-		      (json_int_t)s->batches, "routes_added",
-		      (json_int_t)s->routes_added, "routes_removed",
-		      (json_int_t)s->routes_removed, "routes_failed",
-		      (json_int_t)s->routes_failed, "routes_swept",
-		      (json_int_t)s->swept_routes, "addresses",
-		      (json_int_t)s->addresses, "neighbours",
-		      (json_int_t)s->neighbours, "neighbours_swept",
-		      (json_int_t)s->swept_neighbours, "links",
-		      (json_int_t)s->links, "ignored", (json_int_t)ign_total,
-		      "resyncs", (json_int_t)s->resyncs, "punted",
-		      (json_int_t)s->punted, "punt_drops",
-		      (json_int_t)s->punt_drops, "injected",
-		      (json_int_t)s->injected, "inject_drops",
-		      (json_int_t)s->inject_drops, "svi_found",
-		      (json_int_t)s->svi_found, "svi_lost",
-		      (json_int_t)s->svi_lost, "svi_macs",
-		      (json_int_t)s->svi_macs);
+	c = json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"messages", (json_int_t)s->messages, "batches",
+		(json_int_t)s->batches, "routes_added",
+		(json_int_t)s->routes_added, "routes_removed",
+		(json_int_t)s->routes_removed, "routes_failed",
+		(json_int_t)s->routes_failed, "routes_swept",
+		(json_int_t)s->swept_routes, "addresses",
+		(json_int_t)s->addresses, "neighbours",
+		(json_int_t)s->neighbours, "neighbours_swept",
+		(json_int_t)s->swept_neighbours, "links", (json_int_t)s->links,
+		"ignored", (json_int_t)ign_total, "resyncs",
+		(json_int_t)s->resyncs, "punted", (json_int_t)s->punted,
+		"punt_drops", (json_int_t)s->punt_drops, "injected",
+		(json_int_t)s->injected, "inject_drops",
+		(json_int_t)s->inject_drops, "svi_found",
+		(json_int_t)s->svi_found, "svi_lost", (json_int_t)s->svi_lost,
+		"svi_macs", (json_int_t)s->svi_macs);
 	lag = json_pack("{s:I, s:I, s:I, s:I}", "samples", (json_int_t)n, "p50",
 			(json_int_t)(n ? sorted[n / 2] / 1000 : 0), "p99",
 			(json_int_t)(n ? sorted[(n * 99) / 100] / 1000 : 0),
@@ -796,10 +795,11 @@ mirror_show(void *arg)
 		/* An svi iface: its device, "svi missing" until found. */
 		if (m->nlc.svi[i][0] != '\0') {
 			json_object_set_new(t, "svi", json_true());
-			json_object_set_new(t, "state",
-					    json_string(m->nlc.ifindex[i] != 0
-								? "svi found"
-								: "svi missing"));
+			json_object_set_new(
+				t, "state",
+				json_string(m->nlc.ifindex[i] != 0
+						    ? "svi found"
+						    : "svi missing"));
 		}
 		json_array_append_new(tw, t);
 	}
