@@ -271,7 +271,7 @@ mirror_flush(struct ctl_mirror *m)
  * An svi device (`svi: NAME`) found by its name, again, or gone.  Found
  * with a new ifindex: the iface follows that device from now on, whose
  * MAC becomes the iface's (zebra's router MAC) and which gets the
- * config's addresses.  Gone: the iface is "svi missing" until a device of
+ * config's addresses; later changes of them are the kernel's (mirrored).  Gone: the iface is "svi missing" until a device of
  * that name comes back; a resync drops what was mirrored from it.
  * False when the link message is done with (gone).
  */
@@ -298,23 +298,21 @@ mirror_svi_link(struct ctl_mirror *m, const struct mirror_nl_link *l)
 		return false;
 	}
 	found = m->nlc.ifindex[i] != l->ifindex;
+	if (!found)
+		return true;
+	/* Only when found: the link messages that the MAC change itself
+	 * causes (down, new MAC, up) may come with the old MAC still. */
 	ctl_server_lock();
 	vnf_router_iface_mac(m->vi, i, mac);
 	ctl_server_unlock();
 	set_mac = !l->has_mac || memcmp(l->mac, mac, 6) != 0;
-	if (!found && !set_mac)
-		return true;
-	if (found) {
-		m->nlc.ifindex[i] = l->ifindex;
-		MIRROR_LOG(NOTICE, "%s: svi %s found (ifindex %d)", m->vi->name,
-			   m->tap_name[i], l->ifindex);
-	}
-	/* The addresses only when found: the kernel's are the truth after;
-	 * the MAC whenever it is not the iface's (RMAC = the router's). */
-	rc = mirror_svi_attach(m, i, l->ifindex, set_mac, found, err,
+	m->nlc.ifindex[i] = l->ifindex;
+	MIRROR_LOG(NOTICE, "%s: svi %s found (ifindex %d)", m->vi->name,
+		   m->tap_name[i], l->ifindex);
+	rc = mirror_svi_attach(m, i, l->ifindex, set_mac, true, err,
 			       sizeof(err));
 	ctl_server_lock();
-	m->st.svi_found += found;
+	m->st.svi_found++;
 	m->st.svi_macs += set_mac && rc == 0;
 	if (rc < 0)
 		mirror_set_error_locked(m, "%s", err);
