@@ -271,7 +271,7 @@ mirror_flush(struct ctl_mirror *m)
  * An svi device (`svi: NAME`) found by its name, again, or gone.  Found
  * with a new ifindex: the iface follows that device from now on, whose
  * MAC becomes the iface's (zebra's router MAC) and which gets the
- * config's addresses.  Gone: the iface is "svi missing" until a device of
+ * config's addresses; later changes of them are the kernel's (mirrored).  Gone: the iface is "svi missing" until a device of
  * that name comes back; a resync drops what was mirrored from it.
  * False when the link message is done with (gone).
  */
@@ -298,23 +298,21 @@ mirror_svi_link(struct ctl_mirror *m, const struct mirror_nl_link *l)
 		return false;
 	}
 	found = m->nlc.ifindex[i] != l->ifindex;
+	if (!found)
+		return true;
+	/* Only when found: the link messages that the MAC change itself
+	 * causes (down, new MAC, up) may come with the old MAC still. */
 	ctl_server_lock();
 	vnf_router_iface_mac(m->vi, i, mac);
 	ctl_server_unlock();
 	set_mac = !l->has_mac || memcmp(l->mac, mac, 6) != 0;
-	if (!found && !set_mac)
-		return true;
-	if (found) {
-		m->nlc.ifindex[i] = l->ifindex;
-		MIRROR_LOG(NOTICE, "%s: svi %s found (ifindex %d)",
-			   m->vi->name, m->tap_name[i], l->ifindex);
-	}
-	/* The addresses only when found: the kernel's are the truth after;
-	 * the MAC whenever it is not the iface's (RMAC = the router's). */
-	rc = mirror_svi_attach(m, i, l->ifindex, set_mac, found, err,
+	m->nlc.ifindex[i] = l->ifindex;
+	MIRROR_LOG(NOTICE, "%s: svi %s found (ifindex %d)", m->vi->name,
+		   m->tap_name[i], l->ifindex);
+	rc = mirror_svi_attach(m, i, l->ifindex, set_mac, true, err,
 			       sizeof(err));
 	ctl_server_lock();
-	m->st.svi_found += found;
+	m->st.svi_found++;
 	m->st.svi_macs += set_mac && rc == 0;
 	if (rc < 0)
 		mirror_set_error_locked(m, "%s", err);
@@ -764,26 +762,25 @@ mirror_show(void *arg)
 				ign, mirror_nl_reason_str(i),
 				json_integer((json_int_t)s->ignored[i]));
 	}
-	c = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		      " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		      "messages", (json_int_t)s->messages, "batches",
-		      (json_int_t)s->batches, "routes_added",
-		      (json_int_t)s->routes_added, "routes_removed",
-		      (json_int_t)s->routes_removed, "routes_failed",
-		      (json_int_t)s->routes_failed, "routes_swept",
-		      (json_int_t)s->swept_routes, "addresses",
-		      (json_int_t)s->addresses, "neighbours",
-		      (json_int_t)s->neighbours, "neighbours_swept",
-		      (json_int_t)s->swept_neighbours, "links",
-		      (json_int_t)s->links, "ignored", (json_int_t)ign_total,
-		      "resyncs", (json_int_t)s->resyncs, "punted",
-		      (json_int_t)s->punted, "punt_drops",
-		      (json_int_t)s->punt_drops, "injected",
-		      (json_int_t)s->injected, "inject_drops",
-		      (json_int_t)s->inject_drops, "svi_found",
-		      (json_int_t)s->svi_found, "svi_lost",
-		      (json_int_t)s->svi_lost, "svi_macs",
-		      (json_int_t)s->svi_macs);
+	c = json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"messages", (json_int_t)s->messages, "batches",
+		(json_int_t)s->batches, "routes_added",
+		(json_int_t)s->routes_added, "routes_removed",
+		(json_int_t)s->routes_removed, "routes_failed",
+		(json_int_t)s->routes_failed, "routes_swept",
+		(json_int_t)s->swept_routes, "addresses",
+		(json_int_t)s->addresses, "neighbours",
+		(json_int_t)s->neighbours, "neighbours_swept",
+		(json_int_t)s->swept_neighbours, "links", (json_int_t)s->links,
+		"ignored", (json_int_t)ign_total, "resyncs",
+		(json_int_t)s->resyncs, "punted", (json_int_t)s->punted,
+		"punt_drops", (json_int_t)s->punt_drops, "injected",
+		(json_int_t)s->injected, "inject_drops",
+		(json_int_t)s->inject_drops, "svi_found",
+		(json_int_t)s->svi_found, "svi_lost", (json_int_t)s->svi_lost,
+		"svi_macs", (json_int_t)s->svi_macs);
 	lag = json_pack("{s:I, s:I, s:I, s:I}", "samples", (json_int_t)n, "p50",
 			(json_int_t)(n ? sorted[n / 2] / 1000 : 0), "p99",
 			(json_int_t)(n ? sorted[(n * 99) / 100] / 1000 : 0),
@@ -796,10 +793,11 @@ mirror_show(void *arg)
 		/* An svi iface: its device, "svi missing" until found. */
 		if (m->nlc.svi[i][0] != '\0') {
 			json_object_set_new(t, "svi", json_true());
-			json_object_set_new(t, "state",
-					    json_string(m->nlc.ifindex[i] != 0
-								? "svi found"
-								: "svi missing"));
+			json_object_set_new(
+				t, "state",
+				json_string(m->nlc.ifindex[i] != 0
+						    ? "svi found"
+						    : "svi missing"));
 		}
 		json_array_append_new(tw, t);
 	}

@@ -437,7 +437,7 @@ mirror_nl_addr(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 /* NUD_NOARP: entries nobody resolves - zebra's EVPN neighbours (remote
  * hosts, the remote VTEPs' router MACs), `ip neigh add ... nud noarp`. */
 #define MIRROR_NUD_USABLE                                                      \
-	(NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT |    \
+	(NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT |   \
 	 NUD_NOARP)
 #define MIRROR_NUD_STATIC (NUD_PERMANENT | NUD_NOARP)
 
@@ -479,7 +479,7 @@ mirror_nl_neigh(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 	 * destinations (01:00:5e:.., 33:33:.., ff:ff:..): not next hops. */
 	else if (ll != NULL && nl_addr_get_len(ll) == 6 &&
 		 (((const uint8_t *)nl_addr_get_binary_addr(ll))[0] & 1))
-		why = MIRROR_NL_GROUP_LLADDR;
+		why = MIRROR_NL_GROUP;
 	else if (!n->del)
 		memcpy(n->mac, nl_addr_get_binary_addr(ll), 6);
 	rtnl_neigh_put(ne);

@@ -47,7 +47,7 @@
 	X(NOT_TWIN, "not-twin")	      /* link/addr/neigh of another iface */   \
 	X(NO_LLADDR, "no-lladdr")     /* a neighbour without a MAC */          \
 	X(PROXY, "proxy")	      /* proxy ARP/ND entries */               \
-	X(GROUP_LLADDR, "group-lladdr") /* NOARP multicast/broadcast entries */
+	X(GROUP, "group-lladdr")      /* NOARP entries of groups */
 
 enum mirror_nl_reason {
 #define MIRROR_NL_ENUM(n, s) MIRROR_NL_##n,
@@ -66,7 +66,7 @@ const char *mirror_nl_reason_str(enum mirror_nl_reason r);
 struct mirror_nl_ctx {
 	uint32_t table;
 	uint16_t n_ifaces;
-	int ifindex[NFV_MAX_IFACES]; /* twin (or svi) of iface i; 0: none */
+	int ifindex[NFV_MAX_IFACES];  /* twin (or svi) of iface i; 0: none */
 	char svi[NFV_MAX_IFACES][16]; /* "": a twin tap */
 };
 

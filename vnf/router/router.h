@@ -88,8 +88,7 @@ void vnf_router_iface_mac(const struct vnf_instance *vi, uint16_t iface,
 uint16_t vnf_router_iface_mtu(const struct vnf_instance *vi, uint16_t iface);
 /* `svi: NAME` of the iface: the existing device of the mirror's netns that
  * is its kernel side instead of a twin tap; NULL for a twin. */
-const char *vnf_router_iface_svi(const struct vnf_instance *vi,
-				 uint16_t iface);
+const char *vnf_router_iface_svi(const struct vnf_instance *vi, uint16_t iface);
 /*
  * The addresses of the config on iface (both families): call fn for each
  * (family AF_INET/AF_INET6, address in network order, prefix length).

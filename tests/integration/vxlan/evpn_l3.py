@@ -219,7 +219,35 @@ def run(env):
     log("show mirror: %s" % json.dumps(m)[:1500])
     check_eq(m["state"], "synced", "show mirror state")
     check(m["counters"]["svi_found"] >= 2, "svi_found < 2")
+    # Each MAC set once (down, MAC, up): not again for the messages that
+    # the change itself causes, which carry the old MAC first.
+    check_eq(m["counters"]["svi_macs"], 2, "svi MACs set")
     check_eq(m.get("last_error"), None, "show mirror last_error")
+
+    # An svi deleted and made again (another ifindex): missing, then
+    # found by its name, with the router's MAC and address again.
+    def svi_state(name):
+        return {t["name"]: t for t in mirror()["twins"]}[name]
+    old_index = svi_state("br100")["ifindex"]
+    nfvtest.run(ns + ["link", "del", "br100"])
+    nfvtest.wait_for(lambda: svi_state("br100")["state"] == "svi missing", 2,
+                     "br100 svi missing in show mirror after its delete")
+    nfvtest.run(ns + ["link", "add", "br100", "type", "bridge"])
+    nfvtest.run(ns + ["link", "set", "br100", "up"])
+    nfvtest.wait_for(lambda: svi_state("br100")["state"] == "svi found", 2,
+                     "br100 found again")
+    check(svi_state("br100")["ifindex"] != old_index, "br100's ifindex did not change")
+    nfvtest.wait_for(lambda: links(mns)["br100"]["address"] == GW100_MAC, 2,
+                     "the new br100's MAC is gw100's")
+
+    def br100_addrs():
+        cp = nfvtest.run(["ip", "-n", mns, "-j", "addr", "show", "dev", "br100"])
+        return [(a["local"], a["prefixlen"]) for a in json.loads(cp.stdout)[0]["addr_info"]]
+    nfvtest.wait_for(lambda: ("10.1.0.1", 24) in br100_addrs(), 2, "10.1.0.1/24 on the new br100")
+    m = mirror()
+    log("show mirror counters: %s" % json.dumps(m["counters"]))
+    check(m["counters"]["svi_found"] >= 3 and m["counters"]["svi_lost"] >= 1,
+          "svi_found/svi_lost not counted")
 
     check(nfvd.alive(), "nfvd died")
     nfvd.stop_clean()

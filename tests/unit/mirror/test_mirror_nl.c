@@ -939,8 +939,7 @@ test_svi_link(void **state)
 
 	/* a twin's message says nothing of svis */
 	assert_int_equal(parse_link(&svi_ctx,
-				    link_named(RTM_NEWLINK, 7, "lan", mac),
-				    &l),
+				    link_named(RTM_NEWLINK, 7, "lan", mac), &l),
 			 MIRROR_NL_OK);
 	assert_false(l.svi);
 	assert_int_equal(l.iface, 0);
@@ -958,8 +957,7 @@ test_svi_route_onlink(void **state)
 	(void)state;
 	msg = route_msg(RTM_NEWROUTE, NLM_F_CREATE, AF_INET, RTN_UNICAST,
 			RT_TABLE_MAIN, RTPROT_BGP, "10.2.0.0", 24);
-	((struct rtmsg *)nlmsg_data(nlmsg_hdr(msg)))->rtm_flags =
-		RTNH_F_ONLINK;
+	((struct rtmsg *)nlmsg_data(nlmsg_hdr(msg)))->rtm_flags = RTNH_F_ONLINK;
 	put_gw(msg, AF_INET, "10.0.2.2");
 	assert_int_equal(nla_put_u32(msg, RTA_OIF, 12), 0);
 	assert_int_equal(nla_put_u32(msg, RTA_PRIORITY, 20), 0);
@@ -977,8 +975,8 @@ test_svi_route_onlink(void **state)
 }
 
 static struct nl_msg *
-neigh_mac(int type, int ifindex, const char *ip, uint16_t state,
-	  uint8_t flags, const uint8_t *mac)
+neigh_mac(int type, int ifindex, const char *ip, uint16_t state, uint8_t flags,
+	  const uint8_t *mac)
 {
 	struct nl_msg *msg =
 		neigh_msg(type, AF_INET, ifindex, ip, state, flags, false);
@@ -1032,9 +1030,9 @@ test_neigh_noarp(void **state)
 
 	msg = neigh_mac(RTM_NEWNEIGH, 7, "224.0.0.22", NUD_NOARP, 0, mcast);
 	assert_int_equal(mirror_nl_neigh(&svi_ctx, nlmsg_hdr(msg), &n),
-			 MIRROR_NL_GROUP_LLADDR);
+			 MIRROR_NL_GROUP);
 	nlmsg_free(msg);
-	assert_string_equal(mirror_nl_reason_str(MIRROR_NL_GROUP_LLADDR),
+	assert_string_equal(mirror_nl_reason_str(MIRROR_NL_GROUP),
 			    "group-lladdr");
 }
 

@@ -1058,7 +1058,9 @@ test_svi_onlink_route(void **state)
 		.n_nh = 1,
 		.metric = 20,
 		.addr = {10, 2, 0, 0},
-		.nh = {{.iface = WAN, .has_gw = true, .weight = 1,
+		.nh = {{.iface = WAN,
+			.has_gw = true,
+			.weight = 1,
 			.gw = {10, 0, 2, 2}}},
 	};
 	unsigned int failed = 9;
@@ -1067,9 +1069,9 @@ test_svi_onlink_route(void **state)
 	const uint8_t *o;
 
 	(void)state;
-	assert_int_equal(vnf_router_kroutes_apply(vi, &k, 1, &failed, err,
-						  sizeof(err)),
-			 0);
+	assert_int_equal(
+		vnf_router_kroutes_apply(vi, &k, 1, &failed, err, sizeof(err)),
+		0);
 	assert_int_equal(failed, 0);
 	a4(a, "10.0.2.2");
 	assert_int_equal(vnf_router_kneigh_set(vi, WAN, AF_INET, a, RMAC, true),
@@ -1097,9 +1099,9 @@ test_svi_onlink_route(void **state)
 	assert_int_equal(neigh_state("10.0.2.2", WAN, NULL), RT_NS_STATIC);
 
 	k.del = true;
-	assert_int_equal(vnf_router_kroutes_apply(vi, &k, 1, &failed, err,
-						  sizeof(err)),
-			 0);
+	assert_int_equal(
+		vnf_router_kroutes_apply(vi, &k, 1, &failed, err, sizeof(err)),
+		0);
 	run1(LAN, mbuf(&p));
 	/* no route: at most the ICMP error back to the sender */
 	assert_true(n_out == 0 || out_next[0] == LAN);
