@@ -40,9 +40,13 @@ Checks (each with a bounded wait and a message that says what failed):
      and the RMAC in vxlan4000's FDB (with nfvd on host 1: `show routes`
      has the subnet, origin bgp, via 10.0.2.2 on iface l3, `show neigh`
      10.0.2.2 at the RMAC, permanent, `show fdb vx` the RMAC in VNI 4000);
-     a1 (host 1, 10.1.0.0/24) <-> b2 (host 2, 10.2.0.0/24) ping, and 2 MB
+     a1 (host 1, 10.1.0.0/24) <-> b2 (host 2, 10.2.0.0/24) ping; with
+     Linux on host 2, b2 -> a1 again after host 2's kernel forgot a1's ARP
+     entry (only a /32 from host 1's MAC+IP route reaches a1 then: an ARP
+     from the anycast gateway is answered to host 1's own gateway); 2 MB
      each way over TCP with the same SHA-256, a1 -> b2 seen on the
-     underlay as VXLAN VNI 4000 (tcpdump in the spine);
+     underlay as VXLAN VNI 4000 (tcpdump in the spine), b2 -> a1 too when
+     host 1 is Linux;
   m) (--linux, --mixed) a2, on host 2 in the stretched VNI 100, speaks to
      its gateway: Linux advertises its MAC+IP, and host 1 has it as
      zebra's NOARP neighbour on br100 and a /32 via the L3 VNI (with nfvd:
