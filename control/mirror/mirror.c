@@ -7,7 +7,10 @@
  * punt wake-up eventfd, the twins' taps and the netlink event socket, and
  * does a bounded amount of work per ready fd per wake-up so that a flood
  * on one (a million routes) does not starve the others (punted BGP
- * keepalives).  No tick: with nothing to do it does not run.
+ * keepalives).  No tick, except with svi ifaces (`svi: NAME`): a 50 ms
+ * timerfd writes the router's own neighbours back to the svi devices
+ * (zebra's local type-2 MAC+IP).  Otherwise, with nothing to do it does
+ * not run.
  *
  * Netlink: one raw libnl socket, subscribed to links, addresses, routes
  * and neighbours, read with recvmmsg() (no per-message allocation) and
@@ -1009,7 +1012,8 @@ mirror_wb_open(struct ctl_mirror *m)
 		return -ENOMEM;
 	if (nl_connect(m->req, NETLINK_ROUTE) < 0)
 		return -EIO;
-	m->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	m->tick_fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (m->tick_fd < 0 || timerfd_settime(m->tick_fd, 0, &its, NULL) < 0)
 		return -errno;
 	return mirror_ep_add(m, m->tick_fd, MIRROR_EV_TICK);
