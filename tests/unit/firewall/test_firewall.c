@@ -1638,7 +1638,8 @@ test_vlan_and_chained_mbufs(void **state)
 			assert_non_null(m);
 			assert_non_null(m2);
 			memcpy(rte_pktmbuf_append(m, 20), src->b, 20);
-			memcpy(rte_pktmbuf_append(m2, (uint16_t)(src->len - 20)),
+			memcpy(rte_pktmbuf_append(m2,
+						  (uint16_t)(src->len - 20)),
 			       src->b + 20, src->len - 20);
 			assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
 			pk[k] = m;
@@ -1648,9 +1649,9 @@ test_vlan_and_chained_mbufs(void **state)
 		assert_int_equal(ut_cap[1].pkts[before]->pkt_len, f.len);
 		/* The allowed one (its destination address), and the other
 		 * dropped by the default like dport 444 above. */
-		assert_memory_equal(rte_pktmbuf_read(ut_cap[1].pkts[before], 30,
-						     4, &k),
-				    f.b + 30, 4);
+		assert_memory_equal(
+			rte_pktmbuf_read(ut_cap[1].pkts[before], 30, 4, &k),
+			f.b + 30, 4);
 		assert_int_equal(ut_ctr("default-drop"), 2);
 	}
 }
