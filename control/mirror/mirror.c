@@ -7,7 +7,10 @@
  * punt wake-up eventfd, the twins' taps and the netlink event socket, and
  * does a bounded amount of work per ready fd per wake-up so that a flood
  * on one (a million routes) does not starve the others (punted BGP
- * keepalives).  No tick: with nothing to do it does not run.
+ * keepalives).  No tick, except with svi ifaces (`svi: NAME`): a 50 ms
+ * timerfd writes the router's own neighbours back to the svi devices
+ * (zebra's local type-2 MAC+IP).  Otherwise, with nothing to do it does
+ * not run.
  *
  * Netlink: one raw libnl socket, subscribed to links, addresses, routes
  * and neighbours, read with recvmmsg() (no per-message allocation) and
@@ -28,6 +31,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -41,6 +45,7 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
+#include <netlink/route/neighbour.h>
 
 #include <rte_errno.h>
 #include <rte_ether.h>
@@ -62,6 +67,7 @@ enum {
 	MIRROR_EV_STOP,
 	MIRROR_EV_WAKE,
 	MIRROR_EV_NL,
+	MIRROR_EV_TICK, /* svi ifaces: the write-back timer */
 	MIRROR_EV_TAP,
 };
 
@@ -213,6 +219,157 @@ mirror_tap_read(struct ctl_mirror *m, uint16_t iface)
 		m->st.inject_drops++;
 		rte_pktmbuf_free(pkts[i]);
 	}
+}
+
+/* ---- svi ifaces: the router's neighbours written back ------------------ */
+
+static int
+mirror_wb_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, offsetof(struct mirror_wb, mac));
+}
+
+/* vnf_router_svi_neighs() callback (under the lock): one into wb_cur. */
+static void
+mirror_wb_collect(uint16_t iface, uint8_t family, const uint8_t *ip,
+		  const uint8_t mac[6], void *arg)
+{
+	struct ctl_mirror *m = arg;
+	struct mirror_wb *w;
+
+	if (m->n_wb_cur >= MIRROR_WB_MAX || iface >= m->n_twins ||
+	    m->nlc.ifindex[iface] == 0)
+		return;
+	w = &m->wb_cur[m->n_wb_cur++];
+	memset(w, 0, sizeof(*w));
+	w->iface = iface;
+	w->family = family;
+	memcpy(w->ip, ip, family == AF_INET ? 4 : 16);
+	memcpy(w->mac, mac, 6);
+}
+
+/* Write (or delete) w on its svi device: NUD_REACHABLE, as the kernel's
+ * own ARP would have it, so that zebra advertises it.  0 or -errno. */
+static int
+mirror_wb_write(struct ctl_mirror *m, const struct mirror_wb *w, bool del)
+{
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *dst, *ll;
+	int rc = -NLE_NOMEM;
+
+	dst = nl_addr_build(w->family, w->ip, w->family == AF_INET ? 4 : 16);
+	ll = nl_addr_build(AF_LLC, w->mac, 6);
+	if (n == NULL || dst == NULL || ll == NULL)
+		goto out;
+	rtnl_neigh_set_ifindex(n, m->nlc.ifindex[w->iface]);
+	rtnl_neigh_set_family(n, w->family);
+	rc = rtnl_neigh_set_dst(n, dst);
+	if (rc < 0)
+		goto out;
+	if (del) {
+		rc = rtnl_neigh_delete(m->req, n, 0);
+		if (rc == -NLE_OBJ_NOTFOUND)
+			rc = 0; /* gone already (the kernel's GC, the device) */
+	} else {
+		rtnl_neigh_set_lladdr(n, ll);
+		rtnl_neigh_set_state(n, NUD_REACHABLE);
+		rc = rtnl_neigh_add(m->req, n, NLM_F_CREATE | NLM_F_REPLACE);
+	}
+out:
+	nl_addr_put(dst);
+	nl_addr_put(ll);
+	rtnl_neigh_put(n);
+	return rc < 0 ? -EIO : 0;
+}
+
+/*
+ * A tick: the router's own neighbours on svi ifaces now, against those
+ * written; the difference written.  An add that failed is left out and a
+ * delete that failed kept, so the next tick tries each again.  Read under
+ * the lock, written without it.
+ */
+static void
+mirror_wb_tick(struct ctl_mirror *m)
+{
+	unsigned int i = 0, j = 0, k = 0, added = 0, removed = 0, failed = 0;
+	struct mirror_wb *t;
+	int c;
+
+	m->n_wb_cur = 0;
+	ctl_server_lock();
+	vnf_router_svi_neighs(m->vi, mirror_wb_collect, m);
+	ctl_server_unlock();
+	qsort(m->wb_cur, m->n_wb_cur, sizeof(*m->wb_cur), mirror_wb_cmp);
+	while (i < m->n_wb_cur || j < m->n_wb) {
+		c = i == m->n_wb_cur ? 1
+		    : j == m->n_wb   ? -1
+				     : mirror_wb_cmp(&m->wb_cur[i], &m->wb[j]);
+		if (c < 0 ||
+		    (c == 0 && memcmp(m->wb_cur[i].mac, m->wb[j].mac, 6))) {
+			if (mirror_wb_write(m, &m->wb_cur[i], false) == 0) {
+				m->wb_next[k++] = m->wb_cur[i];
+				added++;
+			} else {
+				failed++;
+			}
+			i++;
+			j += c == 0;
+		} else if (c > 0) {
+			if (mirror_wb_write(m, &m->wb[j], true) == 0) {
+				removed++;
+			} else {
+				failed++;
+				if (k < MIRROR_WB_MAX)
+					m->wb_next[k++] = m->wb[j];
+			}
+			j++;
+		} else {
+			m->wb_next[k++] = m->wb_cur[i];
+			i++;
+			j++;
+		}
+	}
+	t = m->wb;
+	m->wb = m->wb_next;
+	m->wb_next = t;
+	m->n_wb = k;
+	if (added + removed + failed == 0)
+		return;
+	ctl_server_lock();
+	m->st.wb_added += added;
+	m->st.wb_removed += removed;
+	m->st.wb_failed += failed;
+	ctl_server_unlock();
+}
+
+/*
+ * A neighbour message of an svi device that is not a static entry: the
+ * kernel's dynamic entries there are the ones written back (the kernel
+ * stack behind an svi does not resolve for the router), not news for the
+ * router.  A delete of one written (the kernel's GC) is written again at
+ * the next tick.  True when ev is done with.
+ */
+static bool
+mirror_wb_echo(struct ctl_mirror *m, const struct mirror_nl_neigh *n)
+{
+	struct mirror_wb key;
+	struct mirror_wb *w;
+
+	if (n->iface >= m->n_twins || m->nlc.svi[n->iface][0] == '\0' ||
+	    n->permanent)
+		return false;
+	if (!n->del)
+		return true;
+	memset(&key, 0, sizeof(key));
+	key.iface = n->iface;
+	key.family = n->family;
+	memcpy(key.ip, n->ip, n->family == AF_INET ? 4 : 16);
+	w = bsearch(&key, m->wb, m->n_wb, sizeof(*m->wb), mirror_wb_cmp);
+	if (w == NULL)
+		return false;
+	memmove(w, w + 1, (size_t)(m->wb + m->n_wb - (w + 1)) * sizeof(*w));
+	m->n_wb--;
+	return true;
 }
 
 /* ---- netlink ------------------------------------------------------------- */
@@ -547,6 +704,10 @@ mirror_msg(struct ctl_mirror *m, const struct nlmsghdr *h, uint64_t rx_ns)
 		mirror_apply_addr(m, &ev.addr);
 		break;
 	case MIRROR_NL_NEIGH:
+		if (mirror_wb_echo(m, &ev.neigh)) {
+			m->st.ignored[MIRROR_NL_WB]++;
+			break;
+		}
 		mirror_apply_neigh(m, &ev.neigh);
 		break;
 	default:
@@ -764,7 +925,7 @@ mirror_show(void *arg)
 	}
 	c = json_pack(
 		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		" s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"messages", (json_int_t)s->messages, "batches",
 		(json_int_t)s->batches, "routes_added",
 		(json_int_t)s->routes_added, "routes_removed",
@@ -780,7 +941,10 @@ mirror_show(void *arg)
 		(json_int_t)s->injected, "inject_drops",
 		(json_int_t)s->inject_drops, "svi_found",
 		(json_int_t)s->svi_found, "svi_lost", (json_int_t)s->svi_lost,
-		"svi_macs", (json_int_t)s->svi_macs);
+		"svi_macs", (json_int_t)s->svi_macs, "neighbours_written",
+		(json_int_t)s->wb_added, "neighbours_unwritten",
+		(json_int_t)s->wb_removed, "neighbours_write_failed",
+		(json_int_t)s->wb_failed);
 	lag = json_pack("{s:I, s:I, s:I, s:I}", "samples", (json_int_t)n, "p50",
 			(json_int_t)(n ? sorted[n / 2] / 1000 : 0), "p99",
 			(json_int_t)(n ? sorted[(n * 99) / 100] / 1000 : 0),
@@ -823,6 +987,38 @@ mirror_ep_add(struct ctl_mirror *m, int fd, uint32_t tag)
 	return epoll_ctl(m->ep, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+/* Mirror thread: with svi ifaces, the write-back's timer, request socket
+ * and arrays; nothing without.  0 or -errno. */
+static int
+mirror_wb_open(struct ctl_mirror *m)
+{
+	struct itimerspec its = {
+		.it_interval = {.tv_nsec = MIRROR_WB_TICK_MS * 1000000L},
+		.it_value = {.tv_nsec = MIRROR_WB_TICK_MS * 1000000L},
+	};
+	unsigned int i;
+	bool svi = false;
+
+	for (i = 0; i < m->n_twins; i++)
+		svi |= m->nlc.svi[i][0] != '\0';
+	if (!svi)
+		return 0;
+	m->wb = calloc(MIRROR_WB_MAX, sizeof(*m->wb));
+	m->wb_cur = calloc(MIRROR_WB_MAX, sizeof(*m->wb_cur));
+	m->wb_next = calloc(MIRROR_WB_MAX, sizeof(*m->wb_next));
+	m->req = nl_socket_alloc();
+	if (m->wb == NULL || m->wb_cur == NULL || m->wb_next == NULL ||
+	    m->req == NULL)
+		return -ENOMEM;
+	if (nl_connect(m->req, NETLINK_ROUTE) < 0)
+		return -EIO;
+	m->tick_fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (m->tick_fd < 0 || timerfd_settime(m->tick_fd, 0, &its, NULL) < 0)
+		return -errno;
+	return mirror_ep_add(m, m->tick_fd, MIRROR_EV_TICK);
+}
+
 /* Mirror thread: the netns, the twins, the attach, the first sync. */
 static int
 mirror_setup(void *arg, char *err, size_t errlen)
@@ -843,6 +1039,8 @@ mirror_setup(void *arg, char *err, size_t errlen)
 	for (i = 0; rc == 0 && i < m->n_twins; i++)
 		if (m->tap_fd[i] >= 0)
 			rc = mirror_ep_add(m, m->tap_fd[i], MIRROR_EV_TAP + i);
+	if (rc == 0)
+		rc = mirror_wb_open(m);
 	if (rc < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(-rc));
 		return rc;
@@ -886,6 +1084,18 @@ mirror_teardown(void *arg)
 		nl_socket_free(m->sk);
 		m->sk = NULL;
 	}
+	/* What was written back goes with the devices or stays until the
+	 * kernel ages it out (nfvd no longer resolves them). */
+	if (m->tick_fd >= 0)
+		close(m->tick_fd);
+	m->tick_fd = -1;
+	nl_socket_free(m->req);
+	m->req = NULL;
+	free(m->wb);
+	free(m->wb_cur);
+	free(m->wb_next);
+	m->wb = m->wb_cur = m->wb_next = NULL;
+	m->n_wb = 0;
 	mirror_twins_close(m);
 }
 
@@ -928,6 +1138,10 @@ mirror_loop(void *arg)
 				mirror_punt(m);
 			} else if (tag == MIRROR_EV_NL) {
 				mirror_nl_read(m);
+			} else if (tag == MIRROR_EV_TICK) {
+				if (read(m->tick_fd, &v, sizeof(v)) < 0)
+					v = 0;
+				mirror_wb_tick(m);
 			} else if (tag - MIRROR_EV_TAP < m->n_twins) {
 				mirror_tap_read(
 					m, (uint16_t)(tag - MIRROR_EV_TAP));
@@ -1016,7 +1230,7 @@ ctl_mirror_start(struct vnf_instance *vi, struct ctl_mirror **out, char *err,
 		.teardown = mirror_teardown,
 		.stop_fd = -1,
 	};
-	m->wake_fd = m->ep = -1;
+	m->wake_fd = m->ep = m->tick_fd = -1;
 	for (i = 0; i < NFV_MAX_IFACES; i++)
 		m->tap_fd[i] = -1;
 	m->batch = calloc(MIRROR_BATCH_MAX, sizeof(*m->batch));

@@ -51,6 +51,10 @@ struct rte_ring;
 /* Punted frames written, and frames read per tap, per wake-up. */
 #define MIRROR_PUNT_BUDGET 256
 #define MIRROR_TAP_BUDGET 64
+/* Write-back of the router's own neighbours on svi ifaces: the period and
+ * the most entries written. */
+#define MIRROR_WB_TICK_MS 50
+#define MIRROR_WB_MAX 4096
 /* Batch lag samples kept for p50/p99/max. */
 #define MIRROR_LAG_SAMPLES 1024
 
@@ -90,6 +94,18 @@ struct mirror_stats {
 	uint64_t svi_found; /* an svi device found (again) by its name */
 	uint64_t svi_lost;  /* ... deleted or renamed */
 	uint64_t svi_macs;  /* its MAC set to the iface's */
+	uint64_t wb_added;  /* router neighbours written to an svi device */
+	uint64_t wb_removed;
+	uint64_t wb_failed;
+};
+
+/* A neighbour of the router written back to an svi device; the key is
+ * the bytes before mac (zeroed padding). */
+struct mirror_wb {
+	uint16_t iface;
+	uint8_t family;
+	uint8_t ip[16];
+	uint8_t mac[6];
 };
 
 struct ctl_mirror {
@@ -129,6 +145,15 @@ struct ctl_mirror {
 	struct vnf_router_kroute *batch;
 	unsigned int n_batch;
 	uint64_t batch_t0;
+
+	/* svi ifaces only: the router's own neighbours written back to the
+	 * svi devices (zebra's local type-2 MAC+IP), every
+	 * MIRROR_WB_TICK_MS by tick_fd (a timerfd; -1 without svi ifaces),
+	 * through req; wb[0..n_wb) what is written, sorted, wb_cur scratch. */
+	int tick_fd;
+	struct nl_sock *req;
+	struct mirror_wb *wb, *wb_cur, *wb_next;
+	unsigned int n_wb, n_wb_cur;
 
 	/* Read by `show mirror` (see above). */
 	enum mirror_state state;

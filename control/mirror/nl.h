@@ -47,7 +47,8 @@
 	X(NOT_TWIN, "not-twin")	      /* link/addr/neigh of another iface */   \
 	X(NO_LLADDR, "no-lladdr")     /* a neighbour without a MAC */          \
 	X(PROXY, "proxy")	      /* proxy ARP/ND entries */               \
-	X(GROUP, "group-lladdr")      /* NOARP entries of groups */
+	X(GROUP, "group-lladdr")      /* NOARP entries of groups */            \
+	X(WB, "written-back")	      /* svi: dynamic ones, nfvd's own */
 
 enum mirror_nl_reason {
 #define MIRROR_NL_ENUM(n, s) MIRROR_NL_##n,

@@ -24,9 +24,12 @@
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 
 struct rte_ring;
 typedef struct json_t json_t;
@@ -36,13 +39,14 @@ typedef struct json_t json_t;
 #define NFVB_MAX_PORTS 8
 #define NFVB_MAX_SIZES 16
 #define NFVB_MAX_CLASSES 3
-#define NFVB_MAX_FLOWS 65536
+#define NFVB_MAX_FLOWS (1u << 20) /* the signature's 20 bits */
 #define NFVB_MAX_BURST 64
 #define NFVB_MAX_QUEUES 8		/* --queues: queue pairs per port */
 #define NFVB_DUT_MAX_WORKERS 64		/* --dut-socket: nfvd's workers kept */
 #define NFVB_MAX_INFLIGHT 128		/* bursts per port, closed loop */
 #define NFVB_PEND 8192			/* closed-loop resend queue, power of 2 */
-#define NFVB_TMPL_SZ 128		/* bytes kept per template */
+/* Bytes kept per template, copied whole or half (nfvb_frame_fill()). */
+#define NFVB_TMPL_SZ 128
 #define NFVB_MIN_SIZE 64
 #define NFVB_MAX_SIZE 1518
 #define NFVB_SIZE_IMIX 0		/* in sizes[]: the IMIX mix */
@@ -61,9 +65,10 @@ typedef struct json_t json_t;
  */
 struct nfvb_sig {
 	uint16_t magic;		/* NFVB_SIG_MAGIC, host order */
-	uint8_t port;		/* the sending port */
+	uint8_t port;		/* the sending port (low 4 bits) and bits
+				 * 16..19 of the flow (high 4 bits) */
 	uint8_t meta;		/* size class << 6 | trial generation (6 bits) */
-	uint16_t flow;
+	uint16_t flow;		/* bits 0..15 of the flow, host order */
 	uint16_t fix;		/* checksum compensation */
 	uint32_t seq;		/* per sending port */
 	uint32_t tsc;		/* low 32 bits of the TSC when sent */
@@ -73,6 +78,11 @@ struct nfvb_sig {
 #define NFVB_META(cls, gen) ((uint8_t)(((cls) << 6) | ((gen) & 0x3f)))
 #define NFVB_META_CLASS(m) ((unsigned int)(m) >> 6)
 #define NFVB_META_GEN(m) ((unsigned int)(m) & 0x3f)
+#define NFVB_SIG_PORT(s) ((unsigned int)(s)->port & 0x0f)
+#define NFVB_SIG_FLOW(s)                                                       \
+	((uint32_t)(s)->flow | (uint32_t)((s)->port >> 4) << 16)
+
+_Static_assert(NFVB_MAX_PORTS <= 16, "a port fits the signature's 4 bits");
 
 /* Flow fields that change from flow to flow (--vary). */
 enum {
@@ -184,11 +194,15 @@ double nfvb_rate_pps(const struct nfvb_rate *r, double mean, double line_gbps);
 const char *nfvb_size_name(unsigned int size, char *buf, size_t len);
 
 /*
- * Templates of one trial: for each sending port, size class and flow, the
- * first NFVB_TMPL_SZ bytes of the frame (headers and the signature with
- * seq = tsc = 0).  Every byte of a frame beyond copy_len is zero, on the
- * wire and in the pool (see nfvb_pool_create()), so the L4 checksum
- * computed here stays right for any frame length.
+ * The frames of one trial.  A template per sending port and size class
+ * holds the first NFVB_TMPL_SZ bytes of flow 0's frame (headers and the
+ * signature with seq = tsc = 0); every byte of a frame beyond copy_len is
+ * zero, on the wire and in the pool (see nfvb_pool_create()), so the L4
+ * checksum computed here stays right for any frame length.  Flow f's
+ * frame is the template with the fields that vary by flow written over
+ * it (nfvb_frame_fill()): addresses, ports, source MAC, the signature's
+ * flow, and the checksums completed from partial sums kept without those
+ * fields, so a million flows cost no more memory (or cache) than one.
  */
 struct nfvb_traffic {
 	unsigned int size;		/* as in sizes[] */
@@ -204,7 +218,27 @@ struct nfvb_traffic {
 	uint16_t copy_len;		/* bytes copied from a template */
 	bool has_sig;			/* the smallest class holds a signature */
 	uint8_t gen;			/* trial generation, 6 bits */
-	uint8_t *tmpl;			/* [port][class][flow][NFVB_TMPL_SZ] */
+	uint8_t *tmpl;			/* [port][class][NFVB_TMPL_SZ] */
+
+	/* What varies by flow (traffic.c fills it from the options). */
+	unsigned int vary; /* NFVB_VARY_* */
+	bool ipv6, tcp;
+	uint16_t ck_off; /* the L4 checksum field */
+	/* The even side's source [0] and destination [1] address, as a
+	 * host-order number (IPv4 in the low 32 bits); with a range, the
+	 * network and the mask of the host bits the hash fills. */
+	unsigned __int128 addr[2], spread_mask[2];
+	bool spread[2];
+	uint8_t spread_bits[2], spread_shift[2];
+	uint16_t l4port[2];		/* even side's source, destination */
+	uint32_t mac24[NFVB_MAX_PORTS]; /* bytes 2..4 of each port's MAC */
+	/* Ones'-complement sums of the template without the words that
+	 * vary (the addresses and the ports where --vary names them, the
+	 * signature's port/meta/flow word, the checksum fields): the IPv4
+	 * header's, and the L4 checksum's over the pseudo-header, the L4
+	 * header and the signature. */
+	uint32_t ip_sum[NFVB_MAX_PORTS][NFVB_MAX_CLASSES];
+	uint32_t l4_sum[NFVB_MAX_PORTS][NFVB_MAX_CLASSES];
 };
 
 int nfvb_traffic_build(struct nfvb_traffic *t, const struct nfvb_opts *o,
@@ -215,12 +249,200 @@ void nfvb_traffic_free(struct nfvb_traffic *t);
 void nfvb_traffic_set_gen(struct nfvb_traffic *t, uint8_t gen);
 
 static inline uint8_t *
-nfvb_tmpl(const struct nfvb_traffic *t, unsigned int port, unsigned int cls,
-	  uint32_t flow)
+nfvb_tmpl(const struct nfvb_traffic *t, unsigned int port, unsigned int cls)
 {
-	size_t idx = ((size_t)port * t->n_classes + cls) * t->flows + flow;
+	return t->tmpl + ((size_t)port * t->n_classes + cls) * NFVB_TMPL_SZ;
+}
 
-	return t->tmpl + idx * NFVB_TMPL_SZ;
+/*
+ * A permutation of the `bits`-wide numbers (0..32), for --src-range and
+ * --dst-range: each step is a bijection modulo 2^bits (adding a constant,
+ * multiplying by an odd one, x ^= x >> s with s >= 1), and the rounds mix
+ * low bits into high ones and back.  So flows 0, 1, 2, ... land far apart
+ * (on different routes of a large table, not on neighbouring addresses
+ * of one /24), and while f < 2^bits no two flows share an address.
+ * Deterministic: the same frames every run.
+ */
+static inline uint32_t
+nfvb_spread_hash(uint32_t f, unsigned int bits, unsigned int side)
+{
+	/* A constant per side: the two addresses of a flow are unrelated
+	 * (src ^ dst is not the same for every flow). */
+	static const uint32_t salt[2] = {0x7f4a7c15u, 0x2545f491u};
+	uint32_t mask = bits >= 32 ? UINT32_MAX : (1u << bits) - 1;
+	unsigned int s = (bits + 1) / 2;
+	uint32_t x = f & mask;
+
+	x = (x * 0x9e3779b1u + salt[side]) & mask;
+	x ^= x >> s;
+	x = (x * 0x85ebca6bu) & mask;
+	x ^= x >> s;
+	x = (x * 0xc2b2ae35u) & mask;
+	x ^= x >> s;
+	return x;
+}
+
+/* The address fields and the port fields vary as units: when either of
+ * a pair varies, nfvb_flow_write() writes both (mirrored on odd ports). */
+#define NFVB_VARY_ADDRS (NFVB_VARY_SRC_IP | NFVB_VARY_DST_IP)
+#define NFVB_VARY_PORTS (NFVB_VARY_SRC_PORT | NFVB_VARY_DST_PORT)
+
+/* Flow f's even-side source (side 0) or destination (side 1) address:
+ * counted up in the last 32 bits (wrapping there), or the range's host
+ * bits just after the prefix (at most 32) taken from the hash. */
+static inline unsigned __int128
+nfvb_flow_addr(const struct nfvb_traffic *t, unsigned int side, uint32_t f)
+{
+	unsigned __int128 a = t->addr[side];
+
+	if (!(t->vary & (side == 0 ? NFVB_VARY_SRC_IP : NFVB_VARY_DST_IP)))
+		return a;
+	if (t->spread[side])
+		return (a & ~t->spread_mask[side]) |
+		       ((unsigned __int128)nfvb_spread_hash(
+				f, t->spread_bits[side], side)
+			<< t->spread_shift[side]);
+	return (a & ~(unsigned __int128)UINT32_MAX) |
+	       (uint32_t)((uint32_t)a + f);
+}
+
+/* The same for IPv4, in 32 bits (the common case, per frame). */
+static inline uint32_t
+nfvb_flow_addr4(const struct nfvb_traffic *t, unsigned int side, uint32_t f)
+{
+	uint32_t a = (uint32_t)t->addr[side];
+
+	if (!(t->vary & (side == 0 ? NFVB_VARY_SRC_IP : NFVB_VARY_DST_IP)))
+		return a;
+	if (t->spread[side])
+		return (a & ~(uint32_t)t->spread_mask[side]) |
+		       nfvb_spread_hash(f, t->spread_bits[side], side)
+			       << t->spread_shift[side];
+	return a + f;
+}
+
+/* Store IPv6 address a at p (network order); its 32-bit words' sum. */
+static inline uint64_t
+nfvb_addr6_store(unsigned __int128 a, uint8_t *p)
+{
+	uint64_t hi = rte_cpu_to_be_64((uint64_t)(a >> 64));
+	uint64_t lo = rte_cpu_to_be_64((uint64_t)a);
+
+	memcpy(p, &hi, 8);
+	memcpy(p + 8, &lo, 8);
+	return (hi >> 32) + (hi & UINT32_MAX) + (lo >> 32) + (lo & UINT32_MAX);
+}
+
+static inline uint16_t
+nfvb_fold64(uint64_t s)
+{
+	s = (s >> 32) + (s & UINT32_MAX);
+	s = (s >> 16) + (s & 0xffff);
+	s = (s >> 16) + (s & 0xffff);
+	s = (s >> 16) + (s & 0xffff);
+	return (uint16_t)s;
+}
+
+/*
+ * Write flow f's fields over a copy of port p's class-cls template at d:
+ * what --vary changes (the addresses, the ports, the source MAC), the
+ * signature's flow, and the checksums they are in, completed from the
+ * template's sums without them (traffic.c writes flow 0's template the
+ * same way).  Generator thread, per frame when flows > 1: a few dozen
+ * instructions, no table per flow.  The 32-bit words summed are at even
+ * offsets from the start of what their checksum covers, so native-order
+ * sums are right on any host.
+ */
+static inline void
+nfvb_flow_write(const struct nfvb_traffic *t, unsigned int p, unsigned int cls,
+		uint32_t f, uint8_t *d)
+{
+	/* Everything is read and computed before the first store: a store
+	 * through a byte pointer may alias *t, and would make the compiler
+	 * load t's fields again after it. */
+	const unsigned int side = p & 1, vary = t->vary;
+	const bool v4 = !t->ipv6, sig = t->has_sig, udp = !t->tcp;
+	const uint16_t l4_off = t->l4_off, sig_off = t->sig_off;
+	const uint16_t ck_off = t->ck_off;
+	const uint32_t mac = t->mac24[p] + f;
+	uint64_t l4s = t->l4_sum[p][cls], ips = t->ip_sum[p][cls];
+	uint32_t s4 = 0, d4 = 0, pw = 0, sw = 0;
+	unsigned __int128 s6 = 0, d6 = 0;
+	uint16_t ck, ipck = 0;
+
+	if ((vary & NFVB_VARY_ADDRS) && v4) {
+		s4 = rte_cpu_to_be_32(nfvb_flow_addr4(t, side, f));
+		d4 = rte_cpu_to_be_32(nfvb_flow_addr4(t, side ^ 1, f));
+		ips += (uint64_t)s4 + d4;
+		l4s += (uint64_t)s4 + d4;
+		ipck = (uint16_t)~nfvb_fold64(ips);
+	} else if (vary & NFVB_VARY_ADDRS) {
+		s6 = nfvb_flow_addr(t, side, f);
+		d6 = nfvb_flow_addr(t, side ^ 1, f);
+	}
+	if (vary & NFVB_VARY_PORTS) {
+		uint16_t sp = t->l4port[0], dp = t->l4port[1];
+		struct {
+			uint16_t sp, dp;
+		} ports;
+
+		if (vary & NFVB_VARY_SRC_PORT)
+			sp = (uint16_t)(sp + f);
+		if (vary & NFVB_VARY_DST_PORT)
+			dp = (uint16_t)(dp + f);
+		ports.sp = rte_cpu_to_be_16(side == 0 ? sp : dp);
+		ports.dp = rte_cpu_to_be_16(side == 0 ? dp : sp);
+		memcpy(&pw, &ports, 4);
+		l4s += pw;
+	}
+	if (sig) {
+		struct {
+			uint8_t port, meta;
+			uint16_t flow;
+		} x = {(uint8_t)(p | (f >> 16) << 4), NFVB_META(cls, t->gen),
+		       (uint16_t)f};
+
+		memcpy(&sw, &x, 4);
+		l4s += sw;
+	}
+
+	if (vary & NFVB_VARY_SRC_MAC) {
+		d[8] = (uint8_t)(mac >> 16);
+		d[9] = (uint8_t)(mac >> 8);
+		d[10] = (uint8_t)mac;
+	}
+	if ((vary & NFVB_VARY_ADDRS) && v4) {
+		memcpy(d + 14 + 12, &s4, 4);
+		memcpy(d + 14 + 16, &d4, 4);
+		memcpy(d + 14 + 10, &ipck, 2);
+	} else if (vary & NFVB_VARY_ADDRS) {
+		l4s += nfvb_addr6_store(s6, d + 14 + 8) +
+		       nfvb_addr6_store(d6, d + 14 + 24);
+	}
+	if (vary & NFVB_VARY_PORTS)
+		memcpy(d + l4_off, &pw, 4);
+	if (sig)
+		memcpy(d + sig_off + 2, &sw, 4);
+	ck = (uint16_t)~nfvb_fold64(l4s);
+	if (ck == 0 && udp)
+		ck = 0xffff; /* UDP: 0 means "no checksum" */
+	memcpy(d + ck_off, &ck, 2);
+}
+
+/* Flow f's frame from port p's class-cls template, headers only (the
+ * rest of the buffer must be zero).  A fixed-size copy of 64 or 128 bytes
+ * (a template is zero past copy_len, like the buffer: the bytes past the
+ * headers stay zero) is cheaper than one of copy_len. */
+static __rte_always_inline void
+nfvb_frame_fill(const struct nfvb_traffic *t, unsigned int p, unsigned int cls,
+		uint32_t f, void *d)
+{
+	if (t->copy_len <= 64)
+		rte_mov64(d, nfvb_tmpl(t, p, cls));
+	else
+		rte_mov128(d, nfvb_tmpl(t, p, cls));
+	if (t->flows > 1)
+		nfvb_flow_write(t, p, cls, f, d);
 }
 
 /* Fill seq/tsc and the compensation word; the L4 checksum stays valid. */

@@ -34,7 +34,7 @@ nfvb_usage(FILE *f)
 "Traffic:\n"
 "  -s, --size LIST       frame sizes 64..1518 with FCS, or `imix` (7:4:1 of\n"
 "                        64/594/1518), comma separated: one result each [64]\n"
-"  -f, --flows N         flows per direction, 1..65536 [1]\n"
+"  -f, --flows N         flows per direction, 1..1048576 [1]\n"
 "      --vary FIELDS     what changes from flow to flow: src-ip, dst-ip,\n"
 "                        src-port, dst-port, src-mac (comma list) [src-ip]\n"
 "      --ipv6            IPv6 (default IPv4)\n"

@@ -57,140 +57,48 @@ nfvb_default_mac(unsigned int port, uint8_t mac[6])
 	mac[5] = (uint8_t)(port + 1);
 }
 
-/* Add n to the last 32 bits of an address (IPv4: the whole address). */
-static void
-nfvb_addr_add(uint8_t *a, unsigned int alen, uint32_t n)
+/* An address (4 or 16 bytes, network order) as a host-order number. */
+static unsigned __int128
+nfvb_addr_num(const uint8_t *a, unsigned int alen)
 {
-	uint32_t v;
+	unsigned __int128 v = 0;
+	unsigned int i;
 
-	memcpy(&v, a + alen - 4, 4);
-	v = rte_cpu_to_be_32(rte_be_to_cpu_32(v) + n);
-	memcpy(a + alen - 4, &v, 4);
+	for (i = 0; i < alen; i++)
+		v = v << 8 | a[i];
+	return v;
 }
 
 /*
- * A permutation of the `bits`-wide numbers (1..32), for --src-range and
- * --dst-range: each step is a bijection modulo 2^bits (adding a constant,
- * multiplying by an odd one, x ^= x >> s with s >= 1), and the rounds mix
- * low bits into high ones and back.  So flows 0, 1, 2, ... land far apart
- * (on different routes of a large table, not on neighbouring addresses
- * of one /24), and while f < 2^bits no two flows share an address.
- * Deterministic: the same frames every run.
- */
-static uint32_t
-nfvb_spread_hash(uint32_t f, unsigned int bits, unsigned int side)
-{
-	/* A constant per side: the two addresses of a flow are unrelated
-	 * (src ^ dst is not the same for every flow). */
-	static const uint32_t salt[2] = {0x7f4a7c15u, 0x2545f491u};
-	uint32_t mask = bits >= 32 ? UINT32_MAX : (1u << bits) - 1;
-	unsigned int s = (bits + 1) / 2;
-	uint32_t x = f & mask;
-
-	x = (x * 0x9e3779b1u + salt[side]) & mask;
-	x ^= x >> s;
-	x = (x * 0x85ebca6bu) & mask;
-	x ^= x >> s;
-	x = (x * 0xc2b2ae35u) & mask;
-	x ^= x >> s;
-	return x;
-}
-
-/* Flow n's address in the network a/plen: the host bits just after the
- * prefix (at most 32; with IPv6 the bits after those stay zero) take the
- * hash.  side: 0 for --src-range, 1 for --dst-range. */
-static void
-nfvb_addr_spread(uint8_t *a, unsigned int alen, unsigned int plen,
-		 unsigned int side, uint32_t n)
-{
-	unsigned int bits = RTE_MIN(alen * 8 - plen, 32u), i;
-	uint32_t x = nfvb_spread_hash(n, bits, side);
-
-	for (i = 0; i < bits; i++) {
-		unsigned int pos = plen + i;	/* bit index from the top */
-		uint8_t m = (uint8_t)(0x80 >> (pos % 8));
-
-		if ((x >> (bits - 1 - i)) & 1)
-			a[pos / 8] |= m;
-		else
-			a[pos / 8] &= (uint8_t)~m;
-	}
-}
-
-static void
-nfvb_mac_add(uint8_t *m, uint32_t n)
-{
-	/* Bytes 2..4 take the flow number; byte 5 stays the port's own, so
-	 * the MAC ranges of two ports never overlap (an overlap would show
-	 * a learning switch a MAC move on almost every frame). */
-	uint32_t v = ((uint32_t)m[2] << 16 | (uint32_t)m[3] << 8 | m[4]) + n;
-
-	m[2] = (uint8_t)(v >> 16);
-	m[3] = (uint8_t)(v >> 8);
-	m[4] = (uint8_t)v;
-}
-
-static uint16_t
-nfvb_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/*
- * Fill one template.  The flow is the same 5-tuple in both directions:
+ * Fill port p's template of class cls: flow 0's frame.  The headers are
+ * written with flow 0's fields, the checksums are summed without the
+ * fields that vary by flow (t->ip_sum, t->l4_sum), then nfvb_flow_write()
+ * writes the varying fields and the checksums, as it does per frame for
+ * every other flow.  The flow is the same 5-tuple in both directions:
  * the odd port sends the even port's tuple reversed, so a stateful
  * device sees replies.
  */
 static void
-nfvb_tmpl_fill(const struct nfvb_traffic *t, unsigned int port,
-	       unsigned int cls, uint32_t flow)
+nfvb_tmpl_fill(struct nfvb_traffic *t, unsigned int port, unsigned int cls)
 {
 	const struct nfvb_tmpl_src *s = &nfvb_src;
-	uint8_t *d = nfvb_tmpl(t, port, cls, flow);
+	uint8_t *d = nfvb_tmpl(t, port, cls);
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)d;
 	unsigned int side = port & 1, alen = s->ipv6 ? 16 : 4;
-	uint8_t sa[16], da[16];
-	uint16_t sp, dp, len = t->len[cls], l4len;
+	bool addrs = t->vary & NFVB_VARY_ADDRS,
+	     ports = t->vary & NFVB_VARY_PORTS;
+	uint16_t len = t->len[cls], l4len;
 	struct nfvb_sig *sig;
+	uint8_t *sa, *da;
 	uint32_t sum;
 	void *l4 = d + t->l4_off;
 
 	memset(d, 0, NFVB_TMPL_SZ);
 	memcpy(eh->dst_addr.addr_bytes, s->peer[port], 6);
 	memcpy(eh->src_addr.addr_bytes, s->mac[port], 6);
-	if (s->vary & NFVB_VARY_SRC_MAC)
-		nfvb_mac_add(eh->src_addr.addr_bytes, flow);
 
-	/* The even side's tuple, varied by flow, then mirrored. */
-	memcpy(sa, s->ip[0], alen);
-	memcpy(da, s->ip[1], alen);
-	if ((s->vary & NFVB_VARY_SRC_IP) && s->spread[0])
-		nfvb_addr_spread(sa, alen, s->plen[0], 0, flow);
-	else if (s->vary & NFVB_VARY_SRC_IP)
-		nfvb_addr_add(sa, alen, flow);
-	if ((s->vary & NFVB_VARY_DST_IP) && s->spread[1])
-		nfvb_addr_spread(da, alen, s->plen[1], 1, flow);
-	else if (s->vary & NFVB_VARY_DST_IP)
-		nfvb_addr_add(da, alen, flow);
-	sp = s->l4port[0];
-	dp = s->l4port[1];
-	if (s->vary & NFVB_VARY_SRC_PORT)
-		sp = (uint16_t)(sp + flow);
-	if (s->vary & NFVB_VARY_DST_PORT)
-		dp = (uint16_t)(dp + flow);
-	if (side == 1) {
-		uint8_t tmp[16];
-		uint16_t tp = sp;
-
-		memcpy(tmp, sa, alen);
-		memcpy(sa, da, alen);
-		memcpy(da, tmp, alen);
-		sp = dp;
-		dp = tp;
-	}
-
+	/* Addresses and ports that do not vary: the even side's tuple,
+	 * mirrored on odd ports.  Those that vary stay zero for the sums. */
 	l4len = (uint16_t)(len - t->l4_off);
 	if (s->ipv6) {
 		struct rte_ipv6_hdr *ip =
@@ -201,9 +109,8 @@ nfvb_tmpl_fill(const struct nfvb_traffic *t, unsigned int port,
 		ip->payload_len = rte_cpu_to_be_16(l4len);
 		ip->proto = s->tcp ? IPPROTO_TCP : IPPROTO_UDP;
 		ip->hop_limits = 64;
-		memcpy(ip->src_addr, sa, 16);
-		memcpy(ip->dst_addr, da, 16);
-		sum = rte_ipv6_phdr_cksum(ip, 0);
+		sa = ip->src_addr;
+		da = ip->dst_addr;
 	} else {
 		struct rte_ipv4_hdr *ip =
 			(struct rte_ipv4_hdr *)(d + sizeof(*eh));
@@ -215,17 +122,26 @@ nfvb_tmpl_fill(const struct nfvb_traffic *t, unsigned int port,
 		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 		ip->time_to_live = 64;
 		ip->next_proto_id = s->tcp ? IPPROTO_TCP : IPPROTO_UDP;
-		memcpy(&ip->src_addr, sa, 4);
-		memcpy(&ip->dst_addr, da, 4);
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		sa = (uint8_t *)&ip->src_addr;
+		da = (uint8_t *)&ip->dst_addr;
+	}
+	if (!addrs) {
+		memcpy(sa, s->ip[side], alen);
+		memcpy(da, s->ip[side ^ 1], alen);
+	}
+	if (s->ipv6) {
+		sum = rte_ipv6_phdr_cksum((struct rte_ipv6_hdr *)(d + 14), 0);
+	} else {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + 14);
+
+		t->ip_sum[port][cls] = rte_raw_cksum(ip, sizeof(*ip));
+		ip->hdr_checksum = (uint16_t)~t->ip_sum[port][cls];
 		sum = rte_ipv4_phdr_cksum(ip, 0);
 	}
 
 	if (s->tcp) {
 		struct rte_tcp_hdr *th = l4;
 
-		th->src_port = rte_cpu_to_be_16(sp);
-		th->dst_port = rte_cpu_to_be_16(dp);
 		th->sent_seq = rte_cpu_to_be_32(1);
 		th->data_off = (sizeof(*th) / 4) << 4;
 		th->tcp_flags = RTE_TCP_ACK_FLAG;
@@ -233,41 +149,63 @@ nfvb_tmpl_fill(const struct nfvb_traffic *t, unsigned int port,
 	} else {
 		struct rte_udp_hdr *uh = l4;
 
-		uh->src_port = rte_cpu_to_be_16(sp);
-		uh->dst_port = rte_cpu_to_be_16(dp);
 		uh->dgram_len = rte_cpu_to_be_16(l4len);
+	}
+	if (!ports) {
+		uint16_t *pp = l4;
+
+		pp[0] = rte_cpu_to_be_16(s->l4port[side]);
+		pp[1] = rte_cpu_to_be_16(s->l4port[side ^ 1]);
 	}
 
 	if (t->has_sig) {
 		sig = (struct nfvb_sig *)(d + t->sig_off);
 		sig->magic = NFVB_SIG_MAGIC;
-		sig->port = (uint8_t)port;
-		sig->meta = NFVB_META(cls, t->gen);
-		sig->flow = (uint16_t)flow;
 		sig->fix = 0xffff;	/* seq = tsc = 0: see struct nfvb_sig */
 	}
 
 	/* Everything past copy_len is zero: it adds nothing to the sum. */
 	sum += rte_raw_cksum(l4, t->copy_len - t->l4_off);
-	sum = (uint16_t)~nfvb_fold(sum);
-	if (sum == 0 && !s->tcp)
-		sum = 0xffff;	/* UDP: 0 means "no checksum" */
-	if (s->tcp)
-		((struct rte_tcp_hdr *)l4)->cksum = (uint16_t)sum;
-	else
-		((struct rte_udp_hdr *)l4)->dgram_cksum = (uint16_t)sum;
+	t->l4_sum[port][cls] = sum;
+	nfvb_flow_write(t, port, cls, 0, d);
 }
 
 static void
 nfvb_traffic_fill_all(struct nfvb_traffic *t)
 {
 	unsigned int p, c;
-	uint32_t f;
 
 	for (p = 0; p < t->n_ports; p++)
 		for (c = 0; c < t->n_classes; c++)
-			for (f = 0; f < t->flows; f++)
-				nfvb_tmpl_fill(t, p, c, f);
+			nfvb_tmpl_fill(t, p, c);
+}
+
+/* What nfvb_flow_write() needs, from the options. */
+static void
+nfvb_traffic_flows(struct nfvb_traffic *t, const struct nfvb_tmpl_src *s)
+{
+	unsigned int alen = s->ipv6 ? 16 : 4, side, p;
+
+	t->vary = s->vary;
+	t->ipv6 = s->ipv6;
+	t->tcp = s->tcp;
+	t->ck_off = (uint16_t)(t->l4_off + (s->tcp ? 16 : 6));
+	for (side = 0; side < 2; side++) {
+		unsigned int bits = RTE_MIN(alen * 8 - s->plen[side], 32u);
+		uint32_t m = bits >= 32 ? UINT32_MAX : (1u << bits) - 1;
+
+		t->addr[side] = nfvb_addr_num(s->ip[side], alen);
+		t->l4port[side] = s->l4port[side];
+		t->spread[side] = s->spread[side];
+		t->spread_bits[side] = (uint8_t)bits;
+		t->spread_shift[side] =
+			(uint8_t)(alen * 8 - s->plen[side] - bits);
+		t->spread_mask[side] = (unsigned __int128)m
+				       << t->spread_shift[side];
+	}
+	for (p = 0; p < t->n_ports; p++)
+		t->mac24[p] = (uint32_t)s->mac[p][2] << 16 |
+			      (uint32_t)s->mac[p][3] << 8 | s->mac[p][4];
 }
 
 int
@@ -355,7 +293,8 @@ nfvb_traffic_build(struct nfvb_traffic *t, const struct nfvb_opts *o,
 	s->plen[0] = o->src_plen;
 	s->plen[1] = o->dst_plen;
 
-	bytes = (size_t)n_ports * t->n_classes * t->flows * NFVB_TMPL_SZ;
+	nfvb_traffic_flows(t, s);
+	bytes = (size_t)n_ports * t->n_classes * NFVB_TMPL_SZ;
 	t->tmpl = aligned_alloc(RTE_CACHE_LINE_SIZE, bytes);
 	if (t->tmpl == NULL) {
 		snprintf(err, errlen, "no memory for %zu bytes of templates",
@@ -426,7 +365,7 @@ nfvb_pcap_write(const struct nfvb_traffic *t, const char *path,
 			};
 
 			memset(frame, 0, sizeof(frame));
-			memcpy(frame, nfvb_tmpl(t, p, cls, flow), t->copy_len);
+			nfvb_frame_fill(t, p, cls, flow, frame);
 			if (t->has_sig)
 				nfvb_sig_stamp((struct nfvb_sig *)(frame +
 								  t->sig_off),

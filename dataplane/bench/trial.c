@@ -3,9 +3,11 @@
  * trial.c - one trial: warm up, measure for a set time, drain.
  *
  * Closed loop: each sending port starts `inflight` bursts; every frame
- * that comes back gets its headers restored from its template, a new
- * sequence number and timestamp, and goes out again on the port that
- * first sent it (like testpmd's `start tx_first N` with mac forwarding).
+ * that comes back is rebuilt from its template as the sending port's next
+ * flow (so all flows take turns, not only the first inflight x burst),
+ * gets a new sequence number and timestamp, and goes out again on the
+ * port that first sent it (like testpmd's `start tx_first N` with mac
+ * forwarding).
  * The device under test is then the bottleneck.  Open loop: a token
  * bucket on the TSC offers `rate_pps` per sending port; a frame the TX
  * ring refuses is freed and counted as refused (on vhost-user a full ring
@@ -25,6 +27,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -69,8 +72,9 @@ struct nfvb_run {
 static struct nfvb_pend nfvb_pend[NFVB_MAX_PORTS];
 
 /* --queues > 1: the newest sequence number seen per sending port and
- * flow in the window, + 1 (0: none yet). */
-static uint32_t nfvb_flow_next[NFVB_MAX_PORTS][NFVB_MAX_FLOWS];
+ * flow in the window, + 1 (0: none yet); [port * flows + flow], allocated
+ * for the trial (up to 32 MiB with a million flows and 8 ports). */
+static uint32_t *nfvb_flow_next;
 
 /* The TX queue of a frame: its flow's (see the top of the file).  Frames
  * too small for a signature name no flow: queue 0. */
@@ -82,9 +86,8 @@ nfvb_txq(const struct nfvb_run *run, struct rte_mbuf *m)
 
 	if (nq == 1 || !t->has_sig)
 		return 0;
-	return (uint16_t)(rte_pktmbuf_mtod_offset(m, struct nfvb_sig *,
-						  t->sig_off)
-				  ->flow %
+	return (uint16_t)(NFVB_SIG_FLOW(rte_pktmbuf_mtod_offset(
+				  m, struct nfvb_sig *, t->sig_off)) %
 			  nq);
 }
 
@@ -117,6 +120,17 @@ nfvb_pend_flush_all(void)
 	}
 }
 
+/* The next flow port p sends (cyclic). */
+static inline uint32_t
+nfvb_next_flow(struct nfvb_run *run, unsigned int p)
+{
+	uint32_t f = run->flow[p];
+
+	if (++run->flow[p] == run->t->flows)
+		run->flow[p] = 0;
+	return f;
+}
+
 /* Fresh frames from the templates; seq and tsc are set when sent. */
 static void
 nfvb_build(struct nfvb_run *run, unsigned int p, struct rte_mbuf **m,
@@ -127,14 +141,12 @@ nfvb_build(struct nfvb_run *run, unsigned int p, struct rte_mbuf **m,
 
 	for (i = 0; i < n; i++) {
 		unsigned int cls = t->pattern[run->pat[p]];
-		uint32_t f = run->flow[p];
+		uint32_t f = nfvb_next_flow(run, p);
 		char *d = rte_pktmbuf_mtod(m[i], char *);
 
 		if (++run->pat[p] == t->n_pattern)
 			run->pat[p] = 0;
-		if (++run->flow[p] == t->flows)
-			run->flow[p] = 0;
-		rte_memcpy(d, nfvb_tmpl(t, p, cls, f), t->copy_len);
+		nfvb_frame_fill(t, p, cls, f, d);
 		m[i]->data_len = t->len[cls];
 		m[i]->pkt_len = t->len[cls];
 	}
@@ -280,7 +292,8 @@ nfvb_as_sent(const struct nfvb_traffic *t, const struct rte_mbuf *m,
 	       m->data_len == t->len[cls];
 }
 
-/* Put a frame that came back into the shape its template gave it. */
+/* Put a frame that came back into the shape its template gives flow
+ * `flow` (headers restored: a device may rewrite MACs or the TTL). */
 static inline bool
 nfvb_restore(const struct nfvb_traffic *t, struct rte_mbuf *m,
 	     unsigned int sp, unsigned int cls, uint32_t flow)
@@ -297,7 +310,7 @@ nfvb_restore(const struct nfvb_traffic *t, struct rte_mbuf *m,
 		m->data_len = t->len[cls];
 		m->pkt_len = t->len[cls];
 	}
-	rte_memcpy(d, nfvb_tmpl(t, sp, cls, flow), t->copy_len);
+	nfvb_frame_fill(t, sp, cls, flow, d);
 	return true;
 }
 
@@ -306,11 +319,11 @@ static inline bool
 nfvb_flow_reordered(struct nfvb_run *run, unsigned int sp,
 		    const struct nfvb_sig *s)
 {
-	uint32_t *next;
+	uint32_t *next, f = NFVB_SIG_FLOW(s);
 
-	if (unlikely(s->flow >= run->t->flows))
+	if (unlikely(f >= run->t->flows))
 		return false;
-	next = &nfvb_flow_next[sp][s->flow];
+	next = &nfvb_flow_next[(size_t)sp * run->t->flows + f];
 	if (*next != 0 && (int32_t)(s->seq - (*next - 1)) < 0)
 		return true;
 	*next = s->seq + 1;
@@ -371,14 +384,14 @@ nfvb_rx_queue(struct nfvb_run *run, unsigned int q, uint16_t rq, uint64_t now)
 		s = rte_pktmbuf_mtod_offset(x, struct nfvb_sig *, t->sig_off);
 		if (unlikely(x->data_len < t->sig_off + NFVB_SIG_LEN ||
 			     s->magic != NFVB_SIG_MAGIC ||
-			     s->port >= c->n_ports)) {
+			     NFVB_SIG_PORT(s) >= c->n_ports)) {
 			/* Not ours: zero it, the pool's buffers stay clean. */
 			r->ps[q].foreign++;
 			nfvb_zero(x);
 			drop[nd++] = x;
 			continue;
 		}
-		sp = s->port;
+		sp = NFVB_SIG_PORT(s);
 		if (unlikely(NFVB_META_GEN(s->meta) != t->gen)) {
 			r->ps[q].stale++;
 			if (!nfvb_as_sent(t, x, s->meta))
@@ -408,7 +421,7 @@ nfvb_rx_queue(struct nfvb_run *run, unsigned int q, uint16_t rq, uint64_t now)
 			}
 		}
 		if (resend && nfvb_restore(t, x, sp, NFVB_META_CLASS(s->meta),
-					   s->flow)) {
+					   nfvb_next_flow(run, sp))) {
 			nfvb_pend_push(&nfvb_pend[sp], x, drop, &nd);
 		} else {
 			if (unlikely(!nfvb_as_sent(t, x, s->meta)))
@@ -442,9 +455,9 @@ nfvb_window_open(struct nfvb_run *run)
 		run->r->ps[p].lat.min = UINT32_MAX;
 		run->s0[p] = run->seq[p];
 		run->seen[p] = false;
-		if (run->c->o->queues > 1)
-			memset(nfvb_flow_next[p], 0,
-			       run->t->flows * sizeof(nfvb_flow_next[p][0]));
+		if (nfvb_flow_next != NULL)
+			memset(&nfvb_flow_next[(size_t)p * run->t->flows], 0,
+			       run->t->flows * sizeof(nfvb_flow_next[0]));
 	}
 	run->phase = NFVB_MEASURE;
 }
@@ -482,12 +495,13 @@ nfvb_probe_rx(struct nfvb_run *run, bool *got)
 			if (!t->has_sig) {
 				if (got != NULL)
 					got[(q % c->n_ports) ^ 1] = true;
-			} else if (m[i]->data_len >= t->sig_off + NFVB_SIG_LEN &&
+			} else if (m[i]->data_len >=
+					   t->sig_off + NFVB_SIG_LEN &&
 				   s->magic == NFVB_SIG_MAGIC &&
-				   s->port < c->n_ports) {
+				   NFVB_SIG_PORT(s) < c->n_ports) {
 				if (got != NULL &&
 				    NFVB_META_GEN(s->meta) == t->gen)
-					got[s->port] = true;
+					got[NFVB_SIG_PORT(s)] = true;
 			} else {
 				/* Not ours: the pool's buffers stay zero. */
 				nfvb_zero(m[i]);
@@ -604,6 +618,13 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 	for (p = 0; p < c->n_ports; p++) {
 		r->tx_on[p] = !o->unidir || (p & 1) == 0;
 		r->ps[p].lat.min = UINT32_MAX;
+	}
+
+	if (o->queues > 1) {
+		nfvb_flow_next = calloc((size_t)c->n_ports * t->flows,
+					sizeof(*nfvb_flow_next));
+		if (nfvb_flow_next == NULL)
+			return -ENOMEM;
 	}
 
 	/* A new generation: frames of earlier trials are told apart. */
@@ -725,6 +746,8 @@ nfvb_trial_run(struct nfvb_ctx *c, struct nfvb_traffic *t,
 		rc = -EINTR;
 out:
 	nfvb_pend_flush_all();
+	free(nfvb_flow_next);
+	nfvb_flow_next = NULL;
 	return rc;
 }
 

@@ -114,7 +114,7 @@ nfvb_cost_build(const struct nfvb_traffic *t, unsigned int p,
 		char *d = rte_pktmbuf_mtod(m[i], char *);
 
 		memset(d, 0, t->len[cls]);
-		rte_memcpy(d, nfvb_tmpl(t, p, cls, *flow), t->copy_len);
+		nfvb_frame_fill(t, p, cls, *flow, d);
 		m[i]->data_len = t->len[cls];
 		m[i]->pkt_len = t->len[cls];
 		if (t->has_sig)

@@ -23,7 +23,10 @@
 #                 ports, one PMD on the DUT core, the NORMAL action
 #   ovs-flows     the same with two in_port -> output flows
 #   nfvd:NAME     nfvd with configs/NAME.yaml, for each config with exactly
-#                 two vhost-user server ports and one worker
+#                 two vhost-user server ports; with dataplane.workers N
+#                 (or --workers N) N workers and N queue pairs per port,
+#                 the generator with --queues N, and a line per worker
+#                 (packets, busy cycles per packet) under the row
 #   nfvd-ethdev:NAME  the same with NFVD_VHOST_ETHDEV=1: every packet
 #                 through net_vhost's ethdev bursts, as testpmd's; only
 #                 when --only names it
@@ -109,6 +112,7 @@ IDLE=0
 IDLE_CONFIGS=l2-switch
 IDLE_CPU_S=3
 IDLE_RATES=(10kpps 1Mpps)
+WORKERS=""	# --workers: every nfvd row's worker count (else its config's)
 
 usage() {
 	cat <<EOF
@@ -129,8 +133,13 @@ usage: $0 [options] [-- extra nfv-bench arguments]
       --idle          rows nfvd-sleep:NAME and nfvd-interrupt:NAME beside
                       nfvd:NAME (poll), with idle CPU and open-loop latency
       --idle-configs LIST  configs (names) of --idle [$IDLE_CONFIGS]
+  -W, --workers N     nfvd rows with N workers (1..8) and N queue pairs per
+                      port, the generator with --queues N, and a line per
+                      worker under each row [each config's dataplane.workers];
+                      the workers take the cores from --dut-cpu on, or share
+                      the CPUs (dataplane.share_cpus) where too few are left
       --gen-cpu N     generator core [$GEN_CPU]
-      --dut-cpu N     device-under-test core [$DUT_CPU]
+      --dut-cpu N     device-under-test core (first worker's) [$DUT_CPU]
       --no-install    do not apt-get install what is missing (skip instead)
       --no-huge       ordinary memory everywhere instead of hugepages
   -j, --json FILE     every run and the medians as JSON
@@ -162,6 +171,7 @@ while [ $# -gt 0 ]; do
 	--idle-configs) IDLE_CONFIGS=${2:?}; IDLE=1; shift 2 ;;
 	--gen-cpu) GEN_CPU=${2:-}; shift 2 ;;
 	--dut-cpu) DUT_CPU=${2:-}; shift 2 ;;
+	-W | --workers) WORKERS=${2:-}; shift 2 ;;
 	--no-install) INSTALL=0; shift ;;
 	--no-huge) NO_HUGE=1; shift ;;
 	-j | --json) JSON_OUT=${2:?}; shift 2 ;;
@@ -185,6 +195,7 @@ esac
 [[ "$GEN_CPU" =~ ^[0-9]+$ ]] || die_usage "--gen-cpu: a CPU number"
 [[ "$DUT_CPU" =~ ^[0-9]+$ ]] || die_usage "--dut-cpu: a CPU number"
 [ "$GEN_CPU" != "$DUT_CPU" ] || die_usage "the generator and the DUT need different cores"
+[ -z "$WORKERS" ] || [[ "$WORKERS" =~ ^[1-8]$ ]] || die_usage "--workers: 1..8"
 if [ ${#CONFIGS[@]} -eq 0 ]; then
 	CONFIGS=("$ROOT"/configs/*.yaml)
 fi
@@ -323,12 +334,14 @@ apt_install() {	# apt_install PKG...: without starting any service
 
 python_yaml() { python3 -c 'import yaml' 2>/dev/null; }
 
-# Configs nfvd can run here: exactly two vhost-user server ports, one
-# worker.  Prints "NAME<TAB>PATH" per config, reasons on stderr.
+# Configs nfvd can run here: exactly two vhost-user server ports.  Prints
+# "NAME<TAB>PATH<TAB>WORKERS" per config (WORKERS: --workers, else the
+# config's dataplane.workers), reasons on stderr.
 pick_configs() {
-	python3 - "$@" <<'EOF'
+	python3 - "$WORKERS" "$@" <<'EOF'
 import os, sys, yaml
-for path in sys.argv[1:]:
+force = sys.argv[1]
+for path in sys.argv[2:]:
     name = os.path.splitext(os.path.basename(path))[0]
     try:
         cfg = yaml.safe_load(open(path))
@@ -347,17 +360,17 @@ for path in sys.argv[1:]:
         why = "not exactly two vhost-user ports"
     elif any(p.get("mode", "server") != "server" for p in vh):
         why = "a vhost-user port in client mode"
-    elif int((cfg.get("dataplane") or {}).get("workers", 1)) != 1:
-        why = "more than one worker"
+    workers = int(force or (cfg.get("dataplane") or {}).get("workers", 1))
     if why:
         print("compare: %s: skipped (%s)" % (path, why), file=sys.stderr)
         continue
-    print("%s\t%s" % (name, os.path.abspath(path)))
+    print("%s\t%s\t%d" % (name, os.path.abspath(path), workers))
 EOF
 }
 
 # A private copy of a config: our sockets, control socket, file prefix,
-# the worker on the DUT core, and ROUTES (when not empty) as the route
+# the worker(s) from the DUT core on (WORKERS of them, each port with as
+# many queue pairs; share_cpus where fewer CPUs are left), and ROUTES (when not empty) as the route
 # file of every router that has one.  eBPF objects (a bpf VNF's
 # `program:`, a firewall rule's `bpf: FILE[:SECTION]`) are relative to
 # nfvd's working directory, the repository root in the examples: a path
@@ -365,10 +378,11 @@ EOF
 # (its own programs; the current build's when it has none, an older
 # baseline), any other relative path from the repository root, so the
 # copy runs from any directory.
-private_config() {	# private_config SRC DST PREFIX ROUTES IDLE BUILDDIR
+private_config() {	# private_config SRC DST PREFIX ROUTES IDLE BUILDDIR WORKERS
 	python3 - "$@" "$DIR" "$DUT_CPU" "$NO_HUGE" "$ROOT" "$BUILD" "$TAG-rns" <<'EOF'
 import os, sys, yaml
-src, dst, prefix, routes, idle, builddir, d, cpu, nohuge, root, build, rns = sys.argv[1:13]
+src, dst, prefix, routes, idle, builddir, workers, d, cpu, nohuge, root, build, rns = sys.argv[1:14]
+workers, cpu = int(workers), int(cpu)
 cfg = yaml.safe_load(open(src))
 
 
@@ -399,8 +413,16 @@ for v in cfg.get("vnfs") or []:
 dp = cfg.setdefault("dataplane", {}) or {}
 cfg["dataplane"] = dp
 dp["file_prefix"] = prefix
-dp["lcores"] = str(cpu)
-dp["workers"] = 1
+dp["workers"] = workers
+dp.pop("share_cpus", None)
+if cpu + workers <= len(os.sched_getaffinity(0)):
+    dp["lcores"] = str(cpu) if workers == 1 else "%d-%d" % (cpu, cpu + workers - 1)
+else:
+    # Too few CPUs for a core per worker: they share (worker 0 on the
+    # last CPU, the others round the rest, the generator's included);
+    # compare.sh says so on stderr.
+    dp.pop("lcores", None)
+    dp["share_cpus"] = True
 if idle:
     dp["idle"] = idle
 if nohuge == "1":
@@ -410,6 +432,8 @@ cfg["control"] = cfg["control"] or {}
 cfg["control"]["socket"] = d + "/nfvd-ctl.sock"
 for i, p in enumerate(cfg["ports"]):
     p["path"] = "%s/nfvd-p%d.sock" % (d, i)
+    if workers > 1:
+        p["queues"] = max(int(p.get("queues", 1)), workers)
 yaml.safe_dump(cfg, open(dst, "w"), default_flow_style=None, sort_keys=False)
 EOF
 }
@@ -531,7 +555,7 @@ nfvd_config() {	# nfvd_config NAME VARIANT DST PREFIX
 	[ "$variant" = interrupt ] && idle=interrupt
 	[ "$variant" = base ] && build=$BASE_BUILD
 	routes=$(routes_for "$name") || return 1
-	private_config "${CONFIG_OF[$name]}" "$3" "$4" "$routes" "$idle" "$build"
+	private_config "${CONFIG_OF[$name]}" "$3" "$4" "$routes" "$idle" "$build" "${WORKERS_OF[$name]}"
 }
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/nfv-bench-cmp.XXXXXX") || exit 1
@@ -541,18 +565,19 @@ DUTS=("limit" "ceiling")
 wanted testpmd-mac && DUTS+=("testpmd-mac")
 wanted ovs-normal && DUTS+=("ovs-normal")
 wanted ovs-flows && DUTS+=("ovs-flows")
-declare -A CONFIG_OF=()
+declare -A CONFIG_OF=() WORKERS_OF=()
 if ! python_yaml; then
 	if [ "$LIST_ONLY" = 1 ] || ! apt_install python3-yaml || ! python_yaml; then
 		warn "python3 has no yaml module (python3-yaml): nfvd configs not read"
 	fi
 fi
 if python_yaml; then
-	while IFS=$'\t' read -r name path; do
+	while IFS=$'\t' read -r name path workers; do
 		[ -n "$name" ] || continue
 		wanted "nfvd:$name" || continue
 		DUTS+=("nfvd:$name")
 		CONFIG_OF[$name]=$path
+		WORKERS_OF[$name]=$workers
 		# Only on request: the same with every vhost-user packet through
 		# net_vhost's ethdev burst functions (NFVD_VHOST_ETHDEV=1).
 		if [[ ",$ONLY," == *",nfvd-ethdev:$name,"* ]]; then
@@ -567,6 +592,14 @@ if python_yaml; then
 		[ -n "$BASE_BUILD" ] && DUTS+=("nfvd-base:$name")
 	done < <(pick_configs "${CONFIGS[@]}")
 fi
+
+for name in "${!WORKERS_OF[@]}"; do
+	nw=${WORKERS_OF[$name]}
+	if [ "$nw" -gt 1 ] && [ "$LIST_ONLY" = 0 ] && [ -z "$PRINT_CONFIG" ] &&
+		[ $((DUT_CPU + nw)) -gt "$(nproc)" ]; then
+		warn "nfvd:$name: $nw workers from CPU $DUT_CPU on need more CPUs than the $(nproc) here: dataplane.share_cpus, the workers share CPUs (the generator's too): read the method, not the figures"
+	fi
+done
 
 # Row keys: DUT for nfv-bench, DUT@testpmd for testpmd.
 gen_key() {	# gen_key DUT GEN
@@ -834,6 +867,8 @@ stop_dut() {
 # --- one measurement ---------------------------------------------------------
 RESULTS=$DIR/results.tsv	# dut run mpps01 mpps10 loss cycles estimated gen-busy
 : >"$RESULTS"
+WORKER_RESULTS=$DIR/workers.tsv	# dut run worker packets cycles-per-packet
+: >"$WORKER_RESULTS"
 IDLE_RESULTS=$DIR/idle.tsv	# dut run cpu-pct "RATE P50 P99 LOSS ..."
 : >"$IDLE_RESULTS"
 
@@ -998,11 +1033,27 @@ measure() {	# measure DUT GEN RUN [extra generator args...]
 	if [[ "$dut" == nfvd*:* ]]; then
 		local ctl=$NFVCTL
 		[[ "$dut" == nfvd-base:* ]] && ctl=$BASE_NFVCTL
+		# All workers: their busy cycles over their packets.
 		cyc=$("$ctl" -s "$NFVD_CTL" -j show stats 2>/dev/null | python3 -c '
 import json, sys
 w = json.load(sys.stdin)["workers"]
-print("%.1f" % w[0]["cycles_per_packet"] if w else "")' 2>/dev/null)
+p = sum(x["packets"] for x in w)
+print("%.1f" % (sum(x["busy_cycles"] for x in w) / p) if p else "")' 2>/dev/null)
 		[ -n "$cyc" ] && est=0
+		# More than one worker: each one's packets and busy cycles per
+		# packet over the trial (nfv-bench --dut-socket).
+		if [ "$gen" = nfv-bench ] && [ "${WORKERS_OF[${dut#*:}]:-1}" -gt 1 ]; then
+			python3 - "$DIR/run.json" "$key" "$run" >>"$WORKER_RESULTS" <<'EOF'
+import json, sys
+b = json.load(open(sys.argv[1]))
+res = b["results"][0]
+for w in res["trials"][res["final_trial"]].get("dut_workers", []):
+    print("%s\t%s\t%d\t%d\t%.1f" % (sys.argv[2], sys.argv[3], w["id"], w["packets"], w["cycles_per_packet"]))
+EOF
+			awk -F'\t' -v k="$key" -v r="$run" '$1 == k && $2 == r {
+				printf "compare: %-22s run %s:   worker %s: %s packets, %s busy cycles/packet\n", k, r, $3, $4, $5 }' \
+				"$WORKER_RESULTS"
+		fi
 	elif [ "$dut" = limit ]; then
 		cyc=$(raw_cycles)
 		[ -n "$cyc" ] && est=0
@@ -1040,6 +1091,11 @@ run_dut() {	# run_dut DUT RUN GEN
 			read -ra extra <<<"$(config_tp_args "${CONFIG_OF[${dut#*:}]}")"
 		else
 			read -ra extra <<<"$(config_gen_args "${CONFIG_OF[${dut#*:}]}")"
+			local nw=${WORKERS_OF[${dut#*:}]:-1}
+			# N workers: N queue pairs, flows to spread over them
+			# (a later -f wins), nfvd's per-worker counts.
+			[ "$nw" -gt 1 ] && extra=(--queues "$nw" --flows 1024
+				--dut-socket "$NFVD_CTL" "${extra[@]}")
 		fi
 		;;
 	esac
@@ -1116,9 +1172,10 @@ for run in $(seq "$RUNS"); do
 done
 
 # --- the table ---------------------------------------------------------------------
-python3 - "$RESULTS" "$SIZE" "$RUNS" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+NFV_CMP_WORKERS=$WORKER_RESULTS python3 - "$RESULTS" "$SIZE" "$RUNS" \
+	"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 	"$JSON_OUT" "$IDLE_RESULTS" "${ROWS[@]}" <<'EOF'
-import datetime, json, statistics, sys
+import datetime, json, os, statistics, sys
 path, size, runs, commit, json_out, idle_path = sys.argv[1:7]
 order = [d for d in sys.argv[7:] if d]
 names = {"limit": "raw vhost forwarder (the limit)",
@@ -1146,6 +1203,18 @@ for dut, rs in rows.items():
                 "generator_busy_pct": statistics.median([r["generator_busy_pct"] for r in rs])}
     if med[dut]["generator_busy_pct"] < 0:  # the generator did not say
         med[dut]["generator_busy_pct"] = None
+# Rows with more than one nfvd worker: per worker, the packets and busy
+# cycles per packet of each run's trial (warm-up and drain included).
+per_worker = {}
+for line in open(os.environ["NFV_CMP_WORKERS"]):
+    f = line.rstrip("\n").split("\t")
+    if len(f) == 5:
+        per_worker.setdefault(f[0], {}).setdefault(int(f[2]), []).append((int(f[3]), float(f[4])))
+for dut, ws in per_worker.items():
+    if dut in med:
+        med[dut]["workers"] = [{"worker": w, "packets": statistics.median([x[0] for x in v]),
+                                "cycles_per_packet": statistics.median([x[1] for x in v]), "runs": len(v)}
+                               for w, v in sorted(ws.items())]
 
 
 def gen_of(key):
@@ -1202,9 +1271,16 @@ for key in order:
         name, gen, m["mpps_per_direction"], m["mpps_0to1"], m["mpps_1to0"], m["gbps_per_direction"],
         xlim, ratio, xovs, cyc, clim, "-" if busy is None else "%.0f%%" % busy,
         "**generator**" if m["paced_by"] == "generator" else m["paced_by"] or "-", m["runs"]))
+    total = sum(w["packets"] for w in m.get("workers", [])) or 1
+    for w in m.get("workers", []):
+        print("| &nbsp;&nbsp;worker %d | %s | %d packets (%.0f%%) | | | | | %.0f | | | | %d |" % (
+            w["worker"], gen, w["packets"], 100.0 * w["packets"] / total, w["cycles_per_packet"], w["runs"]))
 print()
 print("~: estimated as TSC Hz / packets per second through the device's core;"
-      " nfvd's figure is its worker's busy cycles per packet (nfvctl show stats).")
+      " nfvd's figure is its workers' busy cycles per packet (nfvctl show stats).")
+if per_worker:
+    print("worker N: with more than one nfvd worker, each one's packets (share) and busy cycles per packet"
+          " over the trial, warm-up and drain included (nfv-bench --dut-socket); medians of the runs.")
 print("Gbit/s: frame bytes with the FCS (layer 2)%s." % (", IMIX at its mean of %.1f B" % frame_bytes
                                                          if size == "imix" else ""))
 print("generator busy: share of the time the generator's loop moved frames (testpmd: its forwarding"

@@ -5,11 +5,12 @@
  * Per burst (all from one iface):
  *  1. parse each frame (up to two VLAN tags, IPv4 / IPv6 with extension
  *     headers, TCP/UDP/SCTP ports, ICMP echo ids, the packet quoted in an
- *     ICMP error) into a connection key and an ACL key; malformed frames
- *     get their drop reason here, non-IP frames pass;
+ *     ICMP error) into a connection key; malformed frames get their drop
+ *     reason here, non-IP frames pass;
  *  2. look the distinct connection keys up in one rte_hash bulk call;
- *  3. classify, with one rte_acl call per family, the packets that have no
- *     connection;
+ *  3. build the ACL keys of the packets that have no connection (only
+ *     those: an established flow never needs one) and classify them with
+ *     one rte_acl call per family;
  *  4. decide in arrival order: a packet of a tracked connection passes (and
  *     moves its TCP state on); else the first matching rule's action, or
  *     the default.  allow-stateful enters a new connection; reject answers
@@ -308,13 +309,12 @@ fw_parse_quote(struct fw_pkt *pk, const uint8_t *q, uint32_t qlen, bool v6,
 
 /*
  * The transport header at l4 (`have` bytes of it readable, `len` in the
- * packet): ports (both in *ports, as the ACL key's last word), TCP
+ * packet): ports (both in pk->ports, as the ACL key's last word), TCP
  * flags, ICMP type.  Sets the connection key, or a drop verdict in pk.
  */
 static inline void
 fw_parse_l4(struct fw_pkt *pk, const uint8_t *l4, uint32_t have, uint32_t len,
-	    const uint8_t *src, const uint8_t *dst, bool v6, uint16_t in,
-	    uint32_t *ports)
+	    const uint8_t *src, const uint8_t *dst, bool v6, uint16_t in)
 {
 	const uint16_t trunc = VNF_DROP(
 		pk->frag == FW_FRAG_FIRST ? FW_D_BAD_FRAG : FW_D_L4_TRUNC);
@@ -382,7 +382,7 @@ fw_parse_l4(struct fw_pkt *pk, const uint8_t *l4, uint32_t have, uint32_t len,
 	}
 	sp = fw_rd16(l4);
 	dp = fw_rd16(l4 + 2);
-	*ports = fw_w32_halves(sp, dp);
+	pk->ports = fw_w32_halves(sp, dp);
 	fw_ck_set(pk, src, dst, v6, sp, dp, proto, in, false);
 }
 
@@ -391,7 +391,6 @@ static inline void
 fw_parse_ip4(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
 	     uint32_t total, uint16_t in)
 {
-	struct fw_acl4 *a = &pk->k.a4;
 	uint32_t hl, tot;
 	uint16_t fo;
 
@@ -413,11 +412,6 @@ fw_parse_ip4(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
 	pk->family = 4;
 	pk->proto = p[9];
 	pk->l4off = (uint16_t)(pk->l3off + hl);
-	a->w[0] = fw_w32_byte(p[9]);
-	a->w[1] = fw_w32_halves(rte_cpu_to_be_16(in), 0);
-	a->w[2] = fw_rd32(p + 12);
-	a->w[3] = fw_rd32(p + 16);
-	a->w[4] = 0;
 
 	fo = rte_be_to_cpu_16(fw_rd16(p + 6));
 	if (unlikely(fo & 0x3fff)) {
@@ -430,22 +424,18 @@ fw_parse_ip4(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
 				return;
 			}
 			pk->frag = FW_FRAG_LATER;
-			a->w[1] = fw_w32_halves(
-				rte_cpu_to_be_16(in),
-				rte_cpu_to_be_16(FW_KF_LATER_FRAG));
 			return;
 		}
 		pk->frag = FW_FRAG_FIRST;
 	}
 	fw_parse_l4(pk, p + hl, RTE_MIN(avail, tot) - hl, tot - hl, p + 12,
-		    p + 16, false, in, &a->w[4]);
+		    p + 16, false, in);
 }
 
 static inline void
 fw_parse_ip6(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
 	     uint32_t total, uint16_t in)
 {
-	struct fw_acl6 *a = &pk->k.a6;
 	uint32_t tot, off = 40, fid = 0;
 	uint8_t nh, frag = FW_FRAG_NONE;
 	int rc;
@@ -475,17 +465,48 @@ fw_parse_ip6(struct fw_pkt *pk, const uint8_t *p, uint32_t avail,
 	pk->frag = frag;
 	pk->frag_id = fid;
 	pk->l4off = (uint16_t)(pk->l3off + off);
-	a->w[0] = fw_w32_byte(nh);
-	a->w[1] = fw_w32_halves(
-		rte_cpu_to_be_16(in),
-		frag == FW_FRAG_LATER ? rte_cpu_to_be_16(FW_KF_LATER_FRAG) : 0);
-	memcpy(a->src, p + 8, 16);
-	memcpy(a->dst, p + 24, 16);
-	a->w[10] = 0;
 	if (frag == FW_FRAG_LATER)
 		return;
 	fw_parse_l4(pk, p + off, RTE_MIN(avail, tot) - off, tot - off, p + 8,
-		    p + 24, true, in, &a->w[10]);
+		    p + 24, true, in);
+}
+
+/*
+ * The ACL key of an IP packet pk (parsed, kind FW_PK_IP) that came in by
+ * `in`, from its header at pk->l3; once (a no-op when built).  Worker.
+ * Built on demand because most packets of a busy firewall belong to a
+ * connection and never meet the rules.
+ */
+static inline void
+fw_acl_key(struct fw_pkt *pk, uint16_t in)
+{
+	const uint8_t *p = pk->l3;
+	uint32_t w1;
+
+	if (p == NULL)
+		return;
+	pk->l3 = NULL;
+	w1 = fw_w32_halves(rte_cpu_to_be_16(in),
+			   pk->frag == FW_FRAG_LATER
+				   ? rte_cpu_to_be_16(FW_KF_LATER_FRAG)
+				   : 0);
+	if (pk->family == 4) {
+		struct fw_acl4 *a = &pk->k.a4;
+
+		a->w[0] = fw_w32_byte(pk->proto);
+		a->w[1] = w1;
+		a->w[2] = fw_rd32(p + 12);
+		a->w[3] = fw_rd32(p + 16);
+		a->w[4] = pk->ports;
+	} else {
+		struct fw_acl6 *a = &pk->k.a6;
+
+		a->w[0] = fw_w32_byte(pk->proto);
+		a->w[1] = w1;
+		memcpy(a->src, p + 8, 16);
+		memcpy(a->dst, p + 24, 16);
+		a->w[10] = pk->ports;
+	}
 }
 
 /* Parse frame m that came in by `in` into pk. */
@@ -499,17 +520,21 @@ fw_parse(const struct fw *fw, struct vnf_wctx *w, struct rte_mbuf *m,
 	unsigned int tags = 0;
 	uint16_t et;
 
+	bool in_place;
+
 	pk->ct = FW_CTK_NONE;
 	pk->frag = FW_FRAG_NONE;
 	pk->tcp_flags = 0;
 	pk->icmp_type = 0;
+	pk->ports = 0;
 	if (unlikely(plen < RTE_ETHER_HDR_LEN)) {
 		fw_done(pk, VNF_DROP(FW_D_RUNT));
 		return;
 	}
 	/* Headers in one piece: in place, else copied (chained mbufs). */
-	p = likely(len <= m->data_len) ? rte_pktmbuf_mtod(m, const uint8_t *)
-				       : rte_pktmbuf_read(m, 0, len, scratch);
+	in_place = likely(len <= m->data_len);
+	p = in_place ? rte_pktmbuf_mtod(m, const uint8_t *)
+		     : rte_pktmbuf_read(m, 0, len, scratch);
 	et = fw_rd16(p + 12);
 	while (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
 	       et == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ)) {
@@ -525,6 +550,7 @@ fw_parse(const struct fw *fw, struct vnf_wctx *w, struct rte_mbuf *m,
 		off += 4;
 	}
 	pk->l3off = (uint8_t)off;
+	pk->l3 = p + off;
 	if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
 		fw_parse_ip4(pk, p + off, len - off, plen - off, in);
 	} else if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
@@ -532,7 +558,11 @@ fw_parse(const struct fw *fw, struct vnf_wctx *w, struct rte_mbuf *m,
 	} else {
 		w->counters[FW_C_NON_IP]++;
 		fw_done(pk, fw_peer(fw, in));
+		return;
 	}
+	/* The scratch copy holds the next packet's headers soon. */
+	if (unlikely(!in_place) && pk->kind == FW_PK_IP)
+		fw_acl_key(pk, in);
 }
 
 /* ---- first-fragment verdicts (per worker) ---- */
@@ -674,7 +704,10 @@ fw_judge(struct fw *fw, const struct fw_rs *rs, struct vnf_wctx *w,
 		}
 	}
 	if (unlikely(pk->frag == FW_FRAG_LATER)) {
-		const struct fw_frag_ent *e = fw_frag_find(fw, ws, pk, t);
+		const struct fw_frag_ent *e;
+
+		fw_acl_key(pk, in);
+		e = fw_frag_find(fw, ws, pk, t);
 
 		if (e != NULL) {
 			if (VNF_NEXT_IS_DROP(e->next))
@@ -683,8 +716,11 @@ fw_judge(struct fw *fw, const struct fw_rs *rs, struct vnf_wctx *w,
 			return out;
 		}
 	}
-	if (res == FW_RES_NONE)
+	if (res == FW_RES_NONE) {
+		/* A connection that did not take the packet (it expired). */
+		fw_acl_key(pk, in);
 		res = fw_rs_classify_one(rs, pk->family == 6, &pk->k);
+	}
 	if (res == 0 || res > rs->n_rules) {
 		if (fw->default_action == FW_A_ALLOW) {
 			w->counters[FW_C_DEFAULT_ALLOW]++;
@@ -727,8 +763,11 @@ fw_judge(struct fw *fw, const struct fw_rs *rs, struct vnf_wctx *w,
 		break;
 	}
 done:
-	if (unlikely(pk->frag == FW_FRAG_FIRST))
+	if (unlikely(pk->frag == FW_FRAG_FIRST)) {
+		fw_acl_key(pk, in); /* its addresses: a connection's first
+				     * fragment has no key yet */
 		fw_frag_record(ws, pk, v, t);
+	}
 	return v;
 }
 
@@ -783,6 +822,7 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		if (pk[i].kind != FW_PK_IP ||
 		    (kidx[i] != FW_NO_KEY && kpos[kidx[i]] >= 0))
 			continue;
+		fw_acl_key(&pk[i], in);
 		if (pk[i].family == 4) {
 			d4[n4] = (const uint8_t *)&pk[i].k.a4;
 			i4[n4++] = (uint8_t)i;

@@ -408,10 +408,16 @@ enum fw_frag {
 
 struct fw_pkt {
 	struct fw_conn_key ck;
+	/* The ACL key: built only for packets that need the rules (no
+	 * connection, a fragment), from l3 and ports (fw_acl_key()). */
 	union {
 		struct fw_acl4 a4;
 		struct fw_acl6 a6;
 	} k;
+	/* The IP header in the mbuf; NULL once k is built.  Headers copied
+	 * out of a chained mbuf get their key at once (the copy is reused). */
+	const uint8_t *l3;
+	uint32_t ports; /* the ACL key's ports word (0: no ports) */
 	uint16_t next;
 	uint16_t l4off;
 	uint8_t kind;

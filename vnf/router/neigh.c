@@ -1166,6 +1166,47 @@ vnf_router_kneigh_del(struct vnf_instance *vi, uint16_t iface, uint8_t family,
 	return 0;
 }
 
+struct rt_svi_walk {
+	struct rt *rt;
+	void (*fn)(uint16_t iface, uint8_t family, const uint8_t *ip,
+		   const uint8_t mac[6], void *arg);
+	void *arg;
+};
+
+static void
+rt_svi_neigh_one(const struct rt_neigh_key *k, uint64_t word, uint32_t stamp,
+		 void *arg)
+{
+	const struct rt_svi_walk *a = arg;
+	uint8_t mac[8];
+	int32_t pos;
+
+	(void)stamp;
+	if (k->iface >= a->rt->n_ifaces ||
+	    a->rt->ifaces[k->iface].svi[0] == '\0' || !rt_nw_usable(word) ||
+	    rt_nw_state(word) == RT_NS_STATIC)
+		return;
+	pos = rt_neigh_lookup(a->rt, k);
+	if (pos < 0 || a->rt->neigh_origin == NULL ||
+	    a->rt->neigh_origin[pos] != RT_NO_LEARNED)
+		return;
+	memcpy(mac, &word, sizeof(mac)); /* the MAC as it lies in memory */
+	a->fn(k->iface, k->family, k->ip, mac, a->arg);
+}
+
+void
+vnf_router_svi_neighs(struct vnf_instance *vi,
+		      void (*fn)(uint16_t iface, uint8_t family,
+				 const uint8_t *ip, const uint8_t mac[6],
+				 void *arg),
+		      void *arg)
+{
+	struct rt_svi_walk a = {.rt = rt_kneigh_rt(vi), .fn = fn, .arg = arg};
+
+	if (a.rt != NULL)
+		rt_neigh_walk(a.rt, rt_svi_neigh_one, &a);
+}
+
 void
 vnf_router_kneigh_mark(struct vnf_instance *vi)
 {

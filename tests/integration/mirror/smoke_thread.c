@@ -177,6 +177,18 @@ vnf_router_iface_mtu(const struct vnf_instance *vi, uint16_t iface)
 	return iface == 0 ? 1500 : 9000;
 }
 
+void
+vnf_router_svi_neighs(struct vnf_instance *vi,
+		      void (*fn)(uint16_t iface, uint8_t family,
+				 const uint8_t *ip, const uint8_t mac[6],
+				 void *arg),
+		      void *arg)
+{
+	(void)vi;
+	(void)fn;
+	(void)arg; /* no svi ifaces here */
+}
+
 const char *
 vnf_router_iface_svi(const struct vnf_instance *vi, uint16_t iface)
 {

@@ -201,6 +201,20 @@ def run(env):
     nfvtest.wait_for(lambda: any(e["mac"] == VM_MAC and e.get("ifname") == "nfv100"
                                  for e in bridge_fdb(mns, "br100")), 2.5,
                      "the VM's MAC %s on nfv100" % VM_MAC)
+    # The VM's neighbour, which the router resolved itself on gw100, is
+    # written back on br100 (zebra's local type-2 MAC+IP), as dynamic.
+    def br100_neigh():
+        cp = nfvtest.run(["ip", "-n", mns, "-j", "neigh", "show", "dev", "br100"])
+        return {n["dst"]: n for n in json.loads(cp.stdout or "[]")}.get(VM_IP)
+    nfvtest.wait_for(lambda: br100_neigh() is not None, 1.5,
+                     "%s written back on br100" % VM_IP, interval=0.05)
+    kn = br100_neigh()
+    log("br100's neighbour: %s" % kn)
+    check_eq(kn.get("lladdr", "").lower(), VM_MAC, "the written-back MAC")
+    check("NOARP" not in kn.get("state", []) and "PERMANENT" not in kn.get("state", []),
+          "the written-back neighbour is static: %s" % kn)
+    vmn = [n for n in nfvd.nfvctl("show", "neigh", "rtr") if n.get("ip") == VM_IP]
+    check(vmn and vmn[0]["state"] != "permanent", "the router's own entry changed: %s" % vmn)
     ev = nfvd.nfvctl("show", "evpn")[0]
     log("show evpn: %s" % json.dumps(ev))
     check(ev["counters"]["locals_own_mac"] >= 1, "the router's MAC not counted as own")
@@ -222,6 +236,8 @@ def run(env):
     # Each MAC set once (down, MAC, up): not again for the messages that
     # the change itself causes, which carry the old MAC first.
     check_eq(m["counters"]["svi_macs"], 2, "svi MACs set")
+    check(m["counters"]["neighbours_written"] >= 1, "no neighbour written back")
+    check_eq(m["counters"]["neighbours_write_failed"], 0, "neighbour write-backs failed")
     check_eq(m.get("last_error"), None, "show mirror last_error")
 
     # An svi deleted and made again (another ifindex): missing, then

@@ -16,7 +16,7 @@ BAD = [
     (["--self-test", "--size", "64,jumbo"], "--size"),
     (["--self-test", "--ipv6", "--tcp", "--size", "64"], "78"),
     (["--self-test", "--flows", "0"], "--flows"),
-    (["--self-test", "--flows", "65537"], "--flows"),
+    (["--self-test", "--flows", "1048577"], "--flows"),
     (["--self-test", "--rate", "fast"], "--rate"),
     (["--self-test", "--rate", "101%"], "--rate"),
     (["--self-test", "--rate", "-5Mpps"], "--rate"),

@@ -5,7 +5,9 @@ lengths, MACs (own source, the peer's destination), IPv4 header checksum,
 UDP/TCP checksum over the pseudo-header (the signature's compensation
 word must keep it right for any sequence number and timestamp), the
 signature (magic, sending port, flow), flows that vary the fields asked
-and mirror the 5-tuple in the other direction, and IMIX in 7:4:1."""
+and mirror the 5-tuple in the other direction, and IMIX in 7:4:1.  Past
+65,536 flows (the flow's bits 16..19 ride in the signature's port byte)
+every flow has its own address and source MAC."""
 import os
 import struct
 import benchtest as bt
@@ -69,7 +71,8 @@ def parse(fr):
     sig = None
     if len(l4) >= hl + 16:
         magic, port, meta, flow, fix, seq, tsc = struct.unpack_from("<HBBHHII", l4, hl)
-        sig = (magic, port, flow, seq)
+        # The port byte: the port (low 4 bits), flow bits 16..19.
+        sig = (magic, port & 0x0F, flow | (port >> 4) << 16, seq)
     return (src, dst, sa, da, proto, sport, dport, sig), problems
 
 
@@ -88,6 +91,7 @@ def check_case(tmp, args, size, l3, proto, flows, vary):
     per_port = len(frames) // 2
     bad = []
     tuples = {0: [], 1: []}
+    macs = {0: set(), 1: set()}
     for i, fr in enumerate(frames):
         port = i // per_port
         f, problems = parse(fr)
@@ -108,6 +112,7 @@ def check_case(tmp, args, size, l3, proto, flows, vary):
             if magic != SIG_MAGIC or sport_ != port or flow != (i % per_port) % flows:
                 bad.append("frame %d: signature %r" % (i, sig))
         tuples[port].append((sa, da, sp, dp))
+        macs[port].add(src)
     bt.expect(not bad, "%s: frames well formed%s" % (name, "" if not bad else ": " + "; ".join(bad[:4])))
     # Flow f of port 1 is flow f of port 0 reversed.
     mirrored = all(tuples[1][k] == (t[1], t[0], t[3], t[2]) for k, t in enumerate(tuples[0]))
@@ -115,6 +120,13 @@ def check_case(tmp, args, size, l3, proto, flows, vary):
     distinct = len(set(tuples[0]))
     want = flows if vary & {"src-ip", "dst-ip", "src-port", "dst-port"} else 1
     bt.expect(distinct == want, "%s: %d distinct 5-tuples (want %d)" % (name, distinct, want))
+    if "src-mac" in vary:
+        bt.expect(len(macs[0]) == flows and len(macs[1]) == flows and not macs[0] & macs[1],
+                  "%s: a source MAC per flow and port (%d, %d), none shared by the ports" % (
+                      name, len(macs[0]), len(macs[1])))
+    if "src-ip" in vary and "dst-ip" not in vary:
+        srcs = set(t[0] for t in tuples[0])
+        bt.expect(len(srcs) == flows, "%s: %d distinct source addresses (want %d)" % (name, len(srcs), flows))
     if size == "imix":
         lens = [len(fr) for fr in frames[:per_port]]
         n60, n590, n1514 = lens.count(60), lens.count(590), lens.count(1514)
@@ -134,6 +146,12 @@ def main():
                          "--vary", "dst-ip,src-port,dst-port"], 1518, 6, 6, 64, {"dst-ip", "src-port", "dst-port"})
         check_case(tmp, ["--size", "imix", "--flows", "96", "--vary", "src-port"], "imix", 4, 17, 96, {"src-port"})
         check_case(tmp, ["--flows", "8", "--vary", "src-mac"], 64, 4, 17, 8, {"src-mac"})
+        # More flows than 16 bits of the signature: every flow distinct,
+        # its number (20 bits) in the signature, checksums right.
+        check_case(tmp, ["--flows", "70000", "--vary", "src-ip,src-mac"], 64, 4, 17, 70000,
+                   {"src-ip", "src-mac"})
+        check_case(tmp, ["--ipv6", "--size", "128", "--flows", "65600", "--vary", "dst-ip,src-port"],
+                   128, 6, 17, 65600, {"dst-ip", "src-port"})
         # 64 B TCP frames have no room for a signature, but are still right.
         check_case(tmp, ["--tcp"], 64, 4, 6, 1, {"src-ip"})
         # Addresses and ports given on the command line.

@@ -4,7 +4,8 @@
 device in between.  Whatever is sent must arrive: per port sent ==
 delivered, nothing lost, refused, reordered or foreign, latency measured;
 in the closed loop, in rate mode (64 B and IMIX, both directions and one)
-and with many IPv6/TCP flows.  Every JSON written matches the documented
+and with many IPv6/TCP flows, and a million flows (the most).  In the
+closed loop every flow takes its turn, not only the first in flight.  Every JSON written matches the documented
 schema.  Short runs, no hugepages."""
 import os
 import benchtest as bt
@@ -44,6 +45,8 @@ def main():
             ("closed loop ipv6 tcp", ["--duration", "0.3", "--warmup", "0.1", "--ipv6", "--tcp",
                                       "--size", "128", "--flows", "1000", "--vary", "src-ip,dst-port",
                                       "--inflight", "4", "--burst", "16"], True),
+            ("closed loop a million flows", ["--duration", "0.5", "--warmup", "0.1", "--flows", "1048576",
+                                             "--vary", "src-ip,src-mac", "--queues", "2"], True),
         ]
         for i, (name, args, closed) in enumerate(cases):
             path = os.path.join(tmp, "r%d.json" % i)
@@ -59,7 +62,28 @@ def main():
                 bt.expect(tr["ports"][1]["tx_packets"] == 0 and tr["ports"][1]["rx_packets"] == tr["ports"][0]["tx_packets"],
                           "%s: only port 0 sends, port 1 receives it all" % name)
         check_queues(tmp)
+        check_flows_take_turns(tmp)
     bt.finish()
+
+
+def check_flows_take_turns(tmp):
+    """Closed loop, 3 flows, 2 frames in flight per port: a frame that
+    comes back goes out again as the port's next flow, so flows 0, 1, 2,
+    0, ... leave on queues 0, 1, 0, 0, 1, 0 (flow f on queue f % 2): two
+    thirds on queue 0.  Frames that kept their first flow (0 and 1) would
+    split half and half."""
+    path = os.path.join(tmp, "turns.json")
+    rc, out, err = bt.run(["--self-test", "--queues", "2", "--flows", "3", "--inflight", "1", "--burst", "2",
+                           "--duration", "0.3", "--warmup", "0.1", "--json", path] + bt.eal_args("selft"),
+                          timeout=60)
+    if not bt.expect(rc == 0, "flows take turns: exit 0 (rc %d: %s)" % (rc, err.strip()[-300:])):
+        return
+    doc = bt.load_json(path)
+    check_no_loss(doc, "flows take turns", True)
+    for p in doc["results"][0]["trials"][0]["ports"]:
+        q0, q1 = p["tx_queue_packets"]
+        bt.expect(q1 > 0 and 1.9 < q0 / q1 < 2.1,
+                  "flows take turns: port %d: queue 0 carries two thirds (%d, %d)" % (p["port"], q0, q1))
 
 
 def check_queues(tmp):

@@ -87,8 +87,43 @@ def check_print_config():
         bt.expect((vnfs.get("g") or {}).get("program") == os.path.join(build, "configs", "bpf", "l2_guard.o"),
                   "-B DIR: the current build's program where the baseline has none (%s)"
                   % (vnfs.get("g") or {}).get("program"))
+    check_workers()
     rc, out, err = run(["--print-config", "nfvd:no-such-config"])
     bt.expect(rc == 2 and "--print-config" in err, "--print-config of no row: usage error, exit 2")
+
+
+def check_workers():
+    """One worker by default, on the DUT core; --workers N (or a config's
+    dataplane.workers) gives nfvd N workers and every port N queue pairs,
+    on the cores from --dut-cpu on, or sharing the CPUs where too few are
+    left; a config with more than one worker is compared, not skipped."""
+    cfg = print_config(["--print-config", "nfvd:l2-switch"])
+    dp = cfg.get("dataplane") or {}
+    bt.expect(dp.get("workers") == 1 and str(dp.get("lcores")) == "1" and "share_cpus" not in dp,
+              "--print-config: one worker on the DUT core (%s)" % dp)
+    cfg = print_config(["--workers", "2", "--print-config", "nfvd:l2-switch"])
+    dp = cfg.get("dataplane") or {}
+    queues = [p.get("queues") for p in cfg.get("ports") or []]
+    cores = os.cpu_count() >= 3 and len(os.sched_getaffinity(0)) >= 3
+    placed = (dp.get("lcores") == "1-2" and "share_cpus" not in dp if cores
+              else dp.get("share_cpus") is True and "lcores" not in dp)
+    bt.expect(dp.get("workers") == 2 and queues == [2, 2] and placed,
+              "--workers 2: two workers, two queue pairs per port, %s (%s, queues %s)" % (
+                  "CPUs 1-2" if cores else "sharing the CPUs", dp, queues))
+    with bt.tmpdir() as tmp:
+        cfgfile = os.path.join(tmp, "mq.yaml")
+        with open(cfgfile, "w") as f:
+            f.write("dataplane: {workers: 2}\n"
+                    "ports:\n  - {name: a, type: vhost-user, path: /tmp/a.sock, queues: 2}\n"
+                    "  - {name: b, type: vhost-user, path: /tmp/b.sock, queues: 2}\n"
+                    "vnfs:\n  - {name: sw, type: l2switch, ifaces: [{name: a}, {name: b}]}\n"
+                    "links: [[a, sw.a], [b, sw.b]]\n")
+        rc, out, err = run(["-c", cfgfile, "--list"])
+        bt.expect(rc == 0 and "nfvd:mq " in out, "a config with 2 workers is compared (%s%s)" % (out, err))
+        cfg = print_config(["-c", cfgfile, "--print-config", "nfvd:mq"])
+        bt.expect((cfg.get("dataplane") or {}).get("workers") == 2, "its private copy keeps 2 workers")
+    rc, out, err = run(["--workers", "9", "--list"])
+    bt.expect(rc == 2 and "--workers" in err, "--workers 9: usage error, exit 2")
 
 
 def main():

@@ -1534,6 +1534,48 @@ test_fragments(void **state)
 	assert_int_equal(ut_pass(0, &s), 1);
 }
 
+/* A first fragment that a connection passes: its verdict is kept for the
+ * fragments that follow, which have no ports for the rule to match (the
+ * ACL key, built only for packets without a connection, is built for it
+ * too: the record needs its addresses). */
+static void
+test_fragments_of_a_connection(void **state)
+{
+	const struct ut_rule rules[] = {
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 53, 53,
+		 NULL},
+	};
+	struct ut_fw_cfg fc = {
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
+	struct fwt_spec s = ut_udp("10.0.0.1", 999, "192.0.2.1", 53);
+	struct fwt_spec first = s, later, o;
+
+	RTE_SET_USED(state);
+	ut_fw_new(&fc);
+	assert_int_equal(ut_pass(0, &s), 1);
+	assert_int_equal(ut_ctr("conn-created"), 1);
+	first.frag = true;
+	first.mf = true;
+	first.frag_id = 0x4242;
+	first.payload = 64;
+	later = first;
+	later.mf = false;
+	later.frag_off = 9;
+	later.l4_none = true;
+	later.payload = 40;
+	/* Another flow's packet first, judged by the rules, so that nothing
+	 * of this flow's is left where the worker builds ACL keys. */
+	o = ut_udp("10.9.9.9", 7, "203.0.113.9", 7);
+	assert_int_equal(ut_pass(0, &o), -1);
+	assert_int_equal(ut_pass(0, &first), 1);
+	assert_int_equal(ut_ctr("conn-matched"), 1);
+	assert_int_equal(ut_pass(0, &later), 1);
+	assert_int_equal(ut_ctr("frag-followed"), 1);
+	/* Without the first fragment's record: the default drops it. */
+	later.frag_id = 0x4243;
+	assert_int_equal(ut_pass(0, &later), -1);
+}
+
 static void
 test_vlan_and_chained_mbufs(void **state)
 {
@@ -1575,6 +1617,43 @@ test_vlan_and_chained_mbufs(void **state)
 	 * Ethernet header: still parsed (the runt check is on the whole
 	 * frame). */
 	assert_int_equal(ut_ctr("runt"), 0);
+
+	/* Two chained frames in one burst, the allowed one first: each
+	 * gets its ACL key from its own headers, although both were read
+	 * through the same scratch copy (the key is built on demand, after
+	 * the connection lookup, except for copied headers). */
+	{
+		struct fwt_spec deny = s;
+		struct fwt_frame fd;
+		struct rte_mbuf *pk[2];
+		unsigned int before = ut_cap[1].n, k;
+
+		deny.dst = "198.51.100.1";
+		fd = ut_frame(&deny);
+		for (k = 0; k < 2; k++) {
+			const struct fwt_frame *src = k == 0 ? &f : &fd;
+
+			m = rte_pktmbuf_alloc(ut_pool);
+			m2 = rte_pktmbuf_alloc(ut_pool);
+			assert_non_null(m);
+			assert_non_null(m2);
+			memcpy(rte_pktmbuf_append(m, 20), src->b, 20);
+			memcpy(rte_pktmbuf_append(m2,
+						  (uint16_t)(src->len - 20)),
+			       src->b + 20, src->len - 20);
+			assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
+			pk[k] = m;
+		}
+		ut_send_mbufs(0, pk, 2);
+		assert_int_equal(ut_cap[1].n, before + 1);
+		assert_int_equal(ut_cap[1].pkts[before]->pkt_len, f.len);
+		/* The allowed one (its destination address), and the other
+		 * dropped by the default like dport 444 above. */
+		assert_memory_equal(
+			rte_pktmbuf_read(ut_cap[1].pkts[before], 30, 4, &k),
+			f.b + 30, 4);
+		assert_int_equal(ut_ctr("default-drop"), 2);
+	}
 }
 
 static void
@@ -1905,6 +1984,7 @@ main(int argc, char **argv)
 		T(test_header_validation),
 		T(test_ipv6_extension_headers),
 		T(test_fragments),
+		T(test_fragments_of_a_connection),
 		T(test_vlan_and_chained_mbufs),
 		T(test_show_verbs_and_table),
 		T(test_create_errors),

@@ -1004,6 +1004,27 @@ setup_svi(void **state)
 	return 0;
 }
 
+struct svi_seen {
+	unsigned int n;
+	uint16_t iface;
+	uint8_t family;
+	uint8_t ip[16];
+	uint8_t mac[6];
+};
+
+static void
+svi_seen_one(uint16_t iface, uint8_t family, const uint8_t *ip,
+	     const uint8_t mac[6], void *arg)
+{
+	struct svi_seen *s = arg;
+
+	s->n++;
+	s->iface = iface;
+	s->family = family;
+	memcpy(s->ip, ip, family == AF_INET ? 4 : 16);
+	memcpy(s->mac, mac, 6);
+}
+
 /* With the twins attached, an svi iface has none: the router answers
  * ARP and echo there itself and drops what it would punt ("no-twin"),
  * nothing is queued. */
@@ -1013,7 +1034,9 @@ test_svi_punt_per_iface(void **state)
 	struct pkt q = arp(BCAST, H1, 1, H1, "10.0.0.2", ZERO6, "10.0.0.1");
 	struct pkt e = echo4("10.0.0.2", "10.0.0.1", 64, 1);
 	struct pkt t = ip4p(R_LAN, "10.0.0.2", "10.0.0.1", 6);
+	struct svi_seen seen = {0};
 	struct rte_ring *ring;
+	uint8_t a[16];
 	int efd;
 
 	(void)state;
@@ -1029,6 +1052,18 @@ test_svi_punt_per_iface(void **state)
 	assert_int_equal(out_next[0], LAN);
 	assert_int_equal(ctr(RT_C_ARP_REPLIES), 1);
 	out_flush();
+	/* the requester, learned on an svi iface: to be written back; a
+	 * kernel (NOARP, static) neighbour is not */
+	a4(a, "10.0.0.9");
+	assert_int_equal(vnf_router_kneigh_set(vi, LAN, AF_INET, a, H2, true),
+			 0);
+	vnf_router_svi_neighs(vi, svi_seen_one, &seen);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.iface, LAN);
+	assert_int_equal(seen.family, AF_INET);
+	a4(a, "10.0.0.2");
+	assert_memory_equal(seen.ip, a, 4);
+	assert_memory_equal(seen.mac, H1, 6);
 	run1(LAN, mbuf(&e));
 	assert_int_equal(n_out, 1);
 	assert_int_equal(ctr(RT_C_ECHO4), 1);
