@@ -123,6 +123,7 @@ struct evpn_stats {
 	uint64_t locals_removed;
 	uint64_t locals_failed;
 	uint64_t port_frames;
+	uint64_t locals_own; /* local MACs not written: br<V>'s own (now) */
 };
 
 /* The devices of one VNI (iface i of the VNF). */
@@ -131,6 +132,10 @@ struct evpn_dev {
 	char br[IFNAMSIZ], vx[IFNAMSIZ], port[IFNAMSIZ];
 	int br_index, vx_index, port_index; /* 0: not made */
 	int tap_fd;
+	/* br<V>'s own address, from its RTM_NEWLINK (zeros: not seen).  A
+	 * router's `svi: br<V>` gives the bridge the router's MAC, which is
+	 * also a local MAC of the VNI: it is never written on nfv<V>. */
+	uint8_t br_mac[6];
 };
 
 struct ctl_evpn {
@@ -481,6 +486,52 @@ evpn_devices_remove(struct ctl_evpn *ev)
 
 static int evpn_sync_start(struct ctl_evpn *ev);
 
+/*
+ * RTM_NEWLINK of a br<V>: its address now.  A change makes the next tick
+ * read the local MACs again, so that one equal to it is taken back from
+ * what is written (the kernel moved the bridge's entry away already) and
+ * a former one is written again.
+ */
+static void
+evpn_br_link(struct ctl_evpn *ev, const struct nlmsghdr *h)
+{
+	const struct ifinfomsg *ifi;
+	struct nlattr *a;
+	unsigned int i;
+
+	if (h->nlmsg_type != RTM_NEWLINK ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return;
+	ifi = NLMSG_DATA(h);
+	for (i = 1; i < ev->info.n_ifaces; i++)
+		if (ev->dev[i].br_index != 0 &&
+		    ev->dev[i].br_index == ifi->ifi_index)
+			break;
+	if (i >= ev->info.n_ifaces)
+		return;
+	a = nlmsg_find_attr((struct nlmsghdr *)h, sizeof(*ifi), IFLA_ADDRESS);
+	if (a == NULL || nla_len(a) != 6 ||
+	    memcmp(nla_data(a), ev->dev[i].br_mac, 6) == 0)
+		return;
+	memcpy(ev->dev[i].br_mac, nla_data(a), 6);
+	ctl_server_lock();
+	ev->fdb_gen--; /* read again at the next tick */
+	ctl_server_unlock();
+}
+
+/* Is key (a local MAC) its VNI's br<V> own address? */
+static bool
+evpn_is_own_mac(const struct ctl_evpn *ev, uint64_t key)
+{
+	uint16_t ifc = vx_evpn_key_iface(key);
+	uint8_t mac[6];
+
+	if (ifc == 0 || ifc >= ev->info.n_ifaces)
+		return false;
+	vx_evpn_key_mac(key, mac);
+	return memcmp(mac, ev->dev[ifc].br_mac, 6) == 0;
+}
+
 static void
 evpn_apply(struct ctl_evpn *ev, const struct nlmsghdr *h)
 {
@@ -488,6 +539,7 @@ evpn_apply(struct ctl_evpn *ev, const struct nlmsghdr *h)
 	char err[256] = "";
 	int rc;
 
+	evpn_br_link(ev, h);
 	if (vx_evpn_parse(h, h->nlmsg_len, &e) < 0) {
 		ev->st.malformed++;
 		return;
@@ -746,7 +798,7 @@ static void
 evpn_locals(struct ctl_evpn *ev)
 {
 	unsigned int n = 0, i = 0, j = 0, k = 0, added = 0, removed = 0,
-		     failed = 0;
+		     failed = 0, own;
 	uint64_t now = mirror_now_ns(), *t;
 	int rc;
 
@@ -759,6 +811,22 @@ evpn_locals(struct ctl_evpn *ev)
 		return;
 	ev->locals_retry_ns = 0;
 	n = RTE_MIN(n, ev->cap);
+	/*
+	 * br<V>'s own address is not written on nfv<V>: the kernel (6.x)
+	 * accepts the NTF_MASTER replace and moves the bridge's local entry
+	 * to the port, after which frames for the bridge's own MAC are sent
+	 * out of nfv<V> (to nfvd) instead of being received by br<V>, and
+	 * zebra sees its SVI MAC as a local host MAC.  Left out here, the
+	 * merge deletes one written before the bridge took the address (a
+	 * delete the kernel answers ENOENT: done).
+	 */
+	for (i = 0, k = 0; i < n; i++)
+		if (!evpn_is_own_mac(ev, ev->cur[i]))
+			ev->cur[k++] = ev->cur[i];
+	own = n - k;
+	n = k;
+	i = 0;
+	k = 0;
 	/* Merge the two sorted lists into the next written one: the new
 	 * ones written, the gone ones deleted.  An add that failed is left
 	 * out and a delete that failed kept, so the next tick tries each
@@ -797,6 +865,7 @@ evpn_locals(struct ctl_evpn *ev)
 	ev->st.locals_added += added;
 	ev->st.locals_removed += removed;
 	ev->st.locals_failed += failed;
+	ev->st.locals_own = own;
 	ctl_server_unlock();
 }
 
@@ -838,7 +907,7 @@ evpn_show(void *arg)
 				  "port_ifindex", d->port_index));
 	}
 	c = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		      " s:I, s:I, s:I}",
+		      " s:I, s:I, s:I, s:I}",
 		      "messages", (json_int_t)s->messages, "malformed",
 		      (json_int_t)s->malformed, "ignored",
 		      (json_int_t)s->ignored, "failed", (json_int_t)s->failed,
@@ -850,7 +919,8 @@ evpn_show(void *arg)
 		      (json_int_t)s->locals_added, "locals_removed",
 		      (json_int_t)s->locals_removed, "locals_failed",
 		      (json_int_t)s->locals_failed, "port_frames",
-		      (json_int_t)s->port_frames);
+		      (json_int_t)s->port_frames, "locals_own_mac",
+		      (json_int_t)s->locals_own);
 	return json_pack("{s:s, s:s, s:b, s:s, s:o, s:I, s:o, s:s?}", "vnf",
 			 ev->vi->name, "netns", ev->ns.name, "netns_created",
 			 ev->ns.created, "state", evpn_state_names[ev->state],

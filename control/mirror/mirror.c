@@ -7,7 +7,10 @@
  * punt wake-up eventfd, the twins' taps and the netlink event socket, and
  * does a bounded amount of work per ready fd per wake-up so that a flood
  * on one (a million routes) does not starve the others (punted BGP
- * keepalives).  No tick: with nothing to do it does not run.
+ * keepalives).  No tick, except with svi ifaces (`svi: NAME`): a 50 ms
+ * timerfd writes the router's own neighbours back to the svi devices
+ * (zebra's local type-2 MAC+IP).  Otherwise, with nothing to do it does
+ * not run.
  *
  * Netlink: one raw libnl socket, subscribed to links, addresses, routes
  * and neighbours, read with recvmmsg() (no per-message allocation) and
@@ -28,6 +31,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -41,6 +45,7 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
+#include <netlink/route/neighbour.h>
 
 #include <rte_errno.h>
 #include <rte_ether.h>
@@ -62,6 +67,7 @@ enum {
 	MIRROR_EV_STOP,
 	MIRROR_EV_WAKE,
 	MIRROR_EV_NL,
+	MIRROR_EV_TICK, /* svi ifaces: the write-back timer */
 	MIRROR_EV_TAP,
 };
 
@@ -110,7 +116,9 @@ mirror_punt_one(struct ctl_mirror *m, struct rte_mbuf *pkt)
 	struct rte_mbuf *seg;
 	unsigned int n = 0;
 
-	if (pkt->port >= m->n_twins || pkt->nb_segs > RTE_DIM(iov)) {
+	/* An svi iface has no tap (the router does not punt there). */
+	if (pkt->port >= m->n_twins || m->tap_fd[pkt->port] < 0 ||
+	    pkt->nb_segs > RTE_DIM(iov)) {
 		m->st.punt_drops++;
 		rte_pktmbuf_free(pkt);
 		return;
@@ -213,6 +221,157 @@ mirror_tap_read(struct ctl_mirror *m, uint16_t iface)
 	}
 }
 
+/* ---- svi ifaces: the router's neighbours written back ------------------ */
+
+static int
+mirror_wb_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, offsetof(struct mirror_wb, mac));
+}
+
+/* vnf_router_svi_neighs() callback (under the lock): one into wb_cur. */
+static void
+mirror_wb_collect(uint16_t iface, uint8_t family, const uint8_t *ip,
+		  const uint8_t mac[6], void *arg)
+{
+	struct ctl_mirror *m = arg;
+	struct mirror_wb *w;
+
+	if (m->n_wb_cur >= MIRROR_WB_MAX || iface >= m->n_twins ||
+	    m->nlc.ifindex[iface] == 0)
+		return;
+	w = &m->wb_cur[m->n_wb_cur++];
+	memset(w, 0, sizeof(*w));
+	w->iface = iface;
+	w->family = family;
+	memcpy(w->ip, ip, family == AF_INET ? 4 : 16);
+	memcpy(w->mac, mac, 6);
+}
+
+/* Write (or delete) w on its svi device: NUD_REACHABLE, as the kernel's
+ * own ARP would have it, so that zebra advertises it.  0 or -errno. */
+static int
+mirror_wb_write(struct ctl_mirror *m, const struct mirror_wb *w, bool del)
+{
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *dst, *ll;
+	int rc = -NLE_NOMEM;
+
+	dst = nl_addr_build(w->family, w->ip, w->family == AF_INET ? 4 : 16);
+	ll = nl_addr_build(AF_LLC, w->mac, 6);
+	if (n == NULL || dst == NULL || ll == NULL)
+		goto out;
+	rtnl_neigh_set_ifindex(n, m->nlc.ifindex[w->iface]);
+	rtnl_neigh_set_family(n, w->family);
+	rc = rtnl_neigh_set_dst(n, dst);
+	if (rc < 0)
+		goto out;
+	if (del) {
+		rc = rtnl_neigh_delete(m->req, n, 0);
+		if (rc == -NLE_OBJ_NOTFOUND)
+			rc = 0; /* gone already (the kernel's GC, the device) */
+	} else {
+		rtnl_neigh_set_lladdr(n, ll);
+		rtnl_neigh_set_state(n, NUD_REACHABLE);
+		rc = rtnl_neigh_add(m->req, n, NLM_F_CREATE | NLM_F_REPLACE);
+	}
+out:
+	nl_addr_put(dst);
+	nl_addr_put(ll);
+	rtnl_neigh_put(n);
+	return rc < 0 ? -EIO : 0;
+}
+
+/*
+ * A tick: the router's own neighbours on svi ifaces now, against those
+ * written; the difference written.  An add that failed is left out and a
+ * delete that failed kept, so the next tick tries each again.  Read under
+ * the lock, written without it.
+ */
+static void
+mirror_wb_tick(struct ctl_mirror *m)
+{
+	unsigned int i = 0, j = 0, k = 0, added = 0, removed = 0, failed = 0;
+	struct mirror_wb *t;
+	int c;
+
+	m->n_wb_cur = 0;
+	ctl_server_lock();
+	vnf_router_svi_neighs(m->vi, mirror_wb_collect, m);
+	ctl_server_unlock();
+	qsort(m->wb_cur, m->n_wb_cur, sizeof(*m->wb_cur), mirror_wb_cmp);
+	while (i < m->n_wb_cur || j < m->n_wb) {
+		c = i == m->n_wb_cur ? 1
+		    : j == m->n_wb   ? -1
+				     : mirror_wb_cmp(&m->wb_cur[i], &m->wb[j]);
+		if (c < 0 ||
+		    (c == 0 && memcmp(m->wb_cur[i].mac, m->wb[j].mac, 6))) {
+			if (mirror_wb_write(m, &m->wb_cur[i], false) == 0) {
+				m->wb_next[k++] = m->wb_cur[i];
+				added++;
+			} else {
+				failed++;
+			}
+			i++;
+			j += c == 0;
+		} else if (c > 0) {
+			if (mirror_wb_write(m, &m->wb[j], true) == 0) {
+				removed++;
+			} else {
+				failed++;
+				if (k < MIRROR_WB_MAX)
+					m->wb_next[k++] = m->wb[j];
+			}
+			j++;
+		} else {
+			m->wb_next[k++] = m->wb_cur[i];
+			i++;
+			j++;
+		}
+	}
+	t = m->wb;
+	m->wb = m->wb_next;
+	m->wb_next = t;
+	m->n_wb = k;
+	if (added + removed + failed == 0)
+		return;
+	ctl_server_lock();
+	m->st.wb_added += added;
+	m->st.wb_removed += removed;
+	m->st.wb_failed += failed;
+	ctl_server_unlock();
+}
+
+/*
+ * A neighbour message of an svi device that is not a static entry: the
+ * kernel's dynamic entries there are the ones written back (the kernel
+ * stack behind an svi does not resolve for the router), not news for the
+ * router.  A delete of one written (the kernel's GC) is written again at
+ * the next tick.  True when ev is done with.
+ */
+static bool
+mirror_wb_echo(struct ctl_mirror *m, const struct mirror_nl_neigh *n)
+{
+	struct mirror_wb key;
+	struct mirror_wb *w;
+
+	if (n->iface >= m->n_twins || m->nlc.svi[n->iface][0] == '\0' ||
+	    n->permanent)
+		return false;
+	if (!n->del)
+		return true;
+	memset(&key, 0, sizeof(key));
+	key.iface = n->iface;
+	key.family = n->family;
+	memcpy(key.ip, n->ip, n->family == AF_INET ? 4 : 16);
+	w = bsearch(&key, m->wb, m->n_wb, sizeof(*m->wb), mirror_wb_cmp);
+	if (w == NULL)
+		return false;
+	memmove(w, w + 1, (size_t)(m->wb + m->n_wb - (w + 1)) * sizeof(*w));
+	m->n_wb--;
+	return true;
+}
+
 /* ---- netlink ------------------------------------------------------------- */
 
 static int mirror_sync_start(struct ctl_mirror *m);
@@ -265,16 +424,74 @@ mirror_flush(struct ctl_mirror *m)
 	}
 }
 
+/*
+ * An svi device (`svi: NAME`) found by its name, again, or gone.  Found
+ * with a new ifindex: the iface follows that device from now on, whose
+ * MAC becomes the iface's (zebra's router MAC) and which gets the
+ * config's addresses; later changes of them are the kernel's (mirrored).  Gone: the iface is "svi missing" until a device of
+ * that name comes back; a resync drops what was mirrored from it.
+ * False when the link message is done with (gone).
+ */
+static bool
+mirror_svi_link(struct ctl_mirror *m, const struct mirror_nl_link *l)
+{
+	uint16_t i = l->iface;
+	uint8_t mac[6];
+	char err[256] = "";
+	bool found, set_mac;
+	int rc;
+
+	if (l->svi_gone) {
+		m->nlc.ifindex[i] = 0;
+		m->tap_up[i] = false;
+		ctl_server_lock();
+		m->st.svi_lost++;
+		vnf_router_link_set(m->vi, i, false, 0);
+		ctl_server_unlock();
+		MIRROR_LOG(NOTICE, "%s: svi %s gone", m->vi->name,
+			   m->tap_name[i]);
+		if (m->state == MIRROR_SYNCED && m->dump == MIRROR_DUMP_NONE)
+			mirror_sync_start(m);
+		return false;
+	}
+	found = m->nlc.ifindex[i] != l->ifindex;
+	if (!found)
+		return true;
+	/* Only when found: the link messages that the MAC change itself
+	 * causes (down, new MAC, up) may come with the old MAC still. */
+	ctl_server_lock();
+	vnf_router_iface_mac(m->vi, i, mac);
+	ctl_server_unlock();
+	set_mac = !l->has_mac || memcmp(l->mac, mac, 6) != 0;
+	m->nlc.ifindex[i] = l->ifindex;
+	MIRROR_LOG(NOTICE, "%s: svi %s found (ifindex %d)", m->vi->name,
+		   m->tap_name[i], l->ifindex);
+	rc = mirror_svi_attach(m, i, l->ifindex, set_mac, true, err,
+			       sizeof(err));
+	ctl_server_lock();
+	m->st.svi_found++;
+	m->st.svi_macs += set_mac && rc == 0;
+	if (rc < 0)
+		mirror_set_error_locked(m, "%s", err);
+	ctl_server_unlock();
+	if (rc < 0)
+		MIRROR_LOG(WARNING, "%s: %s", m->vi->name, err);
+	return true;
+}
+
 static void
 mirror_apply_link(struct ctl_mirror *m, const struct mirror_nl_link *l)
 {
 	/* A message without IFLA_MTU (the kernel always sends one) keeps
 	 * the MTU the router has. */
 	uint16_t mtu = l->mtu != 0 ? l->mtu : m->tap_mtu[l->iface];
-	bool revived = l->up && !m->tap_up[l->iface] &&
-		       m->state == MIRROR_SYNCED && m->dump == MIRROR_DUMP_NONE;
+	bool revived;
 	int rc;
 
+	if (l->svi && !mirror_svi_link(m, l))
+		return;
+	revived = l->up && !m->tap_up[l->iface] && m->state == MIRROR_SYNCED &&
+		  m->dump == MIRROR_DUMP_NONE;
 	m->tap_mtu[l->iface] = mtu;
 	m->tap_up[l->iface] = l->up;
 	ctl_server_lock();
@@ -487,6 +704,10 @@ mirror_msg(struct ctl_mirror *m, const struct nlmsghdr *h, uint64_t rx_ns)
 		mirror_apply_addr(m, &ev.addr);
 		break;
 	case MIRROR_NL_NEIGH:
+		if (mirror_wb_echo(m, &ev.neigh)) {
+			m->st.ignored[MIRROR_NL_WB]++;
+			break;
+		}
 		mirror_apply_neigh(m, &ev.neigh);
 		break;
 	default:
@@ -702,32 +923,48 @@ mirror_show(void *arg)
 				ign, mirror_nl_reason_str(i),
 				json_integer((json_int_t)s->ignored[i]));
 	}
-	c = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-		      " s:I, s:I, s:I, s:I, s:I}",
-		      "messages", (json_int_t)s->messages, "batches",
-		      (json_int_t)s->batches, "routes_added",
-		      (json_int_t)s->routes_added, "routes_removed",
-		      (json_int_t)s->routes_removed, "routes_failed",
-		      (json_int_t)s->routes_failed, "routes_swept",
-		      (json_int_t)s->swept_routes, "addresses",
-		      (json_int_t)s->addresses, "neighbours",
-		      (json_int_t)s->neighbours, "neighbours_swept",
-		      (json_int_t)s->swept_neighbours, "links",
-		      (json_int_t)s->links, "ignored", (json_int_t)ign_total,
-		      "resyncs", (json_int_t)s->resyncs, "punted",
-		      (json_int_t)s->punted, "punt_drops",
-		      (json_int_t)s->punt_drops, "injected",
-		      (json_int_t)s->injected, "inject_drops",
-		      (json_int_t)s->inject_drops);
+	c = json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+		" s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"messages", (json_int_t)s->messages, "batches",
+		(json_int_t)s->batches, "routes_added",
+		(json_int_t)s->routes_added, "routes_removed",
+		(json_int_t)s->routes_removed, "routes_failed",
+		(json_int_t)s->routes_failed, "routes_swept",
+		(json_int_t)s->swept_routes, "addresses",
+		(json_int_t)s->addresses, "neighbours",
+		(json_int_t)s->neighbours, "neighbours_swept",
+		(json_int_t)s->swept_neighbours, "links", (json_int_t)s->links,
+		"ignored", (json_int_t)ign_total, "resyncs",
+		(json_int_t)s->resyncs, "punted", (json_int_t)s->punted,
+		"punt_drops", (json_int_t)s->punt_drops, "injected",
+		(json_int_t)s->injected, "inject_drops",
+		(json_int_t)s->inject_drops, "svi_found",
+		(json_int_t)s->svi_found, "svi_lost", (json_int_t)s->svi_lost,
+		"svi_macs", (json_int_t)s->svi_macs, "neighbours_written",
+		(json_int_t)s->wb_added, "neighbours_unwritten",
+		(json_int_t)s->wb_removed, "neighbours_write_failed",
+		(json_int_t)s->wb_failed);
 	lag = json_pack("{s:I, s:I, s:I, s:I}", "samples", (json_int_t)n, "p50",
 			(json_int_t)(n ? sorted[n / 2] / 1000 : 0), "p99",
 			(json_int_t)(n ? sorted[(n * 99) / 100] / 1000 : 0),
 			"max", (json_int_t)(n ? sorted[n - 1] / 1000 : 0));
 	tw = json_array();
-	for (i = 0; i < m->n_twins; i++)
-		json_array_append_new(tw, json_pack("{s:s, s:i}", "name",
-						    m->tap_name[i], "ifindex",
-						    m->nlc.ifindex[i]));
+	for (i = 0; i < m->n_twins; i++) {
+		json_t *t = json_pack("{s:s, s:i}", "name", m->tap_name[i],
+				      "ifindex", m->nlc.ifindex[i]);
+
+		/* An svi iface: its device, "svi missing" until found. */
+		if (m->nlc.svi[i][0] != '\0') {
+			json_object_set_new(t, "svi", json_true());
+			json_object_set_new(
+				t, "state",
+				json_string(m->nlc.ifindex[i] != 0
+						    ? "svi found"
+						    : "svi missing"));
+		}
+		json_array_append_new(tw, t);
+	}
 	o = json_pack(
 		"{s:s, s:s, s:I, s:s, s:b, s:I, s:I, s:o, s:o, s:o, s:o,"
 		" s:s?}",
@@ -750,6 +987,38 @@ mirror_ep_add(struct ctl_mirror *m, int fd, uint32_t tag)
 	return epoll_ctl(m->ep, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 }
 
+/* Mirror thread: with svi ifaces, the write-back's timer, request socket
+ * and arrays; nothing without.  0 or -errno. */
+static int
+mirror_wb_open(struct ctl_mirror *m)
+{
+	struct itimerspec its = {
+		.it_interval = {.tv_nsec = MIRROR_WB_TICK_MS * 1000000L},
+		.it_value = {.tv_nsec = MIRROR_WB_TICK_MS * 1000000L},
+	};
+	unsigned int i;
+	bool svi = false;
+
+	for (i = 0; i < m->n_twins; i++)
+		svi |= m->nlc.svi[i][0] != '\0';
+	if (!svi)
+		return 0;
+	m->wb = calloc(MIRROR_WB_MAX, sizeof(*m->wb));
+	m->wb_cur = calloc(MIRROR_WB_MAX, sizeof(*m->wb_cur));
+	m->wb_next = calloc(MIRROR_WB_MAX, sizeof(*m->wb_next));
+	m->req = nl_socket_alloc();
+	if (m->wb == NULL || m->wb_cur == NULL || m->wb_next == NULL ||
+	    m->req == NULL)
+		return -ENOMEM;
+	if (nl_connect(m->req, NETLINK_ROUTE) < 0)
+		return -EIO;
+	m->tick_fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (m->tick_fd < 0 || timerfd_settime(m->tick_fd, 0, &its, NULL) < 0)
+		return -errno;
+	return mirror_ep_add(m, m->tick_fd, MIRROR_EV_TICK);
+}
+
 /* Mirror thread: the netns, the twins, the attach, the first sync. */
 static int
 mirror_setup(void *arg, char *err, size_t errlen)
@@ -768,7 +1037,10 @@ mirror_setup(void *arg, char *err, size_t errlen)
 	if (rc == 0)
 		rc = mirror_ep_add(m, m->wake_fd, MIRROR_EV_WAKE);
 	for (i = 0; rc == 0 && i < m->n_twins; i++)
-		rc = mirror_ep_add(m, m->tap_fd[i], MIRROR_EV_TAP + i);
+		if (m->tap_fd[i] >= 0)
+			rc = mirror_ep_add(m, m->tap_fd[i], MIRROR_EV_TAP + i);
+	if (rc == 0)
+		rc = mirror_wb_open(m);
 	if (rc < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(-rc));
 		return rc;
@@ -812,6 +1084,18 @@ mirror_teardown(void *arg)
 		nl_socket_free(m->sk);
 		m->sk = NULL;
 	}
+	/* What was written back goes with the devices or stays until the
+	 * kernel ages it out (nfvd no longer resolves them). */
+	if (m->tick_fd >= 0)
+		close(m->tick_fd);
+	m->tick_fd = -1;
+	nl_socket_free(m->req);
+	m->req = NULL;
+	free(m->wb);
+	free(m->wb_cur);
+	free(m->wb_next);
+	m->wb = m->wb_cur = m->wb_next = NULL;
+	m->n_wb = 0;
 	mirror_twins_close(m);
 }
 
@@ -854,6 +1138,10 @@ mirror_loop(void *arg)
 				mirror_punt(m);
 			} else if (tag == MIRROR_EV_NL) {
 				mirror_nl_read(m);
+			} else if (tag == MIRROR_EV_TICK) {
+				if (read(m->tick_fd, &v, sizeof(v)) < 0)
+					v = 0;
+				mirror_wb_tick(m);
 			} else if (tag - MIRROR_EV_TAP < m->n_twins) {
 				mirror_tap_read(
 					m, (uint16_t)(tag - MIRROR_EV_TAP));
@@ -942,7 +1230,7 @@ ctl_mirror_start(struct vnf_instance *vi, struct ctl_mirror **out, char *err,
 		.teardown = mirror_teardown,
 		.stop_fd = -1,
 	};
-	m->wake_fd = m->ep = -1;
+	m->wake_fd = m->ep = m->tick_fd = -1;
 	for (i = 0; i < NFV_MAX_IFACES; i++)
 		m->tap_fd[i] = -1;
 	m->batch = calloc(MIRROR_BATCH_MAX, sizeof(*m->batch));

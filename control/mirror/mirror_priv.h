@@ -51,6 +51,10 @@ struct rte_ring;
 /* Punted frames written, and frames read per tap, per wake-up. */
 #define MIRROR_PUNT_BUDGET 256
 #define MIRROR_TAP_BUDGET 64
+/* Write-back of the router's own neighbours on svi ifaces: the period and
+ * the most entries written. */
+#define MIRROR_WB_TICK_MS 50
+#define MIRROR_WB_MAX 4096
 /* Batch lag samples kept for p50/p99/max. */
 #define MIRROR_LAG_SAMPLES 1024
 
@@ -87,6 +91,21 @@ struct mirror_stats {
 	uint64_t inject_drops;
 	uint64_t swept_routes;
 	uint64_t swept_neighbours;
+	uint64_t svi_found; /* an svi device found (again) by its name */
+	uint64_t svi_lost;  /* ... deleted or renamed */
+	uint64_t svi_macs;  /* its MAC set to the iface's */
+	uint64_t wb_added;  /* router neighbours written to an svi device */
+	uint64_t wb_removed;
+	uint64_t wb_failed;
+};
+
+/* A neighbour of the router written back to an svi device; the key is
+ * the bytes before mac (zeroed padding). */
+struct mirror_wb {
+	uint16_t iface;
+	uint8_t family;
+	uint8_t ip[16];
+	uint8_t mac[6];
 };
 
 struct ctl_mirror {
@@ -99,7 +118,9 @@ struct ctl_mirror {
 	int wake_fd; /* eventfd: workers say the punt ring has packets */
 	int ep;
 
-	/* Twins: tap_fd[i] of router iface i, ifindex in nlc. */
+	/* Twins: tap_fd[i] of router iface i, ifindex in nlc.  An `svi:`
+	 * iface has tap_fd -1 and tap_name its device's name; n_twins
+	 * counts every iface. */
 	uint16_t n_twins;
 	int tap_fd[NFV_MAX_IFACES];
 	char tap_name[NFV_MAX_IFACES][16];
@@ -125,6 +146,15 @@ struct ctl_mirror {
 	unsigned int n_batch;
 	uint64_t batch_t0;
 
+	/* svi ifaces only: the router's own neighbours written back to the
+	 * svi devices (zebra's local type-2 MAC+IP), every
+	 * MIRROR_WB_TICK_MS by tick_fd (a timerfd; -1 without svi ifaces),
+	 * through req; wb[0..n_wb) what is written, sorted, wb_cur scratch. */
+	int tick_fd;
+	struct nl_sock *req;
+	struct mirror_wb *wb, *wb_cur, *wb_next;
+	unsigned int n_wb, n_wb_cur;
+
 	/* Read by `show mirror` (see above). */
 	enum mirror_state state;
 	struct mirror_stats st;
@@ -138,6 +168,12 @@ struct ctl_mirror {
  * mirror_twins_close(). */
 int mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen);
 void mirror_twins_close(struct ctl_mirror *m);
+/* twin.c: the svi device of iface (`svi: NAME`, m->nlc.svi[iface]) was
+ * found as ifindex: set its MAC to the iface's (set_mac) and put the
+ * config's addresses on it (addrs), as on a twin.  Mirror thread, in the netns.
+ * 0, or -errno and a reason. */
+int mirror_svi_attach(struct ctl_mirror *m, uint16_t iface, int ifindex,
+		      bool set_mac, bool addrs, char *err, size_t errlen);
 /* twin.c, for the EVPN thread too (evpn.c), in the calling thread's
  * netns: IFF_UP on ifname through the ioctl socket s; a tap `name` (an
  * error when the name is taken) with mac, mtu (0: the default), up: its

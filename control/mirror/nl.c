@@ -316,27 +316,65 @@ mirror_nl_object(const struct nlmsghdr *h)
 	return o.obj;
 }
 
+/* The iface whose svi is called name, or -1. */
+static int
+mirror_nl_svi_by_name(const struct mirror_nl_ctx *c, const char *name)
+{
+	unsigned int i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < c->n_ifaces && i < NFV_MAX_IFACES; i++)
+		if (c->svi[i][0] != '\0' &&
+		    strncmp(c->svi[i], name, sizeof(c->svi[i])) == 0)
+			return (int)i;
+	return -1;
+}
+
 enum mirror_nl_reason
 mirror_nl_link(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 	       struct mirror_nl_link *l)
 {
 	struct rtnl_link *link;
 	unsigned int flags, mtu;
-	int iface;
+	const char *name;
+	struct nl_addr *ll;
+	bool del = h->nlmsg_type == RTM_DELLINK;
+	int iface, ifindex;
 
 	if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
 		return MIRROR_NL_MSGTYPE;
 	link = (struct rtnl_link *)mirror_nl_object(h);
 	if (link == NULL)
 		return MIRROR_NL_MALFORMED;
-	iface = mirror_nl_iface(c, rtnl_link_get_ifindex(link));
+	memset(l, 0, sizeof(*l));
+	ifindex = rtnl_link_get_ifindex(link);
+	name = rtnl_link_get_name(link);
+	iface = mirror_nl_iface(c, ifindex);
+	if (iface >= 0 && c->svi[iface][0] != '\0') {
+		/* The svi device we know: deleted, or renamed away. */
+		l->svi = true;
+		l->svi_gone = del || (name != NULL &&
+				      strncmp(name, c->svi[iface],
+					      sizeof(c->svi[iface])) != 0);
+	} else if (iface < 0 && !del) {
+		/* A device called like an svi: found (again). */
+		iface = mirror_nl_svi_by_name(c, name);
+		l->svi = iface >= 0;
+	}
 	flags = rtnl_link_get_flags(link);
 	mtu = rtnl_link_get_mtu(link);
+	ll = rtnl_link_get_addr(link);
+	if (ll != NULL && nl_addr_get_len(ll) == 6) {
+		memcpy(l->mac, nl_addr_get_binary_addr(ll), 6);
+		l->has_mac = true;
+	}
 	rtnl_link_put(link);
 	if (iface < 0)
 		return MIRROR_NL_NOT_TWIN;
 	l->iface = (uint16_t)iface;
-	l->up = h->nlmsg_type == RTM_NEWLINK && (flags & IFF_UP) &&
+	l->ifindex = ifindex;
+	l->up = !del && !l->svi_gone && (flags & IFF_UP) &&
 		(flags & (IFF_LOWER_UP | IFF_RUNNING));
 	l->mtu = mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)mtu;
 	return MIRROR_NL_OK;
@@ -396,8 +434,12 @@ mirror_nl_addr(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 	return MIRROR_NL_OK;
 }
 
+/* NUD_NOARP: entries nobody resolves - zebra's EVPN neighbours (remote
+ * hosts, the remote VTEPs' router MACs), `ip neigh add ... nud noarp`. */
 #define MIRROR_NUD_USABLE                                                      \
-	(NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)
+	(NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT |   \
+	 NUD_NOARP)
+#define MIRROR_NUD_STATIC (NUD_PERMANENT | NUD_NOARP)
 
 enum mirror_nl_reason
 mirror_nl_neigh(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
@@ -420,7 +462,7 @@ mirror_nl_neigh(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 		state = 0;
 	memset(n, 0, sizeof(*n));
 	n->del = h->nlmsg_type == RTM_DELNEIGH || !(state & MIRROR_NUD_USABLE);
-	n->permanent = !n->del && (state & NUD_PERMANENT);
+	n->permanent = !n->del && (state & MIRROR_NUD_STATIC);
 	ll = rtnl_neigh_get_lladdr(ne);
 	if (family != AF_INET && family != AF_INET6)
 		why = MIRROR_NL_FAMILY;
@@ -433,6 +475,11 @@ mirror_nl_neigh(const struct mirror_nl_ctx *c, const struct nlmsghdr *h,
 		why = MIRROR_NL_MALFORMED;
 	else if (!n->del && (ll == NULL || nl_addr_get_len(ll) != 6))
 		why = MIRROR_NL_NO_LLADDR;
+	/* The kernel's own NOARP entries of multicast and broadcast
+	 * destinations (01:00:5e:.., 33:33:.., ff:ff:..): not next hops. */
+	else if (ll != NULL && nl_addr_get_len(ll) == 6 &&
+		 (((const uint8_t *)nl_addr_get_binary_addr(ll))[0] & 1))
+		why = MIRROR_NL_GROUP;
 	else if (!n->del)
 		memcpy(n->mac, nl_addr_get_binary_addr(ll), 6);
 	rtnl_neigh_put(ne);

@@ -46,7 +46,9 @@
 	X(LINKLOCAL, "link-local")    /* fe80::/64: punted, not routed */      \
 	X(NOT_TWIN, "not-twin")	      /* link/addr/neigh of another iface */   \
 	X(NO_LLADDR, "no-lladdr")     /* a neighbour without a MAC */          \
-	X(PROXY, "proxy")	      /* proxy ARP/ND entries */
+	X(PROXY, "proxy")	      /* proxy ARP/ND entries */               \
+	X(GROUP, "group-lladdr")      /* NOARP entries of groups */            \
+	X(WB, "written-back")	      /* svi: dynamic ones, nfvd's own */
 
 enum mirror_nl_reason {
 #define MIRROR_NL_ENUM(n, s) MIRROR_NL_##n,
@@ -59,21 +61,34 @@ enum mirror_nl_reason {
 const char *mirror_nl_reason_str(enum mirror_nl_reason r);
 
 /* What the parser needs to know: the mirrored table and which kernel
- * ifindex is the twin of which router iface. */
+ * ifindex is the twin of which router iface.  An iface with `svi: NAME`
+ * has svi[i] = NAME and the ifindex of that device once a link message
+ * named it (0 while it is missing). */
 struct mirror_nl_ctx {
 	uint32_t table;
 	uint16_t n_ifaces;
-	int ifindex[NFV_MAX_IFACES]; /* twin of iface i; 0: none */
+	int ifindex[NFV_MAX_IFACES];  /* twin (or svi) of iface i; 0: none */
+	char svi[NFV_MAX_IFACES][16]; /* "": a twin tap */
 };
 
 /* The router iface whose twin is ifindex, or -1. */
 int mirror_nl_iface(const struct mirror_nl_ctx *c, int ifindex);
 
-/* RTM_NEWLINK/DELLINK of a twin.  A deleted twin is a down one. */
+/*
+ * RTM_NEWLINK/DELLINK of a twin, or of an svi device.  A deleted twin is
+ * a down one.  svi: the message is about the svi device of iface: found
+ * by its name (ifindex: its index now, maybe another than ctx's after it
+ * was made again), or gone (deleted, or renamed away from the name).
+ */
 struct mirror_nl_link {
 	uint16_t iface;
 	bool up;      /* IFF_UP and IFF_LOWER_UP (or IFF_RUNNING) */
 	uint16_t mtu; /* 0: not in the message, keep the current one */
+	bool svi;
+	bool svi_gone;
+	bool has_mac;
+	int ifindex;
+	uint8_t mac[6]; /* IFLA_ADDRESS when has_mac */
 };
 
 /* RTM_NEWADDR/DELADDR of a twin. */
@@ -86,7 +101,9 @@ struct mirror_nl_addr {
 };
 
 /* RTM_NEWNEIGH/DELNEIGH of a twin.  del: a delete, or a state that is not
- * usable (incomplete, failed, noarp, none) - the router forgets it. */
+ * usable (incomplete, failed, none) - the router forgets it.  permanent:
+ * NUD_PERMANENT or NUD_NOARP (zebra's EVPN entries, `nud noarp`): a static
+ * entry that the router never ages or probes. */
 struct mirror_nl_neigh {
 	uint16_t iface;
 	uint8_t family;

@@ -201,6 +201,8 @@ mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen)
 		uint16_t mtu;
 		int fd, ifindex = 0;
 
+		const char *svi;
+
 		ctl_server_lock();
 		name = vnf_router_iface_name(m->vi, (uint16_t)i);
 		if (name != NULL)
@@ -208,7 +210,24 @@ mirror_twins_open(struct ctl_mirror *m, char *err, size_t errlen)
 				 name);
 		vnf_router_iface_mac(m->vi, (uint16_t)i, mac);
 		mtu = vnf_router_iface_mtu(m->vi, (uint16_t)i);
+		svi = vnf_router_iface_svi(m->vi, (uint16_t)i);
+		if (svi != NULL) {
+			snprintf(m->nlc.svi[i], sizeof(m->nlc.svi[i]), "%s",
+				 svi);
+			snprintf(m->tap_name[i], sizeof(m->tap_name[i]), "%s",
+				 svi);
+		}
 		ctl_server_unlock();
+		if (svi != NULL) {
+			/* No tap: the device is found by its name in the
+			 * link dump or a later RTM_NEWLINK
+			 * (mirror_svi_attach()). */
+			m->tap_fd[i] = -1;
+			m->nlc.ifindex[i] = 0;
+			m->n_twins = (uint16_t)(i + 1);
+			m->nlc.n_ifaces = m->n_twins;
+			continue;
+		}
 		if (name == NULL || strlen(name) >= IFNAMSIZ) {
 			snprintf(err, errlen,
 				 "iface %s: a twin's name has at most %d "
@@ -255,6 +274,93 @@ err_sock:
 	return rc;
 }
 
+/*
+ * The svi's MAC becomes mac.  An up device goes down for it and up again:
+ * zebra (FRR 8.4) reads the L3 VNI's router MAC from the SVI but does not
+ * re-advertise a change made while it is up (the other hosts keep the old
+ * RMAC); a down/up makes the VNI go oper-down and come back with the new
+ * one.  0 or -errno.
+ */
+static int
+mirror_svi_set_mac(int s, const char *name, const uint8_t mac[6])
+{
+	struct ifreq ifr = {0};
+	short flags;
+	int rc = 0;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	flags = ifr.ifr_flags;
+	if (flags & IFF_UP) {
+		ifr.ifr_flags = (short)(flags & ~IFF_UP);
+		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+			return -errno;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+	if (ioctl(s, SIOCSIFHWADDR, &ifr) < 0)
+		rc = -errno;
+	if (flags & IFF_UP) {
+		int up = mirror_if_up(s, name);
+
+		if (rc == 0)
+			rc = up;
+	}
+	return rc;
+}
+
+int
+mirror_svi_attach(struct ctl_mirror *m, uint16_t iface, int ifindex,
+		  bool set_mac, bool addrs, char *err, size_t errlen)
+{
+	struct mirror_addr_arg aa;
+	struct nl_sock *sk;
+	uint8_t mac[6];
+	int s, rc = 0;
+
+	ctl_server_lock();
+	vnf_router_iface_mac(m->vi, iface, mac);
+	ctl_server_unlock();
+	if (set_mac) {
+		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (s < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "svi %s: socket: %s",
+				 m->tap_name[iface], strerror(errno));
+			return rc;
+		}
+		rc = mirror_svi_set_mac(s, m->nlc.svi[iface], mac);
+		close(s);
+		if (rc < 0) {
+			snprintf(err, errlen, "svi %s: setting the MAC: %s",
+				 m->tap_name[iface], strerror(-rc));
+			return rc;
+		}
+	}
+	if (!addrs)
+		return 0;
+	sk = nl_socket_alloc();
+	if (sk == NULL || nl_connect(sk, NETLINK_ROUTE) < 0) {
+		nl_socket_free(sk);
+		snprintf(err, errlen, "svi %s: netlink socket",
+			 m->tap_name[iface]);
+		return -ENOMEM;
+	}
+	aa = (struct mirror_addr_arg){.sk = sk,
+				      .ifindex = ifindex,
+				      .name = m->tap_name[iface],
+				      .err = err,
+				      .errlen = errlen};
+	ctl_server_lock();
+	vnf_router_iface_config_addrs(m->vi, iface, mirror_twin_addr, &aa);
+	ctl_server_unlock();
+	nl_socket_free(sk);
+	return aa.rc;
+}
+
 void
 mirror_twins_close(struct ctl_mirror *m)
 {
@@ -265,6 +371,7 @@ mirror_twins_close(struct ctl_mirror *m)
 			close(m->tap_fd[i]);
 		m->tap_fd[i] = -1;
 		m->nlc.ifindex[i] = 0;
+		m->nlc.svi[i][0] = '\0';
 	}
 	m->n_twins = 0;
 	m->nlc.n_ifaces = 0;

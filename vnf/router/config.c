@@ -41,7 +41,7 @@ struct rt_raw {
 };
 
 struct rt_raw_iface {
-	char *mac, *mtu;
+	char *mac, *mtu, *svi;
 	char **address;
 	unsigned int address_count;
 };
@@ -112,6 +112,7 @@ static const cyaml_schema_field_t rt_fields[] = {
 static const cyaml_schema_field_t rt_iface_fields[] = {
 	CTL_CFG_STR("mac", struct rt_raw_iface, mac),
 	CTL_CFG_STR("mtu", struct rt_raw_iface, mtu),
+	CTL_CFG_STR("svi", struct rt_raw_iface, svi),
 	CTL_CFG_SEQ("address", struct rt_raw_iface, address,
 		    &ctl_cfg_str_schema, NFV_MAX_ADDRS),
 	CYAML_FIELD_END
@@ -128,6 +129,19 @@ static int rt_iface_parse(struct ctl_cfg *c, const char *at,
 	if (r->mac && ctl_cfg_mac(c, at, "mac", r->mac, true, f->mac))
 		return -EINVAL;
 	f->has_mac = r->mac != NULL;
+	if (r->svi) {
+		size_t n = strlen(r->svi);
+
+		/* What the kernel accepts as a name (dev_valid_name()). */
+		if (n == 0 || n >= sizeof(f->svi) || !strcmp(r->svi, ".") ||
+		    !strcmp(r->svi, "..") || strpbrk(r->svi, "/: \t\n\r\v\f"))
+			return ctl_cfg_fail(c, at, "svi",
+					    "\"" CTL_CFG_QUOTE "\" is not a valid "
+					    "interface name (1..%zu characters, "
+					    "no '/', ':' or space, not . or ..)",
+					    r->svi, sizeof(f->svi) - 1);
+		memcpy(f->svi, r->svi, n + 1);
+	}
 	if (r->address_count) {
 		f->addrs = calloc(r->address_count, sizeof(*f->addrs));
 		if (!f->addrs)
@@ -337,6 +351,45 @@ static int rt_mirror_parse(struct ctl_cfg *c, const char *at,
 			    NFV_MAX_TABLE_SIZE, 0, m->max_routes);
 }
 
+/*
+ * svi: only with a mirror (it names a device of the mirror's netns); one
+ * device is the kernel side of one iface; and a twin (an iface without
+ * svi) is a tap named after its iface, which the device must not be.
+ */
+static int rt_svi_check(struct ctl_cfg *c, const char *at,
+			const struct ctl_vnf_config *v,
+			const struct rt_config *rc)
+{
+	char fat[64];
+	unsigned int i, j;
+
+	for (i = 0; i < v->n_ifaces; i++) {
+		const char *svi = rc->ifaces[i].svi;
+
+		if (!svi[0])
+			continue;
+		snprintf(fat, sizeof(fat), "%s.ifaces[%u]", at, i);
+		if (!rc->mirror)
+			return ctl_cfg_fail(c, fat, "svi",
+					    "needs the router's mirror: (the "
+					    "device is in the mirror's netns)");
+		for (j = 0; j < v->n_ifaces; j++) {
+			if (j < i && !strcmp(rc->ifaces[j].svi, svi))
+				return ctl_cfg_fail(c, fat, "svi",
+						    "%s is already the svi of "
+						    "iface %s", svi,
+						    v->ifaces[j].name);
+			if (!rc->ifaces[j].svi[0] &&
+			    !strcmp(v->ifaces[j].name, svi))
+				return ctl_cfg_fail(c, fat, "svi",
+						    "%s is the name of iface "
+						    "%s's twin tap", svi,
+						    v->ifaces[j].name);
+		}
+	}
+	return 0;
+}
+
 static int rt_route_cmp(const void *a, const void *b)
 {
 	return ctl_prefix_cmp(&((const struct rt_route_config *)a)->prefix,
@@ -462,7 +515,7 @@ static int rt_config_parse(struct ctl_cfg *c, const char *at, const void *raw,
 		if (rt_mirror_parse(c, at, r->mirror, rc->mirror))
 			return -EINVAL;
 	}
-	return 0;
+	return rt_svi_check(c, at, v, rc);
 }
 
 static struct ctl_vnf_type rt_config_type = {

@@ -22,6 +22,10 @@ struct rt_iface_config {
 	uint16_t mtu;		/* default 1500 */
 	struct ctl_prefix *addrs;
 	unsigned int n_addrs;
+	/* `svi: NAME` (only with `mirror:`): the iface's kernel side is the
+	 * existing device NAME of the mirror's netns, not a twin tap; "" for
+	 * a twin. */
+	char svi[16];
 };
 
 enum rt_route_type {

@@ -74,7 +74,7 @@ rt_icmp4_local(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	rte_be32_t a;
 
 	/* Twins attached: everything for our addresses is the kernel's. */
-	if (ip->next_proto_id != IPPROTO_ICMP || rt_twin(rt) ||
+	if (ip->next_proto_id != IPPROTO_ICMP || rt_twin_on(rt, in) ||
 	    (ip->fragment_offset &
 	     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) ||
 	    m->data_len < sizeof(*eh) + tot)
@@ -115,7 +115,7 @@ rt_icmp6_local(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m,
 	/* Twins attached: ND is learned from first (rt_nd_input punts
 	 * it after), the rest goes to the kernel, multicast included (only
 	 * ff02::/16 gets here then). */
-	const bool twin = rt_twin(rt);
+	const bool twin = rt_twin_on(rt, in);
 
 	if (ip6->proto != IPPROTO_ICMPV6)
 		return mcast && !twin ? VNF_DROP(RT_D_MCAST) :

@@ -123,6 +123,17 @@ vnf_router_iface_mtu(const struct vnf_instance *vi, uint16_t iface)
 		       : 0;
 }
 
+const char *
+vnf_router_iface_svi(const struct vnf_instance *vi, uint16_t iface)
+{
+	const struct rt *rt = rt_get(vi);
+
+	if (rt == NULL || iface >= rt->n_ifaces ||
+	    rt->ifaces[iface].svi[0] == '\0')
+		return NULL;
+	return rt->ifaces[iface].svi;
+}
+
 void
 vnf_router_iface_config_addrs(const struct vnf_instance *vi, uint16_t iface,
 			      void (*fn)(uint8_t family, const uint8_t *addr,

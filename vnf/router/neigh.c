@@ -893,7 +893,7 @@ rt_arp_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in)
 			rt_neigh_learn(rt, w, &k, &ad->arp_sha, false, true,
 				       true);
 		/* Twins attached: the kernel answers for its addresses. */
-		if (rt_twin(rt))
+		if (rt_twin_on(rt, in))
 			return rt_punt(rt, w, m, in);
 		/* The reply, in place: 42 bytes like Linux sends. */
 		ah->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
@@ -915,7 +915,7 @@ rt_arp_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in)
 			       true);
 		/* Twins attached: the kernel gets the reply too, the frame
 		 * itself: the router is done with it. */
-		if (ours && rt_twin(rt))
+		if (ours && rt_twin_on(rt, in))
 			return rt_punt(rt, w, m, in);
 		return VNF_DROP(RT_C_ARP_IN);
 	}
@@ -989,7 +989,7 @@ rt_nd_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 			rt_neigh_learn(rt, w, &k, &mac, false, true, true);
 		}
 		/* Twins attached: the kernel answers (DAD included). */
-		if (rt_twin(rt))
+		if (rt_twin_on(rt, in))
 			return rt_punt(rt, w, m, in);
 		/* The advertisement, in place. */
 		if (lla != NULL)
@@ -1047,7 +1047,7 @@ rt_nd_input(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 				       (flags & RT_NA_F_OVERRIDE) != 0);
 		}
 		/* Twins attached: learned from; the kernel gets it too. */
-		if (rt_twin(rt))
+		if (rt_twin_on(rt, in))
 			return rt_punt(rt, w, m, in);
 		return VNF_DROP(RT_C_ND_IN);
 	}
@@ -1164,6 +1164,47 @@ vnf_router_kneigh_del(struct vnf_instance *vi, uint16_t iface, uint8_t family,
 		return 0;
 	rt_kneigh_forget(rt, (uint32_t)p);
 	return 0;
+}
+
+struct rt_svi_walk {
+	struct rt *rt;
+	void (*fn)(uint16_t iface, uint8_t family, const uint8_t *ip,
+		   const uint8_t mac[6], void *arg);
+	void *arg;
+};
+
+static void
+rt_svi_neigh_one(const struct rt_neigh_key *k, uint64_t word, uint32_t stamp,
+		 void *arg)
+{
+	const struct rt_svi_walk *a = arg;
+	uint8_t mac[8];
+	int32_t pos;
+
+	(void)stamp;
+	if (k->iface >= a->rt->n_ifaces ||
+	    a->rt->ifaces[k->iface].svi[0] == '\0' || !rt_nw_usable(word) ||
+	    rt_nw_state(word) == RT_NS_STATIC)
+		return;
+	pos = rt_neigh_lookup(a->rt, k);
+	if (pos < 0 || a->rt->neigh_origin == NULL ||
+	    a->rt->neigh_origin[pos] != RT_NO_LEARNED)
+		return;
+	memcpy(mac, &word, sizeof(mac)); /* the MAC as it lies in memory */
+	a->fn(k->iface, k->family, k->ip, mac, a->arg);
+}
+
+void
+vnf_router_svi_neighs(struct vnf_instance *vi,
+		      void (*fn)(uint16_t iface, uint8_t family,
+				 const uint8_t *ip, const uint8_t mac[6],
+				 void *arg),
+		      void *arg)
+{
+	struct rt_svi_walk a = {.rt = rt_kneigh_rt(vi), .fn = fn, .arg = arg};
+
+	if (a.rt != NULL)
+		rt_neigh_walk(a.rt, rt_svi_neigh_one, &a);
 }
 
 void

@@ -90,6 +90,10 @@ rt_punt_wake(struct rt *rt, struct vnf_wctx *w)
 uint16_t
 rt_punt(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in)
 {
+	/* Twins attached, but this iface has none (`svi:`): the kernel
+	 * gets nothing of it, and the mirror has no tap to write it to. */
+	if (unlikely(rt->ifaces[in].svi[0] != '\0' && rt_twin(rt)))
+		return VNF_DROP(RT_D_NO_TWIN);
 	m->port = in; /* router.h: the ingress iface, not a port id */
 	if (rte_ring_mp_enqueue(rt->punt, m) != 0)
 		return VNF_DROP(RT_D_PUNT_FULL);
@@ -434,7 +438,7 @@ rt_mcast6(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf *m, uint16_t in,
 	const uint8_t *d = ip6->dst_addr;
 
 	if ((memcmp(d, ll_all, 15) == 0 && (d[15] == 1 || d[15] == 2)) ||
-	    memcmp(d, snm, 13) == 0 || (d[1] == 0x02 && rt_twin(rt)))
+	    memcmp(d, snm, 13) == 0 || (d[1] == 0x02 && rt_twin_on(rt, in)))
 		return rt_icmp6_local(rt, w, m, in, ip6);
 	return VNF_DROP(RT_D_MCAST);
 }
@@ -564,7 +568,7 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 				     (h6->dst_addr[1] & 0xc0) == 0x80)) {
 				/* Twins attached: every link-local
 				 * destination is the kernel's to judge. */
-				if (rt_twin(rt) ||
+				if (rt_twin_on(rt, in) ||
 				    rt_iface_has6(ifc, h6->dst_addr))
 					nx = rt_icmp6_local(rt, w, m, in, h6);
 				else
@@ -671,6 +675,7 @@ rt_ifaces_setup(struct rt *rt, const struct ctl_vnf_config *cfg, char *err,
 		const struct rt_iface_config *ic = &rc->ifaces[i];
 		struct rt_iface *f = &rt->ifaces[i];
 
+		snprintf(f->svi, sizeof(f->svi), "%s", ic->svi);
 		if (ic->has_mac)
 			memcpy(f->mac.addr_bytes, ic->mac, 6);
 		else

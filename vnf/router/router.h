@@ -86,6 +86,9 @@ const char *vnf_router_iface_name(const struct vnf_instance *vi, uint16_t iface)
 void vnf_router_iface_mac(const struct vnf_instance *vi, uint16_t iface,
 			  uint8_t mac[6]);
 uint16_t vnf_router_iface_mtu(const struct vnf_instance *vi, uint16_t iface);
+/* `svi: NAME` of the iface: the existing device of the mirror's netns that
+ * is its kernel side instead of a twin tap; NULL for a twin. */
+const char *vnf_router_iface_svi(const struct vnf_instance *vi, uint16_t iface);
 /*
  * The addresses of the config on iface (both families): call fn for each
  * (family AF_INET/AF_INET6, address in network order, prefix length).
@@ -260,6 +263,18 @@ int vnf_router_kneigh_set(struct vnf_instance *vi, uint16_t iface,
 			  const uint8_t mac[6], bool permanent);
 int vnf_router_kneigh_del(struct vnf_instance *vi, uint16_t iface,
 			  uint8_t family, const uint8_t *ip);
+/*
+ * The neighbours the router resolved itself (ARP/ND: not the config's,
+ * not the kernel's) in a usable state on its `svi:` ifaces: fn for each
+ * (family, ip in network order, MAC).  The mirror writes them back to the
+ * svi device, so that zebra advertises them as type-2 MAC+IP routes.
+ * Control thread (under ctl_server_lock()).
+ */
+void vnf_router_svi_neighs(struct vnf_instance *vi,
+			   void (*fn)(uint16_t iface, uint8_t family,
+				      const uint8_t *ip, const uint8_t mac[6],
+				      void *arg),
+			   void *arg);
 void vnf_router_kneigh_mark(struct vnf_instance *vi);
 int vnf_router_kneigh_sweep(struct vnf_instance *vi, unsigned int *removed);
 

@@ -128,7 +128,8 @@ struct rt_rib; /* rib.c (R1) */
 	_(RT_D_IFACE_DOWN, "iface-down", VNF_CK_DROP)                          \
 	_(RT_L_IFACE_DOWN, "iface-down-lost", VNF_CK_LOST)                     \
 	_(RT_C_INJECTED, "injected", VNF_CK_INFO)                              \
-	_(RT_C_PUNT_WAKEUPS, "punt-wakeups", VNF_CK_INFO)
+	_(RT_C_PUNT_WAKEUPS, "punt-wakeups", VNF_CK_INFO)                      \
+	_(RT_D_NO_TWIN, "no-twin", VNF_CK_DROP)
 
 enum { RT_COUNTERS(VNF_COUNTER_ENUM) RT_N_COUNTERS };
 
@@ -236,6 +237,10 @@ struct rt_iface {
 	/* The config's addresses (vnf_router_iface_config_addrs()). */
 	uint8_t n_cfg;
 	struct rt_cfg_addr cfg[NFV_MAX_ADDRS];
+	/* Written once by create(): `svi: NAME`, the iface's kernel side is
+	 * a device of the mirror's netns, not a twin; "" for a twin.  Such
+	 * an iface has nothing to punt to: the router answers on it. */
+	char svi[16];
 };
 
 /* Worker or control thread: the iface's current address set. */
@@ -719,6 +724,14 @@ static inline bool
 rt_twin(const struct rt *rt)
 {
 	return atomic_load_explicit(&rt->twin, memory_order_relaxed);
+}
+/* Worker: does iface `in` have a twin to punt to (twins attached and the
+ * iface not an `svi:` one)?  Where not, the router answers ARP/ND and
+ * echo itself, as without a mirror. */
+static inline bool
+rt_twin_on(const struct rt *rt, uint16_t in)
+{
+	return rt_twin(rt) && rt->ifaces[in].svi[0] == '\0';
 }
 /* Worker: an address of iface `in` to send from (IPv4, network order) for
  * a packet to `dst`; 0 if the iface has none. */

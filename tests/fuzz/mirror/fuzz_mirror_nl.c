@@ -26,11 +26,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Twins: ifindex 7 and 9; 1 (lo) and others are not. */
+/* Twins: ifindex 7 and 9; 1 (lo) and others are not.  Two svi ifaces:
+ * br4000 found as ifindex 12, br100 missing (found by a link message of
+ * that name). */
 static const struct mirror_nl_ctx fz_ctx = {
 	.table = 254,
-	.n_ifaces = 2,
-	.ifindex = {7, 9},
+	.n_ifaces = 4,
+	.ifindex = {7, 9, 12, 0},
+	.svi = {"", "", "br4000", "br100"},
 };
 
 static void
@@ -99,6 +102,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case MIRROR_NL_LINK:
 			fz_check(ev.link.iface < fz_ctx.n_ifaces, "link iface");
+			fz_check(!ev.link.svi ||
+					 fz_ctx.svi[ev.link.iface][0] != '\0',
+				 "svi event of a twin");
+			fz_check(!(ev.link.svi_gone && ev.link.up),
+				 "svi gone and up");
 			break;
 		case MIRROR_NL_ADDR:
 			fz_check(ev.addr.iface < fz_ctx.n_ifaces, "addr iface");

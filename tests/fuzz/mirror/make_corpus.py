@@ -5,7 +5,8 @@ kernel sends them to the mirror (one file: messages back to back).
 
     tests/fuzz/mirror/make_corpus.py [DIR]     (default: its corpus/)
 
-Twins of the fuzz target: ifindex 7 and 9; table 254.  Standard library
+Twins of the fuzz target: ifindex 7 and 9; table 254; svi ifaces br4000
+(ifindex 12) and br100 (missing).  Standard library
 only, so the files can be remade anywhere."""
 import os
 import socket
@@ -52,8 +53,9 @@ def rtmsg(fam, dst_len, table=254, proto=4, rtype=1, flags=0):
 
 
 def route(fam, dst, dlen, gw=None, oif=7, rtype=1, table=254, proto=4,
-          mtype=RTM_NEWROUTE, flags=NLM_F_CREATE, extra=b""):
-    body = rtmsg(fam, dlen, table, proto, rtype) + u32(RTA_TABLE, table)
+          mtype=RTM_NEWROUTE, flags=NLM_F_CREATE, extra=b"", rtm_flags=0):
+    body = rtmsg(fam, dlen, table, proto, rtype, rtm_flags) + \
+        u32(RTA_TABLE, table)
     if dst is not None:
         body += attr(RTA_DST, ip(fam, dst))
     if gw is not None:
@@ -88,11 +90,12 @@ def addr(fam, ifindex, a, plen, mtype=RTM_NEWADDR):
     return msg(mtype, body)
 
 
-def neigh(fam, ifindex, a, state, mac=True, mtype=RTM_NEWNEIGH, flags=0):
+def neigh(fam, ifindex, a, state, mac=True, mtype=RTM_NEWNEIGH, flags=0,
+          lladdr=bytes([2, 0, 0, 0, 2, 1])):
     body = struct.pack("=BBHiHBB", fam, 0, 0, ifindex, state, flags, 1) + \
         attr(NDA_DST, ip(fam, a))
     if mac:
-        body += attr(NDA_LLADDR, bytes([2, 0, 0, 0, 2, 1]))
+        body += attr(NDA_LLADDR, lladdr)
     return msg(mtype, body)
 
 
@@ -135,6 +138,24 @@ SEEDS = {
                                            mac=False) +
     neigh(AF4, 7, "10.0.0.9", 0x02, mtype=RTM_DELNEIGH) +
     neigh(AF4, 7, "10.0.0.8", 0x80, mac=False, flags=0x08),
+    # EVPN (svi ifaces): br4000 and br100 found, made again, deleted;
+    # zebra's type-5 route (onlink, RTNH_F_ONLINK), the remote router MAC
+    # and a type-2 host (NUD_NOARP, NTF_EXT_LEARNED), a kernel NOARP
+    # entry of a multicast group.
+    "svi-link.bin": link(12, "br4000", 0x11043, 1450) +
+    link(13, "br100", 0x11043, 1500) + link(20, "br4000", 0x11043, 1450) +
+    link(12, "brX", 0x1, 1450) + link(12, "br4000", 0, 1450, RTM_DELLINK),
+    "svi-type5.bin": route(AF4, "10.2.0.0", 24, "10.0.2.2", oif=12,
+                           proto=186, rtm_flags=4) +
+    route(AF4, "10.1.0.20", 32, "10.0.2.2", oif=12, proto=186, rtm_flags=4) +
+    route(AF4, "10.2.0.0", 24, "10.0.2.2", oif=12, proto=186,
+          mtype=RTM_DELROUTE, flags=0),
+    "svi-neigh-noarp.bin": neigh(AF4, 12, "10.0.2.2", 0x40, flags=0x10,
+                                 lladdr=bytes([2, 0, 0, 2, 0x0f, 0xa0])) +
+    neigh(AF4, 13, "10.1.0.20", 0x40, flags=0x10) +
+    neigh(AF4, 7, "224.0.0.22", 0x40,
+          lladdr=bytes([1, 0, 0x5e, 0, 0, 0x16])) +
+    neigh(AF4, 12, "10.0.2.2", 0x40, flags=0x10, mtype=RTM_DELNEIGH),
     "dump.bin": b"".join(
         [route(AF4, "10.%d.0.0" % i, 16, "192.0.2.1", flags=NLM_F_MULTI)
          for i in range(8)]) + msg(NLMSG_DONE, struct.pack("=i", 0),

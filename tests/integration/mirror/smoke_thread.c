@@ -178,6 +178,26 @@ vnf_router_iface_mtu(const struct vnf_instance *vi, uint16_t iface)
 }
 
 void
+vnf_router_svi_neighs(struct vnf_instance *vi,
+		      void (*fn)(uint16_t iface, uint8_t family,
+				 const uint8_t *ip, const uint8_t mac[6],
+				 void *arg),
+		      void *arg)
+{
+	(void)vi;
+	(void)fn;
+	(void)arg; /* no svi ifaces here */
+}
+
+const char *
+vnf_router_iface_svi(const struct vnf_instance *vi, uint16_t iface)
+{
+	(void)vi;
+	(void)iface;
+	return NULL; /* twins only */
+}
+
+void
 vnf_router_iface_config_addrs(const struct vnf_instance *vi, uint16_t iface,
 			      void (*fn)(uint8_t family, const uint8_t *addr,
 					 uint8_t len, void *arg),

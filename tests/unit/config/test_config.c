@@ -596,6 +596,34 @@ static const struct bad_case bad_cases[] = {
 	  "unknown key; expected one of: netns, table, max_routes" },
 	{ "mirror_scalar", RTR "    mirror: r1\n", "vnfs[0].mirror",
 	  "expected a mapping, got a scalar" },
+	/* router: svi (the EVPN L3 VNI's bridge as an iface's kernel side) */
+	{ "svi_without_mirror",
+	  "vnfs: [{name: r, type: router, ifaces: [{name: a, svi: br1}]}]\n",
+	  "vnfs[0].ifaces[0].svi", "needs the router's mirror:" },
+	{ "svi_twice",
+	  "vnfs: [{name: r, type: router, mirror: {netns: n1}, ifaces: "
+	  "[{name: a, svi: br1}, {name: b, svi: br1}]}]\n",
+	  "vnfs[0].ifaces[1].svi", "br1 is already the svi of iface a" },
+	{ "svi_bad_name",
+	  "vnfs: [{name: r, type: router, mirror: {netns: n1}, ifaces: "
+	  "[{name: a, svi: \"br/1\"}]}]\n",
+	  "vnfs[0].ifaces[0].svi", "\"br/1\" is not a valid interface name" },
+	{ "svi_name_space",
+	  "vnfs: [{name: r, type: router, mirror: {netns: n1}, ifaces: "
+	  "[{name: a, svi: \"br 1\"}]}]\n",
+	  "vnfs[0].ifaces[0].svi", "is not a valid interface name" },
+	{ "svi_name_long",
+	  "vnfs: [{name: r, type: router, mirror: {netns: n1}, ifaces: "
+	  "[{name: a, svi: abcdefghijabcdef}]}]\n",
+	  "vnfs[0].ifaces[0].svi", "(1..15 characters" },
+	{ "svi_name_empty",
+	  "vnfs: [{name: r, type: router, mirror: {netns: n1}, ifaces: "
+	  "[{name: a, svi: \"\"}]}]\n",
+	  "vnfs[0].ifaces[0].svi", "is not a valid interface name" },
+	{ "svi_twin_name",
+	  "vnfs: [{name: r, type: router, mirror: {netns: n1}, ifaces: "
+	  "[{name: a}, {name: b, svi: a}]}]\n",
+	  "vnfs[0].ifaces[1].svi", "a is the name of iface a's twin tap" },
 	{ "firewall_mirror", FW "    mirror: {netns: r1}\n",
 	  "vnfs[0].mirror", "not valid for a vnf of type firewall" },
 	{ "routes_file_list", RTR "    routes_file: [a.txt]\n",
@@ -1033,6 +1061,34 @@ static void test_router_mirror(void **state)
 	assert_int_equal(strlen(m->netns), 63);
 	assert_int_equal(m->table, 254);
 	assert_int_equal(m->max_routes, 0);
+	ctl_config_free(cfg);
+}
+
+/* svi: the contract's router (an svi iface may be named like itself,
+ * which has no twin; 15 characters fit). */
+static void test_router_svi(void **state)
+{
+	struct ctl_config *cfg = load_ok(
+		"vnfs:\n"
+		"  - name: rtr\n"
+		"    type: router\n"
+		"    mirror: {netns: h1-evpn}\n"
+		"    ifaces:\n"
+		"      - {name: gw100, mac: \"02:00:00:01:00:01\", "
+		"address: [10.1.0.1/24], svi: br100}\n"
+		"      - {name: l3, mac: \"02:00:00:01:0f:a0\", svi: br4000}\n"
+		"      - {name: x, svi: x}\n"
+		"      - {name: y, svi: abcdefghijabcde}\n"
+		"      - {name: lan}\n");
+	const struct rt_config *rc;
+
+	(void)state;
+	rc = RTC(&cfg->vnfs[0]);
+	assert_string_equal(rc->ifaces[0].svi, "br100");
+	assert_string_equal(rc->ifaces[1].svi, "br4000");
+	assert_string_equal(rc->ifaces[2].svi, "x");
+	assert_string_equal(rc->ifaces[3].svi, "abcdefghijabcde");
+	assert_string_equal(rc->ifaces[4].svi, "");
 	ctl_config_free(cfg);
 }
 
@@ -1972,6 +2028,7 @@ int main(void)
 		cmocka_unit_test(test_design_example),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_router_mirror),
+		cmocka_unit_test(test_router_svi),
 		cmocka_unit_test(test_empty_mapping),
 		cmocka_unit_test(test_everything_values),
 		cmocka_unit_test(test_block_style),

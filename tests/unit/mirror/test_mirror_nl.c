@@ -32,6 +32,21 @@ static const struct mirror_nl_ctx ctx = {
 	.ifindex = {7, 9},
 };
 
+/* An svi iface (`svi: br4000`): iface 0 the twin ifindex 7, iface 1 the
+ * device br4000, missing (svi_missing) or found as ifindex 12 (svi_ctx). */
+static const struct mirror_nl_ctx svi_missing = {
+	.table = RT_TABLE_MAIN,
+	.n_ifaces = 2,
+	.ifindex = {7, 0},
+	.svi = {"", "br4000"},
+};
+static const struct mirror_nl_ctx svi_ctx = {
+	.table = RT_TABLE_MAIN,
+	.n_ifaces = 2,
+	.ifindex = {7, 12},
+	.svi = {"", "br4000"},
+};
+
 /* ---- builders ------------------------------------------------------------ */
 
 static struct nl_msg *
@@ -819,6 +834,208 @@ test_neigh(void **state)
 		MIRROR_NL_NOT_TWIN);
 }
 
+/* ---- svi ifaces (`svi: NAME`) and EVPN's messages ----------------------- */
+
+static struct nl_msg *
+link_named(int type, int ifindex, const char *name, const uint8_t *mac)
+{
+	struct ifinfomsg ifi = {
+		.ifi_family = AF_UNSPEC,
+		.ifi_index = ifindex,
+		.ifi_flags = IFF_UP | IFF_LOWER_UP | IFF_RUNNING,
+	};
+	struct nl_msg *msg = nlmsg_alloc_simple(type, 0);
+
+	assert_non_null(msg);
+	assert_int_equal(nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO),
+			 0);
+	assert_int_equal(nla_put_string(msg, IFLA_IFNAME, name), 0);
+	assert_int_equal(nla_put_u32(msg, IFLA_MTU, 1450), 0);
+	if (mac != NULL)
+		assert_int_equal(nla_put(msg, IFLA_ADDRESS, 6, mac), 0);
+	return msg;
+}
+
+static enum mirror_nl_reason
+parse_link(const struct mirror_nl_ctx *c, struct nl_msg *msg,
+	   struct mirror_nl_link *l)
+{
+	enum mirror_nl_reason why;
+
+	memset(l, 0xa5, sizeof(*l));
+	why = mirror_nl_link(c, nlmsg_hdr(msg), l);
+	nlmsg_free(msg);
+	return why;
+}
+
+/* Found by its name (late: after the mirror started), made again with
+ * another ifindex, deleted, renamed away; other devices are not ours. */
+static void
+test_svi_link(void **state)
+{
+	static const uint8_t mac[6] = {0x26, 0xda, 0x70, 0x3d, 0xbc, 0xe4};
+	struct mirror_nl_link l;
+
+	(void)state;
+	assert_int_equal(parse_link(&svi_missing,
+				    link_named(RTM_NEWLINK, 12, "br4000", mac),
+				    &l),
+			 MIRROR_NL_OK);
+	assert_int_equal(l.iface, 1);
+	assert_true(l.svi);
+	assert_false(l.svi_gone);
+	assert_int_equal(l.ifindex, 12);
+	assert_true(l.up);
+	assert_int_equal(l.mtu, 1450);
+	assert_true(l.has_mac);
+	assert_memory_equal(l.mac, mac, 6);
+
+	/* without IFLA_ADDRESS: has_mac false (the mirror sets the MAC) */
+	assert_int_equal(parse_link(&svi_missing,
+				    link_named(RTM_NEWLINK, 12, "br4000", NULL),
+				    &l),
+			 MIRROR_NL_OK);
+	assert_false(l.has_mac);
+
+	/* another device, and a delete of a name we never had */
+	assert_int_equal(parse_link(&svi_missing,
+				    link_named(RTM_NEWLINK, 13, "br100", mac),
+				    &l),
+			 MIRROR_NL_NOT_TWIN);
+	assert_int_equal(parse_link(&svi_missing,
+				    link_named(RTM_DELLINK, 12, "br4000", mac),
+				    &l),
+			 MIRROR_NL_NOT_TWIN);
+
+	/* known: an update, then gone by a delete or a rename */
+	assert_int_equal(parse_link(&svi_ctx,
+				    link_named(RTM_NEWLINK, 12, "br4000", mac),
+				    &l),
+			 MIRROR_NL_OK);
+	assert_true(l.svi);
+	assert_false(l.svi_gone);
+	assert_int_equal(parse_link(&svi_ctx,
+				    link_named(RTM_DELLINK, 12, "br4000", mac),
+				    &l),
+			 MIRROR_NL_OK);
+	assert_true(l.svi && l.svi_gone);
+	assert_false(l.up);
+	assert_int_equal(parse_link(&svi_ctx,
+				    link_named(RTM_NEWLINK, 12, "brX", mac),
+				    &l),
+			 MIRROR_NL_OK);
+	assert_true(l.svi && l.svi_gone);
+	assert_false(l.up);
+
+	/* made again: a new ifindex under the name */
+	assert_int_equal(parse_link(&svi_ctx,
+				    link_named(RTM_NEWLINK, 20, "br4000", mac),
+				    &l),
+			 MIRROR_NL_OK);
+	assert_true(l.svi);
+	assert_false(l.svi_gone);
+	assert_int_equal(l.ifindex, 20);
+	assert_int_equal(l.iface, 1);
+
+	/* a twin's message says nothing of svis */
+	assert_int_equal(parse_link(&svi_ctx,
+				    link_named(RTM_NEWLINK, 7, "lan", mac), &l),
+			 MIRROR_NL_OK);
+	assert_false(l.svi);
+	assert_int_equal(l.iface, 0);
+}
+
+/* zebra's type-5 route: 10.2.0.0/24 via 10.0.2.2 dev br4000 proto bgp
+ * onlink; on the svi iface once found, "oif" while it is missing. */
+static void
+test_svi_route_onlink(void **state)
+{
+	struct vnf_router_kroute r;
+	uint8_t gw[4] = {10, 0, 2, 2};
+	struct nl_msg *msg;
+
+	(void)state;
+	msg = route_msg(RTM_NEWROUTE, NLM_F_CREATE, AF_INET, RTN_UNICAST,
+			RT_TABLE_MAIN, RTPROT_BGP, "10.2.0.0", 24);
+	((struct rtmsg *)nlmsg_data(nlmsg_hdr(msg)))->rtm_flags = RTNH_F_ONLINK;
+	put_gw(msg, AF_INET, "10.0.2.2");
+	assert_int_equal(nla_put_u32(msg, RTA_OIF, 12), 0);
+	assert_int_equal(nla_put_u32(msg, RTA_PRIORITY, 20), 0);
+	assert_int_equal(mirror_nl_route(&svi_ctx, nlmsg_hdr(msg), &r),
+			 MIRROR_NL_OK);
+	assert_int_equal(r.n_nh, 1);
+	assert_int_equal(r.nh[0].iface, 1);
+	assert_true(r.nh[0].has_gw);
+	assert_memory_equal(r.nh[0].gw, gw, 4);
+	assert_int_equal(r.proto, RTPROT_BGP);
+	assert_int_equal(r.metric, 20);
+	assert_int_equal(mirror_nl_route(&svi_missing, nlmsg_hdr(msg), &r),
+			 MIRROR_NL_OIF);
+	nlmsg_free(msg);
+}
+
+static struct nl_msg *
+neigh_mac(int type, int ifindex, const char *ip, uint16_t state, uint8_t flags,
+	  const uint8_t *mac)
+{
+	struct nl_msg *msg =
+		neigh_msg(type, AF_INET, ifindex, ip, state, flags, false);
+
+	assert_int_equal(nla_put(msg, NDA_LLADDR, 6, mac), 0);
+	return msg;
+}
+
+/* NUD_NOARP (zebra's RMAC of a remote VTEP, type-2 MAC+IP, `nud noarp`):
+ * static on the svi and on twins; the kernel's NOARP entries of group
+ * addresses are not next hops. */
+static void
+test_neigh_noarp(void **state)
+{
+	static const uint8_t rmac[6] = {0x02, 0, 0, 0x02, 0x0f, 0xa0};
+	static const uint8_t mcast[6] = {0x01, 0, 0x5e, 0, 0, 0x16};
+	uint8_t ip[4] = {10, 0, 2, 2};
+	struct mirror_nl_neigh n;
+	struct nl_msg *msg;
+
+	(void)state;
+	msg = neigh_mac(RTM_NEWNEIGH, 12, "10.0.2.2", NUD_NOARP,
+			NTF_EXT_LEARNED, rmac);
+	assert_int_equal(mirror_nl_neigh(&svi_ctx, nlmsg_hdr(msg), &n),
+			 MIRROR_NL_OK);
+	assert_false(n.del);
+	assert_true(n.permanent);
+	assert_int_equal(n.iface, 1);
+	assert_memory_equal(n.ip, ip, 4);
+	assert_memory_equal(n.mac, rmac, 6);
+	/* the svi missing: not ours (yet) */
+	assert_int_equal(mirror_nl_neigh(&svi_missing, nlmsg_hdr(msg), &n),
+			 MIRROR_NL_NOT_TWIN);
+	nlmsg_free(msg);
+
+	msg = neigh_mac(RTM_DELNEIGH, 12, "10.0.2.2", NUD_NOARP,
+			NTF_EXT_LEARNED, rmac);
+	assert_int_equal(mirror_nl_neigh(&svi_ctx, nlmsg_hdr(msg), &n),
+			 MIRROR_NL_OK);
+	assert_true(n.del);
+	assert_false(n.permanent);
+	nlmsg_free(msg);
+
+	/* on a twin too */
+	msg = neigh_mac(RTM_NEWNEIGH, 7, "192.0.2.9", NUD_NOARP, 0, rmac);
+	assert_int_equal(mirror_nl_neigh(&svi_ctx, nlmsg_hdr(msg), &n),
+			 MIRROR_NL_OK);
+	assert_true(n.permanent);
+	assert_int_equal(n.iface, 0);
+	nlmsg_free(msg);
+
+	msg = neigh_mac(RTM_NEWNEIGH, 7, "224.0.0.22", NUD_NOARP, 0, mcast);
+	assert_int_equal(mirror_nl_neigh(&svi_ctx, nlmsg_hdr(msg), &n),
+			 MIRROR_NL_GROUP);
+	nlmsg_free(msg);
+	assert_string_equal(mirror_nl_reason_str(MIRROR_NL_GROUP),
+			    "group-lladdr");
+}
+
 /* The dispatcher and the reason names. */
 static void
 test_parse_dispatch(void **state)
@@ -890,6 +1107,9 @@ main(void)
 		cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_neigh),
 		cmocka_unit_test(test_parse_dispatch),
+		cmocka_unit_test(test_svi_link),
+		cmocka_unit_test(test_svi_route_onlink),
+		cmocka_unit_test(test_neigh_noarp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

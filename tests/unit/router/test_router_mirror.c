@@ -26,6 +26,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <linux/rtnetlink.h>
+
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -980,6 +982,170 @@ eal_setup(void **state)
 	return router_eal_setup("test_router_mirror", "ut-rtmirror", "ut_rtmirror");
 }
 
+/* ---- svi ifaces (`svi: NAME`, the EVPN SVI as an iface's kernel side) --- */
+
+static const uint8_t RMAC[6] = {2, 0, 0, 2, 0x0f, 0xa0};
+
+/* The contract's router: lan is gw100 (10.0.0.1/24, svi br100), wan is
+ * l3 (no address, svi br4000); no routes, no neighbours. */
+static int
+setup_svi(void **state)
+{
+	(void)state;
+	cfg_default(false, false);
+	rcfg.n_routes = 0;
+	rifcs[WAN].n_addrs = 0;
+	snprintf(rifcs[LAN].svi, sizeof(rifcs[LAN].svi), "br100");
+	snprintf(rifcs[WAN].svi, sizeof(rifcs[WAN].svi), "br4000");
+	memset(&mcfg, 0, sizeof(mcfg));
+	snprintf(mcfg.netns, sizeof(mcfg.netns), "h1-evpn");
+	rcfg.mirror = &mcfg;
+	router_start();
+	return 0;
+}
+
+struct svi_seen {
+	unsigned int n;
+	uint16_t iface;
+	uint8_t family;
+	uint8_t ip[16];
+	uint8_t mac[6];
+};
+
+static void
+svi_seen_one(uint16_t iface, uint8_t family, const uint8_t *ip,
+	     const uint8_t mac[6], void *arg)
+{
+	struct svi_seen *s = arg;
+
+	s->n++;
+	s->iface = iface;
+	s->family = family;
+	memcpy(s->ip, ip, family == AF_INET ? 4 : 16);
+	memcpy(s->mac, mac, 6);
+}
+
+/* With the twins attached, an svi iface has none: the router answers
+ * ARP and echo there itself and drops what it would punt ("no-twin"),
+ * nothing is queued. */
+static void
+test_svi_punt_per_iface(void **state)
+{
+	struct pkt q = arp(BCAST, H1, 1, H1, "10.0.0.2", ZERO6, "10.0.0.1");
+	struct pkt e = echo4("10.0.0.2", "10.0.0.1", 64, 1);
+	struct pkt t = ip4p(R_LAN, "10.0.0.2", "10.0.0.1", 6);
+	struct svi_seen seen = {0};
+	struct rte_ring *ring;
+	uint8_t a[16];
+	int efd;
+
+	(void)state;
+	assert_string_equal(vnf_router_iface_svi(vi, LAN), "br100");
+	assert_string_equal(vnf_router_iface_svi(vi, WAN), "br4000");
+	efd = eventfd(0, EFD_NONBLOCK);
+	assert_true(efd >= 0);
+	ring = vnf_router_twin_attach(vi, efd);
+	assert_non_null(ring);
+
+	run1(LAN, mbuf(&q));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], LAN);
+	assert_int_equal(ctr(RT_C_ARP_REPLIES), 1);
+	out_flush();
+	/* the requester, learned on an svi iface: to be written back; a
+	 * kernel (NOARP, static) neighbour is not */
+	a4(a, "10.0.0.9");
+	assert_int_equal(vnf_router_kneigh_set(vi, LAN, AF_INET, a, H2, true),
+			 0);
+	vnf_router_svi_neighs(vi, svi_seen_one, &seen);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.iface, LAN);
+	assert_int_equal(seen.family, AF_INET);
+	a4(a, "10.0.0.2");
+	assert_memory_equal(seen.ip, a, 4);
+	assert_memory_equal(seen.mac, H1, 6);
+	run1(LAN, mbuf(&e));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(ctr(RT_C_ECHO4), 1);
+	out_flush();
+	run1(LAN, mbuf(&t));
+	assert_int_equal(n_out, 0);
+	assert_int_equal(ctr(RT_D_NO_TWIN), 1);
+	assert_int_equal(ctr(RT_C_PUNTED), 0);
+	assert_int_equal(rte_ring_count(ring), 0);
+	vnf_router_twin_detach(vi);
+	close(efd);
+}
+
+/* zebra's type-5 route: 10.2.0.0/24 via 10.0.2.2 onlink on the L3 VNI's
+ * iface, which has no address, resolved by the remote VTEP's router MAC
+ * (a NOARP neighbour: static).  Out with dst RMAC, src the iface's MAC,
+ * TTL decremented; the route's delete is mirrored. */
+static void
+test_svi_onlink_route(void **state)
+{
+	struct pkt p = udp4(R_LAN, "10.0.0.2", "10.2.0.5", 64, 1, 2, 20, 0);
+	struct vnf_router_kroute k = {
+		.family = AF_INET,
+		.len = 24,
+		.type = VNF_RT_UNICAST,
+		.proto = RTPROT_BGP,
+		.n_nh = 1,
+		.metric = 20,
+		.addr = {10, 2, 0, 0},
+		.nh = {{.iface = WAN,
+			.has_gw = true,
+			.weight = 1,
+			.gw = {10, 0, 2, 2}}},
+	};
+	unsigned int failed = 9;
+	char err[128] = "";
+	uint8_t a[16], mac[6];
+	const uint8_t *o;
+
+	(void)state;
+	assert_int_equal(
+		vnf_router_kroutes_apply(vi, &k, 1, &failed, err, sizeof(err)),
+		0);
+	assert_int_equal(failed, 0);
+	a4(a, "10.0.2.2");
+	assert_int_equal(vnf_router_kneigh_set(vi, WAN, AF_INET, a, RMAC, true),
+			 0);
+	assert_int_equal(neigh_state("10.0.2.2", WAN, mac), RT_NS_STATIC);
+	assert_memory_equal(mac, RMAC, 6);
+
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_int_equal(out_next[0], WAN);
+	o = od(0);
+	assert_memory_equal(o, RMAC, 6);
+	assert_memory_equal(o + 6, R_WAN, 6);
+	assert_int_equal(o[14 + 8], 63);
+	out_flush();
+
+	/* never aged: still static much later, after the housekeeping */
+	wc.now += rte_get_tsc_hz() * 3600;
+	for (unsigned int i = 0; i <= rt->neigh.n_pos / 8192 + 1; i++)
+		vi->ops->periodic(vi, wc.now);
+	run1(LAN, mbuf(&p));
+	assert_int_equal(n_out, 1);
+	assert_memory_equal(od(0), RMAC, 6);
+	out_flush();
+	assert_int_equal(neigh_state("10.0.2.2", WAN, NULL), RT_NS_STATIC);
+
+	k.del = true;
+	assert_int_equal(
+		vnf_router_kroutes_apply(vi, &k, 1, &failed, err, sizeof(err)),
+		0);
+	run1(LAN, mbuf(&p));
+	/* no route: at most the ICMP error back to the sender */
+	assert_true(n_out == 0 || out_next[0] == LAN);
+	assert_int_equal(ctr(RT_D_NO_ROUTE), 1);
+	out_flush();
+	assert_int_equal(vnf_router_kneigh_del(vi, WAN, AF_INET, a), 0);
+	assert_int_equal(neigh_state("10.0.2.2", WAN, NULL), RT_NS_NONE);
+}
+
 int
 main(void)
 {
@@ -1002,6 +1168,10 @@ main(void)
 		S(test_kneigh_config_static),
 		S(test_accessors),
 		S(test_show_mirror),
+		cmocka_unit_test_setup_teardown(test_svi_punt_per_iface,
+						setup_svi, teardown),
+		cmocka_unit_test_setup_teardown(test_svi_onlink_route,
+						setup_svi, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, eal_setup, router_eal_teardown);
