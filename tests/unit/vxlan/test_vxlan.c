@@ -1694,6 +1694,64 @@ geneve4(uint8_t b0, uint8_t b1, uint16_t proto, uint16_t ilen)
 	return m;
 }
 
+/* Make the outer IPv4 and UDP lengths say what m holds now. */
+static void
+geneve_fix_len(struct rte_mbuf *m)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t l = (uint16_t)rte_pktmbuf_pkt_len(m);
+
+	p[16] = (uint8_t)((l - 14) >> 8);
+	p[17] = (uint8_t)(l - 14);
+	p[38] = (uint8_t)((l - 34) >> 8);
+	p[39] = (uint8_t)(l - 34);
+}
+
+/*
+ * Every option length (0..63 words) and every packet length from the
+ * bare headers up, the IP and UDP lengths agreeing: the inner frame is
+ * exactly what follows the options, or the packet is dropped as
+ * bad-outer (options past the datagram) or inner-runt; never read past
+ * the packet.
+ */
+static void
+test_geneve_optlen(void **state)
+{
+	struct vnf_instance *vi = vx_new(FULL FDB100 ", encap: geneve");
+	unsigned int words, cut;
+	uint16_t next[1];
+
+	(void)state;
+	for (words = 0; words < 64; words++) {
+		unsigned int hdr = 50 + words * 4;
+
+		for (cut = 50; cut <= hdr + 20; cut++) {
+			struct rte_mbuf *m =
+				geneve4((uint8_t)words, 0, 0x6558, 20);
+
+			rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - cut);
+			geneve_fix_len(m);
+			run(vi, UNDER, &m, 1, next);
+			if (cut < hdr)
+				assert_string_equal(drop_name(vi, next[0]),
+						    "bad-outer");
+			else if (cut < hdr + 14)
+				assert_string_equal(drop_name(vi, next[0]),
+						    "inner-runt");
+			else {
+				assert_int_equal(next[0], RED);
+				assert_int_equal(rte_pktmbuf_pkt_len(m),
+						 cut - hdr);
+				assert_memory_equal(
+					rte_pktmbuf_mtod(m, uint8_t *), VM_A,
+					6);
+			}
+			rte_pktmbuf_free(m);
+		}
+	}
+	vnf_instance_destroy(vi);
+}
+
 static void
 test_geneve_decap(void **state)
 {
@@ -1714,15 +1772,7 @@ test_geneve_decap(void **state)
 	/* ... of which the packet has 64 + 48: the UDP length says so too,
 	 * the options would run past it. */
 	rte_pktmbuf_trim(m[6], 252 - 48);
-	{
-		uint8_t *p = rte_pktmbuf_mtod(m[6], uint8_t *);
-		uint16_t l = (uint16_t)rte_pktmbuf_pkt_len(m[6]);
-
-		p[16] = (uint8_t)((l - 14) >> 8);
-		p[17] = (uint8_t)(l - 14);
-		p[38] = (uint8_t)((l - 34) >> 8);
-		p[39] = (uint8_t)(l - 34);
-	}
+	geneve_fix_len(m[6]);
 	/* A VXLAN packet to the Geneve port: no TEB protocol. */
 	m[7] = outer4("192.0.2.3", "192.0.2.1", 6081, 0x08, 100, VM_X, 64);
 	run(vi, UNDER, m, 8, next);
@@ -1789,6 +1839,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_geneve_config),
 		cmocka_unit_test(test_geneve_encap),
 		cmocka_unit_test(test_geneve_decap),
+		cmocka_unit_test(test_geneve_optlen),
 	};
 	int rc;
 
