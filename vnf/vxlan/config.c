@@ -8,7 +8,8 @@
  *     local: [192.0.2.1, "2001:db8::1"]     # at most one per family
  *     mac: "02:00:00:00:0a:01"               # the underlay iface's MAC
  *     nexthop_mac: "02:00:00:00:0a:fe"       # VTEPs without their own mac
- *     udp_port: 4789
+ *     encap: vxlan                           # or geneve (RFC 8926)
+ *     udp_port: 4789                         # geneve: 6081
  *     mtu: 1500
  *     fdb_size: 64k
  *     aging_time: 300
@@ -35,7 +36,8 @@ struct vx_raw_evpn {
 struct vx_raw {
 	char **local;
 	unsigned int local_count;
-	char *mac, *nexthop_mac, *udp_port, *mtu, *fdb_size, *aging_time;
+	char *mac, *nexthop_mac, *encap, *udp_port, *mtu, *fdb_size,
+		*aging_time;
 	struct vx_raw_vtep *vteps;
 	unsigned int vteps_count;
 	struct vx_raw_fdb *fdb;
@@ -87,6 +89,7 @@ static const cyaml_schema_field_t vx_fields[] = {
 	CTL_CFG_SEQ("local", struct vx_raw, local, &ctl_cfg_str_schema, 2),
 	CTL_CFG_STR("mac", struct vx_raw, mac),
 	CTL_CFG_STR("nexthop_mac", struct vx_raw, nexthop_mac),
+	CTL_CFG_STR("encap", struct vx_raw, encap),
 	CTL_CFG_STR("udp_port", struct vx_raw, udp_port),
 	CTL_CFG_STR("mtu", struct vx_raw, mtu),
 	CTL_CFG_STR("fdb_size", struct vx_raw, fdb_size),
@@ -98,6 +101,9 @@ static const cyaml_schema_field_t vx_fields[] = {
 	CYAML_FIELD_MAPPING_PTR("evpn", CTL_CFG_OPT, struct vx_raw, evpn,
 				vx_evpn_fields),
 	CYAML_FIELD_END};
+
+/* By enum vx_encap_kind. */
+static const char *const vx_encap_names[] = {"vxlan", "geneve", NULL};
 
 static const cyaml_schema_field_t vx_iface_fields[] = {
 	CTL_CFG_STR("vni", struct vx_raw_iface, vni), CYAML_FIELD_END};
@@ -385,8 +391,16 @@ vx_config_parse(struct ctl_cfg *c, const char *at, const void *raw,
 			return -EINVAL;
 		xc->has_nexthop_mac = true;
 	}
+	if (r->encap) {
+		rc = ctl_cfg_enum(c, at, "encap", r->encap, vx_encap_names);
+		if (rc < 0)
+			return rc;
+		xc->encap = (uint8_t)rc;
+	}
 	if (CTL_CFG_UINT(c, at, "udp_port", r->udp_port, false, 1, 65535,
-			 VX_PORT_DEFAULT, xc->udp_port))
+			 xc->encap == VX_ENCAP_GENEVE ? VX_PORT_GENEVE
+						      : VX_PORT_DEFAULT,
+			 xc->udp_port))
 		return -EINVAL;
 	/* 68: the least an IPv4 link carries (RFC 791); an IPv6 underlay
 	 * needs 1280, checked where the family is known: every frame is
@@ -400,6 +414,13 @@ vx_config_parse(struct ctl_cfg *c, const char *at, const void *raw,
 	if (CTL_CFG_UINT(c, at, "aging_time", r->aging_time, false, 0,
 			 UINT32_MAX, 300, xc->aging_time))
 		return -EINVAL;
+	/* FRR's EVPN and the kernel devices the mirror makes (vxlan<V>)
+	 * speak VXLAN only. */
+	if (r->evpn && xc->encap == VX_ENCAP_GENEVE)
+		return ctl_cfg_fail(c, at, "encap",
+				    "geneve cannot be used with evpn: EVPN "
+				    "(FRR) and the kernel devices nfvd makes "
+				    "for it are VXLAN");
 	if (r->evpn && vx_evpn_parse_cfg(c, at, r, xc))
 		return -EINVAL;
 

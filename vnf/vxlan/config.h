@@ -21,6 +21,14 @@
 #define VX_VNI_MAX 0xffffffu
 /* RFC 7348's port. */
 #define VX_PORT_DEFAULT 4789
+/* Geneve's (RFC 8926, IANA). */
+#define VX_PORT_GENEVE 6081
+
+/* The encapsulation of an instance (`encap:`, docs/overlay.md). */
+enum vx_encap_kind {
+	VX_ENCAP_VXLAN,	 /* RFC 7348 */
+	VX_ENCAP_GENEVE, /* RFC 8926, without options */
+};
 
 struct vx_vtep_config {
 	struct ctl_prefix ip; /* family AF_INET or AF_INET6, len full */
@@ -44,7 +52,8 @@ struct vx_config {
 	uint8_t mac[6]; /* the underlay iface's own MAC */
 	bool has_nexthop_mac;
 	uint8_t nexthop_mac[6]; /* default next hop of VTEPs without `mac` */
-	uint16_t udp_port;	/* default 4789 */
+	uint8_t encap;		/* enum vx_encap_kind, default vxlan */
+	uint16_t udp_port;	/* default 4789, or 6081 for geneve */
 	uint32_t mtu;		/* underlay IP MTU, default 1500 */
 	uint32_t fdb_size;	/* default 65536 */
 	uint32_t aging_time;	/* seconds, default 300; 0: never */

@@ -655,12 +655,13 @@ vx_details(struct vnf_instance *vi)
 			json_array_append_new(vteps, vx_vtep_row(vx, s, k));
 	memcpy(a.addr_bytes, vx->xc.mac, RTE_ETHER_ADDR_LEN);
 	rte_ether_format_addr(mac, sizeof(mac), &a);
-	o = json_pack("{s:o, s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o}", "local",
-		      local, "mac", mac, "udp_port", (int)vx->xc.udp_port,
-		      "mtu", (int)vx->mtu, "fdb_size", (int)vx->fdb.tab.limit,
-		      "fdb_entries", (int)atomic_load(&vx->fdb.tab.count),
-		      "aging_time", (int)vx->xc.aging_time, "vnis", vnis,
-		      "vteps", vteps);
+	o = json_pack("{s:o, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:o, s:o}",
+		      "local", local, "mac", mac, "encap",
+		      vx->geneve ? "geneve" : "vxlan", "udp_port",
+		      (int)vx->xc.udp_port, "mtu", (int)vx->mtu, "fdb_size",
+		      (int)vx->fdb.tab.limit, "fdb_entries",
+		      (int)atomic_load(&vx->fdb.tab.count), "aging_time",
+		      (int)vx->xc.aging_time, "vnis", vnis, "vteps", vteps);
 	if (o != NULL && vx->evpn)
 		json_object_set_new(o, "evpn",
 				    vx->evpn_show != NULL

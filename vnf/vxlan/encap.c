@@ -42,7 +42,8 @@ vx_snap_publish(struct vx *vx, struct vx_snap *s)
 	rte_free(old);
 }
 
-/* The outer headers towards t, but the per-packet fields. */
+/* The outer headers towards t, but the per-packet fields; the VXLAN or
+ * Geneve header by the instance's encap. */
 static void
 vx_hdr_build(const struct vx *vx, struct vx_vtep *t)
 {
@@ -82,7 +83,16 @@ vx_hdr_build(const struct vx *vx, struct vx_vtep *t)
 	}
 	udp->dst_port = vx->port_be;
 	vh = (void *)(udp + 1);
-	*(uint8_t *)&vh->vx_flags = VX_FLAG_I;
+	if (vx->geneve) {
+		/* Version 0, no options, O and C clear: only the VNI
+		 * (the same bytes as VXLAN's) is written per packet. */
+		uint8_t *g = (uint8_t *)vh;
+
+		g[2] = VX_GENEVE_PROTO_TEB >> 8;
+		g[3] = VX_GENEVE_PROTO_TEB & 0xff;
+	} else {
+		*(uint8_t *)&vh->vx_flags = VX_FLAG_I;
+	}
 }
 
 /* Rebuild the address index of s from its slots. */

@@ -493,6 +493,7 @@ vx_create(struct vnf_instance *vi, const struct ctl_vnf_config *cfg, char *err,
 	vx->xc.n_fdb = 0;
 	vx->n_ifaces = (uint16_t)cfg->n_ifaces;
 	vx->port_be = rte_cpu_to_be_16(xc->udp_port);
+	vx->geneve = xc->encap == VX_ENCAP_GENEVE;
 	vx->mtu = xc->mtu;
 	vx->evpn = xc->evpn_netns[0] != '\0';
 	for (i = 1; i < cfg->n_ifaces; i++) {

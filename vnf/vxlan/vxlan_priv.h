@@ -78,6 +78,9 @@
 	_(VX_DROP_NOT_UDP, "not-udp", VNF_CK_DROP)                             \
 	_(VX_DROP_WRONG_PORT, "wrong-port", VNF_CK_DROP)                       \
 	_(VX_DROP_BAD_VXLAN, "bad-vxlan", VNF_CK_DROP)                         \
+	_(VX_DROP_BAD_GENEVE, "bad-geneve", VNF_CK_DROP)                       \
+	_(VX_DROP_GENEVE_OAM, "geneve-oam", VNF_CK_DROP)                       \
+	_(VX_DROP_GENEVE_CRITICAL, "geneve-critical", VNF_CK_DROP)             \
 	_(VX_DROP_UNKNOWN_VNI, "unknown-vni", VNF_CK_DROP)                     \
 	_(VX_DROP_INNER_RUNT, "inner-runt", VNF_CK_DROP)                       \
 	_(VX_DROP_ARP_IGNORED, "arp-ignored", VNF_CK_DROP)                     \
@@ -85,7 +88,8 @@
 
 enum { VX_COUNTERS(VNF_COUNTER_ENUM) VX_N_COUNTERS };
 
-/* Outer headers: Ethernet + IPv4/IPv6 + UDP + VXLAN. */
+/* Outer headers: Ethernet + IPv4/IPv6 + UDP + VXLAN, or Geneve without
+ * options: 8 bytes too, with the VNI in the same bytes 4-6. */
 #define VX_HDR4_LEN                                                            \
 	(RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +                     \
 	 sizeof(struct rte_udp_hdr) + sizeof(struct rte_vxlan_hdr))
@@ -95,6 +99,17 @@ enum { VX_COUNTERS(VNF_COUNTER_ENUM) VX_N_COUNTERS };
 #define VX_HDR_MAX VX_HDR6_LEN
 /* The I flag of the VXLAN header's first byte (RFC 7348): a valid VNI. */
 #define VX_FLAG_I 0x08
+/*
+ * Geneve (RFC 8926): byte 0 Ver (2 bits) | Opt Len (6 bits, 4-byte
+ * words); byte 1 O (control) | C (critical options) | reserved; bytes 2-3
+ * Protocol Type; 4-6 VNI; 7 reserved.  We send Ver 0, no options, O and C
+ * clear, Transparent Ethernet Bridging.
+ */
+#define VX_GENEVE_VER_SHIFT 6
+#define VX_GENEVE_OPTLEN_MASK 0x3f
+#define VX_GENEVE_O 0x80
+#define VX_GENEVE_C 0x40
+#define VX_GENEVE_PROTO_TEB 0x6558
 /* Source ports: RFC 7348 recommends the dynamic range 49152-65535. */
 #define VX_SPORT_BASE 49152u
 #define VX_SPORT_MASK 0x3fffu
@@ -157,6 +172,7 @@ struct vx {
 	uint32_t vni[VNF_MAX_IFACES];	     /* by iface, [0]: none */
 	rte_be32_t vni_word[VNF_MAX_IFACES]; /* VXLAN header word of vni[] */
 	rte_be16_t port_be;
+	bool geneve; /* encap: geneve (the header's first word, decap) */
 	uint16_t n_ifaces;
 	uint32_t mtu;
 	bool evpn; /* evpn: set: record local MACs (workers) */
@@ -264,7 +280,7 @@ vx_sport(uint32_t hash)
 			   ((hash ^ (hash >> 16)) & VX_SPORT_MASK)));
 }
 
-/* The VXLAN header's second word for `vni`. */
+/* The VXLAN (or Geneve) header's second word for `vni`. */
 static inline rte_be32_t
 vx_vni_word(uint32_t vni)
 {
@@ -347,7 +363,7 @@ vx_encap(const struct vx *vx, const struct vx_vtep *t, rte_be32_t vni,
 
 /* ---- decapsulation ---------------------------------------------------- */
 
-/* What the underlay checks found in a VXLAN packet. */
+/* What the underlay checks found in a VXLAN or Geneve packet. */
 struct vx_decap {
 	uint32_t vni;
 	uint16_t outer_len; /* bytes in front of the inner frame */
@@ -359,7 +375,9 @@ struct vx_decap {
 /*
  * Worker.  Check an underlay IP frame m for this VTEP: an IPv4 or IPv6
  * packet to a local VTEP address, not a fragment, UDP to our port, a
- * VXLAN header with the I flag.  0 and *d, or the drop counter.  Every
+ * VXLAN header with the I flag (or, encap: geneve, a Geneve header of
+ * version 0, not a control packet, no critical option, carrying
+ * Ethernet; its options skipped).  0 and *d, or the drop counter.  Every
  * header read is inside the first segment.  The VNI is not checked here.
  */
 static inline int
@@ -370,7 +388,7 @@ vx_decap_check(const struct vx *vx, const struct rte_mbuf *m,
 	const struct rte_ether_hdr *eh = (const void *)p;
 	const struct rte_udp_hdr *udp;
 	const struct rte_vxlan_hdr *vh;
-	uint32_t ip_len, l3, ulen;
+	uint32_t ip_len, l3, ulen, hlen;
 
 	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
 		const struct rte_ipv4_hdr *ip = (const void *)(eh + 1);
@@ -430,12 +448,34 @@ vx_decap_check(const struct vx *vx, const struct rte_mbuf *m,
 	if (ulen < sizeof(*udp) + sizeof(*vh) || ulen > ip_len)
 		return VX_DROP_BAD_OUTER;
 	vh = (const void *)(udp + 1);
-	if (!(*(const uint8_t *)&vh->vx_flags & VX_FLAG_I))
-		return VX_DROP_BAD_VXLAN;
+	hlen = sizeof(*udp) + sizeof(*vh);
+	if (!vx->geneve) {
+		if (!(*(const uint8_t *)&vh->vx_flags & VX_FLAG_I))
+			return VX_DROP_BAD_VXLAN;
+	} else {
+		const uint8_t *g = (const uint8_t *)vh;
+
+		/* Another version may mean anything past its first word;
+		 * a control packet or a critical option we cannot obey
+		 * must not be forwarded (RFC 8926 3.4, 3.5.1). */
+		if ((g[0] >> VX_GENEVE_VER_SHIFT) != 0)
+			return VX_DROP_BAD_GENEVE;
+		if (g[1] & VX_GENEVE_O)
+			return VX_DROP_GENEVE_OAM;
+		if (g[1] & VX_GENEVE_C)
+			return VX_DROP_GENEVE_CRITICAL;
+		if (g[2] != (VX_GENEVE_PROTO_TEB >> 8) ||
+		    g[3] != (VX_GENEVE_PROTO_TEB & 0xff))
+			return VX_DROP_BAD_GENEVE;
+		/* Non-critical options are skipped: inside the UDP
+		 * datagram and the first segment. */
+		hlen += (uint32_t)(g[0] & VX_GENEVE_OPTLEN_MASK) * 4;
+		if (ulen < hlen || m->data_len < RTE_ETHER_HDR_LEN + l3 + hlen)
+			return VX_DROP_BAD_OUTER;
+	}
 	d->vni = rte_be_to_cpu_32(vh->vx_vni) >> 8;
-	d->outer_len =
-		(uint16_t)(RTE_ETHER_HDR_LEN + l3 + sizeof(*udp) + sizeof(*vh));
-	d->inner_len = (uint16_t)(ulen - sizeof(*udp) - sizeof(*vh));
+	d->outer_len = (uint16_t)(RTE_ETHER_HDR_LEN + l3 + hlen);
+	d->inner_len = (uint16_t)(ulen - hlen);
 	if (d->inner_len < RTE_ETHER_HDR_LEN)
 		return VX_DROP_INNER_RUNT;
 	return 0;

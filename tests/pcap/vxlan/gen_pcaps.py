@@ -26,6 +26,7 @@ import struct
 import sys
 
 from scapy.all import ARP, Ether, IP, IPv6, Raw, UDP
+from scapy.contrib.geneve import GENEVE
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "l2switch"))
@@ -200,9 +201,72 @@ def case_overlay(out):
                case_overlay.__doc__)
 
 
+def gnv_encap4(inner, dst, dmac, vni):
+    """What nfvd sends with encap: geneve: scapy's Geneve header (version
+    0, no options, O and C clear, TEB), port 6081, else as encap4()."""
+    return bytes(Ether(src=US, dst=dmac)
+                 / IP(src=LOCAL4, dst=dst, flags="DF", ttl=64, id=0)
+                 / UDP(sport=sport(inner), dport=6081, chksum=0)
+                 / GENEVE(vni=vni, proto=0x6558)
+                 / Raw(bytes(inner)))
+
+
+def gnv_peer4(inner, src, vni, dport=6081, **kw):
+    """A Geneve packet a peer sends us; kw: GENEVE's fields (options,
+    optionlen, critical, oam, version, proto)."""
+    kw.setdefault("proto", 0x6558)
+    return bytes(Ether(src=T2, dst=US)
+                 / IP(src=src, dst=LOCAL4, ttl=64, id=7)
+                 / UDP(sport=50000, dport=dport, chksum=0)
+                 / GENEVE(vni=vni, **kw)
+                 / Raw(bytes(inner)))
+
+
+def case_geneve(out):
+    """encap: geneve (udp_port 6081 by default).  From the underlay:
+    Geneve packets for VNI 100 (no options) and 200 (two words of a
+    non-critical option, skipped) are decapsulated; a critical option,
+    a control (O) packet, version 1, a protocol not Ethernet, and a VXLAN
+    packet to 4789 are dropped.  From red: a frame to the static R goes
+    to .2 and a broadcast to .3 (original) and .2 (copy), each with a
+    Geneve header."""
+    d100 = frame(VM_X, VM_A, 1, 80)
+    d200 = frame(VM_X, VM_A, 2, 64, ip6=True)
+    opt = b"\x01\x01\x01\x01\xee\xee\xee\xee"  # class 0x0101 type 1
+    up_in = [
+        gnv_peer4(d100, "192.0.2.3", 100),
+        gnv_peer4(d200, "192.0.2.3", 200, optionlen=2, options=opt),
+        gnv_peer4(d100, "192.0.2.3", 100, optionlen=2, options=opt,
+                  critical=1),                           # geneve-critical
+        gnv_peer4(d100, "192.0.2.3", 100, oam=1),        # geneve-oam
+        gnv_peer4(d100, "192.0.2.3", 100, version=1),    # bad-geneve
+        gnv_peer4(d100, "192.0.2.3", 100, proto=0x0800),  # bad-geneve
+        peer4(d100, "192.0.2.3", 100),                   # wrong-port
+    ]
+    to_r = frame(VM_A, VM_R, 10, 60)
+    bcast = frame(VM_A, BC, 30, 70)
+    up_out = [gnv_encap4(to_r, "192.0.2.2", T2, 100),
+              gnv_encap4(bcast, "192.0.2.3", T3, 100),
+              gnv_encap4(bcast, "192.0.2.2", T2, 100)]
+    config = ("ports:\n" + pcap_port("up", True, True)
+              + pcap_port("red", True, True)
+              + pcap_port("blue", False, True)
+              + VX_CONFIG.replace("    vteps:\n",
+                                  "    encap: geneve\n    vteps:\n"))
+    write_case(out, "geneve", config,
+               {"up": up_in, "red": [to_r, bcast]},
+               {"up": up_out, "red": [d100], "blue": [d200]},
+               {"vx": {"decapsulated": 2, "geneve-critical": 1,
+                       "geneve-oam": 1, "bad-geneve": 2, "wrong-port": 1,
+                       "bad-outer": 0, "learned": 2, "encapsulated": 1,
+                       "flooded": 1, "flood-copies": 1}},
+               case_geneve.__doc__)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "cases")
     case_overlay(out)
+    case_geneve(out)
 
 
 if __name__ == "__main__":
