@@ -429,8 +429,13 @@ vx_decap_burst(struct vx *vx, const struct vx_snap *s, struct vnf_wctx *w,
 			m->l2_len -= d.outer_len;
 		b->next[i] = (uint16_t)ifc;
 		decap++;
+		/* The inner Ethernet header may straddle two segments (a
+		 * chained frame cut after the outer headers): its source
+		 * is not in the first one, so nothing is learned from it.
+		 * The frame goes on; the next VNF reads it as it can. */
 		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		if (unlikely(rte_is_multicast_ether_addr(&eh->src_addr)))
+		if (unlikely(m->data_len < RTE_ETHER_HDR_LEN ||
+			     rte_is_multicast_ether_addr(&eh->src_addr)))
 			continue;
 		if (unlikely(slot < 0)) {
 			w->counters[VX_LEARN_NO_VTEP]++;

@@ -605,6 +605,26 @@ test_decap_learn(void **state)
 	assert_int_equal(ctr(vi, "static-mac-seen-elsewhere"), 1);
 	assert_int_equal(ctr(vi, "learn-unknown-vtep"), 1);
 	rte_pktmbuf_free_bulk(m, 2);
+
+	/* A chained frame whose first segment ends inside the inner
+	 * Ethernet header (after its destination): decapsulated whole, and
+	 * no source is learned from the bytes past the segment's end. */
+	m[0] = outer4("192.0.2.3", "192.0.2.1", 4789, 0x08, 100, VM_X, 64);
+	m[1] = rte_pktmbuf_alloc(pool);
+	assert_non_null(m[1]);
+	p = rte_pktmbuf_mtod(m[0], const uint8_t *);
+	memcpy(rte_pktmbuf_append(m[1], 50 + 64 - 56), p + 56, 50 + 64 - 56);
+	/* What lies in the buffer past the cut is no MAC of this frame. */
+	memcpy(rte_pktmbuf_mtod_offset(m[0], uint8_t *, 56), VM_R, 6);
+	rte_pktmbuf_trim(m[0], 50 + 64 - 56);
+	assert_int_equal(rte_pktmbuf_chain(m[0], m[1]), 0);
+	run(vi, UNDER, m, 1, next);
+	assert_int_equal(next[0], RED);
+	assert_int_equal(rte_pktmbuf_pkt_len(m[0]), 64);
+	assert_int_equal(ctr(vi, "decapsulated"), 7);
+	assert_int_equal(ctr(vi, "learned"), 2);
+	assert_int_equal(ctr(vi, "static-mac-seen-elsewhere"), 1);
+	rte_pktmbuf_free(m[0]);
 	vnf_instance_destroy(vi);
 }
 
