@@ -8,14 +8,16 @@
  *   a.underlay - b.underlay          (two hosts back to back)
  *   p2 - b.red (VNI 100)   p3 - b.blue (VNI 200)
  *   p4 - c.underlay        p5 - c.red (VNI 100)
+ *   p6 - d.underlay        p7 - d.red (VNI 100, Geneve)
  * a is 192.0.2.1 and 2001:db8::1, b 192.0.2.2 and 2001:db8::2, c
- * 192.0.2.1.  a floods VNI 100 to b and to 192.0.2.9 (nobody: b drops
- * it as not-local), VNI 200 to b over IPv4 and IPv6; b floods both to a.
- * So what a encapsulates b decapsulates and the other way round; c takes
- * raw underlay frames from p4, either random bytes or VXLAN packets built
- * field by field (dst, port, flags, VNI, lengths from small sets).
- * The FDBs have 16 entries (they fill) and age after 1 s; time moves only
- * when the input says so.
+ * 192.0.2.1, d 192.0.2.1 with `encap: geneve`.  a floods VNI 100 to b and to
+ * 192.0.2.9 (nobody: b drops it as not-local), VNI 200 to b over IPv4 and IPv6;
+ * b floods both to a. So what a encapsulates b decapsulates and the other way
+ * round; c takes raw underlay frames from p4, either random bytes or VXLAN
+ * packets built field by field (dst, port, flags, VNI, lengths from small
+ * sets), and d the same from p6 as Geneve packets (version, O and C bits,
+ * protocol, 0..7 words of options). The FDBs have 16 entries (they fill) and
+ * age after 1 s; time moves only when the input says so.
  *
  * The input is a little program, read byte by byte (missing bytes read as
  * 0): each op builds a frame (inner: any length 0..2000, MACs from a small
@@ -30,7 +32,9 @@
  * it): an inner frame that crossed the overlay leaves as long as it came
  * in (encapsulation and decapsulation undo each other); what leaves by p4
  * is an ARP reply or a well-formed VXLAN packet (IPv4 header checksum,
- * UDP port 4789 and length, the I flag, a VNI of c); after every input
+ * UDP port 4789 and length, the I flag, a VNI of c), by p6 an ARP reply
+ * or a Geneve packet without options (port 6081, protocol 0x6558, VNI
+ * 100); after every input
  * every mbuf is back in the pool and each instance counted every frame
  * it was handed exactly once, by its fate (tests/fuzz/common/fuzz_fates.h).
  */
@@ -71,10 +75,10 @@
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 
-#define FZ_PORTS 6
+#define FZ_PORTS 8
 #define FZ_POOL 8191
 #define FZ_FRAME_MAX 2000
-#define FZ_INST 3
+#define FZ_INST 4
 
 #define FZ_CHECK(cond)                                                         \
 	do {                                                                   \
@@ -102,9 +106,10 @@ be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* A frame that leaves by p4, c's underlay: an ARP reply, or VXLAN. */
+/* A frame that leaves by p4 (c's underlay) or p6 (d's): an ARP reply,
+ * or VXLAN / Geneve. */
 static void
-fz_check_underlay(struct rte_mbuf *m)
+fz_check_underlay(struct rte_mbuf *m, bool geneve)
 {
 	uint8_t b[14 + 40 + 16];
 	const uint8_t *p;
@@ -121,9 +126,13 @@ fz_check_underlay(struct rte_mbuf *m)
 	FZ_CHECK(rte_raw_cksum(p + 14, 20) == 0xffff);
 	FZ_CHECK(be16(p + 16) == len - 14);
 	l3 = 14 + 20;
-	FZ_CHECK(be16(p + l3 + 2) == 4789);
+	FZ_CHECK(be16(p + l3 + 2) == (geneve ? 6081 : 4789));
 	FZ_CHECK(be16(p + l3 + 4) == len - l3);
-	FZ_CHECK(p[l3 + 8] == 0x08);
+	if (geneve)
+		FZ_CHECK(p[l3 + 8] == 0 && p[l3 + 9] == 0 &&
+			 be16(p + l3 + 10) == 0x6558);
+	else
+		FZ_CHECK(p[l3 + 8] == 0x08);
 	FZ_CHECK(p[l3 + 12] == 0 && p[l3 + 13] == 0 && p[l3 + 14] == 100);
 }
 
@@ -141,8 +150,8 @@ fz_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 		uint32_t len = rte_pktmbuf_pkt_len(m);
 
 		FZ_CHECK(rte_mbuf_check(m, 1, &why) == 0);
-		if (port == 4) {
-			fz_check_underlay(m);
+		if (port == 4 || port == 6) {
+			fz_check_underlay(m, port == 6);
 			continue;
 		}
 		FZ_CHECK(len >= RTE_ETHER_HDR_LEN);
@@ -216,6 +225,16 @@ fz_init(const char *prog)
 			    "aging_time: 1, vteps: [{ip: 192.0.2.2, vnis: "
 			    "[100]}, {ip: 192.0.2.3, vnis: [100]}]}\n",
 			    &fz_vi[2]);
+	if (rc == 0)
+		rc = fz_vnf(
+			"d", 3,
+			"vnfs:\n  - {name: d, type: vxlan, encap: geneve, "
+			"ifaces: [{name: underlay}, {name: red, vni: 100}], "
+			"local: [192.0.2.1], mac: \"02:00:00:00:0a:01\", "
+			"nexthop_mac: \"02:00:00:00:0a:fe\", fdb_size: 16, "
+			"aging_time: 1, vteps: [{ip: 192.0.2.2, vnis: "
+			"[100]}]}\n",
+			&fz_vi[3]);
 	if (rc < 0)
 		return rc;
 
@@ -232,6 +251,8 @@ fz_init(const char *prog)
 	nfv_test_link_port(fz_g, 3, 1, 2);
 	nfv_test_link_port(fz_g, 4, 2, 0);
 	nfv_test_link_port(fz_g, 5, 2, 1);
+	nfv_test_link_port(fz_g, 6, 3, 0);
+	nfv_test_link_port(fz_g, 7, 3, 1);
 	fz_queue_init(&fz_q, fz_w, fz_g, FZ_PORTS);
 	return 0;
 }
@@ -434,7 +455,9 @@ fz_enqueue_last(void)
 	if (m == NULL)
 		return false;
 	m->port = fz_last.port;
-	m->hash.usr = fz_last.port == 4 ? 0 : (uint32_t)fz_last.len + 1;
+	m->hash.usr = fz_last.port == 4 || fz_last.port == 6
+			      ? 0
+			      : (uint32_t)fz_last.len + 1;
 	fz_queue_push(&fz_q, fz_last.port, m);
 	return true;
 }
@@ -463,15 +486,21 @@ fz_inner(struct fz_in *in, uint8_t *buf, uint16_t max)
 	return len;
 }
 
-/* An underlay packet for c, field by field. */
+/* An underlay packet for c (VXLAN) or d (Geneve: a third byte gives the
+ * version, the O and C bits, the protocol and 0..7 words of options),
+ * field by field. */
 static uint16_t
-fz_outer(struct fz_in *in, uint8_t *buf)
+fz_outer(struct fz_in *in, uint8_t *buf, bool geneve)
 {
 	static const uint16_t ports[] = {4789, 4789, 4789, 8472, 0};
+	static const uint16_t gports[] = {6081, 6081, 6081, 4789, 0};
 	static const uint32_t vnis[] = {100, 100, 200, 0, 0xffffff};
-	uint8_t sel = fz_u8(in), sel2 = fz_u8(in);
-	uint16_t ilen = fz_inner(in, buf + 50, FZ_FRAME_MAX - 50);
-	uint16_t len = (uint16_t)(50 + ilen), port = ports[sel % 5];
+	uint8_t sel = fz_u8(in), sel2 = fz_u8(in),
+		sel3 = geneve ? fz_u8(in) : 0;
+	uint16_t opt = (uint16_t)((sel3 & 7) * 4), i;
+	uint16_t ilen = fz_inner(in, buf + 50 + opt, FZ_FRAME_MAX - 50 - opt);
+	uint16_t len = (uint16_t)(50 + opt + ilen);
+	uint16_t port = geneve ? gports[sel % 5] : ports[sel % 5];
 	uint32_t vni = vnis[(sel >> 3) % 5];
 	uint8_t src = (sel & 0x40) ? 3 : 2;
 
@@ -496,6 +525,15 @@ fz_outer(struct fz_in *in, uint8_t *buf)
 	buf[38] = (uint8_t)((len - 34 - (sel2 & 32 ? 40 : 0)) >> 8);
 	buf[39] = (uint8_t)(len - 34 - (sel2 & 32 ? 40 : 0));
 	buf[42] = (sel2 & 64) ? 0 : 0x08;
+	if (geneve) {
+		buf[42] = (uint8_t)((sel3 & 8 ? 0x40 : 0) | (sel3 & 7));
+		buf[43] = (uint8_t)((sel3 & 0x10 ? 0x80 : 0) |
+				    (sel3 & 0x20 ? 0x40 : 0));
+		buf[44] = (sel3 & 0x40) ? 0x08 : 0x65;
+		buf[45] = (sel3 & 0x40) ? 0x00 : 0x58;
+		for (i = 0; i < opt; i++)
+			buf[50 + i] = fz_u8(in);
+	}
 	buf[46] = (uint8_t)(vni >> 16);
 	buf[47] = (uint8_t)(vni >> 8);
 	buf[48] = (uint8_t)vni;
@@ -509,11 +547,13 @@ static bool
 fz_frame(struct fz_in *in, bool outer)
 {
 	uint8_t flags = fz_u8(in);
-	uint16_t port = outer ? 4 : (uint16_t)(fz_u8(in) % FZ_PORTS);
+	/* Outer packets go to c (p4), or with flag 0x20 to d (p6). */
+	uint16_t port = outer ? ((flags & 0x20) ? 6 : 4)
+			      : (uint16_t)(fz_u8(in) % FZ_PORTS);
 	uint16_t len;
 
 	if (outer)
-		len = fz_outer(in, fz_last.buf);
+		len = fz_outer(in, fz_last.buf, port == 6);
 	else
 		len = fz_inner(in, fz_last.buf, FZ_FRAME_MAX);
 	fz_last.port = port;
