@@ -211,3 +211,115 @@ def send_frame(vm, kind, arg):
     cp = nfvtest.run(ns_exec(vm.ns, ["/usr/bin/python3", "-c", SEND_FRAME, vm.dev, kind, vm.mac,
                                      arg]), timeout=15)
     return float(cp.stdout.strip())
+
+
+class FabricBase:
+    """What both fabric tests build alike: a spine netns that routes the
+    underlay (10.0.N.0/24 per host, the VTEP 10.0.N.2), a route reflector
+    netns on a management bridge (192.168.100.0/24), and per host an EVPN
+    netns hN-evpn.  linux_host(n) says whether host n forwards with Linux
+    (the test makes hN-evpn, and the underlay veth is in it) or with nfvd
+    (nfvd makes hN-evpn if missing, so the test makes it first for the
+    management network; the underlay is an af_packet port on a veth in
+    the root netns, self.up_if[n]).  Subclasses set self.vms."""
+
+    def __init__(self, env, hosts, linux_host):
+        self.env = env
+        self.hosts = hosts
+        self.is_linux = linux_host
+        self.spine = env.netns("spine")
+        self.rr_ns = env.netns("rr")
+        self.evpn = {}
+        for n in hosts:
+            if linux_host(n):
+                self.evpn[n] = env.netns("h%d-evpn" % n)
+                continue
+            ns = "nfvit-%s-h%d-evpn" % (env.tag, n)
+            cp = nfvtest.run(["ip", "netns", "add", ns], check_rc=False)
+            if cp.returncode != 0:
+                nfvtest.skip("cannot create a network namespace: %s" % cp.stderr.strip())
+            env.netns_list.append(ns)
+            self.evpn[n] = ns
+        self.vms = {}
+        self.frr = {}
+        self.nfvd = {}
+        self.up_if = {}
+
+    def underlay(self, csum_off_to_nfvd=False):
+        """csum_off_to_nfvd: TX checksum offload off on the spine's veths
+        toward nfvd hosts, so that a Linux VTEP's inner TCP checksum left
+        to the egress is filled before nfvd's af_packet port gets it."""
+        sp = self.spine
+        quiet_ipv6(sp)
+        ip(sp, "link", "set", "lo", "up")
+        sysctl(sp, "net.ipv4.ip_forward=1")
+        for n in self.hosts:
+            spif = "s%d" % n
+            if self.is_linux(n):
+                ns = self.evpn[n]
+                ip(sp, "link", "add", spif, "type", "veth", "peer", "underlay", "netns", ns)
+                ip(ns, "link", "set", "underlay", "address", underlay_mac(n))
+                ip(ns, "addr", "add", vtep(n) + "/24", "dev", "underlay")
+                ip(ns, "link", "set", "underlay", "up")
+            else:
+                dev = self.env.ifname("u%d" % n)
+                nfvtest.run(["ip", "link", "add", dev, "type", "veth", "peer", spif, "netns", sp])
+                self.env.on_cleanup(lambda d=dev: nfvtest.run(["ip", "link", "del", d],
+                                                               check_rc=False))
+                nfvtest.run(["sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % dev])
+                nfvtest.run(["ip", "link", "set", dev, "address", underlay_mac(n), "up"])
+                self.up_if[n] = dev
+            ip(sp, "link", "set", spif, "address", spine_mac(n))
+            ip(sp, "addr", "add", "10.0.%d.1/24" % n, "dev", spif)
+            ip(sp, "link", "set", spif, "up")
+            if self.is_linux(n):
+                ip(self.evpn[n], "route", "add", "10.0.0.0/16", "via", "10.0.%d.1" % n)
+            elif csum_off_to_nfvd:
+                tx_csum_off(sp, spif)
+
+    def management(self):
+        rr = self.rr_ns
+        quiet_ipv6(rr)
+        ip(rr, "link", "set", "lo", "up")
+        ip(rr, "link", "add", "mgmt", "type", "bridge")
+        ip(rr, "addr", "add", RR_IP + "/24", "dev", "mgmt")
+        ip(rr, "link", "set", "mgmt", "up")
+        for n in self.hosts:
+            ns = self.evpn[n]
+            quiet_ipv6(ns)
+            ip(ns, "link", "set", "lo", "up")
+            ip(rr, "link", "add", "m%d" % n, "master", "mgmt", "type", "veth", "peer", "mgmt",
+               "netns", ns)
+            ip(rr, "link", "set", "m%d" % n, "up")
+            ip(ns, "addr", "add", "192.168.100.%d/24" % n, "dev", "mgmt")
+            ip(ns, "link", "set", "mgmt", "up")
+            if not self.is_linux(n):
+                # Next-hop tracking only: bgpd installs a remote VTEP's
+                # routes when zebra resolves its address (nfvd, not
+                # hN-evpn, has the underlay).
+                ip(ns, "route", "add", "10.0.0.0/16", "via", RR_IP)
+
+    def start_host_nfvd(self, n, config, memory, key, what):
+        """Start host n's nfvd with config (ports, vnfs, links) and wait
+        for its VMs' taps; a refused `key` is reported as `what` missing."""
+        ports, vnfs, links = config
+        # Several nfvds and FRR daemons share the machine: workers sleep
+        # when idle instead of spinning a core each.
+        d = self.env.nfvd(ports=ports, vnfs=vnfs, links=links, name="nfvd-h%d" % n,
+                          dataplane={"memory": memory, "idle": "sleep",
+                                     "idle_sleep_max_us": 500})
+        try:
+            d.start(timeout=30)
+        except nfvtest.Fail:
+            m = re.search(r"[^\n]*%s[^\n]*" % key, d.log_text())
+            if m:
+                raise nfvtest.Fail("nfvd of host %d refuses %s (%s not in this nfvd): %s"
+                                   % (n, key, what, m.group(0).strip()))
+            raise
+        self.nfvd[n] = d
+        for vm in self.vms.values():
+            if vm.host == n:
+                nfvtest.wait_for(lambda v=vm: ip(v.ns, "link", "show", v.dev,
+                                                 check_rc=False).returncode == 0,
+                                 10, "tap %s in %s" % (vm.dev, vm.ns))
+        return d

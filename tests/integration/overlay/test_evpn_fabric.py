@@ -68,7 +68,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import evpnlib  # noqa: E402
 from evpnlib import (AS, BUM_TYPE, RR_IP, ip, ns_exec, ping, quiet_ipv6, send_frame,  # noqa: E402
-                     spine_mac, sysctl, tcp_transfer, underlay_mac, vtep, wait_ping)
+                     spine_mac, tcp_transfer, underlay_mac, vtep, wait_ping)
 import kmirror  # noqa: E402
 import nfvtest  # noqa: E402
 from nfvtest import Fail, check, check_eq, log  # noqa: E402
@@ -134,81 +134,13 @@ class Vm:
         self.mac, self.ip = mac, addr
 
 
-class Fabric:
+class Fabric(evpnlib.FabricBase):
     """The namespaces, veths and FRR of one run; everything is named after
     the test's PID (nfvtest's Env) and removed by Env.cleanup."""
 
     def __init__(self, env):
-        self.env = env
-        self.spine = env.netns("spine")
-        self.rr_ns = env.netns("rr")
-        if LINUX:
-            self.evpn = {n: env.netns("h%d-evpn" % n) for n in HOSTS}
-        else:
-            # nfvd makes them (the contract: "made if missing"); the test
-            # makes them first for the management network and deletes them.
-            self.evpn = {}
-            for n in HOSTS:
-                ns = "nfvit-%s-h%d-evpn" % (env.tag, n)
-                ip_ns = nfvtest.run(["ip", "netns", "add", ns], check_rc=False)
-                if ip_ns.returncode != 0:
-                    nfvtest.skip("cannot create a network namespace: %s" % ip_ns.stderr.strip())
-                env.netns_list.append(ns)
-                self.evpn[n] = ns
+        super().__init__(env, HOSTS, lambda n: LINUX)
         self.vms = {name: Vm(env, name) for name in VMS}
-        self.frr = {}
-        self.nfvd = {}
-        self.up_if = {}
-
-    def underlay(self):
-        sp = self.spine
-        quiet_ipv6(sp)
-        ip(sp, "link", "set", "lo", "up")
-        sysctl(sp, "net.ipv4.ip_forward=1")
-        for n in HOSTS:
-            spif = "s%d" % n
-            if LINUX:
-                ip(sp, "link", "add", spif, "type", "veth", "peer", "underlay", "netns", self.evpn[n])
-                ns, dev = self.evpn[n], "underlay"
-            else:
-                dev = self.env.ifname("u%d" % n)
-                nfvtest.run(["ip", "link", "add", dev, "type", "veth", "peer", spif, "netns", sp])
-                self.env.on_cleanup(lambda d=dev: nfvtest.run(["ip", "link", "del", d],
-                                                               check_rc=False))
-                nfvtest.run(["sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % dev])
-                ns = None
-                self.up_if[n] = dev
-            ip(sp, "link", "set", spif, "address", spine_mac(n))
-            ip(sp, "addr", "add", "10.0.%d.1/24" % n, "dev", spif)
-            ip(sp, "link", "set", spif, "up")
-            if ns:
-                ip(ns, "link", "set", dev, "address", underlay_mac(n))
-                ip(ns, "addr", "add", vtep(n) + "/24", "dev", dev)
-                ip(ns, "link", "set", dev, "up")
-                ip(ns, "route", "add", "10.0.0.0/16", "via", "10.0.%d.1" % n)
-            else:
-                nfvtest.run(["ip", "link", "set", dev, "address", underlay_mac(n), "up"])
-
-    def management(self):
-        rr = self.rr_ns
-        quiet_ipv6(rr)
-        ip(rr, "link", "set", "lo", "up")
-        ip(rr, "link", "add", "mgmt", "type", "bridge")
-        ip(rr, "addr", "add", RR_IP + "/24", "dev", "mgmt")
-        ip(rr, "link", "set", "mgmt", "up")
-        for n in HOSTS:
-            ns = self.evpn[n]
-            quiet_ipv6(ns)
-            ip(ns, "link", "set", "lo", "up")
-            ip(rr, "link", "add", "m%d" % n, "master", "mgmt", "type", "veth", "peer", "mgmt",
-               "netns", ns)
-            ip(rr, "link", "set", "m%d" % n, "up")
-            ip(ns, "addr", "add", "192.168.100.%d/24" % n, "dev", "mgmt")
-            ip(ns, "link", "set", "mgmt", "up")
-            if not LINUX:
-                # Next-hop tracking: bgpd installs a remote VTEP's routes
-                # only when zebra resolves its address.
-                ip(ns, "route", "add", "10.0.0.0/16", "via", RR_IP)
 
     def kernel_bridges(self):
         """Step 1: what nfvd's EVPN wiring makes, made by hand, with the
@@ -259,26 +191,8 @@ class Fabric:
         return ports, vnfs, links
 
     def start_nfvd(self, n):
-        ports, vnfs, links = self.nfvd_config(n)
-        # Three nfvds and seven FRR daemons share the machine: workers
-        # sleep when idle instead of spinning a core each.
-        d = self.env.nfvd(ports=ports, vnfs=vnfs, links=links, name="nfvd-h%d" % n,
-                          dataplane={"memory": 128, "idle": "sleep", "idle_sleep_max_us": 500})
-        try:
-            d.start(timeout=30)
-        except Fail:
-            m = re.search(r"[^\n]*evpn[^\n]*", d.log_text())
-            if m:
-                raise Fail("nfvd of host %d refuses the vxlan VNF's `evpn` key (issue 14 item 2 "
-                           "not in this nfvd): %s" % (n, m.group(0).strip()))
-            raise
-        self.nfvd[n] = d
-        for vm in self.vms.values():
-            if vm.host == n:
-                nfvtest.wait_for(lambda v=vm: ip(v.ns, "link", "show", v.dev,
-                                                 check_rc=False).returncode == 0,
-                                 10, "tap %s in %s" % (vm.dev, vm.ns))
-        return d
+        return self.start_host_nfvd(n, self.nfvd_config(n), 128, "evpn",
+                                    "issue 14 item 2")
 
     def check_nfvd_wiring(self, n):
         """What the EVPN contract says nfvd makes in hN-evpn."""

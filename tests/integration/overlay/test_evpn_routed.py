@@ -148,82 +148,10 @@ class Vm:
         ip(self.ns, "route", "add", "default", "via", SUBNET[self.vni] + ".1")
 
 
-class Fabric:
+class Fabric(evpnlib.FabricBase):
     def __init__(self, env):
-        self.env = env
-        self.spine = env.netns("spine")
-        self.rr_ns = env.netns("rr")
-        self.evpn = {}
-        for n in HOSTS:
-            if linux_host(n):
-                self.evpn[n] = env.netns("h%d-evpn" % n)
-            else:
-                # nfvd makes it ("made if missing"); the test makes it
-                # first for the management network.
-                ns = "nfvit-%s-h%d-evpn" % (env.tag, n)
-                cp = nfvtest.run(["ip", "netns", "add", ns], check_rc=False)
-                if cp.returncode != 0:
-                    nfvtest.skip("cannot create a network namespace: %s" % cp.stderr.strip())
-                env.netns_list.append(ns)
-                self.evpn[n] = ns
+        super().__init__(env, HOSTS, linux_host)
         self.vms = {name: Vm(env, name) for name in VMS}
-        self.frr = {}
-        self.nfvd = {}
-        self.up_if = {}
-
-    def underlay(self):
-        sp = self.spine
-        quiet_ipv6(sp)
-        ip(sp, "link", "set", "lo", "up")
-        sysctl(sp, "net.ipv4.ip_forward=1")
-        for n in HOSTS:
-            spif = "s%d" % n
-            if linux_host(n):
-                ns = self.evpn[n]
-                ip(sp, "link", "add", spif, "type", "veth", "peer", "underlay", "netns", ns)
-                ip(ns, "link", "set", "underlay", "address", evpnlib.underlay_mac(n))
-                ip(ns, "addr", "add", vtep(n) + "/24", "dev", "underlay")
-                ip(ns, "link", "set", "underlay", "up")
-            else:
-                dev = self.env.ifname("u%d" % n)
-                nfvtest.run(["ip", "link", "add", dev, "type", "veth", "peer", spif, "netns", sp])
-                self.env.on_cleanup(lambda d=dev: nfvtest.run(["ip", "link", "del", d],
-                                                               check_rc=False))
-                nfvtest.run(["sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % dev])
-                nfvtest.run(["ip", "link", "set", dev, "address", evpnlib.underlay_mac(n), "up"])
-                self.up_if[n] = dev
-            ip(sp, "link", "set", spif, "address", evpnlib.spine_mac(n))
-            ip(sp, "addr", "add", "10.0.%d.1/24" % n, "dev", spif)
-            ip(sp, "link", "set", spif, "up")
-            if not linux_host(n) and MODE == "mixed":
-                # The Linux VTEP's VXLAN packets cross the spine with the
-                # inner TCP checksum left to the egress veth, which would
-                # hand it on unfilled to nfvd's af_packet port.
-                evpnlib.tx_csum_off(sp, spif)
-
-    def management(self):
-        rr = self.rr_ns
-        quiet_ipv6(rr)
-        ip(rr, "link", "set", "lo", "up")
-        ip(rr, "link", "add", "mgmt", "type", "bridge")
-        ip(rr, "addr", "add", evpnlib.RR_IP + "/24", "dev", "mgmt")
-        ip(rr, "link", "set", "mgmt", "up")
-        for n in HOSTS:
-            ns = self.evpn[n]
-            quiet_ipv6(ns)
-            ip(ns, "link", "set", "lo", "up")
-            ip(rr, "link", "add", "m%d" % n, "master", "mgmt", "type", "veth", "peer", "mgmt",
-               "netns", ns)
-            ip(rr, "link", "set", "m%d" % n, "up")
-            ip(ns, "addr", "add", "192.168.100.%d/24" % n, "dev", "mgmt")
-            ip(ns, "link", "set", "mgmt", "up")
-            if linux_host(n):
-                ip(ns, "route", "add", "10.0.0.0/16", "via", "10.0.%d.1" % n)
-            else:
-                # Next-hop tracking only: bgpd installs a remote VTEP's
-                # routes when zebra resolves its address (nfvd, not
-                # hN-evpn, has the underlay).
-                ip(ns, "route", "add", "10.0.0.0/16", "via", evpnlib.RR_IP)
 
     def linux_host(self, n):
         """What nfvd's EVPN wiring and router make, made by hand: brV with
@@ -291,26 +219,12 @@ class Fabric:
         return ports, vnfs, links
 
     def start_nfvd(self, n):
-        ports, vnfs, links = self.nfvd_config(n)
-        # Two nfvds and five FRR daemons share the machine: workers sleep
-        # when idle instead of spinning a core each.  The router's tables
-        # take ~70 MiB per family (docs/router.md, "Memory").
-        d = self.env.nfvd(ports=ports, vnfs=vnfs, links=links, name="nfvd-h%d" % n,
-                          dataplane={"memory": 320, "idle": "sleep", "idle_sleep_max_us": 500})
-        try:
-            d.start(timeout=30)
-        except Fail:
-            m = re.search(r"[^\n]*svi[^\n]*", d.log_text())
-            if m:
-                raise Fail("nfvd of host %d refuses the router iface key `svi` (the router side "
-                           "of issue 14 item 2 is not in this nfvd): %s" % (n, m.group(0).strip()))
-            raise
-        self.nfvd[n] = d
+        # The router's tables take ~70 MiB per family (docs/router.md,
+        # "Memory").
+        d = self.start_host_nfvd(n, self.nfvd_config(n), 320, "svi",
+                                 "the router side of issue 14 item 2")
         for vm in self.vms.values():
             if vm.host == n:
-                nfvtest.wait_for(lambda v=vm: ip(v.ns, "link", "show", v.dev,
-                                                 check_rc=False).returncode == 0,
-                                 10, "tap %s in %s" % (vm.dev, vm.ns))
                 vm.configure()
         return d
 
@@ -637,7 +551,7 @@ def run(env):
         nfvtest.skip("no /dev/net/tun for nfvd's tap ports")
     t_start = time.monotonic()
     fab = Fabric(env)
-    fab.underlay()
+    fab.underlay(csum_off_to_nfvd=MODE == "mixed")
     fab.management()
     for n in HOSTS:
         if linux_host(n):
