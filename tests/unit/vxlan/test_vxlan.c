@@ -499,6 +499,30 @@ test_flood(void **state)
 	vnf_instance_destroy(vi);
 }
 
+/* The outer Ethernet, IPv4 and UDP headers of a tunnel packet of len
+ * bytes from the VTEP `src` (next hop smac) to `dst`, at p; the rest 0. */
+static void
+outer4_udp(uint8_t *p, uint16_t len, const uint8_t *smac, const char *src,
+	   const char *dst, uint16_t dport)
+{
+	memset(p, 0, len);
+	memcpy(p, MAC_US, 6);
+	memcpy(p + 6, smac, 6);
+	p[12] = 0x08;
+	p[14] = 0x45;
+	p[16] = (uint8_t)((len - 14) >> 8);
+	p[17] = (uint8_t)(len - 14);
+	p[22] = 64;
+	p[23] = 17;
+	inet_pton(AF_INET, src, p + 26);
+	inet_pton(AF_INET, dst, p + 30);
+	p[34] = 0xc0;
+	p[36] = (uint8_t)(dport >> 8);
+	p[37] = (uint8_t)dport;
+	p[38] = (uint8_t)((len - 34) >> 8);
+	p[39] = (uint8_t)(len - 34);
+}
+
 /* A VXLAN packet from VTEP `src` to `dst` as a peer sends it. */
 static struct rte_mbuf *
 outer4(const char *src, const char *dst, uint16_t dport, uint8_t flags,
@@ -514,22 +538,7 @@ outer4(const char *src, const char *dst, uint16_t dport, uint8_t flags,
 		fail_msg("no room for %u bytes", len);
 	if (p == NULL)
 		return m;
-	memset(p, 0, len);
-	memcpy(p, MAC_US, 6);
-	memcpy(p + 6, MAC_T2, 6);
-	p[12] = 0x08;
-	p[14] = 0x45;
-	p[16] = (uint8_t)((len - 14) >> 8);
-	p[17] = (uint8_t)(len - 14);
-	p[22] = 64;
-	p[23] = 17;
-	inet_pton(AF_INET, src, p + 26);
-	inet_pton(AF_INET, dst, p + 30);
-	p[34] = 0xc0;
-	p[36] = (uint8_t)(dport >> 8);
-	p[37] = (uint8_t)dport;
-	p[38] = (uint8_t)((len - 34) >> 8);
-	p[39] = (uint8_t)(len - 34);
+	outer4_udp(p, len, MAC_T2, src, dst, dport);
 	p[42] = flags;
 	p[46] = (uint8_t)(vni >> 16);
 	p[47] = (uint8_t)(vni >> 8);
@@ -1675,22 +1684,7 @@ geneve4(uint8_t b0, uint8_t b1, uint16_t proto, uint16_t ilen)
 		fail_msg("no room for %u bytes", len);
 	if (p == NULL)
 		return m;
-	memset(p, 0, len);
-	memcpy(p, MAC_US, 6);
-	memcpy(p + 6, MAC_T3, 6);
-	p[12] = 0x08;
-	p[14] = 0x45;
-	p[16] = (uint8_t)((len - 14) >> 8);
-	p[17] = (uint8_t)(len - 14);
-	p[22] = 64;
-	p[23] = 17;
-	inet_pton(AF_INET, "192.0.2.3", p + 26);
-	inet_pton(AF_INET, "192.0.2.1", p + 30);
-	p[34] = 0xc0;
-	p[36] = 6081 >> 8;
-	p[37] = 6081 & 0xff;
-	p[38] = (uint8_t)((len - 34) >> 8);
-	p[39] = (uint8_t)(len - 34);
+	outer4_udp(p, len, MAC_T3, "192.0.2.3", "192.0.2.1", 6081);
 	p[42] = b0;
 	p[43] = b1;
 	p[44] = (uint8_t)(proto >> 8);
