@@ -657,9 +657,14 @@ nfv_port_vhost_sync(struct nfv_port *p)
 	nfv_idle_wake_all();
 	if (old != 0)
 		nfv_rcu_synchronize();
+	/* Whether librte_vhost counts too (vhost_stats.c): it has
+	 * per-queue statistics to name only when they are on. */
 	if (vid >= 0)
-		NFV_LOG(INFO, port, "port %s: vhost device %d: direct RX/TX",
-			p->name, vid);
+		NFV_LOG(INFO, port, "port %s: vhost device %d: direct RX/TX, "
+			"librte_vhost statistics %s", p->name, vid,
+			rte_vhost_vring_stats_get_names(vid, 0, NULL, 0) >= 0
+				? "on"
+				: "off");
 	else
 		NFV_LOG(INFO, port, "port %s: vhost device %d gone, no worker "
 			"inside it", p->name, old - 1);
