@@ -35,6 +35,8 @@ fw_ct_create(struct fw_ct *ct, const char *name, uint32_t size,
 	ret = lf_table_create(&ct->tab, &tp);
 	if (ret < 0)
 		return ret;
+	/* Even, and not the 0 of a never-filled cache slot. */
+	atomic_store_explicit(&ct->gen, 2, memory_order_relaxed);
 	/* Compared as signed differences (fw_ct_expired()). */
 	for (s = 0; s < FW_ST_N; s++)
 		ct->tmo[s] = nfv_ticks_of_ms(
@@ -99,11 +101,37 @@ fw_ct_insert(struct fw_ct *ct, const struct fw_conn_key *k, int32_t *pos,
 	return -ENOSPC;
 }
 
+/*
+ * Control thread: around deletes, the generation is odd (conn.h, "The
+ * workers' position caches").  The odd store needs no order of its own:
+ * rte_hash_del_key() starts the grace period of the position with a
+ * release (rte_rcu_qsbr_start()), which publishes it; the even store is
+ * a release so that a worker that sees it also sees the keys gone.
+ */
+static void
+fw_ct_del_begin(struct fw_ct *ct)
+{
+	uint32_t g = atomic_load_explicit(&ct->gen, memory_order_relaxed);
+
+	atomic_store_explicit(&ct->gen, g | 1, memory_order_relaxed);
+}
+
+static void
+fw_ct_del_end(struct fw_ct *ct)
+{
+	uint32_t g = atomic_load_explicit(&ct->gen, memory_order_relaxed);
+
+	/* Skips 0, the never-filled slot's generation, when it wraps. */
+	g = (g | 1) + 1;
+	atomic_store_explicit(&ct->gen, g != 0 ? g : 2, memory_order_release);
+}
+
 unsigned int
 fw_ct_age(struct fw_ct *ct, uint64_t now, uint32_t budget)
 {
 	uint32_t t = fw_ticks(now), i;
 	unsigned int removed = 0;
+	bool deleting = false;
 
 	for (i = 0; i < budget && i < ct->tab.n_pos; i++) {
 		uint32_t pos = lf_table_scan_next(&ct->tab);
@@ -112,11 +140,17 @@ fw_ct_age(struct fw_ct *ct, uint64_t now, uint32_t budget)
 
 		if (w == 0 || !fw_ct_expired(ct, w, t))
 			continue;
+		if (!deleting) {
+			fw_ct_del_begin(ct);
+			deleting = true;
+		}
 		/* Claimed first: a worker that refreshed it since we read it
 		 * wins, and the connection stays. */
 		if (lf_table_del_pos(&ct->tab, pos, w))
 			removed++;
 	}
+	if (deleting)
+		fw_ct_del_end(ct);
 	ct->expired += removed;
 	return removed;
 }
@@ -127,6 +161,7 @@ fw_ct_flush(struct fw_ct *ct)
 	unsigned int removed = 0;
 	uint32_t pos;
 
+	fw_ct_del_begin(ct);
 	for (pos = 0; pos < ct->tab.n_pos; pos++) {
 		uint64_t w = atomic_load_explicit(&ct->tab.words[pos],
 						  memory_order_relaxed);
@@ -134,5 +169,6 @@ fw_ct_flush(struct fw_ct *ct)
 		if (w != 0 && lf_table_del_pos(&ct->tab, pos, w))
 			removed++;
 	}
+	fw_ct_del_end(ct);
 	return removed;
 }

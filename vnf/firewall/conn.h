@@ -231,6 +231,84 @@ fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
 }
 
 /*
+ * The workers' position caches (struct fw_emc).  A position is reused only
+ * after its key's delete and a grace period; what a cache must never do is
+ * hand out a position that has since gone to another key.  The control
+ * thread makes fw_ct.gen odd before it deletes keys (ageing, flush: a rule
+ * change does not delete connections) and even again after, with a
+ * release; a worker loads it with acquire at the start of each burst, and
+ * uses or fills its cache only while it is even, and only a slot filled
+ * under that same value.  Why that is safe, for a slot (key K, position P,
+ * generation g) and a delete of K:
+ *  - the worker read g before the odd store became visible to it.  P goes
+ *    back to rte_hash only after the grace period that rte_hash_del_key()
+ *    starts (a release increment of the QSBR token) after the odd store.
+ *    A worker's quiescent report loads that token with acquire, so once
+ *    it has reported the new token every later load of gen sees at least
+ *    the odd value and the slot is dead; before that report P cannot be
+ *    reused.  P's word may be 0 or expired meanwhile: fw_ct_step() then
+ *    says MISS, as for a delete that comes between a lookup and a step.
+ *  - the worker read the even value stored after the delete: its acquire
+ *    pairs with that release, so its lookup no longer finds K and nothing
+ *    about K is filled under that value.
+ * Adding keys changes no position, so it needs no generation.
+ */
+static inline struct fw_emc *
+fw_emc_slot(struct fw_wstate *ws, const struct fw_conn_key *k)
+{
+	/* Both addresses, the ports, protocol and zone; the halves rotated
+	 * so that lo and hi do not cancel out. */
+	uint64_t h = k->w[0] ^ ((k->w[2] << 32) | (k->w[2] >> 32)) ^ k->w[4] ^
+		     k->w[1] ^ ((k->w[3] << 16) | (k->w[3] >> 48));
+
+	return &ws->emc[(h * UINT64_C(0x9e3779b97f4a7c15)) >>
+			(64 - FW_EMC_BITS)];
+}
+
+/* Worker: pos[i] is the position of keys[i] or < 0, from the worker's
+ * cache or else the table; nk <= VNF_BURST_MAX. */
+static inline void
+fw_ct_lookup(struct fw_ct *ct, struct fw_wstate *ws,
+	     const struct fw_conn_key **keys, unsigned int nk, int32_t *pos)
+{
+	const struct fw_conn_key *mkeys[VNF_BURST_MAX];
+	struct fw_emc *slot[VNF_BURST_MAX];
+	int32_t mpos[VNF_BURST_MAX];
+	uint8_t midx[VNF_BURST_MAX];
+	/* Acquire: pairs with the release in fw_ct_del_end(). */
+	uint32_t gen = atomic_load_explicit(&ct->gen, memory_order_acquire);
+	unsigned int i, j, nm = 0;
+
+	if (unlikely(gen & 1)) {
+		/* Deletes under way: neither use nor fill the cache. */
+		lf_table_lookup_bulk(&ct->tab, (const void **)keys, nk, pos);
+		return;
+	}
+	for (i = 0; i < nk; i++) {
+		struct fw_emc *e = fw_emc_slot(ws, keys[i]);
+
+		if (e->gen == gen && fw_ck_equal(&e->key, keys[i])) {
+			pos[i] = e->pos;
+			continue;
+		}
+		slot[nm] = e;
+		mkeys[nm] = keys[i];
+		midx[nm++] = (uint8_t)i;
+	}
+	if (nm == 0)
+		return;
+	lf_table_lookup_bulk(&ct->tab, (const void **)mkeys, nm, mpos);
+	for (j = 0; j < nm; j++) {
+		pos[midx[j]] = mpos[j];
+		if (mpos[j] < 0)
+			continue; /* misses are not cached: they get entered */
+		slot[j]->key = *mkeys[j];
+		slot[j]->pos = mpos[j];
+		slot[j]->gen = gen;
+	}
+}
+
+/*
  * Worker: enter a new connection with word nw.  *pos is the key's position
  * from the lookup (< 0: not in the table) and is updated.  Returns 1 when
  * created, 0 when a live entry is there already (another packet or worker

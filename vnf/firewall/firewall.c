@@ -172,15 +172,6 @@ fw_ck_set(struct fw_pkt *pk, const uint8_t *src, const uint8_t *dst, bool v6,
 		fw_ck_set4(pk, src, dst, sport, dport, proto, in, related);
 }
 
-/* Two keys equal: six word compares, no memcmp() call. */
-static inline bool
-fw_ck_equal(const struct fw_conn_key *a, const struct fw_conn_key *b)
-{
-	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) |
-		(a->w[2] ^ b->w[2]) | (a->w[3] ^ b->w[3]) |
-		(a->w[4] ^ b->w[4]) | (a->w[5] ^ b->w[5])) == 0;
-}
-
 static inline bool
 fw_icmp_is_error(bool v6, uint8_t type)
 {
@@ -810,8 +801,7 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	if (nk != 0) {
 		if (atomic_load_explicit(&fw->ct.tab.count,
 					 memory_order_relaxed) != 0)
-			lf_table_lookup_bulk(&fw->ct.tab, (const void **)keys,
-					     nk, kpos);
+			fw_ct_lookup(&fw->ct, ws, keys, nk, kpos);
 		else
 			for (j = 0; j < nk; j++)
 				kpos[j] = -ENOENT;

@@ -242,6 +242,15 @@ struct fw_conn_key {
 	};
 };
 
+/* Two keys equal: six word compares, no memcmp() call. */
+static inline bool
+fw_ck_equal(const struct fw_conn_key *a, const struct fw_conn_key *b)
+{
+	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) |
+		(a->w[2] ^ b->w[2]) | (a->w[3] ^ b->w[3]) |
+		(a->w[4] ^ b->w[4]) | (a->w[5] ^ b->w[5])) == 0;
+}
+
 /*
  * The entry word at a key's position, read and written with atomics:
  * bits 0-7 state, bit 8 valid, bit 9 the originator is the key's `lo`
@@ -287,6 +296,15 @@ fw_w_make(uint8_t state, uint64_t flags, uint16_t orig_iface, uint32_t seen)
  * limit conn_table_size (vnf/lib/lf_table.h). */
 struct fw_ct {
 	struct lf_table tab;
+	/*
+	 * The deletion generation, for the workers' caches of positions
+	 * (struct fw_emc): the control thread makes it odd before it deletes
+	 * keys and even again, with a release store, when it is done; a
+	 * worker loads it with acquire once per burst.  conn.h explains why
+	 * a cached position is safe while the generation is the even one it
+	 * was cached under.
+	 */
+	_Atomic uint32_t gen;
 	uint32_t tmo[FW_ST_N]; /* timeouts in ticks */
 	uint32_t refresh;      /* re-stamp an entry at most this often */
 	uint64_t expired;      /* control thread: entries aged out */
@@ -311,6 +329,22 @@ struct fw_frag_ent {
 	uint8_t proto;
 };
 
+/*
+ * A worker's exact-match cache of connection positions (like OVS's EMC):
+ * a direct-mapped slot per key, valid while fw_ct.gen is the even value
+ * it was filled under.  A hit costs a multiply and a 48-byte compare in
+ * one cache line instead of rte_hash's hash, bucket and key-store walk.
+ * Only positions are cached: the entry word is read afresh per packet.
+ */
+#define FW_EMC_BITS 12
+#define FW_EMC_SIZE (1u << FW_EMC_BITS)
+
+struct fw_emc {
+	struct fw_conn_key key;
+	int32_t pos;
+	uint32_t gen; /* fw_ct.gen when filled; 0: never filled */
+} __rte_aligned(64);
+
 struct fw_wstate {
 	uint64_t rl_stamp; /* reject token bucket: TSC of the last refill */
 	uint32_t rl_tokens;
@@ -318,6 +352,7 @@ struct fw_wstate {
 	uint64_t hits[FW_MAX_SLOTS]; /* rule hit counters by slot */
 	/* A bpf rule's context for a frame not readable in place. */
 	struct nfv_bpf_ctx bpf_ctx;
+	struct fw_emc emc[FW_EMC_SIZE];
 };
 
 /* ---- the instance ---- */

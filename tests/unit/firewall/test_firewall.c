@@ -986,6 +986,64 @@ test_burst_of_new_flow(void **state)
 	json_decref(arr);
 }
 
+/*
+ * The worker's cache of connection positions (struct fw_emc) must not
+ * outlive a delete: a connection flushed (flush = true) or aged out, then
+ * entered again, has a new position; the cached old one holds no entry
+ * (its key is waiting for its grace period), and a reply looked up there
+ * would be taken for a packet without a connection and dropped.
+ */
+static void
+ut_conn_cache_after_delete(bool flush)
+{
+	const struct ut_rule rules[] = {
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
+		 "in"},
+	};
+	struct ut_fw_cfg fc = {
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
+	struct fwt_spec q = ut_udp("10.0.0.1", 40000, "192.0.2.1", 53);
+	struct fwt_spec r = ut_udp("192.0.2.1", 53, "10.0.0.1", 40000);
+	json_t *reply;
+
+	ut_fw_new(&fc);
+	assert_int_equal(ut_pass(0, &q), 1); /* entered */
+	assert_int_equal(ut_pass(1, &r), 0); /* looked up: cached */
+	assert_int_equal(ut_pass(0, &q), 1); /* served by the cache */
+	if (flush) {
+		reply = ut_ctl_ok("conn flush", json_object());
+		assert_int_equal(
+			json_integer_value(json_object_get(reply, "flushed")),
+			1);
+		json_decref(reply);
+	} else {
+		ut_advance(121);
+		ut_fw->ops->periodic(ut_fw, ut_w->now);
+		assert_int_equal(ut_ctr("conn-created"), 1);
+	}
+	assert_int_equal(ut_pass(1, &r), -1); /* gone */
+	assert_int_equal(ut_pass(0, &q), 1);  /* entered again */
+	assert_int_equal(ut_pass(1, &r), 0);
+	assert_int_equal(ut_pass(0, &q), 1);
+	assert_int_equal(ut_ctr("conn-created"), 2);
+	assert_int_equal(ut_ctr("conn-matched"), 4);
+	assert_int_equal(ut_ctr("default-drop"), 1);
+}
+
+static void
+test_conn_cache_flushed(void **state)
+{
+	RTE_SET_USED(state);
+	ut_conn_cache_after_delete(true);
+}
+
+static void
+test_conn_cache_aged(void **state)
+{
+	RTE_SET_USED(state);
+	ut_conn_cache_after_delete(false);
+}
+
 /* ---- tests: reject ---- */
 
 static const struct ut_rule ut_rejects[] = {
@@ -1977,6 +2035,8 @@ main(int argc, char **argv)
 		T(test_timeouts_and_ageing),
 		T(test_table_full),
 		T(test_burst_of_new_flow),
+		T(test_conn_cache_flushed),
+		T(test_conn_cache_aged),
 		T(test_reject_tcp_rst),
 		T(test_reject_icmp_and_rate_limit),
 		T(test_rule_add_del_runtime),
