@@ -556,6 +556,128 @@ fw_parse(const struct fw *fw, struct vnf_wctx *w, struct rte_mbuf *m,
 		fw_acl_key(pk, in);
 }
 
+/* ---- bursts of one flow ---- */
+
+#define FW_TMPL_WORDS 16 /* header bytes compared: 128 at most */
+
+/*
+ * What fw_parse() read of a burst's first frame: the bytes its verdict
+ * depends on (mask) and their values (ref), as 64-bit words from the
+ * frame's start, and the length the IP header claims (l3off + total).
+ * Another frame whose masked words are equal, whose first nw words are in
+ * its first segment and that is at least min_plen long parses to the same
+ * fw_pkt (its own l3 aside): the checks that read the frame's length
+ * (truncation, the readable part's end) come out the same for any length
+ * of at least min_plen (fw_tmpl_make()).  Varying bytes that the parse
+ * never reads (MACs, IPv4 id, TTL and checksum, TCP sequence numbers,
+ * payload) are left out of the mask.
+ */
+struct fw_tmpl {
+	uint64_t ref[FW_TMPL_WORDS], mask[FW_TMPL_WORDS];
+	uint32_t nw;
+	uint32_t min_plen;
+};
+
+/*
+ * Worker: the template of frame m, parsed into pk; false when the frame
+ * is not one the template can stand for: anything but a plain tracked
+ * packet (a fragment, an ICMP error, a verdict of the parser), headers
+ * not in place (a chained mbuf copied into the scratch buffer) or longer
+ * than FW_TMPL_WORDS words.
+ */
+static bool
+fw_tmpl_make(struct fw_tmpl *t, const struct rte_mbuf *m,
+	     const struct fw_pkt *pk)
+{
+	uint8_t mb[FW_TMPL_WORDS * 8];
+	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *p = h + pk->l3off;
+	uint32_t l4len, end, w;
+
+	if (pk->kind != FW_PK_IP || pk->ct != FW_CTK_TRACK ||
+	    pk->frag != FW_FRAG_NONE || pk->l3 == NULL)
+		return false;
+	switch (pk->proto) {
+	case IPPROTO_TCP:
+		l4len = 14; /* ports, data offset, flags */
+		break;
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		l4len = 4; /* ports */
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		l4len = 6; /* echo: type, identifier */
+		break;
+	default:
+		l4len = 0;
+		break;
+	}
+	end = (uint32_t)pk->l4off + l4len;
+	t->nw = (end + 7) / 8;
+	if (t->nw > FW_TMPL_WORDS || m->data_len < t->nw * 8)
+		return false;
+	memset(mb, 0, sizeof(mb));
+	/* EtherTypes and VLAN tags. */
+	memset(mb + 12, 0xff, pk->l3off - 12u);
+	if (pk->family == 4) {
+		/* Version and length, total length, fragment field,
+		 * protocol, addresses. */
+		mb[pk->l3off] = 0xff;
+		memset(mb + pk->l3off + 2, 0xff, 2);
+		memset(mb + pk->l3off + 6, 0xff, 2);
+		mb[pk->l3off + 9] = 0xff;
+		memset(mb + pk->l3off + 12, 0xff, 8);
+		t->min_plen =
+			pk->l3off + (uint32_t)rte_be_to_cpu_16(fw_rd16(p + 2));
+	} else {
+		/* Version, payload length, next header, addresses,
+		 * extension headers. */
+		mb[pk->l3off] = 0xf0;
+		memset(mb + pk->l3off + 4, 0xff, 3);
+		memset(mb + pk->l3off + 8, 0xff, pk->l4off - pk->l3off - 8u);
+		t->min_plen =
+			pk->l3off + 40u + rte_be_to_cpu_16(fw_rd16(p + 4));
+	}
+	if (pk->proto == IPPROTO_TCP) {
+		memset(mb + pk->l4off, 0xff, 4);
+		memset(mb + pk->l4off + 12, 0xff, 2);
+	} else if (pk->proto == IPPROTO_ICMP || pk->proto == IPPROTO_ICMPV6) {
+		mb[pk->l4off] = 0xff;
+		memset(mb + pk->l4off + 4, 0xff, 2);
+	} else {
+		memset(mb + pk->l4off, 0xff, l4len);
+	}
+	for (w = 0; w < t->nw; w++) {
+		uint64_t x;
+
+		memcpy(&t->mask[w], mb + 8 * w, 8);
+		memcpy(&x, h + 8 * w, 8);
+		t->ref[w] = x & t->mask[w];
+	}
+	return true;
+}
+
+/* Worker: frame m parses like the template's frame (see struct fw_tmpl). */
+static inline bool
+fw_tmpl_match(const struct fw_tmpl *t, const struct rte_mbuf *m)
+{
+	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint64_t diff = 0;
+	uint32_t w;
+
+	if (unlikely(m->data_len < t->nw * 8 || m->pkt_len < t->min_plen))
+		return false;
+	/* Word 0 holds MACs only: never compared. */
+	for (w = 1; w < t->nw; w++) {
+		uint64_t x;
+
+		memcpy(&x, h + 8 * w, 8);
+		diff |= (x & t->mask[w]) ^ t->ref[w];
+	}
+	return diff == 0;
+}
+
 /* ---- first-fragment verdicts (per worker) ---- */
 
 static inline struct fw_frag_ent *
@@ -781,14 +903,28 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	uint16_t n = b->n, in = b->in_iface, out = fw_peer(fw, in), i;
 	uint32_t t = fw_ticks(w->now), n4 = 0, n6 = 0, j;
 	unsigned int nk = 0;
+	struct fw_tmpl tm;
+	bool uniform = false;
 
 	/* 1. Parse; fold consecutive equal connection keys (a burst of one
-	 * flow needs one lookup). */
+	 * flow needs one lookup).  A frame whose headers match the first
+	 * frame's template takes a copy of its parse (each is still judged,
+	 * stepped and counted on its own in 4.). */
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
+		if (uniform && fw_tmpl_match(&tm, b->pkts[i])) {
+			pk[i] = pk[0];
+			pk[i].l3 =
+				rte_pktmbuf_mtod(b->pkts[i], const uint8_t *) +
+				pk[0].l3off;
+			kidx[i] = kidx[0];
+			continue;
+		}
 		fw_parse(fw, w, b->pkts[i], in, &pk[i], scratch);
 		kidx[i] = FW_NO_KEY;
+		if (i == 0 && n > 1)
+			uniform = fw_tmpl_make(&tm, b->pkts[0], &pk[0]);
 		if (pk[i].kind != FW_PK_IP || pk[i].ct == FW_CTK_NONE)
 			continue;
 		if (nk == 0 || !fw_ck_equal(&pk[i].ck, keys[nk - 1]))

@@ -1044,6 +1044,102 @@ test_conn_cache_aged(void **state)
 	ut_conn_cache_after_delete(false);
 }
 
+/*
+ * A burst of one flow takes the first frame's parse for every frame whose
+ * header bytes match it (firewall.c, struct fw_tmpl); frames that differ
+ * in a byte the parser reads, or that are shorter than their IP header
+ * says, must still be parsed and judged on their own, and every frame
+ * counted once.
+ */
+static void
+test_uniform_burst_odd_frames(void **state)
+{
+	struct ut_fw_cfg fc = {
+		.dflt = FW_RULE_DROP, .rules = ut_ssh_out, .n_rules = 1};
+	const char *c = "10.0.0.1", *sv = "192.0.2.9";
+	struct rte_mbuf *pkts[VNF_BURST_MAX];
+	struct fwt_frame f;
+	struct fwt_spec s;
+	uint64_t matched;
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	ut_fw_new(&fc);
+	s = ut_tcp(c, 40000, sv, 22, SYN);
+	assert_int_equal(ut_pass(0, &s), 1);
+	s = ut_tcp(sv, 22, c, 40000, SYN | ACK);
+	assert_int_equal(ut_pass(1, &s), 0);
+	s = ut_tcp(c, 40000, sv, 22, ACK);
+	assert_int_equal(ut_pass(0, &s), 1);
+	ut_expect_state("established");
+	matched = ut_ctr("conn-matched");
+	for (i = 0; i < VNF_BURST_MAX; i++) {
+		s = ut_tcp(c, 40000, sv, 22, ACK | PSH);
+		s.seq = 1000 + 100 * i; /* not read by the parser */
+		s.payload = 100;
+		if (i == 9)
+			s.sport = 40001; /* another flow: no connection */
+		if (i == 20)
+			s.flags = FIN | ACK; /* moves the state on */
+		f = ut_frame(&s);
+		pkts[i] = ut_mbuf(&f);
+		/* The IPv4 id and TTL vary in a real flow. */
+		rte_pktmbuf_mtod(pkts[i], uint8_t *)[18] = (uint8_t)i;
+		rte_pktmbuf_mtod(pkts[i], uint8_t *)[22] = (uint8_t)(64 - i);
+		if (i == 5) /* shorter than its IP header says */
+			assert_int_equal(rte_pktmbuf_trim(pkts[i], 4), 0);
+	}
+	ut_send_mbufs(0, pkts, VNF_BURST_MAX);
+	assert_int_equal(ut_cap[1].n, 2 + VNF_BURST_MAX - 2);
+	assert_int_equal(ut_ctr("conn-matched"), matched + VNF_BURST_MAX - 2);
+	assert_int_equal(ut_ctr("ipv4-truncated"), 1);
+	assert_int_equal(ut_ctr("tcp-no-conn"), 1);
+	/* The FIN was stepped (a copy of the first frame's parse would have
+	 * left it established); the ACKs after it from the same side keep
+	 * fin-wait. */
+	ut_expect_state("fin-wait");
+}
+
+/* The same for IPv6 with an extension header, and VLAN tags. */
+static void
+test_uniform_burst_ipv6_vlan(void **state)
+{
+	const struct ut_rule rules[] = {
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
+		 "in"},
+	};
+	struct ut_fw_cfg fc = {
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
+	struct rte_mbuf *pkts[VNF_BURST_MAX];
+	struct fwt_frame f;
+	struct fwt_spec s;
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	ut_fw_new(&fc);
+	for (i = 0; i < VNF_BURST_MAX; i++) {
+		s = ut_udp("2001:db8::1", 5000, "2001:db8::2", 53);
+		s.vlan = i == 7 ? 11 : 10; /* the tag is not judged */
+		if (i == 12)
+			s.dport = 54; /* another connection */
+		f = ut_frame(&s);
+		pkts[i] = ut_mbuf(&f);
+		if (i == 25)
+			assert_int_equal(rte_pktmbuf_trim(pkts[i], 2), 0);
+	}
+	ut_send_mbufs(0, pkts, VNF_BURST_MAX);
+	assert_int_equal(ut_cap[1].n, VNF_BURST_MAX - 1);
+	assert_int_equal(ut_ctr("conn-created"), 2);
+	assert_int_equal(ut_ctr("conn-matched"), VNF_BURST_MAX - 3);
+	assert_int_equal(ut_ctr("ipv6-truncated"), 1);
+	/* Replies find both. */
+	s = ut_udp("2001:db8::2", 53, "2001:db8::1", 5000);
+	s.vlan = 10;
+	assert_int_equal(ut_pass(1, &s), 0);
+	s.sport = 54;
+	assert_int_equal(ut_pass(1, &s), 0);
+}
+
 /* ---- tests: reject ---- */
 
 static const struct ut_rule ut_rejects[] = {
@@ -2037,6 +2133,8 @@ main(int argc, char **argv)
 		T(test_burst_of_new_flow),
 		T(test_conn_cache_flushed),
 		T(test_conn_cache_aged),
+		T(test_uniform_burst_odd_frames),
+		T(test_uniform_burst_ipv6_vlan),
 		T(test_reject_tcp_rst),
 		T(test_reject_icmp_and_rate_limit),
 		T(test_rule_add_del_runtime),
