@@ -1100,7 +1100,7 @@ test_uniform_burst_odd_frames(void **state)
 	ut_expect_state("fin-wait");
 }
 
-/* The same for IPv6 with an extension header, and VLAN tags. */
+/* The same for IPv6 with VLAN tags. */
 static void
 test_uniform_burst_ipv6_vlan(void **state)
 {
