@@ -51,6 +51,15 @@ fw_rd16(const uint8_t *p)
 	return v;
 }
 
+static inline uint64_t
+fw_rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static inline uint32_t
 fw_rd32(const uint8_t *p)
 {
@@ -587,15 +596,23 @@ struct fw_tmpl {
  */
 static bool
 fw_tmpl_make(struct fw_tmpl *t, const struct rte_mbuf *m,
-	     const struct fw_pkt *pk)
+	     const struct fw_pkt *pk, const struct rte_mbuf *next)
 {
 	uint8_t mb[FW_TMPL_WORDS * 8];
 	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
-	const uint8_t *p = h + pk->l3off;
+	const uint8_t *p = h + pk->l3off, *nh;
 	uint32_t l4len, end, w;
 
 	if (pk->kind != FW_PK_IP || pk->ct != FW_CTK_TRACK ||
 	    pk->frag != FW_FRAG_NONE || pk->l3 == NULL)
+		return false;
+	/* Not worth making when the next frame is of another flow: 8 bytes
+	 * of the addresses or the ports differ (or are not in place). */
+	nh = rte_pktmbuf_mtod(next, const uint8_t *);
+	if (next->data_len < pk->l4off + 4u ||
+	    fw_rd64(p + 12) != fw_rd64(nh + pk->l3off + 12) ||
+	    (fw_has_ports(pk->proto) &&
+	     fw_rd32(h + pk->l4off) != fw_rd32(nh + pk->l4off)))
 		return false;
 	switch (pk->proto) {
 	case IPPROTO_TCP:
@@ -904,27 +921,38 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	uint32_t t = fw_ticks(w->now), n4 = 0, n6 = 0, j;
 	unsigned int nk = 0;
 	struct fw_tmpl tm;
+	unsigned int same = 0, odd = 0;
 	bool uniform = false;
+
+	tm.nw = 0; /* set when `uniform`: for the compiler's sake */
+	tm.min_plen = 0;
 
 	/* 1. Parse; fold consecutive equal connection keys (a burst of one
 	 * flow needs one lookup).  A frame whose headers match the first
 	 * frame's template takes a copy of its parse (each is still judged,
-	 * stepped and counted on its own in 4.). */
+	 * stepped and counted on its own in 4.); the template is made only
+	 * when the second frame looks like the first. */
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
+		if (i == 1)
+			uniform = fw_tmpl_make(&tm, b->pkts[0], &pk[0],
+					       b->pkts[1]);
 		if (uniform && fw_tmpl_match(&tm, b->pkts[i])) {
 			pk[i] = pk[0];
 			pk[i].l3 =
 				rte_pktmbuf_mtod(b->pkts[i], const uint8_t *) +
 				pk[0].l3off;
 			kidx[i] = kidx[0];
+			same++;
 			continue;
 		}
+		/* More frames of other flows than of the first: a burst of
+		 * many flows, stop comparing. */
+		if (uniform && ++odd > same)
+			uniform = false;
 		fw_parse(fw, w, b->pkts[i], in, &pk[i], scratch);
 		kidx[i] = FW_NO_KEY;
-		if (i == 0 && n > 1)
-			uniform = fw_tmpl_make(&tm, b->pkts[0], &pk[0]);
 		if (pk[i].kind != FW_PK_IP || pk[i].ct == FW_CTK_NONE)
 			continue;
 		if (nk == 0 || !fw_ck_equal(&pk[i].ck, keys[nk - 1]))
