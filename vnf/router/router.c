@@ -470,6 +470,8 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		return;
 	}
 
+	rt_fib4_prefetch_burst(v4, b->pkts, n);
+
 	/* 1. Classify and check. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = b->pkts[i];
