@@ -478,8 +478,6 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		struct rte_ether_hdr *eh;
 		uint16_t et, nx;
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
 		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		if (unlikely(m->data_len < RTE_ETHER_HDR_LEN)) {
 			b->next[i] = VNF_DROP(RT_D_RUNT);
@@ -597,7 +595,7 @@ slow_next:
 	if (n4 != 0) {
 		uint32_t fwd = 0;
 
-		rt_fib4_lookup(v4, ip4, nh4, n4);
+		rt_fib4_lookup_read(v4, ip4, nh4, n4, false);
 		for (k = 0; k < n4; k++) {
 			uint16_t nx = rt_fwd4_fast(rt, w, &b->pkts[idx4[k]],
 						   hdr4[k], in,

@@ -584,8 +584,8 @@ void rt_fib4_lookup_bulk(const struct rt_fib_view *v, const uint32_t *ips,
  * (docs/router.md, Benchmarks).
  */
 static inline void
-rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips,
-	       uint64_t *nhs, unsigned int n)
+rt_fib4_lookup_read(const struct rt_fib_view *v, const uint32_t *ips,
+		    uint64_t *nhs, unsigned int n, bool prefetch)
 {
 	const uint8_t *t = v->tbl24;
 	const unsigned int sh = v->nh_shift;
@@ -596,8 +596,9 @@ rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips,
 		rt_fib4_lookup_bulk(v, ips, nhs, n);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		rte_prefetch0(t + ((size_t)(ips[i] >> 8) << sh));
+	if (prefetch)
+		for (i = 0; i < n; i++)
+			rte_prefetch0(t + ((size_t)(ips[i] >> 8) << sh));
 	for (i = 0; i < n; i++) {
 		const uint8_t *p = t + ((size_t)(ips[i] >> 8) << sh);
 
@@ -607,6 +608,13 @@ rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips,
 		else
 			rt_fib4_lookup_bulk(v, &ips[i], &nhs[i], 1);
 	}
+}
+
+static inline void
+rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips,
+	       uint64_t *nhs, unsigned int n)
+{
+	rt_fib4_lookup_read(v, ips, nhs, n, true);
 }
 
 /*
