@@ -593,18 +593,9 @@ slow_next:
 
 	/* 2-3. Look up and forward. */
 	if (n4 != 0) {
-		uint32_t fwd = 0;
-
 		rt_fib4_lookup_read(v4, ip4, nh4, n4, false);
-		for (k = 0; k < n4; k++) {
-			uint16_t nx = rt_fwd4_fast(rt, w, &b->pkts[idx4[k]],
-						   hdr4[k], in,
-						   (uint16_t)nh4[k], &fwd);
-
-			b->next[idx4[k]] = nx;
-			consumed |= nx == RT_NEXT_CONSUMED;
-		}
-		w->counters[RT_C_FWD4] += fwd;
+		consumed |= rt_fwd4_burst(rt, w, b->pkts, b->next, hdr4, idx4,
+					  nh4, n4, in);
 	}
 	if (n6 != 0) {
 		uint32_t fwd = 0;
