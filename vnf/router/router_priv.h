@@ -580,8 +580,10 @@ void rt_fib4_lookup_bulk(const struct rt_fib_view *v, const uint32_t *ips,
  * bit 0 set when the /24 has longer prefixes (a tbl8 group), which goes to
  * DPDK's own lookup.  All n tbl24 lines are requested before the first is
  * read, so their misses overlap: with random destinations over a big table
- * that beats prefetching a few ahead, and the parse of the burst before it
- * (docs/router.md, Benchmarks).
+ * that beats prefetching a few ahead (docs/router.md, Benchmarks).  With
+ * prefetch false the caller requested them already (process() does, with
+ * rt_fib4_prefetch_burst() before the parse); rt_fib4_lookup() requests
+ * them here.
  */
 static inline void
 rt_fib4_lookup_read(const struct rt_fib_view *v, const uint32_t *ips,
@@ -611,8 +613,8 @@ rt_fib4_lookup_read(const struct rt_fib_view *v, const uint32_t *ips,
 }
 
 static inline void
-rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips,
-	       uint64_t *nhs, unsigned int n)
+rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips, uint64_t *nhs,
+	       unsigned int n)
 {
 	rt_fib4_lookup_read(v, ips, nhs, n, true);
 }
@@ -625,8 +627,8 @@ rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips,
  * frame the parse later drops costs one useless prefetch.
  */
 static inline void
-rt_fib4_prefetch_burst(const struct rt_fib_view *v, struct rte_mbuf *const *pkts,
-		       unsigned int n)
+rt_fib4_prefetch_burst(const struct rt_fib_view *v,
+		       struct rte_mbuf *const *pkts, unsigned int n)
 {
 	const uint8_t *t = v->tbl24;
 	const unsigned int sh = v->nh_shift;
@@ -638,13 +640,16 @@ rt_fib4_prefetch_burst(const struct rt_fib_view *v, struct rte_mbuf *const *pkts
 		const struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh =
 			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+		const struct rte_ipv4_hdr *ip =
+			(const struct rte_ipv4_hdr *)(eh + 1);
 
 		if (likely(m->data_len >= RTE_ETHER_HDR_LEN + sizeof(*ip) &&
 			   eh->ether_type ==
 				   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)))
-			rte_prefetch0(t + ((size_t)(rte_be_to_cpu_32(ip->dst_addr) >> 8)
-					   << sh));
+			rte_prefetch0(
+				t +
+				((size_t)(rte_be_to_cpu_32(ip->dst_addr) >> 8)
+				 << sh));
 	}
 }
 

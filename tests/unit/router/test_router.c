@@ -1389,6 +1389,116 @@ test_multipath(void **state)
 	assert_int_equal(ctr(RT_C_MULTIPATH), 72);
 }
 
+/*
+ * One burst whose packets change next hop from one to the next and back
+ * (rt_fwd4_burst() reads a next hop and its neighbour once per run of
+ * packets with the same next hop): each packet must leave by its own
+ * next hop's MAC, the packets that fail their own checks in the middle of
+ * a run (TTL 1, source 0.0.0.0) must not change what the rest of the run
+ * does, and a run towards an unresolved gateway must be held while the
+ * runs around it are forwarded.  Pattern letters:
+ *   A  198.51.100.0/24 via 192.0.2.254 (GW, static)
+ *   B  100.64.0.0/10 via 192.0.2.253 (GW2, static)
+ *   u  100.128.0.0/10 via 192.0.2.252 (no MAC yet: held, one ARP request)
+ *   t  as A with TTL 1 (time exceeded)     z  as A from 0.0.0.0 (martian)
+ *   x  blackhole                           n  no route (unreachable)
+ */
+static void
+test_fwd4_burst_runs(void **state)
+{
+	static const char plan[] = "AAAtAABBAxBBzAAnABABuuAAABBBtAxB";
+	struct rte_mbuf *pkts[sizeof(plan) - 1];
+	unsigned int i, k, n_fwd = 0, n_icmp = 0, n_arp = 0, n_held = 0;
+	struct rt_neigh_key key;
+	struct rte_ether_addr mac;
+	char dst[32];
+
+	(void)state;
+	assert_int_equal(ctl("route add",
+			     "{\"prefix\": \"100.64.0.0/10\", "
+			     "\"via\": \"192.0.2.253\"}",
+			     NULL),
+			 0);
+	assert_int_equal(ctl("route add",
+			     "{\"prefix\": \"100.128.0.0/10\", "
+			     "\"via\": \"192.0.2.252\"}",
+			     NULL),
+			 0);
+	memset(&key, 0, sizeof(key));
+	key.family = AF_INET;
+	key.iface = WAN;
+	ip4_addr(key.ip, "192.0.2.253");
+	memcpy(mac.addr_bytes, GW2, 6);
+	assert_int_equal(rt_neigh_add_static(rt, &key, &mac), 0);
+
+	for (i = 0; i < RTE_DIM(pkts); i++) {
+		const char *src = plan[i] == 'z' ? "0.0.0.0" : "10.0.0.2";
+		uint8_t ttl = plan[i] == 't' ? 1 : 64;
+		struct pkt p;
+
+		switch (plan[i]) {
+		case 'B':
+			snprintf(dst, sizeof(dst), "100.64.0.%u", i);
+			break;
+		case 'u':
+			snprintf(dst, sizeof(dst), "100.128.0.%u", i);
+			break;
+		case 'x':
+			snprintf(dst, sizeof(dst), "203.0.113.200");
+			break;
+		case 'n':
+			snprintf(dst, sizeof(dst), "203.0.113.5");
+			break;
+		default:
+			snprintf(dst, sizeof(dst), "198.51.100.%u", i);
+			break;
+		}
+		p = udp4(R_LAN, src, dst, ttl, (uint16_t)(1000 + i), 80, 10, 0);
+		pkts[i] = mbuf(&p);
+	}
+	run(LAN, pkts, RTE_DIM(pkts));
+
+	/* The forwarded packets first, in burst order (the source port says
+	 * which), then what the router sent itself. */
+	for (i = 0, k = 0; i < RTE_DIM(pkts); i++) {
+		const uint8_t *o;
+
+		if (plan[i] != 'A' && plan[i] != 'B') {
+			n_held += plan[i] == 'u';
+			continue;
+		}
+		o = od(k);
+		assert_int_equal(get16(o + 34), 1000 + i);
+		assert_int_equal(out_next[k], WAN);
+		assert_memory_equal(o, plan[i] == 'A' ? GW : GW2, 6);
+		assert_memory_equal(o + 6, R_WAN, 6);
+		assert_int_equal(o[22], 63);
+		assert_int_equal(csum(o + 14, 20, 0), 0);
+		k++;
+	}
+	n_fwd = k;
+	for (; k < n_out; k++) {
+		const uint8_t *o = od(k);
+
+		if (get16(o + 12) == 0x0806)
+			n_arp++;
+		else if (get16(o + 12) == 0x0800 && o[23] == 1)
+			n_icmp++;
+		else
+			fail_msg("output %u: neither ARP nor ICMP", k);
+	}
+	assert_int_equal(n_fwd, 24);
+	assert_int_equal(n_held, 2);
+	assert_int_equal(n_arp, 1);
+	assert_int_equal(n_icmp, 3); /* two time exceeded, one unreachable */
+	assert_int_equal(ctr(RT_C_FWD4), 24);
+	assert_int_equal(ctr(RT_D_TTL), 2);
+	assert_int_equal(ctr(RT_D_MARTIAN), 1);
+	assert_int_equal(ctr(RT_D_BLACKHOLE), 2);
+	assert_int_equal(ctr(RT_D_NO_ROUTE), 1);
+	assert_fates();
+}
+
 static void
 test_route_file(void **state)
 {
@@ -1662,6 +1772,7 @@ main(void)
 		S(test_ctl_show_neigh),
 		S(test_ctl_request_types),
 		S(test_multipath),
+		S(test_fwd4_burst_runs),
 		S(test_route_file),
 		S(test_route_file_hostile),
 		S(test_config_routes_file),
