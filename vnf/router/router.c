@@ -470,7 +470,8 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		return;
 	}
 
-	rt_fib4_prefetch_burst(v4, b->pkts, n);
+	if (v4->prefetch_early)
+		rt_fib4_prefetch_burst(v4, b->pkts, n);
 
 	/* 1. Classify and check. */
 	for (i = 0; i < n; i++) {
@@ -593,7 +594,7 @@ slow_next:
 
 	/* 2-3. Look up and forward. */
 	if (n4 != 0) {
-		rt_fib4_lookup_read(v4, ip4, nh4, n4, false);
+		rt_fib4_lookup_read(v4, ip4, nh4, n4, !v4->prefetch_early);
 		consumed |= rt_fwd4_burst(rt, w, b->pkts, b->next, hdr4, idx4,
 					  nh4, n4, in);
 	}

@@ -1499,6 +1499,81 @@ test_fwd4_burst_runs(void **state)
 	assert_fates();
 }
 
+/*
+ * A table of RT_FIB_EARLY_ROUTES routes or more switches process() to
+ * requesting the tbl24 lines before the parse (rt_fib4_prefetch_burst()):
+ * the same burst must come out the same, short and non-IPv4 frames
+ * included (the pass before the parse reads only what lies in a frame),
+ * and /24s with longer prefixes (DPDK's tbl8 lookup) too.
+ */
+static void
+test_fwd4_big_table(void **state)
+{
+	char path[] = "/tmp/nfv-router-ut-XXXXXX", req[128];
+	struct rte_mbuf *pkts[8];
+	struct pkt p, runt;
+	unsigned int i;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_false(rt_fib_view_get(&rt->fib4)->prefetch_early);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (i = 0; i < RT_FIB_EARLY_ROUTES; i++)
+		fprintf(f, "60.%u.%u.0/24 via 192.0.2.254\n", i >> 8, i & 255);
+	fprintf(f, "blackhole 60.0.1.128/25\n");
+	fclose(f);
+	snprintf(req, sizeof(req), "{\"file\": \"%s\"}", path);
+	assert_int_equal(ctl("route add", req, NULL), 0);
+	unlink(path);
+	assert_true(rt_fib_view_get(&rt->fib4)->prefetch_early);
+
+	p = udp4(R_LAN, "10.0.0.2", "60.15.255.9", 64, 1000, 80, 10, 0);
+	pkts[0] = mbuf(&p);
+	p = udp4(R_LAN, "10.0.0.2", "60.0.1.5", 64, 1001, 80, 10, 0);
+	pkts[1] = mbuf(&p); /* tbl8: the /24 */
+	p = udp4(R_LAN, "10.0.0.2", "60.0.1.200", 64, 1002, 80, 10, 0);
+	pkts[2] = mbuf(&p); /* tbl8: the blackhole /25 */
+	memset(&runt, 0, sizeof(runt));
+	memcpy(runt.b, R_LAN, 6);
+	runt.len = 10;
+	pkts[3] = mbuf(&runt);
+	p = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64);
+	pkts[4] = mbuf(&p);
+	p = udp4(R_LAN, "10.0.0.2", "60.7.7.7", 1, 1005, 80, 10, 0);
+	pkts[5] = mbuf(&p);
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.9", 64, 1006, 80, 10, 0);
+	pkts[6] = mbuf(&p);
+	p = udp4(R_LAN, "10.0.0.2", "60.3.0.1", 64, 1007, 80, 10, 0);
+	p.b[12] = 0x88; /* not IPv4 any more */
+	p.b[13] = 0xb5;
+	pkts[7] = mbuf(&p);
+	run(LAN, pkts, RTE_DIM(pkts));
+
+	/* 0, 1, 6 forwarded (IPv4) and 4 (IPv6), in burst order; then the
+	 * time exceeded for 5. */
+	assert_int_equal(n_out, 5);
+	assert_int_equal(get16(od(0) + 34), 1000);
+	assert_int_equal(get16(od(1) + 34), 1001);
+	assert_int_equal(get16(od(2) + 12), 0x86dd);
+	assert_int_equal(get16(od(3) + 34), 1006);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(out_next[i], WAN);
+		assert_memory_equal(od(i), GW, 6);
+	}
+	assert_int_equal(od(4)[23], 1);
+	assert_int_equal(ctr(RT_C_FWD4), 3);
+	assert_int_equal(ctr(RT_C_FWD6), 1);
+	assert_int_equal(ctr(RT_D_BLACKHOLE), 1);
+	assert_int_equal(ctr(RT_D_RUNT), 1);
+	assert_int_equal(ctr(RT_D_TTL), 1);
+	assert_int_equal(ctr(RT_D_ETHERTYPE), 1);
+	assert_fates();
+}
+
 static void
 test_route_file(void **state)
 {
@@ -1773,6 +1848,7 @@ main(void)
 		S(test_ctl_request_types),
 		S(test_multipath),
 		S(test_fwd4_burst_runs),
+		S(test_fwd4_big_table),
 		S(test_route_file),
 		S(test_route_file_hostile),
 		S(test_config_routes_file),
