@@ -51,8 +51,13 @@ RTE_LOG_REGISTER(ctl_server_logtype, nfv.ctl, INFO);
 
 /* One request line, without its newline, may be at most this long. */
 #define CTL_REQ_MAX (64 * 1024)
-/* Stop reading a client while this much of its output is unsent. */
+/* Stop reading a client while this much of its output is unsent.  The
+ * libFuzzer harness (tests/fuzz/ctl) builds this file with a smaller one
+ * and a small socket buffer (CTL_SNDBUF), so that its replies reach both
+ * at a fraction of the cost. */
+#ifndef CTL_OUT_HIGH
 #define CTL_OUT_HIGH (1024 * 1024)
+#endif
 /* Read at most this much per client per poll, for fairness. */
 #define CTL_READ_BUDGET (256 * 1024)
 #define CTL_MAX_CLIENTS 64
@@ -833,6 +838,12 @@ static void ctl_server_accept(void)
 		}
 		conn->fd = fd;
 		conn->last_ms = ctl_now_ms();
+#ifdef CTL_SNDBUF
+		/* The libFuzzer harness: a socket that fills after a few
+		 * replies, as a slow client's would (CTL_OUT_HIGH above). */
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){CTL_SNDBUF},
+			   sizeof(int));
+#endif
 		if (ctl_n_conns == CTL_MAX_CLIENTS)
 			ctl_conn_evict(conn->last_ms);
 		ctl_conns[ctl_n_conns++] = conn;

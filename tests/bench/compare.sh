@@ -1239,8 +1239,8 @@ print()
 print("Peers side by side, %s B, closed loop; medians of %s runs; %s, commit %s" % (size, runs, now, commit))
 print()
 print("| device under test | generator | Mpps per direction (0->1 / 1->0) | Gbit/s per direction | x limit"
-      " | ratio to ceiling | x OVS NORMAL | cycles/packet | limit cyc / cyc | generator busy | paced by | runs |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+      " | ratio to ceiling | x OVS NORMAL | cycles/packet | limit cyc / cyc | per round: median (each) | generator busy | paced by | runs |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for key in order:
     dut, gen = gen_of(key)
     ceil = ref("ceiling", gen).get("mpps_per_direction")
@@ -1253,7 +1253,7 @@ for key in order:
                      "nfvd idle interrupt, " + dut[15:] + ".yaml" if dut.startswith("nfvd-interrupt:") else dut)
     m = med.get(key)
     if m is None:
-        print("| %s | %s | failed | | | | | | | | | 0 |" % (name, gen))
+        print("| %s | %s | failed | | | | | | | | | | 0 |" % (name, gen))
         continue
     ratio = "%.2f" % (m["mpps_per_direction"] / ceil) if ceil else "-"
     xovs = "%.2f" % (m["mpps_per_direction"] / ovs) if ovs and not dut.startswith("ovs") else "-"
@@ -1263,17 +1263,27 @@ for key in order:
             if lim.get("cycles_per_packet") and m["cycles_per_packet"] else "-")
     m["x_limit"] = float(xlim) if xlim != "-" else None
     m["limit_cycles_over_cycles"] = float(clim) if clim != "-" else None
+    # The same ratio round by round (the limit's round r against this
+    # row's round r, a minute apart at most), then their median: a host
+    # that changes speed between rounds moves both sides of a pair.
+    lim_rounds = {r["run"]: r["cycles_per_packet"]
+                  for r in rows.get("limit" if gen == "nfv-bench" else "limit@" + gen, [])}
+    pairs = [lim_rounds[r["run"]] / r["cycles_per_packet"] for r in rows[key]
+             if r["cycles_per_packet"] and lim_rounds.get(r["run"])]
+    m["limit_cycles_over_cycles_paired"] = statistics.median(pairs) if pairs else None
+    m["limit_cycles_over_cycles_rounds"] = pairs
+    cpair = "-" if not pairs else "%.2f (%s)" % (statistics.median(pairs), " ".join("%.2f" % x for x in pairs))
     busy = m["generator_busy_pct"]
     m["paced_by"] = None if busy is None else "generator" if busy >= GEN_PACED_PCT else "device"
     m["generator"] = gen
     m["gbps_per_direction"] = m["mpps_per_direction"] * frame_bytes * 8 / 1000
-    print("| %s | %s | %.2f (%.2f / %.2f) | %.2f | %s | %s | %s | %s | %s | %s | %s | %d |" % (
+    print("| %s | %s | %.2f (%.2f / %.2f) | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
         name, gen, m["mpps_per_direction"], m["mpps_0to1"], m["mpps_1to0"], m["gbps_per_direction"],
-        xlim, ratio, xovs, cyc, clim, "-" if busy is None else "%.0f%%" % busy,
+        xlim, ratio, xovs, cyc, clim, cpair, "-" if busy is None else "%.0f%%" % busy,
         "**generator**" if m["paced_by"] == "generator" else m["paced_by"] or "-", m["runs"]))
     total = sum(w["packets"] for w in m.get("workers", [])) or 1
     for w in m.get("workers", []):
-        print("| &nbsp;&nbsp;worker %d | %s | %d packets (%.0f%%) | | | | | %.0f | | | | %d |" % (
+        print("| &nbsp;&nbsp;worker %d | %s | %d packets (%.0f%%) | | | | | %.0f | | | | | %d |" % (
             w["worker"], gen, w["packets"], 100.0 * w["packets"] / total, w["cycles_per_packet"], w["runs"]))
 print()
 print("~: estimated as TSC Hz / packets per second through the device's core;"
@@ -1288,7 +1298,9 @@ print("generator busy: share of the time the generator's loop moved frames (test
       " when it was busy >= %.0f%% (the device's Mpps are then a lower bound), else the device."
       % GEN_PACED_PCT)
 print("x limit, limit cyc / cyc: the row against the raw vhost forwarder of the same run, in Mpps"
-      " and in busy cycles per packet (1.00: as cheap as the two copies alone).")
+      " and in busy cycles per packet (1.00: as cheap as the two copies alone), from the medians;"
+      " per round: the limit's busy cycles per packet over the row's, round by round (each), and their"
+      " median, which a host that changes speed between rounds moves less.")
 # The idle modes: poll, sleep and interrupt of one config side by side.
 idle = {}
 for line in open(idle_path):

@@ -84,8 +84,16 @@ has() {
 	grep -q -- "$2" "$1"
 }
 
+# gone PID: the process has exited.  A zombie has: the lab's guests and
+# nfvd are nfvctl's daemons, reparented to the nested host's init, which
+# reaps them when it gets to it; `kill -0` still succeeds on a zombie, and
+# "pid still running after lab down" failed in CI when the check came first.
 gone() {
-	! kill -0 "$1" 2>/dev/null
+	local st
+	kill -0 "$1" 2>/dev/null || return 0
+	read -r st <"/proc/$1/stat" 2>/dev/null || return 0
+	st=${st##*) }
+	[ "${st%% *}" = Z ]
 }
 
 ready_or_gone() {
@@ -341,7 +349,7 @@ EOF
 		has "$L/g2.log" "guest powered off"; }; then
 		ok=0
 	fi
-	if [ "$ok" = 1 ] && ! kill -0 "$lg1" 2>/dev/null; then
+	if [ "$ok" = 1 ] && gone "$lg1"; then
 		log "g1 should still be running"
 		ok=0
 	fi
@@ -350,7 +358,7 @@ EOF
 		ok=0
 	fi
 	for p in $lnfvd $lg1 $lg2; do
-		if kill -0 "$p" 2>/dev/null; then
+		if ! gone "$p"; then
 			log "pid $p still running after lab down"
 			ok=0
 		fi
