@@ -479,6 +479,7 @@ rt_fib_publish(struct rt_fib *f, unsigned int idx)
 	v->tbl = f->tbl[idx];
 	v->tbl24 = rt_fib_tbl24(f, f->tbl[idx]);
 	v->nh_shift = f->nh_bytes == 2 ? 1 : 2;
+	v->prefetch_early = f->n_routes >= RT_FIB_EARLY_ROUTES;
 	atomic_store_explicit(&f->active, v, memory_order_release);
 	f->act = idx;
 	nfv_rcu_wait(f->rcu);

@@ -50,11 +50,23 @@ rt_eth_dst_is(const struct rte_ether_hdr *eh, uint64_t mac64)
 	return ((w ^ mac64) & rte_cpu_to_le_64(0xffffffffffffull)) == 0;
 }
 
+/* The MAC of a neighbour word (its low 6 bytes in memory order) as the
+ * frame's destination, src as its source.  On little-endian the 6 bytes
+ * go out as a 4- and a 2-byte store from the register: a 6-byte memcpy
+ * of the word made the compiler spill it to the stack and read it back. */
 static inline void
 rt_eth_rewrite(struct rte_ether_hdr *eh, uint64_t word,
 	       const struct rte_ether_addr *src)
 {
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	const uint32_t lo = (uint32_t)word;
+	const uint16_t hi = (uint16_t)(word >> 32);
+
+	memcpy(&eh->dst_addr.addr_bytes[0], &lo, sizeof(lo));
+	memcpy(&eh->dst_addr.addr_bytes[4], &hi, sizeof(hi));
+#else
 	memcpy(&eh->dst_addr, &word, RTE_ETHER_ADDR_LEN);
+#endif
 	rte_ether_addr_copy(src, &eh->src_addr);
 }
 
@@ -96,6 +108,74 @@ rt_fwd4_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf **mp,
 		}
 	}
 	return rt_fwd4(rt, w, *mp, in, nhid);
+}
+
+/*
+ * Can packets to next hop nh take the fast path as far as the next hop
+ * and its neighbour go (a gateway whose neighbour is REACHABLE or
+ * static)?  *word: the neighbour's word, read once.
+ */
+static inline bool
+rt_nh_fast_ok(const struct rt *rt, const struct rt_nh *nh, uint64_t *word)
+{
+	unsigned int st;
+
+	if (unlikely(nh->type != RT_NH_GW))
+		return false;
+	*word = atomic_load_explicit(&rt->neigh.words[nh->neigh],
+				     memory_order_relaxed);
+	st = rt_nw_state(*word);
+	return st == RT_NS_REACHABLE || st == RT_NS_STATIC;
+}
+
+/*
+ * Forward the n IPv4 packets of a burst whose next hops nhs[] the FIB
+ * gave: pkts[idx[k]] with its IP header at hdr[k].  Packets of a burst
+ * mostly share their next hop (one route, one gateway), so the next
+ * hop's line and its neighbour's word are read once per run of packets
+ * with the same next hop, not per packet; a neighbour that changes
+ * state meanwhile is seen from the next run on, as it would be had the
+ * burst come a little earlier.  Each packet's own checks (TTL, source,
+ * MTU) stay per packet; whatever fails them goes to rt_fwd4(), which
+ * reads everything again.  Sets next[idx[k]]; returns whether one was
+ * consumed (RT_NEXT_CONSUMED).  Worker.
+ */
+static inline bool
+rt_fwd4_burst(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf **pkts,
+	      uint16_t *next, struct rte_ipv4_hdr *const *hdr,
+	      const uint8_t *idx, const uint64_t *nhs, unsigned int n,
+	      uint16_t in)
+{
+	const struct rt_nh *nh = NULL;
+	uint64_t last = UINT64_MAX, word = 0;
+	bool ok = false, consumed = false;
+	uint32_t fwd = 0;
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		struct rte_ipv4_hdr *ip = hdr[k];
+		uint16_t nx;
+
+		if (nhs[k] != last) {
+			last = nhs[k];
+			nh = &rt->nh[(uint16_t)last];
+			ok = rt_nh_fast_ok(rt, nh, &word);
+		}
+		if (likely(ok && ip->time_to_live > 1 && ip->src_addr != 0 &&
+			   rte_be_to_cpu_16(ip->total_length) <= nh->mtu)) {
+			rt_ip4_ttl_dec(ip);
+			rt_eth_rewrite((struct rte_ether_hdr *)ip - 1, word,
+				       &nh->smac);
+			fwd++;
+			nx = nh->iface;
+		} else {
+			nx = rt_fwd4(rt, w, pkts[idx[k]], in, (uint16_t)last);
+			consumed |= nx == RT_NEXT_CONSUMED;
+		}
+		next[idx[k]] = nx;
+	}
+	w->counters[RT_C_FWD4] += fwd;
+	return consumed;
 }
 
 /*

@@ -470,14 +470,15 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		return;
 	}
 
+	if (v4->prefetch_early)
+		rt_fib4_prefetch_burst(v4, b->pkts, n);
+
 	/* 1. Classify and check. */
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = b->pkts[i];
 		struct rte_ether_hdr *eh;
 		uint16_t et, nx;
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
 		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		if (unlikely(m->data_len < RTE_ETHER_HDR_LEN)) {
 			b->next[i] = VNF_DROP(RT_D_RUNT);
@@ -593,18 +594,9 @@ slow_next:
 
 	/* 2-3. Look up and forward. */
 	if (n4 != 0) {
-		uint32_t fwd = 0;
-
-		rt_fib4_lookup(v4, ip4, nh4, n4);
-		for (k = 0; k < n4; k++) {
-			uint16_t nx = rt_fwd4_fast(rt, w, &b->pkts[idx4[k]],
-						   hdr4[k], in,
-						   (uint16_t)nh4[k], &fwd);
-
-			b->next[idx4[k]] = nx;
-			consumed |= nx == RT_NEXT_CONSUMED;
-		}
-		w->counters[RT_C_FWD4] += fwd;
+		rt_fib4_lookup_read(v4, ip4, nh4, n4, !v4->prefetch_early);
+		consumed |= rt_fwd4_burst(rt, w, b->pkts, b->next, hdr4, idx4,
+					  nh4, n4, in);
 	}
 	if (n6 != 0) {
 		uint32_t fwd = 0;

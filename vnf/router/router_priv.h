@@ -278,7 +278,15 @@ struct rt_fib_view {
 	void *tbl;		/* struct rte_fib * or struct rte_fib6 * */
 	const uint8_t *tbl24;	/* for prefetching; NULL: unknown layout */
 	uint8_t nh_shift;	/* log2 of the entry size */
+	/* The table holds RT_FIB_EARLY_ROUTES routes or more: process()
+	 * requests the tbl24 lines before the parse (rt_fib4_prefetch_burst())
+	 * instead of after it.  With a few routes the lines stay in cache and
+	 * the pass before the parse only costs (chain.yaml, --no-huge: about
+	 * 5 cycles per packet). */
+	bool prefetch_early;
 };
+
+#define RT_FIB_EARLY_ROUTES 4096
 
 struct rt_fib {
 	int family;		/* AF_INET, AF_INET6 */
@@ -580,12 +588,14 @@ void rt_fib4_lookup_bulk(const struct rt_fib_view *v, const uint32_t *ips,
  * bit 0 set when the /24 has longer prefixes (a tbl8 group), which goes to
  * DPDK's own lookup.  All n tbl24 lines are requested before the first is
  * read, so their misses overlap: with random destinations over a big table
- * that beats prefetching a few ahead, and the parse of the burst before it
- * (docs/router.md, Benchmarks).
+ * that beats prefetching a few ahead (docs/router.md, Benchmarks).  With
+ * prefetch false the caller requested them already (process() does, with
+ * rt_fib4_prefetch_burst() before the parse); rt_fib4_lookup() requests
+ * them here.
  */
 static inline void
-rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips,
-	       uint64_t *nhs, unsigned int n)
+rt_fib4_lookup_read(const struct rt_fib_view *v, const uint32_t *ips,
+		    uint64_t *nhs, unsigned int n, bool prefetch)
 {
 	const uint8_t *t = v->tbl24;
 	const unsigned int sh = v->nh_shift;
@@ -596,8 +606,9 @@ rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips,
 		rt_fib4_lookup_bulk(v, ips, nhs, n);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		rte_prefetch0(t + ((size_t)(ips[i] >> 8) << sh));
+	if (prefetch)
+		for (i = 0; i < n; i++)
+			rte_prefetch0(t + ((size_t)(ips[i] >> 8) << sh));
 	for (i = 0; i < n; i++) {
 		const uint8_t *p = t + ((size_t)(ips[i] >> 8) << sh);
 
@@ -606,6 +617,47 @@ rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips,
 			nhs[i] = e >> 1;
 		else
 			rt_fib4_lookup_bulk(v, &ips[i], &nhs[i], 1);
+	}
+}
+
+static inline void
+rt_fib4_lookup(const struct rt_fib_view *v, const uint32_t *ips, uint64_t *nhs,
+	       unsigned int n)
+{
+	rt_fib4_lookup_read(v, ips, nhs, n, true);
+}
+
+/*
+ * Worker: request the tbl24 line of each IPv4 destination of a burst
+ * before the burst is parsed, so that the parse runs while the misses are
+ * in flight and rt_fib4_lookup() finds the lines arriving or there.  A
+ * hint only: it reads nothing it has not checked lies in the frame, and a
+ * frame the parse later drops costs one useless prefetch.
+ */
+static inline void
+rt_fib4_prefetch_burst(const struct rt_fib_view *v,
+		       struct rte_mbuf *const *pkts, unsigned int n)
+{
+	const uint8_t *t = v->tbl24;
+	const unsigned int sh = v->nh_shift;
+	unsigned int i;
+
+	if (unlikely(t == NULL))
+		return;
+	for (i = 0; i < n; i++) {
+		const struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		const struct rte_ipv4_hdr *ip =
+			(const struct rte_ipv4_hdr *)(eh + 1);
+
+		if (likely(m->data_len >= RTE_ETHER_HDR_LEN + sizeof(*ip) &&
+			   eh->ether_type ==
+				   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)))
+			rte_prefetch0(
+				t +
+				((size_t)(rte_be_to_cpu_32(ip->dst_addr) >> 8)
+				 << sh));
 	}
 }
 

@@ -1389,6 +1389,191 @@ test_multipath(void **state)
 	assert_int_equal(ctr(RT_C_MULTIPATH), 72);
 }
 
+/*
+ * One burst whose packets change next hop from one to the next and back
+ * (rt_fwd4_burst() reads a next hop and its neighbour once per run of
+ * packets with the same next hop): each packet must leave by its own
+ * next hop's MAC, the packets that fail their own checks in the middle of
+ * a run (TTL 1, source 0.0.0.0) must not change what the rest of the run
+ * does, and a run towards an unresolved gateway must be held while the
+ * runs around it are forwarded.  Pattern letters:
+ *   A  198.51.100.0/24 via 192.0.2.254 (GW, static)
+ *   B  100.64.0.0/10 via 192.0.2.253 (GW2, static)
+ *   u  100.128.0.0/10 via 192.0.2.252 (no MAC yet: held, one ARP request)
+ *   t  as A with TTL 1 (time exceeded)     z  as A from 0.0.0.0 (martian)
+ *   x  blackhole                           n  no route (unreachable)
+ */
+static void
+test_fwd4_burst_runs(void **state)
+{
+	static const char plan[] = "AAAtAABBAxBBzAAnABABuuAAABBBtAxB";
+	struct rte_mbuf *pkts[sizeof(plan) - 1];
+	unsigned int i, k, n_fwd = 0, n_icmp = 0, n_arp = 0, n_held = 0;
+	struct rt_neigh_key key;
+	struct rte_ether_addr mac;
+	char dst[32];
+
+	(void)state;
+	assert_int_equal(ctl("route add",
+			     "{\"prefix\": \"100.64.0.0/10\", "
+			     "\"via\": \"192.0.2.253\"}",
+			     NULL),
+			 0);
+	assert_int_equal(ctl("route add",
+			     "{\"prefix\": \"100.128.0.0/10\", "
+			     "\"via\": \"192.0.2.252\"}",
+			     NULL),
+			 0);
+	memset(&key, 0, sizeof(key));
+	key.family = AF_INET;
+	key.iface = WAN;
+	ip4_addr(key.ip, "192.0.2.253");
+	memcpy(mac.addr_bytes, GW2, 6);
+	assert_int_equal(rt_neigh_add_static(rt, &key, &mac), 0);
+
+	for (i = 0; i < RTE_DIM(pkts); i++) {
+		const char *src = plan[i] == 'z' ? "0.0.0.0" : "10.0.0.2";
+		uint8_t ttl = plan[i] == 't' ? 1 : 64;
+		struct pkt p;
+
+		switch (plan[i]) {
+		case 'B':
+			snprintf(dst, sizeof(dst), "100.64.0.%u", i);
+			break;
+		case 'u':
+			snprintf(dst, sizeof(dst), "100.128.0.%u", i);
+			break;
+		case 'x':
+			snprintf(dst, sizeof(dst), "203.0.113.200");
+			break;
+		case 'n':
+			snprintf(dst, sizeof(dst), "203.0.113.5");
+			break;
+		default:
+			snprintf(dst, sizeof(dst), "198.51.100.%u", i);
+			break;
+		}
+		p = udp4(R_LAN, src, dst, ttl, (uint16_t)(1000 + i), 80, 10, 0);
+		pkts[i] = mbuf(&p);
+	}
+	run(LAN, pkts, RTE_DIM(pkts));
+
+	/* The forwarded packets first, in burst order (the source port says
+	 * which), then what the router sent itself. */
+	for (i = 0, k = 0; i < RTE_DIM(pkts); i++) {
+		const uint8_t *o;
+
+		if (plan[i] != 'A' && plan[i] != 'B') {
+			n_held += plan[i] == 'u';
+			continue;
+		}
+		o = od(k);
+		assert_int_equal(get16(o + 34), 1000 + i);
+		assert_int_equal(out_next[k], WAN);
+		assert_memory_equal(o, plan[i] == 'A' ? GW : GW2, 6);
+		assert_memory_equal(o + 6, R_WAN, 6);
+		assert_int_equal(o[22], 63);
+		assert_int_equal(csum(o + 14, 20, 0), 0);
+		k++;
+	}
+	n_fwd = k;
+	for (; k < n_out; k++) {
+		const uint8_t *o = od(k);
+
+		if (get16(o + 12) == 0x0806)
+			n_arp++;
+		else if (get16(o + 12) == 0x0800 && o[23] == 1)
+			n_icmp++;
+		else
+			fail_msg("output %u: neither ARP nor ICMP", k);
+	}
+	assert_int_equal(n_fwd, 24);
+	assert_int_equal(n_held, 2);
+	assert_int_equal(n_arp, 1);
+	assert_int_equal(n_icmp, 3); /* two time exceeded, one unreachable */
+	assert_int_equal(ctr(RT_C_FWD4), 24);
+	assert_int_equal(ctr(RT_D_TTL), 2);
+	assert_int_equal(ctr(RT_D_MARTIAN), 1);
+	assert_int_equal(ctr(RT_D_BLACKHOLE), 2);
+	assert_int_equal(ctr(RT_D_NO_ROUTE), 1);
+	assert_fates();
+}
+
+/*
+ * A table of RT_FIB_EARLY_ROUTES routes or more switches process() to
+ * requesting the tbl24 lines before the parse (rt_fib4_prefetch_burst()):
+ * the same burst must come out the same, short and non-IPv4 frames
+ * included (the pass before the parse reads only what lies in a frame),
+ * and /24s with longer prefixes (DPDK's tbl8 lookup) too.
+ */
+static void
+test_fwd4_big_table(void **state)
+{
+	char path[] = "/tmp/nfv-router-ut-XXXXXX", req[128];
+	struct rte_mbuf *pkts[8];
+	struct pkt p, runt;
+	unsigned int i;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_false(rt_fib_view_get(&rt->fib4)->prefetch_early);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (i = 0; i < RT_FIB_EARLY_ROUTES; i++)
+		fprintf(f, "60.%u.%u.0/24 via 192.0.2.254\n", i >> 8, i & 255);
+	fprintf(f, "blackhole 60.0.1.128/25\n");
+	fclose(f);
+	snprintf(req, sizeof(req), "{\"file\": \"%s\"}", path);
+	assert_int_equal(ctl("route add", req, NULL), 0);
+	unlink(path);
+	assert_true(rt_fib_view_get(&rt->fib4)->prefetch_early);
+
+	p = udp4(R_LAN, "10.0.0.2", "60.15.255.9", 64, 1000, 80, 10, 0);
+	pkts[0] = mbuf(&p);
+	p = udp4(R_LAN, "10.0.0.2", "60.0.1.5", 64, 1001, 80, 10, 0);
+	pkts[1] = mbuf(&p); /* tbl8: the /24 */
+	p = udp4(R_LAN, "10.0.0.2", "60.0.1.200", 64, 1002, 80, 10, 0);
+	pkts[2] = mbuf(&p); /* tbl8: the blackhole /25 */
+	memset(&runt, 0, sizeof(runt));
+	memcpy(runt.b, R_LAN, 6);
+	runt.len = 10;
+	pkts[3] = mbuf(&runt);
+	p = echo6(R_LAN, "2001:db8::2", "2001:db8:100::7", 64);
+	pkts[4] = mbuf(&p);
+	p = udp4(R_LAN, "10.0.0.2", "60.7.7.7", 1, 1005, 80, 10, 0);
+	pkts[5] = mbuf(&p);
+	p = udp4(R_LAN, "10.0.0.2", "198.51.100.9", 64, 1006, 80, 10, 0);
+	pkts[6] = mbuf(&p);
+	p = udp4(R_LAN, "10.0.0.2", "60.3.0.1", 64, 1007, 80, 10, 0);
+	p.b[12] = 0x88; /* not IPv4 any more */
+	p.b[13] = 0xb5;
+	pkts[7] = mbuf(&p);
+	run(LAN, pkts, RTE_DIM(pkts));
+
+	/* 0, 1, 6 forwarded (IPv4) and 4 (IPv6), in burst order; then the
+	 * time exceeded for 5. */
+	assert_int_equal(n_out, 5);
+	assert_int_equal(get16(od(0) + 34), 1000);
+	assert_int_equal(get16(od(1) + 34), 1001);
+	assert_int_equal(get16(od(2) + 12), 0x86dd);
+	assert_int_equal(get16(od(3) + 34), 1006);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(out_next[i], WAN);
+		assert_memory_equal(od(i), GW, 6);
+	}
+	assert_int_equal(od(4)[23], 1);
+	assert_int_equal(ctr(RT_C_FWD4), 3);
+	assert_int_equal(ctr(RT_C_FWD6), 1);
+	assert_int_equal(ctr(RT_D_BLACKHOLE), 1);
+	assert_int_equal(ctr(RT_D_RUNT), 1);
+	assert_int_equal(ctr(RT_D_TTL), 1);
+	assert_int_equal(ctr(RT_D_ETHERTYPE), 1);
+	assert_fates();
+}
+
 static void
 test_route_file(void **state)
 {
@@ -1662,6 +1847,8 @@ main(void)
 		S(test_ctl_show_neigh),
 		S(test_ctl_request_types),
 		S(test_multipath),
+		S(test_fwd4_burst_runs),
+		S(test_fwd4_big_table),
 		S(test_route_file),
 		S(test_route_file_hostile),
 		S(test_config_routes_file),
