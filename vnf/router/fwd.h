@@ -80,37 +80,6 @@ rt_key4(struct rt_neigh_key *k, rte_be32_t ip, uint16_t iface)
 }
 
 /*
- * The common case inline: a gateway whose neighbour is REACHABLE (or
- * static), TTL > 1, within the MTU.  Anything else, untouched, goes to
- * rt_fwd4(), which handles every case.
- */
-static inline uint16_t
-rt_fwd4_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf **mp,
-	     struct rte_ipv4_hdr *ip, uint16_t in, uint16_t nhid,
-	     uint32_t *fwd)
-{
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)ip - 1;
-	const struct rt_nh *nh = &rt->nh[nhid];
-	uint64_t word;
-	unsigned int st;
-
-	if (likely(nh->type == RT_NH_GW)) {
-		word = atomic_load_explicit(&rt->neigh.words[nh->neigh],
-					    memory_order_relaxed);
-		st = rt_nw_state(word);
-		if (likely((st == RT_NS_REACHABLE || st == RT_NS_STATIC) &&
-			   ip->time_to_live > 1 && ip->src_addr != 0 &&
-			   rte_be_to_cpu_16(ip->total_length) <= nh->mtu)) {
-			rt_ip4_ttl_dec(ip);
-			rt_eth_rewrite(eh, word, &nh->smac);
-			(*fwd)++;
-			return nh->iface;
-		}
-	}
-	return rt_fwd4(rt, w, *mp, in, nhid);
-}
-
-/*
  * Can packets to next hop nh take the fast path as far as the next hop
  * and its neighbour go (a gateway whose neighbour is REACHABLE or
  * static)?  *word: the neighbour's word, read once.
@@ -126,6 +95,43 @@ rt_nh_fast_ok(const struct rt *rt, const struct rt_nh *nh, uint64_t *word)
 				     memory_order_relaxed);
 	st = rt_nw_state(*word);
 	return st == RT_NS_REACHABLE || st == RT_NS_STATIC;
+}
+
+/*
+ * The per-packet part of the fast path, for a next hop that passed
+ * rt_nh_fast_ok() with neighbour word `word`: TTL > 1, a source, within
+ * the MTU.  Then the TTL goes down and the MACs are rewritten, and true;
+ * else the packet is left untouched for rt_fwd4().
+ */
+static inline bool
+rt_fwd4_one(struct rte_ipv4_hdr *ip, const struct rt_nh *nh, uint64_t word)
+{
+	if (unlikely(ip->time_to_live <= 1 || ip->src_addr == 0 ||
+		     rte_be_to_cpu_16(ip->total_length) > nh->mtu))
+		return false;
+	rt_ip4_ttl_dec(ip);
+	rt_eth_rewrite((struct rte_ether_hdr *)ip - 1, word, &nh->smac);
+	return true;
+}
+
+/*
+ * The common case inline for one packet: a gateway whose neighbour is
+ * REACHABLE (or static), TTL > 1, within the MTU.  Anything else,
+ * untouched, goes to rt_fwd4(), which handles every case.
+ */
+static inline uint16_t
+rt_fwd4_fast(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf **mp,
+	     struct rte_ipv4_hdr *ip, uint16_t in, uint16_t nhid,
+	     uint32_t *fwd)
+{
+	const struct rt_nh *nh = &rt->nh[nhid];
+	uint64_t word;
+
+	if (likely(rt_nh_fast_ok(rt, nh, &word) && rt_fwd4_one(ip, nh, word))) {
+		(*fwd)++;
+		return nh->iface;
+	}
+	return rt_fwd4(rt, w, *mp, in, nhid);
 }
 
 /*
@@ -161,11 +167,7 @@ rt_fwd4_burst(struct rt *rt, struct vnf_wctx *w, struct rte_mbuf **pkts,
 			nh = &rt->nh[(uint16_t)last];
 			ok = rt_nh_fast_ok(rt, nh, &word);
 		}
-		if (likely(ok && ip->time_to_live > 1 && ip->src_addr != 0 &&
-			   rte_be_to_cpu_16(ip->total_length) <= nh->mtu)) {
-			rt_ip4_ttl_dec(ip);
-			rt_eth_rewrite((struct rte_ether_hdr *)ip - 1, word,
-				       &nh->smac);
+		if (likely(ok && rt_fwd4_one(ip, nh, word))) {
 			fwd++;
 			nx = nh->iface;
 		} else {
