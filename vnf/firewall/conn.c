@@ -133,7 +133,7 @@ fw_ct_age(struct fw_ct *ct, uint64_t now, uint32_t budget)
 	unsigned int removed = 0;
 	bool deleting = false;
 
-	for (i = 0; i < budget && i < ct->tab.n_pos; i++) {
+	for (i = 0; i < budget && i < lf_table_used(&ct->tab); i++) {
 		uint32_t pos = lf_table_scan_next(&ct->tab);
 		uint64_t w = atomic_load_explicit(&ct->tab.words[pos],
 						  memory_order_relaxed);
@@ -159,10 +159,11 @@ unsigned int
 fw_ct_flush(struct fw_ct *ct)
 {
 	unsigned int removed = 0;
-	uint32_t pos;
+	uint32_t pos, end;
 
 	fw_ct_del_begin(ct);
-	for (pos = 0; pos < ct->tab.n_pos; pos++) {
+	end = lf_table_used(&ct->tab);
+	for (pos = 0; pos < end; pos++) {
 		uint64_t w = atomic_load_explicit(&ct->tab.words[pos],
 						  memory_order_relaxed);
 

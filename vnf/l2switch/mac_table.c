@@ -141,7 +141,7 @@ mac_table_age(struct mac_table *mt, uint64_t now, uint32_t budget)
 
 	if (mt->age_ticks == 0)
 		return 0;
-	for (i = 0; i < budget && i < mt->tab.n_pos; i++) {
+	for (i = 0; i < budget && i < lf_table_used(&mt->tab); i++) {
 		uint32_t pos = lf_table_scan_next(&mt->tab);
 		uint64_t v = atomic_load_explicit(&mt->tab.words[pos],
 						  memory_order_relaxed);
@@ -166,9 +166,10 @@ static unsigned int
 mac_table_flush_match(struct mac_table *mt, bool all, int iface)
 {
 	unsigned int removed = 0;
-	uint32_t pos;
+	uint32_t pos, end;
 
-	for (pos = 0; pos < mt->tab.n_pos; pos++) {
+	end = lf_table_used(&mt->tab);
+	for (pos = 0; pos < end; pos++) {
 		uint64_t v = atomic_load_explicit(&mt->tab.words[pos],
 						  memory_order_relaxed);
 

@@ -86,6 +86,19 @@ lf_table_destroy(struct lf_table *t)
 	t->stamps = NULL;
 }
 
+/* After the word at pos is stored: walks go as far as pos from now on. */
+static void
+lf_table_note_used(struct lf_table *t, uint32_t pos)
+{
+	uint32_t u = atomic_load_explicit(&t->used, memory_order_relaxed);
+
+	while (u <= pos &&
+	       !atomic_compare_exchange_weak_explicit(&t->used, &u, pos + 1,
+						      memory_order_release,
+						      memory_order_relaxed))
+		;
+}
+
 int
 lf_table_add(struct lf_table *t, const void *key, uint64_t word, uint32_t stamp,
 	     int32_t *pos)
@@ -110,6 +123,7 @@ lf_table_add(struct lf_table *t, const void *key, uint64_t word, uint32_t stamp,
 						     memory_order_relaxed))
 		return 0;
 	atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+	lf_table_note_used(t, (uint32_t)p);
 	if (rte_hash_lookup(t->h, key) == p)
 		return 1;
 	/* Deleted between our add and our store (lf_table.h). */
@@ -133,6 +147,7 @@ lf_table_set(struct lf_table *t, const void *key, uint64_t word, uint64_t *old)
 					memory_order_release);
 	if (*old == 0)
 		atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+	lf_table_note_used(t, (uint32_t)p);
 	return p;
 }
 
@@ -178,9 +193,10 @@ lf_table_walk(struct lf_table *t,
 {
 	_Alignas(16) uint8_t key[LF_TABLE_KEY_MAX]; /* owners cast it */
 	uint32_t pos;
+	uint32_t end = lf_table_used(t);
 	void *kp;
 
-	for (pos = 0; pos < t->n_pos; pos++) {
+	for (pos = 0; pos < end; pos++) {
 		/* Acquire: pairs with the release in lf_table_add(). */
 		uint64_t w = atomic_load_explicit(&t->words[pos],
 						  memory_order_acquire);

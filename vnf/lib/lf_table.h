@@ -19,7 +19,13 @@
  * free-slot caches of multi-writer mode (the spare slots, LF_TABLE_SLACK);
  * words[] has room for all of them, so every position it returns is in
  * range.  `limit`, the configured size, bounds the valid entries
- * (`count`): an add beyond it fails with -ENOSPC.
+ * (`count`): an add beyond it fails with -ENOSPC.  `used` is one past the
+ * highest position that ever held a word: rte_hash hands positions out
+ * from the bottom (and its per-lcore caches give freed ones back first),
+ * so walks and scans stop there instead of going over every spare slot
+ * (8,194 of them with RTE_MAX_LCORE 128, for a table of 16 as for one of
+ * a million).  An adder raises it after it stores the word (release); a
+ * walk that reads it (acquire) sees every word below it.
  *
  * Deferred free.  A deleted key's position goes back to rte_hash's free
  * list only after an RCU grace period (rte_hash_rcu_qsbr_add() in
@@ -56,6 +62,7 @@ struct lf_table {
 	_Atomic uint64_t *words;  /* [n_pos] the entries; 0: none */
 	_Atomic uint32_t *stamps; /* [n_pos] or NULL, see above */
 	uint32_t n_pos;		  /* positions rte_hash may return */
+	atomic_uint used;	  /* 1 + the highest position used, see above */
 	uint32_t limit;		  /* valid entries at most */
 	atomic_uint count;	  /* valid entries (words[] != 0) */
 	uint32_t scan_pos;	  /* control thread: lf_table_scan_next() */
@@ -136,14 +143,23 @@ void lf_table_walk(struct lf_table *t,
 			      void *arg),
 		   void *arg);
 
-/* Control thread: the next position of a scan that goes round the table a
- * budget at a time (ageing). */
+/* Control thread: positions from 0 up to this one (excluded) are all that
+ * may hold an entry; walk no further. */
+static inline uint32_t
+lf_table_used(const struct lf_table *t)
+{
+	return atomic_load_explicit(&t->used, memory_order_acquire);
+}
+
+/* Control thread: the next position of a scan that goes round the used
+ * positions a budget at a time (ageing). */
 static inline uint32_t
 lf_table_scan_next(struct lf_table *t)
 {
-	uint32_t pos = t->scan_pos;
+	uint32_t end = lf_table_used(t);
+	uint32_t pos = t->scan_pos < end ? t->scan_pos : 0;
 
-	t->scan_pos = pos + 1 == t->n_pos ? 0 : pos + 1;
+	t->scan_pos = pos + 1 >= end ? 0 : pos + 1;
 	return pos;
 }
 

@@ -227,7 +227,7 @@ rt_neigh_age(struct rt *rt, uint64_t now_tsc, uint32_t budget)
 	struct lf_table *t = &rt->neigh;
 	uint32_t now = rt_ticks(now_tsc), i;
 
-	for (i = 0; i < budget && i < t->n_pos; i++) {
+	for (i = 0; i < budget && i < lf_table_used(t); i++) {
 		uint32_t pos = lf_table_scan_next(t);
 		uint64_t w = atomic_load_explicit(&t->words[pos],
 						  memory_order_relaxed);
@@ -1221,11 +1221,12 @@ vnf_router_kneigh_sweep(struct vnf_instance *vi, unsigned int *removed)
 {
 	struct rt *rt = rt_kneigh_rt(vi);
 	unsigned int n = 0;
-	uint32_t pos;
+	uint32_t pos, end;
 
 	if (rt == NULL)
 		return -EINVAL;
-	for (pos = 0; pos < rt->neigh.n_pos; pos++) {
+	end = lf_table_used(&rt->neigh);
+	for (pos = 0; pos < end; pos++) {
 		uint8_t o = rt->neigh_origin[pos];
 
 		if ((o != RT_NO_KERNEL && o != RT_NO_KERNEL_PERM) ||

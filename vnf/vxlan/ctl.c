@@ -140,9 +140,10 @@ vx_fdb_flush_slot(struct vx *vx, int slot)
 {
 	struct lf_table *t = &vx->fdb.tab;
 	unsigned int removed = 0;
-	uint32_t pos;
+	uint32_t pos, end;
 
-	for (pos = 0; pos < t->n_pos; pos++) {
+	end = lf_table_used(t);
+	for (pos = 0; pos < end; pos++) {
 		uint64_t v = atomic_load_explicit(&t->words[pos],
 						  memory_order_relaxed);
 
@@ -246,9 +247,10 @@ static bool
 vx_slot_has_evpn_macs(struct vx *vx, int slot)
 {
 	struct lf_table *t = &vx->fdb.tab;
-	uint32_t pos;
+	uint32_t pos, end;
 
-	for (pos = 0; pos < t->n_pos; pos++) {
+	end = lf_table_used(t);
+	for (pos = 0; pos < end; pos++) {
 		uint64_t v = atomic_load_explicit(&t->words[pos],
 						  memory_order_relaxed);
 
@@ -283,10 +285,11 @@ vx_evpn_flush(struct vnf_instance *vi)
 	struct lf_table *t = &vx->fdb.tab;
 	const struct vx_snap *s;
 	unsigned int flushed;
-	uint32_t pos;
+	uint32_t pos, end;
 	int slot, rc;
 
-	for (pos = 0; pos < t->n_pos; pos++) {
+	end = lf_table_used(t);
+	for (pos = 0; pos < end; pos++) {
 		uint64_t v = atomic_load_explicit(&t->words[pos],
 						  memory_order_relaxed);
 
