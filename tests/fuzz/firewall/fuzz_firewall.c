@@ -62,6 +62,7 @@
 #include "tests/fuzz/common/fuzz_frame.h"
 #include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
+#include "tests/fuzz/common/fuzz_rules.h"
 
 #define FZ_PORTS 5
 #define FZ_POOL 8191
@@ -538,26 +539,6 @@ fz_check_counts(const struct vnf_instance *vi)
 	FZ_CHECK(f.passed + f.dropped == sum && f.held == 0);
 }
 
-/* Rules that earlier inputs added stay, but at most 12: every change
- * rebuilds the ACL, and long lists only slow the run down. */
-static void
-fz_trim_rules(struct vnf_instance *vi)
-{
-	json_t *reply = NULL, *args;
-	size_t n;
-
-	FZ_CHECK(vnf_verb_call(vi, "show rules", NULL, &reply) == 0);
-	n = json_array_size(reply);
-	json_decref(reply);
-	while (n-- > 12) {
-		args = json_pack("{s:i}", "index", (int)n);
-		reply = NULL;
-		FZ_CHECK(vnf_verb_call(vi, "rule del", args, &reply) == 0);
-		json_decref(reply);
-		json_decref(args);
-	}
-}
-
 /* Ops 11-15 (fuzz_prog.h; 0-9 frames, 10 the last frame again). */
 static void
 fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
@@ -610,8 +591,8 @@ fz_run(const uint8_t *data, size_t len)
 	json_decref(reply);
 	fz_last.valid = false;
 	fz_accept = UINT_MAX;
-	fz_trim_rules(fz_fw);
-	fz_trim_rules(fz_fw2);
+	fz_trim_rules(fz_fw, 12, "fuzz_firewall");
+	fz_trim_rules(fz_fw2, 12, "fuzz_firewall");
 
 	frames = fz_prog_run(&fz_prog, &fz_q, &in);
 	FZ_CHECK(fz_w->tx_dirty == 0);
