@@ -6,10 +6,19 @@
  * legacy memory); --no-shconf keeps the run just as free of shared files
  * and leaves only an empty runtime directory, which nfv_test_eal_fini()
  * removes.
+ *
+ * -l 0 pins the calling thread to CPU 0.  The CPUs it had before are given
+ * back once EAL is up: test and fuzz processes that run side by side would
+ * otherwise all share CPU 0 while the other CPUs idle (two fuzz campaigns
+ * did, for a whole day, at half speed each).
  */
+#include <errno.h>
 #include <limits.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -23,6 +32,8 @@ int
 nfv_test_eal_init(const char *prog, const char *prefix, unsigned int mem_mb)
 {
 	char mem[16];
+	cpu_set_t cpus;
+	bool restore = sched_getaffinity(0, sizeof(cpus), &cpus) == 0;
 	char *argv[] = {
 		(char *)(uintptr_t)prog,
 		"-l",
@@ -46,6 +57,9 @@ nfv_test_eal_init(const char *prog, const char *prefix, unsigned int mem_mb)
 	}
 	snprintf(test_eal_rundir, sizeof(test_eal_rundir), "%s",
 		 rte_eal_get_runtime_dir());
+	if (restore && sched_setaffinity(0, sizeof(cpus), &cpus) < 0)
+		fprintf(stderr, "%s: keeping CPU 0 only: %s\n", prog,
+			strerror(errno));
 	return 0;
 }
 

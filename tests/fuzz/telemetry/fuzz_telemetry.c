@@ -177,11 +177,11 @@ fz_rundir_remove(void)
 int
 fz_init(const char *prog)
 {
-	static char prefix[32];
+	static char prefix[32], lcores[32];
 	char *argv[] = {
 		(char *)(uintptr_t)prog,
-		"-l",
-		"0",
+		"--lcores",
+		lcores,
 		"--no-huge",
 		"--no-pci",
 		"--no-shconf",
@@ -195,7 +195,7 @@ fz_init(const char *prog)
 	struct sockaddr_un *sa = &fz_sa;
 	char buf[FZ_REQ_MAX];
 	cpu_set_t one;
-	int rc;
+	int cpu, rc;
 
 	/* DPDK's telemetry thread callocs a reply buffer of a few hundred
 	 * KiB per request; with glibc's defaults each one grew its arena
@@ -217,16 +217,22 @@ fz_init(const char *prog)
 	/*
 	 * Every request is a round trip to DPDK's telemetry thread.  EAL
 	 * puts its control threads on the CPUs the process may use less the
-	 * lcores' (-l 0: CPU 0), so they ran on another CPU and each request
-	 * waited for that CPU as well (on a loaded machine, most of the
-	 * time).  Allowed CPU 0 only, EAL keeps them beside the main thread,
-	 * and a request hands over directly.  Same socket, same code.
+	 * lcore's, so they ran on another CPU and each request waited for
+	 * that CPU as well (on a loaded machine, most of the time).  Allowed
+	 * one CPU only, EAL keeps them beside the main thread, and a request
+	 * hands over directly.  Same socket, same code.  The CPU is the one
+	 * this process started on, not CPU 0: another campaign may be
+	 * pinned there already.
 	 */
+	cpu = sched_getcpu();
+	if (cpu < 0 || cpu >= CPU_SETSIZE)
+		cpu = 0;
+	snprintf(lcores, sizeof(lcores), "0@%d", cpu);
 	CPU_ZERO(&one);
-	CPU_SET(0, &one);
+	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one) < 0)
-		fprintf(stderr, "fuzz_telemetry: CPU 0 only: %s (going on)\n",
-			strerror(errno));
+		fprintf(stderr, "fuzz_telemetry: CPU %d only: %s (going on)\n",
+			cpu, strerror(errno));
 	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0) {
 		fprintf(stderr, "fuzz_telemetry: EAL init failed\n");
 		return -EINVAL;
