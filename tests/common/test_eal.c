@@ -10,7 +10,7 @@
  * -l 0 pins the calling thread to CPU 0.  The CPUs it had before are given
  * back once EAL is up: test and fuzz processes that run side by side would
  * otherwise all share CPU 0 while the other CPUs idle (two fuzz campaigns
- * did, for a whole day, at half speed each).
+ * did, at half speed each).
  */
 #include <errno.h>
 #include <limits.h>
