@@ -629,6 +629,15 @@ evpn_dump_reply(struct ctl_evpn *ev, const struct nlmsghdr *h)
 		evpn_sync_start(ev);
 }
 
+/* NLMSG_OK() with the signed length NLMSG_NEXT() needs (an unsigned one
+ * would wrap when the last message's padding is cut off). */
+static bool
+evpn_nlmsg_ok(const struct nlmsghdr *h, int left)
+{
+	return left >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
+	       h->nlmsg_len <= (unsigned int)left;
+}
+
 /* The event socket is readable: what it has (a resync drops the rest). */
 static void
 evpn_nl_read(struct ctl_evpn *ev)
@@ -658,7 +667,7 @@ evpn_nl_read(struct ctl_evpn *ev)
 			return;
 		}
 		left = (int)n;
-		for (; NLMSG_OK(h, left) && ev->sk == sk;
+		for (; evpn_nlmsg_ok(h, left) && ev->sk == sk;
 		     h = NLMSG_NEXT(h, left)) {
 			ev->st.messages++;
 			if (h->nlmsg_type == NLMSG_DONE ||
