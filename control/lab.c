@@ -244,18 +244,30 @@ static void lab_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Monotonic milliseconds.  Every wait below ends at a deadline on this
+ * clock, not after a count of polls: on a host slowed down (a guest under
+ * emulation, a loaded machine) a poll that forks takes far longer than
+ * its sleep, and a count would stretch a 30 s wait to minutes. */
+static long long lab_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* SIGTERM, wait up to secs, then SIGKILL.  Returns 1 if it had to kill. */
 static int lab_stop_pid(pid_t pid, const char *binary, const char *what,
 			int secs)
 {
-	int i;
+	long long end;
 
 	if (!lab_alive(pid, binary)) {
 		printf("%s (pid %d): not running\n", what, (int)pid);
 		return 0;
 	}
 	kill(pid, SIGTERM);
-	for (i = 0; i < secs * 20; i++) {
+	for (end = lab_ms() + secs * 1000LL; lab_ms() < end;) {
 		if (!lab_alive(pid, binary)) {
 			printf("%s (pid %d): stopped\n", what, (int)pid);
 			return 0;
@@ -263,7 +275,7 @@ static int lab_stop_pid(pid_t pid, const char *binary, const char *what,
 		lab_sleep_ms(50);
 	}
 	kill(pid, SIGKILL);
-	for (i = 0; i < 40 && lab_alive(pid, binary); i++)
+	for (end = lab_ms() + 2000; lab_ms() < end && lab_alive(pid, binary);)
 		lab_sleep_ms(50);
 	printf("%s (pid %d): did not stop in %d s, killed\n", what, (int)pid, secs);
 	return 1;
@@ -492,7 +504,7 @@ static int
 lab_nfvd_start(struct lab *lab, const char *nfvd)
 {
 	char *argv[] = {(char *)nfvd, "-c", lab->file, NULL};
-	int k;
+	long long end;
 
 	lab->nfvd_pid = lab_spawn(argv, lab->nfvd_log);
 	if (lab->nfvd_pid < 0) {
@@ -500,7 +512,7 @@ lab_nfvd_start(struct lab *lab, const char *nfvd)
 		return -errno;
 	}
 	lab_state_write(lab);
-	for (k = 0; k < LAB_NFVD_WAIT_S * 10; k++) {
+	for (end = lab_ms() + LAB_NFVD_WAIT_S * 1000LL; lab_ms() < end;) {
 		if (!lab_alive(lab->nfvd_pid, NULL)) {
 			lab_err("nfvd exited before its control socket %s "
 				"answered",
@@ -526,12 +538,15 @@ static bool lab_is_kit_guest(const struct lab_guest *g);
 static int
 lab_links_wait(struct lab *lab, int secs, bool kit_only)
 {
-	int k;
+	long long end = lab_ms() + secs * 1000LL;
+	bool last = false;
 
-	for (k = 0; k < secs * 4; k++) {
+	while (!last) {
 		json_t *ports =
 			lab_nfvctl_json(lab->ctl_socket, "show", "ports");
 		unsigned int i, j, down = 0;
+
+		last = lab_ms() >= end;
 
 		for (i = 0; i < lab->n_guests; i++) {
 			struct lab_guest *g = &lab->guests[i];
@@ -547,7 +562,7 @@ lab_links_wait(struct lab *lab, int secs, bool kit_only)
 
 				if (!l || strcmp(l, "up")) {
 					down++;
-					if (k == secs * 4 - 1)
+					if (last)
 						lab_err("guest %s: eth%u's "
 							"port %s is %s in nfvd",
 							g->name, j,
@@ -577,10 +592,12 @@ static int
 lab_ready_wait(struct lab *lab, long secs)
 {
 	bool ready[LAB_MAX_GUESTS] = {false};
+	long long t0 = lab_ms(), end = t0 + secs * 1000LL;
 	unsigned int i, left;
-	long k;
+	bool last = false;
 
-	for (k = 0; k <= secs * 5; k++) {
+	while (!last) {
+		last = lab_ms() >= end;
 		left = 0;
 		for (i = 0; i < lab->n_guests; i++) {
 			struct lab_guest *g = &lab->guests[i];
@@ -590,7 +607,7 @@ lab_ready_wait(struct lab *lab, long secs)
 			if (lab_file_has(g->console, LAB_READY_MARKER)) {
 				ready[i] = true;
 				printf("guest %s: ready after %.1f s\n",
-				       g->name, (double)k / 5);
+				       g->name, (double)(lab_ms() - t0) / 1000);
 				continue;
 			}
 			if (!lab_alive(g->pid, lab_engine_binary(g->engine))) {
@@ -661,10 +678,10 @@ static int
 lab_guest_started(struct lab_guest *g)
 {
 	char want[32];
-	int k;
+	long long end;
 
 	snprintf(want, sizeof(want), "net%u: ", g->n_net ? g->n_net - 1 : 0);
-	for (k = 0; k < LAB_VMM_WAIT_S * 10; k++) {
+	for (end = lab_ms() + LAB_VMM_WAIT_S * 1000LL; lab_ms() < end;) {
 		if (!lab_alive(g->pid, NULL)) {
 			lab_err("guest %s (%s) exited at start", g->name,
 				lab_vmm_name(g->engine));
@@ -1145,7 +1162,8 @@ lab_exec(const char *file, const char *name, int argc, char **argv,
 	char begin[64], end[64], *cmd = NULL, *s, *e;
 	struct lab_guest *g;
 	size_t have = 0, len = 0;
-	int fd = -1, i, rc = 1, k;
+	int fd = -1, i, rc = 1, idle = 0;
+	long long until;
 	unsigned long id;
 	struct timespec ts;
 
@@ -1208,12 +1226,12 @@ lab_exec(const char *file, const char *name, int argc, char **argv,
 		}
 		free(line);
 	}
-	for (k = 0; k < timeout_s * 10; k++) {
+	for (until = lab_ms() + timeout_s * 1000LL; lab_ms() < until;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 
 		if (poll(&pfd, 1, 100) <= 0) {
-			if (k % 10 == 9 &&
+			if (++idle % 10 == 0 &&
 			    !lab_alive(g->pid, lab_engine_binary(g->engine))) {
 				lab_err("guest %s exited while running the "
 					"command",
