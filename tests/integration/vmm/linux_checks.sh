@@ -65,15 +65,18 @@ tailf() {
 	tail -n "${2:-25}" "$1" 2>/dev/null
 }
 
-# wait_for SECONDS WHAT CMD...: poll CMD every 0.2 s.
+# wait_for SECONDS WHAT CMD...: poll CMD every 0.2 s, for SECONDS of the
+# clock.  Not a count of polls: each forks (grep), and under emulation
+# with two guests running a fork can take longer than the sleep, and a
+# count could stretch a check's waits past QEMU's limit (no logs then).
 wait_for() {
-	t=$(($1 * 5))
+	wf_secs=$1
+	wf_until=$(($(now_cs) + wf_secs * 100))
 	what=$2
 	shift 2
 	while ! "$@" >/dev/null 2>&1; do
-		t=$((t - 1))
-		if [ "$t" -le 0 ]; then
-			log "timed out waiting for $what"
+		if [ "$(now_cs)" -ge "$wf_until" ]; then
+			log "timed out waiting for $what ($wf_secs s)"
 			return 1
 		fi
 		usleep 200000
@@ -304,12 +307,23 @@ check_switch_guest() {
 	nfvd_stop >/dev/null 2>&1
 }
 
+# Seconds left until centisecond mark $1 (at least 1).
+left_until() {
+	l=$((($1 - $(now_cs)) / 100))
+	[ "$l" -lt 1 ] && l=1
+	echo "$l"
+}
+
 # ---- lab: nfvctl lab up/down with two Linux guests ----
+# Its waits share one deadline, LAB_LIMIT seconds from the start, so that a
+# failure reports, with every console and log, before QEMU's limit.
+LAB_LIMIT=330
 check_lab() {
 	t0=$(now_cs)
+	lab_end=$((t0 + LAB_LIMIT * 100))
 	L=$W/lab
 	cat >"$W/lab.yaml" <<EOF
-{"lab": {"vmm": "nfv-vmm"},
+{"lab": {"vmm": "nfv-vmm", "ready_timeout": 200},
  "dataplane": {"workers": 1, "memory": 128, "hugepages": "off", "file_prefix": "nfvck-lab$TAG"},
  "control": {"socket": "$W/lab.sock"},
  "ports": [{"name": "vm1", "type": "vhost-user", "path": "$W/lab-vm1.sock", "mode": "server"},
@@ -331,6 +345,7 @@ EOF
 		NFV_LAB_DIR=$L "$NFVCTL" lab down "$W/lab.yaml" >/dev/null 2>&1
 		return
 	fi
+	log "lab up in $((($(now_cs) - t0) / 100)) s: $(grep -c 'ready after' "$W/lab-up.out") guest(s) ready"
 	lnfvd=$(awk '$1 == "nfvd" {print $2}' "$L/lab.state")
 	lg1=$(awk '$1 == "guest" && $2 == "g1" {print $3}' "$L/lab.state")
 	lg2=$(awk '$1 == "guest" && $2 == "g2" {print $3}' "$L/lab.state")
@@ -339,13 +354,15 @@ EOF
 	for g in g1 g2; do
 		gp=$lg1
 		[ "$g" = g2 ] && gp=$lg2
-		if ! wait_line 240 "$g's pings" "$L/$g.console" "NFV-GUEST: run rc=" "$gp"; then
+		if ! wait_line "$(left_until $((lab_end - 3000)))" "$g's pings" \
+			"$L/$g.console" "NFV-GUEST: run rc=" "$gp"; then
 			ok=0
-		elif ! has "$L/$g.console" "NFV-GUEST: run rc=0"; then
-			ok=0
+		else
+			log "$g: $(line_of "$L/$g.console" 'NFV-GUEST: run rc=[0-9]*')"
+			has "$L/$g.console" "NFV-GUEST: run rc=0" || ok=0
 		fi
 	done
-	if [ "$ok" = 1 ] && ! { wait_for 120 "g2's nfv-vmm to exit after its poweroff" gone "$lg2" &&
+	if [ "$ok" = 1 ] && ! { wait_for "$(left_until "$lab_end")" "g2's nfv-vmm to exit after its poweroff" gone "$lg2" &&
 		has "$L/g2.log" "guest powered off"; }; then
 		ok=0
 	fi
@@ -423,6 +440,11 @@ check_bench() {
 }
 
 log "checks: $CHECKS (work directory $W)"
+# A heartbeat on the console: when QEMU is killed at its limit, a console
+# whose heartbeats go on to the end had a check stuck in user space; one
+# whose heartbeats stop had the nested host itself stop.
+(while sleep 30; do log "alive: load $(cut -d' ' -f1-3 /proc/loadavg)"; done) &
+pids="$pids $!"
 for c in $CHECKS; do
 	case "$c" in
 	payload-poweroff) check_payload_poweroff ;;

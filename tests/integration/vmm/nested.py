@@ -26,6 +26,7 @@ import glob
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,11 @@ L1_CPU = "qemu64,+svm,+npt,+ssse3,+sse4.1,+sse4.2,+popcnt"
 # emulating KVM of some build machines at 1-2.
 MIN_MIPS = 200.0
 ALL_CHECKS = "payload-poweroff switch restart poweroff lab"
+# linux_checks.sh writes a heartbeat line every 30 s; a console silent
+# for this long after the first one means the nested host stopped (QEMU's
+# emulation hung), not that a check is stuck: every check's waits end at
+# a deadline and report.
+STALL_S = 120
 
 
 class Error(Exception):
@@ -279,30 +285,104 @@ def build_l1(out, kver, kernel, bins, l2_initrd, checks, extra_env=None):
     return os.path.getsize(out)
 
 
+def _stalled(console, quiet_since):
+    """True when the checks' heartbeat has started on the console and the
+    console has been silent for STALL_S seconds."""
+    if time.monotonic() - quiet_since < STALL_S:
+        return False
+    try:
+        with open(console, "rb") as f:
+            return b" alive: load " in f.read()
+    except OSError:
+        return False
+
+
+def _cpu_ticks(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read().rsplit(")", 1)[1].split()
+        return int(st[11]) + int(st[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _qemu_state(pid, monitor):
+    """What a stopped nested host's QEMU is doing: its CPU use over 2 s
+    (busy: the emulated CPU runs, in L1 or in a guest; idle: QEMU waits)
+    and the vCPU's registers from the monitor (RIP, CR3, EFLAGS)."""
+    t0 = _cpu_ticks(pid)
+    time.sleep(2)
+    cpu = (_cpu_ticks(pid) - t0) * 100.0 / os.sysconf("SC_CLK_TCK") / 2
+    regs = ""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sk:
+            sk.settimeout(2)
+            sk.connect(monitor)
+            sk.sendall(b"info registers\n")
+            got = b""
+            end = time.monotonic() + 2
+            while time.monotonic() < end and b"EFER=" not in got:
+                try:
+                    chunk = sk.recv(65536)
+                except socket.timeout:
+                    break
+                if not chunk:
+                    break
+                got += chunk
+        text = got.decode(errors="replace")
+        regs = " ".join(m.group(0) for m in re.finditer(
+            r"(RIP|RFL|CR0|CR3|EFER|HLT)=\S+|CPL=\d", text))
+    except OSError as e:
+        regs = "monitor: %s" % e
+    return "QEMU used %.0f %% of a CPU over 2 s; %s" % (cpu, regs or "no registers")
+
+
 def boot(kernel, initrd, console, timeout, mem_mb=1536):
-    """Boot L1 in QEMU (TCG, emulated SVM); return (status, wall seconds).
-    status: the L1 init's exit status from isa-debug-exit, None when QEMU
-    ran past timeout (killed) or exited without one."""
+    """Boot L1 in QEMU (TCG, emulated SVM); return (status, wall seconds,
+    note, stalled).  status: the L1 init's exit status from
+    isa-debug-exit, None when QEMU ran past timeout or stalled (killed)
+    or exited without one."""
     argv = [qemu(), "-accel", "tcg", "-cpu", L1_CPU, "-smp", "1", "-m", str(mem_mb),
             "-nodefaults", "-display", "none", "-no-reboot", "-serial", "file:%s" % console,
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-kernel", kernel, "-initrd", initrd,
             "-append", "console=ttyS0 panic=-1 quiet"]
+    # The monitor, for _qemu_state() when the nested host stops.
+    monitor = console + ".mon"
+    argv += ["-monitor", "unix:%s,server=on,wait=off" % monitor]
     t = time.monotonic()
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    try:
-        out, _ = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.communicate()
-        return None, time.monotonic() - t, "QEMU ran past %d s: killed" % timeout
-    wall = time.monotonic() - t
+    # QEMU's own output is a few lines at most: a file, not a pipe that
+    # would have to be read while polling the console.
+    with tempfile.TemporaryFile() as out:
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=subprocess.STDOUT)
+        size, quiet_since, why = -1, t, None
+        while p.poll() is None:
+            now = time.monotonic()
+            try:
+                cur = os.path.getsize(console)
+            except OSError:
+                cur = -1
+            if cur != size:
+                size, quiet_since = cur, now
+            if now - t > timeout:
+                why = "QEMU ran past %d s: killed" % timeout
+            elif _stalled(console, quiet_since):
+                why = ("the nested host stopped: no console output for %d s "
+                       "(%s; QEMU killed)" % (now - quiet_since, _qemu_state(p.pid, monitor)))
+            if why:
+                p.kill()
+                p.wait()
+                return None, time.monotonic() - t, why, why.startswith("the nested")
+            time.sleep(1)
+        wall = time.monotonic() - t
+        out.seek(0)
+        text = out.read().decode(errors="replace").strip()
     # isa-debug-exit: QEMU exits with 2*N+1 for the N the init wrote.
     if p.returncode % 2 == 1:
-        return p.returncode // 2, wall, ""
+        return p.returncode // 2, wall, "", False
     return None, wall, "QEMU exited %d without the init's status: %s" % (
-        p.returncode, out.decode(errors="replace").strip())
+        p.returncode, text), False
 
 
 def parse(text):
@@ -326,9 +406,14 @@ def tail(text, n=60):
 
 
 def run_nested(workdir, bins, checks=ALL_CHECKS, timeout=540, mem_mb=1536, log=print,
-               extra_env=None):
+               extra_env=None, rerun=0):
     """Build L1 and L2 in workdir, boot, return (status, console text, wall
-    seconds of the boot, note).  Raises Error when something is missing."""
+    seconds of the boot, note).  Raises Error when something is missing.
+    rerun: when the nested host stops (_stalled: QEMU's emulation hung; a
+    CI run once went silent for 470 s in the lab check, before the
+    heartbeat could tell that from a stuck check), boot it once more, with
+    a limit of rerun seconds, for the checks that had not reported; the
+    text is then both consoles, and the note says so."""
     if not qemu():
         raise Error("%s not installed (apt-get install qemu-system-x86)" % QEMU)
     kernel, kver = find_kernel()
@@ -344,13 +429,29 @@ def run_nested(workdir, bins, checks=ALL_CHECKS, timeout=540, mem_mb=1536, log=p
     console = os.path.join(workdir, "l1.console")
     log("booting L1: QEMU TCG, -cpu %s, %d MiB, limit %d s; console %s" % (
         L1_CPU, mem_mb, timeout, console))
-    status, wall, note = boot(kernel, l1, console, timeout, mem_mb)
-    try:
-        with open(console, "rb") as f:
-            text = f.read().decode(errors="replace")
-    except OSError:
-        text = ""
+    status, wall, note, stalled = boot(kernel, l1, console, timeout, mem_mb)
+    text = _read(console)
+    if stalled and rerun:
+        done = parse(text)[0]
+        left = " ".join(c for c in checks.split() if c not in done)
+        log("%s; the console's last lines:\n%s" % (note, tail(text, 30)))
+        log("booting L1 again for the checks that had not reported (%s), limit %d s" % (
+            left, rerun))
+        build_l1(l1, kver, kernel, bins, l2, left, extra_env)
+        console2 = os.path.join(workdir, "l1-rerun.console")
+        status, wall2, note2, _ = boot(kernel, l1, console2, rerun, mem_mb)
+        text += "\n----- L1 booted again -----\n" + _read(console2)
+        wall += wall2
+        note = "first boot: %s; booted again for %s%s" % (note, left, ("; " + note2) if note2 else "")
     return status, text, wall, note
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def run_direct(workdir, bins, checks=ALL_CHECKS, timeout=540, extra_env=None):
