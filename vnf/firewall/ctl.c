@@ -309,15 +309,20 @@ fw_rule_del(struct vnf_instance *vi, json_t *args, json_t **reply)
 	struct fw *fw = vi->priv;
 	char err[256];
 	uint32_t i = 0;
+	uint64_t count = 1;
 	int rc;
 
 	rc = fw_index_from_json(args, true, 0, &i, reply);
 	if (rc < 0)
 		return rc;
-	rc = fw_rule_delete(fw, i, err, sizeof(err));
+	rc = ctl_req_uint(args, "count", 1, UINT32_MAX, &count, reply);
+	if (rc < 0)
+		return rc;
+	rc = fw_rule_delete(fw, i, (uint32_t)count, err, sizeof(err));
 	if (rc < 0)
 		return fw_ctl_error(reply, rc, err);
-	*reply = json_pack("{s:i}", "deleted", (int)i);
+	*reply = json_pack("{s:i, s:i}", "deleted", (int)i, "count",
+			   (int)count);
 	return 0;
 }
 
@@ -400,10 +405,13 @@ const struct vnf_verb fw_verbs[] = {
 	},
 	{
 		.name = "rule del",
-		.help = "delete a firewall rule",
+		.help = "delete a firewall rule (count N: N rules from INDEX "
+			"on, in one rule set)",
 		.args = {
 			{.key = "index", .meta = "INDEX",
 			 .flags = VNF_ARG_REQUIRED | VNF_ARG_INT},
+			{.key = "count", .word = "count", .meta = "N",
+			 .flags = VNF_ARG_INT},
 		},
 		.handler = fw_rule_del,
 	},

@@ -401,7 +401,8 @@ int fw_rules_init(struct fw *fw, const struct ctl_vnf_config *cfg, char *err,
 void fw_rules_fini(struct fw *fw);
 int fw_rule_insert(struct fw *fw, uint32_t index,
 		   const struct fw_rule_config *r, char *err, size_t errlen);
-int fw_rule_delete(struct fw *fw, uint32_t index, char *err, size_t errlen);
+int fw_rule_delete(struct fw *fw, uint32_t index, uint32_t count, char *err,
+		   size_t errlen);
 uint64_t fw_rule_hits(const struct fw *fw, uint32_t index);
 void fw_slots_reclaim(struct fw *fw, bool wait);
 void fw_rs_free(void *rs);

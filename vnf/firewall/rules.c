@@ -496,33 +496,47 @@ err_nomem:
 }
 
 int
-fw_rule_delete(struct fw *fw, uint32_t index, char *err, size_t errlen)
+fw_rule_delete(struct fw *fw, uint32_t index, uint32_t count, char *err,
+	       size_t errlen)
 {
-	struct fw_rule ru;
+	struct fw_rule *gone;
+	uint32_t i;
 	int rc;
 
-	if (index >= fw->n_rules) {
-		snprintf(err, errlen, "no rule %u (%u rules)", index,
-			 fw->n_rules);
+	if (index >= fw->n_rules || count == 0 ||
+	    count > fw->n_rules - index) {
+		snprintf(err, errlen, "no rules %u to %u (%u rules)", index,
+			 index + count - 1, fw->n_rules);
 		return -ENOENT;
 	}
-	ru = fw->rules[index];
-	memmove(&fw->rules[index], &fw->rules[index + 1],
-		(fw->n_rules - index - 1) * sizeof(fw->rules[0]));
-	fw->n_rules--;
+	gone = malloc(count * sizeof(*gone));
+	if (gone == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(gone, &fw->rules[index], count * sizeof(*gone));
+	memmove(&fw->rules[index], &fw->rules[index + count],
+		(fw->n_rules - index - count) * sizeof(fw->rules[0]));
+	fw->n_rules -= count;
+	/* One new rule set for all of them: an ACL build each would cost
+	 * count times as much, and show the workers the sets between. */
 	rc = fw_rs_publish(fw);
 	if (rc < 0) {
-		memmove(&fw->rules[index + 1], &fw->rules[index],
+		memmove(&fw->rules[index + count], &fw->rules[index],
 			(fw->n_rules - index) * sizeof(fw->rules[0]));
-		fw->rules[index] = ru;
-		fw->n_rules++;
+		memcpy(&fw->rules[index], gone, count * sizeof(*gone));
+		fw->n_rules += count;
+		free(gone);
 		snprintf(err, errlen, "building the ACL: %s", strerror(-rc));
 		return rc;
 	}
-	fw_slot_release(fw, ru.slot);
-	/* Workers may still run it from the old snapshot. */
-	if (ru.prog != NULL)
-		nfv_rcu_defer(vnf_bpf_prog_free_cb, ru.prog);
+	for (i = 0; i < count; i++) {
+		fw_slot_release(fw, gone[i].slot);
+		/* Workers may still run it from the old snapshot. */
+		if (gone[i].prog != NULL)
+			nfv_rcu_defer(vnf_bpf_prog_free_cb, gone[i].prog);
+	}
+	free(gone);
 	return 0;
 }
 

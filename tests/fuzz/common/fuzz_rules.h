@@ -6,8 +6,9 @@
  * fuzzing), but every rule change builds the ACL again, and its cost
  * grows with the list: a harness whose inputs only add would slow down
  * as a campaign runs (the chain's went from 2,400 to under 500 exec/s in
- * five minutes).  The rules past the first `keep` are deleted, last
- * first, with the firewall's own verbs.
+ * five minutes).  The rules past the first `keep` are deleted with the
+ * firewall's own verb, in one `rule del ... count N` (one ACL build: one
+ * `rule del` each was a third of the firewall harness's time).
  */
 #ifndef NFV_FUZZ_RULES_H
 #define NFV_FUZZ_RULES_H
@@ -29,15 +30,15 @@ fz_trim_rules(struct vnf_instance *vi, size_t keep, const char *harness)
 		goto fail;
 	n = json_array_size(reply);
 	json_decref(reply);
-	while (n-- > keep) {
-		args = json_pack("{s:i}", "index", (int)n);
-		reply = NULL;
-		if (args == NULL ||
-		    vnf_verb_call(vi, "rule del", args, &reply) != 0)
-			goto fail;
-		json_decref(reply);
-		json_decref(args);
-	}
+	if (n <= keep)
+		return;
+	args = json_pack("{s:i, s:i}", "index", (int)keep, "count",
+			 (int)(n - keep));
+	reply = NULL;
+	if (args == NULL || vnf_verb_call(vi, "rule del", args, &reply) != 0)
+		goto fail;
+	json_decref(reply);
+	json_decref(args);
 	return;
 fail:
 	fprintf(stderr, "%s: %s: trimming the rules failed\n", harness,

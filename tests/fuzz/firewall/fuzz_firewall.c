@@ -491,6 +491,9 @@ fz_ctl(struct vnf_instance *vi, struct fz_in *in)
 	case 6:
 		verb = "rule del";
 		json_object_set_new(args, "index", json_integer(a % 10));
+		if (b & 0x80) /* 0 too: an error */
+			json_object_set_new(args, "count",
+					    json_integer(b % 5));
 		break;
 	default:
 		verb = "no such verb";

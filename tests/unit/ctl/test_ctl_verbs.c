@@ -378,7 +378,7 @@ test_help_describes_verbs(void **state)
 			    "[dst PFX] [sport N[-M]] [dport N[-M]] [iface I] "
 			    "[bpf FILE[:S]] [vnf NAME]");
 	assert_string_equal(usage_of(list, "rule del"),
-			    "rule del INDEX [vnf NAME]");
+			    "rule del INDEX [count N] [vnf NAME]");
 	assert_string_equal(usage_of(list, "show conn"),
 			    "show conn [VNF] [limit N]");
 	assert_string_equal(usage_of(list, "conn flush"), "conn flush [VNF]");

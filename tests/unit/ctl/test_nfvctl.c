@@ -484,6 +484,10 @@ static void test_rule_requests(void **state)
 		 "{\"cmd\":\"rule del\",\"vnf\":\"fw\",\"index\":3}", "{\"ok\":true}", "");
 	check_ok(ARGS("rule", "del", "0"), "{\"cmd\":\"rule del\",\"index\":0}",
 		 "{\"ok\":true}", "");
+	check_ok(ARGS("rule", "del", "2", "count", "3"),
+		 "{\"cmd\":\"rule del\",\"index\":2,\"count\":3}",
+		 "{\"ok\":true,\"result\":{\"deleted\":2,\"count\":3}}",
+		 "deleted: 2\ncount: 3\n");
 	check_ok(ARGS("conn", "flush", "fw"),
 		 "{\"cmd\":\"conn flush\",\"vnf\":\"fw\"}",
 		 "{\"ok\":true,\"result\":{\"flushed\":2}}",
@@ -760,7 +764,7 @@ static void test_usage_errors(void **state)
 		    "not a number");
 	check_usage(ARGS("rule", "add", "action", "allow", "action", "drop"),
 		    "given twice");
-	check_usage(ARGS("rule", "del"), "rule del INDEX [vnf NAME]");
+	check_usage(ARGS("rule", "del"), "rule del INDEX [count N] [vnf NAME]");
 	check_usage(ARGS("rule", "del"), "missing INDEX");
 	check_usage(ARGS("rule", "del", "vnf", "fw", "x"), "not a number");
 	check_usage(ARGS("port", "add", "p1"), "port add NAME type T");
@@ -791,7 +795,8 @@ static void test_no_command_and_help(void **state)
 	assert_contains(r.out, "commands of this nfvd's VNFs");
 	assert_contains(
 		r.out,
-		"\n  rule del INDEX [vnf NAME]      delete a firewall rule\n");
+		"\n  rule del INDEX [count N] [vnf NAME]\n"
+		"                                 delete a firewall rule\n");
 	assert_null(r.req);
 	assert_int_equal(r.n_help, 1);
 	run_done(&r);
@@ -964,9 +969,10 @@ fake_help_make(void)
 		fh_arg("dport", "dport", "N[-M]", NULL, NULL, A_RANGE, 65535),
 		fh_arg("iface", "iface", "I", NULL, NULL, 0, 0), NULL);
 	fh_verb(list, "rule del", "delete a firewall rule",
-		"rule del INDEX [vnf NAME]", false, false, "firewall", false,
+		"rule del INDEX [count N] [vnf NAME]", false, false,
+		"firewall", false,
 		fh_arg("index", NULL, "INDEX", NULL, NULL, A_REQ | A_INT, 0),
-		NULL);
+		fh_arg("count", "count", "N", NULL, NULL, A_INT, 0), NULL);
 	fh_verb(list, "conn flush", "forget tracked connections",
 		"conn flush [VNF]", false, true, "firewall", true, NULL);
 	/* A verb of a VNF nfvctl has never heard of. */

@@ -1487,6 +1487,68 @@ test_rule_change_keeps_connections(void **state)
 	assert_int_equal(ut_pass(0, &syn), -1);
 }
 
+/* Rule sets built so far (details). */
+static json_int_t
+ut_sets_built(void)
+{
+	json_t *d = ut_fw->ops->details(ut_fw);
+	json_int_t n;
+
+	assert_non_null(d);
+	n = json_integer_value(json_object_get(d, "rule_sets_built"));
+	json_decref(d);
+	return n;
+}
+
+static void
+test_rule_del_count(void **state)
+{
+	/* rule del INDEX count N: N rules in one rule set; a range that
+	 * does not fit leaves the rules as they were. */
+	struct ut_fw_cfg fc = {.dflt = FW_RULE_DROP};
+	struct fwt_spec p5 = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 5, SYN);
+	struct fwt_spec p2 = ut_tcp("10.0.0.1", 40000, "192.0.2.9", 2, SYN);
+	char msg[256], req[128];
+	json_int_t built;
+	json_t *arr;
+	int port;
+
+	RTE_SET_USED(state);
+	ut_fw_new(&fc);
+	for (port = 1; port <= 5; port++) {
+		snprintf(req, sizeof(req),
+			 "{\"action\": \"allow\", \"proto\": \"tcp\", "
+			 "\"dport\": %d}",
+			 port);
+		ut_rule_add(req);
+	}
+	assert_int_equal(ut_pass(0, &p2), 1);
+	assert_int_equal(ut_ctl_err("rule del", "{\"index\": 3, \"count\": 3}",
+				    msg, sizeof(msg)),
+			 -ENOENT);
+	assert_string_equal(msg, "no rules 3 to 5 (5 rules)");
+	assert_int_equal(ut_ctl_err("rule del", "{\"index\": 1, \"count\": 0}",
+				    msg, sizeof(msg)),
+			 -EINVAL);
+	built = ut_sets_built();
+	json_decref(ut_ctl_ok("rule del",
+			      json_pack("{s:i, s:i}", "index", 1, "count", 3)));
+	assert_int_equal(ut_sets_built(), built + 1);
+	arr = ut_ctl_ok("show rules", json_object());
+	assert_int_equal(json_array_size(arr), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(arr, 0), "dport")),
+			    "1");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(arr, 1), "dport")),
+			    "5");
+	json_decref(arr);
+	assert_int_equal(ut_pass(0, &p2), -1);
+	assert_int_equal(ut_pass(0, &p5), 1);
+	/* Hits went with the rule that stayed. */
+	assert_int_equal(ut_hits(1), 1);
+}
+
 /* ---- tests: malformed packets, fragments, tags, chains ---- */
 
 static void
@@ -2139,6 +2201,7 @@ main(int argc, char **argv)
 		T(test_reject_icmp_and_rate_limit),
 		T(test_rule_add_del_runtime),
 		T(test_rule_change_keeps_connections),
+		T(test_rule_del_count),
 		T(test_header_validation),
 		T(test_ipv6_extension_headers),
 		T(test_fragments),
