@@ -91,18 +91,26 @@ static const char *fz_self; /* an ELF that is not BPF: this program */
 
 /* What a frame must look like when it leaves, in the mbuf's hash fields:
  * usr = its length | the port it must leave by << 16; fdir.hi = a hash of
- * its bytes (FNV-1a, byte by byte: frames start at any address, which
- * rte_hash_crc()'s 8-byte loads do not allow). */
+ * its bytes: FNV-1a's step over 8-byte words (memcpy: frames start at any
+ * address), each step a bijection of the word, so that any one changed
+ * word changes the hash.  Byte by byte, the hash of the long frames a
+ * campaign's inputs grow to was 45 % of the harness's time. */
 static uint32_t
 fz_crc(const struct rte_mbuf *m)
 {
 	uint8_t buf[FZ_FRAME_MAX];
-	const uint8_t *p = rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m), buf);
-	uint32_t h = 2166136261u, i;
+	uint32_t len = rte_pktmbuf_pkt_len(m), i;
+	const uint8_t *p = rte_pktmbuf_read(m, 0, len, buf);
+	uint64_t h = UINT64_C(14695981039346656037) ^ len, w;
 
-	for (i = 0; i < rte_pktmbuf_pkt_len(m); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * UINT64_C(1099511628211);
+	}
+	w = 0;
+	memcpy(&w, p + i, len - i);
+	h = (h ^ w) * UINT64_C(1099511628211);
+	return (uint32_t)(h ^ h >> 32);
 }
 
 /* Worker: the ports' send hook.  Checks each frame and frees it. */
