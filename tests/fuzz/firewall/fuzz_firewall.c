@@ -434,6 +434,13 @@ built:
 	return fz_enqueue_last();
 }
 
+/* `rule add`s and `rule del`s an input may make.  Each builds both
+ * families' ACLs (rte_acl_build(), DPDK's), and inputs at the length
+ * limit made dozens: 60 % of a campaign's time.  What an input adds is
+ * which rules and where the changes fall among its frames. */
+#define FZ_RULE_VERBS_PER_INPUT 6
+static unsigned int fz_rule_verbs;
+
 static void
 fz_ctl(struct vnf_instance *vi, struct fz_in *in)
 {
@@ -499,7 +506,10 @@ fz_ctl(struct vnf_instance *vi, struct fz_in *in)
 		verb = "no such verb";
 		break;
 	}
-	if (strcmp(verb, "details") == 0) {
+	if (strncmp(verb, "rule", 4) == 0 &&
+	    fz_rule_verbs++ >= FZ_RULE_VERBS_PER_INPUT) {
+		rc = 0;
+	} else if (strcmp(verb, "details") == 0) {
 		reply = vi->ops->details(vi);
 		rc = reply != NULL ? 0 : -ENOMEM;
 	} else {
@@ -594,6 +604,7 @@ fz_run(const uint8_t *data, size_t len)
 	json_decref(reply);
 	fz_last.valid = false;
 	fz_accept = UINT_MAX;
+	fz_rule_verbs = 0;
 	fz_trim_rules(fz_fw, 12, "fuzz_firewall");
 	fz_trim_rules(fz_fw2, 12, "fuzz_firewall");
 
