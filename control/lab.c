@@ -244,30 +244,18 @@ static void lab_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Monotonic milliseconds.  Every wait below ends at a deadline on this
- * clock, not after a count of polls: on a host slowed down (a guest under
- * emulation, a loaded machine) a poll that forks takes far longer than
- * its sleep, and a count would stretch a 30 s wait to minutes. */
-static long long lab_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* SIGTERM, wait up to secs, then SIGKILL.  Returns 1 if it had to kill. */
 static int lab_stop_pid(pid_t pid, const char *binary, const char *what,
 			int secs)
 {
-	long long end;
+	double end;
 
 	if (!lab_alive(pid, binary)) {
 		printf("%s (pid %d): not running\n", what, (int)pid);
 		return 0;
 	}
 	kill(pid, SIGTERM);
-	for (end = lab_ms() + secs * 1000LL; lab_ms() < end;) {
+	for (end = lab_now() + secs; lab_now() < end;) {
 		if (!lab_alive(pid, binary)) {
 			printf("%s (pid %d): stopped\n", what, (int)pid);
 			return 0;
@@ -275,7 +263,7 @@ static int lab_stop_pid(pid_t pid, const char *binary, const char *what,
 		lab_sleep_ms(50);
 	}
 	kill(pid, SIGKILL);
-	for (end = lab_ms() + 2000; lab_ms() < end && lab_alive(pid, binary);)
+	for (end = lab_now() + 2; lab_now() < end && lab_alive(pid, binary);)
 		lab_sleep_ms(50);
 	printf("%s (pid %d): did not stop in %d s, killed\n", what, (int)pid, secs);
 	return 1;
@@ -504,7 +492,7 @@ static int
 lab_nfvd_start(struct lab *lab, const char *nfvd)
 {
 	char *argv[] = {(char *)nfvd, "-c", lab->file, NULL};
-	long long end;
+	double end;
 
 	lab->nfvd_pid = lab_spawn(argv, lab->nfvd_log);
 	if (lab->nfvd_pid < 0) {
@@ -512,7 +500,7 @@ lab_nfvd_start(struct lab *lab, const char *nfvd)
 		return -errno;
 	}
 	lab_state_write(lab);
-	for (end = lab_ms() + LAB_NFVD_WAIT_S * 1000LL; lab_ms() < end;) {
+	for (end = lab_now() + LAB_NFVD_WAIT_S; lab_now() < end;) {
 		if (!lab_alive(lab->nfvd_pid, NULL)) {
 			lab_err("nfvd exited before its control socket %s "
 				"answered",
@@ -538,7 +526,7 @@ static bool lab_is_kit_guest(const struct lab_guest *g);
 static int
 lab_links_wait(struct lab *lab, int secs, bool kit_only)
 {
-	long long end = lab_ms() + secs * 1000LL;
+	double end = lab_now() + secs;
 	bool last = false;
 
 	while (!last) {
@@ -546,8 +534,7 @@ lab_links_wait(struct lab *lab, int secs, bool kit_only)
 			lab_nfvctl_json(lab->ctl_socket, "show", "ports");
 		unsigned int i, j, down = 0;
 
-		last = lab_ms() >= end;
-
+		last = lab_now() >= end;
 		for (i = 0; i < lab->n_guests; i++) {
 			struct lab_guest *g = &lab->guests[i];
 
@@ -592,12 +579,12 @@ static int
 lab_ready_wait(struct lab *lab, long secs)
 {
 	bool ready[LAB_MAX_GUESTS] = {false};
-	long long t0 = lab_ms(), end = t0 + secs * 1000LL;
+	double t0 = lab_now(), end = t0 + (double)secs;
 	unsigned int i, left;
 	bool last = false;
 
 	while (!last) {
-		last = lab_ms() >= end;
+		last = lab_now() >= end;
 		left = 0;
 		for (i = 0; i < lab->n_guests; i++) {
 			struct lab_guest *g = &lab->guests[i];
@@ -607,7 +594,7 @@ lab_ready_wait(struct lab *lab, long secs)
 			if (lab_file_has(g->console, LAB_READY_MARKER)) {
 				ready[i] = true;
 				printf("guest %s: ready after %.1f s\n",
-				       g->name, (double)(lab_ms() - t0) / 1000);
+				       g->name, lab_now() - t0);
 				continue;
 			}
 			if (!lab_alive(g->pid, lab_engine_binary(g->engine))) {
@@ -678,10 +665,10 @@ static int
 lab_guest_started(struct lab_guest *g)
 {
 	char want[32];
-	long long end;
+	double end;
 
 	snprintf(want, sizeof(want), "net%u: ", g->n_net ? g->n_net - 1 : 0);
-	for (end = lab_ms() + LAB_VMM_WAIT_S * 1000LL; lab_ms() < end;) {
+	for (end = lab_now() + LAB_VMM_WAIT_S; lab_now() < end;) {
 		if (!lab_alive(g->pid, NULL)) {
 			lab_err("guest %s (%s) exited at start", g->name,
 				lab_vmm_name(g->engine));
@@ -1163,7 +1150,7 @@ lab_exec(const char *file, const char *name, int argc, char **argv,
 	struct lab_guest *g;
 	size_t have = 0, len = 0;
 	int fd = -1, i, rc = 1, idle = 0;
-	long long until;
+	double until;
 	unsigned long id;
 	struct timespec ts;
 
@@ -1226,7 +1213,7 @@ lab_exec(const char *file, const char *name, int argc, char **argv,
 		}
 		free(line);
 	}
-	for (until = lab_ms() + timeout_s * 1000LL; lab_ms() < until;) {
+	for (until = lab_now() + timeout_s; lab_now() < until;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 

@@ -41,7 +41,7 @@ lab_probe_alarm(int sig)
 	(void)sig; /* only to make KVM_RUN return EINTR */
 }
 
-static double
+double
 lab_now(void)
 {
 	struct timespec ts;

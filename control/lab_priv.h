@@ -105,5 +105,10 @@ int lab_resolve_engines(struct lab *lab, struct lab_probe *p);
 int lab_guest_argv(const struct lab_guest *g, const char *vmm_bin, char **argv,
 		   size_t max, char store[][PATH_MAX + 256], size_t n_store);
 const char *lab_engine_binary(enum lab_vmm engine);
+/* Seconds of the monotonic clock.  lab.c's waits end at deadlines on
+ * it, not after a count of polls: on a slow host (a guest under
+ * emulation, a loaded machine) a poll that forks takes far longer than
+ * its sleep, and a count would stretch a 30 s wait to minutes. */
+double lab_now(void);
 
 #endif
