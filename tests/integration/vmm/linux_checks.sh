@@ -440,10 +440,17 @@ check_bench() {
 }
 
 log "checks: $CHECKS (work directory $W)"
-# A heartbeat on the console: when QEMU is killed at its limit, a console
-# whose heartbeats go on to the end had a check stuck in user space; one
-# whose heartbeats stop had the nested host itself stop.
+# Heartbeats on the console, every 30 s: when QEMU is killed at its
+# limit, a console whose heartbeats go on to the end had a check stuck in
+# user space; one whose heartbeats stop had the nested host stop.  Two
+# loops: this one through the tty, as the checks write; the other through
+# the kernel's log (printk writes the UART itself, without the tty's
+# buffer and interrupts), so that a stuck tty shows as the first stopping
+# while the second goes on.  Its level is KERN_ERR (<3>): with `quiet`
+# only those reach the console.
 (while sleep 30; do log "alive: load $(cut -d' ' -f1-3 /proc/loadavg)"; done) &
+pids="$pids $!"
+(while sleep 30; do echo "<3>nfv-l1: kernel alive" >/dev/kmsg; done) 2>/dev/null &
 pids="$pids $!"
 for c in $CHECKS; do
 	case "$c" in

@@ -49,11 +49,14 @@ L1_CPU = "qemu64,+svm,+npt,+ssse3,+sse4.1,+sse4.2,+popcnt"
 # emulating KVM of some build machines at 1-2.
 MIN_MIPS = 200.0
 ALL_CHECKS = "payload-poweroff switch restart poweroff lab"
-# linux_checks.sh writes a heartbeat line every 30 s; a console silent
-# for this long after the first one means the nested host stopped (QEMU's
-# emulation hung), not that a check is stuck: every check's waits end at
-# a deadline and report.
+# linux_checks.sh writes a heartbeat line every 30 s through the tty
+# (TTY_BEAT) and one through the kernel's log (KMSG_BEAT); no tty
+# heartbeat for this long after the first one means the nested host
+# stopped (or its tty did: the kernel's heartbeats tell which), not that a
+# check is stuck: every check's waits end at a deadline and report.
 STALL_S = 120
+TTY_BEAT = b" alive: load "
+KMSG_BEAT = b"nfv-l1: kernel alive"
 
 
 class Error(Exception):
@@ -285,16 +288,14 @@ def build_l1(out, kver, kernel, bins, l2_initrd, checks, extra_env=None):
     return os.path.getsize(out)
 
 
-def _stalled(console, quiet_since):
-    """True when the checks' heartbeat has started on the console and the
-    console has been silent for STALL_S seconds."""
-    if time.monotonic() - quiet_since < STALL_S:
-        return False
+def _beats(console):
+    """(tty heartbeats, kernel-log heartbeats) on the console so far."""
     try:
         with open(console, "rb") as f:
-            return b" alive: load " in f.read()
+            text = f.read()
     except OSError:
-        return False
+        return 0, 0
+    return text.count(TTY_BEAT), text.count(KMSG_BEAT)
 
 
 def _cpu_ticks(pid):
@@ -356,20 +357,20 @@ def boot(kernel, initrd, console, timeout, mem_mb=1536):
     with tempfile.TemporaryFile() as out:
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                              stderr=subprocess.STDOUT)
-        size, quiet_since, why = -1, t, None
+        beats, kbeats, since, ksince, why = 0, 0, t, t, None
         while p.poll() is None:
             now = time.monotonic()
-            try:
-                cur = os.path.getsize(console)
-            except OSError:
-                cur = -1
-            if cur != size:
-                size, quiet_since = cur, now
+            b, k = _beats(console)
+            if b != beats:
+                beats, since = b, now
+            if k != kbeats:
+                kbeats, ksince = k, now
             if now - t > timeout:
                 why = "QEMU ran past %d s: killed" % timeout
-            elif _stalled(console, quiet_since):
-                why = ("the nested host stopped: no console output for %d s "
-                       "(%s; QEMU killed)" % (now - quiet_since, _qemu_state(p.pid, monitor)))
+            elif beats and now - since >= STALL_S:
+                why = ("the nested host stopped: no heartbeat through its tty for %d s, "
+                       "the last through its kernel log %d s ago (%s; QEMU killed)" % (
+                           now - since, now - ksince, _qemu_state(p.pid, monitor)))
             if why:
                 p.kill()
                 p.wait()
@@ -409,7 +410,7 @@ def run_nested(workdir, bins, checks=ALL_CHECKS, timeout=540, mem_mb=1536, log=p
                extra_env=None, rerun=0):
     """Build L1 and L2 in workdir, boot, return (status, console text, wall
     seconds of the boot, note).  Raises Error when something is missing.
-    rerun: when the nested host stops (_stalled: QEMU's emulation hung; a
+    rerun: when the nested host stops (STALL_S: QEMU's emulation hung; a
     CI run once went silent for 470 s in the lab check, before the
     heartbeat could tell that from a stuck check), boot it once more, with
     a limit of rerun seconds, for the checks that had not reported; the
