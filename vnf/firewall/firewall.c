@@ -3,6 +3,10 @@
  * firewall.c - a stateful firewall between pairs of ifaces.
  *
  * Per burst (all from one iface):
+ *  0. the fast lane: while the frames are plain IPv4 TCP/UDP of
+ *     connections the worker's position cache knows, and their connection
+ *     passes them, decide them one by one right away (fw_fast_lane());
+ *     the rest of the burst, from the first other frame on, goes through:
  *  1. parse each frame (up to two VLAN tags, IPv4 / IPv6 with extension
  *     headers, TCP/UDP/SCTP ports, ICMP echo ids, the packet quoted in an
  *     ICMP error) into a connection key; malformed frames get their drop
@@ -76,12 +80,19 @@ fw_done(struct fw_pkt *pk, uint16_t next)
 	pk->next = next;
 }
 
-/* Words built in registers (the compiler folds these copies), so that
- * each key word is written by one store; see struct fw_acl4. */
+/* Words built in registers, so that each key word is written by one
+ * store; see struct fw_acl4.  The tail of a connection key: the layout
+ * of struct fw_conn_key's last used word. */
 static inline uint64_t
 fw_ck_tail(uint16_t lo_port, uint16_t hi_port, uint8_t proto, uint16_t in,
 	   uint8_t family)
 {
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	/* What the memcpy() below makes, without the stack copy. */
+	return (uint64_t)lo_port | (uint64_t)hi_port << 16 |
+	       (uint64_t)proto << 32 | (uint64_t)(uint8_t)(in >> 1) << 40 |
+	       (uint64_t)family << 48;
+#else
 	const struct {
 		uint16_t lp, hp;
 		uint8_t proto, zone, family, pad;
@@ -90,6 +101,7 @@ fw_ck_tail(uint16_t lo_port, uint16_t hi_port, uint8_t proto, uint16_t in,
 
 	memcpy(&w, &t, sizeof(w));
 	return w;
+#endif
 }
 
 static inline uint32_t
@@ -135,8 +147,8 @@ fw_ck_set4(struct fw_pkt *pk, const uint8_t *src, const uint8_t *dst,
 	k->w[1] = 0;
 	k->w[2] = lo ? wd : ws;
 	k->w[3] = 0;
-	k->w[4] = lo ? fw_ck_tail(sport, dport, proto, in, 4)
-		     : fw_ck_tail(dport, sport, proto, in, 4);
+	k->w[4] = fw_ck_tail(lo ? sport : dport, lo ? dport : sport, proto,
+			     in, 4);
 	k->w[5] = 0;
 	pk->src_lo = related ? !lo : lo;
 }
@@ -164,8 +176,8 @@ fw_ck_set6(struct fw_pkt *pk, const uint8_t *src, const uint8_t *dst,
 	k->w[1] = lo ? s[1] : d[1];
 	k->w[2] = lo ? d[0] : s[0];
 	k->w[3] = lo ? d[1] : s[1];
-	k->w[4] = lo ? fw_ck_tail(sport, dport, proto, in, 6)
-		     : fw_ck_tail(dport, sport, proto, in, 6);
+	k->w[4] = fw_ck_tail(lo ? sport : dport, lo ? dport : sport, proto,
+			     in, 6);
 	k->w[5] = 0;
 	pk->src_lo = related ? !lo : lo;
 }
@@ -901,6 +913,115 @@ done:
 	return v;
 }
 
+/* ---- the fast lane ---- */
+
+/*
+ * Worker: frame m, which came in by `in`, parsed into pk when it is of
+ * the kind most of a busy firewall's frames are: untagged IPv4 without
+ * options or fragmentation, TCP or UDP, the headers in place and whole.
+ * pk is then what fw_parse() makes of the frame (each test below is one
+ * of fw_parse()'s, passed); false for any other frame (pk partly
+ * written), which fw_parse() takes.
+ */
+static inline bool
+fw_parse_fast(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
+{
+	const uint32_t l3 = RTE_ETHER_HDR_LEN, l4 = l3 + 20;
+	const uint32_t plen = rte_pktmbuf_pkt_len(m);
+	const uint32_t len = RTE_MIN(plen, FW_HDR_MAX);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t tot, have, doff;
+	uint8_t proto;
+
+	if (len > m->data_len || len < l4 ||
+	    fw_rd16(p + 12) != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    p[l3] != 0x45)
+		return false;
+	tot = rte_be_to_cpu_16(fw_rd16(p + l3 + 2));
+	if (tot < 20 || tot > plen - l3 ||
+	    (fw_rd16(p + l3 + 6) & rte_cpu_to_be_16(0x3fff)) != 0)
+		return false;
+	have = RTE_MIN(len - l3, tot) - 20; /* of the transport header */
+	proto = p[l3 + 9];
+	if (proto == IPPROTO_UDP) {
+		if (have < 8)
+			return false;
+		pk->tcp_flags = 0;
+	} else if (proto == IPPROTO_TCP) {
+		doff = (uint32_t)(p[l4 + 12] >> 4) * 4;
+		if (have < 20 || doff < 20 || doff > tot - 20)
+			return false;
+		pk->tcp_flags = p[l4 + 13];
+	} else {
+		return false;
+	}
+	pk->ct = FW_CTK_TRACK;
+	pk->frag = FW_FRAG_NONE;
+	pk->icmp_type = 0;
+	pk->kind = FW_PK_IP;
+	pk->family = 4;
+	pk->proto = proto;
+	pk->l3off = (uint8_t)l3;
+	pk->l4off = (uint16_t)l4;
+	pk->l3 = p + l3;
+	pk->ports = fw_rd32(p + l4);
+	fw_ck_set4(pk, p + l3 + 12, p + l3 + 16, fw_rd16(p + l4),
+		   fw_rd16(p + l4 + 2), proto, in, false);
+	return true;
+}
+
+/*
+ * Worker: decide the leading frames of burst b that the fast lane can:
+ * each parsed by fw_parse_fast(), of a connection that the worker's
+ * position cache holds (or the previous frame's), and passed by
+ * fw_ct_step().  Stops at the first frame that is not such and returns
+ * how many it decided, in order (their next[] set): the rest of the burst
+ * goes through fw_process()'s four steps as if the decided frames had
+ * come in a burst of their own before it, so every frame gets the verdict
+ * and the state change it would get there.  For an established flow this
+ * is one short parse, at most one cache probe and one load of the
+ * connection's word per frame.
+ */
+static inline uint16_t
+fw_fast_lane(struct fw *fw, struct vnf_wctx *w, struct fw_wstate *ws,
+	     const struct vnf_burst *b, uint16_t in, uint16_t out, uint32_t t)
+{
+	/* Acquire: pairs with the release in fw_ct_del_end(), as in
+	 * fw_ct_lookup(). */
+	uint32_t gen = atomic_load_explicit(&fw->ct.gen, memory_order_acquire);
+	uint64_t k0 = 0, k2 = 0, k4 = 0; /* the previous frame's key */
+	int32_t pos = -1;
+	uint16_t i;
+
+	if (unlikely(gen & 1))
+		return 0; /* deletes under way: the cache is not used */
+	for (i = 0; i < b->n; i++) {
+		struct fw_pkt pk;
+
+		if (i + 1 < b->n)
+			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
+		if (!fw_parse_fast(b->pkts[i], in, &pk))
+			break;
+		/* An IPv4 key: its words 1, 3 and 5 are 0. */
+		if (pos < 0 || ((pk.ck.w[0] ^ k0) | (pk.ck.w[2] ^ k2) |
+				(pk.ck.w[4] ^ k4)) != 0) {
+			const struct fw_emc *e = fw_emc_slot(ws, &pk.ck);
+
+			if (e->gen != gen || !fw_ck_equal(&e->key, &pk.ck))
+				break;
+			pos = e->pos;
+			k0 = pk.ck.w[0];
+			k2 = pk.ck.w[2];
+			k4 = pk.ck.w[4];
+		}
+		if (fw_ct_step(fw, &fw->ct, pos, &pk, in, t) != FW_CT_PASS)
+			break;
+		b->next[i] = out;
+	}
+	w->counters[FW_C_CONN_PASS] += i;
+	return i;
+}
+
 static void
 fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 {
@@ -917,12 +1038,22 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	uint32_t r4[VNF_BURST_MAX], r6[VNF_BURST_MAX], res[VNF_BURST_MAX];
 	uint8_t i4[VNF_BURST_MAX], i6[VNF_BURST_MAX];
 	uint8_t scratch[FW_HDR_MAX];
-	uint16_t n = b->n, in = b->in_iface, out = fw_peer(fw, in), i;
+	uint16_t n, in = b->in_iface, out = fw_peer(fw, in), i, done;
+	struct rte_mbuf **pkts;
+	uint16_t *next;
 	uint32_t t = fw_ticks(w->now), n4 = 0, n6 = 0, j;
 	unsigned int nk = 0;
 	struct fw_tmpl tm;
 	unsigned int same = 0, odd = 0;
 	bool uniform = false;
+
+	/* 0. Established flows' frames at the head of the burst. */
+	done = fw_fast_lane(fw, w, ws, b, in, out, t);
+	if (done == b->n)
+		return;
+	pkts = b->pkts + done;
+	next = b->next + done;
+	n = (uint16_t)(b->n - done);
 
 	tm.nw = 0; /* set when `uniform`: for the compiler's sake */
 	tm.min_plen = 0;
@@ -934,14 +1065,14 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	 * when the second frame looks like the first. */
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		if (i == 1)
-			uniform = fw_tmpl_make(&tm, b->pkts[0], &pk[0],
-					       b->pkts[1]);
-		if (uniform && fw_tmpl_match(&tm, b->pkts[i])) {
+			uniform = fw_tmpl_make(&tm, pkts[0], &pk[0],
+					       pkts[1]);
+		if (uniform && fw_tmpl_match(&tm, pkts[i])) {
 			pk[i] = pk[0];
 			pk[i].l3 =
-				rte_pktmbuf_mtod(b->pkts[i], const uint8_t *) +
+				rte_pktmbuf_mtod(pkts[i], const uint8_t *) +
 				pk[0].l3off;
 			kidx[i] = kidx[0];
 			same++;
@@ -951,7 +1082,7 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		 * many flows, stop comparing. */
 		if (uniform && ++odd > same)
 			uniform = false;
-		fw_parse(fw, w, b->pkts[i], in, &pk[i], scratch);
+		fw_parse(fw, w, pkts[i], in, &pk[i], scratch);
 		kidx[i] = FW_NO_KEY;
 		if (pk[i].kind != FW_PK_IP || pk[i].ct == FW_CTK_NONE)
 			continue;
@@ -1005,11 +1136,11 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	 * the next ones of the burst. */
 	for (i = 0; i < n; i++) {
 		if (pk[i].kind != FW_PK_IP) {
-			b->next[i] = pk[i].next;
+			next[i] = pk[i].next;
 			continue;
 		}
-		b->next[i] =
-			fw_judge(fw, rs, w, ws, b->pkts[i], &pk[i],
+		next[i] =
+			fw_judge(fw, rs, w, ws, pkts[i], &pk[i],
 				 kidx[i] != FW_NO_KEY ? &kpos[kidx[i]] : NULL,
 				 res[i], in, out, t);
 	}

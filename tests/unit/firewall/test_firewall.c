@@ -1044,6 +1044,224 @@ test_conn_cache_aged(void **state)
 	ut_conn_cache_after_delete(false);
 }
 
+/* ---- the fast lane ---- */
+
+/* Burst f[0..n) into port `in`; the port frame f[k] left by, or -1. */
+static int
+ut_pass_in_burst(uint16_t in, const struct fwt_frame *f, unsigned int n,
+		 unsigned int k)
+{
+	unsigned int before[UT_MAX_IFACES], p, j;
+	int out = -1;
+
+	for (p = 0; p < UT_MAX_IFACES; p++)
+		before[p] = ut_cap[p].n;
+	ut_send(in, f, n);
+	for (p = 0; p < UT_MAX_IFACES; p++)
+		for (j = before[p]; j < ut_cap[p].n; j++) {
+			const struct rte_mbuf *m = ut_cap[p].pkts[j];
+
+			if (m->pkt_len == f[k].len &&
+			    memcmp(rte_pktmbuf_mtod(m, const void *), f[k].b,
+				   f[k].len) == 0) {
+				assert_int_equal(out, -1);
+				out = (int)p;
+			}
+		}
+	return out;
+}
+
+enum ut_variant {
+	UV_PLAIN,     /* as it comes */
+	UV_REPLY,     /* the other way */
+	UV_WRONG_IF,  /* by the other iface than its direction's */
+	UV_PADDED,    /* 64 bytes: shorter IP packet than frame */
+	UV_DF,	      /* don't fragment */
+	UV_VLAN,      /* one 802.1Q tag */
+	UV_IHL6,      /* IHL 6: the ports read 4 bytes further on */
+	UV_MF,	      /* a first fragment */
+	UV_LATER,     /* a later fragment */
+	UV_TOT_LONG,  /* total length past the frame */
+	UV_TOT_SHORT, /* total length shorter than the transport header */
+	UV_DOFF4,     /* TCP data offset 4 */
+	UV_DOFF15,    /* TCP data offset past the packet */
+	UV_SYN,	      /* TCP: SYN on an established connection */
+	UV_FIN,	      /* TCP: FIN|ACK */
+	UV_RST,	      /* TCP: RST from the reply side */
+	UV_SYNACK,    /* TCP: SYN|ACK from the originator: invalid */
+	UV_NOFLAGS,   /* TCP: no flags: invalid */
+	UV_N,
+};
+
+/* Open connection `port` (TCP or UDP, 10.0.0.1:port -> 192.0.2.1:80 by
+ * iface in), then send its frame of `variant`, first in a burst of two
+ * with an ARP frame when fast, else behind it; the ARP frame makes every
+ * later frame of the burst take the four steps.  Returns the variant's
+ * port (-1: dropped) and, in probe, the port of a reply after it. */
+static int
+ut_fast_run(bool tcp, uint16_t port, enum ut_variant v, bool fast, int *probe)
+{
+	struct fwt_spec o = tcp ? ut_tcp("10.0.0.1", port, "192.0.2.1", 80, ACK)
+				: ut_udp("10.0.0.1", port, "192.0.2.1", 80);
+	struct fwt_spec r = tcp ? ut_tcp("192.0.2.1", 80, "10.0.0.1", port, ACK)
+				: ut_udp("192.0.2.1", 80, "10.0.0.1", port);
+	struct fwt_spec s = o;
+	struct fwt_frame b[2], arp;
+	uint16_t in = 0;
+	int out;
+
+	if (tcp) {
+		o.flags = SYN;
+		assert_int_equal(ut_pass(0, &o), 1);
+		r.flags = SYN | ACK;
+		assert_int_equal(ut_pass(1, &r), 0);
+		o.flags = ACK;
+		r.flags = ACK;
+	}
+	assert_int_equal(ut_pass(0, &o), 1);
+	assert_int_equal(ut_pass(1, &r), 0);
+	assert_int_equal(ut_pass(0, &o), 1);
+	switch (v) {
+	case UV_REPLY:
+		s = r;
+		in = 1;
+		break;
+	case UV_WRONG_IF:
+		in = 1;
+		break;
+	case UV_VLAN:
+		s.vlan = 5;
+		break;
+	case UV_SYN:
+		s.flags = SYN;
+		break;
+	case UV_FIN:
+		s.flags = FIN | ACK;
+		break;
+	case UV_RST:
+		s = r;
+		s.flags = RST;
+		in = 1;
+		break;
+	case UV_SYNACK:
+		s.flags = SYN | ACK;
+		break;
+	case UV_NOFLAGS:
+		s.flags = 0;
+		break;
+	default:
+		break;
+	}
+	b[0] = ut_frame(&s);
+	switch (v) {
+	case UV_PADDED:
+		b[0].len = 64;
+		break;
+	case UV_DF:
+		b[0].b[20] = 0x40;
+		break;
+	case UV_IHL6:
+		b[0].b[14] = 0x46;
+		break;
+	case UV_MF:
+		b[0].b[20] = 0x20;
+		break;
+	case UV_LATER:
+		b[0].b[21] = 0x10;
+		break;
+	case UV_TOT_LONG:
+		b[0].b[16] = 0x05;
+		break;
+	case UV_TOT_SHORT:
+		b[0].b[16] = 0;
+		b[0].b[17] = 30;
+		break;
+	case UV_DOFF4:
+		b[0].b[14 + 20 + 12] = 0x40;
+		break;
+	case UV_DOFF15:
+		b[0].b[14 + 20 + 12] = 0xf0;
+		break;
+	default:
+		break;
+	}
+	memset(&arp, 0, sizeof(arp));
+	memcpy(arp.b, b[0].b, 12);
+	arp.b[12] = 0x08;
+	arp.b[13] = 0x06;
+	arp.len = 60;
+	if (fast) {
+		b[1] = arp;
+		out = ut_pass_in_burst(in, b, 2, 0);
+	} else {
+		b[1] = b[0];
+		b[0] = arp;
+		out = ut_pass_in_burst(in, b, 2, 1);
+	}
+	*probe = ut_pass(1, &r);
+	return out;
+}
+
+/*
+ * The fast lane (firewall.c, fw_fast_lane(): the established frames at
+ * the head of a burst, decided at once) must decide every frame as the
+ * four steps do.  Each variant of a connection's frame, well-formed or
+ * not, goes once first in its burst (where the fast lane takes it if it
+ * can) and once behind a non-IP frame (which sends it through the four
+ * steps), each time on a connection of its own: the frame's verdict,
+ * every counter's change and the verdict of a reply after it (the state
+ * it left) must be the same.
+ */
+static void
+test_fast_lane_as_four_steps(void **state)
+{
+	const struct ut_rule rules[] = {
+		{FW_RULE_ALLOW_STATEFUL, 0, NULL, NULL, 0, 0, 0, 0, "in"},
+	};
+	struct ut_fw_cfg fc = {
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
+	uint64_t c0[64], c1[64], d[2][64];
+	unsigned int v, proto, mode, c, n;
+	int out[2], probe[2];
+	uint16_t port = 1000;
+
+	RTE_SET_USED(state);
+	ut_fw_new(&fc);
+	n = ut_fw->ops->n_counters;
+	assert_true(n <= 64);
+	for (proto = 0; proto < 2; proto++)
+		for (v = 0; v < UV_N; v++) {
+			if (proto == 1 && v >= UV_DOFF4)
+				break; /* TCP only */
+			for (mode = 0; mode < 2; mode++) {
+				for (c = 0; c < n; c++)
+					c0[c] = vnf_counter_sum(ut_fw, c);
+				out[mode] = ut_fast_run(proto == 0, port++,
+							(enum ut_variant)v,
+							mode == 0,
+							&probe[mode]);
+				for (c = 0; c < n; c++) {
+					c1[c] = vnf_counter_sum(ut_fw, c);
+					d[mode][c] = c1[c] - c0[c];
+				}
+			}
+			if (out[0] != out[1] || probe[0] != probe[1])
+				fail_msg("%s variant %u: fast lane %d/%d, four "
+					 "steps %d/%d",
+					 proto == 0 ? "tcp" : "udp", v, out[0],
+					 probe[0], out[1], probe[1]);
+			for (c = 0; c < n; c++)
+				if (d[0][c] != d[1][c])
+					fail_msg("%s variant %u: counter %s "
+						 "+%" PRIu64 " against +%" PRIu64,
+						 proto == 0 ? "tcp" : "udp", v,
+						 ut_fw->ops->counters[c].name,
+						 d[0][c], d[1][c]);
+		}
+	/* Established frames took the lane and passed. */
+	assert_true(ut_ctr("conn-matched") > 0);
+}
+
 /*
  * A burst of one flow takes the first frame's parse for every frame whose
  * header bytes match it (firewall.c, struct fw_tmpl); frames that differ
@@ -2194,6 +2412,7 @@ main(int argc, char **argv)
 		T(test_burst_of_new_flow),
 		T(test_conn_cache_flushed),
 		T(test_conn_cache_aged),
+		T(test_fast_lane_as_four_steps),
 		T(test_uniform_burst_odd_frames),
 		T(test_uniform_burst_ipv6_vlan),
 		T(test_reject_tcp_rst),
