@@ -3,7 +3,7 @@
  * firewall.c - a stateful firewall between pairs of ifaces.
  *
  * Per burst (all from one iface):
- *  0. the fast lane: while the frames are plain IPv4 TCP/UDP of
+ *  0. the fast lane: while the frames are plain IPv4/IPv6 TCP/UDP of
  *     connections the worker's position cache knows, and their connection
  *     passes them, decide them one by one right away (fw_fast_lane());
  *     the rest of the burst, from the first other frame on, goes through:
@@ -916,22 +916,57 @@ done:
 /* ---- the fast lane ---- */
 
 /*
- * Worker: frame m, which came in by `in`, parsed into pk when it is of
- * the kind most of a busy firewall's frames are: untagged IPv4 without
- * options or fragmentation, TCP or UDP, the headers in place and whole.
- * pk is then what fw_parse() makes of the frame (each test below is one
- * of fw_parse()'s, passed); false for any other frame (pk partly
- * written), which fw_parse() takes.
+ * The fast lane's parse of a transport header at l4, `have` bytes of it
+ * readable, in an IP packet whose payload is `l4len` bytes: TCP or UDP
+ * whole (fw_parse_l4()'s tests), else false.  Sets pk's fields but the
+ * key.
  */
 static inline bool
-fw_parse_fast(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
+fw_parse_fast_l4(struct fw_pkt *pk, const uint8_t *l4, uint32_t have,
+		 uint32_t l4len, uint8_t proto)
+{
+	uint32_t doff;
+
+	if (proto == IPPROTO_UDP) {
+		if (have < 8)
+			return false;
+		pk->tcp_flags = 0;
+	} else if (proto == IPPROTO_TCP) {
+		doff = (uint32_t)(l4[12] >> 4) * 4;
+		if (have < 20 || doff < 20 || doff > l4len)
+			return false;
+		pk->tcp_flags = l4[13];
+	} else {
+		return false;
+	}
+	pk->ct = FW_CTK_TRACK;
+	pk->frag = FW_FRAG_NONE;
+	pk->frag_id = 0;
+	pk->icmp_type = 0;
+	pk->kind = FW_PK_IP;
+	pk->proto = proto;
+	pk->l3off = RTE_ETHER_HDR_LEN;
+	pk->ports = fw_rd32(l4);
+	return true;
+}
+
+/*
+ * Worker: frame m, which came in by `in`, parsed into pk when it is of
+ * the kind most of a busy firewall's frames are: untagged IPv4 without
+ * options or fragmentation (fw_parse_fast4()) or IPv6 without extension
+ * headers (fw_parse_fast6()), TCP or UDP, the headers in place and whole.
+ * pk is then what fw_parse() makes of the frame (each test here is one of
+ * fw_parse()'s, passed); false for any other frame (pk partly written),
+ * which fw_parse() takes.
+ */
+static inline bool
+fw_parse_fast4(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
 {
 	const uint32_t l3 = RTE_ETHER_HDR_LEN, l4 = l3 + 20;
 	const uint32_t plen = rte_pktmbuf_pkt_len(m);
 	const uint32_t len = RTE_MIN(plen, FW_HDR_MAX);
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t tot, have, doff;
-	uint8_t proto;
+	uint32_t tot;
 
 	if (len > m->data_len || len < l4 ||
 	    fw_rd16(p + 12) != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
@@ -939,34 +974,42 @@ fw_parse_fast(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
 		return false;
 	tot = rte_be_to_cpu_16(fw_rd16(p + l3 + 2));
 	if (tot < 20 || tot > plen - l3 ||
-	    (fw_rd16(p + l3 + 6) & rte_cpu_to_be_16(0x3fff)) != 0)
+	    (fw_rd16(p + l3 + 6) & rte_cpu_to_be_16(0x3fff)) != 0 ||
+	    !fw_parse_fast_l4(pk, p + l4, RTE_MIN(len - l3, tot) - 20,
+			      tot - 20, p[l3 + 9]))
 		return false;
-	have = RTE_MIN(len - l3, tot) - 20; /* of the transport header */
-	proto = p[l3 + 9];
-	if (proto == IPPROTO_UDP) {
-		if (have < 8)
-			return false;
-		pk->tcp_flags = 0;
-	} else if (proto == IPPROTO_TCP) {
-		doff = (uint32_t)(p[l4 + 12] >> 4) * 4;
-		if (have < 20 || doff < 20 || doff > tot - 20)
-			return false;
-		pk->tcp_flags = p[l4 + 13];
-	} else {
-		return false;
-	}
-	pk->ct = FW_CTK_TRACK;
-	pk->frag = FW_FRAG_NONE;
-	pk->icmp_type = 0;
-	pk->kind = FW_PK_IP;
 	pk->family = 4;
-	pk->proto = proto;
-	pk->l3off = (uint8_t)l3;
 	pk->l4off = (uint16_t)l4;
 	pk->l3 = p + l3;
-	pk->ports = fw_rd32(p + l4);
 	fw_ck_set4(pk, p + l3 + 12, p + l3 + 16, fw_rd16(p + l4),
-		   fw_rd16(p + l4 + 2), proto, in, false);
+		   fw_rd16(p + l4 + 2), pk->proto, in, false);
+	return true;
+}
+
+static inline bool
+fw_parse_fast6(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
+{
+	const uint32_t l3 = RTE_ETHER_HDR_LEN, l4 = l3 + 40;
+	const uint32_t plen = rte_pktmbuf_pkt_len(m);
+	const uint32_t len = RTE_MIN(plen, FW_HDR_MAX);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t tot;
+
+	if (len > m->data_len || len < l4 ||
+	    fw_rd16(p + 12) != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6) ||
+	    (p[l3] >> 4) != 6)
+		return false;
+	tot = 40 + (uint32_t)rte_be_to_cpu_16(fw_rd16(p + l3 + 4));
+	/* Next header TCP or UDP: no extension headers. */
+	if (tot > plen - l3 ||
+	    !fw_parse_fast_l4(pk, p + l4, RTE_MIN(len - l3, tot) - 40,
+			      tot - 40, p[l3 + 6]))
+		return false;
+	pk->family = 6;
+	pk->l4off = (uint16_t)l4;
+	pk->l3 = p + l3;
+	fw_ck_set6(pk, p + l3 + 8, p + l3 + 24, fw_rd16(p + l4),
+		   fw_rd16(p + l4 + 2), pk->proto, in, false);
 	return true;
 }
 
@@ -989,7 +1032,7 @@ fw_fast_lane(struct fw *fw, struct vnf_wctx *w, struct fw_wstate *ws,
 	/* Acquire: pairs with the release in fw_ct_del_end(), as in
 	 * fw_ct_lookup(). */
 	uint32_t gen = atomic_load_explicit(&fw->ct.gen, memory_order_acquire);
-	uint64_t k0 = 0, k2 = 0, k4 = 0; /* the previous frame's key */
+	uint64_t k[5] = {0}; /* the previous frame's key */
 	int32_t pos = -1;
 	uint16_t i;
 
@@ -997,22 +1040,29 @@ fw_fast_lane(struct fw *fw, struct vnf_wctx *w, struct fw_wstate *ws,
 		return 0; /* deletes under way: the cache is not used */
 	for (i = 0; i < b->n; i++) {
 		struct fw_pkt pk;
+		bool same;
 
 		if (i + 1 < b->n)
 			rte_prefetch0(rte_pktmbuf_mtod(b->pkts[i + 1], void *));
-		if (!fw_parse_fast(b->pkts[i], in, &pk))
+		/* Of the previous frame's connection?  A key's word 4 holds
+		 * the family, word 5 is 0 (TCP, UDP) and so are an IPv4
+		 * key's words 1 and 3. */
+		if (fw_parse_fast4(b->pkts[i], in, &pk))
+			same = ((pk.ck.w[0] ^ k[0]) | (pk.ck.w[2] ^ k[2]) |
+				(pk.ck.w[4] ^ k[4])) == 0;
+		else if (fw_parse_fast6(b->pkts[i], in, &pk))
+			same = ((pk.ck.w[0] ^ k[0]) | (pk.ck.w[1] ^ k[1]) |
+				(pk.ck.w[2] ^ k[2]) | (pk.ck.w[3] ^ k[3]) |
+				(pk.ck.w[4] ^ k[4])) == 0;
+		else
 			break;
-		/* An IPv4 key: its words 1, 3 and 5 are 0. */
-		if (pos < 0 || ((pk.ck.w[0] ^ k0) | (pk.ck.w[2] ^ k2) |
-				(pk.ck.w[4] ^ k4)) != 0) {
+		if (pos < 0 || !same) {
 			const struct fw_emc *e = fw_emc_slot(ws, &pk.ck);
 
 			if (e->gen != gen || !fw_ck_equal(&e->key, &pk.ck))
 				break;
 			pos = e->pos;
-			k0 = pk.ck.w[0];
-			k2 = pk.ck.w[2];
-			k4 = pk.ck.w[4];
+			memcpy(k, pk.ck.w, sizeof(k));
 		}
 		if (fw_ct_step(fw, &fw->ct, pos, &pk, in, t) != FW_CT_PASS)
 			break;

@@ -1076,13 +1076,15 @@ enum ut_variant {
 	UV_REPLY,     /* the other way */
 	UV_WRONG_IF,  /* by the other iface than its direction's */
 	UV_PADDED,    /* 64 bytes: shorter IP packet than frame */
-	UV_DF,	      /* don't fragment */
+	UV_DF,	      /* IPv4: don't fragment */
 	UV_VLAN,      /* one 802.1Q tag */
-	UV_IHL6,      /* IHL 6: the ports read 4 bytes further on */
-	UV_MF,	      /* a first fragment */
-	UV_LATER,     /* a later fragment */
-	UV_TOT_LONG,  /* total length past the frame */
-	UV_TOT_SHORT, /* total length shorter than the transport header */
+	UV_IHL6,      /* IHL 6: the ports read 4 bytes further on; IPv6:
+		       * version 4 */
+	UV_MF,	      /* a first fragment; IPv6: a hop-by-hop header */
+	UV_LATER,     /* IPv4: a later fragment */
+	UV_TOT_LONG,  /* total (payload) length past the frame */
+	UV_TOT_SHORT, /* total (payload) length shorter than the transport
+		       * header */
 	UV_DOFF4,     /* TCP data offset 4 */
 	UV_DOFF15,    /* TCP data offset past the packet */
 	UV_SYN,	      /* TCP: SYN on an established connection */
@@ -1094,19 +1096,23 @@ enum ut_variant {
 };
 
 /* Open connection `port` (TCP or UDP, 10.0.0.1:port -> 192.0.2.1:80 by
- * iface in), then send its frame of `variant`, first in a burst of two
+ * iface in, or the same between 2001:db8::1 and 2001:db8::9), then send its frame of `variant`, first in a burst of two
  * with an ARP frame when fast, else behind it; the ARP frame makes every
  * later frame of the burst take the four steps.  Returns the variant's
  * port (-1: dropped) and, in probe, the port of a reply after it. */
 static int
-ut_fast_run(bool tcp, uint16_t port, enum ut_variant v, bool fast, int *probe)
+ut_fast_run(bool tcp, bool v6, uint16_t port, enum ut_variant v, bool fast,
+	    int *probe)
 {
-	struct fwt_spec o = tcp ? ut_tcp("10.0.0.1", port, "192.0.2.1", 80, ACK)
-				: ut_udp("10.0.0.1", port, "192.0.2.1", 80);
-	struct fwt_spec r = tcp ? ut_tcp("192.0.2.1", 80, "10.0.0.1", port, ACK)
-				: ut_udp("192.0.2.1", 80, "10.0.0.1", port);
+	const char *a = v6 ? "2001:db8::1" : "10.0.0.1";
+	const char *z = v6 ? "2001:db8::9" : "192.0.2.1";
+	struct fwt_spec o = tcp ? ut_tcp(a, port, z, 80, ACK)
+				: ut_udp(a, port, z, 80);
+	struct fwt_spec r = tcp ? ut_tcp(z, 80, a, port, ACK)
+				: ut_udp(z, 80, a, port);
 	struct fwt_spec s = o;
 	struct fwt_frame b[2], arp;
+	const unsigned int l4 = v6 ? 14 + 40 : 14 + 20;
 	uint16_t in = 0;
 	int out;
 
@@ -1155,32 +1161,32 @@ ut_fast_run(bool tcp, uint16_t port, enum ut_variant v, bool fast, int *probe)
 	b[0] = ut_frame(&s);
 	switch (v) {
 	case UV_PADDED:
-		b[0].len = 64;
+		b[0].len = (uint16_t)RTE_MAX(64, b[0].len + 10);
 		break;
 	case UV_DF:
 		b[0].b[20] = 0x40;
 		break;
 	case UV_IHL6:
-		b[0].b[14] = 0x46;
+		b[0].b[14] = v6 ? 0x40 : 0x46;
 		break;
 	case UV_MF:
-		b[0].b[20] = 0x20;
+		b[0].b[20] = v6 ? 0 : 0x20;
 		break;
 	case UV_LATER:
 		b[0].b[21] = 0x10;
 		break;
 	case UV_TOT_LONG:
-		b[0].b[16] = 0x05;
+		b[0].b[v6 ? 18 : 16] = 0x05;
 		break;
 	case UV_TOT_SHORT:
-		b[0].b[16] = 0;
-		b[0].b[17] = 30;
+		b[0].b[v6 ? 18 : 16] = 0;
+		b[0].b[v6 ? 19 : 17] = v6 ? 10 : 30;
 		break;
 	case UV_DOFF4:
-		b[0].b[14 + 20 + 12] = 0x40;
+		b[0].b[l4 + 12] = 0x40;
 		break;
 	case UV_DOFF15:
-		b[0].b[14 + 20 + 12] = 0xf0;
+		b[0].b[l4 + 12] = 0xf0;
 		break;
 	default:
 		break;
@@ -1220,8 +1226,9 @@ test_fast_lane_as_four_steps(void **state)
 	};
 	struct ut_fw_cfg fc = {
 		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
+	static const char *const kinds[] = {"tcp", "udp", "tcp6", "udp6"};
 	uint64_t c0[64], c1[64], d[2][64];
-	unsigned int v, proto, mode, c, n;
+	unsigned int v, kind, mode, c, n;
 	int out[2], probe[2];
 	uint16_t port = 1000;
 
@@ -1229,14 +1236,18 @@ test_fast_lane_as_four_steps(void **state)
 	ut_fw_new(&fc);
 	n = ut_fw->ops->n_counters;
 	assert_true(n <= 64);
-	for (proto = 0; proto < 2; proto++)
+	for (kind = 0; kind < 4; kind++)
 		for (v = 0; v < UV_N; v++) {
-			if (proto == 1 && v >= UV_DOFF4)
+			bool tcp = kind % 2 == 0, v6 = kind >= 2;
+
+			if (!tcp && v >= UV_DOFF4)
 				break; /* TCP only */
+			if (v6 && (v == UV_DF || v == UV_LATER))
+				continue; /* IPv4 only */
 			for (mode = 0; mode < 2; mode++) {
 				for (c = 0; c < n; c++)
 					c0[c] = vnf_counter_sum(ut_fw, c);
-				out[mode] = ut_fast_run(proto == 0, port++,
+				out[mode] = ut_fast_run(tcp, v6, port++,
 							(enum ut_variant)v,
 							mode == 0,
 							&probe[mode]);
@@ -1248,13 +1259,13 @@ test_fast_lane_as_four_steps(void **state)
 			if (out[0] != out[1] || probe[0] != probe[1])
 				fail_msg("%s variant %u: fast lane %d/%d, four "
 					 "steps %d/%d",
-					 proto == 0 ? "tcp" : "udp", v, out[0],
+					 kinds[kind], v, out[0],
 					 probe[0], out[1], probe[1]);
 			for (c = 0; c < n; c++)
 				if (d[0][c] != d[1][c])
 					fail_msg("%s variant %u: counter %s "
 						 "+%" PRIu64 " against +%" PRIu64,
-						 proto == 0 ? "tcp" : "udp", v,
+						 kinds[kind], v,
 						 ut_fw->ops->counters[c].name,
 						 d[0][c], d[1][c]);
 		}
