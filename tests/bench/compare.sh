@@ -113,6 +113,8 @@ IDLE_CONFIGS=l2-switch
 IDLE_CPU_S=3
 IDLE_RATES=(10kpps 1Mpps)
 WORKERS=""	# --workers: every nfvd row's worker count (else its config's)
+PAIRED=0	# --paired: a limit run right before every other row
+PAIR_FOR=""	# set while such a limit runs: the row it stands beside
 
 usage() {
 	cat <<EOF
@@ -133,6 +135,10 @@ usage: $0 [options] [-- extra nfv-bench arguments]
       --idle          rows nfvd-sleep:NAME and nfvd-interrupt:NAME beside
                       nfvd:NAME (poll), with idle CPU and open-loop latency
       --idle-configs LIST  configs (names) of --idle [$IDLE_CONFIGS]
+  -P, --paired        run the limit again right before every other row, and
+                      compare each round of a row with its own limit run
+                      (seconds apart, not a round apart: for a host whose
+                      speed drifts); about twice the time
   -W, --workers N     nfvd rows with N workers (1..8) and N queue pairs per
                       port, the generator with --queues N, and a line per
                       worker under each row [each config's dataplane.workers];
@@ -172,6 +178,7 @@ while [ $# -gt 0 ]; do
 	--gen-cpu) GEN_CPU=${2:-}; shift 2 ;;
 	--dut-cpu) DUT_CPU=${2:-}; shift 2 ;;
 	-W | --workers) WORKERS=${2:-}; shift 2 ;;
+	-P | --paired) PAIRED=1; shift ;;
 	--no-install) INSTALL=0; shift ;;
 	--no-huge) NO_HUGE=1; shift ;;
 	-j | --json) JSON_OUT=${2:?}; shift 2 ;;
@@ -1017,6 +1024,7 @@ measure() {	# measure DUT GEN RUN [extra generator args...]
 	local dut=$1 gen=$2 run=$3 cyc="" est=1 line key rc
 	shift 3
 	key=$(gen_key "$dut" "$gen")
+	[ -n "$PAIR_FOR" ] && key="pair:$PAIR_FOR"
 	GEN_LINE=""
 	if [ "$gen" = testpmd ]; then
 		measure_testpmd "$dut" "$@"
@@ -1165,14 +1173,21 @@ for run in $(seq "$RUNS"); do
 				ovs_done=1
 				run_ovs "$run" "$gen"
 				;;
-			*) run_dut "$dut" "$run" "$gen" ;;
+			*)
+				if [ "$PAIRED" = 1 ] && [ "$dut" != limit ]; then
+					PAIR_FOR=$(gen_key "$dut" "$gen")
+					run_dut limit "$run" "$gen"
+					PAIR_FOR=""
+				fi
+				run_dut "$dut" "$run" "$gen"
+				;;
 			esac
 		done
 	done
 done
 
 # --- the table ---------------------------------------------------------------------
-NFV_CMP_WORKERS=$WORKER_RESULTS python3 - "$RESULTS" "$SIZE" "$RUNS" \
+NFV_CMP_WORKERS=$WORKER_RESULTS NFV_CMP_PAIRED=$PAIRED python3 - "$RESULTS" "$SIZE" "$RUNS" \
 	"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 	"$JSON_OUT" "$IDLE_RESULTS" "${ROWS[@]}" <<'EOF'
 import datetime, json, os, statistics, sys
@@ -1266,8 +1281,11 @@ for key in order:
     # The same ratio round by round (the limit's round r against this
     # row's round r, a minute apart at most), then their median: a host
     # that changes speed between rounds moves both sides of a pair.
+    # With --paired, each round of the row against the limit run just
+    # before it.
     lim_rounds = {r["run"]: r["cycles_per_packet"]
-                  for r in rows.get("limit" if gen == "nfv-bench" else "limit@" + gen, [])}
+                  for r in rows.get("pair:" + key) or
+                  rows.get("limit" if gen == "nfv-bench" else "limit@" + gen, [])}
     pairs = [lim_rounds[r["run"]] / r["cycles_per_packet"] for r in rows[key]
              if r["cycles_per_packet"] and lim_rounds.get(r["run"])]
     m["limit_cycles_over_cycles_paired"] = statistics.median(pairs) if pairs else None
@@ -1300,7 +1318,9 @@ print("generator busy: share of the time the generator's loop moved frames (test
 print("x limit, limit cyc / cyc: the row against the raw vhost forwarder of the same run, in Mpps"
       " and in busy cycles per packet (1.00: as cheap as the two copies alone), from the medians;"
       " per round: the limit's busy cycles per packet over the row's, round by round (each), and their"
-      " median, which a host that changes speed between rounds moves less.")
+      " median, which a host that changes speed between rounds moves less%s." % (
+          " (--paired: each round against a limit run right before the row, seconds apart)"
+          if os.environ.get("NFV_CMP_PAIRED") == "1" else ""))
 # The idle modes: poll, sleep and interrupt of one config side by side.
 idle = {}
 for line in open(idle_path):
