@@ -6,8 +6,15 @@
  * Topology (port pN is graph port N):
  *   p0 - fw.in   p1 - fw.out   p2 - fw.x (the odd iface: hairpin)
  *   p3 - fw2.a   p4 - fw2.b
+ *   p5 - twin.in p6 - twin.out p7 - twin.x
  * fw: default drop, stateful and reject rules, a 16-entry connection table
  * (it fills); fw2: default allow, drop and reject rules, 1024 entries.
+ * twin: fw's twin, which gets a copy of every frame fw gets, in bursts of
+ * the same frames, and every control verb fw gets; the first frame of
+ * each of its bursts comes in two segments (its first one byte long),
+ * which keeps the fast lane (firewall.c, fw_fast_lane()) from taking any
+ * frame of the burst: the twin decides every frame by the four steps,
+ * and what it sends must be what fw sends.
  * Time moves only when the input says so.
  *
  * The input is a little program, read byte by byte (missing bytes read as
@@ -28,7 +35,10 @@
  * ICMP error with valid checksums; every packet is counted exactly once
  * (pass counters plus drop reasons equal the packets in, vnf.h's fates);
  * after every
- * input every mbuf is back in the pool (its count is exact: fuzz_env.h).
+ * input every mbuf is back in the pool (its count is exact: fuzz_env.h);
+ * fw and its twin send the same frames, byte for byte, out of the same
+ * ifaces in the same order (unless the ports refused part of a burst, which
+ * depends on the bursts' shapes).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -64,7 +74,10 @@
 #include "tests/fuzz/common/fuzz_queue.h"
 #include "tests/fuzz/common/fuzz_rules.h"
 
-#define FZ_PORTS 5
+#define FZ_IN_PORTS 5 /* the ports an input names: the twin's are fw's */
+#define FZ_PORTS 8
+#define FZ_TWIN 5 /* fw's port p is the twin's p + FZ_TWIN */
+#define FZ_LOG_MAX 4096
 #define FZ_POOL 8191
 #define FZ_PEER_NONE 0xff
 
@@ -77,15 +90,28 @@
 		}                                                              \
 	} while (0)
 
-static const uint8_t fz_peer[FZ_PORTS] = {1, 0, 2, 4, 3};
+static const uint8_t fz_peer[FZ_PORTS] = {1, 0, 2, 4, 3, 6, 5, 7};
 
 static struct rte_mempool *fz_pool;
 static struct nfv_wctx *fz_w;
 static struct nfv_graph *fz_g;
-static struct vnf_instance *fz_fw, *fz_fw2;
+static struct vnf_instance *fz_fw, *fz_fw2, *fz_twin;
 static struct fz_queues fz_q;
 static unsigned int fz_accept = UINT_MAX;
 static uint64_t fz_hz, fz_sent, fz_refused, fz_answers;
+
+/* What fw (0) and its twin (1) sent during an input, in order. */
+struct fz_sent_frame {
+	uint64_t hash;
+	uint32_t len;
+	uint8_t port; /* fw's numbering */
+	bool taken;
+};
+static struct {
+	struct fz_sent_frame f[FZ_LOG_MAX];
+	unsigned int n;
+} fz_log[2];
+static bool fz_log_off; /* a port refused part of a burst, or overflow */
 
 /* ---- checking what leaves ---- */
 
@@ -150,6 +176,60 @@ fz_check_answer(const struct rte_mbuf *m)
 	}
 }
 
+/* FNV-1a over a frame's bytes, segment by segment. */
+static uint64_t
+fz_frame_hash(const struct rte_mbuf *m)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	for (; m != NULL; m = m->next) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint16_t i;
+
+		for (i = 0; i < m->data_len; i++)
+			h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+/* Worker: a frame sent out of fw's or the twin's port `port`. */
+static void
+fz_log_frame(uint16_t port, const struct rte_mbuf *m, bool taken)
+{
+	unsigned int t = port >= FZ_TWIN;
+
+	if (fz_log[t].n == FZ_LOG_MAX) {
+		fz_log_off = true;
+		return;
+	}
+	fz_log[t].f[fz_log[t].n++] = (struct fz_sent_frame){
+		.hash = fz_frame_hash(m),
+		.len = rte_pktmbuf_pkt_len(m),
+		.port = (uint8_t)(t ? port - FZ_TWIN : port),
+		.taken = taken,
+	};
+}
+
+/* fw and its twin sent the same. */
+static void
+fz_check_twin(void)
+{
+	unsigned int i;
+
+	if (!fz_log_off) {
+		FZ_CHECK(fz_log[0].n == fz_log[1].n);
+		for (i = 0; i < fz_log[0].n; i++) {
+			const struct fz_sent_frame *a = &fz_log[0].f[i];
+			const struct fz_sent_frame *b = &fz_log[1].f[i];
+
+			FZ_CHECK(a->hash == b->hash && a->len == b->len &&
+				 a->port == b->port && a->taken == b->taken);
+		}
+	}
+	fz_log[0].n = fz_log[1].n = 0;
+	fz_log_off = false;
+}
+
 /* Worker: the ports' send hook.  Checks each frame and frees it. */
 static uint16_t
 fz_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
@@ -159,10 +239,14 @@ fz_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 
 	RTE_SET_USED(queue);
 	FZ_CHECK(port < FZ_PORTS);
+	if (take < n)
+		fz_log_off = true;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
 		FZ_CHECK(rte_mbuf_check(m, 1, &why) == 0);
+		if (port < 3 || port >= FZ_TWIN)
+			fz_log_frame(port, m, i < take);
 		if (m->port == RTE_MBUF_PORT_INVALID) {
 			fz_check_answer(m);
 			fz_answers++;
@@ -235,6 +319,7 @@ fz_init(const char *prog)
 	static const char *const ifn[] = {"in", "out", "x"},
 				 *ifn2[] = {"a", "b"};
 	struct fw_rule_config r1[6], r2[3];
+	uint16_t p;
 	int rc;
 
 	rc = fz_env_init(prog, "fz-fw", 256, FZ_POOL, &fz_pool);
@@ -255,6 +340,9 @@ fz_init(const char *prog)
 	if (rc == 0)
 		rc = fz_vnf("fw2", 1, ifn2, 2, FW_RULE_ALLOW, r2, RTE_DIM(r2),
 			    1024, &fz_fw2);
+	if (rc == 0)
+		rc = fz_vnf("twin", 2, ifn, 3, FW_RULE_DROP, r1, RTE_DIM(r1),
+			    16, &fz_twin);
 	if (rc < 0)
 		return rc;
 
@@ -266,9 +354,11 @@ fz_init(const char *prog)
 		return -ENOMEM;
 	nfv_test_graph_add(fz_g, fz_fw);
 	nfv_test_graph_add(fz_g, fz_fw2);
-	nfv_test_link_port(fz_g, 0, 0, 0);
-	nfv_test_link_port(fz_g, 1, 0, 1);
-	nfv_test_link_port(fz_g, 2, 0, 2);
+	nfv_test_graph_add(fz_g, fz_twin);
+	for (p = 0; p < 3; p++) {
+		nfv_test_link_port(fz_g, p, 0, p);
+		nfv_test_link_port(fz_g, (uint16_t)(p + FZ_TWIN), 2, p);
+	}
 	nfv_test_link_port(fz_g, 3, 1, 0);
 	nfv_test_link_port(fz_g, 4, 1, 1);
 	fz_queue_init(&fz_q, fz_w, fz_g, FZ_PORTS);
@@ -280,6 +370,7 @@ fz_fini(void)
 {
 	vnf_instance_destroy(fz_fw);
 	vnf_instance_destroy(fz_fw2);
+	vnf_instance_destroy(fz_twin);
 	nfv_graph_free(fz_g);
 	nfv_test_wctx_free(fz_w);
 	return fz_env_fini(fz_pool);
@@ -309,17 +400,42 @@ static struct {
 static struct fwt_frame fz_quoted;
 static uint16_t fz_quoted_port;
 
+static struct rte_mbuf *
+fz_last_mbuf(uint16_t port, uint16_t first)
+{
+	struct rte_mbuf *m = fz_mbuf_make(fz_pool, fz_last.f.b, fz_last.f.len,
+					  first, -1);
+
+	if (m != NULL) {
+		m->port = port;
+		m->hash.usr = fz_last.f.len;
+	}
+	return m;
+}
+
+/* The last frame to its port, and a copy to the twin's when it is fw's:
+ * the first of a twin's burst split after its first byte. */
 static bool
 fz_enqueue_last(void)
 {
-	struct rte_mbuf *m = fz_mbuf_make(fz_pool, fz_last.f.b, fz_last.f.len,
-					  fz_last.first, -1);
+	uint16_t port = fz_last.port, tp = (uint16_t)(port + FZ_TWIN);
+	struct rte_mbuf *m, *t = NULL;
 
+	m = fz_last_mbuf(port, fz_last.first);
 	if (m == NULL)
 		return false;
-	m->port = fz_last.port;
-	m->hash.usr = fz_last.f.len;
-	fz_queue_push(&fz_q, fz_last.port, m);
+	if (port < 3) {
+		t = fz_last_mbuf(tp, fz_q.n[tp] == 0 && fz_last.f.len > 1
+					     ? 1
+					     : fz_last.first);
+		if (t == NULL) {
+			rte_pktmbuf_free(m);
+			return false;
+		}
+	}
+	fz_queue_push(&fz_q, port, m);
+	if (t != NULL)
+		fz_queue_push(&fz_q, tp, t);
 	return true;
 }
 
@@ -334,7 +450,7 @@ fz_frame(struct fz_in *in)
 	bool v6 = kind & 1;
 	unsigned int i, ntags, nmut;
 
-	fz_last.port = fz_u8(in) % FZ_PORTS;
+	fz_last.port = fz_u8(in) % FZ_IN_PORTS;
 	sp.src = v6 ? fz_addr6[sel & 7] : fz_addr4[sel & 7];
 	sp.dst = v6 ? fz_addr6[(sel >> 3) & 7] : fz_addr4[(sel >> 3) & 7];
 	sel = fz_u8(in);
@@ -514,6 +630,13 @@ fz_ctl(struct vnf_instance *vi, struct fz_in *in)
 		rc = reply != NULL ? 0 : -ENOMEM;
 	} else {
 		rc = vnf_verb_call(vi, verb, args, &reply);
+		if (vi == fz_fw) {
+			/* The twin the same, with the same outcome. */
+			json_t *r2 = NULL;
+
+			FZ_CHECK(vnf_verb_call(fz_twin, verb, args, &r2) == rc);
+			json_decref(r2);
+		}
 	}
 	FZ_CHECK(rc == 0 || strncmp(verb, "rule", 4) == 0 ||
 		 (rc == -ENOTSUP && what % 8 == 7));
@@ -567,6 +690,7 @@ fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
 		fz_w->now += (uint64_t)arg * arg * (fz_hz / 300);
 		fz_fw->ops->periodic(fz_fw, fz_w->now);
 		fz_fw2->ops->periodic(fz_fw2, fz_w->now);
+		fz_twin->ops->periodic(fz_twin, fz_w->now);
 		nfv_rcu_reclaim();
 		break;
 	case 13:
@@ -602,24 +726,31 @@ fz_run(const uint8_t *data, size_t len)
 	json_decref(reply);
 	FZ_CHECK(vnf_verb_call(fz_fw2, "conn flush", NULL, &reply) == 0);
 	json_decref(reply);
+	FZ_CHECK(vnf_verb_call(fz_twin, "conn flush", NULL, &reply) == 0);
+	json_decref(reply);
 	fz_last.valid = false;
 	fz_accept = UINT_MAX;
 	fz_rule_verbs = 0;
 	fz_trim_rules(fz_fw, 12, "fuzz_firewall");
 	fz_trim_rules(fz_fw2, 12, "fuzz_firewall");
+	fz_trim_rules(fz_twin, 12, "fuzz_firewall");
+	fz_log[0].n = fz_log[1].n = 0;
+	fz_log_off = false;
 
 	frames = fz_prog_run(&fz_prog, &fz_q, &in);
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	FZ_CHECK(rte_mempool_avail_count(fz_pool) == fz_pool->size);
 	fz_check_counts(fz_fw);
 	fz_check_counts(fz_fw2);
+	fz_check_counts(fz_twin);
+	fz_check_twin();
 	return frames;
 }
 
 void
 fz_print_counters(FILE *f)
 {
-	struct vnf_instance *v[2] = {fz_fw, fz_fw2};
+	struct vnf_instance *v[3] = {fz_fw, fz_fw2, fz_twin};
 	unsigned int i;
 	uint16_t c;
 
@@ -627,7 +758,7 @@ fz_print_counters(FILE *f)
 		"sent %" PRIu64 ", refused by the ports %" PRIu64
 		", answers made %" PRIu64 "\n",
 		fz_sent, fz_refused, fz_answers);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < RTE_DIM(v); i++) {
 		fprintf(f, "%s:", v[i]->name);
 		for (c = 0; c < v[i]->ops->n_counters; c++) {
 			uint64_t n = vnf_counter_sum(v[i], c);
