@@ -1015,9 +1015,9 @@ fw_parse_fast6(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
 
 /*
  * Worker: decide the leading frames of burst b that the fast lane can:
- * each parsed by fw_parse_fast(), of a connection that the worker's
- * position cache holds (or the previous frame's), and passed by
- * fw_ct_step().  Stops at the first frame that is not such and returns
+ * each parsed by fw_parse_fast4() or fw_parse_fast6(), of a connection
+ * that the worker's position cache holds (or the previous frame's), and
+ * passed by fw_ct_step().  Stops at the first frame that is not such and returns
  * how many it decided, in order (their next[] set): the rest of the burst
  * goes through fw_process()'s four steps as if the decided frames had
  * come in a burst of their own before it, so every frame gets the verdict
