@@ -957,7 +957,9 @@ fw_parse_fast_l4(struct fw_pkt *pk, const uint8_t *l4, uint32_t have,
  * headers (fw_parse_fast6()), TCP or UDP, the headers in place and whole.
  * pk is then what fw_parse() makes of the frame (each test here is one of
  * fw_parse()'s, passed); false for any other frame (pk partly written),
- * which fw_parse() takes.
+ * which fw_parse() takes.  One function per family, not one with the
+ * family as a constant argument: that one, always inlined, took the
+ * IPv4 lane from 183 to 197 instructions per packet (cachegrind).
  */
 static inline bool
 fw_parse_fast4(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
