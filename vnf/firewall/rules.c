@@ -503,10 +503,15 @@ fw_rule_delete(struct fw *fw, uint32_t index, uint32_t count, char *err,
 	uint32_t i;
 	int rc;
 
-	if (index >= fw->n_rules || count == 0 ||
-	    count > fw->n_rules - index) {
-		snprintf(err, errlen, "no rules %u to %u (%u rules)", index,
-			 index + count - 1, fw->n_rules);
+	if (count == 0) {
+		snprintf(err, errlen, "count: at least 1");
+		return -EINVAL;
+	}
+	if (index >= fw->n_rules || count > fw->n_rules - index) {
+		/* The last index in 64 bits: a count near 2^32 must not
+		 * print a wrapped one. */
+		snprintf(err, errlen, "no rules %u to %" PRIu64 " (%u rules)",
+			 index, (uint64_t)index + count - 1, fw->n_rules);
 		return -ENOENT;
 	}
 	gone = malloc(count * sizeof(*gone));

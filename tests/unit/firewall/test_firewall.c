@@ -1757,6 +1757,12 @@ test_rule_del_count(void **state)
 				    msg, sizeof(msg)),
 			 -ENOENT);
 	assert_string_equal(msg, "no rules 3 to 5 (5 rules)");
+	/* The last index of a huge count does not wrap around. */
+	assert_int_equal(ut_ctl_err("rule del",
+				    "{\"index\": 3, \"count\": 4294967295}",
+				    msg, sizeof(msg)),
+			 -ENOENT);
+	assert_string_equal(msg, "no rules 3 to 4294967297 (5 rules)");
 	assert_int_equal(ut_ctl_err("rule del", "{\"index\": 1, \"count\": 0}",
 				    msg, sizeof(msg)),
 			 -EINVAL);
