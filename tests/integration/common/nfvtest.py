@@ -287,15 +287,29 @@ class Nfvd:
             f.write("\n")
         self.proc = None
 
-    def start(self, timeout=30, extra=()):
-        self.proc = self.env.spawn(self.name, [self.bin, "-c", self.cfg_path] + list(extra))
+    # DPDK 22.11's net_af_packet names its PACKET_FANOUT group getpid() ^
+    # ifindex, and groups are per network namespace: two processes there
+    # can pick one group for two interfaces, and the later one's port fails
+    # (docs/operations.md).  A new process has another pid.
+    FANOUT_CLASH = "could not set PACKET_FANOUT"
 
-        def ready():
-            if not self.proc.alive():
-                raise Fail("%s exited with %s before it was ready:\n%s"
-                           % (self.name, self.proc.p.returncode, tail(self.proc.log_path)))
-            return "ready:" in self.proc.text() and os.path.exists(self.sock)
-        wait_for(ready, timeout, "%s to say ready" % self.name)
+    def start(self, timeout=30, extra=()):
+        for attempt in (1, 2, 3):
+            self.proc = self.env.spawn(self.name, [self.bin, "-c", self.cfg_path] + list(extra))
+
+            def ready():
+                if not self.proc.alive():
+                    raise Fail("%s exited with %s before it was ready:\n%s"
+                               % (self.name, self.proc.p.returncode, tail(self.proc.log_path)))
+                return "ready:" in self.proc.text() and os.path.exists(self.sock)
+            try:
+                wait_for(ready, timeout, "%s to say ready" % self.name)
+                break
+            except Fail:
+                if attempt == 3 or self.proc.alive() or self.FANOUT_CLASH not in self.proc.text():
+                    raise
+                log("%s: its af_packet fanout group clashed with another process's"
+                    " (pid %d): starting it again" % (self.name, self.proc.pid))
         log("%s ready (pid %d)" % (self.name, self.proc.pid))
         return self
 
