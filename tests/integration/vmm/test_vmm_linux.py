@@ -70,4 +70,5 @@ def run(env):
 
 
 if __name__ == "__main__":
-    vmmtest.nfvtest.main(run, name="vmm-linux", budget=QEMU_LIMIT + RERUN_LIMIT + 60, needs=[], root=False)
+    vmmtest.nfvtest.main(run, name="vmm-linux", budget=QEMU_LIMIT + nested.RERUNS * RERUN_LIMIT + 60,
+                         needs=[], root=False)
