@@ -843,12 +843,28 @@ nfv_port_create(struct nfv_port *p, uint16_t idx,
 			return rc;
 		mp = p->pool;
 	}
+	if ((c->type == CTL_PORT_AF_PACKET || c->type == CTL_PORT_AF_XDP) &&
+	    if_nametoindex(c->ifname) == 0) {
+		snprintf(err, errlen,
+			 "no network interface \"%s\" in nfvd's network namespace",
+			 c->ifname);
+		rc = -ENODEV;
+		goto err_pool;
+	}
 	if (c->type != CTL_PORT_PCI) {
 		rc = rte_vdev_init(p->devname, args);
 		if (rc < 0) {
-			snprintf(err, errlen, "cannot create %s (%s): %s",
+			/* net_af_packet's PACKET_FANOUT group is getpid() ^
+			 * ifindex, per network namespace: another process's
+			 * af_packet port can hold it (docs/operations.md). */
+			snprintf(err, errlen, "cannot create %s (%s): %s%s",
 				 p->devname, nfv_port_args_shown(c, args),
-				 strerror(-rc));
+				 strerror(-rc),
+				 c->type == CTL_PORT_AF_PACKET ?
+					 " (if DPDK said \"could not set PACKET_FANOUT\":"
+					 " another process's af_packet port in this"
+					 " network namespace took its fanout group;"
+					 " start nfvd again)" : "");
 			goto err_pool;
 		}
 		p->created = true;

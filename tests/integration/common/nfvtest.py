@@ -293,9 +293,11 @@ class Nfvd:
     # (docs/operations.md).  A new process has another pid.
     FANOUT_CLASH = "could not set PACKET_FANOUT"
 
-    def start(self, timeout=30, extra=()):
+    def start(self, timeout=30, extra=(), pre=()):
+        """Start nfvd and wait for its ready line; pre: a command that execs
+        nfvd (env(1) with settings), so the PID stays the one we track."""
         for attempt in (1, 2, 3):
-            self.proc = self.env.spawn(self.name, [self.bin, "-c", self.cfg_path] + list(extra))
+            self.proc = self.env.spawn(self.name, list(pre) + [self.bin, "-c", self.cfg_path] + list(extra))
 
             def ready():
                 if not self.proc.alive():

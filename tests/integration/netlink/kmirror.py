@@ -360,7 +360,7 @@ class Rig:
 
     def start(self, timeout=30):
         pre = ["env"] + ["%s=%s" % kv for kv in self.environ.items()] if self.environ else []
-        start_nfvd(self.nfvd, timeout, pre)
+        self.nfvd.start(timeout, pre=pre)
         self.ctl = Ctl(self.nfvd.sock)
         self.env.on_cleanup(self.ctl.close)
         # The twins are up in the mirror netns, with the config's addresses.
@@ -443,28 +443,6 @@ def find_key(obj, key):
             if r is not None:
                 return r
     return None
-
-
-def start_nfvd(nfvd, timeout=30, pre=()):
-    """Start nfvd; an nfvd without the kernel mirror (the router refuses
-    the `mirror` key) skips the test: that part of issue 10 is not built."""
-    try:
-        if pre:
-            # env(1) execs nfvd: the PID stays the one we track.
-            nfvd.proc = nfvd.env.spawn(nfvd.name, list(pre) + [nfvd.bin, "-c", nfvd.cfg_path])
-
-            def ready():
-                if not nfvd.proc.alive():
-                    raise Fail("%s exited with %s before it was ready:\n%s"
-                               % (nfvd.name, nfvd.proc.p.returncode, nfvtest.tail(nfvd.proc.log_path)))
-                return "ready:" in nfvd.proc.text() and os.path.exists(nfvd.sock)
-            nfvtest.wait_for(ready, timeout, "%s to say ready" % nfvd.name)
-        else:
-            nfvd.start(timeout)
-    except Fail:
-        if re.search(r"mirror: unknown key", nfvd.log_text()):
-            nfvtest.skip("this nfvd's router has no kernel mirror (`mirror:` is an unknown key)")
-        raise
 
 
 def host_setup(ns, tap, i):

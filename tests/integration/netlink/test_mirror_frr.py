@@ -102,7 +102,7 @@ def run(env):
         names["r1"] = r1
         env.netns_list.append(r1)
         nfvd = example_nfvd(env, names)
-        kmirror.start_nfvd(nfvd)
+        nfvd.start()
         ctl = kmirror.Ctl(nfvd.sock)
         env.on_cleanup(ctl.close)
         for twin in ("lan", "wan"):

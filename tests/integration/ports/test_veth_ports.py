@@ -264,7 +264,21 @@ def run(env, kind):
         log("ping after port del + port add of p2: %s" % line)
         check(got >= 2, "ping after p2 was made again: %s" % line)
 
-    # 5. A clean end.
+    # 5. A port on an interface that does not exist: refused, by name,
+    # and nothing else changes.
+    had = sorted(nfvd.ports())
+    cp = nfvd.nfvctl("port", "add", "p3", "type", kind, "ifname", "nfvnosuch0", "queues", "1",
+                     json_out=False, check_rc=False)
+    out = (cp.stdout + cp.stderr).strip()
+    log("port add on a missing interface: exit %d: %s" % (cp.returncode, out))
+    check(cp.returncode != 0, "port add on a missing interface succeeded")
+    check('no network interface "nfvnosuch0"' in out, "the refusal names the interface: %s" % out)
+    check_eq(sorted(nfvd.ports()), had, "ports after the refused port add")
+    if kind == "af_packet":
+        got, line = ping(ns1, NS2_IP, 3)
+        check(got >= 2, "ping after the refused port add: %s" % line)
+
+    # 6. A clean end.
     check(nfvd.alive(), "nfvd died")
     check_eq(nfvd.stop(), 0, "nfvd's exit status")
     nfvtest.check_mbufs_accounted(nfvd, ["p1", "p2"] if kind == "af_xdp" else [])
