@@ -1403,6 +1403,244 @@ test_multipath(void **state)
  *   t  as A with TTL 1 (time exceeded)     z  as A from 0.0.0.0 (martian)
  *   x  blackhole                           n  no route (unreachable)
  */
+/* ---- the IPv4 fast lane against steps 1-4 ------------------------------ */
+
+#define LANE_OUT 8
+#define LANE_TBL8 12
+
+/* What one burst produced: each output's iface and bytes, every counter. */
+struct lane_result {
+	unsigned int n;
+	uint16_t next[LANE_OUT];
+	uint32_t len[LANE_OUT];
+	uint8_t b[LANE_OUT][2100];
+	uint64_t ctr[RT_N_COUNTERS];
+};
+
+/*
+ * Variant k of a frame that arrives on lan, next to frames the lane takes.
+ * *resolve: the gateway's neighbour is not known (the lane must pass).
+ * False past the last variant.
+ */
+static bool
+lane_variant(unsigned int k, struct pkt *p, bool *resolve)
+{
+	static const uint8_t zero_mac[6];
+	uint8_t *ip = p->b + 14;
+	char dst[32];
+
+	*resolve = false;
+	*p = udp4(R_LAN, "10.0.0.3", "198.51.100.9", 64, 7, 9, 18, 0);
+	switch (k) {
+	case 0: /* what the lane takes */
+		break;
+	case 1: /* the TTL runs out here: ICMP time exceeded */
+		*p = udp4(R_LAN, "10.0.0.3", "198.51.100.9", 1, 7, 9, 18, 0);
+		break;
+	case 2: /* the last hop's TTL */
+		*p = udp4(R_LAN, "10.0.0.3", "198.51.100.9", 2, 7, 9, 18, 0);
+		break;
+	case 3: /* a wrong header checksum */
+		ip[10] ^= 0x40;
+		break;
+	case 4: /* Ethernet padding after the datagram */
+		memset(p->b + p->len, 0, 20);
+		p->len = (uint16_t)(p->len + 20);
+		break;
+	case 5: /* total length beyond the frame */
+		put16(ip + 2, (uint16_t)(get16(ip + 2) + 4));
+		put16(ip + 10, 0);
+		put16(ip + 10, csum(ip, 20, 0));
+		break;
+	case 6: /* total length below the header */
+		put16(ip + 2, 12);
+		put16(ip + 10, 0);
+		put16(ip + 10, csum(ip, 20, 0));
+		break;
+	case 7: { /* an option (ihl 6): the header grows by 4 bytes */
+		memmove(ip + 24, ip + 20, p->len - 34u);
+		memset(ip + 20, 1, 4); /* NOPs */
+		p->len = (uint16_t)(p->len + 4);
+		ip[0] = 0x46;
+		put16(ip + 2, (uint16_t)(get16(ip + 2) + 4));
+		put16(ip + 10, 0);
+		put16(ip + 10, csum(ip, 24, 0));
+		break;
+	}
+	case 8: /* IP version 6 in an IPv4 frame */
+		ip[0] = 0x65;
+		put16(ip + 10, 0);
+		put16(ip + 10, csum(ip, 20, 0));
+		break;
+	case 9: /* martian sources */
+		*p = udp4(R_LAN, "127.0.0.5", "198.51.100.9", 64, 7, 9, 18, 0);
+		break;
+	case 10:
+		*p = udp4(R_LAN, "224.0.0.5", "198.51.100.9", 64, 7, 9, 18, 0);
+		break;
+	case 11: /* no source */
+		*p = udp4(R_LAN, "0.0.0.0", "198.51.100.9", 64, 7, 9, 18, 0);
+		break;
+	case 12: /* to the broadcast MAC */
+		*p = udp4(BCAST, "10.0.0.3", "198.51.100.9", 64, 7, 9, 18, 0);
+		break;
+	case 13: /* to another MAC */
+		*p = udp4(GW2, "10.0.0.3", "198.51.100.9", 64, 7, 9, 18, 0);
+		break;
+	case 14: /* a blackhole, an unreachable route, no route */
+		*p = udp4(R_LAN, "10.0.0.3", "203.0.113.200", 64, 7, 9, 18, 0);
+		break;
+	case 15:
+		*p = udp4(R_LAN, "10.0.0.3", "203.0.113.70", 64, 7, 9, 18, 0);
+		break;
+	case 16:
+		*p = udp4(R_LAN, "10.0.0.3", "203.0.113.5", 64, 7, 9, 18, 0);
+		break;
+	case 17: /* to the router itself, and to a host on wan */
+		*p = echo4("10.0.0.3", "192.0.2.1", 64, 5);
+		break;
+	case 18:
+		*p = udp4(R_LAN, "10.0.0.3", "192.0.2.77", 64, 7, 9, 18, 0);
+		break;
+	case 19: /* beyond wan's MTU, with DF and without */
+		*p = udp4(R_LAN, "10.0.0.3", "198.51.100.9", 64, 7, 9, 1480,
+			  0x4000);
+		break;
+	case 20:
+		*p = udp4(R_LAN, "10.0.0.3", "198.51.100.9", 64, 7, 9, 1480, 0);
+		break;
+	case 21: /* shorter than an IPv4 header */
+		p->len = 30;
+		break;
+	case 22: /* an ARP request for the router */
+		*p = arp(BCAST, H1, 1, H1, "10.0.0.3", zero_mac, "10.0.0.1");
+		break;
+	case 23: /* the gateway not resolved yet: held, ARP request */
+		*resolve = true;
+		break;
+	case 24: /* in a /24 with a longer prefix (a tbl8 group) */
+		*p = udp4(R_LAN, "10.0.0.3", "198.18.3.7", 64, 7, 9, 18, 0);
+		break;
+	default: /* in that longer prefix, one per tbl8 group */
+		if (k >= 25 + LANE_TBL8)
+			return false;
+		snprintf(dst, sizeof(dst), "198.18.%u.200", k - 25);
+		*p = udp4(R_LAN, "10.0.0.3", dst, 64, 7, 9, 18, 0);
+		break;
+	}
+	return true;
+}
+
+/* A fresh router (static gateway unless resolve) takes one burst on lan:
+ * a frame the lane takes, v, the same frame again; with steps, an
+ * unknown-ethertype frame first, so that the lane takes nothing. */
+static void
+lane_burst(const struct pkt *v, bool resolve, bool steps,
+	   struct lane_result *r)
+{
+	struct pkt good = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2,
+			       18, 0);
+	struct pkt junk;
+	struct rte_mbuf *b[4];
+	unsigned int n = 0, i;
+	struct rt_neigh_key key;
+	struct rte_ether_addr mac;
+	char req[96];
+	const void *d;
+
+	cfg_default(!resolve);
+	router_start();
+	/* 198.18.0.0/15 via 192.0.2.254 and 198.18.N.192/26 via 192.0.2.253
+	 * (GW2): the tbl24 entries of 198.18.N.0/24 point to tbl8 groups,
+	 * numbered past the first next-hop ids, so that a lane that took a
+	 * group's number for a next hop's would send somewhere. */
+	assert_int_equal(ctl("route add",
+			     "{\"prefix\": \"198.18.0.0/15\", "
+			     "\"via\": \"192.0.2.254\"}",
+			     NULL),
+			 0);
+	for (i = 0; i < LANE_TBL8; i++) {
+		snprintf(req, sizeof(req),
+			 "{\"prefix\": \"198.18.%u.192/26\", "
+			 "\"via\": \"192.0.2.253\"}", i);
+		assert_int_equal(ctl("route add", req, NULL), 0);
+	}
+	memset(&key, 0, sizeof(key));
+	key.family = AF_INET;
+	key.iface = WAN;
+	ip4_addr(key.ip, "192.0.2.253");
+	memcpy(mac.addr_bytes, GW2, 6);
+	assert_int_equal(rt_neigh_add_static(rt, &key, &mac), 0);
+	if (steps) {
+		eth(&junk, R_LAN, H1, 0x88b5);
+		memset(junk.b + 14, 0, 46);
+		junk.len = 60;
+		b[n++] = mbuf(&junk);
+	}
+	b[n++] = mbuf(&good);
+	b[n++] = mbuf(v);
+	b[n++] = mbuf(&good);
+	run(LAN, b, (uint16_t)n);
+	assert_true(n_out <= LANE_OUT);
+	r->n = n_out;
+	for (i = 0; i < n_out; i++) {
+		r->next[i] = out_next[i];
+		r->len[i] = rte_pktmbuf_pkt_len(out_m[i]);
+		assert_true(r->len[i] <= sizeof(r->b[i]));
+		d = rte_pktmbuf_read(out_m[i], 0, r->len[i], r->b[i]);
+		assert_non_null(d);
+		if (d != r->b[i])
+			memcpy(r->b[i], d, r->len[i]);
+	}
+	memcpy(r->ctr, vi->slots[0].counters, sizeof(r->ctr));
+	if (steps)
+		r->ctr[RT_D_ETHERTYPE]--;
+	router_stop(false);
+}
+
+/*
+ * Every variant gives the same outputs (ifaces, bytes, in order) and the
+ * same counters whether the fast lane took the frames before it or steps
+ * 1-4 took them all; and the lane does take the plain ones.
+ */
+static void
+test_fast_lane_as_steps(void **state)
+{
+	static struct lane_result a, s;
+	unsigned int k, i, c;
+	bool resolve;
+	struct pkt v;
+
+	(void)state;
+	vnf_instance_destroy(vi);
+	for (k = 0; lane_variant(k, &v, &resolve); k++) {
+		lane_burst(&v, resolve, false, &a);
+		lane_burst(&v, resolve, true, &s);
+		if (a.n != s.n)
+			fail_msg("variant %u: %u outputs through the lane, %u "
+				 "through the steps", k, a.n, s.n);
+		for (i = 0; i < a.n; i++) {
+			if (a.next[i] != s.next[i] || a.len[i] != s.len[i] ||
+			    memcmp(a.b[i], s.b[i], a.len[i]) != 0)
+				fail_msg("variant %u: output %u differs (iface "
+					 "%u/%u, %u/%u bytes)", k, i,
+					 a.next[i], s.next[i], a.len[i],
+					 s.len[i]);
+		}
+		for (c = 0; c < RT_N_COUNTERS; c++)
+			if (a.ctr[c] != s.ctr[c])
+				fail_msg("variant %u: counter %u: %" PRIu64
+					 " through the lane, %" PRIu64
+					 " through the steps", k, c, a.ctr[c],
+					 s.ctr[c]);
+		if (k == 0)
+			assert_int_equal(a.ctr[RT_C_FWD4], 3);
+	}
+	assert_int_equal(k, 25 + LANE_TBL8);
+	cfg_default(true);
+	router_start();
+}
+
 static void
 test_fwd4_burst_runs(void **state)
 {
@@ -1847,6 +2085,7 @@ main(void)
 		S(test_ctl_show_neigh),
 		S(test_ctl_request_types),
 		S(test_multipath),
+		S(test_fast_lane_as_steps),
 		S(test_fwd4_burst_runs),
 		S(test_fwd4_big_table),
 		S(test_route_file),
