@@ -138,7 +138,9 @@ usage: $0 [options] [-- extra nfv-bench arguments]
   -P, --paired        run the limit again right before every other row, and
                       compare each round of a row with its own limit run
                       (seconds apart, not a round apart: for a host whose
-                      speed drifts); about twice the time
+                      speed drifts), driven by the row's own generator
+                      arguments (its config's nfv-bench-args or
+                      testpmd-gen-args); about twice the time
   -W, --workers N     nfvd rows with N workers (1..8) and N queue pairs per
                       port, the generator with --queues N, and a line per
                       worker under each row [each config's dataplane.workers];
@@ -1080,7 +1082,20 @@ EOF
 run_dut() {	# run_dut DUT RUN GEN
 	local dut=$1 run=$2 gen=$3 extra=()
 	case "$dut" in
-	limit) start_raw || { warn "raw-fwd did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
+	limit)
+		start_raw || { warn "raw-fwd did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; }
+		# Paired with an nfvd row: the row's generator arguments, so
+		# that the generator paces both alike (router-bench's 65,536
+		# random flows cost the generator more than one flow does).
+		local row=${PAIR_FOR%@testpmd}
+		if [[ "$row" == nfvd*:* ]]; then
+			if [ "$gen" = testpmd ]; then
+				read -ra extra <<<"$(config_tp_args "${CONFIG_OF[${row#*:}]}")"
+			else
+				read -ra extra <<<"$(config_gen_args "${CONFIG_OF[${row#*:}]}")"
+			fi
+		fi
+		;;
 	ceiling) start_testpmd io || { warn "testpmd io did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
 	testpmd-mac) start_testpmd mac || { warn "testpmd mac did not start"; tail -5 "$DUT_LOG" >&2; stop_dut; return 1; } ;;
 	nfvd:* | nfvd-ethdev:* | nfvd-base:* | nfvd-sleep:* | nfvd-interrupt:*)

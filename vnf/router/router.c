@@ -508,6 +508,55 @@ rt_fast_lane4(struct rt *rt, struct vnf_wctx *w, struct vnf_burst *b,
 	return i;
 }
 
+/* The frames of a burst that step 1 passed, by family, for steps 2-3. */
+struct rt_lists {
+	unsigned int n4, n6;
+	uint32_t ip4[VNF_BURST_MAX];
+	struct rte_ipv4_hdr *hdr4[VNF_BURST_MAX];
+	uint8_t idx4[VNF_BURST_MAX], idx6[VNF_BURST_MAX];
+	uint8_t ip6[VNF_BURST_MAX][16];
+};
+
+/*
+ * Steps 2-3 for the frames in l: look them up and forward them; then l is
+ * empty.  Returns whether one was consumed (RT_NEXT_CONSUMED).  Step 1
+ * calls it early, before a frame it handles itself (ARP, IPv6 multicast
+ * and link-local: neighbour discovery), so that the frames before such a
+ * frame do not see what it changes, as they would not had they come in
+ * a burst of their own (and as the fast lane does not).  Worker.
+ */
+static inline bool
+rt_lists_forward(struct rt *rt, struct vnf_wctx *w, struct vnf_burst *b,
+		 const struct rt_fib_view *v4, const struct rt_fib_view *v6,
+		 struct rt_lists *l)
+{
+	uint64_t nh[VNF_BURST_MAX];
+	bool consumed = false;
+	unsigned int k;
+
+	if (l->n4 != 0) {
+		rt_fib4_lookup_read(v4, l->ip4, nh, l->n4, !v4->prefetch_early);
+		consumed |= rt_fwd4_burst(rt, w, b->pkts, b->next, l->hdr4,
+					  l->idx4, nh, l->n4, b->in_iface);
+	}
+	if (l->n6 != 0) {
+		uint32_t fwd = 0;
+
+		rt_fib6_lookup(v6, l->ip6, nh, l->n6);
+		for (k = 0; k < l->n6; k++) {
+			uint16_t nx = rt_fwd6_fast(rt, w, b->pkts[l->idx6[k]],
+						   b->in_iface,
+						   (uint16_t)nh[k], &fwd);
+
+			b->next[l->idx6[k]] = nx;
+			consumed |= nx == RT_NEXT_CONSUMED;
+		}
+		w->counters[RT_C_FWD6] += fwd;
+	}
+	l->n4 = l->n6 = 0;
+	return consumed;
+}
+
 static void
 rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 {
@@ -516,12 +565,8 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	const struct rt_iface *ifc = &rt->ifaces[in];
 	const bool v6_on = atomic_load_explicit(&rt->v6, memory_order_acquire);
 	const uint16_t n = b->n;
-	uint32_t ip4[VNF_BURST_MAX];
-	uint8_t ip6[VNF_BURST_MAX][16];
-	uint64_t nh4[VNF_BURST_MAX], nh6[VNF_BURST_MAX];
-	uint8_t idx4[VNF_BURST_MAX], idx6[VNF_BURST_MAX];
-	struct rte_ipv4_hdr *hdr4[VNF_BURST_MAX];
-	unsigned int n4 = 0, n6 = 0, i, k;
+	struct rt_lists l;
+	unsigned int i, k;
 	bool consumed = false;
 	/* One table per family for the whole burst. */
 	const struct rt_fib_view *v4 = rt_fib_view_get(&rt->fib4);
@@ -539,7 +584,9 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 		rt_fib4_prefetch_burst(v4, b->pkts, n);
 
 	/* 0. The fast lane; 1. classify and check the rest. */
-	for (i = rt_fast_lane4(rt, w, b, ifc, v4); i < n; i++) {
+	l.n4 = l.n6 = 0;
+	for (i = likely(!rt->lane_off) ? rt_fast_lane4(rt, w, b, ifc, v4) : 0;
+	     i < n; i++) {
 		struct rte_mbuf *m = b->pkts[i];
 		struct rte_ether_hdr *eh;
 		uint16_t et, nx;
@@ -594,9 +641,9 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 				b->next[i] = VNF_DROP(RT_D_MARTIAN);
 				continue;
 			}
-			ip4[n4] = rte_be_to_cpu_32(ip->dst_addr);
-			hdr4[n4] = ip;
-			idx4[n4++] = (uint8_t)i;
+			l.ip4[l.n4] = rte_be_to_cpu_32(ip->dst_addr);
+			l.hdr4[l.n4] = ip;
+			l.idx4[l.n4++] = (uint8_t)i;
 			continue;
 		}
 		if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
@@ -627,11 +674,15 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 				continue;
 			}
 			if (h6->dst_addr[0] == 0xff) {
+				consumed |= rt_lists_forward(rt, w, b, v4, v6,
+							     &l);
 				nx = rt_mcast6(rt, w, m, in, h6);
 				goto slow_next;
 			}
 			if (unlikely(h6->dst_addr[0] == 0xfe &&
 				     (h6->dst_addr[1] & 0xc0) == 0x80)) {
+				consumed |= rt_lists_forward(rt, w, b, v4, v6,
+							     &l);
 				/* Twins attached: every link-local
 				 * destination is the kernel's to judge. */
 				if (rt_twin_on(rt, in) ||
@@ -641,12 +692,13 @@ rt_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 					nx = VNF_DROP(RT_D_LINKLOCAL);
 				goto slow_next;
 			}
-			memcpy(ip6[n6], h6->dst_addr, 16);
-			rt_fib6_prefetch(v6, ip6[n6]);
-			idx6[n6++] = (uint8_t)i;
+			memcpy(l.ip6[l.n6], h6->dst_addr, 16);
+			rt_fib6_prefetch(v6, l.ip6[l.n6]);
+			l.idx6[l.n6++] = (uint8_t)i;
 			continue;
 		}
 		if (et == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+			consumed |= rt_lists_forward(rt, w, b, v4, v6, &l);
 			nx = rt_arp_input(rt, w, m, in);
 			goto slow_next;
 		}
@@ -658,24 +710,7 @@ slow_next:
 	}
 
 	/* 2-3. Look up and forward. */
-	if (n4 != 0) {
-		rt_fib4_lookup_read(v4, ip4, nh4, n4, !v4->prefetch_early);
-		consumed |= rt_fwd4_burst(rt, w, b->pkts, b->next, hdr4, idx4,
-					  nh4, n4, in);
-	}
-	if (n6 != 0) {
-		uint32_t fwd = 0;
-
-		rt_fib6_lookup(v6, ip6, nh6, n6);
-		for (k = 0; k < n6; k++) {
-			uint16_t nx = rt_fwd6_fast(rt, w, b->pkts[idx6[k]], in,
-						   (uint16_t)nh6[k], &fwd);
-
-			b->next[idx6[k]] = nx;
-			consumed |= nx == RT_NEXT_CONSUMED;
-		}
-		w->counters[RT_C_FWD6] += fwd;
-	}
+	consumed |= rt_lists_forward(rt, w, b, v4, v6, &l);
 
 	/* 4. Drop what we kept from the burst; release what was resolved. */
 	if (unlikely(consumed)) {
@@ -1017,6 +1052,15 @@ bool
 vnf_router_is(const struct vnf_instance *vi)
 {
 	return rt_of((struct vnf_instance *)(uintptr_t)vi) != NULL;
+}
+
+void
+vnf_router_fast_lane_set(struct vnf_instance *vi, bool on)
+{
+	struct rt *rt = rt_of(vi);
+
+	if (rt != NULL)
+		rt->lane_off = !on;
 }
 
 struct rte_ring *

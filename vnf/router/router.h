@@ -24,6 +24,13 @@ typedef struct json_t json_t;
 bool vnf_router_is(const struct vnf_instance *vi);
 
 /*
+ * Tests: the IPv4 fast lane (docs/router.md) on (the default) or off: off,
+ * steps 1-4 take every frame, so that a test can compare the two.  Before
+ * the instance takes packets.
+ */
+void vnf_router_fast_lane_set(struct vnf_instance *vi, bool on);
+
+/*
  * The punt queue: packets for the router that its fast path does not
  * answer (TCP/UDP to its addresses, other ICMP types, broadcasts, IPv6
  * router solicitations, ...).  An rte_ring of struct rte_mbuf *, filled by

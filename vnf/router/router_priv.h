@@ -457,6 +457,8 @@ struct rt {
 	 * run time by the first IPv6 address (release store, after fib6 is
 	 * built); never turned off while workers run. */
 	atomic_bool v6;
+	/* Tests: no fast lane (vnf_router_fast_lane_set()). */
+	bool lane_off;
 	struct rt_iface ifaces[VNF_MAX_IFACES];
 
 	struct rt_fib fib4, fib6;

@@ -8,9 +8,12 @@
 #ifndef NFV_FUZZ_ROUTER_CONFIG_H
 #define NFV_FUZZ_ROUTER_CONFIG_H
 
-#define FZ_RT_CONFIG_HEAD                                                      \
-	"vnfs:\n"                                                              \
-	"  - name: rtr\n"                                                      \
+#define FZ_RT_CONFIG_HEAD "vnfs:\n" FZ_RT_VNF_HEAD("rtr")
+
+/* A router `name` with those lan and wan ifaces (a harness may make two
+ * alike). */
+#define FZ_RT_VNF_HEAD(name)                                                   \
+	"  - name: " name "\n"                                                 \
 	"    type: router\n"                                                   \
 	"    ifaces:\n"                                                        \
 	"      - {name: lan, mac: \"02:00:00:00:01:01\", address: "            \

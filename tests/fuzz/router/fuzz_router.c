@@ -4,7 +4,12 @@
  * router instance via the real runner (dataplane/graph.c).
  *
  * Topology (port pN is graph port N): p0 - rtr.lan, p1 - rtr.wan,
- * p2 - rtr.dmz (MTU 576, so that packets are fragmented or too big).
+ * p2 - rtr.dmz (MTU 576, so that packets are fragmented or too big);
+ * p3 - twin.lan, p4 - twin.wan, p5 - twin.dmz.  twin is rtr again (the
+ * same config) with its IPv4 fast lane off (vnf_router_fast_lane_set()):
+ * every frame queued on rtr's port p is queued on p + 3 as well, in the
+ * same bursts, and every control verb and housekeeping run goes to both,
+ * so twin decides every frame by steps 1-4 where rtr's lane takes it.
  * Routes: defaults via unresolved gateways on wan (IPv4 and IPv6), a
  * prefix via a static neighbour on dmz, a multipath prefix over wan and
  * dmz, a blackhole and an unreachable prefix; hosts on the connected
@@ -33,7 +38,9 @@
  * control verb either succeeds or fails with a message; every packet the
  * router was handed is counted exactly once by its fate (forwarded,
  * answered, consumed, dropped, or still held for resolution: vnf.h); after
- * every input the only mbufs not back in the pool are the held ones.
+ * every input the only mbufs not back in the pool are the held ones; and
+ * rtr and twin sent the same frames, byte for byte, out of the same
+ * ifaces, in the same order, with the ports taking the same ones.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,6 +63,7 @@
 #include "control/config.h"
 #include "dataplane/graph.h"
 #include "vnf/lib/rcu.h"
+#include "vnf/router/router.h"
 #include "vnf/vnf.h"
 #include "fuzz_router.h"
 #include "tests/common/test_eal.h"
@@ -68,7 +76,10 @@
 #include "tests/fuzz/common/fuzz_queue.h"
 #include "tests/fuzz/common/fuzz_router_config.h"
 
-#define FZ_PORTS 3
+#define FZ_IN_PORTS 3 /* the ports an input names: the twin's are rtr's */
+#define FZ_TWIN 3 /* rtr's port p is the twin's p + FZ_TWIN */
+#define FZ_PORTS 6
+#define FZ_LOG_MAX 4096
 #define FZ_POOL 8191
 #define FZ_FRAME_MAX 1600
 
@@ -82,34 +93,104 @@
 	} while (0)
 
 /* The router's iface MACs (the config below), by port. */
-static const uint8_t fz_rmac[FZ_PORTS][6] = {
+static const uint8_t fz_rmac[FZ_IN_PORTS][6] = {
 	{2, 0, 0, 0, 1, 1}, {2, 0, 0, 0, 1, 2}, {2, 0, 0, 0, 1, 3}};
 
-static const char fz_config[] = FZ_RT_CONFIG_HEAD
-	"      - {name: dmz, mac: \"02:00:00:00:01:03\", mtu: 576, address: "
-	"[198.18.0.1/24, \"2001:db8:2::1/64\"]}\n"
-	"    routes:\n"
-	"      - {prefix: 0.0.0.0/0, via: 192.0.2.254}\n"
-	"      - {prefix: \"::/0\", via: \"2001:db8:1::fe\"}\n"
-	"      - {prefix: 198.51.100.0/24, via: 198.18.0.254}\n"
-	"      - {prefix: 100.64.0.0/10, nexthops: [{via: 192.0.2.253}, "
-	"{via: 198.18.0.253}]}\n"
-	"      - {prefix: \"2001:db8:300::/48\", via: \"2001:db8:2::fe\"}\n"
-	"      - {prefix: 203.0.113.128/25, type: blackhole}\n"
-	"      - {prefix: 203.0.113.64/26, type: unreachable}\n"
-	"    neighbors:\n"
-	"      - {iface: dmz, ip: 198.18.0.254, mac: \"02:00:00:00:02:54\"}\n";
+#define FZ_RT_REST                                                             \
+	"      - {name: dmz, mac: \"02:00:00:00:01:03\", mtu: 576, address: "  \
+	"[198.18.0.1/24, \"2001:db8:2::1/64\"]}\n"                             \
+	"    routes:\n"                                                        \
+	"      - {prefix: 0.0.0.0/0, via: 192.0.2.254}\n"                      \
+	"      - {prefix: \"::/0\", via: \"2001:db8:1::fe\"}\n"                \
+	"      - {prefix: 198.51.100.0/24, via: 198.18.0.254}\n"               \
+	"      - {prefix: 100.64.0.0/10, nexthops: [{via: 192.0.2.253}, "      \
+	"{via: 198.18.0.253}]}\n"                                              \
+	"      - {prefix: \"2001:db8:300::/48\", via: \"2001:db8:2::fe\"}\n"   \
+	"      - {prefix: 203.0.113.128/25, type: blackhole}\n"                \
+	"      - {prefix: 203.0.113.64/26, type: unreachable}\n"               \
+	"    neighbors:\n"                                                     \
+	"      - {iface: dmz, ip: 198.18.0.254, mac: \"02:00:00:00:02:54\"}\n"
+
+static const char fz_config[] = FZ_RT_CONFIG_HEAD FZ_RT_REST
+	FZ_RT_VNF_HEAD("twin") FZ_RT_REST;
 
 static struct rte_mempool *fz_pool;
 static struct nfv_wctx *fz_w;
 static struct nfv_graph *fz_g;
 static struct ctl_config *fz_cfg;
-static struct vnf_instance *fz_rt;
+static struct vnf_instance *fz_rt, *fz_twin;
 static struct fz_queues fz_q;
 static unsigned int fz_accept = UINT_MAX;
 static uint64_t fz_hz, fz_sent, fz_refused;
 
+/* What rtr (0) and its twin (1) sent during an input, in order. */
+struct fz_sent_frame {
+	uint64_t hash;
+	uint32_t len;
+	uint8_t port; /* rtr's numbering */
+	bool taken;
+};
+static struct {
+	struct fz_sent_frame f[FZ_LOG_MAX];
+	unsigned int n;
+} fz_log[2];
+static bool fz_log_off; /* more than FZ_LOG_MAX: not compared */
+
 /* ---- checking what leaves ---- */
+
+/* FNV-1a over the frame's bytes, every segment. */
+static uint64_t
+fz_frame_hash(const struct rte_mbuf *m)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	for (; m != NULL; m = m->next) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint16_t i;
+
+		for (i = 0; i < m->data_len; i++)
+			h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+	}
+	return h;
+}
+
+/* Worker: a frame sent out of rtr's or the twin's port `port`. */
+static void
+fz_log_frame(uint16_t port, const struct rte_mbuf *m, bool taken)
+{
+	unsigned int t = port >= FZ_TWIN;
+
+	if (fz_log[t].n == FZ_LOG_MAX) {
+		fz_log_off = true;
+		return;
+	}
+	fz_log[t].f[fz_log[t].n++] = (struct fz_sent_frame){
+		.hash = fz_frame_hash(m),
+		.len = rte_pktmbuf_pkt_len(m),
+		.port = (uint8_t)(port % FZ_TWIN),
+		.taken = taken,
+	};
+}
+
+/* rtr and its twin sent the same. */
+static void
+fz_check_twin(void)
+{
+	unsigned int i;
+
+	if (!fz_log_off) {
+		FZ_CHECK(fz_log[0].n == fz_log[1].n);
+		for (i = 0; i < fz_log[0].n; i++) {
+			const struct fz_sent_frame *a = &fz_log[0].f[i];
+			const struct fz_sent_frame *b = &fz_log[1].f[i];
+
+			FZ_CHECK(a->hash == b->hash && a->len == b->len &&
+				 a->port == b->port && a->taken == b->taken);
+		}
+	}
+	fz_log[0].n = fz_log[1].n = 0;
+	fz_log_off = false;
+}
 
 /* Worker: the ports' send hook.  Checks each frame and frees it. */
 static uint16_t
@@ -126,9 +207,10 @@ fz_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 
 		FZ_CHECK(rte_mbuf_check(m, 1, &why) == 0);
 		FZ_CHECK(m->data_len >= RTE_ETHER_HDR_LEN);
+		fz_log_frame(port, m, i < take);
 		/* Whatever the router sends on a port comes from that
 		 * port's iface. */
-		FZ_CHECK(memcmp(p + 6, fz_rmac[port], 6) == 0);
+		FZ_CHECK(memcmp(p + 6, fz_rmac[port % FZ_TWIN], 6) == 0);
 		if (p[12] == 0x08 && p[13] == 0x00 &&
 		    m->data_len >= RTE_ETHER_HDR_LEN + 20) {
 			const struct rte_ipv4_hdr *ip =
@@ -154,8 +236,9 @@ fz_init(const char *prog)
 	unsigned int i;
 	int rc;
 
-	/* Two copies of each family's route table: ~70 MiB each. */
-	rc = fz_env_init(prog, "fz-rt", 320, FZ_POOL, &fz_pool);
+	/* Two copies of each family's route table, ~70 MiB each, for each
+	 * of the two routers. */
+	rc = fz_env_init(prog, "fz-rt", 640, FZ_POOL, &fz_pool);
 	if (rc < 0)
 		return rc;
 	fz_hz = rte_get_tsc_hz();
@@ -166,6 +249,9 @@ fz_init(const char *prog)
 	if (rc == 0)
 		rc = vnf_instance_create(&fz_cfg->vnfs[0], 0, 1, nfv_rcu(),
 					 &fz_rt, err, sizeof(err));
+	if (rc == 0)
+		rc = vnf_instance_create(&fz_cfg->vnfs[1], 1, 1, nfv_rcu(),
+					 &fz_twin, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "fuzz_router: %s\n", err);
 		return rc;
@@ -176,9 +262,12 @@ fz_init(const char *prog)
 	fz_w = nfv_test_wctx_new(fz_pool, fz_tx_burst, UINT64_C(1) << 40);
 	if (fz_g == NULL || fz_w == NULL)
 		return -ENOMEM;
+	vnf_router_fast_lane_set(fz_twin, false);
 	nfv_test_graph_add(fz_g, fz_rt);
+	nfv_test_graph_add(fz_g, fz_twin);
 	for (i = 0; i < FZ_PORTS; i++)
-		nfv_test_link_port(fz_g, (uint16_t)i, 0, (uint16_t)i);
+		nfv_test_link_port(fz_g, (uint16_t)i, (uint16_t)(i / FZ_TWIN),
+				   (uint16_t)(i % FZ_TWIN));
 	fz_queue_init(&fz_q, fz_w, fz_g, FZ_PORTS);
 	return 0;
 }
@@ -188,6 +277,7 @@ fz_fini(void)
 {
 	/* Held packets go back to the pool with the instance. */
 	vnf_instance_destroy(fz_rt);
+	vnf_instance_destroy(fz_twin);
 	ctl_config_free(fz_cfg);
 	nfv_graph_free(fz_g);
 	nfv_test_wctx_free(fz_w);
@@ -242,16 +332,23 @@ static struct {
 	bool valid;
 } fz_last;
 
-/* Queue fz_last on its port: one segment, or two split at `first`. */
+/* Queue fz_last on its port and on the twin's: one segment, or two split
+ * at `first`. */
 static bool
 fz_enqueue_last(void)
 {
 	struct rte_mbuf *m = fz_mbuf_make(fz_pool, fz_last.b, fz_last.len,
 					  fz_last.first, -1);
+	struct rte_mbuf *t = fz_mbuf_make(fz_pool, fz_last.b, fz_last.len,
+					  fz_last.first, -1);
 
-	if (m == NULL)
+	if (m == NULL || t == NULL) {
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(t);
 		return false;
+	}
 	fz_queue_push(&fz_q, fz_last.port, m);
+	fz_queue_push(&fz_q, (uint16_t)(fz_last.port + FZ_TWIN), t);
 	return true;
 }
 
@@ -383,7 +480,7 @@ static bool
 fz_frame(struct fz_in *in)
 {
 	uint8_t *f = fz_last.b, kind = fz_u8(in), sel = fz_u8(in), nmut, i;
-	uint16_t port = (uint16_t)(fz_u8(in) % FZ_PORTS), len, plen;
+	uint16_t port = (uint16_t)(fz_u8(in) % FZ_IN_PORTS), len, plen;
 
 	/* Ethernet: mostly to the router's MAC. */
 	switch (sel & 3) {
@@ -455,9 +552,9 @@ static const struct {
 	{2, "2001:db8:2::9"},
 };
 /* The router's first address of each family on each port. */
-static const char *const fz_own4[FZ_PORTS] = {"10.0.0.1", "192.0.2.1",
+static const char *const fz_own4[FZ_IN_PORTS] = {"10.0.0.1", "192.0.2.1",
 					      "198.18.0.1"};
-static const char *const fz_own6[FZ_PORTS] = {"2001:db8::1", "2001:db8:1::1",
+static const char *const fz_own6[FZ_IN_PORTS] = {"2001:db8::1", "2001:db8:1::1",
 					      "2001:db8:2::1"};
 
 /* A neighbour answers: a well-formed ARP reply or solicited neighbour
@@ -513,6 +610,59 @@ fz_answer(struct fz_in *in)
 	return fz_enqueue_last();
 }
 
+/* The instance's name out of a reply (every "vnf" key), and the ages
+ * of neighbours ("age": from the clock of the moment), so that rtr's and
+ * the twin's compare. */
+static void
+fz_json_unname(json_t *j)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_object(j)) {
+		json_object_del(j, "vnf");
+		json_object_del(j, "age");
+		json_object_foreach(j, k, v)
+			fz_json_unname(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			fz_json_unname(v);
+	}
+}
+
+/* rtr's reply a and the twin's b say the same, names apart: a message
+ * with "twin" where a has "rtr", or the same JSON but for "vnf" and "age"
+ * keys. */
+static bool
+fz_same_reply(json_t *a, json_t *b)
+{
+	char msg[512];
+	const char *p, *q;
+	size_t n = 0;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	if (json_is_string(a) && json_is_string(b)) {
+		for (p = json_string_value(b); *p != '\0' && n + 4 < sizeof(msg);
+		     p++) {
+			q = strncmp(p, "twin", 4) == 0 ? "rtr" : NULL;
+			if (q != NULL) {
+				memcpy(msg + n, q, 3);
+				n += 3;
+				p += 3;
+			} else {
+				msg[n++] = *p;
+			}
+		}
+		msg[n] = '\0';
+		return strcmp(json_string_value(a), msg) == 0;
+	}
+	fz_json_unname(a);
+	fz_json_unname(b);
+	return json_equal(a, b);
+}
+
 /* A control verb, with arguments that are often wrong. */
 static void
 fz_ctl(struct fz_in *in)
@@ -527,7 +677,7 @@ fz_ctl(struct fz_in *in)
 		"172.16.0.1",  "192.0.2.1",    "fe80::1",	 "nonsense",
 	};
 	uint8_t what = fz_u8(in), a = fz_u8(in), b = fz_u8(in);
-	json_t *args = json_object(), *reply = NULL;
+	json_t *args = json_object(), *reply = NULL, *reply2 = NULL;
 	const char *verb;
 	int rc;
 
@@ -588,7 +738,12 @@ fz_ctl(struct fz_in *in)
 	rc = vnf_verb_call(fz_rt, verb, args, &reply);
 	FZ_CHECK(rc == 0 || rc == -ENOTSUP || json_is_string(reply));
 	FZ_CHECK(what % 8 != 6 || rc == -EINVAL);
+	/* The twin the same, with the same answer. */
+	FZ_CHECK(vnf_verb_call(fz_twin, verb, args, &reply2) == rc);
+	FZ_CHECK((reply == NULL) == (reply2 == NULL));
+	FZ_CHECK(fz_same_reply(reply, reply2));
 	json_decref(reply);
+	json_decref(reply2);
 	json_decref(args);
 }
 
@@ -599,10 +754,11 @@ static void
 fz_check_pool(void)
 {
 	unsigned int in_use = rte_mempool_in_use_count(fz_pool);
-	struct vnf_fates f;
+	struct vnf_fates f, t;
 
 	vnf_fates_get(fz_rt, &f);
-	FZ_CHECK(in_use >= f.held && in_use <= 2 * f.held);
+	vnf_fates_get(fz_twin, &t);
+	FZ_CHECK(in_use >= f.held + t.held && in_use <= 2 * (f.held + t.held));
 }
 
 /* Ops 10-13 and 15 (fuzz_prog.h; 0-8 frames, 14 a neighbour's answer, 9
@@ -621,6 +777,7 @@ fz_op(struct fz_in *in, uint8_t op, uint8_t arg)
 		 * REACHABLE and the stale garbage collection. */
 		fz_w->now += (uint64_t)arg * arg * (fz_hz / 3000);
 		fz_rt->ops->periodic(fz_rt, fz_w->now);
+		fz_twin->ops->periodic(fz_twin, fz_w->now);
 		nfv_rcu_reclaim();
 		break;
 	case 12:
@@ -649,6 +806,7 @@ fz_run(const uint8_t *data, size_t len)
 {
 	struct fz_in in = {.p = data, .n = len};
 	unsigned int frames = 0;
+	uint16_t c;
 
 	/* Each input starts with ports taking everything; the neighbour
 	 * table, held packets and routes of earlier inputs stay.  Time only
@@ -659,8 +817,14 @@ fz_run(const uint8_t *data, size_t len)
 	FZ_CHECK(fz_w->tx_dirty == 0);
 	/* The punt queue has no reader: housekeeping empties it. */
 	fz_rt->ops->periodic(fz_rt, fz_w->now);
+	fz_twin->ops->periodic(fz_twin, fz_w->now);
 	fz_check_fates(fz_rt, "fuzz_router");
+	fz_check_fates(fz_twin, "fuzz_router");
 	fz_check_pool();
+	fz_check_twin();
+	for (c = 0; c < fz_rt->ops->n_counters; c++)
+		FZ_CHECK(vnf_counter_sum(fz_rt, c) ==
+			 vnf_counter_sum(fz_twin, c));
 	return frames;
 }
 

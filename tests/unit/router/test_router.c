@@ -1531,25 +1531,31 @@ lane_variant(unsigned int k, struct pkt *p, bool *resolve)
 	return true;
 }
 
-/* A fresh router (static gateway unless resolve) takes one burst on lan:
- * a frame the lane takes, v, the same frame again; with steps, an
- * unknown-ethertype frame first, so that the lane takes nothing. */
+/* H1's neighbour on lan that forwards for 198.18.64.0/24, and the MAC it
+ * moves to. */
+static const uint8_t LAN_GW[6] = {2, 0, 0, 0, 0, 9};
+static const uint8_t LAN_GW_NEW[6] = {2, 0, 0, 0, 0, 0x19};
+
+/*
+ * A fresh router (static gateway unless resolve; with the fast lane or
+ * not) takes one burst on lan: good, v, good.  lan_gw: first 10.0.0.9
+ * (LAN_GW) becomes the learned gateway of 198.18.64.0/24.
+ */
 static void
-lane_burst(const struct pkt *v, bool resolve, bool steps,
-	   struct lane_result *r)
+lane_burst(const struct pkt *good, const struct pkt *v, bool resolve,
+	   bool lan_gw, bool lane, struct lane_result *r)
 {
-	struct pkt good = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2,
-			       18, 0);
-	struct pkt junk;
-	struct rte_mbuf *b[4];
-	unsigned int n = 0, i;
+	struct rte_mbuf *b[3];
+	unsigned int i;
 	struct rt_neigh_key key;
 	struct rte_ether_addr mac;
 	char req[96];
 	const void *d;
+	struct pkt a;
 
 	cfg_default(!resolve);
 	router_start();
+	vnf_router_fast_lane_set(vi, lane);
 	/* 198.18.0.0/15 via 192.0.2.254 and 198.18.N.192/26 via 192.0.2.253
 	 * (GW2): the tbl24 entries of 198.18.N.0/24 point to tbl8 groups,
 	 * numbered past the first next-hop ids, so that a lane that took a
@@ -1571,16 +1577,23 @@ lane_burst(const struct pkt *v, bool resolve, bool steps,
 	ip4_addr(key.ip, "192.0.2.253");
 	memcpy(mac.addr_bytes, GW2, 6);
 	assert_int_equal(rt_neigh_add_static(rt, &key, &mac), 0);
-	if (steps) {
-		eth(&junk, R_LAN, H1, 0x88b5);
-		memset(junk.b + 14, 0, 46);
-		junk.len = 60;
-		b[n++] = mbuf(&junk);
+	if (lan_gw) {
+		assert_int_equal(ctl("route add",
+				     "{\"prefix\": \"198.18.64.0/24\", "
+				     "\"via\": \"10.0.0.9\"}",
+				     NULL),
+				 0);
+		a = arp(R_LAN, LAN_GW, 2, LAN_GW, "10.0.0.9", R_LAN,
+			"10.0.0.1");
+		run1(LAN, mbuf(&a));
+		out_flush();
+		assert_int_equal(neigh_state("10.0.0.9", LAN, NULL),
+				 RT_NS_REACHABLE);
 	}
-	b[n++] = mbuf(&good);
-	b[n++] = mbuf(v);
-	b[n++] = mbuf(&good);
-	run(LAN, b, (uint16_t)n);
+	b[0] = mbuf(good);
+	b[1] = mbuf(v);
+	b[2] = mbuf(good);
+	run(LAN, b, 3);
 	assert_true(n_out <= LANE_OUT);
 	r->n = n_out;
 	for (i = 0; i < n_out; i++) {
@@ -1593,50 +1606,72 @@ lane_burst(const struct pkt *v, bool resolve, bool steps,
 			memcpy(r->b[i], d, r->len[i]);
 	}
 	memcpy(r->ctr, vi->slots[0].counters, sizeof(r->ctr));
-	if (steps)
-		r->ctr[RT_D_ETHERTYPE]--;
 	router_stop(false);
+}
+
+/* Every counter and every output (iface, bytes, order) the same. */
+static void
+lane_compare(unsigned int k, const struct lane_result *a,
+	     const struct lane_result *s)
+{
+	unsigned int i, c;
+
+	if (a->n != s->n)
+		fail_msg("variant %u: %u outputs through the lane, %u "
+			 "through the steps", k, a->n, s->n);
+	for (i = 0; i < a->n; i++) {
+		if (a->next[i] != s->next[i] || a->len[i] != s->len[i] ||
+		    memcmp(a->b[i], s->b[i], a->len[i]) != 0)
+			fail_msg("variant %u: output %u differs (iface %u/%u, "
+				 "%u/%u bytes)", k, i, a->next[i], s->next[i],
+				 a->len[i], s->len[i]);
+	}
+	for (c = 0; c < RT_N_COUNTERS; c++)
+		if (a->ctr[c] != s->ctr[c])
+			fail_msg("variant %u: counter %u: %" PRIu64
+				 " through the lane, %" PRIu64
+				 " through the steps", k, c, a->ctr[c],
+				 s->ctr[c]);
 }
 
 /*
  * Every variant gives the same outputs (ifaces, bytes, in order) and the
- * same counters whether the fast lane took the frames before it or steps
- * 1-4 took them all; and the lane does take the plain ones.
+ * same counters with the fast lane as with steps 1-4 alone
+ * (vnf_router_fast_lane_set()).  Then the frames before an ARP reply that
+ * moves their gateway to another MAC: they leave with the old MAC, the
+ * ones after it with the new, with the lane and without.
  */
 static void
 test_fast_lane_as_steps(void **state)
 {
 	static struct lane_result a, s;
-	unsigned int k, i, c;
-	bool resolve;
+	struct pkt good = udp4(R_LAN, "10.0.0.2", "198.51.100.7", 64, 1, 2,
+			       18, 0);
 	struct pkt v;
+	unsigned int k;
+	bool resolve;
 
 	(void)state;
 	vnf_instance_destroy(vi);
 	for (k = 0; lane_variant(k, &v, &resolve); k++) {
-		lane_burst(&v, resolve, false, &a);
-		lane_burst(&v, resolve, true, &s);
-		if (a.n != s.n)
-			fail_msg("variant %u: %u outputs through the lane, %u "
-				 "through the steps", k, a.n, s.n);
-		for (i = 0; i < a.n; i++) {
-			if (a.next[i] != s.next[i] || a.len[i] != s.len[i] ||
-			    memcmp(a.b[i], s.b[i], a.len[i]) != 0)
-				fail_msg("variant %u: output %u differs (iface "
-					 "%u/%u, %u/%u bytes)", k, i,
-					 a.next[i], s.next[i], a.len[i],
-					 s.len[i]);
-		}
-		for (c = 0; c < RT_N_COUNTERS; c++)
-			if (a.ctr[c] != s.ctr[c])
-				fail_msg("variant %u: counter %u: %" PRIu64
-					 " through the lane, %" PRIu64
-					 " through the steps", k, c, a.ctr[c],
-					 s.ctr[c]);
+		lane_burst(&good, &v, resolve, false, true, &a);
+		lane_burst(&good, &v, resolve, false, false, &s);
+		lane_compare(k, &a, &s);
 		if (k == 0)
 			assert_int_equal(a.ctr[RT_C_FWD4], 3);
 	}
 	assert_int_equal(k, 25 + LANE_TBL8);
+
+	good = udp4(R_LAN, "10.0.0.2", "198.18.64.5", 64, 1, 2, 18, 0);
+	v = arp(R_LAN, LAN_GW_NEW, 2, LAN_GW_NEW, "10.0.0.9", R_LAN,
+		"10.0.0.1");
+	lane_burst(&good, &v, false, true, true, &a);
+	lane_burst(&good, &v, false, true, false, &s);
+	lane_compare(k, &a, &s);
+	assert_int_equal(a.n, 2);
+	assert_memory_equal(a.b[0], LAN_GW, 6);
+	assert_memory_equal(a.b[1], LAN_GW_NEW, 6);
+
 	cfg_default(true);
 	router_start();
 }
