@@ -74,12 +74,12 @@
 #include "tests/fuzz/common/fuzz_frame.h"
 #include "tests/fuzz/common/fuzz_prog.h"
 #include "tests/fuzz/common/fuzz_queue.h"
+#include "tests/fuzz/common/fuzz_twin.h"
 #include "tests/fuzz/common/fuzz_router_config.h"
 
 #define FZ_IN_PORTS 3 /* the ports an input names: the twin's are rtr's */
 #define FZ_TWIN 3 /* rtr's port p is the twin's p + FZ_TWIN */
 #define FZ_PORTS 6
-#define FZ_LOG_MAX 4096
 #define FZ_POOL 8191
 #define FZ_FRAME_MAX 1600
 
@@ -123,74 +123,10 @@ static struct fz_queues fz_q;
 static unsigned int fz_accept = UINT_MAX;
 static uint64_t fz_hz, fz_sent, fz_refused;
 
-/* What rtr (0) and its twin (1) sent during an input, in order. */
-struct fz_sent_frame {
-	uint64_t hash;
-	uint32_t len;
-	uint8_t port; /* rtr's numbering */
-	bool taken;
-};
-static struct {
-	struct fz_sent_frame f[FZ_LOG_MAX];
-	unsigned int n;
-} fz_log[2];
-static bool fz_log_off; /* more than FZ_LOG_MAX: not compared */
+/* What the VNF and its twin sent during an input. */
+static struct fz_twin_log fz_tlog;
 
 /* ---- checking what leaves ---- */
-
-/* FNV-1a over the frame's bytes, every segment. */
-static uint64_t
-fz_frame_hash(const struct rte_mbuf *m)
-{
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-	for (; m != NULL; m = m->next) {
-		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-		uint16_t i;
-
-		for (i = 0; i < m->data_len; i++)
-			h = (h ^ p[i]) * UINT64_C(0x100000001b3);
-	}
-	return h;
-}
-
-/* Worker: a frame sent out of rtr's or the twin's port `port`. */
-static void
-fz_log_frame(uint16_t port, const struct rte_mbuf *m, bool taken)
-{
-	unsigned int t = port >= FZ_TWIN;
-
-	if (fz_log[t].n == FZ_LOG_MAX) {
-		fz_log_off = true;
-		return;
-	}
-	fz_log[t].f[fz_log[t].n++] = (struct fz_sent_frame){
-		.hash = fz_frame_hash(m),
-		.len = rte_pktmbuf_pkt_len(m),
-		.port = (uint8_t)(port % FZ_TWIN),
-		.taken = taken,
-	};
-}
-
-/* rtr and its twin sent the same. */
-static void
-fz_check_twin(void)
-{
-	unsigned int i;
-
-	if (!fz_log_off) {
-		FZ_CHECK(fz_log[0].n == fz_log[1].n);
-		for (i = 0; i < fz_log[0].n; i++) {
-			const struct fz_sent_frame *a = &fz_log[0].f[i];
-			const struct fz_sent_frame *b = &fz_log[1].f[i];
-
-			FZ_CHECK(a->hash == b->hash && a->len == b->len &&
-				 a->port == b->port && a->taken == b->taken);
-		}
-	}
-	fz_log[0].n = fz_log[1].n = 0;
-	fz_log_off = false;
-}
 
 /* Worker: the ports' send hook.  Checks each frame and frees it. */
 static uint16_t
@@ -207,7 +143,8 @@ fz_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 
 		FZ_CHECK(rte_mbuf_check(m, 1, &why) == 0);
 		FZ_CHECK(m->data_len >= RTE_ETHER_HDR_LEN);
-		fz_log_frame(port, m, i < take);
+		fz_twin_record(&fz_tlog, port >= FZ_TWIN,
+				       (uint16_t)(port % FZ_TWIN), m, i < take);
 		/* Whatever the router sends on a port comes from that
 		 * port's iface. */
 		FZ_CHECK(memcmp(p + 6, fz_rmac[port % FZ_TWIN], 6) == 0);
@@ -821,7 +758,7 @@ fz_run(const uint8_t *data, size_t len)
 	fz_check_fates(fz_rt, "fuzz_router");
 	fz_check_fates(fz_twin, "fuzz_router");
 	fz_check_pool();
-	fz_check_twin();
+	fz_twin_check(&fz_tlog, "fuzz_router");
 	for (c = 0; c < fz_rt->ops->n_counters; c++)
 		FZ_CHECK(vnf_counter_sum(fz_rt, c) ==
 			 vnf_counter_sum(fz_twin, c));

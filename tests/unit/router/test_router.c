@@ -1340,6 +1340,21 @@ test_ctl_show_neigh(void **state)
 	json_decref(r);
 }
 
+/* 192.0.2.253 on wan: a static neighbour at GW2. */
+static void
+gw2_static(void)
+{
+	struct rt_neigh_key k;
+	struct rte_ether_addr m;
+
+	memset(&k, 0, sizeof(k));
+	k.family = AF_INET;
+	k.iface = WAN;
+	ip4_addr(k.ip, "192.0.2.253");
+	memcpy(m.addr_bytes, GW2, 6);
+	assert_int_equal(rt_neigh_add_static(rt, &k, &m), 0);
+}
+
 static void
 test_multipath(void **state)
 {
@@ -1351,17 +1366,7 @@ test_multipath(void **state)
 	assert_int_equal(ctl("route add", "{\"prefix\": \"100.64.0.0/10\", "
 			     "\"nexthops\": [{\"via\": \"192.0.2.254\"}, "
 			     "{\"via\": \"192.0.2.253\"}]}", NULL), 0);
-	{
-		struct rt_neigh_key k;
-		struct rte_ether_addr m;
-
-		memset(&k, 0, sizeof(k));
-		k.family = AF_INET;
-		k.iface = WAN;
-		ip4_addr(k.ip, "192.0.2.253");
-		memcpy(m.addr_bytes, GW2, 6);
-		assert_int_equal(rt_neigh_add_static(rt, &k, &m), 0);
-	}
+	gw2_static();
 	for (i = 0; i < 64; i++) {
 		struct pkt p = udp4(R_LAN, "10.0.0.2", "100.64.1.1", 64,
 				    (uint16_t)(1000 + i), 80, 10, 0);
@@ -1547,8 +1552,6 @@ lane_burst(const struct pkt *good, const struct pkt *v, bool resolve,
 {
 	struct rte_mbuf *b[3];
 	unsigned int i;
-	struct rt_neigh_key key;
-	struct rte_ether_addr mac;
 	char req[96];
 	const void *d;
 	struct pkt a;
@@ -1571,12 +1574,7 @@ lane_burst(const struct pkt *good, const struct pkt *v, bool resolve,
 			 "\"via\": \"192.0.2.253\"}", i);
 		assert_int_equal(ctl("route add", req, NULL), 0);
 	}
-	memset(&key, 0, sizeof(key));
-	key.family = AF_INET;
-	key.iface = WAN;
-	ip4_addr(key.ip, "192.0.2.253");
-	memcpy(mac.addr_bytes, GW2, 6);
-	assert_int_equal(rt_neigh_add_static(rt, &key, &mac), 0);
+	gw2_static();
 	if (lan_gw) {
 		assert_int_equal(ctl("route add",
 				     "{\"prefix\": \"198.18.64.0/24\", "
@@ -1682,8 +1680,6 @@ test_fwd4_burst_runs(void **state)
 	static const char plan[] = "AAAtAABBAxBBzAAnABABuuAAABBBtAxB";
 	struct rte_mbuf *pkts[sizeof(plan) - 1];
 	unsigned int i, k, n_fwd = 0, n_icmp = 0, n_arp = 0, n_held = 0;
-	struct rt_neigh_key key;
-	struct rte_ether_addr mac;
 	char dst[32];
 
 	(void)state;
@@ -1697,12 +1693,7 @@ test_fwd4_burst_runs(void **state)
 			     "\"via\": \"192.0.2.252\"}",
 			     NULL),
 			 0);
-	memset(&key, 0, sizeof(key));
-	key.family = AF_INET;
-	key.iface = WAN;
-	ip4_addr(key.ip, "192.0.2.253");
-	memcpy(mac.addr_bytes, GW2, 6);
-	assert_int_equal(rt_neigh_add_static(rt, &key, &mac), 0);
+	gw2_static();
 
 	for (i = 0; i < RTE_DIM(pkts); i++) {
 		const char *src = plan[i] == 'z' ? "0.0.0.0" : "10.0.0.2";
