@@ -878,6 +878,8 @@ RESULTS=$DIR/results.tsv	# dut run mpps01 mpps10 loss cycles estimated gen-busy
 : >"$RESULTS"
 WORKER_RESULTS=$DIR/workers.tsv	# dut run worker packets cycles-per-packet
 : >"$WORKER_RESULTS"
+VNF_RESULTS=$DIR/vnfs.tsv	# dut run vnf cycles-per-packet-of-the-worker
+: >"$VNF_RESULTS"
 IDLE_RESULTS=$DIR/idle.tsv	# dut run cpu-pct "RATE P50 P99 LOSS ..."
 : >"$IDLE_RESULTS"
 
@@ -1043,13 +1045,28 @@ measure() {	# measure DUT GEN RUN [extra generator args...]
 	if [[ "$dut" == nfvd*:* ]]; then
 		local ctl=$NFVCTL
 		[[ "$dut" == nfvd-base:* ]] && ctl=$BASE_NFVCTL
-		# All workers: their busy cycles over their packets.
-		cyc=$("$ctl" -s "$NFVD_CTL" -j show stats 2>/dev/null | python3 -c '
+		# All workers: their busy cycles over their packets; and each
+		# VNF's cycles over the same packets (its share of that figure).
+		local stats
+		stats=$("$ctl" -s "$NFVD_CTL" -j show stats 2>/dev/null)
+		cyc=$(python3 -c '
 import json, sys
-w = json.load(sys.stdin)["workers"]
+w = json.loads(sys.argv[1])["workers"]
 p = sum(x["packets"] for x in w)
-print("%.1f" % (sum(x["busy_cycles"] for x in w) / p) if p else "")' 2>/dev/null)
+print("%.1f" % (sum(x["busy_cycles"] for x in w) / p) if p else "")' "$stats" 2>/dev/null)
 		[ -n "$cyc" ] && est=0
+		python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+p = sum(x["packets"] for x in d["workers"])
+for v in d.get("vnfs", []):
+    if p and v.get("packets"):
+        print("%s\t%s\t%s\t%.1f" % (sys.argv[2], sys.argv[3], v["name"],
+                                   v["cycles_per_packet"] * v["packets"] / p))' \
+			"$stats" "$key" "$run" >>"$VNF_RESULTS" 2>/dev/null
+		say "$(awk -F'\t' -v k="$key" -v r="$run" '$1 == k && $2 == r {
+			s = s (s == "" ? "" : ", ") $3 " " $4 } END {
+			printf "%-22s run %s:   in the VNFs, cycles per packet: %s", k, r, s }' "$VNF_RESULTS")"
 		# More than one worker: each one's packets and busy cycles per
 		# packet over the trial (nfv-bench --dut-socket).
 		if [ "$gen" = nfv-bench ] && [ "${WORKERS_OF[${dut#*:}]:-1}" -gt 1 ]; then
@@ -1202,7 +1219,7 @@ for run in $(seq "$RUNS"); do
 done
 
 # --- the table ---------------------------------------------------------------------
-NFV_CMP_WORKERS=$WORKER_RESULTS NFV_CMP_PAIRED=$PAIRED python3 - "$RESULTS" "$SIZE" "$RUNS" \
+NFV_CMP_WORKERS=$WORKER_RESULTS NFV_CMP_VNFS=$VNF_RESULTS NFV_CMP_PAIRED=$PAIRED python3 - "$RESULTS" "$SIZE" "$RUNS" \
 	"$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 	"$JSON_OUT" "$IDLE_RESULTS" "${ROWS[@]}" <<'EOF'
 import datetime, json, os, statistics, sys
@@ -1245,6 +1262,18 @@ for dut, ws in per_worker.items():
         med[dut]["workers"] = [{"worker": w, "packets": statistics.median([x[0] for x in v]),
                                 "cycles_per_packet": statistics.median([x[1] for x in v]), "runs": len(v)}
                                for w, v in sorted(ws.items())]
+
+# nfvd rows: each VNF's cycles over the worker's packets (the part of the
+# row's busy cycles per packet spent in it), medians of the runs.
+per_vnf = {}
+for line in open(os.environ["NFV_CMP_VNFS"]):
+    f = line.rstrip("\n").split("\t")
+    if len(f) == 4:
+        per_vnf.setdefault(f[0], {}).setdefault(f[2], []).append(float(f[3]))
+for dut, vs in per_vnf.items():
+    if dut in med:
+        med[dut]["vnfs"] = [{"vnf": n, "cycles_per_packet": statistics.median(v), "runs": len(v)}
+                            for n, v in vs.items()]
 
 
 def gen_of(key):
@@ -1314,6 +1343,9 @@ for key in order:
         name, gen, m["mpps_per_direction"], m["mpps_0to1"], m["mpps_1to0"], m["gbps_per_direction"],
         xlim, ratio, xovs, cyc, clim, cpair, "-" if busy is None else "%.0f%%" % busy,
         "**generator**" if m["paced_by"] == "generator" else m["paced_by"] or "-", m["runs"]))
+    for v in m.get("vnfs", []):
+        print("| &nbsp;&nbsp;in VNF %s | %s | | | | | | %.1f | | | | | %d |" % (
+            v["vnf"], gen, v["cycles_per_packet"], v["runs"]))
     total = sum(w["packets"] for w in m.get("workers", [])) or 1
     for w in m.get("workers", []):
         print("| &nbsp;&nbsp;worker %d | %s | %d packets (%.0f%%) | | | | | %.0f | | | | | %d |" % (
@@ -1321,6 +1353,10 @@ for key in order:
 print()
 print("~: estimated as TSC Hz / packets per second through the device's core;"
       " nfvd's figure is its workers' busy cycles per packet (nfvctl show stats).")
+if per_vnf:
+    print("in VNF NAME: the cycles nfvd counted in that VNF (nfvctl show stats), over the packets its"
+          " workers moved: the part of the row's cycles per packet spent in it; the rest is the runner"
+          " and the two copies.")
 if per_worker:
     print("worker N: with more than one nfvd worker, each one's packets (share) and busy cycles per packet"
           " over the trial, warm-up and drain included (nfv-bench --dut-socket); medians of the runs.")
