@@ -459,21 +459,18 @@ static inline unsigned int
 rt_fast_lane4(struct rt *rt, struct vnf_wctx *w, struct vnf_burst *b,
 	      const struct rt_iface *ifc, const struct rt_fib_view *v)
 {
-	const uint8_t *t = v->tbl24;
-	const unsigned int sh = v->nh_shift;
 	const struct rt_nh *nh = NULL;
 	uint32_t last = UINT32_MAX, fwd = 0;
 	uint64_t word = 0;
 	unsigned int i;
 
-	if (unlikely(t == NULL))
+	if (unlikely(v->tbl24 == NULL))
 		return 0;
 	for (i = 0; i < b->n; i++) {
 		struct rte_mbuf *m = b->pkts[i];
 		struct rte_ether_hdr *eh =
 			rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
-		const uint8_t *p;
 		uint32_t e;
 		uint8_t s0;
 
@@ -489,8 +486,7 @@ rt_fast_lane4(struct rt *rt, struct vnf_wctx *w, struct vnf_burst *b,
 		s0 = ((const uint8_t *)&ip->src_addr)[0];
 		if (unlikely(s0 == 127 || s0 >= 224))
 			break;
-		p = t + ((size_t)(rte_be_to_cpu_32(ip->dst_addr) >> 8) << sh);
-		e = sh == 1 ? *(const uint16_t *)p : *(const uint32_t *)p;
+		e = rt_fib4_tbl24_entry(v, rte_be_to_cpu_32(ip->dst_addr));
 		if (unlikely(e & 1))
 			break;
 		if (e != last) {

@@ -584,6 +584,17 @@ rt_fib6_prefetch(const struct rt_fib_view *v, const uint8_t *a)
 void rt_fib4_lookup_bulk(const struct rt_fib_view *v, const uint32_t *ips,
 			 uint64_t *nhs, unsigned int n);
 
+/* Worker: the tbl24 entry of IPv4 address ip (host order) in a table of
+ * known layout (v->tbl24 not NULL): next hop << 1, or bit 0 set when the
+ * /24 has longer prefixes (a tbl8 group). */
+static inline uint32_t
+rt_fib4_tbl24_entry(const struct rt_fib_view *v, uint32_t ip)
+{
+	const uint8_t *p = v->tbl24 + ((size_t)(ip >> 8) << v->nh_shift);
+
+	return v->nh_shift == 1 ? *(const uint16_t *)p : *(const uint32_t *)p;
+}
+
 /*
  * Worker: look up n (<= 32) IPv4 addresses (host order).  Inline where the
  * tbl24 layout is known (rt_fib_tbl24()): an entry holds next hop << 1,
@@ -612,9 +623,7 @@ rt_fib4_lookup_read(const struct rt_fib_view *v, const uint32_t *ips,
 		for (i = 0; i < n; i++)
 			rte_prefetch0(t + ((size_t)(ips[i] >> 8) << sh));
 	for (i = 0; i < n; i++) {
-		const uint8_t *p = t + ((size_t)(ips[i] >> 8) << sh);
-
-		e = sh == 1 ? *(const uint16_t *)p : *(const uint32_t *)p;
+		e = rt_fib4_tbl24_entry(v, ips[i]);
 		if (likely((e & 1) == 0))
 			nhs[i] = e >> 1;
 		else
