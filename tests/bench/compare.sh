@@ -1047,23 +1047,19 @@ measure() {	# measure DUT GEN RUN [extra generator args...]
 		[[ "$dut" == nfvd-base:* ]] && ctl=$BASE_NFVCTL
 		# All workers: their busy cycles over their packets; and each
 		# VNF's cycles over the same packets (its share of that figure).
-		local stats
-		stats=$("$ctl" -s "$NFVD_CTL" -j show stats 2>/dev/null)
-		cyc=$(python3 -c '
+		cyc=$("$ctl" -s "$NFVD_CTL" -j show stats 2>/dev/null | python3 -c '
 import json, sys
-w = json.loads(sys.argv[1])["workers"]
+d = json.load(sys.stdin)
+w = d["workers"]
 p = sum(x["packets"] for x in w)
-print("%.1f" % (sum(x["busy_cycles"] for x in w) / p) if p else "")' "$stats" 2>/dev/null)
+print("%.1f" % (sum(x["busy_cycles"] for x in w) / p) if p else "")
+with open(sys.argv[3], "a") as out:
+    for v in d.get("vnfs", []):
+        if p and v.get("packets"):
+            out.write("%s\t%s\t%s\t%.1f\n" % (sys.argv[1], sys.argv[2], v["name"],
+                                              v["cycles_per_packet"] * v["packets"] / p))' \
+			"$key" "$run" "$VNF_RESULTS" 2>/dev/null)
 		[ -n "$cyc" ] && est=0
-		python3 -c '
-import json, sys
-d = json.loads(sys.argv[1])
-p = sum(x["packets"] for x in d["workers"])
-for v in d.get("vnfs", []):
-    if p and v.get("packets"):
-        print("%s\t%s\t%s\t%.1f" % (sys.argv[2], sys.argv[3], v["name"],
-                                   v["cycles_per_packet"] * v["packets"] / p))' \
-			"$stats" "$key" "$run" >>"$VNF_RESULTS" 2>/dev/null
 		say "$(awk -F'\t' -v k="$key" -v r="$run" '$1 == k && $2 == r {
 			s = s (s == "" ? "" : ", ") $3 " " $4 } END {
 			printf "%-22s run %s:   in the VNFs, cycles per packet: %s", k, r, s }' "$VNF_RESULTS")"
