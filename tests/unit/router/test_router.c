@@ -1394,20 +1394,6 @@ test_multipath(void **state)
 	assert_int_equal(ctr(RT_C_MULTIPATH), 72);
 }
 
-/*
- * One burst whose packets change next hop from one to the next and back
- * (rt_fwd4_burst() reads a next hop and its neighbour once per run of
- * packets with the same next hop): each packet must leave by its own
- * next hop's MAC, the packets that fail their own checks in the middle of
- * a run (TTL 1, source 0.0.0.0) must not change what the rest of the run
- * does, and a run towards an unresolved gateway must be held while the
- * runs around it are forwarded.  Pattern letters:
- *   A  198.51.100.0/24 via 192.0.2.254 (GW, static)
- *   B  100.64.0.0/10 via 192.0.2.253 (GW2, static)
- *   u  100.128.0.0/10 via 192.0.2.252 (no MAC yet: held, one ARP request)
- *   t  as A with TTL 1 (time exceeded)     z  as A from 0.0.0.0 (martian)
- *   x  blackhole                           n  no route (unreachable)
- */
 /* ---- the IPv4 fast lane against steps 1-4 ------------------------------ */
 
 #define LANE_OUT 8
@@ -1674,6 +1660,20 @@ test_fast_lane_as_steps(void **state)
 	router_start();
 }
 
+/*
+ * One burst whose packets change next hop from one to the next and back
+ * (rt_fwd4_burst() reads a next hop and its neighbour once per run of
+ * packets with the same next hop): each packet must leave by its own
+ * next hop's MAC, the packets that fail their own checks in the middle of
+ * a run (TTL 1, source 0.0.0.0) must not change what the rest of the run
+ * does, and a run towards an unresolved gateway must be held while the
+ * runs around it are forwarded.  Pattern letters:
+ *   A  198.51.100.0/24 via 192.0.2.254 (GW, static)
+ *   B  100.64.0.0/10 via 192.0.2.253 (GW2, static)
+ *   u  100.128.0.0/10 via 192.0.2.252 (no MAC yet: held, one ARP request)
+ *   t  as A with TTL 1 (time exceeded)     z  as A from 0.0.0.0 (martian)
+ *   x  blackhole                           n  no route (unreachable)
+ */
 static void
 test_fwd4_burst_runs(void **state)
 {
