@@ -162,10 +162,15 @@ fw_ct_expired(const struct fw_ct *ct, uint64_t w, uint32_t t)
  * iface, or its peer for replies); then the state moves on.  The word is
  * written only when the state changes or its time stamp is more than
  * ct->refresh old, so a busy connection costs one load per packet.
+ * On a pass, *kept is the word when the pass left it as it was, else 0: the
+ * step is a function of the word, pk's parse, in, t and the connection
+ * settings, so another packet that parses as pk, comes in by `in` at t
+ * and finds that same word passes without a write too (fw_fast_lane()).
  */
 static inline int
-fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
-	   const struct fw_pkt *pk, uint16_t in, uint32_t t)
+fw_ct_step_kept(const struct fw *fw, struct fw_ct *ct, int32_t pos,
+		const struct fw_pkt *pk, uint16_t in, uint32_t t,
+		uint64_t *kept)
 {
 	unsigned int tries;
 
@@ -184,8 +189,10 @@ fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
 		oif = fw_w_iface(w);
 		if (in != (reply ? fw_peer(fw, oif) : oif))
 			return FW_CT_MISS;
-		if (pk->ct == FW_CTK_RELATED)
+		if (pk->ct == FW_CTK_RELATED) {
+			*kept = 0;
 			return FW_CT_PASS;
+		}
 		nst = st;
 		switch (pk->proto) {
 		case IPPROTO_TCP:
@@ -215,8 +222,10 @@ fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
 			break;
 		}
 		if (nst == st && fl == (w & FW_W_FLAGS) &&
-		    nfv_tick_diff(t, fw_w_seen(w)) < (int32_t)ct->refresh)
+		    nfv_tick_diff(t, fw_w_seen(w)) < (int32_t)ct->refresh) {
+			*kept = w;
 			return FW_CT_PASS;
+		}
 		nw = (w & ~(UINT64_C(0xff) | FW_W_FLAGS | (UINT64_MAX << 32))) |
 		     nst | fl | ((uint64_t)t << 32);
 		/* Relaxed: the word is the whole state; nothing else is
@@ -224,10 +233,21 @@ fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
 		if (atomic_compare_exchange_strong_explicit(
 			    &ct->tab.words[pos], &w, nw, memory_order_relaxed,
 			    memory_order_relaxed))
-			return FW_CT_PASS;
+			break;
 	}
-	/* Other workers keep changing it: the connection is alive. */
+	/* Written (or other workers keep changing it: the connection is
+	 * alive). */
+	*kept = 0;
 	return FW_CT_PASS;
+}
+
+static inline int
+fw_ct_step(const struct fw *fw, struct fw_ct *ct, int32_t pos,
+	   const struct fw_pkt *pk, uint16_t in, uint32_t t)
+{
+	uint64_t kept;
+
+	return fw_ct_step_kept(fw, ct, pos, pk, in, t, &kept);
 }
 
 /*

@@ -596,6 +596,7 @@ fw_parse(const struct fw *fw, struct vnf_wctx *w, struct rte_mbuf *m,
 struct fw_tmpl {
 	uint64_t ref[FW_TMPL_WORDS], mask[FW_TMPL_WORDS];
 	uint32_t nw;
+	uint32_t min_dlen; /* nw * 8 */
 	uint32_t min_plen;
 };
 
@@ -644,7 +645,8 @@ fw_tmpl_make(struct fw_tmpl *t, const struct rte_mbuf *m,
 	}
 	end = (uint32_t)pk->l4off + l4len;
 	t->nw = (end + 7) / 8;
-	if (t->nw > FW_TMPL_WORDS || m->data_len < t->nw * 8)
+	t->min_dlen = t->nw * 8;
+	if (t->nw > FW_TMPL_WORDS || m->data_len < t->min_dlen)
 		return false;
 	memset(mb, 0, sizeof(mb));
 	/* EtherTypes and VLAN tags. */
@@ -687,24 +689,40 @@ fw_tmpl_make(struct fw_tmpl *t, const struct rte_mbuf *m,
 	return true;
 }
 
-/* Worker: frame m parses like the template's frame (see struct fw_tmpl). */
-static inline bool
-fw_tmpl_match(const struct fw_tmpl *t, const struct rte_mbuf *m)
+/* The masked differences of header words 1..nw-1 of h from the
+ * template's; word 0 holds MACs only and is never compared.  Inlined with
+ * a constant nw, the loop unrolls. */
+static inline __rte_always_inline uint64_t
+fw_tmpl_diff(const struct fw_tmpl *t, const uint8_t *h, uint32_t nw)
 {
-	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint64_t diff = 0;
 	uint32_t w;
 
-	if (unlikely(m->data_len < t->nw * 8 || m->pkt_len < t->min_plen))
-		return false;
-	/* Word 0 holds MACs only: never compared. */
-	for (w = 1; w < t->nw; w++) {
+	for (w = 1; w < nw; w++) {
 		uint64_t x;
 
 		memcpy(&x, h + 8 * w, 8);
 		diff |= (x & t->mask[w]) ^ t->ref[w];
 	}
-	return diff == 0;
+	return diff;
+}
+
+/* Worker: frame m parses like the template's frame (see struct fw_tmpl). */
+static inline __rte_always_inline bool
+fw_tmpl_match_n(const struct fw_tmpl *t, const struct rte_mbuf *m,
+		uint32_t nw)
+{
+	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (unlikely(m->data_len < t->min_dlen || m->pkt_len < t->min_plen))
+		return false;
+	return fw_tmpl_diff(t, h, nw) == 0;
+}
+
+static inline bool
+fw_tmpl_match(const struct fw_tmpl *t, const struct rte_mbuf *m)
+{
+	return fw_tmpl_match_n(t, m, t->nw);
 }
 
 /* ---- first-fragment verdicts (per worker) ---- */
@@ -1015,6 +1033,68 @@ fw_parse_fast6(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
 	return true;
 }
 
+/* The frames of burst b from i on that match template tm, each while
+ * the connection's word is still `kept`: next[] set to out, returns the
+ * index of the first other frame.  The loops unrolled for the lengths of
+ * the fast lane's frames: IPv4 UDP and TCP (5 and 6 words), IPv6 UDP and
+ * TCP (8 and 9). */
+static inline __rte_always_inline uint16_t
+fw_lane_run_n(const struct fw_tmpl *tm, const struct vnf_burst *b, uint16_t i,
+	      const _Atomic uint64_t *word, uint64_t kept, uint16_t out,
+	      uint32_t nw)
+{
+	for (; i < b->n; i++) {
+		if (!fw_tmpl_match_n(tm, b->pkts[i], nw) ||
+		    atomic_load_explicit(word, memory_order_relaxed) != kept)
+			break;
+		b->next[i] = out;
+	}
+	return i;
+}
+
+/*
+ * Frame b->pkts[i - 1], an IPv4 or IPv6 (family) TCP or UDP (proto) frame
+ * that fw_parse_fast4() or fw_parse_fast6() took and that left its
+ * connection's word at `kept`: its template, and fw_lane_run_n() with it
+ * from frame i on; i when it makes none.  Out of line, and given the two
+ * fields rather than the parse, so that the lane's parse can stay in
+ * registers.
+ */
+static __rte_noinline uint16_t
+fw_lane_tmpl(const struct vnf_burst *b, uint16_t i, uint8_t family,
+	     uint8_t proto, const _Atomic uint64_t *word, uint64_t kept,
+	     uint16_t out)
+{
+	const struct rte_mbuf *m = b->pkts[i - 1];
+	struct fw_tmpl tm;
+	struct fw_pkt pk = {
+		.kind = FW_PK_IP,
+		.ct = FW_CTK_TRACK,
+		.frag = FW_FRAG_NONE,
+		.family = family,
+		.proto = proto,
+		.l3off = RTE_ETHER_HDR_LEN,
+		.l4off = RTE_ETHER_HDR_LEN + (family == 4 ? 20 : 40),
+		.l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+					      RTE_ETHER_HDR_LEN),
+	};
+
+	if (!fw_tmpl_make(&tm, m, &pk, b->pkts[i]))
+		return i;
+	switch (tm.nw) {
+	case 5:
+		return fw_lane_run_n(&tm, b, i, word, kept, out, 5);
+	case 6:
+		return fw_lane_run_n(&tm, b, i, word, kept, out, 6);
+	case 8:
+		return fw_lane_run_n(&tm, b, i, word, kept, out, 8);
+	case 9:
+		return fw_lane_run_n(&tm, b, i, word, kept, out, 9);
+	default:
+		return fw_lane_run_n(&tm, b, i, word, kept, out, tm.nw);
+	}
+}
+
 /*
  * Worker: decide the leading frames of burst b that the fast lane can:
  * each parsed by fw_parse_fast4() or fw_parse_fast6(), of a connection
@@ -1026,6 +1106,17 @@ fw_parse_fast6(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
  * and the state change it would get there.  For an established flow this
  * is one short parse, at most one cache probe and one load of the
  * connection's word per frame.
+ *
+ * A burst of one flow (what testpmd sends) costs less still.  Once a frame
+ * of the previous frame's connection has passed and left the connection's
+ * word as it was, its template (struct fw_tmpl) stands for the frames
+ * after it (fw_lane_tmpl()): one that matches it parses as it did, and if
+ * it also finds the same word it passes without a write too
+ * (fw_ct_step_kept()), so it is passed on a compare of its header words
+ * and one load.  The first frame that does not match, or that finds the
+ * word moved (a refresh, another worker's write), goes on as before; a
+ * burst makes a new template only after one that served a frame, so that
+ * two kinds of frame of one connection taking turns cost one template.
  */
 static inline uint16_t
 fw_fast_lane(struct fw *fw, struct vnf_wctx *w, struct fw_wstate *ws,
@@ -1036,12 +1127,15 @@ fw_fast_lane(struct fw *fw, struct vnf_wctx *w, struct fw_wstate *ws,
 	uint32_t gen = atomic_load_explicit(&fw->ct.gen, memory_order_acquire);
 	uint64_t k[5] = {0}; /* the previous frame's key */
 	int32_t pos = -1;
-	uint16_t i;
+	bool tmpl_ok = true; /* may this burst make a template? */
+	uint16_t i, j;
 
 	if (unlikely(gen & 1))
 		return 0; /* deletes under way: the cache is not used */
 	for (i = 0; i < b->n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
 		struct fw_pkt pk;
+		uint64_t kept;
 		bool same;
 
 		if (i + 1 < b->n)
@@ -1049,10 +1143,10 @@ fw_fast_lane(struct fw *fw, struct vnf_wctx *w, struct fw_wstate *ws,
 		/* Of the previous frame's connection?  A key's word 4 holds
 		 * the family, word 5 is 0 (TCP, UDP) and so are an IPv4
 		 * key's words 1 and 3. */
-		if (fw_parse_fast4(b->pkts[i], in, &pk))
+		if (fw_parse_fast4(m, in, &pk))
 			same = ((pk.ck.w[0] ^ k[0]) | (pk.ck.w[2] ^ k[2]) |
 				(pk.ck.w[4] ^ k[4])) == 0;
-		else if (fw_parse_fast6(b->pkts[i], in, &pk))
+		else if (fw_parse_fast6(m, in, &pk))
 			same = ((pk.ck.w[0] ^ k[0]) | (pk.ck.w[1] ^ k[1]) |
 				(pk.ck.w[2] ^ k[2]) | (pk.ck.w[3] ^ k[3]) |
 				(pk.ck.w[4] ^ k[4])) == 0;
@@ -1066,9 +1160,18 @@ fw_fast_lane(struct fw *fw, struct vnf_wctx *w, struct fw_wstate *ws,
 			pos = e->pos;
 			memcpy(k, pk.ck.w, sizeof(k));
 		}
-		if (fw_ct_step(fw, &fw->ct, pos, &pk, in, t) != FW_CT_PASS)
+		if (fw_ct_step_kept(fw, &fw->ct, pos, &pk, in, t, &kept) !=
+		    FW_CT_PASS)
 			break;
 		b->next[i] = out;
+		/* The second frame in a row of a connection, unchanged by
+		 * it: the frames after it that look like it. */
+		if (unlikely(same && kept != 0 && tmpl_ok) && i + 1 < b->n) {
+			j = fw_lane_tmpl(b, i + 1, pk.family, pk.proto,
+					 &fw->ct.tab.words[pos], kept, out);
+			tmpl_ok = j > i + 1;
+			i = j - 1;
+		}
 	}
 	w->counters[FW_C_CONN_PASS] += i;
 	return i;
@@ -1108,6 +1211,7 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	n = (uint16_t)(b->n - done);
 
 	tm.nw = 0; /* set when `uniform`: for the compiler's sake */
+	tm.min_dlen = 0;
 	tm.min_plen = 0;
 
 	/* 1. Parse; fold consecutive equal connection keys (a burst of one

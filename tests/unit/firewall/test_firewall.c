@@ -1046,29 +1046,43 @@ test_conn_cache_aged(void **state)
 
 /* ---- the fast lane ---- */
 
+/* Burst f[0..n) into port `in`; out[k]: the port frame f[k] left by, or
+ * -1 (the frames must differ). */
+static void
+ut_ports_in_burst(uint16_t in, const struct fwt_frame *f, unsigned int n,
+		  int *out)
+{
+	unsigned int before[UT_MAX_IFACES], p, j, k;
+
+	for (p = 0; p < UT_MAX_IFACES; p++)
+		before[p] = ut_cap[p].n;
+	ut_send(in, f, n);
+	for (k = 0; k < n; k++)
+		out[k] = -1;
+	for (p = 0; p < UT_MAX_IFACES; p++)
+		for (j = before[p]; j < ut_cap[p].n; j++) {
+			const struct rte_mbuf *m = ut_cap[p].pkts[j];
+
+			for (k = 0; k < n; k++)
+				if (m->pkt_len == f[k].len &&
+				    memcmp(rte_pktmbuf_mtod(m, const void *),
+					   f[k].b, f[k].len) == 0) {
+					assert_int_equal(out[k], -1);
+					out[k] = (int)p;
+				}
+		}
+}
+
 /* Burst f[0..n) into port `in`; the port frame f[k] left by, or -1. */
 static int
 ut_pass_in_burst(uint16_t in, const struct fwt_frame *f, unsigned int n,
 		 unsigned int k)
 {
-	unsigned int before[UT_MAX_IFACES], p, j;
-	int out = -1;
+	int out[VNF_BURST_MAX];
 
-	for (p = 0; p < UT_MAX_IFACES; p++)
-		before[p] = ut_cap[p].n;
-	ut_send(in, f, n);
-	for (p = 0; p < UT_MAX_IFACES; p++)
-		for (j = before[p]; j < ut_cap[p].n; j++) {
-			const struct rte_mbuf *m = ut_cap[p].pkts[j];
-
-			if (m->pkt_len == f[k].len &&
-			    memcmp(rte_pktmbuf_mtod(m, const void *), f[k].b,
-				   f[k].len) == 0) {
-				assert_int_equal(out, -1);
-				out = (int)p;
-			}
-		}
-	return out;
+	assert_true(n <= VNF_BURST_MAX);
+	ut_ports_in_burst(in, f, n, out);
+	return out[k];
 }
 
 enum ut_variant {
@@ -1076,6 +1090,7 @@ enum ut_variant {
 	UV_REPLY,     /* the other way */
 	UV_WRONG_IF,  /* by the other iface than its direction's */
 	UV_PADDED,    /* 64 bytes: shorter IP packet than frame */
+	UV_CUT,	      /* one byte shorter than its IP packet */
 	UV_DF,	      /* IPv4: don't fragment */
 	UV_VLAN,      /* one 802.1Q tag */
 	UV_IHL6,      /* IHL 6: the ports read 4 bytes further on; IPv6:
@@ -1096,44 +1111,50 @@ enum ut_variant {
 };
 
 /* Open connection `port` (TCP or UDP, 10.0.0.1:port -> 192.0.2.1:80 by
- * iface in, or the same between 2001:db8::1 and 2001:db8::9), then send its frame of `variant`, first in a burst of two
- * with an ARP frame when fast, else behind it; the ARP frame makes every
- * later frame of the burst take the four steps.  Returns the variant's
- * port (-1: dropped) and, in probe, the port of a reply after it. */
-static int
-ut_fast_run(bool tcp, bool v6, uint16_t port, enum ut_variant v, bool fast,
-	    int *probe)
+ * iface 0, or the same between 2001:db8::1 and 2001:db8::9): *o is its
+ * originator's frame (by iface 0), *r its reply's (by iface 1), both
+ * plain ACKs for TCP. */
+static void
+ut_fast_open(bool tcp, bool v6, uint16_t port, struct fwt_spec *o,
+	     struct fwt_spec *r)
 {
 	const char *a = v6 ? "2001:db8::1" : "10.0.0.1";
 	const char *z = v6 ? "2001:db8::9" : "192.0.2.1";
-	struct fwt_spec o = tcp ? ut_tcp(a, port, z, 80, ACK)
-				: ut_udp(a, port, z, 80);
-	struct fwt_spec r = tcp ? ut_tcp(z, 80, a, port, ACK)
-				: ut_udp(z, 80, a, port);
-	struct fwt_spec s = o;
-	struct fwt_frame b[2], arp;
-	const unsigned int l4 = v6 ? 14 + 40 : 14 + 20;
-	uint16_t in = 0;
-	int out;
 
+	*o = tcp ? ut_tcp(a, port, z, 80, ACK) : ut_udp(a, port, z, 80);
+	*r = tcp ? ut_tcp(z, 80, a, port, ACK) : ut_udp(z, 80, a, port);
 	if (tcp) {
-		o.flags = SYN;
-		assert_int_equal(ut_pass(0, &o), 1);
-		r.flags = SYN | ACK;
-		assert_int_equal(ut_pass(1, &r), 0);
-		o.flags = ACK;
-		r.flags = ACK;
+		o->flags = SYN;
+		assert_int_equal(ut_pass(0, o), 1);
+		r->flags = SYN | ACK;
+		assert_int_equal(ut_pass(1, r), 0);
+		o->flags = ACK;
+		r->flags = ACK;
 	}
-	assert_int_equal(ut_pass(0, &o), 1);
-	assert_int_equal(ut_pass(1, &r), 0);
-	assert_int_equal(ut_pass(0, &o), 1);
+	assert_int_equal(ut_pass(0, o), 1);
+	assert_int_equal(ut_pass(1, r), 0);
+	assert_int_equal(ut_pass(0, o), 1);
+}
+
+/* The frame of `variant` of the connection of o and r (ut_fast_open()),
+ * and in *in the iface it comes in by. */
+static struct fwt_frame
+ut_fast_variant(bool tcp, bool v6, const struct fwt_spec *o,
+		const struct fwt_spec *r, enum ut_variant v, uint16_t *in)
+{
+	struct fwt_spec s = *o;
+	const unsigned int l4 = v6 ? 14 + 40 : 14 + 20;
+	struct fwt_frame f;
+
+	RTE_SET_USED(tcp);
+	*in = 0;
 	switch (v) {
 	case UV_REPLY:
-		s = r;
-		in = 1;
+		s = *r;
+		*in = 1;
 		break;
 	case UV_WRONG_IF:
-		in = 1;
+		*in = 1;
 		break;
 	case UV_VLAN:
 		s.vlan = 5;
@@ -1145,9 +1166,9 @@ ut_fast_run(bool tcp, bool v6, uint16_t port, enum ut_variant v, bool fast,
 		s.flags = FIN | ACK;
 		break;
 	case UV_RST:
-		s = r;
+		s = *r;
 		s.flags = RST;
-		in = 1;
+		*in = 1;
 		break;
 	case UV_SYNACK:
 		s.flags = SYN | ACK;
@@ -1158,50 +1179,81 @@ ut_fast_run(bool tcp, bool v6, uint16_t port, enum ut_variant v, bool fast,
 	default:
 		break;
 	}
-	b[0] = ut_frame(&s);
+	f = ut_frame(&s);
 	switch (v) {
 	case UV_PADDED:
-		b[0].len = (uint16_t)RTE_MAX(64, b[0].len + 10);
+		f.len = (uint16_t)RTE_MAX(64, f.len + 10);
+		break;
+	case UV_CUT:
+		f.len--;
 		break;
 	case UV_DF:
-		b[0].b[20] = 0x40;
+		f.b[20] = 0x40;
 		break;
 	case UV_IHL6:
-		b[0].b[14] = v6 ? 0x40 : 0x46;
+		f.b[14] = v6 ? 0x40 : 0x46;
 		break;
 	case UV_MF:
-		b[0].b[20] = v6 ? 0 : 0x20;
+		f.b[20] = v6 ? 0 : 0x20;
 		break;
 	case UV_LATER:
-		b[0].b[21] = 0x10;
+		f.b[21] = 0x10;
 		break;
 	case UV_TOT_LONG:
-		b[0].b[v6 ? 18 : 16] = 0x05;
+		f.b[v6 ? 18 : 16] = 0x05;
 		break;
 	case UV_TOT_SHORT:
-		b[0].b[v6 ? 18 : 16] = 0;
-		b[0].b[v6 ? 19 : 17] = v6 ? 10 : 30;
+		f.b[v6 ? 18 : 16] = 0;
+		f.b[v6 ? 19 : 17] = v6 ? 10 : 30;
 		break;
 	case UV_DOFF4:
-		b[0].b[l4 + 12] = 0x40;
+		f.b[l4 + 12] = 0x40;
 		break;
 	case UV_DOFF15:
-		b[0].b[l4 + 12] = 0xf0;
+		f.b[l4 + 12] = 0xf0;
 		break;
 	default:
 		break;
 	}
+	return f;
+}
+
+/* A non-IP frame with f's MACs: every frame after it in a burst takes the
+ * four steps. */
+static struct fwt_frame
+ut_arp_like(const struct fwt_frame *f)
+{
+	struct fwt_frame arp;
+
 	memset(&arp, 0, sizeof(arp));
-	memcpy(arp.b, b[0].b, 12);
+	memcpy(arp.b, f->b, 12);
 	arp.b[12] = 0x08;
 	arp.b[13] = 0x06;
 	arp.len = 60;
+	return arp;
+}
+
+/* Open connection `port` (ut_fast_open()), then send its frame of
+ * `variant`, first in a burst of two with an ARP frame when fast, else
+ * behind it.  Returns the variant's port (-1: dropped) and, in probe, the
+ * port of a reply after it. */
+static int
+ut_fast_run(bool tcp, bool v6, uint16_t port, enum ut_variant v, bool fast,
+	    int *probe)
+{
+	struct fwt_spec o, r;
+	struct fwt_frame b[2];
+	uint16_t in;
+	int out;
+
+	ut_fast_open(tcp, v6, port, &o, &r);
+	b[0] = ut_fast_variant(tcp, v6, &o, &r, v, &in);
+	b[1] = ut_arp_like(&b[0]);
 	if (fast) {
-		b[1] = arp;
 		out = ut_pass_in_burst(in, b, 2, 0);
 	} else {
 		b[1] = b[0];
-		b[0] = arp;
+		b[0] = ut_arp_like(&b[1]);
 		out = ut_pass_in_burst(in, b, 2, 1);
 	}
 	*probe = ut_pass(1, &r);
@@ -1271,6 +1323,110 @@ test_fast_lane_as_four_steps(void **state)
 		}
 	/* Established frames took the lane and passed. */
 	assert_true(ut_ctr("conn-matched") > 0);
+}
+
+/* Frame f with its IPv4 TTL or IPv6 hop limit (which the firewall does
+ * not read) set to ttl, so that it can be told from its copies. */
+static struct fwt_frame
+ut_ttl(struct fwt_frame f, uint8_t ttl)
+{
+	unsigned int l3 = f.b[12] == 0x81 && f.b[13] == 0x00 ? 18 : 14;
+
+	if (f.b[l3 - 2] == 0x86 && f.b[l3 - 1] == 0xdd)
+		f.b[l3 + 7] = ttl;
+	else
+		f.b[l3 + 8] = ttl;
+	return f;
+}
+
+/*
+ * Within a burst of one connection, the fast lane passes the frames that
+ * look like an earlier one that left the connection as it was on a
+ * compare of their headers (firewall.c, fw_lane_tmpl()).  Each variant of
+ * the connection's frame (ut_fast_variant()) goes between three plain
+ * frames of its direction and three more: once at the head of the burst
+ * (the lane) and once behind a non-IP frame (the four steps), each time on
+ * a connection of its own.  Every frame's verdict, every counter's change
+ * and a reply's verdict after the burst must be the same both ways.
+ */
+static void
+test_fast_lane_runs_as_four_steps(void **state)
+{
+	const struct ut_rule rules[] = {
+		{FW_RULE_ALLOW_STATEFUL, 0, NULL, NULL, 0, 0, 0, 0, "in"},
+	};
+	struct ut_fw_cfg fc = {
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
+	static const char *const kinds[] = {"tcp", "udp", "tcp6", "udp6"};
+	enum { LEAD = 3, TRAIL = 3, N = LEAD + 1 + TRAIL + 1 };
+	uint64_t c0[64], d[2][64];
+	unsigned int v, kind, mode, c, n, k;
+	int out[2][N], probe[2];
+	uint16_t port = 3000;
+
+	RTE_SET_USED(state);
+	ut_fw_new(&fc);
+	n = ut_fw->ops->n_counters;
+	assert_true(n <= 64);
+	for (kind = 0; kind < 4; kind++)
+		for (v = 0; v < UV_N; v++) {
+			bool tcp = kind % 2 == 0, v6 = kind >= 2;
+
+			if (!tcp && v >= UV_DOFF4)
+				break; /* TCP only */
+			if (v6 && (v == UV_DF || v == UV_LATER))
+				continue; /* IPv4 only */
+			for (mode = 0; mode < 2; mode++) {
+				struct fwt_frame f[N], plain;
+				struct fwt_spec o, r;
+				unsigned int at = mode == 0 ? 0 : 1;
+				uint16_t in;
+
+				for (c = 0; c < n; c++)
+					c0[c] = vnf_counter_sum(ut_fw, c);
+				ut_fast_open(tcp, v6, port++, &o, &r);
+				f[at + LEAD] = ut_ttl(
+					ut_fast_variant(tcp, v6, &o, &r,
+							(enum ut_variant)v,
+							&in),
+					100);
+				plain = ut_frame(in == 0 ? &o : &r);
+				for (k = 0; k < LEAD; k++)
+					f[at + k] = ut_ttl(plain, (uint8_t)(10 + k));
+				for (k = 0; k < TRAIL; k++)
+					f[at + LEAD + 1 + k] =
+						ut_ttl(plain, (uint8_t)(20 + k));
+				f[mode == 0 ? N - 1 : 0] = ut_arp_like(&plain);
+				ut_ports_in_burst(in, f, N, out[mode]);
+				if (mode == 1) /* the IP frames first */
+					memmove(out[1], out[1] + 1,
+						(N - 1) * sizeof(out[1][0]));
+				probe[mode] = ut_pass(1, &r);
+				for (c = 0; c < n; c++)
+					d[mode][c] = vnf_counter_sum(ut_fw, c) -
+						     c0[c];
+			}
+			for (k = 0; k < N - 1; k++)
+				if (out[0][k] != out[1][k])
+					fail_msg("%s variant %u frame %u: fast "
+						 "lane %d, four steps %d",
+						 kinds[kind], v, k, out[0][k],
+						 out[1][k]);
+			if (probe[0] != probe[1])
+				fail_msg("%s variant %u: reply after: fast "
+					 "lane %d, four steps %d",
+					 kinds[kind], v, probe[0], probe[1]);
+			for (c = 0; c < n; c++)
+				if (d[0][c] != d[1][c])
+					fail_msg("%s variant %u: counter %s "
+						 "+%" PRIu64 " against +%" PRIu64,
+						 kinds[kind], v,
+						 ut_fw->ops->counters[c].name,
+						 d[0][c], d[1][c]);
+		}
+	/* The plain frames passed, each way. */
+	assert_int_equal(out[0][0], out[1][0]);
+	assert_true(out[0][0] >= 0);
 }
 
 /*
@@ -2430,6 +2586,7 @@ main(int argc, char **argv)
 		T(test_conn_cache_flushed),
 		T(test_conn_cache_aged),
 		T(test_fast_lane_as_four_steps),
+		T(test_fast_lane_runs_as_four_steps),
 		T(test_uniform_burst_odd_frames),
 		T(test_uniform_burst_ipv6_vlan),
 		T(test_reject_tcp_rst),
