@@ -692,7 +692,7 @@ fw_tmpl_make(struct fw_tmpl *t, const struct rte_mbuf *m,
 /* The masked differences of header words 1..nw-1 of h from the
  * template's; word 0 holds MACs only and is never compared.  Inlined with
  * a constant nw, the loop unrolls. */
-static inline __rte_always_inline uint64_t
+static __rte_always_inline uint64_t
 fw_tmpl_diff(const struct fw_tmpl *t, const uint8_t *h, uint32_t nw)
 {
 	uint64_t diff = 0;
@@ -708,7 +708,7 @@ fw_tmpl_diff(const struct fw_tmpl *t, const uint8_t *h, uint32_t nw)
 }
 
 /* Worker: frame m parses like the template's frame (see struct fw_tmpl). */
-static inline __rte_always_inline bool
+static __rte_always_inline bool
 fw_tmpl_match_n(const struct fw_tmpl *t, const struct rte_mbuf *m,
 		uint32_t nw)
 {
@@ -1038,7 +1038,7 @@ fw_parse_fast6(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
  * index of the first other frame.  The loops unrolled for the lengths of
  * the fast lane's frames: IPv4 UDP and TCP (5 and 6 words), IPv6 UDP and
  * TCP (8 and 9). */
-static inline __rte_always_inline uint16_t
+static __rte_always_inline uint16_t
 fw_lane_run_n(const struct fw_tmpl *tm, const struct vnf_burst *b, uint16_t i,
 	      const _Atomic uint64_t *word, uint64_t kept, uint16_t out,
 	      uint32_t nw)
