@@ -1043,11 +1043,15 @@ fw_lane_run_n(const struct fw_tmpl *tm, const struct vnf_burst *b, uint16_t i,
 	      const _Atomic uint64_t *word, uint64_t kept, uint16_t out,
 	      uint32_t nw)
 {
-	for (; i < b->n; i++) {
-		if (!fw_tmpl_match_n(tm, b->pkts[i], nw) ||
+	/* In locals: the stores to next[] could otherwise alias them. */
+	struct rte_mbuf *const *pkts = b->pkts;
+	uint16_t *next = b->next, n = b->n;
+
+	for (; i < n; i++) {
+		if (!fw_tmpl_match_n(tm, pkts[i], nw) ||
 		    atomic_load_explicit(word, memory_order_relaxed) != kept)
 			break;
-		b->next[i] = out;
+		next[i] = out;
 	}
 	return i;
 }
