@@ -601,32 +601,16 @@ struct fw_tmpl {
 };
 
 /*
- * Worker: the template of frame m, parsed into pk; false when the frame
- * is not one the template can stand for: anything but a plain tracked
- * packet (a fragment, an ICMP error, a verdict of the parser), headers
- * not in place (a chained mbuf copied into the scratch buffer) or longer
- * than FW_TMPL_WORDS words.
+ * The mask of the template of a frame parsed into pk, a plain tracked
+ * packet (see fw_tmpl_make()): t's mask, nw and min_dlen.  False when it
+ * would be longer than FW_TMPL_WORDS words.
  */
 static bool
-fw_tmpl_make(struct fw_tmpl *t, const struct rte_mbuf *m,
-	     const struct fw_pkt *pk, const struct rte_mbuf *next)
+fw_tmpl_mask(struct fw_tmpl *t, const struct fw_pkt *pk)
 {
 	uint8_t mb[FW_TMPL_WORDS * 8];
-	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
-	const uint8_t *p = h + pk->l3off, *nh;
-	uint32_t l4len, end, w;
+	uint32_t l4len, end;
 
-	if (pk->kind != FW_PK_IP || pk->ct != FW_CTK_TRACK ||
-	    pk->frag != FW_FRAG_NONE || pk->l3 == NULL)
-		return false;
-	/* Not worth making when the next frame is of another flow: 8 bytes
-	 * of the addresses or the ports differ (or are not in place). */
-	nh = rte_pktmbuf_mtod(next, const uint8_t *);
-	if (next->data_len < pk->l4off + 4u ||
-	    fw_rd64(p + 12) != fw_rd64(nh + pk->l3off + 12) ||
-	    (fw_has_ports(pk->proto) &&
-	     fw_rd32(h + pk->l4off) != fw_rd32(nh + pk->l4off)))
-		return false;
 	switch (pk->proto) {
 	case IPPROTO_TCP:
 		l4len = 14; /* ports, data offset, flags */
@@ -646,7 +630,7 @@ fw_tmpl_make(struct fw_tmpl *t, const struct rte_mbuf *m,
 	end = (uint32_t)pk->l4off + l4len;
 	t->nw = (end + 7) / 8;
 	t->min_dlen = t->nw * 8;
-	if (t->nw > FW_TMPL_WORDS || m->data_len < t->min_dlen)
+	if (t->nw > FW_TMPL_WORDS)
 		return false;
 	memset(mb, 0, sizeof(mb));
 	/* EtherTypes and VLAN tags. */
@@ -659,16 +643,12 @@ fw_tmpl_make(struct fw_tmpl *t, const struct rte_mbuf *m,
 		memset(mb + pk->l3off + 6, 0xff, 2);
 		mb[pk->l3off + 9] = 0xff;
 		memset(mb + pk->l3off + 12, 0xff, 8);
-		t->min_plen =
-			pk->l3off + (uint32_t)rte_be_to_cpu_16(fw_rd16(p + 2));
 	} else {
 		/* Version, payload length, next header, addresses,
 		 * extension headers. */
 		mb[pk->l3off] = 0xf0;
 		memset(mb + pk->l3off + 4, 0xff, 3);
 		memset(mb + pk->l3off + 8, 0xff, pk->l4off - pk->l3off - 8u);
-		t->min_plen =
-			pk->l3off + 40u + rte_be_to_cpu_16(fw_rd16(p + 4));
 	}
 	if (pk->proto == IPPROTO_TCP) {
 		memset(mb + pk->l4off, 0xff, 4);
@@ -679,21 +659,76 @@ fw_tmpl_make(struct fw_tmpl *t, const struct rte_mbuf *m,
 	} else {
 		memset(mb + pk->l4off, 0xff, l4len);
 	}
-	for (w = 0; w < t->nw; w++) {
-		uint64_t x;
-
-		memcpy(&t->mask[w], mb + 8 * w, 8);
-		memcpy(&x, h + 8 * w, 8);
-		t->ref[w] = x & t->mask[w];
-	}
+	memcpy(t->mask, mb, t->nw * 8);
 	return true;
 }
 
-/* The masked differences of header words 1..nw-1 of h from the
- * template's; word 0 holds MACs only and is never compared.  Inlined with
- * a constant nw, the loop unrolls. */
+/* The rest of the template of frame m (headers h), parsed into pk, under
+ * the mask `mask` of nw words: t's ref and min_plen. */
+static inline void
+fw_tmpl_ref(struct fw_tmpl *t, const uint64_t *mask, uint32_t nw,
+	    const uint8_t *h, const struct fw_pkt *pk)
+{
+	const uint8_t *p = h + pk->l3off;
+	uint32_t w;
+
+	if (pk->family == 4)
+		t->min_plen =
+			pk->l3off + (uint32_t)rte_be_to_cpu_16(fw_rd16(p + 2));
+	else
+		t->min_plen =
+			pk->l3off + 40u + rte_be_to_cpu_16(fw_rd16(p + 4));
+	for (w = 0; w < nw; w++) {
+		uint64_t x;
+
+		memcpy(&x, h + 8 * w, 8);
+		t->ref[w] = x & mask[w];
+	}
+}
+
+/* Is frame `next` of the flow of the frame parsed into pk (headers h)?
+ * Not worth a template otherwise: 8 bytes of the addresses or the ports
+ * differ (or are not in place). */
+static inline bool
+fw_tmpl_worth(const uint8_t *h, const struct fw_pkt *pk,
+	      const struct rte_mbuf *next)
+{
+	const uint8_t *nh = rte_pktmbuf_mtod(next, const uint8_t *);
+
+	return next->data_len >= pk->l4off + 4u &&
+	       fw_rd64(h + pk->l3off + 12) == fw_rd64(nh + pk->l3off + 12) &&
+	       (!fw_has_ports(pk->proto) ||
+		fw_rd32(h + pk->l4off) == fw_rd32(nh + pk->l4off));
+}
+
+/*
+ * Worker: the template of frame m, parsed into pk; false when the frame
+ * is not one the template can stand for: anything but a plain tracked
+ * packet (a fragment, an ICMP error, a verdict of the parser), headers
+ * not in place (a chained mbuf copied into the scratch buffer) or longer
+ * than FW_TMPL_WORDS words; or when frame `next` is of another flow.
+ */
+static bool
+fw_tmpl_make(struct fw_tmpl *t, const struct rte_mbuf *m,
+	     const struct fw_pkt *pk, const struct rte_mbuf *next)
+{
+	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (pk->kind != FW_PK_IP || pk->ct != FW_CTK_TRACK ||
+	    pk->frag != FW_FRAG_NONE || pk->l3 == NULL ||
+	    !fw_tmpl_worth(h, pk, next) || !fw_tmpl_mask(t, pk) ||
+	    m->data_len < t->min_dlen)
+		return false;
+	fw_tmpl_ref(t, t->mask, t->nw, h, pk);
+	return true;
+}
+
+/* The masked differences of header words 1..nw-1 of h from ref; word 0
+ * holds MACs only and is never compared.  Inlined with a constant nw,
+ * the loop unrolls. */
 static __rte_always_inline uint64_t
-fw_tmpl_diff(const struct fw_tmpl *t, const uint8_t *h, uint32_t nw)
+fw_tmpl_diff(const uint64_t *mask, const uint64_t *ref, const uint8_t *h,
+	     uint32_t nw)
 {
 	uint64_t diff = 0;
 	uint32_t w;
@@ -702,27 +737,28 @@ fw_tmpl_diff(const struct fw_tmpl *t, const uint8_t *h, uint32_t nw)
 		uint64_t x;
 
 		memcpy(&x, h + 8 * w, 8);
-		diff |= (x & t->mask[w]) ^ t->ref[w];
+		diff |= (x & mask[w]) ^ ref[w];
 	}
 	return diff;
 }
 
-/* Worker: frame m parses like the template's frame (see struct fw_tmpl). */
+/* Worker: frame m parses like the template's frame (see struct fw_tmpl);
+ * t's mask is `mask`, of nw words (min_dlen bytes). */
 static __rte_always_inline bool
-fw_tmpl_match_n(const struct fw_tmpl *t, const struct rte_mbuf *m,
-		uint32_t nw)
+fw_tmpl_match_n(const struct fw_tmpl *t, const uint64_t *mask,
+		const struct rte_mbuf *m, uint32_t nw, uint32_t min_dlen)
 {
 	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
 
-	if (unlikely(m->data_len < t->min_dlen || m->pkt_len < t->min_plen))
+	if (unlikely(m->data_len < min_dlen || m->pkt_len < t->min_plen))
 		return false;
-	return fw_tmpl_diff(t, h, nw) == 0;
+	return fw_tmpl_diff(mask, t->ref, h, nw) == 0;
 }
 
 static inline bool
 fw_tmpl_match(const struct fw_tmpl *t, const struct rte_mbuf *m)
 {
-	return fw_tmpl_match_n(t, m, t->nw);
+	return fw_tmpl_match_n(t, t->mask, m, t->nw, t->min_dlen);
 }
 
 /* ---- first-fragment verdicts (per worker) ---- */
@@ -1033,13 +1069,37 @@ fw_parse_fast6(const struct rte_mbuf *m, uint16_t in, struct fw_pkt *pk)
 	return true;
 }
 
-/* The frames of burst b from i on that match template tm, each while
- * the connection's word is still `kept`: next[] set to out, returns the
- * index of the first other frame.  The loops unrolled for the lengths of
- * the fast lane's frames: IPv4 UDP and TCP (5 and 6 words), IPv6 UDP and
- * TCP (8 and 9). */
+/*
+ * The masks of the fast lane's templates (fw_tmpl_mask() of its kinds of
+ * frame: untagged, the IP header without options or extension headers):
+ * IPv4 UDP, IPv4 TCP, IPv6 UDP, IPv6 TCP.  Made once, before any worker
+ * runs.
+ */
+static struct fw_tmpl fw_lane_masks[4];
+
+RTE_INIT(fw_lane_masks_init)
+{
+	unsigned int k;
+
+	for (k = 0; k < RTE_DIM(fw_lane_masks); k++) {
+		const struct fw_pkt pk = {
+			.family = k < 2 ? 4 : 6,
+			.proto = k % 2 ? IPPROTO_TCP : IPPROTO_UDP,
+			.l3off = RTE_ETHER_HDR_LEN,
+			.l4off = RTE_ETHER_HDR_LEN + (k < 2 ? 20 : 40),
+		};
+		bool ok = fw_tmpl_mask(&fw_lane_masks[k], &pk);
+
+		RTE_VERIFY(ok);
+	}
+}
+
+/* The frames of burst b from i on that match template tm (mask lm), each
+ * while the connection's word is still `kept`: next[] set to out, returns
+ * the index of the first other frame. */
 static __rte_always_inline uint16_t
-fw_lane_run_n(const struct fw_tmpl *tm, const struct vnf_burst *b, uint16_t i,
+fw_lane_run_n(const struct fw_tmpl *tm, const struct fw_tmpl *lm,
+	      const struct vnf_burst *b, uint16_t i,
 	      const _Atomic uint64_t *word, uint64_t kept, uint16_t out,
 	      uint32_t nw)
 {
@@ -1048,7 +1108,7 @@ fw_lane_run_n(const struct fw_tmpl *tm, const struct vnf_burst *b, uint16_t i,
 	uint16_t *next = b->next, n = b->n;
 
 	for (; i < n; i++) {
-		if (!fw_tmpl_match_n(tm, pkts[i], nw) ||
+		if (!fw_tmpl_match_n(tm, lm->mask, pkts[i], nw, nw * 8) ||
 		    atomic_load_explicit(word, memory_order_relaxed) != kept)
 			break;
 		next[i] = out;
@@ -1060,9 +1120,11 @@ fw_lane_run_n(const struct fw_tmpl *tm, const struct vnf_burst *b, uint16_t i,
  * Frame b->pkts[i - 1], an IPv4 or IPv6 (family) TCP or UDP (proto) frame
  * that fw_parse_fast4() or fw_parse_fast6() took and that left its
  * connection's word at `kept`: its template, and fw_lane_run_n() with it
- * from frame i on; i when it makes none.  Out of line, and given the two
- * fields rather than the parse, so that the lane's parse can stay in
- * registers.
+ * from frame i on; i when it makes none (frame i is of another flow).
+ * Out of line, and given the two fields rather than the parse, so that
+ * the lane's parse can stay in registers.  The loops unrolled for the
+ * lengths of the lane's frames: IPv4 UDP and TCP (5 and 6 words), IPv6
+ * UDP and TCP (8 and 9).
  */
 static __rte_noinline uint16_t
 fw_lane_tmpl(const struct vnf_burst *b, uint16_t i, uint8_t family,
@@ -1070,32 +1132,31 @@ fw_lane_tmpl(const struct vnf_burst *b, uint16_t i, uint8_t family,
 	     uint16_t out)
 {
 	const struct rte_mbuf *m = b->pkts[i - 1];
-	struct fw_tmpl tm;
-	struct fw_pkt pk = {
-		.kind = FW_PK_IP,
-		.ct = FW_CTK_TRACK,
-		.frag = FW_FRAG_NONE,
+	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct fw_tmpl *lm =
+		&fw_lane_masks[(family == 6) * 2 + (proto == IPPROTO_TCP)];
+	const struct fw_pkt pk = {
 		.family = family,
 		.proto = proto,
 		.l3off = RTE_ETHER_HDR_LEN,
 		.l4off = RTE_ETHER_HDR_LEN + (family == 4 ? 20 : 40),
-		.l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *,
-					      RTE_ETHER_HDR_LEN),
 	};
+	struct fw_tmpl tm;
 
-	if (!fw_tmpl_make(&tm, m, &pk, b->pkts[i]))
+	if (m->data_len < lm->min_dlen || !fw_tmpl_worth(h, &pk, b->pkts[i]))
 		return i;
-	switch (tm.nw) {
+	fw_tmpl_ref(&tm, lm->mask, lm->nw, h, &pk);
+	switch (lm->nw) {
 	case 5:
-		return fw_lane_run_n(&tm, b, i, word, kept, out, 5);
+		return fw_lane_run_n(&tm, lm, b, i, word, kept, out, 5);
 	case 6:
-		return fw_lane_run_n(&tm, b, i, word, kept, out, 6);
+		return fw_lane_run_n(&tm, lm, b, i, word, kept, out, 6);
 	case 8:
-		return fw_lane_run_n(&tm, b, i, word, kept, out, 8);
+		return fw_lane_run_n(&tm, lm, b, i, word, kept, out, 8);
 	case 9:
-		return fw_lane_run_n(&tm, b, i, word, kept, out, 9);
+		return fw_lane_run_n(&tm, lm, b, i, word, kept, out, 9);
 	default:
-		return fw_lane_run_n(&tm, b, i, word, kept, out, tm.nw);
+		return fw_lane_run_n(&tm, lm, b, i, word, kept, out, lm->nw);
 	}
 }
 
@@ -1169,7 +1230,9 @@ fw_fast_lane(struct fw *fw, struct vnf_wctx *w, struct fw_wstate *ws,
 			break;
 		b->next[i] = out;
 		/* The second frame in a row of a connection, unchanged by
-		 * it: the frames after it that look like it. */
+		 * it: the frames after it that look like it.  (Trying the
+		 * first frame of each burst too saved a frame's parse for one
+		 * flow, but cost 6 to 20 instructions per packet with many.) */
 		if (unlikely(same && kept != 0 && tmpl_ok) && i + 1 < b->n) {
 			j = fw_lane_tmpl(b, i + 1, pk.family, pk.proto,
 					 &fw->ct.tab.words[pos], kept, out);
