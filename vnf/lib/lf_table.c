@@ -106,8 +106,17 @@ lf_table_add(struct lf_table *t, const void *key, uint64_t word, uint32_t stamp,
 	uint64_t exp = 0;
 	int32_t p;
 
-	if (atomic_load_explicit(&t->count, memory_order_relaxed) >= t->limit)
-		return -ENOSPC;
+	if (atomic_load_explicit(&t->count, memory_order_relaxed) >= t->limit) {
+		/* Full, but a key that has an entry still has it: say so,
+		 * as below the limit (a packet of a connection made since
+		 * the caller's lookup is one of that connection). */
+		p = rte_hash_lookup(t->h, key);
+		if (p < 0 || atomic_load_explicit(&t->words[p],
+						  memory_order_relaxed) == 0)
+			return -ENOSPC;
+		*pos = p;
+		return 0;
+	}
 	/* The writer path (rte_hash's lock); it returns the key's position
 	 * when the key is there already. */
 	p = rte_hash_add_key(t->h, key);

@@ -107,9 +107,11 @@ lf_table_lookup_bulk(const struct lf_table *t, const void **keys,
  * table keeps stamps, stamps[pos] = stamp is stored first, and the word is
  * published with a release store after it.  Returns
  *    1        made: *pos is its position, count went up;
- *    0        the key has an entry already (another thread was first):
- *             *pos is its position, its word is left as it was;
- *   -ENOSPC   count reached the limit, or rte_hash is full;
+ *    0        the key has an entry already (another thread was first),
+ *             whether or not count is at the limit: *pos is its
+ *             position, its word is left as it was;
+ *   -ENOSPC   a new entry would be one beyond the limit, or rte_hash is
+ *             full;
  *   -EAGAIN   a delete came in between and the store was undone: nothing
  *             of it is left, try again.
  */

@@ -951,6 +951,47 @@ test_table_full(void **state)
 	assert_int_equal(ut_ctr("conn-table-full"), 1);
 }
 
+/*
+ * A burst that opens the last two connections a table has room for, the
+ * frames of the first before and after the second's: the later ones were
+ * looked up before their connection was made (step 2 folds only
+ * consecutive frames of a flow), and must find it, not a full table.
+ */
+static void
+test_table_full_in_burst(void **state)
+{
+	const struct ut_rule rules[] = {
+		{FW_RULE_ALLOW_STATEFUL, IPPROTO_UDP, NULL, NULL, 0, 0, 0, 0,
+		 "in"},
+	};
+	struct ut_fw_cfg fc = {.dflt = FW_RULE_DROP,
+			       .rules = rules,
+			       .n_rules = 1,
+			       .conn_table_size = 16};
+	static const uint16_t sport[] = {3000, 3000, 3001, 3000, 3000};
+	struct fwt_frame f[RTE_DIM(sport)];
+	struct fwt_spec s;
+	unsigned int i;
+
+	RTE_SET_USED(state);
+	ut_fw_new(&fc);
+	for (i = 0; i < 14; i++) {
+		s = ut_udp("10.0.0.1", (uint16_t)(1000 + i), "192.0.2.1", 53);
+		assert_int_equal(ut_pass(0, &s), 1);
+	}
+	for (i = 0; i < RTE_DIM(sport); i++) {
+		s = ut_udp("10.0.0.1", sport[i], "192.0.2.1", 53);
+		s.payload = (uint16_t)i; /* frames told apart */
+		f[i] = ut_frame(&s);
+	}
+	ut_send(0, f, RTE_DIM(sport));
+	assert_int_equal(ut_cap[1].n, 14 + RTE_DIM(sport));
+	assert_int_equal(ut_ctr("conn-table-full"), 0);
+	assert_int_equal(ut_ctr("conn-created"), 16);
+	/* A frame that finds the connection made since its lookup. */
+	assert_int_equal(ut_ctr("conn-exists"), 1);
+}
+
 static void
 test_burst_of_new_flow(void **state)
 {
@@ -2500,6 +2541,7 @@ main(int argc, char **argv)
 		T(test_icmp_error_related),
 		T(test_timeouts_and_ageing),
 		T(test_table_full),
+		T(test_table_full_in_burst),
 		T(test_burst_of_new_flow),
 		T(test_conn_cache_flushed),
 		T(test_conn_cache_aged),

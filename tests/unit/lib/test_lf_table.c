@@ -75,6 +75,13 @@ test_add_limit_lookup(void **state)
 	assert_int_equal(lf_table_add(&t, &k, 0x200, 0, &p), -ENOSPC);
 	assert_int_equal(lf_table_lookup(&t, &k), -1);
 	assert_int_equal(atomic_load(&t.count), 4);
+	/* Full: a key that has an entry keeps it and is found. */
+	k = ut_key(3);
+	p = 99;
+	assert_int_equal(lf_table_add(&t, &k, 0x999, 0, &p), 0);
+	assert_int_equal(p, pos[3]);
+	assert_int_equal(atomic_load(&t.words[p]), 0x103);
+	assert_int_equal(atomic_load(&t.count), 4);
 	/* A key that has an entry keeps it (below the limit). */
 	k = ut_key(2);
 	assert_true(lf_table_del_pos(&t, (uint32_t)pos[0], 0));
