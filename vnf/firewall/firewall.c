@@ -1268,6 +1268,7 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 	struct fw_tmpl tm;
 	unsigned int same = 0, odd = 0;
 	bool uniform = false;
+	uint64_t made;
 
 	/* 0. Established flows' frames at the head of the burst. */
 	done = fw_fast_lane(fw, w, ws, b, in, out, t);
@@ -1356,16 +1357,25 @@ fw_process(struct vnf_instance *vi, struct vnf_wctx *w, struct vnf_burst *b)
 			res[i6[j]] = r6[j];
 	}
 	/* 4. Verdicts, in order: a connection entered by one packet serves
-	 * the next ones of the burst. */
+	 * the next ones of the burst: those of its key index through kpos,
+	 * and the others of its flow too.  Step 1 folds only consecutive
+	 * frames of a flow, so in a burst A, B, A the second A has a key
+	 * index of its own, looked up before the first A entered the
+	 * connection: once the burst has entered one, a frame that found
+	 * none looks its key up again. */
+	made = w->counters[FW_C_CONN_NEW];
 	for (i = 0; i < n; i++) {
+		int32_t *pos = kidx[i] != FW_NO_KEY ? &kpos[kidx[i]] : NULL;
+
 		if (pk[i].kind != FW_PK_IP) {
 			next[i] = pk[i].next;
 			continue;
 		}
-		next[i] =
-			fw_judge(fw, rs, w, ws, pkts[i], &pk[i],
-				 kidx[i] != FW_NO_KEY ? &kpos[kidx[i]] : NULL,
-				 res[i], in, out, t);
+		if (unlikely(w->counters[FW_C_CONN_NEW] != made) &&
+		    pos != NULL && *pos < 0)
+			*pos = lf_table_lookup(&fw->ct.tab, keys[kidx[i]]);
+		next[i] = fw_judge(fw, rs, w, ws, pkts[i], &pk[i], pos, res[i],
+				   in, out, t);
 	}
 }
 

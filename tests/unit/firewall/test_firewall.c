@@ -289,6 +289,33 @@ ut_pass(uint16_t in, const struct fwt_spec *sp)
 }
 
 /* Specs in shorthand. */
+/* Burst f[0..n) into port `in`; out[k]: the port frame f[k] left by, or
+ * -1 (the frames must differ). */
+static void
+ut_ports_in_burst(uint16_t in, const struct fwt_frame *f, unsigned int n,
+		  int *out)
+{
+	unsigned int before[UT_MAX_IFACES], p, j, k;
+
+	for (p = 0; p < UT_MAX_IFACES; p++)
+		before[p] = ut_cap[p].n;
+	ut_send(in, f, n);
+	for (k = 0; k < n; k++)
+		out[k] = -1;
+	for (p = 0; p < UT_MAX_IFACES; p++)
+		for (j = before[p]; j < ut_cap[p].n; j++) {
+			const struct rte_mbuf *m = ut_cap[p].pkts[j];
+
+			for (k = 0; k < n; k++)
+				if (m->pkt_len == f[k].len &&
+				    memcmp(rte_pktmbuf_mtod(m, const void *),
+					   f[k].b, f[k].len) == 0) {
+					assert_int_equal(out[k], -1);
+					out[k] = (int)p;
+				}
+		}
+}
+
 static struct fwt_spec
 ut_tcp(const char *src, uint16_t sp, const char *dst, uint16_t dp,
        uint8_t flags)
@@ -988,8 +1015,64 @@ test_table_full_in_burst(void **state)
 	assert_int_equal(ut_cap[1].n, 14 + RTE_DIM(sport));
 	assert_int_equal(ut_ctr("conn-table-full"), 0);
 	assert_int_equal(ut_ctr("conn-created"), 16);
-	/* A frame that finds the connection made since its lookup. */
-	assert_int_equal(ut_ctr("conn-exists"), 1);
+	/* The third frame by its key index, the last two by looking their
+	 * key up again. */
+	assert_int_equal(ut_ctr("conn-matched"), 3);
+}
+
+/*
+ * A burst decides each frame as if the frames came one by one: here a
+ * connection's SYN, a frame of another flow, then the connection's RST
+ * (which step 1 gives a key index of its own, looked up before the SYN
+ * entered the connection).  Every frame's port and every counter must be
+ * what the same frames get one per burst.
+ */
+static void
+test_burst_as_single_frames(void **state)
+{
+	const struct ut_rule rules[] = {
+		{FW_RULE_ALLOW_STATEFUL, 0, NULL, NULL, 0, 0, 0, 0, "in"},
+	};
+	struct ut_fw_cfg fc = {
+		.dflt = FW_RULE_DROP, .rules = rules, .n_rules = 1};
+	struct fwt_spec sp[4];
+	struct fwt_frame f[4];
+	uint64_t c[2][64];
+	int out[2][4];
+	unsigned int mode, i, k, n;
+
+	RTE_SET_USED(state);
+	sp[0] = ut_tcp("10.0.0.1", 4000, "192.0.2.1", 80, SYN);
+	sp[1] = ut_udp("10.0.0.1", 4001, "192.0.2.1", 53);
+	sp[2] = ut_tcp("10.0.0.1", 4000, "192.0.2.1", 80, RST);
+	sp[3] = ut_tcp("10.0.0.1", 4002, "192.0.2.1", 80, SYN);
+	for (i = 0; i < 4; i++)
+		f[i] = ut_frame(&sp[i]);
+	for (mode = 0; mode < 2; mode++) {
+		ut_fw_new(&fc);
+		if (mode == 0)
+			ut_ports_in_burst(0, f, 4, out[0]);
+		else
+			for (i = 0; i < 4; i++)
+				ut_ports_in_burst(0, &f[i], 1, &out[1][i]);
+		n = ut_fw->ops->n_counters;
+		assert_true(n <= 64);
+		for (k = 0; k < n; k++)
+			c[mode][k] = vnf_counter_sum(ut_fw, k);
+		if (mode == 0) {
+			vnf_instance_destroy(ut_fw);
+			ut_fw = NULL;
+			nfv_rcu_reclaim();
+		}
+	}
+	for (i = 0; i < 4; i++)
+		assert_int_equal(out[0][i], out[1][i]);
+	assert_int_equal(out[0][2], 1); /* the RST of the connection */
+	for (k = 0; k < n; k++)
+		if (c[0][k] != c[1][k])
+			fail_msg("counter %s: %" PRIu64 " in a burst, %" PRIu64
+				 " one by one",
+				 ut_fw->ops->counters[k].name, c[0][k], c[1][k]);
 }
 
 static void
@@ -1086,33 +1169,6 @@ test_conn_cache_aged(void **state)
 }
 
 /* ---- the fast lane ---- */
-
-/* Burst f[0..n) into port `in`; out[k]: the port frame f[k] left by, or
- * -1 (the frames must differ). */
-static void
-ut_ports_in_burst(uint16_t in, const struct fwt_frame *f, unsigned int n,
-		  int *out)
-{
-	unsigned int before[UT_MAX_IFACES], p, j, k;
-
-	for (p = 0; p < UT_MAX_IFACES; p++)
-		before[p] = ut_cap[p].n;
-	ut_send(in, f, n);
-	for (k = 0; k < n; k++)
-		out[k] = -1;
-	for (p = 0; p < UT_MAX_IFACES; p++)
-		for (j = before[p]; j < ut_cap[p].n; j++) {
-			const struct rte_mbuf *m = ut_cap[p].pkts[j];
-
-			for (k = 0; k < n; k++)
-				if (m->pkt_len == f[k].len &&
-				    memcmp(rte_pktmbuf_mtod(m, const void *),
-					   f[k].b, f[k].len) == 0) {
-					assert_int_equal(out[k], -1);
-					out[k] = (int)p;
-				}
-		}
-}
 
 enum ut_variant {
 	UV_PLAIN,     /* as it comes */
@@ -2542,6 +2598,7 @@ main(int argc, char **argv)
 		T(test_timeouts_and_ageing),
 		T(test_table_full),
 		T(test_table_full_in_burst),
+		T(test_burst_as_single_frames),
 		T(test_burst_of_new_flow),
 		T(test_conn_cache_flushed),
 		T(test_conn_cache_aged),
