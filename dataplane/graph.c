@@ -144,28 +144,17 @@ nfv_graph_group(struct nfv_wctx *w, const struct nfv_graph *g,
 	nfv_graph_send(w, g, g->iface_peer[vi->id][next], pkts, n, depth);
 }
 
-/*
- * Group pkts[] by next[] and hand each group on.  The common case, every
- * packet going the same way, passes the burst on as it is.
- */
-static void
-nfv_graph_dispatch(struct nfv_wctx *w, const struct nfv_graph *g,
-		   struct vnf_instance *vi, struct rte_mbuf **pkts,
-		   uint16_t *next, uint16_t n, unsigned int depth)
+/* Group pkts[] by next[] (not all the same) and hand each group on, one
+ * destination at a time, in arrival order. */
+static __rte_noinline void
+nfv_graph_dispatch_mixed(struct nfv_wctx *w, const struct nfv_graph *g,
+			 struct vnf_instance *vi, struct rte_mbuf **pkts,
+			 const uint16_t *next, uint16_t n, unsigned int depth)
 {
 	struct rte_mbuf *grp[VNF_BURST_MAX];
-	uint16_t i, k, cur, diff = 0, first = next[0];
+	uint16_t i, k, cur;
 	uint32_t left;
 
-	/* No early exit: the compiler turns this into a few vector ops. */
-	for (i = 1; i < n; i++)
-		diff |= next[i] ^ first;
-	if (likely(diff == 0)) {
-		nfv_graph_group(w, g, vi, next[0], pkts, n, depth);
-		return;
-	}
-
-	/* Mixed: collect one destination at a time, in arrival order. */
 	left = (n == 32) ? UINT32_MAX : ((UINT32_C(1) << n) - 1);
 	while (left != 0) {
 		i = __builtin_ctz(left);
@@ -179,6 +168,29 @@ nfv_graph_dispatch(struct nfv_wctx *w, const struct nfv_graph *g,
 		}
 		nfv_graph_group(w, g, vi, cur, grp, k, depth);
 	}
+}
+
+/*
+ * Hand pkts[] on by next[].  The common case, every packet going the same
+ * way, passes the burst on as it is, without a call of its own.
+ */
+static __rte_always_inline void
+nfv_graph_dispatch(struct nfv_wctx *w, const struct nfv_graph *g,
+		   struct vnf_instance *vi, struct rte_mbuf **pkts,
+		   const uint16_t *next, uint16_t n, unsigned int depth)
+{
+	uint16_t i, diff = 0, first = next[0];
+
+	/* No early exit: the compiler turns this into a few vector ops.
+	 * From 0, not 1: loads that line up with the VNF's (vector) stores of
+	 * next[] take their data from the store buffer; shifted by one entry
+	 * each spans two stores and waits for them to reach the cache. */
+	for (i = 0; i < n; i++)
+		diff |= next[i] ^ first;
+	if (likely(diff == 0))
+		nfv_graph_group(w, g, vi, first, pkts, n, depth);
+	else
+		nfv_graph_dispatch_mixed(w, g, vi, pkts, next, n, depth);
 }
 
 /* The context process() and poll() of instance vi get on worker w. */
@@ -254,8 +266,10 @@ nfv_graph_vnf(struct nfv_wctx *w, const struct nfv_graph *g, struct nfv_ep ep,
 	slot->pkts += n;
 
 	top = e->n;
-	nfv_graph_dispatch(w, g, vi, pkts, next, b.n, depth + 1);
-	nfv_graph_emitted(w, g, vi, base, top, burst, next, depth + 1);
+	if (b.n != 0)
+		nfv_graph_dispatch(w, g, vi, pkts, next, b.n, depth + 1);
+	if (unlikely(top != base))
+		nfv_graph_emitted(w, g, vi, base, top, burst, next, depth + 1);
 }
 
 static void
