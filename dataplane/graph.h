@@ -171,6 +171,13 @@ struct nfv_port_fp {
 	 * workers read it relaxed: librte_vhost guards the ring itself (its
 	 * per-queue lock), this only says which rings are worth a call. */
 	atomic_uint vq_on;
+	/* vhost-user: the published device negotiated a host offload
+	 * (VIRTIO_NET_F_CSUM and kin), so librte_vhost may hand over packets
+	 * whose L4 checksum the guest left partial (vhost_io.h).  Written
+	 * (relaxed) by port.c: set before a device that needs it is published,
+	 * cleared only after one that does not is; workers read it relaxed
+	 * after `vid`.  A stale true costs a check, never a packet. */
+	atomic_bool rx_csum;
 } __rte_cache_aligned;
 
 #define NFV_VQ_RX_ON(q) (1u << (q))

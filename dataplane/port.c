@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <linux/virtio_net.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
@@ -623,6 +624,25 @@ nfv_port_vq_link(struct nfv_port *p, bool up)
 	nfv_port_vq_apply(p);
 }
 
+/* The offloads with which librte_vhost may hand over a packet whose L4
+ * checksum the guest left partial (its dequeue reads the virtio-net
+ * header's flags only with one of them). */
+#define NFV_VHOST_HOST_OFFLOADS                                              \
+	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_HOST_ECN) |     \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) | \
+	 (1ULL << VIRTIO_NET_F_HOST_UFO))
+
+/* Does device vid need the workers' checksum pass (nfv_port_fp.rx_csum)?
+ * When its features cannot be read, yes. */
+static bool
+nfv_port_vhost_partial(int vid)
+{
+	uint64_t f;
+
+	return rte_vhost_get_negotiated_features(vid, &f) != 0 ||
+	       (f & NFV_VHOST_HOST_OFFLOADS) != 0;
+}
+
 /*
  * Publish the vhost-user device workers may call librte_vhost on
  * (vhost_io.h): its vid while the link is up, else none.  When a device
@@ -634,7 +654,7 @@ nfv_port_vhost_sync(struct nfv_port *p)
 {
 	struct rte_eth_link link;
 	int vid = -1, old;
-	bool up;
+	bool up, partial = false;
 
 	rte_spinlock_lock(&p->vhost_lock);
 	up = rte_eth_link_get_nowait(p->eth_port, &link) == 0 &&
@@ -645,6 +665,13 @@ nfv_port_vhost_sync(struct nfv_port *p)
 		vid = rte_eth_vhost_get_vid_from_port_id(p->eth_port);
 	if (vid < 0)
 		vid = -1;
+	/* The checksum pass is on before a device that needs it is
+	 * published (the exchange orders the store before it). */
+	if (vid >= 0)
+		partial = nfv_port_vhost_partial(vid);
+	if (partial)
+		atomic_store_explicit(&nfv_port_fp[p->idx].rx_csum, true,
+				      memory_order_relaxed);
 	/* Workers load it relaxed: it only says which device; librte_vhost
 	 * publishes the device's own state, and the RCU wait below covers its
 	 * end. */
@@ -657,14 +684,20 @@ nfv_port_vhost_sync(struct nfv_port *p)
 	nfv_idle_wake_all();
 	if (old != 0)
 		nfv_rcu_synchronize();
+	/* ... and off only once no worker is in a device that needed it. */
+	if (vid >= 0 && !partial)
+		atomic_store_explicit(&nfv_port_fp[p->idx].rx_csum, false,
+				      memory_order_relaxed);
 	/* Whether librte_vhost counts too (vhost_stats.c): it has
 	 * per-queue statistics to name only when they are on. */
 	if (vid >= 0)
 		NFV_LOG(INFO, port, "port %s: vhost device %d: direct RX/TX, "
-			"librte_vhost statistics %s", p->name, vid,
+			"librte_vhost statistics %s, guest checksum offload %s",
+			p->name, vid,
 			rte_vhost_vring_stats_get_names(vid, 0, NULL, 0) >= 0
 				? "on"
-				: "off");
+				: "off",
+			partial ? "on (partial checksums completed)" : "off");
 	else
 		NFV_LOG(INFO, port, "port %s: vhost device %d gone, no worker "
 			"inside it", p->name, old - 1);

@@ -118,13 +118,20 @@ nfv_vhost_csum_complete(struct rte_mbuf *m)
 }
 
 /* Bytes of what a direct dequeue got, each guest checksum left to us
- * completed on the way (one pass over the burst). */
+ * completed on the way (one pass over the burst).  `partial`: the device
+ * negotiated an offload that lets the guest leave one (rx_csum); without
+ * it the pass only counts. */
 static inline uint64_t
-nfv_vhost_rx_fixup(struct rte_mbuf *const *pkts, uint16_t n)
+nfv_vhost_rx_fixup(struct rte_mbuf *const *pkts, uint16_t n, bool partial)
 {
 	uint64_t b = 0;
 	uint16_t i;
 
+	if (likely(!partial)) {
+		for (i = 0; i < n; i++)
+			b += pkts[i]->pkt_len;
+		return b;
+	}
 	for (i = 0; i < n; i++) {
 		b += pkts[i]->pkt_len;
 		if (unlikely((pkts[i]->ol_flags &
@@ -169,7 +176,10 @@ nfv_port_rx(struct nfv_wctx *w, const struct nfv_rxq *q,
 	if (got != 0) {
 		st = &w->pstats[q->port];
 		st->rx_pkts += got;
-		st->rx_bytes += nfv_vhost_rx_fixup(pkts, got);
+		st->rx_bytes += nfv_vhost_rx_fixup(
+			pkts, got,
+			atomic_load_explicit(&nfv_port_fp[q->port].rx_csum,
+					     memory_order_relaxed));
 	}
 	return got;
 }
