@@ -2,7 +2,8 @@
  *
  * test_graph.c - dataplane/graph.c, the runner: grouping by next[], drops
  * by reason, unlinked ifaces and ports, the depth limit, emitted packets,
- * TX buffers and refused TX, and publishing a snapshot under RCU.
+ * TX buffers and refused TX, publishing a snapshot under RCU, and the
+ * direct vhost path's free-and-count of what it sent.
  *
  * A fake VNF type ("ut_fake") does what each packet tells it: every packet
  * carries a sequence number and, per VNF instance, a command (the next[]
@@ -32,6 +33,7 @@
 
 #include "control/config.h"
 #include "dataplane/graph.h"
+#include "dataplane/vhost_io.h"
 #include "vnf/lib/rcu.h"
 #include "vnf/vnf.h"
 #include "tests/common/test_eal.h"
@@ -1054,6 +1056,89 @@ test_graph_clone_and_free(void **state)
 	assert_int_equal(ut_heap_used(), before);
 }
 
+/*
+ * nfv_mbuf_free_counted() (vhost_io.h): every kind of packet it may be
+ * handed goes back to its pool (or keeps the reference someone else
+ * holds), and the bytes of all are counted.  Plain packets between the
+ * others, so the bulk put is interrupted at each.
+ */
+static void
+test_free_counted(void **state)
+{
+	struct rte_mempool *other;
+	struct rte_mbuf *pkts[NFV_VHOST_BURST], *held, *seg, *clone, *stranger;
+	uint64_t want = 0;
+	unsigned int i, n = 0;
+
+	RTE_SET_USED(state);
+	other = rte_pktmbuf_pool_create("ut_graph_o", 63, 0, 0,
+					RTE_MBUF_DEFAULT_BUF_SIZE,
+					(int)rte_socket_id());
+	assert_non_null(other);
+
+	/* A packet someone else still holds (refcnt 2). */
+	held = ut_pkt(1);
+	rte_mbuf_refcnt_update(held, 1);
+	/* Two segments. */
+	seg = rte_pktmbuf_alloc(ut_pool);
+	assert_non_null(seg);
+	assert_non_null(rte_pktmbuf_append(seg, 100));
+	/* An indirect mbuf: a clone of a packet kept here. */
+	clone = rte_pktmbuf_clone(held, ut_pool);
+	assert_non_null(clone);
+	/* One of another pool. */
+	stranger = rte_pktmbuf_alloc(other);
+	assert_non_null(stranger);
+	assert_non_null(rte_pktmbuf_append(stranger, 70));
+
+	for (i = 0; i < NFV_VHOST_BURST; i++) {
+		struct rte_mbuf *m;
+
+		switch (i) {
+		case 3: m = held; break;
+		case 7: m = clone; break;
+		case 8: m = stranger; break;
+		case 20:
+			m = ut_pkt(i);
+			assert_int_equal(rte_pktmbuf_chain(m, seg), 0);
+			break;
+		default:
+			m = ut_pkt(i);
+			/* Lengths that differ, so a byte lost shows. */
+			assert_non_null(rte_pktmbuf_append(m, (uint16_t)i));
+		}
+		want += rte_pktmbuf_pkt_len(m);
+		pkts[n++] = m;
+	}
+	/* The first packet decides the bulk pool: also start with a stranger
+	 * once, below. */
+	assert_int_equal(nfv_mbuf_free_counted(pkts, (uint16_t)n), want);
+	/* `held` was only let go of once: still ours, intact. */
+	assert_int_equal(rte_mbuf_refcnt_read(held), 1);
+	assert_int_equal(ut_seq(held), 1);
+	rte_pktmbuf_free(held);
+	assert_int_equal(rte_mempool_avail_count(other), other->size);
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+
+	/* A burst whose first packet is of the other pool. */
+	n = 0;
+	want = 0;
+	pkts[n] = rte_pktmbuf_alloc(other);
+	assert_non_null(pkts[n]);
+	assert_non_null(rte_pktmbuf_append(pkts[n], 60));
+	want += 60;
+	n++;
+	for (i = 1; i < 5; i++) {
+		pkts[n] = ut_pkt(i);
+		want += rte_pktmbuf_pkt_len(pkts[n]);
+		n++;
+	}
+	assert_int_equal(nfv_mbuf_free_counted(pkts, (uint16_t)n), want);
+	assert_int_equal(rte_mempool_avail_count(other), other->size);
+	assert_int_equal(rte_mempool_avail_count(ut_pool), ut_pool->size);
+	rte_mempool_free(other);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1092,6 +1177,7 @@ main(int argc, char **argv)
 						ut_teardown),
 		cmocka_unit_test(test_rcu_publish),
 		cmocka_unit_test(test_graph_clone_and_free),
+		cmocka_unit_test(test_free_counted),
 	};
 	int rc;
 
