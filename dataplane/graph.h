@@ -147,7 +147,8 @@ struct nfv_port_fp {
 	/* vid + 1 of the vhost-user device workers may call librte_vhost on,
 	 * 0 for none (vhost_io.h).  Written (atomic exchange) by port.c from
 	 * net_vhost's link-state event and by the control thread; workers
-	 * read it relaxed.  A device that goes is unpublished, and the writer
+	 * read it with acquire (rx_csum below).  A device that goes is
+	 * unpublished, and the writer
 	 * waits for an RCU grace period before the event returns, so no
 	 * worker is still inside it when librte_vhost frees it. */
 	atomic_int vid;
@@ -176,7 +177,8 @@ struct nfv_port_fp {
 	 * whose L4 checksum the guest left partial (vhost_io.h).  Written
 	 * (relaxed) by port.c: set before a device that needs it is published,
 	 * cleared only after one that does not is; workers read it relaxed
-	 * after `vid`.  A stale true costs a check, never a packet. */
+	 * after their acquire load of `vid`.  A stale true costs a check,
+	 * never a packet. */
 	atomic_bool rx_csum;
 } __rte_cache_aligned;
 

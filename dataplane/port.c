@@ -672,9 +672,8 @@ nfv_port_vhost_sync(struct nfv_port *p)
 	if (partial)
 		atomic_store_explicit(&nfv_port_fp[p->idx].rx_csum, true,
 				      memory_order_relaxed);
-	/* Workers load it relaxed: it only says which device; librte_vhost
-	 * publishes the device's own state, and the RCU wait below covers its
-	 * end. */
+	/* Workers load it with acquire, for rx_csum; librte_vhost publishes
+	 * the device's own state, and the RCU wait below covers its end. */
 	old = atomic_exchange(&nfv_port_fp[p->idx].vid, vid + 1);
 	rte_spinlock_unlock(&p->vhost_lock);
 	if (old == vid + 1)

@@ -57,16 +57,18 @@ _Static_assert(NFV_BURST <= NFV_VHOST_BURST, "one dequeue fills a burst");
 static inline int
 nfv_vhost_vid(uint16_t port)
 {
-	/* Relaxed: librte_vhost publishes the device's own state; this only
-	 * says which device, and RCU covers its end. */
+	/* Acquire (a plain load on x86): pairs with port.c's exchange, so
+	 * what it stored before publishing the device (rx_csum) is seen with
+	 * it.  librte_vhost publishes the device's own state, and RCU covers
+	 * its end. */
 	return atomic_load_explicit(&nfv_port_fp[port].vid,
-				    memory_order_relaxed) -
+				    memory_order_acquire) -
 	       1;
 }
 
 /*
- * Free n packets librte_vhost has copied out and return their bytes, in
- * one pass.  The common packet (one segment, direct, not shared, of the
+ * Free n (at least 1) packets librte_vhost has copied out and return
+ * their bytes, in one pass.  The common packet (one segment, direct, not shared, of the
  * first packet's pool) is checked on the mbuf's first cache line only and
  * goes back in one rte_mempool_put_bulk(); any other takes
  * rte_pktmbuf_free().  Counting the bytes here saves a walk over the

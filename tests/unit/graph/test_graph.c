@@ -1059,8 +1059,8 @@ test_graph_clone_and_free(void **state)
 /*
  * nfv_mbuf_free_counted() (vhost_io.h): every kind of packet it may be
  * handed goes back to its pool (or keeps the reference someone else
- * holds), and the bytes of all are counted.  Plain packets between the
- * others, so the bulk put is interrupted at each.
+ * holds), and the bytes of all are counted, plain packets and the
+ * others mixed in one burst.
  */
 static void
 test_free_counted(void **state)
@@ -1095,9 +1095,15 @@ test_free_counted(void **state)
 		struct rte_mbuf *m;
 
 		switch (i) {
-		case 3: m = held; break;
-		case 7: m = clone; break;
-		case 8: m = stranger; break;
+		case 3:
+			m = held;
+			break;
+		case 7:
+			m = clone;
+			break;
+		case 8:
+			m = stranger;
+			break;
 		case 20:
 			m = ut_pkt(i);
 			assert_int_equal(rte_pktmbuf_chain(m, seg), 0);
@@ -1110,10 +1116,11 @@ test_free_counted(void **state)
 		want += rte_pktmbuf_pkt_len(m);
 		pkts[n++] = m;
 	}
-	/* The first packet decides the bulk pool: also start with a stranger
-	 * once, below. */
+	/* The first packet decides the bulk pool (a burst that starts with
+	 * a stranger follows). */
 	assert_int_equal(nfv_mbuf_free_counted(pkts, (uint16_t)n), want);
-	/* `held` was only let go of once: still ours, intact. */
+	/* The burst and the clone each let go of `held` once: the reference
+	 * taken above is all that is left, and the data is intact. */
 	assert_int_equal(rte_mbuf_refcnt_read(held), 1);
 	assert_int_equal(ut_seq(held), 1);
 	rte_pktmbuf_free(held);
